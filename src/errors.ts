@@ -1,0 +1,51 @@
+// Stable error codes and their HTTP statuses. Clients (portals, kiosks, apps) switch on `code`,
+// so a code, once published, never changes meaning; the Vietnamese message may be reworded.
+
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 422,
+  ACTION_NOT_AVAILABLE: 422,
+  COMMENT_REQUIRED: 422,
+  GUARD_FAILED: 422,
+  MISSING_DOCUMENT: 422,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  ACTION_FORBIDDEN: 403,
+  UNIT_FORBIDDEN: 403,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  PROCEDURE_NOT_FOUND: 404,
+  DOSSIER_NOT_FOUND: 404,
+  DOCUMENT_NOT_FOUND: 404,
+  RESULT_NOT_READY: 404,
+  STALE_VERSION: 409,
+  FILE_TOO_LARGE: 413,
+  TOO_MANY_FILES: 413,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_FILE_TYPE: 415,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  SIGNING_KEY_MISSING: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class AppError extends Error {
+  readonly statusCode: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.statusCode = ERROR_STATUS[code];
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

@@ -1,0 +1,120 @@
+// The shape every other module relies on: a parsed, checked procedure definition and the engine's inputs/outputs.
+// definition.ts holds the zod schema for the YAML file; these types are what the rest of the code imports.
+
+export const SYSTEM_ROLES = ['citizen', 'clerk', 'specialist', 'leader', 'school', 'admin', 'system'] as const;
+export type SystemRole = (typeof SYSTEM_ROLES)[number];
+
+export type FieldType =
+  | 'text' | 'textarea' | 'email' | 'phone' | 'id-number' | 'date' | 'year' | 'integer' | 'select' | 'checkbox';
+
+export interface FieldOption { value: string; label: string }
+
+export interface FieldDef {
+  name: string;
+  type: FieldType;
+  label: string;
+  required: boolean;
+  help?: string;
+  minLength?: number;
+  maxLength?: number;
+  min?: number;
+  max?: number;
+  pattern?: string;
+  patternMessage?: string;
+  options?: FieldOption[];
+  /** Only meaningful together with `required`: the field is required when another field has one of these values. */
+  requiredWhen?: { field: string; in: string[] };
+}
+
+export interface FormDef { title: string; fields: FieldDef[] }
+
+export interface DocumentDef {
+  label: string;
+  required: boolean;
+  requiredWhen?: { field: string; in: string[] };
+  accept: string[];          // MIME types, detected from the file content
+  maxSizeMb: number;
+  maxFiles: number;
+}
+
+export type CommentRule = 'required' | 'optional' | 'none';
+
+export interface TransitionDef {
+  to: string;
+  label: string;
+  roles: string[];
+  comment: CommentRule;
+  form?: string;             // a key of `forms`: data the actor fills in for this action
+  documents?: string[];      // keys of `documents` the action may carry (e.g. a supplement)
+  guards: string[];
+  effects: string[];
+}
+
+export interface StateDef {
+  label: string;
+  final: boolean;
+  on: Record<string, TransitionDef>;
+}
+
+export interface WorkflowDefinition {
+  id: string;
+  title: string;
+  description: string;
+  legalBasis: string[];
+  applicants: string;
+  agency: string;            // agency code (QCVN 102) that decides; used in the dossier code
+  unit: string;              // id of the unit that handles new dossiers by default
+  sla: { workingDays: number; cutoff: string };
+  fee: { amount: number; note?: string };
+  roles: Record<string, string>;          // role → Vietnamese label; each must be a SYSTEM_ROLE
+  forms: Record<string, FormDef>;
+  intakeForm: string;                     // key of the form the citizen files
+  contact: { name: string; email?: string; phone?: string; address?: string; idNumber?: string }; // intake field names
+  documents: Record<string, DocumentDef>;
+  initial: string;
+  states: Record<string, StateDef>;
+  result: { template: string; title: string; signers: { role: string }[] };
+}
+
+/** A definition as read from a file, with the hash that pins dossiers to it. */
+export interface LoadedWorkflow {
+  file: string;
+  hash: string;
+  definition: WorkflowDefinition;
+}
+
+/** What the engine needs to know of a dossier; nothing else. */
+export interface DossierSnapshot {
+  status: string;
+  formData: Record<string, unknown>;
+  documentKeys: string[];
+}
+
+export interface ActorRoles { roles: readonly string[] }
+
+export interface ActionInput { comment?: string | null; data?: unknown }
+
+export interface TransitionEvent {
+  action: string;
+  from: string;
+  to: string;
+  comment: string | null;
+  data: Record<string, unknown> | null;
+}
+
+export interface TransitionResult {
+  next: string;
+  effects: string[];
+  event: TransitionEvent;
+}
+
+export interface AvailableAction {
+  name: string;
+  label: string;
+  to: string;
+  needsComment: boolean;
+  comment: CommentRule;
+  form: FormDef | null;
+  formKey: string | null;
+  documents: string[];
+}
