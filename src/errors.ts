@@ -2,6 +2,7 @@
 // so a code, once published, never changes meaning; the Vietnamese message may be reworded.
 
 export const ERROR_STATUS = {
+  BAD_REQUEST: 400,
   VALIDATION_FAILED: 422,
   ACTION_NOT_AVAILABLE: 422,
   COMMENT_REQUIRED: 422,

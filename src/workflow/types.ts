@@ -19,11 +19,14 @@ export interface FieldDef {
   maxLength?: number;
   min?: number;
   max?: number;
+  /** Matched against the whole value (the engine anchors it); flags: `u`. */
   pattern?: string;
   patternMessage?: string;
   options?: FieldOption[];
-  /** Only meaningful together with `required`: the field is required when another field has one of these values. */
+  /** Makes an otherwise optional field required when another field of the same form has one of these values. */
   requiredWhen?: { field: string; in: string[] };
+  /** For `date` fields: a date after today (Vietnam time) is rejected (dates of birth, issue dates). */
+  notFuture?: boolean;
 }
 
 export interface FormDef { title: string; fields: FieldDef[] }
@@ -31,6 +34,7 @@ export interface FormDef { title: string; fields: FieldDef[] }
 export interface DocumentDef {
   label: string;
   required: boolean;
+  /** Required when a field of the intake form has one of these values (for documents that are not always required). */
   requiredWhen?: { field: string; in: string[] };
   accept: string[];          // MIME types, detected from the file content
   maxSizeMb: number;

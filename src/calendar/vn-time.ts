@@ -1,0 +1,67 @@
+// Vietnam wall-clock helpers. Vietnam has used UTC+7 without daylight saving since 1975, so a fixed
+// offset is exact and avoids depending on the host's time-zone database.
+
+export const VN_OFFSET_MINUTES = 7 * 60;
+const OFFSET_MS = VN_OFFSET_MINUTES * 60_000;
+const DAY_MS = 86_400_000;
+
+const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** True for a real calendar day written yyyy-mm-dd (rejects 2025-02-30). */
+export function isIsoDay(value: string): boolean {
+  const m = ISO_DAY.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
+
+export function assertIsoDay(value: string): void {
+  if (!isIsoDay(value)) throw new RangeError(`Not a valid yyyy-mm-dd date: "${value}"`);
+}
+
+/** Day number since the epoch: lets day arithmetic be integer arithmetic. */
+export function dayIndex(day: string): number {
+  assertIsoDay(day);
+  return Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / DAY_MS;
+}
+
+export function dayFromIndex(index: number): string {
+  return new Date(index * DAY_MS).toISOString().slice(0, 10);
+}
+
+export function addDays(day: string, n: number): string {
+  return dayFromIndex(dayIndex(day) + n);
+}
+
+/** 0 = Sunday … 6 = Saturday. */
+export function weekday(day: string): number {
+  return new Date(dayIndex(day) * DAY_MS).getUTCDay();
+}
+
+/** The Vietnam calendar day of an instant. */
+export function vnDay(at: Date): string {
+  return new Date(at.getTime() + OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** Minutes since Vietnam midnight, with the seconds as a fraction so 14:59:59 stays before 15:00. */
+export function vnMinuteOfDay(at: Date): number {
+  const ms = (((at.getTime() + OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS;
+  return ms / 60_000;
+}
+
+export function parseTimeOfDay(hhmm: string): number {
+  const m = HH_MM.exec(hhmm);
+  if (!m) throw new RangeError(`Not a valid HH:mm time: "${hhmm}"`);
+  return Number(m[1]) * 60 + Number(m[2]);
+}
+
+/** The instant at which Vietnam clocks show `hhmm` on `day`. */
+export function vnInstant(day: string, hhmm: string): Date {
+  return new Date(dayIndex(day) * DAY_MS + parseTimeOfDay(hhmm) * 60_000 - OFFSET_MS);
+}
+
+export function vnToday(now: Date = new Date()): string {
+  return vnDay(now);
+}

@@ -1,0 +1,72 @@
+// Seed data. Organisation (agencies, units) is reference data loaded in every mode; demo staff accounts and the
+// demo signing CA exist only in the embedded default — a production start (DATABASE_URL set) creates neither.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import type { Db } from '../client.js';
+import { findStaffByUsername, insertStaff, upsertAgency, upsertUnit } from '../repositories/staff.js';
+import { hashPassword } from '../../services/auth.js';
+import type { SignerKeys } from '../../services/signing-keys.js';
+import { createCertificateAuthority, issueCertificate } from '../../signing/keys.js';
+
+const organisationSchema = z.object({
+  agencies: z.array(z.object({
+    code: z.string(), name: z.string(), parentName: z.string(), place: z.string(), kind: z.enum(['department', 'school', 'centre']),
+  })),
+  units: z.array(z.object({
+    id: z.string(), agency: z.string(), parent: z.string().optional(), name: z.string(),
+    kind: z.enum(['board', 'division', 'one_stop_desk', 'school_office']),
+  })),
+});
+
+export async function seedOrganisation(db: Db): Promise<void> {
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'organisation.yaml');
+  const data = organisationSchema.parse(parse(await readFile(file, 'utf8')));
+  for (const agency of data.agencies) await upsertAgency(db, agency);
+  for (const unit of data.units) {
+    await upsertUnit(db, { id: unit.id, agencyCode: unit.agency, parentId: unit.parent ?? null, name: unit.name, kind: unit.kind });
+  }
+}
+
+export const DEMO_PASSWORD = 'demo';
+
+/** Usernames are the roles, as the README lists them. */
+export const DEMO_STAFF = [
+  { username: 'clerk', fullName: 'Lê Thị Thu Hà', title: 'Cán bộ một cửa', roles: ['clerk'], unitId: 'mot-cua' },
+  { username: 'specialist', fullName: 'Trần Văn Minh', title: 'Chuyên viên Phòng Quản lý chất lượng', roles: ['specialist'], unitId: 'qlcl' },
+  { username: 'leader', fullName: 'Nguyễn Đức Thắng', title: 'Phó Giám đốc', roles: ['leader'], unitId: 'so-gddt' },
+  { username: 'admin', fullName: 'Phạm Quốc Huy', title: 'Quản trị hệ thống', roles: ['admin'], unitId: 'so-gddt' },
+  { username: 'school', fullName: 'Hoàng Thị Mai', title: 'Cán bộ văn phòng trường', roles: ['school'], unitId: 'thpt-lam-son' },
+] as const;
+
+/** Creates the demo accounts and, for each leader, a certificate from a demo CA kept under dataDir. Idempotent. */
+export async function seedDemo(db: Db, signerKeys: SignerKeys, dataDir: string): Promise<string[]> {
+  const created: string[] = [];
+  const ca = await loadOrCreateDemoCa(path.join(dataDir, 'demo-ca'));
+  for (const person of DEMO_STAFF) {
+    if (await findStaffByUsername(db, person.username)) continue;
+    const staff = await insertStaff(db, { ...person, roles: [...person.roles], passwordHash: await hashPassword(DEMO_PASSWORD) });
+    if (person.roles.includes('leader' as never)) {
+      const certificate = await issueCertificate(ca, { commonName: person.fullName, organisation: 'Sở Giáo dục và Đào tạo Thanh Hóa', title: person.title });
+      await signerKeys.storeForStaff(staff.id, { ...certificate, chainPem: [ca.certificatePem] });
+    }
+    created.push(person.username);
+  }
+  return created;
+}
+
+async function loadOrCreateDemoCa(dir: string): Promise<{ certificatePem: string; privateKeyPem: string }> {
+  const certFile = path.join(dir, 'ca.crt.pem');
+  const keyFile = path.join(dir, 'ca.key.pem');
+  if (existsSync(certFile) && existsSync(keyFile)) {
+    return { certificatePem: await readFile(certFile, 'utf8'), privateKeyPem: await readFile(keyFile, 'utf8') };
+  }
+  const ca = await createCertificateAuthority({ commonName: 'motcua Demo CA (không dùng cho văn bản thật)', organisation: 'motcua demo' });
+  await mkdir(dir, { recursive: true });
+  await writeFile(keyFile, ca.privateKeyPem, { mode: 0o600 });
+  await writeFile(certFile, ca.certificatePem);
+  return ca;
+}

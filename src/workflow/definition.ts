@@ -1,0 +1,152 @@
+// The zod schema of a workflow YAML file. Its output is exactly WorkflowDefinition (types.ts); the
+// compile-time check at the bottom keeps the two from drifting apart. Objects are strict because a
+// misspelt key (`comments: required`) silently ignored would change how a procedure behaves.
+// Cross-references (states, roles, forms, registry names) are checked by loader.ts, which can report
+// them with the offending name and all at once.
+
+import { z } from 'zod';
+import type {
+  DocumentDef,
+  FieldDef,
+  FormDef,
+  StateDef,
+  TransitionDef,
+  WorkflowDefinition,
+} from './types.js';
+
+export const IDENTIFIER = /^[a-z][a-zA-Z0-9_]*$/;
+/** Procedure ids appear in URLs and dossier codes, hence kebab-case rather than identifiers. */
+export const PROCEDURE_ID = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+/** Names of guards and effects registered in code (registry.ts). */
+export const REGISTRY_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+export const TIME_OF_DAY = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
+
+const identifier = z.string().regex(IDENTIFIER, 'phải là định danh dạng camelCase/snake_case (a-z, A-Z, 0-9, _), bắt đầu bằng chữ thường');
+const registryName = z.string().regex(REGISTRY_NAME, 'phải là tên dạng kebab-case (vd. start-clock)');
+const text = z.string().trim().min(1, 'không được để trống');
+
+const condition = z.strictObject({
+  field: identifier,
+  in: z.array(z.string().min(1)).min(1, 'cần ít nhất một giá trị'),
+});
+
+const fieldSchema = z
+  .strictObject({
+    name: identifier,
+    type: z.enum(['text', 'textarea', 'email', 'phone', 'id-number', 'date', 'year', 'integer', 'select', 'checkbox']),
+    label: text,
+    required: z.boolean().default(false),
+    help: z.string().optional(),
+    minLength: z.number().int().min(0).optional(),
+    maxLength: z.number().int().min(1).optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    pattern: z
+      .string()
+      .refine((p) => {
+        try {
+          new RegExp(p, 'u');
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'biểu thức chính quy không hợp lệ')
+      .optional(),
+    patternMessage: z.string().optional(),
+    options: z.array(z.strictObject({ value: z.string().min(1), label: text })).optional(),
+    requiredWhen: condition.optional(),
+    notFuture: z.boolean().optional(),
+  })
+  .superRefine((f, ctx) => {
+    if (f.minLength !== undefined && f.maxLength !== undefined && f.minLength > f.maxLength) {
+      ctx.addIssue({ code: 'custom', path: ['minLength'], message: `minLength (${f.minLength}) lớn hơn maxLength (${f.maxLength})` });
+    }
+    if (f.min !== undefined && f.max !== undefined && f.min > f.max) {
+      ctx.addIssue({ code: 'custom', path: ['min'], message: `min (${f.min}) lớn hơn max (${f.max})` });
+    }
+    if (f.notFuture && f.type !== 'date') {
+      ctx.addIssue({ code: 'custom', path: ['notFuture'], message: `notFuture chỉ dùng cho trường kiểu date (trường "${f.name}" kiểu ${f.type})` });
+    }
+  });
+
+const formSchema = z.strictObject({
+  title: text,
+  fields: z.array(fieldSchema).min(1, 'biểu mẫu cần ít nhất một trường'),
+});
+
+const documentSchema = z.strictObject({
+  label: text,
+  required: z.boolean().default(false),
+  requiredWhen: condition.optional(),
+  accept: z.array(z.string().regex(/^[a-z]+\/[a-z0-9][a-z0-9.+-]*$/, 'kiểu MIME không hợp lệ')).min(1),
+  maxSizeMb: z.number().positive(),
+  maxFiles: z.number().int().min(1).default(1),
+});
+
+const transitionSchema = z.strictObject({
+  to: identifier,
+  label: text,
+  roles: z.array(identifier).min(1, 'cần ít nhất một vai trò'),
+  comment: z.enum(['required', 'optional', 'none']).default('none'),
+  form: identifier.optional(),
+  documents: z.array(identifier).optional(),
+  guards: z.array(registryName).default([]),
+  effects: z.array(registryName).default([]),
+});
+
+const stateSchema = z.strictObject({
+  label: text,
+  final: z.boolean().default(false),
+  on: z.record(identifier, transitionSchema).default({}),
+});
+
+export const workflowFileSchema = z.strictObject({
+  id: z.string().regex(PROCEDURE_ID, 'mã thủ tục phải dạng kebab-case (vd. diploma-copy)'),
+  title: text,
+  description: z.string().default(''),
+  legalBasis: z.array(text).min(1, 'cần ít nhất một căn cứ pháp lý'),
+  applicants: text,
+  agency: text,
+  unit: text,
+  sla: z.strictObject({
+    workingDays: z.number().int().min(1),
+    cutoff: z.string().regex(TIME_OF_DAY, 'giờ phải dạng HH:mm (vd. 15:00)'),
+  }),
+  fee: z.strictObject({ amount: z.number().int().min(0), note: z.string().optional() }),
+  roles: z.record(identifier, text),
+  forms: z.record(identifier, formSchema),
+  intakeForm: identifier.default('request'),
+  contact: z.strictObject({
+    name: identifier,
+    email: identifier.optional(),
+    phone: identifier.optional(),
+    address: identifier.optional(),
+    idNumber: identifier.optional(),
+  }),
+  documents: z.record(identifier, documentSchema).default({}),
+  initial: identifier,
+  states: z.record(identifier, stateSchema),
+  result: z.strictObject({
+    template: z
+      .string()
+      .min(1)
+      // Templates are resolved under the templates directory; a path that climbs out of it is never legitimate.
+      .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'), 'đường dẫn mẫu phải nằm trong thư mục templates'),
+    title: text,
+    signers: z.array(z.strictObject({ role: identifier })).min(1, 'cần ít nhất một người ký'),
+  }),
+});
+
+export type WorkflowFile = z.output<typeof workflowFileSchema>;
+
+// Compile-time guard: the schema output and the contract in types.ts must be mutually assignable.
+type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const contractChecks: [
+  Mutual<WorkflowFile, WorkflowDefinition>,
+  Mutual<WorkflowFile['forms'][string], FormDef>,
+  Mutual<WorkflowFile['forms'][string]['fields'][number], FieldDef>,
+  Mutual<WorkflowFile['documents'][string], DocumentDef>,
+  Mutual<WorkflowFile['states'][string], StateDef>,
+  Mutual<WorkflowFile['states'][string]['on'][string], TransitionDef>,
+] = [true, true, true, true, true, true];
+void contractChecks;

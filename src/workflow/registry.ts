@@ -1,0 +1,72 @@
+// Names a workflow file may refer to. Files hold data only (DESIGN rule 3); behaviour lives here, so an
+// unknown name is a load error rather than a runtime surprise.
+
+import type { ActionInput, DocumentDef, DossierSnapshot, WorkflowDefinition } from './types.js';
+
+export type EffectKind = 'clock' | 'job';
+
+export const KNOWN_EFFECTS = {
+  'start-clock': { kind: 'clock', description: 'Tiếp nhận: bắt đầu tính hạn giải quyết (đặt ngày hẹn trả).' },
+  'pause-clock': { kind: 'clock', description: 'Chờ công dân bổ sung: tạm dừng tính hạn.' },
+  'resume-clock': { kind: 'clock', description: 'Công dân nộp bổ sung: tiếp tục tính hạn.' },
+  'stop-clock': { kind: 'clock', description: 'Đã có quyết định / đã trả: dừng tính hạn.' },
+  'issue-result': { kind: 'job', description: 'Tạo và ký số văn bản kết quả (PDF).' },
+} as const satisfies Record<string, { kind: EffectKind; description: string }>;
+
+export type EffectName = keyof typeof KNOWN_EFFECTS;
+
+export function isKnownEffect(name: string): name is EffectName {
+  return Object.hasOwn(KNOWN_EFFECTS, name);
+}
+
+/** Clock effects are applied inside the state-change transaction; job effects become outbox rows. */
+export function classifyEffect(name: string): EffectKind {
+  if (!isKnownEffect(name)) throw new Error(`Unknown workflow effect "${name}"`);
+  return KNOWN_EFFECTS[name].kind;
+}
+
+export interface GuardContext {
+  definition: WorkflowDefinition;
+  dossier: DossierSnapshot;
+  input: ActionInput;
+  action: string;
+}
+
+/** null = pass; a string = the Vietnamese reason shown to the official. Must be pure. */
+export type Guard = (ctx: GuardContext) => string | null;
+
+/** True when `data[cond.field]` is one of the listed values (compared as strings: forms post strings). */
+export function conditionHolds(cond: { field: string; in: string[] }, data: Record<string, unknown>): boolean {
+  const value = data[cond.field];
+  if (value === undefined || value === null) return false;
+  return cond.in.includes(String(value));
+}
+
+export function isDocumentRequired(doc: DocumentDef, formData: Record<string, unknown>): boolean {
+  return doc.required || (doc.requiredWhen !== undefined && conditionHolds(doc.requiredWhen, formData));
+}
+
+/** Keys of the documents that are required for this form data but have no file; the intake service uses it too. */
+export function missingRequiredDocuments(
+  definition: WorkflowDefinition,
+  formData: Record<string, unknown>,
+  documentKeys: readonly string[],
+): string[] {
+  const present = new Set(documentKeys);
+  return Object.entries(definition.documents)
+    .filter(([key, doc]) => isDocumentRequired(doc, formData) && !present.has(key))
+    .map(([key]) => key);
+}
+
+export const KNOWN_GUARDS: Readonly<Record<string, Guard>> = Object.freeze({
+  'required-documents-present': ({ definition, dossier }: GuardContext): string | null => {
+    const missing = missingRequiredDocuments(definition, dossier.formData, dossier.documentKeys);
+    if (missing.length === 0) return null;
+    const labels = missing.map((key) => definition.documents[key]?.label ?? key);
+    return `Hồ sơ còn thiếu giấy tờ bắt buộc: ${labels.join('; ')}.`;
+  },
+});
+
+export function isKnownGuard(name: string, guards: Readonly<Record<string, Guard>> = KNOWN_GUARDS): boolean {
+  return Object.hasOwn(guards, name);
+}

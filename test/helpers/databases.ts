@@ -1,0 +1,35 @@
+// Real PostgreSQL for tests: one migrated template database per run, and a fresh copy of it per test file,
+// so files run in parallel without seeing each other's rows.
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+
+export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEMPLATE_DB = 'motcua_test_template';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function urlFor(database: string): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** A new database cloned from the migrated template; drop() removes it (and any connection left open). */
+export async function createTestDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const name = `motcua_t_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name} template ${TEMPLATE_DB}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: urlFor(name),
+    name,
+    drop: async () => {
+      const a = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+      try { await a.unsafe(`drop database if exists ${name} with (force)`); } finally { await a.end(); }
+    },
+  };
+}
+
+export const uniquePrefix = (label: string) => `test-${label}-${randomBytes(4).toString('hex')}`;
