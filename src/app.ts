@@ -1,0 +1,56 @@
+// buildApp(ctx): the HTTP application — plugins, then routes. It never listens: server.ts and main.ts do,
+// and tests call app.inject() or listen on a random port.
+import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
+import type { AppContext } from './context.js';
+import { redisConnection } from './jobs/bullmq.js';
+import { callerPlugin } from './plugins/caller.js';
+import { errorsPlugin } from './plugins/errors.js';
+import { dossierRoutes } from './routes/api/dossiers.js';
+import { healthRoutes } from './routes/api/health.js';
+import { procedureRoutes } from './routes/api/procedures.js';
+import { staffRoutes } from './routes/api/staff.js';
+
+export async function buildApp(ctx: AppContext) {
+  const app = Fastify({
+    loggerInstance: ctx.log,
+    disableRequestLogging: ctx.config.env === 'test',
+    trustProxy: true,
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const redis: Redis | undefined = ctx.config.queue.kind === 'bullmq' ? redisConnection(ctx.config.queue.url, false) : undefined;
+  redis?.on('error', (err) => ctx.log.debug({ err }, 'redis (http) error'));
+  app.addHook('onClose', async () => { redis?.disconnect(); });
+
+  await app.register(errorsPlugin);
+  await app.register(cookie);
+  await app.register(multipart, {
+    limits: { fileSize: ctx.config.uploads.maxFileBytes, files: ctx.config.uploads.maxFiles, fields: 20, fieldSize: 256 * 1024, parts: ctx.config.uploads.maxFiles + 20 },
+  });
+  // Counted in Redis when there is one, so every server copy shares the same login budget.
+  await app.register(rateLimit, { global: false, ...(redis ? { redis, nameSpace: `${ctx.config.queue.kind === 'bullmq' ? ctx.config.queue.prefix : 'motcua'}:rl:` } : {}) });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'motcua — Cổng dịch vụ công ngành Giáo dục', version: '1', description: 'Hợp đồng HTTP công khai (xem API.md).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(callerPlugin, { ctx });
+
+  await app.register(healthRoutes, { ctx, queuePing: async () => { if (redis) await redis.ping(); } });
+  await app.register(procedureRoutes, { ctx });
+  await app.register(dossierRoutes, { ctx });
+  await app.register(staffRoutes, { ctx });
+  return app;
+}

@@ -1,0 +1,106 @@
+// The environment, parsed once by zod. A bad variable stops start-up with every problem listed, not just the first.
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_TEMPLATES_DIR, DEFAULT_WORKFLOWS_DIR } from './paths.js';
+
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .optional()
+    .refine((v) => v === undefined || protocols.some((p) => v.startsWith(`${p}://`)), {
+      message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
+  REDIS_URL: optionalUrl(['redis', 'rediss']),
+  QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9:_-]+$/).default('motcua'),
+  PUBLIC_URL: optionalUrl(['http', 'https']),
+  APP_SECRET: z.string().optional(),
+  KEY_ENCRYPTION_SECRET: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_UPLOAD_MB: z.coerce.number().positive().max(100).default(10),
+  MAX_UPLOAD_FILES: z.coerce.number().int().positive().max(100).default(20),
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().max(64).default(4),
+  OUTBOX_POLL_MS: z.coerce.number().int().positive().default(500),
+  WORKFLOWS_DIR: z.string().optional(),
+  TEMPLATES_DIR: z.string().optional(),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  host: string;
+  port: number;
+  dataDir: string;
+  /** 'production' = PostgreSQL (+ BullMQ when REDIS_URL is set); 'embedded' = PGlite under dataDir. */
+  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dir: string };
+  queue: { kind: 'bullmq'; url: string; prefix: string } | { kind: 'inline' };
+  publicUrl: string;
+  /** Derives citizens' tracking tokens and session ids. Set in production; generated under dataDir when embedded. */
+  appSecret: string | undefined;
+  keyEncryptionSecret: string | undefined;
+  logLevel: Env['LOG_LEVEL'];
+  uploads: { maxFileBytes: number; maxFiles: number };
+  workerConcurrency: number;
+  outboxPollMs: number;
+  workflowsDir: string;
+  templatesDir: string;
+  loginRateLimit: number;
+  /** Demo accounts and a demo CA exist only in the embedded default. */
+  demoData: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Cấu hình không hợp lệ / invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const env = parsed.data;
+  const problems: string[] = [];
+  const production = env.DATABASE_URL !== undefined;
+  if (production && (!env.APP_SECRET || env.APP_SECRET.length < 32)) {
+    problems.push('APP_SECRET: required with DATABASE_URL, at least 32 characters');
+  }
+  if (production && env.KEY_ENCRYPTION_SECRET !== undefined && env.KEY_ENCRYPTION_SECRET.length < 32) {
+    problems.push('KEY_ENCRYPTION_SECRET: at least 32 characters');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(env.DATA_DIR);
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    dataDir,
+    database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'pglite', dir: path.join(dataDir, 'pglite') },
+    queue: env.REDIS_URL ? { kind: 'bullmq', url: env.REDIS_URL, prefix: env.QUEUE_PREFIX } : { kind: 'inline' },
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    appSecret: env.APP_SECRET,
+    keyEncryptionSecret: env.KEY_ENCRYPTION_SECRET ?? env.APP_SECRET,
+    logLevel: env.LOG_LEVEL,
+    uploads: { maxFileBytes: env.MAX_UPLOAD_MB * 1024 * 1024, maxFiles: env.MAX_UPLOAD_FILES },
+    workerConcurrency: env.WORKER_CONCURRENCY,
+    outboxPollMs: env.OUTBOX_POLL_MS,
+    workflowsDir: env.WORKFLOWS_DIR ? path.resolve(env.WORKFLOWS_DIR) : DEFAULT_WORKFLOWS_DIR,
+    templatesDir: env.TEMPLATES_DIR ? path.resolve(env.TEMPLATES_DIR) : DEFAULT_TEMPLATES_DIR,
+    loginRateLimit: env.LOGIN_RATE_LIMIT,
+    demoData: !production,
+    ...overrides,
+  };
+}

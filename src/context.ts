@@ -1,0 +1,71 @@
+// Everything a use-case or job needs, built once per process: database, storage, procedure catalog, job driver.
+// server.ts, worker.ts, main.ts (embedded default) and the tests all start from createContext().
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { openDatabase, type Database, type Db } from './db/client.js';
+import { DEMO_PASSWORD, seedDemo, seedOrganisation } from './db/seed/index.js';
+import { BullmqDriver, OutboxOnlyDriver } from './jobs/bullmq.js';
+import { InlineJobDriver } from './jobs/inline.js';
+import type { JobDriver } from './jobs/types.js';
+import { ProcedureCatalog } from './services/catalog.js';
+import { SignerKeys } from './services/signing-keys.js';
+import { LocalFileStorage, type FileStorage } from './storage/index.js';
+import { loadWorkflowDir } from './workflow/loader.js';
+
+export interface AppContext {
+  config: Config;
+  database: Database;
+  db: Db;
+  storage: FileStorage;
+  catalog: ProcedureCatalog;
+  signerKeys: SignerKeys;
+  log: Logger;
+  /** Derives tracking tokens. */
+  secret: string;
+  jobs: JobDriver;
+}
+
+/** 'server' writes to the outbox; 'worker' relays and runs jobs; 'embedded' does both in one process (inline). */
+export type ProcessRole = 'server' | 'worker' | 'embedded';
+
+export async function createContext(config: Config, log: Logger, role: ProcessRole): Promise<AppContext> {
+  await mkdir(config.dataDir, { recursive: true });
+  // Files are checked before the database is touched: a broken workflow stops start-up with the file and name.
+  const workflows = loadWorkflowDir(config.workflowsDir, { templatesDir: config.templatesDir });
+  const database = await openDatabase(config.database);
+  const secret = config.appSecret ?? (await embeddedSecret(config.dataDir, 'app-secret'));
+  const keySecret = config.keyEncryptionSecret ?? (await embeddedSecret(config.dataDir, 'key-encryption-secret'));
+  const db = database.db;
+  await seedOrganisation(db);
+  const catalog = await ProcedureCatalog.publish(db, workflows);
+  const signerKeys = new SignerKeys(db, keySecret);
+
+  const ctx = { config, database, db, storage: new LocalFileStorage(path.join(config.dataDir, 'files')), catalog, signerKeys, log, secret } as unknown as AppContext;
+  ctx.jobs = config.queue.kind === 'inline'
+    ? new InlineJobDriver(ctx)
+    : role === 'server' ? new OutboxOnlyDriver() : new BullmqDriver(ctx, config.queue.url, config.queue.prefix);
+
+  if (config.demoData) {
+    const created = await seedDemo(db, signerKeys, config.dataDir);
+    if (created.length > 0) log.info({ accounts: created, password: DEMO_PASSWORD }, 'demo staff accounts created');
+  }
+  return ctx;
+}
+
+export async function closeContext(ctx: AppContext): Promise<void> {
+  await ctx.jobs.close();
+  await ctx.database.close();
+}
+
+/** The embedded default has no environment to read secrets from: make one on first start and keep it. */
+async function embeddedSecret(dataDir: string, name: string): Promise<string> {
+  const file = path.join(dataDir, name);
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const secret = randomBytes(48).toString('base64url');
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,60 @@
+// The embedded default's job driver: the outbox itself is the queue. Rows are claimed with a lease, run in-process
+// with the same handlers and retry rule as BullMQ, and marked done only after the handler succeeded.
+import type { AppContext } from '../context.js';
+import { duePending, markAttemptFailed, markRelayed, type OutboxRow } from '../db/repositories/outbox.js';
+import { runJob } from './registry.js';
+import { OutboxPoller } from './relay.js';
+import { RETRY, retryDelayMs, type JobDriver } from './types.js';
+
+export class InlineJobDriver implements JobDriver {
+  readonly kind = 'inline';
+  private readonly poller: OutboxPoller;
+
+  constructor(private readonly ctx: AppContext) {
+    this.poller = new OutboxPoller(
+      ctx.db,
+      { pollMs: ctx.config.outboxPollMs, batch: ctx.config.workerConcurrency, leaseMs: 5 * 60_000 },
+      (rows) => this.runAll(rows),
+      ctx.log,
+    );
+  }
+
+  async start(): Promise<void> {
+    this.poller.start();
+  }
+
+  wake(): void {
+    this.poller.wake();
+  }
+
+  private async runAll(rows: OutboxRow[]): Promise<void> {
+    await Promise.all(rows.map((row) => this.runOne(row)));
+  }
+
+  private async runOne(row: OutboxRow): Promise<void> {
+    try {
+      await runJob(this.ctx, row.job, row.payload);
+      await markRelayed(this.ctx.db, [row.id]);
+    } catch (error) {
+      const attemptsMade = row.attempts + 1;
+      const retryAt = attemptsMade < RETRY.attempts ? new Date(Date.now() + retryDelayMs(attemptsMade)) : null;
+      this.ctx.log.warn({ err: error, job: row.job, outboxId: row.id, attemptsMade }, retryAt ? 'job failed, will retry' : 'job failed for good');
+      await markAttemptFailed(this.ctx.db, row.id, error instanceof Error ? error.message : String(error), retryAt);
+      if (retryAt) setTimeout(() => this.poller.wake(), retryAt.getTime() - Date.now() + 10).unref();
+    }
+  }
+
+  async idle(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.poller.busy && (await duePending(this.ctx.db)).length === 0) return;
+      this.poller.wake();
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('inline jobs did not go idle in time');
+  }
+
+  async close(): Promise<void> {
+    await this.poller.stop();
+  }
+}

@@ -1,0 +1,56 @@
+// One error format for every JSON response: { error: { code, message, fields? } }, with the stable codes of errors.ts.
+// Framework and plugin errors are translated to the same codes; a 5xx never shows internals.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.js';
+
+const FRAMEWORK_CODES: Record<string, [ErrorCode, string]> = {
+  FST_REQ_FILE_TOO_LARGE: ['FILE_TOO_LARGE', 'Tệp tải lên vượt quá dung lượng cho phép.'],
+  FST_FILES_LIMIT: ['TOO_MANY_FILES', 'Số tệp tải lên vượt quá giới hạn.'],
+  FST_PARTS_LIMIT: ['TOO_MANY_FILES', 'Số phần của biểu mẫu vượt quá giới hạn.'],
+  FST_FIELDS_LIMIT: ['PAYLOAD_TOO_LARGE', 'Số trường của biểu mẫu vượt quá giới hạn.'],
+  FST_REQ_FIELD_TOO_LARGE: ['PAYLOAD_TOO_LARGE', 'Dữ liệu biểu mẫu quá lớn.'],
+  FST_ERR_CTP_BODY_TOO_LARGE: ['PAYLOAD_TOO_LARGE', 'Dữ liệu gửi lên quá lớn.'],
+  FST_INVALID_MULTIPART_CONTENT_TYPE: ['UNSUPPORTED_MEDIA_TYPE', 'Yêu cầu phải là multipart/form-data.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['UNSUPPORTED_MEDIA_TYPE', 'Kiểu nội dung không được hỗ trợ.'],
+  FST_ERR_CTP_INVALID_JSON_BODY: ['BAD_REQUEST', 'Dữ liệu JSON không hợp lệ.'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['BAD_REQUEST', 'Thiếu dữ liệu JSON.'],
+};
+
+export function errorBody(code: ErrorCode, message: string, fields?: Record<string, string>) {
+  return { error: fields && Object.keys(fields).length > 0 ? { code, message, fields } : { code, message } };
+}
+
+function translate(error: FastifyError | AppError): { status: number; body: ReturnType<typeof errorBody>; internal: boolean } {
+  if (error instanceof AppError) {
+    const internal = error.statusCode >= 500;
+    return { status: error.statusCode, body: errorBody(error.code, internal ? 'Đã xảy ra lỗi, vui lòng thử lại sau.' : error.message, error.fields), internal };
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const fields: Record<string, string> = {};
+    for (const issue of error.validation) {
+      const name = issue.instancePath.replace(/^\//, '').replaceAll('/', '.') || String(issue.params?.missingProperty ?? 'body');
+      fields[name] ??= issue.message ?? 'Không hợp lệ.';
+    }
+    return { status: 422, body: errorBody('VALIDATION_FAILED', 'Dữ liệu gửi lên không hợp lệ.', fields), internal: false };
+  }
+  const mapped = error.code ? FRAMEWORK_CODES[error.code] : undefined;
+  if (mapped) return { status: ERROR_STATUS[mapped[0]], body: errorBody(mapped[0], mapped[1]), internal: false };
+  if (error.statusCode === 429) return { status: 429, body: errorBody('RATE_LIMITED', 'Quá nhiều yêu cầu, vui lòng thử lại sau ít phút.'), internal: false };
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return { status: error.statusCode, body: errorBody('BAD_REQUEST', 'Yêu cầu không hợp lệ.'), internal: false };
+  }
+  return { status: 500, body: errorBody('INTERNAL_ERROR', 'Đã xảy ra lỗi, vui lòng thử lại sau.'), internal: true };
+}
+
+export const errorsPlugin = fp(async (app: FastifyInstance) => {
+  app.setErrorHandler((error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
+    const { status, body, internal } = translate(error);
+    if (internal) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: body.error.code }, 'request refused');
+    if (status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
+    return reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody('NOT_FOUND', `Không tìm thấy ${request.method} ${request.url.split('?')[0]}.`)));
+});

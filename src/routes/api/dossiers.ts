@@ -1,0 +1,117 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { AppError } from '../../errors.js';
+import { readMultipart } from '../../plugins/multipart.js';
+import { dossierDocument, dossierResult, dossierView } from '../../services/dossier-view.js';
+import { performAction } from '../../services/perform-action.js';
+import { submitDossier } from '../../services/submit-dossier.js';
+
+const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
+const codeParams = z.object({ code: z.string().min(1).max(64) });
+
+const submitted = z.object({
+  code: z.string(), status: z.string(), dueDate: z.string(), dueAt: z.string(), trackingToken: z.string(),
+  links: z.object({ self: z.string(), result: z.string() }),
+});
+
+const actionBody = z.object({
+  version: z.coerce.number().int().positive(),
+  comment: z.string().max(2000).nullish(),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+
+function parseJsonField(raw: string | undefined, name: string): unknown {
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new AppError('VALIDATION_FAILED', 'Dữ liệu biểu mẫu không phải JSON hợp lệ.', { [name]: 'JSON không hợp lệ.' });
+  }
+}
+
+function asciiFileName(name: string): string {
+  return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').replace(/[^\w.-]+/g, '_');
+}
+
+function contentDisposition(fileName: string, inline: boolean): string {
+  return `${inline ? 'inline' : 'attachment'}; filename="${asciiFileName(fileName)}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+export const dossierRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.post('/api/dossiers', {
+    schema: {
+      tags: ['dossiers'], summary: 'Nộp hồ sơ trực tuyến',
+      description: 'multipart/form-data: `procedure` (mã thủ tục), `data` (JSON các trường biểu mẫu), mỗi giấy tờ một phần tệp đặt tên theo khóa giấy tờ. Header Idempotency-Key tùy chọn.',
+      consumes: ['multipart/form-data'],
+      headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }),
+      response: { 200: submitted, 201: submitted, 413: errorResponse, 415: errorResponse, 422: errorResponse },
+    },
+  }, async (request, reply) => {
+    if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Yêu cầu phải là multipart/form-data.');
+    const body = await readMultipart(request);
+    if (!body.fields.procedure) throw new AppError('VALIDATION_FAILED', 'Thiếu mã thủ tục.', { procedure: 'Bắt buộc.' });
+    const result = await submitDossier(ctx, {
+      procedureId: body.fields.procedure,
+      data: parseJsonField(body.fields.data, 'data') ?? {},
+      files: body.files,
+      idempotencyKey: request.headers['idempotency-key'],
+    });
+    const { replayed, ...payload } = result;
+    return reply.status(replayed ? 200 : 201).header('location', payload.links.self).send(payload);
+  });
+
+  app.get('/api/dossiers/:code', {
+    schema: {
+      tags: ['dossiers'], summary: 'Xem hồ sơ: trạng thái, lịch sử, giấy tờ và các thao tác được phép',
+      description: 'Công dân: `Authorization: Bearer <trackingToken>`; cán bộ: phiên đăng nhập.',
+      params: codeParams,
+    },
+  }, async (request) => dossierView(ctx, request.params.code, request.caller));
+
+  app.post('/api/dossiers/:code/actions/:action', {
+    schema: {
+      tags: ['dossiers'], summary: 'Thực hiện một thao tác theo quy trình',
+      description: 'JSON `{ version, comment?, data? }`, hoặc multipart (phần `version`, `comment`, `data` dạng JSON, và các tệp) khi thao tác kèm giấy tờ.',
+      params: codeParams.extend({ action: z.string().min(1).max(64) }),
+      response: { 200: z.object({ status: z.string(), version: z.number().int() }), 403: errorResponse, 409: errorResponse, 422: errorResponse },
+    },
+  }, async (request) => {
+    let input: z.infer<typeof actionBody>;
+    let files: Awaited<ReturnType<typeof readMultipart>>['files'] = [];
+    if (request.isMultipart()) {
+      const body = await readMultipart(request);
+      files = body.files;
+      input = parseActionBody({ version: body.fields.version, comment: body.fields.comment, data: parseJsonField(body.fields.data, 'data') });
+    } else {
+      input = parseActionBody(request.body);
+    }
+    const outcome = await performAction(ctx, {
+      code: request.params.code, action: request.params.action, caller: request.caller,
+      version: input.version, comment: input.comment, data: input.data, files,
+    });
+    return { status: outcome.status, version: outcome.version };
+  });
+
+  app.get('/api/dossiers/:code/documents/:id', {
+    schema: { tags: ['dossiers'], summary: 'Tải tệp giấy tờ đã nộp', params: codeParams.extend({ id: z.string() }) },
+  }, async (request, reply) => {
+    const { document, data } = await dossierDocument(ctx, request.params.code, request.params.id, request.caller);
+    return reply.type(document.mimeType).header('content-disposition', contentDisposition(document.fileName, true))
+      .header('x-content-type-options', 'nosniff').send(data);
+  });
+
+  app.get('/api/dossiers/:code/result', {
+    schema: { tags: ['dossiers'], summary: 'Tải kết quả đã ký số (PDF)', params: codeParams },
+  }, async (request, reply) => {
+    const { fileName, data } = await dossierResult(ctx, request.params.code, request.caller);
+    return reply.type('application/pdf').header('content-disposition', contentDisposition(fileName, false)).send(data);
+  });
+};
+
+function parseActionBody(raw: unknown): z.infer<typeof actionBody> {
+  const parsed = actionBody.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  const fields = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join('.') || 'body', i.path[0] === 'version' ? 'Thiếu hoặc sai phiên bản hồ sơ.' : i.message]));
+  throw new AppError('VALIDATION_FAILED', 'Dữ liệu gửi lên không hợp lệ.', fields);
+}

@@ -1,0 +1,63 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { listAgencies } from '../../db/repositories/staff.js';
+import { AppError } from '../../errors.js';
+import type { WorkflowDefinition } from '../../workflow/types.js';
+
+const summary = z.object({
+  id: z.string(), version: z.number().int(), title: z.string(),
+  agency: z.object({ code: z.string(), name: z.string() }),
+  sla: z.object({ workingDays: z.number(), cutoff: z.string() }),
+  fee: z.object({ amount: z.number(), note: z.string().optional() }),
+});
+
+const field = z.object({
+  name: z.string(), type: z.string(), label: z.string(), required: z.boolean(), help: z.string().optional(),
+  rules: z.record(z.string(), z.unknown()),
+  options: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
+  requiredWhen: z.object({ field: z.string(), in: z.array(z.string()) }).optional(),
+});
+
+const detail = summary.extend({
+  description: z.string(), applicants: z.string(), legalBasis: z.array(z.string()),
+  fields: z.array(field),
+  documents: z.array(z.object({
+    key: z.string(), label: z.string(), required: z.boolean(), requiredWhen: z.object({ field: z.string(), in: z.array(z.string()) }).optional(),
+    accept: z.array(z.string()), maxSizeMb: z.number(), maxFiles: z.number().int(),
+  })),
+});
+
+function describe(definition: WorkflowDefinition, version: number, agencyName: string): z.infer<typeof summary> {
+  return {
+    id: definition.id, version, title: definition.title, agency: { code: definition.agency, name: agencyName },
+    sla: definition.sla, fee: definition.fee,
+  };
+}
+
+export const procedureRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const agencyNames = async () => new Map((await listAgencies(ctx.db)).map((a) => [a.code, a.name]));
+
+  app.get('/api/procedures', {
+    schema: { tags: ['procedures'], summary: 'Danh sách thủ tục đang tiếp nhận', response: { 200: z.array(summary) } },
+  }, async () => {
+    const names = await agencyNames();
+    return ctx.catalog.list().map((p) => describe(p.definition, p.version, names.get(p.definition.agency) ?? p.definition.agency));
+  });
+
+  app.get('/api/procedures/:id', {
+    schema: { tags: ['procedures'], summary: 'Chi tiết một thủ tục: biểu mẫu, giấy tờ, thời hạn, lệ phí, căn cứ pháp lý', params: z.object({ id: z.string() }), response: { 200: detail } },
+  }, async (request) => {
+    const procedure = ctx.catalog.find(request.params.id);
+    if (!procedure) throw new AppError('PROCEDURE_NOT_FOUND', 'Không tìm thấy thủ tục.');
+    const { definition } = procedure;
+    const names = await agencyNames();
+    const form = definition.forms[definition.intakeForm]!;
+    return {
+      ...describe(definition, procedure.version, names.get(definition.agency) ?? definition.agency),
+      description: definition.description, applicants: definition.applicants, legalBasis: definition.legalBasis,
+      fields: form.fields.map(({ name, type, label, required, help, options, requiredWhen, ...rules }) => ({ name, type, label, required, help, options, requiredWhen, rules })),
+      documents: Object.entries(definition.documents).map(([key, d]) => ({ key, ...d })),
+    };
+  });
+};

@@ -1,0 +1,42 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { requireStaff, SESSION_COOKIE } from '../../plugins/caller.js';
+import { login } from '../../services/auth.js';
+import { inbox } from '../../services/inbox.js';
+
+const staffView = z.object({ id: z.string(), username: z.string(), fullName: z.string(), title: z.string(), roles: z.array(z.string()), unitId: z.string() });
+
+export const staffRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.post('/api/auth/login', {
+    config: { rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['auth'], summary: 'Đăng nhập (cán bộ)',
+      body: z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }),
+      response: { 200: z.object({ token: z.string(), expiresAt: z.string(), staff: staffView }) },
+    },
+  }, async (request, reply) => {
+    const session = await login(ctx.db, request.body.username, request.body.password);
+    reply.setCookie(SESSION_COOKIE, session.token, {
+      path: '/', httpOnly: true, sameSite: 'lax', secure: ctx.config.publicUrl.startsWith('https://'), expires: session.expiresAt,
+    });
+    const { id, username, fullName, title, roles, unitId } = session.staff;
+    return { token: session.token, expiresAt: session.expiresAt.toISOString(), staff: { id, username, fullName, title, roles, unitId } };
+  });
+
+  app.get('/api/auth/me', { schema: { tags: ['auth'], summary: 'Cán bộ đang đăng nhập', response: { 200: staffView } } }, async (request) => {
+    const { id, username, fullName, title, roles, unitId } = requireStaff(request);
+    return { id, username, fullName, title, roles, unitId };
+  });
+
+  app.get('/api/inbox', {
+    schema: {
+      tags: ['dossiers'], summary: 'Hồ sơ cán bộ có thể xử lý ngay, hạn sớm nhất trước',
+      querystring: z.object({
+        status: z.string().optional(), procedure: z.string().optional(),
+        overdue: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+        limit: z.coerce.number().int().min(1).max(500).optional(),
+      }),
+    },
+  }, async (request) => inbox(ctx, requireStaff(request), request.query));
+};

@@ -1,0 +1,65 @@
+// Who is asking, and what they may see. Staff reach the dossiers of their unit's subtree, and a one-stop desk
+// reaches every dossier of its agency; a citizen reaches a dossier by its tracking token.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Db } from '../db/client.js';
+import type { DossierRow } from '../db/repositories/dossiers.js';
+import { findUnit, unitSubtree, type StaffRow } from '../db/repositories/staff.js';
+import { AppError } from '../errors.js';
+
+export type Caller =
+  | { kind: 'staff'; staff: StaffRow }
+  | { kind: 'public'; bearer: string | null }
+  | { kind: 'system' };
+
+export interface Actor {
+  kind: 'citizen' | 'staff' | 'system';
+  id: string | null;
+  name: string;
+  roles: string[];
+  staff?: StaffRow;
+}
+
+export interface StaffReach { unitIds: string[]; agencyCodes: string[] }
+
+export async function staffReach(db: Db, staff: StaffRow): Promise<StaffReach> {
+  const [unitIds, unit] = await Promise.all([unitSubtree(db, staff.unitId), findUnit(db, staff.unitId)]);
+  return { unitIds, agencyCodes: unit?.kind === 'one_stop_desk' ? [unit.agencyCode] : [] };
+}
+
+export function reaches(reach: StaffReach, dossier: Pick<DossierRow, 'unitId' | 'agencyCode'>): boolean {
+  return reach.unitIds.includes(dossier.unitId) || reach.agencyCodes.includes(dossier.agencyCode);
+}
+
+/** The caller as an actor on this dossier, or an error: unknown dossiers and wrong tokens look the same (404). */
+export async function actorForDossier(db: Db, secret: string, dossier: DossierRow, caller: Caller): Promise<Actor> {
+  switch (caller.kind) {
+    case 'system':
+      return { kind: 'system', id: null, name: 'Hệ thống', roles: ['system'] };
+    case 'staff': {
+      if (!reaches(await staffReach(db, caller.staff), dossier)) {
+        throw new AppError('UNIT_FORBIDDEN', 'Hồ sơ không thuộc đơn vị của bạn.');
+      }
+      return { kind: 'staff', id: caller.staff.id, name: caller.staff.fullName, roles: caller.staff.roles, staff: caller.staff };
+    }
+    case 'public': {
+      if (caller.bearer && isTrackingToken(secret, dossier.id, caller.bearer)) {
+        return { kind: 'citizen', id: null, name: dossier.applicantName, roles: ['citizen'] };
+      }
+      throw new AppError('DOSSIER_NOT_FOUND', 'Không tìm thấy hồ sơ hoặc mã tra cứu không đúng.');
+    }
+  }
+}
+
+/**
+ * The citizen's tracking token is derived from the dossier id with the application secret, so it can be handed out
+ * again for an idempotent replay without ever being stored.
+ */
+export function trackingTokenFor(secret: string, dossierId: string): string {
+  return createHmac('sha256', secret).update(`tracking:${dossierId}`).digest('base64url');
+}
+
+export function isTrackingToken(secret: string, dossierId: string, token: string): boolean {
+  const expected = Buffer.from(trackingTokenFor(secret, dossierId));
+  const given = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}

@@ -1,0 +1,138 @@
+// Intake: a citizen files a dossier. Validates the form and the documents together (one 422 lists every problem),
+// stores the files, takes a code, and writes dossier + documents + history in one transaction.
+import { createHash, randomUUID } from 'node:crypto';
+import { vnDay } from '../calendar/vn-time.js';
+import { dueDate } from '../calendar/working-days.js';
+import type { AppContext } from '../context.js';
+import * as dossiers from '../db/repositories/dossiers.js';
+import { AppError } from '../errors.js';
+import { validateFormData } from '../workflow/form-schema.js';
+import { isUniqueViolation } from './catalog.js';
+import { trackingTokenFor } from './access.js';
+import { checkUploads, missingDocumentFields, storeUploads, type UploadedFile } from './uploads.js';
+
+export interface SubmitDossierInput {
+  procedureId: string;
+  data: unknown;
+  files: UploadedFile[];
+  idempotencyKey?: string;
+  channel?: 'online' | 'desk';
+}
+
+export interface SubmittedDossier {
+  code: string;
+  status: string;
+  dueDate: string;
+  dueAt: string;
+  trackingToken: string;
+  links: { self: string; result: string };
+  /** True when an Idempotency-Key replay returned an earlier submission. */
+  replayed: boolean;
+}
+
+export async function submitDossier(ctx: AppContext, input: SubmitDossierInput): Promise<SubmittedDossier> {
+  const procedure = ctx.catalog.find(input.procedureId);
+  if (!procedure) {
+    throw new AppError('PROCEDURE_NOT_FOUND', 'Không tìm thấy thủ tục.', { procedure: 'Thủ tục không tồn tại hoặc đã ngừng tiếp nhận.' });
+  }
+  const { definition } = procedure;
+  const requestHash = input.idempotencyKey ? hashRequest(input) : null;
+  if (input.idempotencyKey) {
+    const earlier = await dossiers.findDossierByIdempotencyKey(ctx.db, input.idempotencyKey);
+    if (earlier) return replay(ctx, earlier, requestHash);
+  }
+
+  const form = definition.forms[definition.intakeForm]!;
+  const validated = validateFormData(form, input.data ?? {});
+  const files = await checkUploads(definition, input.files, Object.keys(definition.documents));
+  const formData = validated.ok ? validated.data : {};
+  const problems = {
+    ...(validated.ok ? {} : validated.fields),
+    ...(validated.ok ? missingDocumentFields(definition, formData, files.map((f) => f.documentKey)) : {}),
+  };
+  if (Object.keys(problems).length > 0) {
+    throw new AppError('VALIDATION_FAILED', 'Hồ sơ chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.', problems);
+  }
+
+  const now = new Date();
+  const dossierId = randomUUID();
+  const documents = await storeUploads(ctx.storage, files, dossierId, 'citizen');
+  // The sequence is taken outside the transaction so its row lock is held for one statement, not the whole
+  // intake; a failed intake leaves a gap in the numbering, never a duplicate.
+  const day = vnDay(now).slice(2).replaceAll('-', '');
+  const sequence = await dossiers.nextCodeSequence(ctx.db, definition.agency, day);
+  const code = `${definition.agency}-${day}-${String(sequence).padStart(4, '0')}`;
+  const due = dueDate(now, definition.sla);
+  const contact = (name: string | undefined) => (name ? stringOrNull(formData[name]) : null);
+
+  try {
+    const row = await ctx.db.transaction(async (tx) => {
+      const dossier = await dossiers.insertDossier(tx, {
+        id: dossierId,
+        code,
+        procedureId: definition.id,
+        procedureVersionId: procedure.versionId,
+        agencyCode: definition.agency,
+        unitId: definition.unit,
+        status: definition.initial,
+        formData,
+        applicantName: contact(definition.contact.name) ?? '',
+        applicantEmail: contact(definition.contact.email),
+        applicantPhone: contact(definition.contact.phone),
+        applicantAddress: contact(definition.contact.address),
+        applicantIdNumber: contact(definition.contact.idNumber),
+        channel: input.channel ?? 'online',
+        idempotencyKey: input.idempotencyKey ?? null,
+        requestHash,
+        submittedAt: now,
+        dueAt: due.dueAt,
+      });
+      await dossiers.insertDocuments(tx, documents);
+      await dossiers.insertEvent(tx, {
+        dossierId, at: now, action: 'submit', fromStatus: null, toStatus: definition.initial,
+        actorKind: 'citizen', actorName: dossier.applicantName, dossierVersion: dossier.version,
+      });
+      return dossier;
+    });
+    return view(ctx, row, false);
+  } catch (error) {
+    // Two requests with the same Idempotency-Key raced: the loser answers with the winner's dossier.
+    if (input.idempotencyKey && isUniqueViolation(error)) {
+      const earlier = await dossiers.findDossierByIdempotencyKey(ctx.db, input.idempotencyKey);
+      if (earlier) return replay(ctx, earlier, requestHash);
+    }
+    throw error;
+  }
+}
+
+function replay(ctx: AppContext, earlier: dossiers.DossierRow, requestHash: string | null): SubmittedDossier {
+  if (earlier.requestHash !== requestHash) {
+    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key đã được dùng cho một yêu cầu khác.');
+  }
+  return view(ctx, earlier, true);
+}
+
+function view(ctx: AppContext, dossier: dossiers.DossierRow, replayed: boolean): SubmittedDossier {
+  const base = `${ctx.config.publicUrl}/api/dossiers/${encodeURIComponent(dossier.code)}`;
+  return {
+    code: dossier.code,
+    status: dossier.status,
+    dueDate: dossier.dueAt ? vnDay(dossier.dueAt) : '',
+    dueAt: dossier.dueAt?.toISOString() ?? '',
+    trackingToken: trackingTokenFor(ctx.secret, dossier.id),
+    links: { self: base, result: `${base}/result` },
+    replayed,
+  };
+}
+
+/** Same procedure, form data and file contents → same hash; any difference means a different request. */
+function hashRequest(input: SubmitDossierInput): string {
+  const hash = createHash('sha256').update(input.procedureId).update('\0').update(JSON.stringify(input.data ?? null));
+  for (const file of input.files) hash.update('\0').update(file.fieldName).update('\0').update(createHash('sha256').update(file.data).digest());
+  return hash.digest('hex');
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
+

@@ -1,0 +1,49 @@
+// A real AppContext for tests, in either mode: 'production' = cloned PostgreSQL database + BullMQ on the machine's
+// Redis (unique prefix), 'embedded' = PGlite in a temp dir + inline jobs. Same code paths as the real processes.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { closeContext, createContext, type AppContext } from '../../src/context.js';
+import { seedDemo } from '../../src/db/seed/index.js';
+import { createTestDatabase, REDIS_URL, uniquePrefix } from './databases.js';
+
+export type Mode = 'production' | 'embedded';
+
+export interface TestEnvironment {
+  ctx: AppContext;
+  app: Awaited<ReturnType<typeof buildApp>>;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export async function startTestEnvironment(mode: Mode, options: { seedStaff?: boolean; env?: Record<string, string> } = {}): Promise<TestEnvironment> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'motcua-test-'));
+  const database = mode === 'production' ? await createTestDatabase() : undefined;
+  const env: Record<string, string> = {
+    NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://motcua.test', OUTBOX_POLL_MS: '100',
+    ...(database ? { DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: uniquePrefix('q'), APP_SECRET: randomBytes(32).toString('hex') } : {}),
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  // One process plays server and worker here: the worker role relays the outbox and runs BullMQ workers.
+  const ctx = await createContext(config, log, mode === 'production' ? 'worker' : 'embedded');
+  // Production starts create no accounts; tests that need staff create the same set explicitly.
+  if (mode === 'production' && options.seedStaff !== false) await seedDemo(ctx.db, ctx.signerKeys, dataDir);
+  const app = await buildApp(ctx);
+  await ctx.jobs.start();
+  await app.ready();
+  return {
+    ctx, app, config,
+    close: async () => {
+      await app.close();
+      await closeContext(ctx);
+      await database?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
