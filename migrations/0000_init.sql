@@ -137,6 +137,13 @@ CREATE TABLE "staff_accounts" (
 	CONSTRAINT "staff_accounts_username_unique" UNIQUE("username")
 );
 --> statement-breakpoint
+CREATE TABLE "stored_files" (
+	"key" text PRIMARY KEY NOT NULL,
+	"data" "bytea" NOT NULL,
+	"size_bytes" integer NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "survey_answers" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"dossier_id" uuid NOT NULL,
@@ -178,4 +185,6 @@ CREATE INDEX "outbox_pending_idx" ON "outbox" USING btree ("available_at") WHERE
 CREATE UNIQUE INDEX "procedure_versions_version_uq" ON "procedure_versions" USING btree ("procedure_id","version");--> statement-breakpoint
 CREATE UNIQUE INDEX "procedure_versions_hash_uq" ON "procedure_versions" USING btree ("procedure_id","hash");--> statement-breakpoint
 CREATE INDEX "sessions_staff_idx" ON "sessions" USING btree ("staff_id");--> statement-breakpoint
-CREATE INDEX "signing_keys_staff_idx" ON "signing_keys" USING btree ("staff_id");
+CREATE INDEX "signing_keys_staff_idx" ON "signing_keys" USING btree ("staff_id");--> statement-breakpoint
+-- PDFs and images do not compress: keep PostgreSQL from trying (hand-added to the generated migration).
+ALTER TABLE "stored_files" ALTER COLUMN "data" SET STORAGE EXTERNAL;

@@ -20,7 +20,6 @@ import { staffRoutes } from './routes/api/staff.js';
 export async function buildApp(ctx: AppContext) {
   const app = Fastify({
     loggerInstance: ctx.log,
-    disableRequestLogging: ctx.config.env === 'test',
     trustProxy: true,
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();

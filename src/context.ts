@@ -13,14 +13,12 @@ import { InlineJobDriver } from './jobs/inline.js';
 import type { JobDriver } from './jobs/types.js';
 import { ProcedureCatalog } from './services/catalog.js';
 import { SignerKeys } from './services/signing-keys.js';
-import { LocalFileStorage, type FileStorage } from './storage/index.js';
 import { loadWorkflowDir } from './workflow/loader.js';
 
 export interface AppContext {
   config: Config;
   database: Database;
   db: Db;
-  storage: FileStorage;
   catalog: ProcedureCatalog;
   signerKeys: SignerKeys;
   log: Logger;
@@ -44,7 +42,7 @@ export async function createContext(config: Config, log: Logger, role: ProcessRo
   const catalog = await ProcedureCatalog.publish(db, workflows);
   const signerKeys = new SignerKeys(db, keySecret);
 
-  const ctx = { config, database, db, storage: new LocalFileStorage(path.join(config.dataDir, 'files')), catalog, signerKeys, log, secret } as unknown as AppContext;
+  const ctx = { config, database, db, catalog, signerKeys, log, secret } as unknown as AppContext;
   ctx.jobs = config.queue.kind === 'inline'
     ? new InlineJobDriver(ctx)
     : role === 'server' ? new OutboxOnlyDriver() : new BullmqDriver(ctx, config.queue.url, config.queue.prefix);

@@ -88,6 +88,7 @@ export class WorkingCalendar {
   private readonly holidays = new Holidays('VN');
   private readonly overrides: Map<number, { daysOff: string[]; workingDays: string[] }>;
   private readonly years = new Map<number, YearInfo>();
+  private readonly dueMemo = new Map<string, { dueDay: string; dueAt: number }>();
   // Deadlines cluster around today, so this stays small (a few hundred days) in a long-running process.
   private readonly memo = new Map<string, boolean>();
 
@@ -173,8 +174,15 @@ export class WorkingCalendar {
       throw new RangeError(`sla.workingDays must be a positive integer, got ${sla.workingDays}`);
     }
     const startDay = this.startDayFor(receivedAt, sla.cutoff);
+    // Intake asks this for every dossier with the same few (start day, SLA) pairs: remember the walk.
+    const memoKey = `${startDay}|${sla.workingDays}|${closeAt}`;
+    const known = this.dueMemo.get(memoKey);
+    if (known) return { startDay, dueDay: known.dueDay, dueAt: new Date(known.dueAt) };
     const dueDay = this.addWorkingDays(startDay, sla.workingDays - 1);
-    return { startDay, dueDay, dueAt: vnInstant(dueDay, closeAt) };
+    const dueAt = vnInstant(dueDay, closeAt);
+    if (this.dueMemo.size > 10_000) this.dueMemo.clear();
+    this.dueMemo.set(memoKey, { dueDay, dueAt: dueAt.getTime() });
+    return { startDay, dueDay, dueAt };
   }
 
   /**

@@ -1,6 +1,7 @@
 // What a caller sees of a dossier: status, history, documents, and the actions they may take now.
 import type { AppContext } from '../context.js';
 import * as dossiers from '../db/repositories/dossiers.js';
+import { readStoredFile } from '../db/repositories/files.js';
 import { findIssuedDocument } from '../db/repositories/issued-documents.js';
 import { findUnit } from '../db/repositories/staff.js';
 import { AppError } from '../errors.js';
@@ -67,12 +68,12 @@ export async function dossierDocument(ctx: AppContext, code: string, documentId:
   const { dossier } = await loadDossierFor(ctx, code, caller);
   const document = /^[0-9a-f-]{36}$/i.test(documentId) ? await dossiers.findDocument(ctx.db, dossier.id, documentId) : undefined;
   if (!document) throw new AppError('DOCUMENT_NOT_FOUND', 'Không tìm thấy tệp.');
-  return { document, data: await ctx.storage.get(document.storageKey) };
+  return { document, data: await readStoredFile(ctx.db, document.storageKey) };
 }
 
 export async function dossierResult(ctx: AppContext, code: string, caller: Caller) {
   const { dossier } = await loadDossierFor(ctx, code, caller);
   const issued = await findIssuedDocument(ctx.db, dossier.id, 'result');
   if (!issued) throw new AppError('RESULT_NOT_READY', 'Hồ sơ chưa có kết quả.');
-  return { fileName: `${dossier.code}.pdf`, data: await ctx.storage.get(issued.storageKey) };
+  return { fileName: `${dossier.code}.pdf`, data: await readStoredFile(ctx.db, issued.storageKey) };
 }

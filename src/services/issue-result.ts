@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import * as dossiers from '../db/repositories/dossiers.js';
+import { insertFiles, newFileKey } from '../db/repositories/files.js';
 import { findIssuedDocument, insertIssuedDocument } from '../db/repositories/issued-documents.js';
 import { findAgency, findStaffById } from '../db/repositories/staff.js';
 import { renderResultPdf } from '../documents/render-result.js';
@@ -52,10 +53,13 @@ async function createSignedResult(ctx: AppContext, dossier: dossiers.DossierRow,
     key: key.key, certificatePem: key.certificatePem, chainPem: key.chainPem,
     name: signer.fullName, reason: definition.result.title, location: agency.place, signingTime: issuedAt,
   });
-  const storageKey = await ctx.storage.put(signed, 'issued');
-  await insertIssuedDocument(ctx.db, {
-    dossierId: dossier.id, kind: 'result', storageKey, sha256: createHash('sha256').update(signed).digest('hex'),
-    sizeBytes: signed.length, signerStaffId: signer.id, signedAt: issuedAt,
+  const storageKey = newFileKey('issued');
+  await ctx.db.transaction(async (tx) => {
+    await insertFiles(tx, [{ key: storageKey, data: signed }]);
+    await insertIssuedDocument(tx, {
+      dossierId: dossier.id, kind: 'result', storageKey, sha256: createHash('sha256').update(signed).digest('hex'),
+      sizeBytes: signed.length, signerStaffId: signer.id, signedAt: issuedAt,
+    });
   });
 }
 

@@ -1,8 +1,9 @@
 // A workflow action on a dossier (receive, verify, approve, resubmit ...). The pure engine decides; this use-case
-// checks who may act, then commits the new state, its history event and its outbox rows in one transaction,
+// checks who may act, then commits the new state, its history event, new files and its outbox rows in one transaction,
 // guarded by the dossier's version so a concurrent change is a 409, never a silent overwrite.
 import type { AppContext } from '../context.js';
 import * as dossiers from '../db/repositories/dossiers.js';
+import { insertFiles, newFileKey } from '../db/repositories/files.js';
 import { insertOutbox } from '../db/repositories/outbox.js';
 import { AppError } from '../errors.js';
 import { transition } from '../workflow/engine.js';
@@ -10,7 +11,7 @@ import { classifyEffect } from '../workflow/registry.js';
 import type { WorkflowDefinition } from '../workflow/types.js';
 import { actorForDossier, type Actor, type Caller } from './access.js';
 import { clockChanges } from './clock.js';
-import { checkUploads, storeUploads, type UploadedFile } from './uploads.js';
+import { checkUploads, documentUploads, type UploadedFile } from './uploads.js';
 
 export interface PerformActionInput {
   code: string;
@@ -45,7 +46,7 @@ export async function performAction(ctx: AppContext, input: PerformActionInput):
     { comment: input.comment ?? null, data: input.data },
   );
 
-  const newDocuments = await storeUploads(ctx.storage, files, dossier.id, actor.id ?? actor.kind);
+  const uploads = documentUploads(files, actor.id ?? actor.kind).map(({ data, ...row }) => ({ ...row, dossierId: dossier.id, storageKey: newFileKey('uploads'), data }));
   const now = new Date();
   const updated = await ctx.db.transaction(async (tx) => {
     const row = await dossiers.updateDossierIfVersion(tx, dossier.id, expectedVersion, {
@@ -53,7 +54,8 @@ export async function performAction(ctx: AppContext, input: PerformActionInput):
       ...clockChanges(definition, dossier, result.effects, now),
     });
     if (!row) throw staleVersion();
-    await dossiers.insertDocuments(tx, newDocuments);
+    await insertFiles(tx, uploads.map((u) => ({ key: u.storageKey, data: u.data })));
+    await dossiers.insertDocuments(tx, uploads.map(({ data: _, ...row }) => row));
     await dossiers.insertEvent(tx, {
       dossierId: dossier.id, at: now, action: result.event.action, fromStatus: result.event.from, toStatus: result.event.to,
       actorKind: actor.kind, actorId: actor.id, actorName: actor.name, comment: result.event.comment, data: result.event.data,

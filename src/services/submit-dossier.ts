@@ -1,5 +1,5 @@
 // Intake: a citizen files a dossier. Validates the form and the documents together (one 422 lists every problem),
-// stores the files, takes a code, and writes dossier + documents + history in one transaction.
+// then takes a code and writes dossier + documents (with their bytes) + history in one statement.
 import { createHash, randomUUID } from 'node:crypto';
 import { vnDay } from '../calendar/vn-time.js';
 import { dueDate } from '../calendar/working-days.js';
@@ -9,7 +9,7 @@ import { AppError } from '../errors.js';
 import { validateFormData } from '../workflow/form-schema.js';
 import { isUniqueViolation } from './catalog.js';
 import { trackingTokenFor } from './access.js';
-import { checkUploads, missingDocumentFields, storeUploads, type UploadedFile } from './uploads.js';
+import { checkUploads, documentUploads, missingDocumentFields, type UploadedFile } from './uploads.js';
 
 export interface SubmitDossierInput {
   procedureId: string;
@@ -56,45 +56,35 @@ export async function submitDossier(ctx: AppContext, input: SubmitDossierInput):
 
   const now = new Date();
   const dossierId = randomUUID();
-  const documents = await storeUploads(ctx.storage, files, dossierId, 'citizen');
-  // The sequence is taken outside the transaction so its row lock is held for one statement, not the whole
-  // intake; a failed intake leaves a gap in the numbering, never a duplicate.
   const day = vnDay(now).slice(2).replaceAll('-', '');
-  const sequence = await dossiers.nextCodeSequence(ctx.db, definition.agency, day);
-  const code = `${definition.agency}-${day}-${String(sequence).padStart(4, '0')}`;
   const due = dueDate(now, definition.sla);
   const contact = (name: string | undefined) => (name ? stringOrNull(formData[name]) : null);
-
   try {
-    const row = await ctx.db.transaction(async (tx) => {
-      const dossier = await dossiers.insertDossier(tx, {
-        id: dossierId,
-        code,
-        procedureId: definition.id,
-        procedureVersionId: procedure.versionId,
-        agencyCode: definition.agency,
-        unitId: definition.unit,
-        status: definition.initial,
-        formData,
-        applicantName: contact(definition.contact.name) ?? '',
-        applicantEmail: contact(definition.contact.email),
-        applicantPhone: contact(definition.contact.phone),
-        applicantAddress: contact(definition.contact.address),
-        applicantIdNumber: contact(definition.contact.idNumber),
-        channel: input.channel ?? 'online',
-        idempotencyKey: input.idempotencyKey ?? null,
-        requestHash,
-        submittedAt: now,
-        dueAt: due.dueAt,
-      });
-      await dossiers.insertDocuments(tx, documents);
-      await dossiers.insertEvent(tx, {
-        dossierId, at: now, action: 'submit', fromStatus: null, toStatus: definition.initial,
-        actorKind: 'citizen', actorName: dossier.applicantName, dossierVersion: dossier.version,
-      });
-      return dossier;
+    const { code } = await dossiers.insertSubmission(ctx.database, {
+      id: dossierId,
+      codePrefix: `${definition.agency}-${day}-`,
+      agencyCode: definition.agency,
+      day,
+      procedureId: definition.id,
+      procedureVersionId: procedure.versionId,
+      unitId: definition.unit,
+      status: definition.initial,
+      formData,
+      applicant: {
+        name: contact(definition.contact.name) ?? '',
+        email: contact(definition.contact.email),
+        phone: contact(definition.contact.phone),
+        address: contact(definition.contact.address),
+        idNumber: contact(definition.contact.idNumber),
+      },
+      channel: input.channel ?? 'online',
+      idempotencyKey: input.idempotencyKey ?? null,
+      requestHash,
+      submittedAt: now,
+      dueAt: due.dueAt,
+      documents: documentUploads(files, 'citizen'),
     });
-    return view(ctx, row, false);
+    return view(ctx, { id: dossierId, code, status: definition.initial, dueAt: due.dueAt }, false);
   } catch (error) {
     // Two requests with the same Idempotency-Key raced: the loser answers with the winner's dossier.
     if (input.idempotencyKey && isUniqueViolation(error)) {
@@ -112,7 +102,7 @@ function replay(ctx: AppContext, earlier: dossiers.DossierRow, requestHash: stri
   return view(ctx, earlier, true);
 }
 
-function view(ctx: AppContext, dossier: dossiers.DossierRow, replayed: boolean): SubmittedDossier {
+function view(ctx: AppContext, dossier: Pick<dossiers.DossierRow, 'id' | 'code' | 'status' | 'dueAt'>, replayed: boolean): SubmittedDossier {
   const base = `${ctx.config.publicUrl}/api/dossiers/${encodeURIComponent(dossier.code)}`;
   return {
     code: dossier.code,

@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
 import type { NewDossierDocument } from '../db/repositories/dossiers.js';
 import { AppError } from '../errors.js';
-import type { FileStorage } from '../storage/index.js';
 import { missingRequiredDocuments } from '../workflow/registry.js';
 import type { WorkflowDefinition } from '../workflow/types.js';
 
@@ -50,18 +49,19 @@ export async function checkUploads(definition: WorkflowDefinition, files: Upload
   return checked;
 }
 
-/** Writes the bytes before the transaction: a failed transaction leaves an unreferenced file, never a dangling row. */
-export async function storeUploads(storage: FileStorage, files: CheckedFile[], dossierId: string, uploadedBy: string): Promise<NewDossierDocument[]> {
-  return Promise.all(files.map(async (file) => ({
-    dossierId,
+export type DocumentUpload = Omit<NewDossierDocument, 'id' | 'dossierId' | 'storageKey' | 'uploadedAt'> & { data: Buffer };
+
+/** Row data for checked files; the bytes are written with the rows, in the use-case's transaction. */
+export function documentUploads(files: CheckedFile[], uploadedBy: string): DocumentUpload[] {
+  return files.map((file) => ({
     documentKey: file.documentKey,
     fileName: file.fileName.normalize('NFC').slice(0, 255),
     mimeType: file.mimeType,
     sizeBytes: file.data.length,
     sha256: createHash('sha256').update(file.data).digest('hex'),
-    storageKey: await storage.put(file.data, 'uploads'),
     uploadedBy,
-  })));
+    data: file.data,
+  }));
 }
 
 /** Required documents (honouring requiredWhen) with no file, as field → Vietnamese message. */

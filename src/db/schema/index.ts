@@ -2,8 +2,14 @@
 // Dossier history (dossier_events) and the outbox are append-only; everything a dossier needs to be processed lives here.
 import { sql } from 'drizzle-orm';
 import {
-  bigserial, boolean, check, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex, uuid,
+  bigserial, boolean, check, customType, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  // postgres.js gives a Buffer, PGlite a Uint8Array: callers always get a Buffer.
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -179,5 +185,17 @@ export const surveyAnswers = pgTable('survey_answers', {
   rating: text('rating', { enum: ['very_satisfied', 'satisfied', 'unsatisfied'] }).notNull(),
   reason: text('reason'),
   criteria: jsonb('criteria').$type<Record<string, unknown>>(),
+  createdAt: createdAt(),
+});
+
+/**
+ * File contents (uploads, issued PDFs). In the database rather than on a local disk: server and worker copies on
+ * different machines all read them, they commit and back up with the rows that point to them, and no shared volume
+ * is needed. Storage is EXTERNAL (set in the migration): PDFs and images do not compress, so PostgreSQL should not try.
+ */
+export const storedFiles = pgTable('stored_files', {
+  key: text('key').primaryKey(),
+  data: bytea('data').notNull(),
+  sizeBytes: integer('size_bytes').notNull(),
   createdAt: createdAt(),
 });

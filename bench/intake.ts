@@ -1,0 +1,484 @@
+// `npm run bench:intake`: online intake throughput (POST /api/dossiers) of the real server against a baseline
+// (bare fastify + @fastify/multipart + one postgres.js INSERT per request, bench/baseline-server.ts) on the same
+// machine, same body, same load. A benchmark, not a test: it prints figures and never fails on time. It does exit 1
+// when a target does not answer the request with 201 — a benchmark that measures 422s is worthless.
+//
+// Both servers run as child processes so autocannon (in this process) does not share their event loop. Each run
+// gets two fresh databases, dropped at the end even on failure or Ctrl-C. See bench/README.md.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { HEADERS, intakeRequestBody } from './intake-request.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const settings = {
+  adminUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  connections: positiveInt('BENCH_CONNECTIONS', 32),
+  seconds: positiveInt('BENCH_SECONDS', 10),
+  warmupSeconds: positiveInt('BENCH_WARMUP_SECONDS', 2),
+  /** When set, the motcua child runs with --cpu-prof and writes its profile into this directory on exit. */
+  cpuProfDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
+};
+const TARGET_RATIO = 0.3;
+const STARTUP_TIMEOUT_MS = 30_000;
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    console.error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cleanup: every resource registers its undo step; they run once, newest first, on success, failure or a signal.
+
+const cleanups: { label: string; run: () => Promise<void> }[] = [];
+let cleaning: Promise<void> | undefined;
+let currentLoad: autocannon.Instance | undefined;
+
+function onCleanup(label: string, run: () => Promise<void>): void {
+  cleanups.push({ label, run });
+}
+
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    currentLoad?.stop();
+    for (const step of cleanups.reverse()) {
+      try {
+        await step.run();
+      } catch (error) {
+        console.error(`cleanup failed (${step.label}):`, error instanceof Error ? error.message : error);
+      }
+    }
+  })();
+  return cleaning;
+}
+
+// `process.on`, not `once`: Ctrl-C reaches this process several times (from the terminal, relayed by npm and by
+// tsx's wrapper), and a second, unhandled SIGINT would kill it before the databases are dropped.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (cleaning) return;
+    console.error(`\n${signal}: stopping children and dropping the bench databases...`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Databases
+
+function databaseUrl(adminUrl: string, database: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** The admin connection (database `test` by default): creates the bench databases and finds their backends. */
+let admin: postgres.Sql | undefined;
+
+async function createDatabases(names: string[]): Promise<void> {
+  const sql = postgres(settings.adminUrl, { max: 1, onnotice: () => {} });
+  admin = sql;
+  onCleanup('close the admin connection', () => sql.end({ timeout: 5 }));
+  for (const name of names) {
+    await sql.unsafe(`create database "${name}"`);
+    // Dropped on a connection of its own: the admin one may be busy or broken when a run is interrupted.
+    onCleanup(`drop database ${name}`, async () => {
+      const dropper = postgres(settings.adminUrl, { max: 1, onnotice: () => {} });
+      try {
+        await dropper.unsafe(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await dropper.end({ timeout: 5 });
+      }
+    });
+  }
+}
+
+async function countRows(url: string, table: string): Promise<number> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql.unsafe<{ n: string }[]>(`select count(*)::text as n from ${table}`);
+    return Number(row?.n ?? 0);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Child processes
+
+interface Child {
+  name: string;
+  process: ChildProcess;
+  exited: Promise<void>;
+}
+
+function startChild(name: string, args: string[], env: NodeJS.ProcessEnv, onStdoutLine?: (line: string) => boolean): Child {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const handle = (stream: NodeJS.ReadableStream, isStdout: boolean) => {
+    let buffered = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      buffered += chunk;
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        // The readiness line (baseline port) is consumed; everything else is forwarded, prefixed.
+        if (isStdout && onStdoutLine?.(line)) continue;
+        if (line.trim() !== '') process.stderr.write(`[${name}] ${line}\n`);
+      }
+    });
+  };
+  handle(child.stdout!, true);
+  handle(child.stderr!, false);
+  const result: Child = { name, process: child, exited };
+  onCleanup(`stop ${name}`, () => stopChild(result));
+  return result;
+}
+
+function isRunning(child: Child): boolean {
+  return child.process.exitCode === null && child.process.signalCode === null;
+}
+
+/** SIGTERM, then SIGKILL after 5 s. */
+async function stopChild(child: Child): Promise<void> {
+  if (!isRunning(child)) return;
+  child.process.kill('SIGTERM');
+  const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5_000).unref());
+  if ((await Promise.race([child.exited.then(() => 'exited' as const), timer])) === 'timeout' && isRunning(child)) {
+    console.error(`[${child.name}] did not stop within 5 s of SIGTERM: SIGKILL`);
+    child.process.kill('SIGKILL');
+    await child.exited;
+  }
+}
+
+function startupFailure(child: Child, why: string): Error {
+  return new Error(`${child.name} ${why}; its output is above, prefixed [${child.name}]`);
+}
+
+async function startBaseline(databaseUrl: string): Promise<{ child: Child; url: string }> {
+  let resolvePort!: (port: number) => void;
+  const portLine = new Promise<number>((resolve) => { resolvePort = resolve; });
+  let seen = false;
+  const child = startChild(
+    'baseline',
+    ['--import', 'tsx', 'bench/baseline-server.ts'],
+    { ...process.env, BENCH_BASE_DATABASE_URL: databaseUrl, BENCH_BASE_PORT: '0' },
+    (line) => {
+      if (seen || !/^\d+$/.test(line.trim())) return false;
+      seen = true;
+      resolvePort(Number(line.trim()));
+      return true;
+    },
+  );
+  const port = await raceStartup(child, portLine);
+  return { child, url: `http://127.0.0.1:${port}/dossiers` };
+}
+
+async function startMotcua(databaseUrl: string, dataDir: string): Promise<{ child: Child; url: string }> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    APP_SECRET: randomBytes(32).toString('hex'),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: dataDir,
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+  };
+  // No REDIS_URL: the inline job driver (intake creates no jobs anyway).
+  delete env.REDIS_URL;
+  const args = ['--import', 'tsx'];
+  if (settings.cpuProfDir) args.push('--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`);
+  args.push('src/server.ts');
+  const child = startChild('motcua', args, env);
+  const base = `http://127.0.0.1:${port}`;
+  await raceStartup(child, waitForHealthz(`${base}/healthz`, child));
+  return { child, url: `${base}/api/dossiers` };
+}
+
+/** Resolves with `ready`, or rejects when the child exits first or nothing happens within 30 s. */
+async function raceStartup<T>(child: Child, ready: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      ready,
+      child.exited.then(() => {
+        throw startupFailure(child, `exited during start-up (code ${child.process.exitCode}, signal ${child.process.signalCode})`);
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(startupFailure(child, `not ready within ${STARTUP_TIMEOUT_MS / 1000} s`)), STARTUP_TIMEOUT_MS);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function waitForHealthz(url: string, child: Child): Promise<void> {
+  while (isRunning(child)) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Load
+
+interface Target {
+  name: string;
+  url: string;
+  /** The server process, for its CPU time. */
+  pid: number | undefined;
+  /** Its database, whose backends' CPU time is counted. */
+  database: string;
+}
+
+interface Figures {
+  label: string;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  /** CPU milliseconds per request: the server process (all threads) and its PostgreSQL backends. */
+  serverCpu?: number;
+  dbCpu?: number;
+}
+
+// CPU accounting from /proc (Linux only; the columns show "-" elsewhere). USER_HZ is 100 on every Linux we run on.
+const USER_HZ = 100;
+
+function cpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ; // utime + stime
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time so far of the server process and of the PostgreSQL backends connected to its database. */
+async function cpuSnapshot(target: Target): Promise<{ server?: number; db: Map<number, number> }> {
+  const db = new Map<number, number>();
+  if (admin) {
+    const rows = await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${target.database}`;
+    for (const { pid } of rows) {
+      const ms = cpuMs(pid);
+      if (ms !== undefined) db.set(pid, ms);
+    }
+  }
+  return { server: target.pid === undefined ? undefined : cpuMs(target.pid), db };
+}
+
+function cpuPerRequest(before: Awaited<ReturnType<typeof cpuSnapshot>>, after: Awaited<ReturnType<typeof cpuSnapshot>>, requests: number) {
+  if (requests === 0) return {};
+  let db: number | undefined;
+  for (const [pid, ms] of after.db) {
+    const start = before.db.get(pid);
+    if (start !== undefined) db = (db ?? 0) + ms - start;
+  }
+  return {
+    serverCpu: before.server !== undefined && after.server !== undefined ? (after.server - before.server) / requests : undefined,
+    dbCpu: db === undefined ? undefined : db / requests,
+  };
+}
+
+/** One request with fetch before any load: the target must accept the body with 201. */
+async function smokeTest(target: Target, body: Buffer): Promise<void> {
+  const response = await fetch(target.url, { method: 'POST', headers: HEADERS, body });
+  const text = await response.text();
+  if (response.status !== 201) {
+    console.error(`\n${target.name}: smoke request answered ${response.status}, expected 201. Response:\n${text}\n`);
+    throw new ExitError(1);
+  }
+  console.log(`${target.name}: smoke request → 201 ${text.length > 160 ? `${text.slice(0, 160)}…` : text}`);
+}
+
+function load(target: Target, body: Buffer, seconds: number): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    currentLoad = autocannon(
+      { url: target.url, method: 'POST', headers: HEADERS, body, connections: settings.connections, duration: seconds },
+      (error, result) => {
+        currentLoad = undefined;
+        if (cleaning) reject(new ExitError(130)); // interrupted: these figures mean nothing
+        else if (error) reject(error);
+        else resolve(result);
+      },
+    );
+  });
+}
+
+async function measure(target: Target, body: Buffer, label = target.name): Promise<Figures> {
+  process.stdout.write(`${label}: warm-up ${settings.warmupSeconds} s... `);
+  const warm = await load(target, body, settings.warmupSeconds);
+  process.stdout.write(`(${Math.round(warm.requests.average)} req/s, discarded) measuring ${settings.seconds} s... `);
+  const before = await cpuSnapshot(target);
+  const result = await load(target, body, settings.seconds);
+  const after = await cpuSnapshot(target);
+  const figures: Figures = {
+    ...cpuPerRequest(before, after, result.requests.total),
+    label,
+    reqPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+  console.log(`${Math.round(figures.reqPerSec)} req/s`);
+  if (figures.non2xx > 0 || figures.errors > 0 || warm.non2xx > 0) {
+    console.warn(
+      `\n!!! WARNING: ${label}: ${figures.non2xx} non-2xx responses and ${figures.errors} connection errors ` +
+        `(${result.timeouts} timeouts) in the measured run, ${warm.non2xx} non-2xx in the warm-up. ` +
+        'The figures below do not measure successful intake. !!!\n',
+    );
+  }
+  return figures;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report
+
+function printTable(rows: Figures[]): void {
+  const header = ['target', 'req/s (mean)', 'p50 ms', 'p99 ms', '2xx', 'non-2xx', 'errors', 'server CPU ms/req', 'db CPU ms/req'];
+  const cpu = (ms: number | undefined) => (ms === undefined ? '-' : ms.toFixed(2));
+  const cells = rows.map((r) => [
+    r.label,
+    r.reqPerSec.toFixed(0),
+    r.p50.toFixed(1),
+    r.p99.toFixed(1),
+    String(r.ok),
+    String(r.non2xx),
+    String(r.errors),
+    cpu(r.serverCpu),
+    cpu(r.dbCpu),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (values: string[]) => values.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const c of cells) console.log(line(c));
+}
+
+function mean(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : (a + b) / 2;
+}
+
+class ExitError extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const suffix = randomBytes(4).toString('hex');
+  const motcuaDb = `motcua_bench_${suffix}`;
+  const baseDb = `motcua_bench_base_${suffix}`;
+
+  console.log(
+    `intake benchmark: ${settings.connections} connections, ${settings.seconds} s per run (+${settings.warmupSeconds} s warm-up), ` +
+      `${os.cpus().length} CPUs, node ${process.version}`,
+  );
+  const { body, pdf } = await intakeRequestBody();
+  console.log(`request: POST multipart/form-data, ${body.length} bytes (identity PDF ${pdf.length} bytes)`);
+
+  await createDatabases([motcuaDb, baseDb]);
+  console.log(`databases: ${motcuaDb}, ${baseDb} (dropped at the end)`);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'motcua-bench-'));
+  onCleanup('remove DATA_DIR', () => rm(dataDir, { recursive: true, force: true }));
+
+  const baseline = await startBaseline(databaseUrl(settings.adminUrl, baseDb));
+  const baselineTarget: Target = { name: 'baseline', url: baseline.url, pid: baseline.child.process.pid, database: baseDb };
+  await smokeTest(baselineTarget, body);
+
+  const motcua = await startMotcua(databaseUrl(settings.adminUrl, motcuaDb), dataDir);
+  const motcuaTarget: Target = { name: 'motcua', url: motcua.url, pid: motcua.child.process.pid, database: motcuaDb };
+  await smokeTest(motcuaTarget, body);
+  console.log('');
+
+  // baseline, motcua, baseline again: the mean of the two baselines cancels most of the machine's drift. Only the
+  // server under load is running work; the other one idles.
+  const base1 = await measure(baselineTarget, body, 'baseline #1');
+  const intake = await measure(motcuaTarget, body, 'motcua');
+  const base2 = await measure(baselineTarget, body, 'baseline #2');
+  const baseMean: Figures = {
+    label: 'baseline (mean)',
+    reqPerSec: (base1.reqPerSec + base2.reqPerSec) / 2,
+    p50: (base1.p50 + base2.p50) / 2,
+    p99: (base1.p99 + base2.p99) / 2,
+    ok: base1.ok + base2.ok,
+    non2xx: base1.non2xx + base2.non2xx,
+    errors: base1.errors + base2.errors,
+    serverCpu: mean(base1.serverCpu, base2.serverCpu),
+    dbCpu: mean(base1.dbCpu, base2.dbCpu),
+  };
+
+  await stopChild(motcua.child); // flushes the CPU profile when BENCH_CPU_PROF is set
+  await stopChild(baseline.child);
+  const [motcuaRows, baseRows] = await Promise.all([
+    countRows(databaseUrl(settings.adminUrl, motcuaDb), 'dossiers'),
+    countRows(databaseUrl(settings.adminUrl, baseDb), 'intake'),
+  ]);
+
+  console.log('');
+  printTable([base1, base2, baseMean, intake]);
+  console.log('CPU columns: CPU time during the measured run ÷ requests — the server process (all threads) and the PostgreSQL backends of its database.');
+  console.log(`rows written: motcua ${motcuaRows} dossiers, baseline ${baseRows} rows (incl. warm-up and smoke requests)`);
+  if (settings.cpuProfDir) console.log(`motcua CPU profile written to ${settings.cpuProfDir}`);
+  const bad = base1.non2xx + base2.non2xx + intake.non2xx + base1.errors + base2.errors + intake.errors;
+  if (bad > 0) console.warn(`!!! WARNING: ${bad} non-2xx responses or errors during the measured runs — see above. !!!`);
+  console.log(`target: intake/baseline ratio >= ${TARGET_RATIO.toFixed(2)}`);
+  console.log(`intake/baseline ratio: ${(intake.reqPerSec / baseMean.reqPerSec).toFixed(2)}`);
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (error) {
+  if (error instanceof ExitError) exitCode = error.code;
+  else {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    exitCode = 1;
+  }
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);
