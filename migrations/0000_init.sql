@@ -100,7 +100,7 @@ CREATE TABLE "procedure_versions" (
 	"procedure_id" text NOT NULL,
 	"version" integer NOT NULL,
 	"hash" text NOT NULL,
-	"definition" jsonb NOT NULL,
+	"definition" json NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint

@@ -66,21 +66,17 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(source: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
-  }
-  const env = parsed.data;
-  const problems: string[] = [];
-  const production = env.DATABASE_URL !== undefined;
-  if (production && (!env.APP_SECRET || env.APP_SECRET.length < 32)) {
-    problems.push('APP_SECRET: required with DATABASE_URL, at least 32 characters');
-  }
-  if (production && env.KEY_ENCRYPTION_SECRET !== undefined && env.KEY_ENCRYPTION_SECRET.length < 32) {
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+  // Checked on the raw values too, so one start-up lists every problem, not only the schema's.
+  const production = Boolean(source.DATABASE_URL?.trim());
+  if (production && (source.APP_SECRET ?? '').length < 32) problems.push('APP_SECRET: required with DATABASE_URL, at least 32 characters');
+  if (production && source.KEY_ENCRYPTION_SECRET !== undefined && source.KEY_ENCRYPTION_SECRET.length < 32) {
     problems.push('KEY_ENCRYPTION_SECRET: at least 32 characters');
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const env = parsed.data;
 
   const dataDir = path.resolve(env.DATA_DIR);
   return {
@@ -101,6 +97,5 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, overrides: P
     templatesDir: env.TEMPLATES_DIR ? path.resolve(env.TEMPLATES_DIR) : DEFAULT_TEMPLATES_DIR,
     loginRateLimit: env.LOGIN_RATE_LIMIT,
     demoData: !production,
-    ...overrides,
   };
 }

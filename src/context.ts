@@ -49,7 +49,7 @@ export async function createContext(config: Config, log: Logger, role: ProcessRo
 
   if (config.demoData) {
     const created = await seedDemo(db, signerKeys, config.dataDir);
-    if (created.length > 0) log.info({ accounts: created, password: DEMO_PASSWORD }, 'demo staff accounts created');
+    if (created.length > 0) log.info(`demo staff accounts created: ${created.join(', ')} (password "${DEMO_PASSWORD}")`);
   }
   return ctx;
 }

@@ -7,7 +7,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>, name: string): Lo
   return pino({
     name,
     level: config.logLevel,
-    redact: ['req.headers.authorization', 'req.headers.cookie', 'password'],
+    redact: ['req.headers.authorization', 'req.headers.cookie'],
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
   });
 }

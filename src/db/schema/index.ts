@@ -2,7 +2,7 @@
 // Dossier history (dossier_events) and the outbox are append-only; everything a dossier needs to be processed lives here.
 import { sql } from 'drizzle-orm';
 import {
-  bigserial, boolean, check, customType, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex, uuid,
+  bigserial, boolean, check, customType, index, integer, json, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
@@ -61,7 +61,8 @@ export const procedureVersions = pgTable('procedure_versions', {
   procedureId: text('procedure_id').notNull(),
   version: integer('version').notNull(),
   hash: text('hash').notNull(),
-  definition: jsonb('definition').notNull(),
+  /** json, not jsonb: jsonb reorders keys, and the order of actions in a state is the order of the buttons. */
+  definition: json('definition').notNull(),
   createdAt: createdAt(),
 }, (t) => [
   uniqueIndex('procedure_versions_version_uq').on(t.procedureId, t.version),

@@ -1,0 +1,36 @@
+// What every process (main, server, worker) does around its own start: parse the configuration, build the context,
+// close gracefully on a signal, and turn a configuration or workflow mistake into a clear message and exit code.
+import closeWithGrace from 'close-with-grace';
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { closeContext, createContext, type AppContext, type ProcessRole } from './context.js';
+import { createLogger } from './logger.js';
+import { WorkflowCheckError } from './workflow/loader.js';
+
+/** EX_CONFIG from sysexits.h: the process cannot run as configured; restarting will not help. */
+const EXIT_CONFIG = 78;
+
+export async function runProcess(
+  name: string,
+  role: (config: Config) => ProcessRole,
+  start: (ctx: AppContext, log: Logger) => Promise<{ close?: () => Promise<void> } | void>,
+): Promise<void> {
+  try {
+    const config = loadConfig();
+    const log = createLogger(config, name);
+    const ctx = await createContext(config, log, role(config));
+    const started = await start(ctx, log);
+    closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {
+      if (err) log.error({ err }, 'closing after an error');
+      else log.info({ signal }, 'closing: finishing what is running');
+      await started?.close?.();
+      await closeContext(ctx);
+    });
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof WorkflowCheckError) {
+      console.error(`${name}: ${error.message}`);
+      process.exit(EXIT_CONFIG);
+    }
+    throw error;
+  }
+}
