@@ -1,10 +1,9 @@
-// Real PostgreSQL for tests: one migrated template database per run, and a fresh copy of it per test file,
+// Real PostgreSQL for tests: one migrated template database per run (global-setup.ts), and a fresh copy per test file,
 // so files run in parallel without seeing each other's rows.
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 
 export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const TEMPLATE_DB = 'motcua_test_template';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export function urlFor(database: string): string {
@@ -15,10 +14,12 @@ export function urlFor(database: string): string {
 
 /** A new database cloned from the migrated template; drop() removes it (and any connection left open). */
 export async function createTestDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const template = process.env.MOTCUA_TEST_TEMPLATE_DB;
+  if (!template) throw new Error('MOTCUA_TEST_TEMPLATE_DB is not set: run the tests through vitest (test/helpers/global-setup.ts)');
   const name = `motcua_t_${randomBytes(6).toString('hex')}`;
   const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`create database ${name} template ${TEMPLATE_DB}`);
+    await admin.unsafe(`create database ${name} template ${template}`);
   } finally {
     await admin.end();
   }
