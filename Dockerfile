@@ -23,6 +23,7 @@ COPY package.json ./
 COPY migrations ./migrations
 COPY templates ./templates
 COPY workflows ./workflows
+COPY public ./public
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 USER node

@@ -12,6 +12,7 @@ import type { AppContext } from './context.js';
 import { redisConnection } from './jobs/bullmq.js';
 import { callerPlugin } from './plugins/caller.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { viewsPlugin } from './plugins/views.js';
 import { dossierRoutes } from './routes/api/dossiers.js';
 import { healthRoutes } from './routes/api/health.js';
 import { procedureRoutes } from './routes/api/procedures.js';
@@ -45,6 +46,7 @@ export async function buildApp(ctx: AppContext) {
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(viewsPlugin, { templatesDir: ctx.config.templatesDir, production: ctx.config.env === 'production' });
   await app.register(callerPlugin, { ctx });
 
   await app.register(healthRoutes, { ctx, queuePing: async () => { if (redis) await redis.ping(); } });
