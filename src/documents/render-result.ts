@@ -37,6 +37,7 @@ import {
   type Run,
 } from './markup.js';
 import { paginate, styleOf, Typesetter, type Align, type Placement, type Unit } from './text-layout.js';
+import { drawSignatureStamps, type SignatureStamp } from './signature-stamp.js';
 
 export interface ResultDocumentInput {
   /** Relative to the templates dir, e.g. 'documents/diploma-copy.hbs'. */
@@ -54,6 +55,8 @@ export interface ResultDocumentInput {
   signer: { name: string; title: string };
   recipients?: string[];
   context: Record<string, unknown>;
+  /** Visible digital-signature stamps drawn in the signer's block (signing/: the signatures that follow). */
+  stamps?: SignatureStamp[];
 }
 
 /** Where the signer's block left room for a visible signature (PDF user space, origin bottom-left). */
@@ -563,6 +566,10 @@ export async function renderResult(input: ResultDocumentInput): Promise<Rendered
     }
     unit.draw(at.y);
   });
+  if (input.stamps?.length && signatureBox) {
+    doc.switchToPage(signatureBox.page);
+    drawSignatureStamps(doc, ts, signatureBox.rect, A4.height, input.stamps);
+  }
   numberPages(doc, ts);
   const pages = doc.bufferedPageRange().count;
   doc.end();

@@ -1,16 +1,24 @@
-// After approval: render the result document, sign it with the approving leader's key, store it, and move the
-// dossier on with the system's action. Safe to run twice: an issued result is reused, a moved-on dossier is left alone.
+// After approval: render the result document, apply the definition's `result.signers` in order (the leader's
+// signature, then the organisation's seal, each an incremental update), store it, and move the dossier on with
+// the system's action. When a signer's key is not in the worker's hands (USB token / remote signer, or a key
+// locked by the owner's PIN), the document so far is kept as a draft and the official finishes it through
+// services/external-signing.ts or services/batch-sign.ts. Safe to run twice: an issued result is reused, a draft
+// is left waiting, a moved-on dossier is left alone.
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import * as dossiers from '../db/repositories/dossiers.js';
 import { insertFiles, newFileKey } from '../db/repositories/files.js';
 import { findIssuedDocument, insertIssuedDocument } from '../db/repositories/issued-documents.js';
-import { findAgency, findStaffById } from '../db/repositories/staff.js';
+import { deleteDraft, findAppearance, findDraft, upsertDraft } from '../db/repositories/signing.js';
+import type { SignatureStamp } from '../documents/signature-stamp.js';
+import { findAgency, findStaffById, findUnit, type AgencyRow, type StaffRow } from '../db/repositories/staff.js';
 import { renderResultPdf } from '../documents/render-result.js';
 import { AppError } from '../errors.js';
-import { signPdf } from '../signing/sign-pdf.js';
-import type { WorkflowDefinition } from '../workflow/types.js';
+import { signPdf, type SignPdfOptions, type Timestamper } from '../signing/sign-pdf.js';
+import { rfc3161Timestamper } from '../signing/tsa.js';
+import type { ResultSigner, WorkflowDefinition } from '../workflow/types.js';
 import { performAction, systemActionIn } from './perform-action.js';
+import type { Signer } from './signing-keys.js';
 
 export async function issueResult(ctx: AppContext, dossierId: string, signerStaffId: string | null): Promise<void> {
   const dossier = await dossiers.findDossierById(ctx.db, dossierId);
@@ -21,21 +29,42 @@ export async function issueResult(ctx: AppContext, dossierId: string, signerStaf
   if (!existing) {
     if (!systemAction) return; // moved on without a result (e.g. sent back meanwhile): nothing to issue
     if (!signerStaffId) throw new AppError('SIGNING_KEY_MISSING', 'Không xác định được người ký.');
-    await createSignedResult(ctx, dossier, definition, signerStaffId);
+    if (await findDraft(ctx.db, dossier.id)) return; // waiting for the official: their call finishes it
+    const issuedAt = new Date();
+    const pdf = await renderResult(ctx, dossier, definition, signerStaffId, issuedAt);
+    const outcome = await applySigners(ctx, { dossier, definition, pdf, from: 0, leaderStaffId: signerStaffId, signedAt: issuedAt });
+    if (outcome.waitingFor) {
+      await upsertDraft(ctx.db, {
+        dossierId: dossier.id, pdf: outcome.pdf, signedCount: outcome.signedCount, signerStaffId, waitingFor: outcome.waitingFor, issuedAt,
+      });
+      return;
+    }
+    await storeResult(ctx, dossier.id, outcome.pdf, signerStaffId, issuedAt);
   }
   if (systemAction) await performAction(ctx, { code: dossier.code, action: systemAction, caller: { kind: 'system' } });
 }
 
-async function createSignedResult(ctx: AppContext, dossier: dossiers.DossierRow, definition: WorkflowDefinition, signerStaffId: string): Promise<void> {
+/**
+ * Renders the result with the visible stamps of every signer in the definition, timed `issuedAt`: the server
+ * path signs right after; the PIN and external paths render again when the official actually signs.
+ */
+export async function renderResult(ctx: AppContext, dossier: dossiers.DossierRow, definition: WorkflowDefinition, signerStaffId: string, issuedAt: Date): Promise<Buffer> {
   const [signer, agency, events] = await Promise.all([
     findStaffById(ctx.db, signerStaffId),
     findAgency(ctx.db, dossier.agencyCode),
     dossiers.listEvents(ctx.db, dossier.id),
   ]);
   if (!signer || !agency) throw new AppError('INTERNAL_ERROR', 'signer or agency missing');
-  const key = await ctx.signerKeys.forStaff(signer.id);
-  const issuedAt = new Date();
-  const pdf = await renderResultPdf({
+  const stamps: SignatureStamp[] = [];
+  for (const step of definition.result.signers) {
+    const owner = step.kind === 'seal' ? { unitId: step.unit ?? '' } : { staffId: signer.id };
+    const image = await findAppearance(ctx.db, owner);
+    stamps.push(step.kind === 'seal'
+      ? { kind: 'seal', name: agency.name, organisation: agency.name, signedAt: issuedAt, ...(image ? { image } : {}) }
+      : { kind: 'signature', name: signer.fullName, title: signer.title, organisation: agency.name, signedAt: issuedAt, ...(image ? { image } : {}) });
+  }
+  return renderResultPdf({
+    stamps,
     template: definition.result.template,
     templatesDir: ctx.config.templatesDir,
     title: definition.result.title,
@@ -49,17 +78,104 @@ async function createSignedResult(ctx: AppContext, dossier: dossiers.DossierRow,
     recipients: [dossier.applicantName, 'Lưu: VT'],
     context: resultContext(definition, dossier, events),
   });
-  const signed = await signPdf(pdf, {
-    key: key.key, certificatePem: key.certificatePem, chainPem: key.chainPem,
-    name: signer.fullName, reason: definition.result.title, location: agency.place, signingTime: issuedAt,
-  });
+}
+
+export interface SignersInput {
+  /** The time the stamps show: each signature's /M. */
+  signedAt?: Date;
+  dossier: dossiers.DossierRow;
+  definition: WorkflowDefinition;
+  /** The document so far: `from` signers are already on it. */
+  pdf: Buffer;
+  from: number;
+  leaderStaffId: string;
+  /** Unlocks a PIN-locked key of the leader (batch signing, or signing one result with a PIN). */
+  pin?: string;
+}
+
+export interface SignersOutcome {
+  pdf: Buffer;
+  signedCount: number;
+  /** Set when a signer's key is not available to the server: the draft waits for that person. */
+  waitingFor?: 'external' | 'pin';
+}
+
+/** Applies `definition.result.signers[from..]` in order, each as an incremental update, until one must wait. */
+export async function applySigners(ctx: AppContext, input: SignersInput): Promise<SignersOutcome> {
+  const { definition, dossier } = input;
+  const agency = await findAgency(ctx.db, dossier.agencyCode);
+  if (!agency) throw new AppError('INTERNAL_ERROR', 'agency missing');
+  let pdf = input.pdf;
+  const signers = definition.result.signers;
+  for (let i = input.from; i < signers.length; i++) {
+    const step = signers[i] as ResultSigner;
+    const resolved = await resolveSigner(ctx, step, input, agency);
+    if ('waitingFor' in resolved) return { pdf, signedCount: i, waitingFor: resolved.waitingFor };
+    pdf = await signPdf(pdf, { ...resolved.options, ...(input.signedAt ? { signingTime: input.signedAt } : {}), ...timestampOption(ctx) });
+  }
+  return { pdf, signedCount: signers.length };
+}
+
+type Resolved = { options: SignPdfOptions } | { waitingFor: 'external' | 'pin' };
+
+async function resolveSigner(ctx: AppContext, step: ResultSigner, input: SignersInput, agency: AgencyRow): Promise<Resolved> {
+  if (step.kind === 'seal') {
+    const unit = step.unit ? await findUnit(ctx.db, step.unit) : undefined;
+    const mode = unit ? await ctx.signerKeys.modeFor({ unitId: unit.id }) : null;
+    if (!unit || !mode || mode.kind !== 'server') {
+      throw new AppError('SIGNING_KEY_MISSING', `Đơn vị ${step.unit ?? '?'} chưa có con dấu số trên máy chủ.`);
+    }
+    return { options: signatureOptions(mode.signer, agency.name, `Đóng dấu ${agency.name}`, agency) };
+  }
+  const staff = await findStaffById(ctx.db, input.leaderStaffId);
+  if (!staff) throw new AppError('INTERNAL_ERROR', 'signer missing');
+  const mode = await ctx.signerKeys.modeFor({ staffId: staff.id });
+  if (!mode) throw new AppError('SIGNING_KEY_MISSING', 'Người ký chưa có chứng thư số.');
+  if (mode.kind === 'external') return { waitingFor: 'external' };
+  if (mode.kind === 'pin') {
+    if (input.pin === undefined) return { waitingFor: 'pin' };
+    return { options: leaderOptions(await ctx.signerKeys.unlock({ staffId: staff.id }, input.pin), staff, agency) };
+  }
+  return { options: leaderOptions(mode.signer, staff, agency) };
+}
+
+export function leaderReason(staff: StaffRow, agency: AgencyRow): string {
+  return `${staff.title}, ${agency.name}`;
+}
+
+function leaderOptions(signer: Signer, staff: StaffRow, agency: AgencyRow): SignPdfOptions {
+  return signatureOptions(signer, staff.fullName, leaderReason(staff, agency), agency);
+}
+
+function signatureOptions(signer: Signer, name: string, reason: string, agency: AgencyRow): SignPdfOptions {
+  return {
+    key: signer.key, certificatePem: signer.certificatePem, chainPem: signer.chainPem,
+    name, reason, location: agency.place, signingTime: new Date(),
+  };
+}
+
+const timestampers = new Map<string, Timestamper>();
+
+/** PAdES B-T when a TSA is configured. */
+export function timestampOption(ctx: AppContext): { timestamp?: Timestamper } {
+  const url = ctx.config.tsaUrl;
+  if (!url) return {};
+  let timestamper = timestampers.get(url);
+  if (!timestamper) timestampers.set(url, (timestamper = rfc3161Timestamper(url)));
+  return { timestamp: timestamper };
+}
+
+/** The finished result: file, issued_documents row and the end of the draft, in one transaction. */
+export async function storeResult(ctx: AppContext, dossierId: string, signed: Buffer, signerStaffId: string, issuedAt: Date, extra?: (tx: AppContext['db']) => Promise<void>): Promise<void> {
   const storageKey = newFileKey('issued');
   await ctx.db.transaction(async (tx) => {
+    await extra?.(tx);
     await insertFiles(tx, [{ key: storageKey, data: signed }]);
     await insertIssuedDocument(tx, {
-      dossierId: dossier.id, kind: 'result', storageKey, sha256: createHash('sha256').update(signed).digest('hex'),
-      sizeBytes: signed.length, signerStaffId: signer.id, signedAt: issuedAt,
+      dossierId, kind: 'result', storageKey, sha256: createHash('sha256').update(signed).digest('hex'),
+      sizeBytes: signed.length, signerStaffId, signedAt: issuedAt,
     });
+    await deleteDraft(tx, dossierId);
   });
 }
 

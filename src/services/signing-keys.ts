@@ -1,8 +1,13 @@
-// Signers' private keys at rest: AES-256-GCM under a key derived from the configured secret. Decrypted keys are
-// cached by key id, so signing never re-parses a key (node:crypto KeyObjects are cheap to reuse).
-import { createCipheriv, createDecipheriv, createPrivateKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
+// Signers' private keys at rest: AES-256-GCM under a key derived from the configured secret ("v1"), or from the
+// configured secret AND the owner's PIN ("v2", scrypt over the PIN) so the server alone cannot sign with it.
+// A key held on a USB token or by a remote-signing service is registered by its certificate only ("external").
+// Unlocked keys are cached by key id: signing never re-parses a key; a PIN is re-checked against a salted hash.
+import {
+  createCipheriv, createDecipheriv, createHash, createPrivateKey, hkdfSync, randomBytes, scryptSync, timingSafeEqual, X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import type { Db } from '../db/client.js';
-import { findActiveStaffKey, insertSigningKey } from '../db/repositories/issued-documents.js';
+import { findActiveKey, replaceKey, type SigningKeyRow } from '../db/repositories/signing.js';
 import { AppError } from '../errors.js';
 
 export interface Signer {
@@ -12,51 +17,123 @@ export interface Signer {
   chainPem: string[];
 }
 
+export type KeyOwner = { staffId: string } | { unitId: string };
+
+/** How an owner signs: the worker can sign for them ('server'), or it must wait for them ('pin', 'external'). */
+export type SigningMode =
+  | { kind: 'server'; signer: Signer }
+  | { kind: 'pin'; keyId: string; certificatePem: string; chainPem: string[] }
+  | { kind: 'external'; keyId: string; certificatePem: string; chainPem: string[] };
+
+export const EXTERNAL_KEY = 'external';
+
 function wrappingKey(secret: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, 'motcua', 'signing-keys/v1', 32));
 }
 
-export function encryptPrivateKey(secret: string, privateKeyPem: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', wrappingKey(secret), iv);
-  const body = Buffer.concat([cipher.update(privateKeyPem, 'utf8'), cipher.final()]);
-  return ['v1', iv.toString('base64'), cipher.getAuthTag().toString('base64'), body.toString('base64')].join(':');
+// scrypt makes guessing a 6-digit PIN cost real time even for someone who also has the configured secret.
+function pinWrappingKey(secret: string, pin: string, salt: Buffer): Buffer {
+  const base = Buffer.from(hkdfSync('sha256', secret, salt, 'signing-keys/v2', 32));
+  return scryptSync(pin.normalize('NFC'), base, 32, { N: 1 << 14, r: 8, p: 1 });
 }
 
-export function decryptPrivateKey(secret: string, stored: string): string {
-  const [version, iv, tag, body] = stored.split(':');
-  if (version !== 'v1' || !iv || !tag || !body) throw new Error('unknown private key envelope');
-  const decipher = createDecipheriv('aes-256-gcm', wrappingKey(secret), Buffer.from(iv, 'base64'));
+function seal(key: Buffer, plaintext: string): string[] {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return [iv.toString('base64'), cipher.getAuthTag().toString('base64'), body.toString('base64')];
+}
+
+function open(key: Buffer, iv: string, tag: string, body: string): string {
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
   decipher.setAuthTag(Buffer.from(tag, 'base64'));
   return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
 }
 
+export function encryptPrivateKey(secret: string, privateKeyPem: string, pin?: string): string {
+  if (pin === undefined) return ['v1', ...seal(wrappingKey(secret), privateKeyPem)].join(':');
+  const salt = randomBytes(16);
+  return ['v2', salt.toString('base64'), ...seal(pinWrappingKey(secret, pin, salt), privateKeyPem)].join(':');
+}
+
+export function decryptPrivateKey(secret: string, stored: string, pin?: string): string {
+  const parts = stored.split(':');
+  if (parts[0] === 'v1' && parts.length === 4) return open(wrappingKey(secret), parts[1]!, parts[2]!, parts[3]!);
+  if (parts[0] === 'v2' && parts.length === 5) {
+    if (pin === undefined) throw new AppError('SIGNING_PIN_REQUIRED', 'Cần nhập mã PIN để mở khóa ký số.');
+    try {
+      return open(pinWrappingKey(secret, pin, Buffer.from(parts[1]!, 'base64')), parts[2]!, parts[3]!, parts[4]!);
+    } catch {
+      throw new AppError('SIGNING_PIN_INVALID', 'Mã PIN không đúng.');
+    }
+  }
+  throw new Error('unknown private key envelope');
+}
+
+const pinDigest = (salt: Buffer, pin: string): Buffer => createHash('sha256').update(salt).update(pin.normalize('NFC')).digest();
+
 export class SignerKeys {
   private readonly cache = new Map<string, Signer>();
+  private readonly pinChecks = new Map<string, { salt: Buffer; digest: Buffer }>();
 
   constructor(private readonly db: Db, private readonly secret: string) {}
 
+  /** The approving official's server-held key (no PIN); the foundation's entry point. */
   async forStaff(staffId: string): Promise<Signer> {
-    const row = await findActiveStaffKey(this.db, staffId);
-    if (!row) throw new AppError('SIGNING_KEY_MISSING', 'Người ký chưa có chứng thư số.');
-    const cached = this.cache.get(row.id);
-    if (cached) return cached;
-    const signer: Signer = {
-      keyId: row.id,
-      key: createPrivateKey(decryptPrivateKey(this.secret, row.encryptedPrivateKey)),
-      certificatePem: row.certificatePem,
-      chainPem: row.chainPem,
-    };
+    const mode = await this.modeFor({ staffId });
+    if (!mode) throw new AppError('SIGNING_KEY_MISSING', 'Người ký chưa có chứng thư số.');
+    if (mode.kind !== 'server') throw new AppError('SIGNING_PIN_REQUIRED', 'Khóa ký số của người ký cần mã PIN hoặc thiết bị ký.');
+    return mode.signer;
+  }
+
+  async modeFor(owner: KeyOwner): Promise<SigningMode | null> {
+    const row = await findActiveKey(this.db, owner);
+    if (!row) return null;
+    if (row.encryptedPrivateKey === EXTERNAL_KEY) return { kind: 'external', keyId: row.id, certificatePem: row.certificatePem, chainPem: row.chainPem };
+    if (row.encryptedPrivateKey.startsWith('v2:')) return { kind: 'pin', keyId: row.id, certificatePem: row.certificatePem, chainPem: row.chainPem };
+    return { kind: 'server', signer: this.cached(row, () => decryptPrivateKey(this.secret, row.encryptedPrivateKey)) };
+  }
+
+  /** A PIN-locked key: decrypted (scrypt) on first use, then only the PIN is checked. */
+  async unlock(owner: KeyOwner, pin: string): Promise<Signer> {
+    const row = await findActiveKey(this.db, owner);
+    if (!row || row.encryptedPrivateKey === EXTERNAL_KEY) throw new AppError('SIGNING_KEY_MISSING', 'Người ký chưa có khóa ký số trên máy chủ.');
+    if (!row.encryptedPrivateKey.startsWith('v2:')) return this.cached(row, () => decryptPrivateKey(this.secret, row.encryptedPrivateKey));
+    const check = this.pinChecks.get(row.id);
+    const signer = this.cache.get(row.id);
+    if (check && signer) {
+      if (!timingSafeEqual(check.digest, pinDigest(check.salt, pin))) throw new AppError('SIGNING_PIN_INVALID', 'Mã PIN không đúng.');
+      return signer;
+    }
+    const unlocked = this.cached(row, () => decryptPrivateKey(this.secret, row.encryptedPrivateKey, pin));
+    const salt = randomBytes(16);
+    this.pinChecks.set(row.id, { salt, digest: pinDigest(salt, pin) });
+    return unlocked;
+  }
+
+  private cached(row: SigningKeyRow, decrypt: () => string): Signer {
+    const hit = this.cache.get(row.id);
+    if (hit) return hit;
+    const signer: Signer = { keyId: row.id, key: createPrivateKey(decrypt()), certificatePem: row.certificatePem, chainPem: row.chainPem };
     this.cache.set(row.id, signer);
     return signer;
   }
 
-  async storeForStaff(staffId: string, material: { certificatePem: string; privateKeyPem: string; chainPem?: string[] }): Promise<void> {
-    await insertSigningKey(this.db, {
-      staffId,
+  async storeForStaff(staffId: string, material: { certificatePem: string; privateKeyPem: string; chainPem?: string[] }, pin?: string): Promise<string> {
+    return this.store({ staffId }, material, pin);
+  }
+
+  async store(owner: KeyOwner, material: { certificatePem: string; privateKeyPem?: string; chainPem?: string[] }, pin?: string): Promise<string> {
+    const certificate = new X509Certificate(material.certificatePem);
+    if (material.privateKeyPem && !certificate.checkPrivateKey(createPrivateKey(material.privateKeyPem))) {
+      throw new AppError('VALIDATION_FAILED', 'Khóa bí mật không khớp với chứng thư số.');
+    }
+    const row = await replaceKey(this.db, {
+      ...('staffId' in owner ? { staffId: owner.staffId } : { unitId: owner.unitId }),
       certificatePem: material.certificatePem,
       chainPem: material.chainPem ?? [],
-      encryptedPrivateKey: encryptPrivateKey(this.secret, material.privateKeyPem),
+      encryptedPrivateKey: material.privateKeyPem ? encryptPrivateKey(this.secret, material.privateKeyPem, pin) : EXTERNAL_KEY,
     });
+    return row.id;
   }
 }

@@ -15,6 +15,7 @@ export const OID = {
   messageDigest: '1.2.840.113549.1.9.4',
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
   sha256: '2.16.840.1.101.3.4.2.1',
+  signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
   rsaEncryption: '1.2.840.113549.1.1.1',
 } as const;
 
@@ -44,8 +45,11 @@ export interface BuildDetachedCmsOptions extends DetachedCmsOptions {
 export interface PreparedCms {
   /** What the signer must sign (SHA-256 + the key's algorithm): DER of the signed attributes as a SET. */
   signedAttributes: Buffer;
-  /** Wraps the signature into the final ContentInfo DER. */
-  assemble: (signature: Buffer) => Buffer;
+  /**
+   * Wraps the signature into the final ContentInfo DER. `timestampToken` (an RFC 3161 TimeStampToken, DER) goes
+   * into the unsigned attributes as signatureTimeStampToken: PAdES B-T.
+   */
+  assemble: (signature: Buffer, timestampToken?: Buffer) => Buffer;
 }
 
 // --- small ASN.1 vocabulary ----------------------------------------------------------------------------------
@@ -141,7 +145,8 @@ export function prepareDetachedCms(options: DetachedCmsOptions): PreparedCms {
   const signedAttributesDer = toDer(set(signedAttributes));
   const signatureOid = options.signatureAlgorithmOid ?? OID.rsaEncryption;
 
-  const assemble = (signature: Buffer): Buffer => {
+  const assemble = (signature: Buffer, timestampToken?: Buffer): Buffer => {
+    const unsigned = timestampToken ? [tagged(1, [attribute(OID.signatureTimeStampToken, fromDer(timestampToken))])] : [];
     const signerInfo = seq([
       integer(1),
       seq([signer.issuer, signer.serial]),
@@ -150,6 +155,7 @@ export function prepareDetachedCms(options: DetachedCmsOptions): PreparedCms {
       tagged(0, signedAttributes),
       algorithm(signatureOid, signatureOid === OID.rsaEncryption),
       octets(signature),
+      ...unsigned,
     ]);
     const signedData = seq([
       integer(1),

@@ -1,5 +1,6 @@
-// Digital signatures for result documents: CMS/PAdES structures built with node-forge ASN.1 and signed with
-// node:crypto (or any external signer via prepareDetachedCms), PDF signing via @signpdf, and a demo PKI.
+// Digital signatures for result documents (PAdES B-B, B-T with a TSA): CMS built with node-forge ASN.1 and signed
+// with node:crypto — or by an external signer between prepare and embed —, incremental PDF updates via
+// @signpdf/placeholder-plain, RFC 3161 timestamps, PKCS#12 import, verification, and a demo PKI.
 export {
   buildDetachedCms,
   buildDetachedCmsAsync,
@@ -17,4 +18,17 @@ export {
   type CertificateAuthorityOptions,
   type LeafCertificateOptions,
 } from './keys.js';
-export { signPdf, SigningError, type SignPdfOptions, type SubFilter } from './sign-pdf.js';
+export { createPkcs12, parsePkcs12, type Pkcs12Contents } from './pkcs12.js';
+export {
+  embedCms,
+  preparePdfSignature,
+  reopenPrepared,
+  signPdf,
+  SigningError,
+  type PreparedPdfSignature,
+  type SignPdfOptions,
+  type SubFilter,
+  type Timestamper,
+} from './sign-pdf.js';
+export { rfc3161Timestamper } from './tsa.js';
+export { extractCms, findSignatures, parseCertificates, verifyPdfSignatures, type PdfSignatureReport, type PdfVerification } from './verify-pdf.js';

@@ -1,0 +1,79 @@
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { issuedDocuments, signingAppearances, signingDrafts, signingKeys, signingPreparations } from '../schema/index.js';
+
+export type SigningDraftRow = typeof signingDrafts.$inferSelect;
+export type SigningPreparationRow = typeof signingPreparations.$inferSelect;
+export type SigningKeyRow = typeof signingKeys.$inferSelect;
+
+export async function findActiveKey(db: Db, owner: { staffId: string } | { unitId: string }): Promise<SigningKeyRow | undefined> {
+  const where = 'staffId' in owner ? eq(signingKeys.staffId, owner.staffId) : eq(signingKeys.unitId, owner.unitId);
+  const [row] = await db.select().from(signingKeys).where(and(where, eq(signingKeys.active, true))).orderBy(desc(signingKeys.createdAt)).limit(1);
+  return row;
+}
+
+/** A new key replaces the owner's previous ones (kept, inactive, for the record). */
+export async function replaceKey(db: Db, values: typeof signingKeys.$inferInsert): Promise<SigningKeyRow> {
+  const owner = values.staffId ? eq(signingKeys.staffId, values.staffId) : eq(signingKeys.unitId, values.unitId!);
+  await db.update(signingKeys).set({ active: false }).where(and(owner, eq(signingKeys.active, true)));
+  const [row] = await db.insert(signingKeys).values(values).returning();
+  if (!row) throw new Error('signing key insert returned no row');
+  return row;
+}
+
+export async function upsertDraft(db: Db, values: typeof signingDrafts.$inferInsert): Promise<void> {
+  await db.insert(signingDrafts).values(values).onConflictDoUpdate({
+    target: signingDrafts.dossierId,
+    set: { pdf: values.pdf, signedCount: values.signedCount, waitingFor: values.waitingFor, signerStaffId: values.signerStaffId },
+  });
+}
+
+export async function findDraft(db: Db, dossierId: string, forUpdate = false): Promise<SigningDraftRow | undefined> {
+  const query = db.select().from(signingDrafts).where(eq(signingDrafts.dossierId, dossierId));
+  const [row] = forUpdate ? await query.for('update') : await query;
+  return row;
+}
+
+export async function deleteDraft(db: Db, dossierId: string): Promise<void> {
+  await db.delete(signingDrafts).where(eq(signingDrafts.dossierId, dossierId));
+}
+
+export async function insertPreparation(db: Db, values: typeof signingPreparations.$inferInsert): Promise<SigningPreparationRow> {
+  const [row] = await db.insert(signingPreparations).values(values).returning();
+  if (!row) throw new Error('preparation insert returned no row');
+  return row;
+}
+
+export async function findPreparation(db: Db, id: string, forUpdate = false): Promise<SigningPreparationRow | undefined> {
+  const query = db.select().from(signingPreparations).where(eq(signingPreparations.id, id));
+  const [row] = forUpdate ? await query.for('update') : await query;
+  return row;
+}
+
+export async function markPreparationCompleted(db: Db, id: string, at: Date): Promise<boolean> {
+  const rows = await db.update(signingPreparations).set({ completedAt: at })
+    .where(and(eq(signingPreparations.id, id), isNull(signingPreparations.completedAt))).returning({ id: signingPreparations.id });
+  return rows.length === 1;
+}
+
+export async function findIssuedBySha256(db: Db, sha256: string): Promise<typeof issuedDocuments.$inferSelect | undefined> {
+  const [row] = await db.select().from(issuedDocuments).where(and(eq(issuedDocuments.sha256, sha256), eq(issuedDocuments.kind, 'result'))).limit(1);
+  return row;
+}
+
+/** How many dossiers wait for this official's signature (for the inbox-like listing of batch signing). */
+export async function listDraftsFor(db: Db, staffId: string): Promise<Array<{ dossierId: string; waitingFor: string }>> {
+  return db.select({ dossierId: signingDrafts.dossierId, waitingFor: signingDrafts.waitingFor }).from(signingDrafts)
+    .where(eq(signingDrafts.signerStaffId, staffId)).orderBy(sql`${signingDrafts.createdAt}`);
+}
+
+export async function upsertAppearance(db: Db, owner: { staffId: string } | { unitId: string }, image: Buffer): Promise<void> {
+  const target = 'staffId' in owner ? signingAppearances.staffId : signingAppearances.unitId;
+  await db.insert(signingAppearances).values({ ...owner, image }).onConflictDoUpdate({ target, set: { image, createdAt: new Date() } });
+}
+
+export async function findAppearance(db: Db, owner: { staffId: string } | { unitId: string }): Promise<Buffer | undefined> {
+  const where = 'staffId' in owner ? eq(signingAppearances.staffId, owner.staffId) : eq(signingAppearances.unitId, owner.unitId);
+  const [row] = await db.select({ image: signingAppearances.image }).from(signingAppearances).where(where);
+  return row?.image;
+}

@@ -1,0 +1,56 @@
+// Signing in progress: a result waiting for an official who signs outside the server (USB token, remote signing
+// service, or a key unlocked only by the owner's PIN), and the external-signing preparations handed out for it.
+import { sql } from 'drizzle-orm';
+import { check, customType, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { dossiers, staffAccounts, units } from './index.js';
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});
+
+/**
+ * One per dossier while its result is being signed by someone the worker cannot sign for. `pdf` is the document
+ * so far (rendered, plus the signatures already applied); `signedCount` says how many of the definition's
+ * `result.signers` are done, so each later signature is one more incremental update of exactly this file.
+ */
+export const signingDrafts = pgTable('signing_drafts', {
+  dossierId: uuid('dossier_id').primaryKey().references(() => dossiers.id),
+  pdf: bytea('pdf').notNull(),
+  signedCount: integer('signed_count').notNull().default(0),
+  /** The approving official: the one who must sign the next role signature. */
+  signerStaffId: uuid('signer_staff_id').notNull().references(() => staffAccounts.id),
+  /** 'external' (token/remote signer) or 'pin' (server-held key locked by the owner's PIN). */
+  waitingFor: text('waiting_for', { enum: ['external', 'pin'] }).notNull(),
+  issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('signing_drafts_signer_idx').on(t.signerStaffId)]);
+
+/** A prepared external signature: the file is fixed, only a signature over `signedAttributes` completes it. */
+export const signingPreparations = pgTable('signing_preparations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  dossierId: uuid('dossier_id').notNull().references(() => dossiers.id),
+  staffId: uuid('staff_id').notNull().references(() => staffAccounts.id),
+  /** The draft's signedCount this preparation extends: a stale preparation cannot complete a moved-on draft. */
+  baseSignedCount: integer('base_signed_count').notNull(),
+  pdf: bytea('pdf').notNull(),
+  signedAttributes: bytea('signed_attributes').notNull(),
+  certificatePem: text('certificate_pem').notNull(),
+  chainPem: text('chain_pem').array().notNull().default(sql`'{}'::text[]`),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  completedAt: timestamp('completed_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('signing_preparations_dossier_idx').on(t.dossierId)]);
+
+/** Images shown in the visible signature (Decree 30): an official's signature, a unit's seal (PNG, transparent). */
+export const signingAppearances = pgTable('signing_appearances', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  staffId: uuid('staff_id').references(() => staffAccounts.id),
+  unitId: text('unit_id').references(() => units.id),
+  image: bytea('image').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [
+  check('signing_appearances_owner_ck', sql`(${t.staffId} is not null) <> (${t.unitId} is not null)`),
+  uniqueIndex('signing_appearances_staff_uq').on(t.staffId),
+  uniqueIndex('signing_appearances_unit_uq').on(t.unitId),
+]);

@@ -1,0 +1,37 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { AppError } from '../../errors.js';
+import { readMultipart } from '../../plugins/multipart.js';
+import { verifyDocument } from '../../services/verify-document.js';
+
+const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
+
+export const verificationResponse = z.object({
+  valid: z.boolean().describe('true chỉ khi tệp đúng là văn bản kết quả do hệ thống cấp, không bị sửa, mọi chữ ký hợp lệ'),
+  intact: z.boolean().describe('mọi chữ ký đúng về mật mã và chữ ký cuối bao trùm toàn bộ tệp'),
+  signatures: z.array(z.object({
+    signer: z.string().nullable(), organisation: z.string().nullable(), signedAt: z.string().nullable(),
+    valid: z.boolean(), coversWholeDocument: z.boolean(), timestampedAt: z.string().nullable(),
+  })),
+  dossierCode: z.string().nullable(),
+  reasons: z.array(z.string()).describe('lý do khi không hợp lệ (tiếng Việt)'),
+});
+
+export const verifyRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.post('/api/verify', {
+    schema: {
+      tags: ['verify'], summary: 'Kiểm tra chữ ký số của văn bản kết quả (ai cũng dùng được)',
+      description: 'multipart/form-data, phần `file` là tệp PDF. Kiểm tra từng chữ ký (băm, chữ ký CMS, chuỗi chứng thư tới CA tin cậy, '
+        + 'phạm vi ký) và đối chiếu tệp với hồ sơ đã cấp.',
+      consumes: ['multipart/form-data'],
+      response: { 200: verificationResponse, 415: errorResponse, 422: errorResponse },
+    },
+  }, async (request) => {
+    if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Yêu cầu phải là multipart/form-data.');
+    const body = await readMultipart(request);
+    const file = body.files.find((f) => f.fieldName === 'file');
+    if (!file) throw new AppError('VALIDATION_FAILED', 'Thiếu tệp cần kiểm tra.', { file: 'Bắt buộc.' });
+    return verifyDocument(ctx, file.data);
+  });
+};

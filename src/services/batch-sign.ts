@@ -1,0 +1,73 @@
+// Signing with a server-held key locked by the owner's PIN: one result, or many in one go. In a batch each
+// dossier is signed, stored and moved on on its own (its own transaction); one failure is reported and the
+// rest carry on. The key is unlocked (scrypt + parse) once, then reused from the cache for every document.
+import type { AppContext } from '../context.js';
+import { listDraftsFor } from '../db/repositories/signing.js';
+import { findDossierById } from '../db/repositories/dossiers.js';
+import { AppError } from '../errors.js';
+import type { Caller } from './access.js';
+import { draftFor, moveOn } from './external-signing.js';
+import { applySigners, renderResult, storeResult } from './issue-result.js';
+import type { ActionOutcome } from './perform-action.js';
+
+export const MAX_BATCH = 500;
+const BATCH_CONCURRENCY = 4;
+
+function staffOf(caller: Caller) {
+  if (caller.kind !== 'staff') throw new AppError('UNAUTHENTICATED', 'Vui lòng đăng nhập.');
+  return caller.staff;
+}
+
+export async function signWithPin(ctx: AppContext, code: string, caller: Caller, pin: string): Promise<ActionOutcome> {
+  const staff = staffOf(caller);
+  const { dossier, draft, definition } = await draftFor(ctx, code, staff, 'pin');
+  // Checked first so a wrong PIN fails before any signature is computed.
+  await ctx.signerKeys.unlock({ staffId: staff.id }, pin);
+  // Nothing signed yet: render again so the visible stamps show the time the official actually signs.
+  const signedAt = new Date();
+  const pdf = draft.signedCount === 0 ? await renderResult(ctx, dossier, definition, staff.id, signedAt) : draft.pdf;
+  const outcome = await applySigners(ctx, { dossier, definition, pdf, from: draft.signedCount, leaderStaffId: staff.id, pin, signedAt });
+  if (outcome.waitingFor) throw new AppError('SIGNING_KEY_MISSING', 'Văn bản còn chờ một chữ ký khác.');
+  await storeResult(ctx, dossier.id, outcome.pdf, staff.id, signedAt);
+  return moveOn(ctx, dossier.code);
+}
+
+export interface BatchItem { code: string; ok: boolean; status?: string; version?: number; error?: { code: string; message: string } }
+
+export async function batchSign(ctx: AppContext, caller: Caller, input: { codes: string[]; pin: string }): Promise<{ signed: number; failed: number; results: BatchItem[] }> {
+  const staff = staffOf(caller);
+  if (input.codes.length > MAX_BATCH) throw new AppError('VALIDATION_FAILED', `Tối đa ${MAX_BATCH} hồ sơ mỗi lần ký.`, { codes: `Tối đa ${MAX_BATCH}.` });
+  // A wrong PIN is one answer for the whole batch, not N identical failures.
+  await ctx.signerKeys.unlock({ staffId: staff.id }, input.pin);
+  const codes = [...new Set(input.codes)];
+  const results: BatchItem[] = new Array(codes.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < codes.length; i = next++) {
+      const code = codes[i]!;
+      try {
+        const outcome = await signWithPin(ctx, code, caller, input.pin);
+        results[i] = { code, ok: true, status: outcome.status, version: outcome.version };
+      } catch (error) {
+        const known = error instanceof AppError;
+        if (!known) ctx.log.error({ err: error, code }, 'batch signing failed for one dossier');
+        results[i] = { code, ok: false, error: known ? { code: error.code, message: error.message } : { code: 'INTERNAL_ERROR', message: 'Lỗi hệ thống khi ký hồ sơ này.' } };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, codes.length) }, worker));
+  const signed = results.filter((r) => r.ok).length;
+  return { signed, failed: results.length - signed, results };
+}
+
+/** Results waiting for this official's signature (PIN or signing device). */
+export async function pendingSignatures(ctx: AppContext, caller: Caller): Promise<Array<{ code: string; waitingFor: string }>> {
+  const staff = staffOf(caller);
+  const drafts = await listDraftsFor(ctx.db, staff.id);
+  const out: Array<{ code: string; waitingFor: string }> = [];
+  for (const d of drafts) {
+    const dossier = await findDossierById(ctx.db, d.dossierId);
+    if (dossier) out.push({ code: dossier.code, waitingFor: d.waitingFor });
+  }
+  return out;
+}

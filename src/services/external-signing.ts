@@ -1,0 +1,148 @@
+// External signing (USB token, remote-signing service): the private key never reaches the server.
+// prepare: the draft gets its signature field as an incremental update and /ByteRange is fixed; we store that exact
+//   file and return the DER signed attributes (and their SHA-256) plus the certificate we expect.
+// complete: the raw signature and the signer's certificate; the certificate must be the expected one and the
+//   signature must verify over exactly those signed attributes, else nothing is embedded. Then the remaining
+//   signers (the seal) are applied, the result stored, and the dossier moves on. A preparation expires and is
+//   used once; a preparation made before the draft moved on cannot complete it.
+import { createHash, verify as rawVerify, X509Certificate } from 'node:crypto';
+import type { AppContext } from '../context.js';
+import * as dossiers from '../db/repositories/dossiers.js';
+import {
+  findDraft, findPreparation, insertPreparation, markPreparationCompleted, upsertDraft, type SigningDraftRow,
+} from '../db/repositories/signing.js';
+import { findAgency, type StaffRow } from '../db/repositories/staff.js';
+import { AppError } from '../errors.js';
+import { prepareDetachedCms } from '../signing/cms.js';
+import { embedCms, preparePdfSignature, reopenPrepared } from '../signing/sign-pdf.js';
+import type { Caller } from './access.js';
+import { applySigners, leaderReason, renderResult, storeResult, timestampOption } from './issue-result.js';
+import { performAction, systemActionIn, type ActionOutcome } from './perform-action.js';
+
+export const PREPARATION_TTL_MS = 10 * 60 * 1000;
+// Room for a long chain from a commercial CA and a timestamp token.
+const EXTERNAL_RESERVE_BYTES = 24 * 1024;
+
+export interface Preparation {
+  preparationId: string;
+  expiresAt: string;
+  /** DER of the CMS signed attributes (a SET): what a signer that hashes itself must sign with SHA-256. */
+  signedAttributes: string;
+  /** SHA-256 of signedAttributes, for tokens and services that sign a hash. Base64. */
+  digest: string;
+  digestAlgorithm: 'SHA-256';
+  /** The certificate the signature must come with (PEM). */
+  certificate: string;
+}
+
+function staffOf(caller: Caller): StaffRow {
+  if (caller.kind !== 'staff') throw new AppError('UNAUTHENTICATED', 'Vui lòng đăng nhập.');
+  return caller.staff;
+}
+
+/** The draft of `code` that waits for this official, or a precise refusal. */
+export async function draftFor(ctx: AppContext, code: string, staff: StaffRow, waitingFor: SigningDraftRow['waitingFor']) {
+  const dossier = await dossiers.findDossierByCode(ctx.db, code);
+  if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', 'Không tìm thấy hồ sơ.');
+  const draft = await findDraft(ctx.db, dossier.id);
+  if (!draft || draft.waitingFor !== waitingFor) {
+    throw new AppError('SIGNING_NOT_PENDING', waitingFor === 'external' ? 'Hồ sơ không chờ ký bằng thiết bị ký số.' : 'Hồ sơ không chờ ký bằng mã PIN.');
+  }
+  if (draft.signerStaffId !== staff.id) throw new AppError('FORBIDDEN', 'Văn bản này chờ chữ ký của người khác.');
+  const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
+  return { dossier, draft, definition };
+}
+
+export async function prepareExternalSignature(ctx: AppContext, code: string, caller: Caller): Promise<Preparation> {
+  const staff = staffOf(caller);
+  const { dossier, draft, definition } = await draftFor(ctx, code, staff, 'external');
+  const mode = await ctx.signerKeys.modeFor({ staffId: staff.id });
+  if (mode?.kind !== 'external') throw new AppError('SIGNING_KEY_MISSING', 'Chưa đăng ký chứng thư số cho thiết bị ký của người ký.');
+  const agency = await findAgency(ctx.db, dossier.agencyCode);
+  if (!agency) throw new AppError('INTERNAL_ERROR', 'agency missing');
+  // Nothing signed yet: render again so the visible stamps show the time of this signature.
+  const signedAt = new Date();
+  const base = draft.signedCount === 0 ? await renderResult(ctx, dossier, definition, staff.id, signedAt) : draft.pdf;
+  const prepared = preparePdfSignature(base, {
+    certificatePem: mode.certificatePem, chainPem: mode.chainPem, name: staff.fullName, reason: leaderReason(staff, agency),
+    location: agency.place, signingTime: signedAt, reserveBytes: EXTERNAL_RESERVE_BYTES,
+  });
+  const cms = prepareDetachedCms({ contentDigest: prepared.contentDigest, certificate: mode.certificatePem, chain: mode.chainPem });
+  const expiresAt = new Date(Date.now() + PREPARATION_TTL_MS);
+  const row = await insertPreparation(ctx.db, {
+    dossierId: dossier.id, staffId: staff.id, baseSignedCount: draft.signedCount, pdf: prepared.pdf, signedAttributes: cms.signedAttributes,
+    certificatePem: mode.certificatePem, chainPem: mode.chainPem, expiresAt,
+  });
+  return {
+    preparationId: row.id, expiresAt: expiresAt.toISOString(), signedAttributes: cms.signedAttributes.toString('base64'),
+    digest: createHash('sha256').update(cms.signedAttributes).digest('base64'), digestAlgorithm: 'SHA-256', certificate: mode.certificatePem,
+  };
+}
+
+export interface CompleteInput { preparationId: string; signature: string; certificate: string }
+
+export async function completeExternalSignature(ctx: AppContext, code: string, caller: Caller, input: CompleteInput): Promise<ActionOutcome> {
+  const staff = staffOf(caller);
+  const dossier = await dossiers.findDossierByCode(ctx.db, code);
+  if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', 'Không tìm thấy hồ sơ.');
+  const prep = /^[0-9a-f-]{36}$/i.test(input.preparationId) ? await findPreparation(ctx.db, input.preparationId) : undefined;
+  if (!prep || prep.dossierId !== dossier.id || prep.staffId !== staff.id) throw new AppError('PREPARATION_NOT_FOUND', 'Không tìm thấy phiên chuẩn bị ký.');
+  if (prep.completedAt) throw new AppError('SIGNING_NOT_PENDING', 'Phiên chuẩn bị ký này đã được sử dụng.');
+  if (prep.expiresAt.getTime() < Date.now()) throw new AppError('PREPARATION_EXPIRED', 'Phiên chuẩn bị ký đã hết hạn, vui lòng chuẩn bị lại.');
+
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(input.certificate);
+  } catch {
+    throw new AppError('VALIDATION_FAILED', 'Chứng thư số không hợp lệ.', { certificate: 'Cần chứng thư X.509 dạng PEM.' });
+  }
+  if (!certificate.raw.equals(new X509Certificate(prep.certificatePem).raw)) {
+    throw new AppError('CERTIFICATE_MISMATCH', 'Chứng thư số không phải chứng thư đã đăng ký cho người ký.');
+  }
+  const signature = Buffer.from(input.signature, 'base64');
+  let verified = false;
+  try {
+    verified = signature.length > 0 && rawVerify('sha256', prep.signedAttributes, certificate.publicKey, signature);
+  } catch {
+    verified = false;
+  }
+  if (!verified) throw new AppError('SIGNATURE_INVALID', 'Chữ ký số không khớp với dữ liệu cần ký hoặc với chứng thư.');
+
+  const draft = await findDraft(ctx.db, dossier.id);
+  if (!draft || draft.waitingFor !== 'external' || draft.signedCount !== prep.baseSignedCount) {
+    throw new AppError('SIGNING_NOT_PENDING', 'Văn bản đã thay đổi kể từ khi chuẩn bị ký, vui lòng chuẩn bị lại.');
+  }
+  // Rebuild the CMS around the stored file: the same digest and certificate give the same signed attributes.
+  const prepared = reopenPrepared(prep.pdf);
+  const cms = prepareDetachedCms({ contentDigest: prepared.contentDigest, certificate: prep.certificatePem, chain: prep.chainPem });
+  if (!cms.signedAttributes.equals(prep.signedAttributes)) throw new AppError('INTERNAL_ERROR', 'prepared document does not match its signed attributes');
+  const timestamp = timestampOption(ctx).timestamp;
+  const signed = embedCms(prepared, cms.assemble(signature, timestamp ? await timestamp(signature) : undefined));
+
+  const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
+  const outcome = await applySigners(ctx, {
+    dossier, definition, pdf: signed, from: prep.baseSignedCount + 1, leaderStaffId: draft.signerStaffId, signedAt: prep.createdAt,
+  });
+  const claim = async (tx: AppContext['db']) => {
+    if (!(await markPreparationCompleted(tx, prep.id, new Date()))) throw new AppError('SIGNING_NOT_PENDING', 'Phiên chuẩn bị ký này đã được sử dụng.');
+  };
+  if (outcome.waitingFor) {
+    await ctx.db.transaction(async (tx) => {
+      await claim(tx);
+      await upsertDraft(tx, { ...draft, pdf: outcome.pdf, signedCount: outcome.signedCount, waitingFor: outcome.waitingFor! });
+    });
+    return { code: dossier.code, status: dossier.status, version: dossier.version };
+  }
+  await storeResult(ctx, dossier.id, outcome.pdf, draft.signerStaffId, prep.createdAt, claim);
+  return moveOn(ctx, dossier.code);
+}
+
+/** The state's system action (result_issued) once the result is stored. */
+export async function moveOn(ctx: AppContext, code: string): Promise<ActionOutcome> {
+  const dossier = await dossiers.findDossierByCode(ctx.db, code);
+  if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', 'Không tìm thấy hồ sơ.');
+  const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
+  const action = systemActionIn(definition, dossier.status);
+  if (!action) return { code, status: dossier.status, version: dossier.version };
+  return performAction(ctx, { code, action, caller: { kind: 'system' } });
+}

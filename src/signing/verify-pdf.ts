@@ -1,0 +1,252 @@
+// Checks every signature in a PDF without trusting anything the file says about itself: the digest of the
+// signed byte ranges, the CMS signature over the signed attributes, the signingCertificateV2 binding, the path
+// to one of the given trust anchors, and whether the last signature covers the whole file.
+import { createHash, verify as rawVerify, X509Certificate } from 'node:crypto';
+import forge from 'node-forge';
+import { fromDer, OID, toDer } from './cms.js';
+
+const { asn1 } = forge;
+type Asn1 = forge.asn1.Asn1;
+
+export interface PdfSignatureReport {
+  /** Common name of the signing certificate. */
+  signer: string | null;
+  /** O= of the signing certificate. */
+  organisation: string | null;
+  /** /M of the signature dictionary (the claimed signing time), ISO 8601. */
+  signedAt: string | null;
+  subFilter: string | null;
+  /** Digest, signature, certificate binding and trust all hold. */
+  valid: boolean;
+  /** The signed ranges reach the end of the file. */
+  coversWholeDocument: boolean;
+  /** An RFC 3161 token is attached (PAdES B-T), and its time. */
+  timestampedAt: string | null;
+  certificateSha256: string | null;
+  byteRange: [number, number, number, number];
+  /** The signed revision: the file as it was when this signature was applied. */
+  revisionLength: number;
+  reasons: string[];
+}
+
+export interface PdfVerification {
+  /** Every signature checks out and the last one covers every byte: nothing was changed or added. */
+  intact: boolean;
+  signatures: PdfSignatureReport[];
+  reasons: string[];
+}
+
+interface RawSignature {
+  byteRange: [number, number, number, number];
+  contents: Buffer;
+  dictionary: string;
+}
+
+/** Every /ByteRange … /Contents pair, in file order (= signing order for incremental updates). */
+export function findSignatures(pdf: Buffer): RawSignature[] {
+  const text = pdf.toString('latin1');
+  const found: RawSignature[] = [];
+  const re = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const byteRange = m.slice(1, 5).map(Number) as [number, number, number, number];
+    const [, length1, start2] = byteRange;
+    // The dictionary around it: from the preceding "<<" to the matching ">>" (no nested dictionaries in ours).
+    const dictStart = text.lastIndexOf('<<', m.index);
+    const dictEnd = text.indexOf('>>', start2);
+    const dictionary = text.slice(dictStart, dictEnd + 2);
+    let contents = Buffer.alloc(0);
+    if (text[length1] === '<' && text[start2 - 1] === '>') contents = Buffer.from(text.slice(length1 + 1, start2 - 1), 'hex');
+    found.push({ byteRange, contents, dictionary });
+  }
+  return found;
+}
+
+/** Strips the zero padding after the DER SEQUENCE in /Contents. */
+function trimDer(contents: Buffer): Buffer {
+  if (contents.length < 2 || contents[0] !== 0x30) return contents;
+  const first = contents[1] ?? 0;
+  const lengthBytes = first & 0x80 ? first & 0x7f : 0;
+  const body = lengthBytes ? contents.readUIntBE(2, lengthBytes) : first;
+  return contents.subarray(0, 2 + lengthBytes + body);
+}
+
+export function extractCms(pdf: Buffer): Buffer[] {
+  return findSignatures(pdf).map((s) => trimDer(s.contents));
+}
+
+// PDF date "D:20261122134844+07'00'" (placeholder-plain writes UTC as Z).
+function pdfDate(dictionary: string): string | null {
+  const m = /\/M\s*\(D:(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(Z|[+-]\d{2}'?\d{2}'?)?/.exec(dictionary);
+  if (!m) return null;
+  const zone = !m[7] || m[7] === 'Z' ? 'Z' : `${m[7].slice(0, 3)}:${m[7].replace(/'/g, '').slice(3, 5)}`;
+  const date = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${zone}`);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+function nameField(subject: string, key: string): string | null {
+  for (const line of subject.split('\n')) if (line.startsWith(`${key}=`)) return line.slice(key.length + 1);
+  return null;
+}
+
+const children = (n: Asn1 | undefined): Asn1[] => (Array.isArray(n?.value) ? (n.value as Asn1[]) : []);
+const oidOf = (n: Asn1 | undefined): string | null => (n && typeof n.value === 'string' && n.type === asn1.Type.OID ? asn1.derToOid(n.value) : null);
+const bytesOf = (n: Asn1 | undefined): Buffer => Buffer.from(typeof n?.value === 'string' ? n.value : '', 'binary');
+
+interface ParsedCms {
+  certificates: X509Certificate[];
+  serialHex: string;
+  signedAttributesSet: Buffer;
+  messageDigest: Buffer | null;
+  contentTypeIsData: boolean;
+  essCertHash: Buffer | null;
+  signature: Buffer;
+  timestampToken: Buffer | null;
+}
+
+function parseCms(der: Buffer): ParsedCms {
+  const contentInfo = fromDer(der);
+  const [type, wrapped] = children(contentInfo);
+  if (oidOf(type) !== OID.signedData) throw new Error('not a CMS SignedData');
+  const signedData = children(wrapped)[0];
+  const parts = children(signedData);
+  const certificates: X509Certificate[] = [];
+  let signerInfo: Asn1 | undefined;
+  for (const part of parts) {
+    if (part.tagClass === asn1.Class.CONTEXT_SPECIFIC && part.type === 0) {
+      for (const c of children(part)) certificates.push(new X509Certificate(toDer(c)));
+    }
+  }
+  signerInfo = children(parts.at(-1))[0];
+  const fields = children(signerInfo);
+  const sid = fields[1];
+  const serialHex = bytesOf(children(sid)[1]).toString('hex').replace(/^(00)+(?=.)/, '').toUpperCase();
+  const signedAttrs = fields.find((f) => f.tagClass === asn1.Class.CONTEXT_SPECIFIC && f.type === 0);
+  const unsignedAttrs = fields.find((f) => f.tagClass === asn1.Class.CONTEXT_SPECIFIC && f.type === 1);
+  if (!signedAttrs) throw new Error('no signed attributes');
+  const signedDer = toDer(signedAttrs);
+  // The signature covers the attributes as a SET (tag 0x31), not as the [0] IMPLICIT that carries them.
+  const signedAttributesSet = Buffer.concat([Buffer.from([0x31]), signedDer.subarray(1)]);
+  let messageDigest: Buffer | null = null;
+  let contentTypeIsData = false;
+  let essCertHash: Buffer | null = null;
+  for (const attr of children(signedAttrs)) {
+    const [id, values] = children(attr);
+    const value = children(values)[0];
+    switch (oidOf(id)) {
+      case OID.messageDigest: messageDigest = bytesOf(value); break;
+      case OID.contentType: contentTypeIsData = oidOf(value) === OID.data; break;
+      case OID.signingCertificateV2: {
+        const essCertIdV2 = children(children(value)[0])[0];
+        const hashField = children(essCertIdV2).find((f) => f.type === asn1.Type.OCTETSTRING);
+        essCertHash = hashField ? bytesOf(hashField) : null;
+        break;
+      }
+    }
+  }
+  const signature = bytesOf(fields.find((f, i) => i > 3 && f.tagClass === asn1.Class.UNIVERSAL && f.type === asn1.Type.OCTETSTRING));
+  let timestampToken: Buffer | null = null;
+  for (const attr of children(unsignedAttrs)) {
+    const [id, values] = children(attr);
+    if (oidOf(id) === OID.signatureTimeStampToken) timestampToken = toDer(children(values)[0]!);
+  }
+  return { certificates, serialHex, signedAttributesSet, messageDigest, contentTypeIsData, essCertHash, signature, timestampToken };
+}
+
+/** genTime of an RFC 3161 token: SignedData whose eContent is TSTInfo. */
+function timestampTime(token: Buffer): string | null {
+  try {
+    const signedData = children(children(fromDer(token))[1])[0];
+    const encap = children(signedData)[2];
+    const eContent = children(children(encap)[1])[0];
+    const tstInfo = fromDer(bytesOf(eContent));
+    const genTime = children(tstInfo).find((f) => f.type === asn1.Type.GENERALIZEDTIME);
+    return genTime ? asn1.generalizedTimeToDate(genTime.value as string).toISOString() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Walks issuer links up to a trust anchor using only embedded certificates; checks validity at `at`. */
+function chainToAnchor(leaf: X509Certificate, pool: X509Certificate[], anchors: X509Certificate[], at: Date): string | null {
+  let current = leaf;
+  for (let depth = 0; depth < 8; depth++) {
+    const from = new Date(current.validFrom);
+    const to = new Date(current.validTo);
+    if (at < from || at > to) return `chứng thư "${nameField(current.subject, 'CN') ?? '?'}" không còn hiệu lực tại thời điểm ký`;
+    const anchor = anchors.find((a) => current.checkIssued(a) && current.verify(a.publicKey));
+    if (anchor) return null;
+    const issuer = pool.find((c) => c !== current && c.fingerprint256 !== current.fingerprint256 && current.checkIssued(c) && current.verify(c.publicKey));
+    if (!issuer || !issuer.ca) return 'chứng thư người ký không thuộc tổ chức chứng thực tin cậy';
+    current = issuer;
+  }
+  return 'chuỗi chứng thư quá dài';
+}
+
+export function verifyPdfSignatures(pdf: Buffer, trustAnchors: X509Certificate[]): PdfVerification {
+  const raw = findSignatures(pdf);
+  const reasons: string[] = [];
+  if (raw.length === 0) return { intact: false, signatures: [], reasons: ['tệp không có chữ ký số'] };
+  const signatures = raw.map((sig, index): PdfSignatureReport => {
+    const problems: string[] = [];
+    const [start1, length1, start2, length2] = sig.byteRange;
+    const revisionLength = start2 + length2;
+    const coversWholeDocument = revisionLength === pdf.length;
+    const report: PdfSignatureReport = {
+      signer: null, organisation: null, signedAt: pdfDate(sig.dictionary), subFilter: /\/SubFilter\s*\/([A-Za-z0-9.]+)/.exec(sig.dictionary)?.[1] ?? null,
+      valid: false, coversWholeDocument, timestampedAt: null, certificateSha256: null, byteRange: sig.byteRange, revisionLength, reasons: problems,
+    };
+    const label = `chữ ký ${index + 1}`;
+    if (start1 !== 0 || revisionLength > pdf.length || length1 >= start2) {
+      problems.push(`${label}: vùng ký (ByteRange) không hợp lệ`);
+      return report;
+    }
+    let cms: ParsedCms;
+    try {
+      cms = parseCms(trimDer(sig.contents));
+    } catch {
+      problems.push(`${label}: không đọc được dữ liệu chữ ký (CMS)`);
+      return report;
+    }
+    const signerCert = cms.certificates.find((c) => c.serialNumber.replace(/^(00)+(?=.)/, '').toUpperCase() === cms.serialHex) ?? cms.certificates[0];
+    if (!signerCert) {
+      problems.push(`${label}: không có chứng thư người ký`);
+      return report;
+    }
+    report.signer = nameField(signerCert.subject, 'CN');
+    report.organisation = nameField(signerCert.subject, 'O');
+    report.certificateSha256 = createHash('sha256').update(signerCert.raw).digest('hex');
+    report.subFilter === 'ETSI.CAdES.detached' || problems.push(`${label}: không phải định dạng PAdES (ETSI.CAdES.detached)`);
+    const digest = createHash('sha256').update(pdf.subarray(start1, start1 + length1)).update(pdf.subarray(start2, start2 + length2)).digest();
+    if (!cms.messageDigest || !digest.equals(cms.messageDigest)) problems.push(`${label}: nội dung tài liệu đã bị thay đổi sau khi ký`);
+    if (!cms.contentTypeIsData) problems.push(`${label}: thiếu thuộc tính contentType`);
+    if (!cms.essCertHash || !cms.essCertHash.equals(createHash('sha256').update(signerCert.raw).digest())) {
+      problems.push(`${label}: chứng thư trong chữ ký không khớp chứng thư đã ký (signingCertificateV2)`);
+    }
+    let signatureOk = false;
+    try {
+      signatureOk = rawVerify('sha256', cms.signedAttributesSet, signerCert.publicKey, cms.signature);
+    } catch {
+      signatureOk = false;
+    }
+    if (!signatureOk) problems.push(`${label}: chữ ký số không khớp với chứng thư người ký`);
+    const at = report.signedAt ? new Date(report.signedAt) : new Date();
+    const chainProblem = chainToAnchor(signerCert, cms.certificates, trustAnchors, at);
+    if (chainProblem) problems.push(`${label}: ${chainProblem}`);
+    if (cms.timestampToken) report.timestampedAt = timestampTime(cms.timestampToken);
+    report.valid = problems.length === 0;
+    return report;
+  });
+  for (const s of signatures) reasons.push(...s.reasons.filter((r) => !/tin cậy|hiệu lực tại/.test(r)));
+  const last = signatures.at(-1)!;
+  if (!last.coversWholeDocument) reasons.push('có dữ liệu được thêm vào sau chữ ký cuối cùng');
+  // Each signature must sign a prefix of the next one's revision: otherwise revisions were spliced.
+  const ordered = signatures.every((s, i) => i === 0 || s.revisionLength > signatures[i - 1]!.revisionLength);
+  if (!ordered) reasons.push('thứ tự các lần ký không hợp lệ');
+  const cryptographicallyOk = signatures.every((s) => s.reasons.every((r) => /tin cậy|hiệu lực tại/.test(r)));
+  return { intact: cryptographicallyOk && last.coversWholeDocument && ordered, signatures, reasons };
+}
+
+export function parseCertificates(pem: string): X509Certificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return blocks.map((b) => new X509Certificate(b));
+}

@@ -1,0 +1,162 @@
+// PAdES B-T: with TSA_URL set every signature carries an RFC 3161 token over its signature value. The TSA here is
+// real OpenSSL (`openssl ts -reply`, once per request) behind a tiny HTTP server; `openssl ts -verify` checks
+// each token against the signature it stamps.
+import { execFile } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import forge from 'node-forge';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderResultPdf } from '../../src/documents/render-result.js';
+import { createCertificateAuthority, issueCertificate } from '../../src/signing/keys.js';
+import { signPdf } from '../../src/signing/sign-pdf.js';
+import { rfc3161Timestamper } from '../../src/signing/tsa.js';
+import { extractCms, parseCertificates, verifyPdfSignatures } from '../../src/signing/verify-pdf.js';
+import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
+import { dossierAwaitingApproval, staffCaller } from '../helpers/dossiers.js';
+import { eventually } from '../helpers/http.js';
+import { pdfsig } from '../helpers/pdf-tools.js';
+import { opensslVerifyAll } from '../helpers/signing-tools.js';
+import { performAction } from '../../src/services/perform-action.js';
+import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
+import { findIssuedDocument } from '../../src/db/repositories/issued-documents.js';
+import { readStoredFile } from '../../src/db/repositories/files.js';
+import { verifyDocument } from '../../src/services/verify-document.js';
+
+const run = promisify(execFile);
+type Asn1 = forge.asn1.Asn1;
+
+/** The signature value and the timestamp token of each signature's SignerInfo. */
+function stamps(pdf: Buffer): Array<{ signature: Buffer; token: Buffer | null }> {
+  return extractCms(pdf).map((cms) => {
+    const root = forge.asn1.fromDer(cms.toString('binary'));
+    const signedData = ((root.value as Asn1[])[1]!.value as Asn1[])[0]!;
+    const signerInfo = ((signedData.value as Asn1[]).at(-1)!.value as Asn1[])[0]!;
+    const fields = signerInfo.value as Asn1[];
+    const signature = fields.find((f, i) => i > 3 && f.tagClass === forge.asn1.Class.UNIVERSAL && f.type === forge.asn1.Type.OCTETSTRING)!;
+    const unsigned = fields.find((f) => f.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && f.type === 1);
+    const tokenNode = unsigned ? (((unsigned.value as Asn1[])[0]!.value as Asn1[])[1]!.value as Asn1[])[0]! : null;
+    return {
+      signature: Buffer.from(signature.value as string, 'binary'),
+      token: tokenNode ? Buffer.from(forge.asn1.toDer(tokenNode).getBytes(), 'binary') : null,
+    };
+  });
+}
+
+describe('RFC 3161 timestamps (PAdES B-T) against a local openssl TSA', () => {
+  let dir: string;
+  let server: Server;
+  let tsaUrl: string;
+  let requests = 0;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'motcua-tsa-'));
+    const at = (f: string) => path.join(dir, f);
+    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('ca.key'), '-out', at('ca.pem'), '-subj', '/CN=Test TSA Root',
+      '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    await run('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('tsa.key'), '-out', at('tsa.csr'), '-subj', '/CN=Test TSA']);
+    await writeFile(at('ext.cnf'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n');
+    await run('openssl', ['x509', '-req', '-in', at('tsa.csr'), '-CA', at('ca.pem'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('tsa.pem'), '-days', '30', '-extfile', at('ext.cnf')]);
+    await writeFile(at('tsaserial'), '01\n');
+    await writeFile(at('tsa.cnf'), [
+      '[ tsa ]', 'default_tsa = tsa1', '[ tsa1 ]', `dir = ${dir}`, 'serial = $dir/tsaserial', 'crypto_device = builtin',
+      'signer_cert = $dir/tsa.pem', 'certs = $dir/tsa.pem', 'signer_key = $dir/tsa.key', 'signer_digest = sha256',
+      'default_policy = 1.2.3.4.1', 'digests = sha256, sha384, sha512', 'accuracy = secs:1', 'ordering = yes', 'tsa_name = yes',
+      'ess_cert_id_chain = no', 'ess_cert_id_alg = sha256', '',
+    ].join('\n'));
+    // One `openssl ts -reply` per request, serialised (the serial file is shared).
+    let queue = Promise.resolve();
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        queue = queue.then(async () => {
+          const n = ++requests;
+          await writeFile(at(`q${n}.tsq`), Buffer.concat(chunks));
+          try {
+            await run('openssl', ['ts', '-reply', '-config', at('tsa.cnf'), '-queryfile', at(`q${n}.tsq`), '-out', at(`r${n}.tsr`)]);
+            res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(await readFile(at(`r${n}.tsr`)));
+          } catch (error) {
+            res.writeHead(500).end(String(error));
+          }
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    tsaUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/tsa`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function opensslTsVerify(signature: Buffer, token: Buffer): Promise<string> {
+    await writeFile(path.join(dir, 'sig.bin'), signature);
+    await writeFile(path.join(dir, 'token.der'), token);
+    try {
+      const { stdout } = await run('openssl', ['ts', '-verify', '-token_in', '-in', path.join(dir, 'token.der'), '-data', path.join(dir, 'sig.bin'),
+        '-CAfile', path.join(dir, 'ca.pem'), '-untrusted', path.join(dir, 'tsa.pem')]);
+      return stdout.trim();
+    } catch (error) {
+      return `FAILED ${(error as { stdout?: string; stderr?: string }).stderr ?? ''}`;
+    }
+  }
+
+  it('signPdf with a timestamper: token over the signature value, still a valid PAdES signature', async () => {
+    const ca = await createCertificateAuthority({ commonName: 'Test CA', organisation: 'Sở GD&ĐT' });
+    const leaf = await issueCertificate(ca, { commonName: 'Lê Văn Bình', organisation: 'Sở GD&ĐT' });
+    const unsigned = await renderResultPdf({
+      template: 'documents/diploma-copy.hbs', title: 'Bản sao', dossierCode: 'X-1', documentNumber: '1/KQ', verifyUrl: 'http://motcua.test/verify/X-1',
+      issuer: { parentName: 'UBND tỉnh Thanh Hóa', agencyName: 'Sở Giáo dục và Đào tạo' }, place: 'Thanh Hóa', issuedAt: new Date(),
+      signer: { name: 'Lê Văn Bình', title: 'Phó Giám đốc' }, recipients: [], context: {},
+    });
+    const before = requests;
+    const pdf = await signPdf(unsigned, {
+      key: createPrivateKey(leaf.privateKeyPem), certificatePem: leaf.certificatePem, chainPem: [ca.certificatePem], name: 'Lê Văn Bình',
+      timestamp: rfc3161Timestamper(tsaUrl),
+    });
+    expect(requests).toBe(before + 1);
+    const [stamp] = stamps(pdf);
+    expect(stamp?.token).toBeTruthy();
+    expect(await opensslTsVerify(stamp!.signature, stamp!.token!)).toBe('Verification: OK');
+    // A token over some other signature does not verify: the check above is not vacuous.
+    expect(await opensslTsVerify(Buffer.from('another signature'), stamp!.token!)).toMatch(/^FAILED/);
+    const report = verifyPdfSignatures(pdf, parseCertificates(ca.certificatePem));
+    expect(report.intact).toBe(true);
+    expect(Math.abs(Date.parse(report.signatures[0]!.timestampedAt!) - Date.now())).toBeLessThan(5 * 60_000);
+    expect(await pdfsig(pdf)).toContain('Signature is Valid');
+  });
+
+  it('a TSA that fails fails the signing instead of issuing an unstamped document', async () => {
+    const dead = rfc3161Timestamper('http://127.0.0.1:9/tsa', 2000);
+    await expect(dead(Buffer.from('x'))).rejects.toThrow(/TSA/);
+  });
+
+  describe('with TSA_URL configured', () => {
+    let env: TestEnvironment;
+    beforeAll(async () => { env = await startTestEnvironment('embedded', { env: { TSA_URL: tsaUrl } }); });
+    afterAll(async () => { await env?.close(); });
+
+    it('every signature on an issued result (leader and seal) carries a verifiable timestamp', async () => {
+      const waiting = await dossierAwaitingApproval(env.ctx);
+      await performAction(env.ctx, { code: waiting.code, action: 'approve', caller: await staffCaller(env.ctx, 'leader'), version: waiting.version });
+      const dossier = await eventually(async () => {
+        const d = await findDossierByCode(env.ctx.db, waiting.code);
+        return d?.status === 'result_ready' ? d : undefined;
+      });
+      const pdf = await readStoredFile(env.ctx.db, (await findIssuedDocument(env.ctx.db, dossier.id, 'result'))!.storageKey);
+      const all = stamps(pdf);
+      expect(all).toHaveLength(2);
+      for (const s of all) expect(await opensslTsVerify(s.signature, s.token!)).toBe('Verification: OK');
+      const verdict = await verifyDocument(env.ctx, pdf);
+      expect(verdict.valid).toBe(true);
+      expect(verdict.signatures.every((s) => s.timestampedAt !== null)).toBe(true);
+      expect(await opensslVerifyAll(pdf, path.join(env.config.dataDir, 'demo-ca', 'ca.crt.pem'))).toEqual(['CMS Verification successful', 'CMS Verification successful']);
+      expect((await pdfsig(pdf)).match(/Signature is Valid/g)).toHaveLength(2);
+    });
+  });
+});
