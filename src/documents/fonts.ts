@@ -111,6 +111,23 @@ function loadFontkit(): Fontkit | undefined {
   }
 }
 
+/**
+ * fontkit caches one glyph object per glyph id, with the code points it was first asked for. Subsetting a compound
+ * glyph (Á, Ạ ...) creates its components (A) with none, and on a shared font that cached, code-point-less glyph is
+ * what later documents get when they use A itself: pdfkit then writes no ToUnicode entry for it, so the letter
+ * prints but cannot be searched, copied or read by pdftotext and screen readers. Fill the code points in when a
+ * caller (cmap lookup during layout) supplies them.
+ */
+function keepCodePoints(font: FontkitFont): void {
+  const target = font as unknown as { getGlyph: (id: number, codePoints?: number[]) => { codePoints: number[] } };
+  const getGlyph = target.getGlyph.bind(font);
+  target.getGlyph = (id: number, codePoints: number[] = []) => {
+    const glyph = getGlyph(id, codePoints);
+    if (codePoints.length > 0 && glyph.codePoints.length === 0) glyph.codePoints = codePoints;
+    return glyph;
+  };
+}
+
 const MAX_CACHED_RUNS = 20_000;
 
 /**
@@ -173,7 +190,10 @@ function load(): { files: SerifFontFiles; pdf: PdfFonts } {
       tried.push(`${candidate.family} (${dir}): lacks ${missing.map((cp) => String.fromCodePoint(cp)).join(' ')}`);
       continue;
     }
-    for (const style of STYLES) memoiseLayout(parsed[style]);
+    for (const style of STYLES) {
+      keepCodePoints(parsed[style]);
+      memoiseLayout(parsed[style]);
+    }
     return { files: chosen, pdf: { family: chosen.family, shared: true, fonts: parsed } };
   }
   throw new Error(`No serif TTF family with Vietnamese coverage found; tried: ${tried.join('; ')}`);

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { AppContext } from '../context.js';
 import { countPending, markRelayed, OUTBOX_CHANNEL, type OutboxRow } from '../db/repositories/outbox.js';
 import { JOBS, runJob } from './registry.js';
+import { SLA_SWEEP_EVERY_MS, slaSweepJob } from './sla-sweep.js';
 import { OutboxPoller } from './relay.js';
 import { RETRY, type JobDriver } from './types.js';
 
@@ -32,6 +33,9 @@ export class BullmqDriver implements JobDriver {
   private readonly workers: Worker[] = [];
   private readonly poller: OutboxPoller;
   private readonly prefix: string;
+  /** Holds the repeatable SLA sweep; kept out of `queues` so idle() does not wait for its next (delayed) run. */
+  private scheduler: Queue | undefined;
+  private closing = false;
 
   constructor(private readonly ctx: AppContext, private readonly url: string, prefix: string, private readonly runWorkers = true) {
     this.prefix = prefix;
@@ -62,6 +66,11 @@ export class BullmqDriver implements JobDriver {
         worker.on('error', (err) => this.ctx.log.error({ err }, 'worker error'));
         this.workers.push(worker);
       }
+      // Repeatable jobs (the SLA sweep): one scheduler entry however many workers start — upserted by id, BullMQ runs
+      // each occurrence on one of them. In the background, so a worker starting while Redis is down still starts.
+      this.scheduler = new Queue(slaSweepJob.name, { connection: this.producer as unknown as ConnectionOptions, prefix: this.prefix });
+      this.scheduler.on('error', (err) => this.ctx.log.debug({ err }, 'scheduler queue error'));
+      this.scheduleRepeatable();
     }
     await this.ctx.database.listen?.(OUTBOX_CHANNEL, () => this.poller.wake());
     this.poller.start();
@@ -69,6 +78,17 @@ export class BullmqDriver implements JobDriver {
 
   wake(): void {
     this.poller.wake();
+  }
+
+  private scheduleRepeatable(): void {
+    const scheduler = this.scheduler;
+    if (!scheduler || this.closing) return;
+    withTimeout(scheduler.upsertJobScheduler(slaSweepJob.name, { every: SLA_SWEEP_EVERY_MS }, {
+      name: slaSweepJob.name, data: {}, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+    }), 5000, 'BullMQ upsertJobScheduler').catch((err: unknown) => {
+      this.ctx.log.warn({ err }, 'could not schedule the SLA sweep; retrying in 30 s');
+      setTimeout(() => this.scheduleRepeatable(), 30_000).unref();
+    });
   }
 
   private async relay(rows: OutboxRow[]): Promise<void> {
@@ -106,9 +126,11 @@ export class BullmqDriver implements JobDriver {
 
   /** Stops taking new work, lets running jobs finish, then closes connections. */
   async close(): Promise<void> {
+    this.closing = true;
     await this.poller.stop();
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await this.scheduler?.close();
     this.producer.disconnect();
   }
 }

@@ -3,6 +3,7 @@
 import type { AppContext } from '../context.js';
 import { duePending, markAttemptFailed, markRelayed, type OutboxRow } from '../db/repositories/outbox.js';
 import { runJob } from './registry.js';
+import { SLA_SWEEP_EVERY_MS, slaSweepJob } from './sla-sweep.js';
 import { OutboxPoller } from './relay.js';
 import { RETRY, retryDelayMs, type JobDriver } from './types.js';
 
@@ -19,8 +20,15 @@ export class InlineJobDriver implements JobDriver {
     );
   }
 
+  private sweepTimer: NodeJS.Timeout | undefined;
+
   async start(): Promise<void> {
     this.poller.start();
+    // Repeatable jobs: BullMQ's job scheduler in production, a timer here.
+    this.sweepTimer = setInterval(() => {
+      runJob(this.ctx, slaSweepJob.name, {}).catch((err: unknown) => this.ctx.log.warn({ err }, 'sla sweep failed'));
+    }, SLA_SWEEP_EVERY_MS);
+    this.sweepTimer.unref();
   }
 
   wake(): void {
@@ -55,6 +63,7 @@ export class InlineJobDriver implements JobDriver {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweepTimer);
     await this.poller.stop();
   }
 }

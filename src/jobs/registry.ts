@@ -1,9 +1,15 @@
 import { AppError } from '../errors.js';
+import { issueFormJobs } from './issue-form.js';
 import { issueResultJob } from './issue-result.js';
+import { notifyCitizenJob } from './notify-citizen.js';
+import { slaSweepJob } from './sla-sweep.js';
 import type { JobDefinition } from './types.js';
 
 export const JOBS: Record<string, JobDefinition> = {
   [issueResultJob.name]: issueResultJob as unknown as JobDefinition,
+  [notifyCitizenJob.name]: notifyCitizenJob as unknown as JobDefinition,
+  ...Object.fromEntries(issueFormJobs.map((job) => [job.name, job as unknown as JobDefinition])),
+  [slaSweepJob.name]: slaSweepJob as unknown as JobDefinition,
 };
 
 export function jobNamed(name: string): JobDefinition {

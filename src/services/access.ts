@@ -1,8 +1,11 @@
 // Who is asking, and what they may see. Staff reach the dossiers of their unit's subtree, and a one-stop desk
 // reaches every dossier of its agency; a citizen reaches a dossier by its tracking token.
+// Acting needs the dossier to be with one of the caller's units now; seeing it also covers units it was handed
+// from (the sending school keeps sight of a transfer it released), via the control-slip rows.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import type { DossierRow } from '../db/repositories/dossiers.js';
+import { handledByAny, unitIdsOfAgency } from '../db/repositories/routing.js';
 import { findUnit, unitSubtree, type StaffRow } from '../db/repositories/staff.js';
 import { AppError } from '../errors.js';
 
@@ -21,9 +24,16 @@ export interface Actor {
 
 export interface StaffReach { unitIds: string[]; agencyCodes: string[] }
 
+/**
+ * A one-stop desk reaches every unit of its own agency (by unit, not by the dossier's agency code: a transfer between
+ * two schools carries the department's code in its dossier code but is none of the department desk's business).
+ * `agencyCodes` stays in the shape for callers that filter by it; it is empty now.
+ */
 export async function staffReach(db: Db, staff: StaffRow): Promise<StaffReach> {
-  const [unitIds, unit] = await Promise.all([unitSubtree(db, staff.unitId), findUnit(db, staff.unitId)]);
-  return { unitIds, agencyCodes: unit?.kind === 'one_stop_desk' ? [unit.agencyCode] : [] };
+  const [subtree, unit] = await Promise.all([unitSubtree(db, staff.unitId), findUnit(db, staff.unitId)]);
+  if (unit?.kind !== 'one_stop_desk') return { unitIds: subtree, agencyCodes: [] };
+  const agencyUnits = await unitIdsOfAgency(db, unit.agencyCode);
+  return { unitIds: [...new Set([...subtree, ...agencyUnits])], agencyCodes: [] };
 }
 
 export function reaches(reach: StaffReach, dossier: Pick<DossierRow, 'unitId' | 'agencyCode'>): boolean {
@@ -31,13 +41,18 @@ export function reaches(reach: StaffReach, dossier: Pick<DossierRow, 'unitId' | 
 }
 
 /** The caller as an actor on this dossier, or an error: unknown dossiers and wrong tokens look the same (404). */
-export async function actorForDossier(db: Db, secret: string, dossier: DossierRow, caller: Caller): Promise<Actor> {
+export async function actorForDossier(db: Db, secret: string, dossier: DossierRow, caller: Caller, purpose: 'view' | 'act' = 'view'): Promise<Actor> {
   switch (caller.kind) {
     case 'system':
       return { kind: 'system', id: null, name: 'Hệ thống', roles: ['system'] };
     case 'staff': {
-      if (!reaches(await staffReach(db, caller.staff), dossier)) {
-        throw new AppError('UNIT_FORBIDDEN', 'Hồ sơ không thuộc đơn vị của bạn.');
+      const reach = await staffReach(db, caller.staff);
+      if (!reaches(reach, dossier)) {
+        if (purpose === 'act' || !(await handledByAny(db, dossier.id, reach.unitIds))) {
+          throw new AppError('UNIT_FORBIDDEN', purpose === 'act' ? 'Hồ sơ hiện không do đơn vị của bạn xử lý.' : 'Hồ sơ không thuộc đơn vị của bạn.');
+        }
+        // Seen, not acted on: no role, so no action is offered.
+        return { kind: 'staff', id: caller.staff.id, name: caller.staff.fullName, roles: [], staff: caller.staff };
       }
       return { kind: 'staff', id: caller.staff.id, name: caller.staff.fullName, roles: caller.staff.roles, staff: caller.staff };
     }

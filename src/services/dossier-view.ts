@@ -7,6 +7,7 @@ import { findUnit } from '../db/repositories/staff.js';
 import { AppError } from '../errors.js';
 import { availableActions, stateLabel } from '../workflow/engine.js';
 import { actorForDossier, type Actor, type Caller } from './access.js';
+import { listForms } from './forms.js';
 import { vnDay } from '../calendar/vn-time.js';
 
 export async function loadDossierFor(ctx: AppContext, code: string, caller: Caller): Promise<{ dossier: dossiers.DossierRow; actor: Actor }> {
@@ -17,13 +18,14 @@ export async function loadDossierFor(ctx: AppContext, code: string, caller: Call
 
 export async function dossierView(ctx: AppContext, code: string, caller: Caller) {
   const { dossier, actor } = await loadDossierFor(ctx, code, caller);
-  const [definition, documents, events, result, unit, versionRow] = await Promise.all([
+  const [definition, documents, events, result, unit, versionRow, forms] = await Promise.all([
     ctx.catalog.definitionFor(dossier.procedureVersionId),
     dossiers.listDocuments(ctx.db, dossier.id),
     dossiers.listEvents(ctx.db, dossier.id),
     findIssuedDocument(ctx.db, dossier.id, 'result'),
     findUnit(ctx.db, dossier.unitId),
     ctx.catalog.versionNumber(dossier.procedureVersionId),
+    listForms(ctx, dossier),
   ]);
   const base = `/api/dossiers/${encodeURIComponent(dossier.code)}`;
   const actionLabel = (action: string, from: string | null) =>
@@ -59,6 +61,8 @@ export async function dossierView(ctx: AppContext, code: string, caller: Caller)
       name: a.name, label: a.label, needsComment: a.needsComment, comment: a.comment, form: a.form, documents: a.documents,
     })),
     result: result ? { url: `${base}/result`, issuedAt: (result.signedAt ?? result.createdAt).toISOString(), sha256: result.sha256 } : null,
+    /** The one-stop forms issued so far (receipt, supplement requests, refusal, apologies) and the control slip. */
+    forms,
   };
 }
 

@@ -4,6 +4,7 @@ import { listInbox } from '../db/repositories/dossiers.js';
 import type { StaffRow } from '../db/repositories/staff.js';
 import { stateLabel } from '../workflow/engine.js';
 import { staffReach } from './access.js';
+import { needsApology } from './clock.js';
 import { vnDay } from '../calendar/vn-time.js';
 
 export interface InboxFilter { status?: string; procedure?: string; overdue?: boolean; limit?: number }
@@ -28,7 +29,8 @@ export async function inbox(ctx: AppContext, staff: StaffRow, filter: InboxFilte
       code: d.code, procedure: { id: definition.id, title: definition.title }, status: d.status, statusLabel: stateLabel(definition, d.status),
       version: d.version, applicantName: d.applicantName, submittedAt: d.submittedAt.toISOString(),
       dueDate: d.dueAt ? vnDay(d.dueAt) : null, dueAt: d.dueAt?.toISOString() ?? null,
-      overdue: d.dueAt !== null && d.dueAt < now && d.clockState === 'running',
+      overdue: needsApology(d, now), apologyDueAt: d.apologyDueAt?.toISOString() ?? null,
+      stepDueAt: d.stateDueAt?.toISOString() ?? null, slaMark: d.slaMark, unitId: d.unitId, assigneeId: d.assigneeId,
     };
   }));
 }

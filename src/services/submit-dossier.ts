@@ -9,6 +9,8 @@ import { AppError } from '../errors.js';
 import { validateFormData } from '../workflow/form-schema.js';
 import { isUniqueViolation } from './catalog.js';
 import { trackingTokenFor } from './access.js';
+import { ADMISSION_PROCEDURE, checkAdmissionIntake } from './admissions.js';
+import { resolveIntake } from './routing.js';
 import { checkUploads, documentUploads, missingDocumentFields, type UploadedFile } from './uploads.js';
 
 export interface SubmitDossierInput {
@@ -55,6 +57,9 @@ export async function submitDossier(ctx: AppContext, input: SubmitDossierInput):
   }
 
   const now = new Date();
+  // Routing and data-backed choices: no query for procedures with neither (diploma copies stay one statement).
+  const routing = await resolveIntake(ctx, definition, formData);
+  if (definition.id === ADMISSION_PROCEDURE) await checkAdmissionIntake(ctx, formData, now);
   const dossierId = randomUUID();
   const day = vnDay(now).slice(2).replaceAll('-', '');
   const due = dueDate(now, definition.sla);
@@ -67,9 +72,9 @@ export async function submitDossier(ctx: AppContext, input: SubmitDossierInput):
       day,
       procedureId: definition.id,
       procedureVersionId: procedure.versionId,
-      unitId: definition.unit,
+      unitId: routing.unitId,
       status: definition.initial,
-      formData,
+      formData: { ...formData, ...routing.labels },
       applicant: {
         name: contact(definition.contact.name) ?? '',
         email: contact(definition.contact.email),

@@ -56,6 +56,7 @@ const fieldSchema = z
     options: z.array(z.strictObject({ value: z.string().min(1), label: text })).optional(),
     requiredWhen: condition.optional(),
     notFuture: z.boolean().optional(),
+    optionsFrom: z.enum(['schools', 'campaigns']).optional(),
   })
   .superRefine((f, ctx) => {
     if (f.minLength !== undefined && f.maxLength !== undefined && f.minLength > f.maxLength) {
@@ -92,11 +93,15 @@ const transitionSchema = z.strictObject({
   documents: z.array(identifier).optional(),
   guards: z.array(registryName).default([]),
   effects: z.array(registryName).default([]),
+  routeTo: z.strictObject({ unit: text.optional(), field: identifier.optional() })
+    .refine((r) => (r.unit === undefined) !== (r.field === undefined), 'routeTo cần đúng một trong unit hoặc field')
+    .optional(),
 });
 
 const stateSchema = z.strictObject({
   label: text,
   final: z.boolean().default(false),
+  sla: z.strictObject({ workingDays: z.number().int().min(1) }).optional(),
   on: z.record(identifier, transitionSchema).default({}),
 });
 
@@ -108,6 +113,9 @@ export const workflowFileSchema = z.strictObject({
   applicants: text,
   agency: text,
   unit: text,
+  routing: z.array(z.strictObject({ when: condition.optional(), unit: text.optional(), field: identifier.optional() })
+    .refine((r) => (r.unit === undefined) !== (r.field === undefined), 'mỗi quy tắc routing cần đúng một trong unit hoặc field'))
+    .optional(),
   sla: z.strictObject({
     workingDays: z.number().int().min(1),
     cutoff: z.string().regex(TIME_OF_DAY, 'giờ phải dạng HH:mm (vd. 15:00)'),
@@ -133,7 +141,13 @@ export const workflowFileSchema = z.strictObject({
       // Templates are resolved under the templates directory; a path that climbs out of it is never legitimate.
       .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'), 'đường dẫn mẫu phải nằm trong thư mục templates'),
     title: text,
-    signers: z.array(z.strictObject({ role: identifier })).min(1, 'cần ít nhất một người ký'),
+    signers: z
+      .array(
+        z
+          .strictObject({ role: identifier, kind: z.enum(['signature', 'seal']).default('signature'), unit: z.string().min(1).optional() })
+          .refine((s) => s.kind !== 'seal' || s.unit !== undefined, { message: 'con dấu cần khai báo đơn vị (unit)', path: ['unit'] }),
+      )
+      .min(1, 'cần ít nhất một người ký'),
   }),
 });
 

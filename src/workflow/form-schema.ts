@@ -139,6 +139,8 @@ function valueSchema(field: FieldDef): { clean: (v: unknown) => unknown; schema:
           }),
       };
     case 'select': {
+      // Data-backed choices (schools, campaigns) are checked against the database by the intake service.
+      if (field.optionsFrom) return { clean: cleanString, schema: z.string(typeError(field, MSG.option)).min(1, MSG.option).max(100, MSG.option) };
       const values = new Set((field.options ?? []).map((o) => o.value));
       return { clean: cleanString, schema: z.string(typeError(field, MSG.option)).refine((v) => values.has(v), MSG.option) };
     }

@@ -128,7 +128,7 @@ export function checkDefinition(def: WorkflowDefinition, opts: LoadOptions): Arr
       const base: Segment[] = ['forms', formKey, 'fields', i];
       if (names.has(field.name)) add([...base, 'name'], `trường ${q(field.name)} bị trùng (đã khai báo ở fields[${names.get(field.name)}])`);
       else names.set(field.name, i);
-      if (field.type === 'select' && (field.options === undefined || field.options.length === 0)) {
+      if (field.type === 'select' && field.optionsFrom === undefined && (field.options === undefined || field.options.length === 0)) {
         add([...base, 'options'], `trường chọn ${q(field.name)} không có danh sách options`);
       }
       if (field.type !== 'select' && field.options !== undefined) {
@@ -199,8 +199,22 @@ export function checkDefinition(def: WorkflowDefinition, opts: LoadOptions): Arr
       t.effects.forEach((e, i) => {
         if (!isKnownEffect(e)) add([...base, 'effects', i], `tác vụ (effect) không được hỗ trợ: ${q(e)}`);
       });
+      if (t.routeTo?.field !== undefined && intake && !intakeField(t.routeTo.field)) {
+        add([...base, 'routeTo', 'field'], `routeTo tham chiếu trường không tồn tại trong biểu mẫu tiếp nhận: ${q(t.routeTo.field)}`);
+      }
     }
   }
+
+  // Routing reads unit ids from intake fields; a misspelt field would silently route everything to `unit`.
+  def.routing?.forEach((rule, i) => {
+    if (!intake) return;
+    if (rule.field !== undefined && !intakeField(rule.field)) add(['routing', i, 'field'], `trường không có trong biểu mẫu tiếp nhận: ${q(rule.field)}`);
+    if (rule.when) {
+      const target = intakeField(rule.when.field);
+      if (!target) add(['routing', i, 'when', 'field'], `trường không có trong biểu mẫu tiếp nhận: ${q(rule.when.field)}`);
+      else checkConditionValues(target, rule.when.in, ['routing', i, 'when', 'in'], add);
+    }
+  });
 
   // With an unknown target the graph is already wrong; reachability reports would only echo that typo.
   const targetsKnown = Object.values(def.states).every((st) => Object.values(st.on).every((t) => has(def.states, t.to)));

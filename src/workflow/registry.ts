@@ -3,7 +3,8 @@
 
 import type { ActionInput, DocumentDef, DossierSnapshot, WorkflowDefinition } from './types.js';
 
-export type EffectKind = 'clock' | 'job';
+/** clock: dossier columns; job: an outbox row; rule: a database rule run inside the action's transaction (services/). */
+export type EffectKind = 'clock' | 'job' | 'rule';
 
 export const KNOWN_EFFECTS = {
   'start-clock': { kind: 'clock', description: 'Tiếp nhận: bắt đầu tính hạn giải quyết (đặt ngày hẹn trả).' },
@@ -11,6 +12,12 @@ export const KNOWN_EFFECTS = {
   'resume-clock': { kind: 'clock', description: 'Công dân nộp bổ sung: tiếp tục tính hạn.' },
   'stop-clock': { kind: 'clock', description: 'Đã có quyết định / đã trả: dừng tính hạn.' },
   'issue-result': { kind: 'job', description: 'Tạo và ký số văn bản kết quả (PDF).' },
+  'take-admission-place': { kind: 'rule', description: 'Trúng tuyển: giữ một chỉ tiêu của trường (QUOTA_FULL khi đã đủ).' },
+  // One-stop forms (Circular 01/2018/TT-VPCP), rendered by jobs/issue-form.ts from the event that issues them.
+  'issue-receipt': { kind: 'job', description: 'Lập Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF).' },
+  'issue-supplement-request': { kind: 'job', description: 'Lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (PDF).' },
+  'issue-refusal': { kind: 'job', description: 'Lập Phiếu từ chối tiếp nhận giải quyết hồ sơ (PDF).' },
+  'issue-apology': { kind: 'job', description: 'Lập Phiếu xin lỗi và hẹn lại ngày trả kết quả (PDF).' },
 } as const satisfies Record<string, { kind: EffectKind; description: string }>;
 
 export type EffectName = keyof typeof KNOWN_EFFECTS;
@@ -65,6 +72,16 @@ export const KNOWN_GUARDS: Readonly<Record<string, Guard>> = Object.freeze({
     const labels = missing.map((key) => definition.documents[key]?.label ?? key);
     return `Hồ sơ còn thiếu giấy tờ bắt buộc: ${labels.join('; ')}.`;
   },
+  // School transfer: who acts first depends on where the pupil comes from (form field `scope`).
+  'transfer-within-province': ({ dossier }: GuardContext): string | null =>
+    dossier.formData.scope === 'within' ? null : 'Hồ sơ chuyển trường từ tỉnh khác do Sở Giáo dục và Đào tạo kiểm tra và giới thiệu.',
+  // Admission: passing a dossier on to the next school chosen, in the citizen's order.
+  'has-second-choice': ({ dossier }: GuardContext): string | null =>
+    dossier.formData.choice2 ? null : 'Học sinh không đăng ký nguyện vọng 2.',
+  'has-third-choice': ({ dossier }: GuardContext): string | null =>
+    dossier.formData.choice3 ? null : 'Học sinh không đăng ký nguyện vọng 3.',
+  'transfer-between-provinces': ({ dossier }: GuardContext): string | null =>
+    dossier.formData.scope === 'between' ? null : 'Hồ sơ chuyển trường trong tỉnh do trường nơi đi xác nhận và giới thiệu.',
 });
 
 export function isKnownGuard(name: string, guards: Readonly<Record<string, Guard>> = KNOWN_GUARDS): boolean {

@@ -27,7 +27,18 @@ export interface FieldDef {
   requiredWhen?: { field: string; in: string[] };
   /** For `date` fields: a date after today (Vietnam time) is rejected (dates of birth, issue dates). */
   notFuture?: boolean;
+  /** For `select` fields whose options are data, not file content: resolved per request (services/routing.ts). */
+  optionsFrom?: OptionsSource;
 }
+
+/** Data-backed option lists: `schools` = school units (value = unit id), `campaigns` = open admission campaigns. */
+export type OptionsSource = 'schools' | 'campaigns';
+
+/** Where a dossier goes: a fixed unit id, or the unit id held in an intake form field (e.g. the receiving school). */
+export interface RouteTarget { unit?: string; field?: string }
+
+/** Intake routing rule: the first rule whose `when` holds (or that has none) names the unit. */
+export interface RoutingRule extends RouteTarget { when?: { field: string; in: string[] } }
 
 export interface FormDef { title: string; fields: FieldDef[] }
 
@@ -52,11 +63,15 @@ export interface TransitionDef {
   documents?: string[];      // keys of `documents` the action may carry (e.g. a supplement)
   guards: string[];
   effects: string[];
+  /** Hand the dossier over to another unit as it takes this transition (recorded as a control-slip entry). */
+  routeTo?: RouteTarget;
 }
 
 export interface StateDef {
   label: string;
   final: boolean;
+  /** Optional time limit for this step alone, in working days from entering the state (the sweep watches it). */
+  sla?: { workingDays: number };
   on: Record<string, TransitionDef>;
 }
 
@@ -68,6 +83,7 @@ export interface WorkflowDefinition {
   applicants: string;
   agency: string;            // agency code (QCVN 102) that decides; used in the dossier code
   unit: string;              // id of the unit that handles new dossiers by default
+  routing?: RoutingRule[];   // data-driven intake routing; falls back to `unit`
   sla: { workingDays: number; cutoff: string };
   fee: { amount: number; note?: string };
   roles: Record<string, string>;          // role → Vietnamese label; each must be a SYSTEM_ROLE
@@ -77,8 +93,14 @@ export interface WorkflowDefinition {
   documents: Record<string, DocumentDef>;
   initial: string;
   states: Record<string, StateDef>;
-  result: { template: string; title: string; signers: { role: string }[] };
+  result: { template: string; title: string; signers: ResultSigner[] };
 }
+
+/**
+ * One signature on the result, applied in list order as incremental updates. 'signature': the approving official
+ * holding `role`; 'seal': the organisation's seal (key of `unit`), applied once the signature before it is on.
+ */
+export interface ResultSigner { role: string; kind: 'signature' | 'seal'; unit?: string }
 
 /** A definition as read from a file, with the hash that pins dossiers to it. */
 export interface LoadedWorkflow {

@@ -31,7 +31,7 @@ describe('procedure versions', () => {
     const file = path.join(dir, 'diploma-copy.yaml');
     const yaml = (await readFile(file, 'utf8'))
       .replace('label: Tiếp nhận hồ sơ', 'label: Tiếp nhận hồ sơ trực tuyến')
-      .replace(/      refuse:\n        to: refused\n        label: Từ chối tiếp nhận\n        roles: \[clerk\]\n        comment: required\n        effects: \[stop-clock\]\n/, '');
+      .replace(/      refuse:\n        to: refused\n        label: Từ chối tiếp nhận\n        roles: \[clerk\]\n        comment: required\n        effects: \[stop-clock(?:, issue-refusal)?\]\n/, '');
     await writeFile(file, yaml.replace(/  refused:\n    label: Từ chối tiếp nhận\n    final: true\n/, ''));
     const loaded = loadWorkflowDir(dir, { templatesDir: env.config.templatesDir });
     const catalog = await ProcedureCatalog.publish(env.ctx.db, loaded);

@@ -69,7 +69,7 @@ describe('diploma-copy: submitted (one-stop desk)', () => {
     const r = act(dossier('submitted'), 'receive', clerk);
     expect(r).toEqual({
       next: 'checking',
-      effects: ['start-clock'],
+      effects: ['start-clock', 'issue-receipt'],
       event: { action: 'receive', from: 'submitted', to: 'checking', comment: null, data: null },
     });
   });
@@ -110,14 +110,14 @@ describe('diploma-copy: submitted (one-stop desk)', () => {
     const decomposed = '  Thiếu giấy ủy quyền  '.normalize('NFD');
     const r = act(dossier('submitted'), 'request_supplement', clerk, { comment: decomposed });
     expect(r.next).toBe('awaiting_supplement');
-    expect(r.effects).toEqual(['pause-clock']);
+    expect(r.effects).toEqual(['pause-clock', 'issue-supplement-request']);
     expect(r.event.comment).toBe('Thiếu giấy ủy quyền'.normalize('NFC'));
   });
 
   it('refuse: clerk refuses with a reason; the dossier ends', () => {
     const r = act(dossier('submitted'), 'refuse', clerk, { comment: 'Không thuộc thẩm quyền' });
     expect(r.next).toBe('refused');
-    expect(r.effects).toEqual(['stop-clock']);
+    expect(r.effects).toEqual(['stop-clock', 'issue-refusal']);
     expect(isFinal(def, 'refused')).toBe(true);
   });
 
@@ -179,7 +179,7 @@ describe('diploma-copy: checking (specialist)', () => {
   it('refuse: after receipt a refusal is a decision (rejected), not a refusal to accept', () => {
     const r = act(dossier('checking'), 'refuse', specialist, { comment: 'Không tìm thấy trong sổ gốc' });
     expect(r.next).toBe('rejected');
-    expect(r.effects).toEqual(['stop-clock']);
+    expect(r.effects).toEqual(['stop-clock', 'issue-refusal']);
     expect(stateLabel(def, r.next)).toBe('Không đủ điều kiện giải quyết');
     expect(isFinal(def, 'rejected')).toBe(true);
   });
@@ -188,7 +188,7 @@ describe('diploma-copy: checking (specialist)', () => {
     expectCode(() => transition(def, dossier('checking'), 'request_supplement', specialist, {}), 'COMMENT_REQUIRED', 422);
     const r = act(dossier('checking'), 'request_supplement', specialist, { comment: 'Ảnh CCCD bị mờ' });
     expect(r.next).toBe('awaiting_supplement');
-    expect(r.effects).toEqual(['pause-clock']);
+    expect(r.effects).toEqual(['pause-clock', 'issue-supplement-request']);
   });
 
   it('a clerk cannot verify', () => {
@@ -254,7 +254,7 @@ describe('transition: unavailable actions', () => {
   it('returns a copy of the effects, never the definition array', () => {
     const r = transition(def, dossier('submitted'), 'receive', clerk, {});
     r.effects.push('stop-clock');
-    expect(def.states.submitted!.on.receive!.effects).toEqual(['start-clock']);
+    expect(def.states.submitted!.on.receive!.effects).toEqual(['start-clock', 'issue-receipt']);
   });
 });
 
@@ -301,6 +301,11 @@ describe('registry', () => {
       ['resume-clock', 'clock'],
       ['stop-clock', 'clock'],
       ['issue-result', 'job'],
+      ['take-admission-place', 'rule'],
+      ['issue-receipt', 'job'],
+      ['issue-supplement-request', 'job'],
+      ['issue-refusal', 'job'],
+      ['issue-apology', 'job'],
     ]);
     expect(() => classifyEffect('send-sms')).toThrow(/send-sms/);
   });

@@ -51,10 +51,10 @@ describe('loading valid files', () => {
     expect(d.states.submitted!.final).toBe(false);
   });
 
-  it('loads workflows/ (diploma-copy) with the fixture templates', () => {
-    const [wf, ...rest] = loadWorkflowDir('workflows', opts);
-    expect(rest).toEqual([]);
-    expect(wf!.definition.id).toBe('diploma-copy');
+  it('loads workflows/ (the four procedures) with the real templates', () => {
+    const all = loadWorkflowDir('workflows', { templatesDir: 'templates' });
+    expect(all.map((w) => w.definition.id).sort()).toEqual(['admission-registration', 'diploma-copy', 'extra-tutoring-licence', 'school-transfer']);
+    const wf = all.find((w) => w.definition.id === 'diploma-copy');
     expect(wf!.definition.sla).toEqual({ workingDays: 1, cutoff: '15:00' });
     expect(wf!.definition.initial).toBe('submitted');
     expect(Object.keys(wf!.definition.states)).toEqual([
@@ -66,6 +66,7 @@ describe('loading valid files', () => {
 // Each fixture directory breaks one thing; the problem must name the file, the path and the offending name.
 const cases: Array<{ dir: string; path: string; name: string; file?: string }> = [
   { dir: 'yaml-syntax', path: '', name: 'YAML' },
+  { dir: 'unknown-route-field', path: 'routing[0].field', name: '"fullname"' },
   { dir: 'duplicate-key', path: 'roles.clerk', name: '"clerk"' },
   { dir: 'unknown-key', path: 'states.submitted.on.refuse.comments', name: '"comments"' },
   { dir: 'bad-identifier', path: 'states.Waiting-State', name: '"Waiting-State"' },

@@ -86,6 +86,11 @@ function submissionSql(fileCount: number): string {
     ), history as (
       insert into dossier_events (dossier_id, at, action, to_status, actor_kind, actor_name, dossier_version)
       select id, $18::timestamptz, 'submit', status, 'citizen', applicant_name, version from dossier
+    ), notify as (
+      -- The citizen's "dossier received" message (services/notifications.ts), committed with the dossier. No NOTIFY:
+      -- in an admission burst the relay's poll batches these better than one wake-up per filing.
+      insert into outbox (job, payload)
+      select 'notify-citizen', jsonb_build_object('dossierId', id, 'dossierVersion', version) from dossier
     )${fileCount > 0 ? `, files as (insert into stored_files (key, data, size_bytes) values ${fileRows.join(', ')})` : ''}
     select code, version from dossier`;
   submissionStatements.set(fileCount, text);

@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import type { Db } from '../client.js';
+import { upsertCampaign, upsertCampaignSchool } from '../repositories/admissions.js';
+import { upsertRegisterEntries } from '../repositories/registers.js';
 import { findStaffByUsername, insertStaff, upsertAgency, upsertUnit } from '../repositories/staff.js';
+import { registerRowSchema, toEntry } from '../../services/master-register.js';
 import { hashPassword } from '../../services/auth.js';
 import type { SignerKeys } from '../../services/signing-keys.js';
 import { createCertificateAuthority, issueCertificate } from '../../signing/keys.js';
@@ -40,11 +43,17 @@ export const DEMO_STAFF = [
   { username: 'leader', fullName: 'Nguyễn Đức Thắng', title: 'Phó Giám đốc', roles: ['leader'], unitId: 'so-gddt' },
   { username: 'admin', fullName: 'Phạm Quốc Huy', title: 'Quản trị hệ thống', roles: ['admin'], unitId: 'so-gddt' },
   { username: 'school', fullName: 'Hoàng Thị Mai', title: 'Cán bộ văn phòng trường', roles: ['school'], unitId: 'thpt-lam-son' },
+  { username: 'principal', fullName: 'Đỗ Văn Sơn', title: 'Hiệu trưởng Trường THPT chuyên Lam Sơn', roles: ['leader'], unitId: 'thpt-lam-son' },
+  { username: 'school2', fullName: 'Vũ Thị Hạnh', title: 'Cán bộ văn phòng trường', roles: ['school'], unitId: 'thpt-dao-duy-tu' },
+  { username: 'principal2', fullName: 'Ngô Quang Trung', title: 'Hiệu trưởng Trường THPT Đào Duy Từ', roles: ['leader'], unitId: 'thpt-dao-duy-tu' },
+  { username: 'school3', fullName: 'Trịnh Văn Hải', title: 'Cán bộ văn phòng trường', roles: ['school'], unitId: 'thpt-ham-rong' },
+  { username: 'specialist2', fullName: 'Mai Thị Ngọc', title: 'Chuyên viên Phòng Giáo dục Trung học', roles: ['specialist'], unitId: 'gdtrh' },
 ] as const;
 
 /** Creates the demo accounts and, for each leader, a certificate from a demo CA kept under dataDir. Idempotent. */
 export async function seedDemo(db: Db, signerKeys: SignerKeys, dataDir: string): Promise<string[]> {
   const created: string[] = [];
+  await seedDemoData(db);
   const ca = await loadOrCreateDemoCa(path.join(dataDir, 'demo-ca'));
   for (const person of DEMO_STAFF) {
     if (await findStaffByUsername(db, person.username)) continue;
@@ -54,6 +63,11 @@ export async function seedDemo(db: Db, signerKeys: SignerKeys, dataDir: string):
       await signerKeys.storeForStaff(staff.id, { ...certificate, chainPem: [ca.certificatePem] });
     }
     created.push(person.username);
+  }
+  // The organisation's seal (Decree 30: applied after the leader's signature), a unit key from the same demo CA.
+  if (!(await signerKeys.modeFor({ unitId: 'so-gddt' }))) {
+    const seal = await issueCertificate(ca, { commonName: 'Sở Giáo dục và Đào tạo Thanh Hóa', organisation: 'Sở Giáo dục và Đào tạo Thanh Hóa' });
+    await signerKeys.store({ unitId: 'so-gddt' }, { ...seal, chainPem: [ca.certificatePem] });
   }
   return created;
 }
@@ -69,4 +83,24 @@ async function loadOrCreateDemoCa(dir: string): Promise<{ certificatePem: string
   await writeFile(keyFile, ca.privateKeyPem, { mode: 0o600 });
   await writeFile(certFile, ca.certificatePem);
   return ca;
+}
+
+const demoDataSchema = z.object({
+  campaigns: z.array(z.object({
+    id: z.string(), name: z.string(), grade: z.number().int(), schoolYear: z.string(), opensAt: z.string(), closesAt: z.string(),
+    schools: z.array(z.object({ unit: z.string(), quota: z.number().int() })),
+  })),
+  register: z.array(registerRowSchema),
+});
+
+/** Demo admission campaigns with school quotas and a small master register (demo-data.yaml). Idempotent. */
+export async function seedDemoData(db: Db): Promise<void> {
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'demo-data.yaml');
+  // yaml turns unquoted dates into strings only with the core schema; keep them strings.
+  const data = demoDataSchema.parse(parse(await readFile(file, 'utf8'), { schema: 'core' }));
+  for (const c of data.campaigns) {
+    await upsertCampaign(db, { id: c.id, name: c.name, grade: c.grade, schoolYear: c.schoolYear, opensAt: new Date(c.opensAt), closesAt: new Date(c.closesAt) });
+    for (const s of c.schools) await upsertCampaignSchool(db, { campaignId: c.id, schoolUnitId: s.unit, quota: s.quota });
+  }
+  await upsertRegisterEntries(db, data.register.map(toEntry));
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { listAgencies } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
+import { optionsFor } from '../../services/routing.js';
 import type { WorkflowDefinition } from '../../workflow/types.js';
 
 const summary = z.object({
@@ -56,7 +57,11 @@ export const procedureRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async
     return {
       ...describe(definition, procedure.version, names.get(definition.agency) ?? definition.agency),
       description: definition.description, applicants: definition.applicants, legalBasis: definition.legalBasis,
-      fields: form.fields.map(({ name, type, label, required, help, options, requiredWhen, ...rules }) => ({ name, type, label, required, help, options, requiredWhen, rules })),
+      // Choices backed by data (schools, open campaigns) are listed like file-declared ones: value + label.
+      fields: await Promise.all(form.fields.map(async ({ name, type, label, required, help, options, requiredWhen, optionsFrom, ...rules }) => ({
+        name, type, label, required, help, options: optionsFrom ? await optionsFor(ctx.db, optionsFrom) : options, requiredWhen,
+        rules: optionsFrom ? { ...rules, optionsFrom } : rules,
+      }))),
       documents: Object.entries(definition.documents).map(([key, d]) => ({ key, ...d })),
     };
   });

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { notifyCitizen, NOTIFY_CITIZEN_JOB } from '../services/notifications.js';
+import type { JobDefinition } from './types.js';
+
+// Written by intake (inside its one SQL statement) and by every status change (inside its transaction).
+// `dossierVersion` names the history event to announce.
+const payload = z.object({ dossierId: z.uuid(), dossierVersion: z.number().int().positive() });
+
+/** E-mail (or SMS) the citizen about one event of their dossier; sends at most once per event. */
+export const notifyCitizenJob: JobDefinition<typeof payload> = {
+  name: NOTIFY_CITIZEN_JOB,
+  payload,
+  handle: (ctx, { dossierId, dossierVersion }) => notifyCitizen(ctx, dossierId, dossierVersion),
+};

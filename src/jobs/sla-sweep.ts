@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { sweepSla } from '../services/sla-sweep.js';
+import type { JobDefinition } from './types.js';
+
+const payload = z.object({}).passthrough();
+
+/** How often the sweep runs: BullMQ job scheduler in production, a timer in the inline driver. */
+export const SLA_SWEEP_EVERY_MS = 10 * 60_000;
+
+/** Repeatable: marks dossiers due soon / overdue and raises alerts for their units (services/sla-sweep.ts). */
+export const slaSweepJob: JobDefinition<typeof payload> = {
+  name: 'sla-sweep',
+  payload,
+  handle: async (ctx) => {
+    const outcome = await sweepSla(ctx.db);
+    if (outcome.alerts > 0) ctx.log.info(outcome, 'sla sweep raised alerts');
+  },
+};

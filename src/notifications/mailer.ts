@@ -1,0 +1,61 @@
+// E-mail delivery. With SMTP_URL set, nodemailer sends through that server; without it the message is written to
+// the log, marked as NOT SENT, so a development or demo install shows what a citizen would receive.
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+
+export interface MailMessage { to: string; subject: string; text: string; html?: string }
+
+export interface Mailer {
+  readonly kind: 'smtp' | 'log';
+  send(message: MailMessage): Promise<void>;
+  close(): void;
+}
+
+export class SmtpMailer implements Mailer {
+  readonly kind = 'smtp' as const;
+  private readonly transport: Transporter;
+
+  constructor(url: string, private readonly from: string) {
+    // Options such as ?pool=true (reuse connections in bursts) go in the URL itself.
+    this.transport = nodemailer.createTransport(url);
+  }
+
+  async send(message: MailMessage): Promise<void> {
+    await this.transport.sendMail({ from: this.from, ...message });
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}
+
+export class LogMailer implements Mailer {
+  readonly kind = 'log' as const;
+  constructor(private readonly log: Logger) {}
+
+  async send(message: MailMessage): Promise<void> {
+    this.log.info({ mail: { to: message.to, subject: message.subject, text: message.text } },
+      `EMAIL NOT SENT (SMTP_URL is not configured) — to ${message.to}: ${message.subject}`);
+  }
+
+  close(): void {}
+}
+
+// One mailer per configuration (process): the context is shared code, so the mailer hangs off the config object.
+const mailers = new WeakMap<Config, Mailer>();
+
+export function mailerFor(config: Config, log: Logger): Mailer {
+  let mailer = mailers.get(config);
+  if (!mailer) {
+    mailer = config.mail.smtpUrl ? new SmtpMailer(config.mail.smtpUrl, config.mail.from) : new LogMailer(log);
+    mailers.set(config, mailer);
+  }
+  return mailer;
+}
+
+/** Closes the pooled SMTP connection of this configuration (graceful shutdown, tests). */
+export function closeMailer(config: Config): void {
+  mailers.get(config)?.close();
+  mailers.delete(config);
+}

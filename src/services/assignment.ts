@@ -1,0 +1,81 @@
+// Claim, assign and reassign. Inside its unit a dossier is claimed by a staff member (or assigned by a leader);
+// a leader or the one-stop desk may also hand it to another unit, which is a control-slip entry like any
+// workflow hand-over. Everything is one transaction with the history event, under the version check.
+import type { AppContext } from '../context.js';
+import * as dossiers from '../db/repositories/dossiers.js';
+import { findUnitsByIds, insertHandover } from '../db/repositories/routing.js';
+import { findStaffById } from '../db/repositories/staff.js';
+import { AppError } from '../errors.js';
+import { actorForDossier, reaches, staffReach, type Caller } from './access.js';
+import { staleVersion } from './perform-action.js';
+
+export interface AssignmentInput {
+  code: string;
+  caller: Caller;
+  version: number;
+  /** Omitted: the caller claims it. null: nobody (back to the unit's queue). */
+  staffId?: string | null;
+  /** Hand the dossier over to this unit first. */
+  unitId?: string;
+  comment?: string | null;
+}
+
+export interface AssignmentOutcome { version: number; unitId: string; assignee: { id: string; name: string } | null }
+
+export async function assignDossier(ctx: AppContext, input: AssignmentInput): Promise<AssignmentOutcome> {
+  if (input.caller.kind !== 'staff') throw new AppError('UNAUTHENTICATED', 'Cần đăng nhập bằng tài khoản cán bộ.');
+  const dossier = await dossiers.findDossierByCode(ctx.db, input.code);
+  if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', 'Không tìm thấy hồ sơ.');
+  const actor = await actorForDossier(ctx.db, ctx.secret, dossier, input.caller, 'act');
+  if (input.version !== dossier.version) throw staleVersion();
+  const me = input.caller.staff;
+  const isManager = me.roles.includes('leader') || me.roles.includes('clerk');
+
+  let unitId = dossier.unitId;
+  if (input.unitId !== undefined && input.unitId !== dossier.unitId) {
+    if (!isManager) throw new AppError('FORBIDDEN', 'Chỉ lãnh đạo hoặc bộ phận một cửa được chuyển hồ sơ sang đơn vị khác.');
+    const [unit] = await findUnitsByIds(ctx.db, [input.unitId]);
+    if (!unit) throw new AppError('VALIDATION_FAILED', 'Đơn vị nhận không tồn tại.', { unitId: 'Không có đơn vị này.' });
+    unitId = unit.id;
+  }
+
+  const targetId = input.staffId === undefined ? me.id : input.staffId;
+  let assignee: { id: string; name: string } | null = null;
+  if (targetId !== null) {
+    const target = targetId === me.id ? me : await findStaffById(ctx.db, targetId);
+    if (!target || !target.active) throw new AppError('VALIDATION_FAILED', 'Cán bộ được phân công không tồn tại.', { staffId: 'Không có cán bộ này.' });
+    if (target.id !== me.id && !isManager) throw new AppError('FORBIDDEN', 'Chỉ lãnh đạo được phân công hồ sơ cho cán bộ khác.');
+    if (target.id === me.id && dossier.assigneeId && dossier.assigneeId !== me.id && !isManager) {
+      throw new AppError('FORBIDDEN', 'Hồ sơ đã có cán bộ khác nhận xử lý; cần lãnh đạo phân công lại.');
+    }
+    if (!reaches(await staffReach(ctx.db, target), { unitId, agencyCode: dossier.agencyCode })) {
+      throw new AppError('VALIDATION_FAILED', 'Cán bộ được phân công không thuộc đơn vị đang xử lý hồ sơ.', { staffId: 'Không thuộc đơn vị xử lý.' });
+    }
+    assignee = { id: target.id, name: target.fullName };
+  } else if (dossier.assigneeId && dossier.assigneeId !== me.id && !isManager) {
+    throw new AppError('FORBIDDEN', 'Chỉ người đang xử lý hoặc lãnh đạo được trả hồ sơ về đơn vị.');
+  }
+
+  const comment = input.comment?.normalize('NFC').trim() || null;
+  const now = new Date();
+  const row = await ctx.db.transaction(async (tx) => {
+    const updated = await dossiers.updateDossierIfVersion(tx, dossier.id, dossier.version, { unitId, assigneeId: assignee?.id ?? null });
+    if (!updated) throw staleVersion();
+    const action = unitId !== dossier.unitId ? 'transfer_unit' : input.staffId === undefined ? 'claim' : 'assign';
+    await dossiers.insertEvent(tx, {
+      dossierId: dossier.id, at: now, action, fromStatus: dossier.status, toStatus: dossier.status,
+      actorKind: 'staff', actorId: actor.id, actorName: actor.name, comment,
+      data: { unitId, previousUnitId: dossier.unitId, assigneeId: assignee?.id ?? null, assigneeName: assignee?.name ?? null, previousAssigneeId: dossier.assigneeId },
+      dossierVersion: updated.version,
+    });
+    if (unitId !== dossier.unitId) {
+      await insertHandover(tx, {
+        dossierId: dossier.id, at: now, fromUnitId: dossier.unitId, toUnitId: unitId, action,
+        result: comment ? `Chuyển đơn vị xử lý: ${comment}` : 'Chuyển đơn vị xử lý', byStaffId: me.id, byName: me.fullName,
+        status: dossier.status, dossierVersion: updated.version,
+      });
+    }
+    return updated;
+  });
+  return { version: row.version, unitId: row.unitId, assignee };
+}

@@ -1,0 +1,104 @@
+// Tells the citizen about each change of their dossier: intake and every status change write a `notify-citizen`
+// outbox row in the same statement/transaction as the change (so a committed change is never left unannounced), and
+// this use-case, run by the job, sends an e-mail (templates/emails/*.hbs) — or an SMS when the dossier has a phone
+// but no e-mail. One message per history event: citizen_notifications remembers what was sent, so a retried job does
+// not send it twice.
+import { readFile } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
+import Handlebars from 'handlebars';
+import { vnDay } from '../calendar/vn-time.js';
+import type { AppContext } from '../context.js';
+import * as dossiers from '../db/repositories/dossiers.js';
+import { findEventByVersion } from '../db/repositories/forms.js';
+import { findNotification, recordNotification } from '../db/repositories/notifications.js';
+import { findAgency } from '../db/repositories/staff.js';
+import { formatDateVN } from '../documents/format.js';
+import { AppError } from '../errors.js';
+import { mailerFor } from '../notifications/mailer.js';
+import { smsSenderFor } from '../notifications/sms.js';
+import { stateLabel } from '../workflow/engine.js';
+import { trackingTokenFor } from './access.js';
+import { formatTimeVN, trackingUrl } from './forms.js';
+
+/** The job name; intake's SQL (db/repositories/dossiers.ts) writes it as a literal. */
+export const NOTIFY_CITIZEN_JOB = 'notify-citizen';
+
+/** The outbox row announcing the event that produced `dossierVersion`. */
+export function notifyCitizenRow(dossierId: string, dossierVersion: number): { job: string; payload: Record<string, unknown> } {
+  return { job: NOTIFY_CITIZEN_JOB, payload: { dossierId, dossierVersion } };
+}
+
+/** The link e-mailed to the citizen: the tracking page with their token, so it opens without typing anything. */
+export function citizenTrackingUrl(publicUrl: string, code: string, token: string): string {
+  return `${trackingUrl(publicUrl, code)}&token=${encodeURIComponent(token)}`;
+}
+
+const hbs = Handlebars.create();
+const templates = new Map<string, Promise<Handlebars.TemplateDelegate>>();
+
+function template(templatesDir: string, name: string): Promise<Handlebars.TemplateDelegate> {
+  const root = resolve(templatesDir, 'emails');
+  const path = resolve(root, name);
+  if (!path.startsWith(root + sep)) throw new Error(`email template outside templates/emails: ${name}`);
+  let cached = templates.get(path);
+  if (!cached) {
+    // Plain-text mail: no HTML escaping (it would print "&amp;").
+    cached = readFile(path, 'utf8').then((source) => hbs.compile(source.normalize('NFC'), { noEscape: true }));
+    cached.catch(() => templates.delete(path));
+    templates.set(path, cached);
+  }
+  return cached;
+}
+
+/** Renders an e-mail template: the first line "Subject: ..." is the subject, the rest the body. */
+export async function renderEmail(templatesDir: string, name: string, context: Record<string, unknown>): Promise<{ subject: string; text: string }> {
+  const rendered = (await template(templatesDir, name))(context).normalize('NFC');
+  const match = /^Subject:[ \t]*(.*)\r?\n\r?\n?([\s\S]*)$/.exec(rendered);
+  if (!match) throw new Error(`email template ${name} must start with "Subject: "`);
+  // Values come from citizens' forms: a line break must never reach a mail header.
+  const subject = match[1]!.replace(/[\r\n]+/g, ' ').trim();
+  return { subject, text: match[2]!.replace(/\n{3,}/g, '\n\n').trimEnd() + '\n' };
+}
+
+/** SMS text without diacritics: an unaccented SMS is one 160-character part, an accented one 70. */
+export function unaccented(text: string): string {
+  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
+}
+
+export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierVersion: number): Promise<void> {
+  if (await findNotification(ctx.db, dossierId, dossierVersion)) return;
+  const dossier = await dossiers.findDossierById(ctx.db, dossierId);
+  if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', `dossier ${dossierId} is gone`);
+  const event = await findEventByVersion(ctx.db, dossierId, dossierVersion);
+  if (!event) throw new AppError('INTERNAL_ERROR', `no event for ${dossier.code} v${dossierVersion}`);
+  const [definition, agency] = await Promise.all([ctx.catalog.definitionFor(dossier.procedureVersionId), findAgency(ctx.db, dossier.agencyCode)]);
+
+  const transition = event.fromStatus ? definition.states[event.fromStatus]?.on[event.action] : undefined;
+  const context = {
+    code: dossier.code,
+    applicantName: dossier.applicantName,
+    procedureTitle: definition.title,
+    agencyName: agency?.name ?? '',
+    statusLabel: stateLabel(definition, event.toStatus),
+    actionLabel: event.action === 'submit' ? 'Nộp hồ sơ' : transition?.label ?? event.action,
+    // Only what the official wrote for the citizen to read on a decision about them (reasons, supplements).
+    comment: event.actorKind === 'staff' ? event.comment ?? '' : '',
+    awaitingCitizen: Object.values(definition.states[event.toStatus]?.on ?? {}).some((t) => t.roles.includes('citizen')),
+    // The due date as the dossier holds it now: the citizen wants the current promise, not a stale one.
+    dueDate: dossier.dueAt ? formatDateVN(vnDay(dossier.dueAt)) : '',
+    at: formatTimeVN(event.at),
+    trackingUrl: citizenTrackingUrl(ctx.config.publicUrl, dossier.code, trackingTokenFor(ctx.secret, dossier.id)),
+  };
+
+  if (dossier.applicantEmail) {
+    const mail = await renderEmail(ctx.config.templatesDir, event.action === 'submit' ? 'submitted.hbs' : 'status-changed.hbs', context);
+    await mailerFor(ctx.config, ctx.log).send({ to: dossier.applicantEmail, ...mail });
+    await recordNotification(ctx.db, { dossierId, dossierVersion, channel: 'email', recipient: dossier.applicantEmail, subject: mail.subject });
+  } else if (dossier.applicantPhone) {
+    const text = unaccented((await template(ctx.config.templatesDir, 'sms.hbs'))(context)).trim();
+    await smsSenderFor(ctx.log).send(dossier.applicantPhone, text);
+    await recordNotification(ctx.db, { dossierId, dossierVersion, channel: 'sms', recipient: dossier.applicantPhone, subject: null });
+  } else {
+    await recordNotification(ctx.db, { dossierId, dossierVersion, channel: 'none', recipient: null, subject: null });
+  }
+}
