@@ -24,7 +24,8 @@ export const viewsPlugin = fp(async (app: FastifyInstance, opts: { templatesDir:
     // Compiled templates are cached in production; in development a template edit shows on reload.
     production: opts.production,
   });
-  await app.register(fastifyStatic, { root: path.join(PROJECT_ROOT, 'public'), prefix: '/assets/', decorateReply: false, maxAge: opts.production ? '1d' : 0 });
+  // public/assets/x is served as /assets/x (the layout links /assets/site.css).
+  await app.register(fastifyStatic, { root: path.join(PROJECT_ROOT, 'public', 'assets'), prefix: '/assets/', decorateReply: false, maxAge: opts.production ? '1d' : 0 });
 });
 
 function registerHelpers(engine: typeof Handlebars): void {

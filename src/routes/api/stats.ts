@@ -1,0 +1,32 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { requireStaff } from '../../plugins/caller.js';
+import { serviceStats } from '../../services/stats.js';
+
+const rate = z.number().nullable();
+const indicators = z.object({
+  dossiers: z.number().int(), online: z.number().int(), completed: z.number().int(), onTime: z.number().int(),
+  lateOpen: z.number().int(), rated: z.number().int(), unsatisfied: z.number().int(), satisfactory: z.number().int(),
+  onlineRate: rate, onTimeRate: rate, satisfactionRate: rate,
+});
+
+export const statsRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.get('/api/stats', {
+    schema: {
+      tags: ['stats'], summary: 'Chỉ số chất lượng phục vụ theo thủ tục và tháng (lãnh đạo, quản trị)',
+      description: 'Hồ sơ nộp trong khoảng [from, to] (ngày giờ Việt Nam, mặc định 12 tháng gần nhất). Tỷ lệ từ 0 đến 1, null khi chưa có mẫu số. '
+        + 'onlineRate = nộp trực tuyến / tổng; onTimeRate = giải quyết đúng hạn / đã giải quyết; lateOpen = đang xử lý đã quá hạn; '
+        + 'satisfactionRate = đã giải quyết đúng hạn và không bị đánh giá "Không hài lòng" / đã giải quyết.',
+      querystring: z.object({ from: z.string().optional(), to: z.string().optional(), procedure: z.string().max(64).optional() }),
+      response: {
+        200: z.object({
+          from: z.string(), to: z.string(), procedure: z.string().nullable(), generatedAt: z.string(), totals: indicators,
+          byProcedure: z.array(indicators.extend({ procedure: z.object({ id: z.string(), title: z.string() }) })),
+          byMonth: z.array(indicators.extend({ month: z.string() })),
+          byStatus: z.array(z.object({ procedure: z.string(), status: z.string(), statusLabel: z.string(), count: z.number().int() })),
+        }),
+      },
+    },
+  }, async (request) => serviceStats(ctx, requireStaff(request), request.query));
+};

@@ -1,0 +1,99 @@
+// What every page route shares: rendering inside the layout with the signed-in staff member and a CSRF token,
+// the citizen's remembered tracking tokens (a cookie set on the receipt, so nobody retypes a token), accent-free
+// search, and reading page forms (urlencoded or multipart) into plain fields and files.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { StaffRow } from '../../db/repositories/staff.js';
+import { AppError } from '../../errors.js';
+import { readMultipart } from '../../plugins/multipart.js';
+import type { Caller } from '../../services/access.js';
+import type { UploadedFile } from '../../services/uploads.js';
+
+export const TRACK_COOKIE = 'motcua_track';
+const MAX_REMEMBERED = 10;
+
+export interface StaffNav { fullName: string; title: string; isLeader: boolean; canSeeStats: boolean; isClerk: boolean }
+
+export function staffNav(staff: StaffRow | undefined): StaffNav | null {
+  if (!staff) return null;
+  return {
+    fullName: staff.fullName, title: staff.title,
+    isLeader: staff.roles.includes('leader'), isClerk: staff.roles.includes('clerk'),
+    canSeeStats: staff.roles.includes('leader') || staff.roles.includes('admin'),
+  };
+}
+
+export function signedInStaff(request: FastifyRequest): StaffRow | undefined {
+  return request.caller.kind === 'staff' ? request.caller.staff : undefined;
+}
+
+/** Renders templates/pages/<template>.hbs in the layout; every page gets `staff` (for the header) and `csrfToken`. */
+export function render(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>, status = 200) {
+  const csrfToken = reply.generateCsrf();
+  return reply.status(status).header('cache-control', 'no-store').view(`${template}.hbs`, {
+    ...data, staff: staffNav(signedInStaff(request)), csrfToken, currentPath: request.url.split('?')[0],
+  });
+}
+
+/** Lower-case, without Vietnamese diacritics: "Chuyển trường" and "chuyen truong" compare equal. */
+export function foldAccents(text: string): string {
+  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+export interface Remembered { code: string; token: string }
+
+export function rememberedDossiers(request: FastifyRequest): Remembered[] {
+  const raw = request.cookies[TRACK_COOKIE];
+  if (!raw) return [];
+  try {
+    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown;
+    if (!Array.isArray(parsed)) return [];
+    return parsed.filter((e): e is Remembered => typeof e?.code === 'string' && typeof e?.token === 'string').slice(0, MAX_REMEMBERED);
+  } catch {
+    return [];
+  }
+}
+
+export function rememberDossier(request: FastifyRequest, reply: FastifyReply, code: string, token: string, secure: boolean): void {
+  const list = [{ code, token }, ...rememberedDossiers(request).filter((e) => e.code !== code)].slice(0, MAX_REMEMBERED);
+  reply.setCookie(TRACK_COOKIE, Buffer.from(JSON.stringify(list)).toString('base64url'), {
+    path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: 180 * 86_400,
+  });
+}
+
+/** Staff act as themselves; a citizen is the holder of the tracking token remembered for this code. */
+export function citizenCaller(request: FastifyRequest, code: string): Caller {
+  if (request.caller.kind === 'staff') return request.caller;
+  const remembered = rememberedDossiers(request).find((e) => e.code === code);
+  return { kind: 'public', bearer: remembered?.token ?? null };
+}
+
+export interface PageForm { fields: Record<string, string>; files: UploadedFile[] }
+
+/** A page form's fields (urlencoded or multipart) with empty file inputs dropped. */
+export async function readPageForm(request: FastifyRequest): Promise<PageForm> {
+  if (request.isMultipart()) {
+    const body = await readMultipart(request);
+    return { fields: body.fields, files: body.files.filter((f) => f.data.length > 0) };
+  }
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) fields[k] = Array.isArray(v) ? String(v.at(-1) ?? '') : String(v ?? '');
+  return { fields, files: [] };
+}
+
+/** `data.<name>` inputs of an action form, as the service's `data` object. */
+export function prefixedData(fields: Record<string, string>, prefix: string): Record<string, string> {
+  const data: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) if (k.startsWith(prefix)) data[k.slice(prefix.length)] = v;
+  return data;
+}
+
+/** True when the browser script asked for JSON (uploads with progress); the plain form gets HTML. */
+export function wantsJson(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').includes('application/json');
+}
+
+export function fieldErrors(error: unknown): { message: string; fields: Record<string, string> } | undefined {
+  if (error instanceof AppError && error.statusCode < 500) return { message: error.message, fields: error.fields ?? {} };
+  return undefined;
+}

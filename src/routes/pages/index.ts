@@ -1,0 +1,75 @@
+// The portal's HTML pages, in their own encapsulated scope: form bodies, CSRF protection (secret in a cookie, token
+// in every form), a Content-Security-Policy that allows only our own scripts, and errors shown as pages, not JSON.
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
+import { AppError } from '../../errors.js';
+import { citizenPages } from './citizen.js';
+import { citizenCaller, render } from './common.js';
+import { formsAvailability, sendDownload } from './downloads.js';
+import { formPdf } from '../../services/forms.js';
+import { staffPages } from './staff.js';
+
+const CSP = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "frame-src 'self'", "object-src 'self'",
+  "frame-ancestors 'self'", "form-action 'self'", "base-uri 'none'",
+].join('; ');
+
+/** The tracking-book export (issue 4B), if this build has it. */
+const TRACKING_BOOK_PATHS = ['/api/reports/tracking-book', '/api/tracking-book', '/api/reports/tracking-book.xlsx'];
+const FORMS_PATH = '/api/dossiers/:code/forms/:kind';
+
+export async function pageRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+  const { ctx } = opts;
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: 'motcua_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: ctx.config.publicUrl.startsWith('https://') },
+    // Page forms send `_csrf` in the body; multipart forms send it in the query (the body is read later, by the
+    // handler) or, from the upload script, in a header.
+    getToken: (request) => {
+      const body = request.body as Record<string, unknown> | undefined;
+      const query = request.query as Record<string, unknown> | undefined;
+      const header = request.headers['x-csrf-token'];
+      return (typeof body?._csrf === 'string' ? body._csrf : undefined)
+        ?? (typeof header === 'string' ? header : undefined)
+        ?? (typeof query?._csrf === 'string' ? query._csrf : undefined);
+    },
+  });
+
+  formsAvailability.enabled = app.hasRoute({ method: 'GET', url: FORMS_PATH });
+  const trackingBookUrl = TRACKING_BOOK_PATHS.find((url) => app.hasRoute({ method: 'GET', url })) ?? null;
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+      reply.header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').header('referrer-policy', 'same-origin');
+    }
+    return payload;
+  });
+
+  app.setErrorHandler(async (error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError && error.code === 'UNAUTHENTICATED') return reply.redirect(`/dang-nhap?next=${encodeURIComponent(request.url)}`, 303);
+    const csrfFailure = error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET';
+    const status = error instanceof AppError ? error.statusCode : csrfFailure ? 403 : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'page failed');
+    const message = csrfFailure ? 'Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại.'
+      : error instanceof AppError && status < 500 ? error.message
+        : status === 413 ? 'Tệp tải lên quá lớn.' : status < 500 ? 'Yêu cầu không hợp lệ.' : 'Đã xảy ra lỗi, vui lòng thử lại sau.';
+    return render(request, reply, 'error', { title: 'Không thực hiện được', message, status }, status);
+  });
+
+  await citizenPages(app, ctx);
+  await staffPages(app, ctx, { trackingBookUrl });
+
+  // The one-stop forms for a citizen holding the remembered tracking token (the browser cannot send it as a Bearer
+  // header): same service as GET /api/dossiers/:code/forms/:kind (issue 4B).
+  if (formsAvailability.enabled) {
+    app.get('/ho-so/:code/mau/:kind', async (request, reply) => {
+      const { code, kind } = request.params as { code: string; kind: string };
+      const { fileName, data } = await formPdf(ctx, code, kind, citizenCaller(request, code));
+      return sendDownload(reply, 'application/pdf', fileName, data, true);
+    });
+  }
+}

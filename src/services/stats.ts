@@ -1,0 +1,90 @@
+// Service-quality indicators (Decision 766/QĐ-TTg) over the dossiers filed in a period, by procedure and by month:
+//   online rate        = filed online / filed
+//   on-time rate       = decided on or before the due time / decided (received and closed: returned or rejected)
+//   late open          = still open, clock running, past the due time
+//   satisfaction rate  = decided, on time and not rated "Không hài lòng" / decided (no complaints register yet)
+// Leaders see their units' reach; admins see everything.
+import { addDays, isIsoDay, vnInstant, vnToday } from '../calendar/vn-time.js';
+import type { AppContext } from '../context.js';
+import { dossierStats, type StatsRow } from '../db/repositories/stats.js';
+import type { StaffRow } from '../db/repositories/staff.js';
+import { AppError } from '../errors.js';
+import { stateLabel } from '../workflow/engine.js';
+import { staffReach } from './access.js';
+
+export interface StatsFilter { from?: string; to?: string; procedure?: string }
+
+export interface Indicators {
+  dossiers: number; online: number; completed: number; onTime: number; lateOpen: number; rated: number; unsatisfied: number;
+  satisfactory: number;
+  onlineRate: number | null; onTimeRate: number | null; satisfactionRate: number | null;
+}
+
+const ratio = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null);
+
+function indicators(rows: StatsRow[]): Indicators {
+  const sum = (k: keyof StatsRow) => rows.reduce((n, r) => n + (r[k] as number), 0);
+  const s = {
+    dossiers: sum('dossiers'), online: sum('online'), completed: sum('completed'), onTime: sum('onTime'),
+    lateOpen: sum('lateOpen'), rated: sum('rated'), unsatisfied: sum('unsatisfied'), satisfactory: sum('satisfactory'),
+  };
+  return { ...s, onlineRate: ratio(s.online, s.dossiers), onTimeRate: ratio(s.onTime, s.completed), satisfactionRate: ratio(s.satisfactory, s.completed) };
+}
+
+export function canSeeStats(staff: StaffRow): boolean {
+  return staff.roles.includes('leader') || staff.roles.includes('admin');
+}
+
+/** First day of the month `months` months before `day`'s month. */
+function monthStart(day: string, monthsBack: number): string {
+  const y = Number(day.slice(0, 4)); const m = Number(day.slice(5, 7)) - 1 - monthsBack;
+  const d = new Date(Date.UTC(y, m, 1));
+  return d.toISOString().slice(0, 10);
+}
+
+export async function serviceStats(ctx: AppContext, staff: StaffRow, filter: StatsFilter, now = new Date()) {
+  if (!canSeeStats(staff)) throw new AppError('FORBIDDEN', 'Chỉ lãnh đạo và quản trị viên được xem báo cáo chỉ số.');
+  const today = vnToday(now);
+  const to = filter.to ?? today;
+  const from = filter.from ?? monthStart(today, 11);
+  const bad: Record<string, string> = {};
+  if (!isIsoDay(from)) bad.from = 'Ngày không hợp lệ (yyyy-mm-dd).';
+  if (!isIsoDay(to)) bad.to = 'Ngày không hợp lệ (yyyy-mm-dd).';
+  if (!bad.from && !bad.to && from > to) bad.from = 'Từ ngày phải trước đến ngày.';
+  if (Object.keys(bad).length > 0) throw new AppError('VALIDATION_FAILED', 'Khoảng thời gian không hợp lệ.', bad);
+
+  const reach = staff.roles.includes('admin') ? undefined : await staffReach(ctx.db, staff);
+  const rows = await dossierStats(ctx.db, {
+    from: vnInstant(from, '00:00'), to: vnInstant(addDays(to, 1), '00:00'), now, procedureId: filter.procedure, reach,
+  });
+
+  const titles = new Map(ctx.catalog.list().map((p) => [p.definition.id, p.definition]));
+  const group = <K extends string>(key: (r: StatsRow) => K) => {
+    const map = new Map<K, StatsRow[]>();
+    for (const r of rows) map.set(key(r), [...(map.get(key(r)) ?? []), r]);
+    return map;
+  };
+  const procedureIds = new Set([...titles.keys(), ...rows.map((r) => r.procedureId)]);
+  const byProcedureRows = group((r) => r.procedureId);
+  const byProcedure = [...procedureIds]
+    .filter((id) => !filter.procedure || id === filter.procedure)
+    .map((id) => ({ procedure: { id, title: titles.get(id)?.title ?? id }, ...indicators(byProcedureRows.get(id) ?? []) }));
+  const byMonthRows = group((r) => r.month);
+  const months: string[] = [];
+  for (let m = from.slice(0, 7); m <= to.slice(0, 7); m = monthStart(`${m}-01`, -1).slice(0, 7)) months.push(m);
+  const byMonth = months.map((month) => ({ month, ...indicators(byMonthRows.get(month) ?? []) }));
+  const statusCounts = new Map<string, { procedureId: string; status: string; count: number }>();
+  for (const r of rows) {
+    const key = `${r.procedureId}\u0000${r.status}`;
+    const entry = statusCounts.get(key) ?? { procedureId: r.procedureId, status: r.status, count: 0 };
+    entry.count += r.dossiers;
+    statusCounts.set(key, entry);
+  }
+  const byStatus = [...statusCounts.values()].map((s) => {
+    const definition = titles.get(s.procedureId);
+    return { procedure: s.procedureId, status: s.status, statusLabel: definition ? stateLabel(definition, s.status) : s.status, count: s.count };
+  });
+  return { from, to, procedure: filter.procedure ?? null, generatedAt: now.toISOString(), totals: indicators(rows), byProcedure, byMonth, byStatus };
+}
+
+export type ServiceStats = Awaited<ReturnType<typeof serviceStats>>;
