@@ -13,13 +13,15 @@ as_root() {
 pg_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
 redis_up() { [ "$(printf 'PING\r\n' | timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/6379; cat >&3; head -c 5 <&3' 2>/dev/null)" = "+PONG" ]; }
 
-# Debian packages: poppler-utils (pdftotext, pdfsig), qpdf, fonts-liberation2 (Decree 30's Times-metric serif).
+# Debian packages: poppler-utils (pdftotext, pdfsig), qpdf, fonts-liberation2 (Decree 30's Times-metric serif), chromium.
 missing=()
 command -v pdfsig >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || missing+=(fonts-liberation2)
+# Debian's chromium for the browser tests (test/e2e/browser, driven by playwright-core; no browser is downloaded).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
   say "installing Debian packages: $pkgs"

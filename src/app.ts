@@ -13,10 +13,19 @@ import { redisConnection } from './jobs/bullmq.js';
 import { callerPlugin } from './plugins/caller.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { viewsPlugin } from './plugins/views.js';
+import { assignmentRoutes } from './routes/api/assignments.js';
 import { dossierRoutes } from './routes/api/dossiers.js';
+import { formRoutes } from './routes/api/forms.js';
 import { healthRoutes } from './routes/api/health.js';
 import { procedureRoutes } from './routes/api/procedures.js';
+import { reportRoutes } from './routes/api/reports.js';
 import { staffRoutes } from './routes/api/staff.js';
+import { statsRoutes } from './routes/api/stats.js';
+import { surveyRoutes } from './routes/api/survey.js';
+import { pageRoutes } from './routes/pages/index.js';
+import { verifyPages } from './routes/pages/verify.js';
+import { signingRoutes } from './routes/api/signing.js';
+import { verifyRoutes } from './routes/api/verify.js';
 
 export async function buildApp(ctx: AppContext) {
   const app = Fastify({
@@ -52,6 +61,15 @@ export async function buildApp(ctx: AppContext) {
   await app.register(healthRoutes, { ctx, queuePing: async () => { if (redis) await redis.ping(); } });
   await app.register(procedureRoutes, { ctx });
   await app.register(dossierRoutes, { ctx });
+  await app.register(assignmentRoutes, { ctx });
+  await app.register(formRoutes, { ctx });
+  await app.register(reportRoutes, { ctx });
   await app.register(staffRoutes, { ctx });
+  await app.register(surveyRoutes, { ctx });
+  await app.register(statsRoutes, { ctx });
+  await app.register(signingRoutes, { ctx });
+  await app.register(verifyRoutes, { ctx });
+  await app.register(verifyPages, { ctx });
+  await app.register(pageRoutes, { ctx });
   return app;
 }

@@ -32,6 +32,10 @@ const envSchema = z.object({
   WORKFLOWS_DIR: z.string().optional(),
   TEMPLATES_DIR: z.string().optional(),
   LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+  TSA_URL: optionalUrl(['http', 'https']),
+  TRUST_ANCHORS: z.string().optional(),
+  SMTP_URL: optionalUrl(['smtp', 'smtps']),
+  MAIL_FROM: z.string().min(3).default('Cổng dịch vụ công Sở GD&ĐT <no-reply@motcua.local>'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -55,6 +59,12 @@ export interface Config {
   workflowsDir: string;
   templatesDir: string;
   loginRateLimit: number;
+  /** RFC 3161 time-stamping authority: when set, every signature gets a timestamp (PAdES B-T). */
+  tsaUrl: string | undefined;
+  /** PEM file of CA certificates that verification trusts (the demo CA is added in the embedded default). */
+  trustAnchorsFile: string | undefined;
+  /** Citizen e-mails: without smtpUrl they are written to the log instead (notifications/mailer.ts). */
+  mail: { smtpUrl: string | undefined; from: string };
   /** Demo accounts and a demo CA exist only in the embedded default. */
   demoData: boolean;
 }
@@ -96,6 +106,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     workflowsDir: env.WORKFLOWS_DIR ? path.resolve(env.WORKFLOWS_DIR) : DEFAULT_WORKFLOWS_DIR,
     templatesDir: env.TEMPLATES_DIR ? path.resolve(env.TEMPLATES_DIR) : DEFAULT_TEMPLATES_DIR,
     loginRateLimit: env.LOGIN_RATE_LIMIT,
+    tsaUrl: env.TSA_URL,
+    trustAnchorsFile: env.TRUST_ANCHORS ? path.resolve(env.TRUST_ANCHORS) : undefined,
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     demoData: !production,
   };
 }

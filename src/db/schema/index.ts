@@ -102,6 +102,14 @@ export const dossiers = pgTable('dossiers', {
   clockState: text('clock_state', { enum: ['not_started', 'running', 'paused', 'stopped'] }).notNull().default('not_started'),
   clockPausedAt: timestamp('clock_paused_at', { withTimezone: true }),
   completedAt: timestamp('completed_at', { withTimezone: true }),
+  /** The staff member who claimed or was assigned the dossier inside its unit (services/assignment.ts). */
+  assigneeId: uuid('assignee_id'),
+  /** Deadline of the current step when its state has its own `sla` (services/clock.ts). */
+  stateDueAt: timestamp('state_due_at', { withTimezone: true }),
+  /** The new return date promised in an apology for lateness; the dossier may go on only after one (services/sla.ts). */
+  apologyDueAt: timestamp('apology_due_at', { withTimezone: true }),
+  /** Set by the SLA sweep: due_soon | overdue (null = on time). */
+  slaMark: text('sla_mark'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
   index('dossiers_queue_idx').on(t.unitId, t.status, t.dueAt),
@@ -200,3 +208,9 @@ export const storedFiles = pgTable('stored_files', {
   sizeBytes: integer('size_bytes').notNull(),
   createdAt: createdAt(),
 });
+
+export * from './routing.js';
+export * from './registers.js';
+export * from './admissions.js';
+export * from './signing.js';
+export * from './notifications.js';
