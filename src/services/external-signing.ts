@@ -11,12 +11,12 @@ import * as dossiers from '../db/repositories/dossiers.js';
 import {
   findDraft, findPreparation, insertPreparation, markPreparationCompleted, upsertDraft, type SigningDraftRow,
 } from '../db/repositories/signing.js';
-import { findAgency, type StaffRow } from '../db/repositories/staff.js';
+import { type StaffRow } from '../db/repositories/staff.js';
 import { AppError } from '../errors.js';
 import { prepareDetachedCms } from '../signing/cms.js';
 import { embedCms, preparePdfSignature, reopenPrepared } from '../signing/sign-pdf.js';
 import type { Caller } from './access.js';
-import { applySigners, leaderReason, renderResult, storeResult, timestampOption } from './issue-result.js';
+import { applySigners, issuingAgency, leaderReason, renderResult, storeResult, timestampOption } from './issue-result.js';
 import { performAction, systemActionIn, type ActionOutcome } from './perform-action.js';
 
 export const PREPARATION_TTL_MS = 10 * 60 * 1000;
@@ -58,7 +58,7 @@ export async function prepareExternalSignature(ctx: AppContext, code: string, ca
   const { dossier, draft, definition } = await draftFor(ctx, code, staff, 'external');
   const mode = await ctx.signerKeys.modeFor({ staffId: staff.id });
   if (mode?.kind !== 'external') throw new AppError('SIGNING_KEY_MISSING', 'Chưa đăng ký chứng thư số cho thiết bị ký của người ký.');
-  const agency = await findAgency(ctx.db, dossier.agencyCode);
+  const agency = await issuingAgency(ctx, dossier);
   if (!agency) throw new AppError('INTERNAL_ERROR', 'agency missing');
   // Nothing signed yet: render again so the visible stamps show the time of this signature.
   const signedAt = new Date();

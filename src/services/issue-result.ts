@@ -11,7 +11,7 @@ import { insertFiles, newFileKey } from '../db/repositories/files.js';
 import { findIssuedDocument, insertIssuedDocument } from '../db/repositories/issued-documents.js';
 import { deleteDraft, findAppearance, findDraft, upsertDraft } from '../db/repositories/signing.js';
 import type { SignatureStamp } from '../documents/signature-stamp.js';
-import { findAgency, findStaffById, findUnit, type AgencyRow, type StaffRow } from '../db/repositories/staff.js';
+import { findAgencyOfUnit, findStaffById, type AgencyRow, type StaffRow } from '../db/repositories/staff.js';
 import { renderResultPdf } from '../documents/render-result.js';
 import { AppError } from '../errors.js';
 import { signPdf, type SignPdfOptions, type Timestamper } from '../signing/sign-pdf.js';
@@ -51,13 +51,13 @@ export async function issueResult(ctx: AppContext, dossierId: string, signerStaf
 export async function renderResult(ctx: AppContext, dossier: dossiers.DossierRow, definition: WorkflowDefinition, signerStaffId: string, issuedAt: Date): Promise<Buffer> {
   const [signer, agency, events] = await Promise.all([
     findStaffById(ctx.db, signerStaffId),
-    findAgency(ctx.db, dossier.agencyCode),
+    issuingAgency(ctx, dossier),
     dossiers.listEvents(ctx.db, dossier.id),
   ]);
   if (!signer || !agency) throw new AppError('INTERNAL_ERROR', 'signer or agency missing');
   const stamps: SignatureStamp[] = [];
   for (const step of definition.result.signers) {
-    const owner = step.kind === 'seal' ? { unitId: step.unit ?? '' } : { staffId: signer.id };
+    const owner = step.kind === 'seal' ? { unitId: sealUnit(step, dossier) } : { staffId: signer.id };
     const image = await findAppearance(ctx.db, owner);
     stamps.push(step.kind === 'seal'
       ? { kind: 'seal', name: agency.name, organisation: agency.name, signedAt: issuedAt, ...(image ? { image } : {}) }
@@ -103,7 +103,7 @@ export interface SignersOutcome {
 /** Applies `definition.result.signers[from..]` in order, each as an incremental update, until one must wait. */
 export async function applySigners(ctx: AppContext, input: SignersInput): Promise<SignersOutcome> {
   const { definition, dossier } = input;
-  const agency = await findAgency(ctx.db, dossier.agencyCode);
+  const agency = await issuingAgency(ctx, dossier);
   if (!agency) throw new AppError('INTERNAL_ERROR', 'agency missing');
   let pdf = input.pdf;
   const signers = definition.result.signers;
@@ -120,10 +120,10 @@ type Resolved = { options: SignPdfOptions } | { waitingFor: 'external' | 'pin' }
 
 async function resolveSigner(ctx: AppContext, step: ResultSigner, input: SignersInput, agency: AgencyRow): Promise<Resolved> {
   if (step.kind === 'seal') {
-    const unit = step.unit ? await findUnit(ctx.db, step.unit) : undefined;
-    const mode = unit ? await ctx.signerKeys.modeFor({ unitId: unit.id }) : null;
-    if (!unit || !mode || mode.kind !== 'server') {
-      throw new AppError('SIGNING_KEY_MISSING', `Đơn vị ${step.unit ?? '?'} chưa có con dấu số trên máy chủ.`);
+    const unitId = sealUnit(step, input.dossier);
+    const mode = await ctx.signerKeys.modeFor({ unitId });
+    if (!mode || mode.kind !== 'server') {
+      throw new AppError('SIGNING_KEY_MISSING', `Đơn vị ${unitId} chưa có con dấu số trên máy chủ.`);
     }
     return { options: signatureOptions(mode.signer, agency.name, `Đóng dấu ${agency.name}`, agency) };
   }
@@ -137,6 +137,19 @@ async function resolveSigner(ctx: AppContext, step: ResultSigner, input: Signers
     return { options: leaderOptions(await ctx.signerKeys.unlock({ staffId: staff.id }, input.pin), staff, agency) };
   }
   return { options: leaderOptions(mode.signer, staff, agency) };
+}
+
+/**
+ * The agency that issues the result: the one of the unit holding the dossier when it is signed — the department
+ * for its own procedures, the school whose principal decides a transfer or an admission.
+ */
+export function issuingAgency(ctx: AppContext, dossier: Pick<dossiers.DossierRow, 'unitId'>): Promise<AgencyRow | undefined> {
+  return findAgencyOfUnit(ctx.db, dossier.unitId);
+}
+
+/** A seal without a unit in the definition is the seal of the unit holding the dossier (e.g. the deciding school). */
+function sealUnit(step: ResultSigner, dossier: Pick<dossiers.DossierRow, 'unitId'>): string {
+  return step.unit ?? dossier.unitId;
 }
 
 export function leaderReason(staff: StaffRow, agency: AgencyRow): string {

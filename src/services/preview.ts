@@ -2,19 +2,18 @@
 // Same template and context as issue-result.ts; the document number and the signer are provisional.
 import type { AppContext } from '../context.js';
 import * as dossiers from '../db/repositories/dossiers.js';
-import { findAgency } from '../db/repositories/staff.js';
 import { renderResultPdf } from '../documents/render-result.js';
 import { AppError } from '../errors.js';
 import type { Caller } from './access.js';
 import { loadDossierFor } from './dossier-view.js';
-import { resultContext } from './issue-result.js';
+import { issuingAgency, resultContext } from './issue-result.js';
 
 export async function previewResult(ctx: AppContext, code: string, caller: Caller): Promise<{ fileName: string; data: Buffer }> {
   const { dossier, actor } = await loadDossierFor(ctx, code, caller);
   // Citizens see the signed result only; a preview is a working document of the staff who handle the dossier.
   if (actor.kind !== 'staff' || !actor.staff) throw new AppError('FORBIDDEN', 'Chỉ cán bộ xử lý hồ sơ được xem trước kết quả.');
   const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
-  const [agency, events] = await Promise.all([findAgency(ctx.db, dossier.agencyCode), dossiers.listEvents(ctx.db, dossier.id)]);
+  const [agency, events] = await Promise.all([issuingAgency(ctx, dossier), dossiers.listEvents(ctx.db, dossier.id)]);
   if (!agency) throw new AppError('INTERNAL_ERROR', 'agency missing');
   const now = new Date();
   const signer = actor.staff.roles.includes('leader') ? actor.staff : undefined;

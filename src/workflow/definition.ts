@@ -144,8 +144,8 @@ export const workflowFileSchema = z.strictObject({
     signers: z
       .array(
         z
-          .strictObject({ role: identifier, kind: z.enum(['signature', 'seal']).default('signature'), unit: z.string().min(1).optional() })
-          .refine((s) => s.kind !== 'seal' || s.unit !== undefined, { message: 'con dấu cần khai báo đơn vị (unit)', path: ['unit'] }),
+          // A seal without `unit` is the seal of the unit holding the dossier when it is signed (e.g. the deciding school).
+          .strictObject({ role: identifier, kind: z.enum(['signature', 'seal']).default('signature'), unit: z.string().min(1).optional() }),
       )
       .min(1, 'cần ít nhất một người ký'),
   }),

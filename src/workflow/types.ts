@@ -98,7 +98,8 @@ export interface WorkflowDefinition {
 
 /**
  * One signature on the result, applied in list order as incremental updates. 'signature': the approving official
- * holding `role`; 'seal': the organisation's seal (key of `unit`), applied once the signature before it is on.
+ * holding `role`; 'seal': the organisation's seal (key of `unit`, or of the unit holding the dossier when
+ * `unit` is not given), applied once the signature before it is on.
  */
 export interface ResultSigner { role: string; kind: 'signature' | 'seal'; unit?: string }
 

@@ -55,3 +55,16 @@ export async function signedResult(h: Harness, code: string, trackingToken: stri
   if (process.env.DUMP_RESULT_PDF) (await import('node:fs')).writeFileSync(process.env.DUMP_RESULT_PDF, pdf);
   return { version: ready.version, text: await pdfText(pdf), signature: await pdfsig(pdf) };
 }
+
+/** Two valid PAdES signatures, the official's then the organisation's seal, the seal covering the whole file. */
+export function expectSignedAndSealed(pdfsigOutput: string, official: string, sealOrganisation: string): void {
+  const blocks = pdfsigOutput.split(/Signature #\d+:/).slice(1);
+  expect(blocks).toHaveLength(2);
+  for (const block of blocks) {
+    expect(block).toContain('Signature is Valid');
+    expect(block).toContain('ETSI.CAdES.detached');
+  }
+  expect(blocks[0]).toContain(official);
+  expect(blocks[1]).toContain(sealOrganisation);
+  expect(blocks[1]).toContain('Total document signed');
+}

@@ -3,7 +3,7 @@
 // period, the signed licence comes back to the desk. Also the supplement round and a refusal on the merits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mode } from '../helpers/context.js';
-import { inboxCodes, signedResult, startHarness, step, uploads, view, type Harness } from './procedures-common.js';
+import { inboxCodes, signedResult, startHarness, step, uploads, view, type Harness, expectSignedAndSealed } from './procedures-common.js';
 
 const STAFF = ['clerk', 'specialist', 'specialist2', 'leader', 'school'];
 const DOCS = ['application', 'organiserList', 'qualifications', 'healthCertificates', 'premisesPlan'];
@@ -52,7 +52,7 @@ describe.each<Mode>(['production', 'embedded'])('extra-tutoring-licence (%s)', (
     expect(result.text).toContain('LÊ MINH ĐỨC');
     expect(result.text).toMatch(/từ ngày 01\/03\/2026 đến ngày 28\/02\/2027/);
     expect(result.text).toContain('10/01/2026');
-    expect(result.signature).toContain('Signature is Valid');
+    expectSignedAndSealed(result.signature, 'Nguyễn Đức Thắng', 'Sở Giáo dục và Đào tạo Thanh Hóa');
     await step(h, code, 'return_result', 'clerk', result.version, 'returned');
 
     const slip = await h.api.json('GET', `/api/dossiers/${encodeURIComponent(code)}/handovers`, { token: h.tokens.clerk! });

@@ -64,3 +64,14 @@ export async function unitSubtree(db: Db, unitId: string): Promise<string[]> {
 export async function listAgencies(db: Db): Promise<AgencyRow[]> {
   return db.select().from(agencies);
 }
+
+/** Units of a kind with their agency (e.g. every school office, for its seal). */
+export async function listUnitsWithAgency(db: Db, kind: UnitRow['kind']): Promise<Array<{ unit: UnitRow; agency: AgencyRow }>> {
+  return db.select({ unit: units, agency: agencies }).from(units).innerJoin(agencies, eq(units.agencyCode, agencies.code)).where(eq(units.kind, kind));
+}
+
+/** The agency a unit belongs to. */
+export async function findAgencyOfUnit(db: Db, unitId: string): Promise<AgencyRow | undefined> {
+  const [row] = await db.select({ agency: agencies }).from(units).innerJoin(agencies, eq(units.agencyCode, agencies.code)).where(eq(units.id, unitId));
+  return row?.agency;
+}

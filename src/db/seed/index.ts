@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Db } from '../client.js';
 import { upsertCampaign, upsertCampaignSchool } from '../repositories/admissions.js';
 import { upsertRegisterEntries } from '../repositories/registers.js';
-import { findStaffByUsername, insertStaff, upsertAgency, upsertUnit } from '../repositories/staff.js';
+import { findStaffByUsername, insertStaff, listUnitsWithAgency, upsertAgency, upsertUnit } from '../repositories/staff.js';
 import { registerRowSchema, toEntry } from '../../services/master-register.js';
 import { hashPassword } from '../../services/auth.js';
 import type { SignerKeys } from '../../services/signing-keys.js';
@@ -64,10 +64,16 @@ export async function seedDemo(db: Db, signerKeys: SignerKeys, dataDir: string):
     }
     created.push(person.username);
   }
-  // The organisation's seal (Decree 30: applied after the leader's signature), a unit key from the same demo CA.
-  if (!(await signerKeys.modeFor({ unitId: 'so-gddt' }))) {
-    const seal = await issueCertificate(ca, { commonName: 'Sở Giáo dục và Đào tạo Thanh Hóa', organisation: 'Sở Giáo dục và Đào tạo Thanh Hóa' });
-    await signerKeys.store({ unitId: 'so-gddt' }, { ...seal, chainPem: [ca.certificatePem] });
+  // Organisations' seals (Decree 30: applied after the leader's signature), unit keys from the same demo CA: the
+  // department's, and each school's for the results its principal signs (transfers, admissions).
+  const seals = [
+    { unitId: 'so-gddt', name: 'Sở Giáo dục và Đào tạo Thanh Hóa' },
+    ...(await listUnitsWithAgency(db, 'school_office')).map(({ unit, agency }) => ({ unitId: unit.id, name: agency.name })),
+  ];
+  for (const seal of seals) {
+    if (await signerKeys.modeFor({ unitId: seal.unitId })) continue;
+    const certificate = await issueCertificate(ca, { commonName: seal.name, organisation: seal.name });
+    await signerKeys.store({ unitId: seal.unitId }, { ...certificate, chainPem: [ca.certificatePem] });
   }
   return created;
 }
