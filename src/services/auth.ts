@@ -1,7 +1,7 @@
 // Staff sign-in: scrypt password hashes and opaque session tokens (only their sha256 is stored).
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { Db } from '../db/client.js';
-import { findStaffBySession, findStaffByUsername, insertSession, type StaffRow } from '../db/repositories/staff.js';
+import { deleteSession, findStaffBySession, findStaffByUsername, insertSession, type StaffRow } from '../db/repositories/staff.js';
 import { AppError } from '../errors.js';
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keyLength: 32 };
@@ -42,4 +42,9 @@ export async function login(db: Db, username: string, password: string): Promise
 
 export async function staffForToken(db: Db, token: string): Promise<StaffRow | undefined> {
   return findStaffBySession(db, hashToken(token), new Date());
+}
+
+/** Signing out ends the session on the server too: a copied cookie or token stops working at once. */
+export async function logout(db: Db, token: string): Promise<void> {
+  await deleteSession(db, hashToken(token));
 }

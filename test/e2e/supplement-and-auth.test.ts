@@ -51,6 +51,13 @@ describe.each<Mode>(['production', 'embedded'])('supplement and sign-in (%s)', (
     expect((await api.act(code, 'receive', clerk, { version: 3 })).body.status).toBe('checking');
   });
 
+  it('ends the session on the server at logout: the same token no longer works', async () => {
+    const token = await api.login('specialist');
+    expect((await api.json('GET', '/api/auth/me', { token })).body.username).toBe('specialist');
+    expect((await api.request('POST', '/api/auth/logout', { token })).status).toBe(204);
+    expect((await api.json('GET', '/api/auth/me', { token })).body.error.code).toBe('UNAUTHENTICATED');
+  });
+
   it('answers 401 without a session, and 429 once the login budget is spent', async () => {
     expect((await api.json('GET', '/api/inbox')).body.error.code).toBe('UNAUTHENTICATED');
     const bad = await api.json('POST', '/api/auth/login', { json: { username: 'clerk', password: 'sai-mat-khau' } });

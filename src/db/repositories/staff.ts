@@ -26,6 +26,10 @@ export async function insertSession(db: Db, values: typeof sessions.$inferInsert
   await db.insert(sessions).values(values);
 }
 
+export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+}
+
 export async function findStaffBySession(db: Db, tokenHash: string, now: Date): Promise<StaffRow | undefined> {
   const [row] = await db.select({ staff: staffAccounts }).from(sessions)
     .innerJoin(staffAccounts, eq(sessions.staffId, staffAccounts.id))

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { requireStaff, SESSION_COOKIE } from '../../plugins/caller.js';
-import { login } from '../../services/auth.js';
+import { login, logout } from '../../services/auth.js';
 import { inbox } from '../../services/inbox.js';
 
 const staffView = z.object({ id: z.string(), username: z.string(), fullName: z.string(), title: z.string(), roles: z.array(z.string()), unitId: z.string() });
@@ -22,6 +22,16 @@ export const staffRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
     });
     const { id, username, fullName, title, roles, unitId } = session.staff;
     return { token: session.token, expiresAt: session.expiresAt.toISOString(), staff: { id, username, fullName, title, roles, unitId } };
+  });
+
+  app.post('/api/auth/logout', {
+    schema: { tags: ['auth'], summary: 'Đăng xuất: kết thúc phiên trên máy chủ', response: { 204: z.null() } },
+  }, async (request, reply) => {
+    const header = request.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : request.cookies[SESSION_COOKIE];
+    if (token) await logout(ctx.db, token);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.status(204).send(null);
   });
 
   app.get('/api/auth/me', { schema: { tags: ['auth'], summary: 'Cán bộ đang đăng nhập', response: { 200: staffView } } }, async (request) => {

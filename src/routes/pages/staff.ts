@@ -6,7 +6,7 @@ import type { AppContext } from '../../context.js';
 import type { StaffRow } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { SESSION_COOKIE } from '../../plugins/caller.js';
-import { login } from '../../services/auth.js';
+import { login, logout } from '../../services/auth.js';
 import { dossierView, type DossierView } from '../../services/dossier-view.js';
 import { inbox } from '../../services/inbox.js';
 import { performAction } from '../../services/perform-action.js';
@@ -62,7 +62,9 @@ export async function staffPages(app: FastifyInstance, ctx: AppContext, options:
     }
   });
 
-  app.post('/dang-xuat', { preHandler: app.csrfProtection }, async (_request, reply) => {
+  app.post('/dang-xuat', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) await logout(ctx.db, token);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/', 303);
   });
