@@ -1,7 +1,7 @@
 // The whole diploma-copy path over real HTTP, in both modes: a citizen files, the one-stop clerk receives,
 // the specialist checks the register, the leader approves, a job signs the result, the citizen downloads it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, ApiClient, type Upload } from '../helpers/http.js';
+import { eventually, ApiClient, type Upload, listenForHttp } from '../helpers/http.js';
 import { startTestEnvironment, type Mode, type TestEnvironment } from '../helpers/context.js';
 import { fakePdf, makePdf, makePng } from '../helpers/files.js';
 import { flipSignedByte, pdfsig, pdfText } from '../helpers/pdf-tools.js';
@@ -25,9 +25,7 @@ describe.each<Mode>(['production', 'embedded'])('diploma-copy end to end (%s)', 
 
   beforeAll(async () => {
     env = await startTestEnvironment(mode);
-    await env.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = env.app.server.address();
-    api = new ApiClient(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+    api = await listenForHttp(env);
     uploads = [
       { field: 'identity', name: 'cccd.pdf', data: await makePdf(), type: 'application/pdf' },
       { field: 'authorisation', name: 'giay-khai-sinh.png', data: makePng(), type: 'image/png' },

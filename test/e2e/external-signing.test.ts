@@ -17,7 +17,7 @@ import { issueCertificate, type CertificateAndKey } from '../../src/signing/keys
 import { createPkcs12 } from '../../src/signing/pkcs12.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { dossierAwaitingApproval } from '../helpers/dossiers.js';
-import { ApiClient, eventually } from '../helpers/http.js';
+import { ApiClient, eventually, listenForHttp } from '../helpers/http.js';
 import { pdfsig } from '../helpers/pdf-tools.js';
 import { opensslVerifyAll } from '../helpers/signing-tools.js';
 
@@ -38,10 +38,8 @@ describe('external signing (USB token / remote signer)', () => {
 
   beforeAll(async () => {
     env = await startTestEnvironment('production');
-    await env.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = env.app.server.address();
-    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    api = new ApiClient(baseUrl);
+    api = await listenForHttp(env);
+    baseUrl = api.baseUrl;
     tmp = await mkdtemp(path.join(os.tmpdir(), 'motcua-ext-'));
     const caDir = path.join(env.config.dataDir, 'demo-ca');
     ca = { certificatePem: await readFile(path.join(caDir, 'ca.crt.pem'), 'utf8'), privateKeyPem: await readFile(path.join(caDir, 'ca.key.pem'), 'utf8') };

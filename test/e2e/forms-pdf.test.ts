@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEnvironment, type Mode, type TestEnvironment } from '../helpers/context.js';
 import { diplomaRequest } from '../helpers/dossiers.js';
 import { makePdf } from '../helpers/files.js';
-import { ApiClient, eventually } from '../helpers/http.js';
+import { ApiClient, eventually, listenForHttp } from '../helpers/http.js';
 import { pdfText } from '../helpers/pdf-tools.js';
 
 /** pdftotext breaks lines where the layout does: compare with whitespace collapsed. */
@@ -17,9 +17,7 @@ describe.each<Mode>(['production', 'embedded'])('one-stop forms (%s)', (mode) =>
   let specialist: string;
   beforeAll(async () => {
     env = await startTestEnvironment(mode);
-    await env.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = env.app.server.address();
-    api = new ApiClient(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+    api = await listenForHttp(env);
     clerk = await api.login('clerk');
     specialist = await api.login('specialist');
   });

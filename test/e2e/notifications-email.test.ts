@@ -12,7 +12,7 @@ import { closeMailer } from '../../src/notifications/mailer.js';
 import { startTestEnvironment, type Mode, type TestEnvironment } from '../helpers/context.js';
 import { diplomaRequest } from '../helpers/dossiers.js';
 import { makePdf } from '../helpers/files.js';
-import { ApiClient, eventually } from '../helpers/http.js';
+import { ApiClient, eventually, listenForHttp } from '../helpers/http.js';
 
 interface Received { to: string[]; mail: ParsedMail }
 
@@ -41,9 +41,7 @@ describe.each<Mode>(['production', 'embedded'])('citizen notifications (%s)', (m
   beforeAll(async () => {
     smtp = await startSmtp();
     env = await startTestEnvironment(mode, { env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, MAIL_FROM: 'Sở GD&ĐT Thanh Hóa <motcua@sogd.test>' } });
-    await env.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = env.app.server.address();
-    api = new ApiClient(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+    api = await listenForHttp(env);
   });
   afterAll(async () => {
     if (env) closeMailer(env.config);

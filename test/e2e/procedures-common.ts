@@ -3,16 +3,14 @@
 import { expect } from 'vitest';
 import { startTestEnvironment, type Mode, type TestEnvironment } from '../helpers/context.js';
 import { makePdf, makePng } from '../helpers/files.js';
-import { ApiClient, eventually, type Upload } from '../helpers/http.js';
+import { ApiClient, eventually, listenForHttp, type Upload } from '../helpers/http.js';
 import { pdfsig, pdfText } from '../helpers/pdf-tools.js';
 
 export interface Harness { env: TestEnvironment; api: ApiClient; tokens: Record<string, string> }
 
 export async function startHarness(mode: Mode, usernames: string[]): Promise<Harness> {
   const env = await startTestEnvironment(mode);
-  await env.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = env.app.server.address();
-  const api = new ApiClient(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+  const api = await listenForHttp(env);
   const tokens: Record<string, string> = {};
   for (const u of usernames) tokens[u] = await api.login(u);
   return { env, api, tokens };

@@ -3,16 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEnvironment, type Mode, type TestEnvironment } from '../helpers/context.js';
 import { diplomaRequest } from '../helpers/dossiers.js';
 import { makePdf, makePng } from '../helpers/files.js';
-import { ApiClient } from '../helpers/http.js';
+import { ApiClient, listenForHttp } from '../helpers/http.js';
 
 describe.each<Mode>(['production', 'embedded'])('supplement and sign-in (%s)', (mode) => {
   let env: TestEnvironment;
   let api: ApiClient;
   beforeAll(async () => {
     env = await startTestEnvironment(mode, { env: { LOGIN_RATE_LIMIT: '5' } });
-    await env.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = env.app.server.address();
-    api = new ApiClient(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+    api = await listenForHttp(env);
   });
   afterAll(async () => { await env?.close(); });
 

@@ -6,7 +6,7 @@ import { vnToday } from '../../src/calendar/vn-time.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { diplomaRequest } from '../helpers/dossiers.js';
 import { makePdf } from '../helpers/files.js';
-import { ApiClient } from '../helpers/http.js';
+import { ApiClient, listenForHttp } from '../helpers/http.js';
 
 /** A small RFC 4180 reader: enough to check what the export wrote, quotes and embedded commas included. */
 function parseCsv(text: string): string[][] {
@@ -38,9 +38,7 @@ describe('tracking book export (production)', () => {
   const today = vnToday();
   beforeAll(async () => {
     env = await startTestEnvironment('production');
-    await env.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = env.app.server.address();
-    api = new ApiClient(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+    api = await listenForHttp(env);
     clerk = await api.login('clerk');
     const file = async (name: string, address: string) =>
       (await api.submit('diploma-copy', { ...diplomaRequest(name), applicantAddress: address, applicantPhone: '0987654321' },

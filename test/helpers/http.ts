@@ -55,3 +55,10 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
   }
   throw new Error(`condition not reached in ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
 }
+
+/** Listens on a free port of 127.0.0.1 and returns a client for it: e2e tests go through real HTTP. */
+export async function listenForHttp(env: { app: { listen(o: { port: number; host: string }): Promise<string>; server: { address(): unknown } } }): Promise<ApiClient> {
+  await env.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = env.app.server.address() as { port: number } | null;
+  return new ApiClient(`http://127.0.0.1:${address?.port ?? 0}`);
+}

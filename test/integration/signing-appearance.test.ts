@@ -15,7 +15,7 @@ import { verifyDocument } from '../../src/services/verify-document.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { dossierAwaitingApproval, staffCaller } from '../helpers/dossiers.js';
 import { makePng } from '../helpers/files.js';
-import { ApiClient, eventually } from '../helpers/http.js';
+import { ApiClient, eventually, listenForHttp } from '../helpers/http.js';
 import { pdfText } from '../helpers/pdf-tools.js';
 
 const run = promisify(execFile);
@@ -37,9 +37,7 @@ describe('visible signature appearance', () => {
 
   beforeAll(async () => {
     env = await startTestEnvironment('embedded');
-    await env.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = env.app.server.address();
-    api = new ApiClient(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+    api = await listenForHttp(env);
   });
   afterAll(async () => { await env?.close(); });
 

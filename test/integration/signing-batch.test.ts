@@ -16,7 +16,7 @@ import { issueCertificate } from '../../src/signing/keys.js';
 import { createPkcs12 } from '../../src/signing/pkcs12.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { dossierAwaitingApproval, staffCaller } from '../helpers/dossiers.js';
-import { ApiClient, eventually } from '../helpers/http.js';
+import { ApiClient, eventually, listenForHttp } from '../helpers/http.js';
 import { pdfsig } from '../helpers/pdf-tools.js';
 
 const BATCH = 100;
@@ -30,9 +30,7 @@ describe('batch signing with a PIN-locked key', () => {
 
   beforeAll(async () => {
     env = await startTestEnvironment('production');
-    await env.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = env.app.server.address();
-    api = new ApiClient(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+    api = await listenForHttp(env);
     const caDir = path.join(env.config.dataDir, 'demo-ca');
     const ca = { certificatePem: await readFile(path.join(caDir, 'ca.crt.pem'), 'utf8'), privateKeyPem: await readFile(path.join(caDir, 'ca.key.pem'), 'utf8') };
     const cert = await issueCertificate(ca, { commonName: 'Đỗ Minh Tuấn', organisation: 'Sở Giáo dục và Đào tạo Thanh Hóa', title: 'Phó Giám đốc' });

@@ -12,7 +12,7 @@ import { signPdf } from '../../src/signing/sign-pdf.js';
 import { readFile } from 'node:fs/promises';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { dossierAwaitingApproval } from '../helpers/dossiers.js';
-import { ApiClient, eventually } from '../helpers/http.js';
+import { ApiClient, eventually, listenForHttp } from '../helpers/http.js';
 import { flipSignedByte, pdfsig } from '../helpers/pdf-tools.js';
 import { opensslVerifyAll, swapCertificate } from '../helpers/signing-tools.js';
 
@@ -33,9 +33,7 @@ describe('PAdES result: leader signature + organisation seal', () => {
 
   beforeAll(async () => {
     env = await startTestEnvironment('production');
-    await env.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = env.app.server.address();
-    api = new ApiClient(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+    api = await listenForHttp(env);
     caFile = path.join(env.config.dataDir, 'demo-ca', 'ca.crt.pem');
     const waiting = await dossierAwaitingApproval(env.ctx);
     code = waiting.code;

@@ -10,7 +10,7 @@ import { submitSurvey } from '../../src/services/survey.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { diplomaRequest, dossierAwaitingApproval, staffCaller } from '../helpers/dossiers.js';
 import { makePdf } from '../helpers/files.js';
-import { ApiClient, eventually } from '../helpers/http.js';
+import { ApiClient, eventually, listenForHttp } from '../helpers/http.js';
 
 describe('service-quality statistics API', () => {
   let env: TestEnvironment;
@@ -18,9 +18,7 @@ describe('service-quality statistics API', () => {
 
   beforeAll(async () => {
     env = await startTestEnvironment('production');
-    await env.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = env.app.server.address();
-    api = new ApiClient(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+    api = await listenForHttp(env);
   });
   afterAll(async () => { await env?.close(); });
 

@@ -6,7 +6,7 @@ import { trackingTokenFor } from '../../src/services/access.js';
 import { performAction } from '../../src/services/perform-action.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { dossierAwaitingApproval, staffCaller } from '../helpers/dossiers.js';
-import { ApiClient, eventually } from '../helpers/http.js';
+import { ApiClient, eventually, listenForHttp } from '../helpers/http.js';
 
 describe('satisfaction survey API', () => {
   let env: TestEnvironment;
@@ -14,9 +14,7 @@ describe('satisfaction survey API', () => {
 
   beforeAll(async () => {
     env = await startTestEnvironment('production');
-    await env.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = env.app.server.address();
-    api = new ApiClient(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+    api = await listenForHttp(env);
   });
   afterAll(async () => { await env?.close(); });
 

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenForHttp } from '../../helpers/http.js';
 import { startTestEnvironment, type TestEnvironment } from '../../helpers/context.js';
 import { makePdf, makePng } from '../../helpers/files.js';
 import { diplomaRequest, staffCaller } from '../../helpers/dossiers.js';
@@ -37,9 +38,7 @@ describe('portal pages in chromium', () => {
     // scripts/test-setup.sh (npm test's pretest) installs Debian's chromium; without it this suite fails, never skips.
     if (!chromiumAvailable()) throw new Error('chromium is not installed: run scripts/test-setup.sh (apt-get install chromium)');
     env = await startTestEnvironment('production');
-    await env.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = env.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    base = (await listenForHttp(env)).baseUrl;
     browser = await launchBrowser({ width: 1280, height: 900 });
     page = browser.context.pages()[0] ?? await browser.context.newPage();
   });
