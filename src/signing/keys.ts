@@ -10,7 +10,7 @@ const { asn1, pki } = forge;
 
 export interface CertificateAndKey {
   certificatePem: string;
-  /** PKCS#8 PEM ("BEGIN PRIVATE KEY"), unencrypted: protect it like a password. */
+  /** PKCS#8 PEM, unencrypted: protect it like a password. */
   privateKeyPem: string;
 }
 
@@ -99,13 +99,19 @@ function signCertificate(cert: forge.pki.Certificate, issuerKey: KeyObject, issu
   return pki.certificateToPem(cert);
 }
 
-export async function createCertificateAuthority(options: CertificateAuthorityOptions): Promise<CertificateAndKey> {
+/** A certificate with a fresh key pair and serial, valid from a little before now (clock skew); validity end is the caller's. */
+async function newCertificate(): Promise<{ keys: Awaited<ReturnType<typeof newRsaKeyPair>>; cert: forge.pki.Certificate; now: number }> {
   const keys = await newRsaKeyPair();
   const cert = pki.createCertificate();
   cert.publicKey = pki.publicKeyFromPem(keys.publicKeyPem);
   cert.serialNumber = serialNumber();
   const now = Date.now();
   cert.validity.notBefore = new Date(now - BACKDATE_MS);
+  return { keys, cert, now };
+}
+
+export async function createCertificateAuthority(options: CertificateAuthorityOptions): Promise<CertificateAndKey> {
+  const { keys, cert, now } = await newCertificate();
   cert.validity.notAfter = new Date(now + (options.validYears ?? 10) * 365 * DAY_MS);
   const name = distinguishedName({ C: 'VN', O: options.organisation, CN: options.commonName });
   cert.setSubject(name);
@@ -126,12 +132,7 @@ export async function issueCertificate(
   options: LeafCertificateOptions,
 ): Promise<CertificateAndKey> {
   const caCert = pki.certificateFromPem(ca.certificatePem);
-  const keys = await newRsaKeyPair();
-  const cert = pki.createCertificate();
-  cert.publicKey = pki.publicKeyFromPem(keys.publicKeyPem);
-  cert.serialNumber = serialNumber();
-  const now = Date.now();
-  cert.validity.notBefore = new Date(now - BACKDATE_MS);
+  const { keys, cert, now } = await newCertificate();
   const notAfter = now + (options.validDays ?? 730) * DAY_MS;
   cert.validity.notAfter = new Date(Math.min(notAfter, caCert.validity.notAfter.getTime()));
   cert.setSubject(
