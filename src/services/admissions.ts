@@ -8,7 +8,6 @@ import { findUnitsByIds } from '../db/repositories/routing.js';
 import { AppError } from '../errors.js';
 import { formatDateVN } from '../documents/format.js';
 
-export const ADMISSION_PROCEDURE = 'admission-registration';
 export const CHOICE_FIELDS = ['choice1', 'choice2', 'choice3'] as const;
 
 function vnDateTime(d: Date): string {

@@ -9,7 +9,8 @@ import { AppError } from '../errors.js';
 import { validateFormData } from '../workflow/form-schema.js';
 import { isUniqueViolation } from './catalog.js';
 import { trackingTokenFor } from './access.js';
-import { ADMISSION_PROCEDURE, checkAdmissionIntake } from './admissions.js';
+import type { IntakeCheckName } from '../workflow/registry.js';
+import { checkAdmissionIntake } from './admissions.js';
 import { resolveIntake } from './routing.js';
 import { checkUploads, documentUploads, missingDocumentFields, type UploadedFile } from './uploads.js';
 
@@ -31,6 +32,11 @@ export interface SubmittedDossier {
   /** True when an Idempotency-Key replay returned an earlier submission. */
   replayed: boolean;
 }
+
+/** The database-backed intake rules a definition may name (`intakeChecks`); the loader refuses unknown names. */
+const INTAKE_CHECKS: Record<IntakeCheckName, (ctx: AppContext, formData: Record<string, unknown>, now: Date) => Promise<void>> = {
+  'admission-campaign': checkAdmissionIntake,
+};
 
 export async function submitDossier(ctx: AppContext, input: SubmitDossierInput): Promise<SubmittedDossier> {
   const procedure = ctx.catalog.find(input.procedureId);
@@ -59,7 +65,7 @@ export async function submitDossier(ctx: AppContext, input: SubmitDossierInput):
   const now = new Date();
   // Routing and data-backed choices: no query for procedures with neither (diploma copies stay one statement).
   const routing = await resolveIntake(ctx, definition, formData);
-  if (definition.id === ADMISSION_PROCEDURE) await checkAdmissionIntake(ctx, formData, now);
+  for (const name of definition.intakeChecks) await INTAKE_CHECKS[name as IntakeCheckName](ctx, formData, now);
   const dossierId = randomUUID();
   const day = vnDay(now).slice(2).replaceAll('-', '');
   const due = dueDate(now, definition.sla);

@@ -116,6 +116,8 @@ export const workflowFileSchema = z.strictObject({
   routing: z.array(z.strictObject({ when: condition.optional(), unit: text.optional(), field: identifier.optional() })
     .refine((r) => (r.unit === undefined) !== (r.field === undefined), 'mỗi quy tắc routing cần đúng một trong unit hoặc field'))
     .optional(),
+  // Intake rules that need the database (e.g. an admission campaign's window), named here, implemented in code.
+  intakeChecks: z.array(z.string().regex(REGISTRY_NAME, 'tên phải viết thường, nối bằng dấu gạch ngang')).default([]),
   sla: z.strictObject({
     workingDays: z.number().int().min(1),
     cutoff: z.string().regex(TIME_OF_DAY, 'giờ phải dạng HH:mm (vd. 15:00)'),

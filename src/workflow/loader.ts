@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { core } from 'zod';
 import { workflowFileSchema } from './definition.js';
-import { isKnownEffect, isKnownGuard } from './registry.js';
+import { isKnownEffect, isKnownGuard, isKnownIntakeCheck } from './registry.js';
 import { SYSTEM_ROLES, type LoadedWorkflow, type WorkflowDefinition } from './types.js';
 
 export interface WorkflowProblem {
@@ -204,6 +204,10 @@ export function checkDefinition(def: WorkflowDefinition, opts: LoadOptions): Arr
       }
     }
   }
+
+  def.intakeChecks.forEach((name, i) => {
+    if (!isKnownIntakeCheck(name)) add(['intakeChecks', i], `kiểm tra khi tiếp nhận không được hỗ trợ: ${q(name)}`);
+  });
 
   // Routing reads unit ids from intake fields; a misspelt field would silently route everything to `unit`.
   def.routing?.forEach((rule, i) => {

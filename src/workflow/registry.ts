@@ -22,6 +22,17 @@ export const KNOWN_EFFECTS = {
 
 export type EffectName = keyof typeof KNOWN_EFFECTS;
 
+/** Intake rules that need the database, so they cannot be pure guards; services/submit-dossier.ts implements them. */
+export const KNOWN_INTAKE_CHECKS = {
+  'admission-campaign': 'Kỳ tuyển sinh đang mở, đúng khối lớp; các nguyện vọng là các trường khác nhau của kỳ.',
+} as const satisfies Record<string, string>;
+
+export type IntakeCheckName = keyof typeof KNOWN_INTAKE_CHECKS;
+
+export function isKnownIntakeCheck(name: string): name is IntakeCheckName {
+  return Object.hasOwn(KNOWN_INTAKE_CHECKS, name);
+}
+
 export function isKnownEffect(name: string): name is EffectName {
   return Object.hasOwn(KNOWN_EFFECTS, name);
 }

@@ -84,6 +84,7 @@ export interface WorkflowDefinition {
   agency: string;            // agency code (QCVN 102) that decides; used in the dossier code
   unit: string;              // id of the unit that handles new dossiers by default
   routing?: RoutingRule[];   // data-driven intake routing; falls back to `unit`
+  intakeChecks: string[];    // names of database-backed intake rules (workflow/registry.ts KNOWN_INTAKE_CHECKS)
   sla: { workingDays: number; cutoff: string };
   fee: { amount: number; note?: string };
   roles: Record<string, string>;          // role → Vietnamese label; each must be a SYSTEM_ROLE

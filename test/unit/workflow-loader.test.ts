@@ -67,6 +67,7 @@ describe('loading valid files', () => {
 const cases: Array<{ dir: string; path: string; name: string; file?: string }> = [
   { dir: 'yaml-syntax', path: '', name: 'YAML' },
   { dir: 'unknown-route-field', path: 'routing[0].field', name: '"fullname"' },
+  { dir: 'unknown-intake-check', path: 'intakeChecks[0]', name: '"campaign-open"' },
   { dir: 'duplicate-key', path: 'roles.clerk', name: '"clerk"' },
   { dir: 'unknown-key', path: 'states.submitted.on.refuse.comments', name: '"comments"' },
   { dir: 'bad-identifier', path: 'states.Waiting-State', name: '"Waiting-State"' },
