@@ -8,7 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
-import type { AppContext } from './context.js';
+import type { AppContext } from './app-context.js';
 import { redisConnection } from './jobs/bullmq.js';
 import { callerPlugin } from './plugins/caller.js';
 import { errorsPlugin } from './plugins/errors.js';

@@ -1,34 +1,19 @@
-// Everything a use-case or job needs, built once per process: database, storage, procedure catalog, job driver.
-// server.ts, worker.ts, main.ts (embedded default) and the tests all start from createContext().
+// The composition root: builds the AppContext (app-context.ts) once per process — database, catalog, keys,
+// effects registry and job driver. server.ts, worker.ts, main.ts (embedded default) and the tests all start from createContext().
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import type { AppContext, ProcessRole } from './app-context.js';
 import type { Config } from './config.js';
-import { openDatabase, type Database, type Db } from './db/client.js';
+import { openDatabase } from './db/client.js';
 import { DEMO_PASSWORD, seedDemo, seedOrganisation } from './db/seed/index.js';
 import { BullmqDriver, OutboxOnlyDriver } from './jobs/bullmq.js';
 import { InlineJobDriver } from './jobs/inline.js';
-import type { JobDriver } from './jobs/types.js';
-import { ProcedureCatalog } from './services/catalog.js';
-import { SignerKeys } from './services/signing-keys.js';
+import { ProcedureCatalog } from './services/procedures/catalog.js';
+import { SignerKeys } from './services/keys/signer-keys.js';
 import { loadWorkflowDir } from './workflow/loader.js';
-
-export interface AppContext {
-  config: Config;
-  database: Database;
-  db: Db;
-  catalog: ProcedureCatalog;
-  signerKeys: SignerKeys;
-  log: Logger;
-  /** Derives tracking tokens. */
-  secret: string;
-  jobs: JobDriver;
-}
-
-/** 'server' writes to the outbox; 'worker' relays and runs jobs; 'embedded' does both in one process (inline). */
-export type ProcessRole = 'server' | 'worker' | 'embedded';
 
 export async function createContext(config: Config, log: Logger, role: ProcessRole): Promise<AppContext> {
   await mkdir(config.dataDir, { recursive: true });

@@ -3,7 +3,8 @@
 import closeWithGrace from 'close-with-grace';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { closeContext, createContext, type AppContext, type ProcessRole } from './context.js';
+import type { AppContext, ProcessRole } from './app-context.js';
+import { closeContext, createContext } from './context.js';
 import { createLogger } from './logger.js';
 import { WorkflowCheckError } from './workflow/loader.js';
 

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
-import { importRegisterCsv } from '../services/master-register.js';
+import { importRegisterCsv } from '../services/processing/master-register.js';
 
 const file = process.argv[2];
 if (!file) {

@@ -2,7 +2,7 @@
 // The job id is derived from the outbox row, so a row relayed twice (crash between add and mark) is one job.
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../app-context.js';
 import { countPending, markRelayed, OUTBOX_CHANNEL, type OutboxRow } from '../db/repositories/outbox.js';
 import { JOBS, runJob } from './registry.js';
 import { SLA_SWEEP_EVERY_MS, slaSweepJob } from './sla-sweep.js';

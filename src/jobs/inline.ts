@@ -1,6 +1,6 @@
 // The embedded default's job driver: the outbox itself is the queue. Rows are claimed with a lease, run in-process
 // with the same handlers and retry rule as BullMQ, and marked done only after the handler succeeded.
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../app-context.js';
 import { duePending, markAttemptFailed, markRelayed, type OutboxRow } from '../db/repositories/outbox.js';
 import { runJob } from './registry.js';
 import { SLA_SWEEP_EVERY_MS, slaSweepJob } from './sla-sweep.js';

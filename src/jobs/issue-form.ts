@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FORM_SPECS, type StoredFormKind } from '../documents/forms.js';
-import { issueForm } from '../services/forms.js';
+import { issueForm } from '../services/results/one-stop-forms.js';
 import type { JobDefinition } from './types.js';
 
 // `dossierVersion` names the history event that issued the form (dossier_events.dossier_version): the handler

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { issueResult } from '../services/issue-result.js';
+import { issueResult } from '../services/results/issue-result.js';
 import type { JobDefinition } from './types.js';
 
 const payload = z.object({ dossierId: z.uuid(), actorStaffId: z.uuid().nullable() });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { notifyCitizen, NOTIFY_CITIZEN_JOB } from '../services/notifications.js';
+import { notifyCitizen, NOTIFY_CITIZEN_JOB } from '../services/notifications/notify-citizen.js';
 import type { JobDefinition } from './types.js';
 
 // Written by intake (inside its one SQL statement) and by every status change (inside its transaction).

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sweepSla } from '../services/sla-sweep.js';
+import { sweepSla } from '../services/processing/sla-sweep.js';
 import type { JobDefinition } from './types.js';
 
 const payload = z.object({}).passthrough();

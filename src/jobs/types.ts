@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../app-context.js';
 
 /** A job: its payload carries ids only (the handler reads current state), and running it twice does no harm. */
 export interface JobDefinition<Schema extends z.ZodType = z.ZodType> {

@@ -5,8 +5,8 @@ import fp from 'fastify-plugin';
 import type { StaffRow } from '../db/repositories/staff.js';
 import { AppError } from '../errors.js';
 import type { Caller } from '../services/access.js';
-import { staffForToken } from '../services/auth.js';
-import type { AppContext } from '../context.js';
+import { staffForToken } from '../services/accounts/auth.js';
+import type { AppContext } from '../app-context.js';
 
 export const SESSION_COOKIE = 'motcua_session';
 

@@ -1,7 +1,7 @@
 // Reads a multipart request into text fields and in-memory files. Limits come from the configuration; the per-document
 // size and type rules of the procedure are checked by the service.
 import type { FastifyRequest } from 'fastify';
-import type { UploadedFile } from '../services/uploads.js';
+import type { UploadedFile } from '../services/intake/uploads.js';
 
 export interface MultipartBody { fields: Record<string, string>; files: UploadedFile[] }
 

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { closeContext, createContext, type AppContext } from '../../src/context.js';
+import type { AppContext } from '../../src/app-context.js';
+import { closeContext, createContext } from '../../src/context.js';
 import { seedDemo } from '../../src/db/seed/index.js';
 import { createTestDatabase, REDIS_URL, uniquePrefix } from './databases.js';
 

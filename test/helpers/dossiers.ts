@@ -1,9 +1,9 @@
 // Drives dossiers through the services as staff would, for tests that start mid-way.
-import type { AppContext } from '../../src/context.js';
+import type { AppContext } from '../../src/app-context.js';
 import { findStaffByUsername, type StaffRow } from '../../src/db/repositories/staff.js';
 import type { Caller } from '../../src/services/access.js';
-import { performAction } from '../../src/services/perform-action.js';
-import { submitDossier } from '../../src/services/submit-dossier.js';
+import { performAction } from '../../src/services/processing/perform-action.js';
+import { submitDossier } from '../../src/services/intake/submit-dossier.js';
 import { makePdf } from './files.js';
 
 export async function staffCaller(ctx: AppContext, username: string): Promise<Caller & { staff: StaffRow }> {

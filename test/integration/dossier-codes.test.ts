@@ -1,7 +1,7 @@
 // Dossier codes under concurrency, on real PostgreSQL: no duplicates and no gaps, however many submissions race.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vnDay } from '../../src/calendar/vn-time.js';
-import { submitDossier } from '../../src/services/submit-dossier.js';
+import { submitDossier } from '../../src/services/intake/submit-dossier.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { makePdf } from '../helpers/files.js';
 

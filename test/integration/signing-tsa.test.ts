@@ -20,11 +20,11 @@ import { dossierAwaitingApproval, staffCaller } from '../helpers/dossiers.js';
 import { eventually } from '../helpers/http.js';
 import { pdfsig } from '../helpers/pdf-tools.js';
 import { opensslVerifyAll } from '../helpers/signing-tools.js';
-import { performAction } from '../../src/services/perform-action.js';
+import { performAction } from '../../src/services/processing/perform-action.js';
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
 import { findIssuedDocument } from '../../src/db/repositories/issued-documents.js';
 import { readStoredFile } from '../../src/db/repositories/files.js';
-import { verifyDocument } from '../../src/services/verify-document.js';
+import { verifyDocument } from '../../src/services/results/verify-document.js';
 
 const run = promisify(execFile);
 type Asn1 = forge.asn1.Asn1;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
 import { trackingTokenFor } from '../../src/services/access.js';
-import { performAction } from '../../src/services/perform-action.js';
+import { performAction } from '../../src/services/processing/perform-action.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { dossierAwaitingApproval, staffCaller } from '../helpers/dossiers.js';
 import { ApiClient, eventually, listenForHttp } from '../helpers/http.js';

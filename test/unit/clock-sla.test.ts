@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { vnInstant } from '../../src/calendar/vn-time.js';
 import type { DossierRow } from '../../src/db/repositories/dossiers.js';
-import { clockChanges, extendDueAt, needsApology, stepDueAt } from '../../src/services/clock.js';
-import { intakeUnit } from '../../src/services/routing.js';
+import { clockChanges, extendDueAt, needsApology, stepDueAt } from '../../src/effects/clock.js';
+import { intakeUnit } from '../../src/services/intake/routing.js';
 import type { WorkflowDefinition } from '../../src/workflow/types.js';
 
 const at = (day: string, time: string) => vnInstant(day, time);

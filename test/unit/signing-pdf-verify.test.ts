@@ -3,7 +3,7 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderResultPdf } from '../../src/documents/render-result.js';
-import { decryptPrivateKey, encryptPrivateKey } from '../../src/services/signing-keys.js';
+import { decryptPrivateKey, encryptPrivateKey } from '../../src/services/keys/signer-keys.js';
 import { prepareDetachedCms } from '../../src/signing/cms.js';
 import { createCertificateAuthority, issueCertificate, type CertificateAndKey } from '../../src/signing/keys.js';
 import { createPkcs12, parsePkcs12 } from '../../src/signing/pkcs12.js';

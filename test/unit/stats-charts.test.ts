@@ -2,7 +2,7 @@
 // carry the figures (the text alternative screen readers get).
 import { describe, expect, it } from 'vitest';
 import { statsCharts } from '../../src/routes/pages/charts.js';
-import type { ServiceStats } from '../../src/services/stats.js';
+import type { ServiceStats } from '../../src/services/reporting/stats.js';
 
 const month = (m: string, dossiers: number, rates: [number | null, number | null, number | null], lateOpen = 0) => ({
   month: m, dossiers, online: 0, completed: 0, onTime: 0, lateOpen, rated: 0, unsatisfied: 0, satisfactory: 0,

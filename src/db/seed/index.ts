@@ -10,9 +10,9 @@ import type { Db } from '../client.js';
 import { upsertCampaign, upsertCampaignSchool } from '../repositories/admissions.js';
 import { upsertRegisterEntries } from '../repositories/registers.js';
 import { findStaffByUsername, insertStaff, listUnitsWithAgency, upsertAgency, upsertUnit } from '../repositories/staff.js';
-import { registerRowSchema, toEntry } from '../../services/master-register.js';
-import { hashPassword } from '../../services/auth.js';
-import type { SignerKeys } from '../../services/signing-keys.js';
+import { registerRowSchema, toEntry } from '../../services/processing/master-register.js';
+import { hashPassword } from '../../services/accounts/auth.js';
+import type { SignerKeys } from '../../services/keys/signer-keys.js';
 import { createCertificateAuthority, issueCertificate } from '../../signing/keys.js';
 
 const organisationSchema = z.object({

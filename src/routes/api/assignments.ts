@@ -2,11 +2,11 @@
 // slip (hand-overs), the master-register lookup, the SLA alerts of the caller's units, and admission campaigns.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../app-context.js';
 import { requireStaff } from '../../plugins/caller.js';
-import { assignDossier } from '../../services/assignment.js';
-import { lookupForDossier } from '../../services/master-register.js';
-import { currentCampaigns, dossierHandovers, unitSlaAlerts } from '../../services/routing-views.js';
+import { assignDossier } from '../../services/processing/assign-dossier.js';
+import { lookupForDossier } from '../../services/processing/master-register.js';
+import { currentCampaigns, dossierHandovers, unitSlaAlerts } from '../../services/processing/routing-views.js';
 
 const codeParams = z.object({ code: z.string().min(1).max(64) });
 const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { readMultipart } from '../../plugins/multipart.js';
-import { dossierDocument, dossierResult, dossierView } from '../../services/dossier-view.js';
-import { performAction } from '../../services/perform-action.js';
-import { submitDossier } from '../../services/submit-dossier.js';
+import { dossierDocument, dossierResult, dossierView } from '../../services/viewing/dossier-view.js';
+import { performAction } from '../../services/processing/perform-action.js';
+import { submitDossier } from '../../services/intake/submit-dossier.js';
 
 const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
 const codeParams = z.object({ code: z.string().min(1).max(64) });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../app-context.js';
 
 export const healthRoutes: FastifyPluginAsyncZod<{ ctx: AppContext; queuePing: () => Promise<void> }> = async (app, { ctx, queuePing }) => {
   app.get('/healthz', { schema: { tags: ['health'], summary: 'Tiến trình còn chạy', response: { 200: z.object({ status: z.literal('ok') }) } } },

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../app-context.js';
 import { listAgencies } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
-import { optionsFor } from '../../services/routing.js';
+import { optionsFor } from '../../services/intake/routing.js';
 import type { WorkflowDefinition } from '../../workflow/types.js';
 
 const summary = z.object({

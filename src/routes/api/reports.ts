@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../app-context.js';
 import { requireStaff } from '../../plugins/caller.js';
-import { exportTrackingBook } from '../../services/tracking-book.js';
+import { exportTrackingBook } from '../../services/reporting/tracking-book.js';
 
 export const reportRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get('/api/reports/tracking-book', {

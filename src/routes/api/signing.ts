@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { readMultipart } from '../../plugins/multipart.js';
-import { batchSign, MAX_BATCH, pendingSignatures, signWithPin } from '../../services/batch-sign.js';
-import { completeExternalSignature, prepareExternalSignature } from '../../services/external-signing.js';
-import { registerAppearance, registerSigningKey } from '../../services/manage-keys.js';
+import { batchSign, MAX_BATCH, pendingSignatures, signWithPin } from '../../services/results/batch-sign.js';
+import { completeExternalSignature, prepareExternalSignature } from '../../services/results/external-signing.js';
+import { registerAppearance, registerSigningKey } from '../../services/keys/register-key.js';
 
 const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
 const codeParams = z.object({ code: z.string().min(1).max(64) });

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../app-context.js';
 import { requireStaff, SESSION_COOKIE } from '../../plugins/caller.js';
-import { login, logout } from '../../services/auth.js';
-import { inbox } from '../../services/inbox.js';
+import { login, logout } from '../../services/accounts/auth.js';
+import { inbox } from '../../services/processing/inbox.js';
 
 const staffView = z.object({ id: z.string(), username: z.string(), fullName: z.string(), title: z.string(), roles: z.array(z.string()), unitId: z.string() });
 

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../app-context.js';
 import { requireStaff } from '../../plugins/caller.js';
-import { serviceStats } from '../../services/stats.js';
+import { serviceStats } from '../../services/reporting/stats.js';
 
 const rate = z.number().nullable();
 const indicators = z.object({

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../context.js';
-import { submitSurvey } from '../../services/survey.js';
+import type { AppContext } from '../../app-context.js';
+import { submitSurvey } from '../../services/reporting/survey.js';
 
 const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
 

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { readMultipart } from '../../plugins/multipart.js';
-import { verifyDocument } from '../../services/verify-document.js';
+import { verifyDocument } from '../../services/results/verify-document.js';
 
 const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
 

@@ -1,6 +1,6 @@
 // Server-rendered SVG charts for the dashboard: plain shapes computed here, drawn by templates/pages/partials/chart.hbs
 // (so every label goes through handlebars escaping and no chart library or CDN is needed).
-import type { ServiceStats } from '../../services/stats.js';
+import type { ServiceStats } from '../../services/reporting/stats.js';
 
 export interface BarChart {
   id: string; title: string; desc: string; width: number; height: number;

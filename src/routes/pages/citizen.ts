@@ -5,15 +5,15 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
 import { vnToday } from '../../calendar/vn-time.js';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../app-context.js';
 import { listAgencies } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
-import { dossierDocument, dossierResult, dossierView, type DossierView } from '../../services/dossier-view.js';
-import { performAction } from '../../services/perform-action.js';
-import { optionsFor } from '../../services/routing.js';
-import { submitDossier } from '../../services/submit-dossier.js';
+import { dossierDocument, dossierResult, dossierView, type DossierView } from '../../services/viewing/dossier-view.js';
+import { performAction } from '../../services/processing/perform-action.js';
+import { optionsFor } from '../../services/intake/routing.js';
+import { submitDossier } from '../../services/intake/submit-dossier.js';
 import type { FieldOption } from '../../workflow/types.js';
-import { RATINGS, SURVEY_CRITERIA, submitSurvey, surveyState } from '../../services/survey.js';
+import { RATINGS, SURVEY_CRITERIA, submitSurvey, surveyState } from '../../services/reporting/survey.js';
 import {
   citizenCaller, fieldErrors, foldAccents, readPageForm, rememberDossier, rememberedDossiers, render, wantsJson,
 } from './common.js';

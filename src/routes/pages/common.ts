@@ -6,7 +6,7 @@ import type { StaffRow } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { readMultipart } from '../../plugins/multipart.js';
 import type { Caller } from '../../services/access.js';
-import type { UploadedFile } from '../../services/uploads.js';
+import type { UploadedFile } from '../../services/intake/uploads.js';
 
 export const TRACK_COOKIE = 'motcua_track';
 const MAX_REMEMBERED = 10;

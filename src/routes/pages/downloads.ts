@@ -1,6 +1,6 @@
 // Files sent from pages (uploads shown inline, the signed result, the one-stop forms), with safe headers.
 import type { FastifyReply } from 'fastify';
-import type { DossierView } from '../../services/dossier-view.js';
+import type { DossierView } from '../../services/viewing/dossier-view.js';
 
 function asciiFileName(name: string): string {
   return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').replace(/[^\w.-]+/g, '_');

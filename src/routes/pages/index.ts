@@ -3,12 +3,12 @@
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { citizenPages } from './citizen.js';
 import { citizenCaller, render } from './common.js';
 import { formsAvailability, sendDownload } from './downloads.js';
-import { formPdf } from '../../services/forms.js';
+import { formPdf } from '../../services/results/one-stop-forms.js';
 import { staffPages } from './staff.js';
 
 const CSP = [

@@ -2,21 +2,21 @@
 // dossier page with files inline, history and the actions the workflow allows, the approval queue with batch
 // approval and the unsigned preview, and the service-quality dashboard for leaders and admins.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../app-context.js';
 import type { StaffRow } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { SESSION_COOKIE } from '../../plugins/caller.js';
-import { login, logout } from '../../services/auth.js';
-import { dossierView, type DossierView } from '../../services/dossier-view.js';
-import { inbox } from '../../services/inbox.js';
-import { performAction } from '../../services/perform-action.js';
-import { lookupForDossier } from '../../services/master-register.js';
-import { assignDossier } from '../../services/assignment.js';
-import { batchSign, pendingSignatures, signWithPin } from '../../services/batch-sign.js';
-import { previewResult } from '../../services/preview.js';
-import { optionsFor } from '../../services/routing.js';
+import { login, logout } from '../../services/accounts/auth.js';
+import { dossierView, type DossierView } from '../../services/viewing/dossier-view.js';
+import { inbox } from '../../services/processing/inbox.js';
+import { performAction } from '../../services/processing/perform-action.js';
+import { lookupForDossier } from '../../services/processing/master-register.js';
+import { assignDossier } from '../../services/processing/assign-dossier.js';
+import { batchSign, pendingSignatures, signWithPin } from '../../services/results/batch-sign.js';
+import { previewResult } from '../../services/results/preview.js';
+import { optionsFor } from '../../services/intake/routing.js';
 import type { FieldOption } from '../../workflow/types.js';
-import { canSeeStats, serviceStats } from '../../services/stats.js';
+import { canSeeStats, serviceStats } from '../../services/reporting/stats.js';
 import { statsCharts } from './charts.js';
 import { fieldErrors, foldAccents, prefixedData, readPageForm, render, signedInStaff } from './common.js';
 import { formLinks, sendDownload } from './downloads.js';

@@ -1,9 +1,9 @@
 // The public page behind the QR code on every result: what was issued for this dossier (title, date, signers,
 // SHA-256 of the file) and a form to check a copy. Read-only, no personal data, no session needed.
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
-import { issuedResultSummary, verifyDocument, type VerificationResult } from '../../services/verify-document.js';
+import { issuedResultSummary, verifyDocument, type VerificationResult } from '../../services/results/verify-document.js';
 
 export async function verifyPages(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;

@@ -10,8 +10,8 @@ import { listenForHttp } from '../../helpers/http.js';
 import { startTestEnvironment, type TestEnvironment } from '../../helpers/context.js';
 import { makePdf, makePng } from '../../helpers/files.js';
 import { diplomaRequest, staffCaller } from '../../helpers/dossiers.js';
-import { performAction } from '../../../src/services/perform-action.js';
-import { submitDossier } from '../../../src/services/submit-dossier.js';
+import { performAction } from '../../../src/services/processing/perform-action.js';
+import { submitDossier } from '../../../src/services/intake/submit-dossier.js';
 import { chromiumAvailable, launchBrowser, screenshot, seriousViolations, type Browser } from './browser.js';
 
 const APPLICANT = 'Nguyễn Thị Hồng Nhung';

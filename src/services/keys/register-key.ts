@@ -2,13 +2,13 @@
 // configured secret, and also under the owner's PIN when one is given), or a certificate alone for a key that
 // lives on a USB token / remote-signing service (external signing).
 import { X509Certificate } from 'node:crypto';
-import type { AppContext } from '../context.js';
-import { upsertAppearance } from '../db/repositories/signing.js';
-import { findStaffByUsername, findUnit } from '../db/repositories/staff.js';
-import { AppError } from '../errors.js';
-import { parsePkcs12 } from '../signing/pkcs12.js';
-import type { Caller } from './access.js';
-import type { KeyOwner } from './signing-keys.js';
+import type { AppContext } from '../../app-context.js';
+import { upsertAppearance } from '../../db/repositories/signing.js';
+import { findStaffByUsername, findUnit } from '../../db/repositories/staff.js';
+import { AppError } from '../../errors.js';
+import { parsePkcs12 } from '../../signing/pkcs12.js';
+import type { Caller } from '../access.js';
+import type { KeyOwner } from './signer-keys.js';
 
 export interface RegisterKeyInput {
   /** Exactly one: a staff username or a unit id. */

@@ -1,14 +1,14 @@
 // What a caller sees of a dossier: status, history, documents, and the actions they may take now.
-import type { AppContext } from '../context.js';
-import * as dossiers from '../db/repositories/dossiers.js';
-import { readStoredFile } from '../db/repositories/files.js';
-import { findIssuedDocument } from '../db/repositories/issued-documents.js';
-import { findUnit } from '../db/repositories/staff.js';
-import { AppError } from '../errors.js';
-import { availableActions, stateLabel } from '../workflow/engine.js';
-import { actorForDossier, type Actor, type Caller } from './access.js';
-import { listForms } from './forms.js';
-import { vnDay } from '../calendar/vn-time.js';
+import type { AppContext } from '../../app-context.js';
+import * as dossiers from '../../db/repositories/dossiers.js';
+import { readStoredFile } from '../../db/repositories/files.js';
+import { findIssuedDocument } from '../../db/repositories/issued-documents.js';
+import { findUnit } from '../../db/repositories/staff.js';
+import { AppError } from '../../errors.js';
+import { availableActions, stateLabel } from '../../workflow/engine.js';
+import { actorForDossier, type Actor, type Caller } from '../access.js';
+import { listForms } from '../results/one-stop-forms.js';
+import { vnDay } from '../../calendar/vn-time.js';
 
 export async function loadDossierFor(ctx: AppContext, code: string, caller: Caller): Promise<{ dossier: dossiers.DossierRow; actor: Actor }> {
   const dossier = await dossiers.findDossierByCode(ctx.db, code);

@@ -1,11 +1,11 @@
 // The result document as it will be issued, rendered unsigned so the official can read it before signing.
 // Same template and context as issue-result.ts; the document number and the signer are provisional.
-import type { AppContext } from '../context.js';
-import * as dossiers from '../db/repositories/dossiers.js';
-import { renderResultPdf } from '../documents/render-result.js';
-import { AppError } from '../errors.js';
-import type { Caller } from './access.js';
-import { loadDossierFor } from './dossier-view.js';
+import type { AppContext } from '../../app-context.js';
+import * as dossiers from '../../db/repositories/dossiers.js';
+import { renderResultPdf } from '../../documents/render-result.js';
+import { AppError } from '../../errors.js';
+import type { Caller } from '../access.js';
+import { loadDossierFor } from '../viewing/dossier-view.js';
 import { issuingAgency, resultContext } from './issue-result.js';
 
 export async function previewResult(ctx: AppContext, code: string, caller: Caller): Promise<{ fileName: string; data: Buffer }> {

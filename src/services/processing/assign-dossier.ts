@@ -1,12 +1,12 @@
 // Claim, assign and reassign. Inside its unit a dossier is claimed by a staff member (or assigned by a leader);
 // a leader or the one-stop desk may also hand it to another unit, which is a control-slip entry like any
 // workflow hand-over. Everything is one transaction with the history event, under the version check.
-import type { AppContext } from '../context.js';
-import * as dossiers from '../db/repositories/dossiers.js';
-import { findUnitsByIds, insertHandover } from '../db/repositories/routing.js';
-import { findStaffById } from '../db/repositories/staff.js';
-import { AppError } from '../errors.js';
-import { actorForDossier, reaches, staffReach, type Caller } from './access.js';
+import type { AppContext } from '../../app-context.js';
+import * as dossiers from '../../db/repositories/dossiers.js';
+import { findUnitsByIds, insertHandover } from '../../db/repositories/routing.js';
+import { findStaffById } from '../../db/repositories/staff.js';
+import { AppError } from '../../errors.js';
+import { actorForDossier, reaches, staffReach, type Caller } from '../access.js';
 import { staleVersion } from './perform-action.js';
 
 export interface AssignmentInput {

@@ -2,16 +2,16 @@
 // legal due date by working days) and `apologise` (the apology for lateness with a new return date, required before
 // an overdue dossier can go on). Both are history events on the dossier, written with the version check.
 import { z } from 'zod';
-import { isIsoDay, vnInstant, vnToday } from '../calendar/vn-time.js';
-import { isWorkingDay, workingCalendar } from '../calendar/working-days.js';
-import type { AppContext } from '../context.js';
-import * as dossiers from '../db/repositories/dossiers.js';
-import { insertOutbox } from '../db/repositories/outbox.js';
-import { AppError } from '../errors.js';
-import { JOBS } from '../jobs/registry.js';
-import { MAX_COMMENT_LENGTH } from '../workflow/engine.js';
-import type { Actor } from './access.js';
-import { effectiveDueAt, extendDueAt } from './clock.js';
+import { isIsoDay, vnInstant, vnToday } from '../../calendar/vn-time.js';
+import { isWorkingDay, workingCalendar } from '../../calendar/working-days.js';
+import type { AppContext } from '../../app-context.js';
+import * as dossiers from '../../db/repositories/dossiers.js';
+import { insertOutbox } from '../../db/repositories/outbox.js';
+import { AppError } from '../../errors.js';
+import { JOBS } from '../../jobs/registry.js';
+import { MAX_COMMENT_LENGTH } from '../../workflow/engine.js';
+import type { Actor } from '../access.js';
+import { effectiveDueAt, extendDueAt } from '../../effects/clock.js';
 import { staleVersion, type ActionOutcome } from './perform-action.js';
 
 export const SLA_ACTIONS = {

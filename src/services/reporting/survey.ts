@@ -2,13 +2,13 @@
 // decided). "Không hài lòng" needs a reason; the per-criterion questions are optional and come from one list that the
 // page renders and the API validates against.
 import { z } from 'zod';
-import type { AppContext } from '../context.js';
-import { findSurveyAnswer, insertSurveyAnswer } from '../db/repositories/survey.js';
-import { AppError } from '../errors.js';
-import { isFinal } from '../workflow/engine.js';
-import type { Caller } from './access.js';
-import { isUniqueViolation } from './catalog.js';
-import { loadDossierFor } from './dossier-view.js';
+import type { AppContext } from '../../app-context.js';
+import { findSurveyAnswer, insertSurveyAnswer } from '../../db/repositories/survey.js';
+import { AppError } from '../../errors.js';
+import { isFinal } from '../../workflow/engine.js';
+import type { Caller } from '../access.js';
+import { isUniqueViolation } from '../procedures/catalog.js';
+import { loadDossierFor } from '../viewing/dossier-view.js';
 
 export const RATINGS = [
   { value: 'very_satisfied', label: 'Rất hài lòng' },

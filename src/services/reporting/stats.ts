@@ -4,13 +4,13 @@
 //   late open          = still open, clock running, past the due time
 //   satisfaction rate  = decided, on time and not rated "Không hài lòng" / decided (no complaints register yet)
 // Leaders see their units' reach; admins see everything.
-import { addDays, isIsoDay, vnInstant, vnToday } from '../calendar/vn-time.js';
-import type { AppContext } from '../context.js';
-import { dossierStats, type StatsRow } from '../db/repositories/stats.js';
-import type { StaffRow } from '../db/repositories/staff.js';
-import { AppError } from '../errors.js';
-import { stateLabel } from '../workflow/engine.js';
-import { staffReach } from './access.js';
+import { addDays, isIsoDay, vnInstant, vnToday } from '../../calendar/vn-time.js';
+import type { AppContext } from '../../app-context.js';
+import { dossierStats, type StatsRow } from '../../db/repositories/stats.js';
+import type { StaffRow } from '../../db/repositories/staff.js';
+import { AppError } from '../../errors.js';
+import { stateLabel } from '../../workflow/engine.js';
+import { staffReach } from '../access.js';
 
 export interface StatsFilter { from?: string; to?: string; procedure?: string }
 

@@ -1,14 +1,14 @@
 // Signing with a server-held key locked by the owner's PIN: one result, or many in one go. In a batch each
 // dossier is signed, stored and moved on on its own (its own transaction); one failure is reported and the
 // rest carry on. The key is unlocked (scrypt + parse) once, then reused from the cache for every document.
-import type { AppContext } from '../context.js';
-import { listDraftsFor } from '../db/repositories/signing.js';
-import { findDossierById } from '../db/repositories/dossiers.js';
-import { AppError } from '../errors.js';
-import type { Caller } from './access.js';
+import type { AppContext } from '../../app-context.js';
+import { listDraftsFor } from '../../db/repositories/signing.js';
+import { findDossierById } from '../../db/repositories/dossiers.js';
+import { AppError } from '../../errors.js';
+import type { Caller } from '../access.js';
 import { draftFor, moveOn } from './external-signing.js';
 import { applySigners, renderResult, storeResult } from './issue-result.js';
-import type { ActionOutcome } from './perform-action.js';
+import type { ActionOutcome } from '../processing/perform-action.js';
 
 export const MAX_BATCH = 500;
 const BATCH_CONCURRENCY = 4;

@@ -1,10 +1,10 @@
 // Checks uploaded files against the procedure's document rules — type from the content, not the name — and stores them.
 import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
-import type { NewDossierDocument } from '../db/repositories/dossiers.js';
-import { AppError } from '../errors.js';
-import { missingRequiredDocuments } from '../workflow/registry.js';
-import type { WorkflowDefinition } from '../workflow/types.js';
+import type { NewDossierDocument } from '../../db/repositories/dossiers.js';
+import { AppError } from '../../errors.js';
+import { missingRequiredDocuments } from '../../workflow/registry.js';
+import type { WorkflowDefinition } from '../../workflow/types.js';
 
 export interface UploadedFile {
   fieldName: string;

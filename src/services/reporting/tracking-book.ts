@@ -3,15 +3,15 @@
 // admins every unit. "Received" is when the dossier entered the book (filed online or at the desk); the receiving
 // officer is the clerk whose action started the clock; "returned" is when it was closed (returned, refused, rejected).
 import ExcelJS from 'exceljs';
-import { addDays, isIsoDay, vnDay, vnInstant, vnToday } from '../calendar/vn-time.js';
-import type { AppContext } from '../context.js';
-import { trackingBookRows } from '../db/repositories/forms.js';
-import { findUnit, type StaffRow } from '../db/repositories/staff.js';
-import { AppError } from '../errors.js';
-import { stateLabel } from '../workflow/engine.js';
-import { staffReach } from './access.js';
-import { formatShortTimeVN } from './forms.js';
-import { formatDateVN } from '../documents/format.js';
+import { addDays, isIsoDay, vnDay, vnInstant, vnToday } from '../../calendar/vn-time.js';
+import type { AppContext } from '../../app-context.js';
+import { trackingBookRows } from '../../db/repositories/forms.js';
+import { findUnit, type StaffRow } from '../../db/repositories/staff.js';
+import { AppError } from '../../errors.js';
+import { stateLabel } from '../../workflow/engine.js';
+import { staffReach } from '../access.js';
+import { formatShortTimeVN } from '../results/one-stop-forms.js';
+import { formatDateVN } from '../../documents/format.js';
 
 export const TRACKING_BOOK_ROLES = ['clerk', 'leader', 'admin'] as const;
 /** A longer period is a bulk export, not a book page: keep one request bounded. */

@@ -1,8 +1,8 @@
 // Staff sign-in: scrypt password hashes and opaque session tokens (only their sha256 is stored).
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import type { Db } from '../db/client.js';
-import { deleteSession, findStaffBySession, findStaffByUsername, insertSession, type StaffRow } from '../db/repositories/staff.js';
-import { AppError } from '../errors.js';
+import type { Db } from '../../db/client.js';
+import { deleteSession, findStaffBySession, findStaffByUsername, insertSession, type StaffRow } from '../../db/repositories/staff.js';
+import { AppError } from '../../errors.js';
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keyLength: 32 };
 const SESSION_HOURS = 12;

@@ -1,15 +1,15 @@
 // Intake: a citizen files a dossier. Validates the form and the documents together (one 422 lists every problem),
 // then takes a code and writes dossier + documents (with their bytes) + history in one statement.
 import { createHash, randomUUID } from 'node:crypto';
-import { vnDay } from '../calendar/vn-time.js';
-import { dueDate } from '../calendar/working-days.js';
-import type { AppContext } from '../context.js';
-import * as dossiers from '../db/repositories/dossiers.js';
-import { AppError } from '../errors.js';
-import { validateFormData } from '../workflow/form-schema.js';
-import { isUniqueViolation } from './catalog.js';
-import { trackingTokenFor } from './access.js';
-import type { IntakeCheckName } from '../workflow/registry.js';
+import { vnDay } from '../../calendar/vn-time.js';
+import { dueDate } from '../../calendar/working-days.js';
+import type { AppContext } from '../../app-context.js';
+import * as dossiers from '../../db/repositories/dossiers.js';
+import { AppError } from '../../errors.js';
+import { validateFormData } from '../../workflow/form-schema.js';
+import { isUniqueViolation } from '../procedures/catalog.js';
+import { trackingTokenFor } from '../access.js';
+import type { IntakeCheckName } from '../../workflow/registry.js';
 import { checkAdmissionIntake } from './admissions.js';
 import { resolveIntake } from './routing.js';
 import { checkUploads, documentUploads, missingDocumentFields, type UploadedFile } from './uploads.js';

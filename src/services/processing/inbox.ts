@@ -1,11 +1,11 @@
 // A staff member's inbox: dossiers in their reach that their roles may act on now, oldest due first.
-import type { AppContext } from '../context.js';
-import { listInbox } from '../db/repositories/dossiers.js';
-import type { StaffRow } from '../db/repositories/staff.js';
-import { stateLabel } from '../workflow/engine.js';
-import { staffReach } from './access.js';
-import { needsApology } from './clock.js';
-import { vnDay } from '../calendar/vn-time.js';
+import type { AppContext } from '../../app-context.js';
+import { listInbox } from '../../db/repositories/dossiers.js';
+import type { StaffRow } from '../../db/repositories/staff.js';
+import { stateLabel } from '../../workflow/engine.js';
+import { staffReach } from '../access.js';
+import { needsApology } from '../../effects/clock.js';
+import { vnDay } from '../../calendar/vn-time.js';
 
 export interface InboxFilter { status?: string; procedure?: string; overdue?: boolean; limit?: number }
 

@@ -5,20 +5,20 @@
 // services/external-signing.ts or services/batch-sign.ts. Safe to run twice: an issued result is reused, a draft
 // is left waiting, a moved-on dossier is left alone.
 import { createHash } from 'node:crypto';
-import type { AppContext } from '../context.js';
-import * as dossiers from '../db/repositories/dossiers.js';
-import { insertFiles, newFileKey } from '../db/repositories/files.js';
-import { findIssuedDocument, insertIssuedDocument } from '../db/repositories/issued-documents.js';
-import { deleteDraft, findAppearance, findDraft, upsertDraft } from '../db/repositories/signing.js';
-import type { SignatureStamp } from '../documents/signature-stamp.js';
-import { findAgencyOfUnit, findStaffById, type AgencyRow, type StaffRow } from '../db/repositories/staff.js';
-import { renderResultPdf } from '../documents/render-result.js';
-import { AppError } from '../errors.js';
-import { signPdf, type SignPdfOptions, type Timestamper } from '../signing/sign-pdf.js';
-import { rfc3161Timestamper } from '../signing/tsa.js';
-import type { ResultSigner, WorkflowDefinition } from '../workflow/types.js';
-import { performAction, systemActionIn } from './perform-action.js';
-import type { Signer } from './signing-keys.js';
+import type { AppContext } from '../../app-context.js';
+import * as dossiers from '../../db/repositories/dossiers.js';
+import { insertFiles, newFileKey } from '../../db/repositories/files.js';
+import { findIssuedDocument, insertIssuedDocument } from '../../db/repositories/issued-documents.js';
+import { deleteDraft, findAppearance, findDraft, upsertDraft } from '../../db/repositories/signing.js';
+import type { SignatureStamp } from '../../documents/signature-stamp.js';
+import { findAgencyOfUnit, findStaffById, type AgencyRow, type StaffRow } from '../../db/repositories/staff.js';
+import { renderResultPdf } from '../../documents/render-result.js';
+import { AppError } from '../../errors.js';
+import { signPdf, type SignPdfOptions, type Timestamper } from '../../signing/sign-pdf.js';
+import { rfc3161Timestamper } from '../../signing/tsa.js';
+import type { ResultSigner, WorkflowDefinition } from '../../workflow/types.js';
+import { performAction, systemActionIn } from '../processing/perform-action.js';
+import type { Signer } from '../keys/signer-keys.js';
 
 export async function issueResult(ctx: AppContext, dossierId: string, signerStaffId: string | null): Promise<void> {
   const dossier = await dossiers.findDossierById(ctx.db, dossierId);

@@ -1,8 +1,8 @@
 // The procedures on offer. Files in workflows/ are loaded and checked at boot; each distinct definition is stored
 // as a procedure version, and a dossier is always processed under the version it was filed with.
-import type { Db } from '../db/client.js';
-import * as procedures from '../db/repositories/procedures.js';
-import type { LoadedWorkflow, WorkflowDefinition } from '../workflow/types.js';
+import type { Db } from '../../db/client.js';
+import * as procedures from '../../db/repositories/procedures.js';
+import type { LoadedWorkflow, WorkflowDefinition } from '../../workflow/types.js';
 
 export interface PublishedProcedure {
   versionId: number;

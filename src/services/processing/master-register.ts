@@ -3,12 +3,12 @@
 // from the paper book (or refuses with a reason).
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import type { AppContext } from '../context.js';
-import type { Db } from '../db/client.js';
-import * as dossiers from '../db/repositories/dossiers.js';
-import { findByDiplomaNumber, findByHolder, upsertRegisterEntries, type NewRegisterEntry, type RegisterEntryRow } from '../db/repositories/registers.js';
-import { AppError } from '../errors.js';
-import { actorForDossier, type Caller } from './access.js';
+import type { AppContext } from '../../app-context.js';
+import type { Db } from '../../db/client.js';
+import * as dossiers from '../../db/repositories/dossiers.js';
+import { findByDiplomaNumber, findByHolder, upsertRegisterEntries, type NewRegisterEntry, type RegisterEntryRow } from '../../db/repositories/registers.js';
+import { AppError } from '../../errors.js';
+import { actorForDossier, type Caller } from '../access.js';
 
 /** Lower-case, no diacritics (đ → d), single spaces: registers and requests spell names differently. */
 export function holderKey(name: string): string {

@@ -3,22 +3,22 @@
 // control-slip row), database rules (quota) and its outbox rows in one transaction, guarded by the dossier's
 // version so a concurrent change is a 409, never a silent overwrite.
 // `extend` and `apologise` are clock actions every procedure has; they live in services/sla.ts.
-import type { AppContext } from '../context.js';
-import * as dossiers from '../db/repositories/dossiers.js';
-import { insertFiles, newFileKey } from '../db/repositories/files.js';
-import { insertOutbox } from '../db/repositories/outbox.js';
-import { findUnitsByIds, insertHandover } from '../db/repositories/routing.js';
-import { AppError } from '../errors.js';
-import { transition } from '../workflow/engine.js';
-import { classifyEffect } from '../workflow/registry.js';
-import type { WorkflowDefinition } from '../workflow/types.js';
-import { actorForDossier, type Actor, type Caller } from './access.js';
-import { takeAdmissionPlace } from './admissions.js';
-import { clockChanges, needsApology } from './clock.js';
-import { notifyCitizenRow } from './notifications.js';
-import { routeTargetUnit } from './routing.js';
-import { isSlaAction, performSlaAction } from './sla.js';
-import { checkUploads, documentUploads, type UploadedFile } from './uploads.js';
+import type { AppContext } from '../../app-context.js';
+import * as dossiers from '../../db/repositories/dossiers.js';
+import { insertFiles, newFileKey } from '../../db/repositories/files.js';
+import { insertOutbox } from '../../db/repositories/outbox.js';
+import { findUnitsByIds, insertHandover } from '../../db/repositories/routing.js';
+import { AppError } from '../../errors.js';
+import { transition } from '../../workflow/engine.js';
+import { classifyEffect } from '../../workflow/registry.js';
+import type { WorkflowDefinition } from '../../workflow/types.js';
+import { actorForDossier, type Actor, type Caller } from '../access.js';
+import { takeAdmissionPlace } from '../intake/admissions.js';
+import { clockChanges, needsApology } from '../../effects/clock.js';
+import { notifyCitizenRow } from '../notifications/notify-citizen.js';
+import { routeTargetUnit } from '../intake/routing.js';
+import { isSlaAction, performSlaAction } from './clock-actions.js';
+import { checkUploads, documentUploads, type UploadedFile } from '../intake/uploads.js';
 
 export interface PerformActionInput {
   code: string;

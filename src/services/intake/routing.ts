@@ -1,13 +1,13 @@
 // Routing: which unit holds a dossier. At intake the definition's `routing` rules (or its fixed `unit`) pick the unit,
 // possibly from form data (the receiving school, the first-choice school); a transition's `routeTo` hands it on.
 // Choice fields backed by data (`optionsFrom: schools | campaigns`) are listed and checked here too.
-import type { AppContext } from '../context.js';
-import type { Db } from '../db/client.js';
-import { findCampaign, listCurrentCampaigns } from '../db/repositories/admissions.js';
-import { findUnitsByIds, listUnitsByKind } from '../db/repositories/routing.js';
-import { AppError } from '../errors.js';
-import { conditionHolds } from '../workflow/registry.js';
-import type { FieldDef, FieldOption, OptionsSource, RouteTarget, WorkflowDefinition } from '../workflow/types.js';
+import type { AppContext } from '../../app-context.js';
+import type { Db } from '../../db/client.js';
+import { findCampaign, listCurrentCampaigns } from '../../db/repositories/admissions.js';
+import { findUnitsByIds, listUnitsByKind } from '../../db/repositories/routing.js';
+import { AppError } from '../../errors.js';
+import { conditionHolds } from '../../workflow/registry.js';
+import type { FieldDef, FieldOption, OptionsSource, RouteTarget, WorkflowDefinition } from '../../workflow/types.js';
 
 /** Options of a data-backed choice field, as GET /api/procedures/:id lists them. */
 export async function optionsFor(db: Db, source: OptionsSource, now = new Date()): Promise<FieldOption[]> {

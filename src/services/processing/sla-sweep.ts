@@ -2,11 +2,11 @@
 // date, or past the apology's new date), and raises one alert per dossier, kind and date for the unit holding it
 // (sla_alerts; a notify job or GET /api/sla-alerts delivers them). Idempotent: running it twice raises nothing new.
 import { and, eq, isNotNull, isNull, lt, ne, or, sql } from 'drizzle-orm';
-import { vnInstant, vnToday } from '../calendar/vn-time.js';
-import { nextWorkingDay, workingCalendar } from '../calendar/working-days.js';
-import type { Db } from '../db/client.js';
-import { insertSlaAlerts } from '../db/repositories/routing.js';
-import { dossiers } from '../db/schema/index.js';
+import { vnInstant, vnToday } from '../../calendar/vn-time.js';
+import { nextWorkingDay, workingCalendar } from '../../calendar/working-days.js';
+import type { Db } from '../../db/client.js';
+import { insertSlaAlerts } from '../../db/repositories/routing.js';
+import { dossiers } from '../../db/schema/index.js';
 
 export interface SweepOutcome { dueSoon: number; overdue: number; stateOverdue: number; alerts: number }
 

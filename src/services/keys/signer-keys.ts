@@ -6,9 +6,9 @@ import {
   createCipheriv, createDecipheriv, createHash, createPrivateKey, hkdfSync, randomBytes, scryptSync, timingSafeEqual, X509Certificate,
   type KeyObject,
 } from 'node:crypto';
-import type { Db } from '../db/client.js';
-import { findActiveKey, replaceKey, type SigningKeyRow } from '../db/repositories/signing.js';
-import { AppError } from '../errors.js';
+import type { Db } from '../../db/client.js';
+import { findActiveKey, replaceKey, type SigningKeyRow } from '../../db/repositories/signing.js';
+import { AppError } from '../../errors.js';
 
 export interface Signer {
   keyId: string;

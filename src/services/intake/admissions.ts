@@ -1,12 +1,12 @@
 // Admission registration rules that need the database, so they cannot be pure workflow guards: the campaign's
 // registration window and grade, the chosen schools taking part, and each school's quota when a place is given.
-import type { AppContext } from '../context.js';
-import type { Db } from '../db/client.js';
-import { findCampaign, listCampaignSchools, takePlace } from '../db/repositories/admissions.js';
-import type { DossierRow } from '../db/repositories/dossiers.js';
-import { findUnitsByIds } from '../db/repositories/routing.js';
-import { AppError } from '../errors.js';
-import { formatDateVN } from '../documents/format.js';
+import type { AppContext } from '../../app-context.js';
+import type { Db } from '../../db/client.js';
+import { findCampaign, listCampaignSchools, takePlace } from '../../db/repositories/admissions.js';
+import type { DossierRow } from '../../db/repositories/dossiers.js';
+import { findUnitsByIds } from '../../db/repositories/routing.js';
+import { AppError } from '../../errors.js';
+import { formatDateVN } from '../../documents/format.js';
 
 export const CHOICE_FIELDS = ['choice1', 'choice2', 'choice3'] as const;
 

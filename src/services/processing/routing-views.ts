@@ -1,12 +1,12 @@
 // Read side of routing and the clock for staff: a dossier's control slip (hand-overs), the unit's SLA alerts,
 // and admission campaigns with their quotas.
-import type { AppContext } from '../context.js';
-import { countPlaces, listCampaignSchools, listCurrentCampaigns } from '../db/repositories/admissions.js';
-import * as dossiers from '../db/repositories/dossiers.js';
-import { findUnitsByIds, listHandovers, listSlaAlerts } from '../db/repositories/routing.js';
-import type { StaffRow } from '../db/repositories/staff.js';
-import { AppError } from '../errors.js';
-import { actorForDossier, staffReach, type Caller } from './access.js';
+import type { AppContext } from '../../app-context.js';
+import { countPlaces, listCampaignSchools, listCurrentCampaigns } from '../../db/repositories/admissions.js';
+import * as dossiers from '../../db/repositories/dossiers.js';
+import { findUnitsByIds, listHandovers, listSlaAlerts } from '../../db/repositories/routing.js';
+import type { StaffRow } from '../../db/repositories/staff.js';
+import { AppError } from '../../errors.js';
+import { actorForDossier, staffReach, type Caller } from '../access.js';
 
 export async function dossierHandovers(ctx: AppContext, code: string, caller: Caller) {
   const dossier = await dossiers.findDossierByCode(ctx.db, code);

@@ -6,19 +6,19 @@
 import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import Handlebars from 'handlebars';
-import { vnDay } from '../calendar/vn-time.js';
-import type { AppContext } from '../context.js';
-import * as dossiers from '../db/repositories/dossiers.js';
-import { findEventByVersion } from '../db/repositories/forms.js';
-import { findNotification, recordNotification } from '../db/repositories/notifications.js';
-import { findAgency } from '../db/repositories/staff.js';
-import { formatDateVN } from '../documents/format.js';
-import { AppError } from '../errors.js';
-import { mailerFor } from '../notifications/mailer.js';
-import { smsSenderFor } from '../notifications/sms.js';
-import { stateLabel } from '../workflow/engine.js';
-import { trackingTokenFor } from './access.js';
-import { formatTimeVN, trackingUrl } from './forms.js';
+import { vnDay } from '../../calendar/vn-time.js';
+import type { AppContext } from '../../app-context.js';
+import * as dossiers from '../../db/repositories/dossiers.js';
+import { findEventByVersion } from '../../db/repositories/forms.js';
+import { findNotification, recordNotification } from '../../db/repositories/notifications.js';
+import { findAgency } from '../../db/repositories/staff.js';
+import { formatDateVN } from '../../documents/format.js';
+import { AppError } from '../../errors.js';
+import { mailerFor } from '../../notifications/mailer.js';
+import { smsSenderFor } from '../../notifications/sms.js';
+import { stateLabel } from '../../workflow/engine.js';
+import { trackingTokenFor } from '../access.js';
+import { formatTimeVN, trackingUrl } from '../results/one-stop-forms.js';
 
 /** The job name; intake's SQL (db/repositories/dossiers.ts) writes it as a literal. */
 export const NOTIFY_CITIZEN_JOB = 'notify-citizen';

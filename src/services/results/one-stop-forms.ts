@@ -2,23 +2,23 @@
 // form's effect), listing them on the dossier, and serving their PDFs with the same access as the dossier itself.
 // Kinds, ordinals and why the control slip is rendered on demand: see documents/forms.ts.
 import { createHash } from 'node:crypto';
-import { vnDay, vnMinuteOfDay } from '../calendar/vn-time.js';
-import type { AppContext } from '../context.js';
-import * as dossiers from '../db/repositories/dossiers.js';
-import { insertFiles, newFileKey, readStoredFile } from '../db/repositories/files.js';
-import { findEventByVersion, listHandovers, listIssuedForms } from '../db/repositories/forms.js';
-import { findIssuedDocument, insertIssuedDocument } from '../db/repositories/issued-documents.js';
-import { findAgency, findStaffById, findUnit } from '../db/repositories/staff.js';
-import { formatDateVN } from '../documents/format.js';
+import { vnDay, vnMinuteOfDay } from '../../calendar/vn-time.js';
+import type { AppContext } from '../../app-context.js';
+import * as dossiers from '../../db/repositories/dossiers.js';
+import { insertFiles, newFileKey, readStoredFile } from '../../db/repositories/files.js';
+import { findEventByVersion, listHandovers, listIssuedForms } from '../../db/repositories/forms.js';
+import { findIssuedDocument, insertIssuedDocument } from '../../db/repositories/issued-documents.js';
+import { findAgency, findStaffById, findUnit } from '../../db/repositories/staff.js';
+import { formatDateVN } from '../../documents/format.js';
 import {
   FORM_SPECS, formLabel, parseStoredKind, renderFormPdf, storedKind, type FormKind, type StoredFormKind,
-} from '../documents/forms.js';
-import { AppError } from '../errors.js';
-import { stateLabel } from '../workflow/engine.js';
-import { missingRequiredDocuments } from '../workflow/registry.js';
-import type { WorkflowDefinition } from '../workflow/types.js';
-import { loadDossierFor } from './dossier-view.js';
-import type { Caller } from './access.js';
+} from '../../documents/forms.js';
+import { AppError } from '../../errors.js';
+import { stateLabel } from '../../workflow/engine.js';
+import { missingRequiredDocuments } from '../../workflow/registry.js';
+import type { WorkflowDefinition } from '../../workflow/types.js';
+import { loadDossierFor } from '../viewing/dossier-view.js';
+import type { Caller } from '../access.js';
 
 /** The public tracking page for a dossier (the portal's /tra-cuu page; the QR code on every form points here). */
 export function trackingUrl(publicUrl: string, code: string): string {

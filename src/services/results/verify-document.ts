@@ -4,13 +4,13 @@
 import { createHash, type X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AppContext } from '../context.js';
-import { findDossierByCode, findDossierById } from '../db/repositories/dossiers.js';
-import { readStoredFile } from '../db/repositories/files.js';
-import { findIssuedDocument } from '../db/repositories/issued-documents.js';
-import { findIssuedBySha256 } from '../db/repositories/signing.js';
-import { AppError } from '../errors.js';
-import { parseCertificates, verifyPdfSignatures } from '../signing/verify-pdf.js';
+import type { AppContext } from '../../app-context.js';
+import { findDossierByCode, findDossierById } from '../../db/repositories/dossiers.js';
+import { readStoredFile } from '../../db/repositories/files.js';
+import { findIssuedDocument } from '../../db/repositories/issued-documents.js';
+import { findIssuedBySha256 } from '../../db/repositories/signing.js';
+import { AppError } from '../../errors.js';
+import { parseCertificates, verifyPdfSignatures } from '../../signing/verify-pdf.js';
 
 export interface VerificationResult {
   valid: boolean;

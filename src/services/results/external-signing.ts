@@ -6,18 +6,18 @@
 //   signers (the seal) are applied, the result stored, and the dossier moves on. A preparation expires and is
 //   used once; a preparation made before the draft moved on cannot complete it.
 import { createHash, verify as rawVerify, X509Certificate } from 'node:crypto';
-import type { AppContext } from '../context.js';
-import * as dossiers from '../db/repositories/dossiers.js';
+import type { AppContext } from '../../app-context.js';
+import * as dossiers from '../../db/repositories/dossiers.js';
 import {
   findDraft, findPreparation, insertPreparation, markPreparationCompleted, upsertDraft, type SigningDraftRow,
-} from '../db/repositories/signing.js';
-import { type StaffRow } from '../db/repositories/staff.js';
-import { AppError } from '../errors.js';
-import { prepareDetachedCms } from '../signing/cms.js';
-import { embedCms, preparePdfSignature, reopenPrepared } from '../signing/sign-pdf.js';
-import type { Caller } from './access.js';
+} from '../../db/repositories/signing.js';
+import { type StaffRow } from '../../db/repositories/staff.js';
+import { AppError } from '../../errors.js';
+import { prepareDetachedCms } from '../../signing/cms.js';
+import { embedCms, preparePdfSignature, reopenPrepared } from '../../signing/sign-pdf.js';
+import type { Caller } from '../access.js';
 import { applySigners, issuingAgency, leaderReason, renderResult, storeResult, timestampOption } from './issue-result.js';
-import { performAction, systemActionIn, type ActionOutcome } from './perform-action.js';
+import { performAction, systemActionIn, type ActionOutcome } from '../processing/perform-action.js';
 
 export const PREPARATION_TTL_MS = 10 * 60 * 1000;
 // Room for a long chain from a commercial CA and a timestamp token.

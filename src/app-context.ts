@@ -1,0 +1,23 @@
+// What a use-case, job or route receives: the process's database, catalog, keys, effects, job driver and settings.
+// Types only, so that importing it never pulls the composition root (context.ts) into a module's runtime graph.
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Database, Db } from './db/client.js';
+import type { JobDriver } from './jobs/types.js';
+import type { ProcedureCatalog } from './services/procedures/catalog.js';
+import type { SignerKeys } from './services/keys/signer-keys.js';
+
+export interface AppContext {
+  config: Config;
+  database: Database;
+  db: Db;
+  catalog: ProcedureCatalog;
+  signerKeys: SignerKeys;
+  log: Logger;
+  /** Derives tracking tokens. */
+  secret: string;
+  jobs: JobDriver;
+}
+
+/** 'server' writes to the outbox; 'worker' relays and runs jobs; 'embedded' does both in one process (inline). */
+export type ProcessRole = 'server' | 'worker' | 'embedded';
