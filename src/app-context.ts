@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Database, Db } from './db/client.js';
+import type { EffectRegistry } from './effects/types.js';
 import type { JobDriver } from './jobs/types.js';
 import type { ProcedureCatalog } from './services/procedures/catalog.js';
 import type { SignerKeys } from './services/keys/signer-keys.js';
@@ -17,6 +18,8 @@ export interface AppContext {
   /** Derives tracking tokens. */
   secret: string;
   jobs: JobDriver;
+  /** The effects registry (effects/index.ts), handed in so use-cases never import the job handlers. */
+  effects: EffectRegistry;
 }
 
 /** 'server' writes to the outbox; 'worker' relays and runs jobs; 'embedded' does both in one process (inline). */

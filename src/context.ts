@@ -9,6 +9,7 @@ import type { AppContext, ProcessRole } from './app-context.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import { DEMO_PASSWORD, seedDemo, seedOrganisation } from './db/seed/index.js';
+import { createEffectRegistry } from './effects/index.js';
 import { BullmqDriver, OutboxOnlyDriver } from './jobs/bullmq.js';
 import { InlineJobDriver } from './jobs/inline.js';
 import { ProcedureCatalog } from './services/procedures/catalog.js';
@@ -18,7 +19,8 @@ import { loadWorkflowDir } from './workflow/loader.js';
 export async function createContext(config: Config, log: Logger, role: ProcessRole): Promise<AppContext> {
   await mkdir(config.dataDir, { recursive: true });
   // Files are checked before the database is touched: a broken workflow stops start-up with the file and name.
-  const workflows = loadWorkflowDir(config.workflowsDir, { templatesDir: config.templatesDir });
+  const effects = createEffectRegistry();
+  const workflows = loadWorkflowDir(config.workflowsDir, { templatesDir: config.templatesDir, effects: effects.names });
   const database = await openDatabase(config.database);
   const secret = config.appSecret ?? (await embeddedSecret(config.dataDir, 'app-secret'));
   const keySecret = config.keyEncryptionSecret ?? (await embeddedSecret(config.dataDir, 'key-encryption-secret'));
@@ -27,7 +29,7 @@ export async function createContext(config: Config, log: Logger, role: ProcessRo
   const catalog = await ProcedureCatalog.publish(db, workflows);
   const signerKeys = new SignerKeys(db, keySecret);
 
-  const ctx = { config, database, db, catalog, signerKeys, log, secret } as unknown as AppContext;
+  const ctx = { config, database, db, catalog, signerKeys, log, secret, effects } as unknown as AppContext;
   ctx.jobs = config.queue.kind === 'inline'
     ? new InlineJobDriver(ctx)
     : role === 'server' ? new OutboxOnlyDriver() : new BullmqDriver(ctx, config.queue.url, config.queue.prefix);

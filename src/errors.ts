@@ -63,3 +63,15 @@ export class AppError extends Error {
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
+
+// Errors several use-cases raise with the same words.
+
+/** Unknown dossiers and wrong tracking tokens look the same to the caller. */
+export function dossierNotFound(): AppError {
+  return new AppError('DOSSIER_NOT_FOUND', 'Không tìm thấy hồ sơ hoặc mã tra cứu không đúng.');
+}
+
+/** Optimistic concurrency: the version the caller saw is no longer the dossier's. */
+export function staleVersion(): AppError {
+  return new AppError('STALE_VERSION', 'Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại và thử lại.');
+}

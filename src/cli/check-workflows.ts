@@ -2,6 +2,7 @@
 // at boot, so an author (or CI) sees every problem before deploying. Exit 1 on any problem.
 
 import { parseArgs } from 'node:util';
+import { createEffectRegistry } from '../effects/index.js';
 import { formatProblem, loadWorkflowDir, WorkflowCheckError } from '../workflow/loader.js';
 
 function main(): number {
@@ -12,7 +13,7 @@ function main(): number {
   // Relative defaults keep the messages short (workflows/x.yaml) when run from the project root, as npm does.
   const dir = positionals[0] ?? 'workflows';
   try {
-    for (const wf of loadWorkflowDir(dir, { templatesDir: values.templates })) {
+    for (const wf of loadWorkflowDir(dir, { templatesDir: values.templates, effects: createEffectRegistry().names })) {
       console.log(`✓ ${wf.definition.id} (hash ${wf.hash.slice(0, 12)}) ${wf.file}`);
     }
     return 0;

@@ -8,37 +8,49 @@
 import { vnDay, vnInstant } from '../calendar/vn-time.js';
 import { addWorkingDays, dueDate, startDayFor, workingCalendar, workingDaysBetween } from '../calendar/working-days.js';
 import type { DossierRow, NewDossier } from '../db/repositories/dossiers.js';
-import type { WorkflowDefinition } from '../workflow/types.js';
+import type { ClockEffect, ClockInput } from './types.js';
 
-export function clockChanges(definition: WorkflowDefinition, dossier: DossierRow, effects: string[], now: Date, nextStatus?: string): Partial<NewDossier> {
+/** The four clock effects a workflow file may name; the registry (effects/index.ts) lists them. */
+export const CLOCK_EFFECTS = {
+  'start-clock': {
+    kind: 'clock', label: 'Tiếp nhận: bắt đầu tính hạn giải quyết (đặt ngày hẹn trả).',
+    apply: ({ definition, dossier, now }) => (dossier.clockState === 'not_started' || dossier.receivedAt === null
+      ? { receivedAt: now, dueAt: dueDate(now, definition.sla).dueAt, clockState: 'running', clockPausedAt: null, slaMark: null }
+      : {}),
+  },
+  'pause-clock': {
+    kind: 'clock', label: 'Chờ công dân bổ sung: tạm dừng tính hạn.',
+    // Asked at intake, before receipt, the clock has not started: there is nothing to pause.
+    apply: ({ dossier, now }) => (dossier.clockState === 'running' ? { clockState: 'paused', clockPausedAt: now } : {}),
+  },
+  'resume-clock': {
+    kind: 'clock', label: 'Công dân nộp bổ sung: tiếp tục tính hạn.',
+    apply: ({ dossier, now }) => {
+      if (dossier.clockState !== 'paused' || !dossier.clockPausedAt || !dossier.dueAt) return {};
+      const waited = workingDaysBetween(dossier.clockPausedAt, now);
+      const moved = (d: Date) => vnInstant(addWorkingDays(vnDay(d), waited), workingCalendar.closeAt);
+      return {
+        clockState: 'running', clockPausedAt: null, dueAt: moved(dossier.dueAt),
+        ...(dossier.apologyDueAt ? { apologyDueAt: moved(dossier.apologyDueAt) } : {}),
+      };
+    },
+  },
+  'stop-clock': {
+    kind: 'clock', label: 'Đã có quyết định / đã trả: dừng tính hạn.',
+    apply: ({ now }) => ({ clockState: 'stopped', completedAt: now, stateDueAt: null }),
+  },
+} as const satisfies Record<string, ClockEffect>;
+
+/**
+ * The clock columns an action changes: its clock effects in order, then the deadline of the state it enters (a
+ * state with its own time limit gets its own deadline on entry; leaving it clears it).
+ */
+export function clockChanges(
+  effects: ReadonlyArray<ClockEffect>, input: ClockInput, nextStatus?: string,
+): Partial<NewDossier> {
   const changes: Partial<NewDossier> = {};
-  for (const effect of effects) {
-    switch (effect) {
-      case 'start-clock':
-        if (dossier.clockState === 'not_started' || dossier.receivedAt === null) {
-          Object.assign(changes, { receivedAt: now, dueAt: dueDate(now, definition.sla).dueAt, clockState: 'running', clockPausedAt: null, slaMark: null });
-        }
-        break;
-      case 'pause-clock':
-        // Asked at intake, before receipt, the clock has not started: there is nothing to pause.
-        if (dossier.clockState === 'running') Object.assign(changes, { clockState: 'paused', clockPausedAt: now });
-        break;
-      case 'resume-clock':
-        if (dossier.clockState === 'paused' && dossier.clockPausedAt && dossier.dueAt) {
-          const waited = workingDaysBetween(dossier.clockPausedAt, now);
-          const moved = (d: Date) => vnInstant(addWorkingDays(vnDay(d), waited), workingCalendar.closeAt);
-          Object.assign(changes, {
-            clockState: 'running', clockPausedAt: null, dueAt: moved(dossier.dueAt),
-            ...(dossier.apologyDueAt ? { apologyDueAt: moved(dossier.apologyDueAt) } : {}),
-          });
-        }
-        break;
-      case 'stop-clock':
-        Object.assign(changes, { clockState: 'stopped', completedAt: now, stateDueAt: null });
-        break;
-    }
-  }
-  // A state with its own time limit gets its own deadline on entry; leaving it clears it.
+  for (const effect of effects) Object.assign(changes, effect.apply(input));
+  const { definition, dossier, now } = input;
   if (nextStatus !== undefined && nextStatus !== dossier.status) {
     const limit = definition.states[nextStatus]?.sla?.workingDays;
     changes.stateDueAt = limit ? stepDueAt(now, limit, definition.sla.cutoff) : null;

@@ -3,8 +3,8 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AppContext } from '../app-context.js';
-import { countPending, markRelayed, OUTBOX_CHANNEL, type OutboxRow } from '../db/repositories/outbox.js';
-import { JOBS, runJob } from './registry.js';
+import { countPending, markAttemptFailed, markRelayed, OUTBOX_CHANNEL, type OutboxRow } from '../db/repositories/outbox.js';
+import { isKnownJob, JOBS, runJob } from './registry.js';
 import { SLA_SWEEP_EVERY_MS, slaSweepJob } from './sla-sweep.js';
 import { OutboxPoller } from './relay.js';
 import { RETRY, type JobDriver } from './types.js';
@@ -95,7 +95,15 @@ export class BullmqDriver implements JobDriver {
     // BullMQ waits for a connection indefinitely; the relay must instead give the rows back and try later.
     if (this.producer.status !== 'ready') throw new Error(`Redis not ready (${this.producer.status})`);
     const byJob = new Map<string, OutboxRow[]>();
-    for (const row of rows) byJob.set(row.job, [...(byJob.get(row.job) ?? []), row]);
+    for (const row of rows) {
+      // A row no worker would ever consume (a job since removed from the registry): failed for good, and said so.
+      if (!isKnownJob(row.job)) {
+        this.ctx.log.error({ job: row.job, outboxId: row.id }, 'outbox row names no registered job');
+        await markAttemptFailed(this.ctx.db, row.id, `no registered job "${row.job}"`, null);
+        continue;
+      }
+      byJob.set(row.job, [...(byJob.get(row.job) ?? []), row]);
+    }
     for (const [name, group] of byJob) {
       await withTimeout(this.queue(name).addBulk(group.map((row) => ({
         name,

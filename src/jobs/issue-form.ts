@@ -8,12 +8,9 @@ import type { JobDefinition } from './types.js';
 // Optional only for writers that do not name it yet (the clock's `apologise`): then the latest issuing event.
 const payload = z.object({ dossierId: z.uuid(), dossierVersion: z.number().int().positive().optional() });
 
-function formJob(kind: StoredFormKind): JobDefinition<typeof payload> {
+/** The job that renders and stores one kind of one-stop form; named after the effect that issues it. */
+export function formJob(kind: StoredFormKind): JobDefinition<typeof payload> {
   const effect = FORM_SPECS[kind].effect;
   if (!effect) throw new Error(`form ${kind} has no issuing effect`);
-  // Named after the workflow effect: perform-action turns a job effect into an outbox row of the same name.
   return { name: effect, payload, handle: (ctx, { dossierId, dossierVersion }) => issueForm(ctx, kind, dossierId, dossierVersion) };
 }
-
-/** Effects issue-receipt, issue-supplement-request, issue-refusal, issue-apology: render and store the one-stop form. */
-export const issueFormJobs: JobDefinition<typeof payload>[] = (['receipt', 'supplement-request', 'refusal', 'apology'] as const).map(formJob);

@@ -1,19 +1,25 @@
+// The job table, derived: one job per job effect of the registry (effects/index.ts), keyed by the effect's name
+// (perform-action writes outbox rows under that name), plus the jobs the system runs on its own.
+import { EFFECTS } from '../effects/index.js';
 import { AppError } from '../errors.js';
-import { issueFormJobs } from './issue-form.js';
-import { issueResultJob } from './issue-result.js';
 import { notifyCitizenJob } from './notify-citizen.js';
 import { slaSweepJob } from './sla-sweep.js';
 import type { JobDefinition } from './types.js';
 
-export const JOBS: Record<string, JobDefinition> = {
-  [issueResultJob.name]: issueResultJob as unknown as JobDefinition,
-  [notifyCitizenJob.name]: notifyCitizenJob as unknown as JobDefinition,
-  ...Object.fromEntries(issueFormJobs.map((job) => [job.name, job as unknown as JobDefinition])),
-  [slaSweepJob.name]: slaSweepJob as unknown as JobDefinition,
-};
+/** Jobs no workflow names: the citizen's notification on every status change, and the repeatable SLA sweep. */
+const SYSTEM_JOBS: JobDefinition[] = [notifyCitizenJob as unknown as JobDefinition, slaSweepJob as unknown as JobDefinition];
+
+export const JOBS: Readonly<Record<string, JobDefinition>> = Object.freeze({
+  ...Object.fromEntries(Object.entries(EFFECTS).flatMap(([name, effect]) => (effect.kind === 'job' ? [[name, effect.job]] : []))),
+  ...Object.fromEntries(SYSTEM_JOBS.map((job) => [job.name, job])),
+});
+
+export function isKnownJob(name: string): boolean {
+  return Object.hasOwn(JOBS, name);
+}
 
 export function jobNamed(name: string): JobDefinition {
-  const job = JOBS[name];
+  const job = Object.hasOwn(JOBS, name) ? JOBS[name] : undefined;
   if (!job) throw new AppError('INTERNAL_ERROR', `unknown job ${name}`);
   return job;
 }

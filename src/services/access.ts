@@ -7,7 +7,7 @@ import type { Db } from '../db/client.js';
 import type { DossierRow } from '../db/repositories/dossiers.js';
 import { handledByAny, unitIdsOfAgency } from '../db/repositories/routing.js';
 import { findUnit, unitSubtree, type StaffRow } from '../db/repositories/staff.js';
-import { AppError } from '../errors.js';
+import { AppError, dossierNotFound } from '../errors.js';
 
 export type Caller =
   | { kind: 'staff'; staff: StaffRow }
@@ -60,7 +60,7 @@ export async function actorForDossier(db: Db, secret: string, dossier: DossierRo
       if (caller.bearer && isTrackingToken(secret, dossier.id, caller.bearer)) {
         return { kind: 'citizen', id: null, name: dossier.applicantName, roles: ['citizen'] };
       }
-      throw new AppError('DOSSIER_NOT_FOUND', 'Không tìm thấy hồ sơ hoặc mã tra cứu không đúng.');
+      throw dossierNotFound();
     }
   }
 }

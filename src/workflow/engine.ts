@@ -122,3 +122,9 @@ export function transition(
     event: { action, from: dossier.status, to: t.to, comment, data },
   };
 }
+
+/** The one action the system may take in the dossier's current state (e.g. "result issued"), if any. */
+export function systemActionIn(definition: WorkflowDefinition, status: string): string | undefined {
+  const actions = Object.entries(definition.states[status]?.on ?? {});
+  return actions.find(([, t]) => t.roles.includes('system'))?.[0];
+}

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { core } from 'zod';
 import { workflowFileSchema } from './definition.js';
-import { isKnownEffect, isKnownGuard, isKnownIntakeCheck } from './registry.js';
+import { isKnownGuard, isKnownIntakeCheck } from './registry.js';
 import { SYSTEM_ROLES, type LoadedWorkflow, type WorkflowDefinition } from './types.js';
 
 export interface WorkflowProblem {
@@ -22,6 +22,8 @@ export interface WorkflowProblem {
 export interface LoadOptions {
   /** Directory that `result.template` paths are relative to. */
   templatesDir: string;
+  /** Effect names a transition may use: the effects registry's (effects/index.ts), handed in by whoever loads. */
+  effects: ReadonlySet<string>;
 }
 
 export function formatProblem(p: WorkflowProblem): string {
@@ -197,7 +199,7 @@ export function checkDefinition(def: WorkflowDefinition, opts: LoadOptions): Arr
         if (!isKnownGuard(g)) add([...base, 'guards', i], `điều kiện (guard) không được hỗ trợ: ${q(g)}`);
       });
       t.effects.forEach((e, i) => {
-        if (!isKnownEffect(e)) add([...base, 'effects', i], `tác vụ (effect) không được hỗ trợ: ${q(e)}`);
+        if (!opts.effects.has(e)) add([...base, 'effects', i], `tác vụ (effect) không được hỗ trợ: ${q(e)}`);
       });
       if (t.routeTo?.field !== undefined && intake && !intakeField(t.routeTo.field)) {
         add([...base, 'routeTo', 'field'], `routeTo tham chiếu trường không tồn tại trong biểu mẫu tiếp nhận: ${q(t.routeTo.field)}`);

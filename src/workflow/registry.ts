@@ -1,26 +1,7 @@
-// Names a workflow file may refer to. Files hold data only (DESIGN rule 3); behaviour lives here, so an
-// unknown name is a load error rather than a runtime surprise.
+// Pure names a workflow file may refer to: guards and database-backed intake checks. Files hold data only
+// (DESIGN rule 3), so an unknown name is a load error. Effects have their own registry (src/effects/).
 
 import type { ActionInput, DocumentDef, DossierSnapshot, WorkflowDefinition } from './types.js';
-
-/** clock: dossier columns; job: an outbox row; rule: a database rule run inside the action's transaction (services/). */
-export type EffectKind = 'clock' | 'job' | 'rule';
-
-export const KNOWN_EFFECTS = {
-  'start-clock': { kind: 'clock', description: 'Tiếp nhận: bắt đầu tính hạn giải quyết (đặt ngày hẹn trả).' },
-  'pause-clock': { kind: 'clock', description: 'Chờ công dân bổ sung: tạm dừng tính hạn.' },
-  'resume-clock': { kind: 'clock', description: 'Công dân nộp bổ sung: tiếp tục tính hạn.' },
-  'stop-clock': { kind: 'clock', description: 'Đã có quyết định / đã trả: dừng tính hạn.' },
-  'issue-result': { kind: 'job', description: 'Tạo và ký số văn bản kết quả (PDF).' },
-  'take-admission-place': { kind: 'rule', description: 'Trúng tuyển: giữ một chỉ tiêu của trường (QUOTA_FULL khi đã đủ).' },
-  // One-stop forms (Circular 01/2018/TT-VPCP), rendered by jobs/issue-form.ts from the event that issues them.
-  'issue-receipt': { kind: 'job', description: 'Lập Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF).' },
-  'issue-supplement-request': { kind: 'job', description: 'Lập Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (PDF).' },
-  'issue-refusal': { kind: 'job', description: 'Lập Phiếu từ chối tiếp nhận giải quyết hồ sơ (PDF).' },
-  'issue-apology': { kind: 'job', description: 'Lập Phiếu xin lỗi và hẹn lại ngày trả kết quả (PDF).' },
-} as const satisfies Record<string, { kind: EffectKind; description: string }>;
-
-export type EffectName = keyof typeof KNOWN_EFFECTS;
 
 /** Intake rules that need the database, so they cannot be pure guards; services/submit-dossier.ts implements them. */
 export const KNOWN_INTAKE_CHECKS = {
@@ -31,16 +12,6 @@ export type IntakeCheckName = keyof typeof KNOWN_INTAKE_CHECKS;
 
 export function isKnownIntakeCheck(name: string): name is IntakeCheckName {
   return Object.hasOwn(KNOWN_INTAKE_CHECKS, name);
-}
-
-export function isKnownEffect(name: string): name is EffectName {
-  return Object.hasOwn(KNOWN_EFFECTS, name);
-}
-
-/** Clock effects are applied inside the state-change transaction; job effects become outbox rows. */
-export function classifyEffect(name: string): EffectKind {
-  if (!isKnownEffect(name)) throw new Error(`Unknown workflow effect "${name}"`);
-  return KNOWN_EFFECTS[name].kind;
 }
 
 export interface GuardContext {

@@ -33,7 +33,7 @@ describe('procedure versions', () => {
       .replace('label: Tiếp nhận hồ sơ', 'label: Tiếp nhận hồ sơ trực tuyến')
       .replace(/      refuse:\n        to: refused\n        label: Từ chối tiếp nhận\n        roles: \[clerk\]\n        comment: required\n        effects: \[stop-clock(?:, issue-refusal)?\]\n/, '');
     await writeFile(file, yaml.replace(/  refused:\n    label: Từ chối tiếp nhận\n    final: true\n/, ''));
-    const loaded = loadWorkflowDir(dir, { templatesDir: env.config.templatesDir });
+    const loaded = loadWorkflowDir(dir, { templatesDir: env.config.templatesDir, effects: env.ctx.effects.names });
     const catalog = await ProcedureCatalog.publish(env.ctx.db, loaded);
     expect(catalog.find('diploma-copy')?.version).toBe(2);
     // The same file again is the same version, not a third one.

@@ -1,9 +1,9 @@
-// The clock rules (services/clock.ts) as pure functions over dossier rows, on real calendar dates: Tết 2026
+// The clock effects (effects/clock.ts) as pure functions over dossier rows, on real calendar dates: Tết 2026
 // (14–22 Feb off), the 2025 swapped Saturday (26/4 worked), the 15:00 cut-off, a supplement pause, a second receipt.
 import { describe, expect, it } from 'vitest';
 import { vnInstant } from '../../src/calendar/vn-time.js';
 import type { DossierRow } from '../../src/db/repositories/dossiers.js';
-import { clockChanges, extendDueAt, needsApology, stepDueAt } from '../../src/effects/clock.js';
+import { clockChanges as applyClock, CLOCK_EFFECTS, extendDueAt, needsApology, stepDueAt } from '../../src/effects/clock.js';
 import { intakeUnit } from '../../src/services/intake/routing.js';
 import type { WorkflowDefinition } from '../../src/workflow/types.js';
 
@@ -13,6 +13,11 @@ const definition = {
   id: 't', sla: { workingDays: 1, cutoff: '15:00' }, unit: 'default-unit', intakeForm: 'request',
   states: { submitted: { label: 'x', final: false, on: {} }, review: { label: 'y', final: false, sla: { workingDays: 2 }, on: {} } },
 } as unknown as WorkflowDefinition;
+
+/** The registry's clock effects, named as in a workflow file, applied to a dossier row. */
+function clockChanges(def: WorkflowDefinition, row: DossierRow, names: Array<keyof typeof CLOCK_EFFECTS>, now: Date, next?: string) {
+  return applyClock(names.map((name) => CLOCK_EFFECTS[name]), { definition: def, dossier: row, now }, next);
+}
 
 function dossier(overrides: Partial<DossierRow> = {}): DossierRow {
   return {

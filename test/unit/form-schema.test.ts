@@ -1,9 +1,10 @@
+import { createEffectRegistry } from '../../src/effects/index.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildFormSchema, validateFormData } from '../../src/workflow/form-schema.js';
 import { loadWorkflowFile } from '../../src/workflow/loader.js';
 import type { FieldDef, FormDef } from '../../src/workflow/types.js';
 
-const def = loadWorkflowFile('workflows/diploma-copy.yaml', { templatesDir: 'test/fixtures/workflows/_templates' }).definition;
+const def = loadWorkflowFile('workflows/diploma-copy.yaml', { templatesDir: 'test/fixtures/workflows/_templates', effects: createEffectRegistry().names }).definition;
 const request = def.forms.request!;
 
 const valid = {

@@ -2,10 +2,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AppError, type ErrorCode } from '../../src/errors.js';
 import { availableActions, isFinal, stateLabel, transition } from '../../src/workflow/engine.js';
 import { loadWorkflowFile } from '../../src/workflow/loader.js';
-import { classifyEffect, KNOWN_EFFECTS, KNOWN_GUARDS, missingRequiredDocuments } from '../../src/workflow/registry.js';
+import { KNOWN_GUARDS, missingRequiredDocuments } from '../../src/workflow/registry.js';
+import { createEffectRegistry } from '../../src/effects/index.js';
 import type { ActionInput, ActorRoles, DossierSnapshot } from '../../src/workflow/types.js';
 
-const def = loadWorkflowFile('workflows/diploma-copy.yaml', { templatesDir: 'test/fixtures/workflows/_templates' }).definition;
+const def = loadWorkflowFile('workflows/diploma-copy.yaml', { templatesDir: 'test/fixtures/workflows/_templates', effects: createEffectRegistry().names }).definition;
 
 const citizen: ActorRoles = { roles: ['citizen'] };
 const clerk: ActorRoles = { roles: ['clerk'] };
@@ -201,7 +202,7 @@ describe('diploma-copy: approval, signing, return', () => {
     const r = act(dossier('awaiting_approval'), 'approve', leader);
     expect(r.next).toBe('signing');
     expect(r.effects).toEqual(['issue-result']);
-    expect(classifyEffect('issue-result')).toBe('job');
+    expect(createEffectRegistry().get('issue-result').kind).toBe('job');
   });
 
   it('send_back: requires a reason and returns to the specialist', () => {
@@ -290,24 +291,6 @@ describe('availableActions', () => {
     expect(resubmit!.form).toBeNull();
     const refuse = availableActions(def, 'submitted', clerk).find((a) => a.name === 'refuse');
     expect(refuse).toMatchObject({ needsComment: true, comment: 'required' });
-  });
-});
-
-describe('registry', () => {
-  it('classifies every known effect and rejects unknown ones', () => {
-    expect(Object.keys(KNOWN_EFFECTS).map((e) => [e, classifyEffect(e)])).toEqual([
-      ['start-clock', 'clock'],
-      ['pause-clock', 'clock'],
-      ['resume-clock', 'clock'],
-      ['stop-clock', 'clock'],
-      ['issue-result', 'job'],
-      ['take-admission-place', 'rule'],
-      ['issue-receipt', 'job'],
-      ['issue-supplement-request', 'job'],
-      ['issue-refusal', 'job'],
-      ['issue-apology', 'job'],
-    ]);
-    expect(() => classifyEffect('send-sms')).toThrow(/send-sms/);
   });
 });
 

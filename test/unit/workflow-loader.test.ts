@@ -1,3 +1,4 @@
+import { createEffectRegistry } from '../../src/effects/index.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import {
 } from '../../src/workflow/loader.js';
 
 const FIXTURES = 'test/fixtures/workflows';
-const opts = { templatesDir: `${FIXTURES}/_templates` };
+const opts = { templatesDir: `${FIXTURES}/_templates`, effects: createEffectRegistry().names };
 const base = readFileSync(`${FIXTURES}/valid/minimal.yaml`, 'utf8');
 
 const tmp = mkdtempSync(join(tmpdir(), 'motcua-wf-'));
@@ -52,7 +53,7 @@ describe('loading valid files', () => {
   });
 
   it('loads workflows/ (the four procedures) with the real templates', () => {
-    const all = loadWorkflowDir('workflows', { templatesDir: 'templates' });
+    const all = loadWorkflowDir('workflows', { templatesDir: 'templates', effects: opts.effects });
     expect(all.map((w) => w.definition.id).sort()).toEqual(['admission-registration', 'diploma-copy', 'extra-tutoring-licence', 'school-transfer']);
     const wf = all.find((w) => w.definition.id === 'diploma-copy');
     expect(wf!.definition.sla).toEqual({ workingDays: 1, cutoff: '15:00' });

@@ -5,9 +5,8 @@ import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
 import { findUnitsByIds, insertHandover } from '../../db/repositories/routing.js';
 import { findStaffById } from '../../db/repositories/staff.js';
-import { AppError } from '../../errors.js';
+import { AppError, dossierNotFound, staleVersion } from '../../errors.js';
 import { actorForDossier, reaches, staffReach, type Caller } from '../access.js';
-import { staleVersion } from './perform-action.js';
 
 export interface AssignmentInput {
   code: string;
@@ -25,7 +24,7 @@ export interface AssignmentOutcome { version: number; unitId: string; assignee: 
 export async function assignDossier(ctx: AppContext, input: AssignmentInput): Promise<AssignmentOutcome> {
   if (input.caller.kind !== 'staff') throw new AppError('UNAUTHENTICATED', 'Cần đăng nhập bằng tài khoản cán bộ.');
   const dossier = await dossiers.findDossierByCode(ctx.db, input.code);
-  if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', 'Không tìm thấy hồ sơ.');
+  if (!dossier) throw dossierNotFound();
   const actor = await actorForDossier(ctx.db, ctx.secret, dossier, input.caller, 'act');
   if (input.version !== dossier.version) throw staleVersion();
   const me = input.caller.staff;

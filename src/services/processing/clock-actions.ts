@@ -7,12 +7,11 @@ import { isWorkingDay, workingCalendar } from '../../calendar/working-days.js';
 import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
 import { insertOutbox } from '../../db/repositories/outbox.js';
-import { AppError } from '../../errors.js';
-import { JOBS } from '../../jobs/registry.js';
+import { AppError, staleVersion } from '../../errors.js';
 import { MAX_COMMENT_LENGTH } from '../../workflow/engine.js';
 import type { Actor } from '../access.js';
 import { effectiveDueAt, extendDueAt } from '../../effects/clock.js';
-import { staleVersion, type ActionOutcome } from './perform-action.js';
+import type { ActionOutcome } from './perform-action.js';
 
 export const SLA_ACTIONS = {
   extend: 'Gia hạn thời gian giải quyết',
@@ -69,8 +68,8 @@ export async function performSlaAction(
       dossierId: dossier.id, at: now, action, fromStatus: dossier.status, toStatus: dossier.status,
       actorKind: 'staff', actorId: actor.id, actorName: actor.name, comment: reason, data, dossierVersion: row.version,
     });
-    // The apology form (Phiếu xin lỗi và hẹn lại ngày trả kết quả) is rendered by the one-stop forms job when present.
-    if (action === 'apologise' && Object.hasOwn(JOBS, 'issue-apology')) {
+    // The apology form (Phiếu xin lỗi và hẹn lại ngày trả kết quả): the same job effect a workflow could name.
+    if (action === 'apologise') {
       await insertOutbox(tx, [{ job: 'issue-apology', payload: { dossierId: dossier.id, dossierVersion: row.version, actorStaffId: actor.id } }]);
     }
     return row;

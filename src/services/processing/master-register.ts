@@ -2,44 +2,20 @@
 // Many old registers are still on paper: no match is a normal outcome, and the specialist then types the details
 // from the paper book (or refuses with a reason).
 import { parse } from 'csv-parse/sync';
-import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { Db } from '../../db/client.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
 import { findByDiplomaNumber, findByHolder, upsertRegisterEntries, type NewRegisterEntry, type RegisterEntryRow } from '../../db/repositories/registers.js';
-import { AppError } from '../../errors.js';
+import { AppError, dossierNotFound } from '../../errors.js';
+import { holderKey, registerRowSchema, toEntry } from '../../registers/register-row.js';
 import { actorForDossier, type Caller } from '../access.js';
-
-/** Lower-case, no diacritics (đ → d), single spaces: registers and requests spell names differently. */
-export function holderKey(name: string): string {
-  return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase().replace(/\s+/g, ' ').trim();
-}
-
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'ngày phải dạng yyyy-mm-dd');
-export const registerRowSchema = z.object({
-  diplomaType: z.enum(['thcs', 'thpt', 'gdtx', 'certificate']),
-  holderName: z.string().trim().min(1).max(100),
-  holderBirthDate: day,
-  school: z.string().trim().min(1).max(200),
-  graduationYear: z.coerce.number().int().min(1945).max(2100),
-  registerBookNumber: z.string().trim().min(1).max(50),
-  entryNumber: z.string().trim().min(1).max(50),
-  diplomaNumber: z.string().trim().min(1).max(50),
-  issuedDate: day,
-  classification: z.string().trim().max(50).optional().transform((v) => (v ? v : undefined)),
-});
-export type RegisterRow = z.infer<typeof registerRowSchema>;
-
-export function toEntry(row: RegisterRow): NewRegisterEntry {
-  const holderName = row.holderName.normalize('NFC');
-  return { ...row, holderName, school: row.school.normalize('NFC'), holderKey: holderKey(holderName), classification: row.classification ?? null };
-}
 
 export interface ImportOutcome { imported: number; errors: Array<{ line: number; message: string }> }
 
 /**
- * CSV with a header row naming the columns of registerRowSchema (any order; UTF-8, BOM allowed). Every row is
- * checked first; with any bad row nothing is imported and each problem is reported with its line number.
+ * CSV with a header row naming the columns of registerRowSchema (registers/register-row.ts; any order; UTF-8, BOM
+ * allowed). Every row is checked first; with any bad row nothing is imported and each problem is reported with its
+ * line number.
  */
 export async function importRegisterCsv(db: Db, csv: string | Buffer): Promise<ImportOutcome> {
   const records = parse(csv, { columns: true, bom: true, skip_empty_lines: true, trim: true }) as Array<Record<string, string>>;
@@ -70,7 +46,7 @@ function prefillOf(e: RegisterEntryRow): Record<string, string> {
 /** Looks a diploma-copy dossier's diploma up: by diploma number when given, else by holder, birth date and type. */
 export async function lookupForDossier(ctx: AppContext, code: string, caller: Caller): Promise<RegisterLookup> {
   const dossier = await dossiers.findDossierByCode(ctx.db, code);
-  if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', 'Không tìm thấy hồ sơ.');
+  if (!dossier) throw dossierNotFound();
   if (caller.kind !== 'staff') throw new AppError('FORBIDDEN', 'Chỉ cán bộ xử lý hồ sơ được tra cứu sổ gốc.');
   await actorForDossier(ctx.db, ctx.secret, dossier, caller, 'act');
   if (dossier.procedureId !== 'diploma-copy') throw new AppError('NOT_FOUND', 'Thủ tục này không tra cứu sổ gốc.');

@@ -1,6 +1,6 @@
 // A workflow action on a dossier (receive, verify, approve, resubmit ...). The pure engine decides; this use-case
 // checks who may act, then commits the new state, its history event, new files, the hand-over to another unit (a
-// control-slip row), database rules (quota) and its outbox rows in one transaction, guarded by the dossier's
+// control-slip row), its effects (clock, rules such as the quota, outbox rows for jobs — effects/) in one transaction, guarded by the dossier's
 // version so a concurrent change is a 409, never a silent overwrite.
 // `extend` and `apologise` are clock actions every procedure has; they live in services/sla.ts.
 import type { AppContext } from '../../app-context.js';
@@ -8,13 +8,11 @@ import * as dossiers from '../../db/repositories/dossiers.js';
 import { insertFiles, newFileKey } from '../../db/repositories/files.js';
 import { insertOutbox } from '../../db/repositories/outbox.js';
 import { findUnitsByIds, insertHandover } from '../../db/repositories/routing.js';
-import { AppError } from '../../errors.js';
-import { transition } from '../../workflow/engine.js';
-import { classifyEffect } from '../../workflow/registry.js';
-import type { WorkflowDefinition } from '../../workflow/types.js';
-import { actorForDossier, type Actor, type Caller } from '../access.js';
-import { takeAdmissionPlace } from '../intake/admissions.js';
 import { clockChanges, needsApology } from '../../effects/clock.js';
+import type { ClockEffect, EffectRegistry, RuleEffect } from '../../effects/types.js';
+import { AppError, dossierNotFound, staleVersion } from '../../errors.js';
+import { transition } from '../../workflow/engine.js';
+import { actorForDossier, type Actor, type Caller } from '../access.js';
 import { notifyCitizenRow } from '../notifications/notify-citizen.js';
 import { routeTargetUnit } from '../intake/routing.js';
 import { isSlaAction, performSlaAction } from './clock-actions.js';
@@ -35,7 +33,7 @@ export interface ActionOutcome { status: string; version: number; code: string }
 
 export async function performAction(ctx: AppContext, input: PerformActionInput): Promise<ActionOutcome> {
   const dossier = await dossiers.findDossierByCode(ctx.db, input.code);
-  if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', 'Không tìm thấy hồ sơ.');
+  if (!dossier) throw dossierNotFound();
   const actor = await actorForDossier(ctx.db, ctx.secret, dossier, input.caller, 'act');
   const expectedVersion = input.version ?? (actor.kind === 'system' ? dossier.version : undefined);
   if (expectedVersion === undefined) throw new AppError('VALIDATION_FAILED', 'Thiếu phiên bản hồ sơ.', { version: 'Bắt buộc.' });
@@ -66,13 +64,15 @@ export async function performAction(ctx: AppContext, input: PerformActionInput):
     throw new AppError('INTERNAL_ERROR', `routeTo of ${definition.id}.${dossier.status}.${input.action} names unknown unit ${handover}`);
   }
 
+  const effects = planEffects(ctx.effects, result.effects);
   const uploads = documentUploads(files, actor.id ?? actor.kind).map(({ data, ...row }) => ({ ...row, dossierId: dossier.id, storageKey: newFileKey('uploads'), data }));
   const updated = await ctx.db.transaction(async (tx) => {
     // Database rules of the transition; what they decide is kept in the form data (e.g. the admitting school).
-    const ruleData = result.effects.includes('take-admission-place') ? await takeAdmissionPlace(tx, dossier) : null;
+    let ruleData: Record<string, unknown> | null = null;
+    for (const rule of effects.rules) ruleData = { ...(ruleData ?? {}), ...(await rule.run(tx, dossier)) };
     const row = await dossiers.updateDossierIfVersion(tx, dossier.id, expectedVersion, {
       status: result.next,
-      ...clockChanges(definition, dossier, result.effects, now, result.next),
+      ...clockChanges(effects.clock, { definition, dossier, now }, result.next),
       // A hand-over puts the dossier in the new unit's queue, unclaimed.
       ...(handover ? { unitId: handover, assigneeId: null } : {}),
       ...(ruleData ? { formData: { ...dossier.formData, ...ruleData } } : {}),
@@ -93,31 +93,33 @@ export async function performAction(ctx: AppContext, input: PerformActionInput):
       });
     }
     await insertOutbox(tx, [
-      ...jobEffects(result.effects, dossier.id, actor, row.version),
+      ...effects.jobs.map((job) => jobRow(job, dossier.id, actor, row.version)),
       // The citizen hears of every status change (services/notifications.ts), committed with the change itself.
       ...(result.next !== dossier.status ? [notifyCitizenRow(dossier.id, row.version)] : []),
     ]);
     return row;
   });
-  if (result.next !== dossier.status || result.effects.some((e) => classifyEffect(e) === 'job')) ctx.jobs.wake();
+  if (result.next !== dossier.status || effects.jobs.length > 0) ctx.jobs.wake();
   return { status: updated.status, version: updated.version, code: updated.code };
 }
 
+/** The transition's effects by kind, in the order the workflow file lists them. */
+function planEffects(registry: EffectRegistry, names: readonly string[]): { clock: ClockEffect[]; rules: RuleEffect[]; jobs: string[] } {
+  const plan = { clock: [] as ClockEffect[], rules: [] as RuleEffect[], jobs: [] as string[] };
+  for (const name of names) {
+    const effect = registry.get(name);
+    if (effect.kind === 'clock') plan.clock.push(effect);
+    else if (effect.kind === 'rule') plan.rules.push(effect);
+    else plan.jobs.push(name);
+  }
+  return plan;
+}
+
 /**
- * Job payloads carry ids only; the handler reads the current state when it runs. `dossierVersion` names the history
- * event that caused the job (the one-stop forms print that event's reason, officer and time).
+ * A job effect's outbox row, named after the effect. Payloads carry ids only; the handler reads the current state
+ * when it runs. `dossierVersion` names the history event that caused the job (the one-stop forms print that
+ * event's reason, officer and time).
  */
-function jobEffects(effects: string[], dossierId: string, actor: Actor, dossierVersion: number): Array<{ job: string; payload: Record<string, unknown> }> {
-  return effects.filter((e) => classifyEffect(e) === 'job')
-    .map((job) => ({ job, payload: { dossierId, dossierVersion, actorStaffId: actor.kind === 'staff' ? actor.id : null } }));
-}
-
-export function staleVersion(): AppError {
-  return new AppError('STALE_VERSION', 'Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại và thử lại.');
-}
-
-/** The one action the system may take in the dossier's current state (e.g. "result issued"), if any. */
-export function systemActionIn(definition: WorkflowDefinition, status: string): string | undefined {
-  const actions = Object.entries(definition.states[status]?.on ?? {});
-  return actions.find(([, t]) => t.roles.includes('system'))?.[0];
+function jobRow(job: string, dossierId: string, actor: Actor, dossierVersion: number): { job: string; payload: Record<string, unknown> } {
+  return { job, payload: { dossierId, dossierVersion, actorStaffId: actor.kind === 'staff' ? actor.id : null } };
 }

@@ -12,12 +12,13 @@ import {
   findDraft, findPreparation, insertPreparation, markPreparationCompleted, upsertDraft, type SigningDraftRow,
 } from '../../db/repositories/signing.js';
 import { type StaffRow } from '../../db/repositories/staff.js';
-import { AppError } from '../../errors.js';
+import { AppError, dossierNotFound } from '../../errors.js';
 import { prepareDetachedCms } from '../../signing/cms.js';
 import { embedCms, preparePdfSignature, reopenPrepared } from '../../signing/sign-pdf.js';
 import type { Caller } from '../access.js';
 import { applySigners, issuingAgency, leaderReason, renderResult, storeResult, timestampOption } from './issue-result.js';
-import { performAction, systemActionIn, type ActionOutcome } from '../processing/perform-action.js';
+import { systemActionIn } from '../../workflow/engine.js';
+import { performAction, type ActionOutcome } from '../processing/perform-action.js';
 
 export const PREPARATION_TTL_MS = 10 * 60 * 1000;
 // Room for a long chain from a commercial CA and a timestamp token.
@@ -43,7 +44,7 @@ function staffOf(caller: Caller): StaffRow {
 /** The draft of `code` that waits for this official, or a precise refusal. */
 export async function draftFor(ctx: AppContext, code: string, staff: StaffRow, waitingFor: SigningDraftRow['waitingFor']) {
   const dossier = await dossiers.findDossierByCode(ctx.db, code);
-  if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', 'Không tìm thấy hồ sơ.');
+  if (!dossier) throw dossierNotFound();
   const draft = await findDraft(ctx.db, dossier.id);
   if (!draft || draft.waitingFor !== waitingFor) {
     throw new AppError('SIGNING_NOT_PENDING', waitingFor === 'external' ? 'Hồ sơ không chờ ký bằng thiết bị ký số.' : 'Hồ sơ không chờ ký bằng mã PIN.');
@@ -84,7 +85,7 @@ export interface CompleteInput { preparationId: string; signature: string; certi
 export async function completeExternalSignature(ctx: AppContext, code: string, caller: Caller, input: CompleteInput): Promise<ActionOutcome> {
   const staff = staffOf(caller);
   const dossier = await dossiers.findDossierByCode(ctx.db, code);
-  if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', 'Không tìm thấy hồ sơ.');
+  if (!dossier) throw dossierNotFound();
   const prep = /^[0-9a-f-]{36}$/i.test(input.preparationId) ? await findPreparation(ctx.db, input.preparationId) : undefined;
   if (!prep || prep.dossierId !== dossier.id || prep.staffId !== staff.id) throw new AppError('PREPARATION_NOT_FOUND', 'Không tìm thấy phiên chuẩn bị ký.');
   if (prep.completedAt) throw new AppError('SIGNING_NOT_PENDING', 'Phiên chuẩn bị ký này đã được sử dụng.');
@@ -140,7 +141,7 @@ export async function completeExternalSignature(ctx: AppContext, code: string, c
 /** The state's system action (result_issued) once the result is stored. */
 export async function moveOn(ctx: AppContext, code: string): Promise<ActionOutcome> {
   const dossier = await dossiers.findDossierByCode(ctx.db, code);
-  if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', 'Không tìm thấy hồ sơ.');
+  if (!dossier) throw dossierNotFound();
   const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
   const action = systemActionIn(definition, dossier.status);
   if (!action) return { code, status: dossier.status, version: dossier.version };

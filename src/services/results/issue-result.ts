@@ -17,7 +17,8 @@ import { AppError } from '../../errors.js';
 import { signPdf, type SignPdfOptions, type Timestamper } from '../../signing/sign-pdf.js';
 import { rfc3161Timestamper } from '../../signing/tsa.js';
 import type { ResultSigner, WorkflowDefinition } from '../../workflow/types.js';
-import { performAction, systemActionIn } from '../processing/perform-action.js';
+import { systemActionIn } from '../../workflow/engine.js';
+import { performAction } from '../processing/perform-action.js';
 import type { Signer } from '../keys/signer-keys.js';
 
 export async function issueResult(ctx: AppContext, dossierId: string, signerStaffId: string | null): Promise<void> {

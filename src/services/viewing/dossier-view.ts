@@ -4,7 +4,7 @@ import * as dossiers from '../../db/repositories/dossiers.js';
 import { readStoredFile } from '../../db/repositories/files.js';
 import { findIssuedDocument } from '../../db/repositories/issued-documents.js';
 import { findUnit } from '../../db/repositories/staff.js';
-import { AppError } from '../../errors.js';
+import { AppError, dossierNotFound } from '../../errors.js';
 import { availableActions, stateLabel } from '../../workflow/engine.js';
 import { actorForDossier, type Actor, type Caller } from '../access.js';
 import { listForms } from '../results/one-stop-forms.js';
@@ -12,7 +12,7 @@ import { vnDay } from '../../calendar/vn-time.js';
 
 export async function loadDossierFor(ctx: AppContext, code: string, caller: Caller): Promise<{ dossier: dossiers.DossierRow; actor: Actor }> {
   const dossier = await dossiers.findDossierByCode(ctx.db, code);
-  if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', 'Không tìm thấy hồ sơ hoặc mã tra cứu không đúng.');
+  if (!dossier) throw dossierNotFound();
   return { dossier, actor: await actorForDossier(ctx.db, ctx.secret, dossier, caller) };
 }
 
