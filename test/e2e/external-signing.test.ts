@@ -12,7 +12,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertStaff } from '../../src/db/repositories/staff.js';
 import { signingPreparations } from '../../src/db/schema/index.js';
-import { hashPassword } from '../../src/services/accounts/auth.js';
+import { hashPassword } from '../../src/accounts/passwords.js';
 import { issueCertificate, type CertificateAndKey } from '../../src/signing/keys.js';
 import { createPkcs12 } from '../../src/signing/pkcs12.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDossierByCode, listEvents } from '../../src/db/repositories/dossiers.js';
 import { findIssuedDocument } from '../../src/db/repositories/issued-documents.js';
 import { insertStaff } from '../../src/db/repositories/staff.js';
-import { hashPassword } from '../../src/services/accounts/auth.js';
+import { hashPassword } from '../../src/accounts/passwords.js';
 import { issueResult } from '../../src/services/results/issue-result.js';
 import { performAction } from '../../src/services/processing/perform-action.js';
 import { createCertificateAuthority, issueCertificate } from '../../src/signing/keys.js';

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findByDiplomaNumber } from '../../src/db/repositories/registers.js';
-import { holderKey, importRegisterCsv } from '../../src/services/processing/master-register.js';
+import { holderKey } from '../../src/registers/register-row.js';
+import { importRegisterCsv } from '../../src/services/processing/master-register.js';
 import { startHarness, step, uploads, type Harness } from '../e2e/procedures-common.js';
 
 const run = promisify(execFile);

@@ -9,7 +9,7 @@ import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
 import { readStoredFile } from '../../src/db/repositories/files.js';
 import { findIssuedDocument } from '../../src/db/repositories/issued-documents.js';
 import { insertStaff } from '../../src/db/repositories/staff.js';
-import { hashPassword } from '../../src/services/accounts/auth.js';
+import { hashPassword } from '../../src/accounts/passwords.js';
 import { performAction } from '../../src/services/processing/perform-action.js';
 import { verifyDocument } from '../../src/services/results/verify-document.js';
 import { issueCertificate } from '../../src/signing/keys.js';

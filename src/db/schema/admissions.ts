@@ -1,7 +1,9 @@
 // Admission campaigns (grade 1, 6, 10): the registration window, the schools taking part with their quotas, and
 // the places given (one per admitted dossier) so a quota can never be exceeded, even by two principals at once.
 import { index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { dossiers, units } from './index.js';
+import { createdAt } from './columns.js';
+import { dossiers } from './dossiers.js';
+import { units } from './organisation.js';
 
 export const admissionCampaigns = pgTable('admission_campaigns', {
   id: text('id').primaryKey(),
@@ -10,7 +12,7 @@ export const admissionCampaigns = pgTable('admission_campaigns', {
   schoolYear: text('school_year').notNull(),
   opensAt: timestamp('opens_at', { withTimezone: true }).notNull(),
   closesAt: timestamp('closes_at', { withTimezone: true }).notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  createdAt: createdAt(),
 });
 
 export const campaignSchools = pgTable('campaign_schools', {
@@ -23,5 +25,5 @@ export const admissionPlaces = pgTable('admission_places', {
   dossierId: uuid('dossier_id').primaryKey().references(() => dossiers.id),
   campaignId: text('campaign_id').notNull(),
   schoolUnitId: text('school_unit_id').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  createdAt: createdAt(),
 }, (t) => [index('admission_places_school_idx').on(t.campaignId, t.schoolUnitId)]);

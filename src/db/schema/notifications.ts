@@ -2,7 +2,7 @@
 // message left. A retried notify job finds the row and sends nothing twice; the table is also the record that the
 // citizen was told.
 import { integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { dossiers } from './index.js';
+import { dossiers } from './dossiers.js';
 
 export const citizenNotifications = pgTable('citizen_notifications', {
   dossierId: uuid('dossier_id').notNull().references(() => dossiers.id),

@@ -1,6 +1,7 @@
 // The master register of issued diplomas (sổ gốc cấp văn bằng, chứng chỉ), imported from CSV, looked up by the
 // specialist checking a diploma-copy request.
-import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { createdAt } from './columns.js';
 
 export const masterRegisterEntries = pgTable('master_register_entries', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -16,7 +17,7 @@ export const masterRegisterEntries = pgTable('master_register_entries', {
   diplomaNumber: text('diploma_number').notNull(),
   issuedDate: text('issued_date').notNull(),
   classification: text('classification'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  createdAt: createdAt(),
 }, (t) => [
   // Re-importing the same file updates rather than duplicates.
   uniqueIndex('master_register_diploma_uq').on(t.diplomaType, t.diplomaNumber),

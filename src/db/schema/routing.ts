@@ -1,7 +1,9 @@
 // Routing and the statutory clock's side tables: hand-overs between units (the control slip, "Phiếu kiểm soát quá
 // trình giải quyết hồ sơ") and SLA alerts raised by the sweep for delivery to the responsible unit.
 import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { dossiers, staffAccounts, units } from './index.js';
+import { createdAt } from './columns.js';
+import { dossiers } from './dossiers.js';
+import { staffAccounts, units } from './organisation.js';
 
 /**
  * One row per hand-over of a dossier from one unit to another, written in the same transaction as the state change
@@ -40,7 +42,7 @@ export const slaAlerts = pgTable('sla_alerts', {
   kind: text('kind', { enum: ['due_soon', 'overdue', 'state_overdue'] }).notNull(),
   dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
   data: jsonb('data').$type<Record<string, unknown>>(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  createdAt: createdAt(),
   deliveredAt: timestamp('delivered_at', { withTimezone: true }),
 }, (t) => [
   uniqueIndex('sla_alerts_once_uq').on(t.dossierId, t.kind, t.dueAt),

@@ -1,13 +1,26 @@
-// Signing in progress: a result waiting for an official who signs outside the server (USB token, remote signing
-// service, or a key unlocked only by the owner's PIN), and the external-signing preparations handed out for it.
+// Signing: each signer's key and appearance images, and signing in progress — a result waiting for an official who
+// signs outside the server (USB token, remote signing service, or a key unlocked only by the owner's PIN), and the
+// external-signing preparations handed out for it.
 import { sql } from 'drizzle-orm';
-import { check, customType, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { dossiers, staffAccounts, units } from './index.js';
+import { boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bytea, createdAt } from './columns.js';
+import { dossiers } from './dossiers.js';
+import { staffAccounts, units } from './organisation.js';
 
-const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
-  dataType: () => 'bytea',
-  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
-});
+/** A signer's certificate and private key, the key encrypted (AES-256-GCM) under the configured secret. */
+export const signingKeys = pgTable('signing_keys', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  staffId: uuid('staff_id').references(() => staffAccounts.id),
+  unitId: text('unit_id').references(() => units.id),
+  certificatePem: text('certificate_pem').notNull(),
+  chainPem: text('chain_pem').array().notNull().default(sql`'{}'::text[]`),
+  encryptedPrivateKey: text('encrypted_private_key').notNull(),
+  active: boolean('active').notNull().default(true),
+  createdAt: createdAt(),
+}, (t) => [
+  check('signing_keys_owner_ck', sql`(${t.staffId} is not null) <> (${t.unitId} is not null)`),
+  index('signing_keys_staff_idx').on(t.staffId),
+]);
 
 /**
  * One per dossier while its result is being signed by someone the worker cannot sign for. `pdf` is the document
@@ -23,7 +36,7 @@ export const signingDrafts = pgTable('signing_drafts', {
   /** 'external' (token/remote signer) or 'pin' (server-held key locked by the owner's PIN). */
   waitingFor: text('waiting_for', { enum: ['external', 'pin'] }).notNull(),
   issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  createdAt: createdAt(),
 }, (t) => [index('signing_drafts_signer_idx').on(t.signerStaffId)]);
 
 /** A prepared external signature: the file is fixed, only a signature over `signedAttributes` completes it. */
@@ -39,7 +52,7 @@ export const signingPreparations = pgTable('signing_preparations', {
   chainPem: text('chain_pem').array().notNull().default(sql`'{}'::text[]`),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   completedAt: timestamp('completed_at', { withTimezone: true }),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  createdAt: createdAt(),
 }, (t) => [index('signing_preparations_dossier_idx').on(t.dossierId)]);
 
 /** Images shown in the visible signature (Decree 30): an official's signature, a unit's seal (PNG, transparent). */
@@ -48,7 +61,7 @@ export const signingAppearances = pgTable('signing_appearances', {
   staffId: uuid('staff_id').references(() => staffAccounts.id),
   unitId: text('unit_id').references(() => units.id),
   image: bytea('image').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  createdAt: createdAt(),
 }, (t) => [
   check('signing_appearances_owner_ck', sql`(${t.staffId} is not null) <> (${t.unitId} is not null)`),
   uniqueIndex('signing_appearances_staff_uq').on(t.staffId),

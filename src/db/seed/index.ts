@@ -6,12 +6,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { hashPassword } from '../../accounts/passwords.js';
+import { registerRowSchema, toEntry } from '../../registers/register-row.js';
 import type { Db } from '../client.js';
 import { upsertCampaign, upsertCampaignSchool } from '../repositories/admissions.js';
 import { upsertRegisterEntries } from '../repositories/registers.js';
 import { findStaffByUsername, insertStaff, listUnitsWithAgency, upsertAgency, upsertUnit } from '../repositories/staff.js';
-import { registerRowSchema, toEntry } from '../../services/processing/master-register.js';
-import { hashPassword } from '../../services/accounts/auth.js';
 import type { SignerKeys } from '../../services/keys/signer-keys.js';
 import { createCertificateAuthority, issueCertificate } from '../../signing/keys.js';
 

@@ -1,0 +1,98 @@
+// Dossiers and what hangs off each one directly: the procedure version it is pinned to, its code counter, uploaded
+// documents and the append-only history (dossier_events: never updated, never deleted).
+import {
+  bigserial, index, integer, json, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex, uuid,
+} from 'drizzle-orm/pg-core';
+import { createdAt } from './columns.js';
+import { agencies, units } from './organisation.js';
+
+/** Each distinct definition a procedure has had; dossiers stay pinned to the one they were filed under. */
+export const procedureVersions = pgTable('procedure_versions', {
+  id: serial('id').primaryKey(),
+  procedureId: text('procedure_id').notNull(),
+  version: integer('version').notNull(),
+  hash: text('hash').notNull(),
+  /** json, not jsonb: jsonb reorders keys, and the order of actions in a state is the order of the buttons. */
+  definition: json('definition').notNull(),
+  createdAt: createdAt(),
+}, (t) => [
+  uniqueIndex('procedure_versions_version_uq').on(t.procedureId, t.version),
+  uniqueIndex('procedure_versions_hash_uq').on(t.procedureId, t.hash),
+]);
+
+/** Per agency and day, the last dossier sequence number handed out (code `{agency}-{yyMMdd}-{NNNN}`). */
+export const dossierCodeCounters = pgTable('dossier_code_counters', {
+  agencyCode: text('agency_code').notNull(),
+  day: text('day').notNull(),
+  last: integer('last').notNull(),
+}, (t) => [primaryKey({ columns: [t.agencyCode, t.day] })]);
+
+export const dossiers = pgTable('dossiers', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  code: text('code').notNull().unique(),
+  procedureId: text('procedure_id').notNull(),
+  procedureVersionId: integer('procedure_version_id').notNull().references(() => procedureVersions.id),
+  agencyCode: text('agency_code').notNull().references(() => agencies.code),
+  unitId: text('unit_id').notNull().references(() => units.id),
+  status: text('status').notNull(),
+  /** Optimistic concurrency: every change bumps it; a writer holding an older one gets STALE_VERSION. */
+  version: integer('version').notNull().default(1),
+  formData: jsonb('form_data').$type<Record<string, unknown>>().notNull(),
+  applicantName: text('applicant_name').notNull(),
+  applicantEmail: text('applicant_email'),
+  applicantPhone: text('applicant_phone'),
+  applicantAddress: text('applicant_address'),
+  applicantIdNumber: text('applicant_id_number'),
+  channel: text('channel', { enum: ['online', 'desk'] }).notNull().default('online'),
+  idempotencyKey: text('idempotency_key').unique(),
+  /** sha256 of the intake request, so a reused Idempotency-Key with another request is refused, not silently answered. */
+  requestHash: text('request_hash'),
+  submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
+  receivedAt: timestamp('received_at', { withTimezone: true }),
+  dueAt: timestamp('due_at', { withTimezone: true }),
+  clockState: text('clock_state', { enum: ['not_started', 'running', 'paused', 'stopped'] }).notNull().default('not_started'),
+  clockPausedAt: timestamp('clock_paused_at', { withTimezone: true }),
+  completedAt: timestamp('completed_at', { withTimezone: true }),
+  /** The staff member who claimed or was assigned the dossier inside its unit (services/assignment.ts). */
+  assigneeId: uuid('assignee_id'),
+  /** Deadline of the current step when its state has its own `sla` (services/clock.ts). */
+  stateDueAt: timestamp('state_due_at', { withTimezone: true }),
+  /** The new return date promised in an apology for lateness; the dossier may go on only after one (services/sla.ts). */
+  apologyDueAt: timestamp('apology_due_at', { withTimezone: true }),
+  /** Set by the SLA sweep: due_soon | overdue (null = on time). */
+  slaMark: text('sla_mark'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [
+  index('dossiers_queue_idx').on(t.unitId, t.status, t.dueAt),
+  index('dossiers_procedure_idx').on(t.procedureId, t.status),
+]);
+
+/** Files the citizen (or staff) uploaded. The bytes live in file storage; `sha256` lets us prove integrity later. */
+export const dossierDocuments = pgTable('dossier_documents', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  dossierId: uuid('dossier_id').notNull().references(() => dossiers.id),
+  documentKey: text('document_key').notNull(),
+  fileName: text('file_name').notNull(),
+  mimeType: text('mime_type').notNull(),
+  sizeBytes: integer('size_bytes').notNull(),
+  sha256: text('sha256').notNull(),
+  storageKey: text('storage_key').notNull(),
+  uploadedBy: text('uploaded_by').notNull(),
+  uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('dossier_documents_dossier_idx').on(t.dossierId)]);
+
+/** Append-only history: never updated, never deleted. */
+export const dossierEvents = pgTable('dossier_events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  dossierId: uuid('dossier_id').notNull().references(() => dossiers.id),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  action: text('action').notNull(),
+  fromStatus: text('from_status'),
+  toStatus: text('to_status').notNull(),
+  actorKind: text('actor_kind', { enum: ['citizen', 'staff', 'system'] }).notNull(),
+  actorId: text('actor_id'),
+  actorName: text('actor_name').notNull(),
+  comment: text('comment'),
+  data: jsonb('data').$type<Record<string, unknown>>(),
+  dossierVersion: integer('dossier_version').notNull(),
+}, (t) => [index('dossier_events_dossier_idx').on(t.dossierId, t.id)]);

@@ -1,0 +1,45 @@
+// Who works where: agencies, their units, staff accounts and their sessions.
+import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { createdAt } from './columns.js';
+
+/** An agency (the department, a school, the public-service centre); `code` is its QCVN 102 code, used in dossier codes. */
+export const agencies = pgTable('agencies', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  parentName: text('parent_name').notNull(),
+  place: text('place').notNull(),
+  kind: text('kind', { enum: ['department', 'school', 'centre'] }).notNull(),
+  createdAt: createdAt(),
+});
+
+/** A unit inside an agency (a division, the one-stop desk, a school's office). Staff belong to one unit. */
+export const units = pgTable('units', {
+  id: text('id').primaryKey(),
+  agencyCode: text('agency_code').notNull().references(() => agencies.code),
+  parentId: text('parent_id'),
+  name: text('name').notNull(),
+  /** A one-stop desk receives for every unit of its agency; other units see their own subtree. */
+  kind: text('kind', { enum: ['board', 'division', 'one_stop_desk', 'school_office'] }).notNull(),
+  createdAt: createdAt(),
+});
+
+export const staffAccounts = pgTable('staff_accounts', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  username: text('username').notNull().unique(),
+  fullName: text('full_name').notNull(),
+  title: text('title').notNull(),
+  email: text('email'),
+  roles: text('roles').array().notNull(),
+  unitId: text('unit_id').notNull().references(() => units.id),
+  passwordHash: text('password_hash').notNull(),
+  active: boolean('active').notNull().default(true),
+  createdAt: createdAt(),
+});
+
+export const sessions = pgTable('sessions', {
+  /** sha256 of the token: a leaked table does not leak usable tokens. */
+  tokenHash: text('token_hash').primaryKey(),
+  staffId: uuid('staff_id').notNull().references(() => staffAccounts.id, { onDelete: 'cascade' }),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('sessions_staff_idx').on(t.staffId)]);
