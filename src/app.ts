@@ -13,6 +13,7 @@ import { redisConnection } from './jobs/bullmq.js';
 import { callerPlugin } from './plugins/caller.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { viewsPlugin } from './plugins/views.js';
+import { adminEffectRoutes } from './routes/api/admin-effects.js';
 import { assignmentRoutes } from './routes/api/assignments.js';
 import { dossierRoutes } from './routes/api/dossiers.js';
 import { formRoutes } from './routes/api/forms.js';
@@ -69,6 +70,7 @@ export async function buildApp(ctx: AppContext) {
   await app.register(statsRoutes, { ctx });
   await app.register(signingRoutes, { ctx });
   await app.register(verifyRoutes, { ctx });
+  await app.register(adminEffectRoutes, { ctx });
   await app.register(verifyPages, { ctx });
   await app.register(pageRoutes, { ctx });
   return app;

@@ -29,6 +29,8 @@ const envSchema = z.object({
   MAX_UPLOAD_FILES: z.coerce.number().int().positive().max(100).default(20),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().max(64).default(4),
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(500),
+  RECONCILE_MS: z.coerce.number().int().min(1000).default(30_000),
+  OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   WORKFLOWS_DIR: z.string().optional(),
   TEMPLATES_DIR: z.string().optional(),
   LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
@@ -56,6 +58,10 @@ export interface Config {
   uploads: { maxFileBytes: number; maxFiles: number };
   workerConcurrency: number;
   outboxPollMs: number;
+  /** How often each worker's reconciler looks for effects whose job vanished, stalled or failed. */
+  reconcileMs: number;
+  /** Done outbox rows are deleted after this many days (failed ones stay until retried). */
+  outboxRetentionDays: number;
   workflowsDir: string;
   templatesDir: string;
   loginRateLimit: number;
@@ -103,6 +109,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     uploads: { maxFileBytes: env.MAX_UPLOAD_MB * 1024 * 1024, maxFiles: env.MAX_UPLOAD_FILES },
     workerConcurrency: env.WORKER_CONCURRENCY,
     outboxPollMs: env.OUTBOX_POLL_MS,
+    reconcileMs: env.RECONCILE_MS,
+    outboxRetentionDays: env.OUTBOX_RETENTION_DAYS,
     workflowsDir: env.WORKFLOWS_DIR ? path.resolve(env.WORKFLOWS_DIR) : DEFAULT_WORKFLOWS_DIR,
     templatesDir: env.TEMPLATES_DIR ? path.resolve(env.TEMPLATES_DIR) : DEFAULT_TEMPLATES_DIR,
     loginRateLimit: env.LOGIN_RATE_LIMIT,

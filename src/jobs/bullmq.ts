@@ -1,13 +1,21 @@
-// Production job driver: the relay copies outbox rows into BullMQ queues (one queue per job), and workers run them.
-// The job id is derived from the outbox row, so a row relayed twice (crash between add and mark) is one job.
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+// Production job driver. The outbox row is the effect's ledger: the relay hands rows to BullMQ (one queue per job,
+// job id derived from the row, so a row handed over twice is one job), a worker marks its row done only after the
+// handler succeeded, and a reconciler in every worker looks again at rows handed over but not done: a job that
+// vanished (Redis came back empty), stalled past BullMQ's limit or failed without being recorded is handed over
+// again; one that used up its retries is recorded as failed (visible to admins, who can retry it). Redis may lose
+// everything at any moment: nothing is lost, only delayed (docs/OPERATIONS.md).
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AppContext } from '../app-context.js';
-import { countPending, markAttemptFailed, markRelayed, OUTBOX_CHANNEL, type OutboxRow } from '../db/repositories/outbox.js';
-import { isKnownJob, JOBS, runJob } from './registry.js';
-import { SLA_SWEEP_EVERY_MS, slaSweepJob } from './sla-sweep.js';
+import {
+  claimUnfinished, countUnfinished, markAttemptFailed, markDone, markFailed, markRelayed, OUTBOX_CHANNEL, pruneDone, requeue, type OutboxRow,
+} from '../db/repositories/outbox.js';
+import { recoverStrandedDossiers } from '../services/processing/recover-stranded.js';
+import { isKnownJob, isPermanentFailure, JOBS, jobNamed, runJob } from './registry.js';
 import { OutboxPoller } from './relay.js';
-import { RETRY, type JobDriver } from './types.js';
+import { SLA_SWEEP_EVERY_MS, slaSweepJob } from './sla-sweep.js';
+import { retryDelayMs, retryPolicyOf, type JobDriver } from './types.js';
+import { throttledLogger } from './throttled-log.js';
 
 export function redisConnection(url: string, forWorker: boolean): Redis {
   return new Redis(url, forWorker
@@ -25,30 +33,48 @@ export class OutboxOnlyDriver implements JobDriver {
   async close(): Promise<void> {}
 }
 
-/** The worker's side: relay + BullMQ workers. */
+const JOB_ID_PREFIX = 'outbox-';
+/** A relayed row's job is first looked at this long after the hand-over, then every lease. */
+const FIRST_CHECK_MS = 60_000;
+const CHECK_LEASE_MS = 60_000;
+const PRUNE_EVERY_MS = 60 * 60_000;
+
+export function outboxIdOf(job: Pick<Job, 'id'>): number | null {
+  return job.id?.startsWith(JOB_ID_PREFIX) ? Number(job.id.slice(JOB_ID_PREFIX.length)) : null;
+}
+
+/** The worker's side: relay + BullMQ workers + reconciler. */
 export class BullmqDriver implements JobDriver {
   readonly kind = 'bullmq';
   private readonly producer: Redis;
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
   private readonly poller: OutboxPoller;
-  private readonly prefix: string;
+  private readonly warn: (key: string, obj: object, msg: string) => void;
   /** Holds the repeatable SLA sweep; kept out of `queues` so idle() does not wait for its next (delayed) run. */
   private scheduler: Queue | undefined;
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  private reconciling: Promise<void> | undefined;
+  private lastPrune = 0;
   private closing = false;
 
-  constructor(private readonly ctx: AppContext, private readonly url: string, prefix: string, private readonly runWorkers = true) {
-    this.prefix = prefix;
+  constructor(
+    private readonly ctx: AppContext, private readonly url: string, private readonly prefix: string, private readonly runWorkers = true,
+  ) {
     this.producer = redisConnection(url, false);
-    this.producer.on('error', (err) => ctx.log.debug({ err }, 'redis producer error'));
-    this.poller = new OutboxPoller(ctx.db, { pollMs: ctx.config.outboxPollMs, batch: 100, leaseMs: 30_000 }, (rows) => this.relay(rows), ctx.log);
+    this.warn = throttledLogger(ctx.log, 60_000);
+    this.producer.on('error', (err) => this.warn('redis', { err }, 'Redis unreachable: effects wait in the outbox'));
+    this.poller = new OutboxPoller(ctx.db, { pollMs: ctx.config.outboxPollMs, batch: 100, leaseMs: 30_000 }, (rows) => this.relay(rows), {
+      error: (obj, msg) => this.warn(`poller:${msg}`, obj as object, msg ?? 'outbox poller error'),
+      warn: (obj, msg) => this.warn(`poller:${msg}`, obj as object, msg ?? 'outbox poller warning'),
+    });
   }
 
   queue(name: string): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
       queue = new Queue(name, { connection: this.producer as unknown as ConnectionOptions, prefix: this.prefix });
-      queue.on('error', (err) => this.ctx.log.debug({ err }, 'queue error'));
+      queue.on('error', (err) => this.warn('queue', { err }, 'queue error'));
       this.queues.set(name, queue);
     }
     return queue;
@@ -56,39 +82,52 @@ export class BullmqDriver implements JobDriver {
 
   async start(): Promise<void> {
     if (this.runWorkers) {
-      for (const name of Object.keys(JOBS)) {
-        const worker = new Worker(name, async (job) => runJob(this.ctx, name, job.data), {
-          connection: redisConnection(this.url, true) as unknown as ConnectionOptions,
-          prefix: this.prefix,
-          concurrency: this.ctx.config.workerConcurrency,
-        });
-        worker.on('failed', (job, err) => this.ctx.log.warn({ err, job: name, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'job failed'));
-        worker.on('error', (err) => this.ctx.log.error({ err }, 'worker error'));
-        this.workers.push(worker);
-      }
+      for (const name of Object.keys(JOBS)) this.workers.push(this.startWorker(name));
       // Repeatable jobs (the SLA sweep): one scheduler entry however many workers start — upserted by id, BullMQ runs
-      // each occurrence on one of them. In the background, so a worker starting while Redis is down still starts.
+      // each occurrence on one of them. Upserted again on every reconcile, so Redis losing it costs one period.
       this.scheduler = new Queue(slaSweepJob.name, { connection: this.producer as unknown as ConnectionOptions, prefix: this.prefix });
-      this.scheduler.on('error', (err) => this.ctx.log.debug({ err }, 'scheduler queue error'));
-      this.scheduleRepeatable();
+      this.scheduler.on('error', (err) => this.warn('scheduler', { err }, 'scheduler queue error'));
+      const every = this.ctx.config.reconcileMs;
+      this.reconcileTimer = setInterval(() => { void this.reconcile(); }, every);
+      this.reconcileTimer.unref();
+      void this.reconcile();
     }
     await this.ctx.database.listen?.(OUTBOX_CHANNEL, () => this.poller.wake());
     this.poller.start();
   }
 
-  wake(): void {
-    this.poller.wake();
+  private startWorker(name: string): Worker {
+    const policy = retryPolicyOf(jobNamed(name));
+    const worker = new Worker(name, async (job) => this.process(name, job), {
+      connection: redisConnection(this.url, true) as unknown as ConnectionOptions,
+      prefix: this.prefix,
+      concurrency: this.ctx.config.workerConcurrency,
+      // A crash mid-job leaves it "stalled"; past this count BullMQ fails it, and the reconciler hands it over again.
+      maxStalledCount: 3,
+      settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(policy, attemptsMade) },
+    });
+    worker.on('failed', (job, err) => this.ctx.log.warn({ err: err.message, job: name, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'job failed'));
+    worker.on('error', (err) => this.warn(`worker:${name}`, { err }, 'worker error'));
+    return worker;
   }
 
-  private scheduleRepeatable(): void {
-    const scheduler = this.scheduler;
-    if (!scheduler || this.closing) return;
-    withTimeout(scheduler.upsertJobScheduler(slaSweepJob.name, { every: SLA_SWEEP_EVERY_MS }, {
-      name: slaSweepJob.name, data: {}, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
-    }), 5000, 'BullMQ upsertJobScheduler').catch((err: unknown) => {
-      this.ctx.log.warn({ err }, 'could not schedule the SLA sweep; retrying in 30 s');
-      setTimeout(() => this.scheduleRepeatable(), 30_000).unref();
-    });
+  /** Runs the handler, then marks the row done; a last or permanent failure is recorded on the row. */
+  private async process(name: string, job: Job): Promise<void> {
+    const outboxId = outboxIdOf(job);
+    try {
+      await runJob(this.ctx, name, job.data);
+    } catch (error) {
+      const permanent = isPermanentFailure(error);
+      const last = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (last && outboxId !== null) await markFailed(this.ctx.db, outboxId, describe(error)).catch(() => {});
+      throw permanent ? new UnrecoverableError(describe(error)) : error;
+    }
+    // If this fails (database away), the job fails and runs again: handlers are idempotent.
+    if (outboxId !== null) await markDone(this.ctx.db, [outboxId]);
+  }
+
+  wake(): void {
+    this.poller.wake();
   }
 
   private async relay(rows: OutboxRow[]): Promise<void> {
@@ -105,27 +144,88 @@ export class BullmqDriver implements JobDriver {
       byJob.set(row.job, [...(byJob.get(row.job) ?? []), row]);
     }
     for (const [name, group] of byJob) {
+      const policy = retryPolicyOf(jobNamed(name));
       await withTimeout(this.queue(name).addBulk(group.map((row) => ({
         name,
         data: row.payload,
         opts: {
-          jobId: `outbox-${row.id}`,
-          attempts: RETRY.attempts,
-          backoff: { type: 'exponential', delay: RETRY.baseDelayMs },
-          removeOnComplete: { count: 1000 },
-          removeOnFail: { count: 5000 },
+          jobId: `${JOB_ID_PREFIX}${row.id}`,
+          attempts: policy.attempts,
+          backoff: { type: 'custom' },
+          // The ledger is the outbox: BullMQ's own history is kept only for looking into recent runs.
+          removeOnComplete: { age: 3600, count: 1000 },
+          removeOnFail: { age: 7 * 24 * 3600 },
         },
       }))), 5000, 'BullMQ addBulk');
-      await markRelayed(this.ctx.db, group.map((r) => r.id));
+      await markRelayed(this.ctx.db, group.map((r) => r.id), FIRST_CHECK_MS);
     }
+  }
+
+  /** One pass of the reconciler; never overlaps itself, never throws. */
+  reconcile(): Promise<void> {
+    this.reconciling ??= this.reconcileOnce()
+      .catch((err: unknown) => this.warn('reconcile', { err }, 'reconciler pass failed; next pass soon'))
+      .finally(() => { this.reconciling = undefined; });
+    return this.reconciling;
+  }
+
+  private async reconcileOnce(): Promise<void> {
+    if (this.closing || this.producer.status !== 'ready') return;
+    await this.scheduleRepeatable();
+    for (;;) {
+      const rows = await claimUnfinished(this.ctx.db, 200, CHECK_LEASE_MS);
+      for (const row of rows) await this.checkRelayed(row);
+      if (rows.length < 200 || this.closing) break;
+    }
+    const recovered = await recoverStrandedDossiers(this.ctx);
+    if (recovered.length > 0) this.ctx.log.warn({ recovered }, 'reconciler: dossiers in a system state had no effect left to move them; effects issued again');
+    if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
+      this.lastPrune = Date.now();
+      const pruned = await pruneDone(this.ctx.db, new Date(Date.now() - this.ctx.config.outboxRetentionDays * 86_400_000));
+      if (pruned > 0) this.ctx.log.info({ pruned }, 'outbox: done rows pruned');
+    }
+  }
+
+  /** A row handed over but not done: is its job still alive in Redis? */
+  private async checkRelayed(row: OutboxRow): Promise<void> {
+    if (!isKnownJob(row.job)) return;
+    const queue = this.queue(row.job);
+    const jobId = `${JOB_ID_PREFIX}${row.id}`;
+    const state = await queue.getJobState(jobId);
+    if (state === 'completed') {
+      await markDone(this.ctx.db, [row.id]);
+    } else if (state === 'unknown') {
+      this.ctx.log.warn({ job: row.job, outboxId: row.id }, 'reconciler: job vanished from Redis; handing it over again');
+      await requeue(this.ctx.db, [row.id], 'job vanished from the queue');
+      this.poller.wake();
+    } else if (state === 'failed') {
+      const job = await queue.getJob(jobId);
+      const policy = retryPolicyOf(jobNamed(row.job));
+      const stalled = /stalled/i.test(job?.failedReason ?? '');
+      if (job && !stalled && job.attemptsMade >= policy.attempts) {
+        await markFailed(this.ctx.db, row.id, job.failedReason ?? 'failed');
+      } else {
+        // Failed without using up its tries (stalled by worker crashes): start it again under the same id.
+        this.ctx.log.warn({ job: row.job, outboxId: row.id, reason: job?.failedReason }, 'reconciler: job failed before its last try; handing it over again');
+        await job?.remove();
+        await requeue(this.ctx.db, [row.id], job?.failedReason ?? 'failed in the queue');
+        this.poller.wake();
+      }
+    }
+    // waiting, delayed, active, prioritized: alive; looked at again after the lease.
+  }
+
+  private async scheduleRepeatable(): Promise<void> {
+    if (!this.scheduler || this.closing) return;
+    await withTimeout(this.scheduler.upsertJobScheduler(slaSweepJob.name, { every: SLA_SWEEP_EVERY_MS }, {
+      name: slaSweepJob.name, data: {}, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+    }), 5000, 'BullMQ upsertJobScheduler');
   }
 
   async idle(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const counts = await Promise.all([...this.queues.values()].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')));
-      const queued = counts.reduce((n, c) => n + Object.values(c).reduce((a, b) => a + b, 0), 0);
-      if (!this.poller.busy && queued === 0 && (await countPending(this.ctx.db)) === 0) return;
+      if (!this.poller.busy && (await countUnfinished(this.ctx.db)) === 0) return;
       this.poller.wake();
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -135,12 +235,18 @@ export class BullmqDriver implements JobDriver {
   /** Stops taking new work, lets running jobs finish, then closes connections. */
   async close(): Promise<void> {
     this.closing = true;
+    clearInterval(this.reconcileTimer);
     await this.poller.stop();
+    await this.reconciling;
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     await this.scheduler?.close();
     this.producer.disconnect();
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -1,11 +1,11 @@
 // The embedded default's job driver: the outbox itself is the queue. Rows are claimed with a lease, run in-process
 // with the same handlers and retry rule as BullMQ, and marked done only after the handler succeeded.
 import type { AppContext } from '../app-context.js';
-import { duePending, markAttemptFailed, markRelayed, type OutboxRow } from '../db/repositories/outbox.js';
-import { runJob } from './registry.js';
+import { duePending, markAttemptFailed, markDone, type OutboxRow } from '../db/repositories/outbox.js';
+import { isKnownJob, isPermanentFailure, jobNamed, runJob } from './registry.js';
 import { SLA_SWEEP_EVERY_MS, slaSweepJob } from './sla-sweep.js';
 import { OutboxPoller } from './relay.js';
-import { RETRY, retryDelayMs, type JobDriver } from './types.js';
+import { retryDelayMs, retryPolicyOf, type JobDriver } from './types.js';
 
 export class InlineJobDriver implements JobDriver {
   readonly kind = 'inline';
@@ -42,10 +42,11 @@ export class InlineJobDriver implements JobDriver {
   private async runOne(row: OutboxRow): Promise<void> {
     try {
       await runJob(this.ctx, row.job, row.payload);
-      await markRelayed(this.ctx.db, [row.id]);
+      await markDone(this.ctx.db, [row.id]);
     } catch (error) {
       const attemptsMade = row.attempts + 1;
-      const retryAt = attemptsMade < RETRY.attempts ? new Date(Date.now() + retryDelayMs(attemptsMade)) : null;
+      const policy = isKnownJob(row.job) ? retryPolicyOf(jobNamed(row.job)) : { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
+      const retryAt = attemptsMade < policy.attempts && !isPermanentFailure(error) ? new Date(Date.now() + retryDelayMs(policy, attemptsMade)) : null;
       this.ctx.log.warn({ err: error, job: row.job, outboxId: row.id, attemptsMade }, retryAt ? 'job failed, will retry' : 'job failed for good');
       await markAttemptFailed(this.ctx.db, row.id, error instanceof Error ? error.message : String(error), retryAt);
       if (retryAt) setTimeout(() => this.poller.wake(), retryAt.getTime() - Date.now() + 10).unref();

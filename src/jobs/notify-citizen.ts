@@ -11,4 +11,6 @@ export const notifyCitizenJob: JobDefinition<typeof payload> = {
   name: NOTIFY_CITIZEN_JOB,
   payload,
   handle: (ctx, { dossierId, dossierVersion }) => notifyCitizen(ctx, dossierId, dossierVersion),
+  // A mail server can be away for hours: keep trying for about eight (5 s, 10 s, … then every 15 min), then report.
+  retry: { attempts: 40, baseDelayMs: 5000, maxDelayMs: 15 * 60_000 },
 };

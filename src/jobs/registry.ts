@@ -1,6 +1,7 @@
 // The job table, derived: one job per job effect of the registry (effects/index.ts), keyed by the effect's name
 // (perform-action writes outbox rows under that name), plus the jobs the system runs on its own.
 import { EFFECTS } from '../effects/index.js';
+import { ZodError } from 'zod';
 import { AppError } from '../errors.js';
 import { notifyCitizenJob } from './notify-citizen.js';
 import { slaSweepJob } from './sla-sweep.js';
@@ -28,4 +29,13 @@ export function jobNamed(name: string): JobDefinition {
 export async function runJob(ctx: Parameters<JobDefinition['handle']>[0], name: string, payload: unknown): Promise<void> {
   const job = jobNamed(name);
   await job.handle(ctx, job.payload.parse(payload));
+}
+
+/**
+ * A failure no retry can mend: a payload that does not parse, or a refusal by the rules (a 4xx code, e.g. the
+ * dossier is gone or moved on). A conflict (STALE_VERSION) or anything else is retried.
+ */
+export function isPermanentFailure(error: unknown): boolean {
+  if (error instanceof ZodError) return true;
+  return error instanceof AppError && error.statusCode >= 400 && error.statusCode < 500 && error.code !== 'STALE_VERSION';
 }

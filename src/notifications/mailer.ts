@@ -4,7 +4,11 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 
-export interface MailMessage { to: string; subject: string; text: string; html?: string }
+export interface MailMessage {
+  to: string; subject: string; text: string; html?: string;
+  /** RFC 5322 Message-ID, the same on every attempt of one message, so a resend after a crash is recognisably one. */
+  messageId?: string;
+}
 
 export interface Mailer {
   readonly kind: 'smtp' | 'log';
@@ -35,7 +39,7 @@ export class LogMailer implements Mailer {
   constructor(private readonly log: Logger) {}
 
   async send(message: MailMessage): Promise<void> {
-    this.log.info({ mail: { to: message.to, subject: message.subject, text: message.text } },
+    this.log.info({ mail: { to: message.to, subject: message.subject, text: message.text, messageId: message.messageId } },
       `EMAIL NOT SENT (SMTP_URL is not configured) — to ${message.to}: ${message.subject}`);
   }
 

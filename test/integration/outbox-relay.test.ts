@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countPending, insertOutbox } from '../../src/db/repositories/outbox.js';
 import { outbox } from '../../src/db/schema/index.js';
 import { BullmqDriver } from '../../src/jobs/bullmq.js';
+import { DEFAULT_RETRY } from '../../src/jobs/types.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { REDIS_URL, uniquePrefix } from '../helpers/databases.js';
 import { eventually } from '../helpers/http.js';
@@ -44,7 +45,7 @@ describe('outbox relay', () => {
       const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
       expect(jobs).toHaveLength(5);
       expect(jobs.map((j) => j.data.dossierId).sort()).toEqual(payloads.map((p) => p.dossierId).sort());
-      expect(jobs.every((j) => j.opts.attempts === 5 && j.id?.startsWith('outbox-'))).toBe(true);
+      expect(jobs.every((j) => j.opts.attempts === DEFAULT_RETRY.attempts && j.id?.startsWith('outbox-'))).toBe(true);
     } finally {
       await queue.obliterate({ force: true });
       await queue.close();

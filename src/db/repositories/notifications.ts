@@ -10,6 +10,15 @@ export async function findNotification(db: Db, dossierId: string, dossierVersion
   return row;
 }
 
-export async function recordNotification(db: Db, values: typeof citizenNotifications.$inferInsert): Promise<void> {
-  await db.insert(citizenNotifications).values(values).onConflictDoNothing();
+/** Records the message before it leaves (sentAt null); an existing record for the event is returned as it is. */
+export async function recordNotificationAttempt(db: Db, values: typeof citizenNotifications.$inferInsert): Promise<CitizenNotificationRow> {
+  await db.insert(citizenNotifications).values({ ...values, sentAt: null }).onConflictDoNothing();
+  const row = await findNotification(db, values.dossierId, values.dossierVersion);
+  if (!row) throw new Error('notification record vanished');
+  return row;
+}
+
+export async function markNotificationSent(db: Db, dossierId: string, dossierVersion: number): Promise<void> {
+  await db.update(citizenNotifications).set({ sentAt: new Date() })
+    .where(and(eq(citizenNotifications.dossierId, dossierId), eq(citizenNotifications.dossierVersion, dossierVersion)));
 }

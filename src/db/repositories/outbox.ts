@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { outbox } from '../schema/index.js';
 
@@ -30,17 +30,83 @@ export async function claimDue(db: Db, limit: number, leaseMs: number): Promise<
   return db.select().from(outbox).where(inArray(outbox.id, ids)).orderBy(outbox.id);
 }
 
-export async function markRelayed(db: Db, ids: number[]): Promise<void> {
+/** Handed to the queue: the reconciler looks at these rows again from `checkAfterMs` on. */
+export async function markRelayed(db: Db, ids: number[], checkAfterMs: number): Promise<void> {
   if (ids.length === 0) return;
-  await db.update(outbox).set({ relayedAt: new Date() }).where(inArray(outbox.id, ids));
+  await db.update(outbox)
+    .set({ relayedAt: new Date(), availableAt: new Date(Date.now() + checkAfterMs) })
+    .where(inArray(outbox.id, ids));
 }
 
+/** The handler succeeded. */
+export async function markDone(db: Db, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.update(outbox).set({ doneAt: sql`now()`, relayedAt: sql`coalesce(${outbox.relayedAt}, now())` }).where(inArray(outbox.id, ids));
+}
+
+/** One failed attempt: due again at `retryAt`, or failed for good when there is none. */
 export async function markAttemptFailed(db: Db, id: number, error: string, retryAt: Date | null): Promise<void> {
   await db.update(outbox)
     .set(retryAt
-      ? { attempts: sql`${outbox.attempts} + 1`, lastError: error, availableAt: retryAt }
-      : { attempts: sql`${outbox.attempts} + 1`, lastError: error, failedAt: new Date() })
+      ? { attempts: sql`${outbox.attempts} + 1`, lastError: error.slice(0, 2000), availableAt: retryAt }
+      : { attempts: sql`${outbox.attempts} + 1`, lastError: error.slice(0, 2000), failedAt: new Date() })
     .where(eq(outbox.id, id));
+}
+
+/** Failed for good (the queue's last retry, or a permanent error), without counting another attempt. */
+export async function markFailed(db: Db, id: number, error: string): Promise<void> {
+  await db.update(outbox).set({ lastError: error.slice(0, 2000), failedAt: new Date() }).where(and(eq(outbox.id, id), isNull(outbox.doneAt)));
+}
+
+/**
+ * Claims relayed rows whose job should be checked: not done, not failed, and due for a look. The look is leased
+ * like a relay claim, so several workers' reconcilers share the table.
+ */
+export async function claimUnfinished(db: Db, limit: number, leaseMs: number): Promise<OutboxRow[]> {
+  const result = await db.execute<{ id: number }>(sql`
+    update ${outbox} set available_at = now() + (${leaseMs} * interval '1 millisecond')
+    where id in (
+      select id from ${outbox}
+      where relayed_at is not null and done_at is null and failed_at is null and available_at <= now()
+      order by available_at limit ${limit} for update skip locked)
+    returning id`);
+  const ids = rowsOf<{ id: number }>(result).map((r) => Number(r.id));
+  if (ids.length === 0) return [];
+  return db.select().from(outbox).where(inArray(outbox.id, ids)).orderBy(outbox.id);
+}
+
+/** Gives a row back to the relay (its job vanished from the queue): it is enqueued again under the same job id. */
+export async function requeue(db: Db, ids: number[], reason: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db.update(outbox).set({ relayedAt: null, availableAt: new Date(), lastError: reason }).where(inArray(outbox.id, ids));
+}
+
+/** An admin's retry of a failed effect: a fresh start with all its attempts. */
+export async function retryFailed(db: Db, id: number): Promise<OutboxRow | undefined> {
+  const [row] = await db.update(outbox)
+    .set({ failedAt: null, relayedAt: null, attempts: 0, availableAt: new Date() })
+    .where(and(eq(outbox.id, id), isNotNull(outbox.failedAt)))
+    .returning();
+  if (row) await db.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+  return row;
+}
+
+export async function listFailed(db: Db, limit = 200): Promise<OutboxRow[]> {
+  return db.select().from(outbox).where(isNotNull(outbox.failedAt)).orderBy(desc(outbox.failedAt)).limit(limit);
+}
+
+/** Effects with no live outbox row for this dossier (nothing pending, queued or running for it). */
+export async function hasUnfinishedForDossier(db: Db, dossierId: string): Promise<boolean> {
+  const [row] = await db.select({ id: outbox.id }).from(outbox)
+    .where(and(sql`${outbox.payload}->>'dossierId' = ${dossierId}`, isNull(outbox.doneAt), isNull(outbox.failedAt)))
+    .limit(1);
+  return row !== undefined;
+}
+
+/** Deletes done rows older than `olderThan` (failed rows stay until an admin retries them). */
+export async function pruneDone(db: Db, olderThan: Date): Promise<number> {
+  const rows = await db.delete(outbox).where(and(isNotNull(outbox.doneAt), lt(outbox.doneAt, olderThan))).returning({ id: outbox.id });
+  return rows.length;
 }
 
 /** Makes a row due now (used when a relay gives its claim back because the queue did not answer). */
@@ -49,8 +115,15 @@ export async function releaseClaim(db: Db, ids: number[], error: string): Promis
   await db.update(outbox).set({ availableAt: new Date(Date.now() + 1000), lastError: error }).where(inArray(outbox.id, ids));
 }
 
+/** Rows not yet handed to the queue. */
 export async function countPending(db: Db): Promise<number> {
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(outbox).where(and(isNull(outbox.relayedAt), isNull(outbox.failedAt)));
+  return row?.n ?? 0;
+}
+
+/** Effects not yet done and not failed for good: pending, queued or running. */
+export async function countUnfinished(db: Db): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(outbox).where(and(isNull(outbox.doneAt), isNull(outbox.failedAt)));
   return row?.n ?? 0;
 }
 
@@ -59,7 +132,7 @@ export async function listForDossier(db: Db, dossierId: string): Promise<OutboxR
 }
 
 export async function duePending(db: Db): Promise<OutboxRow[]> {
-  return db.select().from(outbox).where(and(isNull(outbox.relayedAt), isNull(outbox.failedAt), lte(outbox.availableAt, new Date())));
+  return db.select().from(outbox).where(and(isNull(outbox.doneAt), isNull(outbox.failedAt), lte(outbox.availableAt, new Date())));
 }
 
 /** postgres.js returns an array of rows, PGlite an object with `rows`. */
@@ -67,3 +140,4 @@ export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []);
 }
+

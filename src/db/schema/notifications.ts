@@ -1,6 +1,7 @@
-// Messages sent to citizens about their dossiers: one row per history event (dossier version), written after the
-// message left. A retried notify job finds the row and sends nothing twice; the table is also the record that the
-// citizen was told.
+// Messages sent to citizens about their dossiers: one row per history event (dossier version), written BEFORE the
+// message leaves (with the Message-ID it will carry) and marked sent after. A retried notify job finds a sent row
+// and sends nothing; an unsent row is sent again with the same Message-ID, which mail systems deduplicate. The
+// table is also the record that the citizen was told.
 import { integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { dossiers } from './dossiers.js';
 
@@ -11,5 +12,9 @@ export const citizenNotifications = pgTable('citizen_notifications', {
   channel: text('channel', { enum: ['email', 'sms', 'none'] }).notNull(),
   recipient: text('recipient'),
   subject: text('subject'),
-  sentAt: timestamp('sent_at', { withTimezone: true }).notNull().defaultNow(),
+  /** The RFC 5322 Message-ID every attempt of this message carries. */
+  messageId: text('message_id'),
+  attemptedAt: timestamp('attempted_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Null while the message is being sent (or its sending was interrupted). */
+  sentAt: timestamp('sent_at', { withTimezone: true }),
 }, (t) => [primaryKey({ columns: [t.dossierId, t.dossierVersion] })]);

@@ -10,7 +10,7 @@ import { vnDay } from '../../calendar/vn-time.js';
 import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
 import { findEventByVersion } from '../../db/repositories/forms.js';
-import { findNotification, recordNotification } from '../../db/repositories/notifications.js';
+import { findNotification, markNotificationSent, recordNotificationAttempt } from '../../db/repositories/notifications.js';
 import { findAgency } from '../../db/repositories/staff.js';
 import { formatDateVN } from '../../documents/format.js';
 import { AppError } from '../../errors.js';
@@ -66,7 +66,7 @@ export function unaccented(text: string): string {
 }
 
 export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierVersion: number): Promise<void> {
-  if (await findNotification(ctx.db, dossierId, dossierVersion)) return;
+  if ((await findNotification(ctx.db, dossierId, dossierVersion))?.sentAt) return;
   const dossier = await dossiers.findDossierById(ctx.db, dossierId);
   if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', `dossier ${dossierId} is gone`);
   const event = await findEventByVersion(ctx.db, dossierId, dossierVersion);
@@ -90,15 +90,26 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
     trackingUrl: citizenTrackingUrl(ctx.config.publicUrl, dossier.code, trackingTokenFor(ctx.secret, dossier.id)),
   };
 
+  // Recorded before it leaves, sent, then marked sent: a crash or a database blip between the two only ever
+  // resends the same message with the same Message-ID, which mail systems recognise as one.
+  const record = (channel: 'email' | 'sms' | 'none', recipient: string | null, subject: string | null) =>
+    recordNotificationAttempt(ctx.db, { dossierId, dossierVersion, channel, recipient, subject, messageId: messageIdFor(ctx.config.publicUrl, dossierId, dossierVersion) });
   if (dossier.applicantEmail) {
     const mail = await renderEmail(ctx.config.templatesDir, event.action === 'submit' ? 'submitted.hbs' : 'status-changed.hbs', context);
-    await mailerFor(ctx.config, ctx.log).send({ to: dossier.applicantEmail, ...mail });
-    await recordNotification(ctx.db, { dossierId, dossierVersion, channel: 'email', recipient: dossier.applicantEmail, subject: mail.subject });
+    const attempt = await record('email', dossier.applicantEmail, mail.subject);
+    await mailerFor(ctx.config, ctx.log).send({ to: dossier.applicantEmail, ...mail, messageId: attempt.messageId ?? undefined });
   } else if (dossier.applicantPhone) {
     const text = unaccented((await template(ctx.config.templatesDir, 'sms.hbs'))(context)).trim();
+    await record('sms', dossier.applicantPhone, null);
     await smsSenderFor(ctx.log).send(dossier.applicantPhone, text);
-    await recordNotification(ctx.db, { dossierId, dossierVersion, channel: 'sms', recipient: dossier.applicantPhone, subject: null });
   } else {
-    await recordNotification(ctx.db, { dossierId, dossierVersion, channel: 'none', recipient: null, subject: null });
+    await record('none', null, null);
   }
+  await markNotificationSent(ctx.db, dossierId, dossierVersion);
+}
+
+/** One Message-ID per (dossier, event), under the portal's own domain. */
+export function messageIdFor(publicUrl: string, dossierId: string, dossierVersion: number): string {
+  const host = new URL(publicUrl).hostname || 'motcua.local';
+  return `<${dossierId}.${dossierVersion}.notify@${host}>`;
 }

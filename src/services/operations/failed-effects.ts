@@ -1,0 +1,39 @@
+// Effects that failed for good (a job that used up its retries, or hit a permanent error): listed for the admins
+// with the dossier they belong to and the last error, and retried from the product with all their tries again.
+import type { AppContext } from '../../app-context.js';
+import { findDossierById } from '../../db/repositories/dossiers.js';
+import { listFailed, retryFailed } from '../../db/repositories/outbox.js';
+import type { StaffRow } from '../../db/repositories/staff.js';
+import { AppError } from '../../errors.js';
+
+export interface FailedEffect {
+  id: number; job: string; dossierCode: string | null; attempts: number; lastError: string | null; createdAt: string; failedAt: string;
+}
+
+function requireAdmin(staff: StaffRow): void {
+  if (!staff.roles.includes('admin')) throw new AppError('FORBIDDEN', 'Chỉ quản trị hệ thống được xem và chạy lại các tác vụ lỗi.');
+}
+
+export async function listFailedEffects(ctx: AppContext, staff: StaffRow): Promise<FailedEffect[]> {
+  requireAdmin(staff);
+  const rows = await listFailed(ctx.db);
+  const codes = new Map<string, string | null>();
+  for (const row of rows) {
+    const dossierId = typeof row.payload.dossierId === 'string' ? row.payload.dossierId : null;
+    if (dossierId && !codes.has(dossierId)) codes.set(dossierId, (await findDossierById(ctx.db, dossierId))?.code ?? null);
+  }
+  return rows.map((row) => ({
+    id: row.id, job: row.job, attempts: row.attempts, lastError: row.lastError,
+    dossierCode: typeof row.payload.dossierId === 'string' ? codes.get(row.payload.dossierId) ?? null : null,
+    createdAt: row.createdAt.toISOString(), failedAt: row.failedAt!.toISOString(),
+  }));
+}
+
+export async function retryFailedEffect(ctx: AppContext, staff: StaffRow, id: number): Promise<{ id: number; job: string }> {
+  requireAdmin(staff);
+  const row = await retryFailed(ctx.db, id);
+  if (!row) throw new AppError('NOT_FOUND', 'Không có tác vụ lỗi này (có thể đã được chạy lại).');
+  ctx.log.info({ admin: staff.username, outboxId: id, job: row.job }, 'failed effect retried by an administrator');
+  ctx.jobs.wake();
+  return { id: row.id, job: row.job };
+}
