@@ -1,5 +1,5 @@
 // Who works where: agencies, their units, staff accounts and their sessions.
-import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { createdAt } from './columns.js';
 
 /** An agency (the department, a school, the public-service centre); `code` is its QCVN 102 code, used in dossier codes. */
@@ -33,6 +33,10 @@ export const staffAccounts = pgTable('staff_accounts', {
   unitId: text('unit_id').notNull().references(() => units.id),
   passwordHash: text('password_hash').notNull(),
   active: boolean('active').notNull().default(true),
+  /** Wrong passwords since the last success; kept here (not per server copy) so every copy throttles the same account. */
+  failedLogins: integer('failed_logins').notNull().default(0),
+  /** While in the future, sign-in is refused without checking the password (accounts/throttle.ts says how long). */
+  loginBlockedUntil: timestamp('login_blocked_until', { withTimezone: true }),
   createdAt: createdAt(),
 });
 
@@ -40,6 +44,9 @@ export const sessions = pgTable('sessions', {
   /** sha256 of the token: a leaked table does not leak usable tokens. */
   tokenHash: text('token_hash').primaryKey(),
   staffId: uuid('staff_id').notNull().references(() => staffAccounts.id, { onDelete: 'cascade' }),
+  /** Absolute end of the session, whatever its use. */
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  /** Last use (refreshed at most once a minute): a session idle for longer than the idle timeout is over. */
+  lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
   createdAt: createdAt(),
 }, (t) => [index('sessions_staff_idx').on(t.staffId)]);

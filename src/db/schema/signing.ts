@@ -16,6 +16,10 @@ export const signingKeys = pgTable('signing_keys', {
   chainPem: text('chain_pem').array().notNull().default(sql`'{}'::text[]`),
   encryptedPrivateKey: text('encrypted_private_key').notNull(),
   active: boolean('active').notNull().default(true),
+  /** Wrong PINs since the last right one; from the 5th on each locks the key for longer (accounts/throttle.ts). */
+  pinFailures: integer('pin_failures').notNull().default(0),
+  /** While in the future, the PIN is not even checked. */
+  pinLockedUntil: timestamp('pin_locked_until', { withTimezone: true }),
   createdAt: createdAt(),
 }, (t) => [
   check('signing_keys_owner_ck', sql`(${t.staffId} is not null) <> (${t.unitId} is not null)`),
