@@ -1,10 +1,12 @@
 // Who is asking, and what they may see. Staff reach the dossiers of their unit's subtree, and a one-stop desk
 // reaches every dossier of its agency; a citizen reaches a dossier by its tracking token.
 // Acting needs the dossier to be with one of the caller's units now; seeing it also covers units it was handed
-// from (the sending school keeps sight of a transfer it released), via the control-slip rows.
+// from (the sending school keeps sight of a transfer it released), via the control-slip rows. PERMISSIONS: what
+// staff roles may do outside the workflow files (reports, exports).
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { AppContext } from '../app-context.js';
 import type { Db } from '../db/client.js';
-import type { DossierRow } from '../db/repositories/dossiers.js';
+import { findDossierByCode, type DossierRow } from '../db/repositories/dossiers.js';
 import { handledByAny, unitIdsOfAgency } from '../db/repositories/routing.js';
 import { findUnit, unitSubtree, type StaffRow } from '../db/repositories/staff.js';
 import { AppError, dossierNotFound } from '../errors.js';
@@ -38,6 +40,33 @@ export async function staffReach(db: Db, staff: StaffRow): Promise<StaffReach> {
 
 export function reaches(reach: StaffReach, dossier: Pick<DossierRow, 'unitId' | 'agencyCode'>): boolean {
   return reach.unitIds.includes(dossier.unitId) || reach.agencyCodes.includes(dossier.agencyCode);
+}
+
+/**
+ * What staff may do outside a dossier's workflow, by role: one table, so a page (the menu, a link) and the service
+ * behind it can never disagree. Dossier actions are not here: the workflow file names their roles.
+ */
+export const PERMISSIONS = {
+  /** Export the tracking book (sổ theo dõi hồ sơ). */
+  'tracking-book': ['clerk', 'leader', 'admin'],
+  /** The service-quality indicators (Decision 766) and their dashboard. */
+  stats: ['leader', 'admin'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(staff: Pick<StaffRow, 'roles'>, permission: Permission): boolean {
+  const roles: readonly string[] = PERMISSIONS[permission];
+  return staff.roles.some((r) => roles.includes(r));
+}
+
+/** The dossier and the caller as an actor on it; unknown codes and wrong tokens are the same 404. */
+export async function loadDossierFor(
+  ctx: AppContext, code: string, caller: Caller, purpose: 'view' | 'act' = 'view',
+): Promise<{ dossier: DossierRow; actor: Actor }> {
+  const dossier = await findDossierByCode(ctx.db, code);
+  if (!dossier) throw dossierNotFound();
+  return { dossier, actor: await actorForDossier(ctx.db, ctx.secret, dossier, caller, purpose) };
 }
 
 /** The caller as an actor on this dossier, or an error: unknown dossiers and wrong tokens look the same (404). */

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import { listAgencies } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { optionsFor } from '../../services/intake/routing.js';
+import { agencyNames } from '../../services/procedures/agencies.js';
 import type { WorkflowDefinition } from '../../workflow/types.js';
 
 const summary = z.object({
@@ -37,12 +37,10 @@ function describe(definition: WorkflowDefinition, version: number, agencyName: s
 }
 
 export const procedureRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const agencyNames = async () => new Map((await listAgencies(ctx.db)).map((a) => [a.code, a.name]));
-
   app.get('/api/procedures', {
     schema: { tags: ['procedures'], summary: 'Danh sách thủ tục đang tiếp nhận', response: { 200: z.array(summary) } },
   }, async () => {
-    const names = await agencyNames();
+    const names = await agencyNames(ctx);
     return ctx.catalog.list().map((p) => describe(p.definition, p.version, names.get(p.definition.agency) ?? p.definition.agency));
   });
 
@@ -52,7 +50,7 @@ export const procedureRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async
     const procedure = ctx.catalog.find(request.params.id);
     if (!procedure) throw new AppError('PROCEDURE_NOT_FOUND', 'Không tìm thấy thủ tục.');
     const { definition } = procedure;
-    const names = await agencyNames();
+    const names = await agencyNames(ctx);
     const form = definition.forms[definition.intakeForm]!;
     return {
       ...describe(definition, procedure.version, names.get(definition.agency) ?? definition.agency),

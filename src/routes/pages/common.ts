@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StaffRow } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { readMultipart } from '../../plugins/multipart.js';
-import type { Caller } from '../../services/access.js';
+import { can, type Caller } from '../../services/access.js';
 import type { UploadedFile } from '../../services/intake/uploads.js';
 
 export const TRACK_COOKIE = 'motcua_track';
@@ -18,7 +18,7 @@ export function staffNav(staff: StaffRow | undefined): StaffNav | null {
   return {
     fullName: staff.fullName, title: staff.title,
     isLeader: staff.roles.includes('leader'), isClerk: staff.roles.includes('clerk'),
-    canSeeStats: staff.roles.includes('leader') || staff.roles.includes('admin'),
+    canSeeStats: can(staff, 'stats'),
   };
 }
 

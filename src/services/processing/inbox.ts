@@ -9,14 +9,29 @@ import { vnDay } from '../../calendar/vn-time.js';
 
 export interface InboxFilter { status?: string; procedure?: string; overdue?: boolean; limit?: number }
 
-export async function inbox(ctx: AppContext, staff: StaffRow, filter: InboxFilter) {
-  // Older pinned versions may still have dossiers: include every version.
-  const actionable: Array<{ procedureVersionId: number; status: string }> = [];
+/** Every (version, state) where one of the staff member's roles has an action; older pinned versions included. */
+function actionableStates(ctx: AppContext, staff: StaffRow): Array<{ procedureVersionId: number; status: string; label: string }> {
+  const actionable: Array<{ procedureVersionId: number; status: string; label: string }> = [];
   for (const [versionId, definition] of ctx.catalog.allVersions()) {
     for (const [status, state] of Object.entries(definition.states)) {
-      if (Object.values(state.on).some((t) => t.roles.some((r) => staff.roles.includes(r)))) actionable.push({ procedureVersionId: versionId, status });
+      if (Object.values(state.on).some((t) => t.roles.some((r) => staff.roles.includes(r)))) {
+        actionable.push({ procedureVersionId: versionId, status, label: state.label });
+      }
     }
   }
+  return actionable;
+}
+
+/**
+ * The labels of the states the staff member may act in, sorted: the inbox's status filter. By label, because
+ * procedures name the same step differently ("checking", "reviewing").
+ */
+export function actionableStatusLabels(ctx: AppContext, staff: StaffRow): string[] {
+  return [...new Set(actionableStates(ctx, staff).map((a) => a.label))].sort((a, b) => a.localeCompare(b, 'vi'));
+}
+
+export async function inbox(ctx: AppContext, staff: StaffRow, filter: InboxFilter) {
+  const actionable = actionableStates(ctx, staff).map(({ procedureVersionId, status }) => ({ procedureVersionId, status }));
   const reach = await staffReach(ctx.db, staff);
   const now = new Date();
   const rows = await listInbox(ctx.db, {
@@ -26,7 +41,8 @@ export async function inbox(ctx: AppContext, staff: StaffRow, filter: InboxFilte
   return Promise.all(rows.map(async (d) => {
     const definition = await ctx.catalog.definitionFor(d.procedureVersionId);
     return {
-      code: d.code, procedure: { id: definition.id, title: definition.title }, status: d.status, statusLabel: stateLabel(definition, d.status),
+      code: d.code, procedure: { id: definition.id, title: definition.title }, procedureVersionId: d.procedureVersionId,
+      status: d.status, statusLabel: stateLabel(definition, d.status),
       version: d.version, applicantName: d.applicantName, submittedAt: d.submittedAt.toISOString(),
       dueDate: d.dueAt ? vnDay(d.dueAt) : null, dueAt: d.dueAt?.toISOString() ?? null,
       overdue: needsApology(d, now), apologyDueAt: d.apologyDueAt?.toISOString() ?? null,
@@ -34,3 +50,5 @@ export async function inbox(ctx: AppContext, staff: StaffRow, filter: InboxFilte
     };
   }));
 }
+
+export type InboxRow = Awaited<ReturnType<typeof inbox>>[number];

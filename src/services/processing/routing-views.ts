@@ -2,16 +2,12 @@
 // and admission campaigns with their quotas.
 import type { AppContext } from '../../app-context.js';
 import { countPlaces, listCampaignSchools, listCurrentCampaigns } from '../../db/repositories/admissions.js';
-import * as dossiers from '../../db/repositories/dossiers.js';
 import { findUnitsByIds, listHandovers, listSlaAlerts } from '../../db/repositories/routing.js';
 import type { StaffRow } from '../../db/repositories/staff.js';
-import { AppError, dossierNotFound } from '../../errors.js';
-import { actorForDossier, staffReach, type Caller } from '../access.js';
+import { loadDossierFor, staffReach, type Caller } from '../access.js';
 
 export async function dossierHandovers(ctx: AppContext, code: string, caller: Caller) {
-  const dossier = await dossiers.findDossierByCode(ctx.db, code);
-  if (!dossier) throw dossierNotFound();
-  await actorForDossier(ctx.db, ctx.secret, dossier, caller, 'view');
+  const { dossier } = await loadDossierFor(ctx, code, caller);
   const rows = await listHandovers(ctx.db, dossier.id);
   const names = new Map((await findUnitsByIds(ctx.db, [...new Set(rows.flatMap((r) => [r.fromUnitId, r.toUnitId]).filter((u): u is string => u !== null))]))
     .map((u) => [u.id, u.name]));

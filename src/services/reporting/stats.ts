@@ -10,7 +10,7 @@ import { dossierStats, type StatsRow } from '../../db/repositories/stats.js';
 import type { StaffRow } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { stateLabel } from '../../workflow/engine.js';
-import { staffReach } from '../access.js';
+import { can, staffReach } from '../access.js';
 
 export interface StatsFilter { from?: string; to?: string; procedure?: string }
 
@@ -31,10 +31,6 @@ function indicators(rows: StatsRow[]): Indicators {
   return { ...s, onlineRate: ratio(s.online, s.dossiers), onTimeRate: ratio(s.onTime, s.completed), satisfactionRate: ratio(s.satisfactory, s.completed) };
 }
 
-export function canSeeStats(staff: StaffRow): boolean {
-  return staff.roles.includes('leader') || staff.roles.includes('admin');
-}
-
 /** First day of the month `months` months before `day`'s month. */
 function monthStart(day: string, monthsBack: number): string {
   const y = Number(day.slice(0, 4)); const m = Number(day.slice(5, 7)) - 1 - monthsBack;
@@ -43,7 +39,7 @@ function monthStart(day: string, monthsBack: number): string {
 }
 
 export async function serviceStats(ctx: AppContext, staff: StaffRow, filter: StatsFilter, now = new Date()) {
-  if (!canSeeStats(staff)) throw new AppError('FORBIDDEN', 'Chỉ lãnh đạo và quản trị viên được xem báo cáo chỉ số.');
+  if (!can(staff, 'stats')) throw new AppError('FORBIDDEN', 'Chỉ lãnh đạo và quản trị viên được xem báo cáo chỉ số.');
   const today = vnToday(now);
   const to = filter.to ?? today;
   const from = filter.from ?? monthStart(today, 11);

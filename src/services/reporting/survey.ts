@@ -6,9 +6,8 @@ import type { AppContext } from '../../app-context.js';
 import { findSurveyAnswer, insertSurveyAnswer } from '../../db/repositories/survey.js';
 import { AppError } from '../../errors.js';
 import { isFinal } from '../../workflow/engine.js';
-import type { Caller } from '../access.js';
+import { loadDossierFor, type Caller } from '../access.js';
 import { isUniqueViolation } from '../procedures/catalog.js';
-import { loadDossierFor } from '../viewing/dossier-view.js';
 
 export const RATINGS = [
   { value: 'very_satisfied', label: 'Rất hài lòng' },

@@ -9,11 +9,10 @@ import { trackingBookRows } from '../../db/repositories/forms.js';
 import { findUnit, type StaffRow } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { stateLabel } from '../../workflow/engine.js';
-import { staffReach } from '../access.js';
+import { can, staffReach } from '../access.js';
 import { formatShortTimeVN } from '../results/one-stop-forms.js';
 import { formatDateVN } from '../../documents/format.js';
 
-export const TRACKING_BOOK_ROLES = ['clerk', 'leader', 'admin'] as const;
 /** A longer period is a bulk export, not a book page: keep one request bounded. */
 export const MAX_PERIOD_DAYS = 366;
 
@@ -63,7 +62,7 @@ export function parsePeriod(from: string | undefined, to: string | undefined, no
 }
 
 export async function trackingBook(ctx: AppContext, staff: StaffRow, period: Period): Promise<TrackingBookEntry[]> {
-  if (!staff.roles.some((r) => (TRACKING_BOOK_ROLES as readonly string[]).includes(r))) {
+  if (!can(staff, 'tracking-book')) {
     throw new AppError('FORBIDDEN', 'Chỉ cán bộ một cửa, lãnh đạo và quản trị được xuất sổ theo dõi hồ sơ.');
   }
   const everything = staff.roles.includes('admin');

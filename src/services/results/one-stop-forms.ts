@@ -17,8 +17,7 @@ import { AppError } from '../../errors.js';
 import { stateLabel } from '../../workflow/engine.js';
 import { missingRequiredDocuments } from '../../workflow/registry.js';
 import type { WorkflowDefinition } from '../../workflow/types.js';
-import { loadDossierFor } from '../viewing/dossier-view.js';
-import type { Caller } from '../access.js';
+import { loadDossierFor, type Caller } from '../access.js';
 
 /** The public tracking page for a dossier (the portal's /tra-cuu page; the QR code on every form points here). */
 export function trackingUrl(publicUrl: string, code: string): string {

@@ -4,8 +4,7 @@ import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
 import { renderResultPdf } from '../../documents/render-result.js';
 import { AppError } from '../../errors.js';
-import type { Caller } from '../access.js';
-import { loadDossierFor } from '../viewing/dossier-view.js';
+import { loadDossierFor, type Caller } from '../access.js';
 import { issuingAgency, resultContext } from './issue-result.js';
 
 export async function previewResult(ctx: AppContext, code: string, caller: Caller): Promise<{ fileName: string; data: Buffer }> {

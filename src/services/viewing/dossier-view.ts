@@ -1,24 +1,37 @@
-// What a caller sees of a dossier: status, history, documents, and the actions they may take now.
+// What a caller sees of a dossier: status, history, documents, and the actions they may take now — always read
+// from the definition version the dossier is pinned to (DESIGN rule 12). dossierView is the JSON API's shape;
+// dossierDetails adds what pages draw from that same pinned definition, so no page looks a definition up itself.
 import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
 import { readStoredFile } from '../../db/repositories/files.js';
 import { findIssuedDocument } from '../../db/repositories/issued-documents.js';
-import { findUnit } from '../../db/repositories/staff.js';
-import { AppError, dossierNotFound } from '../../errors.js';
-import { availableActions, stateLabel } from '../../workflow/engine.js';
-import { actorForDossier, type Actor, type Caller } from '../access.js';
+import { findStaffById, findUnit } from '../../db/repositories/staff.js';
+import { AppError } from '../../errors.js';
+import { availableActions, getTransition, stateLabel } from '../../workflow/engine.js';
+import type { DocumentDef, FormDef, WorkflowDefinition } from '../../workflow/types.js';
+import { loadDossierFor, type Actor, type Caller } from '../access.js';
+import { eventLabel } from '../history-events.js';
 import { listForms } from '../results/one-stop-forms.js';
 import { vnDay } from '../../calendar/vn-time.js';
 
-export async function loadDossierFor(ctx: AppContext, code: string, caller: Caller): Promise<{ dossier: dossiers.DossierRow; actor: Actor }> {
-  const dossier = await dossiers.findDossierByCode(ctx.db, code);
-  if (!dossier) throw dossierNotFound();
-  return { dossier, actor: await actorForDossier(ctx.db, ctx.secret, dossier, caller) };
+/** The view and, from the pinned definition, what pages need to draw it. */
+export interface DossierDetails {
+  view: DossierView;
+  /** The intake form the citizen filled (labels and options of `view.formData`). */
+  intakeForm: FormDef | undefined;
+  /** The document rules by key (labels, accepted types, sizes) for the upload widgets of actions and supplements. */
+  documents: Record<string, DocumentDef>;
+  /** Names of the actions in `view.actions` that render and sign the result (the effects registry decides). */
+  resultActions: string[];
 }
 
-export async function dossierView(ctx: AppContext, code: string, caller: Caller) {
+export async function dossierView(ctx: AppContext, code: string, caller: Caller): Promise<DossierView> {
+  return (await dossierDetails(ctx, code, caller)).view;
+}
+
+export async function dossierDetails(ctx: AppContext, code: string, caller: Caller): Promise<DossierDetails> {
   const { dossier, actor } = await loadDossierFor(ctx, code, caller);
-  const [definition, documents, events, result, unit, versionRow, forms] = await Promise.all([
+  const [definition, documents, events, result, unit, versionRow, forms, assignee] = await Promise.all([
     ctx.catalog.definitionFor(dossier.procedureVersionId),
     dossiers.listDocuments(ctx.db, dossier.id),
     dossiers.listEvents(ctx.db, dossier.id),
@@ -26,18 +39,45 @@ export async function dossierView(ctx: AppContext, code: string, caller: Caller)
     findUnit(ctx.db, dossier.unitId),
     ctx.catalog.versionNumber(dossier.procedureVersionId),
     listForms(ctx, dossier),
+    // Who works on it is the office's business: citizens are not told.
+    dossier.assigneeId && actor.kind !== 'citizen' ? findStaffById(ctx.db, dossier.assigneeId) : undefined,
   ]);
+  const view = buildView({ definition, dossier, actor, documents, events, result, unit, version: versionRow, forms, assignee });
+  return {
+    view,
+    intakeForm: definition.forms[definition.intakeForm],
+    documents: definition.documents,
+    resultActions: view.actions
+      .filter((a) => ctx.effects.issuesResult(getTransition(definition, dossier.status, a.name)?.effects ?? []))
+      .map((a) => a.name),
+  };
+}
+
+interface ViewInput {
+  definition: WorkflowDefinition;
+  dossier: dossiers.DossierRow;
+  actor: Actor;
+  documents: dossiers.DossierDocumentRow[];
+  events: dossiers.DossierEventRow[];
+  result: Awaited<ReturnType<typeof findIssuedDocument>>;
+  unit: Awaited<ReturnType<typeof findUnit>>;
+  version: number;
+  forms: Awaited<ReturnType<typeof listForms>>;
+  assignee: { id: string; fullName: string } | undefined;
+}
+
+function buildView({ definition, dossier, actor, documents, events, result, unit, version, forms, assignee }: ViewInput) {
   const base = `/api/dossiers/${encodeURIComponent(dossier.code)}`;
-  const actionLabel = (action: string, from: string | null) =>
-    action === 'submit' ? 'Nộp hồ sơ' : (from ? definition.states[from]?.on[action]?.label : undefined) ?? action;
   return {
     code: dossier.code,
-    procedure: { id: definition.id, version: versionRow, title: definition.title },
+    procedure: { id: definition.id, version, title: definition.title },
     status: dossier.status,
     statusLabel: stateLabel(definition, dossier.status),
     version: dossier.version,
     channel: dossier.channel,
     unit: unit ? { id: unit.id, name: unit.name } : null,
+    /** The staff member working on it (claimed or assigned); null when unassigned, and always for citizens. */
+    assignee: assignee ? { id: assignee.id, name: assignee.fullName } : null,
     submittedAt: dossier.submittedAt.toISOString(),
     receivedAt: dossier.receivedAt?.toISOString() ?? null,
     dueDate: dossier.dueAt ? vnDay(dossier.dueAt) : null,
@@ -54,7 +94,7 @@ export async function dossierView(ctx: AppContext, code: string, caller: Caller)
       url: `${base}/documents/${d.id}`,
     })),
     history: events.map((e) => ({
-      at: e.at.toISOString(), action: e.action, actionLabel: actionLabel(e.action, e.fromStatus), from: e.fromStatus, to: e.toStatus,
+      at: e.at.toISOString(), action: e.action, actionLabel: eventLabel(definition, e), from: e.fromStatus, to: e.toStatus,
       actor: e.actorName, actorKind: e.actorKind, comment: e.comment,
     })),
     actions: availableActions(definition, dossier.status, { roles: actor.roles }).map((a) => ({
@@ -66,7 +106,7 @@ export async function dossierView(ctx: AppContext, code: string, caller: Caller)
   };
 }
 
-export type DossierView = Awaited<ReturnType<typeof dossierView>>;
+export type DossierView = ReturnType<typeof buildView>;
 
 export async function dossierDocument(ctx: AppContext, code: string, documentId: string, caller: Caller) {
   const { dossier } = await loadDossierFor(ctx, code, caller);

@@ -1,0 +1,15 @@
+// Citizen pages, registered in the portal's page scope (CSRF, CSP, error pages: ../index.ts). Every page calls the
+// same services as the JSON API.
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../../app-context.js';
+import { applyPages } from './apply.js';
+import { cataloguePages } from './catalogue.js';
+import { dossierPages } from './dossier.js';
+import { trackingPages } from './tracking.js';
+
+export async function citizenPages(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  cataloguePages(app, ctx);
+  applyPages(app, ctx);
+  trackingPages(app, ctx);
+  dossierPages(app, ctx);
+}

@@ -1,0 +1,26 @@
+// What the citizen pages share: the procedure on offer by id, the fee as people read it, flash messages.
+import type { AppContext } from '../../../app-context.js';
+import { AppError } from '../../../errors.js';
+import type { PublishedProcedure } from '../../../services/procedures/catalog.js';
+
+export const enc = encodeURIComponent;
+
+/** Messages shown after a redirect (`?tb=`): fixed texts, so the URL cannot put words on the page. */
+export const FLASH: Record<string, string> = {
+  'bo-sung': 'Đã nộp bổ sung hồ sơ. Bộ phận một cửa sẽ kiểm tra lại.',
+  'danh-gia': 'Cảm ơn bạn đã đánh giá. Ý kiến của bạn giúp chúng tôi phục vụ tốt hơn.',
+  'da-danh-gia': 'Hồ sơ này đã được đánh giá trước đó.',
+};
+
+/** A procedure currently on offer (new dossiers are always filed under the current version). */
+export function findProcedure(ctx: AppContext, id: string): PublishedProcedure {
+  const procedure = ctx.catalog.find(id);
+  if (!procedure) throw new AppError('PROCEDURE_NOT_FOUND', 'Không tìm thấy thủ tục.');
+  return procedure;
+}
+
+export function feeText(fee: { amount: number; note?: string }): string {
+  if (fee.amount === 0) return fee.note ?? 'Miễn phí';
+  const amount = `${new Intl.NumberFormat('vi-VN').format(fee.amount)} đồng`;
+  return fee.note ? `${amount} (${fee.note})` : amount;
+}

@@ -1,0 +1,78 @@
+// The staff dossier page's view model. Everything read from the workflow (labels, forms, documents, which actions
+// sign the result) comes from the definition the dossier is pinned to, through services/viewing/dossier-view.ts;
+// the register-check pre-fill comes from the master-register service, which decides which forms it fills.
+import type { AppContext } from '../../../app-context.js';
+import { vnToday } from '../../../calendar/vn-time.js';
+import type { Caller } from '../../../services/access.js';
+import { optionsFor } from '../../../services/intake/routing.js';
+import { registerPrefills, type RegisterPrefill } from '../../../services/processing/master-register.js';
+import { pendingSignatures } from '../../../services/results/batch-sign.js';
+import { dossierDetails, type DossierDetails } from '../../../services/viewing/dossier-view.js';
+import type { FieldOption } from '../../../workflow/types.js';
+import { formLinks } from '../downloads.js';
+import { documentViews, fieldViews, formDataRows } from '../form-view.js';
+import { prefixedData } from '../common.js';
+import { enc } from './shared.js';
+
+/** A refused action, drawn again with what the official typed and the errors next to the fields. */
+export interface ActionError { action: string; message: string; fields: Record<string, string>; values: Record<string, string> }
+
+export interface StaffDossierExtra { actionError?: ActionError; flash?: string }
+
+interface StaffDossierData {
+  details: DossierDetails;
+  prefills: Record<string, RegisterPrefill>;
+  dataOptions: Record<string, FieldOption[]>;
+  waiting: { waitingFor: string } | undefined;
+}
+
+/** The service calls behind the page. */
+export async function loadStaffDossier(ctx: AppContext, code: string, caller: Caller): Promise<StaffDossierData> {
+  const details = await dossierDetails(ctx, code, caller);
+  const { view } = details;
+  const dataOptions: Record<string, FieldOption[]> = {};
+  for (const a of view.actions) for (const f of a.form?.fields ?? []) if (f.optionsFrom) dataOptions[f.name] = await optionsFor(ctx.db, f.optionsFrom);
+  const [prefills, waiting] = await Promise.all([
+    // Ask nothing twice: a register check is filled from the electronic master register when it has the diploma.
+    registerPrefills(ctx, code, caller, view.actions),
+    caller.kind === 'staff' && !view.result ? pendingSignatures(ctx, caller).then((all) => all.find((p) => p.code === code), () => undefined) : undefined,
+  ]);
+  return { details, prefills, dataOptions, waiting };
+}
+
+const REGISTER_NOTES: Record<RegisterPrefill['outcome'], (p: RegisterPrefill) => string> = {
+  filled: () => 'Đã điền sẵn từ sổ gốc điện tử; vui lòng đối chiếu trước khi xác nhận.',
+  several: (p) => `Sổ gốc điện tử có ${p.matches} bản ghi trùng thông tin: đối chiếu và nhập tay.`,
+  none: () => 'Không tìm thấy trong sổ gốc điện tử: đối chiếu sổ gốc giấy và nhập tay (Nguồn đối chiếu: sổ gốc giấy).',
+};
+
+export function staffDossierModel(code: string, data: StaffDossierData, extra: StaffDossierExtra = {}) {
+  const { details: { view, intakeForm, documents, resultActions }, prefills, dataOptions, waiting } = data;
+  const page = `/can-bo/ho-so/${enc(code)}`;
+  const api = `/api/dossiers/${enc(code)}`;
+  const actions = view.actions.map((a) => {
+    const err = extra.actionError?.action === a.name ? extra.actionError : undefined;
+    const prefill = prefills[a.name];
+    const values = err ? prefixedData(err.values, 'data.') : prefill?.values ?? {};
+    return {
+      ...a, url: `${page}/thao-tac/${enc(a.name)}`, id: `action-${a.name}`,
+      fields: a.form ? fieldViews(a.form, values, err?.fields ?? {}, 'data.', vnToday(), dataOptions) : [],
+      documents: a.documents.length > 0 ? documentViews(documents, a.documents, err?.fields ?? {}) : [],
+      multipart: a.documents.length > 0, error: err?.message, commentRule: a.comment, commentValue: err?.values.comment ?? '', commentError: err?.fields.comment,
+      signing: resultActions.includes(a.name), open: Boolean(err),
+      registerNote: prefill ? REGISTER_NOTES[prefill.outcome](prefill) : null,
+    };
+  });
+  return {
+    signature: waiting ? { byPin: waiting.waitingFor === 'pin', url: `${page}/ky-so`, prepareApi: `${api}/signatures/prepare` } : null,
+    title: `Hồ sơ ${code}`, dossier: view,
+    dataRows: formDataRows(intakeForm, view.formData),
+    documents: view.documents.map((d) => ({ ...d, isPdf: d.mimeType === 'application/pdf', isImage: d.mimeType.startsWith('image/') })),
+    history: view.history,
+    actions, previewUrl: resultActions.length > 0 ? `${page}/xem-truoc` : null,
+    forms: formLinks(view, api), resultUrl: view.result?.url ?? null, flash: extra.flash,
+    verifyUrl: view.result ? `/verify/${enc(code)}` : null,
+    claimUrl: view.actions.length > 0 ? `${page}/nhan-xu-ly` : null,
+    assignee: view.assignee?.name ?? null,
+  };
+}

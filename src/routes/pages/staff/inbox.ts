@@ -1,0 +1,40 @@
+// /can-bo: the inbox of the caller's units — what their roles may act on now, due-soon and overdue highlighted,
+// filters (status by label, procedure, overdue) and an accent-free search.
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../../app-context.js';
+import type { StaffRow } from '../../../db/repositories/staff.js';
+import { can } from '../../../services/access.js';
+import { actionableStatusLabels, inbox, type InboxRow } from '../../../services/processing/inbox.js';
+import { foldAccents, render } from '../common.js';
+import { inboxItemView, staffOr, type StaffPageOptions } from './shared.js';
+
+type InboxQuery = Record<string, string | undefined>;
+
+/** Rows matching the status label (procedures name the same step differently) and every word of the search. */
+export function filterInbox(rows: InboxRow[], query: InboxQuery): InboxRow[] {
+  const words = foldAccents(query.q ?? '').split(' ').filter(Boolean);
+  return rows
+    .filter((r) => !query.status || r.statusLabel === query.status)
+    .filter((r) => words.every((w) => foldAccents(`${r.code} ${r.applicantName} ${r.procedure.title}`).includes(w)));
+}
+
+function inboxModel(ctx: AppContext, staff: StaffRow, rows: InboxRow[], query: InboxQuery, options: StaffPageOptions) {
+  const items = filterInbox(rows, query).map((r) => inboxItemView(r));
+  return {
+    title: 'Hồ sơ cần xử lý', items, query,
+    overdueCount: items.filter((i) => i.overdue).length, dueSoonCount: items.filter((i) => i.dueSoon).length,
+    statuses: actionableStatusLabels(ctx, staff).map((label) => ({ value: label, label, selected: label === query.status })),
+    procedures: ctx.catalog.list().map((p) => ({ value: p.definition.id, label: p.definition.title, selected: p.definition.id === query.procedure })),
+    trackingBookUrl: options.trackingBookUrl && can(staff, 'tracking-book') ? `${options.trackingBookUrl}?format=xlsx` : null,
+  };
+}
+
+export function inboxPage(app: FastifyInstance, ctx: AppContext, options: StaffPageOptions): void {
+  app.get('/can-bo', async (request, reply) => {
+    const staff = staffOr(request, reply);
+    if (!staff) return reply;
+    const query = request.query as InboxQuery;
+    const rows = await inbox(ctx, staff, { procedure: query.procedure || undefined, overdue: query.overdue === 'on', limit: 500 });
+    return render(request, reply, 'inbox', inboxModel(ctx, staff, rows, query, options));
+  });
+}

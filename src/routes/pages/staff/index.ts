@@ -1,0 +1,17 @@
+// Staff pages, one file per page, registered in the portal's page scope (CSRF, CSP, error pages: ../index.ts).
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../../app-context.js';
+import { approvalPages } from './approvals.js';
+import { dashboardPage } from './dashboard.js';
+import { dossierPages } from './dossier.js';
+import { inboxPage } from './inbox.js';
+import type { StaffPageOptions } from './shared.js';
+import { signInPages } from './sign-in.js';
+
+export async function staffPages(app: FastifyInstance, ctx: AppContext, options: StaffPageOptions): Promise<void> {
+  signInPages(app, ctx);
+  inboxPage(app, ctx, options);
+  dossierPages(app, ctx);
+  approvalPages(app, ctx);
+  dashboardPage(app, ctx, options);
+}

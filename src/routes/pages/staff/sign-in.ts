@@ -1,0 +1,45 @@
+// /dang-nhap and /dang-xuat: the staff session cookie (services/accounts/auth.ts issues and ends sessions).
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../../app-context.js';
+import { AppError } from '../../../errors.js';
+import { SESSION_COOKIE } from '../../../plugins/caller.js';
+import { login, logout } from '../../../services/accounts/auth.js';
+import { readPageForm, render, signedInStaff } from '../common.js';
+
+const TITLE = 'Cán bộ đăng nhập';
+
+/** Only a path on this site: an absolute or protocol-relative `next` would be an open redirect. */
+const safeNext = (next: unknown) => (typeof next === 'string' && /^\/[^/\\]/.test(next) ? next : '/can-bo');
+
+export function signInPages(app: FastifyInstance, ctx: AppContext): void {
+  const secure = ctx.config.publicUrl.startsWith('https://');
+
+  app.get('/dang-nhap', async (request, reply) => {
+    const next = safeNext((request.query as Record<string, unknown>).next);
+    if (signedInStaff(request)) return reply.redirect(next, 303);
+    return render(request, reply, 'login', { title: TITLE, next });
+  });
+
+  app.post('/dang-nhap', {
+    preHandler: app.csrfProtection,
+    config: { rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
+  }, async (request, reply) => {
+    const { fields } = await readPageForm(request);
+    const next = safeNext(fields.next);
+    try {
+      const session = await login(ctx.db, fields.username ?? '', fields.password ?? '');
+      reply.setCookie(SESSION_COOKIE, session.token, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: session.expiresAt });
+      return reply.redirect(next, 303);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'INVALID_CREDENTIALS') throw error;
+      return render(request, reply, 'login', { title: TITLE, next, username: fields.username, error: error.message }, 401);
+    }
+  });
+
+  app.post('/dang-xuat', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) await logout(ctx.db, token);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/', 303);
+  });
+}
