@@ -27,6 +27,7 @@ import { pageRoutes } from './routes/pages/index.js';
 import { verifyPages } from './routes/pages/verify.js';
 import { signingRoutes } from './routes/api/signing.js';
 import { verifyRoutes } from './routes/api/verify.js';
+import { retainVerifierPool } from './signing/verify-pool.js';
 
 export async function buildApp(ctx: AppContext) {
   const app = Fastify({
@@ -40,6 +41,8 @@ export async function buildApp(ctx: AppContext) {
   const redis: Redis | undefined = ctx.config.queue.kind === 'bullmq' ? redisConnection(ctx.config.queue.url, false) : undefined;
   redis?.on('error', (err) => ctx.log.debug({ err }, 'redis (http) error'));
   app.addHook('onClose', async () => { redis?.disconnect(); });
+  // The PDF verifier's worker threads (started on first use) end with the last app that holds them.
+  app.addHook('onClose', retainVerifierPool());
 
   await app.register(errorsPlugin);
   await app.register(cookie);

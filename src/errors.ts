@@ -41,6 +41,10 @@ export const ERROR_STATUS = {
   PREPARATION_EXPIRED: 410,
   SIGNATURE_INVALID: 422,
   CERTIFICATE_MISMATCH: 422,
+  /** POST /api/verify: more signature dictionaries than a result can carry (a bound against hostile files). */
+  TOO_MANY_SIGNATURES: 422,
+  /** POST /api/verify: the file was not verified within the time budget; Retry-After says when to try again. */
+  VERIFICATION_TIMEOUT: 503,
   SERVICE_UNAVAILABLE: 503,
 } as const;
 

@@ -42,23 +42,78 @@ interface RawSignature {
   dictionary: string;
 }
 
-/** Every /ByteRange … /Contents pair, in file order (= signing order for incremental updates). */
-export function findSignatures(pdf: Buffer): RawSignature[] {
+// Bounds that keep verification linear in the file size whatever the file says (security audit: thousands of
+// /ByteRange entries made the old scan quadratic and decoded the same huge /Contents once per entry).
+/** Our results carry 2-3 signatures (leader, seal, sometimes a second official); a file with more is refused. */
+export const MAX_SIGNATURES = 20;
+/**
+ * DER bytes of one /Contents that get decoded and parsed: ours reserve 8-24 KB (timestamp token, external signers). node-forge
+ * parses junk DER at ~2.5 MB/s, so this also caps the parse at ~25 ms a signature; a bigger CMS (a foreign signer's
+ * embedded revocation data) is reported as unreadable, and such a file is not one motcua issued anyway.
+ */
+export const MAX_CMS_BYTES = 64 * 1024;
+/** Certificates one CMS may embed (ours: signer + CA); each costs a parse and up to one RSA check per chain step. */
+const MAX_CMS_CERTIFICATES = 32;
+/** How far around /ByteRange and the /Contents hole the dictionary's "<<" and ">>" are looked for. */
+const DICTIONARY_WINDOW = 8192;
+
+/** More signature dictionaries than MAX_SIGNATURES: refused before any of them is decoded or hashed. */
+export class TooManySignaturesError extends Error {
+  constructor(readonly limit: number) {
+    super(`more than ${limit} signatures`);
+    this.name = 'TooManySignaturesError';
+  }
+}
+
+/**
+ * Every /ByteRange … /Contents pair, in file order (= signing order for incremental updates). One pass over the
+ * file: each entry looks at most DICTIONARY_WINDOW characters around itself and decodes at most MAX_CMS_BYTES, and
+ * the (MAX_SIGNATURES + 1)th entry stops the scan.
+ */
+export function findSignatures(pdf: Buffer, limit = MAX_SIGNATURES): RawSignature[] {
   const text = pdf.toString('latin1');
   const found: RawSignature[] = [];
-  const re = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g;
+  const re = /\/ByteRange\s*\[\s*(\d{1,15})\s+(\d{1,15})\s+(\d{1,15})\s+(\d{1,15})\s*\]/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (found.length === limit) throw new TooManySignaturesError(limit);
     const byteRange = m.slice(1, 5).map(Number) as [number, number, number, number];
     const [, length1, start2] = byteRange;
-    // The dictionary around it: from the preceding "<<" to the matching ">>" (no nested dictionaries in ours).
-    const dictStart = text.lastIndexOf('<<', m.index);
-    const dictEnd = text.indexOf('>>', start2);
-    const dictionary = text.slice(dictStart, dictEnd + 2);
+    // The hole between the two ranges is the /Contents hex string "<…>"; "near" when it sits in the same
+    // dictionary as this /ByteRange (before or after it).
+    const hole = length1 < start2 && start2 <= text.length && text[length1] === '<' && text[start2 - 1] === '>';
+    const near = hole && (m.index < length1 ? length1 - re.lastIndex : m.index - start2) <= DICTIONARY_WINDOW;
+    // The dictionary: from the preceding "<<" to the first ">>" after both /ByteRange and the hole (no nested
+    // dictionaries before /M in ours), without the hole itself — at most a few windows long.
+    const before = near ? Math.min(m.index, length1) : m.index;
+    const after = near ? Math.max(re.lastIndex, start2) : re.lastIndex;
+    const windowStart = Math.max(0, before - DICTIONARY_WINDOW);
+    const open = text.slice(windowStart, before).lastIndexOf('<<');
+    const dictStart = open < 0 ? before : windowStart + open;
+    const close = text.slice(after, after + DICTIONARY_WINDOW).indexOf('>>');
+    const dictEnd = close < 0 ? after : after + close + 2;
+    const dictionary = near ? text.slice(dictStart, length1) + text.slice(start2, dictEnd) : text.slice(dictStart, dictEnd);
     let contents = Buffer.alloc(0);
-    if (text[length1] === '<' && text[start2 - 1] === '>') contents = Buffer.from(text.slice(length1 + 1, start2 - 1), 'hex');
+    if (hole && start2 - length1 - 2 <= MAX_CMS_BYTES * 2) contents = Buffer.from(text.slice(length1 + 1, start2 - 1), 'hex');
     found.push({ byteRange, contents, dictionary });
   }
   return found;
+}
+
+/**
+ * SHA-256 (hex) of the file's prefixes of the given lengths (the signed revisions) and of the whole file, in one
+ * pass over the bytes: each prefix continues the previous one's hash instead of starting again.
+ */
+export function prefixSha256(pdf: Buffer, lengths: number[]): { whole: string; prefixes: Map<number, string> } {
+  const prefixes = new Map<number, string>();
+  const hash = createHash('sha256');
+  let done = 0;
+  for (const length of [...new Set(lengths)].filter((l) => l >= 0 && l <= pdf.length).sort((a, b) => a - b)) {
+    hash.update(pdf.subarray(done, length));
+    done = length;
+    prefixes.set(length, hash.copy().digest('hex'));
+  }
+  hash.update(pdf.subarray(done));
+  return { whole: hash.digest('hex'), prefixes };
 }
 
 /** Strips the zero padding after the DER SEQUENCE in /Contents. */
@@ -66,6 +121,7 @@ function trimDer(contents: Buffer): Buffer {
   if (contents.length < 2 || contents[0] !== 0x30) return contents;
   const first = contents[1] ?? 0;
   const lengthBytes = first & 0x80 ? first & 0x7f : 0;
+  if (lengthBytes > 4 || contents.length < 2 + lengthBytes) return contents;
   const body = lengthBytes ? contents.readUIntBE(2, lengthBytes) : first;
   return contents.subarray(0, 2 + lengthBytes + body);
 }
@@ -113,6 +169,7 @@ function parseCms(der: Buffer): ParsedCms {
   let signerInfo: Asn1 | undefined;
   for (const part of parts) {
     if (part.tagClass === asn1.Class.CONTEXT_SPECIFIC && part.type === 0) {
+      if (children(part).length > MAX_CMS_CERTIFICATES) throw new Error('too many certificates');
       for (const c of children(part)) certificates.push(new X509Certificate(toDer(c)));
     }
   }

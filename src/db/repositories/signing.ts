@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { issuedDocuments, signingAppearances, signingDrafts, signingKeys, signingPreparations } from '../schema/index.js';
 
@@ -59,6 +59,12 @@ export async function markPreparationCompleted(db: Db, id: string, at: Date): Pr
 export async function findIssuedBySha256(db: Db, sha256: string): Promise<typeof issuedDocuments.$inferSelect | undefined> {
   const [row] = await db.select().from(issuedDocuments).where(and(eq(issuedDocuments.sha256, sha256), eq(issuedDocuments.kind, 'result'))).limit(1);
   return row;
+}
+
+/** Issued results whose SHA-256 is any of `hashes`, in one query (the verifier's candidates: the file and each signed revision). */
+export async function findIssuedBySha256Any(db: Db, hashes: readonly string[]): Promise<Array<typeof issuedDocuments.$inferSelect>> {
+  if (hashes.length === 0) return [];
+  return db.select().from(issuedDocuments).where(and(inArray(issuedDocuments.sha256, [...new Set(hashes)]), eq(issuedDocuments.kind, 'result')));
 }
 
 /** How many dossiers wait for this official's signature (for the inbox-like listing of batch signing). */

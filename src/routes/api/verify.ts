@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { readMultipart } from '../../plugins/multipart.js';
-import { verifyDocument } from '../../services/results/verify-document.js';
+import { MAX_VERIFY_BYTES, VERIFY_RETRY_AFTER_SECONDS, VERIFY_UPLOAD_LIMITS, verifyDocument } from '../../services/results/verify-document.js';
+import { MAX_SIGNATURES } from '../../signing/verify-pdf.js';
 
 const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
 
@@ -23,15 +24,24 @@ export const verifyRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
     schema: {
       tags: ['verify'], summary: 'Kiểm tra chữ ký số của văn bản kết quả (ai cũng dùng được)',
       description: 'multipart/form-data, phần `file` là tệp PDF. Kiểm tra từng chữ ký (băm, chữ ký CMS, chuỗi chứng thư tới CA tin cậy, '
-        + 'phạm vi ký) và đối chiếu tệp với hồ sơ đã cấp.',
+        + `phạm vi ký) và đối chiếu tệp với hồ sơ đã cấp. Giới hạn: một tệp, tối đa ${MAX_VERIFY_BYTES / 1024 / 1024} MB (413 FILE_TOO_LARGE, `
+        + `từ chối ngay khi vượt), tối đa ${MAX_SIGNATURES} chữ ký (422 TOO_MANY_SIGNATURES); 503 SERVICE_UNAVAILABLE (đang bận) hoặc `
+        + 'VERIFICATION_TIMEOUT (quá thời gian) kèm Retry-After.',
       consumes: ['multipart/form-data'],
-      response: { 200: verificationResponse, 415: errorResponse, 422: errorResponse },
+      response: { 200: verificationResponse, 413: errorResponse, 415: errorResponse, 422: errorResponse, 503: errorResponse },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Yêu cầu phải là multipart/form-data.');
-    const body = await readMultipart(request);
+    // One file, refused while it streams once it passes the verifier's limit (tighter than the app-wide upload limits).
+    const body = await readMultipart(request, { limits: VERIFY_UPLOAD_LIMITS, reply });
     const file = body.files.find((f) => f.fieldName === 'file');
     if (!file) throw new AppError('VALIDATION_FAILED', 'Thiếu tệp cần kiểm tra.', { file: 'Bắt buộc.' });
-    return verifyDocument(ctx, file.data);
+    try {
+      return await verifyDocument(ctx, file.data, { handOver: true });
+    } catch (error) {
+      // Busy or out of time: worth retrying shortly (the error handler keeps headers already set).
+      if (error instanceof AppError && error.statusCode === 503) reply.header('retry-after', String(VERIFY_RETRY_AFTER_SECONDS));
+      throw error;
+    }
   });
 };

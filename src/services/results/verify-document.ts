@@ -1,16 +1,20 @@
 // Verification for everyone (POST /api/verify, the public page behind the QR code): every signature checked
 // against the configured trust anchors, and the file matched byte for byte to the result motcua issued.
 // `valid` means: an unaltered document that motcua issued, signed by trusted keys; anything else says why.
-import { createHash, type X509Certificate } from 'node:crypto';
+// Anyone can send anything here, so the work is bounded: size (MAX_VERIFY_BYTES, also enforced while the upload
+// streams), signatures (MAX_SIGNATURES), time (the verifier pool's budget), all CPU work in a worker thread, and
+// one query for every candidate hash.
+import type { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AppContext } from '../../app-context.js';
 import { findDossierByCode, findDossierById } from '../../db/repositories/dossiers.js';
 import { readStoredFile } from '../../db/repositories/files.js';
 import { findIssuedDocument } from '../../db/repositories/issued-documents.js';
-import { findIssuedBySha256 } from '../../db/repositories/signing.js';
+import { findIssuedBySha256Any } from '../../db/repositories/signing.js';
 import { AppError } from '../../errors.js';
-import { parseCertificates, verifyPdfSignatures } from '../../signing/verify-pdf.js';
+import { parseCertificates } from '../../signing/verify-pdf.js';
+import { VerifierBusyError, VerifierTimeoutError, verifyInPool } from '../../signing/verify-pool.js';
 
 export interface VerificationResult {
   valid: boolean;
@@ -44,25 +48,62 @@ export function trustAnchors(ctx: AppContext): X509Certificate[] {
   return anchors;
 }
 
-const MAX_PDF_BYTES = 20 * 1024 * 1024;
+/** The anchors as the PEM bundle the verifier threads receive, made once per anchor list. */
+const anchorsPemCache = new WeakMap<X509Certificate[], string>();
+function trustAnchorsPem(ctx: AppContext): string {
+  const anchors = trustAnchors(ctx);
+  let pem = anchorsPemCache.get(anchors);
+  if (pem === undefined) {
+    pem = anchors.map((a) => a.toString()).join('\n');
+    anchorsPemCache.set(anchors, pem);
+  }
+  return pem;
+}
 
-export async function verifyDocument(ctx: AppContext, pdf: Buffer): Promise<VerificationResult> {
-  if (pdf.length === 0 || pdf.length > MAX_PDF_BYTES || pdf.subarray(0, 5).toString('latin1') !== '%PDF-') {
+/**
+ * Largest file the verifier accepts, enforced while the upload streams (routes) and here. Issued results weigh a
+ * few hundred kilobytes; 10 MB is also the default request-wide upload limit (MAX_UPLOAD_MB).
+ */
+export const MAX_VERIFY_BYTES = 10 * 1024 * 1024;
+
+/** What the verify routes read of a multipart upload: one file of at most MAX_VERIFY_BYTES. */
+export const VERIFY_UPLOAD_LIMITS = { fileSize: MAX_VERIFY_BYTES, files: 1 } as const;
+
+/** Seconds a client is told to wait (Retry-After) when the verifier is busy or ran out of time. */
+export const VERIFY_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * `handOver`: the caller will not use `pdf` again, so its memory may be moved to the verifier thread rather than
+ * copied (the routes pass their freshly read upload); without it the caller's buffer is left as it was.
+ */
+export async function verifyDocument(ctx: AppContext, pdf: Buffer, options: { handOver?: boolean } = {}): Promise<VerificationResult> {
+  if (pdf.length > MAX_VERIFY_BYTES) throw new AppError('FILE_TOO_LARGE', `Tệp cần kiểm tra vượt quá ${MAX_VERIFY_BYTES / 1024 / 1024} MB.`);
+  if (pdf.length === 0 || pdf.subarray(0, 5).toString('latin1') !== '%PDF-') {
     throw new AppError('UNSUPPORTED_FILE_TYPE', 'Tệp cần kiểm tra phải là tệp PDF.');
   }
-  const report = verifyPdfSignatures(pdf, trustAnchors(ctx));
+  let outcome;
+  try {
+    outcome = await verifyInPool(pdf, trustAnchorsPem(ctx), { handOver: options.handOver });
+  } catch (error) {
+    if (error instanceof VerifierBusyError) throw new AppError('SERVICE_UNAVAILABLE', 'Hệ thống đang kiểm tra nhiều tệp, vui lòng thử lại sau ít giây.');
+    if (error instanceof VerifierTimeoutError) throw new AppError('VERIFICATION_TIMEOUT', 'Không kiểm tra xong tệp trong thời gian cho phép, vui lòng thử lại sau.');
+    throw error;
+  }
+  if (!outcome.ok) {
+    throw new AppError('TOO_MANY_SIGNATURES', `Tệp có hơn ${outcome.limit} chữ ký số, không phải văn bản kết quả do hệ thống cấp (mỗi văn bản chỉ có vài chữ ký); tệp không được kiểm tra.`);
+  }
+  const { report } = outcome;
   const reasons = [...report.reasons];
   for (const s of report.signatures) for (const r of s.reasons) if (!reasons.includes(r)) reasons.push(r);
 
   // Match the exact bytes to an issued result; failing that, the revision the last signature covered, so an
   // altered copy can still name the dossier it claims to be (and the page can say it is not that document).
-  const sha256 = createHash('sha256').update(pdf).digest('hex');
-  let issued = await findIssuedBySha256(ctx.db, sha256);
-  const matched = Boolean(issued);
-  for (const s of [...report.signatures].reverse()) {
-    if (issued) break;
-    if (s.revisionLength <= pdf.length) issued = await findIssuedBySha256(ctx.db, createHash('sha256').update(pdf.subarray(0, s.revisionLength)).digest('hex'));
-  }
+  // Every candidate goes in one query; the preference (whole file, then the latest revision) is applied here.
+  const revisions = outcome.revisionSha256.filter((h): h is string => h !== null).reverse();
+  const rows = await findIssuedBySha256Any(ctx.db, [outcome.sha256, ...revisions]);
+  const bySha256 = new Map(rows.map((row) => [row.sha256, row]));
+  const matched = bySha256.has(outcome.sha256);
+  const issued = bySha256.get(outcome.sha256) ?? revisions.map((h) => bySha256.get(h)).find((row) => row !== undefined);
   const dossier = issued ? await findDossierById(ctx.db, issued.dossierId) : undefined;
   if (!matched) reasons.push('tệp không trùng khớp với văn bản kết quả do hệ thống cấp');
   const allSigned = report.signatures.length > 0 && report.signatures.every((s) => s.valid);
@@ -84,9 +125,17 @@ export async function issuedResultSummary(ctx: AppContext, code: string) {
   const issued = await findIssuedDocument(ctx.db, dossier.id, 'result');
   if (!issued) return { code: dossier.code, issued: false as const };
   const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
-  const verification = await verifyDocument(ctx, await readStoredFile(ctx.db, issued.storageKey));
+  // The page still shows what was issued when the verifier is busy; it says so instead of listing the signatures.
+  let verification: VerificationResult | null = null;
+  let verificationUnavailable: string | undefined;
+  try {
+    verification = await verifyDocument(ctx, await readStoredFile(ctx.db, issued.storageKey), { handOver: true });
+  } catch (error) {
+    if (!(error instanceof AppError) || (error.code !== 'SERVICE_UNAVAILABLE' && error.code !== 'VERIFICATION_TIMEOUT')) throw error;
+    verificationUnavailable = error.message;
+  }
   return {
     code: dossier.code, issued: true as const, title: definition.result.title, procedure: definition.title,
-    signedAt: issued.signedAt?.toISOString() ?? null, sha256: issued.sha256, sizeBytes: issued.sizeBytes, verification,
+    signedAt: issued.signedAt?.toISOString() ?? null, sha256: issued.sha256, sizeBytes: issued.sizeBytes, verification, verificationUnavailable,
   };
 }
