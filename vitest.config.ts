@@ -12,6 +12,7 @@ export default defineConfig({
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], ...timeouts } },
       { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...timeouts } },
       { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], ...timeouts } },
+      { test: { name: 'security', include: ['test/security/**/*.test.ts'], ...timeouts } },
     ],
   },
 });

@@ -107,6 +107,12 @@ describe('SLA sweep, apology and extension', () => {
     const after = (await findDossierByCode(ctx.db, code))!.dueAt!;
     expect(workingDaysBetween(before, after)).toBe(3);
     expect(vnDay(after)).toBe(addWorkingDays(vnDay(before), 3));
+    // A 1-day procedure may be extended by 5 working days in all, twice at most: not pushed months away.
+    const again = { code, action: 'extend', caller: clerk, version: 3, comment: 'Chờ xác minh thêm', data: { workingDays: 3 } };
+    await expect(performAction(ctx, again)).rejects.toMatchObject({ code: 'EXTENSION_LIMIT', statusCode: 422 });
+    await performAction(ctx, { ...again, data: { workingDays: 2 } });
+    await expect(performAction(ctx, { ...again, version: 4, data: { workingDays: 1 } })).rejects.toMatchObject({ code: 'EXTENSION_LIMIT' });
+    expect(workingDaysBetween(before, (await findDossierByCode(ctx.db, code))!.dueAt!)).toBe(5);
   });
 
   it('keeps the clock across a supplement pause: resumed on resubmission, not restarted by the second receipt', async () => {

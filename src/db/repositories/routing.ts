@@ -33,7 +33,7 @@ export async function listUnitsByKind(db: Db, kind: (typeof units.$inferSelect)[
 
 export async function findUnitsByIds(db: Db, ids: string[]) {
   if (ids.length === 0) return [];
-  return db.select({ id: units.id, name: units.name, kind: units.kind, agencyName: agencies.name }).from(units)
+  return db.select({ id: units.id, name: units.name, kind: units.kind, agencyCode: units.agencyCode, agencyName: agencies.name }).from(units)
     .innerJoin(agencies, eq(agencies.code, units.agencyCode)).where(inArray(units.id, ids));
 }
 

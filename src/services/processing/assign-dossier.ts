@@ -1,12 +1,13 @@
 // Claim, assign and reassign. Inside its unit a dossier is claimed by a staff member (or assigned by a leader);
-// a leader or the one-stop desk may also hand it to another unit, which is a control-slip entry like any
-// workflow hand-over. Everything is one transaction with the history event, under the version check.
+// a leader or the one-stop desk may also hand it to another unit of the same agency, which is a control-slip entry
+// like any workflow hand-over. Everything is one transaction with the history event, under the version check.
 import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
-import { findUnitsByIds, insertHandover } from '../../db/repositories/routing.js';
-import { findStaffById } from '../../db/repositories/staff.js';
+import { findUnitsByIds, insertHandover, listStaffInUnits } from '../../db/repositories/routing.js';
+import { findStaffById, unitSubtree } from '../../db/repositories/staff.js';
 import { AppError, dossierNotFound, staleVersion } from '../../errors.js';
 import { actorForDossier, reaches, staffReach, type Caller } from '../access.js';
+import type { AssignmentEvent } from '../history-events.js';
 
 export interface AssignmentInput {
   code: string;
@@ -33,9 +34,7 @@ export async function assignDossier(ctx: AppContext, input: AssignmentInput): Pr
   let unitId = dossier.unitId;
   if (input.unitId !== undefined && input.unitId !== dossier.unitId) {
     if (!isManager) throw new AppError('FORBIDDEN', 'Chỉ lãnh đạo hoặc bộ phận một cửa được chuyển hồ sơ sang đơn vị khác.');
-    const [unit] = await findUnitsByIds(ctx.db, [input.unitId]);
-    if (!unit) throw new AppError('VALIDATION_FAILED', 'Đơn vị nhận không tồn tại.', { unitId: 'Không có đơn vị này.' });
-    unitId = unit.id;
+    unitId = await checkMoveTarget(ctx, dossier, input.unitId);
   }
 
   const targetId = input.staffId === undefined ? me.id : input.staffId;
@@ -60,7 +59,8 @@ export async function assignDossier(ctx: AppContext, input: AssignmentInput): Pr
   const row = await ctx.db.transaction(async (tx) => {
     const updated = await dossiers.updateDossierIfVersion(tx, dossier.id, dossier.version, { unitId, assigneeId: assignee?.id ?? null });
     if (!updated) throw staleVersion();
-    const action = unitId !== dossier.unitId ? 'transfer_unit' : input.staffId === undefined ? 'claim' : 'assign';
+    // The event names are labelled in history-events.ts (ASSIGNMENT_EVENTS).
+    const action: AssignmentEvent = unitId !== dossier.unitId ? 'transfer_unit' : input.staffId === undefined ? 'claim' : 'assign';
     await dossiers.insertEvent(tx, {
       dossierId: dossier.id, at: now, action, fromStatus: dossier.status, toStatus: dossier.status,
       actorKind: 'staff', actorId: actor.id, actorName: actor.name, comment,
@@ -77,4 +77,26 @@ export async function assignDossier(ctx: AppContext, input: AssignmentInput): Pr
     return updated;
   });
   return { version: row.version, unitId: row.unitId, assignee };
+}
+
+/**
+ * A manual move stays inside the agency holding the dossier (moves to another agency — a school, another
+ * department — are the workflow's own hand-overs, `routeTo`), and goes only to a unit where someone can take the
+ * dossier's next step (otherwise it would be orphaned: 403 for everyone).
+ */
+async function checkMoveTarget(ctx: AppContext, dossier: dossiers.DossierRow, targetId: string): Promise<string> {
+  const units = new Map((await findUnitsByIds(ctx.db, [targetId, dossier.unitId])).map((u) => [u.id, u]));
+  const target = units.get(targetId);
+  if (!target) throw new AppError('VALIDATION_FAILED', 'Đơn vị nhận không tồn tại.', { unitId: 'Không có đơn vị này.' });
+  const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
+  if (target.agencyCode !== units.get(dossier.unitId)?.agencyCode) {
+    throw new AppError('UNIT_NOT_ALLOWED', `Không thể chuyển hồ sơ sang ${target.agencyName}: chỉ chuyển giữa các đơn vị của cùng cơ quan; hồ sơ đi sang cơ quan khác theo quy trình của thủ tục.`,
+      { unitId: 'Đơn vị thuộc cơ quan khác.' });
+  }
+  const actingRoles = new Set(Object.values(definition.states[dossier.status]?.on ?? {}).flatMap((t) => t.roles));
+  const staff = await listStaffInUnits(ctx.db, await unitSubtree(ctx.db, target.id));
+  if (!staff.some((s) => s.roles.some((r) => actingRoles.has(r)))) {
+    throw new AppError('UNIT_NOT_ALLOWED', `${target.name} chưa có cán bộ xử lý được bước này của hồ sơ.`, { unitId: 'Đơn vị chưa có cán bộ phù hợp.' });
+  }
+  return target.id;
 }

@@ -3,7 +3,7 @@
 // an overdue dossier can go on). Both are history events on the dossier, written with the version check.
 import { z } from 'zod';
 import { isIsoDay, vnInstant, vnToday } from '../../calendar/vn-time.js';
-import { isWorkingDay, workingCalendar } from '../../calendar/working-days.js';
+import { addWorkingDays, isWorkingDay, workingCalendar } from '../../calendar/working-days.js';
 import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
 import { insertOutbox } from '../../db/repositories/outbox.js';
@@ -20,6 +20,23 @@ export const SLA_ACTIONS = {
 
 export function isSlaAction(action: string): action is keyof typeof SLA_ACTIONS {
   return Object.hasOwn(SLA_ACTIONS, action);
+}
+
+/** A dossier is extended at most twice, by at most twice its statutory time in all (never less than 5 days). */
+const MAX_EXTENSIONS = 2;
+const extensionBudget = (slaWorkingDays: number) => Math.max(5, 2 * slaWorkingDays);
+/** An apology's new date is at most this many working days away. */
+const MAX_APOLOGY_WORKING_DAYS = 30;
+
+async function checkExtensionLimit(ctx: AppContext, dossier: dossiers.DossierRow, slaWorkingDays: number, asked: number): Promise<void> {
+  const earlier = (await dossiers.listEvents(ctx.db, dossier.id)).filter((e) => e.action === 'extend');
+  const used = earlier.reduce((sum, e) => sum + Number((e.data as { workingDays?: number } | null)?.workingDays ?? 0), 0);
+  const budget = extensionBudget(slaWorkingDays);
+  if (earlier.length >= MAX_EXTENSIONS || used + asked > budget) {
+    throw new AppError('EXTENSION_LIMIT',
+      `Hồ sơ chỉ được gia hạn tối đa ${MAX_EXTENSIONS} lần, tổng cộng không quá ${budget} ngày làm việc (đã gia hạn ${earlier.length} lần, ${used} ngày).`,
+      { workingDays: `Còn gia hạn được tối đa ${Math.max(0, budget - used)} ngày làm việc.` });
+  }
 }
 
 const extendData = z.object({ workingDays: z.coerce.number().int().min(1).max(30) });
@@ -46,6 +63,8 @@ export async function performSlaAction(
   if (action === 'extend') {
     const parsed = extendData.safeParse(input.data ?? {});
     if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'Số ngày gia hạn không hợp lệ.', { workingDays: 'Từ 1 đến 30 ngày làm việc.' });
+    const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
+    await checkExtensionLimit(ctx, dossier, definition.sla.workingDays, parsed.data.workingDays);
     const dueAt = extendDueAt(dossier.dueAt, parsed.data.workingDays);
     patch = { dueAt, slaMark: null };
     data = { workingDays: parsed.data.workingDays, previousDueAt: dossier.dueAt.toISOString(), newDueAt: dueAt.toISOString() };
@@ -55,6 +74,9 @@ export async function performSlaAction(
     const { newDate } = parsed.data;
     if (newDate <= vnToday(now) || !isWorkingDay(newDate)) {
       throw new AppError('VALIDATION_FAILED', 'Ngày hẹn mới phải là một ngày làm việc sau hôm nay.', { newDate: 'Chọn một ngày làm việc sau hôm nay.' });
+    }
+    if (newDate > addWorkingDays(vnToday(now), MAX_APOLOGY_WORKING_DAYS)) {
+      throw new AppError('EXTENSION_LIMIT', `Ngày hẹn mới không được quá ${MAX_APOLOGY_WORKING_DAYS} ngày làm việc kể từ hôm nay.`, { newDate: `Tối đa ${MAX_APOLOGY_WORKING_DAYS} ngày làm việc.` });
     }
     const apologyDueAt = vnInstant(newDate, workingCalendar.closeAt);
     patch = { apologyDueAt, slaMark: null };

@@ -13,6 +13,7 @@ import type { ClockEffect, EffectRegistry, RuleEffect } from '../../effects/type
 import { AppError, dossierNotFound, staleVersion } from '../../errors.js';
 import { transition } from '../../workflow/engine.js';
 import { actorForDossier, type Actor, type Caller } from '../access.js';
+import { assertMaySignResult } from '../results/signing-authority.js';
 import { notifyCitizenRow } from '../notifications/notify-citizen.js';
 import { routeTargetUnit } from '../intake/routing.js';
 import { isSlaAction, performSlaAction } from './clock-actions.js';
@@ -58,6 +59,8 @@ export async function performAction(ctx: AppContext, input: PerformActionInput):
   }
 
   const t = definition.states[dossier.status]!.on[input.action]!;
+  // Approving a result is signing it: only an official of the organisation whose seal it carries.
+  if (actor.kind === 'staff' && actor.staff && ctx.effects.issuesResult(t.effects)) await assertMaySignResult(ctx.db, definition, dossier, actor.staff);
   const toUnit = t.routeTo ? routeTargetUnit(t.routeTo, dossier.formData) : null;
   const handover = toUnit !== null && toUnit !== dossier.unitId ? toUnit : null;
   if (handover && (await findUnitsByIds(ctx.db, [handover])).length === 0) {

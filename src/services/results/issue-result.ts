@@ -19,6 +19,7 @@ import { rfc3161Timestamper } from '../../signing/tsa.js';
 import type { ResultSigner, WorkflowDefinition } from '../../workflow/types.js';
 import { systemActionIn } from '../../workflow/engine.js';
 import { performAction } from '../processing/perform-action.js';
+import { assertMaySignResult, sealUnit } from './signing-authority.js';
 import type { Signer } from '../keys/signer-keys.js';
 
 export async function issueResult(ctx: AppContext, dossierId: string, signerStaffId: string | null): Promise<void> {
@@ -130,6 +131,7 @@ async function resolveSigner(ctx: AppContext, step: ResultSigner, input: Signers
   }
   const staff = await findStaffById(ctx.db, input.leaderStaffId);
   if (!staff) throw new AppError('INTERNAL_ERROR', 'signer missing');
+  await assertMaySignResult(ctx.db, input.definition, input.dossier, staff);
   const mode = await ctx.signerKeys.modeFor({ staffId: staff.id });
   if (!mode) throw new AppError('SIGNING_KEY_MISSING', 'Người ký chưa có chứng thư số.');
   if (mode.kind === 'external') return { waitingFor: 'external' };
@@ -149,10 +151,6 @@ export function issuingAgency(ctx: AppContext, dossier: Pick<dossiers.DossierRow
 }
 
 /** A seal without a unit in the definition is the seal of the unit holding the dossier (e.g. the deciding school). */
-function sealUnit(step: ResultSigner, dossier: Pick<dossiers.DossierRow, 'unitId'>): string {
-  return step.unit ?? dossier.unitId;
-}
-
 export function leaderReason(staff: StaffRow, agency: AgencyRow): string {
   return `${staff.title}, ${agency.name}`;
 }
