@@ -7,7 +7,7 @@ import { findDossierById } from '../../db/repositories/dossiers.js';
 import { AppError } from '../../errors.js';
 import type { Caller } from '../access.js';
 import { draftFor, moveOn } from './external-signing.js';
-import { applySigners, renderResult, storeResult } from './issue-result.js';
+import { applySigners, renderResult, storeResult } from './render-and-sign.js';
 import type { ActionOutcome } from '../processing/perform-action.js';
 
 export const MAX_BATCH = 500;

@@ -16,7 +16,7 @@ import { AppError, dossierNotFound } from '../../errors.js';
 import { prepareDetachedCms } from '../../signing/cms.js';
 import { embedCms, preparePdfSignature, reopenPrepared } from '../../signing/sign-pdf.js';
 import type { Caller } from '../access.js';
-import { applySigners, issuingAgency, leaderReason, renderResult, storeResult, timestampOption } from './issue-result.js';
+import { applySigners, issuingAgency, leaderReason, renderResult, storeResult, timestampOption } from './render-and-sign.js';
 import { systemActionIn } from '../../workflow/engine.js';
 import { performAction, type ActionOutcome } from '../processing/perform-action.js';
 

@@ -5,7 +5,7 @@ import * as dossiers from '../../db/repositories/dossiers.js';
 import { renderResultPdf } from '../../documents/render-result.js';
 import { AppError } from '../../errors.js';
 import { loadDossierFor, type Caller } from '../access.js';
-import { issuingAgency, resultContext } from './issue-result.js';
+import { issuingAgency, resultContext } from './render-and-sign.js';
 
 export async function previewResult(ctx: AppContext, code: string, caller: Caller): Promise<{ fileName: string; data: Buffer }> {
   const { dossier, actor } = await loadDossierFor(ctx, code, caller);
