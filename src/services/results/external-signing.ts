@@ -11,7 +11,7 @@ import * as dossiers from '../../db/repositories/dossiers.js';
 import {
   findDraft, findPreparation, insertPreparation, markPreparationCompleted, upsertDraft, type SigningDraftRow,
 } from '../../db/repositories/signing.js';
-import { type StaffRow } from '../../db/repositories/staff.js';
+import type { StaffRow } from '../../db/repositories/staff.js';
 import { AppError, dossierNotFound } from '../../errors.js';
 import { prepareDetachedCms } from '../../signing/cms.js';
 import { embedCms, preparePdfSignature, reopenPrepared } from '../../signing/sign-pdf.js';
