@@ -1,4 +1,5 @@
 // The environment, parsed once by zod. A bad variable stops start-up with every problem listed, not just the first.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TEMPLATES_DIR, DEFAULT_WORKFLOWS_DIR } from './paths.js';
@@ -13,10 +14,50 @@ const optionalUrl = (protocols: string[]) =>
       message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
     });
 
+/** The proxies' names proxy-addr (fastify's trustProxy) knows besides addresses and CIDRs. */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrCidr(value: string): boolean {
+  if (PROXY_NAMES.has(value)) return true;
+  const [address, prefix, ...rest] = value.split('/');
+  const family = isIP(address ?? '');
+  if (!family || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+/**
+ * TRUST_PROXY, what fastify's trustProxy accepts: off by default (X-Forwarded-For ignored: request.ip is the peer);
+ * `true` (trust every hop — only behind a proxy that overwrites the header); a hop count; or the proxies' addresses
+ * and CIDRs, comma-separated.
+ */
+const trustProxySchema = z.string().trim().optional().transform((value, ctx): boolean | number | string[] => {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((v) => v.trim()).filter(Boolean);
+  const bad = entries.filter((v) => !isAddressOrCidr(v));
+  if (bad.length > 0 || entries.length === 0) {
+    ctx.addIssue({ code: 'custom', message: `true, false, a hop count, or comma-separated addresses/CIDRs (not: ${bad.join(', ') || value})` });
+    return z.NEVER;
+  }
+  return entries;
+});
+
+/**
+ * A hop count trusts that many proxies in front of the server, whatever their address (express's meaning; fastify 5
+ * itself now ignores a bare number): right only when nothing but those proxies can reach the server.
+ */
+function trustProxyOption(value: boolean | number | string[]): Config['trustProxy'] {
+  if (typeof value !== 'number') return value;
+  if (value === 0) return false;
+  return (_address: string, hop: number) => hop < value;
+}
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
   REDIS_URL: optionalUrl(['redis', 'rediss']),
@@ -33,7 +74,8 @@ const envSchema = z.object({
   OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   WORKFLOWS_DIR: z.string().optional(),
   TEMPLATES_DIR: z.string().optional(),
-  LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(100),
+  TRUST_PROXY: trustProxySchema,
   TSA_URL: optionalUrl(['http', 'https']),
   TRUST_ANCHORS: z.string().optional(),
   SMTP_URL: optionalUrl(['smtp', 'smtps']),
@@ -46,6 +88,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   host: string;
   port: number;
+  /** The worker's health server (/healthz, /readyz); 0: none. */
+  workerHealthPort: number;
   dataDir: string;
   /** 'production' = PostgreSQL (+ BullMQ when REDIS_URL is set); 'embedded' = PGlite under dataDir. */
   database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dir: string };
@@ -64,7 +108,10 @@ export interface Config {
   outboxRetentionDays: number;
   workflowsDir: string;
   templatesDir: string;
+  /** Sign-in requests per minute per client IP: a coarse flood guard (the per-account throttle is in the database). */
   loginRateLimit: number;
+  /** fastify's trustProxy: whose X-Forwarded-For to believe for request.ip (false: nobody's). */
+  trustProxy: boolean | string[] | ((address: string, hop: number) => boolean);
   /** RFC 3161 time-stamping authority: when set, every signature gets a timestamp (PAdES B-T). */
   tsaUrl: string | undefined;
   /** PEM file of CA certificates that verification trusts (the demo CA is added in the embedded default). */
@@ -99,6 +146,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     env: env.NODE_ENV,
     host: env.HOST,
     port: env.PORT,
+    workerHealthPort: env.WORKER_HEALTH_PORT,
     dataDir,
     database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'pglite', dir: path.join(dataDir, 'pglite') },
     queue: env.REDIS_URL ? { kind: 'bullmq', url: env.REDIS_URL, prefix: env.QUEUE_PREFIX } : { kind: 'inline' },
@@ -114,6 +162,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     workflowsDir: env.WORKFLOWS_DIR ? path.resolve(env.WORKFLOWS_DIR) : DEFAULT_WORKFLOWS_DIR,
     templatesDir: env.TEMPLATES_DIR ? path.resolve(env.TEMPLATES_DIR) : DEFAULT_TEMPLATES_DIR,
     loginRateLimit: env.LOGIN_RATE_LIMIT,
+    trustProxy: trustProxyOption(env.TRUST_PROXY),
     tsaUrl: env.TSA_URL,
     trustAnchorsFile: env.TRUST_ANCHORS ? path.resolve(env.TRUST_ANCHORS) : undefined,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },

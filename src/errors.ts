@@ -35,10 +35,18 @@ export const ERROR_STATUS = {
   UNSUPPORTED_FILE_TYPE: 415,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  /** Sign-in: too many wrong passwords for this account; refused without checking the password, Retry-After says when. */
+  LOGIN_THROTTLED: 429,
+  /** An unsafe /api request authenticated by the session cookie without the CSRF token or a same-origin Origin. */
+  CSRF_REJECTED: 403,
+  PASSWORD_WEAK: 422,
+  PASSWORD_WRONG: 422,
   INTERNAL_ERROR: 500,
   SIGNING_KEY_MISSING: 500,
   SIGNING_PIN_REQUIRED: 422,
   SIGNING_PIN_INVALID: 422,
+  /** Too many wrong PINs: the key is locked for a while (the PIN is not checked); Retry-After says when. */
+  SIGNING_PIN_LOCKED: 423,
   SIGNING_NOT_PENDING: 409,
   PREPARATION_NOT_FOUND: 404,
   PREPARATION_EXPIRED: 410,
@@ -55,6 +63,8 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 
 export class AppError extends Error {
   readonly statusCode: number;
+  /** Sent as Retry-After when set (plugins/security-headers.ts): the refusal ends at a known time. */
+  retryAfterSeconds?: number;
 
   constructor(
     readonly code: ErrorCode,

@@ -1,5 +1,10 @@
 // Who is calling: a signed-in staff member (session cookie or Bearer session token), or the public — whose Bearer
 // may be a dossier's tracking token, checked later against that dossier.
+// A browser sends the session cookie along with requests other sites make it send, so an unsafe /api request that
+// the COOKIE authenticated must also prove it comes from our own pages: the CSRF token of the pages (x-csrf-token
+// header, secret in the motcua_csrf cookie) or a same-origin Sec-Fetch-Site / Origin. Bearer calls and anonymous
+// calls carry no ambient credential and are not checked.
+import Tokens from '@fastify/csrf';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { StaffRow } from '../db/repositories/staff.js';
@@ -9,10 +14,17 @@ import { staffForToken } from '../services/accounts/auth.js';
 import type { AppContext } from '../app-context.js';
 
 export const SESSION_COOKIE = 'motcua_session';
+/** The pages' CSRF secret (routes/pages/index.ts registers @fastify/csrf-protection with this cookie). */
+export const CSRF_COOKIE = 'motcua_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+
+/** The session behind the request, and whether the cookie or a Bearer header presented it. */
+export interface StaffSession { token: string; via: 'cookie' | 'bearer' }
 
 declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller;
+    staffSession: StaffSession | null;
   }
 }
 
@@ -22,14 +34,41 @@ function bearerOf(request: FastifyRequest): string | null {
   return null;
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+// Signing in uses no session, so an old cookie riding along must not make it fail.
+const CSRF_EXEMPT = new Set(['/api/auth/login']);
+// Same options as @fastify/csrf-protection's defaults, so tokens the pages hand out verify here.
+const csrfTokens = Tokens();
+
+function sameOrigin(request: FastifyRequest, publicOrigin: string): boolean {
+  const token = request.headers[CSRF_HEADER];
+  const secret = request.cookies[CSRF_COOKIE];
+  if (typeof token === 'string' && token && secret && csrfTokens.verify(secret, token)) return true;
+  // Set by the browser itself, out of reach of page scripts and other sites.
+  if (request.headers['sec-fetch-site'] === 'same-origin') return true;
+  const origin = request.headers.origin;
+  return typeof origin === 'string' && origin === publicOrigin;
+}
+
 export const callerPlugin = fp(async (app: FastifyInstance, opts: { ctx: AppContext }) => {
-  // Declared without a value (reference types must not be shared); the hook below always sets it.
+  const publicOrigin = new URL(opts.ctx.config.publicUrl).origin;
+  // Declared without a value (reference types must not be shared); the hook below always sets them.
   app.decorateRequest('caller');
+  app.decorateRequest('staffSession', null);
   app.addHook('preHandler', async (request) => {
     const bearer = bearerOf(request);
-    const token = bearer ?? request.cookies[SESSION_COOKIE] ?? null;
+    const cookie = bearer ? undefined : request.cookies[SESSION_COOKIE];
+    const token = bearer ?? cookie ?? null;
     const staff = token ? await staffForToken(opts.ctx.db, token) : undefined;
     request.caller = staff ? { kind: 'staff', staff } : { kind: 'public', bearer };
+    request.staffSession = staff && token ? { token, via: bearer ? 'bearer' : 'cookie' } : null;
+    if (request.staffSession?.via === 'cookie' && !SAFE_METHODS.has(request.method)) {
+      const path = request.url.split('?')[0]!;
+      if (path.startsWith('/api/') && !CSRF_EXEMPT.has(path) && !sameOrigin(request, publicOrigin)) {
+        throw new AppError('CSRF_REJECTED', 'Yêu cầu bị từ chối: không xác minh được yêu cầu đến từ trang của cổng (thiếu mã chống giả mạo CSRF). '
+          + 'Vui lòng tải lại trang và thử lại; ứng dụng tích hợp dùng Authorization: Bearer.');
+      }
+    }
   });
 });
 

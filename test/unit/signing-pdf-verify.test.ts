@@ -30,15 +30,15 @@ describe('signing building blocks', () => {
     });
   });
 
-  it('a PIN-locked envelope opens only with the PIN (and the configured secret)', () => {
-    const locked = encryptPrivateKey(SECRET, leader.privateKeyPem, '123456');
+  it('a PIN-locked envelope opens only with the PIN (and the configured secret)', async () => {
+    const locked = await encryptPrivateKey(SECRET, leader.privateKeyPem, '123456');
     expect(locked.startsWith('v2:')).toBe(true);
-    expect(decryptPrivateKey(SECRET, locked, '123456')).toBe(leader.privateKeyPem);
-    expect(() => decryptPrivateKey(SECRET, locked, '654321')).toThrow(/PIN/);
-    expect(() => decryptPrivateKey(SECRET, locked)).toThrow(/PIN/);
-    expect(() => decryptPrivateKey('y'.repeat(40), locked, '123456')).toThrow(/PIN/);
+    expect(await decryptPrivateKey(SECRET, locked, '123456')).toBe(leader.privateKeyPem);
+    await expect(decryptPrivateKey(SECRET, locked, '654321')).rejects.toThrow(/PIN/);
+    await expect(decryptPrivateKey(SECRET, locked)).rejects.toThrow(/PIN/);
+    await expect(decryptPrivateKey('y'.repeat(40), locked, '123456')).rejects.toThrow(/PIN/);
     // The v1 envelope (no PIN) still opens as before.
-    expect(decryptPrivateKey(SECRET, encryptPrivateKey(SECRET, leader.privateKeyPem))).toBe(leader.privateKeyPem);
+    expect(await decryptPrivateKey(SECRET, await encryptPrivateKey(SECRET, leader.privateKeyPem))).toBe(leader.privateKeyPem);
   });
 
   it('PKCS#12: the leaf is the certificate matching the key; the rest is the chain', () => {

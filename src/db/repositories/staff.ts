@@ -1,4 +1,4 @@
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { agencies, sessions, staffAccounts, units } from '../schema/index.js';
 import { rowsOf } from './outbox.js';
@@ -30,11 +30,55 @@ export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
 }
 
-export async function findStaffBySession(db: Db, tokenHash: string, now: Date): Promise<StaffRow | undefined> {
-  const [row] = await db.select({ staff: staffAccounts }).from(sessions)
+/** The account behind a live session: before its absolute expiry and used since `idleSince` (the idle timeout). */
+export async function findStaffBySession(db: Db, tokenHash: string, now: Date, idleSince: Date): Promise<{ staff: StaffRow; lastSeenAt: Date } | undefined> {
+  const [row] = await db.select({ staff: staffAccounts, lastSeenAt: sessions.lastSeenAt }).from(sessions)
     .innerJoin(staffAccounts, eq(sessions.staffId, staffAccounts.id))
-    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now), eq(staffAccounts.active, true)));
-  return row?.staff;
+    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now), gt(sessions.lastSeenAt, idleSince), eq(staffAccounts.active, true)));
+  return row;
+}
+
+/** Slides the idle timeout: the session was used at `now`. */
+export async function touchSession(db: Db, tokenHash: string, now: Date): Promise<void> {
+  await db.update(sessions).set({ lastSeenAt: now }).where(and(eq(sessions.tokenHash, tokenHash), lt(sessions.lastSeenAt, now)));
+}
+
+/** Ends every session of the account but `keepTokenHash` (a password change keeps the session that made it). */
+export async function deleteOtherSessions(db: Db, staffId: string, keepTokenHash: string | null): Promise<number> {
+  const rows = await db.delete(sessions)
+    .where(keepTokenHash ? and(eq(sessions.staffId, staffId), ne(sessions.tokenHash, keepTokenHash)) : eq(sessions.staffId, staffId))
+    .returning({ tokenHash: sessions.tokenHash });
+  return rows.length;
+}
+
+export async function updatePasswordHash(db: Db, staffId: string, passwordHash: string): Promise<void> {
+  await db.update(staffAccounts).set({ passwordHash }).where(eq(staffAccounts.id, staffId));
+}
+
+/**
+ * Counts one sign-in attempt against the account BEFORE its password is checked, atomically and only while it is not
+ * blocked, so concurrent guesses cannot slip past a block. From the `freeFailures`-th attempt on, the new count also
+ * blocks the account for 2^(count − freeFailures) seconds, at most `maxBlockSeconds` (accounts/throttle.ts,
+ * loginBlockSeconds: the same schedule, computed here in the same statement). The database's clock decides, so every
+ * server copy agrees. Returns the new count, or null when the account is blocked now (nothing counted).
+ */
+export async function reserveLoginAttempt(db: Db, staffId: string, schedule: { freeFailures: number; maxBlockSeconds: number }): Promise<number | null> {
+  const count = sql`(${staffAccounts.failedLogins} + 1)`;
+  const seconds = sql`least(power(2, least(${count} - ${schedule.freeFailures}, 30)), ${schedule.maxBlockSeconds})`;
+  const [row] = await db.update(staffAccounts)
+    .set({
+      failedLogins: count,
+      loginBlockedUntil: sql`case when ${count} >= ${schedule.freeFailures} then now() + make_interval(secs => ${seconds}) else null end`,
+    })
+    .where(and(eq(staffAccounts.id, staffId), or(isNull(staffAccounts.loginBlockedUntil), sql`${staffAccounts.loginBlockedUntil} <= now()`)))
+    .returning({ failedLogins: staffAccounts.failedLogins });
+  return row ? row.failedLogins : null;
+}
+
+/** A right password: the count and any block are gone. */
+export async function clearLoginFailures(db: Db, staffId: string): Promise<void> {
+  await db.update(staffAccounts).set({ failedLogins: 0, loginBlockedUntil: null })
+    .where(and(eq(staffAccounts.id, staffId), or(gt(staffAccounts.failedLogins, 0), sql`${staffAccounts.loginBlockedUntil} is not null`)));
 }
 
 export async function upsertAgency(db: Db, values: typeof agencies.$inferInsert): Promise<void> {

@@ -55,9 +55,12 @@ export async function seedDemo(db: Db, signerKeys: SignerKeys, dataDir: string):
   const created: string[] = [];
   await seedDemoData(db);
   const ca = await loadOrCreateDemoCa(path.join(dataDir, 'demo-ca'));
+  // One hash for every demo account (they share the published password anyway): scrypt once, not ten times.
+  let demoHash: string | undefined;
   for (const person of DEMO_STAFF) {
     if (await findStaffByUsername(db, person.username)) continue;
-    const staff = await insertStaff(db, { ...person, roles: [...person.roles], passwordHash: await hashPassword(DEMO_PASSWORD) });
+    demoHash ??= await hashPassword(DEMO_PASSWORD);
+    const staff = await insertStaff(db, { ...person, roles: [...person.roles], passwordHash: demoHash });
     if (person.roles.includes('leader' as never)) {
       const certificate = await issueCertificate(ca, { commonName: person.fullName, organisation: 'Sở Giáo dục và Đào tạo Thanh Hóa', title: person.title });
       await signerKeys.storeForStaff(staff.id, { ...certificate, chainPem: [ca.certificatePem] });

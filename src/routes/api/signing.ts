@@ -50,15 +50,18 @@ export const signingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
   app.post('/api/dossiers/:code/signatures/sign', {
     schema: {
       tags: ['signing'], summary: 'Ký bằng khóa lưu trên máy chủ, mở bằng mã PIN của người ký',
+      description: 'Sai mã PIN: 422 SIGNING_PIN_INVALID; từ lần sai thứ 5, khóa ký số bị tạm khóa (1 phút, tăng gấp đôi mỗi lần sai tiếp, tối đa 1 giờ): '
+        + 'trong thời gian đó trả 423 SIGNING_PIN_LOCKED kèm Retry-After, không kiểm tra mã PIN.',
       params: codeParams, body: z.object({ pin }),
-      response: { 200: moved, 403: errorResponse, 409: errorResponse, 422: errorResponse },
+      response: { 200: moved, 403: errorResponse, 409: errorResponse, 422: errorResponse, 423: errorResponse },
     },
   }, async (request) => signWithPin(ctx, request.params.code, request.caller, request.body.pin));
 
   app.post('/api/signatures/batch', {
     schema: {
       tags: ['signing'], summary: 'Ký hàng loạt các văn bản kết quả đã phê duyệt',
-      description: 'Mỗi hồ sơ được ký và chuyển bước độc lập; hồ sơ lỗi được báo riêng, không dừng các hồ sơ khác.',
+      description: 'Mỗi hồ sơ được ký và chuyển bước độc lập; hồ sơ lỗi được báo riêng, không dừng các hồ sơ khác. '
+        + 'Mã PIN sai: 422 SIGNING_PIN_INVALID, không ký hồ sơ nào; khóa đang tạm khóa vì sai nhiều lần: 423 SIGNING_PIN_LOCKED.',
       body: z.object({ codes: z.array(z.string().min(1).max(64)).min(1).max(MAX_BATCH), pin }),
       response: {
         200: z.object({
@@ -69,6 +72,7 @@ export const signingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
           })),
         }),
         422: errorResponse,
+        423: errorResponse,
       },
     },
   }, async (request) => batchSign(ctx, request.caller, request.body));
@@ -77,7 +81,7 @@ export const signingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
     schema: {
       tags: ['signing'], summary: 'Quản trị: đăng ký khóa ký số cho cán bộ hoặc đơn vị (con dấu)',
       description: 'multipart/form-data: `staff` (tên đăng nhập) hoặc `unit` (mã đơn vị); `pkcs12` (tệp .p12) + `password` (+ `pin` tùy chọn, '
-        + 'khi có thì khóa chỉ mở được bằng PIN của chủ sở hữu); hoặc `certificate` (+ `chain`) dạng PEM cho ký ngoài (USB token).',
+        + 'từ 6 đến 12 chữ số; khi có thì khóa chỉ mở được bằng PIN của chủ sở hữu); hoặc `certificate` (+ `chain`) dạng PEM cho ký ngoài (USB token).',
       consumes: ['multipart/form-data'],
       response: { 201: z.object({ keyId: z.string(), mode: z.string(), subject: z.string(), notAfter: z.string() }), 403: errorResponse, 422: errorResponse },
     },

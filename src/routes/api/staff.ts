@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { requireStaff, SESSION_COOKIE } from '../../plugins/caller.js';
-import { login, logout } from '../../services/accounts/auth.js';
+import { changePassword, login, logout } from '../../services/accounts/auth.js';
 import { inbox } from '../../services/processing/inbox.js';
 
+const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
 const staffView = z.object({ id: z.string(), username: z.string(), fullName: z.string(), title: z.string(), roles: z.array(z.string()), unitId: z.string() });
 
 export const staffRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -12,8 +13,11 @@ export const staffRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
     config: { rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
     schema: {
       tags: ['auth'], summary: 'Đăng nhập (cán bộ)',
+      description: 'Sai mật khẩu nhiều lần cho cùng một tài khoản: tài khoản bị chặn đăng nhập trong thời gian tăng dần (tối đa 15 phút), '
+        + 'trả 429 LOGIN_THROTTLED kèm Retry-After mà không kiểm tra mật khẩu. Mỗi địa chỉ IP còn có giới hạn số lần gọi mỗi phút (429 RATE_LIMITED). '
+        + `Phiên hết hạn sau 12 giờ, hoặc sau 30 phút không dùng.`,
       body: z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }),
-      response: { 200: z.object({ token: z.string(), expiresAt: z.string(), staff: staffView }) },
+      response: { 200: z.object({ token: z.string(), expiresAt: z.string(), staff: staffView }), 401: errorResponse, 429: errorResponse },
     },
   }, async (request, reply) => {
     const session = await login(ctx.db, request.body.username, request.body.password);
@@ -22,6 +26,22 @@ export const staffRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
     });
     const { id, username, fullName, title, roles, unitId } = session.staff;
     return { token: session.token, expiresAt: session.expiresAt.toISOString(), staff: { id, username, fullName, title, roles, unitId } };
+  });
+
+  app.post('/api/auth/password', {
+    // Each call runs scrypt; the per-account throttle also counts a wrong current password.
+    config: { rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['auth'], summary: 'Đổi mật khẩu của chính mình',
+      description: 'Mật khẩu mới: ít nhất 10 ký tự, không chứa tên đăng nhập, khác mật khẩu hiện tại. Mọi phiên khác của tài khoản kết thúc; '
+        + 'phiên đang dùng vẫn giữ. 422 PASSWORD_WRONG (mật khẩu hiện tại sai, được tính vào giới hạn đăng nhập sai), 422 PASSWORD_WEAK.',
+      body: z.object({ currentPassword: z.string().min(1).max(200), newPassword: z.string().min(1).max(200) }),
+      response: { 204: z.null(), 401: errorResponse, 422: errorResponse, 429: errorResponse },
+    },
+  }, async (request, reply) => {
+    const staff = requireStaff(request);
+    await changePassword(ctx.db, staff, request.staffSession?.token ?? null, request.body);
+    return reply.status(204).send(null);
   });
 
   app.post('/api/auth/logout', {

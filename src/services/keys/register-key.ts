@@ -58,7 +58,8 @@ export async function registerAppearance(ctx: AppContext, caller: Caller, input:
 export async function registerSigningKey(ctx: AppContext, caller: Caller, input: RegisterKeyInput) {
   requireAdmin(caller);
   const owner = await ownerOf(ctx, input);
-  if (input.pin !== undefined && !/^\d{4,12}$/.test(input.pin)) throw new AppError('VALIDATION_FAILED', 'Mã PIN phải gồm 4–12 chữ số.', { pin: '4–12 chữ số.' });
+  // 6 digits at least: with the attempt limit (keys/signer-keys.ts) a million PINs take decades to guess.
+  if (input.pin !== undefined && !/^\d{6,12}$/.test(input.pin)) throw new AppError('VALIDATION_FAILED', 'Mã PIN phải gồm 6–12 chữ số.', { pin: '6–12 chữ số.' });
 
   let material: { certificatePem: string; privateKeyPem?: string; chainPem: string[] };
   if (input.pkcs12) {

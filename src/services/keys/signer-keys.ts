@@ -2,11 +2,17 @@
 // configured secret AND the owner's PIN ("v2", scrypt over the PIN) so the server alone cannot sign with it.
 // A key held on a USB token or by a remote-signing service is registered by its certificate only ("external").
 // Unlocked keys are cached by key id: signing never re-parses a key; a PIN is re-checked against a salted hash.
+// Every PIN attempt is judged with the key's row locked in PostgreSQL: wrong PINs are counted there (shared by every
+// server copy), and from the 5th on the key is locked for a growing while (accounts/throttle.ts) during which the
+// PIN is not even checked (SIGNING_PIN_LOCKED). scrypt runs on libuv's thread pool, never on the event loop.
 import {
-  createCipheriv, createDecipheriv, createHash, createPrivateKey, hkdfSync, randomBytes, scryptSync, timingSafeEqual, X509Certificate,
+  createCipheriv, createDecipheriv, createHash, createPrivateKey, hkdfSync, randomBytes, timingSafeEqual, X509Certificate,
   type KeyObject,
 } from 'node:crypto';
+import { scryptAsync } from '../../accounts/passwords.js';
+import { PIN_FREE_FAILURES, pinLockSeconds, retryWhen, secondsUntil } from '../../accounts/throttle.js';
 import type { Db } from '../../db/client.js';
+import { clearPinFailures, lockPinState, recordPinFailure } from '../../db/repositories/pin-attempts.js';
 import { findActiveKey, replaceKey, type SigningKeyRow } from '../../db/repositories/signing.js';
 import { AppError } from '../../errors.js';
 
@@ -32,9 +38,9 @@ function wrappingKey(secret: string): Buffer {
 }
 
 // scrypt makes guessing a 6-digit PIN cost real time even for someone who also has the configured secret.
-function pinWrappingKey(secret: string, pin: string, salt: Buffer): Buffer {
+function pinWrappingKey(secret: string, pin: string, salt: Buffer): Promise<Buffer> {
   const base = Buffer.from(hkdfSync('sha256', secret, salt, 'signing-keys/v2', 32));
-  return scryptSync(pin.normalize('NFC'), base, 32, { N: 1 << 14, r: 8, p: 1 });
+  return scryptAsync(pin.normalize('NFC'), base, 32, { N: 1 << 14, r: 8, p: 1 });
 }
 
 function seal(key: Buffer, plaintext: string): string[] {
@@ -50,24 +56,38 @@ function open(key: Buffer, iv: string, tag: string, body: string): string {
   return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
 }
 
-export function encryptPrivateKey(secret: string, privateKeyPem: string, pin?: string): string {
+export async function encryptPrivateKey(secret: string, privateKeyPem: string, pin?: string): Promise<string> {
   if (pin === undefined) return ['v1', ...seal(wrappingKey(secret), privateKeyPem)].join(':');
   const salt = randomBytes(16);
-  return ['v2', salt.toString('base64'), ...seal(pinWrappingKey(secret, pin, salt), privateKeyPem)].join(':');
+  return ['v2', salt.toString('base64'), ...seal(await pinWrappingKey(secret, pin, salt), privateKeyPem)].join(':');
 }
 
-export function decryptPrivateKey(secret: string, stored: string, pin?: string): string {
+export async function decryptPrivateKey(secret: string, stored: string, pin?: string): Promise<string> {
   const parts = stored.split(':');
   if (parts[0] === 'v1' && parts.length === 4) return open(wrappingKey(secret), parts[1]!, parts[2]!, parts[3]!);
   if (parts[0] === 'v2' && parts.length === 5) {
     if (pin === undefined) throw new AppError('SIGNING_PIN_REQUIRED', 'Cần nhập mã PIN để mở khóa ký số.');
+    const key = await pinWrappingKey(secret, pin, Buffer.from(parts[1]!, 'base64'));
     try {
-      return open(pinWrappingKey(secret, pin, Buffer.from(parts[1]!, 'base64')), parts[2]!, parts[3]!, parts[4]!);
+      return open(key, parts[2]!, parts[3]!, parts[4]!);
     } catch {
       throw new AppError('SIGNING_PIN_INVALID', 'Mã PIN không đúng.');
     }
   }
   throw new Error('unknown private key envelope');
+}
+
+function pinLocked(until: Date, now: Date): AppError {
+  const error = new AppError('SIGNING_PIN_LOCKED', `Đã nhập sai mã PIN quá nhiều lần; khóa ký số tạm bị khóa. Vui lòng thử lại lúc ${retryWhen(until, now)}.`);
+  error.retryAfterSeconds = secondsUntil(until, now);
+  return error;
+}
+
+function pinInvalid(failures: number, lockedUntil: Date | null, now: Date): AppError {
+  const left = PIN_FREE_FAILURES - failures;
+  const more = lockedUntil ? ` Khóa ký số bị tạm khóa đến ${retryWhen(lockedUntil, now)}.`
+    : left > 0 ? ` Còn ${left} lần thử trước khi khóa ký số bị tạm khóa.` : '';
+  return new AppError('SIGNING_PIN_INVALID', `Mã PIN không đúng.${more}`);
 }
 
 const pinDigest = (salt: Buffer, pin: string): Buffer => createHash('sha256').update(salt).update(pin.normalize('NFC')).digest();
@@ -91,30 +111,61 @@ export class SignerKeys {
     if (!row) return null;
     if (row.encryptedPrivateKey === EXTERNAL_KEY) return { kind: 'external', keyId: row.id, certificatePem: row.certificatePem, chainPem: row.chainPem };
     if (row.encryptedPrivateKey.startsWith('v2:')) return { kind: 'pin', keyId: row.id, certificatePem: row.certificatePem, chainPem: row.chainPem };
-    return { kind: 'server', signer: this.cached(row, () => decryptPrivateKey(this.secret, row.encryptedPrivateKey)) };
+    return { kind: 'server', signer: await this.cached(row, () => decryptPrivateKey(this.secret, row.encryptedPrivateKey)) };
   }
 
-  /** A PIN-locked key: decrypted (scrypt) on first use, then only the PIN is checked. */
+  /**
+   * A PIN-locked key: decrypted (scrypt) on first use, then only the PIN is checked. Each attempt is judged with the
+   * key's row locked: while the key is locked the PIN is not checked at all; a wrong PIN is counted, a right one
+   * clears the count.
+   */
   async unlock(owner: KeyOwner, pin: string): Promise<Signer> {
     const row = await findActiveKey(this.db, owner);
     if (!row || row.encryptedPrivateKey === EXTERNAL_KEY) throw new AppError('SIGNING_KEY_MISSING', 'Người ký chưa có khóa ký số trên máy chủ.');
     if (!row.encryptedPrivateKey.startsWith('v2:')) return this.cached(row, () => decryptPrivateKey(this.secret, row.encryptedPrivateKey));
+    // Decided inside the transaction, thrown after it: an exception inside would roll the counted failure back.
+    const outcome = await this.db.transaction(async (tx): Promise<{ signer: Signer } | { error: AppError }> => {
+      const state = await lockPinState(tx, row.id);
+      if (!state) return { error: new AppError('SIGNING_KEY_MISSING', 'Người ký chưa có khóa ký số trên máy chủ.') };
+      if (state.lockedUntil && state.lockedUntil > state.now) return { error: pinLocked(state.lockedUntil, state.now) };
+      const signer = await this.checkPin(row, pin);
+      if (signer) {
+        if (state.failures > 0 || state.lockedUntil) await clearPinFailures(tx, row.id);
+        return { signer };
+      }
+      const failures = state.failures + 1;
+      const lockedUntil = await recordPinFailure(tx, row.id, failures, pinLockSeconds(failures));
+      return { error: pinInvalid(failures, lockedUntil, state.now) };
+    });
+    if ('error' in outcome) throw outcome.error;
+    return outcome.signer;
+  }
+
+  /** The unlocked key when `pin` is right, null when it is wrong. */
+  private async checkPin(row: SigningKeyRow, pin: string): Promise<Signer | null> {
     const check = this.pinChecks.get(row.id);
     const signer = this.cache.get(row.id);
-    if (check && signer) {
-      if (!timingSafeEqual(check.digest, pinDigest(check.salt, pin))) throw new AppError('SIGNING_PIN_INVALID', 'Mã PIN không đúng.');
-      return signer;
+    if (check && signer) return timingSafeEqual(check.digest, pinDigest(check.salt, pin)) ? signer : null;
+    let pem: string;
+    try {
+      // Always decrypted here, never taken from the cache: only a PIN that opens the key is remembered.
+      pem = await decryptPrivateKey(this.secret, row.encryptedPrivateKey, pin);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'SIGNING_PIN_INVALID') return null;
+      throw error;
     }
-    const unlocked = this.cached(row, () => decryptPrivateKey(this.secret, row.encryptedPrivateKey, pin));
+    const unlocked = this.cache.get(row.id) ?? { keyId: row.id, key: createPrivateKey(pem), certificatePem: row.certificatePem, chainPem: row.chainPem };
     const salt = randomBytes(16);
+    this.cache.set(row.id, unlocked);
     this.pinChecks.set(row.id, { salt, digest: pinDigest(salt, pin) });
     return unlocked;
   }
 
-  private cached(row: SigningKeyRow, decrypt: () => string): Signer {
+  private async cached(row: SigningKeyRow, decrypt: () => Promise<string>): Promise<Signer> {
     const hit = this.cache.get(row.id);
     if (hit) return hit;
-    const signer: Signer = { keyId: row.id, key: createPrivateKey(decrypt()), certificatePem: row.certificatePem, chainPem: row.chainPem };
+    const key = createPrivateKey(await decrypt());
+    const signer: Signer = this.cache.get(row.id) ?? { keyId: row.id, key, certificatePem: row.certificatePem, chainPem: row.chainPem };
     this.cache.set(row.id, signer);
     return signer;
   }
@@ -132,7 +183,7 @@ export class SignerKeys {
       ...('staffId' in owner ? { staffId: owner.staffId } : { unitId: owner.unitId }),
       certificatePem: material.certificatePem,
       chainPem: material.chainPem ?? [],
-      encryptedPrivateKey: material.privateKeyPem ? encryptPrivateKey(this.secret, material.privateKeyPem, pin) : EXTERNAL_KEY,
+      encryptedPrivateKey: material.privateKeyPem ? await encryptPrivateKey(this.secret, material.privateKeyPem, pin) : EXTERNAL_KEY,
     });
     return row.id;
   }
