@@ -134,7 +134,7 @@ describe('sign-in brute force', () => {
     expect(statuses.filter((s) => s === 401)).toHaveLength(2);
   });
 
-  it('the page sign-in shares the protection: a blocked account gets a 429 page, not a 500, without a password check', async () => {
+  it('the page sign-in shares the protection: a blocked account gets the sign-in form again with 429, without a password check', async () => {
     await env.ctx.db.execute(sql`update staff_accounts set failed_logins = 7, login_blocked_until = now() + interval '5 minutes' where username = 'principal2'`);
     const form = await env.app.inject({ method: 'GET', url: '/dang-nhap' });
     const csrfCookie = form.cookies.find((c) => c.name === 'motcua_csrf')!;
@@ -147,6 +147,7 @@ describe('sign-in brute force', () => {
     expect(posted.statusCode).toBe(429);
     expect(posted.headers['content-type']).toMatch(/text\/html/);
     expect(posted.body).toContain('tạm thời bị chặn đăng nhập');
+    expect(posted.body).toContain('name="password"'); // the form itself, to try again later
     expect(Number(posted.headers['retry-after'])).toBeGreaterThan(200);
     expect(posted.cookies.find((c) => c.name === 'motcua_session')).toBeUndefined();
     expect((await throttleState('principal2')).failures).toBe(7);

@@ -31,8 +31,10 @@ export function signInPages(app: FastifyInstance, ctx: AppContext): void {
       reply.setCookie(SESSION_COOKIE, session.token, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: session.expiresAt });
       return reply.redirect(next, 303);
     } catch (error) {
-      if (!(error instanceof AppError) || error.code !== 'INVALID_CREDENTIALS') throw error;
-      return render(request, reply, 'login', { title: TITLE, next, username: fields.username, error: error.message }, 401);
+      // A wrong password, or an account held back after too many (LOGIN_THROTTLED, with Retry-After): the form again.
+      if (!(error instanceof AppError) || (error.code !== 'INVALID_CREDENTIALS' && error.code !== 'LOGIN_THROTTLED')) throw error;
+      if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
+      return render(request, reply, 'login', { title: TITLE, next, username: fields.username, error: error.message }, error.statusCode);
     }
   });
 
