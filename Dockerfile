@@ -1,6 +1,9 @@
 # Production image: the API server by default; run the worker from the same image with
 #   docker run ... motcua node dist/src/worker.js
 # Both need DATABASE_URL, REDIS_URL and APP_SECRET; DATA_DIR (uploads, issued PDFs) should be a shared volume.
+# Health: the server answers /healthz and /readyz on PORT (3000), the worker on WORKER_HEALTH_PORT (3001); the image's
+# HEALTHCHECK finds whichever of the two the container runs (or probes HEALTH_URL when set). An orchestrator probing
+# readiness itself should use http://…:3000/readyz for the server and http://…:3001/readyz for the worker.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -15,7 +18,7 @@ FROM node:20-bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends fonts-liberation2 tini \
  && rm -rf /var/lib/apt/lists/*
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 WORKER_HEALTH_PORT=3001 DATA_DIR=/data
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
@@ -27,7 +30,7 @@ COPY public ./public
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 USER node
-EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+EXPOSE 3000 3001
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s CMD ["node", "dist/src/cli/healthcheck.js"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/src/server.js"]

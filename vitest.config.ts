@@ -13,6 +13,8 @@ export default defineConfig({
       { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...timeouts } },
       { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], ...timeouts } },
       { test: { name: 'security', include: ['test/security/**/*.test.ts'], ...timeouts } },
+      // Processes against dependencies that stop, restart or hang: each file starts its own PostgreSQL/Redis on other ports.
+      { test: { name: 'faults', include: ['test/faults/**/*.test.ts'], setupFiles: ['test/helpers/postgres-fix-setup.ts'], ...timeouts } },
     ],
   },
 });

@@ -9,7 +9,7 @@ import Fastify from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import type { AppContext } from './app-context.js';
-import { redisConnection } from './jobs/bullmq.js';
+import { failFastRedis } from './redis.js';
 import { callerPlugin } from './plugins/caller.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { DOCS_CSP, securityHeadersPlugin } from './plugins/security-headers.js';
@@ -36,12 +36,13 @@ export async function buildApp(ctx: AppContext) {
     // Off unless configured: with it on, any client could pick its own IP (X-Forwarded-For) past the rate limits.
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 1024 * 1024,
+    // While closing, plugins/errors.ts answers 503 in our own error format.
+    return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const redis: Redis | undefined = ctx.config.queue.kind === 'bullmq' ? redisConnection(ctx.config.queue.url, false) : undefined;
-  redis?.on('error', (err) => ctx.log.debug({ err }, 'redis (http) error'));
+  const redis: Redis | undefined = ctx.config.queue.kind === 'bullmq' ? failFastRedis(ctx.config.queue.url, ctx.log, 'http') : undefined;
   app.addHook('onClose', async () => { redis?.disconnect(); });
   // The PDF verifier's worker threads (started on first use) end with the last app that holds them.
   app.addHook('onClose', retainVerifierPool());
@@ -52,8 +53,9 @@ export async function buildApp(ctx: AppContext) {
   await app.register(multipart, {
     limits: { fileSize: ctx.config.uploads.maxFileBytes, files: ctx.config.uploads.maxFiles, fields: 20, fieldSize: 256 * 1024, parts: ctx.config.uploads.maxFiles + 20 },
   });
-  // Counted in Redis when there is one, so every server copy shares the same login budget.
-  await app.register(rateLimit, { global: false, ...(redis ? { redis, nameSpace: `${ctx.config.queue.kind === 'bullmq' ? ctx.config.queue.prefix : 'motcua'}:rl:` } : {}) });
+  // Counted in Redis when there is one, so every server copy shares the same login budget; while Redis is down the
+  // limit is not applied rather than refusing every login (skipOnError; the client fails fast, redis.ts).
+  await app.register(rateLimit, { global: false, skipOnError: true, ...(redis ? { redis, nameSpace: `${ctx.config.queue.kind === 'bullmq' ? ctx.config.queue.prefix : 'motcua'}:rl:` } : {}) });
   await app.register(swagger, {
     openapi: {
       info: { title: 'motcua — Cổng dịch vụ công ngành Giáo dục', version: '1', description: 'Hợp đồng HTTP công khai (xem API.md).' },
@@ -65,7 +67,7 @@ export async function buildApp(ctx: AppContext) {
   await app.register(viewsPlugin, { templatesDir: ctx.config.templatesDir, production: ctx.config.env === 'production' });
   await app.register(callerPlugin, { ctx });
 
-  await app.register(healthRoutes, { ctx, queuePing: async () => { if (redis) await redis.ping(); } });
+  await app.register(healthRoutes, { ctx, queuePing: redis ? async () => { await redis.ping(); } : undefined });
   await app.register(procedureRoutes, { ctx });
   await app.register(dossierRoutes, { ctx });
   await app.register(assignmentRoutes, { ctx });

@@ -57,6 +57,7 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
   REDIS_URL: optionalUrl(['redis', 'rediss']),
@@ -87,6 +88,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   host: string;
   port: number;
+  /** The worker's health server (/healthz, /readyz); 0: none. */
+  workerHealthPort: number;
   dataDir: string;
   /** 'production' = PostgreSQL (+ BullMQ when REDIS_URL is set); 'embedded' = PGlite under dataDir. */
   database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dir: string };
@@ -143,6 +146,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     env: env.NODE_ENV,
     host: env.HOST,
     port: env.PORT,
+    workerHealthPort: env.WORKER_HEALTH_PORT,
     dataDir,
     database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'pglite', dir: path.join(dataDir, 'pglite') },
     queue: env.REDIS_URL ? { kind: 'bullmq', url: env.REDIS_URL, prefix: env.QUEUE_PREFIX } : { kind: 'inline' },

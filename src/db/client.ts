@@ -5,6 +5,7 @@ import type { Sql } from 'postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { MIGRATIONS_DIR } from '../paths.js';
+import { registerPostgresFix } from './postgres-fix.js';
 import * as schema from './schema/index.js';
 
 export type Schema = typeof schema;
@@ -35,10 +36,12 @@ export async function openDatabase(
 }
 
 async function openPostgres(url: string, max: number): Promise<Database> {
+  // Before the first import of postgres.js: it is patched as it loads (postgres-fix.ts).
+  registerPostgresFix();
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-  const client = postgres(url, { max, onnotice: () => {} });
+  const client = postgres(url, { max, onnotice: () => {}, ...connectionDefaults(url) });
   const db = drizzle(preparedStatements(client), { schema }) as unknown as Db;
   return {
     db,
@@ -49,6 +52,19 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     close: async () => { await client.end({ timeout: 5 }); },
     migrate: async () => { await migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS_DIR }); },
   };
+}
+
+/**
+ * How the pool behaves while PostgreSQL is away, so a request fails in bounded time (and gets 503, plugins/errors.ts)
+ * instead of waiting: a connection attempt gives up after 3 s (postgres.js default: 30 s), reconnection backs off to
+ * at most 1 s (default: up to 20 s after a few refused attempts, which kept the pool away for that long after
+ * PostgreSQL was back), and idle connections are closed after a minute, so a connection half-dead behind a NAT or a
+ * proxy is not the one a request picks. `?connect_timeout=` or `?idle_timeout=` in DATABASE_URL win over these.
+ */
+function connectionDefaults(url: string) {
+  const given = new URL(url).searchParams;
+  const defaults = { connect_timeout: 3, idle_timeout: 60, backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1) };
+  return Object.fromEntries(Object.entries(defaults).filter(([name]) => !given.has(name)));
 }
 
 /**

@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.js';
+import { throttledLog } from '../logger.js';
 
 const FRAMEWORK_CODES: Record<string, [ErrorCode, string]> = {
   FST_REQ_FILE_TOO_LARGE: ['FILE_TOO_LARGE', 'Tệp tải lên vượt quá dung lượng cho phép.'],
@@ -18,11 +19,38 @@ const FRAMEWORK_CODES: Record<string, [ErrorCode, string]> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: ['BAD_REQUEST', 'Thiếu dữ liệu JSON.'],
 };
 
+/** What a client is told to wait (Retry-After, seconds) on a 503. */
+export const RETRY_AFTER_SECONDS = 5;
+export const UNAVAILABLE_MESSAGE = 'Dịch vụ tạm thời gián đoạn, vui lòng thử lại sau ít phút.';
+
+// A dependency we cannot reach — PostgreSQL stopped, restarting, refusing connections or out of them — is the
+// service being unavailable (503, retry later), not a fault of ours (500). postgres.js rejects with Node's socket
+// codes or its own CONNECT_TIMEOUT / CONNECTION_*; PostgreSQL itself with SQLSTATE class 08 (connection exception),
+// 57P01-57P03 (admin/crash shutdown, cannot connect now) or 53300 (too many connections). drizzle wraps them
+// (DrizzleQueryError with `cause`), so the whole cause chain is looked at.
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE',
+  'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03', '53300',
+]);
+
+export function isServiceUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof AppError) return e.statusCode === 503;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+    if (e instanceof AggregateError && e.errors.some((inner) => isServiceUnavailable(inner))) return true;
+  }
+  return false;
+}
+
 export function errorBody(code: ErrorCode, message: string, fields?: Record<string, string>) {
   return { error: fields && Object.keys(fields).length > 0 ? { code, message, fields } : { code, message } };
 }
 
 function translate(error: FastifyError | AppError): { status: number; body: ReturnType<typeof errorBody>; internal: boolean } {
+  if (!(error instanceof AppError) && isServiceUnavailable(error)) {
+    return { status: 503, body: errorBody('SERVICE_UNAVAILABLE', UNAVAILABLE_MESSAGE), internal: false };
+  }
   if (error instanceof AppError) {
     const internal = error.statusCode >= 500;
     return { status: error.statusCode, body: errorBody(error.code, internal ? 'Đã xảy ra lỗi, vui lòng thử lại sau.' : error.message, error.fields), internal };
@@ -45,12 +73,25 @@ function translate(error: FastifyError | AppError): { status: number; body: Retu
 }
 
 export const errorsPlugin = fp(async (app: FastifyInstance) => {
+  // During an outage every request fails the same way: the first is logged, then one line a minute.
+  const unavailable = throttledLog((obj, msg) => app.log.warn(obj, msg));
   app.setErrorHandler((error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body, internal } = translate(error);
     if (internal) request.log.error({ err: error }, 'request failed');
+    else if (status === 503 && !(error instanceof AppError)) unavailable({ err: error, url: request.url }, 'service unavailable: a dependency does not answer');
     else request.log.info({ code: body.error.code }, 'request refused');
     if (status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
+    if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     return reply.status(status).send(body);
+  });
+  // Graceful shutdown: a request that still arrives (on a kept-alive connection) gets our error format and a
+  // Retry-After, not fastify's own 503 body (buildApp sets return503OnClosing: false for this).
+  let closing = false;
+  app.addHook('preClose', async () => { closing = true; });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    return reply.status(503).header('retry-after', String(RETRY_AFTER_SECONDS)).header('connection', 'close')
+      .send(errorBody('SERVICE_UNAVAILABLE', 'Máy chủ đang dừng để khởi động lại, vui lòng thử lại sau giây lát.'));
   });
   app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody('NOT_FOUND', `Không tìm thấy ${request.method} ${request.url.split('?')[0]}.`)));
 });

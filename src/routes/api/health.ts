@@ -1,21 +1,24 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
+import { checkReadiness } from '../../health.js';
 
-export const healthRoutes: FastifyPluginAsyncZod<{ ctx: AppContext; queuePing: () => Promise<void> }> = async (app, { ctx, queuePing }) => {
+export const healthRoutes: FastifyPluginAsyncZod<{ ctx: AppContext; queuePing?: () => Promise<void> }> = async (app, { ctx, queuePing }) => {
   app.get('/healthz', { schema: { tags: ['health'], summary: 'Tiến trình còn chạy', response: { 200: z.object({ status: z.literal('ok') }) } } },
     async () => ({ status: 'ok' as const }));
 
+  // 503 only without the database; without Redis filing still works (effects wait in the outbox): 200 'degraded'.
   app.get('/readyz', {
     schema: {
-      tags: ['health'], summary: 'Cơ sở dữ liệu và hàng đợi sẵn sàng',
-      response: { 200: z.object({ status: z.literal('ready'), database: z.string(), queue: z.string() }), 503: z.object({ status: z.literal('unavailable'), problems: z.array(z.string()) }) },
+      tags: ['health'], summary: 'Cơ sở dữ liệu sẵn sàng (hàng đợi: ready / degraded)',
+      response: {
+        200: z.object({ status: z.enum(['ready', 'degraded']), database: z.string(), queue: z.string(), degraded: z.array(z.literal('queue')).optional() }),
+        503: z.object({ status: z.literal('unavailable'), problems: z.array(z.enum(['database', 'queue'])) }),
+      },
     },
   }, async (_request, reply) => {
-    const problems: string[] = [];
-    await ctx.database.ping().catch(() => problems.push('database'));
-    await queuePing().catch(() => problems.push('queue'));
-    if (problems.length > 0) return reply.status(503).send({ status: 'unavailable' as const, problems });
-    return { status: 'ready' as const, database: ctx.database.kind, queue: ctx.config.queue.kind };
+    const readiness = await checkReadiness({ database: ctx.database, queue: { kind: ctx.config.queue.kind, ping: queuePing } });
+    if (!readiness.ok) return reply.status(503).header('retry-after', '5').send(readiness.body);
+    return readiness.body;
   });
 };
