@@ -5,11 +5,12 @@ import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
-import { citizenPages } from './citizen.js';
+import { isServiceUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from '../../plugins/errors.js';
+import { citizenPages } from './citizen/index.js';
 import { citizenCaller, render } from './common.js';
 import { formsAvailability, sendDownload } from './downloads.js';
 import { formPdf } from '../../services/results/one-stop-forms.js';
-import { staffPages } from './staff.js';
+import { staffPages } from './staff/index.js';
 
 const CSP = [
   "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "frame-src 'self'", "object-src 'self'",
@@ -51,6 +52,10 @@ export async function pageRoutes(app: FastifyInstance, opts: { ctx: AppContext }
 
   app.setErrorHandler(async (error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError && error.code === 'UNAUTHENTICATED') return reply.redirect(`/dang-nhap?next=${encodeURIComponent(request.url)}`, 303);
+    if (isServiceUnavailable(error)) { // the database does not answer (plugins/errors.ts): 503, come back later
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      return render(request, reply, 'error', { title: 'Dịch vụ tạm thời gián đoạn', message: error instanceof AppError ? error.message : UNAVAILABLE_MESSAGE, status: 503 }, 503);
+    }
     const csrfFailure = error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET';
     const status = error instanceof AppError ? error.statusCode : csrfFailure ? 403 : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'page failed');
