@@ -38,6 +38,8 @@ const JOB_ID_PREFIX = 'outbox-';
 const FIRST_CHECK_MS = 60_000;
 const CHECK_LEASE_MS = 60_000;
 const PRUNE_EVERY_MS = 60 * 60_000;
+/** How long close() lets running jobs finish before closing the workers by force. */
+const CLOSE_GRACE_MS = 20_000;
 
 export function outboxIdOf(job: Pick<Job, 'id'>): number | null {
   return job.id?.startsWith(JOB_ID_PREFIX) ? Number(job.id.slice(JOB_ID_PREFIX.length)) : null;
@@ -238,9 +240,16 @@ export class BullmqDriver implements JobDriver {
     clearInterval(this.reconcileTimer);
     await this.poller.stop();
     await this.reconciling;
-    await Promise.all(this.workers.map((w) => w.close()));
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
-    await this.scheduler?.close();
+    // Running jobs get time to finish; with Redis away a graceful close would wait for it forever, so after the
+    // grace period the workers are closed by force (their jobs stay in the outbox, not done, and run again).
+    const grace = this.producer.status === 'ready' ? CLOSE_GRACE_MS : 5000;
+    await withTimeout(Promise.all(this.workers.map((w) => w.close())), grace, 'closing BullMQ workers')
+      .catch(async (err: unknown) => {
+        this.ctx.log.warn({ err }, 'workers did not close in time; closing them by force');
+        await withTimeout(Promise.all(this.workers.map((w) => w.close(true))), 5000, 'forcing BullMQ workers closed').catch(() => {});
+      });
+    await withTimeout(Promise.all([...this.queues.values(), ...(this.scheduler ? [this.scheduler] : [])].map((q) => q.close())), 5000, 'closing queues')
+      .catch(() => {});
     this.producer.disconnect();
   }
 }
