@@ -51,6 +51,8 @@ export const PERMISSIONS = {
   'tracking-book': ['clerk', 'leader', 'admin'],
   /** The service-quality indicators (Decision 766) and their dashboard. */
   stats: ['leader', 'admin'],
+  /** Effects that failed for good (a result, a form, an e-mail): see them and run them again. */
+  operations: ['admin'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

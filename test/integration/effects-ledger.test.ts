@@ -122,6 +122,16 @@ describe('effects ledger (BullMQ)', () => {
     const refused = await env.app.inject({ method: 'GET', url: '/api/admin/effects', headers: { authorization: `Bearer ${clerk}` } });
     expect(refused.statusCode).toBe(403);
 
+    // The same list on the administrators' page, with a retry button; the menu shows it to admins only.
+    const page = await env.app.inject({ method: 'GET', url: '/can-bo/tac-vu-loi', headers: { authorization: `Bearer ${admin}` } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Gửi thư điện tử / tin nhắn cho công dân');
+    expect(page.body).toContain(`/can-bo/tac-vu-loi/${failed.id}/chay-lai`);
+    expect(page.body).toContain('href="/can-bo/tac-vu-loi"');
+    const clerkInbox = await env.app.inject({ method: 'GET', url: '/can-bo', headers: { authorization: `Bearer ${clerk}` } });
+    expect(clerkInbox.body).not.toContain('href="/can-bo/tac-vu-loi"');
+    expect((await env.app.inject({ method: 'GET', url: '/can-bo/tac-vu-loi', headers: { authorization: `Bearer ${clerk}` } })).statusCode).toBe(403);
+
     const retried = await env.app.inject({ method: 'POST', url: `/api/admin/effects/${failed.id}/retry`, headers: { authorization: `Bearer ${admin}` } });
     expect(retried.statusCode).toBe(200);
     const [reset] = await env.ctx.db.select().from(outbox).where(eq(outbox.id, failed.id));

@@ -11,7 +11,7 @@ import type { UploadedFile } from '../../services/intake/uploads.js';
 export const TRACK_COOKIE = 'motcua_track';
 const MAX_REMEMBERED = 10;
 
-export interface StaffNav { fullName: string; title: string; isLeader: boolean; canSeeStats: boolean; isClerk: boolean }
+export interface StaffNav { fullName: string; title: string; isLeader: boolean; canSeeStats: boolean; canOperate: boolean; isClerk: boolean }
 
 export function staffNav(staff: StaffRow | undefined): StaffNav | null {
   if (!staff) return null;
@@ -19,6 +19,7 @@ export function staffNav(staff: StaffRow | undefined): StaffNav | null {
     fullName: staff.fullName, title: staff.title,
     isLeader: staff.roles.includes('leader'), isClerk: staff.roles.includes('clerk'),
     canSeeStats: can(staff, 'stats'),
+    canOperate: can(staff, 'operations'),
   };
 }
 

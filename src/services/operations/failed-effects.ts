@@ -5,13 +5,14 @@ import { findDossierById } from '../../db/repositories/dossiers.js';
 import { listFailed, retryFailed } from '../../db/repositories/outbox.js';
 import type { StaffRow } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
+import { can } from '../access.js';
 
 export interface FailedEffect {
   id: number; job: string; dossierCode: string | null; attempts: number; lastError: string | null; createdAt: string; failedAt: string;
 }
 
 function requireAdmin(staff: StaffRow): void {
-  if (!staff.roles.includes('admin')) throw new AppError('FORBIDDEN', 'Chỉ quản trị hệ thống được xem và chạy lại các tác vụ lỗi.');
+  if (!can(staff, 'operations')) throw new AppError('FORBIDDEN', 'Chỉ quản trị hệ thống được xem và chạy lại các tác vụ lỗi.');
 }
 
 export async function listFailedEffects(ctx: AppContext, staff: StaffRow): Promise<FailedEffect[]> {

@@ -4,6 +4,7 @@ import type { AppContext } from '../../../app-context.js';
 import { approvalPages } from './approvals.js';
 import { dashboardPage } from './dashboard.js';
 import { dossierPages } from './dossier.js';
+import { failedEffectsPage } from './failed-effects.js';
 import { inboxPage } from './inbox.js';
 import type { StaffPageOptions } from './shared.js';
 import { signInPages } from './sign-in.js';
@@ -14,4 +15,5 @@ export async function staffPages(app: FastifyInstance, ctx: AppContext, options:
   dossierPages(app, ctx);
   approvalPages(app, ctx);
   dashboardPage(app, ctx, options);
+  failedEffectsPage(app, ctx);
 }
