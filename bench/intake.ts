@@ -201,6 +201,8 @@ async function startMotcua(databaseUrl: string, dataDir: string): Promise<{ chil
     LOG_LEVEL: 'warn',
     DATA_DIR: dataDir,
     PUBLIC_URL: `http://127.0.0.1:${port}`,
+    // One client filing as fast as it can, always for the same applicant: the anonymous-intake limits would refuse it.
+    INTAKE_RATE_LIMIT: '0', INTAKE_CONTACT_HOURLY_LIMIT: '0', INTAKE_CONTACT_DAILY_LIMIT: '0',
   };
   // No REDIS_URL: the inline job driver (intake creates no jobs anyway).
   delete env.REDIS_URL;

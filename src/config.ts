@@ -75,6 +75,10 @@ const envSchema = z.object({
   WORKFLOWS_DIR: z.string().optional(),
   TEMPLATES_DIR: z.string().optional(),
   LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(100),
+  INTAKE_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
+  INTAKE_CONTACT_HOURLY_LIMIT: z.coerce.number().int().min(0).default(5),
+  INTAKE_CONTACT_DAILY_LIMIT: z.coerce.number().int().min(0).default(20),
+  TRACKING_TOKEN_DAYS: z.coerce.number().int().positive().default(365),
   TRUST_PROXY: trustProxySchema,
   TSA_URL: optionalUrl(['http', 'https']),
   TRUST_ANCHORS: z.string().optional(),
@@ -110,6 +114,13 @@ export interface Config {
   templatesDir: string;
   /** Sign-in requests per minute per client IP: a coarse flood guard (the per-account throttle is in the database). */
   loginRateLimit: number;
+  /**
+   * Anonymous intake: filings per minute per client IP on POST /api/dossiers and the page form (0: unlimited), and
+   * per applicant e-mail or phone per hour and per day, counted in the database (0: unlimited).
+   */
+  intake: { ratePerMinute: number; perContactHour: number; perContactDay: number };
+  /** A tracking token stops working this many days after its dossier reached a final state. */
+  trackingTokenDays: number;
   /** fastify's trustProxy: whose X-Forwarded-For to believe for request.ip (false: nobody's). */
   trustProxy: boolean | string[] | ((address: string, hop: number) => boolean);
   /** RFC 3161 time-stamping authority: when set, every signature gets a timestamp (PAdES B-T). */
@@ -162,6 +173,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     workflowsDir: env.WORKFLOWS_DIR ? path.resolve(env.WORKFLOWS_DIR) : DEFAULT_WORKFLOWS_DIR,
     templatesDir: env.TEMPLATES_DIR ? path.resolve(env.TEMPLATES_DIR) : DEFAULT_TEMPLATES_DIR,
     loginRateLimit: env.LOGIN_RATE_LIMIT,
+    intake: { ratePerMinute: env.INTAKE_RATE_LIMIT, perContactHour: env.INTAKE_CONTACT_HOURLY_LIMIT, perContactDay: env.INTAKE_CONTACT_DAILY_LIMIT },
+    trackingTokenDays: env.TRACKING_TOKEN_DAYS,
     trustProxy: trustProxyOption(env.TRUST_PROXY),
     tsaUrl: env.TSA_URL,
     trustAnchorsFile: env.TRUST_ANCHORS ? path.resolve(env.TRUST_ANCHORS) : undefined,

@@ -1,15 +1,36 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
 
-/** Pretty, human logs on a terminal; JSON lines elsewhere (containers, CI). */
-export function createLogger(config: Pick<Config, 'logLevel'>, name: string): Logger {
-  const pretty = process.stdout.isTTY;
-  return pino({
+/**
+ * Query parameters that are secrets: a tracking token (old printed links `/tra-cuu?code=&token=`), the verification
+ * key of a result's QR link, and the CSRF token multipart page forms send in the query.
+ */
+const SECRET_QUERY = /([?&](?:token|k|_csrf)=)[^&#]*/gi;
+
+/** The URL as request logs keep it: secret query values replaced by `[redacted]`. */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_QUERY, '$1[redacted]');
+}
+
+/** fastify's request serializer (same fields), with the URL redacted. */
+export const requestSerializers = {
+  req: (req: { method?: string; url?: string; host?: string; ip?: string; headers?: Record<string, unknown>; socket?: { remotePort?: number } }) => ({
+    method: req.method, url: req.url === undefined ? undefined : redactUrl(req.url), version: req.headers?.['accept-version'],
+    host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort,
+  }),
+};
+
+/** Pretty, human logs on a terminal; JSON lines elsewhere (containers, CI). `destination`: tests capture the lines. */
+export function createLogger(config: Pick<Config, 'logLevel'>, name: string, destination?: DestinationStream): Logger {
+  const pretty = !destination && process.stdout.isTTY;
+  const options = {
     name,
     level: config.logLevel,
     redact: ['req.headers.authorization', 'req.headers.cookie'],
+    serializers: requestSerializers,
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /**

@@ -4,7 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.js';
-import { throttledLog } from '../logger.js';
+import { redactUrl, throttledLog } from '../logger.js';
 
 const FRAMEWORK_CODES: Record<string, [ErrorCode, string]> = {
   FST_REQ_FILE_TOO_LARGE: ['FILE_TOO_LARGE', 'Tệp tải lên vượt quá dung lượng cho phép.'],
@@ -78,7 +78,7 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
   app.setErrorHandler((error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body, internal } = translate(error);
     if (internal) request.log.error({ err: error }, 'request failed');
-    else if (status === 503 && !(error instanceof AppError)) unavailable({ err: error, url: request.url }, 'service unavailable: a dependency does not answer');
+    else if (status === 503 && !(error instanceof AppError)) unavailable({ err: error, url: redactUrl(request.url) }, 'service unavailable: a dependency does not answer');
     else request.log.info({ code: body.error.code }, 'request refused');
     if (status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
     if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS));

@@ -1,5 +1,7 @@
 // Who is asking, and what they may see. Staff reach the dossiers of their unit's subtree, and a one-stop desk
-// reaches every dossier of its agency; a citizen reaches a dossier by its tracking token.
+// reaches every dossier of its agency; a citizen reaches a dossier by its tracking token (current generation, not
+// expired: TRACKING_TOKEN_DAYS after the dossier closed). The public verification page shows a result's summary only
+// to the holder of the key printed in the result's QR code (verificationKeyFor).
 // Acting needs the dossier to be with one of the caller's units now; seeing it also covers units it was handed
 // from (the sending school keeps sight of a transfer it released), via the control-slip rows. PERMISSIONS: what
 // staff roles may do outside the workflow files (reports, exports).
@@ -62,17 +64,21 @@ export function can(staff: Pick<StaffRow, 'roles'>, permission: Permission): boo
   return staff.roles.some((r) => roles.includes(r));
 }
 
+/** What the access checks read from the application context. */
+export type AccessContext = Pick<AppContext, 'db' | 'secret' | 'config'>;
+
 /** The dossier and the caller as an actor on it; unknown codes and wrong tokens are the same 404. */
 export async function loadDossierFor(
-  ctx: AppContext, code: string, caller: Caller, purpose: 'view' | 'act' = 'view',
+  ctx: AccessContext, code: string, caller: Caller, purpose: 'view' | 'act' = 'view',
 ): Promise<{ dossier: DossierRow; actor: Actor }> {
   const dossier = await findDossierByCode(ctx.db, code);
   if (!dossier) throw dossierNotFound();
-  return { dossier, actor: await actorForDossier(ctx.db, ctx.secret, dossier, caller, purpose) };
+  return { dossier, actor: await actorForDossier(ctx, dossier, caller, purpose) };
 }
 
 /** The caller as an actor on this dossier, or an error: unknown dossiers and wrong tokens look the same (404). */
-export async function actorForDossier(db: Db, secret: string, dossier: DossierRow, caller: Caller, purpose: 'view' | 'act' = 'view'): Promise<Actor> {
+export async function actorForDossier(ctx: AccessContext, dossier: DossierRow, caller: Caller, purpose: 'view' | 'act' = 'view'): Promise<Actor> {
+  const { db } = ctx;
   switch (caller.kind) {
     case 'system':
       return { kind: 'system', id: null, name: 'Hệ thống', roles: ['system'] };
@@ -88,8 +94,12 @@ export async function actorForDossier(db: Db, secret: string, dossier: DossierRo
       return { kind: 'staff', id: caller.staff.id, name: caller.staff.fullName, roles: caller.staff.roles, staff: caller.staff };
     }
     case 'public': {
-      if (caller.bearer && isTrackingToken(secret, dossier.id, caller.bearer)) {
-        return { kind: 'citizen', id: null, name: dossier.applicantName, roles: ['citizen'] };
+      const state = caller.bearer ? trackingTokenState(ctx, dossier, caller.bearer) : 'wrong';
+      if (state === 'valid') return { kind: 'citizen', id: null, name: dossier.applicantName, roles: ['citizen'] };
+      // The holder of a right but expired token learns only what they already know: the dossier exists.
+      if (state === 'expired') {
+        throw new AppError('DOSSIER_NOT_FOUND', `Mã tra cứu đã hết hiệu lực: hồ sơ đã kết thúc hơn ${ctx.config.trackingTokenDays} ngày. `
+          + 'Vui lòng liên hệ Bộ phận Tiếp nhận và Trả kết quả nếu cần thông tin về hồ sơ.');
       }
       throw dossierNotFound();
     }
@@ -97,15 +107,56 @@ export async function actorForDossier(db: Db, secret: string, dossier: DossierRo
 }
 
 /**
- * The citizen's tracking token is derived from the dossier id with the application secret, so it can be handed out
- * again for an idempotent replay without ever being stored.
+ * The citizen's tracking token is derived from the dossier id and the token's generation with the application
+ * secret, so it can be handed out again (an idempotent replay, a notification) without ever being stored, and
+ * revoked by bumping the generation (`dossiers.tracking_token_version`). Generation 1 is the id alone: tokens
+ * handed out before generations existed stay valid.
  */
-export function trackingTokenFor(secret: string, dossierId: string): string {
-  return createHmac('sha256', secret).update(`tracking:${dossierId}`).digest('base64url');
+export function trackingTokenFor(secret: string, dossierId: string, generation = 1): string {
+  const subject = generation === 1 ? `tracking:${dossierId}` : `tracking:${dossierId}:${generation}`;
+  return createHmac('sha256', secret).update(subject).digest('base64url');
 }
 
-export function isTrackingToken(secret: string, dossierId: string, token: string): boolean {
-  const expected = Buffer.from(trackingTokenFor(secret, dossierId));
-  const given = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+/** The dossier's current tracking token. */
+export function currentTrackingToken(secret: string, dossier: Pick<DossierRow, 'id' | 'trackingTokenVersion'>): string {
+  return trackingTokenFor(secret, dossier.id, dossier.trackingTokenVersion);
+}
+
+export function isTrackingToken(secret: string, dossierId: string, token: string, generation = 1): boolean {
+  return sameText(trackingTokenFor(secret, dossierId, generation), token);
+}
+
+/**
+ * 'valid': the dossier's current token, and the dossier is open or closed less than TRACKING_TOKEN_DAYS ago;
+ * 'expired': the current token of a dossier closed longer ago; 'wrong': anything else (older generations too).
+ */
+export function trackingTokenState(
+  ctx: Pick<AppContext, 'secret' | 'config'>, dossier: Pick<DossierRow, 'id' | 'trackingTokenVersion' | 'closedAt'>, token: string, now = new Date(),
+): 'valid' | 'expired' | 'wrong' {
+  if (!isTrackingToken(ctx.secret, dossier.id, token, dossier.trackingTokenVersion)) return 'wrong';
+  if (dossier.closedAt && now.getTime() - dossier.closedAt.getTime() > ctx.config.trackingTokenDays * 86_400_000) return 'expired';
+  return 'valid';
+}
+
+/**
+ * The key printed with a result's verification link (`/verify/:code?k=…`): without it the public page says nothing
+ * about a dossier, so sequential codes cannot be walked to learn which exist and who signed them.
+ */
+export function verificationKeyFor(secret: string, dossierId: string): string {
+  return createHmac('sha256', secret).update(`verify:${dossierId}`).digest('base64url').slice(0, 16);
+}
+
+export function isVerificationKey(secret: string, dossierId: string, key: string): boolean {
+  return sameText(verificationKeyFor(secret, dossierId), key);
+}
+
+/** The verification page of a dossier's result, with its key: the QR code on the result and the portal's links. */
+export function verificationUrl(secret: string, dossier: Pick<DossierRow, 'id' | 'code'>, base = ''): string {
+  return `${base}/verify/${encodeURIComponent(dossier.code)}?k=${verificationKeyFor(secret, dossier.id)}`;
+}
+
+function sameText(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -160,7 +160,9 @@ describe.each<Mode>(['production', 'embedded'])('diploma-copy end to end (%s)', 
     expect((await api.act(code, 'return_result', clerk, { version: ready.version })).body.status).toBe('returned');
     const final = await api.json('GET', path, { token: trackingToken });
     expect(final.body.history.map((h: { action: string }) => h.action)).toEqual(['submit', 'receive', 'verify', 'approve', 'result_issued', 'return_result']);
-    expect(final.body.history[1]).toMatchObject({ from: 'submitted', to: 'checking', actor: 'Lê Thị Thu Hà', comment: 'Hồ sơ đầy đủ' });
+    // The clerk's note on receiving is the office's (history-events.ts commentForCitizen): staff read it, the citizen does not.
+    expect(final.body.history[1]).toMatchObject({ from: 'submitted', to: 'checking', actor: 'Lê Thị Thu Hà', comment: null });
+    expect((await api.json('GET', path, { token: clerk })).body.history[1]).toMatchObject({ action: 'receive', comment: 'Hồ sơ đầy đủ' });
     expect(final.body.clockState).toBe('stopped');
   });
 });

@@ -65,7 +65,8 @@ describe.each<Mode>(['production', 'embedded'])('citizen notifications (%s)', (m
     expect(intake.mail.text).toContain('Kính gửi ông (bà) Hoàng Thị Mai');
     expect(intake.mail.text).toContain(`Mã hồ sơ: ${code}`);
     expect(intake.mail.text).toContain('Trạng thái: Mới nộp');
-    const link = `http://motcua.test/tra-cuu?ma=${encodeURIComponent(code)}&token=${encodeURIComponent(trackingToken)}`;
+    // The token rides in the fragment, which browsers never send to the server (public/assets/track.js posts it).
+    const link = `http://motcua.test/tra-cuu?ma=${encodeURIComponent(code)}#t=${encodeURIComponent(trackingToken)}`;
     expect(intake.mail.text).toContain(link);
 
     const clerk = await api.login('clerk');

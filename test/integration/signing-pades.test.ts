@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { dossierAwaitingApproval } from '../helpers/dossiers.js';
 import { ApiClient, eventually, listenForHttp } from '../helpers/http.js';
-import { flipSignedByte, pdfsig } from '../helpers/pdf-tools.js';
+import { flipSignedByte, pdfsig, pdfText } from '../helpers/pdf-tools.js';
 import { opensslVerifyAll, swapCertificate } from '../helpers/signing-tools.js';
 
 const run = promisify(execFile);
@@ -130,22 +130,31 @@ describe('PAdES result: leader signature + organisation seal', () => {
     expect((await verify(Buffer.from('not a pdf'))).status).toBe(415);
   });
 
-  it('the QR page shows the issued result and checks an uploaded copy', async () => {
-    const page = await api.request('GET', `/verify/${encodeURIComponent(code)}`);
+  it('the QR page (the link printed on the result, with its key) shows the issued result and checks an uploaded copy', async () => {
+    // The link as printed under the QR code: /verify/CODE?k=<16 characters>.
+    const printed = /Tra cứu: (http:\/\/motcua\.test\/verify\/\S+)/.exec(await pdfText(pdf))?.[1];
+    expect(printed).toMatch(new RegExp(`/verify/${code.replaceAll('.', '\\.')}\\?k=[A-Za-z0-9_-]{16}$`));
+    const link = printed!.replace('http://motcua.test', '');
+    const page = await api.request('GET', link);
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain(code);
     expect(html).toContain('Nguyễn Đức Thắng');
     expect(html.match(/<strong>hợp lệ<\/strong>/g)).toHaveLength(2);
-    const upload = async (file: Buffer) => {
+    const upload = async (file: Buffer, url = link) => {
       const form = new FormData();
       form.append('file', new Blob([file], { type: 'application/pdf' }), 'ban-sao.pdf');
-      return (await api.request('POST', `/verify/${encodeURIComponent(code)}`, { form })).text();
+      return (await api.request('POST', url, { form })).text();
     };
     expect(await upload(pdf)).toContain('Văn bản hợp lệ');
     const bad = await upload(flipSignedByte(pdf));
     expect(bad).toContain('Văn bản KHÔNG hợp lệ');
     expect(bad).toContain('nội dung tài liệu đã bị thay đổi sau khi ký');
-    expect((await api.request('GET', '/verify/KHONG-CO')).status).toBe(404);
+    // Checking a copy needs no key.
+    const keyless = await upload(pdf, `/verify/${encodeURIComponent(code)}`);
+    expect(keyless).toContain('Văn bản hợp lệ');
+    expect(keyless).not.toContain('Nguyễn Đức Thắng');
+    // Without the key, or for a code that does not exist: the same page, which tells nothing (test/security/verify-key.test.ts).
+    expect((await api.request('GET', '/verify/KHONG-CO')).status).toBe(200);
   });
 });

@@ -5,7 +5,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEffectRegistry } from '../../src/effects/index.js';
-import { ASSIGNMENT_EVENTS, eventLabel, INTAKE_EVENTS, NON_WORKFLOW_EVENTS } from '../../src/services/history-events.js';
+import {
+  ASSIGNMENT_EVENTS, commentForCitizen, eventLabel, handoverResultForCitizen, INTAKE_EVENTS, NON_WORKFLOW_EVENTS, TRACKING_TOKEN_EVENTS,
+} from '../../src/services/history-events.js';
 import { SLA_ACTIONS } from '../../src/services/processing/clock-actions.js';
 import { loadWorkflowDir } from '../../src/workflow/loader.js';
 
@@ -33,6 +35,10 @@ const WRITERS: Record<string, 'workflow' | { table: Record<string, string>; writ
     table: SLA_ACTIONS,
     // The action is a parameter typed by the table's keys: the compiler keeps it inside the table.
     written: (source) => (/action: keyof typeof SLA_ACTIONS/.test(source) ? Object.keys(SLA_ACTIONS) : ['<untyped action>']),
+  },
+  'src/services/processing/change-tracking-token.ts': {
+    table: TRACKING_TOKEN_EVENTS,
+    written: (source) => literals(/const action\b[^=]*=([^;]+);/.exec(source)?.[1] ?? ''),
   },
   'src/db/repositories/dossiers.ts': {
     table: INTAKE_EVENTS,
@@ -83,5 +89,45 @@ describe('history event labels', () => {
       // Intake has no state to leave.
       expect(eventLabel(definition, { action: 'submit', fromStatus: null })).toBe('Nộp hồ sơ');
     }
+  });
+});
+
+describe('comments for the citizen', () => {
+  const { definition } = loadWorkflowDir('workflows', { templatesDir: 'templates', effects: createEffectRegistry().names })
+    .find((w) => w.definition.id === 'diploma-copy')!;
+  const staff = (action: string, fromStatus: string | null, comment: string | null = 'ghi chú') => ({ action, fromStatus, actorKind: 'staff', comment });
+
+  it('shows what staff wrote on a supplement request, a refusal, the returned result, an extension or an apology', () => {
+    expect(commentForCitizen(definition, staff('request_supplement', 'submitted'))).toBe('ghi chú');
+    expect(commentForCitizen(definition, staff('request_supplement', 'checking'))).toBe('ghi chú');
+    expect(commentForCitizen(definition, staff('refuse', 'submitted'))).toBe('ghi chú');
+    expect(commentForCitizen(definition, staff('refuse', 'checking'))).toBe('ghi chú');
+    expect(commentForCitizen(definition, staff('return_result', 'result_ready'))).toBe('ghi chú');
+    expect(commentForCitizen(definition, staff('extend', 'checking'))).toBe('ghi chú');
+    expect(commentForCitizen(definition, staff('apologise', 'checking'))).toBe('ghi chú');
+  });
+
+  it('keeps internal notes internal: receiving, checking, approval, sending back, claims, assignments and transfers', () => {
+    for (const [action, from] of [['receive', 'submitted'], ['verify', 'checking'], ['approve', 'awaiting_approval'], ['send_back', 'awaiting_approval'],
+      ['claim', 'checking'], ['assign', 'checking'], ['transfer_unit', 'checking'], ['made_up', 'checking'], ['receive', 'nowhere']] as const) {
+      expect(commentForCitizen(definition, staff(action, from)), `${from}.${action}`).toBeNull();
+    }
+  });
+
+  it('strips the internal note from a hand-over the citizen reads on the control slip', () => {
+    const events = [
+      { ...staff('transfer_unit', 'checking', 'chuyển cho phòng khác xử lý nội bộ'), dossierVersion: 3 },
+      { ...staff('refuse', 'checking', 'không có trong sổ gốc'), dossierVersion: 4 },
+    ];
+    expect(handoverResultForCitizen(definition, events, { result: 'Chuyển đơn vị xử lý: chuyển cho phòng khác xử lý nội bộ', dossierVersion: 3 }))
+      .toBe('Chuyển đơn vị xử lý');
+    expect(handoverResultForCitizen(definition, events, { result: 'Không đủ điều kiện giải quyết: không có trong sổ gốc', dossierVersion: 4 }))
+      .toBe('Không đủ điều kiện giải quyết: không có trong sổ gốc');
+    expect(handoverResultForCitizen(definition, events, { result: 'Nhãn: ghi chú', dossierVersion: 9 })).toBe('Nhãn');
+  });
+
+  it("shows the citizen's own comments and nothing for an event without one", () => {
+    expect(commentForCitizen(definition, { action: 'resubmit', fromStatus: 'awaiting_supplement', actorKind: 'citizen', comment: 'đã bổ sung' })).toBe('đã bổ sung');
+    expect(commentForCitizen(definition, staff('refuse', 'submitted', null))).toBeNull();
   });
 });

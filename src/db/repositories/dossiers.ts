@@ -107,6 +107,39 @@ export async function findDossierById(db: Db, id: string): Promise<DossierRow | 
   return row;
 }
 
+/** The e-mail as intake's per-contact limit counts it (the same expression as dossiers_applicant_email_idx). */
+const emailKey = sql`lower(regexp_replace(${dossiers.applicantEmail}, '[+][^@]*@', '@'))`;
+
+export interface RecentFilings { count: number; oldest: number | null }
+
+/**
+ * Online filings by an applicant e-mail (compared lower-case, without a +tag) or any of the phone's spellings, in
+ * each window (since that time): how many, and the oldest one's time (epoch ms). One indexed statement.
+ */
+export async function recentFilingsByContact<W extends string>(
+  db: Db, contact: { email: string } | { phones: string[] }, windows: Record<W, Date>,
+): Promise<Record<W, RecentFilings>> {
+  const match = 'email' in contact
+    ? sql`${emailKey} = lower(regexp_replace(${contact.email}::text, '[+][^@]*@', '@'))`
+    : inArray(dossiers.applicantPhone, contact.phones);
+  const names = Object.keys(windows) as W[];
+  const since = (name: W) => sql`${dossiers.submittedAt} > ${windows[name].toISOString()}::timestamptz`;
+  const earliest = new Date(Math.min(...names.map((n) => windows[n].getTime())));
+  const columns: Record<string, ReturnType<typeof sql<number | null>>> = {};
+  for (const [i, name] of names.entries()) {
+    columns[`c${i}`] = sql<number>`(count(*) filter (where ${since(name)}))::int`;
+    columns[`o${i}`] = sql<number | null>`(extract(epoch from min(${dossiers.submittedAt}) filter (where ${since(name)})) * 1000)::float8`;
+  }
+  const [row] = await db.select(columns).from(dossiers)
+    .where(and(match, sql`${dossiers.submittedAt} > ${earliest.toISOString()}::timestamptz`, eq(dossiers.channel, 'online')));
+  const out = {} as Record<W, RecentFilings>;
+  for (const [i, name] of names.entries()) {
+    const oldest = row?.[`o${i}`];
+    out[name] = { count: Number(row?.[`c${i}`] ?? 0), oldest: oldest === null || oldest === undefined ? null : Number(oldest) };
+  }
+  return out;
+}
+
 export async function findDossierByIdempotencyKey(db: Db, key: string): Promise<DossierRow | undefined> {
   const [row] = await db.select().from(dossiers).where(eq(dossiers.idempotencyKey, key));
   return row;
@@ -119,6 +152,15 @@ export async function updateDossierIfVersion(
   const [row] = await db.update(dossiers)
     .set({ ...patch, version: sql`${dossiers.version} + 1`, updatedAt: new Date() })
     .where(and(eq(dossiers.id, id), eq(dossiers.version, expectedVersion)))
+    .returning();
+  return row;
+}
+
+/** A new tracking-token generation (the old token stops working); a change like any other, so the version moves too. */
+export async function bumpTrackingTokenVersion(db: Db, id: string): Promise<DossierRow | undefined> {
+  const [row] = await db.update(dossiers)
+    .set({ trackingTokenVersion: sql`${dossiers.trackingTokenVersion} + 1`, version: sql`${dossiers.version} + 1`, updatedAt: new Date() })
+    .where(eq(dossiers.id, id))
     .returning();
   return row;
 }

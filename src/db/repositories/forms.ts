@@ -24,7 +24,7 @@ export async function countIssuedLike(db: Db, dossierId: string, kindPrefix: str
 }
 
 export interface HandoverEntry {
-  at: Date; action: string; result: string; byName: string; fromUnit: string | null; toUnit: string;
+  at: Date; action: string; result: string; byName: string; fromUnit: string | null; toUnit: string; dossierVersion: number;
 }
 
 /** The dossier's hand-overs between units with the units' names, in order (the control slip's rows). */
@@ -33,7 +33,7 @@ export async function listHandovers(db: Db, dossierId: string): Promise<Handover
   const toUnits = aliasedTable(units, 'to_units');
   return db.select({
     at: dossierHandovers.at, action: dossierHandovers.action, result: dossierHandovers.result, byName: dossierHandovers.byName,
-    fromUnit: fromUnits.name, toUnit: toUnits.name,
+    fromUnit: fromUnits.name, toUnit: toUnits.name, dossierVersion: dossierHandovers.dossierVersion,
   }).from(dossierHandovers)
     .leftJoin(fromUnits, eq(fromUnits.id, dossierHandovers.fromUnitId))
     .innerJoin(toUnits, eq(toUnits.id, dossierHandovers.toUnitId))

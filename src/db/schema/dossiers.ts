@@ -1,5 +1,6 @@
 // Dossiers and what hangs off each one directly: the procedure version it is pinned to, its code counter, uploaded
 // documents and the append-only history (dossier_events: never updated, never deleted).
+import { sql } from 'drizzle-orm';
 import {
   bigserial, index, integer, json, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
@@ -61,10 +62,21 @@ export const dossiers = pgTable('dossiers', {
   apologyDueAt: timestamp('apology_due_at', { withTimezone: true }),
   /** Set by the SLA sweep: due_soon | overdue (null = on time). */
   slaMark: text('sla_mark'),
+  /**
+   * The generation of the citizen's tracking token (part of its HMAC, services/access.ts): changing the token
+   * ("Đổi mã tra cứu", or staff revoking it) bumps it, and every earlier token stops working.
+   */
+  trackingTokenVersion: integer('tracking_token_version').notNull().default(1),
+  /** When the dossier entered a final state; its tracking token expires TRACKING_TOKEN_DAYS later. */
+  closedAt: timestamp('closed_at', { withTimezone: true }),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
   index('dossiers_queue_idx').on(t.unitId, t.status, t.dueAt),
   index('dossiers_procedure_idx').on(t.procedureId, t.status),
+  // Intake's per-contact limit (services/intake/contact-limit.ts) counts recent filings by the same e-mail (lower-case,
+  // without a +tag) or phone; the expression must stay the same as the query's.
+  index('dossiers_applicant_email_idx').on(sql`lower(regexp_replace(${t.applicantEmail}, '[+][^@]*@', '@'))`, t.submittedAt),
+  index('dossiers_applicant_phone_idx').on(t.applicantPhone, t.submittedAt),
 ]);
 
 /** Files the citizen (or staff) uploaded. The bytes live in file storage; `sha256` lets us prove integrity later. */

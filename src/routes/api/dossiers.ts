@@ -4,8 +4,10 @@ import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { readMultipart } from '../../plugins/multipart.js';
 import { dossierDocument, dossierResult, dossierView } from '../../services/viewing/dossier-view.js';
+import { changeTrackingToken } from '../../services/processing/change-tracking-token.js';
 import { performAction } from '../../services/processing/perform-action.js';
 import { submitDossier } from '../../services/intake/submit-dossier.js';
+import { intakeRouteLimit } from '../intake-limit.js';
 
 const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
 const codeParams = z.object({ code: z.string().min(1).max(64) });
@@ -15,8 +17,9 @@ const submitted = z.object({
   links: z.object({ self: z.string(), result: z.string() }),
 });
 
+// `version` is a JSON integer (`"1"`, `true` or `[1]` are 422, not 1); a multipart part is digits (versionPart).
 const actionBody = z.object({
-  version: z.coerce.number().int().positive(),
+  version: z.number().int().positive(),
   comment: z.string().max(2000).nullish(),
   data: z.record(z.string(), z.unknown()).optional(),
 });
@@ -40,12 +43,16 @@ function contentDisposition(fileName: string, inline: boolean): string {
 
 export const dossierRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/api/dossiers', {
+    config: intakeRouteLimit(ctx),
     schema: {
       tags: ['dossiers'], summary: 'Nộp hồ sơ trực tuyến',
-      description: 'multipart/form-data: `procedure` (mã thủ tục), `data` (JSON các trường biểu mẫu), mỗi giấy tờ một phần tệp đặt tên theo khóa giấy tờ. Header Idempotency-Key tùy chọn.',
+      description: 'multipart/form-data: `procedure` (mã thủ tục), `data` (JSON các trường biểu mẫu), mỗi giấy tờ một phần tệp đặt tên theo khóa giấy tờ. Header Idempotency-Key tùy chọn. '
+        + `Giới hạn: ${ctx.config.intake.ratePerMinute || 'không giới hạn'} hồ sơ mỗi phút cho mỗi địa chỉ IP; `
+        + `${ctx.config.intake.perContactHour || 'không giới hạn'} hồ sơ mỗi giờ và ${ctx.config.intake.perContactDay || 'không giới hạn'} hồ sơ mỗi ngày cho cùng một email hoặc số điện thoại người nộp `
+        + '(429 RATE_LIMITED kèm Retry-After; gửi lại cùng Idempotency-Key không bị tính).',
       consumes: ['multipart/form-data'],
       headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }),
-      response: { 200: submitted, 201: submitted, 413: errorResponse, 415: errorResponse, 422: errorResponse },
+      response: { 200: submitted, 201: submitted, 413: errorResponse, 415: errorResponse, 422: errorResponse, 429: errorResponse },
     },
   }, async (request, reply) => {
     if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Yêu cầu phải là multipart/form-data.');
@@ -82,7 +89,7 @@ export const dossierRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
     if (request.isMultipart()) {
       const body = await readMultipart(request);
       files = body.files;
-      input = parseActionBody({ version: body.fields.version, comment: body.fields.comment, data: parseJsonField(body.fields.data, 'data') });
+      input = parseActionBody({ version: versionPart(body.fields.version), comment: body.fields.comment, data: parseJsonField(body.fields.data, 'data') });
     } else {
       input = parseActionBody(request.body);
     }
@@ -92,6 +99,16 @@ export const dossierRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
     });
     return { status: outcome.status, version: outcome.version };
   });
+
+  app.post('/api/dossiers/:code/tracking-token', {
+    schema: {
+      tags: ['dossiers'], summary: 'Đổi (thu hồi) mã tra cứu của công dân',
+      description: 'Công dân (`Authorization: Bearer <trackingToken>` hiện tại) hoặc cán bộ của đơn vị đang giữ hồ sơ. Mã cũ không còn dùng được; '
+        + 'mã mới được trả về một lần và gửi tới email công dân đã khai. Lịch sử ghi sự kiện `tracking_token_changed`.',
+      params: codeParams,
+      response: { 200: z.object({ code: z.string(), trackingToken: z.string(), version: z.number().int() }), 403: errorResponse, 404: errorResponse },
+    },
+  }, async (request) => changeTrackingToken(ctx, request.params.code, request.caller));
 
   app.get('/api/dossiers/:code/documents/:id', {
     schema: { tags: ['dossiers'], summary: 'Tải tệp giấy tờ đã nộp', params: codeParams.extend({ id: z.string() }) },
@@ -108,6 +125,11 @@ export const dossierRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
     return reply.type('application/pdf').header('content-disposition', contentDisposition(fileName, false)).send(data);
   });
 };
+
+/** A multipart `version` part: digits only ("1.0", "1e0", " 1" stay strings, which the schema refuses). */
+function versionPart(raw: string | undefined): unknown {
+  return raw !== undefined && /^[1-9][0-9]{0,8}$/.test(raw) ? Number(raw) : raw;
+}
 
 function parseActionBody(raw: unknown): z.infer<typeof actionBody> {
   const parsed = actionBody.safeParse(raw ?? {});

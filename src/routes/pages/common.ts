@@ -10,6 +10,8 @@ import type { UploadedFile } from '../../services/intake/uploads.js';
 
 export const TRACK_COOKIE = 'motcua_track';
 const MAX_REMEMBERED = 10;
+/** How long a browser remembers the dossiers filed or tracked on it ("Quên thiết bị này" on /tra-cuu forgets at once). */
+export const TRACK_COOKIE_DAYS = 30;
 
 export interface StaffNav { fullName: string; title: string; isLeader: boolean; canSeeStats: boolean; canOperate: boolean; isClerk: boolean }
 
@@ -57,8 +59,13 @@ export function rememberedDossiers(request: FastifyRequest): Remembered[] {
 export function rememberDossier(request: FastifyRequest, reply: FastifyReply, code: string, token: string, secure: boolean): void {
   const list = [{ code, token }, ...rememberedDossiers(request).filter((e) => e.code !== code)].slice(0, MAX_REMEMBERED);
   reply.setCookie(TRACK_COOKIE, Buffer.from(JSON.stringify(list)).toString('base64url'), {
-    path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: 180 * 86_400,
+    path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: TRACK_COOKIE_DAYS * 86_400,
   });
+}
+
+/** "Quên thiết bị này": this browser forgets every dossier it remembered. */
+export function forgetDossiers(reply: FastifyReply, secure: boolean): void {
+  reply.clearCookie(TRACK_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
 }
 
 /** Staff act as themselves; a citizen is the holder of the tracking token remembered for this code. */
@@ -80,6 +87,17 @@ export async function readPageForm(request: FastifyRequest): Promise<PageForm> {
   const fields: Record<string, string> = {};
   for (const [k, v] of Object.entries(body)) fields[k] = Array.isArray(v) ? String(v.at(-1) ?? '') : String(v ?? '');
   return { fields, files: [] };
+}
+
+/**
+ * The dossier version a page form sends back (optimistic concurrency): digits only, so "1.0", "0x1" or "1e0" are
+ * refused (422) rather than read as 1.
+ */
+export function formVersion(raw: string | undefined): number {
+  if (raw === undefined || !/^[1-9][0-9]{0,8}$/.test(raw)) {
+    throw new AppError('VALIDATION_FAILED', 'Thiếu hoặc sai phiên bản hồ sơ. Vui lòng tải lại trang và thử lại.', { version: 'Phải là một số nguyên dương.' });
+  }
+  return Number(raw);
 }
 
 /** `data.<name>` inputs of an action form, as the service's `data` object. */

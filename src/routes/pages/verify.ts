@@ -1,33 +1,36 @@
-// The public page behind the QR code on every result: what was issued for this dossier (title, date, signers,
-// SHA-256 of the file) and a form to check a copy. Read-only, no personal data, no session needed.
-import type { FastifyInstance } from 'fastify';
+// The public page behind the QR code on every result. With the verification key the QR link carries
+// (`/verify/:code?k=…`) it shows what was issued for this dossier (title, date, signers, SHA-256 of the file); without
+// it — or for a code that does not exist — always the same page, which only offers to check a file, so nobody can
+// walk the sequential codes to learn which exist and who signed them. Checking an uploaded copy works for everyone.
+// Read-only, no personal data, no session needed.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { readMultipart } from '../../plugins/multipart.js';
 import { issuedResultSummary, VERIFY_UPLOAD_LIMITS, verifyDocument, type VerificationResult } from '../../services/results/verify-document.js';
 
 const VERIFIER_UNAVAILABLE = new Set(['SERVICE_UNAVAILABLE', 'VERIFICATION_TIMEOUT']);
+const TITLE = 'Xác thực văn bản';
+
+type VerifyRequest = FastifyRequest<{ Params: { code: string }; Querystring: { k?: unknown } }>;
 
 export async function verifyPages(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
+  const keyOf = (request: VerifyRequest) => (typeof request.query.k === 'string' && request.query.k.length <= 64 ? request.query.k : undefined);
 
-  const page = async (code: string, checked?: VerificationResult, error?: string) => {
-    try {
-      const summary = await issuedResultSummary(ctx, code);
-      return { title: 'Xác thực văn bản', ...summary, checked, error: error ?? ('verificationUnavailable' in summary ? summary.verificationUnavailable : undefined) };
-    } catch (e) {
-      if (e instanceof AppError && e.code === 'DOSSIER_NOT_FOUND') return { title: 'Xác thực văn bản', code, notFound: true, checked, error };
-      throw e;
-    }
+  const page = async (request: VerifyRequest, checked?: VerificationResult, error?: string) => {
+    const summary = await issuedResultSummary(ctx, request.params.code, keyOf(request));
+    // Without a summary the page is the same whatever the code: it does not even repeat it (the form posts back to
+    // the address it was loaded from).
+    if (!summary) return { title: TITLE, generic: true, checked, error };
+    return { title: TITLE, ...summary, checked, error: error ?? ('verificationUnavailable' in summary ? summary.verificationUnavailable : undefined) };
   };
 
-  app.get<{ Params: { code: string } }>('/verify/:code', async (request, reply) => {
-    const data = await page(request.params.code);
-    return reply.status('notFound' in data ? 404 : 200).view('verify', data);
-  });
+  app.get<{ Params: { code: string }; Querystring: { k?: unknown } }>('/verify/:code', async (request, reply) =>
+    reply.header('cache-control', 'no-store').view('verify', await page(request)));
 
   // A copy checked from the page itself: same service as POST /api/verify, the answer rendered in place.
-  app.post<{ Params: { code: string } }>('/verify/:code', async (request, reply) => {
+  app.post<{ Params: { code: string }; Querystring: { k?: unknown } }>('/verify/:code', async (request, reply) => {
     let checked: VerificationResult | undefined;
     let error: string | undefined;
     try {
@@ -36,6 +39,7 @@ export async function verifyPages(app: FastifyInstance, opts: { ctx: AppContext 
       const file = body?.files.find((f) => f.fieldName === 'file');
       if (!file) throw new AppError('VALIDATION_FAILED', 'Vui lòng chọn tệp PDF cần kiểm tra.');
       checked = await verifyDocument(ctx, file.data, { handOver: true });
+      // The file names its own dossier; that is news only to someone who does not hold it.
       if (checked.dossierCode !== null && checked.dossierCode !== request.params.code) {
         checked = { ...checked, valid: false, reasons: [...checked.reasons, `tệp thuộc hồ sơ ${checked.dossierCode}, không phải hồ sơ này`] };
       }
@@ -44,6 +48,6 @@ export async function verifyPages(app: FastifyInstance, opts: { ctx: AppContext 
       if (!(e instanceof AppError) || (e.statusCode >= 500 && !VERIFIER_UNAVAILABLE.has(e.code))) throw e;
       error = e.message;
     }
-    return reply.view('verify', await page(request.params.code, checked, error));
+    return reply.header('cache-control', 'no-store').view('verify', await page(request, checked, error));
   });
 }

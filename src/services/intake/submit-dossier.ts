@@ -1,5 +1,6 @@
 // Intake: a citizen files a dossier. Validates the form and the documents together (one 422 lists every problem),
-// then takes a code and writes dossier + documents (with their bytes) + history in one statement.
+// checks the applicant's e-mail and phone have not been used for too many filings lately (contact-limit.ts), then
+// takes a code and writes dossier + documents (with their bytes) + history in one statement.
 import { createHash, randomUUID } from 'node:crypto';
 import { vnDay } from '../../calendar/vn-time.js';
 import { dueDate } from '../../calendar/working-days.js';
@@ -8,9 +9,10 @@ import * as dossiers from '../../db/repositories/dossiers.js';
 import { AppError } from '../../errors.js';
 import { validateFormData } from '../../workflow/form-schema.js';
 import { isUniqueViolation } from '../procedures/catalog.js';
-import { trackingTokenFor } from '../access.js';
+import { currentTrackingToken } from '../access.js';
 import type { IntakeCheckName } from '../../workflow/registry.js';
 import { checkAdmissionIntake } from './admissions.js';
+import { checkContactLimits } from './contact-limit.js';
 import { resolveIntake } from './routing.js';
 import { checkUploads, documentUploads, missingDocumentFields, type UploadedFile } from './uploads.js';
 
@@ -29,7 +31,7 @@ export interface SubmittedDossier {
   dueAt: string;
   trackingToken: string;
   links: { self: string; result: string };
-  /** True when an Idempotency-Key replay returned an earlier submission. */
+  /** True when an Idempotency-Key replay returned an earlier submission (replays are not counted by the limits). */
   replayed: boolean;
 }
 
@@ -63,13 +65,18 @@ export async function submitDossier(ctx: AppContext, input: SubmitDossierInput):
   }
 
   const now = new Date();
+  const contact = (name: string | undefined) => (name ? stringOrNull(formData[name]) : null);
+  // Every filing messages its contact: an e-mail or phone is used for a bounded number of online filings.
+  if ((input.channel ?? 'online') === 'online') {
+    await checkContactLimits(ctx, { email: contact(definition.contact.email), phone: contact(definition.contact.phone) },
+      { email: definition.contact.email, phone: definition.contact.phone }, now);
+  }
   // Routing and data-backed choices: no query for procedures with neither (diploma copies stay one statement).
   const routing = await resolveIntake(ctx, definition, formData);
   for (const name of definition.intakeChecks) await INTAKE_CHECKS[name as IntakeCheckName](ctx, formData, now);
   const dossierId = randomUUID();
   const day = vnDay(now).slice(2).replaceAll('-', '');
   const due = dueDate(now, definition.sla);
-  const contact = (name: string | undefined) => (name ? stringOrNull(formData[name]) : null);
   try {
     const { code } = await dossiers.insertSubmission(ctx.database, {
       id: dossierId,
@@ -95,7 +102,7 @@ export async function submitDossier(ctx: AppContext, input: SubmitDossierInput):
       dueAt: due.dueAt,
       documents: documentUploads(files, 'citizen'),
     });
-    return view(ctx, { id: dossierId, code, status: definition.initial, dueAt: due.dueAt }, false);
+    return view(ctx, { id: dossierId, code, status: definition.initial, dueAt: due.dueAt, trackingTokenVersion: 1 }, false);
   } catch (error) {
     // Two requests with the same Idempotency-Key raced: the loser answers with the winner's dossier.
     if (input.idempotencyKey && isUniqueViolation(error)) {
@@ -113,14 +120,15 @@ function replay(ctx: AppContext, earlier: dossiers.DossierRow, requestHash: stri
   return view(ctx, earlier, true);
 }
 
-function view(ctx: AppContext, dossier: Pick<dossiers.DossierRow, 'id' | 'code' | 'status' | 'dueAt'>, replayed: boolean): SubmittedDossier {
+function view(ctx: AppContext, dossier: Pick<dossiers.DossierRow, 'id' | 'code' | 'status' | 'dueAt' | 'trackingTokenVersion'>, replayed: boolean): SubmittedDossier {
   const base = `${ctx.config.publicUrl}/api/dossiers/${encodeURIComponent(dossier.code)}`;
   return {
     code: dossier.code,
     status: dossier.status,
     dueDate: dossier.dueAt ? vnDay(dossier.dueAt) : '',
     dueAt: dossier.dueAt?.toISOString() ?? '',
-    trackingToken: trackingTokenFor(ctx.secret, dossier.id),
+    // A replay hands back the current token (a changed one included): whoever replays holds the whole request.
+    trackingToken: currentTrackingToken(ctx.secret, dossier),
     links: { self: base, result: `${base}/result` },
     replayed,
   };

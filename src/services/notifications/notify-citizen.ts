@@ -2,7 +2,9 @@
 // outbox row in the same statement/transaction as the change (so a committed change is never left unannounced), and
 // this use-case, run by the job, sends an e-mail (templates/emails/*.hbs) — or an SMS when the dossier has a phone
 // but no e-mail. One message per history event: citizen_notifications remembers what was sent, so a retried job does
-// not send it twice.
+// not send it twice. Anyone can file a dossier with any e-mail or phone, so what a citizen typed reaches the message
+// only as a short plain name (no links, no line breaks), staff comments only when written for the citizen
+// (history-events.ts), and the tracking token only in the e-mail's link fragment — never in an SMS.
 import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import Handlebars from 'handlebars';
@@ -17,7 +19,8 @@ import { AppError } from '../../errors.js';
 import { mailerFor } from '../../notifications/mailer.js';
 import { smsSenderFor } from '../../notifications/sms.js';
 import { stateLabel } from '../../workflow/engine.js';
-import { trackingTokenFor } from '../access.js';
+import { currentTrackingToken } from '../access.js';
+import { commentForCitizen, eventLabel, type TrackingTokenEvent } from '../history-events.js';
 import { formatTimeVN, trackingUrl } from '../results/one-stop-forms.js';
 
 /** The job name; intake's SQL (db/repositories/dossiers.ts) writes it as a literal. */
@@ -28,9 +31,35 @@ export function notifyCitizenRow(dossierId: string, dossierVersion: number): { j
   return { job: NOTIFY_CITIZEN_JOB, payload: { dossierId, dossierVersion } };
 }
 
-/** The link e-mailed to the citizen: the tracking page with their token, so it opens without typing anything. */
+/**
+ * The link e-mailed to the citizen (and in the receipt's QR code): the tracking page with their token in the URL
+ * fragment, which browsers never send to the server, so it stays out of request logs and proxies. The page's script
+ * (public/assets/track.js) posts it.
+ */
 export function citizenTrackingUrl(publicUrl: string, code: string, token: string): string {
-  return `${trackingUrl(publicUrl, code)}&token=${encodeURIComponent(token)}`;
+  return `${trackingUrl(publicUrl, code)}#t=${encodeURIComponent(token)}`;
+}
+
+/** How much of the applicant's name an e-mail greets them with. */
+export const MAX_NAME_IN_MESSAGE = 60;
+
+// Links in any form a mail client or phone would make clickable: with a scheme, www., or a bare domain name.
+const URL_LIKE = /\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.)\S*|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[/?#:]\S*)?/giu;
+
+/**
+ * Text a citizen typed, made fit for a message the Department sends to an address anyone could have typed: one line
+ * (control characters and line breaks become spaces), no links, at most `max` characters.
+ */
+export function citizenTextForMessage(text: string, max = MAX_NAME_IN_MESSAGE): string {
+  const flat = text.normalize('NFC').replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, ' ').replace(URL_LIKE, ' ').replace(/\s+/g, ' ').trim();
+  const chars = [...flat];
+  return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+}
+
+/** The e-mail template of an event: intake, a changed tracking token, or a status change. */
+function emailTemplate(action: string): string {
+  const tokenChanged: TrackingTokenEvent = 'tracking_token_changed';
+  return action === 'submit' ? 'submitted.hbs' : action === tokenChanged ? 'tracking-token.hbs' : 'status-changed.hbs';
 }
 
 const hbs = Handlebars.create();
@@ -73,21 +102,26 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
   if (!event) throw new AppError('INTERNAL_ERROR', `no event for ${dossier.code} v${dossierVersion}`);
   const [definition, agency] = await Promise.all([ctx.catalog.definitionFor(dossier.procedureVersionId), findAgency(ctx.db, dossier.agencyCode)]);
 
-  const transition = event.fromStatus ? definition.states[event.fromStatus]?.on[event.action] : undefined;
   const context = {
     code: dossier.code,
-    applicantName: dossier.applicantName,
+    // Whatever the form said: a short plain name, so the Department's e-mail carries no stranger's message or link.
+    applicantName: citizenTextForMessage(dossier.applicantName),
     procedureTitle: definition.title,
     agencyName: agency?.name ?? '',
     statusLabel: stateLabel(definition, event.toStatus),
-    actionLabel: event.action === 'submit' ? 'Nộp hồ sơ' : transition?.label ?? event.action,
-    // Only what the official wrote for the citizen to read on a decision about them (reasons, supplements).
-    comment: event.actorKind === 'staff' ? event.comment ?? '' : '',
+    actionLabel: eventLabel(definition, event),
+    // Only what the official wrote for the citizen to read (reasons, supplements, extensions), never internal notes.
+    comment: event.actorKind === 'staff' ? commentForCitizen(definition, event) ?? '' : '',
     awaitingCitizen: Object.values(definition.states[event.toStatus]?.on ?? {}).some((t) => t.roles.includes('citizen')),
     // The due date as the dossier holds it now: the citizen wants the current promise, not a stale one.
     dueDate: dossier.dueAt ? formatDateVN(vnDay(dossier.dueAt)) : '',
     at: formatTimeVN(event.at),
-    trackingUrl: citizenTrackingUrl(ctx.config.publicUrl, dossier.code, trackingTokenFor(ctx.secret, dossier.id)),
+    // The current token (a changed one included), in the link's fragment; e-mail only.
+    trackingUrl: citizenTrackingUrl(ctx.config.publicUrl, dossier.code, currentTrackingToken(ctx.secret, dossier)),
+    // The SMS's link: the tracking page without any token (the citizen types the one on the receipt).
+    trackingPage: trackingUrl(ctx.config.publicUrl, dossier.code),
+    tokenChanged: emailTemplate(event.action) === 'tracking-token.hbs',
+    changedByStaff: event.actorKind === 'staff',
   };
 
   // Recorded before it leaves, sent, then marked sent: a crash or a database blip between the two only ever
@@ -95,7 +129,7 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
   const record = (channel: 'email' | 'sms' | 'none', recipient: string | null, subject: string | null) =>
     recordNotificationAttempt(ctx.db, { dossierId, dossierVersion, channel, recipient, subject, messageId: messageIdFor(ctx.config.publicUrl, dossierId, dossierVersion) });
   if (dossier.applicantEmail) {
-    const mail = await renderEmail(ctx.config.templatesDir, event.action === 'submit' ? 'submitted.hbs' : 'status-changed.hbs', context);
+    const mail = await renderEmail(ctx.config.templatesDir, emailTemplate(event.action), context);
     const attempt = await record('email', dossier.applicantEmail, mail.subject);
     await mailerFor(ctx.config, ctx.log).send({ to: dossier.applicantEmail, ...mail, messageId: attempt.messageId ?? undefined });
   } else if (dossier.applicantPhone) {

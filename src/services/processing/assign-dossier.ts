@@ -26,7 +26,7 @@ export async function assignDossier(ctx: AppContext, input: AssignmentInput): Pr
   if (input.caller.kind !== 'staff') throw new AppError('UNAUTHENTICATED', 'Cần đăng nhập bằng tài khoản cán bộ.');
   const dossier = await dossiers.findDossierByCode(ctx.db, input.code);
   if (!dossier) throw dossierNotFound();
-  const actor = await actorForDossier(ctx.db, ctx.secret, dossier, input.caller, 'act');
+  const actor = await actorForDossier(ctx, dossier, input.caller, 'act');
   if (input.version !== dossier.version) throw staleVersion();
   const me = input.caller.staff;
   const isManager = me.roles.includes('leader') || me.roles.includes('clerk');

@@ -35,7 +35,7 @@ export interface ActionOutcome { status: string; version: number; code: string }
 export async function performAction(ctx: AppContext, input: PerformActionInput): Promise<ActionOutcome> {
   const dossier = await dossiers.findDossierByCode(ctx.db, input.code);
   if (!dossier) throw dossierNotFound();
-  const actor = await actorForDossier(ctx.db, ctx.secret, dossier, input.caller, 'act');
+  const actor = await actorForDossier(ctx, dossier, input.caller, 'act');
   const expectedVersion = input.version ?? (actor.kind === 'system' ? dossier.version : undefined);
   if (expectedVersion === undefined) throw new AppError('VALIDATION_FAILED', 'Thiếu phiên bản hồ sơ.', { version: 'Bắt buộc.' });
   if (expectedVersion !== dossier.version) throw staleVersion();
@@ -79,6 +79,8 @@ export async function performAction(ctx: AppContext, input: PerformActionInput):
       // A hand-over puts the dossier in the new unit's queue, unclaimed.
       ...(handover ? { unitId: handover, assigneeId: null } : {}),
       ...(ruleData ? { formData: { ...dossier.formData, ...ruleData } } : {}),
+      // The citizen's tracking token expires a while after this (services/access.ts).
+      ...(definition.states[result.next]?.final ? { closedAt: now } : {}),
     });
     if (!row) throw staleVersion();
     await insertFiles(tx, uploads.map((u) => ({ key: u.storageKey, data: u.data })));

@@ -18,6 +18,7 @@ import { stateLabel } from '../../workflow/engine.js';
 import { missingRequiredDocuments } from '../../workflow/registry.js';
 import type { WorkflowDefinition } from '../../workflow/types.js';
 import { loadDossierFor, type Caller } from '../access.js';
+import { commentForCitizen, handoverResultForCitizen } from '../history-events.js';
 
 /** The public tracking page for a dossier (the portal's /tra-cuu page; the QR code on every form points here). */
 export function trackingUrl(publicUrl: string, code: string): string {
@@ -157,11 +158,13 @@ function baseContext(
 
 interface SlipEntry { n: number; time: string; from: string; to: string; result: string; by: string }
 
-async function controlSlipEntries(ctx: AppContext, dossier: dossiers.DossierRow, definition: WorkflowDefinition, events: EventRow[]) {
+/** `forCitizen`: the slip a citizen downloads carries only the comments written for them (history-events.ts). */
+async function controlSlipEntries(ctx: AppContext, dossier: dossiers.DossierRow, definition: WorkflowDefinition, events: EventRow[], forCitizen: boolean) {
   const handovers = await listHandovers(ctx.db, dossier.id);
   if (handovers.length > 0) {
     return handovers.map((h, i): SlipEntry & { at: Date } => ({
-      n: i + 1, at: h.at, time: formatShortTimeVN(h.at), from: h.fromUnit ?? 'Cổng dịch vụ công', to: h.toUnit, result: h.result, by: h.byName,
+      n: i + 1, at: h.at, time: formatShortTimeVN(h.at), from: h.fromUnit ?? 'Cổng dịch vụ công', to: h.toUnit,
+      result: forCitizen ? handoverResultForCitizen(definition, events, h) : h.result, by: h.byName,
     }));
   }
   // No hand-over recorded (a procedure that stays in one unit, or a dossier filed before routing existed): each staff
@@ -186,19 +189,19 @@ async function controlSlipEntries(ctx: AppContext, dossier: dossiers.DossierRow,
       n: i + 1, at: e.at, time: formatShortTimeVN(e.at),
       from: (await unitOfStaff(e.actorId)) ?? (e.actorKind === 'system' ? 'Hệ thống' : unit?.name ?? ''),
       to: toCitizen ? `Công dân (${dossier.applicantName})` : unit?.name ?? '',
-      result: [transitionOf(definition, e)?.label ?? e.action, e.comment].filter(Boolean).join(': '),
+      result: [transitionOf(definition, e)?.label ?? e.action, forCitizen ? commentForCitizen(definition, e) : e.comment].filter(Boolean).join(': '),
       by: e.actorName,
     });
   }
   return entries;
 }
 
-async function controlSlipPdf(ctx: AppContext, dossier: dossiers.DossierRow): Promise<Buffer | undefined> {
+async function controlSlipPdf(ctx: AppContext, dossier: dossiers.DossierRow, forCitizen: boolean): Promise<Buffer | undefined> {
   const [definition, events, agency, unit] = await Promise.all([
     ctx.catalog.definitionFor(dossier.procedureVersionId), dossiers.listEvents(ctx.db, dossier.id),
     findAgency(ctx.db, dossier.agencyCode), findUnit(ctx.db, dossier.unitId),
   ]);
-  const entries = await controlSlipEntries(ctx, dossier, definition, events);
+  const entries = await controlSlipEntries(ctx, dossier, definition, events, forCitizen);
   if (entries.length === 0) return undefined;
   const documents = await dossiers.listDocuments(ctx.db, dossier.id);
   const context = baseContext(definition, dossier, documents, agency?.name ?? '', unit?.name ?? '');
@@ -241,14 +244,14 @@ async function controlSlipSince(ctx: AppContext, dossier: dossiers.DossierRow): 
 
 /** GET /api/dossiers/:code/forms/:kind — 404 for a kind that does not apply or is not issued yet. */
 export async function formPdf(ctx: AppContext, code: string, kind: string, caller: Caller): Promise<{ fileName: string; data: Buffer }> {
-  const { dossier } = await loadDossierFor(ctx, code, caller);
+  const { dossier, actor } = await loadDossierFor(ctx, code, caller);
   const notFound = () => new AppError('FORM_NOT_FOUND', 'Hồ sơ chưa có phiếu/giấy này.');
   const parsed = parseStoredKind(kind);
   if (!parsed) throw notFound();
   const fileName = `${dossier.code}-${kind}.pdf`;
   if (parsed.kind === 'control-slip') {
     if (parsed.ordinal !== 1) throw notFound();
-    const data = await controlSlipPdf(ctx, dossier);
+    const data = await controlSlipPdf(ctx, dossier, actor.kind === 'citizen');
     if (!data) throw notFound();
     return { fileName, data };
   }

@@ -4,7 +4,7 @@ import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
 import { renderResultPdf } from '../../documents/render-result.js';
 import { AppError } from '../../errors.js';
-import { loadDossierFor, type Caller } from '../access.js';
+import { loadDossierFor, verificationUrl, type Caller } from '../access.js';
 import { issuingAgency, resultContext } from './render-and-sign.js';
 
 export async function previewResult(ctx: AppContext, code: string, caller: Caller): Promise<{ fileName: string; data: Buffer }> {
@@ -22,7 +22,8 @@ export async function previewResult(ctx: AppContext, code: string, caller: Calle
     title: definition.result.title,
     dossierCode: dossier.code,
     documentNumber: `…/${now.getFullYear()}/KQ (dự thảo)`,
-    verifyUrl: `${ctx.config.publicUrl}/verify/${encodeURIComponent(dossier.code)}`,
+    // The QR's link carries the verification key: the page says nothing about a dossier without it.
+    verifyUrl: verificationUrl(ctx.secret, dossier, ctx.config.publicUrl),
     issuer: { parentName: agency.parentName, agencyName: agency.name },
     place: agency.place,
     issuedAt: now,

@@ -14,6 +14,7 @@ import { AppError } from '../../errors.js';
 import { signPdf, type SignPdfOptions, type Timestamper } from '../../signing/sign-pdf.js';
 import { rfc3161Timestamper } from '../../signing/tsa.js';
 import type { ResultSigner, WorkflowDefinition } from '../../workflow/types.js';
+import { verificationUrl } from '../access.js';
 import { assertMaySignResult, sealUnit } from './signing-authority.js';
 import type { Signer } from '../keys/signer-keys.js';
 
@@ -43,7 +44,8 @@ export async function renderResult(ctx: AppContext, dossier: dossiers.DossierRow
     title: definition.result.title,
     dossierCode: dossier.code,
     documentNumber: `${dossier.code.split('-').at(-1)}/${issuedAt.getFullYear()}/KQ`,
-    verifyUrl: `${ctx.config.publicUrl}/verify/${encodeURIComponent(dossier.code)}`,
+    // The QR's link carries the verification key: the page says nothing about a dossier without it.
+    verifyUrl: verificationUrl(ctx.secret, dossier, ctx.config.publicUrl),
     issuer: { parentName: agency.parentName, agencyName: agency.name },
     place: agency.place,
     issuedAt,

@@ -13,6 +13,7 @@ import { readStoredFile } from '../../db/repositories/files.js';
 import { findIssuedDocument } from '../../db/repositories/issued-documents.js';
 import { findIssuedBySha256Any } from '../../db/repositories/signing.js';
 import { AppError } from '../../errors.js';
+import { isVerificationKey } from '../access.js';
 import { parseCertificates } from '../../signing/verify-pdf.js';
 import { VerifierBusyError, VerifierTimeoutError, verifyInPool } from '../../signing/verify-pool.js';
 
@@ -118,10 +119,16 @@ export async function verifyDocument(ctx: AppContext, pdf: Buffer, options: { ha
   };
 }
 
-/** What the public QR page shows about a dossier's result: no personal data, only what identifies the document. */
-export async function issuedResultSummary(ctx: AppContext, code: string) {
+/**
+ * What the public QR page shows about a dossier's result — no personal data, only what identifies the document — to
+ * the holder of the verification key printed with the QR code (services/access.ts). Without the right key, or for a
+ * code that does not exist, the answer is the same `undefined`: the page then only offers to check a file, and
+ * nobody learns which codes exist or who signed them.
+ */
+export async function issuedResultSummary(ctx: AppContext, code: string, key: string | undefined) {
+  if (!key) return undefined;
   const dossier = await findDossierByCode(ctx.db, code);
-  if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', 'Không tìm thấy hồ sơ.');
+  if (!dossier || !isVerificationKey(ctx.secret, dossier.id, key)) return undefined;
   const issued = await findIssuedDocument(ctx.db, dossier.id, 'result');
   if (!issued) return { code: dossier.code, issued: false as const };
   const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);

@@ -9,8 +9,8 @@ import { findStaffById, findUnit } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { availableActions, getTransition, stateLabel } from '../../workflow/engine.js';
 import type { DocumentDef, FormDef, WorkflowDefinition } from '../../workflow/types.js';
-import { loadDossierFor, type Actor, type Caller } from '../access.js';
-import { eventLabel } from '../history-events.js';
+import { loadDossierFor, verificationUrl, type Actor, type Caller } from '../access.js';
+import { commentForCitizen, eventLabel } from '../history-events.js';
 import { listForms } from '../results/one-stop-forms.js';
 import { vnDay } from '../../calendar/vn-time.js';
 
@@ -23,6 +23,8 @@ export interface DossierDetails {
   documents: Record<string, DocumentDef>;
   /** Names of the actions in `view.actions` that render and sign the result (the effects registry decides). */
   resultActions: string[];
+  /** The caller may change the citizen's tracking token: the citizen, or staff whose unit holds the dossier now. */
+  mayChangeTrackingToken: boolean;
 }
 
 export async function dossierView(ctx: AppContext, code: string, caller: Caller): Promise<DossierView> {
@@ -42,7 +44,10 @@ export async function dossierDetails(ctx: AppContext, code: string, caller: Call
     // Who works on it is the office's business: citizens are not told.
     dossier.assigneeId && actor.kind !== 'citizen' ? findStaffById(ctx.db, dossier.assigneeId) : undefined,
   ]);
-  const view = buildView({ definition, dossier, actor, documents, events, result, unit, version: versionRow, forms, assignee });
+  const view = buildView({
+    definition, dossier, actor, documents, events, result, unit, version: versionRow, forms, assignee,
+    verifyUrl: result ? verificationUrl(ctx.secret, dossier) : null,
+  });
   return {
     view,
     intakeForm: definition.forms[definition.intakeForm],
@@ -50,6 +55,8 @@ export async function dossierDetails(ctx: AppContext, code: string, caller: Call
     resultActions: view.actions
       .filter((a) => ctx.effects.issuesResult(getTransition(definition, dossier.status, a.name)?.effects ?? []))
       .map((a) => a.name),
+    // Staff who only see a dossier (handed on from their unit) have no roles on it.
+    mayChangeTrackingToken: actor.kind === 'citizen' || (actor.kind === 'staff' && actor.roles.length > 0),
   };
 }
 
@@ -64,9 +71,11 @@ interface ViewInput {
   version: number;
   forms: Awaited<ReturnType<typeof listForms>>;
   assignee: { id: string; fullName: string } | undefined;
+  /** The public verification page of the result, with the key printed in its QR code. */
+  verifyUrl: string | null;
 }
 
-function buildView({ definition, dossier, actor, documents, events, result, unit, version, forms, assignee }: ViewInput) {
+function buildView({ definition, dossier, actor, documents, events, result, unit, version, forms, assignee, verifyUrl }: ViewInput) {
   const base = `/api/dossiers/${encodeURIComponent(dossier.code)}`;
   return {
     code: dossier.code,
@@ -95,12 +104,15 @@ function buildView({ definition, dossier, actor, documents, events, result, unit
     })),
     history: events.map((e) => ({
       at: e.at.toISOString(), action: e.action, actionLabel: eventLabel(definition, e), from: e.fromStatus, to: e.toStatus,
-      actor: e.actorName, actorKind: e.actorKind, comment: e.comment,
+      // A citizen reads only the comments written for them (history-events.ts); staff read every note.
+      actor: e.actorName, actorKind: e.actorKind, comment: actor.kind === 'citizen' ? commentForCitizen(definition, e) : e.comment,
     })),
     actions: availableActions(definition, dossier.status, { roles: actor.roles }).map((a) => ({
       name: a.name, label: a.label, needsComment: a.needsComment, comment: a.comment, form: a.form, documents: a.documents,
     })),
-    result: result ? { url: `${base}/result`, issuedAt: (result.signedAt ?? result.createdAt).toISOString(), sha256: result.sha256 } : null,
+    result: result && verifyUrl
+      ? { url: `${base}/result`, issuedAt: (result.signedAt ?? result.createdAt).toISOString(), sha256: result.sha256, verifyUrl }
+      : null,
     /** The one-stop forms issued so far (receipt, supplement requests, refusal, apologies) and the control slip. */
     forms,
   };

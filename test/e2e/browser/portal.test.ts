@@ -258,7 +258,9 @@ describe('portal pages in chromium', () => {
     await page.goto(`${base}/ho-so/${encodeURIComponent(code)}`);
     await poll(() => textOf(page.getByTestId('status'))).toMatch(exactly('Đã trả kết quả'));
     await poll(() => page.locator('.timeline li').count()).toBe(8);
-    await poll(() => textOf(page.locator('.timeline'))).toContain('Bổ sung số vào sổ theo sổ gốc năm 2022.');
+    // The leader's reason for sending it back was written for the specialist, not the citizen (history-events.ts).
+    await poll(() => textOf(page.locator('.timeline'))).toContain('Trả lại chuyên viên');
+    expect(await textOf(page.locator('.timeline'))).not.toContain('Bổ sung số vào sổ theo sổ gốc năm 2022.');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-result').click()]);
     const pdf = await readFile((await download.path())!);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
@@ -289,8 +291,9 @@ describe('portal pages in chromium', () => {
       procedureId: 'diploma-copy', data: diplomaRequest('Lê Văn Bổ Sung'), files: [{ fieldName: 'identity', fileName: 'mo.pdf', data: await makePdf() }],
     });
     await performAction(env.ctx, { code: filed.code, action: 'request_supplement', caller: await staffCaller(env.ctx, 'clerk'), version: 1, comment: 'Ảnh căn cước bị mờ, vui lòng chụp lại.' });
-    // The link from the receipt (code + token) is remembered: the next visits need neither.
-    await page.goto(`${base}/tra-cuu?code=${encodeURIComponent(filed.code)}&token=${encodeURIComponent(filed.trackingToken)}`);
+    // The link from the e-mail or the receipt's QR: the token in the fragment, posted by the page's script (never in a
+    // URL the server sees); then remembered, so the next visits need neither.
+    await page.goto(`${base}/tra-cuu?ma=${encodeURIComponent(filed.code)}#t=${encodeURIComponent(filed.trackingToken)}`);
     await page.waitForURL(`${base}/ho-so/${encodeURIComponent(filed.code)}`);
     await poll(() => textOf(page.locator('#supp-h').locator('..'))).toContain('Ảnh căn cước bị mờ');
     await page.locator('#d-identity').setInputFiles({ name: 'cccd-ro.png', mimeType: 'image/png', buffer: makePng() });

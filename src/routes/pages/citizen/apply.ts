@@ -1,5 +1,6 @@
 // /thu-tuc/:id/nop: the application form generated from the current definition (browser + server validation, the
 // draft kept in localStorage, upload progress); a filed dossier is remembered in this browser and shows its receipt.
+// Filing is rate-limited per client (routes/intake-limit.ts) and per applicant contact (the intake service).
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
@@ -8,6 +9,7 @@ import type { AppError } from '../../../errors.js';
 import { optionsFor } from '../../../services/intake/routing.js';
 import { submitDossier } from '../../../services/intake/submit-dossier.js';
 import type { FieldOption } from '../../../workflow/types.js';
+import { intakePageLimiter } from '../../intake-limit.js';
 import { fieldErrors, readPageForm, rememberDossier, render, wantsJson } from '../common.js';
 import { documentViews, fieldViews } from '../form-view.js';
 import { enc, findProcedure } from './shared.js';
@@ -29,6 +31,7 @@ async function applyModel(ctx: AppContext, id: string, { values, errors, message
 
 export function applyPages(app: FastifyInstance, ctx: AppContext): void {
   const secure = ctx.config.publicUrl.startsWith('https://');
+  const intakeLimit = intakePageLimiter(app, ctx);
 
   app.get('/thu-tuc/:id/nop', async (request, reply) =>
     render(request, reply, 'apply', await applyModel(ctx, (request.params as { id: string }).id, { values: {}, errors: {} })));
@@ -36,6 +39,13 @@ export function applyPages(app: FastifyInstance, ctx: AppContext): void {
   // CSRF token travels in the query string for multipart posts: the body is not parsed before the check runs.
   app.post('/thu-tuc/:id/nop', { preHandler: app.csrfProtection }, async (request, reply) => {
     const id = (request.params as { id: string }).id;
+    // Refused before the uploads are read; the browser keeps the draft (form.js), so nothing typed is lost.
+    const flooded = await intakeLimit(request);
+    if (flooded) {
+      reply.header('retry-after', String(flooded.retryAfterSeconds));
+      if (wantsJson(request)) return reply.status(flooded.statusCode).send({ error: { code: flooded.code, message: flooded.message } });
+      return render(request, reply, 'apply', await applyModel(ctx, id, { values: {}, errors: {}, message: flooded.message }), flooded.statusCode);
+    }
     const { fields, files } = await readPageForm(request);
     const { _csrf: _, idempotencyKey, ...data } = fields;
     try {
@@ -48,6 +58,8 @@ export function applyPages(app: FastifyInstance, ctx: AppContext): void {
       const problem = fieldErrors(error);
       if (!problem) throw error;
       const status = (error as AppError).statusCode;
+      const retryAfter = (error as AppError).retryAfterSeconds;
+      if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
       if (wantsJson(request)) return reply.status(status).send({ error: { code: (error as AppError).code, message: problem.message, fields: problem.fields } });
       return render(request, reply, 'apply', await applyModel(ctx, id, { values: data, errors: problem.fields, message: problem.message, idempotencyKey }), status);
     }

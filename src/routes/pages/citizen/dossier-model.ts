@@ -9,6 +9,8 @@ import { enc } from './shared.js';
 
 export interface CitizenDossierExtra extends Record<string, unknown> {
   flash?: string;
+  /** The tracking token just changed: shown once, on the answer to the change. */
+  newToken?: string;
   supplementError?: string;
   errors?: Record<string, string>;
 }
@@ -25,6 +27,9 @@ export function citizenDossierModel(code: string, details: DossierDetails, surve
     dataRows: formDataRows(intakeForm, view.formData),
     documents: view.documents.map((d) => ({ ...d, url: `${base}/tep/${enc(d.id)}` })),
     resultUrl: view.result ? `${base}/ket-qua` : null,
+    verifyUrl: view.result?.verifyUrl ?? null,
+    // Only the citizen changes their token here; staff revoke it from their own page.
+    changeTokenUrl: asStaff ? null : `${base}/doi-ma-tra-cuu`,
     forms: formLinks(view, base),
     supplement: resubmit ? {
       action: resubmit.name, label: resubmit.label, needsComment: resubmit.needsComment, request: lastRequest?.comment,
@@ -32,7 +37,7 @@ export function citizenDossierModel(code: string, details: DossierDetails, surve
     } : null,
     survey: survey.open && !survey.answered && !asStaff ? { ratings: RATINGS, criteria: SURVEY_CRITERIA } : null,
     surveyDone: survey.answered ? RATINGS.find((r) => r.value === survey.rating)?.label : null,
-    scripts: ['form.js'],
+    scripts: ['form.js', 'track.js'],
     ...extra,
   };
 }

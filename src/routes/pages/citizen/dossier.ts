@@ -1,13 +1,17 @@
-// /ho-so/:code: the dossier's timeline, supplementing (/bo-sung), the files and the signed result, and the
-// satisfaction survey (/danh-gia). The citizen is the holder of the remembered tracking token; staff see it as themselves.
+// /ho-so/:code: the dossier's timeline, supplementing (/bo-sung), the files and the signed result, the satisfaction
+// survey (/danh-gia) and "Đổi mã tra cứu" (/doi-ma-tra-cuu). The citizen is the holder of the remembered tracking
+// token; staff see it as themselves.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
 import { AppError } from '../../../errors.js';
 import type { Caller } from '../../../services/access.js';
+import { changeTrackingToken } from '../../../services/processing/change-tracking-token.js';
 import { performAction } from '../../../services/processing/perform-action.js';
 import { SURVEY_CRITERIA, submitSurvey, surveyState } from '../../../services/reporting/survey.js';
 import { dossierDetails, dossierDocument, dossierResult } from '../../../services/viewing/dossier-view.js';
-import { citizenCaller, fieldErrors, readPageForm, rememberedDossiers, render, wantsJson } from '../common.js';
+import {
+  citizenCaller, fieldErrors, formVersion, readPageForm, rememberDossier, rememberedDossiers, render, TRACK_COOKIE_DAYS, wantsJson,
+} from '../common.js';
 import { sendDownload } from '../downloads.js';
 import { citizenDossierModel, type CitizenDossierExtra } from './dossier-model.js';
 import { enc, FLASH } from './shared.js';
@@ -26,7 +30,12 @@ export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
       return render(request, reply, 'dossier', await page(request, code, citizenCaller(request, code), { flash: FLASH[flash ?? ''] }));
     } catch (error) {
       if (error instanceof AppError && error.code === 'DOSSIER_NOT_FOUND') {
-        return render(request, reply, 'track', { title: 'Tra cứu hồ sơ', code, error: 'Vui lòng nhập mã tra cứu để xem hồ sơ này.', remembered: rememberedDossiers(request) }, 404);
+        const known = rememberedDossiers(request).some((e) => e.code === code);
+        return render(request, reply, 'track', {
+          title: 'Tra cứu hồ sơ', code, remembered: rememberedDossiers(request), rememberDays: TRACK_COOKIE_DAYS, scripts: ['track.js'],
+          // A remembered token that was changed or expired says so; otherwise nothing is told about the code.
+          error: known ? error.message : 'Vui lòng nhập mã tra cứu để xem hồ sơ này.',
+        }, 404);
       }
       throw error;
     }
@@ -49,7 +58,7 @@ export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
     const caller = citizenCaller(request, code);
     const { fields, files } = await readPageForm(request);
     try {
-      await performAction(ctx, { code, action: fields.action ?? 'resubmit', caller, version: Number(fields.version), comment: fields.comment, files });
+      await performAction(ctx, { code, action: fields.action ?? 'resubmit', caller, version: formVersion(fields.version), comment: fields.comment, files });
       if (wantsJson(request)) return reply.send({ redirect: `/ho-so/${enc(code)}?tb=bo-sung` });
       return reply.redirect(`/ho-so/${enc(code)}?tb=bo-sung`, 303);
     } catch (error) {
@@ -59,6 +68,17 @@ export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
       if (wantsJson(request)) return reply.status(status).send({ error: { code: (error as AppError).code, message: problem.message, fields: problem.fields } });
       return render(request, reply, 'dossier', await page(request, code, caller, { supplementError: problem.message, errors: problem.fields }), status);
     }
+  });
+
+  // "Đổi mã tra cứu": the old token (links, QR codes, other browsers) stops working; the new one is shown once, here,
+  // and this browser remembers it.
+  app.post('/ho-so/:code/doi-ma-tra-cuu', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const code = codeOf(request);
+    const caller = citizenCaller(request, code);
+    const changed = await changeTrackingToken(ctx, code, caller);
+    if (request.caller.kind !== 'staff') rememberDossier(request, reply, code, changed.trackingToken, ctx.config.publicUrl.startsWith('https://'));
+    const viewer = request.caller.kind === 'staff' ? caller : { kind: 'public' as const, bearer: changed.trackingToken };
+    return render(request, reply, 'dossier', await page(request, code, viewer, { newToken: changed.trackingToken }));
   });
 
   app.post('/ho-so/:code/danh-gia', { preHandler: app.csrfProtection }, async (request, reply) => {

@@ -10,6 +10,7 @@ export const FLASH: Record<string, string> = {
   'bo-sung': 'Đã nộp bổ sung hồ sơ. Bộ phận một cửa sẽ kiểm tra lại.',
   'danh-gia': 'Cảm ơn bạn đã đánh giá. Ý kiến của bạn giúp chúng tôi phục vụ tốt hơn.',
   'da-danh-gia': 'Hồ sơ này đã được đánh giá trước đó.',
+  'da-quen': 'Thiết bị này đã quên các hồ sơ đã ghi nhớ. Lần sau cần nhập mã hồ sơ và mã tra cứu.',
 };
 
 /** A procedure currently on offer (new dossiers are always filed under the current version). */

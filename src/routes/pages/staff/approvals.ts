@@ -5,7 +5,7 @@ import type { AppContext } from '../../../app-context.js';
 import { performAction } from '../../../services/processing/perform-action.js';
 import { approvalQueue, type ApprovalItem } from '../../../services/results/approval-queue.js';
 import { batchSign, pendingSignatures } from '../../../services/results/batch-sign.js';
-import { fieldErrors, render } from '../common.js';
+import { fieldErrors, formVersion, render } from '../common.js';
 import { enc, flashOf, inboxItemView, staffOr } from './shared.js';
 
 const MAX_BATCH = 100;
@@ -44,7 +44,7 @@ export function approvalPages(app: FastifyInstance, ctx: AppContext): void {
       const [code, action, version] = entry.split('|');
       if (!code || !action || !version) continue;
       try {
-        await performAction(ctx, { code, action, caller: request.caller, version: Number(version), comment });
+        await performAction(ctx, { code, action, caller: request.caller, version: formVersion(version), comment });
         results.push({ code, ok: true, message: 'Đã phê duyệt, đang ký số' });
       } catch (error) {
         const problem = fieldErrors(error);

@@ -17,7 +17,12 @@ import { enc } from './shared.js';
 /** A refused action, drawn again with what the official typed and the errors next to the fields. */
 export interface ActionError { action: string; message: string; fields: Record<string, string>; values: Record<string, string> }
 
-export interface StaffDossierExtra { actionError?: ActionError; flash?: string }
+export interface StaffDossierExtra {
+  actionError?: ActionError;
+  flash?: string;
+  /** The citizen's tracking token was just revoked: the new one, shown this once to hand to the citizen. */
+  newToken?: string;
+}
 
 interface StaffDossierData {
   details: DossierDetails;
@@ -47,7 +52,7 @@ const REGISTER_NOTES: Record<RegisterPrefill['outcome'], (p: RegisterPrefill) =>
 };
 
 export function staffDossierModel(code: string, data: StaffDossierData, extra: StaffDossierExtra = {}) {
-  const { details: { view, intakeForm, documents, resultActions }, prefills, dataOptions, waiting } = data;
+  const { details: { view, intakeForm, documents, resultActions, mayChangeTrackingToken }, prefills, dataOptions, waiting } = data;
   const page = `/can-bo/ho-so/${enc(code)}`;
   const api = `/api/dossiers/${enc(code)}`;
   const actions = view.actions.map((a) => {
@@ -71,8 +76,11 @@ export function staffDossierModel(code: string, data: StaffDossierData, extra: S
     history: view.history,
     actions, previewUrl: resultActions.length > 0 ? `${page}/xem-truoc` : null,
     forms: formLinks(view, api), resultUrl: view.result?.url ?? null, flash: extra.flash,
-    verifyUrl: view.result ? `/verify/${enc(code)}` : null,
+    verifyUrl: view.result?.verifyUrl ?? null,
     claimUrl: view.actions.length > 0 ? `${page}/nhan-xu-ly` : null,
+    // Staff whose unit holds the dossier may revoke the citizen's token.
+    revokeTokenUrl: mayChangeTrackingToken ? `${page}/thu-hoi-ma-tra-cuu` : null,
+    newToken: extra.newToken,
     assignee: view.assignee?.name ?? null,
   };
 }

@@ -1,14 +1,16 @@
 // /can-bo/ho-so/:code: the dossier with files inline, history and the actions the workflow allows; posting an action,
-// claiming, the unsigned preview of the result and PIN signing of a result waiting for the official's signature.
+// claiming, the unsigned preview of the result, PIN signing of a result waiting for the official's signature, and
+// revoking the citizen's tracking token (a new one is shown once, to hand over; the citizen is e-mailed it).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
 import type { AppError } from '../../../errors.js';
 import { assignDossier } from '../../../services/processing/assign-dossier.js';
+import { changeTrackingToken } from '../../../services/processing/change-tracking-token.js';
 import { performAction } from '../../../services/processing/perform-action.js';
 import { signWithPin } from '../../../services/results/batch-sign.js';
 import { previewResult } from '../../../services/results/preview.js';
 import { dossierView } from '../../../services/viewing/dossier-view.js';
-import { fieldErrors, prefixedData, readPageForm, render } from '../common.js';
+import { fieldErrors, formVersion, prefixedData, readPageForm, render } from '../common.js';
 import { sendDownload } from '../downloads.js';
 import { loadStaffDossier, staffDossierModel, type StaffDossierExtra } from './dossier-model.js';
 import { enc, flashOf, staffOr } from './shared.js';
@@ -34,7 +36,7 @@ export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
     const data = prefixedData(fields, 'data.');
     try {
       const outcome = await performAction(ctx, {
-        code, action, caller: request.caller, version: Number(fields.version), comment: fields.comment,
+        code, action, caller: request.caller, version: formVersion(fields.version), comment: fields.comment,
         data: Object.keys(data).length > 0 ? data : undefined, files,
       });
       const label = (await dossierView(ctx, code, request.caller)).history.at(-1)?.actionLabel ?? outcome.status;
@@ -53,8 +55,22 @@ export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
     const code = codeOf(request);
     const { fields } = await readPageForm(request);
     try {
-      await assignDossier(ctx, { code, caller: request.caller, version: Number(fields.version) });
+      await assignDossier(ctx, { code, caller: request.caller, version: formVersion(fields.version) });
       return reply.redirect(backTo(code, 'Bạn đã nhận xử lý hồ sơ này.'), 303);
+    } catch (error) {
+      const problem = fieldErrors(error);
+      if (!problem) throw error;
+      return reply.redirect(backTo(code, problem.message), 303);
+    }
+  });
+
+  // The citizen says their tracking token leaked: every earlier token, link and remembered browser stops working.
+  app.post('/can-bo/ho-so/:code/thu-hoi-ma-tra-cuu', { preHandler: app.csrfProtection }, async (request, reply) => {
+    if (!staffOr(request, reply)) return reply;
+    const code = codeOf(request);
+    try {
+      const changed = await changeTrackingToken(ctx, code, request.caller);
+      return render(request, reply, 'staff-dossier', await page(request, code, { newToken: changed.trackingToken }));
     } catch (error) {
       const problem = fieldErrors(error);
       if (!problem) throw error;
