@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import type { AppContext } from './app-context.js';
 import { failFastRedis } from './redis.js';
 import { callerPlugin } from './plugins/caller.js';
-import { errorsPlugin } from './plugins/errors.js';
+import { errorsPlugin, frameworkErrors } from './plugins/errors.js';
 import { DOCS_CSP, securityHeadersPlugin } from './plugins/security-headers.js';
 import { viewsPlugin } from './plugins/views.js';
 import { adminEffectRoutes } from './routes/api/admin-effects.js';
@@ -38,6 +38,8 @@ export async function buildApp(ctx: AppContext) {
     bodyLimit: 1024 * 1024,
     // While closing, plugins/errors.ts answers 503 in our own error format.
     return503OnClosing: false,
+    // A URL that does not decode, a path parameter past the router's limit: our error format too.
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

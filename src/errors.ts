@@ -3,6 +3,8 @@
 
 export const ERROR_STATUS = {
   BAD_REQUEST: 400,
+  /** A path parameter longer than the router accepts (100 characters). */
+  URI_TOO_LONG: 414,
   VALIDATION_FAILED: 422,
   ACTION_NOT_AVAILABLE: 422,
   COMMENT_REQUIRED: 422,
@@ -48,6 +50,8 @@ export const ERROR_STATUS = {
   /** Too many wrong PINs: the key is locked for a while (the PIN is not checked); Retry-After says when. */
   SIGNING_PIN_LOCKED: 423,
   SIGNING_NOT_PENDING: 409,
+  /** PIN signing (single or batch) by a staff member who has no key held on the server (none, or a signing device only). */
+  NO_SIGNING_KEY: 403,
   PREPARATION_NOT_FOUND: 404,
   PREPARATION_EXPIRED: 410,
   SIGNATURE_INVALID: 422,

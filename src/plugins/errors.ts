@@ -43,6 +43,22 @@ export function isServiceUnavailable(error: unknown): boolean {
   return false;
 }
 
+// Text PostgreSQL cannot hold — a NUL byte in a field, a file name, a username or a dossier code — is a malformed
+// request (400), not a fault of ours: 22021 (character not in repertoire: NUL in a text parameter) and 22P05
+// (untranslatable character: \u0000 in JSON for a jsonb column). Same cause-chain walk as above (drizzle wraps).
+const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
+const UNSTORABLE_TEXT_MESSAGE = 'Dữ liệu gửi lên chứa ký tự không hợp lệ (ví dụ ký tự NUL).';
+
+/** The client's fault behind a database error, as the AppError to answer with; undefined for anything else. */
+export function clientFault(error: unknown): AppError | undefined {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof AppError) return undefined;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNSTORABLE_TEXT_CODES.has(code)) return new AppError('BAD_REQUEST', UNSTORABLE_TEXT_MESSAGE);
+  }
+  return undefined;
+}
+
 export function errorBody(code: ErrorCode, message: string, fields?: Record<string, string>) {
   return { error: fields && Object.keys(fields).length > 0 ? { code, message, fields } : { code, message } };
 }
@@ -51,6 +67,8 @@ function translate(error: FastifyError | AppError): { status: number; body: Retu
   if (!(error instanceof AppError) && isServiceUnavailable(error)) {
     return { status: 503, body: errorBody('SERVICE_UNAVAILABLE', UNAVAILABLE_MESSAGE), internal: false };
   }
+  const fault = error instanceof AppError ? undefined : clientFault(error);
+  if (fault) return { status: fault.statusCode, body: errorBody(fault.code, fault.message), internal: false };
   if (error instanceof AppError) {
     const internal = error.statusCode >= 500;
     return { status: error.statusCode, body: errorBody(error.code, internal ? 'Đã xảy ra lỗi, vui lòng thử lại sau.' : error.message, error.fields), internal };
@@ -70,6 +88,18 @@ function translate(error: FastifyError | AppError): { status: number; body: Retu
     return { status: error.statusCode, body: errorBody('BAD_REQUEST', 'Yêu cầu không hợp lệ.'), internal: false };
   }
   return { status: 500, body: errorBody('INTERNAL_ERROR', 'Đã xảy ra lỗi, vui lòng thử lại sau.'), internal: true };
+}
+
+/**
+ * Fastify's own refusals before any route runs (buildApp's `frameworkErrors`): a URL that does not decode
+ * (`%FF`, a lone `%`) and a path parameter past the router's length limit, in our error format.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const [code, message]: [ErrorCode, string] = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? ['URI_TOO_LONG', 'Đường dẫn quá dài.']
+    : error.code === 'FST_ERR_BAD_URL' ? ['BAD_REQUEST', 'Đường dẫn không hợp lệ.'] : ['INTERNAL_ERROR', 'Đã xảy ra lỗi, vui lòng thử lại sau.'];
+  if (code === 'INTERNAL_ERROR') request.log.error({ err: error }, 'request failed');
+  return reply.status(ERROR_STATUS[code]).send(errorBody(code, message));
 }
 
 export const errorsPlugin = fp(async (app: FastifyInstance) => {

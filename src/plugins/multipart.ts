@@ -28,14 +28,27 @@ export async function readMultipart(request: FastifyRequest, bounded?: { limits:
         const data = bounded ? await readFileEagerly(part.file) : await part.toBuffer();
         files.push({ fieldName: part.fieldname, fileName: part.filename || part.fieldname, data });
       } else {
+        // The parser cuts a field at `fieldSize` without failing; a cut value is refused, never used.
+        if (part.valueTruncated) throw new AppError('PAYLOAD_TOO_LARGE', 'Dữ liệu biểu mẫu quá lớn.');
         fields[part.fieldname] = String(part.value);
       }
     }
   } catch (error) {
     if (bounded) lingerThenClose(request, bounded.reply);
-    throw error;
+    throw malformed(error);
   }
   return { fields, files };
+}
+
+/**
+ * Limits and refusals keep their codes (AppError, the plugin's FST_* errors); anything else the parser throws — no
+ * boundary, a body cut short, a broken part header — is a malformed request (400), never a 500.
+ */
+function malformed(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('FST_')) return error;
+  return new AppError('BAD_REQUEST', 'Dữ liệu multipart/form-data không hợp lệ hoặc bị cắt cụt.');
 }
 
 /** How long the rest of a refused upload is discarded after the answer before the connection is cut. */

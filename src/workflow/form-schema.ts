@@ -30,6 +30,8 @@ const DEFAULT_MIN_YEAR = 1900;
 const PHONE = /^(?:0\d{9}|02\d{9}|\+84\d{9}|\+842\d{9})$/;
 const ID_NUMBER = /^\d{12}$/;
 const INTEGER_TEXT = /^[+-]?\d+$/;
+// C0 control characters other than tab, CR and LF (and DEL): never typed by a person, and PostgreSQL cannot store NUL.
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 const MSG = {
   invalid: 'Giá trị không hợp lệ.',
@@ -42,6 +44,7 @@ const MSG = {
   integer: 'Phải là số nguyên.',
   year: 'Năm không hợp lệ.',
   pattern: 'Giá trị không đúng định dạng.',
+  control: 'Có ký tự không hợp lệ.',
   maxLength: (n: number) => `Tối đa ${n} ký tự.`,
   minLength: (n: number) => `Tối thiểu ${n} ký tự.`,
   min: (n: number) => `Giá trị nhỏ nhất là ${n}.`,
@@ -88,7 +91,7 @@ function typeError(field: FieldDef, invalid: string) {
 }
 
 function stringSchema(field: FieldDef, invalid = MSG.invalid) {
-  let s = z.string(typeError(field, invalid));
+  let s = z.string(typeError(field, invalid)).refine((v) => !CONTROL_CHARACTERS.test(v), MSG.control);
   if (field.minLength !== undefined) s = s.min(field.minLength, MSG.minLength(field.minLength));
   const max = field.maxLength ?? DEFAULT_MAX_LENGTH[field.type];
   if (max !== undefined) s = s.max(max, MSG.maxLength(max));
@@ -140,7 +143,9 @@ function valueSchema(field: FieldDef): { clean: (v: unknown) => unknown; schema:
       };
     case 'select': {
       // Data-backed choices (schools, campaigns) are checked against the database by the intake service.
-      if (field.optionsFrom) return { clean: cleanString, schema: z.string(typeError(field, MSG.option)).min(1, MSG.option).max(100, MSG.option) };
+      if (field.optionsFrom) {
+        return { clean: cleanString, schema: z.string(typeError(field, MSG.option)).min(1, MSG.option).max(100, MSG.option).refine((v) => !CONTROL_CHARACTERS.test(v), MSG.option) };
+      }
       const values = new Set((field.options ?? []).map((o) => o.value));
       return { clean: cleanString, schema: z.string(typeError(field, MSG.option)).refine((v) => values.has(v), MSG.option) };
     }

@@ -177,6 +177,14 @@ describe('field types', () => {
   it('a non-string where text is expected is invalid, not coerced', () => {
     expect(errors(form({ name: 't', type: 'text', required: true }), { t: ['a', 'b'] })).toEqual({ t: 'Giá trị không hợp lệ.' });
   });
+
+  it('refuses control characters (a NUL byte PostgreSQL cannot store) but keeps tabs and line breaks', () => {
+    const f = form({ name: 't', type: 'text' }, { name: 'a', type: 'textarea' }, { name: 'e', type: 'email' }, { name: 's', type: 'select', optionsFrom: 'schools' });
+    expect(errors(f, { t: 'Nguyễn\u0000Văn', a: 'x\u0007', e: 'a\u0000@b.vn', s: 'thpt\u0000' })).toEqual({
+      t: 'Có ký tự không hợp lệ.', a: 'Có ký tự không hợp lệ.', e: 'Có ký tự không hợp lệ.', s: 'Giá trị không nằm trong danh sách.',
+    });
+    expect(parsed(f, { a: 'Dòng 1\r\n\tDòng 2' })).toEqual({ a: 'Dòng 1\r\n\tDòng 2' });
+  });
 });
 
 describe('requiredWhen', () => {

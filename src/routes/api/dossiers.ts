@@ -24,13 +24,34 @@ const actionBody = z.object({
   data: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** Form data is an object of plain values; deeper nesting is refused before any code walks it (JSON.stringify recurses). */
+const MAX_JSON_DEPTH = 8;
+
 function parseJsonField(raw: string | undefined, name: string): unknown {
   if (raw === undefined || raw === '') return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(raw);
+    value = JSON.parse(raw);
   } catch {
     throw new AppError('VALIDATION_FAILED', 'Dữ liệu biểu mẫu không phải JSON hợp lệ.', { [name]: 'JSON không hợp lệ.' });
   }
+  if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new AppError('VALIDATION_FAILED', 'Dữ liệu biểu mẫu lồng nhau quá sâu.', { [name]: `Tối đa ${MAX_JSON_DEPTH} cấp.` });
+  }
+  return value;
+}
+
+/** How deep `value` nests, counted without recursion and only up to `limit + 1`. */
+function jsonDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    if (v && typeof v === 'object') for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 function asciiFileName(name: string): string {

@@ -26,7 +26,8 @@ export function staffNav(staff: StaffRow | undefined): StaffNav | null {
 }
 
 export function signedInStaff(request: FastifyRequest): StaffRow | undefined {
-  return request.caller.kind === 'staff' ? request.caller.staff : undefined;
+  // No caller yet when the request failed before its preHandler hooks (a body that did not parse): the error page.
+  return request.caller?.kind === 'staff' ? request.caller.staff : undefined;
 }
 
 /** Renders templates/pages/<template>.hbs in the layout; every page gets `staff` (for the header) and `csrfToken`. */
@@ -83,10 +84,16 @@ export async function readPageForm(request: FastifyRequest): Promise<PageForm> {
     const body = await readMultipart(request);
     return { fields: body.fields, files: body.files.filter((f) => f.data.length > 0) };
   }
-  const body = (request.body ?? {}) as Record<string, unknown>;
+  const body = request.body;
   const fields: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) fields[k] = Array.isArray(v) ? String(v.at(-1) ?? '') : String(v ?? '');
+  // A repeated field counts once (its last value); only text, numbers and booleans are read, so a JSON body with
+  // objects or deeply nested arrays (String() on them recurses) gives empty fields, which the service refuses.
+  if (body && typeof body === 'object') for (const [k, v] of Object.entries(body)) fields[k] = formText(Array.isArray(v) ? v.at(-1) : v);
   return { fields, files: [] };
+}
+
+function formText(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 }
 
 /**

@@ -5,7 +5,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
-import { isServiceUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from '../../plugins/errors.js';
+import { clientFault, isServiceUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from '../../plugins/errors.js';
 import { citizenPages } from './citizen/index.js';
 import { citizenCaller, render } from './common.js';
 import { formsAvailability, sendDownload } from './downloads.js';
@@ -50,7 +50,9 @@ export async function pageRoutes(app: FastifyInstance, opts: { ctx: AppContext }
     return payload;
   });
 
-  app.setErrorHandler(async (error: FastifyError | AppError, request, reply) => {
+  app.setErrorHandler(async (thrown: FastifyError | AppError, request, reply) => {
+    // The database refusing the client's text (a NUL byte) is a malformed request here too (plugins/errors.ts).
+    const error = clientFault(thrown) ?? thrown;
     if (error instanceof AppError && error.code === 'UNAUTHENTICATED') return reply.redirect(`/dang-nhap?next=${encodeURIComponent(request.url)}`, 303);
     if (isServiceUnavailable(error)) { // the database does not answer (plugins/errors.ts): 503, come back later
       reply.header('retry-after', String(RETRY_AFTER_SECONDS));
@@ -62,7 +64,14 @@ export async function pageRoutes(app: FastifyInstance, opts: { ctx: AppContext }
     const message = csrfFailure ? 'Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại.'
       : error instanceof AppError && status < 500 ? error.message
         : status === 413 ? 'Tệp tải lên quá lớn.' : status < 500 ? 'Yêu cầu không hợp lệ.' : 'Đã xảy ra lỗi, vui lòng thử lại sau.';
-    return render(request, reply, 'error', { title: 'Không thực hiện được', message, status }, status);
+    try {
+      return render(request, reply, 'error', { title: 'Không thực hiện được', message, status }, status);
+    } catch (renderError) {
+      // The error page must answer whatever failed before it (e.g. a body that never parsed): a bare page then.
+      request.log.error({ err: renderError }, 'error page failed');
+      return reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8')
+        .send(`<!doctype html><html lang="vi"><meta charset="utf-8"><title>Không thực hiện được</title><p>${escapeHtml(message)}</p></html>`);
+    }
   });
 
   await citizenPages(app, ctx);
@@ -78,3 +87,6 @@ export async function pageRoutes(app: FastifyInstance, opts: { ctx: AppContext }
     });
   }
 }
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);

@@ -6,6 +6,7 @@ import * as dossiers from '../../db/repositories/dossiers.js';
 import { findUnitsByIds, insertHandover, listStaffInUnits } from '../../db/repositories/routing.js';
 import { findStaffById, unitSubtree } from '../../db/repositories/staff.js';
 import { AppError, dossierNotFound, staleVersion } from '../../errors.js';
+import { availableActions } from '../../workflow/engine.js';
 import { actorForDossier, reaches, staffReach, type Caller } from '../access.js';
 import type { AssignmentEvent } from '../history-events.js';
 
@@ -27,9 +28,17 @@ export async function assignDossier(ctx: AppContext, input: AssignmentInput): Pr
   const dossier = await dossiers.findDossierByCode(ctx.db, input.code);
   if (!dossier) throw dossierNotFound();
   const actor = await actorForDossier(ctx, dossier, input.caller, 'act');
-  if (input.version !== dossier.version) throw staleVersion();
   const me = input.caller.staff;
   const isManager = me.roles.includes('leader') || me.roles.includes('clerk');
+  // Claiming is for whoever can take the dossier's current step (the page offers it to them only); leaders and the
+  // one-stop desk route dossiers and may claim any. Checked before the version: refused callers learn nothing more.
+  if (input.staffId === undefined && !isManager) {
+    const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
+    if (availableActions(definition, dossier.status, { roles: actor.roles }).length === 0) {
+      throw new AppError('FORBIDDEN', 'Bạn không xử lý bước hiện tại của hồ sơ này nên không nhận xử lý được.');
+    }
+  }
+  if (input.version !== dossier.version) throw staleVersion();
 
   let unitId = dossier.unitId;
   if (input.unitId !== undefined && input.unitId !== dossier.unitId) {

@@ -18,11 +18,27 @@ function staffOf(caller: Caller) {
   return caller.staff;
 }
 
+/**
+ * The caller's own server-held key, opened with their PIN. Having none (never registered, or a signing device only)
+ * is the caller's situation, not a fault of the server: 403 NO_SIGNING_KEY, where the signing job's
+ * SIGNING_KEY_MISSING stays a 500 (retried until an admin registers the key).
+ */
+async function unlockOwnKey(ctx: AppContext, staffId: string, pin: string): Promise<void> {
+  try {
+    await ctx.signerKeys.unlock({ staffId }, pin);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'SIGNING_KEY_MISSING') {
+      throw new AppError('NO_SIGNING_KEY', 'Bạn chưa có khóa ký số lưu trên máy chủ (mở bằng mã PIN); liên hệ quản trị viên, hoặc ký bằng thiết bị ký số.');
+    }
+    throw error;
+  }
+}
+
 export async function signWithPin(ctx: AppContext, code: string, caller: Caller, pin: string): Promise<ActionOutcome> {
   const staff = staffOf(caller);
   const { dossier, draft, definition } = await draftFor(ctx, code, staff, 'pin');
   // Checked first so a wrong PIN fails before any signature is computed.
-  await ctx.signerKeys.unlock({ staffId: staff.id }, pin);
+  await unlockOwnKey(ctx, staff.id, pin);
   // Nothing signed yet: render again so the visible stamps show the time the official actually signs.
   const signedAt = new Date();
   const pdf = draft.signedCount === 0 ? await renderResult(ctx, dossier, definition, staff.id, signedAt) : draft.pdf;
@@ -37,8 +53,8 @@ export interface BatchItem { code: string; ok: boolean; status?: string; version
 export async function batchSign(ctx: AppContext, caller: Caller, input: { codes: string[]; pin: string }): Promise<{ signed: number; failed: number; results: BatchItem[] }> {
   const staff = staffOf(caller);
   if (input.codes.length > MAX_BATCH) throw new AppError('VALIDATION_FAILED', `Tối đa ${MAX_BATCH} hồ sơ mỗi lần ký.`, { codes: `Tối đa ${MAX_BATCH}.` });
-  // A wrong PIN is one answer for the whole batch, not N identical failures.
-  await ctx.signerKeys.unlock({ staffId: staff.id }, input.pin);
+  // A wrong PIN (or no key at all) is one answer for the whole batch, not N identical failures.
+  await unlockOwnKey(ctx, staff.id, input.pin);
   const codes = [...new Set(input.codes)];
   const results: BatchItem[] = new Array(codes.length);
   let next = 0;

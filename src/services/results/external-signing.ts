@@ -15,7 +15,7 @@ import type { StaffRow } from '../../db/repositories/staff.js';
 import { AppError, dossierNotFound } from '../../errors.js';
 import { prepareDetachedCms } from '../../signing/cms.js';
 import { embedCms, preparePdfSignature, reopenPrepared } from '../../signing/sign-pdf.js';
-import type { Caller } from '../access.js';
+import { loadDossierFor, type Caller } from '../access.js';
 import { applySigners, issuingAgency, leaderReason, renderResult, storeResult, timestampOption } from './render-and-sign.js';
 import { systemActionIn } from '../../workflow/engine.js';
 import { performAction, type ActionOutcome } from '../processing/perform-action.js';
@@ -43,8 +43,8 @@ function staffOf(caller: Caller): StaffRow {
 
 /** The draft of `code` that waits for this official, or a precise refusal. */
 export async function draftFor(ctx: AppContext, code: string, staff: StaffRow, waitingFor: SigningDraftRow['waitingFor']) {
-  const dossier = await dossiers.findDossierByCode(ctx.db, code);
-  if (!dossier) throw dossierNotFound();
+  // Only staff who may see the dossier learn whether anything waits on it (others: 403 UNIT_FORBIDDEN, as elsewhere).
+  const { dossier } = await loadDossierFor(ctx, code, { kind: 'staff', staff });
   const draft = await findDraft(ctx.db, dossier.id);
   if (!draft || draft.waitingFor !== waitingFor) {
     throw new AppError('SIGNING_NOT_PENDING', waitingFor === 'external' ? 'Hồ sơ không chờ ký bằng thiết bị ký số.' : 'Hồ sơ không chờ ký bằng mã PIN.');
@@ -84,8 +84,7 @@ export interface CompleteInput { preparationId: string; signature: string; certi
 
 export async function completeExternalSignature(ctx: AppContext, code: string, caller: Caller, input: CompleteInput): Promise<ActionOutcome> {
   const staff = staffOf(caller);
-  const dossier = await dossiers.findDossierByCode(ctx.db, code);
-  if (!dossier) throw dossierNotFound();
+  const { dossier } = await loadDossierFor(ctx, code, caller);
   const prep = /^[0-9a-f-]{36}$/i.test(input.preparationId) ? await findPreparation(ctx.db, input.preparationId) : undefined;
   if (!prep || prep.dossierId !== dossier.id || prep.staffId !== staff.id) throw new AppError('PREPARATION_NOT_FOUND', 'Không tìm thấy phiên chuẩn bị ký.');
   if (prep.completedAt) throw new AppError('SIGNING_NOT_PENDING', 'Phiên chuẩn bị ký này đã được sử dụng.');

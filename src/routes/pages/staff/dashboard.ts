@@ -5,7 +5,7 @@ import type { AppContext } from '../../../app-context.js';
 import { serviceStats } from '../../../services/reporting/stats.js';
 import { statsCharts } from '../charts.js';
 import { render } from '../common.js';
-import { enc, staffOr, type StaffPageOptions } from './shared.js';
+import { enc, queryText, staffOr, type StaffPageOptions } from './shared.js';
 
 type Stats = Awaited<ReturnType<typeof serviceStats>>;
 type Rates = { onlineRate: number | null; onTimeRate: number | null; satisfactionRate: number | null };
@@ -28,7 +28,7 @@ export function dashboardPage(app: FastifyInstance, ctx: AppContext, options: St
   app.get('/can-bo/chi-so', async (request, reply) => {
     const staff = staffOr(request, reply);
     if (!staff) return reply;
-    const query = request.query as Record<string, string | undefined>;
+    const query = queryText(request);
     const filter = { from: query.from || undefined, to: query.to || undefined, procedure: query.procedure || undefined };
     const stats = await serviceStats(ctx, staff, filter);
     return render(request, reply, 'dashboard', dashboardModel(ctx, stats, filter.procedure, options.trackingBookUrl));

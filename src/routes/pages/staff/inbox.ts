@@ -6,7 +6,7 @@ import type { StaffRow } from '../../../db/repositories/staff.js';
 import { can } from '../../../services/access.js';
 import { actionableStatusLabels, inbox, type InboxRow } from '../../../services/processing/inbox.js';
 import { foldAccents, render } from '../common.js';
-import { inboxItemView, staffOr, type StaffPageOptions } from './shared.js';
+import { inboxItemView, queryText, staffOr, type StaffPageOptions } from './shared.js';
 
 type InboxQuery = Record<string, string | undefined>;
 
@@ -33,7 +33,7 @@ export function inboxPage(app: FastifyInstance, ctx: AppContext, options: StaffP
   app.get('/can-bo', async (request, reply) => {
     const staff = staffOr(request, reply);
     if (!staff) return reply;
-    const query = request.query as InboxQuery;
+    const query: InboxQuery = queryText(request);
     const rows = await inbox(ctx, staff, { procedure: query.procedure || undefined, overdue: query.overdue === 'on', limit: 500 });
     return render(request, reply, 'inbox', inboxModel(ctx, staff, rows, query, options));
   });

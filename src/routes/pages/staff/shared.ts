@@ -19,6 +19,18 @@ export function staffOr(request: FastifyRequest, reply: FastifyReply): StaffRow 
   return staff;
 }
 
+/**
+ * The query string as text: a repeated parameter (`?status=a&status=b`, which the parser makes an array) counts
+ * once, with its last value, as in page forms.
+ */
+export function queryText(request: FastifyRequest): Record<string, string | undefined> {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(query).map(([k, v]) => {
+    const last = Array.isArray(v) ? v.at(-1) : v;
+    return [k, typeof last === 'string' ? last : undefined];
+  }));
+}
+
 /** A flash message passed on a redirect (`?tb=`). */
 export function flashOf(request: FastifyRequest): string | undefined {
   const tb = (request.query as Record<string, unknown>).tb;

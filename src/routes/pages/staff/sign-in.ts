@@ -8,8 +8,12 @@ import { readPageForm, render, signedInStaff } from '../common.js';
 
 const TITLE = 'Cán bộ đăng nhập';
 
-/** Only a path on this site: an absolute or protocol-relative `next` would be an open redirect. */
-const safeNext = (next: unknown) => (typeof next === 'string' && /^\/[^/\\]/.test(next) ? next : '/can-bo');
+/**
+ * Only a path on this site: one `/` then printable ASCII without spaces. An absolute or protocol-relative `next`
+ * (`https://x`, `//x`, `/\x`) would be an open redirect, and so would `/<TAB>/x` (browsers drop tabs and newlines from
+ * URLs: `//x`); CR/LF would split the Location header. Our own links are percent-encoded, so they all pass.
+ */
+const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/can-bo');
 
 export function signInPages(app: FastifyInstance, ctx: AppContext): void {
   const secure = ctx.config.publicUrl.startsWith('https://');

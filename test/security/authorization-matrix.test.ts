@@ -1,0 +1,122 @@
+// The authorization matrix (authorization-matrix.ts) against the whole application in production mode: four dossiers
+// of two procedures in known states, every caller, every cell with app.inject. Prints the cells run per endpoint.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
+import { performAction } from '../../src/services/processing/perform-action.js';
+import { submitDossier } from '../../src/services/intake/submit-dossier.js';
+import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
+import { diplomaRequest, staffCaller } from '../helpers/dossiers.js';
+import { makePdf, makePng } from '../helpers/files.js';
+import { eventually } from '../helpers/http.js';
+import { CALLER_LABELS, CALLERS, expectedOf, MATRIX, unitRelation, type CallerName, type DossierKey, type MatrixRow } from './authorization-matrix.js';
+import { mismatches, observe, summary, toInject, type Fixtures } from './corpus-runner.js';
+
+interface Seeded { code: string; token: string; doc: string; version: number }
+
+let env: TestEnvironment;
+let sessions: Record<string, string>;
+let csrf: Fixtures['csrf'];
+const seeded = {} as Record<DossierKey, Seeded>;
+/** Whose token is "another dossier's" for each dossier. */
+const OTHER: Record<DossierKey, DossierKey> = { diploma: 'diplomaNew', diplomaNew: 'diploma', transfer: 'released', released: 'transfer' };
+const ran = new Map<string, number>();
+const byUnit = new Map<string, number>();
+let skipped = 0;
+
+const transferRequest = {
+  parentName: 'Phạm Thị Thu', parentIdNumber: '038185004321', parentPhone: '0987654321', parentEmail: 'thu@example.vn',
+  parentAddress: 'Phường Đông Thọ, TP Thanh Hóa', pupilName: 'Phạm Gia Bảo', pupilBirthDate: '2010-09-01', grade: '10',
+  scope: 'within', currentSchool: 'thpt-lam-son', targetSchool: 'thpt-dao-duy-tu', reason: 'Gia đình chuyển nơi ở',
+};
+
+beforeAll(async () => {
+  env = await startTestEnvironment('production');
+  const { ctx } = env;
+  const pdf = await makePdf();
+  const staff = CALLERS.filter((c) => !['anon', 'citizen', 'citizen2'].includes(c));
+  sessions = Object.fromEntries(await Promise.all(staff.map(async (username) => {
+    const r = await env.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: 'demo' } });
+    return [username, r.json().token as string] as const;
+  })));
+
+  const diplomaFiles = [{ fieldName: 'identity', fileName: 'cccd.pdf', data: pdf }];
+  const transferFiles = [
+    { fieldName: 'application', fileName: 'don.pdf', data: pdf }, { fieldName: 'schoolRecord', fileName: 'hoc-ba.png', data: makePng() },
+    { fieldName: 'admissionCertificate', fileName: 'giay-bao.pdf', data: pdf },
+  ];
+  const diploma = await submitDossier(ctx, { procedureId: 'diploma-copy', data: diplomaRequest('Lương Thị Ma Trận'), files: diplomaFiles });
+  await performAction(ctx, { code: diploma.code, action: 'receive', caller: await staffCaller(ctx, 'clerk'), version: 1 });
+  const diplomaNew = await submitDossier(ctx, { procedureId: 'diploma-copy', data: diplomaRequest('Lương Văn Mới'), files: diplomaFiles });
+  const transfer = await submitDossier(ctx, { procedureId: 'school-transfer', data: transferRequest, files: transferFiles });
+  const released = await submitDossier(ctx, { procedureId: 'school-transfer', data: { ...transferRequest, pupilName: 'Phạm Gia Huy' }, files: transferFiles });
+  await performAction(ctx, { code: released.code, action: 'release', caller: await staffCaller(ctx, 'school'), version: 1, comment: 'Đồng ý cho chuyển' });
+
+  for (const [key, filed] of Object.entries({ diploma, diplomaNew, transfer, released }) as Array<[DossierKey, typeof diploma]>) {
+    const view = await env.app.inject({ method: 'GET', url: `/api/dossiers/${encodeURIComponent(filed.code)}`, headers: { authorization: `Bearer ${filed.trackingToken}` } });
+    seeded[key] = { code: filed.code, token: filed.trackingToken, doc: view.json().documents[0].id, version: view.json().version };
+  }
+  // The receipts are issued by a job (outbox → BullMQ): wait until they are there.
+  for (const key of ['diploma', 'released'] as const) {
+    await eventually(async () => {
+      const r = await env.app.inject({ method: 'GET', url: `/api/dossiers/${encodeURIComponent(seeded[key].code)}/forms/receipt`, headers: { authorization: `Bearer ${seeded[key].token}` } });
+      return r.statusCode === 200 ? true : undefined;
+    });
+  }
+  const loginPage = await env.app.inject({ method: 'GET', url: '/dang-nhap' });
+  csrf = { secret: loginPage.cookies.find((c) => c.name === 'motcua_csrf')!.value, token: /name="_csrf" value="([^"]+)"/.exec(loginPage.body)![1]! };
+});
+
+afterAll(async () => {
+  if (ran.size > 0) {
+    console.log(`${summary('Authorization matrix', ran)}\n  by unit: ${[...byUnit.entries()].map(([u, n]) => `${u} ${n}`).join(', ')}; skipped cells ${skipped}`);
+  }
+  await env?.close();
+});
+
+function fixturesFor(row: MatrixRow): Fixtures {
+  const values: Record<string, string> = {};
+  if (row.dossier) {
+    // The version is the seeded one: no cell changes a dossier (checked at the end).
+    const d = seeded[row.dossier];
+    Object.assign(values, { code: d.code, token: d.token, doc: d.doc, version: String(d.version), code2: d.code, token2: seeded[OTHER[row.dossier]].token });
+  }
+  return { values, sessions, csrf, files: {} };
+}
+
+const cells = MATRIX.flatMap((row) => CALLERS.map((caller, i) => ({ row, caller, answer: row.answers[i]! })));
+const groups = new Map<string, typeof cells>();
+for (const cell of cells) {
+  const key = `${cell.row.endpoint}${cell.row.dossier ? ` · ${cell.row.dossier}` : ''}`;
+  groups.set(key, [...(groups.get(key) ?? []), cell]);
+}
+
+describe.each([...groups.keys()])('%s', (group) => {
+  it.each(groups.get(group)!.map((c) => [`${CALLER_LABELS[c.caller as CallerName]} → ${c.answer}`, c] as const))('%s', async (_name, { row, caller, answer }) => {
+    const expected = expectedOf(answer);
+    if (!expected) { skipped++; return; }
+    const fx = fixturesFor(row);
+    const response = await env.app.inject(toInject({ endpoint: row.endpoint, name: caller, method: row.method, path: row.path, who: caller, body: row.body, csrf: row.csrf, expect: expected }, fx));
+    ran.set(row.endpoint, (ran.get(row.endpoint) ?? 0) + 1);
+    const unit = unitRelation(caller, row.dossier);
+    byUnit.set(unit, (byUnit.get(unit) ?? 0) + 1);
+    const seen = observe(response);
+    const problems = mismatches(expected, seen);
+    if (expected.lists !== undefined && seen.status === 200 && response.body.includes(fx.values.code!) !== expected.lists) {
+      problems.push(expected.lists ? 'the dossier is not listed' : 'the dossier is listed');
+    }
+    expect(problems, `${row.method} ${row.path} as ${caller} (${unit}) → ${response.body.slice(0, 200).replace(/\s+/g, ' ')}`).toEqual([]);
+  });
+});
+
+describe('the matrix itself', () => {
+  it('covers two procedures, every caller and both units', () => {
+    expect(new Set(MATRIX.map((r) => r.dossier))).toEqual(new Set(['diploma', 'diplomaNew', 'transfer', 'released', null]));
+    expect(cells.length).toBeGreaterThan(500);
+  });
+
+  it('left every seeded dossier where it was', async () => {
+    const now = await Promise.all(Object.values(seeded).map(async (d) => findDossierByCode(env.ctx.db, d.code)));
+    expect(now.map((d) => d?.status)).toEqual(['checking', 'submitted', 'submitted', 'receiving_review']);
+    expect(now.map((d) => d?.version)).toEqual(Object.values(seeded).map((d) => d.version));
+  });
+});

@@ -1,0 +1,660 @@
+// The bad-input corpus, as data: every public endpoint (JSON API and HTML pages) × hostile or malformed input, each
+// with the exact answer the product must give. No input may get a 5xx. Families are generated (endpoints × payload
+// mutations); each case still names its own expected status and stable code (JSON) or page (HTML).
+// Placeholders (corpus-runner.ts): {code}/{token} a submitted diploma-copy dossier and its tracking token, {doc} one
+// of its documents, {code2}/{token2} a second dossier (the actions' target: every mutation must leave it untouched).
+import type { Body, Expected, HttpCase, Method, Part } from './corpus-runner.js';
+
+const NUL = '\u0000';
+const enc = encodeURIComponent;
+const J = (status: number, code: string): Expected => ({ status, code });
+const PAGE = (status: number): Expected => ({ status, html: true });
+const REDIRECT = (location: RegExp | 'same-site' = 'same-site'): Expected => ({ status: 303, location });
+
+/** 10,000 nested arrays: fine for JSON.parse, a trap for recursive code after it. */
+export const DEEP_JSON = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+const DEEP_OBJECT = `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`;
+const LATIN1 = Buffer.from([0x7b, 0x22, 0x63, 0x6f, 0x6d, 0x6d, 0x65, 0x6e, 0x74, 0x22, 0x3a, 0x22, 0xe9, 0xff, 0xfe, 0x22, 0x7d]); // {"comment":"<é ÿ þ in latin1>"}
+
+/** Replaced by the bytes of a real PDF (corpus-runner.ts: a part whose whole value is `{pdf}`). */
+export const PDF_PLACEHOLDER = '{pdf}';
+
+/** A valid diploma-copy request; the corpus mutates one field at a time. */
+export const DIPLOMA = {
+  applicantName: 'Nguyễn Văn Kiểm', applicantIdNumber: '038090001234', applicantPhone: '0912345678', applicantAddress: 'Thanh Hóa',
+  relation: 'self', holderName: 'Nguyễn Văn Kiểm', holderBirthDate: '2001-02-03', diplomaType: 'thpt', school: 'THPT Hàm Rồng',
+  graduationYear: 2019, copies: 1,
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Path parameters: every `:code` (and `:id`, `:kind`, `:action`) endpoint × hostile values.
+
+/** A code value and what it is: unknown, NUL, too long for the schema, too long for the router, … */
+const CODES: Array<{ label: string; value: string; kind: 'unknown' | 'nul' | 'schema-long' | 'router-long' | 'bad-encoding' }> = [
+  { label: 'unknown code', value: 'KHONG-CO-HO-SO', kind: 'unknown' },
+  { label: 'NUL byte', value: `AB${enc(NUL)}CD`, kind: 'nul' },
+  { label: 'CR/LF', value: enc('X\r\nSet-Cookie: a=b'), kind: 'unknown' },
+  { label: 'SQL-ish', value: enc("' OR 1=1 --"), kind: 'unknown' },
+  { label: 'path traversal', value: enc('../../etc/passwd'), kind: 'unknown' },
+  { label: '65 characters', value: 'A'.repeat(65), kind: 'schema-long' },
+  { label: '5,000 characters', value: 'A'.repeat(5_000), kind: 'router-long' },
+  { label: 'non-UTF-8 percent-encoding', value: '%C3%28%FF', kind: 'bad-encoding' },
+];
+
+interface CodeEndpoint {
+  endpoint: string; method: Method; path: (code: string) => string; who: string; body?: Body; csrf?: boolean;
+  /** What an unknown (or CR/LF, SQL-ish, traversal) code gets. */
+  unknown: Expected;
+  /** Whether a code over 64 characters is refused by the route's schema (API) or just not found (pages). */
+  schema: boolean;
+  /** What a code with a NUL byte gets, when not the database's 400. */
+  nul?: Expected;
+  page?: boolean;
+}
+
+const API_CODE_ENDPOINTS: CodeEndpoint[] = [
+  { endpoint: 'GET /api/dossiers/:code', method: 'GET', path: (c) => `/api/dossiers/${c}`, who: 'clerk', unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
+  { endpoint: 'GET /api/dossiers/:code', method: 'GET', path: (c) => `/api/dossiers/${c}`, who: 'anon', unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
+  { endpoint: 'POST /api/dossiers/:code/actions/:action', method: 'POST', path: (c) => `/api/dossiers/${c}/actions/receive`, who: 'clerk', body: { json: { version: 1 } }, unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
+  { endpoint: 'POST /api/dossiers/:code/assignment', method: 'POST', path: (c) => `/api/dossiers/${c}/assignment`, who: 'clerk', body: { json: { version: 1 } }, unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
+  { endpoint: 'GET /api/dossiers/:code/documents/:id', method: 'GET', path: (c) => `/api/dossiers/${c}/documents/{doc}`, who: 'clerk', unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
+  { endpoint: 'GET /api/dossiers/:code/result', method: 'GET', path: (c) => `/api/dossiers/${c}/result`, who: 'clerk', unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
+  { endpoint: 'GET /api/dossiers/:code/register-lookup', method: 'GET', path: (c) => `/api/dossiers/${c}/register-lookup`, who: 'specialist', unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
+  { endpoint: 'GET /api/dossiers/:code/handovers', method: 'GET', path: (c) => `/api/dossiers/${c}/handovers`, who: 'clerk', unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
+  { endpoint: 'GET /api/dossiers/:code/forms/:kind', method: 'GET', path: (c) => `/api/dossiers/${c}/forms/receipt`, who: 'clerk', unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
+  { endpoint: 'POST /api/dossiers/:code/survey', method: 'POST', path: (c) => `/api/dossiers/${c}/survey`, who: 'anon', body: { json: { rating: 'satisfied' } }, unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
+  { endpoint: 'POST /api/dossiers/:code/tracking-token', method: 'POST', path: (c) => `/api/dossiers/${c}/tracking-token`, who: 'anon', unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
+  { endpoint: 'POST /api/dossiers/:code/signatures/prepare', method: 'POST', path: (c) => `/api/dossiers/${c}/signatures/prepare`, who: 'leader', unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
+  { endpoint: 'POST /api/dossiers/:code/signatures/sign', method: 'POST', path: (c) => `/api/dossiers/${c}/signatures/sign`, who: 'leader', body: { json: { pin: '123456' } }, unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
+  {
+    endpoint: 'POST /api/dossiers/:code/signatures/:preparationId/complete', method: 'POST', path: (c) => `/api/dossiers/${c}/signatures/00000000-0000-4000-8000-000000000000/complete`,
+    who: 'leader', body: { json: { signature: 'AAAA', certificate: 'x' } }, unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true,
+  },
+];
+
+const PAGE_CODE_ENDPOINTS: CodeEndpoint[] = [
+  { endpoint: 'GET /ho-so/:code', method: 'GET', path: (c) => `/ho-so/${c}`, who: 'anon', unknown: PAGE(404), schema: false, page: true },
+  { endpoint: 'GET /ho-so/:code/bien-nhan', method: 'GET', path: (c) => `/ho-so/${c}/bien-nhan`, who: 'anon', unknown: PAGE(404), schema: false, page: true },
+  { endpoint: 'GET /ho-so/:code/tep/:id', method: 'GET', path: (c) => `/ho-so/${c}/tep/{doc}`, who: 'anon', unknown: PAGE(404), schema: false, page: true },
+  { endpoint: 'GET /ho-so/:code/ket-qua', method: 'GET', path: (c) => `/ho-so/${c}/ket-qua`, who: 'anon', unknown: PAGE(404), schema: false, page: true },
+  { endpoint: 'GET /ho-so/:code/mau/:kind', method: 'GET', path: (c) => `/ho-so/${c}/mau/receipt`, who: 'anon', unknown: PAGE(404), schema: false, page: true },
+  { endpoint: 'POST /ho-so/:code/bo-sung', method: 'POST', path: (c) => `/ho-so/${c}/bo-sung`, who: 'anon', csrf: true, body: { form: { version: '1' } }, unknown: PAGE(404), schema: false, page: true },
+  { endpoint: 'POST /ho-so/:code/doi-ma-tra-cuu', method: 'POST', path: (c) => `/ho-so/${c}/doi-ma-tra-cuu`, who: 'anon', csrf: true, body: { form: {} }, unknown: PAGE(404), schema: false, page: true },
+  { endpoint: 'POST /ho-so/:code/danh-gia', method: 'POST', path: (c) => `/ho-so/${c}/danh-gia`, who: 'anon', csrf: true, body: { form: { rating: 'satisfied' } }, unknown: PAGE(404), schema: false, page: true },
+  { endpoint: 'GET /can-bo/ho-so/:code', method: 'GET', path: (c) => `/can-bo/ho-so/${c}`, who: 'clerk', unknown: PAGE(404), schema: false, page: true },
+  { endpoint: 'POST /can-bo/ho-so/:code/thao-tac/:action', method: 'POST', path: (c) => `/can-bo/ho-so/${c}/thao-tac/receive`, who: 'clerk', csrf: true, body: { form: { version: '1' } }, unknown: PAGE(404), schema: false, page: true },
+  { endpoint: 'POST /can-bo/ho-so/:code/nhan-xu-ly', method: 'POST', path: (c) => `/can-bo/ho-so/${c}/nhan-xu-ly`, who: 'clerk', csrf: true, body: { form: { version: '1' } }, unknown: REDIRECT(/^\/can-bo\/ho-so\//), schema: false, page: true },
+  { endpoint: 'POST /can-bo/ho-so/:code/thu-hoi-ma-tra-cuu', method: 'POST', path: (c) => `/can-bo/ho-so/${c}/thu-hoi-ma-tra-cuu`, who: 'clerk', csrf: true, body: { form: {} }, unknown: REDIRECT(/^\/can-bo\/ho-so\//), schema: false, page: true },
+  { endpoint: 'GET /can-bo/ho-so/:code/xem-truoc', method: 'GET', path: (c) => `/can-bo/ho-so/${c}/xem-truoc`, who: 'leader', unknown: PAGE(404), schema: false, page: true },
+  { endpoint: 'POST /can-bo/ho-so/:code/ky-so', method: 'POST', path: (c) => `/can-bo/ho-so/${c}/ky-so`, who: 'leader', csrf: true, body: { form: { pin: '123456' } }, unknown: REDIRECT(/^\/can-bo\/ho-so\//), schema: false, page: true },
+  // Without the key of the QR link the page is the same for every code, existing or not (nothing is looked up).
+  { endpoint: 'GET /verify/:code', method: 'GET', path: (c) => `/verify/${c}`, who: 'anon', unknown: PAGE(200), nul: PAGE(200), schema: false, page: true },
+  { endpoint: 'GET /verify/:code', method: 'GET', path: (c) => `/verify/${c}?k=AAAAAAAAAAAAAAAA`, who: 'anon', unknown: PAGE(200), nul: J(400, 'BAD_REQUEST'), schema: false, page: true },
+];
+
+function codeCases(): HttpCase[] {
+  const cases: HttpCase[] = [];
+  for (const e of [...API_CODE_ENDPOINTS, ...PAGE_CODE_ENDPOINTS]) {
+    for (const code of CODES) {
+      let expected: Expected;
+      switch (code.kind) {
+        case 'unknown': expected = e.unknown; break;
+        // PostgreSQL cannot even compare text holding NUL: the request is malformed (400), never a 500.
+        case 'nul': expected = e.nul ?? (e.page ? PAGE(400) : J(400, 'BAD_REQUEST')); break;
+        case 'schema-long': expected = e.schema ? J(422, 'VALIDATION_FAILED') : e.unknown; break;
+        // Longer than the router's parameter limit (100 characters): refused before any route runs.
+        case 'router-long': expected = J(414, 'URI_TOO_LONG'); break;
+        // Refused by the router before any route (or page scope) runs: the JSON error format.
+        case 'bad-encoding': expected = J(400, 'BAD_REQUEST'); break;
+      }
+      cases.push({ endpoint: e.endpoint, name: `${e.who} · ${code.label}`, method: e.method, path: e.path(code.value), who: e.who, body: e.body, csrf: e.csrf, expect: expected });
+    }
+  }
+  return cases;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// JSON bodies: every JSON POST × malformed or mistyped bodies.
+
+interface JsonEndpoint {
+  endpoint: string; path: string; who: string; valid: Record<string, unknown>;
+  /** The answer when the first field is the string "1" (right type for a text field, wrong for a number). */
+  asString: Expected;
+}
+
+const JSON_ENDPOINTS: JsonEndpoint[] = [
+  { endpoint: 'POST /api/dossiers/:code/actions/:action', path: '/api/dossiers/{code2}/actions/receive', who: 'clerk', valid: { version: 99 }, asString: J(422, 'VALIDATION_FAILED') },
+  { endpoint: 'POST /api/dossiers/:code/assignment', path: '/api/dossiers/{code2}/assignment', who: 'clerk', valid: { version: 99 }, asString: J(422, 'VALIDATION_FAILED') },
+  { endpoint: 'POST /api/dossiers/:code/survey', path: '/api/dossiers/{code2}/survey', who: 'citizen2', valid: { rating: 'satisfied' }, asString: J(422, 'VALIDATION_FAILED') },
+  { endpoint: 'POST /api/dossiers/:code/signatures/sign', path: '/api/dossiers/{code2}/signatures/sign', who: 'leader', valid: { pin: '123456' }, asString: J(422, 'VALIDATION_FAILED') },
+  { endpoint: 'POST /api/signatures/batch', path: '/api/signatures/batch', who: 'leader', valid: { codes: ['{code2}'], pin: '123456' }, asString: J(422, 'VALIDATION_FAILED') },
+  { endpoint: 'POST /api/auth/login', path: '/api/auth/login', who: 'anon', valid: { username: 'ghost-json', password: 'x' }, asString: J(401, 'INVALID_CREDENTIALS') },
+  { endpoint: 'POST /api/auth/password', path: '/api/auth/password', who: 'anon', valid: { currentPassword: 'demo', newPassword: 'Mat-khau-moi-2026' }, asString: J(401, 'UNAUTHENTICATED') },
+];
+
+/** Bodies no JSON endpoint accepts, and the answer: framework-level refusals first. */
+const JSON_BODY_MUTATIONS: Array<{ name: string; body: Body; expect: Expected | 'schema' }> = [
+  { name: 'truncated JSON', body: { raw: '{"version": 1', type: 'application/json' }, expect: J(400, 'BAD_REQUEST') },
+  { name: 'empty JSON body', body: { raw: '', type: 'application/json' }, expect: J(400, 'BAD_REQUEST') },
+  { name: '__proto__ key', body: { raw: '{"__proto__":{"admin":true},"version":1}', type: 'application/json' }, expect: J(400, 'BAD_REQUEST') },
+  { name: 'constructor.prototype key', body: { raw: '{"constructor":{"prototype":{"admin":true}}}', type: 'application/json' }, expect: J(400, 'BAD_REQUEST') },
+  // fastify reads text/plain as a string, which no endpoint's schema takes.
+  { name: 'text/plain', body: { raw: 'version=1', type: 'text/plain' }, expect: 'schema' },
+  { name: 'application/xml', body: { raw: '<version>1</version>', type: 'application/xml' }, expect: J(415, 'UNSUPPORTED_MEDIA_TYPE') },
+  { name: 'urlencoded on the API', body: { raw: 'version=1', type: 'application/x-www-form-urlencoded' }, expect: J(415, 'UNSUPPORTED_MEDIA_TYPE') },
+  { name: 'over 1 MB', body: { raw: `{"comment":"${'x'.repeat(1_100_000)}"}`, type: 'application/json' }, expect: J(413, 'PAYLOAD_TOO_LARGE') },
+  { name: 'JSON null', body: { raw: 'null', type: 'application/json' }, expect: 'schema' },
+  { name: 'JSON array', body: { raw: '[1]', type: 'application/json' }, expect: 'schema' },
+  { name: 'JSON string', body: { raw: '"version"', type: 'application/json' }, expect: 'schema' },
+  { name: 'JSON number', body: { raw: '1e309', type: 'application/json' }, expect: 'schema' },
+  { name: '10,000 nested arrays', body: { raw: DEEP_JSON, type: 'application/json' }, expect: 'schema' },
+  { name: '5,000 nested objects', body: { raw: DEEP_OBJECT, type: 'application/json' }, expect: 'schema' },
+];
+
+/** Field-level mutations of each endpoint's valid body: wrong types, out of range, overlong. */
+const FIELD_MUTATIONS: Array<{ name: string; value: unknown }> = [
+  { name: 'a string', value: '1' },
+  { name: 'an array', value: [1] },
+  { name: 'a boolean', value: true },
+  { name: 'a negative number', value: -1 },
+  { name: 'an object', value: { $gt: '' } },
+  { name: '100,000 characters', value: 'x'.repeat(100_000) },
+];
+
+function jsonCases(): HttpCase[] {
+  const cases: HttpCase[] = [];
+  for (const e of JSON_ENDPOINTS) {
+    const base = { endpoint: e.endpoint, method: 'POST' as const, path: e.path, who: e.who };
+    // The survey's body is checked by the service, after the dossier: the second dossier is not finished.
+    const schemaError = J(422, 'VALIDATION_FAILED');
+    for (const m of JSON_BODY_MUTATIONS) {
+      cases.push({ ...base, name: m.name, body: m.body, expect: m.expect === 'schema' ? schemaError : m.expect });
+    }
+    // The first field of the valid body, mistyped.
+    const [field] = Object.keys(e.valid);
+    for (const m of FIELD_MUTATIONS) {
+      cases.push({ ...base, name: `${field} as ${m.name}`, body: { json: { ...e.valid, [field!]: m.value } }, expect: m.value === '1' ? e.asString : schemaError });
+    }
+  }
+  return cases;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Specific JSON API cases: versions, comments, NUL bytes, unknown ids, query strings.
+
+function apiCases(): HttpCase[] {
+  const act = (name: string, json: unknown, expect: Expected, action = 'receive'): HttpCase => ({
+    endpoint: 'POST /api/dossiers/:code/actions/:action', name, method: 'POST', path: `/api/dossiers/{code2}/actions/${action}`, who: 'clerk', body: { json }, expect,
+  });
+  const assign = (name: string, json: unknown, expect: Expected): HttpCase => ({
+    endpoint: 'POST /api/dossiers/:code/assignment', name, method: 'POST', path: '/api/dossiers/{code2}/assignment', who: 'clerk', body: { json }, expect,
+  });
+  const get = (endpoint: string, name: string, path: string, who: string, expect: Expected): HttpCase => ({ endpoint, name, method: 'GET', path, who, expect });
+  const post = (endpoint: string, name: string, path: string, who: string, body: Body | undefined, expect: Expected): HttpCase => ({ endpoint, name, method: 'POST', path, who, body, expect });
+  const V = J(422, 'VALIDATION_FAILED');
+  return [
+    // Versions: only a positive JSON integer.
+    act('version "1"', { version: '1' }, V),
+    act('version 0', { version: 0 }, V),
+    act('version 1.5', { version: 1.5 }, V),
+    act('version 2^53 + 2', { version: 2 ** 53 + 2 }, V),
+    { ...act('version 1e309', {}, V), body: { raw: '{"version":1e309}', type: 'application/json' } },
+    act('version null', { version: null }, V),
+    act('no version', {}, V),
+    act('stale version', { version: 99 }, J(409, 'STALE_VERSION')),
+    act('comment 2,001 characters', { version: 1, comment: 'x'.repeat(2001) }, V),
+    act('comment as an object', { version: 1, comment: { a: 1 } }, V),
+    act('data as an array', { version: 1, data: [1, 2] }, V),
+    act('data as a string', { version: 1, data: 'x' }, V),
+    act('NUL in the comment (stale version)', { version: 99, comment: `a${NUL}b` }, J(409, 'STALE_VERSION')),
+    act('NUL in the comment', { version: 1, comment: `Đã nhận${NUL}` }, J(400, 'BAD_REQUEST'), 'request_supplement'),
+    act('unknown action', { version: 1 }, J(422, 'ACTION_NOT_AVAILABLE'), 'khong-co'),
+    act('action with NUL', { version: 1 }, J(422, 'ACTION_NOT_AVAILABLE'), enc(`receive${NUL}`)),
+    act('action 65 characters', { version: 1 }, V, 'a'.repeat(65)),
+    act('SLA action without a reason', { version: 1 }, J(422, 'ACTION_NOT_AVAILABLE'), 'extend'),
+    act('a citizen action in another state', { version: 1 }, J(422, 'ACTION_NOT_AVAILABLE'), 'resubmit'),
+    { ...act('deep data, comment missing', {}, J(422, 'COMMENT_REQUIRED'), 'request_supplement'), body: { raw: `{"version":1,"data":{"a":${DEEP_JSON}}}`, type: 'application/json' } },
+    { ...act('action by the citizen (Bearer token)', { version: 1 }, J(403, 'ACTION_FORBIDDEN')), who: 'citizen2' },
+    { ...act('wrong tracking token', { version: 1 }, J(404, 'DOSSIER_NOT_FOUND')), who: 'anon', headers: { authorization: 'Bearer not-a-token' } },
+    { ...act('Bearer of 10,000 characters', { version: 1 }, J(404, 'DOSSIER_NOT_FOUND')), who: 'anon', headers: { authorization: `Bearer ${'A'.repeat(10_000)}` } },
+    assign('staffId not a uuid', { version: 1, staffId: 'clerk' }, V),
+    assign('unknown staff', { version: 1, staffId: '00000000-0000-4000-8000-000000000000' }, V),
+    assign('unitId 65 characters', { version: 1, unitId: 'u'.repeat(65) }, V),
+    assign('unknown unit', { version: 1, unitId: 'khong-co' }, V),
+    assign('unit with NUL', { version: 1, unitId: `qlcl${NUL}` }, J(400, 'BAD_REQUEST')),
+    assign('version as a string', { version: '1' }, V),
+    { ...assign('anonymous', { version: 1 }, J(401, 'UNAUTHENTICATED')), who: 'anon' },
+
+    // Survey: the citizen's, once the dossier is finished.
+    post('POST /api/dossiers/:code/survey', 'rating unknown', '/api/dossiers/{code2}/survey', 'citizen2', { json: { rating: 'great' } }, V),
+    post('POST /api/dossiers/:code/survey', 'reason 10,000 characters', '/api/dossiers/{code2}/survey', 'citizen2', { json: { rating: 'unsatisfied', reason: 'x'.repeat(10_000) } }, V),
+    post('POST /api/dossiers/:code/survey', 'unknown criterion', '/api/dossiers/{code2}/survey', 'citizen2', { json: { rating: 'satisfied', criteria: { bribe: 'yes' } } }, V),
+    post('POST /api/dossiers/:code/survey', 'NUL in the reason, not finished', '/api/dossiers/{code2}/survey', 'citizen2', { json: { rating: 'unsatisfied', reason: `x${NUL}` } }, J(422, 'SURVEY_NOT_OPEN')),
+    post('POST /api/dossiers/:code/survey', 'not finished yet', '/api/dossiers/{code2}/survey', 'citizen2', { json: { rating: 'satisfied' } }, J(422, 'SURVEY_NOT_OPEN')),
+    post('POST /api/dossiers/:code/survey', 'by staff', '/api/dossiers/{code2}/survey', 'clerk', { json: { rating: 'satisfied' } }, J(403, 'FORBIDDEN')),
+
+    // Signing: PINs, preparations, the batch; a staff member without a signing key is refused, not a 500.
+    post('POST /api/dossiers/:code/signatures/sign', 'PIN of 3 digits', '/api/dossiers/{code2}/signatures/sign', 'leader', { json: { pin: '123' } }, V),
+    post('POST /api/dossiers/:code/signatures/sign', 'PIN of 13 digits', '/api/dossiers/{code2}/signatures/sign', 'leader', { json: { pin: '1234567890123' } }, V),
+    post('POST /api/dossiers/:code/signatures/sign', 'not waiting for a signature', '/api/dossiers/{code2}/signatures/sign', 'leader', { json: { pin: '123456' } }, J(409, 'SIGNING_NOT_PENDING')),
+    post('POST /api/dossiers/:code/signatures/sign', 'clerk without a key', '/api/dossiers/{code2}/signatures/sign', 'clerk', { json: { pin: '123456' } }, J(409, 'SIGNING_NOT_PENDING')),
+    post('POST /api/dossiers/:code/signatures/sign', 'anonymous', '/api/dossiers/{code2}/signatures/sign', 'anon', { json: { pin: '123456' } }, J(401, 'UNAUTHENTICATED')),
+    post('POST /api/dossiers/:code/signatures/prepare', 'not waiting for a signature', '/api/dossiers/{code2}/signatures/prepare', 'leader', undefined, J(409, 'SIGNING_NOT_PENDING')),
+    post('POST /api/dossiers/:code/signatures/prepare', 'anonymous', '/api/dossiers/{code2}/signatures/prepare', 'anon', undefined, J(401, 'UNAUTHENTICATED')),
+    post('POST /api/dossiers/:code/signatures/prepare', 'JSON garbage body', '/api/dossiers/{code2}/signatures/prepare', 'leader', { raw: '{', type: 'application/json' }, J(400, 'BAD_REQUEST')),
+    post('POST /api/dossiers/:code/signatures/:preparationId/complete', 'unknown preparation', '/api/dossiers/{code2}/signatures/00000000-0000-4000-8000-000000000000/complete', 'leader',
+      { json: { signature: 'AAAA', certificate: 'x' } }, J(404, 'PREPARATION_NOT_FOUND')),
+    post('POST /api/dossiers/:code/signatures/:preparationId/complete', 'preparation id with NUL', `/api/dossiers/{code2}/signatures/${enc(`p${NUL}`)}/complete`, 'leader',
+      { json: { signature: 'AAAA', certificate: 'x' } }, J(404, 'PREPARATION_NOT_FOUND')),
+    post('POST /api/dossiers/:code/signatures/:preparationId/complete', 'preparation id 65 characters', `/api/dossiers/{code2}/signatures/${'p'.repeat(65)}/complete`, 'leader',
+      { json: { signature: 'AAAA', certificate: 'x' } }, V),
+    post('POST /api/dossiers/:code/signatures/:preparationId/complete', 'signature over 8 KB', '/api/dossiers/{code2}/signatures/x/complete', 'leader',
+      { json: { signature: 'A'.repeat(8193), certificate: 'x' } }, V),
+    post('POST /api/dossiers/:code/signatures/:preparationId/complete', 'empty signature', '/api/dossiers/{code2}/signatures/x/complete', 'leader',
+      { json: { signature: '', certificate: 'x' } }, V),
+    post('POST /api/signatures/batch', 'clerk without a signing key', '/api/signatures/batch', 'clerk', { json: { codes: ['{code2}'], pin: '123456' } }, J(403, 'NO_SIGNING_KEY')),
+    post('POST /api/signatures/batch', 'admin without a signing key', '/api/signatures/batch', 'admin', { json: { codes: ['{code2}'], pin: '123456' } }, J(403, 'NO_SIGNING_KEY')),
+    post('POST /api/signatures/batch', 'anonymous', '/api/signatures/batch', 'anon', { json: { codes: ['{code2}'], pin: '123456' } }, J(401, 'UNAUTHENTICATED')),
+    post('POST /api/signatures/batch', 'no codes', '/api/signatures/batch', 'leader', { json: { codes: [], pin: '123456' } }, V),
+    post('POST /api/signatures/batch', '501 codes', '/api/signatures/batch', 'leader', { json: { codes: Array.from({ length: 501 }, (_, i) => `C${i}`), pin: '123456' } }, V),
+    post('POST /api/signatures/batch', 'a code of 65 characters', '/api/signatures/batch', 'leader', { json: { codes: ['c'.repeat(65)], pin: '123456' } }, V),
+    post('POST /api/signatures/batch', 'codes with NUL and unknown', '/api/signatures/batch', 'leader', { json: { codes: [`A${NUL}`, 'KHONG-CO'], pin: '123456' } }, { status: 200 }),
+    get('GET /api/signatures/pending', 'anonymous', '/api/signatures/pending', 'anon', J(401, 'UNAUTHENTICATED')),
+    get('GET /api/signatures/pending', 'clerk without a key', '/api/signatures/pending', 'clerk', { status: 200 }),
+
+    // Sign-in: each wrong guess goes to its own made-up account, so no real account is throttled.
+    post('POST /api/auth/login', 'NUL in the username', '/api/auth/login', 'anon', { json: { username: `clerk${NUL}`, password: 'demo' } }, J(400, 'BAD_REQUEST')),
+    post('POST /api/auth/login', 'NUL in the password', '/api/auth/login', 'anon', { json: { username: 'ghost-nul', password: `demo${NUL}` } }, J(401, 'INVALID_CREDENTIALS')),
+    post('POST /api/auth/login', 'username of 101 characters', '/api/auth/login', 'anon', { json: { username: 'u'.repeat(101), password: 'x' } }, V),
+    post('POST /api/auth/login', 'password of 201 characters', '/api/auth/login', 'anon', { json: { username: 'ghost-long', password: 'p'.repeat(201) } }, V),
+    post('POST /api/auth/login', 'no password', '/api/auth/login', 'anon', { json: { username: 'clerk' } }, V),
+    post('POST /api/auth/login', 'unknown account', '/api/auth/login', 'anon', { json: { username: 'ghost-unknown', password: 'demo' } }, J(401, 'INVALID_CREDENTIALS')),
+    post('POST /api/auth/login', 'non-UTF-8 bytes', '/api/auth/login', 'anon', { raw: Buffer.from([0x7b, 0x22, 0x75, 0x73, 0x65, 0x72, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x2c, 0x22, 0x70, 0x61, 0x73, 0x73, 0x77, 0x6f, 0x72, 0x64, 0x22, 0x3a, 0x22, 0x78, 0x22, 0x7d]), type: 'application/json' }, J(401, 'INVALID_CREDENTIALS')),
+    post('POST /api/auth/password', 'signed in, weak new password', '/api/auth/password', 'school3', { json: { currentPassword: 'demo', newPassword: 'short' } }, J(422, 'PASSWORD_WEAK')),
+    post('POST /api/auth/password', 'anonymous, well-formed', '/api/auth/password', 'anon', { json: { currentPassword: 'demo', newPassword: 'Mat-khau-moi-2026' } }, J(401, 'UNAUTHENTICATED')),
+    post('POST /api/auth/logout', 'garbage Bearer', '/api/auth/logout', 'anon', undefined, { status: 204 }),
+    { ...post('POST /api/auth/logout', 'garbage Bearer header', '/api/auth/logout', 'anon', undefined, { status: 204 }), headers: { authorization: 'Bearer \u00ff\u00fe' } },
+    get('GET /api/auth/me', 'anonymous', '/api/auth/me', 'anon', J(401, 'UNAUTHENTICATED')),
+    { ...get('GET /api/auth/me', 'Bearer of 10,000 characters', '/api/auth/me', 'anon', J(401, 'UNAUTHENTICATED')), headers: { authorization: `Bearer ${'x'.repeat(10_000)}` } },
+    { ...get('GET /api/auth/me', 'Basic credentials', '/api/auth/me', 'anon', J(401, 'UNAUTHENTICATED')), headers: { authorization: 'Basic Y2xlcms6ZGVtbw==' } },
+
+    // Procedures and static reads.
+    get('GET /api/procedures', 'junk query', `/api/procedures?x=${enc(NUL)}&x=2&__proto__=1`, 'anon', { status: 200 }),
+    get('GET /api/procedures/:id', 'unknown procedure', '/api/procedures/khong-co', 'anon', J(404, 'PROCEDURE_NOT_FOUND')),
+    get('GET /api/procedures/:id', 'NUL', `/api/procedures/diploma-copy${enc(NUL)}`, 'anon', J(404, 'PROCEDURE_NOT_FOUND')),
+    get('GET /api/procedures/:id', '__proto__', '/api/procedures/__proto__', 'anon', J(404, 'PROCEDURE_NOT_FOUND')),
+    get('GET /api/procedures/:id', 'constructor', '/api/procedures/constructor', 'anon', J(404, 'PROCEDURE_NOT_FOUND')),
+    get('GET /api/procedures/:id', 'non-UTF-8 percent-encoding', '/api/procedures/%FF', 'anon', J(400, 'BAD_REQUEST')),
+    get('GET /api/procedures/:id', '5,000 characters', `/api/procedures/${'p'.repeat(5000)}`, 'anon', J(414, 'URI_TOO_LONG')),
+    get('GET /api/dossiers/:code/documents/:id', 'id not a uuid', '/api/dossiers/{code}/documents/abc', 'clerk', J(404, 'DOCUMENT_NOT_FOUND')),
+    get('GET /api/dossiers/:code/documents/:id', 'unknown uuid', '/api/dossiers/{code}/documents/00000000-0000-4000-8000-000000000000', 'clerk', J(404, 'DOCUMENT_NOT_FOUND')),
+    get('GET /api/dossiers/:code/documents/:id', 'id with NUL', `/api/dossiers/{code}/documents/${enc(NUL)}`, 'clerk', J(404, 'DOCUMENT_NOT_FOUND')),
+    get('GET /api/dossiers/:code/documents/:id', "another dossier's document", '/api/dossiers/{code2}/documents/{doc}', 'clerk', J(404, 'DOCUMENT_NOT_FOUND')),
+    get('GET /api/dossiers/:code/forms/:kind', 'unknown form', '/api/dossiers/{code}/forms/khong-co', 'clerk', J(404, 'FORM_NOT_FOUND')),
+    get('GET /api/dossiers/:code/forms/:kind', 'form with NUL', `/api/dossiers/{code}/forms/receipt${enc(NUL)}`, 'clerk', J(404, 'FORM_NOT_FOUND')),
+    get('GET /api/dossiers/:code/forms/:kind', 'form 65 characters', `/api/dossiers/{code}/forms/${'k'.repeat(65)}`, 'clerk', V),
+    get('GET /api/dossiers/:code/forms/:kind', 'receipt not issued yet', '/api/dossiers/{code}/forms/receipt', 'citizen', J(404, 'FORM_NOT_FOUND')),
+    get('GET /api/dossiers/:code/result', 'not issued yet', '/api/dossiers/{code}/result', 'citizen', J(404, 'RESULT_NOT_READY')),
+    get('GET /api/dossiers/:code/register-lookup', 'anonymous', '/api/dossiers/{code}/register-lookup', 'anon', J(401, 'UNAUTHENTICATED')),
+
+    // Staff lists and reports: repeated or mistyped query parameters.
+    get('GET /api/inbox', 'anonymous', '/api/inbox', 'anon', J(401, 'UNAUTHENTICATED')),
+    get('GET /api/inbox', 'status repeated', '/api/inbox?status=a&status=b', 'clerk', V),
+    get('GET /api/inbox', 'procedure repeated', '/api/inbox?procedure=a&procedure=b', 'clerk', V),
+    get('GET /api/inbox', 'limit 0', '/api/inbox?limit=0', 'clerk', V),
+    get('GET /api/inbox', 'limit 1e309', '/api/inbox?limit=1e309', 'clerk', V),
+    get('GET /api/inbox', 'limit not a number', '/api/inbox?limit=abc', 'clerk', V),
+    get('GET /api/inbox', 'overdue maybe', '/api/inbox?overdue=maybe', 'clerk', V),
+    get('GET /api/inbox', 'NUL in the status', `/api/inbox?status=${enc(NUL)}`, 'clerk', J(400, 'BAD_REQUEST')),
+    get('GET /api/inbox', 'NUL in the procedure', `/api/inbox?procedure=${enc(NUL)}`, 'clerk', J(400, 'BAD_REQUEST')),
+    get('GET /api/inbox', 'status 10,000 characters', `/api/inbox?status=${'s'.repeat(10_000)}`, 'clerk', { status: 200 }),
+    get('GET /api/stats', 'anonymous', '/api/stats', 'anon', J(401, 'UNAUTHENTICATED')),
+    get('GET /api/stats', 'clerk', '/api/stats', 'clerk', J(403, 'FORBIDDEN')),
+    get('GET /api/stats', 'from not a date', '/api/stats?from=yesterday', 'leader', V),
+    get('GET /api/stats', 'month 13', '/api/stats?from=2026-13-01', 'leader', V),
+    get('GET /api/stats', 'from after to', '/api/stats?from=2026-05-01&to=2026-01-01', 'leader', V),
+    get('GET /api/stats', 'from repeated', '/api/stats?from=2026-01-01&from=2026-02-01', 'leader', V),
+    get('GET /api/stats', 'procedure 65 characters', `/api/stats?procedure=${'p'.repeat(65)}`, 'leader', V),
+    get('GET /api/stats', 'NUL in the procedure', `/api/stats?procedure=${enc(NUL)}`, 'leader', J(400, 'BAD_REQUEST')),
+    get('GET /api/stats', 'ten thousand years', '/api/stats?from=0001-01-01&to=9999-12-31', 'leader', V),
+    get('GET /api/reports/tracking-book', 'anonymous', '/api/reports/tracking-book', 'anon', J(401, 'UNAUTHENTICATED')),
+    get('GET /api/reports/tracking-book', 'specialist', '/api/reports/tracking-book', 'specialist', J(403, 'FORBIDDEN')),
+    get('GET /api/reports/tracking-book', 'format pdf', '/api/reports/tracking-book?format=pdf', 'clerk', V),
+    get('GET /api/reports/tracking-book', 'format repeated', '/api/reports/tracking-book?format=csv&format=xlsx', 'clerk', V),
+    get('GET /api/reports/tracking-book', 'more than 366 days', '/api/reports/tracking-book?from=2024-01-01&to=2026-01-01', 'clerk', V),
+    get('GET /api/reports/tracking-book', 'NUL in from', `/api/reports/tracking-book?from=${enc(NUL)}`, 'clerk', V),
+    get('GET /api/reports/tracking-book', 'year 10000', '/api/reports/tracking-book?from=9999-12-31&to=10000-01-01', 'clerk', V),
+    get('GET /api/sla-alerts', 'anonymous', '/api/sla-alerts', 'anon', J(401, 'UNAUTHENTICATED')),
+    get('GET /api/sla-alerts', 'junk query', `/api/sla-alerts?unit=${enc(NUL)}`, 'clerk', { status: 200 }),
+    get('GET /api/campaigns', 'junk query', '/api/campaigns?id=a&id=b', 'anon', { status: 200 }),
+    get('GET /api/admin/effects', 'anonymous', '/api/admin/effects', 'anon', J(401, 'UNAUTHENTICATED')),
+    get('GET /api/admin/effects', 'clerk', '/api/admin/effects', 'clerk', J(403, 'FORBIDDEN')),
+    get('GET /api/admin/effects', 'admin, junk query', `/api/admin/effects?limit=${enc(NUL)}`, 'admin', { status: 200 }),
+    post('POST /api/admin/effects/:id/retry', 'id not a number', '/api/admin/effects/abc/retry', 'admin', undefined, V),
+    post('POST /api/admin/effects/:id/retry', 'id 0', '/api/admin/effects/0/retry', 'admin', undefined, V),
+    post('POST /api/admin/effects/:id/retry', 'id 2^53 + 2', '/api/admin/effects/9007199254740994/retry', 'admin', undefined, V),
+    post('POST /api/admin/effects/:id/retry', 'id 1e3', '/api/admin/effects/1e3/retry', 'admin', undefined, J(404, 'NOT_FOUND')),
+    post('POST /api/admin/effects/:id/retry', 'unknown id', '/api/admin/effects/424242/retry', 'admin', undefined, J(404, 'NOT_FOUND')),
+    post('POST /api/admin/effects/:id/retry', 'clerk', '/api/admin/effects/1/retry', 'clerk', undefined, J(403, 'FORBIDDEN')),
+    post('POST /api/admin/effects/:id/retry', 'anonymous', '/api/admin/effects/1/retry', 'anon', undefined, J(401, 'UNAUTHENTICATED')),
+
+    // Health, docs, static files, unknown routes and methods.
+    get('GET /healthz', 'junk query', `/healthz?${enc(NUL)}=1`, 'anon', { status: 200 }),
+    get('GET /readyz', 'junk query', '/readyz?a=1&a=2', 'anon', { status: 200 }),
+    get('GET /docs', 'json', '/docs/json', 'anon', { status: 200 }),
+    get('GET /docs', 'traversal', `/docs/${enc('../../package.json')}`, 'anon', J(404, 'NOT_FOUND')),
+    get('GET /docs', 'NUL', `/docs/static/${enc(NUL)}`, 'anon', J(403, 'BAD_REQUEST')),
+    get('GET /assets/*', 'traversal', '/assets/..%2F..%2Fpackage.json', 'anon', J(404, 'NOT_FOUND')),
+    get('GET /assets/*', 'NUL', `/assets/site.css${enc(NUL)}`, 'anon', J(403, 'BAD_REQUEST')),
+    get('GET /assets/*', 'double-encoded traversal', '/assets/%252e%252e%252fpackage.json', 'anon', J(404, 'NOT_FOUND')),
+    { endpoint: 'unknown routes', name: 'PUT /api/dossiers', method: 'PUT', path: '/api/dossiers', expect: J(404, 'NOT_FOUND') },
+    { endpoint: 'unknown routes', name: 'DELETE /api/dossiers/:code', method: 'DELETE', path: '/api/dossiers/{code}', expect: J(404, 'NOT_FOUND') },
+    { endpoint: 'unknown routes', name: 'OPTIONS /api/procedures', method: 'OPTIONS', path: '/api/procedures', expect: J(404, 'NOT_FOUND') },
+    { endpoint: 'unknown routes', name: 'PATCH /can-bo', method: 'PATCH', path: '/can-bo', expect: J(404, 'NOT_FOUND') },
+    { endpoint: 'unknown routes', name: 'NUL in an unknown path', method: 'GET', path: `/khong-co/${enc(NUL)}`, expect: J(404, 'NOT_FOUND') },
+    { endpoint: 'unknown routes', name: 'bad percent-encoding in an unknown path', method: 'GET', path: '/khong-co/%', expect: J(400, 'BAD_REQUEST') },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Multipart: intake, verification, actions with files, key registration; truncated and malformed bodies, limits.
+
+const file = (name: string, filename: string, data: string | Buffer, contentType = 'application/pdf'): Part => ({ name, filename, value: data, contentType });
+
+/** The intake's parts with one change; `{pdf}` is replaced by the test's real PDF bytes. */
+function intake(data: unknown, files: Part[] = [file('identity', 'cccd.pdf', PDF_PLACEHOLDER)], procedure = 'diploma-copy'): Part[] {
+  return [{ name: 'procedure', value: procedure }, { name: 'data', value: typeof data === 'string' ? data : JSON.stringify(data) }, ...files];
+}
+
+function multipartCases(): HttpCase[] {
+  const V = J(422, 'VALIDATION_FAILED');
+  const submit = (name: string, body: Body, expect: Expected, headers?: Record<string, string>): HttpCase => ({
+    endpoint: 'POST /api/dossiers', name, method: 'POST', path: '/api/dossiers', body, expect, headers,
+  });
+  const mp = (parts: Part[], extra: Partial<Extract<Body, { multipart: Part[] }>> = {}): Body => ({ multipart: parts, ...extra });
+  const manyFields = Array.from({ length: 25 }, (_, i) => ({ name: `f${i}`, value: 'x' }));
+  const manyFiles = Array.from({ length: 21 }, (_, i) => file('diplomaScan', `s${i}.pdf`, PDF_PLACEHOLDER));
+  const withField = (field: string, value: unknown) => intake({ ...DIPLOMA, [field]: value });
+  const cases: HttpCase[] = [
+    submit('JSON instead of multipart', { json: { procedure: 'diploma-copy', data: DIPLOMA } }, J(415, 'UNSUPPORTED_MEDIA_TYPE')),
+    submit('text/plain', { raw: 'procedure=diploma-copy', type: 'text/plain' }, J(415, 'UNSUPPORTED_MEDIA_TYPE')),
+    submit('no content type', { raw: 'procedure=diploma-copy' }, J(415, 'UNSUPPORTED_MEDIA_TYPE')),
+    submit('multipart without a boundary', mp(intake(DIPLOMA), { boundary: null }), J(400, 'BAD_REQUEST')),
+    submit('boundary that never occurs', mp(intake(DIPLOMA), { type: 'multipart/form-data; boundary=nothing-like-it' }), J(400, 'BAD_REQUEST')),
+    submit('truncated in a part header', mp(intake(DIPLOMA), { truncate: 60 }), J(400, 'BAD_REQUEST')),
+    submit('truncated in the file', mp(intake(DIPLOMA), { truncate: 900 }), J(400, 'BAD_REQUEST')),
+    submit('no closing boundary', mp(intake(DIPLOMA), { noClose: true }), J(400, 'BAD_REQUEST')),
+    submit('garbage bytes', { raw: Buffer.from([0xff, 0x00, 0xfe, 0x0d, 0x0a, 0x2d, 0x2d]), type: 'multipart/form-data; boundary=x' }, J(400, 'BAD_REQUEST')),
+    submit('a part without a name', mp([{ name: '', value: 'x' }, ...intake(DIPLOMA)]), { status: 201 }),
+    submit('no procedure', mp(intake(DIPLOMA).slice(1)), V),
+    submit('unknown procedure', mp(intake(DIPLOMA, undefined, 'khong-co')), J(404, 'PROCEDURE_NOT_FOUND')),
+    submit('procedure with NUL', mp(intake(DIPLOMA, undefined, `diploma-copy${NUL}`)), J(404, 'PROCEDURE_NOT_FOUND')),
+    submit('procedure __proto__', mp(intake(DIPLOMA, undefined, '__proto__')), J(404, 'PROCEDURE_NOT_FOUND')),
+    submit('data not JSON', mp(intake('{not json')), V),
+    submit('data a JSON array', mp(intake('[1,2]')), V),
+    submit('data a JSON string', mp(intake('"x"')), V),
+    submit('data null', mp(intake('null')), V),
+    submit('data 10,000 nested arrays', mp(intake(DEEP_JSON)), V),
+    submit('data 10,000 nested arrays + Idempotency-Key', mp(intake(DEEP_JSON)), V, { 'idempotency-key': 'corpus-deep-0001' }),
+    submit('data 5,000 nested objects + Idempotency-Key', mp(intake(DEEP_OBJECT)), V, { 'idempotency-key': 'corpus-deep-0002' }),
+    submit('data with __proto__', mp(intake(`{"__proto__":{"polluted":1},${JSON.stringify(DIPLOMA).slice(1)}`)), { status: 201 }),
+    submit('NUL in a text field', mp(withField('applicantName', `Nguyễn${NUL}Văn`)), V),
+    submit('NUL in the address', mp(withField('applicantAddress', `${NUL}`.repeat(5))), V),
+    submit('NUL as a select value', mp(withField('relation', NUL)), V),
+    submit('CR/LF and tabs in a text field', mp(withField('applicantAddress', 'Số 1\r\n\tThanh Hóa')), { status: 201 }),
+    submit('applicantName 100,000 characters', mp(withField('applicantName', 'x'.repeat(100_000))), V),
+    submit('copies as a string', mp(withField('copies', '1')), { status: 201 }),
+    submit('copies as [1]', mp(withField('copies', [1])), V),
+    submit('copies true', mp(withField('copies', true)), V),
+    submit('copies -1', mp(withField('copies', -1)), V),
+    submit('copies 1e309', mp(intake(JSON.stringify(DIPLOMA).replace('"copies":1', '"copies":1e309'))), V),
+    submit('graduationYear 99999', mp(withField('graduationYear', 99999)), V),
+    submit('birth date 30 February', mp(withField('holderBirthDate', '2001-02-30')), V),
+    submit('birth date in the future', mp(withField('holderBirthDate', '2999-01-01')), V),
+    submit('unknown select option', mp(withField('diplomaType', 'phd')), V),
+    submit('id number with letters', mp(withField('applicantIdNumber', '03809000123A')), V),
+    submit('file name with NUL', mp(intake(DIPLOMA, [file('identity', `cccd${NUL}.pdf`, PDF_PLACEHOLDER)])), J(400, 'BAD_REQUEST')),
+    submit('file name with CR/LF', mp(intake(DIPLOMA, [file('identity', 'cccd\r\n.pdf', PDF_PLACEHOLDER)])), { status: 201 }),
+    submit('file name 1,000 characters', mp(intake(DIPLOMA, [file('identity', `${'n'.repeat(1000)}.pdf`, PDF_PLACEHOLDER)])), { status: 201 }),
+    submit('file name ../../etc/passwd', mp(intake(DIPLOMA, [file('identity', '../../etc/passwd', PDF_PLACEHOLDER)])), { status: 201 }),
+    submit('unknown field name with NUL (ignored)', mp([...intake(DIPLOMA), { name: `x${NUL}`, value: '1' }]), { status: 201 }),
+    submit('field named __proto__', mp([...intake(DIPLOMA), { name: '__proto__', value: '1' }]), J(400, 'BAD_REQUEST')),
+    submit('text pretending to be a PDF', mp(intake(DIPLOMA, [file('identity', 'cccd.pdf', 'This is not a PDF at all.')])), J(415, 'UNSUPPORTED_FILE_TYPE')),
+    submit('empty file', mp(intake(DIPLOMA, [file('identity', 'cccd.pdf', '')])), V),
+    submit('missing required document', mp(intake(DIPLOMA, [])), V),
+    submit('unknown document key', mp(intake(DIPLOMA, [file('identity', 'cccd.pdf', PDF_PLACEHOLDER), file('passport', 'p.pdf', PDF_PLACEHOLDER)])), V),
+    submit('file under the data name', mp([{ name: 'procedure', value: 'diploma-copy' }, file('data', 'data.json', JSON.stringify(DIPLOMA), 'application/json')]), V),
+    submit('document over its 5 MB limit', mp(intake(DIPLOMA, [file('identity', 'big.pdf', Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(5.5 * 1024 * 1024, 0x20)]))])), J(413, 'FILE_TOO_LARGE')),
+    submit('file over the 10 MB request limit', mp(intake(DIPLOMA, [file('identity', 'huge.pdf', Buffer.alloc(10.5 * 1024 * 1024, 0x20))])), J(413, 'FILE_TOO_LARGE')),
+    submit('25 text fields', mp([...intake(DIPLOMA), ...manyFields]), J(413, 'PAYLOAD_TOO_LARGE')),
+    submit('21 files', mp(intake(DIPLOMA, manyFiles)), J(413, 'TOO_MANY_FILES')),
+    submit('a text field over 256 KB', mp([...intake(DIPLOMA), { name: 'note', value: 'x'.repeat(300 * 1024) }]), J(413, 'PAYLOAD_TOO_LARGE')),
+    submit('Idempotency-Key of 7 characters', mp(intake(DIPLOMA)), V, { 'idempotency-key': 'short-k' }),
+    submit('Idempotency-Key of 201 characters', mp(intake(DIPLOMA)), V, { 'idempotency-key': 'k'.repeat(201) }),
+    submit('Idempotency-Key reused for another request', mp(intake({ ...DIPLOMA, copies: 2 })), J(422, 'IDEMPOTENCY_KEY_REUSED'), { 'idempotency-key': '{idemKey}' }),
+    submit('Idempotency-Key replayed', mp(intake(DIPLOMA)), { status: 200 }, { 'idempotency-key': '{idemKey}' }),
+  ];
+
+  const verify = (name: string, body: Body, expect: Expected): HttpCase => ({ endpoint: 'POST /api/verify', name, method: 'POST', path: '/api/verify', body, expect });
+  cases.push(
+    verify('JSON', { json: { file: 'x' } }, J(415, 'UNSUPPORTED_MEDIA_TYPE')),
+    verify('no file part', mp([{ name: 'note', value: 'x' }]), V),
+    verify('not a PDF', mp([file('file', 'x.pdf', 'plain text')]), J(415, 'UNSUPPORTED_FILE_TYPE')),
+    verify('a PDF header and garbage', mp([file('file', 'x.pdf', '%PDF-1.7\n%garbage\n1 0 obj <<\n')]), { status: 200 }),
+    verify('two files', mp([file('file', 'a.pdf', PDF_PLACEHOLDER), file('file', 'b.pdf', PDF_PLACEHOLDER)]), J(413, 'TOO_MANY_FILES')),
+    verify('truncated', mp([file('file', 'a.pdf', PDF_PLACEHOLDER)], { truncate: 120 }), J(400, 'BAD_REQUEST')),
+    verify('no boundary', mp([file('file', 'a.pdf', PDF_PLACEHOLDER)], { boundary: null }), J(400, 'BAD_REQUEST')),
+    verify('file name with NUL (not kept)', mp([file('file', `a${NUL}.pdf`, PDF_PLACEHOLDER)]), { status: 200 }),
+    verify('empty file', mp([file('file', 'a.pdf', '')]), J(415, 'UNSUPPORTED_FILE_TYPE')),
+  );
+
+  const actMp = (name: string, parts: Part[], expect: Expected, extra: Partial<Extract<Body, { multipart: Part[] }>> = {}): HttpCase => ({
+    endpoint: 'POST /api/dossiers/:code/actions/:action', name: `multipart · ${name}`, method: 'POST', path: '/api/dossiers/{code2}/actions/receive', who: 'clerk', body: mp(parts, extra), expect,
+  });
+  cases.push(
+    actMp('version "1.0"', [{ name: 'version', value: '1.0' }], V),
+    actMp('version "1e0"', [{ name: 'version', value: '1e0' }], V),
+    actMp('version " 1"', [{ name: 'version', value: ' 1' }], V),
+    actMp('version 99 (stale)', [{ name: 'version', value: '99' }], J(409, 'STALE_VERSION')),
+    actMp('data not JSON', [{ name: 'version', value: '1' }, { name: 'data', value: '{' }], V),
+    actMp('data 10,000 nested arrays', [{ name: 'version', value: '1' }, { name: 'data', value: DEEP_JSON }], V),
+    actMp('truncated', [{ name: 'version', value: '1' }, file('identity', 'a.pdf', PDF_PLACEHOLDER)], J(400, 'BAD_REQUEST'), { truncate: 100 }),
+    actMp('document not taken by the action', [{ name: 'version', value: '1' }, file('identity', 'a.pdf', PDF_PLACEHOLDER)], V),
+    actMp('file name with NUL, stale version', [{ name: 'version', value: '99' }, file('identity', `a${NUL}.pdf`, PDF_PLACEHOLDER)], J(409, 'STALE_VERSION')),
+    actMp('a field over 256 KB', [{ name: 'version', value: '1' }, { name: 'comment', value: 'x'.repeat(300 * 1024) }], J(413, 'PAYLOAD_TOO_LARGE')),
+  );
+
+  const admin = (endpoint: string, path: string, name: string, body: Body, expect: Expected, who = 'admin'): HttpCase => ({ endpoint, name, method: 'POST', path, who, body, expect });
+  const KEYS = 'POST /api/signing-keys';
+  const LOOKS = 'POST /api/signing-appearances';
+  cases.push(
+    admin(KEYS, '/api/signing-keys', 'anonymous', mp([{ name: 'staff', value: 'leader' }]), J(401, 'UNAUTHENTICATED'), 'anon'),
+    admin(KEYS, '/api/signing-keys', 'clerk', mp([{ name: 'staff', value: 'leader' }]), J(403, 'FORBIDDEN'), 'clerk'),
+    admin(KEYS, '/api/signing-keys', 'JSON', { json: { staff: 'leader' } }, J(415, 'UNSUPPORTED_MEDIA_TYPE')),
+    admin(KEYS, '/api/signing-keys', 'no owner', mp([{ name: 'password', value: 'x' }]), V),
+    admin(KEYS, '/api/signing-keys', 'unknown staff', mp([{ name: 'staff', value: 'khong-co' }, file('pkcs12', 'k.p12', 'garbage', 'application/x-pkcs12')]), V),
+    admin(KEYS, '/api/signing-keys', 'staff with NUL', mp([{ name: 'staff', value: `leader${NUL}` }, file('pkcs12', 'k.p12', 'garbage', 'application/x-pkcs12')]), J(400, 'BAD_REQUEST')),
+    admin(KEYS, '/api/signing-keys', 'garbage PKCS#12', mp([{ name: 'staff', value: 'clerk' }, { name: 'password', value: 'x' }, file('pkcs12', 'k.p12', 'garbage', 'application/x-pkcs12')]), V),
+    admin(KEYS, '/api/signing-keys', 'garbage certificate', mp([{ name: 'staff', value: 'clerk' }, { name: 'certificate', value: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' }]), V),
+    admin(KEYS, '/api/signing-keys', 'PIN of letters', mp([{ name: 'staff', value: 'clerk' }, { name: 'pin', value: 'abcdef' }, file('pkcs12', 'k.p12', 'garbage')]), V),
+    admin(KEYS, '/api/signing-keys', 'truncated', mp([{ name: 'staff', value: 'clerk' }, file('pkcs12', 'k.p12', 'garbage')], { truncate: 80 }), J(400, 'BAD_REQUEST')),
+    admin(LOOKS, '/api/signing-appearances', 'anonymous', mp([{ name: 'staff', value: 'leader' }]), J(401, 'UNAUTHENTICATED'), 'anon'),
+    admin(LOOKS, '/api/signing-appearances', 'leader', mp([{ name: 'staff', value: 'leader' }]), J(403, 'FORBIDDEN'), 'leader'),
+    admin(LOOKS, '/api/signing-appearances', 'not a PNG', mp([{ name: 'staff', value: 'leader' }, file('image', 'a.png', 'GIF89a', 'image/png')]), V),
+    admin(LOOKS, '/api/signing-appearances', 'no image', mp([{ name: 'unit', value: 'so-gddt' }]), V),
+    admin(LOOKS, '/api/signing-appearances', 'unit with NUL', mp([{ name: 'unit', value: `so${NUL}` }, file('image', 'a.png', 'x', 'image/png')]), J(400, 'BAD_REQUEST')),
+    admin(LOOKS, '/api/signing-appearances', 'no boundary', mp([{ name: 'unit', value: 'so-gddt' }], { boundary: null }), J(400, 'BAD_REQUEST')),
+  );
+  return cases;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pages: forms, query strings, sign-in redirects, body-parse errors (the page error handler must answer, as a page).
+
+function pageCases(): HttpCase[] {
+  const page = (endpoint: string, name: string, method: Method, path: string, expect: Expected, extra: Partial<HttpCase> = {}): HttpCase => ({
+    endpoint, name, method, path, expect, ...extra,
+  });
+  const g = (endpoint: string, name: string, path: string, expect: Expected, who = 'anon') => page(endpoint, name, 'GET', path, expect, { who });
+  const p = (endpoint: string, name: string, path: string, body: Body | undefined, expect: Expected, who = 'anon', csrf = true) =>
+    page(endpoint, name, 'POST', path, expect, { who, body, csrf });
+  const cases: HttpCase[] = [
+    g('GET /', 'search with NUL', `/?q=${enc(NUL)}`, PAGE(200)),
+    g('GET /', 'search repeated', '/?q=a&q=b', PAGE(200)),
+    g('GET /', 'search 10,000 characters', `/?q=${'chuyen '.repeat(1500)}`, PAGE(200)),
+    g('GET /', 'bad percent-encoding in the query', '/?q=%E0%A4%A', PAGE(200)),
+    g('GET /thu-tuc/:id', 'unknown procedure', '/thu-tuc/khong-co', PAGE(404)),
+    g('GET /thu-tuc/:id', 'NUL', `/thu-tuc/${enc(NUL)}`, PAGE(404)),
+    g('GET /thu-tuc/:id', '__proto__', '/thu-tuc/__proto__', PAGE(404)),
+    g('GET /thu-tuc/:id', 'non-UTF-8 percent-encoding', '/thu-tuc/%FF', J(400, 'BAD_REQUEST')),
+    g('GET /thu-tuc/:id/nop', 'unknown procedure', '/thu-tuc/khong-co/nop', PAGE(404)),
+    g('GET /thu-tuc/:id/nop', 'constructor', '/thu-tuc/constructor/nop', PAGE(404)),
+
+    // The page application form.
+    p('POST /thu-tuc/:id/nop', 'no CSRF token', '/thu-tuc/diploma-copy/nop', { form: { applicantName: 'A' } }, PAGE(403), 'anon', false),
+    p('POST /thu-tuc/:id/nop', 'unknown procedure', '/thu-tuc/khong-co/nop', { form: { applicantName: 'A' } }, PAGE(404)),
+    p('POST /thu-tuc/:id/nop', 'NUL in a text field', '/thu-tuc/diploma-copy/nop', { form: { ...stringify(DIPLOMA), applicantName: `A${NUL}` } }, PAGE(422)),
+    p('POST /thu-tuc/:id/nop', 'a field repeated', '/thu-tuc/diploma-copy/nop', { form: { ...stringify(DIPLOMA), copies: ['1', '2', 'x'] } }, PAGE(422)),
+    p('POST /thu-tuc/:id/nop', 'urlencoded over 64 KB', '/thu-tuc/diploma-copy/nop', { form: { applicantName: 'x'.repeat(70 * 1024) } }, PAGE(413)),
+    p('POST /thu-tuc/:id/nop', 'truncated JSON body', '/thu-tuc/diploma-copy/nop', { raw: '{"applicantName":', type: 'application/json' }, PAGE(400)),
+    p('POST /thu-tuc/:id/nop', 'JSON 10,000 nested arrays', '/thu-tuc/diploma-copy/nop', { raw: `{"applicantName":${DEEP_JSON}}`, type: 'application/json' }, PAGE(422)),
+    p('POST /thu-tuc/:id/nop', 'text/plain body', '/thu-tuc/diploma-copy/nop', { raw: 'a=b', type: 'text/plain' }, PAGE(422)),
+    p('POST /thu-tuc/:id/nop', 'truncated multipart', '/thu-tuc/diploma-copy/nop', { multipart: intake(DIPLOMA), truncate: 50 }, PAGE(400)),
+    p('POST /thu-tuc/:id/nop', 'multipart without boundary', '/thu-tuc/diploma-copy/nop', { multipart: intake(DIPLOMA), boundary: null }, PAGE(400)),
+    p('POST /thu-tuc/:id/nop', 'multipart, file name with NUL', '/thu-tuc/diploma-copy/nop', { multipart: [...Object.entries(stringify(DIPLOMA)).map(([name, value]) => ({ name, value })), file('identity', `a${NUL}.pdf`, PDF_PLACEHOLDER)] }, PAGE(400)),
+    p('POST /thu-tuc/:id/nop', 'multipart, 21 files', '/thu-tuc/diploma-copy/nop', { multipart: Array.from({ length: 21 }, (_, i) => file('diplomaScan', `s${i}.pdf`, PDF_PLACEHOLDER)) }, PAGE(413)),
+    p('POST /thu-tuc/:id/nop', 'multipart, 25 fields', '/thu-tuc/diploma-copy/nop', { multipart: Array.from({ length: 25 }, (_, i) => ({ name: `f${i}`, value: 'x' })) }, PAGE(413)),
+    { ...p('POST /thu-tuc/:id/nop', 'JSON error for the upload script', '/thu-tuc/diploma-copy/nop', { form: { applicantName: `A${NUL}` } }, J(422, 'VALIDATION_FAILED')), headers: { accept: 'application/json' } },
+
+    // Tracking.
+    g('GET /tra-cuu', 'code with NUL and a token', `/tra-cuu?code=${enc(NUL)}&token=x`, PAGE(400)),
+    g('GET /tra-cuu', 'code repeated', '/tra-cuu?code=a&code=b&token=c&token=d', PAGE(200)),
+    g('GET /tra-cuu', 'unknown code and token', '/tra-cuu?code=KHONG-CO&token=x', PAGE(404)),
+    g('GET /tra-cuu', 'flash of 10,000 characters', `/tra-cuu?tb=${'x'.repeat(10_000)}`, PAGE(200)),
+    g('GET /tra-cuu', 'a code without a token', '/tra-cuu?code={code}', PAGE(200)),
+    p('POST /tra-cuu', 'no CSRF token', '/tra-cuu', { form: { code: '{code}', token: '{token}' } }, PAGE(403), 'anon', false),
+    p('POST /tra-cuu', 'code with NUL', '/tra-cuu', { form: { code: `A${NUL}`, token: 'x' } }, PAGE(400)),
+    p('POST /tra-cuu', 'wrong token', '/tra-cuu', { form: { code: '{code}', token: 'x' } }, PAGE(404)),
+    p('POST /tra-cuu', 'no token', '/tra-cuu', { form: { code: '{code}' } }, PAGE(422)),
+    p('POST /tra-cuu', 'fields repeated (the last counts)', '/tra-cuu', { form: { code: ['x', '{code}'], token: ['x', '{token}'] } }, REDIRECT(/^\/ho-so\//)),
+    p('POST /tra-cuu', 'JSON body, token in an array', '/tra-cuu', { json: { code: '{code}', token: ['{token}'] } }, REDIRECT(/^\/ho-so\//)),
+    p('POST /tra-cuu', 'JSON body, token an object', '/tra-cuu', { json: { code: '{code}', token: { t: '{token}' } } }, PAGE(422)),
+    p('POST /tra-cuu', 'malformed urlencoded', '/tra-cuu', { raw: 'code=%&token=%E0%A4%A', type: 'application/x-www-form-urlencoded' }, PAGE(404)),
+    p('POST /tra-cuu', 'bad JSON', '/tra-cuu', { raw: '{', type: 'application/json' }, PAGE(400)),
+    p('POST /tra-cuu/quen-thiet-bi', 'no CSRF token', '/tra-cuu/quen-thiet-bi', { form: {} }, PAGE(403), 'anon', false),
+    p('POST /tra-cuu/quen-thiet-bi', 'bad JSON', '/tra-cuu/quen-thiet-bi', { raw: '[', type: 'application/json' }, PAGE(400)),
+    p('POST /tra-cuu/quen-thiet-bi', 'with CSRF', '/tra-cuu/quen-thiet-bi', undefined, REDIRECT(/^\/tra-cuu\?/)),
+
+    // The citizen's dossier pages with the remembered token.
+    g('GET /ho-so/:code', 'flash unknown', '/ho-so/{code}?tb=khong-co&tb=x', PAGE(200), 'citizen'),
+    g('GET /ho-so/:code', 'no remembered token', '/ho-so/{code}', PAGE(404)),
+    { ...g('GET /ho-so/:code', 'remembered cookie not base64 JSON', '/ho-so/{code}', PAGE(404)), cookies: { motcua_track: '%%%{not json' } },
+    { ...g('GET /ho-so/:code', 'remembered cookie a deep array', '/ho-so/{code}', PAGE(404)), cookies: { motcua_track: Buffer.from(DEEP_JSON).toString('base64url') } },
+    g('GET /ho-so/:code/tep/:id', 'document id not a uuid', '/ho-so/{code}/tep/abc', PAGE(404), 'citizen'),
+    g('GET /ho-so/:code/tep/:id', 'document id with NUL', `/ho-so/{code}/tep/${enc(NUL)}`, PAGE(404), 'citizen'),
+    g('GET /ho-so/:code/ket-qua', 'not issued', '/ho-so/{code}/ket-qua', PAGE(404), 'citizen'),
+    g('GET /ho-so/:code/mau/:kind', 'unknown form', '/ho-so/{code}/mau/khong-co', PAGE(404), 'citizen'),
+    p('POST /ho-so/:code/bo-sung', 'no CSRF', '/ho-so/{code}/bo-sung', { form: { version: '1' } }, PAGE(403), 'citizen', false),
+    p('POST /ho-so/:code/bo-sung', 'version 1e0', '/ho-so/{code}/bo-sung', { form: { version: '1e0' } }, PAGE(422), 'citizen'),
+    p('POST /ho-so/:code/bo-sung', 'not waiting for a supplement', '/ho-so/{code}/bo-sung', { form: { version: '1' } }, PAGE(422), 'citizen'),
+    p('POST /ho-so/:code/bo-sung', 'truncated multipart', '/ho-so/{code}/bo-sung', { multipart: [{ name: 'version', value: '1' }, file('identity', 'a.pdf', PDF_PLACEHOLDER)], truncate: 90 }, PAGE(400), 'citizen'),
+    p('POST /ho-so/:code/bo-sung', 'bad JSON', '/ho-so/{code}/bo-sung', { raw: '{"version":', type: 'application/json' }, PAGE(400), 'citizen'),
+    p('POST /ho-so/:code/danh-gia', 'not finished', '/ho-so/{code}/danh-gia', { form: { rating: 'satisfied' } }, PAGE(422), 'citizen'),
+    p('POST /ho-so/:code/danh-gia', 'rating repeated', '/ho-so/{code}/danh-gia', { form: { rating: ['satisfied', 'x'] } }, PAGE(422), 'citizen'),
+    p('POST /ho-so/:code/danh-gia', 'text/plain', '/ho-so/{code}/danh-gia', { raw: 'rating=satisfied', type: 'text/plain' }, PAGE(422), 'citizen'),
+    p('POST /ho-so/:code/doi-ma-tra-cuu', 'wrong token cookie', '/ho-so/{code}/doi-ma-tra-cuu', { form: {} }, PAGE(404), 'citizen2'),
+
+    // Sign-in: `next` only ever leads to a path on this site.
+    g('GET /dang-nhap', 'next with NUL', `/dang-nhap?next=${enc(`/can-bo${NUL}`)}`, PAGE(200)),
+    g('GET /dang-nhap', 'next repeated', '/dang-nhap?next=/can-bo&next=//evil.example', PAGE(200)),
+    ...[
+      '/%09/evil.example', '//evil.example', '/\\evil.example', 'https://evil.example', '/%0D%0ASet-Cookie:%20x=y', '/\t/evil.example',
+      '%2F%2Fevil.example', '/%5Cevil.example', 'javascript:alert(1)', '/%E2%80%8B/evil.example', '/ /evil.example',
+    ].map((next) => g('GET /dang-nhap', `signed in, next=${next}`, `/dang-nhap?next=${next.replace(/[\t ]/g, enc)}`, REDIRECT('same-site'), 'clerk')),
+    g('GET /dang-nhap', 'signed in, next=/can-bo/phe-duyet', '/dang-nhap?next=/can-bo/phe-duyet', REDIRECT(/^\/can-bo\/phe-duyet$/), 'clerk'),
+    p('POST /dang-nhap', 'no CSRF', '/dang-nhap', { form: { username: 'ghost-a', password: 'x' } }, PAGE(403), 'anon', false),
+    p('POST /dang-nhap', 'wrong password', '/dang-nhap', { form: { username: 'ghost-b', password: 'x' } }, PAGE(401)),
+    p('POST /dang-nhap', 'NUL in the username', '/dang-nhap', { form: { username: `clerk${NUL}`, password: 'demo' } }, PAGE(400)),
+    p('POST /dang-nhap', 'username repeated', '/dang-nhap', { form: { username: ['ghost-c', 'ghost-d'], password: 'x' } }, PAGE(401)),
+    p('POST /dang-nhap', 'username 10,000 characters', '/dang-nhap', { form: { username: 'u'.repeat(10_000), password: 'x' } }, PAGE(401)),
+    p('POST /dang-nhap', 'bad JSON', '/dang-nhap', { raw: '{"username":', type: 'application/json' }, PAGE(400)),
+    p('POST /dang-nhap', 'JSON with arrays', '/dang-nhap', { json: { username: ['ghost-e'], password: [1] } }, PAGE(401)),
+    p('POST /dang-nhap', 'application/xml', '/dang-nhap', { raw: '<u/>', type: 'application/xml' }, PAGE(415)),
+    p('POST /dang-nhap', 'multipart truncated', '/dang-nhap', { multipart: [{ name: 'username', value: 'ghost-f' }], truncate: 40 }, PAGE(400)),
+    p('POST /dang-nhap', 'urlencoded over 64 KB', '/dang-nhap', { form: { username: 'x'.repeat(70 * 1024) } }, PAGE(413)),
+    p('POST /dang-nhap', 'signing in, next with CR/LF', '/dang-nhap', { form: { username: 'specialist2', password: 'demo', next: '/can-bo\r\nSet-Cookie: x=y' } }, REDIRECT('same-site')),
+    p('POST /dang-nhap', 'signing in, next=/%09/evil.example', '/dang-nhap', { form: { username: 'specialist2', password: 'demo', next: '/\t/evil.example' } }, REDIRECT('same-site')),
+    p('POST /dang-nhap', 'signing in, next=//evil', '/dang-nhap', { form: { username: 'specialist2', password: 'demo', next: '//evil.example' } }, REDIRECT('same-site')),
+    p('POST /dang-nhap', 'signing in, next=/\\evil', '/dang-nhap', { form: { username: 'specialist2', password: 'demo', next: '/\\evil.example' } }, REDIRECT('same-site')),
+    p('POST /dang-nhap', 'signing in, next=https://evil', '/dang-nhap', { form: { username: 'specialist2', password: 'demo', next: 'https://evil.example' } }, REDIRECT('same-site')),
+    p('POST /dang-xuat', 'no CSRF', '/dang-xuat', { form: {} }, PAGE(403), 'anon', false),
+    p('POST /dang-xuat', 'bad JSON', '/dang-xuat', { raw: '{', type: 'application/json' }, PAGE(400)),
+
+    // Staff pages: repeated query parameters make a field an array.
+    g('GET /can-bo', 'anonymous', '/can-bo', REDIRECT(/^\/dang-nhap\?next=/)),
+    g('GET /can-bo', 'status repeated', '/can-bo?status=a&status=b', PAGE(200), 'clerk'),
+    g('GET /can-bo', 'search repeated', '/can-bo?q=a&q=b', PAGE(200), 'clerk'),
+    g('GET /can-bo', 'procedure repeated', '/can-bo?procedure=diploma-copy&procedure=school-transfer', PAGE(200), 'clerk'),
+    g('GET /can-bo', 'overdue repeated', '/can-bo?overdue=on&overdue=on', PAGE(200), 'clerk'),
+    g('GET /can-bo', 'NUL in the procedure', `/can-bo?procedure=${enc(NUL)}`, PAGE(400), 'clerk'),
+    g('GET /can-bo', 'search 10,000 characters', `/can-bo?q=${'a '.repeat(5000)}`, PAGE(200), 'clerk'),
+    g('GET /can-bo', 'garbage session cookie', '/can-bo', REDIRECT(/^\/dang-nhap\?next=/)),
+    { ...g('GET /can-bo', 'session cookie of 4,000 characters', '/can-bo', REDIRECT(/^\/dang-nhap\?next=/)), cookies: { motcua_session: 'x'.repeat(4000) } },
+    g('GET /can-bo/ho-so/:code', 'flash repeated', '/can-bo/ho-so/{code}?tb=a&tb=b', PAGE(200), 'clerk'),
+    p('POST /can-bo/ho-so/:code/thao-tac/:action', 'no CSRF', '/can-bo/ho-so/{code2}/thao-tac/receive', { form: { version: '1' } }, PAGE(403), 'clerk', false),
+    p('POST /can-bo/ho-so/:code/thao-tac/:action', 'version not a number', '/can-bo/ho-so/{code2}/thao-tac/receive', { form: { version: 'abc' } }, PAGE(422), 'clerk'),
+    p('POST /can-bo/ho-so/:code/thao-tac/:action', 'unknown action', '/can-bo/ho-so/{code2}/thao-tac/khong-co', { form: { version: '99' } }, PAGE(409), 'clerk'),
+    p('POST /can-bo/ho-so/:code/thao-tac/:action', 'NUL in the comment', '/can-bo/ho-so/{code2}/thao-tac/request_supplement', { form: { version: '1', comment: `x${NUL}` } }, PAGE(400), 'clerk'),
+    p('POST /can-bo/ho-so/:code/thao-tac/:action', 'truncated multipart', '/can-bo/ho-so/{code2}/thao-tac/receive', { multipart: [{ name: 'version', value: '1' }], truncate: 30 }, PAGE(400), 'clerk'),
+    p('POST /can-bo/ho-so/:code/thao-tac/:action', 'bad JSON', '/can-bo/ho-so/{code2}/thao-tac/receive', { raw: '{', type: 'application/json' }, PAGE(400), 'clerk'),
+    p('POST /can-bo/ho-so/:code/thao-tac/:action', 'anonymous', '/can-bo/ho-so/{code2}/thao-tac/receive', { form: { version: '1' } }, REDIRECT(/^\/dang-nhap/)),
+    p('POST /can-bo/ho-so/:code/nhan-xu-ly', 'version not a number', '/can-bo/ho-so/{code2}/nhan-xu-ly', { form: { version: 'x' } }, REDIRECT(/^\/can-bo\/ho-so\//), 'clerk'),
+    p('POST /can-bo/ho-so/:code/nhan-xu-ly', 'bad JSON', '/can-bo/ho-so/{code2}/nhan-xu-ly', { raw: '{', type: 'application/json' }, PAGE(400), 'clerk'),
+    p('POST /can-bo/ho-so/:code/ky-so', 'clerk without a key', '/can-bo/ho-so/{code2}/ky-so', { form: { pin: '123456' } }, REDIRECT(/^\/can-bo\/ho-so\//), 'clerk'),
+    p('POST /can-bo/ho-so/:code/ky-so', 'PIN repeated', '/can-bo/ho-so/{code2}/ky-so', { form: { pin: ['1', '2'] } }, REDIRECT(/^\/can-bo\/ho-so\//), 'leader'),
+    g('GET /can-bo/ho-so/:code/xem-truoc', 'not waiting for approval', '/can-bo/ho-so/{code2}/xem-truoc', { status: 200 }, 'clerk'),
+    g('GET /can-bo/phe-duyet', 'flash repeated', '/can-bo/phe-duyet?tb=a&tb=b', PAGE(200), 'leader'),
+    p('POST /can-bo/phe-duyet', 'nothing picked', '/can-bo/phe-duyet', { form: {} }, REDIRECT(/^\/can-bo\/phe-duyet\?tb=/), 'leader'),
+    p('POST /can-bo/phe-duyet', 'picks malformed', '/can-bo/phe-duyet', { form: { pick: ['a', 'b|c', '|||', 'KHONG-CO|approve|1'] } }, PAGE(200), 'leader'),
+    p('POST /can-bo/phe-duyet', 'pick with NUL', '/can-bo/phe-duyet', { form: { pick: `A${NUL}|approve|1` } }, PAGE(400), 'leader'),
+    p('POST /can-bo/phe-duyet', 'comment as a JSON object', '/can-bo/phe-duyet', { json: { pick: ['{code2}|approve|99'], comment: { a: 1 } } }, PAGE(200), 'leader'),
+    p('POST /can-bo/phe-duyet', '101 picks', '/can-bo/phe-duyet', { form: { pick: Array.from({ length: 101 }, (_, i) => `C${i}|approve|1`) } }, PAGE(200), 'leader'),
+    p('POST /can-bo/phe-duyet', 'bad JSON', '/can-bo/phe-duyet', { raw: '{', type: 'application/json' }, PAGE(400), 'leader'),
+    p('POST /can-bo/ky-so', 'clerk without a signing key', '/can-bo/ky-so', { form: { sign: '{code2}', pin: '123456' } }, REDIRECT(/^\/can-bo\/phe-duyet\?tb=/), 'clerk'),
+    p('POST /can-bo/ky-so', 'admin without a signing key', '/can-bo/ky-so', { form: { sign: ['{code2}', 'KHONG-CO'], pin: '123456' } }, REDIRECT(/^\/can-bo\/phe-duyet\?tb=/), 'admin'),
+    p('POST /can-bo/ky-so', 'leader, nothing pending', '/can-bo/ky-so', { form: { sign: '{code2}', pin: '123456' } }, PAGE(200), 'leader'),
+    p('POST /can-bo/ky-so', 'leader, codes with NUL', '/can-bo/ky-so', { form: { sign: [`A${NUL}`], pin: '123456' } }, PAGE(200), 'leader'),
+    p('POST /can-bo/ky-so', 'PIN as a JSON array', '/can-bo/ky-so', { json: { sign: ['{code2}'], pin: ['1'] } }, PAGE(200), 'leader'),
+    p('POST /can-bo/ky-so', 'nothing picked', '/can-bo/ky-so', { form: { pin: '123456' } }, REDIRECT(/^\/can-bo\/phe-duyet\?tb=/), 'leader'),
+    g('GET /can-bo/chi-so', 'clerk', '/can-bo/chi-so', PAGE(403), 'clerk'),
+    g('GET /can-bo/chi-so', 'from not a date', '/can-bo/chi-so?from=hom-qua', PAGE(422), 'leader'),
+    g('GET /can-bo/chi-so', 'from repeated (the last counts)', '/can-bo/chi-so?from=2026-01-01&from=bad', PAGE(422), 'leader'),
+    g('GET /can-bo/chi-so', 'procedure repeated', '/can-bo/chi-so?procedure=x&procedure=diploma-copy', PAGE(200), 'leader'),
+    g('GET /can-bo/chi-so', 'NUL in the procedure', `/can-bo/chi-so?procedure=${enc(NUL)}`, PAGE(400), 'leader'),
+    g('GET /can-bo/chi-so', 'ten thousand years', '/can-bo/chi-so?from=0001-01-01&to=9999-12-31', PAGE(422), 'leader'),
+    g('GET /can-bo/tac-vu-loi', 'clerk', '/can-bo/tac-vu-loi', PAGE(403), 'clerk'),
+    g('GET /can-bo/tac-vu-loi', 'admin, flash repeated', '/can-bo/tac-vu-loi?tb=a&tb=b', PAGE(200), 'admin'),
+    p('POST /can-bo/tac-vu-loi/:id/chay-lai', 'id not a number', '/can-bo/tac-vu-loi/abc/chay-lai', undefined, REDIRECT(/^\/can-bo\/tac-vu-loi\?tb=/), 'admin'),
+    p('POST /can-bo/tac-vu-loi/:id/chay-lai', 'id with NUL', `/can-bo/tac-vu-loi/${enc(NUL)}/chay-lai`, undefined, REDIRECT(/^\/can-bo\/tac-vu-loi\?tb=/), 'admin'),
+    p('POST /can-bo/tac-vu-loi/:id/chay-lai', 'id 2^53 + 2', '/can-bo/tac-vu-loi/9007199254740994/chay-lai', undefined, REDIRECT(/^\/can-bo\/tac-vu-loi\?tb=/), 'admin'),
+    p('POST /can-bo/tac-vu-loi/:id/chay-lai', 'clerk', '/can-bo/tac-vu-loi/1/chay-lai', undefined, REDIRECT(/^\/can-bo\/tac-vu-loi\?tb=/), 'clerk'),
+
+    // The public verification page.
+    g('GET /verify/:code', 'key repeated', '/verify/{code}?k=a&k=b', PAGE(200)),
+    g('GET /verify/:code', 'key of 10,000 characters', `/verify/{code}?k=${'k'.repeat(10_000)}`, PAGE(200)),
+    p('POST /verify/:code', 'no file', '/verify/{code}', { multipart: [{ name: 'x', value: 'y' }] }, PAGE(200), 'anon', false),
+    p('POST /verify/:code', 'truncated multipart', '/verify/{code}', { multipart: [file('file', 'a.pdf', PDF_PLACEHOLDER)], truncate: 100 }, PAGE(200), 'anon', false),
+    p('POST /verify/:code', 'not a PDF', '/verify/{code}', { multipart: [file('file', 'a.pdf', 'text')] }, PAGE(200), 'anon', false),
+    p('POST /verify/:code', 'urlencoded', '/verify/{code}', { form: { file: 'x' } }, J(415, 'UNSUPPORTED_MEDIA_TYPE'), 'anon', false),
+    p('POST /verify/:code', 'bad JSON', '/verify/{code}', { raw: '{', type: 'application/json' }, J(400, 'BAD_REQUEST'), 'anon', false),
+  ];
+  return cases;
+}
+
+function stringify(data: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, String(v)]));
+}
+
+export function corpus(): HttpCase[] {
+  return [...codeCases(), ...jsonCases(), ...apiCases(), ...multipartCases(), ...pageCases()];
+}
