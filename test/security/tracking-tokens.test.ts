@@ -155,8 +155,12 @@ describe('changing and revoking the token', () => {
     expect((await api(code, trackingToken)).statusCode).toBe(200);
     const revoked = await env.app.inject({ method: 'POST', url: `/api/dossiers/${encodeURIComponent(code)}/tracking-token`, headers: { authorization: `Bearer ${await login('clerk')}` } });
     expect(revoked.statusCode).toBe(200);
+    // Staff never see the new token: with it they could act as the citizen. It goes to the citizen only.
+    expect(revoked.json().trackingToken).toBeNull();
     expect((await api(code, trackingToken)).statusCode).toBe(404);
-    expect((await api(code, revoked.json().trackingToken)).json().history.at(-1)).toMatchObject({ action: 'tracking_token_changed', actorKind: 'staff' });
+    const dossier = (await findDossierByCode(env.ctx.db, code))!;
+    const fresh = trackingTokenFor(env.ctx.secret, dossier.id, dossier.trackingTokenVersion);
+    expect((await api(code, fresh)).json().history.at(-1)).toMatchObject({ action: 'tracking_token_changed', actorKind: 'staff' });
   });
 
   it('"Đổi mã tra cứu" on the dossier page shows the new token once and this browser keeps it; the staff page revokes', async () => {
@@ -194,10 +198,13 @@ describe('changing and revoking the token', () => {
     const staffPage = await staff.get(`/can-bo/ho-so/${encodeURIComponent(code)}`);
     expect(staffPage.body).toContain('Thu hồi mã tra cứu');
     const revoked = await staff.post(`/can-bo/ho-so/${encodeURIComponent(code)}/thu-hoi-ma-tra-cuu`, {});
-    expect(revoked.statusCode).toBe(200);
-    const handed = /data-testid="new-tracking-token">([^<]+)</.exec(revoked.body)?.[1];
+    expect(revoked.statusCode).toBe(303);
+    const after = await staff.get(String(revoked.headers.location));
+    expect(after.body).toContain('Đã thu hồi mã tra cứu cũ');
+    expect(after.body).not.toContain('data-testid="new-tracking-token"');
     expect((await api(code, fresh!)).statusCode).toBe(404);
-    expect((await api(code, handed!)).statusCode).toBe(200);
+    const row = (await findDossierByCode(env.ctx.db, code))!;
+    expect((await api(code, trackingTokenFor(env.ctx.secret, row.id, row.trackingTokenVersion))).statusCode).toBe(200);
   });
 
   it('tokens handed out before generations existed are generation 1 and keep working', async () => {

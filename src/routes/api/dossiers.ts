@@ -125,9 +125,10 @@ export const dossierRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
     schema: {
       tags: ['dossiers'], summary: 'Đổi (thu hồi) mã tra cứu của công dân',
       description: 'Công dân (`Authorization: Bearer <trackingToken>` hiện tại) hoặc cán bộ của đơn vị đang giữ hồ sơ. Mã cũ không còn dùng được; '
-        + 'mã mới được trả về một lần và gửi tới email công dân đã khai. Lịch sử ghi sự kiện `tracking_token_changed`.',
+        + 'mã mới được gửi tới email công dân đã khai, và chỉ trả về (một lần) cho chính công dân đổi mã — cán bộ thu hồi mã thì nhận `trackingToken: null`. '
+          + 'Lịch sử ghi sự kiện `tracking_token_changed`.',
       params: codeParams,
-      response: { 200: z.object({ code: z.string(), trackingToken: z.string(), version: z.number().int() }), 403: errorResponse, 404: errorResponse },
+      response: { 200: z.object({ code: z.string(), trackingToken: z.string().nullable(), version: z.number().int() }), 403: errorResponse, 404: errorResponse },
     },
   }, async (request) => changeTrackingToken(ctx, request.params.code, request.caller));
 

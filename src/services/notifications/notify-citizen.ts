@@ -139,7 +139,23 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
   } else {
     await record('none', null, null);
   }
-  await markNotificationSent(ctx.db, dossierId, dossierVersion);
+  await markSentPatiently(ctx, dossierId, dossierVersion);
+}
+
+/**
+ * The message has left: failing now would send it again on the retry. A database blip or restart is waited out here
+ * (about two minutes) before the job is allowed to fail; only a crash in this window still resends (same Message-ID).
+ */
+async function markSentPatiently(ctx: AppContext, dossierId: string, dossierVersion: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await markNotificationSent(ctx.db, dossierId, dossierVersion);
+      return;
+    } catch (error) {
+      if (attempt >= 12) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(15_000, 500 * 2 ** attempt)));
+    }
+  }
 }
 
 /** One Message-ID per (dossier, event), under the portal's own domain. */

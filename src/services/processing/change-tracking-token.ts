@@ -1,7 +1,8 @@
 // "Đổi mã tra cứu": the citizen holding the current tracking token, or staff of a unit handling the dossier (when a
 // citizen says the token leaked — a shared kiosk, a forwarded e-mail), replace the token. Its generation moves on,
-// so every earlier token, link and remembered browser stops working; the new token is shown once to whoever changed
-// it and e-mailed to the citizen (never put in an SMS). A history event and a notification, in one transaction.
+// so every earlier token, link and remembered browser stops working. The new token is shown once to the citizen who
+// changed it, and e-mailed to the citizen (never put in an SMS); staff who revoke it never see it — with it they
+// could act as the citizen (supplement, rate the service). A history event and a notification, in one transaction.
 import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
 import { insertOutbox } from '../../db/repositories/outbox.js';
@@ -10,7 +11,12 @@ import { actorForDossier, currentTrackingToken, type Caller } from '../access.js
 import type { TrackingTokenEvent } from '../history-events.js';
 import { notifyCitizenRow } from '../notifications/notify-citizen.js';
 
-export interface ChangedTrackingToken { code: string; trackingToken: string; version: number }
+export interface ChangedTrackingToken {
+  code: string;
+  /** The new token for the citizen who changed it; null when staff revoked it (it goes to the citizen only). */
+  trackingToken: string | null;
+  version: number;
+}
 
 export async function changeTrackingToken(ctx: AppContext, code: string, caller: Caller): Promise<ChangedTrackingToken> {
   const dossier = await dossiers.findDossierByCode(ctx.db, code);
@@ -35,5 +41,5 @@ export async function changeTrackingToken(ctx: AppContext, code: string, caller:
     return updated;
   });
   ctx.jobs.wake();
-  return { code: row.code, trackingToken: currentTrackingToken(ctx.secret, row), version: row.version };
+  return { code: row.code, trackingToken: actor.kind === 'citizen' ? currentTrackingToken(ctx.secret, row) : null, version: row.version };
 }

@@ -75,10 +75,11 @@ export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
   app.post('/ho-so/:code/doi-ma-tra-cuu', { preHandler: app.csrfProtection }, async (request, reply) => {
     const code = codeOf(request);
     const caller = citizenCaller(request, code);
-    const changed = await changeTrackingToken(ctx, code, caller);
-    if (request.caller.kind !== 'staff') rememberDossier(request, reply, code, changed.trackingToken, ctx.config.publicUrl.startsWith('https://'));
-    const viewer = request.caller.kind === 'staff' ? caller : { kind: 'public' as const, bearer: changed.trackingToken };
-    return render(request, reply, 'dossier', await page(request, code, viewer, { newToken: changed.trackingToken }));
+    const { trackingToken } = await changeTrackingToken(ctx, code, caller);
+    // Staff revoking from this page never see the new token (it goes to the citizen by e-mail).
+    if (trackingToken === null) return reply.redirect(`/ho-so/${encodeURIComponent(code)}`, 303);
+    rememberDossier(request, reply, code, trackingToken, ctx.config.publicUrl.startsWith('https://'));
+    return render(request, reply, 'dossier', await page(request, code, { kind: 'public', bearer: trackingToken }, { newToken: trackingToken }));
   });
 
   app.post('/ho-so/:code/danh-gia', { preHandler: app.csrfProtection }, async (request, reply) => {

@@ -69,8 +69,8 @@ export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
     if (!staffOr(request, reply)) return reply;
     const code = codeOf(request);
     try {
-      const changed = await changeTrackingToken(ctx, code, request.caller);
-      return render(request, reply, 'staff-dossier', await page(request, code, { newToken: changed.trackingToken }));
+      await changeTrackingToken(ctx, code, request.caller);
+      return reply.redirect(backTo(code, 'Đã thu hồi mã tra cứu cũ. Mã mới được gửi tới thư điện tử công dân đã khai; cán bộ không xem được mã mới.'), 303);
     } catch (error) {
       const problem = fieldErrors(error);
       if (!problem) throw error;
