@@ -108,7 +108,7 @@ export class BullmqDriver implements JobDriver {
       maxStalledCount: 3,
       settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(policy, attemptsMade) },
     });
-    worker.on('failed', (job, err) => this.ctx.log.warn({ err: err.message, job: name, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'job failed'));
+    worker.on('failed', (job, err) => this.ctx.log.warn({ err: describe(err), job: name, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'job failed'));
     worker.on('error', (err) => this.warn(`worker:${name}`, { err }, 'worker error'));
     return worker;
   }
@@ -254,8 +254,11 @@ export class BullmqDriver implements JobDriver {
   }
 }
 
+/** The error's message and its cause's (drizzle wraps the driver's reason, e.g. "the database is shutting down"). */
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  return cause && !error.message.includes(cause) ? `${error.message} — ${cause}` : error.message;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

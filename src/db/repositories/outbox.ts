@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { outbox } from '../schema/index.js';
 
@@ -18,12 +18,14 @@ export async function insertOutbox(db: Db, rows: Array<{ job: string; payload: R
  * mid-way leaves them to be claimed again when the lease runs out. SKIP LOCKED lets several relays share the table.
  */
 export async function claimDue(db: Db, limit: number, leaseMs: number): Promise<OutboxRow[]> {
+  return claimWithLease(db, sql`relayed_at is null and failed_at is null and available_at <= now()`, sql`id`, limit, leaseMs);
+}
+
+/** Leases up to `limit` rows matching `where` (pushes `available_at` by `leaseMs`) and returns them. */
+async function claimWithLease(db: Db, where: SQL, orderBy: SQL, limit: number, leaseMs: number): Promise<OutboxRow[]> {
   const result = await db.execute<{ id: number }>(sql`
     update ${outbox} set available_at = now() + (${leaseMs} * interval '1 millisecond')
-    where id in (
-      select id from ${outbox}
-      where relayed_at is null and failed_at is null and available_at <= now()
-      order by id limit ${limit} for update skip locked)
+    where id in (select id from ${outbox} where ${where} order by ${orderBy} limit ${limit} for update skip locked)
     returning id`);
   const ids = rowsOf<{ id: number }>(result).map((r) => Number(r.id));
   if (ids.length === 0) return [];
@@ -63,16 +65,7 @@ export async function markFailed(db: Db, id: number, error: string): Promise<voi
  * like a relay claim, so several workers' reconcilers share the table.
  */
 export async function claimUnfinished(db: Db, limit: number, leaseMs: number): Promise<OutboxRow[]> {
-  const result = await db.execute<{ id: number }>(sql`
-    update ${outbox} set available_at = now() + (${leaseMs} * interval '1 millisecond')
-    where id in (
-      select id from ${outbox}
-      where relayed_at is not null and done_at is null and failed_at is null and available_at <= now()
-      order by available_at limit ${limit} for update skip locked)
-    returning id`);
-  const ids = rowsOf<{ id: number }>(result).map((r) => Number(r.id));
-  if (ids.length === 0) return [];
-  return db.select().from(outbox).where(inArray(outbox.id, ids)).orderBy(outbox.id);
+  return claimWithLease(db, sql`relayed_at is not null and done_at is null and failed_at is null and available_at <= now()`, sql`available_at`, limit, leaseMs);
 }
 
 /** Gives a row back to the relay (its job vanished from the queue): it is enqueued again under the same job id. */
