@@ -7,6 +7,7 @@
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AppContext } from '../app-context.js';
+import { throttledLog } from '../logger.js';
 import {
   claimUnfinished, countUnfinished, markAttemptFailed, markDone, markFailed, markRelayed, OUTBOX_CHANNEL, pruneDone, requeue, type OutboxRow,
 } from '../db/repositories/outbox.js';
@@ -15,7 +16,6 @@ import { isKnownJob, isPermanentFailure, JOBS, jobNamed, runJob } from './regist
 import { OutboxPoller } from './relay.js';
 import { SLA_SWEEP_EVERY_MS, slaSweepJob } from './sla-sweep.js';
 import { retryDelayMs, retryPolicyOf, type JobDriver } from './types.js';
-import { throttledLogger } from './throttled-log.js';
 
 export function redisConnection(url: string, forWorker: boolean): Redis {
   return new Redis(url, forWorker
@@ -64,7 +64,13 @@ export class BullmqDriver implements JobDriver {
     private readonly ctx: AppContext, private readonly url: string, private readonly prefix: string, private readonly runWorkers = true,
   ) {
     this.producer = redisConnection(url, false);
-    this.warn = throttledLogger(ctx.log, 60_000);
+    // An outage repeats the same error on every poll: each kind is said once, then at most once a minute.
+    const throttles = new Map<string, ReturnType<typeof throttledLog>>();
+    this.warn = (key, obj, msg) => {
+      let say = throttles.get(key);
+      if (!say) throttles.set(key, (say = throttledLog((o, m) => ctx.log.warn(o, m))));
+      say(obj as Record<string, unknown>, msg);
+    };
     this.producer.on('error', (err) => this.warn('redis', { err }, 'Redis unreachable: effects wait in the outbox'));
     this.poller = new OutboxPoller(ctx.db, { pollMs: ctx.config.outboxPollMs, batch: 100, leaseMs: 30_000 }, (rows) => this.relay(rows), {
       error: (obj, msg) => this.warn(`poller:${msg}`, obj as object, msg ?? 'outbox poller error'),
