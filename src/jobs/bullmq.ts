@@ -210,10 +210,13 @@ export class BullmqDriver implements JobDriver {
       const job = await queue.getJob(jobId);
       const policy = retryPolicyOf(jobNamed(row.job));
       const stalled = /stalled/i.test(job?.failedReason ?? '');
-      if (job && !stalled && job.attemptsMade >= policy.attempts) {
+      // A failed job older than the row's last hand-over is a previous round's (an administrator retried the row, and
+      // adding a job under an id BullMQ still holds was a no-op): it must go, so the row runs again.
+      const earlierRound = job?.finishedOn !== undefined && row.relayedAt !== null && job.finishedOn < row.relayedAt.getTime();
+      if (job && !stalled && !earlierRound && job.attemptsMade >= policy.attempts) {
         await markFailed(this.ctx.db, row.id, job.failedReason ?? 'failed');
       } else {
-        // Failed without using up its tries (stalled by worker crashes): start it again under the same id.
+        // Failed without using up its tries (stalled by worker crashes), or a previous round's: start it again.
         this.ctx.log.warn({ job: row.job, outboxId: row.id, reason: job?.failedReason }, 'reconciler: job failed before its last try; handing it over again');
         await job?.remove();
         await requeue(this.ctx.db, [row.id], job?.failedReason ?? 'failed in the queue');

@@ -4,6 +4,7 @@
 // the same Message-ID and a sent one never again.
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { eq, sql } from 'drizzle-orm';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,10 +133,28 @@ describe('effects ledger (BullMQ)', () => {
     expect(clerkInbox.body).not.toContain('href="/can-bo/tac-vu-loi"');
     expect((await env.app.inject({ method: 'GET', url: '/can-bo/tac-vu-loi', headers: { authorization: `Bearer ${clerk}` } })).statusCode).toBe(403);
 
+    // As if it had used up every try: BullMQ still holds the failed job under the row's id (kept 7 days).
+    const queue = new Queue('notify-citizen', { connection: { url: REDIS_URL }, prefix });
+    const held = await queue.getJob(`outbox-${failed.id}`);
+    expect(await held?.getState()).toBe('failed');
+    await queue.close();
+    const redis = new Redis(REDIS_URL);
+    await redis.hset(`${prefix}:notify-citizen:outbox-${failed.id}`, 'atm', '40');
+    redis.disconnect();
+
     const retried = await env.app.inject({ method: 'POST', url: `/api/admin/effects/${failed.id}/retry`, headers: { authorization: `Bearer ${admin}` } });
     expect(retried.statusCode).toBe(200);
     const [reset] = await env.ctx.db.select().from(outbox).where(eq(outbox.id, failed.id));
-    expect(reset?.attempts).toBe(0);
+    expect(reset).toMatchObject({ attempts: 0, failedAt: null });
+    // The retry really runs the job again (not a no-op add under the held id): it fails again, later.
+    await eventually(async () => {
+      const [row] = await env.ctx.db.select().from(outbox).where(eq(outbox.id, failed.id));
+      if (row?.relayedAt && !row.failedAt) await dueForALook();
+      return row?.failedAt && row.failedAt > failed.failedAt! ? row : undefined;
+    }, 30_000, 300);
+    const rerun = new Queue('notify-citizen', { connection: { url: REDIS_URL }, prefix });
+    expect((await rerun.getJob(`outbox-${failed.id}`))?.attemptsMade).toBe(1); // a new job ran, not the held one
+    await rerun.close();
     const again = await env.app.inject({ method: 'POST', url: '/api/admin/effects/999999999/retry', headers: { authorization: `Bearer ${admin}` } });
     expect(again.json().error.code).toBe('NOT_FOUND');
   });

@@ -18,7 +18,7 @@ export async function insertOutbox(db: Db, rows: Array<{ job: string; payload: R
  * mid-way leaves them to be claimed again when the lease runs out. SKIP LOCKED lets several relays share the table.
  */
 export async function claimDue(db: Db, limit: number, leaseMs: number): Promise<OutboxRow[]> {
-  return claimWithLease(db, sql`relayed_at is null and failed_at is null and available_at <= now()`, sql`id`, limit, leaseMs);
+  return claimWithLease(db, sql`relayed_at is null and done_at is null and failed_at is null and available_at <= now()`, sql`id`, limit, leaseMs);
 }
 
 /** Leases up to `limit` rows matching `where` (pushes `available_at` by `leaseMs`) and returns them. */
@@ -71,7 +71,7 @@ export async function claimUnfinished(db: Db, limit: number, leaseMs: number): P
 /** Gives a row back to the relay (its job vanished from the queue): it is enqueued again under the same job id. */
 export async function requeue(db: Db, ids: number[], reason: string): Promise<void> {
   if (ids.length === 0) return;
-  await db.update(outbox).set({ relayedAt: null, availableAt: new Date(), lastError: reason }).where(inArray(outbox.id, ids));
+  await db.update(outbox).set({ relayedAt: null, availableAt: new Date(), lastError: reason }).where(and(inArray(outbox.id, ids), isNull(outbox.doneAt)));
 }
 
 /** An admin's retry of a failed effect: a fresh start with all its attempts. */

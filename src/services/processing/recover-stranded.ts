@@ -5,7 +5,7 @@
 // A dossier whose effect failed for good is left to the admins, who see it among the failed effects.
 import type { AppContext } from '../../app-context.js';
 import { insertOutbox } from '../../db/repositories/outbox.js';
-import { findEntryEvent, findStranded } from '../../db/repositories/recovery.js';
+import { findEntryEvent, findStranded, hasFailedJob } from '../../db/repositories/recovery.js';
 import { systemActionIn } from '../../workflow/engine.js';
 
 export interface RecoveredDossier { code: string; status: string; jobs: string[] }
@@ -20,7 +20,7 @@ export async function recoverStrandedDossiers(ctx: AppContext, quietMs = 2 * 60_
     const entered = await findEntryEvent(ctx.db, dossier.id, dossier.status);
     const transition = entered?.fromStatus ? definition.states[entered.fromStatus]?.on[entered.action] : undefined;
     const jobs = (transition?.effects ?? []).filter((name) => ctx.effects.names.has(name) && ctx.effects.get(name).kind === 'job');
-    if (!entered || jobs.length === 0) continue;
+    if (!entered || jobs.length === 0 || (await hasFailedJob(ctx.db, dossier.id, jobs))) continue;
     const actorStaffId = entered.actorKind === 'staff' ? entered.actorId : null;
     await ctx.db.transaction((tx) => insertOutbox(tx, jobs.map((job) => ({ job, payload: { dossierId: dossier.id, dossierVersion: entered.dossierVersion, actorStaffId } }))));
     recovered.push({ code: dossier.code, status: dossier.status, jobs });

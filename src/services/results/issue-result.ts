@@ -33,6 +33,8 @@ export async function issueResult(ctx: AppContext, dossierId: string, signerStaf
     }
     await storeResult(ctx, dossier.id, outcome.pdf, signerStaffId, issuedAt);
   }
-  if (systemAction) await performAction(ctx, { code: dossier.code, action: systemAction, caller: { kind: 'system' } });
+  // With the version read above: if another run moved the dossier meanwhile, this is a STALE_VERSION (retried, and
+  // the retry finds nothing left to do) rather than a refused action that would be recorded as a failure.
+  if (systemAction) await performAction(ctx, { code: dossier.code, action: systemAction, caller: { kind: 'system' }, version: dossier.version });
 }
 
