@@ -28,6 +28,10 @@ const REPLACEMENTS = [
    '    clearImmediate(nextWriteTimer)\n    nextWriteTimer = chunk = null\n    if (socket) {'],
   ["error(Errors.connection('CONNECTION_CLOSED', options, socket))\n    closedTime = performance.now()",
    "error(Errors.connection('CONNECTION_CLOSED', options, socket))\n    query = results = errorResponse = null\n    result = new Result()\n    closedTime = performance.now()"],
+  // The array-types query run on connect is fire-and-forget: a reset during it was an unhandled rejection (which ends
+  // a process). Caught here; the next connection fetches the types again.
+  ['        return fetchArrayTypes()\n',
+   '        return fetchArrayTypes().catch(() => { needsTypes = options.fetch_types })\n'],
 ];
 export async function load(url, context, nextLoad) {
   const loaded = await nextLoad(url, context);
