@@ -118,7 +118,7 @@ describe('effects ledger (BullMQ)', () => {
     const admin = await login('admin');
     const listed = await env.app.inject({ method: 'GET', url: '/api/admin/effects', headers: { authorization: `Bearer ${admin}` } });
     expect(listed.statusCode).toBe(200);
-    expect(listed.json().items).toContainEqual(expect.objectContaining({ id: failed.id, job: 'notify-citizen', dossierCode: null }));
+    expect(listed.json().items).toContainEqual(expect.objectContaining({ id: failed.id, job: 'notify-citizen', label: 'Gửi thư điện tử / tin nhắn cho công dân.', dossierCode: null }));
     const clerk = await login('clerk');
     const refused = await env.app.inject({ method: 'GET', url: '/api/admin/effects', headers: { authorization: `Bearer ${clerk}` } });
     expect(refused.statusCode).toBe(403);

@@ -5,7 +5,7 @@ import { requireStaff } from '../../plugins/caller.js';
 import { listFailedEffects, retryFailedEffect } from '../../services/operations/failed-effects.js';
 
 const failedEffect = z.object({
-  id: z.number().int(), job: z.string(), dossierCode: z.string().nullable(), attempts: z.number().int(),
+  id: z.number().int(), job: z.string(), label: z.string(), dossierCode: z.string().nullable(), attempts: z.number().int(),
   lastError: z.string().nullable(), createdAt: z.string(), failedAt: z.string(),
 });
 

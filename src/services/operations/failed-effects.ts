@@ -8,7 +8,17 @@ import { AppError } from '../../errors.js';
 import { can } from '../access.js';
 
 export interface FailedEffect {
-  id: number; job: string; dossierCode: string | null; attempts: number; lastError: string | null; createdAt: string; failedAt: string;
+  id: number; job: string; label: string; dossierCode: string | null; attempts: number; lastError: string | null; createdAt: string; failedAt: string;
+}
+
+/** The jobs no workflow names (the effects registry labels the others). */
+const SYSTEM_JOB_LABELS: Record<string, string> = {
+  'notify-citizen': 'Gửi thư điện tử / tin nhắn cho công dân.',
+  'sla-sweep': 'Rà soát hồ sơ sắp đến hạn, quá hạn.',
+};
+
+function jobLabel(ctx: AppContext, job: string): string {
+  return ctx.effects.names.has(job) ? ctx.effects.get(job).label : SYSTEM_JOB_LABELS[job] ?? job;
 }
 
 function requireAdmin(staff: StaffRow): void {
@@ -24,7 +34,7 @@ export async function listFailedEffects(ctx: AppContext, staff: StaffRow): Promi
     if (dossierId && !codes.has(dossierId)) codes.set(dossierId, (await findDossierById(ctx.db, dossierId))?.code ?? null);
   }
   return rows.map((row) => ({
-    id: row.id, job: row.job, attempts: row.attempts, lastError: row.lastError,
+    id: row.id, job: row.job, label: jobLabel(ctx, row.job), attempts: row.attempts, lastError: row.lastError,
     dossierCode: typeof row.payload.dossierId === 'string' ? codes.get(row.payload.dossierId) ?? null : null,
     createdAt: row.createdAt.toISOString(), failedAt: row.failedAt!.toISOString(),
   }));

@@ -7,22 +7,12 @@ import { listFailedEffects, retryFailedEffect } from '../../../services/operatio
 import { fieldErrors, render } from '../common.js';
 import { enc, staffOr } from './shared.js';
 
-/** What each job does, in the operator's words. */
-const JOB_LABELS: Record<string, string> = {
-  'issue-result': 'Tạo và ký số văn bản kết quả',
-  'issue-receipt': 'Lập giấy tiếp nhận và hẹn trả kết quả',
-  'issue-supplement-request': 'Lập phiếu yêu cầu bổ sung',
-  'issue-refusal': 'Lập phiếu từ chối tiếp nhận',
-  'issue-apology': 'Lập phiếu xin lỗi và hẹn lại',
-  'notify-citizen': 'Gửi thư điện tử / tin nhắn cho công dân',
-};
-
 export function failedEffectsPage(app: FastifyInstance, ctx: AppContext): void {
   app.get('/can-bo/tac-vu-loi', async (request, reply) => {
     const staff = staffOr(request, reply);
     if (!staff) return reply;
     const items = (await listFailedEffects(ctx, staff)).map((item) => ({
-      ...item, label: JOB_LABELS[item.job] ?? item.job, retryUrl: `/can-bo/tac-vu-loi/${item.id}/chay-lai`,
+      ...item, retryUrl: `/can-bo/tac-vu-loi/${item.id}/chay-lai`,
       dossierUrl: item.dossierCode ? `/can-bo/ho-so/${enc(item.dossierCode)}` : null,
     }));
     return render(request, reply, 'failed-effects', { title: 'Tác vụ lỗi', items, flash: (request.query as Record<string, string>).tb });
