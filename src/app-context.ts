@@ -7,6 +7,8 @@ import type { EffectRegistry } from './effects/types.js';
 import type { JobDriver } from './jobs/types.js';
 import type { ProcedureCatalog } from './services/procedures/catalog.js';
 import type { SignerKeys } from './services/keys/signer-keys.js';
+import type { AdminData } from './services/administration/admin-data.js';
+import type { OrganisationInfo } from './services/administration/organisation-info.js';
 
 export interface AppContext {
   config: Config;
@@ -20,6 +22,10 @@ export interface AppContext {
   jobs: JobDriver;
   /** The effects registry (effects/index.ts), handed in so use-cases never import the job handlers. */
   effects: EffectRegistry;
+  /** The administrators' data this process keeps in memory, reloaded when another process changes it. */
+  adminData: AdminData;
+  /** The province's and the Department's names (administration settings), for pages, documents and e-mails. */
+  organisation: OrganisationInfo;
 }
 
 /** 'server' writes to the outbox; 'worker' relays and runs jobs; 'embedded' does both in one process (inline). */

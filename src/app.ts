@@ -15,6 +15,7 @@ import { errorsPlugin, frameworkErrors } from './plugins/errors.js';
 import { DOCS_CSP, securityHeadersPlugin } from './plugins/security-headers.js';
 import { viewsPlugin } from './plugins/views.js';
 import { adminEffectRoutes } from './routes/api/admin-effects.js';
+import { adminRoutes } from './routes/api/admin/index.js';
 import { assignmentRoutes } from './routes/api/assignments.js';
 import { dossierRoutes } from './routes/api/dossiers.js';
 import { formRoutes } from './routes/api/forms.js';
@@ -81,6 +82,7 @@ export async function buildApp(ctx: AppContext) {
   await app.register(signingRoutes, { ctx });
   await app.register(verifyRoutes, { ctx });
   await app.register(adminEffectRoutes, { ctx });
+  await app.register(adminRoutes, { ctx });
   await app.register(verifyPages, { ctx });
   await app.register(pageRoutes, { ctx });
   return app;

@@ -70,6 +70,7 @@ const envSchema = z.object({
   MAX_UPLOAD_FILES: z.coerce.number().int().positive().max(100).default(20),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().max(64).default(4),
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(500),
+  ADMIN_REFRESH_MS: z.coerce.number().int().min(0).default(2000),
   RECONCILE_MS: z.coerce.number().int().min(1000).default(30_000),
   OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   WORKFLOWS_DIR: z.string().optional(),
@@ -106,6 +107,8 @@ export interface Config {
   uploads: { maxFileBytes: number; maxFiles: number };
   workerConcurrency: number;
   outboxPollMs: number;
+  /** How often each process checks whether administrators changed data it keeps in memory (0 = never). */
+  adminRefreshMs: number;
   /** How often each worker's reconciler looks for effects whose job vanished, stalled or failed. */
   reconcileMs: number;
   /** Done outbox rows are deleted after this many days (failed ones stay until retried). */
@@ -168,6 +171,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     uploads: { maxFileBytes: env.MAX_UPLOAD_MB * 1024 * 1024, maxFiles: env.MAX_UPLOAD_FILES },
     workerConcurrency: env.WORKER_CONCURRENCY,
     outboxPollMs: env.OUTBOX_POLL_MS,
+    adminRefreshMs: env.ADMIN_REFRESH_MS,
     reconcileMs: env.RECONCILE_MS,
     outboxRetentionDays: env.OUTBOX_RETENTION_DAYS,
     workflowsDir: env.WORKFLOWS_DIR ? path.resolve(env.WORKFLOWS_DIR) : DEFAULT_WORKFLOWS_DIR,

@@ -15,6 +15,9 @@ import { InlineJobDriver } from './jobs/inline.js';
 import { ProcedureCatalog } from './services/procedures/catalog.js';
 import { SignerKeys } from './services/keys/signer-keys.js';
 import { loadWorkflowDir } from './workflow/loader.js';
+import { AdminData } from './services/administration/admin-data.js';
+import { loadCalendar } from './services/administration/calendar.js';
+import { loadOrganisationInfo, UNSET_ORGANISATION } from './services/administration/organisation-info.js';
 
 export async function createContext(config: Config, log: Logger, role: ProcessRole): Promise<AppContext> {
   await mkdir(config.dataDir, { recursive: true });
@@ -29,7 +32,13 @@ export async function createContext(config: Config, log: Logger, role: ProcessRo
   const catalog = await ProcedureCatalog.publish(db, workflows);
   const signerKeys = new SignerKeys(db, keySecret);
 
-  const ctx = { config, database, db, catalog, signerKeys, log, secret, effects } as unknown as AppContext;
+  const adminData = new AdminData(db, log, config.adminRefreshMs);
+  const organisation = { ...UNSET_ORGANISATION };
+  adminData.register('organisation', (d) => loadOrganisationInfo(d, organisation));
+  adminData.register('calendar', loadCalendar);
+  adminData.register('procedures', () => catalog.reload());
+
+  const ctx = { config, database, db, catalog, signerKeys, log, secret, effects, adminData, organisation } as unknown as AppContext;
   ctx.jobs = config.queue.kind === 'inline'
     ? new InlineJobDriver(ctx)
     : role === 'server' ? new OutboxOnlyDriver() : new BullmqDriver(ctx, config.queue.url, config.queue.prefix);
@@ -38,10 +47,13 @@ export async function createContext(config: Config, log: Logger, role: ProcessRo
     const created = await seedDemo(db, signerKeys, config.dataDir);
     if (created.length > 0) log.info(`demo staff accounts created: ${created.join(', ')} (password "${DEMO_PASSWORD}")`);
   }
+  await adminData.refresh(true);
+  adminData.start();
   return ctx;
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {
+  ctx.adminData.stop();
   await ctx.jobs.close();
   await ctx.database.close();
 }

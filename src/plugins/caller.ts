@@ -60,7 +60,7 @@ export const callerPlugin = fp(async (app: FastifyInstance, opts: { ctx: AppCont
     const cookie = bearer ? undefined : request.cookies[SESSION_COOKIE];
     const token = bearer ?? cookie ?? null;
     const staff = token ? await staffForToken(opts.ctx.db, token) : undefined;
-    request.caller = staff ? { kind: 'staff', staff } : { kind: 'public', bearer };
+    request.caller = staff ? { kind: 'staff', staff, ip: request.ip } : { kind: 'public', bearer };
     request.staffSession = staff && token ? { token, via: bearer ? 'bearer' : 'cookie' } : null;
     if (request.staffSession?.via === 'cookie' && !SAFE_METHODS.has(request.method)) {
       const path = request.url.split('?')[0]!;

@@ -14,7 +14,8 @@ import { findUnit, unitSubtree, type StaffRow } from '../db/repositories/staff.j
 import { AppError, dossierNotFound } from '../errors.js';
 
 export type Caller =
-  | { kind: 'staff'; staff: StaffRow }
+  /** `ip`: where the request came from, for the audit log. */
+  | { kind: 'staff'; staff: StaffRow; ip?: string }
   | { kind: 'public'; bearer: string | null }
   | { kind: 'system' };
 
@@ -55,6 +56,8 @@ export const PERMISSIONS = {
   stats: ['leader', 'admin'],
   /** Effects that failed for good (a result, a form, an e-mail): see them and run them again. */
   operations: ['admin'],
+  /** The organisation, staff accounts, keys, calendar, campaigns, procedures and the audit log. */
+  administration: ['admin'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,6 +1,6 @@
 // Admission campaigns (grade 1, 6, 10): the registration window, the schools taking part with their quotas, and
 // the places given (one per admitted dossier) so a quota can never be exceeded, even by two principals at once.
-import { index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { createdAt } from './columns.js';
 import { dossiers } from './dossiers.js';
 import { units } from './organisation.js';
@@ -12,6 +12,12 @@ export const admissionCampaigns = pgTable('admission_campaigns', {
   schoolYear: text('school_year').notNull(),
   opensAt: timestamp('opens_at', { withTimezone: true }).notNull(),
   closesAt: timestamp('closes_at', { withTimezone: true }).notNull(),
+  /** How many schools a pupil may list (form fields choice1 … choiceN). */
+  choices: integer('choices').notNull().default(3),
+  rule: text('rule', { enum: ['deferred-acceptance', 'choice-priority'] }).notNull().default('choice-priority'),
+  tieBreak: jsonb('tie_break').$type<string[]>().notNull().default([]),
+  /** Later windows (adjustment, confirmation), each { opensAt, closesAt } in ISO form. */
+  windows: jsonb('windows').$type<Record<string, { opensAt: string; closesAt: string }>>().notNull().default({}),
   createdAt: createdAt(),
 });
 

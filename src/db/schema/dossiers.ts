@@ -15,6 +15,9 @@ export const procedureVersions = pgTable('procedure_versions', {
   hash: text('hash').notNull(),
   /** json, not jsonb: jsonb reorders keys, and the order of actions in a state is the order of the buttons. */
   definition: json('definition').notNull(),
+  /** The workflow file as an administrator uploaded it (null for versions read from workflows/ at boot). */
+  source: text('source'),
+  uploadedBy: uuid('uploaded_by'),
   createdAt: createdAt(),
 }, (t) => [
   uniqueIndex('procedure_versions_version_uq').on(t.procedureId, t.version),

@@ -10,3 +10,4 @@ export * from './registers.js';
 export * from './admissions.js';
 export * from './signing.js';
 export * from './notifications.js';
+export * from './administration.js';

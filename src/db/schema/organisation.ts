@@ -1,5 +1,5 @@
 // Who works where: agencies, their units, staff accounts and their sessions.
-import { boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { createdAt } from './columns.js';
 
 /** An agency (the department, a school, the public-service centre); `code` is its QCVN 102 code, used in dossier codes. */
@@ -9,6 +9,10 @@ export const agencies = pgTable('agencies', {
   parentName: text('parent_name').notNull(),
   place: text('place').notNull(),
   kind: text('kind', { enum: ['department', 'school', 'centre'] }).notNull(),
+  /** Short name used in document symbols (Decree 30: "125/QĐ-SGDĐT"). */
+  abbreviation: text('abbreviation'),
+  /** The agency above this one in the QCVN 102 tree, when it is one of ours (a school under the Department). */
+  parentCode: text('parent_code'),
   createdAt: createdAt(),
 });
 
@@ -20,8 +24,12 @@ export const units = pgTable('units', {
   name: text('name').notNull(),
   /** A one-stop desk receives for every unit of its agency; other units see their own subtree. */
   kind: text('kind', { enum: ['board', 'division', 'one_stop_desk', 'school_office'] }).notNull(),
+  abbreviation: text('abbreviation'),
   createdAt: createdAt(),
 });
+
+/** Signing authority (Decree 30, art. 13): "KT. GIÁM ĐỐC" = kind KT for the head's title "GIÁM ĐỐC". */
+export interface SigningAuthority { kind: 'KT' | 'TL' | 'TM'; for: string }
 
 export const staffAccounts = pgTable('staff_accounts', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -32,6 +40,12 @@ export const staffAccounts = pgTable('staff_accounts', {
   roles: text('roles').array().notNull(),
   unitId: text('unit_id').notNull().references(() => units.id),
   passwordHash: text('password_hash').notNull(),
+  /** A temporary password (set by an administrator): the account can do nothing but change it. */
+  mustChangePassword: boolean('must_change_password').notNull().default(false),
+  authority: jsonb('authority').$type<SigningAuthority>(),
+  /** TOTP shared secret, encrypted like signing keys; two-factor is on once `totpEnabledAt` is set. */
+  totpSecret: text('totp_secret'),
+  totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
   active: boolean('active').notNull().default(true),
   /** Wrong passwords since the last success; kept here (not per server copy) so every copy throttles the same account. */
   failedLogins: integer('failed_logins').notNull().default(0),

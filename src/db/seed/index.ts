@@ -11,6 +11,8 @@ import { registerRowSchema, toEntry } from '../../registers/register-row.js';
 import type { Db } from '../client.js';
 import { upsertCampaign, upsertCampaignSchool } from '../repositories/admissions.js';
 import { upsertRegisterEntries } from '../repositories/registers.js';
+import { bumpRevision, listUnitRoles, readOrganisationSettings, setUnitRole, updateOrganisationSettings } from '../repositories/administration.js';
+import { UNIT_ROLES } from '../schema/index.js';
 import { findStaffByUsername, insertStaff, listUnitsWithAgency, upsertAgency, upsertUnit } from '../repositories/staff.js';
 import type { SignerKeys } from '../../services/keys/signer-keys.js';
 import { createCertificateAuthority, issueCertificate } from '../../signing/keys.js';
@@ -18,19 +20,31 @@ import { createCertificateAuthority, issueCertificate } from '../../signing/keys
 const organisationSchema = z.object({
   agencies: z.array(z.object({
     code: z.string(), name: z.string(), parentName: z.string(), place: z.string(), kind: z.enum(['department', 'school', 'centre']),
+    abbreviation: z.string().optional(), parentCode: z.string().optional(),
   })),
   units: z.array(z.object({
     id: z.string(), agency: z.string(), parent: z.string().optional(), name: z.string(),
     kind: z.enum(['board', 'division', 'one_stop_desk', 'school_office']),
   })),
+  unitRoles: z.array(z.object({ procedure: z.string(), role: z.enum(UNIT_ROLES), unit: z.string() })),
+  settings: z.object({ provinceName: z.string(), departmentAgencyCode: z.string() }),
 });
 
 export async function seedOrganisation(db: Db): Promise<void> {
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'organisation.yaml');
   const data = organisationSchema.parse(parse(await readFile(file, 'utf8')));
-  for (const agency of data.agencies) await upsertAgency(db, agency);
+  for (const agency of data.agencies) await upsertAgency(db, { ...agency, abbreviation: agency.abbreviation ?? null, parentCode: agency.parentCode ?? null });
   for (const unit of data.units) {
     await upsertUnit(db, { id: unit.id, agencyCode: unit.agency, parentId: unit.parent ?? null, name: unit.name, kind: unit.kind });
+  }
+  const assigned = await listUnitRoles(db);
+  for (const { procedure, role, unit } of data.unitRoles) {
+    if (!assigned.some((a) => a.procedureId === procedure && a.role === role)) await setUnitRole(db, procedure, role, unit);
+  }
+  const settings = await readOrganisationSettings(db);
+  if (!settings.departmentAgencyCode) {
+    await updateOrganisationSettings(db, { ...data.settings, setupCompletedAt: new Date() });
+    await bumpRevision(db);
   }
 }
 
@@ -47,6 +61,7 @@ export const DEMO_STAFF = [
   { username: 'school2', fullName: 'Vũ Thị Hạnh', title: 'Cán bộ văn phòng trường', roles: ['school'], unitId: 'thpt-dao-duy-tu' },
   { username: 'principal2', fullName: 'Ngô Quang Trung', title: 'Hiệu trưởng Trường THPT Đào Duy Từ', roles: ['leader'], unitId: 'thpt-dao-duy-tu' },
   { username: 'school3', fullName: 'Trịnh Văn Hải', title: 'Cán bộ văn phòng trường', roles: ['school'], unitId: 'thpt-ham-rong' },
+  { username: 'principal3', fullName: 'Lê Thị Phương', title: 'Hiệu trưởng Trường THPT Hàm Rồng', roles: ['leader'], unitId: 'thpt-ham-rong' },
   { username: 'specialist2', fullName: 'Mai Thị Ngọc', title: 'Chuyên viên Phòng Giáo dục Trung học', roles: ['specialist'], unitId: 'gdtrh' },
 ] as const;
 

@@ -11,6 +11,7 @@ import { citizenCaller, render } from './common.js';
 import { formsAvailability, sendDownload } from './downloads.js';
 import { formPdf } from '../../services/results/one-stop-forms.js';
 import { staffPages } from './staff/index.js';
+import { adminPages } from './admin/index.js';
 
 const CSP = [
   "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "frame-src 'self'", "object-src 'self'",
@@ -76,6 +77,7 @@ export async function pageRoutes(app: FastifyInstance, opts: { ctx: AppContext }
 
   await citizenPages(app, ctx);
   await staffPages(app, ctx, { trackingBookUrl });
+  await adminPages(app, ctx);
 
   // The one-stop forms for a citizen holding the remembered tracking token (the browser cannot send it as a Bearer
   // header): same service as GET /api/dossiers/:code/forms/:kind (issue 4B).

@@ -36,6 +36,11 @@ export class ProcedureCatalog {
     return catalog;
   }
 
+  /** Picks up versions published and procedures switched on or off by another process (admin-data.ts). */
+  async reload(): Promise<void> {
+    // Filled in with the procedures administration (enable/disable, uploaded versions).
+  }
+
   list(): PublishedProcedure[] {
     return [...this.current.values()];
   }

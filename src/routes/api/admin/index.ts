@@ -1,0 +1,20 @@
+// The administration API (/api/admin/..., role admin: PERMISSIONS.administration), one file per area.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AppContext } from '../../../app-context.js';
+import { adminAuditRoutes } from './audit.js';
+import { adminCalendarRoutes } from './calendar.js';
+import { adminCampaignRoutes } from './campaigns.js';
+import { adminKeyRoutes } from './keys.js';
+import { adminOrganisationRoutes } from './organisation.js';
+import { adminProcedureRoutes } from './procedures.js';
+import { adminStaffRoutes } from './staff.js';
+
+export const adminRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+  await app.register(adminOrganisationRoutes, { ctx });
+  await app.register(adminStaffRoutes, { ctx });
+  await app.register(adminKeyRoutes, { ctx });
+  await app.register(adminProcedureRoutes, { ctx });
+  await app.register(adminCalendarRoutes, { ctx });
+  await app.register(adminCampaignRoutes, { ctx });
+  await app.register(adminAuditRoutes, { ctx });
+};

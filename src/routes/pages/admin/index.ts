@@ -1,0 +1,27 @@
+// Administration pages (/quan-tri/...), one file per section, and the signed-in account's own page (/tai-khoan);
+// registered in the portal's page scope (CSRF, CSP, error pages: ../index.ts). shared.ts gates them and draws the menu.
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../../app-context.js';
+import { accountPages } from './account.js';
+import { auditPages } from './audit.js';
+import { calendarPages } from './calendar.js';
+import { campaignPages } from './campaigns.js';
+import { organisationPages } from './organisation.js';
+import { procedurePages } from './procedures.js';
+import { queuePages } from './queues.js';
+import { setupPages } from './setup.js';
+import { signingKeyPages } from './keys.js';
+import { staffAccountPages } from './staff.js';
+
+export async function adminPages(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  organisationPages(app, ctx);
+  staffAccountPages(app, ctx);
+  signingKeyPages(app, ctx);
+  procedurePages(app, ctx);
+  calendarPages(app, ctx);
+  campaignPages(app, ctx);
+  auditPages(app, ctx);
+  queuePages(app, ctx);
+  setupPages(app, ctx);
+  accountPages(app, ctx);
+}

@@ -1,0 +1,38 @@
+// What the administration pages share: the gate (signed in, with the administration permission) and the section menu.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { StaffRow } from '../../../db/repositories/staff.js';
+import { can } from '../../../services/access.js';
+import { render } from '../common.js';
+import { staffOr } from '../staff/shared.js';
+
+/** The administration's sections, in menu order: one list for the menu and the start page. */
+export const ADMIN_SECTIONS = [
+  { path: '/quan-tri/to-chuc', label: 'Tổ chức: tỉnh, cơ quan, đơn vị, trường' },
+  { path: '/quan-tri/can-bo', label: 'Tài khoản cán bộ' },
+  { path: '/quan-tri/khoa-ky-so', label: 'Khóa ký số, chữ ký và con dấu' },
+  { path: '/quan-tri/thu-tuc', label: 'Thủ tục và quy trình' },
+  { path: '/quan-tri/lich', label: 'Lịch ngày làm việc' },
+  { path: '/quan-tri/tuyen-sinh', label: 'Kỳ tuyển sinh' },
+  { path: '/quan-tri/nhat-ky', label: 'Nhật ký hệ thống' },
+  { path: '/quan-tri/hang-doi', label: 'Hàng đợi tác vụ' },
+  { path: '/can-bo/tac-vu-loi', label: 'Tác vụ lỗi' },
+] as const;
+
+/**
+ * Administration pages send the public to the sign-in page and refuse other staff with a 403 page. Returns the
+ * administrator, or undefined when the reply is already sent.
+ */
+export async function adminOr(request: FastifyRequest, reply: FastifyReply): Promise<StaffRow | undefined> {
+  const staff = staffOr(request, reply);
+  if (!staff) return undefined;
+  if (!can(staff, 'administration')) {
+    await render(request, reply, 'error', { title: 'Không có quyền', message: 'Trang này dành cho quản trị hệ thống.', status: 403 }, 403);
+    return undefined;
+  }
+  return staff;
+}
+
+/** The menu with the current section marked, for templates/pages/partials/admin-menu.hbs. */
+export function adminMenu(currentPath: string): Array<{ path: string; label: string; current: boolean }> {
+  return ADMIN_SECTIONS.map((s) => ({ ...s, current: currentPath === s.path || currentPath.startsWith(`${s.path}/`) }));
+}

@@ -1,0 +1,44 @@
+// The audit log's action names and their Vietnamese labels: one list, so the log view, its filter and the CSV export
+// say the same thing. Dossier actions are `dossier.<workflow action>` (labelled from the workflow at display time).
+export const AUDIT_ACTIONS = {
+  'auth.login': 'Đăng nhập',
+  'auth.login_failed': 'Đăng nhập thất bại',
+  'auth.logout': 'Đăng xuất',
+  'auth.password_changed': 'Đổi mật khẩu',
+  'auth.totp_enabled': 'Bật xác thực hai lớp',
+  'auth.totp_disabled': 'Tắt xác thực hai lớp',
+  'auth.totp_failed': 'Mã xác thực hai lớp sai',
+  'staff.created': 'Tạo tài khoản cán bộ',
+  'staff.updated': 'Sửa tài khoản cán bộ (vai trò, đơn vị, chức danh, thẩm quyền ký)',
+  'staff.deactivated': 'Khóa tài khoản cán bộ',
+  'staff.reactivated': 'Mở lại tài khoản cán bộ',
+  'staff.password_reset': 'Cấp lại mật khẩu tạm',
+  'organisation.settings_updated': 'Sửa thông tin đơn vị (tỉnh, Sở)',
+  'organisation.agency_saved': 'Thêm/sửa cơ quan',
+  'organisation.unit_saved': 'Thêm/sửa đơn vị',
+  'organisation.units_imported': 'Nhập danh sách đơn vị/trường',
+  'organisation.unit_role_assigned': 'Phân công đơn vị xử lý thủ tục',
+  'organisation.setup_completed': 'Hoàn tất thiết lập ban đầu',
+  'key.uploaded': 'Nạp khóa ký số',
+  'key.deactivated': 'Thu hồi khóa ký số',
+  'key.appearance_uploaded': 'Nạp ảnh chữ ký/con dấu',
+  'key.pin_failed': 'Nhập sai mã PIN khóa ký số',
+  'calendar.updated': 'Sửa lịch ngày làm việc',
+  'campaign.saved': 'Tạo/sửa kỳ tuyển sinh',
+  'procedure.enabled': 'Bật thủ tục',
+  'procedure.disabled': 'Tắt thủ tục',
+  'procedure.version_uploaded': 'Nạp phiên bản quy trình mới',
+  'export.tracking_book': 'Xuất sổ theo dõi hồ sơ',
+  'export.audit_log': 'Xuất nhật ký hệ thống',
+  'export.stats': 'Xuất báo cáo chỉ số',
+  'effect.retried': 'Chạy lại tác vụ lỗi',
+  'result.signed': 'Ký số văn bản kết quả',
+} as const;
+
+export type AuditAction = keyof typeof AUDIT_ACTIONS | `dossier.${string}`;
+
+export function auditActionLabel(action: string): string {
+  if (action in AUDIT_ACTIONS) return AUDIT_ACTIONS[action as keyof typeof AUDIT_ACTIONS];
+  if (action.startsWith('dossier.')) return `Xử lý hồ sơ: ${action.slice('dossier.'.length)}`;
+  return action;
+}

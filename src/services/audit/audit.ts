@@ -1,0 +1,30 @@
+// The audit trail of every staff and administrator act (audit_log, append-only: a trigger refuses UPDATE, DELETE and
+// TRUNCATE). A use-case records its entry with the same `db`/transaction as the change it describes, so an act is
+// logged if and only if it happened; refusals (a wrong password, a wrong PIN) are logged on their own.
+import type { Db } from '../../db/client.js';
+import { insertAuditEntry } from '../../db/repositories/audit.js';
+import type { StaffRow } from '../../db/repositories/staff.js';
+import type { AuditAction } from './actions.js';
+
+export interface AuditActor {
+  id: string | null;
+  name: string;
+  kind: 'staff' | 'citizen' | 'system' | 'anonymous';
+  ip: string | null;
+}
+
+export function staffActor(staff: Pick<StaffRow, 'id' | 'fullName' | 'username'>, ip?: string | null): AuditActor {
+  return { id: staff.id, name: `${staff.fullName} (${staff.username})`, kind: 'staff', ip: ip ?? null };
+}
+
+export function anonymousActor(ip?: string | null, name = 'Không xác định'): AuditActor {
+  return { id: null, name, kind: 'anonymous', ip: ip ?? null };
+}
+
+export const SYSTEM_ACTOR: AuditActor = { id: null, name: 'Hệ thống', kind: 'system', ip: null };
+
+export async function recordAudit(
+  db: Db, actor: AuditActor, action: AuditAction, target: string | null = null, details: Record<string, unknown> = {},
+): Promise<void> {
+  await insertAuditEntry(db, { actorId: actor.id, actorName: actor.name, actorKind: actor.kind, action, target, ip: actor.ip, details });
+}
