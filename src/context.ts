@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { AppContext, ProcessRole } from './app-context.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
-import { DEMO_PASSWORD, seedDemo, seedOrganisation } from './db/seed/index.js';
+import { DEMO_PASSWORD, seedDemo } from './db/seed/index.js';
 import { createEffectRegistry } from './effects/index.js';
 import { BullmqDriver, OutboxOnlyDriver } from './jobs/bullmq.js';
 import { InlineJobDriver } from './jobs/inline.js';
@@ -28,7 +28,6 @@ export async function createContext(config: Config, log: Logger, role: ProcessRo
   const secret = config.appSecret ?? (await embeddedSecret(config.dataDir, 'app-secret'));
   const keySecret = config.keyEncryptionSecret ?? (await embeddedSecret(config.dataDir, 'key-encryption-secret'));
   const db = database.db;
-  await seedOrganisation(db);
   const catalog = await ProcedureCatalog.publish(db, workflows);
   const signerKeys = new SignerKeys(db, keySecret);
 
@@ -43,6 +42,7 @@ export async function createContext(config: Config, log: Logger, role: ProcessRo
     ? new InlineJobDriver(ctx)
     : role === 'server' ? new OutboxOnlyDriver() : new BullmqDriver(ctx, config.queue.url, config.queue.prefix);
 
+  // Only the embedded demo gets an organisation; production starts empty (npm run admin:create, then /quan-tri/thiet-lap).
   if (config.demoData) {
     const created = await seedDemo(db, signerKeys, config.dataDir);
     if (created.length > 0) log.info(`demo staff accounts created: ${created.join(', ')} (password "${DEMO_PASSWORD}")`);

@@ -9,7 +9,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { AppContext } from '../../src/app-context.js';
 import { closeContext, createContext } from '../../src/context.js';
-import { seedDemo } from '../../src/db/seed/index.js';
+import { seedDemo, seedOrganisation } from '../../src/db/seed/index.js';
 import { createTestDatabase, REDIS_URL, uniquePrefix } from './databases.js';
 
 export type Mode = 'production' | 'embedded';
@@ -21,7 +21,15 @@ export interface TestEnvironment {
   close(): Promise<void>;
 }
 
-export async function startTestEnvironment(mode: Mode, options: { seedStaff?: boolean; env?: Record<string, string> } = {}): Promise<TestEnvironment> {
+export interface TestEnvironmentOptions {
+  /** Production mode: the demo (organisation, staff, keys, campaigns) unless false. The embedded default always has it. */
+  seedStaff?: boolean;
+  /** With `seedStaff: false`: the demo organisation alone (agencies, units, unit roles, settings), no accounts. */
+  organisation?: boolean;
+  env?: Record<string, string>;
+}
+
+export async function startTestEnvironment(mode: Mode, options: TestEnvironmentOptions = {}): Promise<TestEnvironment> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'motcua-test-'));
   const database = mode === 'production' ? await createTestDatabase() : undefined;
   const env: Record<string, string> = {
@@ -35,8 +43,13 @@ export async function startTestEnvironment(mode: Mode, options: { seedStaff?: bo
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   // One process plays server and worker here: the worker role relays the outbox and runs BullMQ workers.
   const ctx = await createContext(config, log, mode === 'production' ? 'worker' : 'embedded');
-  // Production starts create no accounts; tests that need staff create the same set explicitly.
-  if (mode === 'production' && options.seedStaff !== false) await seedDemo(ctx.db, ctx.signerKeys, dataDir);
+  // Production starts create no organisation and no accounts; tests that need them create the demo's explicitly,
+  // then reload what the context keeps in memory (the organisation's names, unit roles) as an administrator's change would.
+  if (mode === 'production') {
+    if (options.seedStaff !== false) await seedDemo(ctx.db, ctx.signerKeys, dataDir);
+    else if (options.organisation) await seedOrganisation(ctx.db);
+    await ctx.adminData.changed();
+  }
   const app = await buildApp(ctx);
   await ctx.jobs.start();
   await app.ready();

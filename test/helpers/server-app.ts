@@ -38,7 +38,11 @@ export async function startServerApp(options: {
   });
   const log = options.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const ctx = await createContext(config, log, 'server');
-  if (options.seedStaff ?? true) await seedDemo(ctx.db, ctx.signerKeys, dataDir);
+  // The demo (organisation, staff, keys) unless told not to: a production start creates none of it.
+  if (options.seedStaff ?? true) {
+    await seedDemo(ctx.db, ctx.signerKeys, dataDir);
+    await ctx.adminData.changed();
+  }
   const app = await buildApp(ctx);
   await options.extend?.(app);
   await app.ready();

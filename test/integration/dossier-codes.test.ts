@@ -15,7 +15,7 @@ describe('dossier codes', () => {
   let env: TestEnvironment;
   let identity: Buffer;
   beforeAll(async () => {
-    env = await startTestEnvironment('production', { seedStaff: false });
+    env = await startTestEnvironment('production', { seedStaff: false, organisation: true });
     identity = await makePdf();
   });
   afterAll(async () => { await env?.close(); });

@@ -6,6 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { readOrganisationSettings } from '../../src/db/repositories/administration.js';
+import { rowsOf } from '../../src/db/repositories/outbox.js';
 import { findStaffByUsername } from '../../src/db/repositories/staff.js';
 import { findActiveStaffKey } from '../../src/db/repositories/issued-documents.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
@@ -37,6 +40,18 @@ describe('start-up', () => {
       expect(await findStaffByUsername(env.ctx.db, username)).toBeUndefined();
     }
     expect((await env.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'clerk', password: 'demo' } })).statusCode).toBe(401);
+  });
+
+  it('loads no demo organisation in production: no agencies, units, staff, campaigns or unit roles, and set-up not done', async () => {
+    const env: TestEnvironment = await startTestEnvironment('production', { seedStaff: false });
+    cleanups.push(() => env.close());
+    const counts = rowsOf<Record<string, number>>(await env.ctx.db.execute(sql`select
+      (select count(*)::int from agencies) as agencies, (select count(*)::int from units) as units,
+      (select count(*)::int from staff_accounts) as staff, (select count(*)::int from admission_campaigns) as campaigns,
+      (select count(*)::int from procedure_units) as unit_roles, (select count(*)::int from signing_keys) as keys`))[0];
+    expect(counts).toEqual({ agencies: 0, units: 0, staff: 0, campaigns: 0, unit_roles: 0, keys: 0 });
+    expect(await readOrganisationSettings(env.ctx.db)).toMatchObject({ provinceName: '', departmentAgencyCode: null, setupCompletedAt: null });
+    expect(env.ctx.organisation).toMatchObject({ setupCompleted: false, provinceName: '' });
   });
 
   it('creates the demo accounts and the leader\'s demo certificate in the embedded default', async () => {

@@ -1,5 +1,6 @@
-// Seed data. Organisation (agencies, units) is reference data loaded in every mode; demo staff accounts and the
-// demo signing CA exist only in the embedded default — a production start (DATABASE_URL set) creates neither.
+// The demo: the Thanh Hóa organisation (agencies, units, unit roles, settings), staff accounts, the demo signing CA,
+// campaigns and a master register — all only in the embedded default. A production start (DATABASE_URL set) creates
+// none of it: the operator runs `npm run admin:create` and the first-run set-up page (/quan-tri/thiet-lap).
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -30,6 +31,7 @@ const organisationSchema = z.object({
   settings: z.object({ provinceName: z.string(), departmentAgencyCode: z.string() }),
 });
 
+/** The demo organisation (organisation.yaml), marked as set up. Idempotent; part of seedDemo. */
 export async function seedOrganisation(db: Db): Promise<void> {
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'organisation.yaml');
   const data = organisationSchema.parse(parse(await readFile(file, 'utf8')));
@@ -65,9 +67,13 @@ export const DEMO_STAFF = [
   { username: 'specialist2', fullName: 'Mai Thị Ngọc', title: 'Chuyên viên Phòng Giáo dục Trung học', roles: ['specialist'], unitId: 'gdtrh' },
 ] as const;
 
-/** Creates the demo accounts and, for each leader, a certificate from a demo CA kept under dataDir. Idempotent. */
+/**
+ * Creates the demo organisation, the demo accounts and, for each leader, a certificate from a demo CA kept under
+ * dataDir. Idempotent.
+ */
 export async function seedDemo(db: Db, signerKeys: SignerKeys, dataDir: string): Promise<string[]> {
   const created: string[] = [];
+  await seedOrganisation(db);
   await seedDemoData(db);
   const ca = await loadOrCreateDemoCa(path.join(dataDir, 'demo-ca'));
   // One hash for every demo account (they share the published password anyway): scrypt once, not ten times.
