@@ -65,3 +65,15 @@ export function vnInstant(day: string, hhmm: string): Date {
 export function vnToday(now: Date = new Date()): string {
   return vnDay(now);
 }
+
+/** `at` as Vietnam clocks show it, to the minute: the value of an <input type="datetime-local">. */
+export function vnLocalDateTime(at: Date): string {
+  return new Date(at.getTime() + OFFSET_MS).toISOString().slice(0, 16);
+}
+
+/** A datetime-local value ("2026-06-01T07:30", seconds optional) read as Vietnam time; undefined when it is not one. */
+export function fromVnLocalDateTime(value: string): Date | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::00)?$/.exec(value.trim());
+  if (!m || !isIsoDay(m[1]!) || !HH_MM.test(m[2]!)) return undefined;
+  return vnInstant(m[1]!, m[2]!);
+}

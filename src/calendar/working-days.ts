@@ -1,6 +1,10 @@
 // Working days for statutory deadlines: weekends, public holidays from date-holidays, and a yearly
 // override table for what the library cannot know (the Government's swapped days, the second National
 // Day day, Tết arrangements). Days are Vietnam calendar days written yyyy-mm-dd.
+// A year with an override entry is taken as complete: no day in lieu (Labour Code art. 111(3)) and no second
+// National Day day is inferred for it; a year without one gets both from statutoryFallback(). The bundled
+// overrides.json seeds the table administrators keep (calendar_years, services/administration/calendar.ts), whose
+// content then replaces the overrides here (replaceOverrides); this module stays pure and never reads the database.
 
 import Holidays from 'date-holidays';
 import { z } from 'zod';
@@ -40,9 +44,37 @@ export type CalendarOverrides = z.input<typeof calendarOverridesSchema>;
 
 const dayOf = (e: DayEntry): string => (typeof e === 'string' ? e : e.date);
 
-export function parseCalendarOverrides(data: unknown): Map<number, { daysOff: string[]; workingDays: string[] }> {
+/** A year of the bundled overrides.json as the administrators' table keeps it, its notes gathered into one text. */
+export interface BundledCalendarYear { year: number; holidays: string[]; workingWeekends: string[]; note: string }
+
+const CONFIDENCE_VI = { high: 'chắc chắn', medium: 'cần đối chiếu văn bản', unconfirmed: 'chưa có thông báo chính thức' } as const;
+
+export function bundledCalendarYears(): BundledCalendarYear[] {
+  const parsed = calendarOverridesSchema.parse(bundledOverrides);
+  const years: BundledCalendarYear[] = [];
+  for (const [key, entry] of Object.entries(parsed)) {
+    if (key === '$comment' || typeof entry === 'string' || entry === undefined) continue;
+    const dayNotes = [...entry.daysOff, ...entry.workingDays]
+      .flatMap((d) => (typeof d === 'string' || !d.note ? [] : [`${d.date}: ${d.note}${d.confidence && d.confidence !== 'high' ? ` (${CONFIDENCE_VI[d.confidence]})` : ''}`]));
+    years.push({
+      year: Number(key), holidays: entry.daysOff.map(dayOf), workingWeekends: entry.workingDays.map(dayOf),
+      note: [entry.source, ...(entry.notes ?? []), ...dayNotes].filter(Boolean).join('\n'),
+    });
+  }
+  return years.sort((a, b) => a.year - b.year);
+}
+
+/** Why a day departs from "Monday to Friday are working days". */
+export type CalendarDayKind = 'public-holiday' | 'declared-holiday' | 'day-in-lieu' | 'working-weekend';
+
+export interface CalendarDay { date: string; kind: CalendarDayKind; label: string }
+
+/** A year's departures from the statutory calendar: weekdays off, and Saturdays/Sundays worked. */
+export interface YearOverride { daysOff: string[]; workingDays: string[] }
+
+export function parseCalendarOverrides(data: unknown): Map<number, YearOverride> {
   const parsed = calendarOverridesSchema.parse(data);
-  const out = new Map<number, { daysOff: string[]; workingDays: string[] }>();
+  const out = new Map<number, YearOverride>();
   for (const [key, entry] of Object.entries(parsed)) {
     if (key === '$comment' || typeof entry === 'string' || entry === undefined) continue;
     out.set(Number(key), { daysOff: entry.daysOff.map(dayOf), workingDays: entry.workingDays.map(dayOf) });
@@ -78,7 +110,7 @@ interface YearInfo {
 // No holiday arrangement keeps offices closed this long; hitting it means the data is wrong.
 const MAX_SEARCH_DAYS = 60;
 
-const isWeekend = (day: string) => {
+export const isWeekend = (day: string): boolean => {
   const w = weekday(day);
   return w === 0 || w === 6;
 };
@@ -86,7 +118,7 @@ const isWeekend = (day: string) => {
 export class WorkingCalendar {
   readonly closeAt: string;
   private readonly holidays = new Holidays('VN');
-  private readonly overrides: Map<number, { daysOff: string[]; workingDays: string[] }>;
+  private overrides: Map<number, YearOverride>;
   private readonly years = new Map<number, YearInfo>();
   private readonly dueMemo = new Map<string, { dueDay: string; dueAt: number }>();
   // Deadlines cluster around today, so this stays small (a few hundred days) in a long-running process.
@@ -98,30 +130,75 @@ export class WorkingCalendar {
     parseTimeOfDay(this.closeAt);
   }
 
+  /**
+   * Replaces every year's overrides at once (the administrators' table, reloaded when it changes); what was derived
+   * from the previous ones is forgotten. Checked like the bundled file: an invalid table throws and nothing changes.
+   */
+  replaceOverrides(overrides: CalendarOverrides | Map<number, YearOverride>): void {
+    const next = overrides instanceof Map
+      ? parseCalendarOverrides(Object.fromEntries([...overrides].map(([year, o]) => [String(year), o])))
+      : parseCalendarOverrides(overrides);
+    this.overrides = next;
+    this.years.clear();
+    this.memo.clear();
+    this.dueMemo.clear();
+  }
+
+  /** Whether `year` has an override entry (and is therefore taken as complete). */
+  hasOverride(year: number): boolean {
+    return this.overrides.has(year);
+  }
+
   /** Statutory public holidays known to date-holidays, each day of a multi-day holiday (Tết) listed. */
   publicHolidays(year: number): string[] {
-    const days = new Set<string>();
+    return [...this.publicHolidayNames(year).keys()].sort();
+  }
+
+  /** The same days with the holiday's Vietnamese name (the first one, when two fall on one day). */
+  publicHolidayNames(year: number): Map<string, string> {
+    const days = new Map<string, string>();
     for (const h of this.holidays.getHolidays(year)) {
       if (h.type !== 'public') continue;
       // start/end are instants in the country's time zone; end is exclusive.
-      for (let d = vnDay(h.start); dayIndex(d) < dayIndex(vnDay(h.end)); d = addDays(d, 1)) days.add(d);
+      for (let d = vnDay(h.start); dayIndex(d) < dayIndex(vnDay(h.end)); d = addDays(d, 1)) if (!days.has(d)) days.set(d, h.name);
     }
-    return [...days].sort();
+    return days;
+  }
+
+  /**
+   * The year as an administrator checks it: every public holiday (weekends included), every other weekday off with
+   * its reason (declared in the overrides, or a day in lieu inferred for a year without an entry) and every weekend
+   * worked, in date order. `override`: the entry to show instead of the one in use (an administrator's table row,
+   * null for none), without changing what this calendar computes.
+   */
+  yearDays(year: number, override: YearOverride | null = this.overrides.get(year) ?? null): CalendarDay[] {
+    const names = this.publicHolidayNames(year);
+    const info = this.computeYearInfo(year, override);
+    const declared = new Set(override?.daysOff ?? []);
+    const days: CalendarDay[] = [...names].map(([date, name]) => ({ date, kind: 'public-holiday' as const, label: name }));
+    for (const date of info.off) {
+      if (names.has(date) || isWeekend(date)) continue;
+      days.push(declared.has(date)
+        ? { date, kind: 'declared-holiday', label: 'Ngày nghỉ theo thông báo của Chính phủ' }
+        : { date, kind: 'day-in-lieu', label: 'Nghỉ bù / nghỉ liền kề suy ra theo Bộ luật Lao động (năm chưa được khai báo)' });
+    }
+    for (const date of info.working) days.push({ date, kind: 'working-weekend', label: 'Làm việc bù ngày cuối tuần' });
+    return days.sort((a, b) => a.date.localeCompare(b.date));
   }
 
   private yearInfo(year: number): YearInfo {
     let info = this.years.get(year);
     if (info) return info;
-    const off = new Set(this.publicHolidays(year));
-    const override = this.overrides.get(year);
-    if (override) {
-      for (const d of override.daysOff) off.add(d);
-      info = { off, working: new Set(override.workingDays) };
-    } else {
-      info = { off: statutoryFallback(year, off), working: new Set() };
-    }
+    info = this.computeYearInfo(year, this.overrides.get(year) ?? null);
     this.years.set(year, info);
     return info;
+  }
+
+  private computeYearInfo(year: number, override: YearOverride | null): YearInfo {
+    const off = new Set(this.publicHolidays(year));
+    if (!override) return { off: statutoryFallback(year, off), working: new Set() };
+    for (const d of override.daysOff) off.add(d);
+    return { off, working: new Set(override.workingDays) };
   }
 
   /** Weekdays (and swapped days) aside, every day off in `year` that is not a Saturday or Sunday. */
