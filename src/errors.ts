@@ -25,6 +25,8 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   PROCEDURE_NOT_FOUND: 404,
+  /** A unit role the procedure's workflow names (desk, office, leadership) has no unit assigned by an administrator. */
+  PROCEDURE_NOT_CONFIGURED: 422,
   DOSSIER_NOT_FOUND: 404,
   DOCUMENT_NOT_FOUND: 404,
   FORM_NOT_FOUND: 404,

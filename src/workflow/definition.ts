@@ -11,8 +11,10 @@ import type {
   FormDef,
   StateDef,
   TransitionDef,
+  UnitRole,
   WorkflowDefinition,
 } from './types.js';
+import { isUnitRole, UNIT_ROLES } from './types.js';
 
 export const IDENTIFIER = /^[a-z][a-zA-Z0-9_]*$/;
 /** Procedure ids appear in URLs and dossier codes, hence kebab-case rather than identifiers. */
@@ -24,6 +26,14 @@ export const TIME_OF_DAY = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 const identifier = z.string().regex(IDENTIFIER, 'phải là định danh dạng camelCase/snake_case (a-z, A-Z, 0-9, _), bắt đầu bằng chữ thường');
 const registryName = z.string().regex(REGISTRY_NAME, 'phải là tên dạng kebab-case (vd. start-clock)');
 const text = z.string().trim().min(1, 'không được để trống');
+/**
+ * A kind of unit, never a unit id: which of the province's units plays it is administration data, so the same file
+ * serves every province.
+ */
+const unitRole = z.string().pipe(z.custom<UnitRole>(
+  (v) => typeof v === 'string' && isUnitRole(v),
+  `phải là vai trò đơn vị (${UNIT_ROLES.join(', ')}), không phải mã đơn vị: đơn vị cụ thể do quản trị viên phân công cho từng vai trò`,
+));
 
 const condition = z.strictObject({
   field: identifier,
@@ -93,7 +103,7 @@ const transitionSchema = z.strictObject({
   documents: z.array(identifier).optional(),
   guards: z.array(registryName).default([]),
   effects: z.array(registryName).default([]),
-  routeTo: z.strictObject({ unit: text.optional(), field: identifier.optional() })
+  routeTo: z.strictObject({ unit: unitRole.optional(), field: identifier.optional() })
     .refine((r) => (r.unit === undefined) !== (r.field === undefined), 'routeTo cần đúng một trong unit hoặc field')
     .optional(),
 });
@@ -111,9 +121,8 @@ export const workflowFileSchema = z.strictObject({
   description: z.string().default(''),
   legalBasis: z.array(text).min(1, 'cần ít nhất một căn cứ pháp lý'),
   applicants: text,
-  agency: text,
-  unit: text,
-  routing: z.array(z.strictObject({ when: condition.optional(), unit: text.optional(), field: identifier.optional() })
+  unit: unitRole,
+  routing: z.array(z.strictObject({ when: condition.optional(), unit: unitRole.optional(), field: identifier.optional() })
     .refine((r) => (r.unit === undefined) !== (r.field === undefined), 'mỗi quy tắc routing cần đúng một trong unit hoặc field'))
     .optional(),
   // Intake rules that need the database (e.g. an admission campaign's window), named here, implemented in code.
@@ -147,7 +156,7 @@ export const workflowFileSchema = z.strictObject({
       .array(
         z
           // A seal without `unit` is the seal of the unit holding the dossier when it is signed (e.g. the deciding school).
-          .strictObject({ role: identifier, kind: z.enum(['signature', 'seal']).default('signature'), unit: z.string().min(1).optional() }),
+          .strictObject({ role: identifier, kind: z.enum(['signature', 'seal']).default('signature'), unit: unitRole.optional() }),
       )
       .min(1, 'cần ít nhất một người ký'),
   }),

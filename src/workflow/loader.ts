@@ -72,6 +72,16 @@ function describeInput(input: unknown): string {
   return '';
 }
 
+/**
+ * Top-level keys files once had and no longer may: the province-specific data they held is administration data now.
+ * Refused with the reason rather than "unsupported key", so an author updating an old file knows where it went.
+ */
+const RETIRED_KEYS: Record<string, string> = {
+  agency:
+    'khóa "agency" không còn dùng trong tệp quy trình: cơ quan giải quyết là cơ quan của đơn vị giữ vai trò office '
+    + 'của thủ tục, do quản trị viên phân công trong dữ liệu quản trị; hãy xóa khóa này',
+};
+
 /** zod's default messages do not name the offending value; authors need it to find the typo. */
 function zodProblems(issues: readonly core.$ZodIssue[]): Array<{ path: Segment[]; message: string }> {
   const out: Array<{ path: Segment[]; message: string }> = [];
@@ -79,7 +89,10 @@ function zodProblems(issues: readonly core.$ZodIssue[]): Array<{ path: Segment[]
     const path = issue.path.filter((s): s is Segment => typeof s !== 'symbol');
     switch (issue.code) {
       case 'unrecognized_keys':
-        for (const key of issue.keys) out.push({ path: [...path, key], message: `khóa không được hỗ trợ ${q(key)}` });
+        for (const key of issue.keys) {
+          const retired = path.length === 0 && Object.hasOwn(RETIRED_KEYS, key) ? RETIRED_KEYS[key] : undefined;
+          out.push({ path: [...path, key], message: retired ?? `khóa không được hỗ trợ ${q(key)}` });
+        }
         break;
       case 'invalid_key': {
         const key = path[path.length - 1];

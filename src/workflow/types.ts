@@ -4,6 +4,18 @@
 export const SYSTEM_ROLES = ['citizen', 'clerk', 'specialist', 'leader', 'school', 'admin', 'system'] as const;
 export type SystemRole = (typeof SYSTEM_ROLES)[number];
 
+/**
+ * The kinds of unit a workflow names instead of a unit id, so one file serves every province: `desk` the one-stop
+ * desk, `office` the office in charge of the procedure, `leadership` the Department's board (whose seal the result
+ * carries). Which unit plays each part is administration data (procedure_units, services/procedures/unit-roles.ts).
+ */
+export const UNIT_ROLES = ['desk', 'office', 'leadership'] as const;
+export type UnitRole = (typeof UNIT_ROLES)[number];
+
+export function isUnitRole(value: string): value is UnitRole {
+  return (UNIT_ROLES as readonly string[]).includes(value);
+}
+
 export type FieldType =
   | 'text' | 'textarea' | 'email' | 'phone' | 'id-number' | 'date' | 'year' | 'integer' | 'select' | 'checkbox';
 
@@ -34,8 +46,11 @@ export interface FieldDef {
 /** Data-backed option lists: `schools` = school units (value = unit id), `campaigns` = open admission campaigns. */
 export type OptionsSource = 'schools' | 'campaigns';
 
-/** Where a dossier goes: a fixed unit id, or the unit id held in an intake form field (e.g. the receiving school). */
-export interface RouteTarget { unit?: string; field?: string }
+/**
+ * Where a dossier goes: the unit playing a role for the procedure, or the unit id held in an intake form field (e.g.
+ * the receiving school). Versions stored before roles existed may hold a literal unit id in `unit` (see unit-roles.ts).
+ */
+export interface RouteTarget { unit?: UnitRole; field?: string }
 
 /** Intake routing rule: the first rule whose `when` holds (or that has none) names the unit. */
 export interface RoutingRule extends RouteTarget { when?: { field: string; in: string[] } }
@@ -81,8 +96,8 @@ export interface WorkflowDefinition {
   description: string;
   legalBasis: string[];
   applicants: string;
-  agency: string;            // agency code (QCVN 102) that decides; used in the dossier code
-  unit: string;              // id of the unit that handles new dossiers by default
+  // No agency: the deciding agency is that of the unit playing `office` for the procedure (administration data).
+  unit: UnitRole;            // the role of the unit that handles new dossiers by default
   routing?: RoutingRule[];   // data-driven intake routing; falls back to `unit`
   intakeChecks: string[];    // names of database-backed intake rules (workflow/registry.ts KNOWN_INTAKE_CHECKS)
   sla: { workingDays: number; cutoff: string };
@@ -99,10 +114,11 @@ export interface WorkflowDefinition {
 
 /**
  * One signature on the result, applied in list order as incremental updates. 'signature': the approving official
- * holding `role`; 'seal': the organisation's seal (key of `unit`, or of the unit holding the dossier when
- * `unit` is not given), applied once the signature before it is on.
+ * holding `role` (within the unit playing `unit` and the units below it, when given); 'seal': the organisation's seal
+ * (key of the unit playing `unit`, e.g. the leadership, or of the unit holding the dossier when `unit` is not given),
+ * applied once the signature before it is on.
  */
-export interface ResultSigner { role: string; kind: 'signature' | 'seal'; unit?: string }
+export interface ResultSigner { role: string; kind: 'signature' | 'seal'; unit?: UnitRole }
 
 /** A definition as read from a file, with the hash that pins dossiers to it. */
 export interface LoadedWorkflow {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { vnInstant } from '../../src/calendar/vn-time.js';
 import type { DossierRow } from '../../src/db/repositories/dossiers.js';
 import { clockChanges as applyClock, CLOCK_EFFECTS, extendDueAt, needsApology, stepDueAt } from '../../src/effects/clock.js';
-import { intakeUnit } from '../../src/services/intake/routing.js';
+import { intakeUnitRef } from '../../src/services/intake/routing.js';
 import type { WorkflowDefinition } from '../../src/workflow/types.js';
 
 const at = (day: string, time: string) => vnInstant(day, time);
@@ -69,11 +69,15 @@ describe('clock effects', () => {
 describe('intake routing rules', () => {
   const routed = {
     ...definition,
-    routing: [{ when: { field: 'scope', in: ['within'] }, field: 'currentSchool' }, { unit: 'gdtrh' }],
+    unit: 'desk',
+    routing: [{ when: { field: 'scope', in: ['within'] }, field: 'currentSchool' }, { when: { field: 'scope', in: ['between'] }, unit: 'office' }],
   } as unknown as WorkflowDefinition;
-  it('takes the first rule that holds, a field value or a fixed unit, else the definition unit', () => {
-    expect(intakeUnit(routed, { scope: 'within', currentSchool: 'thpt-a' })).toBe('thpt-a');
-    expect(intakeUnit(routed, { scope: 'between', currentSchool: 'thpt-a' })).toBe('gdtrh');
-    expect(intakeUnit(definition, { scope: 'within' })).toBe('default-unit');
+  it('takes the first rule that holds, a field value or a unit role, else the definition unit', () => {
+    expect(intakeUnitRef(routed, { scope: 'within', currentSchool: 'thpt-a' })).toEqual({ unitId: 'thpt-a' });
+    expect(intakeUnitRef(routed, { scope: 'between', currentSchool: 'thpt-a' })).toEqual({ role: 'office' });
+    expect(intakeUnitRef(routed, { scope: 'within', currentSchool: '' })).toEqual({ role: 'desk' });
+  });
+  it('a version stored before unit roles names a unit id: taken literally', () => {
+    expect(intakeUnitRef(definition, { scope: 'within' })).toEqual({ unitId: 'default-unit' });
   });
 });

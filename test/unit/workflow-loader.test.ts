@@ -120,7 +120,7 @@ describe('problems name the file, the path and the offending name', () => {
   it('an unknown target is reported once, without cascading "unreachable" noise', () => {
     const problems = problemsOf(() => loadWorkflowDir(`${FIXTURES}/unknown-target`, opts));
     expect(problems).toHaveLength(1);
-    expect(problems[0]!.line).toBe(42);
+    expect(problems[0]!.line).toBe(41);
   });
 
   it('collects every problem of a file rather than stopping at the first', () => {
@@ -149,7 +149,7 @@ describe('problems name the file, the path and the offending name', () => {
   });
 
   it('reports a missing required key and a wrong type', () => {
-    const file = writeTemp(base.replace('unit: qlcl\n', '').replace('workingDays: 3', 'workingDays: "three"'));
+    const file = writeTemp(base.replace('unit: office\n', '').replace('workingDays: 3', 'workingDays: "three"'));
     const problems = problemsOf(() => loadWorkflowFile(file, opts));
     expect(problems.map((p) => p.path)).toEqual(['unit', 'sla.workingDays']);
     expect(problems[1]!.message).toContain('"three"');
@@ -168,6 +168,60 @@ describe('problems name the file, the path and the offending name', () => {
       expect(lines).toHaveLength((err as WorkflowCheckError).problems.length);
       for (const l of lines) expect(l.startsWith(`${FIXTURES}/bad-identifier/minimal.yaml: states.`)).toBe(true);
     }
+  });
+});
+
+// Procedures are province-independent: a file names the kind of unit that acts; which unit that is, and so the
+// deciding agency, is administration data.
+describe('unit roles', () => {
+  it('accepts desk, office and leadership wherever a unit is named', () => {
+    const d = loadWorkflowFile(writeTemp(base
+      .replace('unit: office\n', 'unit: desk\nrouting:\n  - { when: { field: relation, in: [relative] }, unit: office }\n  - { unit: desk }\n')
+      .replace('effects: [start-clock] }', 'effects: [start-clock], routeTo: { unit: office } }')
+      .replace('signers: [{ role: leader }]', 'signers: [{ role: leader, unit: leadership }, { role: leader, kind: seal, unit: leadership }]')), opts).definition;
+    expect(d.unit).toBe('desk');
+    expect(d.routing).toEqual([{ when: { field: 'relation', in: ['relative'] }, unit: 'office' }, { unit: 'desk' }]);
+    expect(d.states.submitted!.on.receive!.routeTo).toEqual({ unit: 'office' });
+    expect(d.result.signers).toEqual([{ role: 'leader', kind: 'signature', unit: 'leadership' }, { role: 'leader', kind: 'seal', unit: 'leadership' }]);
+  });
+
+  it('refuses a unit id where a role is expected, at file:path, naming the value and the roles', () => {
+    const file = writeTemp(base
+      .replace('unit: office\n', 'unit: qlcl\nrouting:\n  - { unit: gdtrh }\n')
+      .replace('effects: [start-clock] }', 'effects: [start-clock], routeTo: { unit: mot-cua } }')
+      .replace('signers: [{ role: leader }]', 'signers: [{ role: leader }, { role: leader, kind: seal, unit: so-gddt }]'));
+    const error = (() => {
+      try {
+        loadWorkflowFile(file, opts);
+      } catch (err) {
+        return err as WorkflowCheckError;
+      }
+      throw new Error('expected a WorkflowCheckError');
+    })();
+    const expected: Record<string, string> = {
+      unit: '"qlcl"', 'routing[0].unit': '"gdtrh"', 'states.submitted.on.receive.routeTo.unit': '"mot-cua"', 'result.signers[1].unit': '"so-gddt"',
+    };
+    expect(error.problems.map((p) => p.path).sort()).toEqual(Object.keys(expected).sort());
+    const lines = error.message.split('\n');
+    for (const [path, value] of Object.entries(expected)) {
+      const line = lines.find((l) => l.startsWith(`${file}: ${path}: `));
+      expect(line, error.message).toContain(value);
+      expect(line).toContain('desk, office, leadership');
+      expect(line).toMatch(/\(dòng \d+\)$/);
+    }
+  });
+
+  it('refuses `agency`: the agency comes from administration data', () => {
+    const file = writeTemp(base.replace('unit: office\n', 'agency: 000.00.12.H56\nunit: office\n'));
+    const problems = problemsOf(() => loadWorkflowFile(file, opts));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ file, path: 'agency', line: 6 });
+    expect(problems[0]!.message).toMatch(/không còn dùng.*office.*quản trị/);
+  });
+
+  it('a key named like an Object prototype member is just an unsupported key', () => {
+    const problems = problemsOf(() => loadWorkflowFile(writeTemp(`constructor: x\n${base}`), opts));
+    expect(problems.map((p) => [p.path, p.message])).toEqual([['constructor', 'khóa không được hỗ trợ "constructor"']]);
   });
 });
 

@@ -3,6 +3,7 @@
 // append-only audit log (a trigger in migration 0005 refuses UPDATE, DELETE and TRUNCATE on it).
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { UNIT_ROLES } from '../../workflow/types.js';
 import { units } from './organisation.js';
 
 /** One row (id = 1). `revision` grows with every change to data each process caches (services/administration). */
@@ -18,9 +19,8 @@ export const organisationSettings = pgTable('organisation_settings', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [check('organisation_settings_one_row_ck', sql`${t.id} = 1`)]);
 
-/** The parts of a procedure a workflow file names instead of a unit id (workflow/types.ts `UnitRole`). */
-export const UNIT_ROLES = ['desk', 'office', 'leadership'] as const;
-export type UnitRole = (typeof UNIT_ROLES)[number];
+/** The parts of a procedure a workflow file names instead of a unit id: defined with the workflow contract. */
+export { UNIT_ROLES, type UnitRole } from '../../workflow/types.js';
 
 /**
  * Which unit plays a part: for one procedure, or for every procedure (`procedureId` = '*'); a procedure's own row

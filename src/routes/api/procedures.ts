@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { optionsFor } from '../../services/intake/routing.js';
-import { agencyNames } from '../../services/procedures/agencies.js';
+import { procedureAgencies, type ProcedureAgency } from '../../services/procedures/agencies.js';
 import type { WorkflowDefinition } from '../../workflow/types.js';
 
 const summary = z.object({
@@ -29,9 +29,9 @@ const detail = summary.extend({
   })),
 });
 
-function describe(definition: WorkflowDefinition, version: number, agencyName: string): z.infer<typeof summary> {
+function describe(definition: WorkflowDefinition, version: number, agency: ProcedureAgency): z.infer<typeof summary> {
   return {
-    id: definition.id, version, title: definition.title, agency: { code: definition.agency, name: agencyName },
+    id: definition.id, version, title: definition.title, agency,
     sla: definition.sla, fee: definition.fee,
   };
 }
@@ -40,8 +40,8 @@ export const procedureRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async
   app.get('/api/procedures', {
     schema: { tags: ['procedures'], summary: 'Danh sách thủ tục đang tiếp nhận', response: { 200: z.array(summary) } },
   }, async () => {
-    const names = await agencyNames(ctx);
-    return ctx.catalog.list().map((p) => describe(p.definition, p.version, names.get(p.definition.agency) ?? p.definition.agency));
+    const agencyOf = await procedureAgencies(ctx);
+    return ctx.catalog.list().map((p) => describe(p.definition, p.version, agencyOf(p.definition.id)));
   });
 
   app.get('/api/procedures/:id', {
@@ -50,10 +50,10 @@ export const procedureRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async
     const procedure = ctx.catalog.find(request.params.id);
     if (!procedure) throw new AppError('PROCEDURE_NOT_FOUND', 'Không tìm thấy thủ tục.');
     const { definition } = procedure;
-    const names = await agencyNames(ctx);
+    const agencyOf = await procedureAgencies(ctx);
     const form = definition.forms[definition.intakeForm]!;
     return {
-      ...describe(definition, procedure.version, names.get(definition.agency) ?? definition.agency),
+      ...describe(definition, procedure.version, agencyOf(definition.id)),
       description: definition.description, applicants: definition.applicants, legalBasis: definition.legalBasis,
       // Choices backed by data (schools, open campaigns) are listed like file-declared ones: value + label.
       fields: await Promise.all(form.fields.map(async ({ name, type, label, required, help, options, requiredWhen, optionsFrom, ...rules }) => ({

@@ -1,5 +1,6 @@
-// Routing: which unit holds a dossier. At intake the definition's `routing` rules (or its fixed `unit`) pick the unit,
-// possibly from form data (the receiving school, the first-choice school); a transition's `routeTo` hands it on.
+// Routing: which unit holds a dossier. At intake the definition's `routing` rules (or its `unit` role) pick the unit,
+// possibly from form data (the receiving school, the first-choice school); a transition's `routeTo` hands it on. A
+// role (desk, office, leadership) is the unit an administrator assigned to it (procedures/unit-roles.ts).
 // Choice fields backed by data (`optionsFrom: schools | campaigns`) are listed and checked here too.
 import type { AppContext } from '../../app-context.js';
 import type { Db } from '../../db/client.js';
@@ -7,7 +8,8 @@ import { findCampaign, listCurrentCampaigns } from '../../db/repositories/admiss
 import { findUnitsByIds, listUnitsByKind } from '../../db/repositories/routing.js';
 import { AppError } from '../../errors.js';
 import { conditionHolds } from '../../workflow/registry.js';
-import type { FieldDef, FieldOption, OptionsSource, RouteTarget, WorkflowDefinition } from '../../workflow/types.js';
+import { isUnitRole, type FieldDef, type FieldOption, type OptionsSource, type RouteTarget, type UnitRole, type WorkflowDefinition } from '../../workflow/types.js';
+import { assignmentsFor, procedureNotConfigured, unitNamedBy } from '../procedures/unit-roles.js';
 
 /** Options of a data-backed choice field, as GET /api/procedures/:id lists them. */
 export async function optionsFor(db: Db, source: OptionsSource, now = new Date()): Promise<FieldOption[]> {
@@ -19,37 +21,67 @@ function dataFields(definition: WorkflowDefinition): FieldDef[] {
   return definition.forms[definition.intakeForm]!.fields.filter((f) => f.optionsFrom !== undefined);
 }
 
-/** Unit id named by a route target, from the form data when it is field-based. */
-export function routeTargetUnit(target: RouteTarget, formData: Record<string, unknown>): string | null {
-  if (target.unit) return target.unit;
-  const value = target.field ? formData[target.field] : undefined;
-  return typeof value === 'string' && value !== '' ? value : null;
+/** What a route target names: a unit role to resolve, or a unit id (from a form field, or literal in an old version). */
+export type UnitRef = { role: UnitRole } | { unitId: string };
+
+function unitRef(unit: string): UnitRef {
+  return isUnitRole(unit) ? { role: unit } : { unitId: unit };
 }
 
-/** The unit a new dossier goes to: the first routing rule that holds, else the definition's `unit`. Pure. */
-export function intakeUnit(definition: WorkflowDefinition, formData: Record<string, unknown>): string {
+/** What a route target names, from the form data when it is field-based; null when that field is empty. Pure. */
+export function routeTargetRef(target: RouteTarget, formData: Record<string, unknown>): UnitRef | null {
+  if (target.unit) return unitRef(target.unit);
+  const value = target.field ? formData[target.field] : undefined;
+  return typeof value === 'string' && value !== '' ? { unitId: value } : null;
+}
+
+/** The unit id a route target names for a dossier of `procedureId` (PROCEDURE_NOT_CONFIGURED for an unassigned role). */
+export async function routeTargetUnit(db: Db, procedureId: string, target: RouteTarget, formData: Record<string, unknown>): Promise<string | null> {
+  const ref = routeTargetRef(target, formData);
+  if (!ref) return null;
+  return 'unitId' in ref ? ref.unitId : unitNamedBy(db, procedureId, ref.role);
+}
+
+/** What a new dossier goes to: the first routing rule that holds, else the definition's `unit`. Pure. */
+export function intakeUnitRef(definition: WorkflowDefinition, formData: Record<string, unknown>): UnitRef {
   for (const rule of definition.routing ?? []) {
     if (rule.when && !conditionHolds(rule.when, formData)) continue;
-    const unit = routeTargetUnit(rule, formData);
-    if (unit) return unit;
+    const ref = routeTargetRef(rule, formData);
+    if (ref) return ref;
   }
-  return definition.unit;
+  return unitRef(definition.unit);
 }
 
 export interface IntakeRouting {
   unitId: string;
+  /**
+   * The deciding agency: that of the unit playing `office` for the procedure — the same for every dossier of the
+   * procedure whichever unit receives it (a school for a transfer), as the catalogue shows it. It heads the code.
+   */
+  agencyCode: string;
   /** `<field>Label` for every data-backed choice, stored with the form data so results and forms can print names. */
   labels: Record<string, string>;
 }
 
 /**
- * Checks data-backed choices against the database and resolves the intake unit. Procedures without such fields
- * and without field-based routing cost no query: intake stays one statement for them.
+ * Resolves the intake unit and the deciding agency (one indexed lookup of the procedure's unit roles) and checks
+ * data-backed choices against the database. Procedures without such fields and without field-based routing cost
+ * nothing more: intake stays that lookup and one statement for them. A role without a unit refuses the filing
+ * (PROCEDURE_NOT_CONFIGURED).
  */
 export async function resolveIntake(ctx: AppContext, definition: WorkflowDefinition, formData: Record<string, unknown>): Promise<IntakeRouting> {
+  const ref = intakeUnitRef(definition, formData);
+  const roles: UnitRole[] = 'role' in ref && ref.role !== 'office' ? ['office', ref.role] : ['office'];
+  const assigned = await assignmentsFor(ctx.db, definition.id, roles);
+  const office = assigned.get('office');
+  if (!office) throw procedureNotConfigured('office');
+  const intake = 'role' in ref ? assigned.get(ref.role) : undefined;
+  if ('role' in ref && !intake) throw procedureNotConfigured(ref.role);
+  const unitId = intake?.unitId ?? ('unitId' in ref ? ref.unitId : office.unitId);
+  const base = { unitId, agencyCode: office.agencyCode };
+
   const fields = dataFields(definition);
-  const unitId = intakeUnit(definition, formData);
-  if (fields.length === 0 && !(definition.routing ?? []).some((r) => r.field)) return { unitId, labels: {} };
+  if (fields.length === 0 && 'role' in ref) return { ...base, labels: {} };
 
   const problems: Record<string, string> = {};
   const labels: Record<string, string> = {};
@@ -70,5 +102,5 @@ export async function resolveIntake(ctx: AppContext, definition: WorkflowDefinit
   }
   if (Object.keys(problems).length > 0) throw new AppError('VALIDATION_FAILED', 'Hồ sơ chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.', problems);
   if (!found.has(unitId)) throw new AppError('INTERNAL_ERROR', `routing of ${definition.id} names unknown unit ${unitId}`);
-  return { unitId, labels };
+  return { ...base, labels };
 }

@@ -71,7 +71,8 @@ export async function submitDossier(ctx: AppContext, input: SubmitDossierInput):
     await checkContactLimits(ctx, { email: contact(definition.contact.email), phone: contact(definition.contact.phone) },
       { email: definition.contact.email, phone: definition.contact.phone }, now);
   }
-  // Routing and data-backed choices: no query for procedures with neither (diploma copies stay one statement).
+  // The units playing the procedure's roles (one indexed lookup), then data-backed choices and field-based routing
+  // (no further query for procedures with neither: a diploma copy is that lookup and one statement).
   const routing = await resolveIntake(ctx, definition, formData);
   for (const name of definition.intakeChecks) await INTAKE_CHECKS[name as IntakeCheckName](ctx, formData, now);
   const dossierId = randomUUID();
@@ -80,8 +81,9 @@ export async function submitDossier(ctx: AppContext, input: SubmitDossierInput):
   try {
     const { code } = await dossiers.insertSubmission(ctx.database, {
       id: dossierId,
-      codePrefix: `${definition.agency}-${day}-`,
-      agencyCode: definition.agency,
+      // The deciding agency (that of the procedure's `office` unit) heads the code: {agency}-{yyMMdd}-{nnnn}.
+      codePrefix: `${routing.agencyCode}-${day}-`,
+      agencyCode: routing.agencyCode,
       day,
       procedureId: definition.id,
       procedureVersionId: procedure.versionId,

@@ -1,8 +1,15 @@
-// The names of the agencies that decide procedures (QCVN 102 codes → "Sở Giáo dục và Đào tạo …"), for catalogue
-// pages and the procedures API; a procedure whose agency is not in the organisation data shows its code.
+// The agency that decides each procedure, as the catalogue pages and the procedures API show it: that of the unit
+// playing `office` for the procedure (its own assignment, else the '*' default) — the agency that heads the codes of
+// its dossiers (intake/routing.ts). A procedure whose office is not assigned yet shows the Department.
 import type { AppContext } from '../../app-context.js';
-import { listAgencies } from '../../db/repositories/staff.js';
+import { listRoleAssignments } from '../../db/repositories/procedure-units.js';
+import { EVERY_PROCEDURE } from '../../db/repositories/administration.js';
 
-export async function agencyNames(ctx: AppContext): Promise<Map<string, string>> {
-  return new Map((await listAgencies(ctx.db)).map((a) => [a.code, a.name]));
+export interface ProcedureAgency { code: string; name: string }
+
+/** One query for a whole list of procedures; the returned function answers for any procedure id. */
+export async function procedureAgencies(ctx: AppContext): Promise<(procedureId: string) => ProcedureAgency> {
+  const offices = new Map((await listRoleAssignments(ctx.db, 'office')).map((a) => [a.procedureId, { code: a.agencyCode, name: a.agencyName }]));
+  const department: ProcedureAgency = { code: ctx.organisation.departmentAgencyCode ?? '', name: ctx.organisation.departmentName };
+  return (procedureId) => offices.get(procedureId) ?? offices.get(EVERY_PROCEDURE) ?? department;
 }

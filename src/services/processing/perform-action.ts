@@ -61,7 +61,7 @@ export async function performAction(ctx: AppContext, input: PerformActionInput):
   const t = definition.states[dossier.status]!.on[input.action]!;
   // Approving a result is signing it: only an official of the organisation whose seal it carries.
   if (actor.kind === 'staff' && actor.staff && ctx.effects.issuesResult(t.effects)) await assertMaySignResult(ctx.db, definition, dossier, actor.staff);
-  const toUnit = t.routeTo ? routeTargetUnit(t.routeTo, dossier.formData) : null;
+  const toUnit = t.routeTo ? await routeTargetUnit(ctx.db, dossier.procedureId, t.routeTo, dossier.formData) : null;
   const handover = toUnit !== null && toUnit !== dossier.unitId ? toUnit : null;
   if (handover && (await findUnitsByIds(ctx.db, [handover])).length === 0) {
     throw new AppError('INTERNAL_ERROR', `routeTo of ${definition.id}.${dossier.status}.${input.action} names unknown unit ${handover}`);

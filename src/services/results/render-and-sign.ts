@@ -31,7 +31,7 @@ export async function renderResult(ctx: AppContext, dossier: dossiers.DossierRow
   if (!signer || !agency) throw new AppError('INTERNAL_ERROR', 'signer or agency missing');
   const stamps: SignatureStamp[] = [];
   for (const step of definition.result.signers) {
-    const owner = step.kind === 'seal' ? { unitId: sealUnit(step, dossier) } : { staffId: signer.id };
+    const owner = step.kind === 'seal' ? { unitId: await sealUnit(ctx.db, step, dossier) } : { staffId: signer.id };
     const image = await findAppearance(ctx.db, owner);
     stamps.push(step.kind === 'seal'
       ? { kind: 'seal', name: agency.name, organisation: agency.name, signedAt: issuedAt, ...(image ? { image } : {}) }
@@ -95,7 +95,7 @@ type Resolved = { options: SignPdfOptions } | { waitingFor: 'external' | 'pin' }
 
 async function resolveSigner(ctx: AppContext, step: ResultSigner, input: SignersInput, agency: AgencyRow): Promise<Resolved> {
   if (step.kind === 'seal') {
-    const unitId = sealUnit(step, input.dossier);
+    const unitId = await sealUnit(ctx.db, step, input.dossier);
     const mode = await ctx.signerKeys.modeFor({ unitId });
     if (!mode || mode.kind !== 'server') {
       throw new AppError('SIGNING_KEY_MISSING', `Đơn vị ${unitId} chưa có con dấu số trên máy chủ.`);

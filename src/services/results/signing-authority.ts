@@ -1,30 +1,36 @@
 // Who may approve and sign a procedure's result: an official of the organisation whose seal the result carries.
-// The seal unit comes from the definition's `result.signers` (a fixed unit such as the Department's board, or the
-// unit holding the dossier, e.g. the receiving school); a signature step that names its own unit narrows it to
-// that unit and the units below it. Checked when the official approves and again when the signature is applied,
-// so moving a dossier elsewhere cannot make someone else's seal sign it.
+// The seal unit comes from the definition's `result.signers` (the unit playing a role such as the leadership — the
+// Department's board — or the unit holding the dossier, e.g. the receiving school); a signature step that names its
+// own unit role narrows it to that unit and the units below it. Checked when the official approves and again when the
+// signature is applied, so moving a dossier elsewhere cannot make someone else's seal sign it.
 import type { Db } from '../../db/client.js';
 import type { DossierRow } from '../../db/repositories/dossiers.js';
 import { findUnitsByIds } from '../../db/repositories/routing.js';
 import { unitSubtree, type StaffRow } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import type { ResultSigner, WorkflowDefinition } from '../../workflow/types.js';
+import { unitNamedBy } from '../procedures/unit-roles.js';
 
-/** The unit whose seal a seal step applies: the one it names, else the unit holding the dossier. */
-export function sealUnit(step: ResultSigner, dossier: Pick<DossierRow, 'unitId'>): string {
-  return step.unit ?? dossier.unitId;
+export type SealedDossier = Pick<DossierRow, 'unitId' | 'procedureId'>;
+
+/**
+ * The unit whose seal a seal step applies: the unit playing the role it names for the dossier's procedure (a literal
+ * unit id in versions stored before roles), else the unit holding the dossier.
+ */
+export async function sealUnit(db: Db, step: ResultSigner, dossier: SealedDossier): Promise<string> {
+  return step.unit ? unitNamedBy(db, dossier.procedureId, step.unit) : dossier.unitId;
 }
 
 /** Throws 403 SIGNER_NOT_AUTHORISED unless `staff` may sign this dossier's result under `definition`. */
-export async function assertMaySignResult(db: Db, definition: WorkflowDefinition, dossier: Pick<DossierRow, 'unitId'>, staff: StaffRow): Promise<void> {
+export async function assertMaySignResult(db: Db, definition: WorkflowDefinition, dossier: SealedDossier, staff: StaffRow): Promise<void> {
   const signature = definition.result.signers.find((s) => s.kind !== 'seal');
   const seal = definition.result.signers.find((s) => s.kind === 'seal');
-  const issuingUnitId = seal ? sealUnit(seal, dossier) : dossier.unitId;
+  const issuingUnitId = seal ? await sealUnit(db, seal, dossier) : dossier.unitId;
   const units = new Map((await findUnitsByIds(db, [issuingUnitId, staff.unitId])).map((u) => [u.id, u]));
   const issuing = units.get(issuingUnitId);
   const own = units.get(staff.unitId);
   const inAgency = issuing !== undefined && own !== undefined && own.agencyCode === issuing.agencyCode;
-  const inNamedUnit = !signature?.unit || (await unitSubtree(db, signature.unit)).includes(staff.unitId);
+  const inNamedUnit = !signature?.unit || (await unitSubtree(db, await unitNamedBy(db, dossier.procedureId, signature.unit))).includes(staff.unitId);
   const hasRole = !signature || staff.roles.includes(signature.role);
   if (!inAgency || !inNamedUnit || !hasRole) {
     throw new AppError('SIGNER_NOT_AUTHORISED',

@@ -1,0 +1,50 @@
+// The province's units behind the unit roles a workflow names (desk, office, leadership): the administrators'
+// assignments in procedure_units, a procedure's own row winning over the '*' default. A `unit` value that is not a
+// role name is taken as a literal unit id: definitions stored before roles existed (procedure_versions) say `qlcl`,
+// and dossiers pinned to them go on being processed as they were.
+import type { Db } from '../../db/client.js';
+import { findRoleAssignments, type RoleAssignment } from '../../db/repositories/procedure-units.js';
+import { AppError } from '../../errors.js';
+import { isUnitRole, type UnitRole } from '../../workflow/types.js';
+
+export type { RoleAssignment };
+
+/** How the refusal names a role to a citizen or an official. */
+export const UNIT_ROLE_LABELS: Record<UnitRole, string> = {
+  desk: 'bộ phận tiếp nhận một cửa',
+  office: 'đơn vị chủ trì giải quyết',
+  leadership: 'lãnh đạo cơ quan',
+};
+
+/** A role with no unit: the procedure cannot run until an administrator assigns one (not the caller's fault, not a 500). */
+export function procedureNotConfigured(role: UnitRole): AppError {
+  return new AppError('PROCEDURE_NOT_CONFIGURED',
+    `Thủ tục chưa được phân công đơn vị xử lý (${UNIT_ROLE_LABELS[role]}). Vui lòng liên hệ cơ quan giải quyết hoặc thử lại sau.`,
+    { procedure: `Chưa phân công ${UNIT_ROLE_LABELS[role]}.` });
+}
+
+/** The assignment of each of `roles` that has one (own row, else the default), in one query. */
+export async function assignmentsFor(db: Db, procedureId: string, roles: readonly UnitRole[]): Promise<Map<UnitRole, RoleAssignment>> {
+  const rows = await findRoleAssignments(db, procedureId, roles);
+  const found = new Map<UnitRole, RoleAssignment>();
+  for (const role of roles) {
+    const row = rows.find((r) => r.role === role && r.procedureId === procedureId) ?? rows.find((r) => r.role === role && r.procedureId !== procedureId);
+    if (row) found.set(role, row);
+  }
+  return found;
+}
+
+/** The assignment of `role`, or PROCEDURE_NOT_CONFIGURED. */
+export async function requireRole(db: Db, procedureId: string, role: UnitRole): Promise<RoleAssignment> {
+  const assignment = (await assignmentsFor(db, procedureId, [role])).get(role);
+  if (!assignment) throw procedureNotConfigured(role);
+  return assignment;
+}
+
+/**
+ * The unit id a definition's `unit` value stands for: the unit playing that role for the procedure, or the value
+ * itself in a version stored before roles (a literal unit id).
+ */
+export async function unitNamedBy(db: Db, procedureId: string, unit: string): Promise<string> {
+  return isUnitRole(unit) ? (await requireRole(db, procedureId, unit)).unitId : unit;
+}
