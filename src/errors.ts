@@ -33,6 +33,9 @@ export const ERROR_STATUS = {
   RESULT_NOT_READY: 404,
   STALE_VERSION: 409,
   SURVEY_ALREADY_SUBMITTED: 409,
+  /** Administration: an agency code (QCVN 102) or a unit id that is already taken. */
+  AGENCY_EXISTS: 409,
+  UNIT_EXISTS: 409,
   FILE_TOO_LARGE: 413,
   TOO_MANY_FILES: 413,
   PAYLOAD_TOO_LARGE: 413,

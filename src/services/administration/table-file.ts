@@ -1,0 +1,93 @@
+// Reads an uploaded table (CSV or XLSX) whose header row names the columns, into rows that remember the line the
+// operator sees in their spreadsheet (the header is line 1), so every refusal can say "line N". Bounded: a file past
+// the row limit is refused as a whole with a clear message before any row is checked.
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import { AppError } from '../../errors.js';
+
+export interface TableFile { fileName: string; data: Buffer }
+export interface TableRow { line: number; values: Record<string, string> }
+
+export interface TableSpec {
+  /** Every column the file may have (header names, matched without regard to case or surrounding spaces). */
+  columns: readonly string[];
+  /** Columns the header must have. */
+  required: readonly string[];
+  maxRows: number;
+}
+
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
+function fileError(message: string): AppError {
+  return new AppError('VALIDATION_FAILED', message, { file: message });
+}
+
+export function isXlsx(file: TableFile): boolean {
+  return file.data.subarray(0, 4).equals(ZIP_MAGIC) || /\.xlsx$/i.test(file.fileName);
+}
+
+export async function readTableFile(file: TableFile, spec: TableSpec): Promise<TableRow[]> {
+  if (file.data.length === 0) throw fileError('Tệp rỗng.');
+  const lines = isXlsx(file) ? await xlsxLines(file.data, spec.maxRows) : csvLines(file.data, spec.maxRows);
+  const [header, ...body] = lines;
+  if (!header) throw fileError('Tệp không có dòng tiêu đề.');
+  const names = header.cells.map((c) => c.trim());
+  const known = new Map(spec.columns.map((c) => [c.toLowerCase(), c]));
+  const unknown = names.filter((n) => n !== '' && !known.has(n.toLowerCase()));
+  if (unknown.length > 0) throw fileError(`Dòng 1 có cột không dùng được: ${unknown.join(', ')}. Các cột hợp lệ: ${spec.columns.join(', ')}.`);
+  const columns = names.map((n) => known.get(n.toLowerCase()));
+  const missing = spec.required.filter((c) => !columns.includes(c));
+  if (missing.length > 0) throw fileError(`Dòng 1 (tiêu đề) thiếu cột: ${missing.join(', ')}.`);
+  const rows = body.filter((l) => l.cells.some((c) => c.trim() !== ''));
+  if (rows.length === 0) throw fileError('Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.');
+  if (rows.length > spec.maxRows) throw fileError(`Tệp có ${rows.length} dòng dữ liệu, vượt quá giới hạn ${spec.maxRows} dòng mỗi lần nhập. Hãy chia thành nhiều tệp.`);
+  return rows.map(({ line, cells }) => {
+    const values: Record<string, string> = {};
+    columns.forEach((column, i) => {
+      const value = (cells[i] ?? '').trim();
+      if (column && value !== '') values[column] = value.normalize('NFC');
+    });
+    return { line, values };
+  });
+}
+
+interface RawLine { line: number; cells: string[] }
+
+function csvLines(data: Buffer, maxRows: number): RawLine[] {
+  const text = data.toString('utf8');
+  const firstLine = text.slice(0, text.search(/\r?\n|$/));
+  // Spreadsheets set to Vietnamese (and other comma-decimal) locales save CSV with semicolons.
+  const delimiter = firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',';
+  try {
+    const records = parse(data, {
+      bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, info: true,
+      // Header + the limit + one to know the file is too long, without reading a hostile file to its end.
+      to: maxRows + 2,
+    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+    return records.map(({ record, info }) => ({ line: info.lines, cells: record }));
+  } catch (error) {
+    const line = (error as { lines?: number }).lines;
+    throw fileError(`Không đọc được tệp CSV${line ? ` (dòng ${line})` : ''}: kiểm tra dấu ngoặc kép và mã hóa UTF-8.`);
+  }
+}
+
+async function xlsxLines(data: Buffer, maxRows: number): Promise<RawLine[]> {
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(data as unknown as ArrayBuffer);
+  } catch {
+    throw fileError('Không đọc được tệp XLSX (tệp hỏng hoặc không phải bảng tính Excel).');
+  }
+  const sheet = workbook.worksheets[0];
+  if (!sheet) throw fileError('Tệp XLSX không có trang tính nào.');
+  if (sheet.actualRowCount > maxRows + 1) {
+    throw fileError(`Tệp có ${sheet.actualRowCount - 1} dòng dữ liệu, vượt quá giới hạn ${maxRows} dòng mỗi lần nhập. Hãy chia thành nhiều tệp.`);
+  }
+  const lines: RawLine[] = [];
+  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    const cells: string[] = [];
+    for (let i = 1; i <= row.cellCount; i++) cells.push(row.getCell(i).text ?? '');
+    lines.push({ line: rowNumber, cells });
+  });
+  return lines;
+}
