@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { AppContext } from './app-context.js';
 import { failFastRedis } from './redis.js';
 import { callerPlugin } from './plugins/caller.js';
+import { metricsPlugin } from './metrics/plugin.js';
 import { errorsPlugin, frameworkErrors } from './plugins/errors.js';
 import { DOCS_CSP, securityHeadersPlugin } from './plugins/security-headers.js';
 import { viewsPlugin } from './plugins/views.js';
@@ -51,6 +52,8 @@ export async function buildApp(ctx: AppContext) {
   app.addHook('onClose', retainVerifierPool());
 
   await app.register(errorsPlugin);
+  // Before every route, so its timing hook sees them all; /metrics answers before the session lookup (metrics/).
+  await app.register(metricsPlugin, { ctx, redis });
   await app.register(securityHeadersPlugin, { publicUrl: ctx.config.publicUrl });
   await app.register(cookie);
   await app.register(multipart, {

@@ -85,6 +85,8 @@ const envSchema = z.object({
   TRUST_ANCHORS: z.string().optional(),
   SMTP_URL: optionalUrl(['smtp', 'smtps']),
   MAIL_FROM: z.string().min(3).default('Cổng dịch vụ công Sở GD&ĐT <no-reply@motcua.local>'),
+  METRICS_TOKEN: z.string().trim().transform((v) => (v === '' ? undefined : v)).optional()
+    .refine((v) => v === undefined || v.length >= 16, { message: 'at least 16 characters' }),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -134,6 +136,8 @@ export interface Config {
   mail: { smtpUrl: string | undefined; from: string };
   /** Demo accounts and a demo CA exist only in the embedded default. */
   demoData: boolean;
+  /** Bearer token that opens /metrics from anywhere (without it: loopback and private addresses only). */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -184,5 +188,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     trustAnchorsFile: env.TRUST_ANCHORS ? path.resolve(env.TRUST_ANCHORS) : undefined,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     demoData: !production,
+    metricsToken: env.METRICS_TOKEN,
   };
 }

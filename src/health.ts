@@ -3,6 +3,7 @@
 // filing, actions and login still work (effects wait in the outbox), so the queue is reported as degraded, with 200.
 import http from 'node:http';
 import type { Logger } from 'pino';
+import type { MetricsEndpoint } from './metrics/worker-endpoint.js';
 
 export interface ReadinessProbe {
   database: { kind: string; ping(): Promise<void> };
@@ -40,9 +41,10 @@ export interface HealthServer { port: number; close(): Promise<void> }
 
 /**
  * The worker serves no HTTP otherwise: GET /healthz (the process answers) and GET /readyz (as the server's), on
- * WORKER_HEALTH_PORT. node:http rather than fastify: two fixed answers need no framework.
+ * WORKER_HEALTH_PORT, and GET /metrics when `metrics` is given (metrics/worker-endpoint.ts). node:http rather than
+ * fastify: a few fixed answers need no framework.
  */
-export async function startHealthServer(options: { host: string; port: number; probe: ReadinessProbe; log: Logger }): Promise<HealthServer> {
+export async function startHealthServer(options: { host: string; port: number; probe: ReadinessProbe; log: Logger; metrics?: MetricsEndpoint }): Promise<HealthServer> {
   const send = (res: http.ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify(body));
   };
@@ -57,6 +59,10 @@ export async function startHealthServer(options: { host: string; port: number; p
       );
       return;
     }
+    if (path === '/metrics' && options.metrics) {
+      options.metrics.handle(req, res).catch((err: unknown) => { options.log.error({ err }, 'metrics scrape failed'); send(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'Không đọc được số liệu giám sát.' } }); });
+      return;
+    }
     send(res, 404, { error: { code: 'NOT_FOUND', message: `Không tìm thấy ${req.method} ${path}.` } });
   });
   server.keepAliveTimeout = 1_000;
@@ -67,6 +73,9 @@ export async function startHealthServer(options: { host: string; port: number; p
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : options.port,
-    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+    close: async () => {
+      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      await options.metrics?.close();
+    },
   };
 }

@@ -11,6 +11,7 @@ import type { SignatureStamp } from '../../documents/signature-stamp.js';
 import { findAgencyOfUnit, findStaffById, type AgencyRow, type StaffRow } from '../../db/repositories/staff.js';
 import { renderResultPdf } from '../../documents/render-result.js';
 import { AppError } from '../../errors.js';
+import { timeSigning } from '../../metrics/process.js';
 import { signPdf, type SignPdfOptions, type Timestamper } from '../../signing/sign-pdf.js';
 import { rfc3161Timestamper } from '../../signing/tsa.js';
 import type { ResultSigner, WorkflowDefinition } from '../../workflow/types.js';
@@ -86,7 +87,8 @@ export async function applySigners(ctx: AppContext, input: SignersInput): Promis
     const step = signers[i] as ResultSigner;
     const resolved = await resolveSigner(ctx, step, input, agency);
     if ('waitingFor' in resolved) return { pdf, signedCount: i, waitingFor: resolved.waitingFor };
-    pdf = await signPdf(pdf, { ...resolved.options, ...(input.signedAt ? { signingTime: input.signedAt } : {}), ...timestampOption(ctx) });
+    const options: SignPdfOptions = { ...resolved.options, ...(input.signedAt ? { signingTime: input.signedAt } : {}), ...timestampOption(ctx) };
+    pdf = await timeSigning(step.kind, () => signPdf(pdf, options));
   }
   return { pdf, signedCount: signers.length };
 }
