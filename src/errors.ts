@@ -25,6 +25,10 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   PROCEDURE_NOT_FOUND: 404,
+  /** Intake: an administrator switched the procedure off; dossiers already filed go on. */
+  PROCEDURE_DISABLED: 422,
+  /** An uploaded workflow file fails the checks made at boot; `fields` keyed "file.yaml:path.in.file". */
+  WORKFLOW_INVALID: 422,
   /** A unit role the procedure's workflow names (desk, office, leadership) has no unit assigned by an administrator. */
   PROCEDURE_NOT_CONFIGURED: 422,
   DOSSIER_NOT_FOUND: 404,

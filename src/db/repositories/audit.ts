@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { auditLog } from '../schema/index.js';
 
@@ -11,6 +11,7 @@ export async function insertAuditEntry(db: Db, entry: NewAuditRow): Promise<void
 
 export interface AuditFilter {
   from?: Date;
+  /** Exclusive: entries strictly before this instant. */
   to?: Date;
   /** An account id. */
   actorId?: string;
@@ -27,7 +28,7 @@ export interface AuditFilter {
 export async function listAuditEntries(db: Db, filter: AuditFilter): Promise<AuditRow[]> {
   const conditions = [
     filter.from ? gte(auditLog.at, filter.from) : undefined,
-    filter.to ? lte(auditLog.at, filter.to) : undefined,
+    filter.to ? lt(auditLog.at, filter.to) : undefined,
     filter.actorId ? eq(auditLog.actorId, filter.actorId) : undefined,
     filter.action ? (filter.action.endsWith('.') ? sql`${auditLog.action} like ${`${filter.action.replace(/[\\%_]/g, '\\$&')}%`}` : eq(auditLog.action, filter.action)) : undefined,
     filter.target ? eq(auditLog.target, filter.target) : undefined,

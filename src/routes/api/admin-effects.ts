@@ -23,5 +23,5 @@ export const adminEffectRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = asy
       params: z.object({ id: z.coerce.number().int().positive().max(2 ** 53) }),
       response: { 200: z.object({ id: z.number().int(), job: z.string() }) },
     },
-  }, async (request) => retryFailedEffect(ctx, requireStaff(request), request.params.id));
+  }, async (request) => retryFailedEffect(ctx, requireStaff(request), request.params.id, request.ip));
 };

@@ -15,7 +15,7 @@ export const reportRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
       querystring: z.object({ from: z.string().optional(), to: z.string().optional(), format: z.enum(['csv', 'xlsx']).default('csv') }),
     },
   }, async (request, reply) => {
-    const book = await exportTrackingBook(ctx, requireStaff(request), request.query);
+    const book = await exportTrackingBook(ctx, requireStaff(request), request.query, request.ip);
     return reply.type(book.contentType).header('content-disposition', `attachment; filename="${book.fileName}"`)
       .header('cache-control', 'private, no-store').send(book.data);
   });

@@ -41,10 +41,8 @@ const INTAKE_CHECKS: Record<IntakeCheckName, (ctx: AppContext, formData: Record<
 };
 
 export async function submitDossier(ctx: AppContext, input: SubmitDossierInput): Promise<SubmittedDossier> {
-  const procedure = ctx.catalog.find(input.procedureId);
-  if (!procedure) {
-    throw new AppError('PROCEDURE_NOT_FOUND', 'Không tìm thấy thủ tục.', { procedure: 'Thủ tục không tồn tại hoặc đã ngừng tiếp nhận.' });
-  }
+  // Unknown: 404; switched off by an administrator: 422 PROCEDURE_DISABLED (its dossiers already filed go on).
+  const procedure = ctx.catalog.findForIntake(input.procedureId);
   const { definition } = procedure;
   const requestHash = input.idempotencyKey ? hashRequest(input) : null;
   if (input.idempotencyKey) {

@@ -6,6 +6,7 @@ import { listFailed, retryFailed } from '../../db/repositories/outbox.js';
 import type { StaffRow } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { can } from '../access.js';
+import { recordAudit, staffActor } from '../audit/audit.js';
 
 export interface FailedEffect {
   id: number; job: string; label: string; dossierCode: string | null; attempts: number; lastError: string | null; createdAt: string; failedAt: string;
@@ -40,10 +41,18 @@ export async function listFailedEffects(ctx: AppContext, staff: StaffRow): Promi
   }));
 }
 
-export async function retryFailedEffect(ctx: AppContext, staff: StaffRow, id: number): Promise<{ id: number; job: string }> {
+export async function retryFailedEffect(ctx: AppContext, staff: StaffRow, id: number, ip?: string): Promise<{ id: number; job: string }> {
   requireAdmin(staff);
-  const row = await retryFailed(ctx.db, id);
-  if (!row) throw new AppError('NOT_FOUND', 'Không có tác vụ lỗi này (có thể đã được chạy lại).');
+  const row = await ctx.db.transaction(async (tx) => {
+    const retried = await retryFailed(tx, id);
+    if (!retried) throw new AppError('NOT_FOUND', 'Không có tác vụ lỗi này (có thể đã được chạy lại).');
+    const dossierId = typeof retried.payload.dossierId === 'string' ? retried.payload.dossierId : null;
+    const dossierCode = dossierId ? (await findDossierById(tx, dossierId))?.code ?? null : null;
+    await recordAudit(tx, staffActor(staff, ip), 'effect.retried', dossierCode ?? `outbox-${retried.id}`, {
+      outboxId: retried.id, job: retried.job, label: jobLabel(ctx, retried.job), lastError: retried.lastError,
+    });
+    return retried;
+  });
   ctx.log.info({ admin: staff.username, outboxId: id, job: row.job }, 'failed effect retried by an administrator');
   ctx.jobs.wake();
   return { id: row.id, job: row.job };

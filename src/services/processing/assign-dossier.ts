@@ -8,7 +8,8 @@ import { findStaffById, unitSubtree } from '../../db/repositories/staff.js';
 import { AppError, dossierNotFound, staleVersion } from '../../errors.js';
 import { availableActions } from '../../workflow/engine.js';
 import { actorForDossier, reaches, staffReach, type Caller } from '../access.js';
-import type { AssignmentEvent } from '../history-events.js';
+import { ASSIGNMENT_EVENTS, type AssignmentEvent } from '../history-events.js';
+import { recordDossierAction } from '../audit/dossier-action.js';
 
 export interface AssignmentInput {
   code: string;
@@ -75,6 +76,10 @@ export async function assignDossier(ctx: AppContext, input: AssignmentInput): Pr
       actorKind: 'staff', actorId: actor.id, actorName: actor.name, comment,
       data: { unitId, previousUnitId: dossier.unitId, assigneeId: assignee?.id ?? null, assigneeName: assignee?.name ?? null, previousAssigneeId: dossier.assigneeId },
       dossierVersion: updated.version,
+    });
+    await recordDossierAction(tx, actor, input.caller, dossier.code, action, {
+      from: dossier.status, to: dossier.status, version: updated.version, label: ASSIGNMENT_EVENTS[action],
+      unitId, previousUnitId: dossier.unitId, assignee: assignee?.name ?? null,
     });
     if (unitId !== dossier.unitId) {
       await insertHandover(tx, {

@@ -9,7 +9,8 @@ import * as dossiers from '../../db/repositories/dossiers.js';
 import { insertOutbox } from '../../db/repositories/outbox.js';
 import { AppError, staleVersion } from '../../errors.js';
 import { MAX_COMMENT_LENGTH } from '../../workflow/engine.js';
-import type { Actor } from '../access.js';
+import type { Actor, Caller } from '../access.js';
+import { recordDossierAction } from '../audit/dossier-action.js';
 import { effectiveDueAt, extendDueAt } from '../../effects/clock.js';
 import type { ActionOutcome } from './perform-action.js';
 
@@ -44,7 +45,7 @@ const apologyData = z.object({ newDate: z.string().refine(isIsoDay, 'Ngày phả
 
 export async function performSlaAction(
   ctx: AppContext, dossier: dossiers.DossierRow, actor: Actor, action: keyof typeof SLA_ACTIONS,
-  input: { comment: string | null; data: unknown },
+  input: { comment: string | null; data: unknown }, caller?: Caller,
 ): Promise<ActionOutcome> {
   // Only staff of the unit holding the dossier (actorForDossier 'act' checked the unit) with a handling role.
   if (actor.kind !== 'staff' || !actor.roles.some((r) => ['clerk', 'specialist', 'leader', 'school'].includes(r))) {
@@ -90,6 +91,7 @@ export async function performSlaAction(
       dossierId: dossier.id, at: now, action, fromStatus: dossier.status, toStatus: dossier.status,
       actorKind: 'staff', actorId: actor.id, actorName: actor.name, comment: reason, data, dossierVersion: row.version,
     });
+    await recordDossierAction(tx, actor, caller, dossier.code, action, { from: dossier.status, to: dossier.status, version: row.version, label: SLA_ACTIONS[action], ...data });
     // The apology form (Phiếu xin lỗi và hẹn lại ngày trả kết quả): the same job effect a workflow could name.
     if (action === 'apologise') {
       await insertOutbox(tx, [{ job: 'issue-apology', payload: { dossierId: dossier.id, dossierVersion: row.version, actorStaffId: actor.id } }]);

@@ -18,6 +18,7 @@ import { notifyCitizenRow } from '../notifications/notify-citizen.js';
 import { routeTargetUnit } from '../intake/routing.js';
 import { isSlaAction, performSlaAction } from './clock-actions.js';
 import { checkUploads, documentUploads, type UploadedFile } from '../intake/uploads.js';
+import { recordDossierAction } from '../audit/dossier-action.js';
 
 export interface PerformActionInput {
   code: string;
@@ -39,7 +40,7 @@ export async function performAction(ctx: AppContext, input: PerformActionInput):
   const expectedVersion = input.version ?? (actor.kind === 'system' ? dossier.version : undefined);
   if (expectedVersion === undefined) throw new AppError('VALIDATION_FAILED', 'Thiếu phiên bản hồ sơ.', { version: 'Bắt buộc.' });
   if (expectedVersion !== dossier.version) throw staleVersion();
-  if (isSlaAction(input.action)) return performSlaAction(ctx, dossier, actor, input.action, { comment: input.comment ?? null, data: input.data });
+  if (isSlaAction(input.action)) return performSlaAction(ctx, dossier, actor, input.action, { comment: input.comment ?? null, data: input.data }, input.caller);
 
   const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
   const allowedDocuments = definition.states[dossier.status]?.on[input.action]?.documents ?? [];
@@ -90,6 +91,7 @@ export async function performAction(ctx: AppContext, input: PerformActionInput):
       actorKind: actor.kind, actorId: actor.id, actorName: actor.name, comment: result.event.comment, data: result.event.data,
       dossierVersion: row.version,
     });
+    await recordDossierAction(tx, actor, input.caller, dossier.code, input.action, { from: dossier.status, to: result.next, version: row.version, label: t.label });
     if (handover) {
       await insertHandover(tx, {
         dossierId: dossier.id, at: now, fromUnitId: dossier.unitId, toUnitId: handover, action: input.action,

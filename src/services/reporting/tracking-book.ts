@@ -12,6 +12,8 @@ import { stateLabel } from '../../workflow/engine.js';
 import { can, staffReach } from '../access.js';
 import { formatShortTimeVN } from '../results/one-stop-forms.js';
 import { formatDateVN } from '../../documents/format.js';
+import { recordAudit, staffActor } from '../audit/audit.js';
+import { CSV_BOM, csvRow } from './csv.js';
 
 /** A longer period is a bulk export, not a book page: keep one request bounded. */
 export const MAX_PERIOD_DAYS = 366;
@@ -96,21 +98,11 @@ export async function trackingBook(ctx: AppContext, staff: StaffRow, period: Per
   return entries;
 }
 
-/** A cell spreadsheet programs would run as a formula (=, +, -, @, tab, CR) is prefixed with ' (CSV injection). */
-function safeCell(value: string | number): string {
-  const text = String(value).normalize('NFC');
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
-
-/** RFC 4180 CSV, UTF-8 with a BOM so Excel shows Vietnamese correctly, CRLF line ends. */
+/** RFC 4180 CSV, UTF-8 with a BOM so Excel shows Vietnamese correctly, CRLF line ends (csv.ts). */
 export function trackingBookCsv(entries: TrackingBookEntry[]): Buffer {
-  const quote = (v: string | number) => {
-    const text = safeCell(v);
-    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  const lines = [TRACKING_BOOK_COLUMNS.map((c) => quote(c.header)).join(',')];
-  for (const e of entries) lines.push(TRACKING_BOOK_COLUMNS.map((c) => quote(e[c.key])).join(','));
-  return Buffer.from('\uFEFF' + lines.join('\r\n') + '\r\n', 'utf8');
+  const lines = [csvRow(TRACKING_BOOK_COLUMNS.map((c) => c.header))];
+  for (const e of entries) lines.push(csvRow(TRACKING_BOOK_COLUMNS.map((c) => e[c.key])));
+  return Buffer.from(CSV_BOM + lines.join(''), 'utf8');
 }
 
 export async function trackingBookXlsx(entries: TrackingBookEntry[], period: Period, unitLabel: string): Promise<Buffer> {
@@ -138,12 +130,13 @@ export async function trackingBookXlsx(entries: TrackingBookEntry[], period: Per
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-/** GET /api/reports/tracking-book: the book for the period in the requested format. */
+/** GET /api/reports/tracking-book: the book for the period in the requested format (the export is audited). */
 export async function exportTrackingBook(
-  ctx: AppContext, staff: StaffRow, query: { from?: string; to?: string; format: 'csv' | 'xlsx' },
+  ctx: AppContext, staff: StaffRow, query: { from?: string; to?: string; format: 'csv' | 'xlsx' }, ip?: string,
 ): Promise<{ fileName: string; contentType: string; data: Buffer }> {
   const period = parsePeriod(query.from, query.to);
   const entries = await trackingBook(ctx, staff, period);
+  await recordAudit(ctx.db, staffActor(staff, ip), 'export.tracking_book', null, { ...period, format: query.format, rows: entries.length });
   const name = `so-theo-doi-ho-so_${period.from}_${period.to}`;
   if (query.format === 'xlsx') {
     const unit = await findUnit(ctx.db, staff.unitId);

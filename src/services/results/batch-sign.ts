@@ -9,6 +9,7 @@ import type { Caller } from '../access.js';
 import { draftFor, moveOn } from './external-signing.js';
 import { applySigners, renderResult, storeResult } from './render-and-sign.js';
 import type { ActionOutcome } from '../processing/perform-action.js';
+import { recordAudit, staffActor } from '../audit/audit.js';
 
 export const MAX_BATCH = 500;
 const BATCH_CONCURRENCY = 4;
@@ -34,7 +35,7 @@ async function unlockOwnKey(ctx: AppContext, staffId: string, pin: string): Prom
   }
 }
 
-export async function signWithPin(ctx: AppContext, code: string, caller: Caller, pin: string): Promise<ActionOutcome> {
+export async function signWithPin(ctx: AppContext, code: string, caller: Caller, pin: string, method: 'pin' | 'batch' = 'pin'): Promise<ActionOutcome> {
   const staff = staffOf(caller);
   const { dossier, draft, definition } = await draftFor(ctx, code, staff, 'pin');
   // Checked first so a wrong PIN fails before any signature is computed.
@@ -44,7 +45,9 @@ export async function signWithPin(ctx: AppContext, code: string, caller: Caller,
   const pdf = draft.signedCount === 0 ? await renderResult(ctx, dossier, definition, staff.id, signedAt) : draft.pdf;
   const outcome = await applySigners(ctx, { dossier, definition, pdf, from: draft.signedCount, leaderStaffId: staff.id, pin, signedAt });
   if (outcome.waitingFor) throw new AppError('SIGNING_KEY_MISSING', 'Văn bản còn chờ một chữ ký khác.');
-  await storeResult(ctx, dossier.id, outcome.pdf, staff.id, signedAt);
+  // The official's act, audited with the stored result (one transaction).
+  await storeResult(ctx, dossier.id, outcome.pdf, staff.id, signedAt,
+    (tx) => recordAudit(tx, staffActor(staff, caller.kind === 'staff' ? caller.ip : null), 'result.signed', dossier.code, { method, signatures: outcome.signedCount }));
   return moveOn(ctx, dossier.code);
 }
 
@@ -62,7 +65,7 @@ export async function batchSign(ctx: AppContext, caller: Caller, input: { codes:
     for (let i = next++; i < codes.length; i = next++) {
       const code = codes[i]!;
       try {
-        const outcome = await signWithPin(ctx, code, caller, input.pin);
+        const outcome = await signWithPin(ctx, code, caller, input.pin, 'batch');
         results[i] = { code, ok: true, status: outcome.status, version: outcome.version };
       } catch (error) {
         const known = error instanceof AppError;

@@ -19,6 +19,7 @@ import { loadDossierFor, type Caller } from '../access.js';
 import { applySigners, issuingAgency, leaderReason, renderResult, storeResult, timestampOption } from './render-and-sign.js';
 import { systemActionIn } from '../../workflow/engine.js';
 import { performAction, type ActionOutcome } from '../processing/perform-action.js';
+import { recordAudit, staffActor } from '../audit/audit.js';
 
 export const PREPARATION_TTL_MS = 10 * 60 * 1000;
 // Room for a long chain from a commercial CA and a timestamp token.
@@ -125,6 +126,9 @@ export async function completeExternalSignature(ctx: AppContext, code: string, c
   });
   const claim = async (tx: AppContext['db']) => {
     if (!(await markPreparationCompleted(tx, prep.id, new Date()))) throw new AppError('SIGNING_NOT_PENDING', 'Phiên chuẩn bị ký này đã được sử dụng.');
+    // The official's signature is on the document from here: audited with the claim, in the same transaction.
+    await recordAudit(tx, staffActor(staff, caller.kind === 'staff' ? caller.ip : null), 'result.signed', dossier.code,
+      { method: 'external', signatures: outcome.signedCount, complete: !outcome.waitingFor });
   };
   if (outcome.waitingFor) {
     await ctx.db.transaction(async (tx) => {

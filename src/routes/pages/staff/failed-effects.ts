@@ -24,7 +24,7 @@ export function failedEffectsPage(app: FastifyInstance, ctx: AppContext): void {
     const id = Number((request.params as { id: string }).id);
     try {
       if (!Number.isSafeInteger(id) || id <= 0) throw new AppError('NOT_FOUND', 'Không có tác vụ lỗi này.');
-      await retryFailedEffect(ctx, staff, id);
+      await retryFailedEffect(ctx, staff, id, request.ip);
       return reply.redirect(`/can-bo/tac-vu-loi?tb=${enc(`Đã cho chạy lại tác vụ số ${id}.`)}`, 303);
     } catch (error) {
       const problem = fieldErrors(error);
