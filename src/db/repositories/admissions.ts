@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { admissionCampaigns, admissionPlaces, campaignSchools, units } from '../schema/index.js';
+import { admissionCampaigns, admissionPlaces, campaignSchools, dossiers, units } from '../schema/index.js';
 import { rowsOf } from './outbox.js';
 
 export type CampaignRow = typeof admissionCampaigns.$inferSelect;
@@ -47,4 +47,62 @@ export async function takePlace(db: Db, p: { dossierId: string; campaignId: stri
   if ((await countPlaces(db, p.campaignId, p.schoolUnitId)) >= Number(quota)) return false;
   await db.insert(admissionPlaces).values(p).onConflictDoNothing();
   return true;
+}
+
+// Campaigns as administrators keep them (services/administration/campaigns.ts).
+
+export type NewCampaign = typeof admissionCampaigns.$inferInsert;
+
+/** Every campaign, the latest registration window first. */
+export async function listCampaigns(db: Db): Promise<CampaignRow[]> {
+  return db.select().from(admissionCampaigns).orderBy(desc(admissionCampaigns.opensAt), asc(admissionCampaigns.id));
+}
+
+export async function insertCampaign(db: Db, row: NewCampaign): Promise<void> {
+  await db.insert(admissionCampaigns).values(row);
+}
+
+export async function updateCampaign(db: Db, id: string, values: Partial<Omit<NewCampaign, 'id' | 'createdAt'>>): Promise<void> {
+  await db.update(admissionCampaigns).set(values).where(eq(admissionCampaigns.id, id));
+}
+
+/**
+ * The campaign's schools and quotas, locked until the caller's transaction ends: takePlace locks the same rows, so a
+ * quota cannot be lowered under a place being given at that moment.
+ */
+export async function lockCampaignSchools(db: Db, campaignId: string): Promise<Array<{ schoolUnitId: string; quota: number }>> {
+  return db.select({ schoolUnitId: campaignSchools.schoolUnitId, quota: campaignSchools.quota }).from(campaignSchools)
+    .where(eq(campaignSchools.campaignId, campaignId)).for('update');
+}
+
+export async function setCampaignSchoolQuota(db: Db, campaignId: string, schoolUnitId: string, quota: number): Promise<void> {
+  await db.insert(campaignSchools).values({ campaignId, schoolUnitId, quota })
+    .onConflictDoUpdate({ target: [campaignSchools.campaignId, campaignSchools.schoolUnitId], set: { quota } });
+}
+
+export async function removeCampaignSchools(db: Db, campaignId: string, schoolUnitIds: string[]): Promise<void> {
+  if (schoolUnitIds.length === 0) return;
+  await db.delete(campaignSchools).where(and(eq(campaignSchools.campaignId, campaignId), inArray(campaignSchools.schoolUnitId, schoolUnitIds)));
+}
+
+/** Places given per school of the campaign. */
+export async function countPlacesBySchool(db: Db, campaignId: string): Promise<Map<string, number>> {
+  const rows = await db.select({ unitId: admissionPlaces.schoolUnitId, n: sql<number>`count(*)::int` }).from(admissionPlaces)
+    .where(eq(admissionPlaces.campaignId, campaignId)).groupBy(admissionPlaces.schoolUnitId);
+  return new Map(rows.map((r) => [r.unitId, Number(r.n)]));
+}
+
+/**
+ * Registrations (dossiers of any status whose form names the campaign) listing each school among `choiceFields`,
+ * the registration form's choice fields (choice1 … choiceN).
+ */
+export async function countRegistrationsBySchool(db: Db, campaignId: string, choiceFields: readonly string[]): Promise<Map<string, number>> {
+  if (choiceFields.length === 0) return new Map();
+  const choices = sql.join(choiceFields.map((f) => sql`${dossiers.formData} ->> ${f}`), sql`, `);
+  const rows = rowsOf<{ unit_id: string | null; n: number }>(await db.execute(sql`
+    select choice as unit_id, count(*)::int as n
+    from ${dossiers}, unnest(array[${choices}]) as choice
+    where ${dossiers.formData} ->> 'campaign' = ${campaignId} and choice is not null and choice <> ''
+    group by choice`));
+  return new Map(rows.filter((r) => r.unit_id !== null).map((r) => [r.unit_id!, Number(r.n)]));
 }

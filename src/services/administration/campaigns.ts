@@ -1,0 +1,200 @@
+// Admission campaigns as administrators set them up: the registration window (and the later adjustment and
+// confirmation windows), the schools taking part with their quotas, the assignment rule. A quota is never lowered
+// under the places already given, and a school some registration lists is never taken out of the campaign.
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.js';
+import {
+  countPlacesBySchool, countRegistrationsBySchool, findCampaign, insertCampaign, listCampaigns, listCampaignSchools, lockCampaignSchools,
+  removeCampaignSchools, setCampaignSchoolQuota, updateCampaign as updateCampaignRow, type CampaignRow,
+} from '../../db/repositories/admissions.js';
+import type { Db } from '../../db/client.js';
+import { findUnitsByIds, listUnitsByKind } from '../../db/repositories/routing.js';
+import { AppError } from '../../errors.js';
+import type { Caller } from '../access.js';
+import { recordAudit } from '../audit/audit.js';
+import { CHOICE_FIELDS } from '../intake/admissions.js';
+import { administratorOf } from './administrator.js';
+
+export const CAMPAIGN_RULES = ['deferred-acceptance', 'choice-priority'] as const;
+export const CAMPAIGN_GRADES = [1, 6, 10] as const;
+/** The windows after registration, kept in the campaign's `windows` column. */
+export const LATER_WINDOWS = ['adjustment', 'confirmation'] as const;
+
+const instant = z.iso.datetime({ offset: true, error: 'Cần ngày giờ hợp lệ (API: ISO 8601 có múi giờ, ví dụ 2026-06-01T07:30:00+07:00).' });
+const campaignWindow = z.strictObject({ opensAt: instant, closesAt: instant })
+  .refine((w) => Date.parse(w.opensAt) < Date.parse(w.closesAt), { path: ['closesAt'], error: 'Thời điểm kết thúc phải sau thời điểm bắt đầu.' });
+
+const campaignFields = {
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,48}$/, 'Mã kỳ tuyển sinh gồm 2–49 chữ thường không dấu, chữ số hoặc dấu gạch ngang, ví dụ ts10-2026.'),
+  name: z.string().trim().min(5, 'Tên kỳ tuyển sinh cần ít nhất 5 ký tự.').max(200, 'Tên kỳ tuyển sinh tối đa 200 ký tự.'),
+  grade: z.literal(CAMPAIGN_GRADES, { error: 'Lớp tuyển sinh phải là lớp 1, lớp 6 hoặc lớp 10.' }),
+  schoolYear: z.string().regex(/^\d{4}-\d{4}$/, 'Năm học dạng 2026-2027.')
+    .refine((y) => Number(y.slice(5)) === Number(y.slice(0, 4)) + 1, 'Năm học gồm hai năm liên tiếp, ví dụ 2026-2027.'),
+  choices: z.number({ error: 'Số nguyện vọng phải là một số.' }).int('Số nguyện vọng phải là số nguyên.')
+    .min(1, 'Học sinh được đăng ký ít nhất 1 nguyện vọng.').max(CHOICE_FIELDS.length, `Phiếu đăng ký có tối đa ${CHOICE_FIELDS.length} nguyện vọng.`),
+  windows: z.strictObject({ registration: campaignWindow, adjustment: campaignWindow.optional(), confirmation: campaignWindow.optional() }),
+  schools: z.array(z.strictObject({
+    unitId: z.string().min(1, 'Chưa chọn trường.').max(64),
+    quota: z.number({ error: 'Chỉ tiêu phải là một số.' }).int('Chỉ tiêu phải là số nguyên.').positive('Chỉ tiêu phải lớn hơn 0.').max(100_000, 'Chỉ tiêu quá lớn.'),
+  })).min(1, 'Kỳ tuyển sinh cần ít nhất một trường tham gia.').max(5000)
+    .superRefine((schools, ctx) => schools.forEach((s, i) => {
+      if (schools.findIndex((t) => t.unitId === s.unitId) !== i) ctx.addIssue({ code: 'custom', path: [i, 'unitId'], message: 'Trường này đã có trong danh sách.' });
+    })),
+  rule: z.enum(CAMPAIGN_RULES, { error: 'Quy tắc xét tuyển là "deferred-acceptance" hoặc "choice-priority".' }),
+  tieBreak: z.array(z.string().regex(/^[A-Za-z][\w.-]{0,40}$/, 'Tiêu chí phụ là tên ngắn không dấu, ví dụ priorityPoints.')).max(10),
+};
+
+/** POST /api/admin/campaigns: the whole campaign. */
+export const campaignInput = z.strictObject({
+  ...campaignFields,
+  rule: campaignFields.rule.default('choice-priority'),
+  tieBreak: campaignFields.tieBreak.default([]),
+});
+/** PATCH /api/admin/campaigns/:id: what changes; `schools` (when given) is the whole new list, `windows` too. */
+export const campaignPatch = z.strictObject(campaignFields).omit({ id: true }).partial();
+
+export type CampaignInput = z.input<typeof campaignInput>;
+export type CampaignPatch = z.input<typeof campaignPatch>;
+type Window = { opensAt: string; closesAt: string };
+
+export interface CampaignView {
+  id: string; name: string; grade: number; schoolYear: string; choices: number;
+  windows: { registration: Window; adjustment?: Window; confirmation?: Window };
+  rule: (typeof CAMPAIGN_RULES)[number]; tieBreak: string[];
+  /** `places`: given so far (admitted); `registrations`: dossiers listing the school among their choices. */
+  schools: Array<{ unitId: string; name: string; quota: number; places: number; registrations: number }>;
+  /** The registration window is open now: the registration form lists the campaign while it is. */
+  open: boolean;
+  createdAt: string;
+}
+
+/** A zod failure as VALIDATION_FAILED with one message per field path ("schools.2.quota"). */
+function parseOrRefuse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const fields: Record<string, string> = {};
+  for (const issue of parsed.error.issues) fields[issue.path.join('.') || 'body'] ??= issue.message;
+  throw new AppError('VALIDATION_FAILED', 'Thông tin kỳ tuyển sinh chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.', fields);
+}
+
+export async function listCampaignViews(ctx: AppContext, caller: Caller, now = new Date()): Promise<CampaignView[]> {
+  administratorOf(caller);
+  return Promise.all((await listCampaigns(ctx.db)).map((row) => viewOf(ctx.db, row, now)));
+}
+
+export async function getCampaign(ctx: AppContext, caller: Caller, id: string, now = new Date()): Promise<CampaignView> {
+  administratorOf(caller);
+  const row = await findCampaign(ctx.db, id);
+  if (!row) throw new AppError('NOT_FOUND', 'Không có kỳ tuyển sinh này.');
+  return viewOf(ctx.db, row, now);
+}
+
+/** The school units a campaign may take (the page lists them all with a quota box each). */
+export async function campaignSchoolChoices(ctx: AppContext, caller: Caller): Promise<Array<{ unitId: string; name: string }>> {
+  administratorOf(caller);
+  return (await listUnitsByKind(ctx.db, 'school_office')).map((u) => ({ unitId: u.id, name: u.agencyName }));
+}
+
+export async function createCampaign(ctx: AppContext, caller: Caller, raw: unknown): Promise<CampaignView> {
+  const { actor } = administratorOf(caller);
+  const input = parseOrRefuse(campaignInput, raw);
+  await ctx.db.transaction(async (tx) => {
+    if (await findCampaign(tx, input.id)) {
+      throw new AppError('VALIDATION_FAILED', 'Mã kỳ tuyển sinh đã được dùng.', { id: `Đã có kỳ tuyển sinh mã "${input.id}"; chọn mã khác hoặc sửa kỳ đó.` });
+    }
+    await checkSchools(tx, input.schools);
+    await insertCampaign(tx, {
+      id: input.id, name: input.name, grade: input.grade, schoolYear: input.schoolYear, choices: input.choices, rule: input.rule,
+      tieBreak: input.tieBreak, ...windowColumns(input.windows),
+    });
+    for (const s of input.schools) await setCampaignSchoolQuota(tx, input.id, s.unitId, s.quota);
+    await recordAudit(tx, actor, 'campaign.saved', input.id, { created: true, after: input });
+  });
+  return getCampaign(ctx, caller, input.id);
+}
+
+export async function updateCampaign(ctx: AppContext, caller: Caller, id: string, raw: unknown): Promise<CampaignView> {
+  const { actor } = administratorOf(caller);
+  const patch = parseOrRefuse(campaignPatch, raw);
+  await ctx.db.transaction(async (tx) => {
+    const row = await findCampaign(tx, id);
+    if (!row) throw new AppError('NOT_FOUND', 'Không có kỳ tuyển sinh này.');
+    // Locked first: a principal admitting at this moment waits, then sees the new quota.
+    const current = await lockCampaignSchools(tx, id);
+    const before = { ...stored(row), schools: current.map((s) => ({ unitId: s.schoolUnitId, quota: s.quota })) };
+    if (patch.schools) await replaceSchools(tx, id, current, patch.schools);
+    const { schools: _schools, windows, ...columns } = patch;
+    const changes = { ...columns, ...(windows ? windowColumns(windows) : {}) };
+    if (Object.keys(changes).length > 0) await updateCampaignRow(tx, id, changes);
+    await recordAudit(tx, actor, 'campaign.saved', id, { created: false, before, after: patch });
+  });
+  return getCampaign(ctx, caller, id);
+}
+
+/** New quotas and schools; refused when a quota falls under the places given or a listed school would go. */
+async function replaceSchools(
+  tx: Db, campaignId: string, current: Array<{ schoolUnitId: string; quota: number }>, wanted: Array<{ unitId: string; quota: number }>,
+): Promise<void> {
+  await checkSchools(tx, wanted);
+  const places = await countPlacesBySchool(tx, campaignId);
+  const registrations = await countRegistrationsBySchool(tx, campaignId, CHOICE_FIELDS);
+  const problems: Record<string, string> = {};
+  wanted.forEach((s, i) => {
+    const given = places.get(s.unitId) ?? 0;
+    if (s.quota < given) problems[`schools.${i}.quota`] = `Trường đã trúng tuyển ${given} học sinh; chỉ tiêu không thể thấp hơn ${given}.`;
+  });
+  const keep = new Set(wanted.map((s) => s.unitId));
+  const removed = current.map((s) => s.schoolUnitId).filter((u) => !keep.has(u));
+  const names = new Map((await findUnitsByIds(tx, removed)).map((u) => [u.id, u.agencyName]));
+  const blocked = removed.filter((u) => (registrations.get(u) ?? 0) > 0 || (places.get(u) ?? 0) > 0);
+  if (blocked.length > 0) {
+    problems.schools = `Không thể bỏ trường đã có học sinh đăng ký: ${blocked.map((u) => `${names.get(u) ?? u} (${registrations.get(u) ?? 0} hồ sơ)`).join(', ')}.`;
+  }
+  if (Object.keys(problems).length > 0) {
+    throw new AppError('VALIDATION_FAILED', 'Không thể thay đổi danh sách trường và chỉ tiêu như vậy.', problems);
+  }
+  await removeCampaignSchools(tx, campaignId, removed);
+  for (const s of wanted) await setCampaignSchoolQuota(tx, campaignId, s.unitId, s.quota);
+}
+
+/** Every unit exists and is a school's office. */
+async function checkSchools(db: Db, schools: Array<{ unitId: string }>): Promise<void> {
+  const found = new Map((await findUnitsByIds(db, schools.map((s) => s.unitId))).map((u) => [u.id, u]));
+  const problems: Record<string, string> = {};
+  schools.forEach((s, i) => {
+    const unit = found.get(s.unitId);
+    if (!unit) problems[`schools.${i}.unitId`] = `Không có đơn vị "${s.unitId}".`;
+    else if (unit.kind !== 'school_office') problems[`schools.${i}.unitId`] = `"${unit.name}" không phải một trường.`;
+  });
+  if (Object.keys(problems).length > 0) throw new AppError('VALIDATION_FAILED', 'Danh sách trường chưa hợp lệ.', problems);
+}
+
+function windowColumns(windows: CampaignView['windows']): Pick<CampaignRow, 'opensAt' | 'closesAt' | 'windows'> {
+  const later: Record<string, Window> = {};
+  for (const name of LATER_WINDOWS) {
+    const w = windows[name];
+    if (w) later[name] = { opensAt: new Date(w.opensAt).toISOString(), closesAt: new Date(w.closesAt).toISOString() };
+  }
+  return { opensAt: new Date(windows.registration.opensAt), closesAt: new Date(windows.registration.closesAt), windows: later };
+}
+
+function stored(row: CampaignRow) {
+  return {
+    name: row.name, grade: row.grade, schoolYear: row.schoolYear, choices: row.choices, rule: row.rule, tieBreak: row.tieBreak,
+    windows: { registration: { opensAt: row.opensAt.toISOString(), closesAt: row.closesAt.toISOString() }, ...row.windows },
+  };
+}
+
+async function viewOf(db: Db, row: CampaignRow, now: Date): Promise<CampaignView> {
+  const [schools, places, registrations] = await Promise.all([
+    listCampaignSchools(db, row.id), countPlacesBySchool(db, row.id), countRegistrationsBySchool(db, row.id, CHOICE_FIELDS),
+  ]);
+  return {
+    id: row.id, ...stored(row), grade: row.grade,
+    schools: schools.map((s) => ({
+      unitId: s.schoolUnitId, name: s.name, quota: s.quota, places: places.get(s.schoolUnitId) ?? 0, registrations: registrations.get(s.schoolUnitId) ?? 0,
+    })),
+    open: row.opensAt <= now && now < row.closesAt,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
