@@ -52,6 +52,16 @@ export const ERROR_STATUS = {
   CSRF_REJECTED: 403,
   PASSWORD_WEAK: 422,
   PASSWORD_WRONG: 422,
+  /** A session signed in with a temporary password may only change it, read /api/auth/me and sign out. */
+  PASSWORD_CHANGE_REQUIRED: 403,
+  /** Sign-in: the password is right but the account has two-factor on and no code came (TOTP_INVALID: a wrong one). */
+  TOTP_REQUIRED: 401,
+  TOTP_INVALID: 401,
+  TOTP_ALREADY_ENABLED: 409,
+  STAFF_NOT_FOUND: 404,
+  USERNAME_TAKEN: 409,
+  /** The change would leave no active administrator. */
+  LAST_ADMIN: 409,
   INTERNAL_ERROR: 500,
   SIGNING_KEY_MISSING: 500,
   SIGNING_PIN_REQUIRED: 422,

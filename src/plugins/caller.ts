@@ -4,6 +4,9 @@
 // the COOKIE authenticated must also prove it comes from our own pages: the CSRF token of the pages (x-csrf-token
 // header, secret in the motcua_csrf cookie) or a same-origin Sec-Fetch-Site / Origin. Bearer calls and anonymous
 // calls carry no ambient credential and are not checked.
+// A session signed in with a temporary password (must_change_password) may only change it, read /api/auth/me and
+// sign out: every other /api call is 403 PASSWORD_CHANGE_REQUIRED, every staff page sends it to the change form, and
+// on public pages it counts for nothing — decided here, once, so no route can forget it.
 import Tokens from '@fastify/csrf';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -35,6 +38,10 @@ function bearerOf(request: FastifyRequest): string | null {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const PASSWORD_CHANGE_PAGE = '/tai-khoan/doi-mat-khau';
+/** All a session with a temporary password may reach. */
+const WHILE_PASSWORD_MUST_CHANGE = new Set(['/api/auth/password', '/api/auth/me', '/api/auth/logout', '/api/auth/login', PASSWORD_CHANGE_PAGE, '/dang-xuat', '/dang-nhap']);
+const STAFF_PAGES = /^\/(can-bo|quan-tri|tai-khoan)(\/|$)/;
 // Signing in uses no session, so an old cookie riding along must not make it fail.
 const CSRF_EXEMPT = new Set(['/api/auth/login']);
 // Same options as @fastify/csrf-protection's defaults, so tokens the pages hand out verify here.
@@ -55,15 +62,23 @@ export const callerPlugin = fp(async (app: FastifyInstance, opts: { ctx: AppCont
   // Declared without a value (reference types must not be shared); the hook below always sets them.
   app.decorateRequest('caller');
   app.decorateRequest('staffSession', null);
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', async (request, reply) => {
     const bearer = bearerOf(request);
     const cookie = bearer ? undefined : request.cookies[SESSION_COOKIE];
     const token = bearer ?? cookie ?? null;
-    const staff = token ? await staffForToken(opts.ctx.db, token) : undefined;
+    let staff = token ? await staffForToken(opts.ctx.db, token) : undefined;
+    const path = request.url.split('?')[0]!;
+    if (staff?.mustChangePassword && !WHILE_PASSWORD_MUST_CHANGE.has(path)) {
+      request.caller = { kind: 'public', bearer };
+      if (path.startsWith('/api/')) {
+        throw new AppError('PASSWORD_CHANGE_REQUIRED', 'Tài khoản đang dùng mật khẩu tạm: vui lòng đổi mật khẩu (POST /api/auth/password) trước khi làm việc khác.');
+      }
+      staff = undefined;
+      if (STAFF_PAGES.test(path)) return reply.redirect(PASSWORD_CHANGE_PAGE, 303);
+    }
     request.caller = staff ? { kind: 'staff', staff, ip: request.ip } : { kind: 'public', bearer };
     request.staffSession = staff && token ? { token, via: bearer ? 'bearer' : 'cookie' } : null;
     if (request.staffSession?.via === 'cookie' && !SAFE_METHODS.has(request.method)) {
-      const path = request.url.split('?')[0]!;
       if (path.startsWith('/api/') && !CSRF_EXEMPT.has(path) && !sameOrigin(request, publicOrigin)) {
         throw new AppError('CSRF_REJECTED', 'Yêu cầu bị từ chối: không xác minh được yêu cầu đến từ trang của cổng (thiếu mã chống giả mạo CSRF). '
           + 'Vui lòng tải lại trang và thử lại; ứng dụng tích hợp dùng Authorization: Bearer.');

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, arrayContains, asc, eq, gt, ilike, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { agencies, sessions, staffAccounts, units } from '../schema/index.js';
 import { rowsOf } from './outbox.js';
@@ -122,4 +122,68 @@ export async function listUnitsWithAgency(db: Db, kind: UnitRow['kind']): Promis
 export async function findAgencyOfUnit(db: Db, unitId: string): Promise<AgencyRow | undefined> {
   const [row] = await db.select({ agency: agencies }).from(units).innerJoin(agencies, eq(units.agencyCode, agencies.code)).where(eq(units.id, unitId));
   return row?.agency;
+}
+
+// Staff accounts administration (services/administration/staff-accounts.ts) and two-factor sign-in.
+
+export interface StaffFilter { unitId?: string; role?: string; active?: boolean; q?: string }
+
+/** Accounts with their unit's name, by name; `q` matches the username, the full name or the title (any case). */
+export async function listStaff(db: Db, filter: StaffFilter): Promise<Array<{ staff: StaffRow; unitName: string }>> {
+  const pattern = filter.q ? `%${filter.q.replace(/[\\%_]/g, '\\$&')}%` : undefined;
+  const conditions = [
+    filter.unitId ? eq(staffAccounts.unitId, filter.unitId) : undefined,
+    filter.role ? arrayContains(staffAccounts.roles, [filter.role]) : undefined,
+    filter.active !== undefined ? eq(staffAccounts.active, filter.active) : undefined,
+    pattern ? or(ilike(staffAccounts.username, pattern), ilike(staffAccounts.fullName, pattern), ilike(staffAccounts.title, pattern)) : undefined,
+  ].filter((c) => c !== undefined);
+  return db.select({ staff: staffAccounts, unitName: units.name }).from(staffAccounts)
+    .innerJoin(units, eq(staffAccounts.unitId, units.id))
+    .where(conditions.length > 0 ? and(...conditions) : undefined)
+    .orderBy(asc(staffAccounts.fullName), asc(staffAccounts.username));
+}
+
+/** A new account, or undefined when the username is taken. */
+export async function insertNewStaff(db: Db, values: typeof staffAccounts.$inferInsert): Promise<StaffRow | undefined> {
+  const [row] = await db.insert(staffAccounts).values(values).onConflictDoNothing({ target: staffAccounts.username }).returning();
+  return row;
+}
+
+/** The account, its row locked until the transaction ends. */
+export async function lockStaffByUsername(db: Db, username: string): Promise<StaffRow | undefined> {
+  const [row] = await db.select().from(staffAccounts).where(eq(staffAccounts.username, username)).for('update');
+  return row;
+}
+
+/**
+ * Every active administrator's id, their rows locked in id order: two changes that each remove an administrator wait
+ * for one another (and always lock in the same order, so they cannot deadlock) and the second sees the first's result.
+ */
+export async function lockActiveAdmins(db: Db): Promise<string[]> {
+  const rows = await db.select({ id: staffAccounts.id }).from(staffAccounts)
+    .where(and(eq(staffAccounts.active, true), arrayContains(staffAccounts.roles, ['admin'])))
+    .orderBy(asc(staffAccounts.id)).for('update');
+  return rows.map((r) => r.id);
+}
+
+export async function updateStaff(db: Db, staffId: string, values: Partial<typeof staffAccounts.$inferInsert>): Promise<StaffRow> {
+  const [row] = await db.update(staffAccounts).set(values).where(eq(staffAccounts.id, staffId)).returning();
+  return row!;
+}
+
+/** Replaces the stored TOTP secret only if it is still `expected` (compare-and-set): false when someone was first. */
+export async function replaceTotpSecret(db: Db, staffId: string, expected: string, next: string): Promise<boolean> {
+  const rows = await db.update(staffAccounts).set({ totpSecret: next })
+    .where(and(eq(staffAccounts.id, staffId), eq(staffAccounts.totpSecret, expected))).returning({ id: staffAccounts.id });
+  return rows.length > 0;
+}
+
+/** Ends one session; returns whose it was. */
+export async function deleteSessionReturningStaff(db: Db, tokenHash: string): Promise<string | undefined> {
+  const [row] = await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).returning({ staffId: sessions.staffId });
+  return row?.staffId;
+}
+
+export async function listUnits(db: Db): Promise<UnitRow[]> {
+  return db.select().from(units).orderBy(asc(units.name));
 }

@@ -1,16 +1,19 @@
 // Staff sign-in: scrypt password hashes (accounts/passwords.ts) and opaque session tokens (only their sha256 is stored).
-// Wrong passwords are counted per account in PostgreSQL (every server copy sees the same count): past a few, the
-// account is blocked for a growing, short while (accounts/throttle.ts) and sign-in answers LOGIN_THROTTLED without
-// checking the password. Sessions end at an absolute expiry and after an idle time.
+// Wrong passwords (and wrong two-factor codes) are counted per account in PostgreSQL (every server copy sees the same
+// count): past a few, the account is blocked for a growing, short while (accounts/throttle.ts) and sign-in answers
+// LOGIN_THROTTLED without checking the password. Sessions end at an absolute expiry and after an idle time.
+// Every sign-in, refusal, sign-out and password change is in the audit log; a refusal names the username tried.
 import { createHash, randomBytes } from 'node:crypto';
 import { hashPassword, needsRehash, verifyPassword } from '../../accounts/passwords.js';
-import { LOGIN_FREE_FAILURES, LOGIN_MAX_BLOCK_SECONDS, retryWhen, secondsUntil } from '../../accounts/throttle.js';
 import type { Db } from '../../db/client.js';
 import {
-  clearLoginFailures, deleteOtherSessions, deleteSession, findStaffById, findStaffBySession, findStaffByUsername, insertSession,
-  reserveLoginAttempt, touchSession, updatePasswordHash, type StaffRow,
+  clearLoginFailures, deleteOtherSessions, deleteSessionReturningStaff, findStaffById, findStaffBySession, findStaffByUsername, insertSession,
+  touchSession, updatePasswordHash, updateStaff, type StaffRow,
 } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
+import { anonymousActor, recordAudit, staffActor } from '../audit/audit.js';
+import { countAttempt } from './attempts.js';
+import { acceptTotpCode, totpEnabled, type SecretBox } from './two-factor.js';
 
 /** Absolute session length, however busy. */
 const SESSION_HOURS = 12;
@@ -26,37 +29,56 @@ const DUMMY_HASH = await hashPassword(randomBytes(16).toString('hex'));
 
 const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 'Tên đăng nhập hoặc mật khẩu không đúng.');
 
-function throttled(until: Date | null): AppError {
-  const at = until ?? new Date(Date.now() + 1000);
-  const error = new AppError('LOGIN_THROTTLED', `Tài khoản đã nhập sai mật khẩu nhiều lần nên tạm thời bị chặn đăng nhập. Vui lòng thử lại lúc ${retryWhen(at)}.`);
-  error.retryAfterSeconds = secondsUntil(at);
-  return error;
+export interface LoginOptions {
+  /** The two-factor code, for an account that has it on. */
+  otp?: string;
+  /** Where the request came from, for the audit log. */
+  ip?: string | null;
+  /** Opens the TOTP secrets (ctx.signerKeys); needed only for accounts with two-factor on. */
+  secrets?: SecretBox;
 }
 
-/**
- * Checks `password` for the account under the per-account throttle: the attempt is counted first (atomically, and
- * refused untried while the account is blocked), and only a right password clears the count.
- */
-async function checkPassword(db: Db, staff: StaffRow, password: string, wrong: () => AppError): Promise<void> {
-  const counted = await reserveLoginAttempt(db, staff.id, { freeFailures: LOGIN_FREE_FAILURES, maxBlockSeconds: LOGIN_MAX_BLOCK_SECONDS });
-  if (counted === null) throw throttled((await findStaffById(db, staff.id))?.loginBlockedUntil ?? null);
-  if (!(await verifyPassword(password, staff.passwordHash))) throw wrong();
-  await clearLoginFailures(db, staff.id);
-}
+type LoginRefusal = 'unknown_username' | 'throttled' | 'wrong_password' | 'inactive' | 'totp_required' | 'totp_invalid';
 
-export async function login(db: Db, username: string, password: string): Promise<{ token: string; staff: StaffRow; expiresAt: Date }> {
-  const staff = await findStaffByUsername(db, username.trim().toLowerCase());
+export async function login(db: Db, username: string, password: string, options: LoginOptions = {}): Promise<{ token: string; staff: StaffRow; expiresAt: Date }> {
+  const tried = username.trim().toLowerCase().slice(0, 100);
+  const ip = options.ip ?? null;
+  const refuse = async (reason: LoginRefusal, error: AppError): Promise<AppError> => {
+    await recordAudit(db, anonymousActor(ip), 'auth.login_failed', tried, { username: tried, reason });
+    return error;
+  };
+  const staff = await findStaffByUsername(db, tried);
   if (!staff) {
     await verifyPassword(password, DUMMY_HASH);
-    throw invalidCredentials();
+    throw await refuse('unknown_username', invalidCredentials());
   }
-  await checkPassword(db, staff, password, invalidCredentials);
-  if (!staff.active) throw invalidCredentials();
+  // Counted first, cleared only when every factor was right: a known password cannot reset the count between code guesses.
+  try {
+    await countAttempt(db, staff.id);
+  } catch (error) {
+    throw await refuse('throttled', error as AppError);
+  }
+  if (!(await verifyPassword(password, staff.passwordHash))) throw await refuse('wrong_password', invalidCredentials());
+  if (!staff.active) throw await refuse('inactive', invalidCredentials());
+  if (totpEnabled(staff)) {
+    const otp = options.otp?.trim();
+    if (!otp) {
+      throw await refuse('totp_required', new AppError('TOTP_REQUIRED', 'Tài khoản này bật xác thực hai lớp: vui lòng nhập mã 6 chữ số trong ứng dụng xác thực.', { otp: 'Nhập mã xác thực.' }));
+    }
+    if (!options.secrets) throw new Error('login: two-factor accounts need the secret box');
+    if (!(await acceptTotpCode(db, options.secrets, staff, otp))) {
+      throw await refuse('totp_invalid', new AppError('TOTP_INVALID', 'Mã xác thực không đúng hoặc đã được dùng. Vui lòng nhập mã mới trong ứng dụng xác thực.', { otp: 'Mã không đúng.' }));
+    }
+  }
+  await clearLoginFailures(db, staff.id);
   // A hash made at an older cost is replaced now, while the password is at hand.
   if (needsRehash(staff.passwordHash)) await updatePasswordHash(db, staff.id, await hashPassword(password));
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
-  await insertSession(db, { tokenHash: hashToken(token), staffId: staff.id, expiresAt });
+  await db.transaction(async (tx) => {
+    await insertSession(tx, { tokenHash: hashToken(token), staffId: staff.id, expiresAt });
+    await recordAudit(tx, staffActor(staff, ip), 'auth.login', staff.username, { twoFactor: totpEnabled(staff) });
+  });
   return { token, staff, expiresAt };
 }
 
@@ -71,8 +93,12 @@ export async function staffForToken(db: Db, token: string): Promise<StaffRow | u
 }
 
 /** Signing out ends the session on the server too: a copied cookie or token stops working at once. */
-export async function logout(db: Db, token: string): Promise<void> {
-  await deleteSession(db, hashToken(token));
+export async function logout(db: Db, token: string, ip: string | null = null): Promise<void> {
+  await db.transaction(async (tx) => {
+    const staffId = await deleteSessionReturningStaff(tx, hashToken(token));
+    const staff = staffId ? await findStaffById(tx, staffId) : undefined;
+    if (staff) await recordAudit(tx, staffActor(staff, ip), 'auth.logout', staff.username, {});
+  });
 }
 
 const COMMON_PASSWORDS = new Set([
@@ -92,17 +118,26 @@ export function passwordWeakness(password: string, username: string): string | n
 /**
  * A signed-in account changes its own password: the current one must be right (a wrong one counts towards the
  * sign-in throttle, so a borrowed session cannot guess it), the new one strong enough; every other session of the
- * account ends, the one that made the change (`sessionToken`) stays.
+ * account ends, the one that made the change (`sessionToken`) stays. A temporary password is then no longer one.
  */
 export async function changePassword(
-  db: Db, staff: StaffRow, sessionToken: string | null, input: { currentPassword: string; newPassword: string },
+  db: Db, staff: StaffRow, sessionToken: string | null, input: { currentPassword: string; newPassword: string }, ip: string | null = null,
 ): Promise<{ endedSessions: number }> {
   const fresh = await findStaffById(db, staff.id);
   if (!fresh || !fresh.active) throw new AppError('UNAUTHENTICATED', 'Vui lòng đăng nhập.');
-  await checkPassword(db, fresh, input.currentPassword, () => new AppError('PASSWORD_WRONG', 'Mật khẩu hiện tại không đúng.', { currentPassword: 'Không đúng.' }));
+  await countAttempt(db, fresh.id);
+  if (!(await verifyPassword(input.currentPassword, fresh.passwordHash))) {
+    throw new AppError('PASSWORD_WRONG', 'Mật khẩu hiện tại không đúng.', { currentPassword: 'Không đúng.' });
+  }
+  await clearLoginFailures(db, fresh.id);
   const weakness = passwordWeakness(input.newPassword, fresh.username)
     ?? (input.newPassword.normalize('NFC') === input.currentPassword.normalize('NFC') ? 'Mật khẩu mới phải khác mật khẩu hiện tại.' : null);
   if (weakness) throw new AppError('PASSWORD_WEAK', weakness, { newPassword: weakness });
-  await updatePasswordHash(db, fresh.id, await hashPassword(input.newPassword));
-  return { endedSessions: await deleteOtherSessions(db, fresh.id, sessionToken ? hashToken(sessionToken) : null) };
+  const passwordHash = await hashPassword(input.newPassword);
+  return db.transaction(async (tx) => {
+    await updateStaff(tx, fresh.id, { passwordHash, mustChangePassword: false });
+    const endedSessions = await deleteOtherSessions(tx, fresh.id, sessionToken ? hashToken(sessionToken) : null);
+    await recordAudit(tx, staffActor(fresh, ip), 'auth.password_changed', fresh.username, { endedSessions, wasTemporary: fresh.mustChangePassword });
+    return { endedSessions };
+  });
 }

@@ -98,6 +98,15 @@ export class SignerKeys {
 
   constructor(private readonly db: Db, private readonly secret: string) {}
 
+  /** Another small secret kept at rest the way a server-held key is (v1, under the key-encryption secret): a TOTP seed. */
+  sealSecret(plaintext: string): Promise<string> {
+    return encryptPrivateKey(this.secret, plaintext);
+  }
+
+  openSecret(stored: string): Promise<string> {
+    return decryptPrivateKey(this.secret, stored);
+  }
+
   /** The approving official's server-held key (no PIN); the foundation's entry point. */
   async forStaff(staffId: string): Promise<Signer> {
     const mode = await this.modeFor({ staffId });
