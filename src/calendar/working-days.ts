@@ -154,13 +154,22 @@ export class WorkingCalendar {
     return [...this.publicHolidayNames(year).keys()].sort();
   }
 
-  /** The same days with the holiday's Vietnamese name (the first one, when two fall on one day). */
+  /**
+   * The same days with the holiday's Vietnamese name. Inside a multi-day holiday a day takes the name of the last
+   * holiday begun by then: Tết's range is named after its eve, the days from the first of the year on are "Tết".
+   */
   publicHolidayNames(year: number): Map<string, string> {
+    const holidays = this.holidays.getHolidays(year).filter((h) => h.type === 'public');
+    const startingOn = new Map<string, string>();
+    for (const h of holidays) if (!startingOn.has(vnDay(h.start))) startingOn.set(vnDay(h.start), h.name);
     const days = new Map<string, string>();
-    for (const h of this.holidays.getHolidays(year)) {
-      if (h.type !== 'public') continue;
+    for (const h of holidays) {
+      let name = h.name;
       // start/end are instants in the country's time zone; end is exclusive.
-      for (let d = vnDay(h.start); dayIndex(d) < dayIndex(vnDay(h.end)); d = addDays(d, 1)) if (!days.has(d)) days.set(d, h.name);
+      for (let d = vnDay(h.start); dayIndex(d) < dayIndex(vnDay(h.end)); d = addDays(d, 1)) {
+        name = startingOn.get(d) ?? name;
+        if (!days.has(d)) days.set(d, name);
+      }
     }
     return days;
   }

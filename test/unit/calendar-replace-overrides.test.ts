@@ -65,3 +65,12 @@ describe('datetime-local in Vietnam time', () => {
     for (const bad of ['', '2026-02-30T07:30', '2026-06-01 07:30', '2026-06-01T24:00', 'x']) expect(fromVnLocalDateTime(bad)).toBeUndefined();
   });
 });
+
+describe('public holiday names', () => {
+  it('names Tết by its eve and then "Tết Nguyên Đán"', () => {
+    const names = new WorkingCalendar().publicHolidayNames(2027);
+    expect(['2027-02-05', '2027-02-06', '2027-02-07', '2027-02-09'].map((d) => names.get(d)))
+      .toEqual(['Giao thừa Tết Nguyên Đán', 'Tết Nguyên Đán', 'Tết Nguyên Đán', 'Tết Nguyên Đán']);
+    expect(names.get('2027-09-02')).toBe('Quốc khánh');
+  });
+});
