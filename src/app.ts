@@ -45,6 +45,8 @@ export async function buildApp(ctx: AppContext) {
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // The province's and the Department's names, for every page's title, header and footer (routes/pages/common.ts render()).
+  app.decorate('organisation', ctx.organisation);
 
   const redis: Redis | undefined = ctx.config.queue.kind === 'bullmq' ? failFastRedis(ctx.config.queue.url, ctx.log, 'http') : undefined;
   app.addHook('onClose', async () => { redis?.disconnect(); });

@@ -84,7 +84,8 @@ const envSchema = z.object({
   TSA_URL: optionalUrl(['http', 'https']),
   TRUST_ANCHORS: z.string().optional(),
   SMTP_URL: optionalUrl(['smtp', 'smtps']),
-  MAIL_FROM: z.string().min(3).default('Cổng dịch vụ công Sở GD&ĐT <no-reply@motcua.local>'),
+  // A bare address: the display name is then the Department's, from the organisation settings (notifications/mailer.ts).
+  MAIL_FROM: z.string().min(3).default('no-reply@motcua.local'),
   METRICS_TOKEN: z.string().trim().transform((v) => (v === '' ? undefined : v)).optional()
     .refine((v) => v === undefined || v.length >= 16, { message: 'at least 16 characters' }),
 });

@@ -6,14 +6,26 @@ import type { StaffRow } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { readMultipart } from '../../plugins/multipart.js';
 import { can, type Caller } from '../../services/access.js';
+import { siteNames, type OrganisationInfo } from '../../services/administration/organisation-info.js';
 import type { UploadedFile } from '../../services/intake/uploads.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The organisation's names (app.ts decorates the root instance with ctx.organisation, kept current by admin-data.ts). */
+    organisation: OrganisationInfo;
+  }
+}
 
 export const TRACK_COOKIE = 'motcua_track';
 const MAX_REMEMBERED = 10;
 /** How long a browser remembers the dossiers filed or tracked on it ("Quên thiết bị này" on /tra-cuu forgets at once). */
 export const TRACK_COOKIE_DAYS = 30;
 
-export interface StaffNav { fullName: string; title: string; isLeader: boolean; canSeeStats: boolean; canOperate: boolean; isClerk: boolean }
+export interface StaffNav {
+  fullName: string; title: string; isLeader: boolean; canSeeStats: boolean; canOperate: boolean; isClerk: boolean;
+  /** The administration pages (/quan-tri). */
+  canAdminister: boolean;
+}
 
 export function staffNav(staff: StaffRow | undefined): StaffNav | null {
   if (!staff) return null;
@@ -22,6 +34,7 @@ export function staffNav(staff: StaffRow | undefined): StaffNav | null {
     isLeader: staff.roles.includes('leader'), isClerk: staff.roles.includes('clerk'),
     canSeeStats: can(staff, 'stats'),
     canOperate: can(staff, 'operations'),
+    canAdminister: can(staff, 'administration'),
   };
 }
 
@@ -30,11 +43,15 @@ export function signedInStaff(request: FastifyRequest): StaffRow | undefined {
   return request.caller?.kind === 'staff' ? request.caller.staff : undefined;
 }
 
-/** Renders templates/pages/<template>.hbs in the layout; every page gets `staff` (for the header) and `csrfToken`. */
+/**
+ * Renders templates/pages/<template>.hbs in the layout; every page gets `staff` (for the header), `csrfToken` and
+ * `site` (the province's and the Department's names from the settings, for the title, header and footer).
+ */
 export function render(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>, status = 200) {
   const csrfToken = reply.generateCsrf();
   return reply.status(status).header('cache-control', 'no-store').view(`${template}.hbs`, {
     ...data, staff: staffNav(signedInStaff(request)), csrfToken, currentPath: request.url.split('?')[0],
+    site: siteNames(request.server.organisation),
   });
 }
 

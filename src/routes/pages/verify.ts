@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { readMultipart } from '../../plugins/multipart.js';
+import { siteNames } from '../../services/administration/organisation-info.js';
 import { issuedResultSummary, VERIFY_UPLOAD_LIMITS, verifyDocument, type VerificationResult } from '../../services/results/verify-document.js';
 
 const VERIFIER_UNAVAILABLE = new Set(['SERVICE_UNAVAILABLE', 'VERIFICATION_TIMEOUT']);
@@ -22,8 +23,10 @@ export async function verifyPages(app: FastifyInstance, opts: { ctx: AppContext 
     const summary = await issuedResultSummary(ctx, request.params.code, keyOf(request));
     // Without a summary the page is the same whatever the code: it does not even repeat it (the form posts back to
     // the address it was loaded from).
-    if (!summary) return { title: TITLE, generic: true, checked, error };
-    return { title: TITLE, ...summary, checked, error: error ?? ('verificationUnavailable' in summary ? summary.verificationUnavailable : undefined) };
+    // Rendered without render() (no session, no CSRF): the layout's names are handed in here.
+    const site = siteNames(ctx.organisation);
+    if (!summary) return { title: TITLE, site, generic: true, checked, error };
+    return { title: TITLE, site, ...summary, checked, error: error ?? ('verificationUnavailable' in summary ? summary.verificationUnavailable : undefined) };
   };
 
   app.get<{ Params: { code: string }; Querystring: { k?: unknown } }>('/verify/:code', async (request, reply) =>

@@ -5,9 +5,9 @@ import { readOrganisationSettings } from '../../db/repositories/administration.j
 import { findAgency } from '../../db/repositories/staff.js';
 
 export interface OrganisationInfo {
-  /** "Thanh Hóa"; empty until an administrator sets it. */
+  /** The province ("Nghệ An"); empty until an administrator sets it. */
   provinceName: string;
-  /** "Sở Giáo dục và Đào tạo Thanh Hóa"; a neutral name until set. */
+  /** "Sở Giáo dục và Đào tạo <province>"; a neutral name until set. */
   departmentName: string;
   departmentAgencyCode: string | null;
   setupCompleted: boolean;
@@ -24,9 +24,28 @@ export async function loadOrganisationInfo(db: Db, target: OrganisationInfo): Pr
   const departmentName = agency?.name ?? UNSET_ORGANISATION.departmentName;
   Object.assign(target, {
     provinceName: settings.provinceName,
-    // The agency's name may already end with the province ("… Thanh Hóa"); never say it twice.
+    // The agency's name may already end with the province ("… Nghệ An"); never say it twice.
     departmentName: settings.provinceName && !departmentName.includes(settings.provinceName) ? `${departmentName} ${settings.provinceName}` : departmentName,
     departmentAgencyCode: settings.departmentAgencyCode,
     setupCompleted: settings.setupCompletedAt !== null,
   } satisfies OrganisationInfo);
+}
+
+/** How pages, e-mails and the sender's name call the service: one wording, read from the settings. */
+export interface SiteNames {
+  provinceName: string;
+  departmentName: string;
+  /** "Dịch vụ công trực tuyến Sở Giáo dục và Đào tạo <Tỉnh>". */
+  siteName: string;
+  /** A dossier code of this Department, as an example in the tracking form ("000.00.12.H56-250101-0001"). */
+  codeExample: string;
+}
+
+export function siteNames(organisation: OrganisationInfo = UNSET_ORGANISATION): SiteNames {
+  return {
+    provinceName: organisation.provinceName,
+    departmentName: organisation.departmentName,
+    siteName: `Dịch vụ công trực tuyến ${organisation.departmentName}`,
+    codeExample: `${organisation.departmentAgencyCode ?? '000.00.00.X00'}-250101-0001`,
+  };
 }

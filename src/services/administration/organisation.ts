@@ -13,15 +13,13 @@ import {
   insertAgencies, insertAgency, insertUnit, listAgenciesByCode, listUnits, unitRolesPlayedBy, updateAgency, updateUnit, upsertUnits,
   type NewAgency, type NewUnit,
 } from '../../db/repositories/organisation.js';
-import { findAgency, findUnit, unitSubtree, type AgencyRow, type StaffRow, type UnitRow } from '../../db/repositories/staff.js';
+import { findAgency, findUnit, unitSubtree, type AgencyRow, type UnitRow } from '../../db/repositories/staff.js';
 import { UNIT_ROLES, type UnitRole } from '../../db/schema/index.js';
 import { AppError } from '../../errors.js';
-import { can } from '../access.js';
-import { recordAudit, staffActor, type AuditActor } from '../audit/audit.js';
+import type { Caller } from '../access.js';
+import { recordAudit } from '../audit/audit.js';
+import { administratorOf } from './administrator.js';
 import { readTableFile, type TableFile } from './table-file.js';
-
-/** Who asks, and from where (for the audit log). */
-export interface AdminCaller { staff: StaffRow; ip?: string | null }
 
 // ---------------------------------------------------------------- shapes
 
@@ -145,11 +143,6 @@ export type UnitRolesView = z.infer<typeof unitRolesView>;
 
 // ---------------------------------------------------------------- helpers
 
-export function authoriseAdministrator(caller: AdminCaller): AuditActor {
-  if (!can(caller.staff, 'administration')) throw new AppError('FORBIDDEN', 'Chỉ quản trị hệ thống được sửa thông tin tổ chức.');
-  return staffActor(caller.staff, caller.ip);
-}
-
 function invalid(fields: Record<string, string>, message = 'Dữ liệu chưa hợp lệ, xem từng trường.'): AppError {
   return new AppError('VALIDATION_FAILED', message, fields);
 }
@@ -185,8 +178,8 @@ async function afterCommit(ctx: AppContext): Promise<void> {
 
 // ---------------------------------------------------------------- settings
 
-export async function readSettings(ctx: AppContext, caller: AdminCaller): Promise<SettingsView> {
-  authoriseAdministrator(caller);
+export async function readSettings(ctx: AppContext, caller: Caller): Promise<SettingsView> {
+  administratorOf(caller);
   const settings = await readOrganisationSettings(ctx.db);
   return {
     provinceName: settings.provinceName, departmentAgencyCode: settings.departmentAgencyCode,
@@ -194,8 +187,8 @@ export async function readSettings(ctx: AppContext, caller: AdminCaller): Promis
   };
 }
 
-export async function saveSettings(ctx: AppContext, caller: AdminCaller, input: unknown): Promise<SettingsView> {
-  const actor = authoriseAdministrator(caller);
+export async function saveSettings(ctx: AppContext, caller: Caller, input: unknown): Promise<SettingsView> {
+  const { actor } = administratorOf(caller);
   const values = parseInput(settingsInput, input);
   const departmentAgencyCode = values.departmentAgencyCode ?? null;
   await ctx.db.transaction(async (tx) => {
@@ -218,13 +211,13 @@ export async function saveSettings(ctx: AppContext, caller: AdminCaller, input: 
 
 // ---------------------------------------------------------------- agencies
 
-export async function listAgencyViews(ctx: AppContext, caller: AdminCaller): Promise<AgencyView[]> {
-  authoriseAdministrator(caller);
+export async function listAgencyViews(ctx: AppContext, caller: Caller): Promise<AgencyView[]> {
+  administratorOf(caller);
   return (await listAgenciesByCode(ctx.db)).map(toAgencyView);
 }
 
-export async function readAgency(ctx: AppContext, caller: AdminCaller, code: string): Promise<AgencyView> {
-  authoriseAdministrator(caller);
+export async function readAgency(ctx: AppContext, caller: Caller, code: string): Promise<AgencyView> {
+  administratorOf(caller);
   const row = await findAgency(ctx.db, code);
   if (!row) throw new AppError('NOT_FOUND', 'Không có cơ quan mang mã này.');
   return toAgencyView(row);
@@ -235,8 +228,8 @@ function parentLine(ctx: AppContext, departmentCode: string | null, parent: Agen
   return parent.code === departmentCode ? ctx.organisation.departmentName : parent.name;
 }
 
-export async function createAgency(ctx: AppContext, caller: AdminCaller, input: unknown): Promise<AgencyView> {
-  const actor = authoriseAdministrator(caller);
+export async function createAgency(ctx: AppContext, caller: Caller, input: unknown): Promise<AgencyView> {
+  const { actor } = administratorOf(caller);
   const values = parseInput(agencyInput, input);
   const row = await ctx.db.transaction(async (tx) => {
     const settings = await readOrganisationSettings(tx);
@@ -262,8 +255,8 @@ export async function createAgency(ctx: AppContext, caller: AdminCaller, input: 
   return toAgencyView(row);
 }
 
-export async function changeAgency(ctx: AppContext, caller: AdminCaller, code: string, input: unknown): Promise<AgencyView> {
-  const actor = authoriseAdministrator(caller);
+export async function changeAgency(ctx: AppContext, caller: Caller, code: string, input: unknown): Promise<AgencyView> {
+  const { actor } = administratorOf(caller);
   const changes = parseInput(agencyChanges, input);
   const row = await ctx.db.transaction(async (tx) => {
     const current = await findAgency(tx, code);
@@ -328,13 +321,13 @@ export function unitTree(rows: UnitRow[], agencies: AgencyRow[], departmentCode:
   return out;
 }
 
-export async function listUnitViews(ctx: AppContext, caller: AdminCaller): Promise<UnitView[]> {
-  authoriseAdministrator(caller);
+export async function listUnitViews(ctx: AppContext, caller: Caller): Promise<UnitView[]> {
+  administratorOf(caller);
   const [rows, agencies, settings] = await Promise.all([listUnits(ctx.db), listAgenciesByCode(ctx.db), readOrganisationSettings(ctx.db)]);
   return unitTree(rows, agencies, settings.departmentAgencyCode);
 }
 
-export async function readUnit(ctx: AppContext, caller: AdminCaller, id: string): Promise<UnitView> {
+export async function readUnit(ctx: AppContext, caller: Caller, id: string): Promise<UnitView> {
   const found = (await listUnitViews(ctx, caller)).find((u) => u.id === id);
   if (!found) throw new AppError('NOT_FOUND', 'Không có đơn vị mang mã này.');
   return found;
@@ -343,8 +336,8 @@ export async function readUnit(ctx: AppContext, caller: AdminCaller, id: string)
 const ROLE_MISFIT = (role: UnitRole, procedureId: string) =>
   `Đơn vị đang giữ vai trò "${UNIT_ROLE_LABELS[role]}" cho ${procedureId === EVERY_PROCEDURE ? 'mọi thủ tục' : `thủ tục ${procedureId}`}; loại mới không phù hợp. Đổi phân công trước.`;
 
-export async function createUnit(ctx: AppContext, caller: AdminCaller, input: unknown): Promise<UnitView> {
-  const actor = authoriseAdministrator(caller);
+export async function createUnit(ctx: AppContext, caller: Caller, input: unknown): Promise<UnitView> {
+  const { actor } = administratorOf(caller);
   const values = parseInput(unitInput, input);
   await ctx.db.transaction(async (tx) => {
     if (!(await findAgency(tx, values.agencyCode))) throw invalid({ agencyCode: 'Không có cơ quan mang mã này.' });
@@ -363,8 +356,8 @@ export async function createUnit(ctx: AppContext, caller: AdminCaller, input: un
   return readUnit(ctx, caller, values.id);
 }
 
-export async function changeUnit(ctx: AppContext, caller: AdminCaller, id: string, input: unknown): Promise<UnitView> {
-  const actor = authoriseAdministrator(caller);
+export async function changeUnit(ctx: AppContext, caller: Caller, id: string, input: unknown): Promise<UnitView> {
+  const { actor } = administratorOf(caller);
   const changes = parseInput(unitChanges, input);
   await ctx.db.transaction(async (tx) => {
     const current = await findUnit(tx, id);
@@ -409,8 +402,8 @@ export async function changeUnit(ctx: AppContext, caller: AdminCaller, id: strin
  * problem nothing is written and each is reported as "line N" (the spreadsheet's own line, header = line 1). An id
  * already in the database is updated (a corrected file can be imported again).
  */
-export async function importUnits(ctx: AppContext, caller: AdminCaller, file: TableFile): Promise<ImportResult> {
-  const actor = authoriseAdministrator(caller);
+export async function importUnits(ctx: AppContext, caller: Caller, file: TableFile): Promise<ImportResult> {
+  const { actor } = administratorOf(caller);
   if (file.data.length > MAX_IMPORT_BYTES) throw invalid({ file: tooLargeMessage() }, tooLargeMessage());
   const table = await readTableFile(file, { columns: IMPORT_COLUMNS, required: ['id', 'name', 'agencyCode', 'kind'], maxRows: MAX_IMPORT_ROWS });
   const errors = new Map<number, string[]>();
@@ -509,8 +502,8 @@ function importRefused(errors: Map<number, string[]>): AppError {
 
 export const EVERY_PROCEDURE_TITLE = 'Mọi thủ tục (mặc định)';
 
-export async function readUnitRoles(ctx: AppContext, caller: AdminCaller): Promise<UnitRolesView> {
-  authoriseAdministrator(caller);
+export async function readUnitRoles(ctx: AppContext, caller: Caller): Promise<UnitRolesView> {
+  administratorOf(caller);
   const rows = await listUnitRoles(ctx.db);
   return {
     procedures: [
@@ -526,8 +519,8 @@ export async function readUnitRoles(ctx: AppContext, caller: AdminCaller): Promi
  * ('*') cannot be cleared, and each unit must be of a kind that can play the part (desk → a one-stop desk,
  * leadership → a board, office → a division or a board).
  */
-export async function saveUnitRoles(ctx: AppContext, caller: AdminCaller, input: unknown): Promise<UnitRolesView> {
-  const actor = authoriseAdministrator(caller);
+export async function saveUnitRoles(ctx: AppContext, caller: Caller, input: unknown): Promise<UnitRolesView> {
+  const { actor } = administratorOf(caller);
   const { items } = parseInput(unitRolesInput, input);
   const known = new Set([EVERY_PROCEDURE, ...ctx.catalog.list().map((p) => p.definition.id)]);
   await ctx.db.transaction(async (tx) => {

@@ -14,6 +14,7 @@ import * as dossiers from '../../db/repositories/dossiers.js';
 import { findEventByVersion } from '../../db/repositories/forms.js';
 import { findNotification, markNotificationSent, recordNotificationAttempt } from '../../db/repositories/notifications.js';
 import { findAgency } from '../../db/repositories/staff.js';
+import { siteNames } from '../administration/organisation-info.js';
 import { formatDateVN } from '../../documents/format.js';
 import { AppError } from '../../errors.js';
 import { mailerFor } from '../../notifications/mailer.js';
@@ -101,13 +102,19 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
   const event = await findEventByVersion(ctx.db, dossierId, dossierVersion);
   if (!event) throw new AppError('INTERNAL_ERROR', `no event for ${dossier.code} v${dossierVersion}`);
   const [definition, agency] = await Promise.all([ctx.catalog.definitionFor(dossier.procedureVersionId), findAgency(ctx.db, dossier.agencyCode)]);
+  const site = siteNames(ctx.organisation);
 
   const context = {
     code: dossier.code,
     // Whatever the form said: a short plain name, so the Department's e-mail carries no stranger's message or link.
     applicantName: citizenTextForMessage(dossier.applicantName),
     procedureTitle: definition.title,
-    agencyName: agency?.name ?? '',
+    // The Department signs with the province in its name (the settings); a school signs with its own.
+    agencyName: agency && agency.code !== ctx.organisation.departmentAgencyCode ? agency.name : site.departmentName,
+    departmentName: site.departmentName,
+    provinceName: site.provinceName,
+    siteName: site.siteName,
+    publicUrl: ctx.config.publicUrl,
     statusLabel: stateLabel(definition, event.toStatus),
     actionLabel: eventLabel(definition, event),
     // Only what the official wrote for the citizen to read (reasons, supplements, extensions), never internal notes.
@@ -131,7 +138,9 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
   if (dossier.applicantEmail) {
     const mail = await renderEmail(ctx.config.templatesDir, emailTemplate(event.action), context);
     const attempt = await record('email', dossier.applicantEmail, mail.subject);
-    await mailerFor(ctx.config, ctx.log).send({ to: dossier.applicantEmail, ...mail, messageId: attempt.messageId ?? undefined });
+    // The sender's display name: the Department's once the organisation is set up (a name written in MAIL_FROM wins).
+    const fromName = ctx.organisation.departmentAgencyCode ? site.siteName : undefined;
+    await mailerFor(ctx.config, ctx.log).send({ to: dossier.applicantEmail, ...mail, messageId: attempt.messageId ?? undefined, fromName });
   } else if (dossier.applicantPhone) {
     const text = unaccented((await template(ctx.config.templatesDir, 'sms.hbs'))(context)).trim();
     await record('sms', dossier.applicantPhone, null);
