@@ -37,6 +37,8 @@ export const ERROR_STATUS = {
   RESULT_NOT_READY: 404,
   STALE_VERSION: 409,
   SURVEY_ALREADY_SUBMITTED: 409,
+  /** The first-run set-up (/quan-tri/thiet-lap, POST /api/admin/setup) runs once; later changes use the organisation pages. */
+  SETUP_ALREADY_DONE: 409,
   /** Administration: an agency code (QCVN 102) or a unit id that is already taken. */
   AGENCY_EXISTS: 409,
   UNIT_EXISTS: 409,

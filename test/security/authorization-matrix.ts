@@ -254,7 +254,11 @@ export const MATRIX: MatrixRow[] = [
   // Batch PIN signing needs a key of one's own held on the server (the leaders and principals have demo keys).
   ...staffRows('POST /api/signatures/batch', post('/api/signatures/batch', { json: { codes: ['KHONG-CO'], pin: '123456' } }),
     [UA, UA, UA, NK, NK, NK, OK, NK, NK, OK, NK, OK, NK]),
-  ...staffRows('GET /can-bo', get('/can-bo'), [LOGIN, LOGIN, LOGIN, P200, P200, P200, P200, P200, P200, P200, P200, P200, P200]),
+  // An account whose only role is admin handles no dossiers: its home is the administration.
+  ...staffRows('GET /can-bo', get('/can-bo'), [LOGIN, LOGIN, LOGIN, P200, P200, P200, P200, '303 /quan-tri', P200, P200, P200, P200, P200]),
+  ...staffRows('GET /quan-tri', get('/quan-tri'), [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P200, P403, P403, P403, P403, P403]),
+  ...staffRows('GET /quan-tri/thiet-lap', get('/quan-tri/thiet-lap'), [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, '303 /quan-tri?tb=', P403, P403, P403, P403, P403]),
+  ...staffRows('GET /api/admin/setup', get('/api/admin/setup'), [UA, UA, UA, FB, FB, FB, FB, OK, FB, FB, FB, FB, FB]),
   ...staffRows('GET /can-bo/phe-duyet', get('/can-bo/phe-duyet'), [LOGIN, LOGIN, LOGIN, P200, P200, P200, P200, P200, P200, P200, P200, P200, P200]),
   ...staffRows('GET /can-bo/chi-so', get('/can-bo/chi-so'), [LOGIN, LOGIN, LOGIN, P403, P403, P403, P200, P200, P403, P200, P403, P200, P403]),
   ...staffRows('GET /can-bo/tac-vu-loi', get('/can-bo/tac-vu-loi'), [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P200, P403, P403, P403, P403, P403]),

@@ -7,6 +7,7 @@ import { adminCampaignRoutes } from './campaigns.js';
 import { adminKeyRoutes } from './keys.js';
 import { adminOrganisationRoutes } from './organisation.js';
 import { adminProcedureRoutes } from './procedures.js';
+import { adminSetupRoutes } from './setup.js';
 import { adminStaffRoutes } from './staff.js';
 
 export const adminRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -17,4 +18,5 @@ export const adminRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
   await app.register(adminCalendarRoutes, { ctx });
   await app.register(adminCampaignRoutes, { ctx });
   await app.register(adminAuditRoutes, { ctx });
+  await app.register(adminSetupRoutes, { ctx });
 };

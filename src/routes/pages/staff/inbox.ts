@@ -33,6 +33,8 @@ export function inboxPage(app: FastifyInstance, ctx: AppContext, options: StaffP
   app.get('/can-bo', async (request, reply) => {
     const staff = staffOr(request, reply);
     if (!staff) return reply;
+    // An account that only administers handles no dossiers: its home is the administration (and the first-run set-up).
+    if (staff.roles.every((role) => role === 'admin') && staff.roles.length > 0) return reply.redirect('/quan-tri', 303);
     const query: InboxQuery = queryText(request);
     const rows = await inbox(ctx, staff, { procedure: query.procedure || undefined, overdue: query.overdue === 'on', limit: 500 });
     return render(request, reply, 'inbox', inboxModel(ctx, staff, rows, query, options));
