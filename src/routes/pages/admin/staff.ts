@@ -120,8 +120,8 @@ export function staffAccountPages(app: FastifyInstance, ctx: AppContext): void {
       });
     } catch (error) {
       const problem = fieldErrors(error);
-      if (!problem) throw error;
-      return showForm(ctx, request, reply, { form, error: problem.message, errors: formErrors(problem.fields) }, 422);
+      if (!problem || !isAppError(error)) throw error;
+      return showForm(ctx, request, reply, { form, error: problem.message, errors: formErrors(problem.fields) }, error.statusCode);
     }
   });
 
