@@ -77,6 +77,11 @@ export const ERROR_STATUS = {
   PREPARATION_EXPIRED: 410,
   SIGNATURE_INVALID: 422,
   CERTIFICATE_MISMATCH: 422,
+  /** Registering a signing key whose certificate has ended / has not begun: it could only make invalid signatures. */
+  CERTIFICATE_EXPIRED: 422,
+  CERTIFICATE_NOT_YET_VALID: 422,
+  /** Deactivating a signing key that was already deactivated or replaced. */
+  KEY_ALREADY_INACTIVE: 409,
   /** POST /api/verify: more signature dictionaries than a result can carry (a bound against hostile files). */
   TOO_MANY_SIGNATURES: 422,
   /** POST /api/verify: the file was not verified within the time budget; Retry-After says when to try again. */

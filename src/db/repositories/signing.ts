@@ -1,6 +1,8 @@
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, arrayContains, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { issuedDocuments, signingAppearances, signingDrafts, signingKeys, signingPreparations } from '../schema/index.js';
+import {
+  issuedDocuments, signingAppearances, signingDrafts, signingKeys, signingPreparations, staffAccounts, units,
+} from '../schema/index.js';
 
 export type SigningDraftRow = typeof signingDrafts.$inferSelect;
 export type SigningPreparationRow = typeof signingPreparations.$inferSelect;
@@ -83,3 +85,80 @@ export async function findAppearance(db: Db, owner: { staffId: string } | { unit
   const [row] = await db.select({ image: signingAppearances.image }).from(signingAppearances).where(where);
   return row?.image;
 }
+
+// --- The administrators' view of keys (services/keys/manage-keys.ts) ---
+
+/** A key with its owner's names, for the keys page; `envelope` is the start of the stored key, enough to tell its mode. */
+export interface KeyListRow {
+  id: string;
+  staffId: string | null;
+  unitId: string | null;
+  certificatePem: string;
+  envelope: string;
+  active: boolean;
+  pinLockedUntil: Date | null;
+  createdAt: Date;
+  username: string | null;
+  staffName: string | null;
+  staffTitle: string | null;
+  unitName: string | null;
+}
+
+const keyListColumns = {
+  id: signingKeys.id, staffId: signingKeys.staffId, unitId: signingKeys.unitId, certificatePem: signingKeys.certificatePem,
+  // Never the ciphertext itself: its first characters say "external", "v1:" or "v2:".
+  envelope: sql<string>`substr(${signingKeys.encryptedPrivateKey}, 1, 8)`,
+  active: signingKeys.active, pinLockedUntil: signingKeys.pinLockedUntil, createdAt: signingKeys.createdAt,
+  username: staffAccounts.username, staffName: staffAccounts.fullName, staffTitle: staffAccounts.title, unitName: units.name,
+};
+
+function keysWithOwners(db: Db) {
+  return db.select(keyListColumns).from(signingKeys)
+    .leftJoin(staffAccounts, eq(staffAccounts.id, signingKeys.staffId))
+    .leftJoin(units, eq(units.id, signingKeys.unitId));
+}
+
+/** Every key, the active ones first, newest first. */
+export async function listKeysWithOwners(db: Db, only?: { active: boolean }): Promise<KeyListRow[]> {
+  return keysWithOwners(db).where(only ? eq(signingKeys.active, only.active) : undefined)
+    .orderBy(desc(signingKeys.active), desc(signingKeys.createdAt));
+}
+
+/** One key with its owner; locked until the transaction ends when `forUpdate`. */
+export async function findKeyWithOwner(db: Db, id: string, forUpdate = false): Promise<KeyListRow | undefined> {
+  const query = keysWithOwners(db).where(eq(signingKeys.id, id));
+  const [row] = forUpdate ? await query.for('update', { of: signingKeys }) : await query;
+  return row;
+}
+
+/** True when the key was active and is not any more. */
+export async function deactivateKey(db: Db, id: string): Promise<boolean> {
+  const rows = await db.update(signingKeys).set({ active: false })
+    .where(and(eq(signingKeys.id, id), eq(signingKeys.active, true))).returning({ id: signingKeys.id });
+  return rows.length === 1;
+}
+
+/** Who has a signature or seal image. */
+export async function listAppearanceOwners(db: Db): Promise<Array<{ staffId: string | null; unitId: string | null }>> {
+  return db.select({ staffId: signingAppearances.staffId, unitId: signingAppearances.unitId }).from(signingAppearances);
+}
+
+/** Those who sign results: active staff with `role`, each with whether they hold an active key. */
+export async function listSigningStaff(db: Db, role: string) {
+  return db.select({
+    id: staffAccounts.id, username: staffAccounts.username, fullName: staffAccounts.fullName, title: staffAccounts.title, unitName: units.name,
+    // Spelled out: drizzle leaves columns unqualified in a one-table query, which would bind them to the subquery.
+    hasKey: sql<boolean>`exists (select 1 from signing_keys k where k.staff_id = "staff_accounts"."id" and k.active)`,
+  }).from(staffAccounts).innerJoin(units, eq(units.id, staffAccounts.unitId))
+    .where(and(eq(staffAccounts.active, true), arrayContains(staffAccounts.roles, [role])))
+    .orderBy(asc(units.name), asc(staffAccounts.fullName));
+}
+
+/** The units of these kinds (those whose seal a result carries), each with whether it holds an active key. */
+export async function listSealUnits(db: Db, kinds: ReadonlyArray<(typeof units.$inferSelect)['kind']>) {
+  return db.select({
+    id: units.id, name: units.name, kind: units.kind,
+    hasKey: sql<boolean>`exists (select 1 from signing_keys k where k.unit_id = "units"."id" and k.active)`,
+  }).from(units).where(inArray(units.kind, [...kinds])).orderBy(asc(units.name));
+}
+

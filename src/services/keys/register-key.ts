@@ -1,14 +1,19 @@
 // An admin registers an official's or a unit's signing key: a PKCS#12 file (key kept encrypted under the
 // configured secret, and also under the owner's PIN when one is given), or a certificate alone for a key that
-// lives on a USB token / remote-signing service (external signing).
+// lives on a USB token / remote-signing service (external signing). A new key replaces the owner's active one
+// (kept, inactive, for the record). A certificate that has expired or is not valid yet is refused; one that
+// expires within EXPIRY_WARNING_DAYS is taken with a warning. Each registration is audited with the change.
 import { X509Certificate } from 'node:crypto';
 import type { AppContext } from '../../app-context.js';
 import { upsertAppearance } from '../../db/repositories/signing.js';
-import { findStaffByUsername, findUnit } from '../../db/repositories/staff.js';
+import { findStaffByUsername, findUnit, type StaffRow } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { parsePkcs12 } from '../../signing/pkcs12.js';
-import type { Caller } from '../access.js';
-import type { KeyOwner } from './signer-keys.js';
+import { can, type Caller } from '../access.js';
+import { recordAudit, staffActor } from '../audit/audit.js';
+import { appearanceImageType, MAX_APPEARANCE_BYTES } from './appearance-image.js';
+import { expiryWarning, summariseCertificate, type CertificateSummary } from './certificate-status.js';
+import type { KeyOwner, SigningMode } from './signer-keys.js';
 
 export interface RegisterKeyInput {
   /** Exactly one: a staff username or a unit id. */
@@ -22,42 +27,68 @@ export interface RegisterKeyInput {
   chain?: string;
 }
 
-function requireAdmin(caller: Caller): void {
+/** The administrator behind the call; 401 for the public, 403 for other staff. */
+export function requireKeyAdmin(caller: Caller): StaffRow {
   if (caller.kind !== 'staff') throw new AppError('UNAUTHENTICATED', 'Vui lòng đăng nhập.');
-  if (!caller.staff.roles.includes('admin')) throw new AppError('FORBIDDEN', 'Chỉ quản trị viên được quản lý khóa ký số.');
+  if (!can(caller.staff, 'administration')) throw new AppError('FORBIDDEN', 'Chỉ quản trị viên được quản lý khóa ký số.');
+  return caller.staff;
 }
 
-async function ownerOf(ctx: AppContext, input: { staff?: string; unit?: string }): Promise<KeyOwner> {
-  let owner: KeyOwner;
+/** A key's or an image's owner, with how the audit log and the pages name it. */
+export interface ResolvedOwner {
+  owner: KeyOwner;
+  /** `staff:<username>` or `unit:<unit id>`: the audit entry's target and the preview URL's segment. */
+  ref: string;
+  name: string;
+}
+
+export async function resolveOwner(ctx: Pick<AppContext, 'db'>, input: { staff?: string; unit?: string }): Promise<ResolvedOwner> {
   if (input.staff && !input.unit) {
     const staff = await findStaffByUsername(ctx.db, input.staff);
     if (!staff) throw new AppError('VALIDATION_FAILED', 'Không tìm thấy cán bộ.', { staff: 'Không tồn tại.' });
-    owner = { staffId: staff.id };
-  } else if (input.unit && !input.staff) {
-    if (!(await findUnit(ctx.db, input.unit))) throw new AppError('VALIDATION_FAILED', 'Không tìm thấy đơn vị.', { unit: 'Không tồn tại.' });
-    owner = { unitId: input.unit };
-  } else {
-    throw new AppError('VALIDATION_FAILED', 'Chọn đúng một chủ sở hữu: cán bộ hoặc đơn vị.', { staff: 'Cán bộ hoặc đơn vị.' });
+    return { owner: { staffId: staff.id }, ref: `staff:${staff.username}`, name: `${staff.fullName} (${staff.username})` };
   }
-  return owner;
+  if (input.unit && !input.staff) {
+    const unit = await findUnit(ctx.db, input.unit);
+    if (!unit) throw new AppError('VALIDATION_FAILED', 'Không tìm thấy đơn vị.', { unit: 'Không tồn tại.' });
+    return { owner: { unitId: unit.id }, ref: `unit:${unit.id}`, name: unit.name };
+  }
+  throw new AppError('VALIDATION_FAILED', 'Chọn đúng một chủ sở hữu: cán bộ hoặc đơn vị.', { staff: 'Cán bộ hoặc đơn vị.' });
 }
-
-const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** The signature image of an official or the seal image of a unit, shown in the visible signature. */
 export async function registerAppearance(ctx: AppContext, caller: Caller, input: { staff?: string; unit?: string; image?: Buffer }) {
-  requireAdmin(caller);
-  const owner = await ownerOf(ctx, input);
-  if (!input.image || !input.image.subarray(0, 8).equals(PNG_MAGIC) || input.image.length > 512 * 1024) {
-    throw new AppError('VALIDATION_FAILED', 'Ảnh chữ ký/con dấu phải là tệp PNG (nền trong suốt), tối đa 512 KB.', { image: 'PNG, ≤ 512 KB.' });
+  const admin = requireKeyAdmin(caller);
+  const resolved = await resolveOwner(ctx, input);
+  const type = input.image && input.image.length <= MAX_APPEARANCE_BYTES ? appearanceImageType(input.image) : null;
+  if (!input.image || !type) {
+    throw new AppError('VALIDATION_FAILED', `Ảnh chữ ký/con dấu phải là tệp PNG (nên có nền trong suốt) hoặc JPEG, tối đa ${MAX_APPEARANCE_BYTES / 1024} KB.`,
+      { image: `PNG hoặc JPEG, ≤ ${MAX_APPEARANCE_BYTES / 1024} KB.` });
   }
-  await upsertAppearance(ctx.db, owner, input.image);
-  return { owner: 'staffId' in owner ? 'staff' : 'unit', sizeBytes: input.image.length };
+  const image = input.image;
+  await ctx.db.transaction(async (tx) => {
+    await upsertAppearance(tx, resolved.owner, image);
+    await recordAudit(tx, staffActor(admin, caller.kind === 'staff' ? caller.ip : null), 'key.appearance_uploaded', resolved.ref,
+      { owner: resolved.name, type, sizeBytes: image.length });
+  });
+  return { owner: 'staffId' in resolved.owner ? 'staff' as const : 'unit' as const, ref: resolved.ref, type, sizeBytes: image.length };
+}
+
+/** Refuses a certificate outside its validity: the key could only make signatures every verifier rejects. */
+function assertCurrentlyValid(summary: CertificateSummary): void {
+  const day = (d: Date) => d.toLocaleDateString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' });
+  if (summary.status === 'expired') {
+    throw new AppError('CERTIFICATE_EXPIRED', `Chứng thư số đã hết hạn ngày ${day(summary.notAfter)}.`, { certificate: 'Hết hạn.' });
+  }
+  if (summary.status === 'not_yet_valid') {
+    throw new AppError('CERTIFICATE_NOT_YET_VALID', `Chứng thư số chỉ có hiệu lực từ ngày ${day(summary.notBefore)}.`, { certificate: 'Chưa đến ngày hiệu lực.' });
+  }
 }
 
 export async function registerSigningKey(ctx: AppContext, caller: Caller, input: RegisterKeyInput) {
-  requireAdmin(caller);
-  const owner = await ownerOf(ctx, input);
+  const admin = requireKeyAdmin(caller);
+  const resolved = await resolveOwner(ctx, input);
+  const { owner } = resolved;
   // 6 digits at least: with the attempt limit (keys/signer-keys.ts) a million PINs take decades to guess.
   if (input.pin !== undefined && !/^\d{6,12}$/.test(input.pin)) throw new AppError('VALIDATION_FAILED', 'Mã PIN phải gồm 6–12 chữ số.', { pin: '6–12 chữ số.' });
 
@@ -78,21 +109,37 @@ export async function registerSigningKey(ctx: AppContext, caller: Caller, input:
     throw new AppError('VALIDATION_FAILED', 'Cần tệp PKCS#12 hoặc chứng thư số.', { pkcs12: 'Bắt buộc.' });
   }
   let certificate: X509Certificate;
+  let summary: CertificateSummary;
   try {
     certificate = new X509Certificate(material.certificatePem);
+    summary = summariseCertificate(material.certificatePem, new Date());
   } catch {
     throw new AppError('VALIDATION_FAILED', 'Chứng thư số không hợp lệ.', { certificate: 'Không đọc được.' });
   }
-  if (new Date(certificate.validTo) < new Date()) throw new AppError('VALIDATION_FAILED', 'Chứng thư số đã hết hạn.', { certificate: 'Hết hạn.' });
+  assertCurrentlyValid(summary);
   if ('unitId' in owner && input.pin !== undefined) {
     // The seal is applied by the worker right after the leader's signature; nobody is there to type its PIN.
     throw new AppError('VALIDATION_FAILED', 'Con dấu số của đơn vị không dùng mã PIN.', { pin: 'Không áp dụng cho đơn vị.' });
   }
-  const keyId = await ctx.signerKeys.store(owner, material, material.privateKeyPem ? input.pin : undefined);
+  const mode: SigningMode['kind'] = material.privateKeyPem ? (input.pin !== undefined ? 'pin' : 'server') : 'external';
+  const actor = staffActor(admin, caller.kind === 'staff' ? caller.ip : null);
+  const keyId = await ctx.signerKeys.store(owner, material, material.privateKeyPem ? input.pin : undefined, (tx, id) =>
+    recordAudit(tx, actor, 'key.uploaded', resolved.ref, {
+      keyId: id, owner: resolved.name, serial: summary.serial, subject: summary.commonName, issuer: summary.issuer,
+      notAfter: summary.notAfter.toISOString(), mode,
+    }));
+  const warning = expiryWarning(summary);
   return {
     keyId,
-    mode: material.privateKeyPem ? (input.pin !== undefined ? 'pin' : 'server') : 'external',
+    mode,
+    owner: resolved.ref,
     subject: certificate.subject,
-    notAfter: new Date(certificate.validTo).toISOString(),
+    commonName: summary.commonName,
+    serial: summary.serial,
+    notBefore: summary.notBefore.toISOString(),
+    notAfter: summary.notAfter.toISOString(),
+    daysLeft: summary.daysLeft,
+    status: summary.status,
+    ...(warning ? { warning } : {}),
   };
 }

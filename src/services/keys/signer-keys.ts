@@ -5,6 +5,7 @@
 // Every PIN attempt is judged with the key's row locked in PostgreSQL: wrong PINs are counted there (shared by every
 // server copy), and from the 5th on the key is locked for a growing while (accounts/throttle.ts) during which the
 // PIN is not even checked (SIGNING_PIN_LOCKED). scrypt runs on libuv's thread pool, never on the event loop.
+// A wrong PIN is written to the audit log in the transaction that counts it.
 import {
   createCipheriv, createDecipheriv, createHash, createPrivateKey, hkdfSync, randomBytes, timingSafeEqual, X509Certificate,
   type KeyObject,
@@ -14,7 +15,9 @@ import { PIN_FREE_FAILURES, pinLockSeconds, retryWhen, secondsUntil } from '../.
 import type { Db } from '../../db/client.js';
 import { clearPinFailures, lockPinState, recordPinFailure } from '../../db/repositories/pin-attempts.js';
 import { findActiveKey, replaceKey, type SigningKeyRow } from '../../db/repositories/signing.js';
+import { findStaffById } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
+import { recordAudit, staffActor, type AuditActor } from '../audit/audit.js';
 
 export interface Signer {
   keyId: string;
@@ -32,6 +35,12 @@ export type SigningMode =
   | { kind: 'external'; keyId: string; certificatePem: string; chainPem: string[] };
 
 export const EXTERNAL_KEY = 'external';
+
+/** How a stored key signs, from the start of its `encrypted_private_key` (8 characters are enough). */
+export function storedKeyMode(envelope: string): SigningMode['kind'] {
+  if (envelope === EXTERNAL_KEY) return 'external';
+  return envelope.startsWith('v2:') ? 'pin' : 'server';
+}
 
 function wrappingKey(secret: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, 'motcua', 'signing-keys/v1', 32));
@@ -118,17 +127,17 @@ export class SignerKeys {
   async modeFor(owner: KeyOwner): Promise<SigningMode | null> {
     const row = await findActiveKey(this.db, owner);
     if (!row) return null;
-    if (row.encryptedPrivateKey === EXTERNAL_KEY) return { kind: 'external', keyId: row.id, certificatePem: row.certificatePem, chainPem: row.chainPem };
-    if (row.encryptedPrivateKey.startsWith('v2:')) return { kind: 'pin', keyId: row.id, certificatePem: row.certificatePem, chainPem: row.chainPem };
+    const kind = storedKeyMode(row.encryptedPrivateKey);
+    if (kind !== 'server') return { kind, keyId: row.id, certificatePem: row.certificatePem, chainPem: row.chainPem };
     return { kind: 'server', signer: await this.cached(row, () => decryptPrivateKey(this.secret, row.encryptedPrivateKey)) };
   }
 
   /**
    * A PIN-locked key: decrypted (scrypt) on first use, then only the PIN is checked. Each attempt is judged with the
    * key's row locked: while the key is locked the PIN is not checked at all; a wrong PIN is counted, a right one
-   * clears the count.
+   * clears the count. `actor` is who typed the PIN, for the audit log (by default the key's owner).
    */
-  async unlock(owner: KeyOwner, pin: string): Promise<Signer> {
+  async unlock(owner: KeyOwner, pin: string, actor?: AuditActor): Promise<Signer> {
     const row = await findActiveKey(this.db, owner);
     if (!row || row.encryptedPrivateKey === EXTERNAL_KEY) throw new AppError('SIGNING_KEY_MISSING', 'Người ký chưa có khóa ký số trên máy chủ.');
     if (!row.encryptedPrivateKey.startsWith('v2:')) return this.cached(row, () => decryptPrivateKey(this.secret, row.encryptedPrivateKey));
@@ -144,10 +153,27 @@ export class SignerKeys {
       }
       const failures = state.failures + 1;
       const lockedUntil = await recordPinFailure(tx, row.id, failures, pinLockSeconds(failures));
+      await this.auditPinFailure(tx, row, owner, actor, { failures, lockedUntil: lockedUntil?.toISOString() ?? null });
       return { error: pinInvalid(failures, lockedUntil, state.now) };
     });
     if ('error' in outcome) throw outcome.error;
     return outcome.signer;
+  }
+
+  private async auditPinFailure(tx: Db, row: SigningKeyRow, owner: KeyOwner, actor: AuditActor | undefined, details: Record<string, unknown>): Promise<void> {
+    const staff = 'staffId' in owner ? await findStaffById(tx, owner.staffId) : undefined;
+    const who = actor ?? (staff ? staffActor(staff) : { id: null, name: 'Không xác định', kind: 'anonymous' as const, ip: null });
+    const certificate = new X509Certificate(row.certificatePem);
+    await recordAudit(tx, who, 'key.pin_failed', staff ? `staff:${staff.username}` : null, {
+      keyId: row.id, owner: staff ? `${staff.fullName} (${staff.username})` : null, serial: certificate.serialNumber.toUpperCase(),
+      notAfter: new Date(certificate.validTo).toISOString(), ...details,
+    });
+  }
+
+  /** Drops a key this process holds unlocked (after an administrator deactivated it). */
+  forget(keyId: string): void {
+    this.cache.delete(keyId);
+    this.pinChecks.delete(keyId);
   }
 
   /** The unlocked key when `pin` is right, null when it is wrong. */
@@ -183,17 +209,29 @@ export class SignerKeys {
     return this.store({ staffId }, material, pin);
   }
 
-  async store(owner: KeyOwner, material: { certificatePem: string; privateKeyPem?: string; chainPem?: string[] }, pin?: string): Promise<string> {
+  /**
+   * The owner's new key; their previous ones stay, inactive, for the record. Replacing and `alsoInTransaction` (the
+   * use-case's audit entry) commit together.
+   */
+  async store(
+    owner: KeyOwner, material: { certificatePem: string; privateKeyPem?: string; chainPem?: string[] }, pin?: string,
+    alsoInTransaction?: (tx: Db, keyId: string) => Promise<void>,
+  ): Promise<string> {
     const certificate = new X509Certificate(material.certificatePem);
     if (material.privateKeyPem && !certificate.checkPrivateKey(createPrivateKey(material.privateKeyPem))) {
       throw new AppError('VALIDATION_FAILED', 'Khóa bí mật không khớp với chứng thư số.');
     }
-    const row = await replaceKey(this.db, {
-      ...('staffId' in owner ? { staffId: owner.staffId } : { unitId: owner.unitId }),
-      certificatePem: material.certificatePem,
-      chainPem: material.chainPem ?? [],
-      encryptedPrivateKey: material.privateKeyPem ? await encryptPrivateKey(this.secret, material.privateKeyPem, pin) : EXTERNAL_KEY,
+    // Encrypted before the transaction: scrypt (a PIN) takes tens of milliseconds nobody should hold a lock for.
+    const encryptedPrivateKey = material.privateKeyPem ? await encryptPrivateKey(this.secret, material.privateKeyPem, pin) : EXTERNAL_KEY;
+    return this.db.transaction(async (tx) => {
+      const row = await replaceKey(tx, {
+        ...('staffId' in owner ? { staffId: owner.staffId } : { unitId: owner.unitId }),
+        certificatePem: material.certificatePem,
+        chainPem: material.chainPem ?? [],
+        encryptedPrivateKey,
+      });
+      await alsoInTransaction?.(tx, row.id);
+      return row.id;
     });
-    return row.id;
   }
 }

@@ -1,7 +1,143 @@
-// Khóa ký số và ảnh chữ ký/con dấu, cảnh báo chứng thư sắp hết hạn.
-import type { FastifyInstance } from 'fastify';
+// Khóa ký số và ảnh chữ ký/con dấu (/quan-tri/khoa-ky-so): every key with its certificate's status and days left,
+// a banner for keys that expire soon or have expired, the signers without a key, the upload forms (a PKCS#12 file,
+// a signature or seal image with its preview) and deactivation behind a confirmation page. services/keys/ decides.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
+import { isAppError } from '../../../errors.js';
+import { MAX_APPEARANCE_BYTES, MAX_APPEARANCE_PIXELS } from '../../../services/keys/appearance-image.js';
+import { KEY_STATUS_LABELS, type KeyStatus } from '../../../services/keys/certificate-status.js';
+import {
+  deactivateSigningKey, findSigningKey, listSigningKeys, type KeyView, type SignerChoice,
+} from '../../../services/keys/manage-keys.js';
+import { registerAppearance, registerSigningKey } from '../../../services/keys/register-key.js';
+import type { SigningMode } from '../../../services/keys/signer-keys.js';
+import { readPageForm, render } from '../common.js';
+import { enc, flashOf } from '../staff/shared.js';
+import { adminMenu, adminOr } from './shared.js';
 
-export function signingKeyPages(_app: FastifyInstance, _ctx: AppContext): void {
-  // Not built yet.
+const PAGE = '/quan-tri/khoa-ky-so';
+
+const MODE_LABELS: Record<SigningMode['kind'], string> = {
+  server: 'Lưu trên máy chủ, ký tự động',
+  pin: 'Lưu trên máy chủ, mở bằng mã PIN của người ký',
+  external: 'Thiết bị ký (USB token) hoặc ký số từ xa',
+};
+
+/** Colours of the status badges (site.css: overdue red, due-soon amber; admin-keys.css: ok, inactive). */
+const STATUS_BADGES: Record<KeyStatus, string> = {
+  active: 'ok', expiring: 'due-soon', expired: 'overdue', not_yet_valid: 'due-soon', inactive: 'inactive',
+};
+
+/** A form's state when it comes back with errors. */
+interface FormState { owner: string; errors: Record<string, string>; message: string }
+
+const keyRow = (key: KeyView) => ({
+  ...key, statusLabel: KEY_STATUS_LABELS[key.status], badge: STATUS_BADGES[key.status], modeLabel: MODE_LABELS[key.mode],
+  deactivateUrl: `${PAGE}/${key.id}/thu-hoi`, previewUrl: key.hasAppearance ? previewUrl(key.owner.ref) : null,
+});
+
+const previewUrl = (ref: string) => `/api/admin/appearances/${enc(ref)}/image`;
+
+/** The owner select: leaders, then sealing units, the one sent back selected. */
+function ownerOptions(choices: SignerChoice[], selected: string | undefined) {
+  return choices.map((c) => ({ value: c.owner.ref, label: c.hasKey ? c.label : `${c.label} — chưa có khóa`, selected: c.owner.ref === selected }));
+}
+
+async function showKeys(
+  ctx: AppContext, request: FastifyRequest, reply: FastifyReply, forms: { key?: FormState; appearance?: FormState } = {},
+) {
+  const overview = await listSigningKeys(ctx, request.caller);
+  const keys = overview.items.map(keyRow);
+  const due = keys.filter((k) => k.active && (k.status === 'expiring' || k.status === 'expired'));
+  const signers = [...overview.signers.staff, ...overview.signers.units];
+  return render(request, reply, 'admin-keys', {
+    title: 'Khóa ký số, chữ ký và con dấu', adminMenu: adminMenu(PAGE), flash: flashOf(request),
+    warningDays: overview.warningDays,
+    expired: due.filter((k) => k.status === 'expired'), expiring: due.filter((k) => k.status === 'expiring'),
+    active: keys.filter((k) => k.active), history: keys.filter((k) => !k.active),
+    withoutKey: overview.withoutKey,
+    keyForm: {
+      ...(forms.key ?? { errors: {}, message: '' }),
+      staffOptions: ownerOptions(overview.signers.staff, forms.key?.owner), unitOptions: ownerOptions(overview.signers.units, forms.key?.owner),
+    },
+    appearanceForm: {
+      ...(forms.appearance ?? { errors: {}, message: '' }),
+      staffOptions: ownerOptions(overview.signers.staff, forms.appearance?.owner), unitOptions: ownerOptions(overview.signers.units, forms.appearance?.owner),
+    },
+    appearances: signers.map((c) => ({ ...c, previewUrl: c.hasAppearance ? previewUrl(c.owner.ref) : null })),
+    maxImageKb: MAX_APPEARANCE_BYTES / 1024, maxImagePixels: MAX_APPEARANCE_PIXELS,
+  }, forms.key || forms.appearance ? 422 : 200);
+}
+
+/** The owner select's value (`staff:<username>` or `unit:<id>`) as the services' `staff` / `unit`. */
+function ownerInput(ref: string | undefined): { staff?: string; unit?: string } {
+  const at = ref?.indexOf(':') ?? -1;
+  if (!ref || at < 0) return {};
+  const [kind, id] = [ref.slice(0, at), ref.slice(at + 1)];
+  return kind === 'staff' ? { staff: id } : kind === 'unit' ? { unit: id } : {};
+}
+
+/** Field errors keyed the way the form names its inputs (the services say `staff`/`unit` for the owner). */
+function formErrors(fields: Record<string, string> | undefined): Record<string, string> {
+  const errors = { ...fields };
+  const owner = errors.staff ?? errors.unit;
+  if (owner) errors.owner = owner;
+  return errors;
+}
+
+function keyIdParam(request: FastifyRequest): string {
+  return (request.params as { id: string }).id;
+}
+
+export function signingKeyPages(app: FastifyInstance, ctx: AppContext): void {
+  app.get(PAGE, async (request, reply) => {
+    if (!(await adminOr(request, reply))) return reply;
+    return showKeys(ctx, request, reply);
+  });
+
+  // Multipart: the CSRF token comes in the query (`?_csrf=`), the body is read here.
+  app.post(`${PAGE}/khoa`, { preHandler: app.csrfProtection }, async (request, reply) => {
+    if (!(await adminOr(request, reply))) return reply;
+    const { fields, files } = await readPageForm(request);
+    try {
+      const key = await registerSigningKey(ctx, request.caller, {
+        ...ownerInput(fields.owner), pkcs12: files.find((f) => f.fieldName === 'pkcs12')?.data, password: fields.password ?? '',
+        pin: fields.pin ? fields.pin : undefined,
+      });
+      const done = `Đã nạp khóa ký số cho ${key.commonName ?? key.owner} (số hiệu ${key.serial}), hiệu lực đến ${new Date(key.notAfter).toLocaleDateString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' })}.`;
+      return reply.redirect(`${PAGE}?tb=${enc(key.warning ? `${done} Lưu ý: ${key.warning}` : done)}`, 303);
+    } catch (error) {
+      if (!isAppError(error) || error.statusCode >= 500) throw error;
+      return showKeys(ctx, request, reply, { key: { owner: fields.owner ?? '', errors: formErrors(error.fields), message: error.message } });
+    }
+  });
+
+  app.post(`${PAGE}/anh`, { preHandler: app.csrfProtection }, async (request, reply) => {
+    if (!(await adminOr(request, reply))) return reply;
+    const { fields, files } = await readPageForm(request);
+    try {
+      const saved = await registerAppearance(ctx, request.caller, { ...ownerInput(fields.owner), image: files.find((f) => f.fieldName === 'image')?.data });
+      return reply.redirect(`${PAGE}?tb=${enc(`Đã lưu ảnh ${saved.owner === 'staff' ? 'chữ ký' : 'con dấu'}; ảnh sẽ hiện trên các văn bản ký từ nay.`)}#anh-chu-ky`, 303);
+    } catch (error) {
+      if (!isAppError(error) || error.statusCode >= 500) throw error;
+      return showKeys(ctx, request, reply, { appearance: { owner: fields.owner ?? '', errors: formErrors(error.fields), message: error.message } });
+    }
+  });
+
+  app.get(`${PAGE}/:id/thu-hoi`, async (request, reply) => {
+    if (!(await adminOr(request, reply))) return reply;
+    const key = await findSigningKey(ctx, request.caller, keyIdParam(request));
+    return render(request, reply, 'admin-keys-deactivate', { title: 'Thu hồi khóa ký số', adminMenu: adminMenu(PAGE), key: keyRow(key), backUrl: PAGE });
+  });
+
+  app.post(`${PAGE}/:id/thu-hoi`, { preHandler: app.csrfProtection }, async (request, reply) => {
+    if (!(await adminOr(request, reply))) return reply;
+    try {
+      const key = await deactivateSigningKey(ctx, request.caller, keyIdParam(request));
+      return reply.redirect(`${PAGE}?tb=${enc(`Đã thu hồi khóa ký số số hiệu ${key.serial} của ${key.owner.name}. Văn bản cần chữ ký này sẽ chờ đến khi nạp khóa mới.`)}`, 303);
+    } catch (error) {
+      if (!isAppError(error) || error.statusCode >= 500 || error.code === 'NOT_FOUND') throw error;
+      return reply.redirect(`${PAGE}?tb=${enc(error.message)}`, 303);
+    }
+  });
 }
