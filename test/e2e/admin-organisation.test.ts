@@ -2,8 +2,6 @@
 // agencies with QCVN 102 codes, the unit tree, the all-or-nothing CSV/XLSX import with per-line errors, the unit roles
 // of every procedure; the pages behind them (CSRF, per-line error table) and who may use them (401, 403).
 import ExcelJS from 'exceljs';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/db/repositories/audit.js';
 import { listUnits } from '../../src/db/repositories/organisation.js';
@@ -14,30 +12,25 @@ import { startTestEnvironment, type TestEnvironment } from '../helpers/context.j
 import { diplomaRequest } from '../helpers/dossiers.js';
 import { makePdf } from '../helpers/files.js';
 import { eventually } from '../helpers/http.js';
+import { startMailCatcher, type MailCatcher } from '../helpers/mail-catcher.js';
 
 const DEPARTMENT = '000.00.12.H56';
 let env: TestEnvironment;
 let admin: string;
 let clerk: string;
-const inbox: ParsedMail[] = [];
-let smtp: SMTPServer;
+let mail: MailCatcher;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
-    onData(stream, _session, callback) { simpleParser(stream).then((mail) => { inbox.push(mail); callback(); }, callback); },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const port = (smtp.server.address() as { port: number }).port;
+  mail = await startMailCatcher();
   // A bare sender address: the display name then comes from the organisation settings.
-  env = await startTestEnvironment('production', { env: { SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'motcua@sogd.test' } });
+  env = await startTestEnvironment('production', { env: { SMTP_URL: `smtp://127.0.0.1:${mail.port}`, MAIL_FROM: 'motcua@sogd.test' } });
   admin = await login('admin');
   clerk = await login('clerk');
 }, 60_000);
 afterAll(async () => {
   if (env) closeMailer(env.config);
   await env?.close();
-  await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  await mail?.close();
 });
 
 async function login(username: string): Promise<string> {
@@ -130,10 +123,11 @@ describe('settings: the province and the Department, named everywhere', () => {
       procedureId: 'diploma-copy', data: { ...diplomaRequest('Trần Thị Lan'), applicantEmail: 'lan@example.test' },
       files: [{ fieldName: 'identity', fileName: 'cccd.pdf', data: await makePdf() }],
     });
-    const mail = await eventually(async () => inbox.find((m) => m.subject?.includes(code)));
-    expect(mail.from?.value[0]).toMatchObject({ address: 'motcua@sogd.test', name: 'Dịch vụ công trực tuyến Sở Giáo dục và Đào tạo Nghệ An' });
-    expect(mail.text).toContain('Sở Giáo dục và Đào tạo Nghệ An đã nhận hồ sơ');
-    expect(mail.text).not.toContain('Thanh Hóa');
+    const received = await eventually(async () => mail.inbox.find((m) => m.subject?.includes(code)));
+    expect(received.from?.value[0]).toMatchObject({ address: 'motcua@sogd.test', name: 'Dịch vụ công trực tuyến Sở Giáo dục và Đào tạo Nghệ An' });
+    expect(received.text).toContain('Sở Giáo dục và Đào tạo Nghệ An đã nhận hồ sơ');
+    expect(received.text).toContain('Dịch vụ công trực tuyến Sở Giáo dục và Đào tạo Nghệ An: http://motcua.test');
+    expect(received.text).not.toContain('Thanh Hóa');
 
     expect((await api('PUT', '/api/admin/settings', { provinceName: 'Thanh Hóa', departmentAgencyCode: DEPARTMENT })).statusCode).toBe(200);
   }, 30_000);

@@ -161,7 +161,7 @@ function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> 
 
 const CENTRALLY_GOVERNED_CITIES = ['Hà Nội', 'Hồ Chí Minh', 'Hải Phòng', 'Đà Nẵng', 'Cần Thơ', 'Huế'];
 
-/** Decree 30's governing body of a Department: "Ủy ban nhân dân tỉnh Thanh Hóa", "… thành phố Hà Nội". */
+/** Decree 30's governing body of a Department: "Ủy ban nhân dân tỉnh <Tỉnh>", "… thành phố Hà Nội". */
 export function provincialCommitteeName(provinceName: string): string {
   if (/^(tỉnh|thành phố)\s/iu.test(provinceName)) return `Ủy ban nhân dân ${provinceName}`;
   const city = CENTRALLY_GOVERNED_CITIES.some((c) => provinceName.endsWith(c));
@@ -223,7 +223,7 @@ export async function readAgency(ctx: AppContext, caller: Caller, code: string):
   return toAgencyView(row);
 }
 
-/** The Department's name as a parent line ("Sở Giáo dục và Đào tạo Thanh Hóa"), else the parent agency's own name. */
+/** The Department's name as a parent line ("Sở Giáo dục và Đào tạo <Tỉnh>"), else the parent agency's own name. */
 function parentLine(ctx: AppContext, departmentCode: string | null, parent: AgencyRow): string {
   return parent.code === departmentCode ? ctx.organisation.departmentName : parent.name;
 }

@@ -61,6 +61,28 @@ function formProblem(error: unknown): { message: string; fields: Errors } {
 /** A 409 (a code or id already taken) and a 422 both come back to the form; the status says which. */
 const problemStatus = (error: unknown) => (isAppError(error) ? error.statusCode : 422);
 
+interface FormState { values: Values; errors: Errors; message: string }
+type Shown = (request: FastifyRequest, reply: FastifyReply, form: FormState, status: number) => Promise<unknown>;
+
+/**
+ * A page form's POST: the administrator's gate, the fields, the use-case; then a redirect to the address `save`
+ * returns, or the same form again with the refusal next to its fields.
+ */
+function formPost(save: (request: FastifyRequest, fields: Record<string, string>) => Promise<string>, show: Shown) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!(await adminOr(request, reply))) return reply;
+    const { fields } = await readPageForm(request);
+    try {
+      return reply.redirect(await save(request, fields), 303);
+    } catch (error) {
+      const problem = formProblem(error);
+      return show(request, reply, { values: fields, errors: problem.fields, message: problem.message }, problemStatus(error));
+    }
+  };
+}
+
+const paramOf = (request: FastifyRequest, name: string) => (request.params as Record<string, string>)[name]!;
+
 function agencyFields(values: Values, errors: Errors, agencies: AgencyView[], creating: boolean): FieldView[] {
   const parents = agencies.filter((a) => a.code !== values.code).map((a) => ({ value: a.code, label: `${a.name} (${a.code})` }));
   return [
@@ -105,7 +127,7 @@ function editInput(fields: Record<string, string>, names: string[], nullable: st
 
 export function organisationPages(app: FastifyInstance, ctx: AppContext): void {
   // ------------------------------------------------------------ settings + agencies
-  const showOverview = async (request: FastifyRequest, reply: FastifyReply, form?: { values: Values; errors: Errors; message: string }, status = 200) => {
+  const showOverview = async (request: FastifyRequest, reply: FastifyReply, form?: FormState, status = 200) => {
     const [settings, agencies] = await Promise.all([readSettings(ctx, request.caller), listAgencyViews(ctx, request.caller)]);
     const values: Values = form?.values ?? { provinceName: settings.provinceName, departmentAgencyCode: settings.departmentAgencyCode };
     const departments = agencies.filter((a) => a.kind === 'department').map((a) => ({ value: a.code, label: `${a.name} (${a.code})` }));
@@ -113,7 +135,7 @@ export function organisationPages(app: FastifyInstance, ctx: AppContext): void {
       title: 'Tổ chức: tỉnh, Sở và cơ quan', adminMenu: adminMenu(BASE), sections: sectionNav(BASE), flash: flashOf(request),
       settings, message: form?.message,
       settingsFields: [
-        field({ name: 'provinceName', label: 'Tên tỉnh, thành phố', required: true, maxLength: 100, help: 'Ví dụ: Thanh Hóa. Hiện trên tiêu đề trang, thư gửi công dân và văn bản.' }, values, form?.errors ?? {}),
+        field({ name: 'provinceName', label: 'Tên tỉnh, thành phố', required: true, maxLength: 100, help: 'Ví dụ: Nghệ An (không ghi chữ "tỉnh"). Hiện trên tiêu đề trang, thư gửi công dân và văn bản.' }, values, form?.errors ?? {}),
         field({ name: 'departmentAgencyCode', label: 'Cơ quan là Sở', kind: 'select', options: options(departments, values.departmentAgencyCode), help: 'Tên cơ quan này là tên của cổng dịch vụ công.' }, values, form?.errors ?? {}),
       ],
       agencies: agencies.map((a) => ({ ...a, kindLabel: AGENCY_KIND_LABELS[a.kind], editUrl: `${BASE}/co-quan/${enc(a.code)}`, isDepartment: a.code === settings.departmentAgencyCode })),
@@ -125,19 +147,12 @@ export function organisationPages(app: FastifyInstance, ctx: AppContext): void {
     return showOverview(request, reply);
   });
 
-  app.post(`${BASE}/cai-dat`, { preHandler: app.csrfProtection }, async (request, reply) => {
-    if (!(await adminOr(request, reply))) return reply;
-    const { fields } = await readPageForm(request);
-    try {
-      await saveSettings(ctx, request.caller, { provinceName: fields.provinceName ?? '', departmentAgencyCode: fields.departmentAgencyCode || null });
-      return reply.redirect(`${BASE}?tb=${enc('Đã lưu tên tỉnh và Sở; tiêu đề trang, thư và văn bản mới dùng tên này.')}`, 303);
-    } catch (error) {
-      const problem = formProblem(error);
-      return showOverview(request, reply, { values: fields, errors: problem.fields, message: problem.message }, problemStatus(error));
-    }
-  });
+  app.post(`${BASE}/cai-dat`, { preHandler: app.csrfProtection }, formPost(async (request, fields) => {
+    await saveSettings(ctx, request.caller, { provinceName: fields.provinceName ?? '', departmentAgencyCode: fields.departmentAgencyCode || null });
+    return `${BASE}?tb=${enc('Đã lưu tên tỉnh và Sở; tiêu đề trang, thư và văn bản mới dùng tên này.')}`;
+  }, showOverview));
 
-  const showAgency = async (request: FastifyRequest, reply: FastifyReply, code: string | null, form?: { values: Values; errors: Errors; message: string }, status = 200) => {
+  const showAgency = async (request: FastifyRequest, reply: FastifyReply, code: string | null, form?: FormState, status = 200) => {
     const agencies = await listAgencyViews(ctx, request.caller);
     const current = code ? await readAgency(ctx, request.caller, code) : undefined;
     const values: Values = form?.values ?? (current ? { ...current } : {});
@@ -153,35 +168,24 @@ export function organisationPages(app: FastifyInstance, ctx: AppContext): void {
     return showAgency(request, reply, null);
   });
 
-  app.post(`${BASE}/co-quan`, { preHandler: app.csrfProtection }, async (request, reply) => {
-    if (!(await adminOr(request, reply))) return reply;
-    const { fields } = await readPageForm(request);
-    try {
-      const agency = await createAgency(ctx, request.caller, editInput(fields, ['code', 'name', 'abbreviation', 'kind', 'parentCode', 'parentName', 'place'], []));
-      return reply.redirect(`${BASE}?tb=${enc(`Đã thêm cơ quan ${agency.name} (${agency.code}).`)}`, 303);
-    } catch (error) {
-      const problem = formProblem(error);
-      return showAgency(request, reply, null, { values: fields, errors: problem.fields, message: problem.message }, problemStatus(error));
-    }
-  });
+  app.post(`${BASE}/co-quan`, { preHandler: app.csrfProtection }, formPost(async (request, fields) => {
+    const agency = await createAgency(ctx, request.caller, editInput(fields, ['code', 'name', 'abbreviation', 'kind', 'parentCode', 'parentName', 'place'], []));
+    return `${BASE}?tb=${enc(`Đã thêm cơ quan ${agency.name} (${agency.code}).`)}`;
+  }, (request, reply, form, status) => showAgency(request, reply, null, form, status)));
 
   app.get(`${BASE}/co-quan/:code`, async (request, reply) => {
     if (!(await adminOr(request, reply))) return reply;
     return showAgency(request, reply, (request.params as { code: string }).code);
   });
 
-  app.post(`${BASE}/co-quan/:code`, { preHandler: app.csrfProtection }, async (request, reply) => {
-    if (!(await adminOr(request, reply))) return reply;
-    const { code } = request.params as { code: string };
-    const { fields } = await readPageForm(request);
-    try {
-      const agency = await changeAgency(ctx, request.caller, code, editInput(fields, ['name', 'abbreviation', 'kind', 'parentCode', 'parentName', 'place'], ['abbreviation', 'parentCode']));
-      return reply.redirect(`${BASE}?tb=${enc(`Đã lưu cơ quan ${agency.name} (${agency.code}).`)}`, 303);
-    } catch (error) {
-      const problem = formProblem(error);
-      return showAgency(request, reply, code, { values: { ...fields, code }, errors: problem.fields, message: problem.message }, problemStatus(error));
-    }
-  });
+  app.post(`${BASE}/co-quan/:code`, { preHandler: app.csrfProtection }, formPost(async (request, fields) => {
+    const input = editInput(fields, ['name', 'abbreviation', 'kind', 'parentCode', 'parentName', 'place'], ['abbreviation', 'parentCode']);
+    const agency = await changeAgency(ctx, request.caller, paramOf(request, 'code'), input);
+    return `${BASE}?tb=${enc(`Đã lưu cơ quan ${agency.name} (${agency.code}).`)}`;
+  }, (request, reply, form, status) => {
+    const code = paramOf(request, 'code');
+    return showAgency(request, reply, code, { ...form, values: { ...form.values, code } }, status);
+  }));
 
   // ------------------------------------------------------------ units
   app.get(`${BASE}/don-vi`, async (request, reply) => {
@@ -194,7 +198,7 @@ export function organisationPages(app: FastifyInstance, ctx: AppContext): void {
     });
   });
 
-  const showUnit = async (request: FastifyRequest, reply: FastifyReply, id: string | null, form?: { values: Values; errors: Errors; message: string }, status = 200) => {
+  const showUnit = async (request: FastifyRequest, reply: FastifyReply, id: string | null, form?: FormState, status = 200) => {
     const [agencies, units] = await Promise.all([listAgencyViews(ctx, request.caller), listUnitViews(ctx, request.caller)]);
     const current = id ? await readUnit(ctx, request.caller, id) : undefined;
     const values: Values = form?.values ?? (current ? { ...current, depth: String(current.depth) } : { ...(request.query as Values) });
@@ -210,35 +214,24 @@ export function organisationPages(app: FastifyInstance, ctx: AppContext): void {
     return showUnit(request, reply, null);
   });
 
-  app.post(`${BASE}/don-vi`, { preHandler: app.csrfProtection }, async (request, reply) => {
-    if (!(await adminOr(request, reply))) return reply;
-    const { fields } = await readPageForm(request);
-    try {
-      const unit = await createUnit(ctx, request.caller, editInput(fields, ['id', 'name', 'kind', 'agencyCode', 'parentId', 'abbreviation'], []));
-      return reply.redirect(`${BASE}/don-vi?tb=${enc(`Đã thêm đơn vị ${unit.name} (${unit.id}).`)}`, 303);
-    } catch (error) {
-      const problem = formProblem(error);
-      return showUnit(request, reply, null, { values: fields, errors: problem.fields, message: problem.message }, problemStatus(error));
-    }
-  });
+  app.post(`${BASE}/don-vi`, { preHandler: app.csrfProtection }, formPost(async (request, fields) => {
+    const unit = await createUnit(ctx, request.caller, editInput(fields, ['id', 'name', 'kind', 'agencyCode', 'parentId', 'abbreviation'], []));
+    return `${BASE}/don-vi?tb=${enc(`Đã thêm đơn vị ${unit.name} (${unit.id}).`)}`;
+  }, (request, reply, form, status) => showUnit(request, reply, null, form, status)));
 
   app.get(`${BASE}/don-vi/:id`, async (request, reply) => {
     if (!(await adminOr(request, reply))) return reply;
     return showUnit(request, reply, (request.params as { id: string }).id);
   });
 
-  app.post(`${BASE}/don-vi/:id`, { preHandler: app.csrfProtection }, async (request, reply) => {
-    if (!(await adminOr(request, reply))) return reply;
-    const { id } = request.params as { id: string };
-    const { fields } = await readPageForm(request);
-    try {
-      const unit = await changeUnit(ctx, request.caller, id, editInput(fields, ['name', 'kind', 'agencyCode', 'parentId', 'abbreviation'], ['parentId', 'abbreviation']));
-      return reply.redirect(`${BASE}/don-vi?tb=${enc(`Đã lưu đơn vị ${unit.name} (${unit.id}).`)}`, 303);
-    } catch (error) {
-      const problem = formProblem(error);
-      return showUnit(request, reply, id, { values: { ...fields, id }, errors: problem.fields, message: problem.message }, problemStatus(error));
-    }
-  });
+  app.post(`${BASE}/don-vi/:id`, { preHandler: app.csrfProtection }, formPost(async (request, fields) => {
+    const input = editInput(fields, ['name', 'kind', 'agencyCode', 'parentId', 'abbreviation'], ['parentId', 'abbreviation']);
+    const unit = await changeUnit(ctx, request.caller, paramOf(request, 'id'), input);
+    return `${BASE}/don-vi?tb=${enc(`Đã lưu đơn vị ${unit.name} (${unit.id}).`)}`;
+  }, (request, reply, form, status) => {
+    const id = paramOf(request, 'id');
+    return showUnit(request, reply, id, { ...form, values: { ...form.values, id } }, status);
+  }));
 
   // ------------------------------------------------------------ import
   const showImport = (request: FastifyRequest, reply: FastifyReply, outcome: { message?: string; lines?: Array<{ line: string; message: string }>; done?: string } = {}, status = 200) =>

@@ -1,0 +1,21 @@
+// A real local SMTP server (smtp-server) that keeps every message it receives, parsed (mailparser): the e-mail
+// tests read what a citizen would get.
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface MailCatcher { port: number; inbox: ParsedMail[]; close(): Promise<void> }
+
+export async function startMailCatcher(): Promise<MailCatcher> {
+  const inbox: ParsedMail[] = [];
+  const server = new SMTPServer({
+    // A plain local relay: no TLS upgrade and no login.
+    disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
+    onData(stream, _session, callback) { simpleParser(stream).then((mail) => { inbox.push(mail); callback(); }, callback); },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.server.address() as { port: number }).port,
+    inbox,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
