@@ -101,6 +101,10 @@ describe('settings: the province and the Department, named everywhere', () => {
     expect(unknown.json().error.fields.departmentAgencyCode).toMatch(/Chưa có cơ quan/);
     const school = await api('PUT', '/api/admin/settings', { provinceName: 'Nghệ An', departmentAgencyCode: '000.20.12.H56' });
     expect(school.json().error.fields.departmentAgencyCode).toMatch(/không phải là Sở/);
+    // A site in service keeps a Department: it can be changed, never emptied.
+    const emptied = await api('PUT', '/api/admin/settings', { provinceName: 'Nghệ An', departmentAgencyCode: null });
+    expect(emptied.json().error.fields.departmentAgencyCode).toMatch(/Chọn cơ quan là Sở/);
+    expect((await api('GET', '/api/admin/settings')).json().provinceName).toBe('Thanh Hóa');
   });
 
   it('renames the site at once: page title, header and footer, and the e-mails with their sender name', async () => {
@@ -109,7 +113,7 @@ describe('settings: the province and the Department, named everywhere', () => {
     const home = await env.app.inject({ method: 'GET', url: '/' });
     expect(home.body).toMatch(/<title>[^<]*Dịch vụ công trực tuyến Sở Giáo dục và Đào tạo Thanh Hóa<\/title>/);
 
-    const saved = await api('PUT', '/api/admin/settings', { provinceName: 'Nghệ An', departmentAgencyCode: DEPARTMENT });
+    const saved = await api('PUT', '/api/admin/settings', { provinceName: 'Nghệ An' }); // the Department stays
     expect(saved.statusCode).toBe(200);
     expect(saved.json()).toMatchObject({ provinceName: 'Nghệ An', departmentName: 'Sở Giáo dục và Đào tạo Nghệ An' });
     const page = await env.app.inject({ method: 'GET', url: '/tra-cuu' });

@@ -61,7 +61,10 @@ const agencyKind = z.enum(AGENCY_KINDS, { error: 'Chọn loại cơ quan: depart
 
 export const settingsInput = z.object({
   provinceName: text('tên tỉnh, thành phố', 100),
-  /** The Department's agency; may stay empty while the province is set first (agency places default to it). */
+  /**
+   * The Department's agency: absent keeps the current one; null leaves it unset, which only a site not yet set up
+   * may do (the province can be set first, so the agencies' places default to it).
+   */
   departmentAgencyCode: agencyCode.nullable().optional(),
 });
 export const settingsView = z.object({
@@ -190,14 +193,15 @@ export async function readSettings(ctx: AppContext, caller: Caller): Promise<Set
 export async function saveSettings(ctx: AppContext, caller: Caller, input: unknown): Promise<SettingsView> {
   const { actor } = administratorOf(caller);
   const values = parseInput(settingsInput, input);
-  const departmentAgencyCode = values.departmentAgencyCode ?? null;
   await ctx.db.transaction(async (tx) => {
+    const before = await readOrganisationSettings(tx);
+    const departmentAgencyCode = values.departmentAgencyCode === undefined ? before.departmentAgencyCode : values.departmentAgencyCode;
+    if (!departmentAgencyCode && before.setupCompletedAt) throw invalid({ departmentAgencyCode: 'Chọn cơ quan là Sở: tên Sở là tên của cổng.' });
     if (departmentAgencyCode) {
       const agency = await findAgency(tx, departmentAgencyCode);
       if (!agency) throw invalid({ departmentAgencyCode: 'Chưa có cơ quan mang mã này: thêm cơ quan trước.' });
       if (agency.kind !== 'department') throw invalid({ departmentAgencyCode: 'Cơ quan này không phải là Sở (loại department).' });
     }
-    const before = await readOrganisationSettings(tx);
     await updateOrganisationSettings(tx, { provinceName: values.provinceName, departmentAgencyCode });
     await bumpRevision(tx);
     await recordAudit(tx, actor, 'organisation.settings_updated', 'settings', {
