@@ -295,6 +295,10 @@ describe('signing keys managed by administrators', () => {
       expect(shown.body).toMatch(/<span class="badge due-soon">Sắp hết hạn/);
       expect(shown.body).not.toMatch(/data-testid="keys-without"[\s\S]*Trịnh Thu Hằng/);
 
+      // The official sees it too, on the approval queue.
+      const official = await browser('pgd3');
+      expect((await official.get('/can-bo/phe-duyet')).body).toMatch(/data-testid="own-key-notice">Chứng thư số hết hạn sau 12 ngày/);
+
       const image = await page.post(`/quan-tri/khoa-ky-so/anh?_csrf=${encodeURIComponent(csrf)}`, ownerForm('staff:pgd3', makePng(), 'image'));
       expect(image.status).toBe(303);
       shown = await page.get('/quan-tri/khoa-ky-so');
@@ -314,6 +318,8 @@ describe('signing keys managed by administrators', () => {
       expect(done.status).toBe(303);
       expect(done.location).toContain(`Đã thu hồi khóa ký số số hiệu ${key.serial}`);
       expect(await activeKeyOf('pgd3')).toBeUndefined();
+      expect((await official.get('/can-bo/phe-duyet')).body).toContain('Bạn chưa có khóa ký số đang dùng');
+      expect((await (await browser('leader')).get('/can-bo/phe-duyet')).body).not.toContain('own-key-notice');
       shown = await page.get('/quan-tri/khoa-ky-so');
       expect(shown.body).toMatch(/Lịch sử[\s\S]*Trịnh Thu Hằng[\s\S]*Đã thu hồi hoặc đã thay/);
       expect((await page.get('/quan-tri/khoa-ky-so/khong-phai-uuid/thu-hoi')).status).toBe(404);

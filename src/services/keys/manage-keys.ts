@@ -2,15 +2,16 @@
 // the signers who have no key yet (leaders, and the units whose seal a result carries), expiry warnings for the
 // admin home, deactivating a key, and the signature/seal image preview. Registering is register-key.ts.
 import type { AppContext } from '../../app-context.js';
+import type { StaffRow } from '../../db/repositories/staff.js';
 import {
-  deactivateKey, findAppearance, findKeyWithOwner, listAppearanceOwners, listKeysWithOwners, listSealUnits, listSigningStaff,
+  deactivateKey, findActiveKey, findAppearance, findKeyWithOwner, listAppearanceOwners, listKeysWithOwners, listSealUnits, listSigningStaff,
   type KeyListRow,
 } from '../../db/repositories/signing.js';
 import { AppError } from '../../errors.js';
 import type { Caller } from '../access.js';
 import { recordAudit, staffActor } from '../audit/audit.js';
 import { storedImageType, type AppearanceImageType } from './appearance-image.js';
-import { EXPIRY_WARNING_DAYS, keyStatus, summariseCertificate, type KeyStatus } from './certificate-status.js';
+import { EXPIRY_WARNING_DAYS, expiryWarning, keyStatus, summariseCertificate, type KeyStatus } from './certificate-status.js';
 import { requireKeyAdmin, resolveOwner } from './register-key.js';
 import { storedKeyMode, type SigningMode } from './signer-keys.js';
 
@@ -203,4 +204,21 @@ export async function appearancePreview(ctx: AppContext, caller: Caller, ref: st
   const image = await findAppearance(ctx.db, resolved.owner);
   if (!image) throw new AppError('NOT_FOUND', 'Chưa có ảnh chữ ký/con dấu.');
   return { image, type: storedImageType(image) };
+}
+
+/**
+ * For a leader's own pages (the approval queue): what is wrong with their key, in their words — none, expired, or
+ * expiring within EXPIRY_WARNING_DAYS — or null when all is well (or they do not sign).
+ */
+export async function ownKeyNotice(ctx: Pick<AppContext, 'db'>, staff: Pick<StaffRow, 'id' | 'roles'>): Promise<string | null> {
+  if (!staff.roles.includes(SIGNER_ROLE)) return null;
+  const key = await findActiveKey(ctx.db, { staffId: staff.id });
+  if (!key) return 'Bạn chưa có khóa ký số đang dùng: kết quả bạn phê duyệt sẽ chờ ở bước ký cho đến khi quản trị viên nạp khóa.';
+  const certificate = summariseCertificate(key.certificatePem, new Date());
+  if (certificate.status === 'expired') {
+    return `Chứng thư số của bạn đã hết hạn ngày ${certificate.notAfter.toLocaleDateString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' })}: `
+      + 'kết quả bạn phê duyệt không ký được. Vui lòng liên hệ quản trị viên để nạp chứng thư mới.';
+  }
+  const warning = expiryWarning(certificate);
+  return warning ? `${warning} Vui lòng liên hệ quản trị viên.` : null;
 }

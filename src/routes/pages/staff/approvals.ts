@@ -2,6 +2,7 @@
 // approval, and the results waiting for the official's own signature (PIN, one or many: /can-bo/ky-so).
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
+import { ownKeyNotice } from '../../../services/keys/manage-keys.js';
 import { performAction } from '../../../services/processing/perform-action.js';
 import { approvalQueue, type ApprovalItem } from '../../../services/results/approval-queue.js';
 import { batchSign, pendingSignatures } from '../../../services/results/batch-sign.js';
@@ -29,8 +30,8 @@ export function approvalPages(app: FastifyInstance, ctx: AppContext): void {
   app.get('/can-bo/phe-duyet', async (request, reply) => {
     const staff = staffOr(request, reply);
     if (!staff) return reply;
-    const [items, pending] = await Promise.all([approvalQueue(ctx, staff), pendingSignatures(ctx, request.caller)]);
-    return render(request, reply, 'approvals', approvalsModel(items, pending, flashOf(request)));
+    const [items, pending, keyNotice] = await Promise.all([approvalQueue(ctx, staff), pendingSignatures(ctx, request.caller), ownKeyNotice(ctx, staff)]);
+    return render(request, reply, 'approvals', { ...approvalsModel(items, pending, flashOf(request)), keyNotice });
   });
 
   // Batch approval: each dossier is approved with the version the official saw, one by one (a stale one is reported,
