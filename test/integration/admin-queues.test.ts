@@ -43,6 +43,7 @@ describe('queue page in production mode', () => {
       expect(body).toMatch(/data-testid="outbox-lag">2 giờ [45] phút</);
       expect(body).toMatch(/<a href="\/can-bo\/tac-vu-loi">\d+ tác vụ lỗi<\/a>/);
       expect(body).toContain('aria-current="page"'); // the administration menu marks this section
+      expect(body).toMatch(/<td data-label="Đang chạy">\d+<\/td>/);
     } finally {
       await env.ctx.db.delete(outbox).where(sql`id in (${old!.id}, ${failed!.id})`);
     }
@@ -88,6 +89,9 @@ describe('queue page in the embedded mode', () => {
     expect(res.body).toContain('chế độ nhúng');
     expect(res.body).toContain('Tác vụ theo loại');
     expect(res.body).toContain('<code>notify-citizen</code>');
+    // Running jobs and completed ones are not told apart embedded: shown as unknown, not as 0.
+    expect(res.body).toMatch(/<td data-label="Đang chạy">—<\/td>/);
+    expect(res.body).not.toContain('Đã chuyển vào hàng đợi, chưa xong');
   });
 });
 
@@ -100,6 +104,7 @@ describe('vnAge', () => {
     expect(ago(65)).toBe('1 phút 5 giây');
     expect(ago(2 * 3600 + 4 * 60 + 9)).toBe('2 giờ 4 phút');
     expect(ago(3 * 86_400 + 3600)).toBe('3 ngày 1 giờ');
-    expect(ago(86_400 + 30)).toBe('1 ngày 30 giây');
+    expect(ago(86_400 + 30)).toBe('1 ngày');
+    expect(ago(3600 + 59)).toBe('1 giờ');
   });
 });

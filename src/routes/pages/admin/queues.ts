@@ -11,21 +11,17 @@ import { adminMenu, adminOr } from './shared.js';
 
 const PATH = '/quan-tri/hang-doi';
 
-/** "3 phút 5 giây", "2 giờ 10 phút", "4 ngày 3 giờ": an age an operator reads at a glance. */
+/** "3 phút 5 giây", "2 giờ 10 phút", "4 ngày": the largest unit and, when not zero, the next one. */
 export function vnAge(since: Date | null, now: Date): string | null {
   if (!since) return null;
   const seconds = Math.max(0, Math.floor((now.getTime() - since.getTime()) / 1000));
   const units: Array<[number, string]> = [[86_400, 'ngày'], [3_600, 'giờ'], [60, 'phút'], [1, 'giây']];
-  const parts: string[] = [];
-  let rest = seconds;
-  for (const [size, name] of units) {
-    if (rest >= size || (size === 1 && parts.length === 0)) {
-      parts.push(`${Math.floor(rest / size)} ${name}`);
-      rest %= size;
-    }
-    if (parts.length === 2) break;
-  }
-  return parts.join(' ');
+  const index = units.findIndex(([size]) => seconds >= size);
+  if (index < 0) return '0 giây';
+  const [size, name] = units[index]!;
+  const next = units[index + 1];
+  const rest = next ? Math.floor((seconds % size) / next[0]) : 0;
+  return `${Math.floor(seconds / size)} ${name}${next && rest > 0 ? ` ${rest} ${next[1]}` : ''}`;
 }
 
 export function queuePages(app: FastifyInstance, _ctx: AppContext): void {
