@@ -91,6 +91,18 @@ describe('who may administer the organisation', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('describes the organisation endpoints with their request schemas', async () => {
+    const doc = (await env.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    for (const path of ['/api/admin/settings', '/api/admin/agencies', '/api/admin/agencies/{code}', '/api/admin/units', '/api/admin/units/{id}', '/api/admin/units/import', '/api/admin/unit-roles']) {
+      expect(doc.paths[path], path).toBeDefined();
+    }
+    const agency = doc.paths['/api/admin/agencies'].post.requestBody.content['application/json'].schema;
+    expect(agency.required).toEqual(['code', 'name', 'abbreviation']);
+    expect(agency.properties.code.pattern).toBe('^\\d{3}\\.\\d{2}\\.\\d{2}\\.[A-Z]\\d{2}$');
+  });
+});
+
 describe('settings: the province and the Department, named everywhere', () => {
   it('validates the settings and refuses an unknown Department', async () => {
     const empty = await api('PUT', '/api/admin/settings', { provinceName: '', departmentAgencyCode: DEPARTMENT });
