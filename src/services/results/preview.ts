@@ -6,6 +6,7 @@ import { renderResultPdf } from '../../documents/render-result.js';
 import { AppError } from '../../errors.js';
 import { loadDossierFor, verificationUrl, type Caller } from '../access.js';
 import { issuingAgency, resultContext } from './render-and-sign.js';
+import { signerBlockTitle } from './signing-authority.js';
 
 export async function previewResult(ctx: AppContext, code: string, caller: Caller): Promise<{ fileName: string; data: Buffer }> {
   const { dossier, actor } = await loadDossierFor(ctx, code, caller);
@@ -27,7 +28,7 @@ export async function previewResult(ctx: AppContext, code: string, caller: Calle
     issuer: { parentName: agency.parentName, agencyName: agency.name },
     place: agency.place,
     issuedAt: now,
-    signer: { name: signer?.fullName ?? '(Người ký)', title: signer?.title ?? 'LÃNH ĐẠO' },
+    signer: { name: signer?.fullName ?? '(Người ký)', title: signer ? signerBlockTitle(signer) : 'LÃNH ĐẠO' },
     recipients: [dossier.applicantName, 'Lưu: VT'],
     context: resultContext(definition, dossier, events),
   });

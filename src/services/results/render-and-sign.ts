@@ -16,7 +16,7 @@ import { signPdf, type SignPdfOptions, type Timestamper } from '../../signing/si
 import { rfc3161Timestamper } from '../../signing/tsa.js';
 import type { ResultSigner, WorkflowDefinition } from '../../workflow/types.js';
 import { verificationUrl } from '../access.js';
-import { assertMaySignResult, sealUnit } from './signing-authority.js';
+import { assertMaySignResult, sealUnit, signerBlockTitle } from './signing-authority.js';
 import type { Signer } from '../keys/signer-keys.js';
 
 /**
@@ -50,7 +50,7 @@ export async function renderResult(ctx: AppContext, dossier: dossiers.DossierRow
     issuer: { parentName: agency.parentName, agencyName: agency.name },
     place: agency.place,
     issuedAt,
-    signer: { name: signer.fullName, title: signer.title },
+    signer: { name: signer.fullName, title: signerBlockTitle(signer) },
     recipients: [dossier.applicantName, 'Lưu: VT'],
     context: resultContext(definition, dossier, events),
   });

@@ -37,3 +37,11 @@ export async function assertMaySignResult(db: Db, definition: WorkflowDefinition
       `Chỉ lãnh đạo của ${issuing?.agencyName ?? 'cơ quan ban hành'} được phê duyệt và ký văn bản kết quả của hồ sơ này.`);
   }
 }
+
+/**
+ * The signer block's title lines (Decree 30, art. 13 and Appendix I): one signing for the head carries the authority
+ * above their own title — "KT. GIÁM ĐỐC" over "PHÓ GIÁM ĐỐC"; the head signs under their title alone.
+ */
+export function signerBlockTitle(staff: Pick<StaffRow, 'title' | 'authority'>): string {
+  return staff.authority ? `${staff.authority.kind}. ${staff.authority.for}\n${staff.title}` : staff.title;
+}
