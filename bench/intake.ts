@@ -15,6 +15,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
+import { openDatabase } from '../src/db/client.js';
+import { seedOrganisation } from '../src/db/seed/index.js';
 import { HEADERS, intakeRequestBody } from './intake-request.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -213,6 +215,15 @@ async function startMotcua(databaseUrl: string, dataDir: string): Promise<{ chil
   const base = `http://127.0.0.1:${port}`;
   await raceStartup(child, waitForHealthz(`${base}/healthz`, child));
   return { child, url: `${base}/api/dossiers` };
+}
+
+async function seedDemoOrganisation(url: string): Promise<void> {
+  const database = await openDatabase({ kind: 'postgres', url, max: 1 }, { migrate: false });
+  try {
+    await seedOrganisation(database.db);
+  } finally {
+    await database.close();
+  }
 }
 
 /** Resolves with `ready`, or rejects when the child exits first or nothing happens within 30 s. */
@@ -432,6 +443,9 @@ async function main(): Promise<void> {
   await smokeTest(baselineTarget, body);
 
   const motcua = await startMotcua(databaseUrl(settings.adminUrl, motcuaDb), dataDir);
+  // A production start loads no organisation: give the (migrated) database the demo one, whose unit roles let
+  // diploma-copy take dossiers, as an administrator would before going live.
+  await seedDemoOrganisation(databaseUrl(settings.adminUrl, motcuaDb));
   const motcuaTarget: Target = { name: 'motcua', url: motcua.url, pid: motcua.child.process.pid, database: motcuaDb };
   await smokeTest(motcuaTarget, body);
   console.log('');

@@ -71,8 +71,7 @@ export interface IntakeRouting {
  */
 export async function resolveIntake(ctx: AppContext, definition: WorkflowDefinition, formData: Record<string, unknown>): Promise<IntakeRouting> {
   const ref = intakeUnitRef(definition, formData);
-  const roles: UnitRole[] = 'role' in ref && ref.role !== 'office' ? ['office', ref.role] : ['office'];
-  const assigned = await assignmentsFor(ctx.db, definition.id, roles);
+  const assigned = await assignmentsFor(ctx.database, definition.id, 'role' in ref && ref.role !== 'office' ? ['office', ref.role] : ['office']);
   const office = assigned.get('office');
   if (!office) throw procedureNotConfigured('office');
   const intake = 'role' in ref ? assigned.get(ref.role) : undefined;

@@ -2,7 +2,8 @@
 // assignments in procedure_units, a procedure's own row winning over the '*' default. A `unit` value that is not a
 // role name is taken as a literal unit id: definitions stored before roles existed (procedure_versions) say `qlcl`,
 // and dossiers pinned to them go on being processed as they were.
-import type { Db } from '../../db/client.js';
+import type { Database, Db } from '../../db/client.js';
+import { resolveUnitRole } from '../../db/repositories/administration.js';
 import { findRoleAssignments, type RoleAssignment } from '../../db/repositories/procedure-units.js';
 import { AppError } from '../../errors.js';
 import { isUnitRole, type UnitRole } from '../../workflow/types.js';
@@ -23,9 +24,11 @@ export function procedureNotConfigured(role: UnitRole): AppError {
     { procedure: `Chưa phân công ${UNIT_ROLE_LABELS[role]}.` });
 }
 
-/** The assignment of each of `roles` that has one (own row, else the default), in one query. */
-export async function assignmentsFor(db: Db, procedureId: string, roles: readonly UnitRole[]): Promise<Map<UnitRole, RoleAssignment>> {
-  const rows = await findRoleAssignments(db, procedureId, roles);
+/** The assignment (with its unit's agency) of each of `roles` that has one — own row, else the default — in one query. */
+export async function assignmentsFor(
+  database: Pick<Database, 'query'>, procedureId: string, roles: readonly [UnitRole] | readonly [UnitRole, UnitRole],
+): Promise<Map<UnitRole, RoleAssignment>> {
+  const rows = await findRoleAssignments(database, procedureId, roles);
   const found = new Map<UnitRole, RoleAssignment>();
   for (const role of roles) {
     const row = rows.find((r) => r.role === role && r.procedureId === procedureId) ?? rows.find((r) => r.role === role && r.procedureId !== procedureId);
@@ -34,17 +37,13 @@ export async function assignmentsFor(db: Db, procedureId: string, roles: readonl
   return found;
 }
 
-/** The assignment of `role`, or PROCEDURE_NOT_CONFIGURED. */
-export async function requireRole(db: Db, procedureId: string, role: UnitRole): Promise<RoleAssignment> {
-  const assignment = (await assignmentsFor(db, procedureId, [role])).get(role);
-  if (!assignment) throw procedureNotConfigured(role);
-  return assignment;
-}
-
 /**
  * The unit id a definition's `unit` value stands for: the unit playing that role for the procedure, or the value
  * itself in a version stored before roles (a literal unit id).
  */
 export async function unitNamedBy(db: Db, procedureId: string, unit: string): Promise<string> {
-  return isUnitRole(unit) ? (await requireRole(db, procedureId, unit)).unitId : unit;
+  if (!isUnitRole(unit)) return unit;
+  const unitId = await resolveUnitRole(db, procedureId, unit);
+  if (unitId === undefined) throw procedureNotConfigured(unit);
+  return unitId;
 }
