@@ -66,6 +66,11 @@ export const ERROR_STATUS = {
   LAST_ADMIN: 409,
   INTERNAL_ERROR: 500,
   SIGNING_KEY_MISSING: 500,
+  /**
+   * The signer's or the seal's certificate has ended (or not begun): its signature would be rejected by every verifier.
+   * Refused until an administrator registers a valid key; the issue-result job keeps retrying it (jobs/registry.ts).
+   */
+  SIGNING_KEY_EXPIRED: 422,
   SIGNING_PIN_REQUIRED: 422,
   SIGNING_PIN_INVALID: 422,
   /** Too many wrong PINs: the key is locked for a while (the PIN is not checked); Retry-After says when. */

@@ -31,11 +31,14 @@ export async function runJob(ctx: Parameters<JobDefinition['handle']>[0], name: 
   await job.handle(ctx, job.payload.parse(payload));
 }
 
+/** Refusals a later try can get past: a conflict, or a signing key an administrator is to replace. */
+const RETRIED_CODES: ReadonlySet<string> = new Set(['STALE_VERSION', 'SIGNING_KEY_EXPIRED']);
+
 /**
  * A failure no retry can mend: a payload that does not parse, or a refusal by the rules (a 4xx code, e.g. the
- * dossier is gone or moved on). A conflict (STALE_VERSION) or anything else is retried.
+ * dossier is gone or moved on). A conflict (STALE_VERSION), an expired signing key, or anything else is retried.
  */
 export function isPermanentFailure(error: unknown): boolean {
   if (error instanceof ZodError) return true;
-  return error instanceof AppError && error.statusCode >= 400 && error.statusCode < 500 && error.code !== 'STALE_VERSION';
+  return error instanceof AppError && error.statusCode >= 400 && error.statusCode < 500 && !RETRIED_CODES.has(error.code);
 }

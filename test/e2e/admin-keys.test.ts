@@ -3,10 +3,8 @@
 // the list with days left and status, the expiry warning, refusals (expired, not yet valid, wrong password), replacing
 // and deactivating a key (the official can no longer sign: the result waits until a new key comes), the signature and
 // seal images with their preview, who may do all this, the audit entries, and the page with its multipart forms.
-import { generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/accounts/passwords.js';
 import { listAuditEntries } from '../../src/db/repositories/audit.js';
@@ -21,27 +19,12 @@ import { createPkcs12 } from '../../src/signing/pkcs12.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { dossierAwaitingApproval, staffCaller } from '../helpers/dossiers.js';
 import { makePng } from '../helpers/files.js';
+import { certificateValid } from '../helpers/signing-tools.js';
 import { ApiClient, eventually, listenForHttp } from '../helpers/http.js';
 
 const DAY_MS = 86_400_000;
 const P12_PASSWORD = 'p12-pass';
 const ORGANISATION = 'Sở Giáo dục và Đào tạo Thanh Hóa';
-
-/** A self-signed certificate valid from `from` to `to` (the demo CA only issues certificates starting now); ASCII names. */
-function certificateValid(commonName: string, from: Date, to: Date): CertificateAndKey {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  cert.serialNumber = '4a01';
-  cert.validity.notBefore = from;
-  cert.validity.notAfter = to;
-  const name = [{ name: 'commonName', value: commonName }, { name: 'organizationName', value: 'Test' }];
-  cert.setSubject(name);
-  cert.setIssuer(name);
-  cert.sign(forge.pki.privateKeyFromPem(privateKeyPem), forge.md.sha256.create());
-  return { certificatePem: forge.pki.certificateToPem(cert), privateKeyPem };
-}
 
 /** The smallest JPEG (1×1, progressive). */
 const JPEG = Buffer.from(

@@ -1,11 +1,13 @@
 // Tools the signing tests share: approve as a leader and wait for the result, openssl over each extracted CMS,
-// and hand-made tampering (a swapped certificate inside a CMS).
+// hand-made tampering (a swapped certificate inside a CMS), and certificates dated in the past or the future.
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
+import type { CertificateAndKey } from '../../src/signing/keys.js';
 import { findSignatures, extractCms } from '../../src/signing/verify-pdf.js';
 
 const run = promisify(execFile);
@@ -52,4 +54,20 @@ export function swapCertificate(pdf: Buffer, index: number, certificatePem: stri
   const copy = Buffer.from(pdf);
   copy.write(hex.padEnd(slot, '0'), l1 + 1, 'latin1');
   return copy;
+}
+
+/** A self-signed certificate valid from `from` to `to` (the demo CA only issues certificates starting now); ASCII names. */
+export function certificateValid(commonName: string, from: Date, to: Date): CertificateAndKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  cert.serialNumber = '4a01';
+  cert.validity.notBefore = from;
+  cert.validity.notAfter = to;
+  const name = [{ name: 'commonName', value: commonName }, { name: 'organizationName', value: 'Test' }];
+  cert.setSubject(name);
+  cert.setIssuer(name);
+  cert.sign(forge.pki.privateKeyFromPem(privateKeyPem), forge.md.sha256.create());
+  return { certificatePem: forge.pki.certificateToPem(cert), privateKeyPem };
 }

@@ -73,9 +73,13 @@ export function keyStatus(active: boolean, certificate: CertificateStatus): KeyS
   return active ? certificate : 'inactive';
 }
 
+/** A validity bound as Vietnamese readers write a day (Vietnam time). */
+export function certificateDay(date: Date): string {
+  return date.toLocaleDateString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' });
+}
+
 /** The words of an upload's warning, or null when the certificate has more than EXPIRY_WARNING_DAYS left. */
 export function expiryWarning(summary: Pick<CertificateSummary, 'status' | 'daysLeft' | 'notAfter'>): string | null {
   if (summary.status !== 'expiring') return null;
-  const day = summary.notAfter.toLocaleDateString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' });
-  return `Chứng thư số hết hạn sau ${summary.daysLeft} ngày (ngày ${day}). Cần đề nghị tổ chức cung cấp dịch vụ chứng thực cấp chứng thư mới.`;
+  return `Chứng thư số hết hạn sau ${summary.daysLeft} ngày (ngày ${certificateDay(summary.notAfter)}). Cần đề nghị tổ chức cung cấp dịch vụ chứng thực cấp chứng thư mới.`;
 }

@@ -5,7 +5,8 @@
 // Every PIN attempt is judged with the key's row locked in PostgreSQL: wrong PINs are counted there (shared by every
 // server copy), and from the 5th on the key is locked for a growing while (accounts/throttle.ts) during which the
 // PIN is not even checked (SIGNING_PIN_LOCKED). scrypt runs on libuv's thread pool, never on the event loop.
-// A wrong PIN is written to the audit log in the transaction that counts it.
+// A wrong PIN is written to the audit log in the transaction that counts it. A key whose certificate is not valid
+// now signs nothing (SIGNING_KEY_EXPIRED): verifiers would reject the signature.
 import {
   createCipheriv, createDecipheriv, createHash, createPrivateKey, hkdfSync, randomBytes, timingSafeEqual, X509Certificate,
   type KeyObject,
@@ -18,6 +19,7 @@ import { findActiveKey, replaceKey, type SigningKeyRow } from '../../db/reposito
 import { findStaffById } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { recordAudit, staffActor, type AuditActor } from '../audit/audit.js';
+import { certificateDay, summariseCertificate } from './certificate-status.js';
 
 export interface Signer {
   keyId: string;
@@ -86,6 +88,24 @@ export async function decryptPrivateKey(secret: string, stored: string, pin?: st
   throw new Error('unknown private key envelope');
 }
 
+/** How the messages name a key's certificate: "của người ký", "của con dấu số đơn vị so-gddt". */
+function whoseKey(owner: KeyOwner): string {
+  return 'staffId' in owner ? 'của người ký' : `của con dấu số đơn vị ${owner.unitId}`;
+}
+
+/**
+ * Refuses a certificate outside its validity (expired, or not yet valid) with SIGNING_KEY_EXPIRED: a signature made
+ * with it is rejected by every verifier, so nothing is signed until an administrator registers a valid key.
+ */
+export function assertCertificateCurrent(certificatePem: string, whose: string, now = new Date()): void {
+  const { status, notBefore, notAfter } = summariseCertificate(certificatePem, now);
+  const fix = 'Chữ ký số tạo bằng chứng thư này sẽ không hợp lệ; cần quản trị viên nạp chứng thư số mới.';
+  if (status === 'expired') throw new AppError('SIGNING_KEY_EXPIRED', `Chứng thư số ${whose} đã hết hạn ngày ${certificateDay(notAfter)}. ${fix}`);
+  if (status === 'not_yet_valid') {
+    throw new AppError('SIGNING_KEY_EXPIRED', `Chứng thư số ${whose} chưa đến ngày hiệu lực (từ ngày ${certificateDay(notBefore)}). ${fix}`);
+  }
+}
+
 function pinLocked(until: Date, now: Date): AppError {
   const error = new AppError('SIGNING_PIN_LOCKED', `Đã nhập sai mã PIN quá nhiều lần; khóa ký số tạm bị khóa. Vui lòng thử lại lúc ${retryWhen(until, now)}.`);
   error.retryAfterSeconds = secondsUntil(until, now);
@@ -118,15 +138,33 @@ export class SignerKeys {
 
   /** The approving official's server-held key (no PIN); the foundation's entry point. */
   async forStaff(staffId: string): Promise<Signer> {
-    const mode = await this.modeFor({ staffId });
+    const mode = await this.usableModeFor({ staffId });
     if (!mode) throw new AppError('SIGNING_KEY_MISSING', 'Người ký chưa có chứng thư số.');
     if (mode.kind !== 'server') throw new AppError('SIGNING_PIN_REQUIRED', 'Khóa ký số của người ký cần mã PIN hoặc thiết bị ký.');
     return mode.signer;
   }
 
+  /** How the owner's active key signs, whatever its certificate's dates (null: no key). */
   async modeFor(owner: KeyOwner): Promise<SigningMode | null> {
     const row = await findActiveKey(this.db, owner);
+    return row ? this.modeOf(row) : null;
+  }
+
+  /** modeFor, for signing now: a key whose certificate is out of date is refused (SIGNING_KEY_EXPIRED). */
+  async usableModeFor(owner: KeyOwner, whose = whoseKey(owner)): Promise<SigningMode | null> {
+    const row = await findActiveKey(this.db, owner);
     if (!row) return null;
+    assertCertificateCurrent(row.certificatePem, whose);
+    return this.modeOf(row);
+  }
+
+  /** Refuses (SIGNING_KEY_EXPIRED) when the owner's active key is out of date; no key is no refusal here. */
+  async assertKeyCurrent(owner: KeyOwner, whose = whoseKey(owner)): Promise<void> {
+    const row = await findActiveKey(this.db, owner);
+    if (row) assertCertificateCurrent(row.certificatePem, whose);
+  }
+
+  private async modeOf(row: SigningKeyRow): Promise<SigningMode> {
     const kind = storedKeyMode(row.encryptedPrivateKey);
     if (kind !== 'server') return { kind, keyId: row.id, certificatePem: row.certificatePem, chainPem: row.chainPem };
     return { kind: 'server', signer: await this.cached(row, () => decryptPrivateKey(this.secret, row.encryptedPrivateKey)) };
@@ -140,6 +178,8 @@ export class SignerKeys {
   async unlock(owner: KeyOwner, pin: string, actor?: AuditActor): Promise<Signer> {
     const row = await findActiveKey(this.db, owner);
     if (!row || row.encryptedPrivateKey === EXTERNAL_KEY) throw new AppError('SIGNING_KEY_MISSING', 'Người ký chưa có khóa ký số trên máy chủ.');
+    // Before the PIN: an attempt on a key that cannot sign is not counted against its owner.
+    assertCertificateCurrent(row.certificatePem, whoseKey(owner));
     if (!row.encryptedPrivateKey.startsWith('v2:')) return this.cached(row, () => decryptPrivateKey(this.secret, row.encryptedPrivateKey));
     // Decided inside the transaction, thrown after it: an exception inside would roll the counted failure back.
     const outcome = await this.db.transaction(async (tx): Promise<{ signer: Signer } | { error: AppError }> => {

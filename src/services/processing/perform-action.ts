@@ -60,8 +60,12 @@ export async function performAction(ctx: AppContext, input: PerformActionInput):
   }
 
   const t = definition.states[dossier.status]!.on[input.action]!;
-  // Approving a result is signing it: only an official of the organisation whose seal it carries.
-  if (actor.kind === 'staff' && actor.staff && ctx.effects.issuesResult(t.effects)) await assertMaySignResult(ctx.db, definition, dossier, actor.staff);
+  // Approving a result is signing it: only an official of the organisation whose seal it carries, and not with a key
+  // whose certificate is out of date (the signing job would refuse it after the dossier had moved on).
+  if (actor.kind === 'staff' && actor.staff && ctx.effects.issuesResult(t.effects)) {
+    await assertMaySignResult(ctx.db, definition, dossier, actor.staff);
+    if (definition.result.signers.some((s) => s.kind !== 'seal')) await ctx.signerKeys.assertKeyCurrent({ staffId: actor.staff.id }, 'của bạn');
+  }
   const toUnit = t.routeTo ? await routeTargetUnit(ctx.db, dossier.procedureId, t.routeTo, dossier.formData) : null;
   const handover = toUnit !== null && toUnit !== dossier.unitId ? toUnit : null;
   if (handover && (await findUnitsByIds(ctx.db, [handover])).length === 0) {

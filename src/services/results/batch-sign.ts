@@ -9,7 +9,7 @@ import type { Caller } from '../access.js';
 import { draftFor, moveOn } from './external-signing.js';
 import { applySigners, renderResult, storeResult } from './render-and-sign.js';
 import type { ActionOutcome } from '../processing/perform-action.js';
-import { recordAudit, staffActor } from '../audit/audit.js';
+import { recordAudit, staffActor, type AuditActor } from '../audit/audit.js';
 
 export const MAX_BATCH = 500;
 const BATCH_CONCURRENCY = 4;
@@ -19,14 +19,19 @@ function staffOf(caller: Caller) {
   return caller.staff;
 }
 
+/** The official typing their PIN, from the address of their request (audit: a wrong PIN, the signed result). */
+function pinActor(caller: Caller): AuditActor {
+  return staffActor(staffOf(caller), caller.kind === 'staff' ? caller.ip : null);
+}
+
 /**
  * The caller's own server-held key, opened with their PIN. Having none (never registered, or a signing device only)
  * is the caller's situation, not a fault of the server: 403 NO_SIGNING_KEY, where the signing job's
  * SIGNING_KEY_MISSING stays a 500 (retried until an admin registers the key).
  */
-async function unlockOwnKey(ctx: AppContext, staffId: string, pin: string): Promise<void> {
+async function unlockOwnKey(ctx: AppContext, staffId: string, pin: string, actor: AuditActor): Promise<void> {
   try {
-    await ctx.signerKeys.unlock({ staffId }, pin);
+    await ctx.signerKeys.unlock({ staffId }, pin, actor);
   } catch (error) {
     if (error instanceof AppError && error.code === 'SIGNING_KEY_MISSING') {
       throw new AppError('NO_SIGNING_KEY', 'Bạn chưa có khóa ký số lưu trên máy chủ (mở bằng mã PIN); liên hệ quản trị viên, hoặc ký bằng thiết bị ký số.');
@@ -37,17 +42,18 @@ async function unlockOwnKey(ctx: AppContext, staffId: string, pin: string): Prom
 
 export async function signWithPin(ctx: AppContext, code: string, caller: Caller, pin: string, method: 'pin' | 'batch' = 'pin'): Promise<ActionOutcome> {
   const staff = staffOf(caller);
+  const actor = pinActor(caller);
   const { dossier, draft, definition } = await draftFor(ctx, code, staff, 'pin');
   // Checked first so a wrong PIN fails before any signature is computed.
-  await unlockOwnKey(ctx, staff.id, pin);
+  await unlockOwnKey(ctx, staff.id, pin, actor);
   // Nothing signed yet: render again so the visible stamps show the time the official actually signs.
   const signedAt = new Date();
   const pdf = draft.signedCount === 0 ? await renderResult(ctx, dossier, definition, staff.id, signedAt) : draft.pdf;
-  const outcome = await applySigners(ctx, { dossier, definition, pdf, from: draft.signedCount, leaderStaffId: staff.id, pin, signedAt });
+  const outcome = await applySigners(ctx, { dossier, definition, pdf, from: draft.signedCount, leaderStaffId: staff.id, pin, pinActor: actor, signedAt });
   if (outcome.waitingFor) throw new AppError('SIGNING_KEY_MISSING', 'Văn bản còn chờ một chữ ký khác.');
   // The official's act, audited with the stored result (one transaction).
   await storeResult(ctx, dossier.id, outcome.pdf, staff.id, signedAt,
-    (tx) => recordAudit(tx, staffActor(staff, caller.kind === 'staff' ? caller.ip : null), 'result.signed', dossier.code, { method, signatures: outcome.signedCount }));
+    (tx) => recordAudit(tx, actor, 'result.signed', dossier.code, { method, signatures: outcome.signedCount }));
   return moveOn(ctx, dossier.code);
 }
 
@@ -56,8 +62,8 @@ export interface BatchItem { code: string; ok: boolean; status?: string; version
 export async function batchSign(ctx: AppContext, caller: Caller, input: { codes: string[]; pin: string }): Promise<{ signed: number; failed: number; results: BatchItem[] }> {
   const staff = staffOf(caller);
   if (input.codes.length > MAX_BATCH) throw new AppError('VALIDATION_FAILED', `Tối đa ${MAX_BATCH} hồ sơ mỗi lần ký.`, { codes: `Tối đa ${MAX_BATCH}.` });
-  // A wrong PIN (or no key at all) is one answer for the whole batch, not N identical failures.
-  await unlockOwnKey(ctx, staff.id, input.pin);
+  // A wrong PIN (or no key at all, or an expired one) is one answer for the whole batch, not N identical failures.
+  await unlockOwnKey(ctx, staff.id, input.pin, pinActor(caller));
   const codes = [...new Set(input.codes)];
   const results: BatchItem[] = new Array(codes.length);
   let next = 0;

@@ -58,7 +58,7 @@ export async function draftFor(ctx: AppContext, code: string, staff: StaffRow, w
 export async function prepareExternalSignature(ctx: AppContext, code: string, caller: Caller): Promise<Preparation> {
   const staff = staffOf(caller);
   const { dossier, draft, definition } = await draftFor(ctx, code, staff, 'external');
-  const mode = await ctx.signerKeys.modeFor({ staffId: staff.id });
+  const mode = await ctx.signerKeys.usableModeFor({ staffId: staff.id }, 'của bạn');
   if (mode?.kind !== 'external') throw new AppError('SIGNING_KEY_MISSING', 'Chưa đăng ký chứng thư số cho thiết bị ký của người ký.');
   const agency = await issuingAgency(ctx, dossier);
   if (!agency) throw new AppError('INTERNAL_ERROR', 'agency missing');

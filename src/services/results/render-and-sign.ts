@@ -18,6 +18,7 @@ import type { ResultSigner, WorkflowDefinition } from '../../workflow/types.js';
 import { verificationUrl } from '../access.js';
 import { assertMaySignResult, sealUnit, signerBlockTitle } from './signing-authority.js';
 import type { Signer } from '../keys/signer-keys.js';
+import type { AuditActor } from '../audit/audit.js';
 
 /**
  * Renders the result with the visible stamps of every signer in the definition, timed `issuedAt`: the server
@@ -67,6 +68,8 @@ export interface SignersInput {
   leaderStaffId: string;
   /** Unlocks a PIN-locked key of the leader (batch signing, or signing one result with a PIN). */
   pin?: string;
+  /** Who typed the PIN and from where, for the audit of a wrong one. */
+  pinActor?: AuditActor;
 }
 
 export interface SignersOutcome {
@@ -98,7 +101,7 @@ type Resolved = { options: SignPdfOptions } | { waitingFor: 'external' | 'pin' }
 async function resolveSigner(ctx: AppContext, step: ResultSigner, input: SignersInput, agency: AgencyRow): Promise<Resolved> {
   if (step.kind === 'seal') {
     const unitId = await sealUnit(ctx.db, step, input.dossier);
-    const mode = await ctx.signerKeys.modeFor({ unitId });
+    const mode = await ctx.signerKeys.usableModeFor({ unitId });
     if (!mode || mode.kind !== 'server') {
       throw new AppError('SIGNING_KEY_MISSING', `Đơn vị ${unitId} chưa có con dấu số trên máy chủ.`);
     }
@@ -107,12 +110,13 @@ async function resolveSigner(ctx: AppContext, step: ResultSigner, input: Signers
   const staff = await findStaffById(ctx.db, input.leaderStaffId);
   if (!staff) throw new AppError('INTERNAL_ERROR', 'signer missing');
   await assertMaySignResult(ctx.db, input.definition, input.dossier, staff);
-  const mode = await ctx.signerKeys.modeFor({ staffId: staff.id });
+  // An out-of-date certificate is refused here, before a draft would wait for a PIN or a device that cannot sign validly.
+  const mode = await ctx.signerKeys.usableModeFor({ staffId: staff.id });
   if (!mode) throw new AppError('SIGNING_KEY_MISSING', 'Người ký chưa có chứng thư số.');
   if (mode.kind === 'external') return { waitingFor: 'external' };
   if (mode.kind === 'pin') {
     if (input.pin === undefined) return { waitingFor: 'pin' };
-    return { options: leaderOptions(await ctx.signerKeys.unlock({ staffId: staff.id }, input.pin), staff, agency) };
+    return { options: leaderOptions(await ctx.signerKeys.unlock({ staffId: staff.id }, input.pin, input.pinActor), staff, agency) };
   }
   return { options: leaderOptions(mode.signer, staff, agency) };
 }
