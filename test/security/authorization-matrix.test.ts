@@ -1,6 +1,9 @@
 // The authorization matrix (authorization-matrix.ts) against the whole application in production mode: four dossiers
-// of two procedures in known states, every caller, every cell with app.inject. Prints the cells run per endpoint.
+// of two procedures in known states, every caller, every cell with app.inject; then the administration's endpoints and
+// pages, and /metrics. Prints the cells run per endpoint.
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/db/repositories/outbox.js';
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
 import { performAction } from '../../src/services/processing/perform-action.js';
 import { submitDossier } from '../../src/services/intake/submit-dossier.js';
@@ -9,19 +12,39 @@ import { diplomaRequest, staffCaller } from '../helpers/dossiers.js';
 import { makePdf, makePng } from '../helpers/files.js';
 import { eventually } from '../helpers/http.js';
 import { CALLER_LABELS, CALLERS, expectedOf, MATRIX, unitRelation, type CallerName, type DossierKey, type MatrixRow } from './authorization-matrix.js';
-import { mismatches, observe, summary, toInject, type Fixtures } from './corpus-runner.js';
+import { mismatches, multipartBody, observe, summary, toInject, type Fixtures } from './corpus-runner.js';
+
+/** What the administration cells might change, read straight from the database. */
+async function administrationState(): Promise<Record<string, unknown>> {
+  const read = async (query: ReturnType<typeof sql>) => rowsOf<Record<string, unknown>>(await env.ctx.db.execute(query));
+  return {
+    settings: await read(sql`select province_name, department_agency_code, setup_completed_at, revision from organisation_settings`),
+    agencies: await read(sql`select code, name from agencies order by code`),
+    units: await read(sql`select id, name, kind, parent_id from units order by id`),
+    unitRoles: await read(sql`select procedure_id, role, unit_id from procedure_units order by procedure_id, role`),
+    staff: await read(sql`select username, roles, active, password_hash, must_change_password, totp_enabled_at from staff_accounts order by username`),
+    keys: await read(sql`select id, active from signing_keys order by id`),
+    procedures: await read(sql`select procedure_id, enabled from procedure_settings order by procedure_id`),
+    versions: await read(sql`select procedure_id, version from procedure_versions order by procedure_id, version`),
+    calendar: await read(sql`select year, holidays, working_weekends from calendar_years order by year`),
+    campaigns: await read(sql`select id, name from admission_campaigns order by id`),
+  };
+}
 
 interface Seeded { code: string; token: string; doc: string; version: number }
 
 let env: TestEnvironment;
 let sessions: Record<string, string>;
 let csrf: Fixtures['csrf'];
+/** Placeholders of the rows without a dossier: {keyId} the leader's signing key. */
+const globals: Record<string, string> = {};
 const seeded = {} as Record<DossierKey, Seeded>;
 /** Whose token is "another dossier's" for each dossier. */
 const OTHER: Record<DossierKey, DossierKey> = { diploma: 'diplomaNew', diplomaNew: 'diploma', transfer: 'released', released: 'transfer' };
 const ran = new Map<string, number>();
 const byUnit = new Map<string, number>();
 let skipped = 0;
+let administration: Record<string, unknown>;
 
 const transferRequest = {
   parentName: 'Phạm Thị Thu', parentIdNumber: '038185004321', parentPhone: '0987654321', parentEmail: 'thu@example.vn',
@@ -62,6 +85,18 @@ beforeAll(async () => {
       return r.statusCode === 200 ? true : undefined;
     });
   }
+  // The administration rows: the leader's key (its confirmation page) and the Department's seal image (to read back).
+  const admin = { authorization: `Bearer ${sessions.admin}` };
+  const keys = await env.app.inject({ method: 'GET', url: '/api/admin/keys', headers: admin });
+  globals.keyId = (keys.json().items as Array<{ id: string; owner: { ref: string }; active: boolean }>).find((k) => k.owner.ref === 'staff:leader' && k.active)!.id;
+  const boundary = 'matrix-seal';
+  const seal = await env.app.inject({
+    method: 'POST', url: '/api/admin/appearances', headers: { ...admin, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    payload: multipartBody([{ name: 'unit', value: 'so-gddt' }, { name: 'image', filename: 'dau.png', contentType: 'image/png', value: makePng() }], boundary),
+  });
+  expect(seal.statusCode, seal.body).toBe(201);
+  administration = await administrationState();
+
   const loginPage = await env.app.inject({ method: 'GET', url: '/dang-nhap' });
   csrf = { secret: loginPage.cookies.find((c) => c.name === 'motcua_csrf')!.value, token: /name="_csrf" value="([^"]+)"/.exec(loginPage.body)![1]! };
 });
@@ -74,7 +109,7 @@ afterAll(async () => {
 });
 
 function fixturesFor(row: MatrixRow): Fixtures {
-  const values: Record<string, string> = {};
+  const values: Record<string, string> = { ...globals };
   if (row.dossier) {
     // The version is the seeded one: no cell changes a dossier (checked at the end).
     const d = seeded[row.dossier];
@@ -95,7 +130,10 @@ describe.each([...groups.keys()])('%s', (group) => {
     const expected = expectedOf(answer);
     if (!expected) { skipped++; return; }
     const fx = fixturesFor(row);
-    const response = await env.app.inject(toInject({ endpoint: row.endpoint, name: caller, method: row.method, path: row.path, who: caller, body: row.body, csrf: row.csrf, expect: expected }, fx));
+    const response = await env.app.inject(toInject({
+      endpoint: row.endpoint, name: caller, method: row.method, path: row.path, who: caller, body: row.body, csrf: row.csrf,
+      headers: row.headers, via: row.via, remoteAddress: row.remoteAddress, expect: expected,
+    }, fx));
     ran.set(row.endpoint, (ran.get(row.endpoint) ?? 0) + 1);
     const unit = unitRelation(caller, row.dossier);
     byUnit.set(unit, (byUnit.get(unit) ?? 0) + 1);
@@ -109,14 +147,18 @@ describe.each([...groups.keys()])('%s', (group) => {
 });
 
 describe('the matrix itself', () => {
-  it('covers two procedures, every caller and both units', () => {
+  it(`covers two procedures, every caller and both units, and the administration: ${cells.length} cells`, () => {
     expect(new Set(MATRIX.map((r) => r.dossier))).toEqual(new Set(['diploma', 'diplomaNew', 'transfer', 'released', null]));
-    expect(cells.length).toBeGreaterThan(500);
+    expect(cells.length).toBeGreaterThan(2000);
   });
 
   it('left every seeded dossier where it was', async () => {
     const now = await Promise.all(Object.values(seeded).map(async (d) => findDossierByCode(env.ctx.db, d.code)));
     expect(now.map((d) => d?.status)).toEqual(['checking', 'submitted', 'submitted', 'receiving_review']);
     expect(now.map((d) => d?.version)).toEqual(Object.values(seeded).map((d) => d.version));
+  });
+
+  it('left the administration as it was (settings, agencies, units, unit roles, accounts, keys, procedures, calendar, campaigns)', async () => {
+    expect(await administrationState()).toEqual(administration);
   });
 });

@@ -78,11 +78,15 @@ export interface MatrixRow {
   path: string;
   body?: Body;
   csrf?: boolean;
+  headers?: Record<string, string>;
+  /** How a caller presents itself, when not the default (API paths Bearer, pages cookies). */
+  via?: 'bearer' | 'cookie';
+  remoteAddress?: string;
   /** One answer per caller, in CALLERS order. */
   answers: readonly string[];
 }
 
-type Request = Pick<MatrixRow, 'method' | 'path' | 'body' | 'csrf'>;
+type Request = Pick<MatrixRow, 'method' | 'path' | 'body' | 'csrf' | 'headers' | 'via' | 'remoteAddress'>;
 const get = (path: string): Request => ({ method: 'GET', path });
 const post = (path: string, body?: Body, csrf = false): Request => ({ method: 'POST', path, body, csrf });
 
@@ -100,6 +104,26 @@ function staffRows(endpoint: string, request: Request, answers: readonly string[
 }
 
 const D = '/api/dossiers/{code}';
+
+const send = (method: Method, path: string, body: Body): Request => ({ method, path, body });
+const VF = '422 VALIDATION_FAILED';
+/** An administrator-only endpoint or page: everyone else as described above the administration rows; `admin` answers. */
+const adminApi = (admin: string): string[] => [UA, UA, UA, FB, FB, FB, FB, admin, FB, FB, FB, FB, FB];
+const adminPage = (admin: string): string[] => [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, admin, P403, P403, P403, P403, P403];
+const ENROLS = 'skip: would begin a two-factor enrolment (test/security/account-security.test.ts)';
+const NO_ID = '00000000-0000-4000-8000-000000000000';
+const PUBLIC_ADDRESS = '203.0.113.7';
+const DEPARTMENT_AGENCY = '000.00.12.H56';
+const UNKNOWN_AGENCY = '000.99.99.H99';
+/** A whole set-up (schema-valid); the demo is set up already. */
+const SETUP = {
+  provinceName: 'Nghệ An', department: { code: '000.00.12.H40', name: 'Sở Giáo dục và Đào tạo', abbreviation: 'SGDDT' },
+  board: { name: 'Ban Giám đốc Sở' }, desk: { name: 'Bộ phận Một cửa' }, offices: [{ name: 'Phòng Quản lý chất lượng' }],
+};
+const CAMPAIGN = {
+  id: 'ts-ma-tran', name: 'Tuyển sinh lớp 10 (ma trận)', grade: 10, schoolYear: '2026-2027', choices: 2,
+  windows: { registration: { opensAt: '2026-06-01T07:00:00+07:00', closesAt: '2026-06-15T17:00:00+07:00' } },
+};
 
 export const MATRIX: MatrixRow[] = [
   // ---------------------------------------------------------------------------------------------------------------
@@ -265,6 +289,123 @@ export const MATRIX: MatrixRow[] = [
   ...staffRows('POST /can-bo/ky-so', post('/can-bo/ky-so', { form: { sign: 'KHONG-CO', pin: '123456' } }, true),
     [LOGIN, LOGIN, LOGIN, '303 /can-bo/phe-duyet?tb=', '303 /can-bo/phe-duyet?tb=', '303 /can-bo/phe-duyet?tb=', P200, '303 /can-bo/phe-duyet?tb=',
       '303 /can-bo/phe-duyet?tb=', P200, '303 /can-bo/phe-duyet?tb=', P200, '303 /can-bo/phe-duyet?tb=']),
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // The administration (issue 10): the administrator only. Anonymous callers and citizens get 401 (API) or the sign-in
+  // page, other staff 403 before anything is read or checked. Every write is shaped so that the administrator, too, is
+  // refused after the gate (a taken code, an unknown id, a value the service refuses, the last administrator), so no
+  // cell changes anything; JSON bodies pass the route's schema, which runs before the gate.
+  //                                              anon citizen citizen2 clerk specialist specialist2 leader admin school principal school2 principal2 school3
+  ...staffRows('POST /api/admin/setup', send('POST', '/api/admin/setup', { json: SETUP }), adminApi('409 SETUP_ALREADY_DONE')),
+  ...staffRows('GET /api/admin/settings', get('/api/admin/settings'), adminApi(OK)),
+  ...staffRows('PUT /api/admin/settings', send('PUT', '/api/admin/settings', { json: { provinceName: 'Thanh Hóa', departmentAgencyCode: UNKNOWN_AGENCY } }), adminApi(VF)),
+  ...staffRows('GET /api/admin/agencies', get('/api/admin/agencies'), adminApi(OK)),
+  ...staffRows('POST /api/admin/agencies', send('POST', '/api/admin/agencies', { json: { code: DEPARTMENT_AGENCY, name: 'Sở trùng mã', abbreviation: 'SGDDT' } }),
+    adminApi('409 AGENCY_EXISTS')),
+  ...staffRows('PATCH /api/admin/agencies/:code', send('PATCH', `/api/admin/agencies/${UNKNOWN_AGENCY}`, { json: { name: 'Không có' } }), adminApi('404 NOT_FOUND')),
+  ...staffRows('GET /api/admin/units', get('/api/admin/units'), adminApi(OK)),
+  ...staffRows('POST /api/admin/units', send('POST', '/api/admin/units', { json: { id: 'qlcl', name: 'Phòng trùng mã', agencyCode: DEPARTMENT_AGENCY, kind: 'office' } }),
+    adminApi('409 UNIT_EXISTS')),
+  ...staffRows('PATCH /api/admin/units/:id', send('PATCH', '/api/admin/units/khong-co', { json: { name: 'Không có' } }), adminApi('404 NOT_FOUND')),
+  ...staffRows('POST /api/admin/units/import', post('/api/admin/units/import', { multipart: [{ name: 'note', value: 'không có tệp' }] }), adminApi(VF)),
+  ...staffRows('GET /api/admin/unit-roles', get('/api/admin/unit-roles'), adminApi(OK)),
+  ...staffRows('PUT /api/admin/unit-roles', send('PUT', '/api/admin/unit-roles', { json: { items: [{ procedureId: '*', role: 'desk', unitId: 'khong-co' }] } }), adminApi(VF)),
+  ...staffRows('GET /api/admin/staff', get('/api/admin/staff'), adminApi(OK)),
+  ...staffRows('GET /api/admin/staff/:username', get('/api/admin/staff/clerk'), adminApi(OK)),
+  ...staffRows('POST /api/admin/staff', send('POST', '/api/admin/staff', { json: { username: 'clerk', fullName: 'Trùng Tên', roles: ['admin'], unitId: 'mot-cua', title: 'Cán bộ' } }),
+    adminApi('409 USERNAME_TAKEN')),
+  // The last administrator cannot be demoted, even by itself; nobody else gets that far.
+  ...staffRows('PATCH /api/admin/staff/:username', send('PATCH', '/api/admin/staff/admin', { json: { roles: ['clerk'] } }), adminApi('409 LAST_ADMIN')),
+  ...staffRows('POST /api/admin/staff/:username/password-reset', post('/api/admin/staff/khong-co-ai/password-reset'), adminApi('404 STAFF_NOT_FOUND')),
+  ...staffRows('GET /api/admin/keys', get('/api/admin/keys'), adminApi(OK)),
+  ...staffRows('POST /api/admin/keys', post('/api/admin/keys', { multipart: [{ name: 'staff', value: 'clerk' }] }), adminApi(VF)),
+  ...staffRows('POST /api/admin/keys/:id/deactivate', post(`/api/admin/keys/${NO_ID}/deactivate`), adminApi('404 NOT_FOUND')),
+  ...staffRows('POST /api/admin/appearances', post('/api/admin/appearances', { multipart: [{ name: 'staff', value: 'leader' }] }), adminApi(VF)),
+  // The Department's seal image (uploaded by the test file).
+  ...staffRows('GET /api/admin/appearances/:owner/image', get('/api/admin/appearances/unit:so-gddt/image'), adminApi(OK)),
+  ...staffRows('GET /api/admin/procedures', get('/api/admin/procedures'), adminApi(OK)),
+  ...staffRows('POST /api/admin/procedures/:id/enable', post('/api/admin/procedures/khong-co/enable'), adminApi('404 PROCEDURE_NOT_FOUND')),
+  ...staffRows('POST /api/admin/procedures/:id/disable', post('/api/admin/procedures/khong-co/disable'), adminApi('404 PROCEDURE_NOT_FOUND')),
+  ...staffRows('POST /api/admin/procedures', post('/api/admin/procedures', { multipart: [{ name: 'note', value: 'không có tệp' }] }), adminApi(VF)),
+  ...staffRows('GET /api/admin/procedures/:id/versions/:version/source', get('/api/admin/procedures/diploma-copy/versions/1/source'), adminApi(OK)),
+  ...staffRows('GET /api/admin/calendar', get('/api/admin/calendar'), adminApi(OK)),
+  ...staffRows('GET /api/admin/calendar/:year', get('/api/admin/calendar/2026'), adminApi(OK)),
+  ...staffRows('PUT /api/admin/calendar/:year', send('PUT', '/api/admin/calendar/2026', { json: { holidays: ['2026-13-45'], workingWeekends: [] } }), adminApi(VF)),
+  ...staffRows('GET /api/admin/campaigns', get('/api/admin/campaigns'), adminApi(OK)),
+  ...staffRows('GET /api/admin/campaigns/:id', get('/api/admin/campaigns/ts10-demo'), adminApi(OK)),
+  // A division is not a school: refused by the service, after the gate.
+  ...staffRows('POST /api/admin/campaigns', send('POST', '/api/admin/campaigns', { json: { ...CAMPAIGN, schools: [{ unitId: 'qlcl', quota: 10 }] } }), adminApi(VF)),
+  ...staffRows('PATCH /api/admin/campaigns/:id', send('PATCH', '/api/admin/campaigns/khong-co', { json: { name: 'Kỳ không có' } }), adminApi('404 NOT_FOUND')),
+  ...staffRows('GET /api/admin/audit', get('/api/admin/audit'), adminApi(OK)),
+  ...staffRows('GET /api/admin/audit?format=csv', get('/api/admin/audit?format=csv'), adminApi(OK)),
+
+  // Metrics: decided by the address alone (src/metrics/access.ts), never by a session; no METRICS_TOKEN is set here.
+  ...staffRows('GET /metrics (private address)', get('/metrics'), [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
+  ...staffRows('GET /metrics (public address)', { ...get('/metrics'), remoteAddress: PUBLIC_ADDRESS }, [FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB]),
+  ...staffRows('GET /metrics (through a proxy)', { ...get('/metrics'), headers: { 'x-forwarded-for': PUBLIC_ADDRESS } }, [FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB]),
+  // A session token is no metrics token, even the administrator's.
+  ...staffRows('GET /metrics (session as Bearer)', { ...get('/metrics'), via: 'bearer' }, [OK, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA]),
+
+  // The administration pages.
+  ...staffRows('GET /quan-tri/to-chuc', get('/quan-tri/to-chuc'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/to-chuc/cai-dat', post('/quan-tri/to-chuc/cai-dat', { form: { provinceName: '' } }, true), adminPage(P422)),
+  ...staffRows('GET /quan-tri/to-chuc/co-quan/moi', get('/quan-tri/to-chuc/co-quan/moi'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/to-chuc/co-quan', post('/quan-tri/to-chuc/co-quan', { form: { code: DEPARTMENT_AGENCY, name: 'Sở trùng mã', abbreviation: 'SGDDT' } }, true), adminPage('page 409')),
+  ...staffRows('GET /quan-tri/to-chuc/co-quan/:code', get(`/quan-tri/to-chuc/co-quan/${DEPARTMENT_AGENCY}`), adminPage(P200)),
+  ...staffRows('POST /quan-tri/to-chuc/co-quan/:code', post(`/quan-tri/to-chuc/co-quan/${UNKNOWN_AGENCY}`, { form: { name: 'Không có' } }, true), adminPage(P404)),
+  ...staffRows('GET /quan-tri/to-chuc/don-vi', get('/quan-tri/to-chuc/don-vi'), adminPage(P200)),
+  ...staffRows('GET /quan-tri/to-chuc/don-vi/moi', get('/quan-tri/to-chuc/don-vi/moi'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/to-chuc/don-vi', post('/quan-tri/to-chuc/don-vi', { form: { id: 'qlcl', name: 'Phòng trùng mã', kind: 'office', agencyCode: DEPARTMENT_AGENCY } }, true), adminPage('page 409')),
+  ...staffRows('GET /quan-tri/to-chuc/don-vi/:id', get('/quan-tri/to-chuc/don-vi/qlcl'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/to-chuc/don-vi/:id', post('/quan-tri/to-chuc/don-vi/qlcl', { form: { kind: 'khong-co' } }, true), adminPage(P422)),
+  ...staffRows('GET /quan-tri/to-chuc/nhap', get('/quan-tri/to-chuc/nhap'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/to-chuc/nhap', post('/quan-tri/to-chuc/nhap', { multipart: [{ name: 'note', value: 'không có tệp' }] }, true), adminPage(P422)),
+  ...staffRows('GET /quan-tri/to-chuc/mau-nhap-don-vi-truong.csv', get('/quan-tri/to-chuc/mau-nhap-don-vi-truong.csv'), adminPage(OK)),
+  ...staffRows('GET /quan-tri/to-chuc/phan-cong', get('/quan-tri/to-chuc/phan-cong'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/to-chuc/phan-cong', post('/quan-tri/to-chuc/phan-cong', { form: { 'role.*.desk': 'khong-co', 'role.diploma-copy.office': 'qlcl' } }, true), adminPage(P422)),
+  ...staffRows('GET /quan-tri/can-bo', get('/quan-tri/can-bo'), adminPage(P200)),
+  ...staffRows('GET /quan-tri/can-bo/tao-moi', get('/quan-tri/can-bo/tao-moi'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/can-bo/tao-moi', post('/quan-tri/can-bo/tao-moi', { form: { username: 'clerk', fullName: 'Trùng Tên', title: 'Cán bộ', unitId: 'mot-cua', roles: 'admin' } }, true), adminPage('page 409')),
+  ...staffRows('GET /quan-tri/can-bo/tai-khoan/:username', get('/quan-tri/can-bo/tai-khoan/clerk'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/can-bo/tai-khoan/:username', post('/quan-tri/can-bo/tai-khoan/admin', { form: { fullName: 'Phạm Quốc Huy', title: 'Quản trị hệ thống', unitId: 'so-gddt', roles: 'clerk' } }, true), adminPage('page 409')),
+  ...staffRows('POST /quan-tri/can-bo/tai-khoan/:username/khoa', post('/quan-tri/can-bo/tai-khoan/admin/khoa', { form: {} }, true), adminPage('303 /quan-tri/can-bo/tai-khoan/admin?tb=')),
+  ...staffRows('POST /quan-tri/can-bo/tai-khoan/:username/mo-khoa', post('/quan-tri/can-bo/tai-khoan/khong-co-ai/mo-khoa', { form: {} }, true), adminPage(P404)),
+  ...staffRows('POST /quan-tri/can-bo/tai-khoan/:username/tat-xac-thuc-hai-lop', post('/quan-tri/can-bo/tai-khoan/khong-co-ai/tat-xac-thuc-hai-lop', { form: {} }, true), adminPage(P404)),
+  ...staffRows('POST /quan-tri/can-bo/tai-khoan/:username/cap-lai-mat-khau', post('/quan-tri/can-bo/tai-khoan/khong-co-ai/cap-lai-mat-khau', { form: {} }, true), adminPage(P404)),
+  ...staffRows('GET /quan-tri/khoa-ky-so', get('/quan-tri/khoa-ky-so'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/khoa-ky-so/khoa', post('/quan-tri/khoa-ky-so/khoa', { form: { owner: 'staff:clerk' } }, true), adminPage(P422)),
+  ...staffRows('POST /quan-tri/khoa-ky-so/anh', post('/quan-tri/khoa-ky-so/anh', { form: { owner: 'unit:so-gddt' } }, true), adminPage(P422)),
+  ...staffRows('GET /quan-tri/khoa-ky-so/:id/thu-hoi', get('/quan-tri/khoa-ky-so/{keyId}/thu-hoi'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/khoa-ky-so/:id/thu-hoi', post(`/quan-tri/khoa-ky-so/${NO_ID}/thu-hoi`, { form: {} }, true), adminPage(P404)),
+  ...staffRows('GET /quan-tri/thu-tuc', get('/quan-tri/thu-tuc'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/thu-tuc/:id/bat', post('/quan-tri/thu-tuc/khong-co/bat', { form: {} }, true), adminPage(P404)),
+  ...staffRows('POST /quan-tri/thu-tuc/:id/tat', post('/quan-tri/thu-tuc/khong-co/tat', { form: {} }, true), adminPage(P404)),
+  ...staffRows('POST /quan-tri/thu-tuc/nap', post('/quan-tri/thu-tuc/nap', { multipart: [{ name: 'note', value: 'không có tệp' }] }, true), adminPage(P422)),
+  ...staffRows('GET /quan-tri/thu-tuc/:id/phien-ban/:version', get('/quan-tri/thu-tuc/diploma-copy/phien-ban/1'), adminPage(P200)),
+  ...staffRows('GET /quan-tri/lich', get('/quan-tri/lich'), adminPage('303 /quan-tri/lich/')),
+  ...staffRows('GET /quan-tri/lich/:year', get('/quan-tri/lich/2026'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/lich/:year', post('/quan-tri/lich/2026', { form: { holidays: 'ngày mai', workingWeekends: '' } }, true), adminPage(P422)),
+  ...staffRows('GET /quan-tri/tuyen-sinh', get('/quan-tri/tuyen-sinh'), adminPage(P200)),
+  ...staffRows('GET /quan-tri/tuyen-sinh/moi', get('/quan-tri/tuyen-sinh/moi'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/tuyen-sinh/moi', post('/quan-tri/tuyen-sinh/moi', { form: { id: 'ts-ma-tran' } }, true), adminPage(P422)),
+  ...staffRows('GET /quan-tri/tuyen-sinh/:id', get('/quan-tri/tuyen-sinh/ts10-demo'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/tuyen-sinh/:id', post('/quan-tri/tuyen-sinh/ts10-demo', { form: { name: '' } }, true), adminPage(P422)),
+  ...staffRows('GET /quan-tri/nhat-ky', get('/quan-tri/nhat-ky'), adminPage(P200)),
+  ...staffRows('GET /quan-tri/hang-doi', get('/quan-tri/hang-doi'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/thiet-lap', post('/quan-tri/thiet-lap', { form: {} }, true), adminPage('303 /quan-tri?tb=')),
+
+  // The signed-in account's own pages: every staff member, nobody else.
+  ...staffRows('GET /tai-khoan', get('/tai-khoan'), [LOGIN, LOGIN, LOGIN, P200, P200, P200, P200, P200, P200, P200, P200, P200, P200]),
+  ...staffRows('GET /tai-khoan/doi-mat-khau', get('/tai-khoan/doi-mat-khau'), [LOGIN, LOGIN, LOGIN, P200, P200, P200, P200, P200, P200, P200, P200, P200, P200]),
+  // Nothing filled in: refused on the form, the password stays.
+  ...staffRows('POST /tai-khoan/doi-mat-khau', post('/tai-khoan/doi-mat-khau', { form: {} }, true), [LOGIN, LOGIN, LOGIN, P422, P422, P422, P422, P422, P422, P422, P422, P422, P422]),
+  ...staffRows('GET /tai-khoan/xac-thuc-hai-lop', get('/tai-khoan/xac-thuc-hai-lop'), [LOGIN, LOGIN, LOGIN, P200, P200, P200, P200, P200, P200, P200, P200, P200, P200]),
+  ...staffRows('POST /tai-khoan/xac-thuc-hai-lop/bat-dau', post('/tai-khoan/xac-thuc-hai-lop/bat-dau', { form: {} }, true), [LOGIN, LOGIN, LOGIN, ...Array<string>(10).fill(ENROLS)]),
+  // No enrolment begun: a code confirms nothing.
+  ...staffRows('POST /tai-khoan/xac-thuc-hai-lop/xac-nhan', post('/tai-khoan/xac-thuc-hai-lop/xac-nhan', { form: { otp: '123456' } }, true), [LOGIN, LOGIN, LOGIN, P422, P422, P422, P422, P422, P422, P422, P422, P422, P422]),
+  // Turning off what is not on is nothing to do (the account's page says so).
+  ...staffRows('POST /tai-khoan/xac-thuc-hai-lop/tat', post('/tai-khoan/xac-thuc-hai-lop/tat', { form: { otp: '123456' } }, true),
+    [LOGIN, LOGIN, LOGIN, ...Array<string>(10).fill('303 /tai-khoan/xac-thuc-hai-lop?tb=')]),
 ];
 
 /** An answer as the runner's Expected (with `contains`/`lacks` for listings), or null for a skipped cell. */

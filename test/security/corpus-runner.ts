@@ -43,6 +43,8 @@ export interface HttpCase {
   /** Add the pages' CSRF cookie and token (x-csrf-token). */
   csrf?: boolean;
   cookies?: Record<string, string>;
+  /** The client's address as the server sees it (light-my-request's default: 127.0.0.1). */
+  remoteAddress?: string;
   expect: Expected;
 }
 
@@ -132,7 +134,9 @@ export function toInject(c: HttpCase, fx: Fixtures): InjectOptions {
     payload = encoded;
   }
   for (const [k, v] of Object.entries(c.headers ?? {})) headers[k.toLowerCase()] = fill(v, values);
-  return { method: c.method, url, headers, cookies, ...(payload !== undefined ? { payload } : {}) };
+  return {
+    method: c.method, url, headers, cookies, ...(payload !== undefined ? { payload } : {}), ...(c.remoteAddress ? { remoteAddress: c.remoteAddress } : {}),
+  };
 }
 
 /** What came back, in the terms of `Expected`: for comparison and for a readable failure message. */
