@@ -32,7 +32,7 @@ describe('unit roles decide where a procedure acts', () => {
   afterAll(async () => { await h?.env.close(); });
 
   it('the office reassigned to a unit of another agency receives the dossier, and that agency heads the code and shows in the catalogue', async () => {
-    expect((await summaryOf('diploma-copy')).agency).toEqual({ code: '000.00.12.H56', name: 'Sở Giáo dục và Đào tạo' });
+    expect((await summaryOf('diploma-copy')).agency).toEqual({ code: '000.00.12.H56', name: 'Sở Giáo dục và Đào tạo Thanh Hóa' });
     await setUnitRole(db(), 'diploma-copy', 'office', 'thpt-lam-son');
     try {
       expect((await summaryOf('diploma-copy')).agency).toEqual({ code: '000.20.12.H56', name: 'Trường THPT chuyên Lam Sơn' });

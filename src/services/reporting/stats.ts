@@ -54,7 +54,8 @@ export async function serviceStats(ctx: AppContext, staff: StaffRow, filter: Sta
     from: vnInstant(from, '00:00'), to: vnInstant(addDays(to, 1), '00:00'), now, procedureId: filter.procedure, reach,
   });
 
-  const titles = new Map(ctx.catalog.list().map((p) => [p.definition.id, p.definition]));
+  // Switched-off procedures keep their title: their dossiers are still counted.
+  const titles = new Map(ctx.catalog.listAll().map((p) => [p.definition.id, p.definition]));
   const group = <K extends string>(key: (r: StatsRow) => K) => {
     const map = new Map<K, StatsRow[]>();
     for (const r of rows) map.set(key(r), [...(map.get(key(r)) ?? []), r]);

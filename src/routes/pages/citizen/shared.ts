@@ -1,6 +1,5 @@
 // What the citizen pages share: the procedure on offer by id, the fee as people read it, flash messages.
 import type { AppContext } from '../../../app-context.js';
-import { AppError } from '../../../errors.js';
 import type { PublishedProcedure } from '../../../services/procedures/catalog.js';
 
 export const enc = encodeURIComponent;
@@ -13,11 +12,12 @@ export const FLASH: Record<string, string> = {
   'da-quen': 'Thiết bị này đã quên các hồ sơ đã ghi nhớ. Lần sau cần nhập mã hồ sơ và mã tra cứu.',
 };
 
-/** A procedure currently on offer (new dossiers are always filed under the current version). */
+/**
+ * A procedure currently on offer (new dossiers are always filed under the current version). One an administrator
+ * switched off answers PROCEDURE_DISABLED ("tạm ngừng tiếp nhận"), not "not found": the citizen learns it is suspended.
+ */
 export function findProcedure(ctx: AppContext, id: string): PublishedProcedure {
-  const procedure = ctx.catalog.find(id);
-  if (!procedure) throw new AppError('PROCEDURE_NOT_FOUND', 'Không tìm thấy thủ tục.');
-  return procedure;
+  return ctx.catalog.findForIntake(id);
 }
 
 export function feeText(fee: { amount: number; note?: string }): string {

@@ -18,7 +18,8 @@ function dashboardModel(ctx: AppContext, stats: Stats, procedure: string | undef
   return {
     title: 'Chỉ số chất lượng phục vụ', stats, totals: withRates(stats.totals),
     byProcedure: stats.byProcedure.map(withRates), byMonth: stats.byMonth.map(withRates), charts: statsCharts(stats),
-    procedures: ctx.catalog.list().map((p) => ({ value: p.definition.id, label: p.definition.title, selected: p.definition.id === procedure })),
+    // Switched-off procedures too: their dossiers still count.
+    procedures: ctx.catalog.listAll().map((p) => ({ value: p.definition.id, label: p.definition.title, selected: p.definition.id === procedure })),
     apiUrl: `/api/stats?from=${enc(stats.from)}&to=${enc(stats.to)}${procedure ? `&procedure=${enc(procedure)}` : ''}`,
     trackingBookUrl: trackingBookUrl ? `${trackingBookUrl}?from=${enc(stats.from)}&to=${enc(stats.to)}&format=xlsx` : null,
   };

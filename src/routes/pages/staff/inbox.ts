@@ -24,7 +24,8 @@ function inboxModel(ctx: AppContext, staff: StaffRow, rows: InboxRow[], query: I
     title: 'Hồ sơ cần xử lý', items, query,
     overdueCount: items.filter((i) => i.overdue).length, dueSoonCount: items.filter((i) => i.dueSoon).length,
     statuses: actionableStatusLabels(ctx, staff).map((label) => ({ value: label, label, selected: label === query.status })),
-    procedures: ctx.catalog.list().map((p) => ({ value: p.definition.id, label: p.definition.title, selected: p.definition.id === query.procedure })),
+    // Switched-off procedures too: their dossiers are still processed.
+    procedures: ctx.catalog.listAll().map((p) => ({ value: p.definition.id, label: p.definition.title, selected: p.definition.id === query.procedure })),
     trackingBookUrl: options.trackingBookUrl && can(staff, 'tracking-book') ? `${options.trackingBookUrl}?format=xlsx` : null,
   };
 }
