@@ -239,7 +239,7 @@ describe('the set-up page through form posts', () => {
     const refused = await session.post('/quan-tri/thiet-lap', { ...form, 'department.code': 'H42' });
     expect(refused.status).toBe(422);
     expect(refused.body).toContain('Mã cơ quan theo QCVN 102:2016');
-    expect(refused.body).toMatch(/id="f-offices-2-id-error" data-for="offices\.2\.id">Mã đơn vị: 2–40 ký tự/);
+    expect(refused.body).toMatch(/id="f-offices-2-id-error" data-for="offices\.2\.id">Mã đơn vị gồm 2–63 ký tự/);
     expect(refused.body).toContain('value="Hà Tĩnh"');
     expect(await findUnit(env.ctx.db, 'mot-cua')).toBeUndefined();
 

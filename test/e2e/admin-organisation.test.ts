@@ -99,7 +99,7 @@ describe('the OpenAPI document', () => {
     }
     const agency = doc.paths['/api/admin/agencies'].post.requestBody.content['application/json'].schema;
     expect(agency.required).toEqual(['code', 'name', 'abbreviation']);
-    expect(agency.properties.code.pattern).toBe('^\\d{3}\\.\\d{2}\\.\\d{2}\\.[A-Z]\\d{2}$');
+    expect(agency.properties.code.pattern).toBe('^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}$');
   });
 });
 

@@ -24,9 +24,19 @@ import { readTableFile, type TableFile } from './table-file.js';
 // ---------------------------------------------------------------- shapes
 
 /** QCVN 102:2016 agency code as the dossier codes carry it: `000.00.12.H56` (the last group: province H56). */
-export const AGENCY_CODE_PATTERN = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/;
-/** A unit id is part of URLs, workflow data and import files: a lowercase slug. */
-export const UNIT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
+export const AGENCY_CODE_PATTERN = '^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}$';
+export const AGENCY_CODE_MESSAGE = 'Mã cơ quan theo QCVN 102:2016 có dạng 000.00.12.H56.';
+/**
+ * A unit id is part of URLs, workflow data and import files: a lowercase slug. One rule for the set-up, the organisation
+ * pages and API and the import; a string, as it doubles as the pages' HTML `pattern` (browsers compile it with the `v`
+ * flag, so the hyphen in the class is escaped).
+ */
+export const UNIT_ID_PATTERN = '^[a-z0-9][a-z0-9\\-]{1,62}$';
+export const UNIT_ID_MAX_LENGTH = 63;
+export const UNIT_ID_MESSAGE = 'Mã đơn vị gồm 2–63 ký tự: chữ thường không dấu, chữ số và dấu gạch nối (ví dụ thpt-lam-son).';
+/** A unit id as typed: trimmed and lower-cased before the check. */
+export const unitIdSchema = z.string({ error: 'Nhập mã đơn vị.' }).trim().toLowerCase()
+  .regex(new RegExp(UNIT_ID_PATTERN), { error: UNIT_ID_MESSAGE });
 /** Decree 30 abbreviations ("SGDĐT", "THPTCLS"): capitals (Vietnamese ones too), digits, and & . - */
 export const ABBREVIATION_PATTERN = /^[\p{Lu}\p{N}][\p{Lu}\p{N}&.-]{0,29}$/u;
 
@@ -51,9 +61,8 @@ const ROLE_KINDS: Record<UnitRole, readonly StoredUnitKind[]> = {
 const text = (label: string, max: number) => z.string({ error: `Nhập ${label}.` }).trim()
   .min(1, { error: `Nhập ${label}.` }).max(max, { error: `${label[0]!.toUpperCase()}${label.slice(1)} dài quá ${max} ký tự.` });
 const agencyCode = z.string({ error: 'Nhập mã cơ quan.' }).trim()
-  .regex(AGENCY_CODE_PATTERN, { error: 'Mã cơ quan theo QCVN 102:2016 có dạng 000.00.12.H56.' });
-const unitId = z.string({ error: 'Nhập mã đơn vị.' }).trim()
-  .regex(UNIT_ID_PATTERN, { error: 'Mã đơn vị gồm 2–63 chữ thường không dấu, số và dấu gạch ngang (ví dụ thpt-lam-son).' });
+  .regex(new RegExp(AGENCY_CODE_PATTERN), { error: AGENCY_CODE_MESSAGE });
+const unitId = unitIdSchema;
 const abbreviation = z.string().trim()
   .regex(ABBREVIATION_PATTERN, { error: 'Chữ viết tắt gồm chữ in hoa và số, tối đa 30 ký tự (ví dụ SGDĐT).' });
 const unitKind = z.enum(Object.keys(UNIT_KINDS) as [UnitKind, ...UnitKind[]], { error: 'Chọn loại đơn vị: leadership, office, desk hoặc school.' });
@@ -512,7 +521,7 @@ export async function readUnitRoles(ctx: AppContext, caller: Caller): Promise<Un
   return {
     procedures: [
       { id: EVERY_PROCEDURE, title: EVERY_PROCEDURE_TITLE },
-      ...ctx.catalog.list().map((p) => ({ id: p.definition.id, title: p.definition.title })).sort((a, b) => a.title.localeCompare(b.title, 'vi')),
+      ...ctx.catalog.listAll().map((p) => ({ id: p.definition.id, title: p.definition.title })).sort((a, b) => a.title.localeCompare(b.title, 'vi')),
     ],
     items: rows.map((r) => ({ procedureId: r.procedureId, role: r.role, unitId: r.unitId })),
   };
@@ -526,7 +535,8 @@ export async function readUnitRoles(ctx: AppContext, caller: Caller): Promise<Un
 export async function saveUnitRoles(ctx: AppContext, caller: Caller, input: unknown): Promise<UnitRolesView> {
   const { actor } = administratorOf(caller);
   const { items } = parseInput(unitRolesInput, input);
-  const known = new Set([EVERY_PROCEDURE, ...ctx.catalog.list().map((p) => p.definition.id)]);
+  // A switched-off procedure can be assigned too: its dossiers go on, and it may be switched on again.
+  const known = new Set([EVERY_PROCEDURE, ...ctx.catalog.listAll().map((p) => p.definition.id)]);
   await ctx.db.transaction(async (tx) => {
     const unitsById = new Map((await listUnits(tx)).map((u) => [u.id, u]));
     const current = new Map((await listUnitRoles(tx)).map((r) => [`${r.procedureId} ${r.role}`, r.unitId]));

@@ -15,13 +15,10 @@ import type { Caller } from '../access.js';
 import { HOLDING_AGENCY_CODE, HOLDING_UNIT_ID } from '../accounts/create-administrator.js';
 import { recordAudit, type AuditActor } from '../audit/audit.js';
 import { administratorOf } from './administrator.js';
+import { AGENCY_CODE_MESSAGE, AGENCY_CODE_PATTERN, unitIdSchema } from './organisation.js';
 
-/** QCVN 102:2016 agency code: 000.00.12.H56 (level-1, level-2 and level-3 parts, then the province's letter and number). */
-export const AGENCY_CODE_PATTERN = '^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}$';
 // The patterns double as HTML `pattern` attributes, which browsers compile with the `v` flag: a hyphen in a class is
 // escaped.
-/** Unit ids appear in URLs and files: lower-case ASCII letters, digits and hyphens. */
-export const UNIT_ID_PATTERN = '^[a-z0-9](?:[a-z0-9\\-]{0,38}[a-z0-9])?$';
 /** Decree 30 abbreviations ("SGDĐT", "QLCL"): capitals (Đ included), digits, hyphens. */
 export const ABBREVIATION_PATTERN = '^[A-ZĐ0-9\\-]{2,20}$';
 /** Offices the set-up page offers; more are added in the organisation pages. */
@@ -30,15 +27,15 @@ export const SETUP_OFFICE_SLOTS = 3;
 const name = (label: string, max = 200) => z.string().trim().min(2, `${label}: ít nhất 2 ký tự.`).max(max, `${label}: dài quá ${max} ký tự.`)
   .transform((v) => v.normalize('NFC'));
 const optionalText = z.string().trim().optional().transform((v) => (v ? v.normalize('NFC') : undefined));
-const unitId = z.string().trim().toLowerCase().regex(new RegExp(UNIT_ID_PATTERN), 'Mã đơn vị: 2–40 ký tự gồm chữ thường không dấu, chữ số và dấu gạch nối.')
-  .optional().or(z.literal('').transform(() => undefined));
+/** Optional: left empty, the id is made from the name (unitIdFrom). */
+const unitId = unitIdSchema.optional().or(z.literal('').transform(() => undefined));
 const unitSchema = (label: string) => z.object({ id: unitId, name: name(label), abbreviation: optionalText });
 
 export const setupInputSchema = z.object({
   /** "Thanh Hóa" — the province's name as it follows "tỉnh"/"thành phố". */
   provinceName: name('Tên tỉnh/thành phố', 100),
   department: z.object({
-    code: z.string().trim().toUpperCase().regex(new RegExp(AGENCY_CODE_PATTERN), 'Mã cơ quan theo QCVN 102:2016, ví dụ 000.00.12.H56.'),
+    code: z.string().trim().toUpperCase().regex(new RegExp(AGENCY_CODE_PATTERN), AGENCY_CODE_MESSAGE),
     name: name('Tên cơ quan'),
     abbreviation: z.string().trim().toUpperCase().regex(new RegExp(ABBREVIATION_PATTERN), 'Tên viết tắt: 2–20 chữ in hoa hoặc chữ số, ví dụ SGDĐT.'),
     /** Default: "Ủy ban nhân dân tỉnh <province>". */

@@ -6,15 +6,16 @@ import type { AppContext } from '../../../app-context.js';
 import { AppError, isAppError } from '../../../errors.js';
 import { readMultipart } from '../../../plugins/multipart.js';
 import {
-  AGENCY_KIND_LABELS, AGENCY_KINDS, changeAgency, changeUnit, createAgency, createUnit, EVERY_PROCEDURE_TITLE, IMPORT_COLUMNS, importUnits,
-  kindsForRole, listAgencyViews, listUnitViews, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, readAgency, readSettings, readUnit, readUnitRoles,
-  saveSettings, saveUnitRoles, tooLargeMessage, UNIT_KIND_LABELS, UNIT_KINDS, UNIT_ROLE_LABELS, type AgencyView, type UnitKind, type UnitView,
+  AGENCY_CODE_PATTERN, AGENCY_KIND_LABELS, AGENCY_KINDS, changeAgency, changeUnit, createAgency, createUnit, EVERY_PROCEDURE_TITLE,
+  IMPORT_COLUMNS, importUnits, kindsForRole, listAgencyViews, listUnitViews, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, readAgency, readSettings,
+  readUnit, readUnitRoles, saveSettings, saveUnitRoles, tooLargeMessage, UNIT_ID_MAX_LENGTH, UNIT_ID_MESSAGE, UNIT_ID_PATTERN,
+  UNIT_KIND_LABELS, UNIT_KINDS, UNIT_ROLE_LABELS, type AgencyView, type UnitKind, type UnitView,
 } from '../../../services/administration/organisation.js';
 import { UNIT_ROLES } from '../../../db/schema/index.js';
 import { readPageForm, render } from '../common.js';
 import { sendDownload } from '../downloads.js';
 import { enc, flashOf } from '../staff/shared.js';
-import { adminMenu, adminOr } from './shared.js';
+import { adminMenu, adminOr, htmlPattern } from './shared.js';
 
 const BASE = '/quan-tri/to-chuc';
 const SECTIONS = [
@@ -24,10 +25,6 @@ const SECTIONS = [
   { path: `${BASE}/phan-cong`, label: 'Phân công xử lý thủ tục' },
 ];
 const TEMPLATE_FILE = 'mau-nhap-don-vi-truong.csv';
-
-/** The HTML patterns repeat the server's checks (services/administration/organisation.ts); `v`-flag safe. */
-const AGENCY_CODE_HTML = '[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}';
-const UNIT_ID_HTML = '[a-z0-9][a-z0-9\\-]{1,62}';
 
 interface FieldView {
   id: string; name: string; label: string; value?: string; error?: string; required?: boolean; help?: string;
@@ -87,7 +84,7 @@ function agencyFields(values: Values, errors: Errors, agencies: AgencyView[], cr
   const parents = agencies.filter((a) => a.code !== values.code).map((a) => ({ value: a.code, label: `${a.name} (${a.code})` }));
   return [
     ...(creating ? [field({
-      name: 'code', label: 'Mã cơ quan (QCVN 102:2016)', required: true, pattern: AGENCY_CODE_HTML, maxLength: 13,
+      name: 'code', label: 'Mã cơ quan (QCVN 102:2016)', required: true, pattern: htmlPattern(AGENCY_CODE_PATTERN), maxLength: 13,
       title: 'Dạng 000.00.12.H56', help: 'Dạng 000.00.12.H56; in trong mã hồ sơ nên không đổi được sau khi lưu.',
     }, values, errors)] : []),
     field({ name: 'name', label: 'Tên cơ quan', required: true, maxLength: 200, help: 'Ví dụ: Sở Giáo dục và Đào tạo; Trường THPT …' }, values, errors),
@@ -103,8 +100,8 @@ function unitFields(values: Values, errors: Errors, agencies: AgencyView[], unit
   const parents = units.filter((u) => u.id !== values.id).map((u) => ({ value: u.id, label: `${'— '.repeat(u.depth)}${u.name} (${u.id})` }));
   return [
     ...(creating ? [field({
-      name: 'id', label: 'Mã đơn vị', required: true, pattern: UNIT_ID_HTML, maxLength: 63,
-      title: 'Chữ thường không dấu, số, dấu gạch ngang', help: 'Chữ thường không dấu, số và dấu gạch ngang, ví dụ thpt-lam-son. Không đổi được sau khi lưu.',
+      name: 'id', label: 'Mã đơn vị', required: true, pattern: htmlPattern(UNIT_ID_PATTERN), maxLength: UNIT_ID_MAX_LENGTH,
+      title: UNIT_ID_MESSAGE, help: 'Chữ thường không dấu, số và dấu gạch ngang, ví dụ thpt-lam-son. Không đổi được sau khi lưu.',
     }, values, errors)] : []),
     field({ name: 'name', label: 'Tên đơn vị', required: true, maxLength: 200 }, values, errors),
     field({ name: 'kind', label: 'Loại đơn vị', kind: 'select', required: true, options: options((Object.keys(UNIT_KINDS) as UnitKind[]).map((k) => ({ value: k, label: UNIT_KIND_LABELS[k] })), values.kind) }, values, errors),

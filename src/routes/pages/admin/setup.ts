@@ -5,17 +5,15 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
 import { administrationOverview } from '../../../services/administration/overview.js';
 import {
-  ABBREVIATION_PATTERN, AGENCY_CODE_PATTERN, completeSetup, SETUP_OFFICE_SLOTS, UNIT_ID_PATTERN,
-} from '../../../services/administration/setup.js';
+  AGENCY_CODE_PATTERN, UNIT_ID_MAX_LENGTH, UNIT_ID_MESSAGE, UNIT_ID_PATTERN,
+} from '../../../services/administration/organisation.js';
+import { ABBREVIATION_PATTERN, completeSetup, SETUP_OFFICE_SLOTS } from '../../../services/administration/setup.js';
 import { fieldErrors, readPageForm, render } from '../common.js';
 import { enc, flashOf } from '../staff/shared.js';
-import { adminMenu, adminOr, ADMIN_SECTIONS } from './shared.js';
+import { adminMenu, adminOr, ADMIN_SECTIONS, htmlPattern } from './shared.js';
 
 const SETUP_PATH = '/quan-tri/thiet-lap';
 const HOME_PATH = '/quan-tri';
-
-/** HTML `pattern` takes the expression without anchors (the browser anchors it). */
-const htmlPattern = (pattern: string) => pattern.replace(/^\^/, '').replace(/\$$/, '');
 
 interface FieldOptions { required?: boolean; pattern?: string; title?: string; maxLength?: number; help?: string; placeholder?: string }
 
@@ -39,12 +37,11 @@ const DEFAULTS: Record<string, string> = {
 };
 
 const UNIT_ID_HELP = 'Mã đơn vị: chữ thường không dấu, chữ số, gạch nối; bỏ trống để tự tạo từ tên.';
-const UNIT_ID_TITLE = '2–40 ký tự: chữ thường không dấu, chữ số và dấu gạch nối.';
 
 function setupModel(values: Record<string, string>, errors: Record<string, string>, message?: string) {
   const unitFields = (prefix: string, label: string, required: boolean) => [
     field(`${prefix}.name`, label, values, errors, { required, maxLength: 200 }),
-    field(`${prefix}.id`, 'Mã đơn vị', values, errors, { pattern: UNIT_ID_PATTERN, title: UNIT_ID_TITLE, maxLength: 40, help: UNIT_ID_HELP }),
+    field(`${prefix}.id`, 'Mã đơn vị', values, errors, { pattern: UNIT_ID_PATTERN, title: UNIT_ID_MESSAGE, maxLength: UNIT_ID_MAX_LENGTH, help: UNIT_ID_HELP }),
   ];
   return {
     title: 'Thiết lập ban đầu', message, hasErrors: Object.keys(errors).length > 0,

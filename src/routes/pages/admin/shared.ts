@@ -32,6 +32,9 @@ export async function adminOr(request: FastifyRequest, reply: FastifyReply): Pro
   return staff;
 }
 
+/** HTML `pattern` takes the expression without anchors (the browser anchors it). */
+export const htmlPattern = (pattern: string) => pattern.replace(/^\^/, '').replace(/\$$/, '');
+
 /** The menu with the current section marked, for templates/pages/partials/admin-menu.hbs. */
 export function adminMenu(currentPath: string): Array<{ path: string; label: string; current: boolean }> {
   return ADMIN_SECTIONS.map((s) => ({ ...s, current: currentPath === s.path || currentPath.startsWith(`${s.path}/`) }));
