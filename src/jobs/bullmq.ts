@@ -8,6 +8,7 @@ import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } f
 import { Redis } from 'ioredis';
 import type { AppContext } from '../app-context.js';
 import { throttledLog } from '../logger.js';
+import { withTimeout } from '../timeouts.js';
 import {
   claimUnfinished, countUnfinished, markAttemptFailed, markDone, markFailed, markRelayed, OUTBOX_CHANNEL, pruneDone, requeue, type OutboxRow,
 } from '../db/repositories/outbox.js';
@@ -268,10 +269,4 @@ function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? error.cause.message : undefined;
   return cause && !error.message.includes(cause) ? `${error.message} — ${cause}` : error.message;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms); });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

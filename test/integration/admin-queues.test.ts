@@ -1,7 +1,9 @@
 // The administrators' queue page (/quan-tri/hang-doi): per queue counts and the oldest waiting job, the outbox lag,
 // links to the failed effects; admins only (other staff 403, the public sent to sign in). A Redis that does not answer
 // leaves the queue table out with the reason, within the inspector's time limit, and the outbox part still shows.
+import net from 'node:net';
 import { sql } from 'drizzle-orm';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outbox } from '../../src/db/schema/index.js';
@@ -40,6 +42,10 @@ describe('queue page in production mode', () => {
       expect(body).toContain('<h1>Hàng đợi tác vụ</h1>');
       expect(body).toContain('Hàng đợi (BullMQ)');
       for (const queue of ['notify-citizen', 'issue-result', 'sla-sweep']) expect(body).toContain(`<code>${queue}</code>`);
+      // Every queue is labelled in Vietnamese, the system jobs too (one label function with the failed effects).
+      expect(body).toContain('<code>notify-citizen</code><br><span class="muted">Gửi thư điện tử / tin nhắn cho công dân.</span>');
+      expect(body).toContain('<code>sla-sweep</code><br><span class="muted">Rà soát hồ sơ sắp đến hạn, quá hạn.</span>');
+      expect(body).toContain('<code>issue-result</code><br><span class="muted">Tạo và ký số văn bản kết quả (PDF).</span>');
       expect(body).toMatch(/data-testid="outbox-lag">2 giờ [45] phút</);
       expect(body).toMatch(/<a href="\/can-bo\/tac-vu-loi">\d+ tác vụ lỗi<\/a>/);
       expect(body).toContain('aria-current="page"'); // the administration menu marks this section
@@ -58,6 +64,25 @@ describe('queue page in production mode', () => {
     const anonymous = await page();
     expect(anonymous.statusCode).toBe(303);
     expect(anonymous.headers.location).toMatch(/^\/dang-nhap/);
+  });
+
+  it('says in Vietnamese which part did not answer within the time limit', async () => {
+    // A server that accepts connections and never replies: every Redis command hangs until the inspector's limit.
+    const silent = net.createServer((socket) => { socket.on('error', () => {}); });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const redis = new Redis({ port: (silent.address() as net.AddressInfo).port, host: '127.0.0.1', enableReadyCheck: false, lazyConnect: false });
+    redis.on('error', () => {});
+    const inspector = new QueueInspector(env.ctx, redis, 300);
+    try {
+      const status = await inspector.status();
+      expect(status.queues).toBeNull();
+      expect(status.queueError).toBe('Redis không trả lời trong 300 ms');
+      expect(status.outbox).not.toBeNull();
+    } finally {
+      redis.disconnect();
+      await Promise.race([inspector.close(), new Promise((r) => setTimeout(r, 1_000))]);
+      silent.close();
+    }
   });
 
   it('leaves the queues out, with the reason, when Redis does not answer; the outbox still shows', async () => {

@@ -18,8 +18,10 @@ const SYSTEM_JOB_LABELS: Record<string, string> = {
   'sla-sweep': 'Rà soát hồ sơ sắp đến hạn, quá hạn.',
 };
 
-function jobLabel(ctx: AppContext, job: string): string {
-  return ctx.effects.names.has(job) ? ctx.effects.get(job).label : SYSTEM_JOB_LABELS[job] ?? job;
+/** A job's Vietnamese label (the failed effects and the queue page), or null for a job nobody named. */
+export function jobLabel(effects: AppContext['effects'], job: string): string | null {
+  if (effects.names.has(job)) return effects.get(job).label;
+  return Object.hasOwn(SYSTEM_JOB_LABELS, job) ? SYSTEM_JOB_LABELS[job]! : null;
 }
 
 function requireAdmin(staff: StaffRow): void {
@@ -35,7 +37,7 @@ export async function listFailedEffects(ctx: AppContext, staff: StaffRow): Promi
     if (dossierId && !codes.has(dossierId)) codes.set(dossierId, (await findDossierById(ctx.db, dossierId))?.code ?? null);
   }
   return rows.map((row) => ({
-    id: row.id, job: row.job, label: jobLabel(ctx, row.job), attempts: row.attempts, lastError: row.lastError,
+    id: row.id, job: row.job, label: jobLabel(ctx.effects, row.job) ?? row.job, attempts: row.attempts, lastError: row.lastError,
     dossierCode: typeof row.payload.dossierId === 'string' ? codes.get(row.payload.dossierId) ?? null : null,
     createdAt: row.createdAt.toISOString(), failedAt: row.failedAt!.toISOString(),
   }));
@@ -49,7 +51,7 @@ export async function retryFailedEffect(ctx: AppContext, staff: StaffRow, id: nu
     const dossierId = typeof retried.payload.dossierId === 'string' ? retried.payload.dossierId : null;
     const dossierCode = dossierId ? (await findDossierById(tx, dossierId))?.code ?? null : null;
     await recordAudit(tx, staffActor(staff, ip), 'effect.retried', dossierCode ?? `outbox-${retried.id}`, {
-      outboxId: retried.id, job: retried.job, label: jobLabel(ctx, retried.job), lastError: retried.lastError,
+      outboxId: retried.id, job: retried.job, label: jobLabel(ctx.effects, retried.job) ?? retried.job, lastError: retried.lastError,
     });
     return retried;
   });

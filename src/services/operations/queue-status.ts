@@ -10,11 +10,13 @@ import { outboxStageCounts, type OutboxStageCount } from '../../db/repositories/
 import type { StaffRow } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { JOBS } from '../../jobs/registry.js';
+import { TimeoutError, withTimeout } from '../../timeouts.js';
 import { can } from '../access.js';
+import { jobLabel } from './failed-effects.js';
 
 export interface QueueDepth {
   name: string;
-  /** The effect's Vietnamese label when the job is a workflow effect. */
+  /** The job's Vietnamese label (a workflow effect's, or a system job's). */
   label: string | null;
   waiting: number;
   /** null: not known (embedded: a running job is not told apart from one waiting for its retry). */
@@ -112,7 +114,7 @@ export class QueueInspector {
         queue.getJobs(['wait'], 0, 0, true),
       ]);
       return {
-        name, label: this.labelOf(name),
+        name, label: jobLabel(this.ctx.effects, name),
         waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0,
         completed: counts.completed ?? 0, failed: counts.failed ?? 0,
         oldestWaitingAt: oldest?.timestamp ? new Date(oldest.timestamp) : null,
@@ -126,15 +128,11 @@ export class QueueInspector {
       const pending = rows.find((r) => r.job === name && r.stage === 'pending');
       const failed = rows.find((r) => r.job === name && r.stage === 'failed');
       return {
-        name, label: this.labelOf(name),
+        name, label: jobLabel(this.ctx.effects, name),
         waiting: pending?.due ?? 0, active: null, delayed: (pending?.count ?? 0) - (pending?.due ?? 0),
         completed: null, failed: failed?.count ?? 0, oldestWaitingAt: pending?.oldestAt ?? null,
       };
     });
-  }
-
-  private labelOf(name: string): string | null {
-    return this.ctx.effects.names.has(name) ? this.ctx.effects.get(name).label : null;
   }
 }
 
@@ -153,12 +151,8 @@ export async function queueOverview(inspector: QueueInspector, staff: StaffRow):
   return inspector.status();
 }
 
+/** Why a part of the page is empty, as the administrators read it. */
 function reason(error: unknown): string {
+  if (error instanceof TimeoutError) return `${error.what} không trả lời trong ${error.ms} ms`;
   return error instanceof Error ? error.message : String(error);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} không trả lời trong ${ms} ms`)), ms); });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
