@@ -6,8 +6,8 @@ import { z } from 'zod';
 import type { AppContext } from '../../../app-context.js';
 import { requireStaff } from '../../../plugins/caller.js';
 import { AUDIT_PAGE_SIZE, exportAuditLog, listAuditLog, MAX_EXPORT_DAYS } from '../../../services/administration/audit-log.js';
+import { errorResponse } from '../error-response.js';
 
-const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
 
 export const auditQuery = z.object({
   from: z.string().max(10).optional().describe('Từ ngày (yyyy-mm-dd, giờ Việt Nam)'),

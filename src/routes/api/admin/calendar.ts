@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { AppContext } from '../../../app-context.js';
 import { requireStaff } from '../../../plugins/caller.js';
 import { CALENDAR_YEARS, calendarYearInput, getCalendarYear, listCalendar, saveCalendarYear } from '../../../services/administration/calendar.js';
+import { errorResponse } from '../error-response.js';
 
-const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
 const yearParams = z.object({ year: z.coerce.number().int().min(CALENDAR_YEARS.min).max(CALENDAR_YEARS.max) });
 
 const calendarYear = z.object({

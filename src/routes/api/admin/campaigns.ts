@@ -7,8 +7,8 @@ import { requireStaff } from '../../../plugins/caller.js';
 import {
   CAMPAIGN_RULES, campaignInput, campaignPatch, createCampaign, getCampaign, listCampaignViews, updateCampaign,
 } from '../../../services/administration/campaigns.js';
+import { errorResponse } from '../error-response.js';
 
-const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const window = z.object({ opensAt: z.string(), closesAt: z.string() });
 

@@ -8,8 +8,8 @@ import { appearancePreview, deactivateSigningKey, listSigningKeys } from '../../
 import { MAX_APPEARANCE_BYTES } from '../../../services/keys/appearance-image.js';
 import { registerAppearance, registerSigningKey } from '../../../services/keys/register-key.js';
 import { AppError } from '../../../errors.js';
+import { errorResponse } from '../error-response.js';
 
-const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
 const owner = z.object({
   kind: z.enum(['staff', 'unit']), ref: z.string().describe('`staff:<username>` hoặc `unit:<mã đơn vị>`'), id: z.string(), name: z.string(),
   title: z.string().nullable(),

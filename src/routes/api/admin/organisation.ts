@@ -11,8 +11,8 @@ import {
   listAgencyViews, listUnitViews, MAX_IMPORT_BYTES, readSettings, readUnitRoles, saveSettings, saveUnitRoles, settingsInput,
   settingsView, tooLargeMessage, unitChanges, unitInput, unitRolesInput, unitRolesView, unitView,
 } from '../../../services/administration/organisation.js';
+import { errorResponse } from '../error-response.js';
 
-const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
 const errors = { 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 413: errorResponse, 422: errorResponse };
 const tags = ['admin'];
 

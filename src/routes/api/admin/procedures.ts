@@ -9,9 +9,9 @@ import { administratorOf } from '../../../services/administration/administrator.
 import {
   listProcedureAdministration, MAX_WORKFLOW_FILE_BYTES, procedureVersionSource, setProcedureEnabled, uploadWorkflow,
 } from '../../../services/administration/procedures.js';
+import { errorResponse } from '../error-response.js';
 
 const tags = ['admin'];
-const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
 const errors = { 401: errorResponse, 403: errorResponse };
 
 const versionView = z.object({

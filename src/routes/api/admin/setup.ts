@@ -6,8 +6,8 @@ import type { AppContext } from '../../../app-context.js';
 import { requireStaff } from '../../../plugins/caller.js';
 import { administratorOf } from '../../../services/administration/administrator.js';
 import { completeSetup, setupInputSchema } from '../../../services/administration/setup.js';
+import { errorResponse } from '../error-response.js';
 
-const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
 
 const setupState = z.object({
   setupCompleted: z.boolean(),

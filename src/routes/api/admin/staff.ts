@@ -8,8 +8,8 @@ import {
   createStaffAccount, createStaffInput, getStaffAccount, listStaffAccounts, resetStaffPassword, staffFilterInput, updateStaffAccount,
   updateStaffInput,
 } from '../../../services/administration/staff-accounts.js';
+import { errorResponse } from '../error-response.js';
 
-const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
 const usernameParams = z.object({ username: z.string().min(1).max(100) });
 
 const staffAccount = z.object({
