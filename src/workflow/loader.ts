@@ -362,7 +362,14 @@ function checkFile(file: string, opts: LoadOptions): FileCheck {
       })),
     };
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // yaml throws (rather than reporting in doc.errors) when aliases would multiply past the limit: billion laughs.
+    if (!(err instanceof ReferenceError)) throw err;
+    return { problems: [{ file, path: '', message: 'YAML không hợp lệ: quá nhiều bí danh (alias) lồng nhau.' }] };
+  }
   const located = (items: Array<{ path: Segment[]; message: string }>): WorkflowProblem[] =>
     items.map(({ path, message }) => {
       const line = lineOf(doc, counter, path);

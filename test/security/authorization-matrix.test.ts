@@ -1,9 +1,7 @@
 // The authorization matrix (authorization-matrix.ts) against the whole application in production mode: four dossiers
 // of two procedures in known states, every caller, every cell with app.inject; then the administration's endpoints and
 // pages, and /metrics. Prints the cells run per endpoint.
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rowsOf } from '../../src/db/repositories/outbox.js';
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
 import { performAction } from '../../src/services/processing/perform-action.js';
 import { submitDossier } from '../../src/services/intake/submit-dossier.js';
@@ -11,25 +9,9 @@ import { startTestEnvironment, type TestEnvironment } from '../helpers/context.j
 import { diplomaRequest, staffCaller } from '../helpers/dossiers.js';
 import { makePdf, makePng } from '../helpers/files.js';
 import { eventually } from '../helpers/http.js';
+import { administrationState } from './administration-state.js';
 import { CALLER_LABELS, CALLERS, expectedOf, MATRIX, unitRelation, type CallerName, type DossierKey, type MatrixRow } from './authorization-matrix.js';
 import { mismatches, multipartBody, observe, summary, toInject, type Fixtures } from './corpus-runner.js';
-
-/** What the administration cells might change, read straight from the database. */
-async function administrationState(): Promise<Record<string, unknown>> {
-  const read = async (query: ReturnType<typeof sql>) => rowsOf<Record<string, unknown>>(await env.ctx.db.execute(query));
-  return {
-    settings: await read(sql`select province_name, department_agency_code, setup_completed_at, revision from organisation_settings`),
-    agencies: await read(sql`select code, name from agencies order by code`),
-    units: await read(sql`select id, name, kind, parent_id from units order by id`),
-    unitRoles: await read(sql`select procedure_id, role, unit_id from procedure_units order by procedure_id, role`),
-    staff: await read(sql`select username, roles, active, password_hash, must_change_password, totp_enabled_at from staff_accounts order by username`),
-    keys: await read(sql`select id, active from signing_keys order by id`),
-    procedures: await read(sql`select procedure_id, enabled from procedure_settings order by procedure_id`),
-    versions: await read(sql`select procedure_id, version from procedure_versions order by procedure_id, version`),
-    calendar: await read(sql`select year, holidays, working_weekends from calendar_years order by year`),
-    campaigns: await read(sql`select id, name from admission_campaigns order by id`),
-  };
-}
 
 interface Seeded { code: string; token: string; doc: string; version: number }
 
@@ -95,7 +77,7 @@ beforeAll(async () => {
     payload: multipartBody([{ name: 'unit', value: 'so-gddt' }, { name: 'image', filename: 'dau.png', contentType: 'image/png', value: makePng() }], boundary),
   });
   expect(seal.statusCode, seal.body).toBe(201);
-  administration = await administrationState();
+  administration = await administrationState(env.ctx.db);
 
   const loginPage = await env.app.inject({ method: 'GET', url: '/dang-nhap' });
   csrf = { secret: loginPage.cookies.find((c) => c.name === 'motcua_csrf')!.value, token: /name="_csrf" value="([^"]+)"/.exec(loginPage.body)![1]! };
@@ -159,6 +141,6 @@ describe('the matrix itself', () => {
   });
 
   it('left the administration as it was (settings, agencies, units, unit roles, accounts, keys, procedures, calendar, campaigns)', async () => {
-    expect(await administrationState()).toEqual(administration);
+    expect(await administrationState(env.ctx.db)).toEqual(administration);
   });
 });

@@ -7,6 +7,7 @@ import { submitDossier } from '../../src/services/intake/submit-dossier.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { diplomaRequest } from '../helpers/dossiers.js';
 import { makePdf } from '../helpers/files.js';
+import { administrationState } from './administration-state.js';
 import { corpus, DIPLOMA } from './corpus.js';
 import { mismatches, observe, summary, toInject, type Fixtures, type HttpCase } from './corpus-runner.js';
 
@@ -18,6 +19,7 @@ const ran = new Map<string, number>();
 
 let env: TestEnvironment;
 let fx: Fixtures;
+let administration: Record<string, unknown>;
 
 beforeAll(async () => {
   // Intake limits off: the corpus files many requests from one address on purpose.
@@ -36,6 +38,7 @@ beforeAll(async () => {
   const idemKey = 'corpus-idempotency-0001';
   await submitDossier(env.ctx, { procedureId: 'diploma-copy', data: DIPLOMA, files: [{ fieldName: 'identity', fileName: 'cccd.pdf', data: pdf }], idempotencyKey: idemKey });
   const view = await env.app.inject({ method: 'GET', url: `/api/dossiers/${encodeURIComponent(first.code)}`, headers: { authorization: `Bearer ${first.trackingToken}` } });
+  administration = await administrationState(env.ctx.db);
   const loginPage = await env.app.inject({ method: 'GET', url: '/dang-nhap' });
   fx = {
     values: {
@@ -71,5 +74,9 @@ describe('the corpus itself', () => {
   it('left the dossier every action mutation aimed at untouched', async () => {
     const second = await findDossierByCode(env.ctx.db, fx.values.code2!);
     expect(second).toMatchObject({ status: 'submitted', version: 1 });
+  });
+
+  it('left the administration as it was', async () => {
+    expect(await administrationState(env.ctx.db)).toEqual(administration);
   });
 });

@@ -4,6 +4,7 @@
 // Placeholders (corpus-runner.ts): {code}/{token} a submitted diploma-copy dossier and its tracking token, {doc} one
 // of its documents, {code2}/{token2} a second dossier (the actions' target: every mutation must leave it untouched).
 import type { Body, Expected, HttpCase, Method, Part } from './corpus-runner.js';
+import { ASN1_HUGE_LENGTH, pngHeaderOnly, unitCsv, xlsxBomb, yamlBomb, zipOf } from './hostile-files.js';
 
 const NUL = '\u0000';
 const enc = encodeURIComponent;
@@ -14,6 +15,7 @@ const REDIRECT = (location: RegExp | 'same-site' = 'same-site'): Expected => ({ 
 /** 10,000 nested arrays: fine for JSON.parse, a trap for recursive code after it. */
 export const DEEP_JSON = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
 const DEEP_OBJECT = `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`;
+const DEEP_OBJECT_BODY: Body = { raw: DEEP_OBJECT, type: 'application/json' };
 const LATIN1 = Buffer.from([0x7b, 0x22, 0x63, 0x6f, 0x6d, 0x6d, 0x65, 0x6e, 0x74, 0x22, 0x3a, 0x22, 0xe9, 0xff, 0xfe, 0x22, 0x7d]); // {"comment":"<é ÿ þ in latin1>"}
 
 /** Replaced by the bytes of a real PDF (corpus-runner.ts: a part whose whole value is `{pdf}`). */
@@ -148,7 +150,7 @@ const JSON_BODY_MUTATIONS: Array<{ name: string; body: Body; expect: Expected | 
   { name: 'JSON string', body: { raw: '"version"', type: 'application/json' }, expect: 'schema' },
   { name: 'JSON number', body: { raw: '1e309', type: 'application/json' }, expect: 'schema' },
   { name: '10,000 nested arrays', body: { raw: DEEP_JSON, type: 'application/json' }, expect: 'schema' },
-  { name: '5,000 nested objects', body: { raw: DEEP_OBJECT, type: 'application/json' }, expect: 'schema' },
+  { name: '5,000 nested objects', body: DEEP_OBJECT_BODY, expect: 'schema' },
 ];
 
 /** Field-level mutations of each endpoint's valid body: wrong types, out of range, overlong. */
@@ -651,10 +653,398 @@ function pageCases(): HttpCase[] {
   return cases;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The administration (issue 10), as its administrator: every JSON write × the malformed bodies above and mistyped
+// fields, then each endpoint's own hostile values, and the file uploads (unit import, workflow YAML, keys, images).
+// Every body is one the service refuses even when well-formed (a taken code, an unknown id, the last administrator),
+// so no case can change anything (bad-inputs.test.ts compares the administration's tables before and after).
+
+const AGENCY = '000.00.12.H56';
+/** About 300 KB that unpack to 300 MB (made once: both the API and the page get it). */
+const XLSX_BOMB = xlsxBomb(300);
+const NO_AGENCY = '000.99.99.H99';
+const ADMIN_CAMPAIGN = {
+  id: 'ts-corpus', name: 'Tuyển sinh lớp 10 (corpus)', grade: 10, schoolYear: '2026-2027', choices: 2,
+  windows: { registration: { opensAt: '2026-06-01T07:00:00+07:00', closesAt: '2026-06-15T17:00:00+07:00' } },
+  schools: [{ unitId: 'qlcl', quota: 10 }],
+};
+
+interface AdminJsonEndpoint {
+  endpoint: string; method: Method; path: string; valid: Record<string, unknown>;
+  /** What the valid body gets (it is refused too), and what it gets with its first field the string "1". */
+  refused: Expected; asString: Expected;
+  /** What a body of unknown keys only gets, when not a schema error (a non-strict PATCH: an empty change). */
+  unknownOnly?: Expected;
+}
+
+const ADMIN_JSON_ENDPOINTS: AdminJsonEndpoint[] = [
+  // An unknown agency as the Department: refused after the schema.
+  { endpoint: 'PUT /api/admin/settings', method: 'PUT', path: '/api/admin/settings', valid: { provinceName: 'Thanh Hóa', departmentAgencyCode: NO_AGENCY }, refused: J(422, 'VALIDATION_FAILED'), asString: J(422, 'VALIDATION_FAILED') },
+  { endpoint: 'POST /api/admin/agencies', method: 'POST', path: '/api/admin/agencies', valid: { code: AGENCY, name: 'Sở trùng mã', abbreviation: 'SGDDT' }, refused: J(409, 'AGENCY_EXISTS'), asString: J(422, 'VALIDATION_FAILED') },
+  { endpoint: 'PATCH /api/admin/agencies/:code', method: 'PATCH', path: `/api/admin/agencies/${NO_AGENCY}`, valid: { name: 'Không có' }, refused: J(404, 'NOT_FOUND'), asString: J(404, 'NOT_FOUND'), unknownOnly: J(404, 'NOT_FOUND') },
+  { endpoint: 'POST /api/admin/units', method: 'POST', path: '/api/admin/units', valid: { id: 'qlcl', name: 'Phòng trùng mã', agencyCode: AGENCY, kind: 'office' }, refused: J(409, 'UNIT_EXISTS'), asString: J(422, 'VALIDATION_FAILED') },
+  { endpoint: 'PATCH /api/admin/units/:id', method: 'PATCH', path: '/api/admin/units/khong-co', valid: { name: 'Không có' }, refused: J(404, 'NOT_FOUND'), asString: J(404, 'NOT_FOUND'), unknownOnly: J(404, 'NOT_FOUND') },
+  { endpoint: 'PUT /api/admin/unit-roles', method: 'PUT', path: '/api/admin/unit-roles', valid: { items: [{ procedureId: '*', role: 'desk', unitId: 'khong-co' }] }, refused: J(422, 'VALIDATION_FAILED'), asString: J(422, 'VALIDATION_FAILED') },
+  { endpoint: 'POST /api/admin/staff', method: 'POST', path: '/api/admin/staff', valid: { username: 'clerk', fullName: 'Trùng Tên', roles: ['clerk'], unitId: 'mot-cua', title: 'Cán bộ' }, refused: J(409, 'USERNAME_TAKEN'), asString: J(422, 'VALIDATION_FAILED') },
+  { endpoint: 'PATCH /api/admin/staff/:username', method: 'PATCH', path: '/api/admin/staff/admin', valid: { roles: ['clerk'] }, refused: J(409, 'LAST_ADMIN'), asString: J(422, 'VALIDATION_FAILED'), unknownOnly: { status: 200 } },
+  { endpoint: 'PUT /api/admin/calendar/:year', method: 'PUT', path: '/api/admin/calendar/2026', valid: { holidays: ['2026-13-45'], workingWeekends: [] }, refused: J(422, 'VALIDATION_FAILED'), asString: J(422, 'VALIDATION_FAILED') },
+  { endpoint: 'POST /api/admin/campaigns', method: 'POST', path: '/api/admin/campaigns', valid: ADMIN_CAMPAIGN, refused: J(422, 'VALIDATION_FAILED'), asString: J(422, 'VALIDATION_FAILED') },
+  { endpoint: 'PATCH /api/admin/campaigns/:id', method: 'PATCH', path: '/api/admin/campaigns/khong-co', valid: { name: 'Kỳ không có' }, refused: J(404, 'NOT_FOUND'), asString: J(422, 'VALIDATION_FAILED') },
+  {
+    endpoint: 'POST /api/admin/setup', method: 'POST', path: '/api/admin/setup', refused: J(409, 'SETUP_ALREADY_DONE'), asString: J(422, 'VALIDATION_FAILED'),
+    valid: { provinceName: 'Nghệ An', department: { code: '000.00.12.H40', name: 'Sở Giáo dục và Đào tạo', abbreviation: 'SGDDT' }, board: { name: 'Ban Giám đốc' }, desk: { name: 'Một cửa' }, offices: [{ name: 'Phòng A' }] },
+  },
+];
+
+function adminJsonCases(): HttpCase[] {
+  const cases: HttpCase[] = [];
+  const schemaError = J(422, 'VALIDATION_FAILED');
+  for (const e of ADMIN_JSON_ENDPOINTS) {
+    const base = { endpoint: e.endpoint, method: e.method, path: e.path, who: 'admin' };
+    for (const m of JSON_BODY_MUTATIONS) {
+      // 5,000 nested objects under one unknown key: dropped, which leaves a PATCH an empty change.
+      const expect = m.body === DEEP_OBJECT_BODY && e.unknownOnly ? e.unknownOnly : m.expect === 'schema' ? schemaError : m.expect;
+      cases.push({ ...base, name: m.name, body: m.body, expect });
+    }
+    const [field] = Object.keys(e.valid);
+    for (const m of FIELD_MUTATIONS) {
+      cases.push({ ...base, name: `${field} as ${m.name}`, body: { json: { ...e.valid, [field!]: m.value } }, expect: m.value === '1' ? e.asString : schemaError });
+    }
+    cases.push({ ...base, name: 'well-formed, refused', body: { json: e.valid }, expect: e.refused });
+    // Unknown keys are dropped (campaigns are strict: refused).
+    cases.push({ ...base, name: 'unknown keys and a NUL key', body: { json: { ...e.valid, isAdmin: true, [`x${NUL}`]: 1 } }, expect: e.endpoint.includes('campaigns') ? schemaError : e.refused });
+  }
+  return cases;
+}
+
+function adminApiCases(): HttpCase[] {
+  const V = J(422, 'VALIDATION_FAILED');
+  const NF = J(404, 'NOT_FOUND');
+  const call = (endpoint: string, method: Method, path: string, name: string, body: Body | undefined, expect: Expected): HttpCase => ({ endpoint, name, method, path, who: 'admin', body, expect });
+  const json = (endpoint: string, name: string, value: unknown, expect: Expected) => {
+    const [method, path] = endpoint.split(' ') as [Method, string];
+    const concrete = ADMIN_JSON_ENDPOINTS.find((e) => e.endpoint === endpoint)?.path ?? path;
+    return call(endpoint, method, concrete, name, { json: value }, expect);
+  };
+  const get = (endpoint: string, name: string, path: string, expect: Expected, who = 'admin') => ({ ...call(endpoint, 'GET', path, name, undefined, expect), who });
+  const mp = (parts: Part[], extra: Partial<Extract<Body, { multipart: Part[] }>> = {}): Body => ({ multipart: parts, ...extra });
+  const dates = (holidays: unknown, workingWeekends: unknown = []) => ({ holidays, workingWeekends });
+  const year = (name: string, y: string, body: unknown, expect: Expected) => call('PUT /api/admin/calendar/:year', 'PUT', `/api/admin/calendar/${y}`, name, { json: body }, expect);
+  const campaign = (name: string, change: Record<string, unknown>, expect: Expected = V) => json('POST /api/admin/campaigns', name, { ...ADMIN_CAMPAIGN, ...change }, expect);
+  const window = (opensAt: unknown, closesAt: unknown) => ({ windows: { registration: { opensAt, closesAt } } });
+  const newStaff = { username: 'corpus.moi', fullName: 'Cán Bộ Mới', roles: ['clerk'], unitId: 'khong-co', title: 'Cán bộ' };
+
+  return [
+    // Settings and agencies.
+    json('PUT /api/admin/settings', 'province 101 characters', { provinceName: 'x'.repeat(101), departmentAgencyCode: NO_AGENCY }, V),
+    json('PUT /api/admin/settings', 'NUL in the province', { provinceName: `Thanh${NUL}Hóa`, departmentAgencyCode: NO_AGENCY }, V),
+    json('PUT /api/admin/settings', 'agency code lower case', { provinceName: 'Thanh Hóa', departmentAgencyCode: '000.00.12.h56' }, V),
+    json('PUT /api/admin/settings', 'a school as the Department', { provinceName: 'Thanh Hóa', departmentAgencyCode: '000.20.12.H56' }, V),
+    json('PUT /api/admin/settings', 'no Department on a site set up', { provinceName: 'Thanh Hóa', departmentAgencyCode: null }, V),
+    json('POST /api/admin/agencies', 'code with NUL', { code: `000.00.12.H5${NUL}`, name: 'Sở', abbreviation: 'SGDDT' }, V),
+    json('POST /api/admin/agencies', 'NUL in the name, new code', { code: '000.98.12.H56', name: `Trường${NUL}`, abbreviation: 'TRNUL' }, J(400, 'BAD_REQUEST')),
+    json('POST /api/admin/agencies', 'unknown parent', { code: '000.98.12.H56', name: 'Trường Không Cha', abbreviation: 'TKC', parentCode: NO_AGENCY, kind: 'school' }, V),
+    json('POST /api/admin/agencies', 'unknown kind', { code: '000.98.12.H56', name: 'Trường Lạ', abbreviation: 'TL', kind: 'ministry' }, V),
+    json('POST /api/admin/agencies', 'abbreviation 10,000 characters', { code: '000.98.12.H56', name: 'Trường Lạ', abbreviation: 'A'.repeat(10_000) }, V),
+    json('PATCH /api/admin/agencies/:code', 'its own parent', { parentCode: AGENCY }, NF),
+    call('PATCH /api/admin/agencies/:code', 'PATCH', `/api/admin/agencies/${AGENCY}`, 'the Department its own parent', { json: { parentCode: AGENCY } }, V),
+    call('PATCH /api/admin/agencies/:code', 'PATCH', `/api/admin/agencies/${enc(`000${NUL}`)}`, 'code with NUL', { json: { name: 'X' } }, J(400, 'BAD_REQUEST')),
+    call('PATCH /api/admin/agencies/:code', 'PATCH', `/api/admin/agencies/${'9'.repeat(21)}`, 'code 21 characters', { json: { name: 'X' } }, V),
+    call('PATCH /api/admin/agencies/:code', 'PATCH', `/api/admin/agencies/${enc('../../etc/passwd')}`, 'path traversal', { json: { name: 'X' } }, NF),
+
+    // Units.
+    json('POST /api/admin/units', 'id with capitals and spaces', { id: 'Phong A', name: 'Phòng A', agencyCode: AGENCY, kind: 'office' }, V),
+    json('POST /api/admin/units', 'id 64 characters', { id: 'a'.repeat(64), name: 'Phòng A', agencyCode: AGENCY, kind: 'office' }, V),
+    json('POST /api/admin/units', 'unknown agency', { id: 'phong-corpus', name: 'Phòng A', agencyCode: NO_AGENCY, kind: 'office' }, V),
+    json('POST /api/admin/units', 'unknown parent', { id: 'phong-corpus', name: 'Phòng A', agencyCode: AGENCY, kind: 'office', parentId: 'khong-co' }, V),
+    json('POST /api/admin/units', 'parent in another agency', { id: 'phong-corpus', name: 'Phòng A', agencyCode: AGENCY, kind: 'office', parentId: 'thpt-lam-son' }, V),
+    json('POST /api/admin/units', 'NUL in the name, new id', { id: 'phong-corpus', name: `Phòng${NUL}`, agencyCode: AGENCY, kind: 'office' }, J(400, 'BAD_REQUEST')),
+    call('PATCH /api/admin/units/:id', 'PATCH', '/api/admin/units/so-gddt', 'a loop: the board under its own division', { json: { parentId: 'qlcl' } }, V),
+    call('PATCH /api/admin/units/:id', 'PATCH', '/api/admin/units/qlcl', 'its own parent', { json: { parentId: 'qlcl' } }, V),
+    call('PATCH /api/admin/units/:id', 'PATCH', '/api/admin/units/qlcl', 'unknown agency', { json: { agencyCode: NO_AGENCY } }, V),
+    call('PATCH /api/admin/units/:id', 'PATCH', `/api/admin/units/${'u'.repeat(64)}`, 'id 64 characters', { json: { name: 'X' } }, V),
+    call('PATCH /api/admin/units/:id', 'PATCH', `/api/admin/units/${enc(`qlcl${NUL}`)}`, 'id with NUL', { json: { name: 'X' } }, J(400, 'BAD_REQUEST')),
+
+    // Unit roles.
+    json('PUT /api/admin/unit-roles', '1,001 items', { items: Array.from({ length: 1001 }, () => ({ procedureId: '*', role: 'desk', unitId: 'mot-cua' })) }, V),
+    json('PUT /api/admin/unit-roles', 'unknown role', { items: [{ procedureId: '*', role: 'janitor', unitId: 'mot-cua' }] }, V),
+    json('PUT /api/admin/unit-roles', 'unknown procedure', { items: [{ procedureId: 'khong-co', role: 'desk', unitId: 'khong-co' }] }, V),
+    json('PUT /api/admin/unit-roles', 'a school as the leadership', { items: [{ procedureId: 'diploma-copy', role: 'leadership', unitId: 'thpt-lam-son' }, { procedureId: '*', role: 'desk', unitId: 'khong-co' }] }, V),
+    json('PUT /api/admin/unit-roles', 'procedure with NUL', { items: [{ procedureId: `diploma-copy${NUL}`, role: 'desk', unitId: 'khong-co' }] }, V),
+    json('PUT /api/admin/unit-roles', 'items an object', { items: { 0: { procedureId: '*' } } }, V),
+
+    // Staff accounts.
+    json('POST /api/admin/staff', 'username with NUL', { ...newStaff, username: `corpus${NUL}` }, V),
+    json('POST /api/admin/staff', 'unknown unit', newStaff, V),
+    json('POST /api/admin/staff', 'unknown role', { ...newStaff, roles: ['superuser'] }, V),
+    json('POST /api/admin/staff', 'roles repeated past the list', { ...newStaff, roles: Array(6).fill('admin') }, V),
+    json('POST /api/admin/staff', 'e-mail not an address', { ...newStaff, email: 'not-an-address' }, V),
+    json('POST /api/admin/staff', 'half a signing authority', { ...newStaff, authority: { kind: 'KT' } }, V),
+    json('POST /api/admin/staff', 'unknown authority kind', { ...newStaff, authority: { kind: 'XX', for: 'GIÁM ĐỐC' } }, V),
+    json('POST /api/admin/staff', 'NUL in the name, unknown unit', { ...newStaff, fullName: `Cán${NUL}Bộ` }, V),
+    json('PATCH /api/admin/staff/:username', 'active as a string', { active: 'false' }, V),
+    json('PATCH /api/admin/staff/:username', 'two-factor turned on', { totp: true }, V),
+    json('PATCH /api/admin/staff/:username', 'the last administrator locked', { active: false }, J(409, 'LAST_ADMIN')),
+    json('PATCH /api/admin/staff/:username', 'an unknown unit', { unitId: 'khong-co' }, V),
+    call('PATCH /api/admin/staff/:username', 'PATCH', `/api/admin/staff/${'u'.repeat(101)}`, 'username 101 characters (the router\'s limit)', { json: { title: 'X' } }, J(414, 'URI_TOO_LONG')),
+    call('PATCH /api/admin/staff/:username', 'PATCH', `/api/admin/staff/${enc(`clerk${NUL}`)}`, 'username with NUL', { json: { title: 'X' } }, J(400, 'BAD_REQUEST')),
+    call('POST /api/admin/staff/:username/password-reset', 'POST', `/api/admin/staff/${enc(`admin${NUL}`)}/password-reset`, 'username with NUL', undefined, J(400, 'BAD_REQUEST')),
+    call('POST /api/admin/staff/:username/password-reset', 'POST', '/api/admin/staff/__proto__/password-reset', '__proto__', undefined, J(404, 'STAFF_NOT_FOUND')),
+    get('GET /api/admin/staff', 'unknown role', '/api/admin/staff?role=superuser', V),
+    get('GET /api/admin/staff', 'active maybe', '/api/admin/staff?active=maybe', V),
+    get('GET /api/admin/staff', 'role repeated', '/api/admin/staff?role=clerk&role=admin', V),
+    get('GET /api/admin/staff', 'search 101 characters', `/api/admin/staff?q=${'q'.repeat(101)}`, V),
+    get('GET /api/admin/staff', 'NUL in the search', `/api/admin/staff?q=${enc(NUL)}`, J(400, 'BAD_REQUEST')),
+    get('GET /api/admin/staff', 'SQL-ish search', `/api/admin/staff?q=${enc("%' OR 1=1 --")}`, { status: 200 }),
+    get('GET /api/admin/staff/:username', 'unknown', '/api/admin/staff/khong-co-ai', J(404, 'STAFF_NOT_FOUND')),
+
+    // Calendar: dates that are not dates, not in the year, on the wrong kind of day; too many.
+    year('30 February', '2026', dates(['2026-02-30']), V),
+    year('not a date', '2026', dates(['ngày mai']), V),
+    year('a date of another year', '2026', dates(['2025-01-01']), V),
+    year('a weekday as a working weekend', '2026', dates([], ['2026-03-04']), V),
+    year('a Saturday as a day off', '2026', dates(['2026-03-07']), V),
+    year('367 days off', '2026', dates(Array(367).fill('2026-03-04')), V),
+    year('holidays a string', '2026', dates('2026-03-04'), V),
+    year('note 4,001 characters', '2026', { ...dates(['2026-13-45']), note: 'x'.repeat(4001) }, V),
+    year('NUL in the note, a bad day', '2026', { ...dates(['2026-13-45']), note: `a${NUL}` }, V),
+    year('year 1800', '1800', dates([]), V),
+    year('year not a number', 'abcd', dates([]), V),
+    year('year 1e309', '1e309', dates([]), V),
+    get('GET /api/admin/calendar/:year', 'year 99999', '/api/admin/calendar/99999', V),
+    get('GET /api/admin/calendar/:year', 'year with NUL', `/api/admin/calendar/2026${enc(NUL)}`, V),
+
+    // Campaigns: strict objects, windows, schools and quotas.
+    campaign('windows closing before they open', window('2026-06-15T17:00:00+07:00', '2026-06-01T07:00:00+07:00')),
+    campaign('30 February', window('2026-02-30T07:00:00+07:00', '2026-03-15T17:00:00+07:00')),
+    campaign('time without an offset', window('2026-06-01T07:00:00', '2026-06-15T17:00:00')),
+    campaign('year 275760', window('2026-06-01T07:00:00+07:00', '+275760-09-13T00:00:00.000Z')),
+    campaign('grade 11', { grade: 11 }),
+    campaign('school year not consecutive', { schoolYear: '2026-2028' }),
+    campaign('no choices', { choices: 0 }),
+    campaign('quota 0', { schools: [{ unitId: 'thpt-lam-son', quota: 0 }] }),
+    campaign('quota a billion', { schools: [{ unitId: 'thpt-lam-son', quota: 1e9 }] }),
+    campaign('a school twice', { schools: [{ unitId: 'thpt-lam-son', quota: 1 }, { unitId: 'thpt-lam-son', quota: 2 }] }),
+    campaign('5,001 schools', { schools: Array.from({ length: 5001 }, (_, i) => ({ unitId: `u${i}`, quota: 1 })) }),
+    campaign('unknown school', { schools: [{ unitId: 'khong-co', quota: 1 }] }),
+    campaign('an unknown key in a school', { schools: [{ unitId: 'thpt-lam-son', quota: 1, admin: true }] }),
+    campaign('11 tie-breaks', { tieBreak: Array(11).fill('score') }),
+    campaign('tie-break with code', { tieBreak: ['process.exit()'] }),
+    campaign('id taken', { id: 'ts10-demo', schools: [{ unitId: 'qlcl', quota: 1 }] }),
+    call('PATCH /api/admin/campaigns/:id', 'PATCH', '/api/admin/campaigns/ts10-demo', 'no schools', { json: { schools: [] } }, V),
+    call('PATCH /api/admin/campaigns/:id', 'PATCH', '/api/admin/campaigns/ts10-demo', 'the id changed', { json: { id: 'khac' } }, V),
+    call('PATCH /api/admin/campaigns/:id', 'PATCH', '/api/admin/campaigns/ts10-demo', 'a division as a school', { json: { schools: [{ unitId: 'qlcl', quota: 5 }] } }, V),
+    call('PATCH /api/admin/campaigns/:id', 'PATCH', `/api/admin/campaigns/${enc(`ts10-demo${NUL}`)}`, 'id with NUL', { json: { name: 'Kỳ đổi tên' } }, J(400, 'BAD_REQUEST')),
+    get('GET /api/admin/campaigns/:id', 'id 65 characters', `/api/admin/campaigns/${'c'.repeat(65)}`, V),
+    get('GET /api/admin/campaigns/:id', '__proto__', '/api/admin/campaigns/__proto__', NF),
+
+    // Set-up: once only, and its lists are bounded.
+    json('POST /api/admin/setup', '21 offices', { provinceName: 'Nghệ An', department: { code: '000.00.12.H40', name: 'Sở', abbreviation: 'SGDDT' }, board: { name: 'Ban' }, desk: { name: 'Một cửa' }, offices: Array.from({ length: 21 }, (_, i) => ({ name: `Phòng ${i}` })) }, V),
+    json('POST /api/admin/setup', 'already done', ADMIN_JSON_ENDPOINTS.find((e) => e.endpoint === 'POST /api/admin/setup')!.valid, J(409, 'SETUP_ALREADY_DONE')),
+
+    // Keys: ids, owners.
+    call('POST /api/admin/keys/:id/deactivate', 'POST', '/api/admin/keys/abc/deactivate', 'id not a uuid', undefined, V),
+    call('POST /api/admin/keys/:id/deactivate', 'POST', `/api/admin/keys/${enc(NUL)}/deactivate`, 'id a NUL', undefined, V),
+    call('POST /api/admin/keys/:id/deactivate', 'POST', '/api/admin/keys/00000000-0000-4000-8000-000000000000/deactivate', 'unknown key', undefined, NF),
+    get('GET /api/admin/appearances/:owner/image', 'owner of 2 characters', '/api/admin/appearances/ab/image', V),
+    get('GET /api/admin/appearances/:owner/image', 'owner 201 characters (the router\'s limit)', `/api/admin/appearances/staff:${'a'.repeat(195)}/image`, J(414, 'URI_TOO_LONG')),
+    get('GET /api/admin/appearances/:owner/image', 'no kind', '/api/admin/appearances/leader/image', NF),
+    get('GET /api/admin/appearances/:owner/image', 'empty id', '/api/admin/appearances/staff:/image', NF),
+    get('GET /api/admin/appearances/:owner/image', 'path traversal', `/api/admin/appearances/${enc('unit:../../etc/passwd')}/image`, NF),
+    get('GET /api/admin/appearances/:owner/image', 'NUL', `/api/admin/appearances/${enc(`staff:leader${NUL}`)}/image`, NF),
+
+    // Procedures: ids and versions.
+    call('POST /api/admin/procedures/:id/disable', 'POST', `/api/admin/procedures/${'p'.repeat(65)}/disable`, 'id 65 characters', undefined, V),
+    call('POST /api/admin/procedures/:id/disable', 'POST', `/api/admin/procedures/${enc(`diploma-copy${NUL}`)}/disable`, 'id with NUL', undefined, J(404, 'PROCEDURE_NOT_FOUND')),
+    call('POST /api/admin/procedures/:id/enable', 'POST', '/api/admin/procedures/__proto__/enable', '__proto__', undefined, J(404, 'PROCEDURE_NOT_FOUND')),
+    get('GET /api/admin/procedures/:id/versions/:version/source', 'version 0', '/api/admin/procedures/diploma-copy/versions/0/source', V),
+    get('GET /api/admin/procedures/:id/versions/:version/source', 'version abc', '/api/admin/procedures/diploma-copy/versions/abc/source', V),
+    get('GET /api/admin/procedures/:id/versions/:version/source', 'version 1e309', '/api/admin/procedures/diploma-copy/versions/1e309/source', V),
+    get('GET /api/admin/procedures/:id/versions/:version/source', 'version 2^53', `/api/admin/procedures/diploma-copy/versions/${2 ** 53}/source`, V),
+    get('GET /api/admin/procedures/:id/versions/:version/source', 'version 99', '/api/admin/procedures/diploma-copy/versions/99/source', NF),
+    get('GET /api/admin/procedures/:id/versions/:version/source', 'unknown procedure', '/api/admin/procedures/khong-co/versions/1/source', NF),
+
+    // The audit log: filters, paging, the export's span.
+    get('GET /api/admin/audit', 'from not a date', '/api/admin/audit?from=hom-qua', V),
+    get('GET /api/admin/audit', 'from 30 February', '/api/admin/audit?from=2026-02-30', V),
+    get('GET /api/admin/audit', 'from 11 characters', '/api/admin/audit?from=2026-01-011', V),
+    get('GET /api/admin/audit', 'to before from', '/api/admin/audit?from=2026-02-01&to=2026-01-01', V),
+    get('GET /api/admin/audit', 'before 0', '/api/admin/audit?before=0', V),
+    get('GET /api/admin/audit', 'before 1e309', '/api/admin/audit?before=1e309', V),
+    get('GET /api/admin/audit', 'limit 0', '/api/admin/audit?limit=0', V),
+    get('GET /api/admin/audit', 'limit 100,000', '/api/admin/audit?limit=100000', V),
+    get('GET /api/admin/audit', 'format xml', '/api/admin/audit?format=xml', V),
+    get('GET /api/admin/audit', 'format repeated', '/api/admin/audit?format=csv&format=json', V),
+    get('GET /api/admin/audit', 'unknown account', '/api/admin/audit?actor=khong-co-ai', V),
+    // Actions are open-ended (a workflow names its own): only the form is checked.
+    get('GET /api/admin/audit', 'an action nobody took', '/api/admin/audit?action=khong.co', { status: 200 }),
+    get('GET /api/admin/audit', 'NUL in the dossier', `/api/admin/audit?dossier=${enc(NUL)}`, J(400, 'BAD_REQUEST')),
+    get('GET /api/admin/audit', 'SQL-ish action group', `/api/admin/audit?action=${enc("%' OR 1=1 --.")}`, V),
+    get('GET /api/admin/audit', 'CSV over ten thousand years', '/api/admin/audit?format=csv&from=0001-01-01&to=9999-12-31', V),
+    get('GET /api/admin/audit', 'anonymous', '/api/admin/audit', J(401, 'UNAUTHENTICATED'), 'anon'),
+    get('GET /api/admin/audit', 'a clerk', '/api/admin/audit?format=csv', J(403, 'FORBIDDEN'), 'clerk'),
+
+    // ---------------------------------------------------------- uploads
+    ...adminUploadCases(mp),
+  ];
+}
+
+function adminUploadCases(mp: (parts: Part[], extra?: Partial<Extract<Body, { multipart: Part[] }>>) => Body): HttpCase[] {
+  const V = J(422, 'VALIDATION_FAILED');
+  const up = (endpoint: string, name: string, body: Body, expect: Expected): HttpCase => {
+    const path = endpoint.split(' ')[1]!;
+    return { endpoint, name, method: 'POST', path, who: 'admin', body, expect };
+  };
+  const csv = (text: string | Buffer, fileName = 'don-vi.csv') => mp([file('file', fileName, text, 'text/csv')]);
+  const IMPORT = 'POST /api/admin/units/import';
+  const WORKFLOW = 'POST /api/admin/procedures';
+  const yaml = (text: string | Buffer, fileName = 'quy-trinh.yaml') => mp([file('file', fileName, text, 'application/yaml')]);
+  const KEYS = 'POST /api/admin/keys';
+  const p12 = (data: string | Buffer, extra: Part[] = []) => mp([{ name: 'staff', value: 'clerk' }, { name: 'password', value: 'x' }, file('pkcs12', 'khoa.p12', data, 'application/x-pkcs12'), ...extra]);
+  const IMAGES = 'POST /api/admin/appearances';
+  const image = (data: string | Buffer, type = 'image/png') => mp([{ name: 'unit', value: 'so-gddt' }, file('image', 'dau.png', data, type)]);
+  const png = pngHeaderOnly(100, 100);
+  const WORKFLOW_INVALID = J(422, 'WORKFLOW_INVALID');
+  return [
+    // Unit import (CSV/XLSX; all or nothing).
+    up(IMPORT, 'JSON', { json: { file: 'x' } }, J(415, 'UNSUPPORTED_MEDIA_TYPE')),
+    up(IMPORT, 'no file', mp([{ name: 'note', value: 'x' }]), V),
+    up(IMPORT, 'empty file', csv(''), V),
+    up(IMPORT, 'truncated', { ...csv(unitCsv(3)), truncate: 80 }, J(400, 'BAD_REQUEST')),
+    up(IMPORT, 'no boundary', { ...csv(unitCsv(1)), boundary: null }, J(400, 'BAD_REQUEST')),
+    up(IMPORT, 'two files', mp([file('file', 'a.csv', unitCsv(1, 'x')), file('file', 'b.csv', unitCsv(1, 'x'))]), J(413, 'TOO_MANY_FILES')),
+    up(IMPORT, '10,000 lines', csv(unitCsv(10_000)), V),
+    up(IMPORT, '5,000 lines, every one wrong', csv(unitCsv(5_000, 'bogus')), V),
+    up(IMPORT, 'header only', csv('id,name,agencyCode,kind\r\n'), V),
+    up(IMPORT, 'unknown column', csv('id,name,agencyCode,kind,isAdmin\r\nx,y,z,school\r\n'), V),
+    up(IMPORT, 'an unclosed quote', csv('id,name,agencyCode,kind\r\n"truong-a,Trường A,000.00.12.H56,school\r\n'), V),
+    up(IMPORT, 'NUL bytes', csv(`id,name,agencyCode,kind\r\ntruong-nul,Trường${NUL},000.00.12.H56,school\r\n`), J(400, 'BAD_REQUEST')),
+    up(IMPORT, 'a formula in a name, bad kind', csv('id,name,agencyCode,kind\r\ntruong-f,=HYPERLINK("http://evil"),000.00.12.H56,bogus\r\n'), V),
+    up(IMPORT, 'a loop between two new units', csv('id,name,agencyCode,kind,parentId\r\nvong-a,Vòng A,000.00.12.H56,office,vong-b\r\nvong-b,Vòng B,000.00.12.H56,office,vong-a\r\n'), V),
+    up(IMPORT, 'Latin-1 bytes', csv(Buffer.from('id,name,agencyCode,kind\r\ntruong-l,Tr\xfc\xf6ng,000.00.12.H56,bogus\r\n', 'latin1')), V),
+    up(IMPORT, 'a PDF named .csv', mp([file('file', 'don-vi.csv', PDF_PLACEHOLDER)]), V),
+    up(IMPORT, 'text named .xlsx', csv('id,name\r\n', 'don-vi.xlsx'), V),
+    up(IMPORT, 'a zip that is no workbook', csv(zipOf([{ name: 'a.txt', data: Buffer.from('x') }]), 'don-vi.xlsx'), V),
+    up(IMPORT, 'an XLSX that unpacks to 300 MB', csv(XLSX_BOMB, 'don-vi.xlsx'), V),
+    up(IMPORT, 'over 5 MB', csv(Buffer.alloc(5 * 1024 * 1024 + 1, 0x2c)), J(413, 'FILE_TOO_LARGE')),
+    { ...up(IMPORT, 'a clerk', csv(unitCsv(1)), J(403, 'FORBIDDEN')), who: 'clerk' },
+
+    // Workflow upload (YAML, checked like at boot).
+    up(WORKFLOW, 'JSON', { json: { file: 'x' } }, J(415, 'UNSUPPORTED_MEDIA_TYPE')),
+    up(WORKFLOW, 'no file', mp([{ name: 'note', value: 'x' }]), V),
+    up(WORKFLOW, 'truncated', { ...yaml('id: a\n'), truncate: 60 }, J(400, 'BAD_REQUEST')),
+    up(WORKFLOW, 'billion laughs', yaml(yamlBomb()), WORKFLOW_INVALID),
+    up(WORKFLOW, 'YAML syntax error', yaml('id: [unclosed\n'), WORKFLOW_INVALID),
+    up(WORKFLOW, 'a list, not a mapping', yaml('- a\n- b\n'), WORKFLOW_INVALID),
+    up(WORKFLOW, 'a plain string', yaml('just text'), WORKFLOW_INVALID),
+    up(WORKFLOW, '10,000 nested flow sequences', yaml(`x: ${DEEP_JSON}\n`), WORKFLOW_INVALID),
+    up(WORKFLOW, 'duplicate keys', yaml('id: a\nid: b\n'), WORKFLOW_INVALID),
+    up(WORKFLOW, '__proto__ keys', yaml('__proto__: { admin: true }\nid: proto\n'), WORKFLOW_INVALID),
+    up(WORKFLOW, 'a JavaScript tag', yaml('id: !!js/function "function () { return 1 }"\n'), WORKFLOW_INVALID),
+    up(WORKFLOW, 'NUL bytes', yaml(`id: a${NUL}b\n`), WORKFLOW_INVALID),
+    up(WORKFLOW, 'not UTF-8', yaml(Buffer.from([0x69, 0x64, 0x3a, 0x20, 0xff, 0xfe, 0x0a])), WORKFLOW_INVALID),
+    up(WORKFLOW, 'a PDF named .yaml', mp([file('file', 'quy-trinh.yaml', PDF_PLACEHOLDER)]), WORKFLOW_INVALID),
+    up(WORKFLOW, 'named .exe', yaml('id: a\n', 'quy-trinh.exe'), WORKFLOW_INVALID),
+    up(WORKFLOW, 'named ../../etc/passwd.yaml', yaml('id: [\n', '../../etc/passwd.yaml'), WORKFLOW_INVALID),
+    up(WORKFLOW, 'over 256 KB', yaml(`# ${'x'.repeat(256 * 1024)}\n`), J(413, 'FILE_TOO_LARGE')),
+    { ...up(WORKFLOW, 'a leader', yaml('id: a\n'), J(403, 'FORBIDDEN')), who: 'leader' },
+
+    // Keys: a PKCS#12 that is not one.
+    up(KEYS, 'JSON', { json: { staff: 'clerk' } }, J(415, 'UNSUPPORTED_MEDIA_TYPE')),
+    up(KEYS, 'garbage PKCS#12', p12('garbage'), V),
+    up(KEYS, 'empty PKCS#12', p12(''), V),
+    up(KEYS, 'DER claiming 2 GB', p12(ASN1_HUGE_LENGTH), V),
+    up(KEYS, 'a PEM certificate as the PKCS#12', p12('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'), V),
+    up(KEYS, 'a zip as the PKCS#12', p12(zipOf([{ name: 'a', data: Buffer.from('x') }])), V),
+    up(KEYS, 'a PNG as the PKCS#12', p12(png), V),
+    up(KEYS, 'staff and unit both', p12('garbage', [{ name: 'unit', value: 'so-gddt' }]), V),
+    up(KEYS, 'unknown unit', mp([{ name: 'unit', value: 'khong-co' }, file('pkcs12', 'k.p12', 'garbage')]), V),
+    up(KEYS, 'PIN of 13 digits', p12('garbage', [{ name: 'pin', value: '1234567890123' }]), V),
+    up(KEYS, 'password with NUL', mp([{ name: 'staff', value: 'clerk' }, { name: 'password', value: `x${NUL}` }, file('pkcs12', 'k.p12', 'garbage')]), V),
+    up(KEYS, 'four files', mp([file('pkcs12', 'a.p12', 'x'), file('certificate', 'b.pem', 'x'), file('chain', 'c.pem', 'x'), file('chain', 'd.pem', 'x')]), J(413, 'TOO_MANY_FILES')),
+    up(KEYS, 'a file over 1 MB', p12(Buffer.alloc(1024 * 1024 + 1, 0x30)), J(413, 'FILE_TOO_LARGE')),
+    up(KEYS, 'truncated', { ...p12('garbage'), truncate: 90 }, J(400, 'BAD_REQUEST')),
+
+    // Signature and seal images.
+    up(IMAGES, 'JSON', { json: { unit: 'so-gddt' } }, J(415, 'UNSUPPORTED_MEDIA_TYPE')),
+    up(IMAGES, 'a GIF', image('GIF89a\x01\x00\x01\x00', 'image/gif'), V),
+    up(IMAGES, 'an SVG with a script', image('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', 'image/svg+xml'), V),
+    up(IMAGES, 'a PNG header only', image(png), V),
+    up(IMAGES, 'a PNG claiming 100,000 × 100,000 pixels', image(pngHeaderOnly()), V),
+    up(IMAGES, 'a JPEG signature and garbage', image(Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64, 0x41)]), 'image/jpeg'), V),
+    up(IMAGES, 'a PDF', image(PDF_PLACEHOLDER, 'application/pdf'), V),
+    up(IMAGES, 'over 512 KB', image(Buffer.concat([png, Buffer.alloc(600 * 1024)])), V),
+    up(IMAGES, 'unknown staff', mp([{ name: 'staff', value: 'khong-co-ai' }, file('image', 'a.png', png, 'image/png')]), V),
+    up(IMAGES, 'no boundary', { ...image(png), boundary: null }, J(400, 'BAD_REQUEST')),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The administration pages as their administrator: forms with hostile values, multipart uploads, query strings.
+
+function adminPageCases(): HttpCase[] {
+  const page = (endpoint: string, name: string, method: Method, path: string, body: Body | undefined, expect: Expected, who = 'admin'): HttpCase => ({
+    endpoint, name, method, path, who, body, csrf: method === 'POST', expect,
+  });
+  const g = (endpoint: string, name: string, path: string, expect: Expected) => page(endpoint, name, 'GET', path, undefined, expect);
+  const p = (endpoint: string, name: string, body: Body | undefined, expect: Expected, path = endpoint.split(' ')[1]!) => page(endpoint, name, 'POST', path, body, expect);
+  const upload = (name: string, data: string | Buffer, fileName = 'don-vi.csv'): Body => ({ multipart: [file(name, fileName, data, 'application/octet-stream')] });
+  return [
+    g('GET /quan-tri/can-bo', 'role repeated', '/quan-tri/can-bo?role=clerk&role=admin', PAGE(200)),
+    g('GET /quan-tri/can-bo', 'NUL in the search', `/quan-tri/can-bo?q=${enc(NUL)}`, PAGE(400)),
+    g('GET /quan-tri/can-bo', 'search 10,000 characters', `/quan-tri/can-bo?q=${'q'.repeat(10_000)}`, PAGE(422)),
+    g('GET /quan-tri/can-bo/tai-khoan/:username', 'unknown', '/quan-tri/can-bo/tai-khoan/khong-co-ai', PAGE(404)),
+    g('GET /quan-tri/can-bo/tai-khoan/:username', 'NUL', `/quan-tri/can-bo/tai-khoan/${enc(NUL)}`, PAGE(400)),
+    p('POST /quan-tri/can-bo/tao-moi', 'roles repeated 1,000 times, unknown unit', { form: { username: 'corpus.moi', fullName: 'Cán Bộ', title: 'Cán bộ', unitId: 'khong-co', roles: Array(1000).fill('admin') } }, PAGE(422)),
+    p('POST /quan-tri/can-bo/tao-moi', 'NUL in the username', { form: { username: `corpus${NUL}`, fullName: 'Cán Bộ', title: 'Cán bộ', unitId: 'mot-cua', roles: 'clerk' } }, PAGE(422)),
+    p('POST /quan-tri/can-bo/tao-moi', 'bad JSON', { raw: '{', type: 'application/json' }, PAGE(400)),
+    p('POST /quan-tri/can-bo/tai-khoan/:username', 'the last administrator demoted', { form: { fullName: 'Phạm Quốc Huy', title: 'Quản trị', unitId: 'so-gddt', roles: 'clerk' } }, PAGE(409), '/quan-tri/can-bo/tai-khoan/admin'),
+    p('POST /quan-tri/to-chuc/cai-dat', 'province 10,000 characters', { form: { provinceName: 'x'.repeat(10_000) } }, PAGE(422)),
+    p('POST /quan-tri/to-chuc/cai-dat', 'NUL in the province', { form: { provinceName: `Thanh${NUL}`, departmentAgencyCode: NO_AGENCY } }, PAGE(422)),
+    p('POST /quan-tri/to-chuc/co-quan', 'code with NUL', { form: { code: `000${NUL}`, name: 'Sở', abbreviation: 'S' } }, PAGE(422)),
+    p('POST /quan-tri/to-chuc/don-vi/:id', 'a loop', { form: { parentId: 'qlcl' } }, PAGE(422), '/quan-tri/to-chuc/don-vi/so-gddt'),
+    g('GET /quan-tri/to-chuc/don-vi/:id', 'unknown', '/quan-tri/to-chuc/don-vi/khong-co', PAGE(404)),
+    g('GET /quan-tri/to-chuc/co-quan/:code', 'unknown', `/quan-tri/to-chuc/co-quan/${NO_AGENCY}`, PAGE(404)),
+    p('POST /quan-tri/to-chuc/nhap', 'not multipart', { form: { file: 'x' } }, PAGE(415)),
+    p('POST /quan-tri/to-chuc/nhap', '10,000 lines', upload('file', unitCsv(10_000)), PAGE(422)),
+    p('POST /quan-tri/to-chuc/nhap', 'an XLSX that unpacks to 300 MB', upload('file', XLSX_BOMB, 'don-vi.xlsx'), PAGE(422)),
+    p('POST /quan-tri/to-chuc/nhap', 'truncated', { ...upload('file', unitCsv(2)), truncate: 70 }, PAGE(400)),
+    p('POST /quan-tri/to-chuc/phan-cong', 'every select an unknown unit', { form: { 'role.*.desk': 'khong-co', 'role.*.office': `x${NUL}`, 'role.__proto__.desk': 'mot-cua' } }, PAGE(422)),
+    p('POST /quan-tri/thu-tuc/nap', 'billion laughs', upload('file', yamlBomb(), 'quy-trinh.yaml'), PAGE(422)),
+    // Whatever goes wrong with the upload comes back on the form.
+    p('POST /quan-tri/thu-tuc/nap', 'truncated', { ...upload('file', 'id: a\n', 'quy-trinh.yaml'), truncate: 60 }, PAGE(422)),
+    p('POST /quan-tri/thu-tuc/:id/tat', 'NUL id', undefined, PAGE(404), `/quan-tri/thu-tuc/${enc(NUL)}/tat`),
+    g('GET /quan-tri/thu-tuc/:id/phien-ban/:version', 'version abc', '/quan-tri/thu-tuc/diploma-copy/phien-ban/abc', PAGE(404)),
+    g('GET /quan-tri/thu-tuc/:id/phien-ban/:version', 'version 2^53', `/quan-tri/thu-tuc/diploma-copy/phien-ban/${2 ** 53}`, PAGE(404)),
+    p('POST /quan-tri/khoa-ky-so/khoa', 'a PKCS#12 that is not one', { multipart: [{ name: 'owner', value: 'staff:clerk' }, { name: 'password', value: 'x' }, file('pkcs12', 'k.p12', ASN1_HUGE_LENGTH)] }, PAGE(422)),
+    p('POST /quan-tri/khoa-ky-so/khoa', 'owner not a kind', { form: { owner: 'root' } }, PAGE(422)),
+    p('POST /quan-tri/khoa-ky-so/anh', 'an SVG', { multipart: [{ name: 'owner', value: 'unit:so-gddt' }, file('image', 'a.svg', '<svg/>', 'image/svg+xml')] }, PAGE(422)),
+    g('GET /quan-tri/khoa-ky-so/:id/thu-hoi', 'id not a uuid', '/quan-tri/khoa-ky-so/abc/thu-hoi', PAGE(404)),
+    p('POST /quan-tri/khoa-ky-so/:id/thu-hoi', 'id with NUL', undefined, PAGE(404), `/quan-tri/khoa-ky-so/${enc(NUL)}/thu-hoi`),
+    g('GET /quan-tri/lich/:year', 'year abcd', '/quan-tri/lich/abcd', PAGE(404)),
+    g('GET /quan-tri/lich/:year', 'year 1800', '/quan-tri/lich/1800', PAGE(404)),
+    g('GET /quan-tri/lich', 'year repeated', '/quan-tri/lich?nam=2026&nam=x', REDIRECT(/^\/quan-tri\/lich\/\d{4}$/)),
+    p('POST /quan-tri/lich/:year', '3,000 lines of days', { form: { holidays: Array(3_000).fill('04/03/2026').join('\n') } }, PAGE(422), '/quan-tri/lich/2026'),
+    p('POST /quan-tri/lich/:year', 'a form over 64 KB', { form: { holidays: Array(10_000).fill('04/03/2026').join('\n') } }, PAGE(413), '/quan-tri/lich/2026'),
+    p('POST /quan-tri/lich/:year', 'NUL in the days', { form: { holidays: `04/03/2026${NUL}` } }, PAGE(422), '/quan-tri/lich/2026'),
+    p('POST /quan-tri/lich/:year', 'year abcd', { form: { holidays: '' } }, PAGE(404), '/quan-tri/lich/abcd'),
+    p('POST /quan-tri/tuyen-sinh/moi', 'dates that are not dates', { form: { id: 'ts-corpus', name: 'Kỳ corpus', grade: '10', schoolYear: '2026-2027', choices: '2', 'registration.opensAt': 'mai', 'registration.closesAt': '2026-02-30T07:00' } }, PAGE(422)),
+    p('POST /quan-tri/tuyen-sinh/moi', 'bad JSON', { raw: '{', type: 'application/json' }, PAGE(400)),
+    g('GET /quan-tri/tuyen-sinh/:id', 'unknown', '/quan-tri/tuyen-sinh/khong-co', PAGE(404)),
+    g('GET /quan-tri/nhat-ky', 'from not a date', '/quan-tri/nhat-ky?from=hom-qua', PAGE(422)),
+    g('GET /quan-tri/nhat-ky', 'before repeated', '/quan-tri/nhat-ky?before=1&before=x', PAGE(200)),
+    g('GET /quan-tri/nhat-ky', 'NUL in the actor', `/quan-tri/nhat-ky?actor=${enc(NUL)}`, PAGE(400)),
+    p('POST /quan-tri/thiet-lap', 'already done, 1,000 offices', { form: { provinceName: 'Nghệ An', offices: Array(1000).fill('Phòng') } }, REDIRECT(/^\/quan-tri\?tb=/)),
+    p('POST /tai-khoan/doi-mat-khau', 'bad JSON', { raw: '{', type: 'application/json' }, PAGE(400), '/tai-khoan/doi-mat-khau'),
+    p('POST /tai-khoan/doi-mat-khau', 'confirmation differs', { form: { currentPassword: 'x', newPassword: 'y'.repeat(10_000), confirmPassword: 'z' } }, PAGE(422), '/tai-khoan/doi-mat-khau'),
+    p('POST /tai-khoan/xac-thuc-hai-lop/xac-nhan', 'code of 10,000 digits', { form: { otp: '1'.repeat(10_000) } }, PAGE(422), '/tai-khoan/xac-thuc-hai-lop/xac-nhan'),
+  ];
+}
+
 function stringify(data: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, String(v)]));
 }
 
 export function corpus(): HttpCase[] {
-  return [...codeCases(), ...jsonCases(), ...apiCases(), ...multipartCases(), ...pageCases()];
+  return [...codeCases(), ...jsonCases(), ...apiCases(), ...multipartCases(), ...pageCases(), ...adminJsonCases(), ...adminApiCases(), ...adminPageCases()];
 }

@@ -1,6 +1,7 @@
 // Reads an uploaded table (CSV or XLSX) whose header row names the columns, into rows that remember the line the
 // operator sees in their spreadsheet (the header is line 1), so every refusal can say "line N". Bounded: a file past
 // the row limit is refused as a whole with a clear message before any row is checked.
+import { inflateRawSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { AppError } from '../../errors.js';
@@ -17,6 +18,11 @@ export interface TableSpec {
 }
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+/**
+ * What an XLSX may unpack to: a sheet of the import's 5,000 rows is a few MB, while deflate packs blanks a thousand to
+ * one, so an upload within MAX_IMPORT_BYTES could otherwise make exceljs hold gigabytes (it inflates whole entries).
+ */
+export const MAX_XLSX_UNPACKED_BYTES = 32 * 1024 * 1024;
 
 function fileError(message: string): AppError {
   return new AppError('VALIDATION_FAILED', message, { file: message });
@@ -71,7 +77,37 @@ function csvLines(data: Buffer, maxRows: number): RawLine[] {
   }
 }
 
+/**
+ * Unpacks every entry of the zip with a running budget, before exceljs sees it: false when the entries together unpack
+ * past `budget` bytes, or when the zip's directory cannot be read. The sizes the zip declares are not trusted.
+ */
+function unpacksWithin(data: Buffer, budget: number): boolean {
+  const end = data.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (end < 0 || end + 22 > data.length) return false;
+  let left = budget;
+  let at = data.readUInt32LE(end + 16);
+  for (let entries = data.readUInt16LE(end + 10); entries > 0; entries--) {
+    if (at + 46 > data.length || data.readUInt32LE(at) !== 0x02014b50) return false;
+    const method = data.readUInt16LE(at + 10);
+    const local = data.readUInt32LE(at + 42);
+    if (local + 30 > data.length) return false;
+    const start = local + 30 + data.readUInt16LE(local + 26) + data.readUInt16LE(local + 28);
+    const packed = data.subarray(start, start + data.readUInt32LE(at + 20));
+    try {
+      left -= method === 8 ? inflateRawSync(packed, { maxOutputLength: Math.max(left, 1) }).length : packed.length;
+    } catch {
+      return false; // past the budget (ERR_BUFFER_TOO_LARGE), or not deflate data
+    }
+    if (left < 0) return false;
+    at += 46 + data.readUInt16LE(at + 28) + data.readUInt16LE(at + 30) + data.readUInt16LE(at + 32);
+  }
+  return true;
+}
+
 async function xlsxLines(data: Buffer, maxRows: number): Promise<RawLine[]> {
+  if (!unpacksWithin(data, MAX_XLSX_UNPACKED_BYTES)) {
+    throw fileError(`Không đọc được tệp XLSX: tệp hỏng, hoặc giải nén ra quá ${MAX_XLSX_UNPACKED_BYTES / 1024 / 1024} MB (bảng tính đơn vị, trường không lớn như vậy).`);
+  }
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(data as unknown as ArrayBuffer);

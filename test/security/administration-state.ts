@@ -1,0 +1,22 @@
+// What the administration's endpoints could change, read straight from the database: the security suites take it
+// before and after their cases, which must leave it as it was.
+import { sql, type SQL } from 'drizzle-orm';
+import type { AppContext } from '../../src/app-context.js';
+import { rowsOf } from '../../src/db/repositories/outbox.js';
+
+export async function administrationState(db: AppContext['db']): Promise<Record<string, unknown>> {
+  const read = async (query: SQL) => rowsOf<Record<string, unknown>>(await db.execute(query));
+  return {
+    settings: await read(sql`select province_name, department_agency_code, setup_completed_at, revision from organisation_settings`),
+    agencies: await read(sql`select code, name, parent_code from agencies order by code`),
+    units: await read(sql`select id, name, kind, parent_id, agency_code from units order by id`),
+    unitRoles: await read(sql`select procedure_id, role, unit_id from procedure_units order by procedure_id, role`),
+    staff: await read(sql`select username, roles, unit_id, active, password_hash, must_change_password, totp_enabled_at from staff_accounts order by username`),
+    keys: await read(sql`select id, active from signing_keys order by id`),
+    procedures: await read(sql`select procedure_id, enabled from procedure_settings order by procedure_id`),
+    versions: await read(sql`select procedure_id, version from procedure_versions order by procedure_id, version`),
+    calendar: await read(sql`select year, holidays, working_weekends, note from calendar_years order by year`),
+    campaigns: await read(sql`select id, name, opens_at, closes_at from admission_campaigns order by id`),
+    campaignSchools: await read(sql`select campaign_id, school_unit_id, quota from campaign_schools order by campaign_id, school_unit_id`),
+  };
+}
