@@ -217,7 +217,7 @@ export async function ownKeyNotice(ctx: Pick<AppContext, 'db'>, staff: Pick<Staf
   const certificate = summariseCertificate(key.certificatePem, new Date());
   if (certificate.status === 'expired') {
     return `Chứng thư số của bạn đã hết hạn ngày ${certificate.notAfter.toLocaleDateString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' })}: `
-      + 'kết quả bạn phê duyệt không ký được. Vui lòng liên hệ quản trị viên để nạp chứng thư mới.';
+      + 'bạn chưa phê duyệt được hồ sơ (kết quả không ký được). Vui lòng liên hệ quản trị viên để nạp chứng thư mới.';
   }
   const warning = expiryWarning(certificate);
   return warning ? `${warning} Vui lòng liên hệ quản trị viên.` : null;
