@@ -14,8 +14,13 @@ export async function findActiveKey(db: Db, owner: { staffId: string } | { unitI
   return row;
 }
 
-/** A new key replaces the owner's previous ones (kept, inactive, for the record). */
+/**
+ * A new key replaces the owner's previous ones (kept, inactive, for the record). Call inside a transaction: the
+ * owner's row is locked first so two uploads at once replace one another in turn instead of both staying active.
+ */
 export async function replaceKey(db: Db, values: typeof signingKeys.$inferInsert): Promise<SigningKeyRow> {
+  if (values.staffId) await db.select({ id: staffAccounts.id }).from(staffAccounts).where(eq(staffAccounts.id, values.staffId)).for('update');
+  else await db.select({ id: units.id }).from(units).where(eq(units.id, values.unitId!)).for('update');
   const owner = values.staffId ? eq(signingKeys.staffId, values.staffId) : eq(signingKeys.unitId, values.unitId!);
   await db.update(signingKeys).set({ active: false }).where(and(owner, eq(signingKeys.active, true)));
   const [row] = await db.insert(signingKeys).values(values).returning();
