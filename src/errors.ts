@@ -127,3 +127,16 @@ export function dossierNotFound(): AppError {
 export function staleVersion(): AppError {
   return new AppError('STALE_VERSION', 'Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại và thử lại.');
 }
+
+/**
+ * A zod failure as VALIDATION_FAILED, one message per field keyed like the JSON path ("schools.2.quota", "body" for
+ * the whole input); the first issue of a path wins.
+ */
+export function validationFailed(
+  error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> },
+  message = 'Dữ liệu chưa hợp lệ, xem từng trường.',
+): AppError {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) fields[issue.path.map(String).join('.') || 'body'] ??= issue.message;
+  return new AppError('VALIDATION_FAILED', message, fields);
+}

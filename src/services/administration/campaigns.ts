@@ -9,7 +9,7 @@ import {
 } from '../../db/repositories/admissions.js';
 import type { Db } from '../../db/client.js';
 import { findUnitsByIds, listUnitsByKind } from '../../db/repositories/routing.js';
-import { AppError } from '../../errors.js';
+import { AppError, validationFailed } from '../../errors.js';
 import type { Caller } from '../access.js';
 import { recordAudit } from '../audit/audit.js';
 import { CHOICE_FIELDS } from '../intake/admissions.js';
@@ -72,9 +72,7 @@ export interface CampaignView {
 function parseOrRefuse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const fields: Record<string, string> = {};
-  for (const issue of parsed.error.issues) fields[issue.path.join('.') || 'body'] ??= issue.message;
-  throw new AppError('VALIDATION_FAILED', 'Thông tin kỳ tuyển sinh chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.', fields);
+  throw validationFailed(parsed.error, 'Thông tin kỳ tuyển sinh chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.');
 }
 
 export async function listCampaignViews(ctx: AppContext, caller: Caller, now = new Date()): Promise<CampaignView[]> {

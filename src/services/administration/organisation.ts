@@ -15,7 +15,7 @@ import {
 } from '../../db/repositories/organisation.js';
 import { findAgency, findUnit, unitSubtree, type AgencyRow, type UnitRow } from '../../db/repositories/staff.js';
 import { UNIT_ROLES, type UnitRole } from '../../db/schema/index.js';
-import { AppError } from '../../errors.js';
+import { AppError, validationFailed } from '../../errors.js';
 import type { Caller } from '../access.js';
 import { recordAudit } from '../audit/audit.js';
 import { administratorOf } from './administrator.js';
@@ -166,9 +166,7 @@ function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> 
     : input;
   const parsed = schema.safeParse(cleaned);
   if (parsed.success) return parsed.data;
-  const fields: Record<string, string> = {};
-  for (const issue of parsed.error.issues) fields[issue.path.join('.') || 'body'] ??= issue.message;
-  throw invalid(fields);
+  throw validationFailed(parsed.error);
 }
 
 const CENTRALLY_GOVERNED_CITIES = ['Hà Nội', 'Hồ Chí Minh', 'Hải Phòng', 'Đà Nẵng', 'Cần Thơ', 'Huế'];

@@ -10,7 +10,7 @@ import { bumpRevision, EVERY_PROCEDURE, readOrganisationSettings, setUnitRole } 
 import { insertAgency, insertUnit, updateAgency } from '../../db/repositories/organisation.js';
 import { claimSetup, deleteAgency, deleteUnit, moveStaffToUnit } from '../../db/repositories/setup.js';
 import type { UnitRow } from '../../db/repositories/staff.js';
-import { AppError } from '../../errors.js';
+import { AppError, validationFailed } from '../../errors.js';
 import type { Caller } from '../access.js';
 import { HOLDING_AGENCY_CODE, HOLDING_UNIT_ID } from '../accounts/create-administrator.js';
 import { recordAudit, type AuditActor } from '../audit/audit.js';
@@ -66,9 +66,7 @@ export function setupAlreadyDone(): AppError {
 export function parseSetupInput(raw: unknown): ParsedSetup {
   const parsed = setupInputSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const fields: Record<string, string> = {};
-  for (const issue of parsed.error.issues) fields[issue.path.join('.') || 'body'] ??= issue.message;
-  throw new AppError('VALIDATION_FAILED', 'Thông tin thiết lập chưa hợp lệ, vui lòng xem các ô được đánh dấu.', fields);
+  throw validationFailed(parsed.error, 'Thông tin thiết lập chưa hợp lệ, vui lòng xem các ô được đánh dấu.');
 }
 
 /** "Phòng Quản lý chất lượng" → "phong-quan-ly-chat-luong": the unit id when the administrator gives none. */
