@@ -156,6 +156,10 @@ describe('procedures administration', () => {
 
   it('switches a procedure off for new dossiers while the dossiers filed go on, and back on', async () => {
     const filed = await fileDossier('Lê Văn Trước');
+    // A filing that succeeded just before the switch-off, whose answer the citizen's browser lost.
+    const retried = { procedureId: 'diploma-copy', idempotencyKey: 'retry-after-disable', data: diplomaRequest('Lê Văn Thử Lại'),
+      files: [{ fieldName: 'identity', fileName: 'cccd.pdf', data: await makePdf() }] };
+    const first = await submitDossier(env.ctx, retried);
     await other.adminData.refresh();
     expect(other.catalog.find('diploma-copy')).toBeDefined();
 
@@ -167,6 +171,8 @@ describe('procedures administration', () => {
     const refused = await api.submit('diploma-copy', diplomaRequest('Lê Văn Sau'), [{ field: 'identity', name: 'cccd.pdf', data: await makePdf(), type: 'application/pdf' }]);
     expect(refused.status).toBe(422);
     expect(refused.body.error).toMatchObject({ code: 'PROCEDURE_DISABLED', message: 'Thủ tục tạm ngừng tiếp nhận hồ sơ trực tuyến.' });
+    // Its retry with the same Idempotency-Key gets that dossier back, not PROCEDURE_DISABLED.
+    expect(await submitDossier(env.ctx, retried)).toMatchObject({ code: first.code, replayed: true });
     const unknown = await api.submit('no-such-procedure', {}, []);
     expect(unknown.body.error.code).toBe('PROCEDURE_NOT_FOUND');
 

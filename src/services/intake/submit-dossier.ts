@@ -41,14 +41,15 @@ const INTAKE_CHECKS: Record<IntakeCheckName, (ctx: AppContext, formData: Record<
 };
 
 export async function submitDossier(ctx: AppContext, input: SubmitDossierInput): Promise<SubmittedDossier> {
-  // Unknown: 404; switched off by an administrator: 422 PROCEDURE_DISABLED (its dossiers already filed go on).
-  const procedure = ctx.catalog.findForIntake(input.procedureId);
-  const { definition } = procedure;
+  // A replay first: a retried filing that succeeded gets its dossier back even if the procedure was switched off since.
   const requestHash = input.idempotencyKey ? hashRequest(input) : null;
   if (input.idempotencyKey) {
     const earlier = await dossiers.findDossierByIdempotencyKey(ctx.db, input.idempotencyKey);
     if (earlier) return replay(ctx, earlier, requestHash);
   }
+  // Unknown: 404; switched off by an administrator: 422 PROCEDURE_DISABLED (its dossiers already filed go on).
+  const procedure = ctx.catalog.findForIntake(input.procedureId);
+  const { definition } = procedure;
 
   const form = definition.forms[definition.intakeForm]!;
   const validated = validateFormData(form, input.data ?? {});
