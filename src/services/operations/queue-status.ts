@@ -81,14 +81,24 @@ export class QueueInspector {
     ]);
     const rows = outbox.status === 'fulfilled' ? outbox.value : null;
     const status: QueueStatus = { driver: this.driver, queues: null, outbox: rows ? summarise(rows) : null, readAt: new Date() };
-    if (outbox.status === 'rejected') status.outboxError = reason(outbox.reason);
+    if (outbox.status === 'rejected') status.outboxError = this.reason('PostgreSQL', outbox.reason);
     if (this.redis) {
       if (queues.status === 'fulfilled') status.queues = queues.value;
-      else status.queueError = reason(queues.reason);
+      else status.queueError = this.reason('Redis', queues.reason);
     } else if (rows) {
       status.queues = this.inlineDepths(rows);
     }
     return status;
+  }
+
+  /**
+   * Why a part of the page is empty, as the administrators read it: a fixed Vietnamese sentence; the driver's own
+   * message (addresses, SQL, internals) goes to the log only.
+   */
+  private reason(source: 'PostgreSQL' | 'Redis', error: unknown): string {
+    if (error instanceof TimeoutError) return `${error.what} không trả lời trong ${error.ms} ms`;
+    this.ctx.log.warn({ err: error, source }, 'queue page: reading failed');
+    return `${source} báo lỗi khi đọc; chi tiết đã được ghi vào nhật ký máy chủ`;
   }
 
   private queue(name: string): Queue {
@@ -151,8 +161,4 @@ export async function queueOverview(inspector: QueueInspector, staff: StaffRow):
   return inspector.status();
 }
 
-/** Why a part of the page is empty, as the administrators read it. */
-function reason(error: unknown): string {
-  if (error instanceof TimeoutError) return `${error.what} không trả lời trong ${error.ms} ms`;
-  return error instanceof Error ? error.message : String(error);
-}
+
