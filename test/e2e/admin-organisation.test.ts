@@ -190,6 +190,16 @@ describe('agencies', () => {
     expect(renamed.json()).toMatchObject({ name: 'Trường THPT Sầm Sơn (mới)', place: 'Sầm Sơn', abbreviation: 'THPTSS' });
     expect((await api('PATCH', '/api/admin/agencies/000.77.12.H56', { name: 'X' })).statusCode).toBe(404);
   });
+
+  it('answers an empty change ({}, as a form left blank also parses) with the agency as it is, writing and auditing nothing', async () => {
+    const audited = async () => (await listAuditEntries(env.ctx.db, { action: 'organisation.agency_saved', target: '000.23.12.H56', limit: 50 })).length;
+    const before = await audited();
+    const empty = await api('PATCH', '/api/admin/agencies/000.23.12.H56', {});
+    expect(empty.statusCode).toBe(200);
+    expect(empty.json()).toMatchObject({ code: '000.23.12.H56', name: 'Trường THPT Sầm Sơn (mới)' });
+    expect(await audited()).toBe(before);
+    expect((await api('PATCH', '/api/admin/agencies/000.77.12.H56', {})).statusCode).toBe(404);
+  });
 });
 
 describe('units', () => {

@@ -269,9 +269,10 @@ export async function createAgency(ctx: AppContext, caller: Caller, input: unkno
 export async function changeAgency(ctx: AppContext, caller: Caller, code: string, input: unknown): Promise<AgencyView> {
   const { actor } = administratorOf(caller);
   const changes = parseInput(agencyChanges, input);
-  const row = await ctx.db.transaction(async (tx) => {
+  const { row, changed } = await ctx.db.transaction(async (tx) => {
     const current = await findAgency(tx, code);
     if (!current) throw new AppError('NOT_FOUND', 'Không có cơ quan mang mã này.');
+    if (Object.keys(changes).length === 0) return { row: current, changed: false }; // an empty form: nothing to write or audit
     if (changes.parentCode) await checkAgencyParent(tx, code, changes.parentCode);
     const settings = await readOrganisationSettings(tx);
     if (changes.kind && changes.kind !== 'department' && settings.departmentAgencyCode === code) {
@@ -280,9 +281,9 @@ export async function changeAgency(ctx: AppContext, caller: Caller, code: string
     const updated = await updateAgency(tx, code, changes);
     await bumpRevision(tx);
     await recordAudit(tx, actor, 'organisation.agency_saved', code, { created: false, changes });
-    return updated!;
+    return { row: updated!, changed: true };
   });
-  await afterCommit(ctx);
+  if (changed) await afterCommit(ctx);
   return toAgencyView(row);
 }
 
