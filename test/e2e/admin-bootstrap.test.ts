@@ -218,7 +218,7 @@ describe('the set-up page through form posts', () => {
   });
 
   const form = {
-    provinceName: 'Hà Tĩnh', 'department.code': '000.00.12.H42', 'department.name': 'Sở Giáo dục và Đào tạo', 'department.abbreviation': 'SGDĐT',
+    provinceName: 'Đà Nẵng', 'department.code': '000.00.12.H42', 'department.name': 'Sở Giáo dục và Đào tạo', 'department.abbreviation': 'SGDĐT',
     'department.parentName': '', 'department.place': '', 'board.name': 'Ban Giám đốc Sở', 'board.id': 'ban-giam-doc',
     'desk.name': 'Bộ phận Tiếp nhận và Trả kết quả', 'desk.id': 'mot-cua', 'offices.0.name': 'Phòng Khảo thí và Quản lý chất lượng', 'offices.0.id': '',
     'offices.1.name': '', 'offices.1.id': '', 'offices.2.name': 'Văn phòng Sở', 'offices.2.id': 'VP SO',
@@ -240,12 +240,14 @@ describe('the set-up page through form posts', () => {
     expect(refused.status).toBe(422);
     expect(refused.body).toContain('Mã cơ quan theo QCVN 102:2016');
     expect(refused.body).toMatch(/id="f-offices-2-id-error" data-for="offices\.2\.id">Mã đơn vị gồm 2–63 ký tự/);
-    expect(refused.body).toContain('value="Hà Tĩnh"');
+    expect(refused.body).toContain('value="Đà Nẵng"');
     expect(await findUnit(env.ctx.db, 'mot-cua')).toBeUndefined();
 
     const done = await session.post('/quan-tri/thiet-lap', { ...form, 'offices.2.id': 'van-phong' });
     expect(done.status, done.body).toBe(303);
-    expect(done.location).toMatch(/^\/quan-tri\?tb=Đã hoàn tất thiết lập ban đầu: Sở Giáo dục và Đào tạo Hà Tĩnh, 4 đơn vị/);
+    expect(done.location).toMatch(/^\/quan-tri\?tb=Đã hoàn tất thiết lập ban đầu: Sở Giáo dục và Đào tạo Đà Nẵng, 4 đơn vị/);
+    // A centrally governed city: its Department answers to the city's committee, not a province's.
+    expect((await findAgency(env.ctx.db, '000.00.12.H42'))?.parentName).toBe('Ủy ban nhân dân thành phố Đà Nẵng');
     expect((await findUnit(env.ctx.db, 'phong-khao-thi-va-quan-ly-chat-luong'))?.kind).toBe('division');
     expect((await findUnit(env.ctx.db, 'van-phong'))?.parentId).toBe('ban-giam-doc');
     expect((await findStaffByUsername(env.ctx.db, 'admin-so'))?.unitId).toBe('ban-giam-doc');

@@ -37,8 +37,17 @@ export const UNIT_ID_MESSAGE = 'Mã đơn vị gồm 2–63 ký tự: chữ thư
 /** A unit id as typed: trimmed and lower-cased before the check. */
 export const unitIdSchema = z.string({ error: 'Nhập mã đơn vị.' }).trim().toLowerCase()
   .regex(new RegExp(UNIT_ID_PATTERN), { error: UNIT_ID_MESSAGE });
-/** Decree 30 abbreviations ("SGDĐT", "THPTCLS"): capitals (Vietnamese ones too), digits, and & . - */
-export const ABBREVIATION_PATTERN = /^[\p{Lu}\p{N}][\p{Lu}\p{N}&.-]{0,29}$/u;
+/**
+ * Decree 30 abbreviations ("SGDĐT", "THPTCLS"): capitals (Vietnamese ones too), digits, and & . - — one rule for the
+ * set-up and the organisation; a string, as it doubles as the pages' HTML `pattern` (hyphen escaped for the `v` flag).
+ */
+export const ABBREVIATION_PATTERN = '^[\\p{Lu}\\p{N}][\\p{Lu}\\p{N}&.\\-]{0,29}$';
+/** An agency code as typed, upper-cased ("000.00.12.h56" is meant as H56). */
+export const agencyCodeSchema = z.string({ error: 'Nhập mã cơ quan.' }).trim().toUpperCase()
+  .regex(new RegExp(AGENCY_CODE_PATTERN), { error: AGENCY_CODE_MESSAGE });
+/** An abbreviation as typed, upper-cased ("sgdđt" → "SGDĐT"). */
+export const abbreviationSchema = z.string({ error: 'Nhập chữ viết tắt.' }).trim().toUpperCase()
+  .regex(new RegExp(ABBREVIATION_PATTERN, 'u'), { error: 'Chữ viết tắt gồm chữ in hoa và số, tối đa 30 ký tự (ví dụ SGDĐT).' });
 
 /** The API's unit kinds and the stored ones (schema/organisation.ts). */
 export const UNIT_KINDS = { leadership: 'board', office: 'division', desk: 'one_stop_desk', school: 'school_office' } as const;
@@ -60,11 +69,9 @@ const ROLE_KINDS: Record<UnitRole, readonly StoredUnitKind[]> = {
 
 const text = (label: string, max: number) => z.string({ error: `Nhập ${label}.` }).trim()
   .min(1, { error: `Nhập ${label}.` }).max(max, { error: `${label[0]!.toUpperCase()}${label.slice(1)} dài quá ${max} ký tự.` });
-const agencyCode = z.string({ error: 'Nhập mã cơ quan.' }).trim()
-  .regex(new RegExp(AGENCY_CODE_PATTERN), { error: AGENCY_CODE_MESSAGE });
+const agencyCode = agencyCodeSchema;
 const unitId = unitIdSchema;
-const abbreviation = z.string().trim()
-  .regex(ABBREVIATION_PATTERN, { error: 'Chữ viết tắt gồm chữ in hoa và số, tối đa 30 ký tự (ví dụ SGDĐT).' });
+const abbreviation = abbreviationSchema;
 const unitKind = z.enum(Object.keys(UNIT_KINDS) as [UnitKind, ...UnitKind[]], { error: 'Chọn loại đơn vị: leadership, office, desk hoặc school.' });
 const agencyKind = z.enum(AGENCY_KINDS, { error: 'Chọn loại cơ quan: department, school hoặc centre.' });
 

@@ -15,12 +15,8 @@ import type { Caller } from '../access.js';
 import { HOLDING_AGENCY_CODE, HOLDING_UNIT_ID } from '../accounts/create-administrator.js';
 import { recordAudit, type AuditActor } from '../audit/audit.js';
 import { administratorOf } from './administrator.js';
-import { AGENCY_CODE_MESSAGE, AGENCY_CODE_PATTERN, unitIdSchema } from './organisation.js';
+import { abbreviationSchema, agencyCodeSchema, provincialCommitteeName, unitIdSchema } from './organisation.js';
 
-// The patterns double as HTML `pattern` attributes, which browsers compile with the `v` flag: a hyphen in a class is
-// escaped.
-/** Decree 30 abbreviations ("SGDĐT", "QLCL"): capitals (Đ included), digits, hyphens. */
-export const ABBREVIATION_PATTERN = '^[A-ZĐ0-9\\-]{2,20}$';
 /** Offices the set-up page offers; more are added in the organisation pages. */
 export const SETUP_OFFICE_SLOTS = 3;
 
@@ -35,10 +31,10 @@ export const setupInputSchema = z.object({
   /** "Thanh Hóa" — the province's name as it follows "tỉnh"/"thành phố". */
   provinceName: name('Tên tỉnh/thành phố', 100),
   department: z.object({
-    code: z.string().trim().toUpperCase().regex(new RegExp(AGENCY_CODE_PATTERN), AGENCY_CODE_MESSAGE),
+    code: agencyCodeSchema,
     name: name('Tên cơ quan'),
-    abbreviation: z.string().trim().toUpperCase().regex(new RegExp(ABBREVIATION_PATTERN), 'Tên viết tắt: 2–20 chữ in hoa hoặc chữ số, ví dụ SGDĐT.'),
-    /** Default: "Ủy ban nhân dân tỉnh <province>". */
+    abbreviation: abbreviationSchema,
+    /** Default: "Ủy ban nhân dân tỉnh <province>" ("… thành phố <city>" for a centrally governed city). */
     parentName: optionalText,
     /** Where documents are dated ("Thanh Hóa, ngày …"); default: the province. */
     place: optionalText,
@@ -104,7 +100,7 @@ export async function completeSetup(ctx: Pick<AppContext, 'db' | 'adminData'>, c
   const planned = planUnits(input);
   const department = {
     code: input.department.code, name: input.department.name, abbreviation: input.department.abbreviation, kind: 'department' as const,
-    parentName: input.department.parentName ?? `Ủy ban nhân dân tỉnh ${input.provinceName}`,
+    parentName: input.department.parentName ?? provincialCommitteeName(input.provinceName),
     place: input.department.place ?? input.provinceName, parentCode: null,
   };
   const result = await ctx.db.transaction(async (tx) => {

@@ -5,9 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
 import { administrationOverview } from '../../../services/administration/overview.js';
 import {
-  AGENCY_CODE_PATTERN, UNIT_ID_MAX_LENGTH, UNIT_ID_MESSAGE, UNIT_ID_PATTERN,
+  ABBREVIATION_PATTERN, AGENCY_CODE_PATTERN, UNIT_ID_MAX_LENGTH, UNIT_ID_MESSAGE, UNIT_ID_PATTERN,
 } from '../../../services/administration/organisation.js';
-import { ABBREVIATION_PATTERN, completeSetup, SETUP_OFFICE_SLOTS } from '../../../services/administration/setup.js';
+import { completeSetup, SETUP_OFFICE_SLOTS } from '../../../services/administration/setup.js';
 import { fieldErrors, readPageForm, render } from '../common.js';
 import { enc, flashOf } from '../staff/shared.js';
 import { adminMenu, adminOr, ADMIN_SECTIONS, htmlPattern } from './shared.js';
@@ -45,16 +45,16 @@ function setupModel(values: Record<string, string>, errors: Record<string, strin
   ];
   return {
     title: 'Thiết lập ban đầu', message, hasErrors: Object.keys(errors).length > 0,
-    province: [field('provinceName', 'Tên tỉnh/thành phố', values, errors, { required: true, maxLength: 100, help: 'Viết như sau chữ "tỉnh", ví dụ: Thanh Hóa.' })],
+    province: [field('provinceName', 'Tên tỉnh/thành phố', values, errors, { required: true, maxLength: 100, help: 'Không ghi chữ "tỉnh", ví dụ: Thanh Hóa.' })],
     department: [
       field('department.code', 'Mã cơ quan (QCVN 102:2016)', values, errors, {
         required: true, pattern: AGENCY_CODE_PATTERN, maxLength: 13, title: 'Dạng 000.00.12.H56', help: 'Ví dụ: 000.00.12.H56 (Sở GD&ĐT Thanh Hóa). Mã này đứng đầu mã số mọi hồ sơ.',
       }),
       field('department.name', 'Tên cơ quan', values, errors, { required: true, help: 'Không cần ghi tên tỉnh: trang và văn bản tự ghép "… Thanh Hóa".' }),
       field('department.abbreviation', 'Tên viết tắt', values, errors, {
-        required: true, pattern: ABBREVIATION_PATTERN, maxLength: 20, title: '2–20 chữ in hoa hoặc chữ số, ví dụ SGDĐT', help: 'Dùng trong số, ký hiệu văn bản (Nghị định 30/2020): 125/QĐ-SGDĐT.',
+        required: true, pattern: ABBREVIATION_PATTERN, maxLength: 30, title: 'Tối đa 30 chữ in hoa hoặc chữ số, ví dụ SGDĐT', help: 'Dùng trong số, ký hiệu văn bản (Nghị định 30/2020): 125/QĐ-SGDĐT.',
       }),
-      field('department.parentName', 'Cơ quan chủ quản', values, errors, { help: 'Bỏ trống: "Ủy ban nhân dân tỉnh <tên tỉnh>".' }),
+      field('department.parentName', 'Cơ quan chủ quản', values, errors, { help: 'Bỏ trống: "Ủy ban nhân dân tỉnh <tên tỉnh>" (thành phố trực thuộc trung ương: "Ủy ban nhân dân thành phố <tên>").' }),
       field('department.place', 'Địa danh ghi trên văn bản', values, errors, { maxLength: 100, help: 'Bỏ trống: tên tỉnh ("Thanh Hóa, ngày … tháng … năm …").' }),
     ],
     board: unitFields('board', 'Tên Ban Giám đốc (lãnh đạo Sở, người ký kết quả)', true),
