@@ -4,17 +4,22 @@ import { defineConfig } from 'vitest/config';
 // e2e = HTTP flows through buildApp in both modes. The global setup (once per run) migrates the template database
 // each integration/e2e file clones.
 const timeouts = { testTimeout: 60_000, hookTimeout: 120_000 };
+// Most files wait on PostgreSQL, Redis, chromium or child processes rather than on the CPU: two files at a time on the
+// 2-core CI machine (vitest's default there is one). The faults run afterwards, alone (groupOrder 1, one worker): they
+// stop and start their own databases and time recoveries.
+const parallel = { maxWorkers: 2, sequence: { groupOrder: 0 } };
 
 export default defineConfig({
   test: {
+    maxWorkers: 2,
     globalSetup: ['test/helpers/global-setup.ts'],
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], ...timeouts } },
-      { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...timeouts } },
-      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], ...timeouts } },
-      { test: { name: 'security', include: ['test/security/**/*.test.ts'], ...timeouts } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], ...timeouts, ...parallel } },
+      { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...timeouts, ...parallel } },
+      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], ...timeouts, ...parallel } },
+      { test: { name: 'security', include: ['test/security/**/*.test.ts'], ...timeouts, ...parallel } },
       // Processes against dependencies that stop, restart or hang: each file starts its own PostgreSQL/Redis on other ports.
-      { test: { name: 'faults', include: ['test/faults/**/*.test.ts'], setupFiles: ['test/helpers/postgres-fix-setup.ts'], ...timeouts } },
+      { test: { name: 'faults', include: ['test/faults/**/*.test.ts'], setupFiles: ['test/helpers/postgres-fix-setup.ts'], ...timeouts, maxWorkers: 1, sequence: { groupOrder: 1 } } },
     ],
   },
 });
