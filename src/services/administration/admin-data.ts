@@ -24,14 +24,21 @@ export class AdminData {
   /** Reloads everything when the revision moved since the last load (or always, with `force`). */
   async refresh(force = false): Promise<void> {
     // One reload at a time: a poll landing during `changed()` waits for it instead of loading twice in parallel.
-    while (this.running) await this.running;
+    // Another reload's failure is its caller's to hear about (or the poll's to log), not this one's.
+    while (this.running) await this.running.catch(() => {});
     this.running = this.load(force).finally(() => { this.running = undefined; });
     return this.running;
   }
 
-  /** After this process committed a change: reload now rather than at the next poll. */
+  /**
+   * After this process committed a change: reload now rather than at the next poll. The change is committed, so a
+   * failed reload must not fail the request that made it: it is logged, and as the revision seen did not move the next
+   * poll tries again.
+   */
   changed(): Promise<void> {
-    return this.refresh(true);
+    return this.refresh(true).catch((error: unknown) => {
+      this.log.warn({ err: error }, 'admin data reload after a change failed; the next poll retries');
+    });
   }
 
   start(): void {
