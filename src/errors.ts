@@ -60,6 +60,10 @@ export const ERROR_STATUS = {
   TOTP_REQUIRED: 401,
   TOTP_INVALID: 401,
   TOTP_ALREADY_ENABLED: 409,
+  /** Enrolment confirmed with a code from a secret that a newer enrolment (another tab) has since replaced. */
+  TOTP_ENROLMENT_REPLACED: 409,
+  /** Sign-in with a temporary password older than its validity: the administrator must issue a new one. */
+  TEMPORARY_PASSWORD_EXPIRED: 401,
   STAFF_NOT_FOUND: 404,
   USERNAME_TAKEN: 409,
   /** The change would leave no active administrator. */

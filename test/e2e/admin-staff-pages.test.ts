@@ -137,8 +137,15 @@ describe('/quan-tri/can-bo', () => {
     expect(temporary).toBeDefined();
     expect((await signInForm({ username: 'school', password: temporary! })).location).toBe('/tai-khoan/doi-mat-khau');
 
+    // A refusal is an error on the page (role="alert"), not a success notice after a redirect.
     const self = await admin.post('/quan-tri/can-bo/tai-khoan/admin/khoa', {});
-    expect((await admin.get(self.location!)).body).toContain('tài khoản quản trị hệ thống cuối cùng');
+    expect(self.status).toBe(409);
+    expect(self.body).toMatch(/role="alert">[^<]*tài khoản quản trị hệ thống cuối cùng/);
+    expect(self.body).not.toContain('role="status"');
+    // Notices are fixed texts named by the link: a crafted one shows nothing.
+    const crafted = await admin.get('/quan-tri/can-bo/tai-khoan/school?tb=T%C3%A0i%20kho%E1%BA%A3n%20b%E1%BB%8B%20x%C3%B3a');
+    expect(crafted.body).not.toContain('Tài khoản bị xóa');
+    expect(crafted.body).not.toContain('role="status"');
     const demote = await admin.post('/quan-tri/can-bo/tai-khoan/admin', [['fullName', 'Phạm Quốc Huy'], ['title', 'Quản trị'], ['unitId', 'so-gddt'], ['roles', 'leader']]);
     expect(demote.status).toBe(409);
     expect(demote.body).toContain('tài khoản quản trị hệ thống cuối cùng');
@@ -158,7 +165,15 @@ describe('sign-in page', () => {
     const principal = await signInPages(env, 'principal2');
     const start = await principal.get('/tai-khoan/xac-thuc-hai-lop');
     expect(start.body).toContain('Bắt đầu thiết lập');
-    expect((await principal.post('/tai-khoan/xac-thuc-hai-lop/bat-dau', {})).location).toBe('/tai-khoan/xac-thuc-hai-lop');
+    expect(start.body).toMatch(/<input id="currentPassword" name="currentPassword" type="password"[^>]* required/);
+    const noPassword = await principal.post('/tai-khoan/xac-thuc-hai-lop/bat-dau', {});
+    expect(noPassword.status).toBe(422);
+    expect(noPassword.body).toContain('Vui lòng nhập mật khẩu hiện tại.');
+    const wrongPassword = await principal.post('/tai-khoan/xac-thuc-hai-lop/bat-dau', { currentPassword: 'sai-mat-khau' });
+    expect(wrongPassword.status).toBe(422);
+    expect(wrongPassword.body).toContain('Mật khẩu hiện tại không đúng.');
+    expect(wrongPassword.body).not.toContain('data-testid="totp-secret"');
+    expect((await principal.post('/tai-khoan/xac-thuc-hai-lop/bat-dau', { currentPassword: 'demo' })).location).toBe('/tai-khoan/xac-thuc-hai-lop');
     const enrol = await principal.get('/tai-khoan/xac-thuc-hai-lop');
     // (handlebars writes the base64 padding '=' as &#x3D;, which the browser reads back as '=')
     expect(enrol.body).toMatch(/<img src="data:image\/png;base64,[A-Za-z0-9+/]+(&#x3D;)*"/);

@@ -55,8 +55,8 @@ describe('a temporary password', () => {
     const { temporaryPassword } = (await call('POST', '/api/admin/staff/school2/password-reset', admin)).json();
     const bearer = await token('school2', temporaryPassword);
     expect((await call('GET', '/api/auth/me', bearer)).statusCode).toBe(200);
-    for (const [method, url] of [['GET', '/api/inbox'], ['GET', '/api/admin/staff'], ['POST', '/api/auth/totp/setup'], ['GET', '/api/reports/stats']] as const) {
-      const r = await call(method, url, bearer);
+    for (const [method, url, body] of [['GET', '/api/inbox'], ['GET', '/api/admin/staff'], ['POST', '/api/auth/totp/setup', { currentPassword: temporaryPassword }], ['GET', '/api/reports/stats']] as const) {
+      const r = await call(method, url, bearer, body);
       expect(r.statusCode, url).toBe(403);
       expect(r.json().error.code).toBe('PASSWORD_CHANGE_REQUIRED');
     }
@@ -93,7 +93,7 @@ describe('TOTP two-factor', () => {
   // Codes are made for the moment enrolment was confirmed (t0), so a test that crosses a 30-second step still knows
   // which codes are spent.
   async function enrol(bearer: string): Promise<{ secret: string; t0: number }> {
-    const setup = await call('POST', '/api/auth/totp/setup', bearer);
+    const setup = await call('POST', '/api/auth/totp/setup', bearer, { currentPassword: 'demo' });
     expect(setup.statusCode, setup.body).toBe(200);
     const { secret, uri } = setup.json();
     expect(uri).toMatch(/^otpauth:\/\/totp\/.+secret=/);
@@ -106,6 +106,42 @@ describe('TOTP two-factor', () => {
     expect((await call('POST', '/api/auth/totp/confirm', bearer, { otp: totpCode(secret, t0) })).statusCode).toBe(204);
     return { secret, t0 };
   }
+
+  it('begins only with the current password (a stolen session alone cannot enrol), counted like a sign-in', async () => {
+    const bearer = await token('clerk');
+    expect((await call('POST', '/api/auth/totp/setup', bearer)).statusCode).toBe(422);
+    const wrong = await call('POST', '/api/auth/totp/setup', bearer, { currentPassword: 'sai-mat-khau' });
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.json().error).toMatchObject({ code: 'PASSWORD_WRONG', fields: { currentPassword: 'Không đúng.' } });
+    expect((await call('GET', '/api/auth/totp', bearer)).json().pending).toBeNull();
+    let last = wrong;
+    for (let i = 0; i < 10 && last.statusCode !== 429; i += 1) last = await call('POST', '/api/auth/totp/setup', bearer, { currentPassword: 'sai-mat-khau' });
+    expect(last.json().error.code).toBe('LOGIN_THROTTLED');
+    expect((await login('clerk')).json().error.code).toBe('LOGIN_THROTTLED');
+    await env.ctx.db.execute(sql`update staff_accounts set failed_logins = 0, login_blocked_until = null where username = 'clerk'`);
+  });
+
+  it('refuses to confirm a code from a secret a newer enrolment (another tab) replaced', async () => {
+    const bearer = await token('specialist');
+    for (let round = 0; round < 5; round += 1) {
+      const first = (await call('POST', '/api/auth/totp/setup', bearer, { currentPassword: 'demo' })).json();
+      const [confirmed, second] = await Promise.all([
+        call('POST', '/api/auth/totp/confirm', bearer, { otp: totpCode(first.secret) }),
+        call('POST', '/api/auth/totp/setup', bearer, { currentPassword: 'demo' }),
+      ]);
+      const status = (await call('GET', '/api/auth/totp', bearer)).json();
+      if (second.statusCode === 200) {
+        // The newer enrolment won: the first code cannot have turned two-factor on with a secret no longer shown.
+        expect([409, 422]).toContain(confirmed.statusCode);
+        expect(status).toMatchObject({ enabled: false, pending: { secret: second.json().secret } });
+      } else {
+        expect(second.json().error.code).toBe('TOTP_ALREADY_ENABLED');
+        expect(confirmed.statusCode).toBe(204);
+        expect(status.enabled).toBe(true);
+        await env.ctx.db.execute(sql`update staff_accounts set totp_secret = null, totp_enabled_at = null where username = 'specialist'`);
+      }
+    }
+  });
 
   it('asks for the code, refuses a wrong or replayed one, accepts a right one', async () => {
     const bearer = await token('leader');
@@ -157,7 +193,7 @@ describe('TOTP two-factor', () => {
   it('is turned off by its owner only with a current code; enrolment twice is refused', async () => {
     const bearer = await token('principal3');
     const { secret, t0 } = await enrol(bearer);
-    expect((await call('POST', '/api/auth/totp/setup', bearer)).statusCode).toBe(409);
+    expect((await call('POST', '/api/auth/totp/setup', bearer, { currentPassword: 'demo' })).statusCode).toBe(409);
     const wrong = await call('POST', '/api/auth/totp/disable', bearer, { otp: totpCode(secret, t0) }); // spent at enrolment
     expect(wrong.statusCode).toBe(422);
     expect((await auditRows('auth.totp_failed', 'principal3')).map((r) => r.details.during)).toEqual(['enrolment', 'disable']);
@@ -168,9 +204,17 @@ describe('TOTP two-factor', () => {
 });
 
 describe('sign-in audit', () => {
-  it('records an unknown username tried, as an anonymous actor with the address', async () => {
-    await login('khong-ton-tai', 'x', undefined, '127.0.0.11');
-    const [row] = await auditRows('auth.login_failed', 'khong-ton-tai');
-    expect(row).toMatchObject({ actor_kind: 'anonymous', ip: '127.0.0.11', details: { username: 'khong-ton-tai', reason: 'unknown_username' } });
+  it('records only a hint of an unknown username (it may be a password typed there), as an anonymous actor with the address', async () => {
+    await login('Matkhau-Bi-Mat-2026', 'x', undefined, '127.0.0.11');
+    const [row] = await auditRows('auth.login_failed', 'mat…');
+    expect(row).toMatchObject({ actor_kind: 'anonymous', ip: '127.0.0.11', details: { username: 'mat…', length: 19, reason: 'unknown_username' } });
+    const leaked = await env.ctx.db.execute(sql`select count(*)::int as n from audit_log where target ilike '%bi-mat%' or details::text ilike '%bi-mat%'`);
+    expect(rowsOf<{ n: number }>(leaked)[0]!.n).toBe(0);
+  });
+
+  it('keeps the whole username when it names an account', async () => {
+    await login('specialist', 'sai-mat-khau', undefined, '127.0.0.12');
+    const rows = await auditRows('auth.login_failed', 'specialist');
+    expect(rows.at(-1)).toMatchObject({ ip: '127.0.0.12', details: { username: 'specialist', reason: 'wrong_password' } });
   });
 });

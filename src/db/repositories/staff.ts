@@ -171,6 +171,13 @@ export async function updateStaff(db: Db, staffId: string, values: Partial<typeo
   return row!;
 }
 
+/** Stores a new, unconfirmed TOTP secret unless two-factor is on (checked in the same statement); undefined if it is. */
+export async function storePendingTotpSecret(db: Db, staffId: string, secret: string): Promise<StaffRow | undefined> {
+  const [row] = await db.update(staffAccounts).set({ totpSecret: secret, totpEnabledAt: null })
+    .where(and(eq(staffAccounts.id, staffId), isNull(staffAccounts.totpEnabledAt))).returning();
+  return row;
+}
+
 /** Replaces the stored TOTP secret only if it is still `expected` (compare-and-set): false when someone was first. */
 export async function replaceTotpSecret(db: Db, staffId: string, expected: string, next: string): Promise<boolean> {
   const rows = await db.update(staffAccounts).set({ totpSecret: next })

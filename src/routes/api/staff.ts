@@ -17,6 +17,7 @@ const staffViewOf = (staff: StaffRow) => ({
   id: staff.id, username: staff.username, fullName: staff.fullName, title: staff.title, roles: staff.roles, unitId: staff.unitId,
   mustChangePassword: staff.mustChangePassword, totpEnabled: totpEnabled(staff),
 });
+const totpSetupBody = z.object({ currentPassword: z.string().min(1).max(200).describe('Mật khẩu hiện tại của tài khoản') });
 const otpBody = z.object({ otp: z.string().min(1).max(20).describe('Mã 6 chữ số trong ứng dụng xác thực') });
 const enrolment = z.object({ secret: z.string(), groupedSecret: z.string(), uri: z.string().describe('otpauth://totp/… (mã QR)') });
 
@@ -76,17 +77,20 @@ export const staffRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
   }, async (request) => totpStatus(ctx, requireStaff(request)));
 
   app.post('/api/auth/totp/setup', {
+    config: { rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
     schema: {
-      tags: ['auth'], summary: 'Bắt đầu thiết lập xác thực hai lớp: khóa bí mật mới cho ứng dụng xác thực',
-      description: 'Chưa có hiệu lực cho đến khi xác nhận bằng một mã (POST /api/auth/totp/confirm). 409 TOTP_ALREADY_ENABLED.',
-      response: { 200: enrolment, 401: errorResponse, 409: errorResponse },
+      tags: ['auth'], summary: 'Bắt đầu thiết lập xác thực hai lớp: khóa bí mật mới cho ứng dụng xác thực', body: totpSetupBody,
+      description: 'Cần mật khẩu hiện tại (sai: 422 PASSWORD_WRONG, được tính vào số lần đăng nhập sai, rồi 429 LOGIN_THROTTLED). '
+        + 'Chưa có hiệu lực cho đến khi xác nhận bằng một mã (POST /api/auth/totp/confirm). 409 TOTP_ALREADY_ENABLED.',
+      response: { 200: enrolment, 401: errorResponse, 409: errorResponse, 422: errorResponse, 429: errorResponse },
     },
-  }, async (request) => beginTotpEnrolment(ctx, requireStaff(request)));
+  }, async (request) => beginTotpEnrolment(ctx, requireStaff(request), request.body.currentPassword));
 
   app.post('/api/auth/totp/confirm', {
     config: { rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } },
     schema: {
       tags: ['auth'], summary: 'Bật xác thực hai lớp bằng mã đầu tiên từ ứng dụng', body: otpBody,
+      description: '409 TOTP_ENROLMENT_REPLACED: một lần thiết lập mới hơn (thẻ khác) đã thay khóa bí mật; quét lại mã QR.',
       response: { 204: z.null(), 401: errorResponse, 409: errorResponse, 422: errorResponse },
     },
   }, async (request, reply) => {

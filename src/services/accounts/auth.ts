@@ -12,7 +12,7 @@ import {
 } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { anonymousActor, recordAudit, staffActor } from '../audit/audit.js';
-import { countAttempt } from './attempts.js';
+import { confirmOwnPassword, countAttempt } from './attempts.js';
 import { acceptTotpCode, totpEnabled, type SecretBox } from './two-factor.js';
 
 /** Absolute session length, however busy. */
@@ -38,7 +38,13 @@ export interface LoginOptions {
   secrets?: SecretBox;
 }
 
-type LoginRefusal = 'unknown_username' | 'throttled' | 'wrong_password' | 'inactive' | 'totp_required' | 'totp_invalid';
+/** How a username that matches no account is logged (the append-only log must not keep a mistyped password). */
+export function unknownUsernameHint(tried: string): { username: string; length: number } {
+  const chars = [...tried];
+  return { username: `${chars.slice(0, 3).join('')}…`, length: chars.length };
+}
+
+type LoginRefusal = 'throttled' | 'wrong_password' | 'inactive' | 'totp_required' | 'totp_invalid';
 
 export async function login(db: Db, username: string, password: string, options: LoginOptions = {}): Promise<{ token: string; staff: StaffRow; expiresAt: Date }> {
   const tried = username.trim().toLowerCase().slice(0, 100);
@@ -50,7 +56,10 @@ export async function login(db: Db, username: string, password: string, options:
   const staff = await findStaffByUsername(db, tried);
   if (!staff) {
     await verifyPassword(password, DUMMY_HASH);
-    throw await refuse('unknown_username', invalidCredentials());
+    // People type their password into the username field: what matches no account is kept only as a hint.
+    const hint = unknownUsernameHint(tried);
+    await recordAudit(db, anonymousActor(ip), 'auth.login_failed', hint.username, { ...hint, reason: 'unknown_username' });
+    throw invalidCredentials();
   }
   // Counted first, cleared only when every factor was right: a known password cannot reset the count between code guesses.
   try {
@@ -125,11 +134,7 @@ export async function changePassword(
 ): Promise<{ endedSessions: number }> {
   const fresh = await findStaffById(db, staff.id);
   if (!fresh || !fresh.active) throw new AppError('UNAUTHENTICATED', 'Vui lòng đăng nhập.');
-  await countAttempt(db, fresh.id);
-  if (!(await verifyPassword(input.currentPassword, fresh.passwordHash))) {
-    throw new AppError('PASSWORD_WRONG', 'Mật khẩu hiện tại không đúng.', { currentPassword: 'Không đúng.' });
-  }
-  await clearLoginFailures(db, fresh.id);
+  await confirmOwnPassword(db, fresh, input.currentPassword);
   const weakness = passwordWeakness(input.newPassword, fresh.username)
     ?? (input.newPassword.normalize('NFC') === input.currentPassword.normalize('NFC') ? 'Mật khẩu mới phải khác mật khẩu hiện tại.' : null);
   if (weakness) throw new AppError('PASSWORD_WEAK', weakness, { newPassword: weakness });

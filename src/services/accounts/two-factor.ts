@@ -6,11 +6,11 @@
 import type { AppContext } from '../../app-context.js';
 import { groupedSecret, matchTotp, newTotpSecret, totpUri } from '../../accounts/totp.js';
 import type { Db } from '../../db/client.js';
-import { clearLoginFailures, findStaffById, replaceTotpSecret, updateStaff, type StaffRow } from '../../db/repositories/staff.js';
+import { clearLoginFailures, findStaffById, replaceTotpSecret, storePendingTotpSecret, updateStaff, type StaffRow } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { recordAudit, staffActor } from '../audit/audit.js';
 import type { SignerKeys } from '../keys/signer-keys.js';
-import { countAttempt } from './attempts.js';
+import { confirmOwnPassword, countAttempt } from './attempts.js';
 
 /** Where TOTP secrets are sealed and opened. */
 export type SecretBox = Pick<SignerKeys, 'sealSecret' | 'openSecret'>;
@@ -60,11 +60,18 @@ export async function totpStatus(ctx: TwoFactorContext, staff: StaffRow): Promis
   return { enabled: false, enabledAt: null, pending: fresh.totpSecret ? await enrolmentOf(ctx, fresh) : null };
 }
 
-/** A new secret for the account's app; two-factor is not on until confirmEnrolment gets a code made from it. */
-export async function beginTotpEnrolment(ctx: TwoFactorContext, staff: StaffRow): Promise<TotpEnrolment> {
+/**
+ * A new secret for the account's app; two-factor is not on until confirmEnrolment gets a code made from it. The
+ * current password is asked first (a counted attempt): a stolen session cookie alone cannot enrol another's app.
+ */
+export async function beginTotpEnrolment(ctx: TwoFactorContext, staff: StaffRow, currentPassword: string): Promise<TotpEnrolment> {
   const fresh = await freshAccount(ctx.db, staff);
-  if (totpEnabled(fresh)) throw new AppError('TOTP_ALREADY_ENABLED', 'Xác thực hai lớp đang bật. Tắt trước khi thiết lập lại với thiết bị khác.');
-  const updated = await updateStaff(ctx.db, fresh.id, { totpSecret: await ctx.signerKeys.sealSecret(newTotpSecret()), totpEnabledAt: null });
+  await confirmOwnPassword(ctx.db, fresh, currentPassword);
+  const alreadyEnabled = () => new AppError('TOTP_ALREADY_ENABLED', 'Xác thực hai lớp đang bật. Tắt trước khi thiết lập lại với thiết bị khác.');
+  if (totpEnabled(fresh)) throw alreadyEnabled();
+  // Written only while two-factor is still off: a confirmation (another tab) that landed meanwhile is not undone.
+  const updated = await storePendingTotpSecret(ctx.db, fresh.id, await ctx.signerKeys.sealSecret(newTotpSecret()));
+  if (!updated) throw alreadyEnabled();
   return enrolmentOf(ctx, updated);
 }
 
@@ -82,7 +89,13 @@ export async function confirmTotpEnrolment(ctx: TwoFactorContext, staff: StaffRo
     throw wrongCode();
   }
   await ctx.db.transaction(async (tx) => {
-    await updateStaff(tx, fresh.id, { totpSecret: formatStored(stored.sealed, step), totpEnabledAt: new Date() });
+    // Compare-and-set: an enrolment begun meanwhile (another tab) holds a newer secret, which this code did not prove.
+    if (!(await replaceTotpSecret(tx, fresh.id, fresh.totpSecret!, formatStored(stored.sealed, step)))) {
+      throw new AppError('TOTP_ENROLMENT_REPLACED', 'Việc thiết lập đã được bắt đầu lại ở nơi khác (một thẻ hoặc thiết bị khác). Tải lại trang, quét mã QR mới rồi nhập mã.', {
+        otp: 'Mã QR đã thay đổi: quét lại mã mới.',
+      });
+    }
+    await updateStaff(tx, fresh.id, { totpEnabledAt: new Date() });
     await recordAudit(tx, staffActor(fresh, ip), 'auth.totp_enabled', fresh.username, {});
   });
 }

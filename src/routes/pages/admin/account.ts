@@ -78,15 +78,19 @@ export function accountPages(app: FastifyInstance, ctx: AppContext): void {
     return showTwoFactor(ctx, request, reply, staff);
   });
 
-  app.post(`${TWO_FACTOR}/bat-dau`, { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post(`${TWO_FACTOR}/bat-dau`, { preHandler: app.csrfProtection, config: { rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } } }, async (request, reply) => {
     const staff = staffOr(request, reply);
     if (!staff) return reply;
+    const { fields } = await readPageForm(request);
+    if (!fields.currentPassword) {
+      return showTwoFactor(ctx, request, reply, staff, { message: 'Vui lòng nhập mật khẩu hiện tại.', fields: { currentPassword: 'Bắt buộc.' } });
+    }
     try {
-      await beginTotpEnrolment(ctx, staff);
+      await beginTotpEnrolment(ctx, staff, fields.currentPassword);
     } catch (error) {
       const problem = fieldErrors(error);
       if (!problem) throw error;
-      return reply.redirect(`${TWO_FACTOR}?tb=${enc(problem.message)}`, 303);
+      return showTwoFactor(ctx, request, reply, staff, problem);
     }
     return reply.redirect(TWO_FACTOR, 303);
   });
