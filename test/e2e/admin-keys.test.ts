@@ -272,7 +272,9 @@ describe('signing keys managed by administrators', () => {
 
       const uploaded = await page.post(`/quan-tri/khoa-ky-so/khoa?_csrf=${encodeURIComponent(csrf)}`, ownerForm('staff:pgd3', p12(await leaf('Trịnh Thu Hằng', 12)), 'pkcs12', { password: P12_PASSWORD }));
       expect(uploaded.status).toBe(303);
-      expect(uploaded.location).toMatch(/Đã nạp khóa ký số cho Trịnh Thu Hằng[\s\S]*hết hạn sau 12 ngày/);
+      // The notice is a fixed text named in the link; the key's details are read again from the database.
+      expect(uploaded.location).toMatch(/^\/quan-tri\/khoa-ky-so\?tb=nap-khoa&khoa=[0-9a-f-]{36}$/);
+      expect((await page.get(uploaded.location!)).body).toMatch(/role="status">Đã nạp khóa ký số cho Trịnh Thu Hằng[\s\S]*hết hạn sau 12 ngày/);
       shown = await page.get('/quan-tri/khoa-ky-so');
       expect(shown.body).toMatch(/data-testid="keys-expiring"[\s\S]*Trịnh Thu Hằng — còn 12 ngày/);
       expect(shown.body).toMatch(/<span class="badge due-soon">Sắp hết hạn/);
@@ -299,7 +301,14 @@ describe('signing keys managed by administrators', () => {
       expect(confirm.body).toContain(key.serial);
       const done = await page.post(`/quan-tri/khoa-ky-so/${key.id}/thu-hoi`, new URLSearchParams({ _csrf: csrfOf(confirm.body) }));
       expect(done.status).toBe(303);
-      expect(done.location).toContain(`Đã thu hồi khóa ký số số hiệu ${key.serial}`);
+      expect((await page.get(done.location!)).body).toContain(`Đã thu hồi khóa ký số có số hiệu ${key.serial} của`);
+      // Again: a refusal, shown as an error (role="alert"), never as a success notice.
+      const again = await page.post(`/quan-tri/khoa-ky-so/${key.id}/thu-hoi`, new URLSearchParams({ _csrf: csrfOf(confirm.body) }));
+      expect(again.status).toBe(409);
+      expect(again.body).toMatch(/<p class="notice error" role="alert">[^<]+<\/p>/);
+      expect(again.body).not.toContain('role="status"');
+      // A crafted link cannot put its own words on the page as a notice.
+      expect((await page.get('/quan-tri/khoa-ky-so?tb=Kh%C3%B3a%20b%E1%BB%8B%20l%E1%BB%99')).body).not.toContain('Khóa bị lộ');
       expect(await activeKeyOf('pgd3')).toBeUndefined();
       expect((await official.get('/can-bo/phe-duyet')).body).toContain('Bạn chưa có khóa ký số đang dùng');
       expect((await (await browser('leader')).get('/can-bo/phe-duyet')).body).not.toContain('own-key-notice');

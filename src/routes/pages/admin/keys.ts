@@ -5,15 +5,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
 import { isAppError } from '../../../errors.js';
 import { MAX_APPEARANCE_BYTES, MAX_APPEARANCE_PIXELS } from '../../../services/keys/appearance-image.js';
-import { KEY_STATUS_LABELS, type KeyStatus } from '../../../services/keys/certificate-status.js';
+import { certificateDay, expiryWarning, KEY_STATUS_LABELS, type KeyStatus } from '../../../services/keys/certificate-status.js';
 import {
   deactivateSigningKey, findSigningKey, listSigningKeys, type KeyView, type SignerChoice,
 } from '../../../services/keys/manage-keys.js';
 import { registerAppearance, registerSigningKey } from '../../../services/keys/register-key.js';
 import type { SigningMode } from '../../../services/keys/signer-keys.js';
 import { readPageForm, render } from '../common.js';
-import { enc, flashOf } from '../staff/shared.js';
-import { adminMenu, adminOr } from './shared.js';
+import { enc } from '../staff/shared.js';
+import { adminMenu, adminOr, flashText } from './shared.js';
 
 const PAGE = '/quan-tri/khoa-ky-so';
 
@@ -43,15 +43,43 @@ function ownerOptions(choices: SignerChoice[], selected: string | undefined) {
   return choices.map((c) => ({ value: c.owner.ref, label: c.hasKey ? c.label : `${c.label} — chưa có khóa`, selected: c.owner.ref === selected }));
 }
 
+/** The fixed notices after a redirect (`?tb=<key>`); a key's own details come from the database (`&khoa=<id>`). */
+const KEYS_FLASH: Readonly<Record<string, string>> = {
+  'nap-khoa': 'Đã nạp khóa ký số.',
+  'thu-hoi': 'Đã thu hồi khóa ký số. Văn bản cần chữ ký này sẽ chờ đến khi nạp khóa mới.',
+  'anh-chu-ky': 'Đã lưu ảnh chữ ký; ảnh sẽ hiện trên các văn bản ký từ nay.',
+  'anh-con-dau': 'Đã lưu ảnh con dấu; ảnh sẽ hiện trên các văn bản ký từ nay.',
+};
+
+/** The notice with the named key's details read again from the list (never from the link's own words). */
+function keysNotice(request: FastifyRequest, items: KeyView[]): string | undefined {
+  const notice = flashText(request, KEYS_FLASH);
+  const id = (request.query as Record<string, unknown>).khoa;
+  const key = typeof id === 'string' ? items.find((k) => k.id === id) : undefined;
+  if (!notice || !key) return notice;
+  const tb = (request.query as Record<string, unknown>).tb;
+  if (tb === 'nap-khoa' && key.active) {
+    const done = `Đã nạp khóa ký số cho ${key.commonName ?? key.owner.name} (số hiệu ${key.serial}), hiệu lực đến ${certificateDay(new Date(key.notAfter))}.`;
+    const warning = key.status === 'expiring' ? expiryWarning({ status: key.status, daysLeft: key.daysLeft, notAfter: new Date(key.notAfter) }) : null;
+    return warning ? `${done} Lưu ý: ${warning}` : done;
+  }
+  if (tb === 'thu-hoi' && !key.active) {
+    return `Đã thu hồi khóa ký số có số hiệu ${key.serial} của ${key.owner.name}. Văn bản cần chữ ký này sẽ chờ đến khi nạp khóa mới.`;
+  }
+  return notice;
+}
+
 async function showKeys(
-  ctx: AppContext, request: FastifyRequest, reply: FastifyReply, forms: { key?: FormState; appearance?: FormState } = {},
+  ctx: AppContext, request: FastifyRequest, reply: FastifyReply,
+  forms: { key?: FormState; appearance?: FormState; error?: string } = {}, status?: number,
 ) {
   const overview = await listSigningKeys(ctx, request.caller);
   const keys = overview.items.map(keyRow);
   const due = keys.filter((k) => k.active && (k.status === 'expiring' || k.status === 'expired'));
   const signers = [...overview.signers.staff, ...overview.signers.units];
   return render(request, reply, 'admin-keys', {
-    title: 'Khóa ký số, chữ ký và con dấu', adminMenu: adminMenu(PAGE), flash: flashOf(request),
+    title: 'Khóa ký số, chữ ký và con dấu', adminMenu: adminMenu(PAGE),
+    flash: forms.error ? undefined : keysNotice(request, overview.items), error: forms.error,
     warningDays: overview.warningDays,
     expired: due.filter((k) => k.status === 'expired'), expiring: due.filter((k) => k.status === 'expiring'),
     active: keys.filter((k) => k.active), history: keys.filter((k) => !k.active),
@@ -66,7 +94,7 @@ async function showKeys(
     },
     appearances: signers.map((c) => ({ ...c, previewUrl: c.hasAppearance ? previewUrl(c.owner.ref) : null })),
     maxImageKb: MAX_APPEARANCE_BYTES / 1024, maxImagePixels: MAX_APPEARANCE_PIXELS,
-  }, forms.key || forms.appearance ? 422 : 200);
+  }, status ?? (forms.key || forms.appearance ? 422 : 200));
 }
 
 /** The owner select's value (`staff:<username>` or `unit:<id>`) as the services' `staff` / `unit`. */
@@ -104,8 +132,7 @@ export function signingKeyPages(app: FastifyInstance, ctx: AppContext): void {
         ...ownerInput(fields.owner), pkcs12: files.find((f) => f.fieldName === 'pkcs12')?.data, password: fields.password ?? '',
         pin: fields.pin ? fields.pin : undefined,
       });
-      const done = `Đã nạp khóa ký số cho ${key.commonName ?? key.owner} (số hiệu ${key.serial}), hiệu lực đến ${new Date(key.notAfter).toLocaleDateString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' })}.`;
-      return reply.redirect(`${PAGE}?tb=${enc(key.warning ? `${done} Lưu ý: ${key.warning}` : done)}`, 303);
+      return reply.redirect(`${PAGE}?tb=nap-khoa&khoa=${enc(key.keyId)}`, 303);
     } catch (error) {
       if (!isAppError(error) || error.statusCode >= 500) throw error;
       return showKeys(ctx, request, reply, { key: { owner: fields.owner ?? '', errors: formErrors(error.fields), message: error.message } });
@@ -117,7 +144,7 @@ export function signingKeyPages(app: FastifyInstance, ctx: AppContext): void {
     const { fields, files } = await readPageForm(request);
     try {
       const saved = await registerAppearance(ctx, request.caller, { ...ownerInput(fields.owner), image: files.find((f) => f.fieldName === 'image')?.data });
-      return reply.redirect(`${PAGE}?tb=${enc(`Đã lưu ảnh ${saved.owner === 'staff' ? 'chữ ký' : 'con dấu'}; ảnh sẽ hiện trên các văn bản ký từ nay.`)}#anh-chu-ky`, 303);
+      return reply.redirect(`${PAGE}?tb=${saved.owner === 'staff' ? 'anh-chu-ky' : 'anh-con-dau'}#anh-chu-ky`, 303);
     } catch (error) {
       if (!isAppError(error) || error.statusCode >= 500) throw error;
       return showKeys(ctx, request, reply, { appearance: { owner: fields.owner ?? '', errors: formErrors(error.fields), message: error.message } });
@@ -134,10 +161,11 @@ export function signingKeyPages(app: FastifyInstance, ctx: AppContext): void {
     if (!(await adminOr(request, reply))) return reply;
     try {
       const key = await deactivateSigningKey(ctx, request.caller, keyIdParam(request));
-      return reply.redirect(`${PAGE}?tb=${enc(`Đã thu hồi khóa ký số số hiệu ${key.serial} của ${key.owner.name}. Văn bản cần chữ ký này sẽ chờ đến khi nạp khóa mới.`)}`, 303);
+      return reply.redirect(`${PAGE}?tb=thu-hoi&khoa=${enc(key.id)}`, 303);
     } catch (error) {
       if (!isAppError(error) || error.statusCode >= 500 || error.code === 'NOT_FOUND') throw error;
-      return reply.redirect(`${PAGE}?tb=${enc(error.message)}`, 303);
+      // A refusal (KEY_ALREADY_INACTIVE, …) is an error on the page, not a success notice.
+      return showKeys(ctx, request, reply, { error: error.message }, error.statusCode);
     }
   });
 }

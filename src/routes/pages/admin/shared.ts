@@ -39,3 +39,12 @@ export const htmlPattern = (pattern: string) => pattern.replace(/^\^/, '').repla
 export function adminMenu(currentPath: string): Array<{ path: string; label: string; current: boolean }> {
   return ADMIN_SECTIONS.map((s) => ({ ...s, current: currentPath === s.path || currentPath.startsWith(`${s.path}/`) }));
 }
+
+/**
+ * The notice after a redirect: `?tb=<key>` names one of the page's fixed texts, so a crafted link cannot put its own
+ * words inside the administration as an official notice (an unknown key shows nothing).
+ */
+export function flashText(request: FastifyRequest, messages: Readonly<Record<string, string>>): string | undefined {
+  const key = (request.query as Record<string, unknown> | undefined)?.tb;
+  return typeof key === 'string' && Object.hasOwn(messages, key) ? messages[key] : undefined;
+}

@@ -10,9 +10,9 @@ import {
   updateStaffAccount, type StaffAccountView,
 } from '../../../services/administration/staff-accounts.js';
 import { fieldErrors, readPageForm, render } from '../common.js';
-import { enc, flashOf, queryText } from '../staff/shared.js';
+import { enc, queryText } from '../staff/shared.js';
 import { roleLabel } from './account.js';
-import { adminMenu, adminOr } from './shared.js';
+import { adminMenu, adminOr, flashText } from './shared.js';
 
 const LIST = '/quan-tri/can-bo';
 const NEW = '/quan-tri/can-bo/tao-moi';
@@ -79,10 +79,21 @@ async function showForm(
   }, status);
 }
 
-async function editPage(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, caller: Caller, username: string, extra: { temporaryPassword?: string; flash?: string } = {}) {
+async function editPage(
+  ctx: AppContext, request: FastifyRequest, reply: FastifyReply, caller: Caller, username: string,
+  extra: { temporaryPassword?: string; flash?: string; error?: string } = {}, status = 200,
+) {
   const account = await getStaffAccount(ctx, caller, username);
-  return showForm(ctx, request, reply, { account, form: formOf(account), ...extra });
+  return showForm(ctx, request, reply, { account, form: formOf(account), ...extra }, status);
 }
+
+/** The notices the staff pages show after a redirect (`?tb=<key>`). */
+const STAFF_FLASH: Readonly<Record<string, string>> = {
+  'da-luu': 'Đã lưu thay đổi.',
+  'da-khoa': 'Đã khóa tài khoản; mọi phiên đăng nhập của tài khoản đã kết thúc.',
+  'da-mo-khoa': 'Đã mở lại tài khoản.',
+  'da-tat-xac-thuc-hai-lop': 'Đã tắt xác thực hai lớp của tài khoản.',
+};
 
 const usernameOf = (request: FastifyRequest) => (request.params as { username: string }).username;
 
@@ -101,7 +112,7 @@ export function staffAccountPages(app: FastifyInstance, ctx: AppContext): void {
     const units = (await unitChoices(ctx)).map((u) => ({ value: u.id, label: `${'— '.repeat(u.depth)}${u.name}`, selected: u.id === filter.unit }));
     const roles = Object.entries(STAFF_ROLES).map(([value, label]) => ({ value, label, selected: value === filter.role }));
     return render(request, reply, 'admin-staff', {
-      title: 'Tài khoản cán bộ', adminMenu: adminMenu(LIST), items, units, roles, filter, newUrl: NEW, flash: flashOf(request),
+      title: 'Tài khoản cán bộ', adminMenu: adminMenu(LIST), items, units, roles, filter, newUrl: NEW, flash: flashText(request, STAFF_FLASH),
     });
   });
 
@@ -127,7 +138,7 @@ export function staffAccountPages(app: FastifyInstance, ctx: AppContext): void {
 
   app.get(`${LIST}/tai-khoan/:username`, async (request, reply) => {
     if (!(await adminOr(request, reply))) return reply;
-    return editPage(ctx, request, reply, request.caller, usernameOf(request), { flash: flashOf(request) });
+    return editPage(ctx, request, reply, request.caller, usernameOf(request), { flash: flashText(request, STAFF_FLASH) });
   });
 
   app.post(`${LIST}/tai-khoan/:username`, { preHandler: app.csrfProtection }, async (request, reply) => {
@@ -137,7 +148,7 @@ export function staffAccountPages(app: FastifyInstance, ctx: AppContext): void {
     try {
       const { username: _same, ...changes } = inputOf(form);
       await updateStaffAccount(ctx, request.caller, username, changes);
-      return reply.redirect(`${accountUrl(username)}?tb=${enc('Đã lưu thay đổi.')}`, 303);
+      return reply.redirect(`${accountUrl(username)}?tb=da-luu`, 303);
     } catch (error) {
       const problem = fieldErrors(error);
       if (!problem || !isAppError(error) || error.code === 'STAFF_NOT_FOUND') throw error;
@@ -147,24 +158,25 @@ export function staffAccountPages(app: FastifyInstance, ctx: AppContext): void {
   });
 
   /** The account's one-button acts: each a PATCH-like change, answered on the account's page. */
+  // Done: back to the account's page with a fixed notice; refused (the last administrator, …): the page again with
+  // the refusal as an error, not as a success notice.
   const acts = [
-    ['khoa', { active: false }, 'Đã khóa tài khoản; mọi phiên đăng nhập của tài khoản đã kết thúc.'],
-    ['mo-khoa', { active: true }, 'Đã mở lại tài khoản.'],
-    ['tat-xac-thuc-hai-lop', { totp: false }, 'Đã tắt xác thực hai lớp của tài khoản.'],
+    ['khoa', { active: false }, 'da-khoa'],
+    ['mo-khoa', { active: true }, 'da-mo-khoa'],
+    ['tat-xac-thuc-hai-lop', { totp: false }, 'da-tat-xac-thuc-hai-lop'],
   ] as const;
   for (const [path, change, done] of acts) {
     app.post(`${LIST}/tai-khoan/:username/${path}`, { preHandler: app.csrfProtection }, async (request, reply) => {
       if (!(await adminOr(request, reply))) return reply;
       const username = usernameOf(request);
-      let message: string = done;
       try {
         await updateStaffAccount(ctx, request.caller, username, change);
       } catch (error) {
         const problem = fieldErrors(error);
         if (!problem || !isAppError(error) || error.code === 'STAFF_NOT_FOUND') throw error;
-        message = problem.message;
+        return editPage(ctx, request, reply, request.caller, username, { error: problem.message }, error.statusCode);
       }
-      return reply.redirect(`${accountUrl(username)}?tb=${enc(message)}`, 303);
+      return reply.redirect(`${accountUrl(username)}?tb=${done}`, 303);
     });
   }
 
