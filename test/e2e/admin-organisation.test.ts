@@ -247,6 +247,24 @@ describe('units', () => {
   });
 });
 
+describe('two administrators at once', () => {
+  it('serialises unit moves: A under B and B under A at the same time → one moves, the other is refused as a loop', async () => {
+    for (let round = 0; round < 5; round++) {
+      const [a, b] = [`dua-a-${round}`, `dua-b-${round}`];
+      for (const id of [a, b]) {
+        expect((await api('POST', '/api/admin/units', { id, name: `Tổ ${id}`, agencyCode: DEPARTMENT, kind: 'office', parentId: 'so-gddt' })).statusCode).toBe(201);
+      }
+      const answers = await Promise.all([
+        api('PATCH', `/api/admin/units/${a}`, { parentId: b }), api('PATCH', `/api/admin/units/${b}`, { parentId: a }),
+      ]);
+      expect(answers.map((r) => r.statusCode).sort(), `round ${round}`).toEqual([200, 422]);
+      expect(answers.find((r) => r.statusCode === 422)!.json().error.fields.parentId).toMatch(/trực thuộc/);
+      const stored = new Map((await listUnits(env.ctx.db)).map((u) => [u.id, u.parentId]));
+      expect(stored.get(a) === b && stored.get(b) === a, `round ${round}: a loop was stored`).toBe(false);
+    }
+  });
+});
+
 describe('import of units and schools (all or nothing)', () => {
   const rows = (count: number, bad?: number) => {
     const lines = ['id,name,agencyCode,kind,parentId,abbreviation'];

@@ -32,6 +32,15 @@ export async function bumpRevision(db: Db): Promise<number> {
   return row?.revision ?? 0;
 }
 
+/**
+ * Serialises the organisation's writers (settings, agencies, units, unit roles, import, set-up): each takes the
+ * settings row lock first in its transaction, so its check-then-write (a parent loop, a unit's kind against its roles)
+ * sees the other administrator's committed change rather than racing it.
+ */
+export async function lockOrganisation(tx: Db): Promise<void> {
+  await tx.execute(sql`select 1 from organisation_settings where id = 1 for update`);
+}
+
 export async function readRevision(db: Db): Promise<number> {
   const [row] = await db.select({ revision: organisationSettings.revision }).from(organisationSettings).where(eq(organisationSettings.id, 1));
   return row?.revision ?? 0;

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { Db } from '../../db/client.js';
 import {
-  bumpRevision, clearUnitRole, EVERY_PROCEDURE, listUnitRoles, readOrganisationSettings, setUnitRole, updateOrganisationSettings,
+  bumpRevision, clearUnitRole, EVERY_PROCEDURE, listUnitRoles, lockOrganisation, readOrganisationSettings, setUnitRole,
+  updateOrganisationSettings,
 } from '../../db/repositories/administration.js';
 import {
   insertAgencies, insertAgency, insertUnit, listAgenciesByCode, listUnits, unitRolesPlayedBy, updateAgency, updateUnit, upsertUnits,
@@ -208,6 +209,7 @@ export async function saveSettings(ctx: AppContext, caller: Caller, input: unkno
   const { actor } = administratorOf(caller);
   const values = parseInput(settingsInput, input);
   await ctx.db.transaction(async (tx) => {
+    await lockOrganisation(tx);
     const before = await readOrganisationSettings(tx);
     const departmentAgencyCode = values.departmentAgencyCode === undefined ? before.departmentAgencyCode : values.departmentAgencyCode;
     if (!departmentAgencyCode && before.setupCompletedAt) throw invalid({ departmentAgencyCode: 'Chọn cơ quan là Sở: tên Sở là tên của cổng.' });
@@ -250,6 +252,7 @@ export async function createAgency(ctx: AppContext, caller: Caller, input: unkno
   const { actor } = administratorOf(caller);
   const values = parseInput(agencyInput, input);
   const row = await ctx.db.transaction(async (tx) => {
+    await lockOrganisation(tx);
     const settings = await readOrganisationSettings(tx);
     const parent = values.parentCode ? await findAgency(tx, values.parentCode) : undefined;
     if (values.parentCode && !parent) throw invalid({ parentCode: 'Không có cơ quan cấp trên mang mã này.' });
@@ -277,6 +280,7 @@ export async function changeAgency(ctx: AppContext, caller: Caller, code: string
   const { actor } = administratorOf(caller);
   const changes = parseInput(agencyChanges, input);
   const { row, changed } = await ctx.db.transaction(async (tx) => {
+    await lockOrganisation(tx);
     const current = await findAgency(tx, code);
     if (!current) throw new AppError('NOT_FOUND', 'Không có cơ quan mang mã này.');
     if (Object.keys(changes).length === 0) return { row: current, changed: false }; // an empty form: nothing to write or audit
@@ -359,6 +363,7 @@ export async function createUnit(ctx: AppContext, caller: Caller, input: unknown
   const { actor } = administratorOf(caller);
   const values = parseInput(unitInput, input);
   await ctx.db.transaction(async (tx) => {
+    await lockOrganisation(tx);
     if (!(await findAgency(tx, values.agencyCode))) throw invalid({ agencyCode: 'Không có cơ quan mang mã này.' });
     if (values.parentId) {
       const parent = await findUnit(tx, values.parentId);
@@ -379,6 +384,7 @@ export async function changeUnit(ctx: AppContext, caller: Caller, id: string, in
   const { actor } = administratorOf(caller);
   const changes = parseInput(unitChanges, input);
   await ctx.db.transaction(async (tx) => {
+    await lockOrganisation(tx);
     const current = await findUnit(tx, id);
     if (!current) throw new AppError('NOT_FOUND', 'Không có đơn vị mang mã này.');
     const agencyCode = changes.agencyCode ?? current.agencyCode;
@@ -442,6 +448,7 @@ export async function importUnits(ctx: AppContext, caller: Caller, file: TableFi
   }
 
   const outcome = await ctx.db.transaction(async (tx) => {
+    await lockOrganisation(tx);
     const [settings, agencies, existing, roles] = await Promise.all([
       readOrganisationSettings(tx), listAgenciesByCode(tx), listUnits(tx), unitRolesPlayedBy(tx),
     ]);
@@ -544,6 +551,7 @@ export async function saveUnitRoles(ctx: AppContext, caller: Caller, input: unkn
   // A switched-off procedure can be assigned too: its dossiers go on, and it may be switched on again.
   const known = new Set([EVERY_PROCEDURE, ...ctx.catalog.listAll().map((p) => p.definition.id)]);
   await ctx.db.transaction(async (tx) => {
+    await lockOrganisation(tx);
     const unitsById = new Map((await listUnits(tx)).map((u) => [u.id, u]));
     const current = new Map((await listUnitRoles(tx)).map((r) => [`${r.procedureId} ${r.role}`, r.unitId]));
     const fields: Record<string, string> = {};

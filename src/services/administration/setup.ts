@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { Db } from '../../db/client.js';
-import { bumpRevision, EVERY_PROCEDURE, readOrganisationSettings, setUnitRole } from '../../db/repositories/administration.js';
+import { bumpRevision, EVERY_PROCEDURE, lockOrganisation, readOrganisationSettings, setUnitRole } from '../../db/repositories/administration.js';
 import { insertAgency, insertUnit, updateAgency } from '../../db/repositories/organisation.js';
 import { claimSetup, deleteAgency, deleteUnit, moveStaffToUnit } from '../../db/repositories/setup.js';
 import type { UnitRow } from '../../db/repositories/staff.js';
@@ -104,6 +104,7 @@ export async function completeSetup(ctx: Pick<AppContext, 'db' | 'adminData'>, c
     place: input.department.place ?? input.provinceName, parentCode: null,
   };
   const result = await ctx.db.transaction(async (tx) => {
+    await lockOrganisation(tx);
     if (!(await claimSetup(tx, { provinceName: input.provinceName, departmentAgencyCode: department.code }))) throw setupAlreadyDone();
     // An agency entered on the organisation page before the set-up is brought up to these values rather than refused.
     if (!(await insertAgency(tx, department))) await updateAgency(tx, department.code, department);
