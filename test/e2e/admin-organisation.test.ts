@@ -160,13 +160,13 @@ describe('settings: the province and the Department, named everywhere', () => {
 
 describe('agencies', () => {
   it('creates an agency with QCVN 102 code, defaults from its parent and the province, and refuses a taken code', async () => {
-    const bad = await api('POST', '/api/admin/agencies', { code: '00.00.12.H56', name: 'Trường THPT Sầm Sơn', abbreviation: 'thpt' });
+    const bad = await api('POST', '/api/admin/agencies', { code: '00.00.12.H56', name: 'Trường THPT Sầm Sơn', abbreviation: 'th pt' });
     expect(bad.statusCode).toBe(422);
     expect(Object.keys(bad.json().error.fields).sort()).toEqual(['abbreviation', 'code']);
     const noParent = await api('POST', '/api/admin/agencies', { code: '000.23.12.H56', name: 'Trường THPT Sầm Sơn', abbreviation: 'THPTSS', parentCode: '000.99.12.H56' });
     expect(noParent.json().error.fields.parentCode).toBeDefined();
 
-    const created = await api('POST', '/api/admin/agencies', { code: '000.23.12.H56', name: 'Trường THPT Sầm Sơn', abbreviation: 'THPTSS', parentCode: DEPARTMENT });
+    const created = await api('POST', '/api/admin/agencies', { code: '000.23.12.H56', name: 'Trường THPT Sầm Sơn', abbreviation: 'thptss', parentCode: DEPARTMENT });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toEqual({
       code: '000.23.12.H56', name: 'Trường THPT Sầm Sơn', abbreviation: 'THPTSS', parentCode: DEPARTMENT,
