@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/accounts/totp.js';
 import { rowsOf } from '../../src/db/repositories/outbox.js';
+import { createAdministrator } from '../../src/services/accounts/create-administrator.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { signInPages } from '../helpers/page-session.js';
 
@@ -86,6 +87,46 @@ describe('a temporary password', () => {
     const changed = await pages.post('/tai-khoan/doi-mat-khau', { currentPassword: temporaryPassword, newPassword: 'Thanh Hóa quê hương 2026', confirmPassword: 'Thanh Hóa quê hương 2026' });
     expect(changed.status).toBe(303);
     expect((await pages.get('/can-bo')).status).toBe(200);
+  });
+});
+
+describe('a temporary password’s expiry', () => {
+  const HOUR_MS = 3600_000;
+  const expiryOf = async (username: string) => rowsOf<{ at: Date | null }>(await env.ctx.db.execute(
+    sql`select temporary_password_expires_at as at from staff_accounts where username = ${username}`))[0]!.at;
+
+  it('lasts 72 hours from a reset, is shown on the change form, and then refuses sign-in with a clear message', async () => {
+    const before = Date.now();
+    const { temporaryPassword } = (await call('POST', '/api/admin/staff/specialist2/password-reset', admin)).json();
+    const expiry = new Date((await expiryOf('specialist2'))!).getTime();
+    expect(expiry).toBeGreaterThanOrEqual(before + 72 * HOUR_MS);
+    expect(expiry).toBeLessThan(Date.now() + 72 * HOUR_MS + 1000);
+    const bearer = await token('specialist2', temporaryPassword);
+    expect((await call('GET', '/api/auth/me', bearer)).json().temporaryPasswordExpiresAt).toBe(new Date(expiry).toISOString());
+    const pages = await signInPages(env, 'specialist2', temporaryPassword);
+    expect((await pages.get('/tai-khoan/doi-mat-khau')).body).toMatch(/Mật khẩu tạm hết hạn lúc <strong data-testid="temporary-password-expiry">[^<]*\d{4}/);
+
+    await env.ctx.db.execute(sql`update staff_accounts set temporary_password_expires_at = now() - interval '1 minute' where username = 'specialist2'`);
+    const refused = await login('specialist2', temporaryPassword, undefined, '127.0.0.13');
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json().error).toMatchObject({ code: 'TEMPORARY_PASSWORD_EXPIRED', message: 'Mật khẩu tạm đã hết hạn. Vui lòng liên hệ quản trị hệ thống để được cấp mật khẩu tạm mới.' });
+    expect((await auditRows('auth.login_failed', 'specialist2')).at(-1)).toMatchObject({ ip: '127.0.0.13', details: { reason: 'temporary_password_expired' } });
+    // A wrong password still says only that the credentials are wrong.
+    expect((await login('specialist2', 'sai-mat-khau')).json().error.code).toBe('INVALID_CREDENTIALS');
+
+    const again = (await call('POST', '/api/admin/staff/specialist2/password-reset', admin)).json();
+    const fresh = await token('specialist2', again.temporaryPassword);
+    expect((await call('POST', '/api/auth/password', fresh, { currentPassword: again.temporaryPassword, newPassword: 'Sông Mã chảy về biển 2026' })).statusCode).toBe(204);
+    expect(await expiryOf('specialist2')).toBeNull();
+    expect((await call('GET', '/api/auth/me', fresh)).json().temporaryPasswordExpiresAt).toBeNull();
+  });
+
+  it('is set when an administrator creates an account, and absent for one made with admin:create (it chose its own)', async () => {
+    const created = await call('POST', '/api/admin/staff', admin, { username: 'tam-thoi', fullName: 'Lê Văn Tạm', title: 'Chuyên viên', roles: ['specialist'], unitId: 'qlcl' });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(new Date((await expiryOf('tam-thoi'))!).getTime()).toBeGreaterThan(Date.now() + 71 * HOUR_MS);
+    await createAdministrator(env.ctx.db, { username: 'quantri2', fullName: 'Quản Trị Hai', password: 'Một mật khẩu thật dài 2026' });
+    expect(await expiryOf('quantri2')).toBeNull();
   });
 });
 

@@ -42,6 +42,8 @@ export const staffAccounts = pgTable('staff_accounts', {
   passwordHash: text('password_hash').notNull(),
   /** A temporary password (set by an administrator): the account can do nothing but change it. */
   mustChangePassword: boolean('must_change_password').notNull().default(false),
+  /** When the temporary password stops signing in (the administrator issues a new one); null for a chosen password. */
+  temporaryPasswordExpiresAt: timestamp('temporary_password_expires_at', { withTimezone: true }),
   authority: jsonb('authority').$type<SigningAuthority>(),
   /** TOTP shared secret, encrypted like signing keys; two-factor is on once `totpEnabledAt` is set. */
   totpSecret: text('totp_secret'),

@@ -11,11 +11,14 @@ const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.
 const staffView = z.object({
   id: z.string(), username: z.string(), fullName: z.string(), title: z.string(), roles: z.array(z.string()), unitId: z.string(),
   mustChangePassword: z.boolean().describe('Đang dùng mật khẩu tạm: phiên chỉ được đổi mật khẩu, xem /api/auth/me và đăng xuất'),
+  temporaryPasswordExpiresAt: z.string().nullable().describe('Khi mật khẩu tạm hết hạn đăng nhập (null: không dùng mật khẩu tạm)'),
   totpEnabled: z.boolean(),
 });
 const staffViewOf = (staff: StaffRow) => ({
   id: staff.id, username: staff.username, fullName: staff.fullName, title: staff.title, roles: staff.roles, unitId: staff.unitId,
-  mustChangePassword: staff.mustChangePassword, totpEnabled: totpEnabled(staff),
+  mustChangePassword: staff.mustChangePassword,
+  temporaryPasswordExpiresAt: staff.mustChangePassword ? staff.temporaryPasswordExpiresAt?.toISOString() ?? null : null,
+  totpEnabled: totpEnabled(staff),
 });
 const totpSetupBody = z.object({ currentPassword: z.string().min(1).max(200).describe('Mật khẩu hiện tại của tài khoản') });
 const otpBody = z.object({ otp: z.string().min(1).max(20).describe('Mã 6 chữ số trong ứng dụng xác thực') });
@@ -29,7 +32,8 @@ export const staffRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
       description: 'Sai mật khẩu nhiều lần cho cùng một tài khoản: tài khoản bị chặn đăng nhập trong thời gian tăng dần (tối đa 15 phút), '
         + 'trả 429 LOGIN_THROTTLED kèm Retry-After mà không kiểm tra mật khẩu. Mỗi địa chỉ IP còn có giới hạn số lần gọi mỗi phút (429 RATE_LIMITED). '
         + 'Phiên hết hạn sau 12 giờ, hoặc sau 30 phút không dùng. Tài khoản bật xác thực hai lớp gửi thêm `otp`: thiếu → 401 TOTP_REQUIRED, '
-        + 'sai hoặc đã dùng → 401 TOTP_INVALID (tính vào số lần sai). `staff.mustChangePassword`: phải đổi mật khẩu tạm trước khi làm việc khác.',
+        + 'sai hoặc đã dùng → 401 TOTP_INVALID (tính vào số lần sai). `staff.mustChangePassword`: phải đổi mật khẩu tạm trước khi làm việc khác; '
+        + 'mật khẩu tạm dùng được 72 giờ, quá hạn → 401 TEMPORARY_PASSWORD_EXPIRED (quản trị hệ thống cấp mật khẩu tạm mới).',
       body: z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200), otp: z.string().max(20).optional() }),
       response: { 200: z.object({ token: z.string(), expiresAt: z.string(), staff: staffView }), 401: errorResponse, 429: errorResponse },
     },

@@ -44,7 +44,7 @@ export function unknownUsernameHint(tried: string): { username: string; length: 
   return { username: `${chars.slice(0, 3).join('')}…`, length: chars.length };
 }
 
-type LoginRefusal = 'throttled' | 'wrong_password' | 'inactive' | 'totp_required' | 'totp_invalid';
+type LoginRefusal = 'throttled' | 'temporary_password_expired' | 'wrong_password' | 'inactive' | 'totp_required' | 'totp_invalid';
 
 export async function login(db: Db, username: string, password: string, options: LoginOptions = {}): Promise<{ token: string; staff: StaffRow; expiresAt: Date }> {
   const tried = username.trim().toLowerCase().slice(0, 100);
@@ -69,6 +69,10 @@ export async function login(db: Db, username: string, password: string, options:
   }
   if (!(await verifyPassword(password, staff.passwordHash))) throw await refuse('wrong_password', invalidCredentials());
   if (!staff.active) throw await refuse('inactive', invalidCredentials());
+  if (staff.mustChangePassword && staff.temporaryPasswordExpiresAt && staff.temporaryPasswordExpiresAt.getTime() <= Date.now()) {
+    throw await refuse('temporary_password_expired', new AppError('TEMPORARY_PASSWORD_EXPIRED',
+      'Mật khẩu tạm đã hết hạn. Vui lòng liên hệ quản trị hệ thống để được cấp mật khẩu tạm mới.'));
+  }
   if (totpEnabled(staff)) {
     const otp = options.otp?.trim();
     if (!otp) {
@@ -140,7 +144,7 @@ export async function changePassword(
   if (weakness) throw new AppError('PASSWORD_WEAK', weakness, { newPassword: weakness });
   const passwordHash = await hashPassword(input.newPassword);
   return db.transaction(async (tx) => {
-    await updateStaff(tx, fresh.id, { passwordHash, mustChangePassword: false });
+    await updateStaff(tx, fresh.id, { passwordHash, mustChangePassword: false, temporaryPasswordExpiresAt: null });
     const endedSessions = await deleteOtherSessions(tx, fresh.id, sessionToken ? hashToken(sessionToken) : null);
     await recordAudit(tx, staffActor(fresh, ip), 'auth.password_changed', fresh.username, { endedSessions, wasTemporary: fresh.mustChangePassword });
     return { endedSessions };

@@ -92,6 +92,8 @@ export interface StaffAccountView {
   authority: SigningAuthority | null;
   active: boolean;
   mustChangePassword: boolean;
+  /** When the temporary password stops signing in (null: the account chose its own). */
+  temporaryPasswordExpiresAt: string | null;
   totpEnabled: boolean;
   createdAt: string;
 }
@@ -100,6 +102,7 @@ export function staffAccountView(staff: StaffRow, unitName: string): StaffAccoun
   return {
     id: staff.id, username: staff.username, fullName: staff.fullName, title: staff.title, email: staff.email, roles: staff.roles,
     unitId: staff.unitId, unitName, authority: staff.authority ?? null, active: staff.active, mustChangePassword: staff.mustChangePassword,
+    temporaryPasswordExpiresAt: staff.mustChangePassword ? staff.temporaryPasswordExpiresAt?.toISOString() ?? null : null,
     totpEnabled: staff.totpEnabledAt !== null && staff.totpSecret !== null, createdAt: staff.createdAt.toISOString(),
   };
 }
@@ -166,6 +169,10 @@ export async function unitChoices(ctx: AppContext): Promise<Array<{ id: string; 
   return out;
 }
 
+/** How long a temporary password (create, reset) signs in before the administrator must issue a new one. */
+export const TEMPORARY_PASSWORD_HOURS = 72;
+const temporaryPasswordExpiry = () => new Date(Date.now() + TEMPORARY_PASSWORD_HOURS * 3600_000);
+
 export async function createStaffAccount(ctx: AppContext, caller: Caller, raw: unknown): Promise<{ username: string; temporaryPassword: string }> {
   const { actor } = administratorOf(caller);
   const input = parseInput(createStaffInput, raw);
@@ -176,6 +183,7 @@ export async function createStaffAccount(ctx: AppContext, caller: Caller, raw: u
     const row = await insertNewStaff(tx, {
       username: input.username, fullName: input.fullName.normalize('NFC'), title: input.title.normalize('NFC'), email: input.email ?? null,
       roles: [...new Set(input.roles)], unitId: input.unitId, authority: normaliseAuthority(input.authority), passwordHash, mustChangePassword: true,
+      temporaryPasswordExpiresAt: temporaryPasswordExpiry(),
     });
     if (!row) throw new AppError('USERNAME_TAKEN', 'Tên đăng nhập đã có người dùng.', { username: 'Đã có tài khoản với tên đăng nhập này.' });
     await recordAudit(tx, actor, 'staff.created', row.username, {
@@ -253,7 +261,7 @@ export async function resetStaffPassword(ctx: AppContext, caller: Caller, userna
   return ctx.db.transaction(async (tx) => {
     const staff = await lockStaffByUsername(tx, username);
     if (!staff) throw staffNotFound();
-    await updateStaff(tx, staff.id, { passwordHash, mustChangePassword: true, failedLogins: 0, loginBlockedUntil: null });
+    await updateStaff(tx, staff.id, { passwordHash, mustChangePassword: true, temporaryPasswordExpiresAt: temporaryPasswordExpiry(), failedLogins: 0, loginBlockedUntil: null });
     const endedSessions = await deleteOtherSessions(tx, staff.id, null);
     await recordAudit(tx, actor, 'staff.password_reset', staff.username, { endedSessions });
     return { temporaryPassword: password };

@@ -19,7 +19,7 @@ export const roleLabel = (role: string) => STAFF_ROLES[role as keyof typeof STAF
 
 async function showPassword(request: FastifyRequest, reply: FastifyReply, staff: StaffRow, problem?: { message: string; fields: Record<string, string> }) {
   return render(request, reply, 'account-password', {
-    title: 'Đổi mật khẩu', mustChange: staff.mustChangePassword, error: problem?.message, errors: problem?.fields ?? {},
+    title: 'Đổi mật khẩu', mustChange: staff.mustChangePassword, temporaryPasswordExpiresAt: staff.temporaryPasswordExpiresAt?.toISOString() ?? null, error: problem?.message, errors: problem?.fields ?? {},
   }, problem ? 422 : 200);
 }
 
