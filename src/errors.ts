@@ -42,6 +42,8 @@ export const ERROR_STATUS = {
   /** Administration: an agency code (QCVN 102) or a unit id that is already taken. */
   AGENCY_EXISTS: 409,
   UNIT_EXISTS: 409,
+  /** Administration: an admission campaign id that is already taken. */
+  CAMPAIGN_EXISTS: 409,
   FILE_TOO_LARGE: 413,
   TOO_MANY_FILES: 413,
   PAYLOAD_TOO_LARGE: 413,

@@ -79,6 +79,8 @@ describe('signing keys managed by administrators', () => {
     const anonymous = await api.json('POST', '/api/admin/keys', { form });
     expect([anonymous.status, anonymous.body.error.code]).toEqual([401, 'UNAUTHENTICATED']);
     expect((await api.json('POST', '/api/admin/keys', { token: leader, form })).status).toBe(403);
+    // Refused before the body is read: an oversized upload from a non-administrator is 403, not 413.
+    expect((await api.json('POST', '/api/admin/keys', { token: leader, form: keyForm({ staff: 'pgd' }, Buffer.alloc(2 * 1024 * 1024)) })).status).toBe(403);
     expect((await api.json('POST', '/api/admin/appearances', { token: leader, form: imageForm({ staff: 'leader' }, makePng()) })).status).toBe(403);
     expect((await api.json('GET', '/api/admin/appearances/staff:leader/image', { token: leader })).status).toBe(403);
     const someKey = (await listKeys()).items[0].id;

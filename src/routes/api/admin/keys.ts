@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../../app-context.js';
 import { readMultipart, type MultipartBody } from '../../../plugins/multipart.js';
+import { administratorOf } from '../../../services/administration/administrator.js';
 import { appearancePreview, deactivateSigningKey, listSigningKeys } from '../../../services/keys/manage-keys.js';
 import { MAX_APPEARANCE_BYTES } from '../../../services/keys/appearance-image.js';
 import { registerAppearance, registerSigningKey } from '../../../services/keys/register-key.js';
@@ -23,12 +24,16 @@ const key = z.object({
 });
 const choice = z.object({ owner, hasKey: z.boolean(), hasAppearance: z.boolean(), label: z.string() });
 
-/** A key file (with a certificate and its chain as files, for external signing) or an image: a few small files. */
-const UPLOAD_LIMITS = { fileSize: 1024 * 1024, files: 3 };
+/**
+ * A key file (with a certificate and its chain as files, for external signing) or an image: a few small files. The
+ * page forms (/quan-tri/khoa-ky-so) read their uploads with the same limits.
+ */
+export const KEY_UPLOAD_LIMITS = { fileSize: 1024 * 1024, files: 3 } as const;
 
 async function multipartOf(request: FastifyRequest, reply: FastifyReply): Promise<MultipartBody> {
+  administratorOf(request.caller); // 401/403 before reading (and holding) anyone's upload
   if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Yêu cầu phải là multipart/form-data.');
-  return readMultipart(request, { limits: UPLOAD_LIMITS, reply });
+  return readMultipart(request, { limits: KEY_UPLOAD_LIMITS, reply });
 }
 
 const fileOf = (body: MultipartBody, name: string) => body.files.find((f) => f.fieldName === name)?.data;

@@ -11,6 +11,9 @@ import {
 } from '../../../services/administration/procedures.js';
 import { errorResponse } from '../error-response.js';
 
+/** One workflow file, within the service's size bound; the page form (/quan-tri/thu-tuc) reads with the same limits. */
+export const WORKFLOW_UPLOAD_LIMITS = { fileSize: MAX_WORKFLOW_FILE_BYTES, files: 1 } as const;
+
 const tags = ['admin'];
 const errors = { 401: errorResponse, 403: errorResponse };
 
@@ -66,7 +69,7 @@ export const adminProcedureRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = 
     requireStaff(request);
     administratorOf(request.caller); // before reading the upload
     if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Gửi tệp quy trình trong phần `file` của multipart/form-data.');
-    const body = await readMultipart(request, { limits: { fileSize: MAX_WORKFLOW_FILE_BYTES, files: 1 }, reply });
+    const body = await readMultipart(request, { limits: WORKFLOW_UPLOAD_LIMITS, reply });
     const file = body.files.find((f) => f.fieldName === 'file' && f.data.length > 0);
     if (!file) throw new AppError('VALIDATION_FAILED', 'Chưa chọn tệp quy trình.', { file: 'Chọn tệp .yaml.' });
     const outcome = await uploadWorkflow(ctx, request.caller, { fileName: file.fileName, data: file.data });

@@ -11,9 +11,10 @@ import {
 } from '../../../services/keys/manage-keys.js';
 import { registerAppearance, registerSigningKey } from '../../../services/keys/register-key.js';
 import type { SigningMode } from '../../../services/keys/signer-keys.js';
-import { readPageForm, render } from '../common.js';
+import { KEY_UPLOAD_LIMITS } from '../../api/admin/keys.js';
+import { render } from '../common.js';
 import { enc } from '../staff/shared.js';
-import { adminMenu, adminOr, flashText } from './shared.js';
+import { adminMenu, adminOr, flashText, readUploadForm } from './shared.js';
 
 const PAGE = '/quan-tri/khoa-ky-so';
 
@@ -126,7 +127,7 @@ export function signingKeyPages(app: FastifyInstance, ctx: AppContext): void {
   // Multipart: the CSRF token comes in the query (`?_csrf=`), the body is read here.
   app.post(`${PAGE}/khoa`, { preHandler: app.csrfProtection }, async (request, reply) => {
     if (!(await adminOr(request, reply))) return reply;
-    const { fields, files } = await readPageForm(request);
+    const { fields, files } = await readUploadForm(request, reply, KEY_UPLOAD_LIMITS);
     try {
       const key = await registerSigningKey(ctx, request.caller, {
         ...ownerInput(fields.owner), pkcs12: files.find((f) => f.fieldName === 'pkcs12')?.data, password: fields.password ?? '',
@@ -141,7 +142,7 @@ export function signingKeyPages(app: FastifyInstance, ctx: AppContext): void {
 
   app.post(`${PAGE}/anh`, { preHandler: app.csrfProtection }, async (request, reply) => {
     if (!(await adminOr(request, reply))) return reply;
-    const { fields, files } = await readPageForm(request);
+    const { fields, files } = await readUploadForm(request, reply, KEY_UPLOAD_LIMITS);
     try {
       const saved = await registerAppearance(ctx, request.caller, { ...ownerInput(fields.owner), image: files.find((f) => f.fieldName === 'image')?.data });
       return reply.redirect(`${PAGE}?tb=${saved.owner === 'staff' ? 'anh-chu-ky' : 'anh-con-dau'}#anh-chu-ky`, 303);

@@ -7,9 +7,10 @@ import { isAppError } from '../../../errors.js';
 import {
   listProcedureAdministration, MAX_WORKFLOW_FILE_BYTES, procedureVersionSource, setProcedureEnabled, uploadWorkflow,
 } from '../../../services/administration/procedures.js';
-import { readPageForm, render } from '../common.js';
+import { WORKFLOW_UPLOAD_LIMITS } from '../../api/admin/procedures.js';
+import { render } from '../common.js';
 import { enc, flashOf } from '../staff/shared.js';
-import { adminMenu, adminOr } from './shared.js';
+import { adminMenu, adminOr, readUploadForm } from './shared.js';
 
 const PAGE = '/quan-tri/thu-tuc';
 
@@ -54,7 +55,7 @@ export function procedurePages(app: FastifyInstance, ctx: AppContext): void {
   app.post(`${PAGE}/nap`, { preHandler: app.csrfProtection }, async (request, reply) => {
     if (!(await adminOr(request, reply))) return reply;
     try {
-      const { files } = await readPageForm(request);
+      const { files } = await readUploadForm(request, reply, WORKFLOW_UPLOAD_LIMITS);
       const file = files.find((f) => f.fieldName === 'file');
       if (!file) return await showProcedures(ctx, request, reply, { message: 'Chưa chọn tệp quy trình (.yaml).', problems: [] });
       const outcome = await uploadWorkflow(ctx, request.caller, { fileName: file.fileName, data: file.data });

@@ -1,8 +1,9 @@
 // What the administration pages share: the gate (signed in, with the administration permission) and the section menu.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StaffRow } from '../../../db/repositories/staff.js';
+import { readMultipart, type MultipartLimits } from '../../../plugins/multipart.js';
 import { can } from '../../../services/access.js';
-import { render } from '../common.js';
+import { readPageForm, render, type PageForm } from '../common.js';
 import { staffOr } from '../staff/shared.js';
 
 /** The administration's sections, in menu order: one list for the menu and the start page. */
@@ -47,4 +48,14 @@ export function adminMenu(currentPath: string): Array<{ path: string; label: str
 export function flashText(request: FastifyRequest, messages: Readonly<Record<string, string>>): string | undefined {
   const key = (request.query as Record<string, unknown> | undefined)?.tb;
   return typeof key === 'string' && Object.hasOwn(messages, key) ? messages[key] : undefined;
+}
+
+/**
+ * An upload form's fields and files read with the route's own limits (the API's for the same upload), refused as
+ * soon as a file passes them; empty file inputs dropped. A urlencoded post reads as a form without files.
+ */
+export async function readUploadForm(request: FastifyRequest, reply: FastifyReply, limits: MultipartLimits): Promise<PageForm> {
+  if (!request.isMultipart()) return readPageForm(request);
+  const body = await readMultipart(request, { limits, reply });
+  return { fields: body.fields, files: body.files.filter((f) => f.data.length > 0) };
 }
