@@ -127,8 +127,12 @@ describe('campaigns API', () => {
       'schools.0.unitId': '"Bộ phận Tiếp nhận và Trả kết quả" không phải một trường.', 'schools.1.unitId': 'Không có đơn vị "khong-co".',
     });
     const taken = await admin('POST', '/api/admin/campaigns', campaign());
-    expect(taken.status).toBe(422);
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe('CAMPAIGN_EXISTS');
     expect(taken.body.error.fields.id).toContain('Đã có kỳ tuyển sinh mã "ts6-thu"');
+    // Two creates of one new id at the same moment: one is made, the other is told the id is taken (not a 500).
+    const racing = await Promise.all([admin('POST', '/api/admin/campaigns', campaign({ id: 'ts6-dua' })), admin('POST', '/api/admin/campaigns', campaign({ id: 'ts6-dua' }))]);
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 409]);
     expect((await admin('PATCH', '/api/admin/campaigns/khong-co', { name: 'Không có kỳ này' })).status).toBe(404);
     expect((await admin('PATCH', '/api/admin/campaigns/ts6-thu', { id: 'doi-ma' })).status).toBe(422);
     expect(await findCampaign(h.env.ctx.db, 'ts6-khac')).toBeUndefined();

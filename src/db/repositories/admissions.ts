@@ -58,8 +58,11 @@ export async function listCampaigns(db: Db): Promise<CampaignRow[]> {
   return db.select().from(admissionCampaigns).orderBy(desc(admissionCampaigns.opensAt), asc(admissionCampaigns.id));
 }
 
-export async function insertCampaign(db: Db, row: NewCampaign): Promise<void> {
-  await db.insert(admissionCampaigns).values(row);
+/** False when the id is taken (nothing written); a create racing another with the same id waits for it, then is false. */
+export async function insertCampaign(db: Db, row: NewCampaign): Promise<boolean> {
+  const rows = await db.insert(admissionCampaigns).values(row).onConflictDoNothing({ target: admissionCampaigns.id })
+    .returning({ id: admissionCampaigns.id });
+  return rows.length > 0;
 }
 
 export async function updateCampaign(db: Db, id: string, values: Partial<Omit<NewCampaign, 'id' | 'createdAt'>>): Promise<void> {

@@ -97,14 +97,14 @@ export async function createCampaign(ctx: AppContext, caller: Caller, raw: unkno
   const { actor } = administratorOf(caller);
   const input = parseOrRefuse(campaignInput, raw);
   await ctx.db.transaction(async (tx) => {
-    if (await findCampaign(tx, input.id)) {
-      throw new AppError('VALIDATION_FAILED', 'Mã kỳ tuyển sinh đã được dùng.', { id: `Đã có kỳ tuyển sinh mã "${input.id}"; chọn mã khác hoặc sửa kỳ đó.` });
-    }
-    await checkSchools(tx, input.schools);
-    await insertCampaign(tx, {
+    const created = await insertCampaign(tx, {
       id: input.id, name: input.name, grade: input.grade, schoolYear: input.schoolYear, choices: input.choices, rule: input.rule,
       tieBreak: input.tieBreak, ...windowColumns(input.windows),
     });
+    if (!created) {
+      throw new AppError('CAMPAIGN_EXISTS', 'Mã kỳ tuyển sinh đã được dùng.', { id: `Đã có kỳ tuyển sinh mã "${input.id}"; chọn mã khác hoặc sửa kỳ đó.` });
+    }
+    await checkSchools(tx, input.schools);
     for (const s of input.schools) await setCampaignSchoolQuota(tx, input.id, s.unitId, s.quota);
     await recordAudit(tx, actor, 'campaign.saved', input.id, { created: true, after: input });
   });

@@ -51,7 +51,7 @@ export const adminCampaignRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
       description: 'Trong thời gian `windows.registration`, kỳ tuyển sinh xuất hiện trong danh sách chọn của phiếu đăng ký tuyển sinh. '
         + 'Các trường phải là đơn vị loại trường (school_office); chỉ tiêu là số nguyên dương.',
       body: campaignInput,
-      response: { 201: campaign, 401: errorResponse, 403: errorResponse, 422: errorResponse },
+      response: { 201: campaign, 401: errorResponse, 403: errorResponse, 409: errorResponse, 422: errorResponse },
     },
   }, async (request, reply) => {
     requireStaff(request);

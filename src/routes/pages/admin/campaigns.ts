@@ -118,7 +118,7 @@ async function saveForm(ctx: AppContext, request: FastifyRequest, reply: Fastify
     const saved = campaign ? await updateCampaign(ctx, request.caller, campaign.id, input) : await createCampaign(ctx, request.caller, input);
     return reply.redirect(`${BASE}?tb=${enc(`Đã lưu kỳ tuyển sinh "${saved.name}".`)}`, 303);
   } catch (error) {
-    if (!isAppError(error) || error.code !== 'VALIDATION_FAILED') throw error;
+    if (!isAppError(error) || (error.code !== 'VALIDATION_FAILED' && error.code !== 'CAMPAIGN_EXISTS')) throw error;
     const sent = (input.schools as Array<{ unitId: string }>);
     return showForm(ctx, request, reply, { campaign, values: fields, errors: formErrors(error.fields ?? {}, sent), message: error.message });
   }
