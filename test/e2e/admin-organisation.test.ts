@@ -296,6 +296,16 @@ describe('import of units and schools (all or nothing)', () => {
     expect(entry).toMatchObject({ target: 'to-chuyen-mon.csv', details: { imported: 300 } });
   });
 
+  it('keeps a unit\'s parent and abbreviation when a file imported again leaves them out', async () => {
+    const first = await importFile('to-co-cha.csv', csv(['id,name,agencyCode,kind,parentId,abbreviation', `to-giu,Tổ Giữ,${DEPARTMENT},office,qlcl,TG`]));
+    expect(first.statusCode).toBe(200);
+    const noColumns = await importFile('to-khong-cot.csv', csv(['id,name,agencyCode,kind', `to-giu,Tổ Giữ (đổi tên),${DEPARTMENT},office`]));
+    expect(noColumns.json()).toMatchObject({ updated: 1 });
+    const emptyCells = await importFile('to-o-trong.csv', csv(['id,name,agencyCode,kind,parentId,abbreviation', `to-giu,Tổ Giữ (lần ba),${DEPARTMENT},office,,`]));
+    expect(emptyCells.json()).toMatchObject({ updated: 1 });
+    expect((await listUnits(env.ctx.db)).find((u) => u.id === 'to-giu')).toMatchObject({ name: 'Tổ Giữ (lần ba)', parentId: 'qlcl', abbreviation: 'TG' });
+  });
+
   it('reports every bad line of a file: duplicates, unknown parents, loops, unknown agencies', async () => {
     const refused = await importFile('loi.csv', csv([
       'ID,Name,AgencyCode,Kind,ParentId', // header names in any case

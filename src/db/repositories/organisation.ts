@@ -58,14 +58,17 @@ export async function updateUnit(db: Db, id: string, changes: UnitChanges): Prom
   return row;
 }
 
-/** Inserts new units and rewrites existing ones with the same id (an import run again updates names and places). */
+/**
+ * Inserts new units and rewrites existing ones with the same id (an import run again updates names and places); a
+ * NULL parent or abbreviation (a file without that column, or the cell left empty) keeps the stored one.
+ */
 export async function upsertUnits(db: Db, rows: NewUnit[]): Promise<void> {
   for (const batch of batches(rows)) {
     await db.insert(units).values(batch).onConflictDoUpdate({
       target: units.id,
       set: {
-        name: sql`excluded.name`, agencyCode: sql`excluded.agency_code`, parentId: sql`excluded.parent_id`,
-        kind: sql`excluded.kind`, abbreviation: sql`excluded.abbreviation`,
+        name: sql`excluded.name`, agencyCode: sql`excluded.agency_code`, parentId: sql`coalesce(excluded.parent_id, units.parent_id)`,
+        kind: sql`excluded.kind`, abbreviation: sql`coalesce(excluded.abbreviation, units.abbreviation)`,
       },
     });
   }

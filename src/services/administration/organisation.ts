@@ -425,7 +425,8 @@ export async function changeUnit(ctx: AppContext, caller: Caller, id: string, in
  * Units (and, for a school with a new code and an `agencyName`, its agency) from a CSV or XLSX file whose header row
  * names the columns (IMPORT_COLUMNS). Every row is checked against the file and the database first; with any
  * problem nothing is written and each is reported as "line N" (the spreadsheet's own line, header = line 1). An id
- * already in the database is updated (a corrected file can be imported again).
+ * already in the database is updated (a corrected file can be imported again); its parent and abbreviation stay as they
+ * are when the file leaves them out (no such column, or an empty cell).
  */
 export async function importUnits(ctx: AppContext, caller: Caller, file: TableFile): Promise<ImportResult> {
   const { actor } = administratorOf(caller);
@@ -476,14 +477,17 @@ export async function importUnits(ctx: AppContext, caller: Caller, file: TableFi
 
     // The tree as it will be: existing units overlaid with the file's; every imported unit must fit in it.
     const before = new Map(existing.map((u) => [u.id, u]));
+    // A unit the file leaves without a parent keeps its current one (upsertUnits).
+    const parentOf = (row: z.infer<typeof importRow>) => row.parentId ?? before.get(row.id)?.parentId ?? null;
     const after = new Map<string, Pick<UnitRow, 'id' | 'agencyCode' | 'parentId' | 'kind'>>(before);
-    for (const { row } of rows) after.set(row.id, { id: row.id, agencyCode: row.agencyCode, parentId: row.parentId ?? null, kind: UNIT_KINDS[row.kind] });
+    for (const { row } of rows) after.set(row.id, { id: row.id, agencyCode: row.agencyCode, parentId: parentOf(row), kind: UNIT_KINDS[row.kind] });
     for (const { line, row } of rows) {
-      if (row.parentId) {
-        const parent = after.get(row.parentId);
-        if (!parent) fail(line, `parentId: không có đơn vị "${row.parentId}" (trong tệp hay trong hệ thống).`);
-        else if (parent.agencyCode !== row.agencyCode) fail(line, `parentId: đơn vị cấp trên "${row.parentId}" thuộc cơ quan khác.`);
-        else if (closesLoop(after, row.id)) fail(line, `parentId: "${row.parentId}" tạo thành vòng lặp (đơn vị là cấp trên của chính nó).`);
+      const parentId = parentOf(row);
+      if (parentId) {
+        const parent = after.get(parentId);
+        if (!parent) fail(line, `parentId: không có đơn vị "${parentId}" (trong tệp hay trong hệ thống).`);
+        else if (parent.agencyCode !== row.agencyCode) fail(line, `parentId: đơn vị cấp trên "${parentId}" thuộc cơ quan khác.`);
+        else if (closesLoop(after, row.id)) fail(line, `parentId: "${parentId}" tạo thành vòng lặp (đơn vị là cấp trên của chính nó).`);
       }
       const child = existing.find((u) => u.parentId === row.id && !lineOfId.has(u.id) && u.agencyCode !== row.agencyCode);
       if (child) fail(line, `agencyCode: đơn vị trực thuộc "${child.id}" đang thuộc cơ quan ${child.agencyCode}.`);
