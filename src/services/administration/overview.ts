@@ -3,7 +3,7 @@
 import type { AppContext } from '../../app-context.js';
 import { administrationCounts } from '../../db/repositories/setup.js';
 import type { Caller } from '../access.js';
-import { summariseCertificate } from '../keys/certificate-status.js';
+import { keyExpiryWarnings } from '../keys/manage-keys.js';
 import { administratorOf } from './administrator.js';
 
 export interface AdministrationOverview {
@@ -15,18 +15,11 @@ export interface AdministrationOverview {
   failedEffects: number;
 }
 
-export async function administrationOverview(ctx: Pick<AppContext, 'db' | 'catalog'>, caller: Caller, now = new Date()): Promise<AdministrationOverview> {
+export async function administrationOverview(ctx: Pick<AppContext, 'db' | 'catalog'>, caller: Caller): Promise<AdministrationOverview> {
   administratorOf(caller);
-  const counts = await administrationCounts(ctx.db);
-  const keysExpiring = counts.activeKeyCertificates.filter((pem) => {
-    try {
-      return ['expiring', 'expired'].includes(summariseCertificate(pem, now).status);
-    } catch {
-      return true; // A certificate that does not parse cannot sign either: it needs attention as much.
-    }
-  }).length;
+  const [counts, keys] = await Promise.all([administrationCounts(ctx.db), keyExpiryWarnings(ctx)]);
   return {
-    units: counts.units, activeStaff: counts.activeStaff, failedEffects: counts.failedEffects, keysExpiring,
+    units: counts.units, activeStaff: counts.activeStaff, failedEffects: counts.failedEffects, keysExpiring: keys.expiring + keys.expired,
     // The catalog lists the procedures taking dossiers (switched-off ones left out).
     proceduresEnabled: ctx.catalog.list().length,
   };

@@ -9,10 +9,11 @@ import {
 } from '../../db/repositories/signing.js';
 import { AppError } from '../../errors.js';
 import type { Caller } from '../access.js';
-import { recordAudit, staffActor } from '../audit/audit.js';
+import { administratorOf } from '../administration/administrator.js';
+import { recordAudit } from '../audit/audit.js';
 import { storedImageType, type AppearanceImageType } from './appearance-image.js';
-import { EXPIRY_WARNING_DAYS, expiryWarning, keyStatus, summariseCertificate, type KeyStatus } from './certificate-status.js';
-import { requireKeyAdmin, resolveOwner } from './register-key.js';
+import { certificateDay, EXPIRY_WARNING_DAYS, expiryWarning, keyStatus, summariseCertificate, type KeyStatus } from './certificate-status.js';
+import { resolveOwner } from './register-key.js';
 import { storedKeyMode, type SigningMode } from './signer-keys.js';
 
 /** The role whose members sign results, and the unit kinds whose seal a result carries (the board, a school's office). */
@@ -124,7 +125,7 @@ export interface SigningKeysOverview {
 
 /** GET /api/admin/keys and the keys page. */
 export async function listSigningKeys(ctx: AppContext, caller: Caller): Promise<SigningKeysOverview> {
-  requireKeyAdmin(caller);
+  administratorOf(caller);
   const [items, choices] = await Promise.all([keyViews(ctx), signerChoices(ctx)]);
   return { items, withoutKey: choices.gaps, signers: { staff: choices.staff, units: choices.units }, warningDays: EXPIRY_WARNING_DAYS };
 }
@@ -159,7 +160,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One key (for the deactivation's confirmation page). */
 export async function findSigningKey(ctx: AppContext, caller: Caller, keyId: string): Promise<KeyView> {
-  requireKeyAdmin(caller);
+  administratorOf(caller);
   const row = UUID.test(keyId) ? await findKeyWithOwner(ctx.db, keyId) : undefined;
   if (!row) throw keyNotFound();
   return keyView(row, new Date(), await ownersWithImage(ctx));
@@ -171,7 +172,7 @@ export async function findSigningKey(ctx: AppContext, caller: Caller, keyId: str
  * NO_SIGNING_KEY) until a new key is registered. It stays listed, inactive, for the record.
  */
 export async function deactivateSigningKey(ctx: AppContext, caller: Caller, keyId: string): Promise<KeyView> {
-  const admin = requireKeyAdmin(caller);
+  const { actor } = administratorOf(caller);
   if (!UUID.test(keyId)) throw keyNotFound();
   const now = new Date();
   const row = await ctx.db.transaction(async (tx) => {
@@ -180,7 +181,7 @@ export async function deactivateSigningKey(ctx: AppContext, caller: Caller, keyI
     if (!(await deactivateKey(tx, keyId))) throw new AppError('KEY_ALREADY_INACTIVE', 'Khóa ký số này đã thu hồi (hoặc đã được thay) trước đó.');
     const owner = ownerView(key);
     const certificate = summariseCertificate(key.certificatePem, now);
-    await recordAudit(tx, staffActor(admin, caller.kind === 'staff' ? caller.ip : null), 'key.deactivated', owner.ref, {
+    await recordAudit(tx, actor, 'key.deactivated', owner.ref, {
       keyId, owner: owner.kind === 'staff' ? `${owner.name} (${owner.id})` : owner.name, serial: certificate.serial,
       notAfter: certificate.notAfter.toISOString(),
     });
@@ -192,7 +193,7 @@ export async function deactivateSigningKey(ctx: AppContext, caller: Caller, keyI
 
 /** The signature or seal image of `ref` (`staff:<username>` or `unit:<unit id>`), for the preview. */
 export async function appearancePreview(ctx: AppContext, caller: Caller, ref: string): Promise<{ image: Buffer; type: AppearanceImageType }> {
-  requireKeyAdmin(caller);
+  administratorOf(caller);
   const [kind, id] = [ref.slice(0, ref.indexOf(':')), ref.slice(ref.indexOf(':') + 1)];
   if ((kind !== 'staff' && kind !== 'unit') || !id) throw new AppError('NOT_FOUND', 'Không có ảnh chữ ký/con dấu này.');
   let resolved;
@@ -216,7 +217,7 @@ export async function ownKeyNotice(ctx: Pick<AppContext, 'db'>, staff: Pick<Staf
   if (!key) return 'Bạn chưa có khóa ký số đang dùng: kết quả bạn phê duyệt sẽ chờ ở bước ký cho đến khi quản trị viên nạp khóa.';
   const certificate = summariseCertificate(key.certificatePem, new Date());
   if (certificate.status === 'expired') {
-    return `Chứng thư số của bạn đã hết hạn ngày ${certificate.notAfter.toLocaleDateString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' })}: `
+    return `Chứng thư số của bạn đã hết hạn ngày ${certificateDay(certificate.notAfter)}: `
       + 'bạn chưa phê duyệt được hồ sơ (kết quả không ký được). Vui lòng liên hệ quản trị viên để nạp chứng thư mới.';
   }
   const warning = expiryWarning(certificate);

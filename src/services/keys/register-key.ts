@@ -6,13 +6,14 @@
 import { X509Certificate } from 'node:crypto';
 import type { AppContext } from '../../app-context.js';
 import { upsertAppearance } from '../../db/repositories/signing.js';
-import { findStaffByUsername, findUnit, type StaffRow } from '../../db/repositories/staff.js';
+import { findStaffByUsername, findUnit } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { parsePkcs12 } from '../../signing/pkcs12.js';
-import { can, type Caller } from '../access.js';
-import { recordAudit, staffActor } from '../audit/audit.js';
+import type { Caller } from '../access.js';
+import { administratorOf } from '../administration/administrator.js';
+import { recordAudit } from '../audit/audit.js';
 import { appearanceImageType, MAX_APPEARANCE_BYTES } from './appearance-image.js';
-import { expiryWarning, summariseCertificate, type CertificateSummary } from './certificate-status.js';
+import { certificateDay, expiryWarning, summariseCertificate, type CertificateSummary } from './certificate-status.js';
 import type { KeyOwner, SigningMode } from './signer-keys.js';
 
 export interface RegisterKeyInput {
@@ -25,13 +26,6 @@ export interface RegisterKeyInput {
   /** Certificate (PEM) for external signing, with its chain. */
   certificate?: string;
   chain?: string;
-}
-
-/** The administrator behind the call; 401 for the public, 403 for other staff. */
-export function requireKeyAdmin(caller: Caller): StaffRow {
-  if (caller.kind !== 'staff') throw new AppError('UNAUTHENTICATED', 'Vui lòng đăng nhập.');
-  if (!can(caller.staff, 'administration')) throw new AppError('FORBIDDEN', 'Chỉ quản trị viên được quản lý khóa ký số.');
-  return caller.staff;
 }
 
 /** A key's or an image's owner, with how the audit log and the pages name it. */
@@ -58,7 +52,7 @@ export async function resolveOwner(ctx: Pick<AppContext, 'db'>, input: { staff?:
 
 /** The signature image of an official or the seal image of a unit, shown in the visible signature. */
 export async function registerAppearance(ctx: AppContext, caller: Caller, input: { staff?: string; unit?: string; image?: Buffer }) {
-  const admin = requireKeyAdmin(caller);
+  const { actor } = administratorOf(caller);
   const resolved = await resolveOwner(ctx, input);
   const type = input.image && input.image.length <= MAX_APPEARANCE_BYTES ? appearanceImageType(input.image) : null;
   if (!input.image || !type) {
@@ -68,7 +62,7 @@ export async function registerAppearance(ctx: AppContext, caller: Caller, input:
   const image = input.image;
   await ctx.db.transaction(async (tx) => {
     await upsertAppearance(tx, resolved.owner, image);
-    await recordAudit(tx, staffActor(admin, caller.kind === 'staff' ? caller.ip : null), 'key.appearance_uploaded', resolved.ref,
+    await recordAudit(tx, actor, 'key.appearance_uploaded', resolved.ref,
       { owner: resolved.name, type, sizeBytes: image.length });
   });
   return { owner: 'staffId' in resolved.owner ? 'staff' as const : 'unit' as const, ref: resolved.ref, type, sizeBytes: image.length };
@@ -76,17 +70,16 @@ export async function registerAppearance(ctx: AppContext, caller: Caller, input:
 
 /** Refuses a certificate outside its validity: the key could only make signatures every verifier rejects. */
 function assertCurrentlyValid(summary: CertificateSummary): void {
-  const day = (d: Date) => d.toLocaleDateString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' });
   if (summary.status === 'expired') {
-    throw new AppError('CERTIFICATE_EXPIRED', `Chứng thư số đã hết hạn ngày ${day(summary.notAfter)}.`, { certificate: 'Hết hạn.' });
+    throw new AppError('CERTIFICATE_EXPIRED', `Chứng thư số đã hết hạn ngày ${certificateDay(summary.notAfter)}.`, { certificate: 'Hết hạn.' });
   }
   if (summary.status === 'not_yet_valid') {
-    throw new AppError('CERTIFICATE_NOT_YET_VALID', `Chứng thư số chỉ có hiệu lực từ ngày ${day(summary.notBefore)}.`, { certificate: 'Chưa đến ngày hiệu lực.' });
+    throw new AppError('CERTIFICATE_NOT_YET_VALID', `Chứng thư số chỉ có hiệu lực từ ngày ${certificateDay(summary.notBefore)}.`, { certificate: 'Chưa đến ngày hiệu lực.' });
   }
 }
 
 export async function registerSigningKey(ctx: AppContext, caller: Caller, input: RegisterKeyInput) {
-  const admin = requireKeyAdmin(caller);
+  const { actor } = administratorOf(caller);
   const resolved = await resolveOwner(ctx, input);
   const { owner } = resolved;
   // 6 digits at least: with the attempt limit (keys/signer-keys.ts) a million PINs take decades to guess.
@@ -122,7 +115,6 @@ export async function registerSigningKey(ctx: AppContext, caller: Caller, input:
     throw new AppError('VALIDATION_FAILED', 'Con dấu số của đơn vị không dùng mã PIN.', { pin: 'Không áp dụng cho đơn vị.' });
   }
   const mode: SigningMode['kind'] = material.privateKeyPem ? (input.pin !== undefined ? 'pin' : 'server') : 'external';
-  const actor = staffActor(admin, caller.kind === 'staff' ? caller.ip : null);
   const keyId = await ctx.signerKeys.store(owner, material, material.privateKeyPem ? input.pin : undefined, (tx, id) =>
     recordAudit(tx, actor, 'key.uploaded', resolved.ref, {
       keyId: id, owner: resolved.name, serial: summary.serial, subject: summary.commonName, issuer: summary.issuer,
