@@ -142,8 +142,14 @@ describe('/quan-tri/can-bo', () => {
     expect(self.status).toBe(409);
     expect(self.body).toMatch(/role="alert">[^<]*tài khoản quản trị hệ thống cuối cùng/);
     expect(self.body).not.toContain('role="status"');
-    // Notices are fixed texts named by the link: a crafted one shows nothing.
     const crafted = await admin.get('/quan-tri/can-bo/tai-khoan/school?tb=T%C3%A0i%20kho%E1%BA%A3n%20b%E1%BB%8B%20x%C3%B3a');
+    // One "current page" link: the section is aria-current="true" on its sub-page, "page" on itself.
+    expect(crafted.body).toContain('<a href="/quan-tri/can-bo" aria-current="true">');
+    expect(crafted.body).not.toContain('aria-current="page"');
+    const list = await admin.get('/quan-tri/can-bo');
+    expect(list.body.match(/aria-current="page"/g)).toHaveLength(1);
+    expect(list.body.indexOf('<nav class="admin-menu"')).toBeLessThan(list.body.indexOf('<h1>'));
+    // Notices are fixed texts named by the link: a crafted one shows nothing.
     expect(crafted.body).not.toContain('Tài khoản bị xóa');
     expect(crafted.body).not.toContain('role="status"');
     const demote = await admin.post('/quan-tri/can-bo/tai-khoan/admin', [['fullName', 'Phạm Quốc Huy'], ['title', 'Quản trị'], ['unitId', 'so-gddt'], ['roles', 'leader']]);
