@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { htmlPattern } from '../../src/routes/pages/admin/shared.js';
 import { unitIdSchema, UNIT_ID_MESSAGE, UNIT_ID_PATTERN } from '../../src/services/administration/organisation.js';
-import { parseSetupInput } from '../../src/services/administration/setup.js';
+import { campaignInput } from '../../src/services/administration/campaigns.js';
+import { parseSetupInput, unitIdFrom } from '../../src/services/administration/setup.js';
 
 const setupWithOfficeId = (id: string) => ({
   provinceName: 'Hà Tĩnh',
@@ -31,6 +32,17 @@ describe('the unit id rule', () => {
       try { parseSetupInput(setupWithOfficeId(id)); } catch (error) { fields = (error as { fields?: Record<string, string> }).fields; }
       expect(fields?.['offices.0.id'], id).toBe(UNIT_ID_MESSAGE);
     }
+  });
+
+  it('refuses the pages\' own path segments ("moi", "nhap") as unit and campaign ids, and never makes one from a name', () => {
+    for (const id of ['moi', 'NHAP']) {
+      const parsed = unitIdSchema.safeParse(id);
+      expect(parsed.success, id).toBe(false);
+      expect(parsed.error?.issues[0]?.message, id).toMatch(/trùng với một đường dẫn của trang quản trị/);
+      const campaign = campaignInput.safeParse({ id: id.toLowerCase() });
+      expect(campaign.error?.issues.find((i) => i.path[0] === 'id')?.message, id).toMatch(/trùng với một đường dẫn/);
+    }
+    expect(unitIdFrom('Mới')).toBe('don-vi-moi');
   });
 
   it('takes ids in any case and stores them in lower case', () => {

@@ -14,6 +14,7 @@ import type { Caller } from '../access.js';
 import { recordAudit } from '../audit/audit.js';
 import { CHOICE_FIELDS } from '../intake/admissions.js';
 import { administratorOf } from './administrator.js';
+import { RESERVED_IDS, reservedIdMessage } from './organisation.js';
 
 export const CAMPAIGN_RULES = ['deferred-acceptance', 'choice-priority'] as const;
 export const CAMPAIGN_GRADES = [1, 6, 10] as const;
@@ -25,7 +26,8 @@ const campaignWindow = z.strictObject({ opensAt: instant, closesAt: instant })
   .refine((w) => Date.parse(w.opensAt) < Date.parse(w.closesAt), { path: ['closesAt'], error: 'Thời điểm kết thúc phải sau thời điểm bắt đầu.' });
 
 const campaignFields = {
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,48}$/, 'Mã kỳ tuyển sinh gồm 2–49 chữ thường không dấu, chữ số hoặc dấu gạch ngang, ví dụ ts10-2026.'),
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,48}$/, 'Mã kỳ tuyển sinh gồm 2–49 chữ thường không dấu, chữ số hoặc dấu gạch ngang, ví dụ ts10-2026.')
+    .refine((id) => !RESERVED_IDS.includes(id), { error: (issue) => reservedIdMessage(String(issue.input)) }),
   name: z.string().trim().min(5, 'Tên kỳ tuyển sinh cần ít nhất 5 ký tự.').max(200, 'Tên kỳ tuyển sinh tối đa 200 ký tự.'),
   grade: z.literal(CAMPAIGN_GRADES, { error: 'Lớp tuyển sinh phải là lớp 1, lớp 6 hoặc lớp 10.' }),
   schoolYear: z.string().regex(/^\d{4}-\d{4}$/, 'Năm học dạng 2026-2027.')

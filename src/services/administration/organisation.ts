@@ -35,9 +35,16 @@ export const AGENCY_CODE_MESSAGE = 'Mã cơ quan theo QCVN 102:2016 có dạng 0
 export const UNIT_ID_PATTERN = '^[a-z0-9][a-z0-9\\-]{1,62}$';
 export const UNIT_ID_MAX_LENGTH = 63;
 export const UNIT_ID_MESSAGE = 'Mã đơn vị gồm 2–63 ký tự: chữ thường không dấu, chữ số và dấu gạch nối (ví dụ thpt-lam-son).';
+/**
+ * Path segments the administration pages use next to an id (/quan-tri/to-chuc/don-vi/moi, …/nhap,
+ * /quan-tri/tuyen-sinh/moi): a unit or campaign with such an id could never be opened.
+ */
+export const RESERVED_IDS: readonly string[] = ['moi', 'nhap'];
+export const reservedIdMessage = (id: string) => `Mã "${id}" trùng với một đường dẫn của trang quản trị; hãy chọn mã khác.`;
 /** A unit id as typed: trimmed and lower-cased before the check. */
 export const unitIdSchema = z.string({ error: 'Nhập mã đơn vị.' }).trim().toLowerCase()
-  .regex(new RegExp(UNIT_ID_PATTERN), { error: UNIT_ID_MESSAGE });
+  .regex(new RegExp(UNIT_ID_PATTERN), { error: UNIT_ID_MESSAGE })
+  .refine((id) => !RESERVED_IDS.includes(id), { error: (issue) => reservedIdMessage(String(issue.input)) });
 /**
  * Decree 30 abbreviations ("SGDĐT", "THPTCLS"): capitals (Vietnamese ones too), digits, and & . - — one rule for the
  * set-up and the organisation; a string, as it doubles as the pages' HTML `pattern` (hyphen escaped for the `v` flag).

@@ -15,7 +15,7 @@ import type { Caller } from '../access.js';
 import { HOLDING_AGENCY_CODE, HOLDING_UNIT_ID } from '../accounts/create-administrator.js';
 import { recordAudit, type AuditActor } from '../audit/audit.js';
 import { administratorOf } from './administrator.js';
-import { abbreviationSchema, agencyCodeSchema, provincialCommitteeName, unitIdSchema } from './organisation.js';
+import { abbreviationSchema, agencyCodeSchema, provincialCommitteeName, RESERVED_IDS, unitIdSchema } from './organisation.js';
 
 /** Offices the set-up page offers; more are added in the organisation pages. */
 export const SETUP_OFFICE_SLOTS = 3;
@@ -69,7 +69,7 @@ export function parseSetupInput(raw: unknown): ParsedSetup {
 export function unitIdFrom(text: string): string {
   const slug = text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase()
     .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '');
-  return slug.length >= 2 ? slug : `don-vi-${slug || 'moi'}`;
+  return slug.length >= 2 && !RESERVED_IDS.includes(slug) ? slug : `don-vi-${slug || 'moi'}`;
 }
 
 interface PlannedUnit { id: string; name: string; abbreviation: string | null; kind: UnitRow['kind']; role: 'leadership' | 'desk' | 'office' | null; field: string }
