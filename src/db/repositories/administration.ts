@@ -23,8 +23,9 @@ export async function updateOrganisationSettings(
 }
 
 /**
- * Tells every process that data it caches (calendar, procedures, settings, unit roles) changed: call it inside the
- * transaction that changes them; services/administration/admin-data.ts polls the number.
+ * Tells every process that data it caches (calendar, procedures, settings and the organisation's names) changed: call
+ * it inside the transaction that changes them; services/administration/admin-data.ts polls the number. Unit roles are
+ * not cached (read per request), so assigning them needs no bump.
  */
 export async function bumpRevision(db: Db): Promise<number> {
   const [row] = await db.update(organisationSettings).set({ revision: sql`${organisationSettings.revision} + 1` })
@@ -46,11 +47,16 @@ export async function readRevision(db: Db): Promise<number> {
   return row?.revision ?? 0;
 }
 
+/** The one rule of unit roles: a procedure's own assignment wins over the default ('*'); `find` looks one up by id. */
+export function ownOrDefault<T>(procedureId: string, find: (procedureId: string) => T | undefined): T | undefined {
+  return find(procedureId) ?? find(EVERY_PROCEDURE);
+}
+
 /** The unit playing `role` for the procedure: its own assignment, else the default for every procedure. */
 export async function resolveUnitRole(db: Db, procedureId: string, role: UnitRole): Promise<string | undefined> {
   const rows = await db.select().from(procedureUnits)
     .where(and(inArray(procedureUnits.procedureId, [procedureId, EVERY_PROCEDURE]), eq(procedureUnits.role, role)));
-  return (rows.find((r) => r.procedureId === procedureId) ?? rows.find((r) => r.procedureId === EVERY_PROCEDURE))?.unitId;
+  return ownOrDefault(procedureId, (id) => rows.find((r) => r.procedureId === id))?.unitId;
 }
 
 export async function listUnitRoles(db: Db): Promise<ProcedureUnitRow[]> {

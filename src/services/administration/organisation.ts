@@ -2,7 +2,8 @@
 // agencies with their QCVN 102 codes, the unit tree (a school is an agency of its own with one office unit), the
 // import of hundreds of units from CSV/XLSX (all or nothing), and which unit plays each part a workflow names (desk,
 // office, leadership) for every procedure or one. Each use-case is one transaction with its audit entry; changes to
-// what processes cache (the names, the unit roles) bump the revision and reload this process after commit.
+// what processes cache (the names) bump the revision and reload this process after commit; unit roles are read per
+// request.
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { Db } from '../../db/client.js';
@@ -19,6 +20,7 @@ import { UNIT_ROLES, type UnitRole } from '../../db/schema/index.js';
 import { AppError, validationFailed } from '../../errors.js';
 import type { Caller } from '../access.js';
 import { recordAudit } from '../audit/audit.js';
+import { UNIT_ROLE_LABELS } from '../procedures/unit-roles.js';
 import { administratorOf } from './administrator.js';
 import { readTableFile, type TableFile } from './table-file.js';
 
@@ -67,9 +69,6 @@ export const UNIT_KIND_LABELS: Record<UnitKind, string> = {
 };
 export const AGENCY_KINDS = ['department', 'school', 'centre'] as const;
 export const AGENCY_KIND_LABELS: Record<AgencyRow['kind'], string> = { department: 'Sở', school: 'Trường', centre: 'Trung tâm' };
-export const UNIT_ROLE_LABELS: Record<UnitRole, string> = {
-  desk: 'Tiếp nhận (một cửa)', office: 'Phòng chủ trì xử lý', leadership: 'Lãnh đạo phê duyệt, đóng dấu',
-};
 /** Which stored unit kinds may play each part. */
 const ROLE_KINDS: Record<UnitRole, readonly StoredUnitKind[]> = {
   desk: ['one_stop_desk'], office: ['division', 'board'], leadership: ['board'],
@@ -586,12 +585,10 @@ export async function saveUnitRoles(ctx: AppContext, caller: Caller, input: unkn
       if (item.unitId === null) await clearUnitRole(tx, item.procedureId, item.role);
       else await setUnitRole(tx, item.procedureId, item.role, item.unitId);
     }
-    await bumpRevision(tx);
     await recordAudit(tx, actor, 'organisation.unit_role_assigned', null, {
       changes: changes.map((c) => ({ ...c, before: current.get(`${c.procedureId} ${c.role}`) ?? null })),
     });
   });
-  await afterCommit(ctx);
   return readUnitRoles(ctx, caller);
 }
 

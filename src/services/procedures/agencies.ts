@@ -4,7 +4,7 @@
 // is named as on every page ("Sở Giáo dục và Đào tạo Thanh Hóa"), not by its bare agency name.
 import type { AppContext } from '../../app-context.js';
 import { listRoleAssignments } from '../../db/repositories/procedure-units.js';
-import { EVERY_PROCEDURE } from '../../db/repositories/administration.js';
+import { ownOrDefault } from '../../db/repositories/administration.js';
 
 export interface ProcedureAgency { code: string; name: string }
 
@@ -15,5 +15,5 @@ export async function procedureAgencies(ctx: AppContext): Promise<(procedureId: 
     code: a.agencyCode, name: a.agencyCode === departmentAgencyCode ? departmentName : a.agencyName,
   }]));
   const department: ProcedureAgency = { code: departmentAgencyCode ?? '', name: departmentName };
-  return (procedureId) => offices.get(procedureId) ?? offices.get(EVERY_PROCEDURE) ?? department;
+  return (procedureId) => ownOrDefault(procedureId, (id) => offices.get(id)) ?? department;
 }

@@ -3,25 +3,26 @@
 // role name is taken as a literal unit id: definitions stored before roles existed (procedure_versions) say `qlcl`,
 // and dossiers pinned to them go on being processed as they were.
 import type { Database, Db } from '../../db/client.js';
-import { resolveUnitRole } from '../../db/repositories/administration.js';
+import { ownOrDefault, resolveUnitRole } from '../../db/repositories/administration.js';
 import { findRoleAssignments, type RoleAssignment } from '../../db/repositories/procedure-units.js';
 import { AppError } from '../../errors.js';
 import { isUnitRole, type UnitRole } from '../../workflow/types.js';
 
 export type { RoleAssignment };
 
-/** How the refusal names a role to a citizen or an official. */
+/** How a role is named: a label on the administration pages, and (lower-cased) in refusals to citizens and officials. */
 export const UNIT_ROLE_LABELS: Record<UnitRole, string> = {
-  desk: 'bộ phận tiếp nhận một cửa',
-  office: 'đơn vị chủ trì giải quyết',
-  leadership: 'lãnh đạo cơ quan',
+  desk: 'Bộ phận tiếp nhận một cửa',
+  office: 'Đơn vị chủ trì giải quyết',
+  leadership: 'Lãnh đạo phê duyệt, đóng dấu',
 };
 
 /** A role with no unit: the procedure cannot run until an administrator assigns one (not the caller's fault, not a 500). */
 export function procedureNotConfigured(role: UnitRole): AppError {
+  const label = UNIT_ROLE_LABELS[role].toLocaleLowerCase('vi');
   return new AppError('PROCEDURE_NOT_CONFIGURED',
-    `Thủ tục chưa được phân công đơn vị xử lý (${UNIT_ROLE_LABELS[role]}). Vui lòng liên hệ cơ quan giải quyết hoặc thử lại sau.`,
-    { procedure: `Chưa phân công ${UNIT_ROLE_LABELS[role]}.` });
+    `Thủ tục chưa được phân công đơn vị xử lý (${label}). Vui lòng liên hệ cơ quan giải quyết hoặc thử lại sau.`,
+    { procedure: `Chưa phân công ${label}.` });
 }
 
 /** The assignment (with its unit's agency) of each of `roles` that has one — own row, else the default — in one query. */
@@ -31,7 +32,7 @@ export async function assignmentsFor(
   const rows = await findRoleAssignments(database, procedureId, roles);
   const found = new Map<UnitRole, RoleAssignment>();
   for (const role of roles) {
-    const row = rows.find((r) => r.role === role && r.procedureId === procedureId) ?? rows.find((r) => r.role === role && r.procedureId !== procedureId);
+    const row = ownOrDefault(procedureId, (id) => rows.find((r) => r.role === role && r.procedureId === id));
     if (row) found.set(role, row);
   }
   return found;

@@ -9,8 +9,9 @@ import {
   AGENCY_CODE_PATTERN, AGENCY_KIND_LABELS, AGENCY_KINDS, changeAgency, changeUnit, createAgency, createUnit, EVERY_PROCEDURE_TITLE,
   IMPORT_COLUMNS, importUnits, kindsForRole, listAgencyViews, listUnitViews, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, readAgency, readSettings,
   readUnit, readUnitRoles, saveSettings, saveUnitRoles, tooLargeMessage, UNIT_ID_MAX_LENGTH, UNIT_ID_MESSAGE, UNIT_ID_PATTERN,
-  UNIT_KIND_LABELS, UNIT_KINDS, UNIT_ROLE_LABELS, type AgencyView, type UnitKind, type UnitView,
+  UNIT_KIND_LABELS, UNIT_KINDS, type AgencyView, type UnitKind, type UnitView,
 } from '../../../services/administration/organisation.js';
+import { UNIT_ROLE_LABELS } from '../../../services/procedures/unit-roles.js';
 import { UNIT_ROLES } from '../../../db/schema/index.js';
 import { readPageForm, render } from '../common.js';
 import { sendDownload } from '../downloads.js';
