@@ -26,10 +26,6 @@ export async function insertSession(db: Db, values: typeof sessions.$inferInsert
   await db.insert(sessions).values(values);
 }
 
-export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
-}
-
 /** The account behind a live session: before its absolute expiry and used since `idleSince` (the idle timeout). */
 export async function findStaffBySession(db: Db, tokenHash: string, now: Date, idleSince: Date): Promise<{ staff: StaffRow; lastSeenAt: Date } | undefined> {
   const [row] = await db.select({ staff: staffAccounts, lastSeenAt: sessions.lastSeenAt }).from(sessions)
@@ -107,10 +103,6 @@ export async function unitSubtree(db: Db, unitId: string): Promise<string[]> {
       union select u.id from ${units} u join tree t on u.parent_id = t.id)
     select id from tree`);
   return rowsOf<{ id: string }>(result).map((r) => r.id);
-}
-
-export async function listAgencies(db: Db): Promise<AgencyRow[]> {
-  return db.select().from(agencies);
 }
 
 /** Units of a kind with their agency (e.g. every school office, for its seal). */
@@ -191,6 +183,3 @@ export async function deleteSessionReturningStaff(db: Db, tokenHash: string): Pr
   return row?.staffId;
 }
 
-export async function listUnits(db: Db): Promise<UnitRow[]> {
-  return db.select().from(units).orderBy(asc(units.name));
-}

@@ -8,8 +8,8 @@ import { z } from 'zod';
 import { hashPassword } from '../../accounts/passwords.js';
 import type { Db } from '../../db/client.js';
 import { EVERY_PROCEDURE, readOrganisationSettings, resolveUnitRole } from '../../db/repositories/administration.js';
-import { findStaffByUsername, findUnit, insertStaff, upsertAgency, upsertUnit, type StaffRow } from '../../db/repositories/staff.js';
-import { AppError } from '../../errors.js';
+import { findStaffByUsername, findUnit, insertNewStaff, upsertAgency, upsertUnit, type StaffRow } from '../../db/repositories/staff.js';
+import { AppError, validationFailed } from '../../errors.js';
 import { recordAudit, SYSTEM_ACTOR, type AuditActor } from '../audit/audit.js';
 import { passwordWeakness } from './auth.js';
 
@@ -43,8 +43,9 @@ export function usernameTaken(username: string): AppError {
 export async function createAdministrator(db: Db, raw: AdministratorInput, actor: AuditActor = CLI_ACTOR): Promise<StaffRow> {
   const parsed = administratorInputSchema.safeParse(raw);
   if (!parsed.success) {
-    const fields = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join('.'), i.message]));
-    throw new AppError('VALIDATION_FAILED', Object.values(fields).join(' '), fields);
+    // The command line shows only the message: it names every field's problem.
+    const fields = validationFailed(parsed.error).fields ?? {};
+    throw validationFailed(parsed.error, Object.values(fields).join(' '));
   }
   const input = parsed.data;
   const weakness = passwordWeakness(input.password, input.username);
@@ -54,11 +55,11 @@ export async function createAdministrator(db: Db, raw: AdministratorInput, actor
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
     const unitId = await unitForAdministrator(tx, input.unitId);
-    const staff = await insertStaff(tx, {
+    const staff = await insertNewStaff(tx, {
       username: input.username, fullName: input.fullName, title: input.title, roles: ['admin'], unitId, passwordHash,
     });
-    // insertStaff answers the existing row when another process took the name meanwhile.
-    if (staff.passwordHash !== passwordHash) throw usernameTaken(input.username);
+    // Nothing inserted: another process took the name after the check above.
+    if (!staff) throw usernameTaken(input.username);
     await recordAudit(tx, actor, 'staff.created', staff.username, { roles: ['admin'], unitId, fullName: staff.fullName });
     return staff;
   });

@@ -8,12 +8,13 @@ import type { AppContext } from '../../app-context.js';
 import { hashPassword } from '../../accounts/passwords.js';
 import { temporaryPassword } from '../../accounts/temporary-password.js';
 import type { Db } from '../../db/client.js';
+import { listUnits } from '../../db/repositories/organisation.js';
 import type { SigningAuthority } from '../../db/schema/organisation.js';
 import {
-  deleteOtherSessions, findStaffByUsername, findUnit, insertNewStaff, listStaff, listUnits, lockActiveAdmins, lockStaffByUsername,
+  deleteOtherSessions, findStaffByUsername, findUnit, insertNewStaff, listStaff, lockActiveAdmins, lockStaffByUsername,
   updateStaff, type StaffRow, type UnitRow,
 } from '../../db/repositories/staff.js';
-import { AppError } from '../../errors.js';
+import { AppError, validationFailed } from '../../errors.js';
 import type { Caller } from '../access.js';
 import { recordAudit, type AuditActor } from '../audit/audit.js';
 import { administratorOf } from './administrator.js';
@@ -107,13 +108,11 @@ export function staffAccountView(staff: StaffRow, unitName: string): StaffAccoun
   };
 }
 
-/** Zod's issues as `fields`, keyed like the JSON (`authority.for`), with the schema's Vietnamese messages. */
-export function parseInput<T extends z.ZodType>(schema: T, raw: unknown, message = 'Thông tin tài khoản chưa hợp lệ.'): z.infer<T> {
+/** The input, or VALIDATION_FAILED with the schema's Vietnamese messages keyed like the JSON (`authority.for`). */
+function parseInput<T extends z.ZodType>(schema: T, raw: unknown, message = 'Thông tin tài khoản chưa hợp lệ.'): z.infer<T> {
   const parsed = schema.safeParse(raw ?? {});
   if (parsed.success) return parsed.data;
-  const fields: Record<string, string> = {};
-  for (const issue of parsed.error.issues) fields[issue.path.join('.') || 'body'] ??= issue.message;
-  throw new AppError('VALIDATION_FAILED', message, fields);
+  throw validationFailed(parsed.error, message);
 }
 
 const staffNotFound = () => new AppError('STAFF_NOT_FOUND', 'Không có tài khoản cán bộ này.');
@@ -235,20 +234,20 @@ export async function updateStaffAccount(ctx: AppContext, caller: Caller, userna
     }
     const dropTotp = input.totp === false && before.totpSecret !== null;
     const after = await updateStaff(tx, before.id, { ...next, ...(dropTotp ? { totpSecret: null, totpEnabledAt: null } : {}) });
-    await auditUpdate(tx, actor, before, after, changes, dropTotp);
+    // Every session ends now: a deactivated account's cookie or bearer token stops working on its next request.
+    const endedSessions = before.active && !after.active ? await deleteOtherSessions(tx, after.id, null) : 0;
+    await recordUpdate(tx, actor, before, after, { changes, endedSessions, droppedTotp: dropTotp });
     return staffAccountView(after, unit?.name ?? (await findUnit(tx, after.unitId))?.name ?? after.unitId);
   });
 }
 
-async function auditUpdate(
-  tx: Db, actor: AuditActor, before: StaffRow, after: StaffRow, changes: Record<string, unknown>, droppedTotp: boolean,
+/** The audit entries of one update: the changed fields, deactivation (with the sessions it ended), reactivation, two-factor. */
+async function recordUpdate(
+  tx: Db, actor: AuditActor, before: StaffRow, after: StaffRow,
+  { changes, endedSessions, droppedTotp }: { changes: Record<string, unknown>; endedSessions: number; droppedTotp: boolean },
 ): Promise<void> {
   if (Object.keys(changes).length > 0) await recordAudit(tx, actor, 'staff.updated', after.username, { changes });
-  if (before.active && !after.active) {
-    // Every session ends now: a deactivated account's cookie or bearer token stops working on its next request.
-    const endedSessions = await deleteOtherSessions(tx, after.id, null);
-    await recordAudit(tx, actor, 'staff.deactivated', after.username, { endedSessions });
-  }
+  if (before.active && !after.active) await recordAudit(tx, actor, 'staff.deactivated', after.username, { endedSessions });
   if (!before.active && after.active) await recordAudit(tx, actor, 'staff.reactivated', after.username, {});
   if (droppedTotp) await recordAudit(tx, actor, 'auth.totp_disabled', after.username, { by: 'admin', wasEnabled: before.totpEnabledAt !== null });
 }
