@@ -173,7 +173,10 @@ describe('campaign pages', () => {
 
     const created = await page.post('/quan-tri/tuyen-sinh/moi', form);
     expect(created.status).toBe(303);
-    expect(created.location).toBe('/quan-tri/tuyen-sinh?tb=Đã lưu kỳ tuyển sinh "Tuyển sinh lớp 1 (từ trang quản trị)".');
+    expect(created.location).toBe('/quan-tri/tuyen-sinh?tb=da-luu&ky=ts1-trang');
+    expect((await page.get(created.location!)).body).toContain('role="status">Đã lưu kỳ tuyển sinh &quot;Tuyển sinh lớp 1 (từ trang quản trị)&quot;.');
+    // A link cannot put its own words on the page.
+    expect((await page.get('/quan-tri/tuyen-sinh?tb=Ho%CC%A3p%20kh%E1%BA%A9n')).body).not.toContain('role="status"');
     const row = (await findCampaign(h.env.ctx.db, 'ts1-trang'))!;
     expect(row.opensAt.toISOString()).toBe('2027-06-01T00:30:00.000Z');
     expect(row.closesAt.toISOString()).toBe('2027-06-15T10:00:00.000Z');

@@ -251,6 +251,12 @@ describe('procedures administration', () => {
       });
       expect(off.statusCode).toBe(303);
       expect(env.ctx.catalog.find('school-transfer')).toBeUndefined();
+      // The notice is a fixed text named by the link, with the title read from the list; a crafted link shows nothing.
+      expect(off.headers.location).toBe('/quan-tri/thu-tuc?tb=da-tat&thu-tuc=school-transfer');
+      const notice = await env.app.inject({ method: 'GET', url: off.headers.location as string, cookies });
+      expect(notice.body).toMatch(/role="status">Đã tắt thủ tục &quot;[^&]+&quot;: không nhận hồ sơ mới/);
+      const crafted = await env.app.inject({ method: 'GET', url: '/quan-tri/thu-tuc?tb=da-tat&thu-tuc=khong-co', cookies });
+      expect(crafted.body).not.toContain('role="status"');
       const noToken = await env.app.inject({ method: 'POST', url: '/quan-tri/thu-tuc/school-transfer/bat', cookies, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
       expect(noToken.statusCode).toBe(403);
       const on = await env.app.inject({

@@ -7,8 +7,7 @@ import type { CalendarDay } from '../../../calendar/working-days.js';
 import { CALENDAR_YEARS, getCalendarYear, listCalendar, saveCalendarYear, type CalendarYearView } from '../../../services/administration/calendar.js';
 import { isAppError } from '../../../errors.js';
 import { readPageForm, render } from '../common.js';
-import { enc } from '../staff/shared.js';
-import { adminMenu, adminOr } from './shared.js';
+import { adminMenu, adminOr, flashText } from './shared.js';
 
 const MONTHS = Array.from({ length: 12 }, (_, i) => `Tháng ${i + 1}`);
 const WEEKDAYS = ['T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'CN'];
@@ -65,7 +64,8 @@ async function showYear(
     form: form ?? {
       holidays: proposedHolidays.map(vnDate).join('\n'), workingWeekends: view.workingWeekends.map(vnDate).join('\n'), note: view.note ?? '', errors: {},
     },
-    flash: (request.query as Record<string, string | undefined>).tb,
+    // A fixed notice named by the link (?tb=da-luu), with the year of the page itself.
+    flash: flashText(request, { 'da-luu': `Đã lưu lịch ngày làm việc năm ${view.year}; thời hạn xử lý hồ sơ mới được tính theo lịch này.` }),
     minYear: CALENDAR_YEARS.min, maxYear: CALENDAR_YEARS.max,
   }, form ? 422 : 200);
 }
@@ -95,7 +95,7 @@ export function calendarPages(app: FastifyInstance, ctx: AppContext): void {
     const input = { holidays: parseDayList(fields.holidays ?? ''), workingWeekends: parseDayList(fields.workingWeekends ?? ''), note: fields.note ?? '' };
     try {
       await saveCalendarYear(ctx, request.caller, year, input);
-      return reply.redirect(`/quan-tri/lich/${year}?tb=${enc(`Đã lưu lịch ngày làm việc năm ${year}; thời hạn xử lý hồ sơ mới được tính theo lịch này.`)}`, 303);
+      return reply.redirect(`/quan-tri/lich/${year}?tb=da-luu`, 303);
     } catch (error) {
       if (!isAppError(error) || error.code !== 'VALIDATION_FAILED') throw error;
       return showYear(ctx, request, reply, await getCalendarYear(ctx, request.caller, year), {

@@ -10,7 +10,7 @@ import {
 import { CHOICE_FIELDS } from '../../../services/intake/admissions.js';
 import { readPageForm, render } from '../common.js';
 import { enc } from '../staff/shared.js';
-import { adminMenu, adminOr } from './shared.js';
+import { adminMenu, adminOr, flashText } from './shared.js';
 
 const BASE = '/quan-tri/tuyen-sinh';
 const WINDOWS = [
@@ -116,12 +116,19 @@ async function saveForm(ctx: AppContext, request: FastifyRequest, reply: Fastify
   const input = inputOf(fields, schools, !campaign);
   try {
     const saved = campaign ? await updateCampaign(ctx, request.caller, campaign.id, input) : await createCampaign(ctx, request.caller, input);
-    return reply.redirect(`${BASE}?tb=${enc(`Đã lưu kỳ tuyển sinh "${saved.name}".`)}`, 303);
+    return reply.redirect(`${BASE}?tb=da-luu&ky=${enc(saved.id)}`, 303);
   } catch (error) {
     if (!isAppError(error) || (error.code !== 'VALIDATION_FAILED' && error.code !== 'CAMPAIGN_EXISTS')) throw error;
     const sent = (input.schools as Array<{ unitId: string }>);
     return showForm(ctx, request, reply, { campaign, values: fields, errors: formErrors(error.fields ?? {}, sent), message: error.message });
   }
+}
+
+/** The notice after saving (?tb=da-luu&ky=<id>): a fixed text, the campaign's name read from the list, not the link. */
+function savedNotice(request: FastifyRequest, items: Array<{ id: string; name: string }>): string | undefined {
+  const id = (request.query as Record<string, unknown>).ky;
+  const saved = items.find((c) => c.id === id);
+  return flashText(request, { 'da-luu': saved ? `Đã lưu kỳ tuyển sinh "${saved.name}".` : 'Đã lưu kỳ tuyển sinh.' });
 }
 
 export function campaignPages(app: FastifyInstance, ctx: AppContext): void {
@@ -135,7 +142,7 @@ export function campaignPages(app: FastifyInstance, ctx: AppContext): void {
       registrations: c.schools.reduce((sum, s) => sum + s.registrations, 0),
     }));
     return render(request, reply, 'admin-campaigns', {
-      title: 'Kỳ tuyển sinh', adminMenu: adminMenu(BASE), items, flash: (request.query as Record<string, string | undefined>).tb,
+      title: 'Kỳ tuyển sinh', adminMenu: adminMenu(BASE), items, flash: savedNotice(request, items),
     });
   });
 

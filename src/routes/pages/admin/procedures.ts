@@ -9,14 +9,37 @@ import {
 } from '../../../services/administration/procedures.js';
 import { WORKFLOW_UPLOAD_LIMITS } from '../../api/admin/procedures.js';
 import { render } from '../common.js';
-import { enc, flashOf } from '../staff/shared.js';
-import { adminMenu, adminOr, readUploadForm } from './shared.js';
+import { enc } from '../staff/shared.js';
+import { adminMenu, adminOr, flashText, readUploadForm } from './shared.js';
 
 const PAGE = '/quan-tri/thu-tuc';
 
 interface UploadState { message: string; problems: Array<{ where: string; message: string }> }
 
 const sourceApi = (id: string, version: number) => `/api/admin/procedures/${enc(id)}/versions/${version}/source`;
+
+/**
+ * The notice after a redirect: `?tb=<key>&thu-tuc=<id>[&phien-ban=<n>]` names a fixed text; the procedure's title and
+ * version are read from the list (an unknown id or version shows nothing), never taken from the link.
+ */
+function procedureNotice(request: FastifyRequest, procedures: Array<{ id: string; title: string; versions: Array<{ version: number }> }>): string | undefined {
+  const query = request.query as Record<string, unknown>;
+  const procedure = procedures.find((p) => p.id === query['thu-tuc']);
+  if (!procedure) return undefined;
+  const version = procedure.versions.find((v) => String(v.version) === query['phien-ban'])?.version;
+  const { id, title } = procedure;
+  const messages: Record<string, string> = {
+    'da-bat': `Đã bật thủ tục "${title}": nhận hồ sơ mới.`,
+    'da-tat': `Đã tắt thủ tục "${title}": không nhận hồ sơ mới; hồ sơ đã nộp vẫn được xử lý.`,
+  };
+  if (version !== undefined) {
+    messages.trung = `Tệp trùng nội dung phiên bản ${version} của thủ tục ${id}: không có gì thay đổi.`;
+    messages['da-nap'] = `Đã lưu phiên bản ${version} của thủ tục ${id}; hồ sơ nộp từ nay theo phiên bản này, hồ sơ đã nộp giữ phiên bản cũ.`;
+    messages['da-nap-moi'] = `Đã lưu phiên bản ${version} của thủ tục mới ${id}; hồ sơ nộp từ nay theo phiên bản này, hồ sơ đã nộp giữ phiên bản cũ.`
+      + ' Hãy phân công đơn vị tiếp nhận, chủ trì và lãnh đạo cho thủ tục mới (mục Tổ chức).';
+  }
+  return flashText(request, messages);
+}
 
 async function showProcedures(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, upload?: UploadState) {
   const procedures = (await listProcedureAdministration(ctx, request.caller)).map((p) => ({
@@ -29,7 +52,7 @@ async function showProcedures(ctx: AppContext, request: FastifyRequest, reply: F
     })),
   }));
   return render(request, reply, 'admin-procedures', {
-    title: 'Thủ tục và quy trình', adminMenu: adminMenu(PAGE), flash: flashOf(request), procedures,
+    title: 'Thủ tục và quy trình', adminMenu: adminMenu(PAGE), flash: procedureNotice(request, procedures), procedures,
     upload: upload ?? { message: '', problems: [] }, maxKb: MAX_WORKFLOW_FILE_BYTES / 1024,
   }, upload ? 422 : 200);
 }
@@ -45,9 +68,7 @@ export function procedurePages(app: FastifyInstance, ctx: AppContext): void {
       if (!(await adminOr(request, reply))) return reply;
       const { id } = request.params as { id: string };
       await setProcedureEnabled(ctx, request.caller, id, enabled);
-      const title = ctx.catalog.listAll().find((p) => p.definition.id === id)?.definition.title ?? id;
-      const done = enabled ? `Đã bật thủ tục "${title}": nhận hồ sơ mới.` : `Đã tắt thủ tục "${title}": không nhận hồ sơ mới; hồ sơ đã nộp vẫn được xử lý.`;
-      return reply.redirect(`${PAGE}?tb=${enc(done)}`, 303);
+      return reply.redirect(`${PAGE}?tb=${enabled ? 'da-bat' : 'da-tat'}&thu-tuc=${enc(id)}`, 303);
     });
   }
 
@@ -59,11 +80,8 @@ export function procedurePages(app: FastifyInstance, ctx: AppContext): void {
       const file = files.find((f) => f.fieldName === 'file');
       if (!file) return await showProcedures(ctx, request, reply, { message: 'Chưa chọn tệp quy trình (.yaml).', problems: [] });
       const outcome = await uploadWorkflow(ctx, request.caller, { fileName: file.fileName, data: file.data });
-      const done = !outcome.changed
-        ? `Tệp trùng nội dung phiên bản ${outcome.version} của thủ tục ${outcome.procedureId}: không có gì thay đổi.`
-        : `Đã lưu phiên bản ${outcome.version} của ${outcome.newProcedure ? 'thủ tục mới' : 'thủ tục'} ${outcome.procedureId}; hồ sơ nộp từ nay theo phiên bản này, hồ sơ đã nộp giữ phiên bản cũ.`
-          + (outcome.newProcedure ? ' Hãy phân công đơn vị tiếp nhận, chủ trì và lãnh đạo cho thủ tục mới (mục Tổ chức).' : '');
-      return reply.redirect(`${PAGE}?tb=${enc(done)}#${enc(outcome.procedureId)}`, 303);
+      const done = !outcome.changed ? 'trung' : outcome.newProcedure ? 'da-nap-moi' : 'da-nap';
+      return reply.redirect(`${PAGE}?tb=${done}&thu-tuc=${enc(outcome.procedureId)}&phien-ban=${outcome.version}#${enc(outcome.procedureId)}`, 303);
     } catch (error) {
       if (!isAppError(error) || error.statusCode >= 500) throw error;
       const problems = Object.entries(error.fields ?? {}).map(([where, message]) => ({ where, message }));
