@@ -16,7 +16,7 @@ import { ProcedureCatalog } from './services/procedures/catalog.js';
 import { SignerKeys } from './services/keys/signer-keys.js';
 import { loadWorkflowDir } from './workflow/loader.js';
 import { AdminData } from './services/administration/admin-data.js';
-import { loadCalendar } from './services/administration/calendar.js';
+import { loadCalendar, seedBundledCalendarYears } from './services/administration/calendar.js';
 import { loadOrganisationInfo, UNSET_ORGANISATION } from './services/administration/organisation-info.js';
 
 export async function createContext(config: Config, log: Logger, role: ProcessRole): Promise<AppContext> {
@@ -47,6 +47,7 @@ export async function createContext(config: Config, log: Logger, role: ProcessRo
     const created = await seedDemo(db, signerKeys, config.dataDir);
     if (created.length > 0) log.info(`demo staff accounts created: ${created.join(', ')} (password "${DEMO_PASSWORD}")`);
   }
+  await seedBundledCalendarYears(db);
   await adminData.refresh(true);
   adminData.start();
   return ctx;

@@ -1,13 +1,14 @@
 // The working-day calendar kept by administrators (calendar_years): bundled years seeded without overwriting an edit,
 // a saved year changes due dates at once in this process and, after its revision poll, in another one on the same
 // database; bad dates are 422 with fields; only administrators reach the API and the page.
+import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addWorkingDays, dueDate, WorkingCalendar } from '../../src/calendar/working-days.js';
 import { listAuditEntries } from '../../src/db/repositories/audit.js';
 import { findCalendarYear } from '../../src/db/repositories/calendar.js';
 import { AdminData } from '../../src/services/administration/admin-data.js';
-import { loadCalendar } from '../../src/services/administration/calendar.js';
+import { loadCalendar, seedBundledCalendarYears } from '../../src/services/administration/calendar.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { signInPages } from '../helpers/page-session.js';
 
@@ -82,8 +83,18 @@ describe('calendar API', () => {
     expect(dueDate(receivedAt, sla).dueDay).toBe('2031-03-04');
   });
 
+  it('loads without writing: a reload does not put back a bundled year (seeding is once, at start-up)', async () => {
+    await env.ctx.db.execute(sql`delete from calendar_years where year = 2026`);
+    await loadCalendar(env.ctx.db);
+    expect(await findCalendarYear(env.ctx.db, 2026)).toBeUndefined();
+    await seedBundledCalendarYears(env.ctx.db);
+    await loadCalendar(env.ctx.db);
+    expect(await findCalendarYear(env.ctx.db, 2026)).toBeDefined();
+  });
+
   it("never overwrites an administrator's edit of a bundled year", async () => {
     expect((await api('PUT', '/api/admin/calendar/2025', 'admin', { holidays: ['2025-01-27', '2025-09-01'], workingWeekends: [] })).statusCode).toBe(200);
+    await seedBundledCalendarYears(env.ctx.db); // as the next process to start does
     await loadCalendar(env.ctx.db);
     expect((await findCalendarYear(env.ctx.db, 2025))!.holidays).toEqual(['2025-01-27', '2025-09-01']);
     expect(addWorkingDays('2025-04-30', 1)).toBe('2025-05-02');

@@ -40,11 +40,15 @@ export interface CalendarYearView {
 }
 
 /**
- * The admin-data loader (context.ts): adds the bundled years the table lacks (national data, so production gets them
- * too; an administrator's row is never overwritten), then puts the table's content in place of the overrides.
+ * Once at start-up (context.ts), before the first load: adds the bundled years the table lacks (national data, so
+ * production gets them too; an administrator's row is never overwritten).
  */
-export async function loadCalendar(db: Db, calendar: WorkingCalendar = workingCalendar): Promise<void> {
+export async function seedBundledCalendarYears(db: Db): Promise<void> {
   await insertCalendarYearsIfAbsent(db, bundledCalendarYears().map((y) => ({ ...y, updatedBy: null })));
+}
+
+/** The admin-data loader (context.ts): puts the table's content in place of the calendar's overrides. */
+export async function loadCalendar(db: Db, calendar: WorkingCalendar = workingCalendar): Promise<void> {
   const rows = await listCalendarYears(db);
   calendar.replaceOverrides(new Map(rows.map((r) => [r.year, { daysOff: r.holidays, workingDays: r.workingWeekends }])));
 }
