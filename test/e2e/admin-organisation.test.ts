@@ -462,7 +462,12 @@ describe('the organisation pages', () => {
     const accepted = multipart('truong.csv', csv(['id,name,agencyCode,kind', `p-1,P,${DEPARTMENT},office`]), 'text/csv');
     const done = await env.app.inject({ method: 'POST', url: `/quan-tri/to-chuc/nhap?_csrf=${encodeURIComponent(token)}`, cookies, payload: accepted.payload, headers: accepted.headers });
     expect(done.statusCode).toBe(303);
-    expect(decodeURIComponent(done.headers.location as string)).toContain('Đã nhập 1 đơn vị');
+    // The notice: a fixed text with the counts (digits) from the link; a crafted link with words shows nothing.
+    expect(done.headers.location).toBe('/quan-tri/to-chuc/don-vi?tb=nhap&moi=1&cap-nhat=0&co-quan-moi=0');
+    const shown = await env.app.inject({ method: 'GET', url: done.headers.location as string, cookies });
+    expect(shown.body).toContain('role="status">Đã nhập 1 đơn vị từ tệp: 1 đơn vị mới, 0 đơn vị cập nhật.');
+    const crafted = await env.app.inject({ method: 'GET', url: '/quan-tri/to-chuc/don-vi?tb=nhap&moi=T%E1%BA%A5t%20c%E1%BA%A3&cap-nhat=0', cookies });
+    expect(crafted.body).not.toContain('role="status"');
     const noToken = await env.app.inject({ method: 'POST', url: '/quan-tri/to-chuc/nhap', cookies, payload: accepted.payload, headers: accepted.headers });
     expect(noToken.statusCode).toBe(403);
 

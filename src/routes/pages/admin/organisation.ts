@@ -15,8 +15,8 @@ import { UNIT_ROLE_LABELS } from '../../../services/procedures/unit-roles.js';
 import { UNIT_ROLES } from '../../../db/schema/index.js';
 import { readPageForm, render } from '../common.js';
 import { sendDownload } from '../downloads.js';
-import { enc, flashOf } from '../staff/shared.js';
-import { adminMenu, adminOr, htmlPattern } from './shared.js';
+import { enc } from '../staff/shared.js';
+import { adminMenu, adminOr, flashText, htmlPattern } from './shared.js';
 
 const BASE = '/quan-tri/to-chuc';
 const SECTIONS = [
@@ -123,6 +123,36 @@ function editInput(fields: Record<string, string>, names: string[], nullable: st
   return input;
 }
 
+/** A count carried by a notice link: digits only, else nothing is shown. */
+function countParam(request: FastifyRequest, name: string): number | undefined {
+  const value = (request.query as Record<string, unknown>)[name];
+  return typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : undefined;
+}
+
+/**
+ * The notices after a redirect: `?tb=<key>` names a fixed text; an agency or unit is named by its code or id and
+ * read from the list (an unknown one shows nothing), counts are digits — never words taken from the link.
+ */
+function agencyNotice(request: FastifyRequest, agencies: Array<{ code: string; name: string }>): string | undefined {
+  const agency = agencies.find((a) => a.code === (request.query as Record<string, unknown>)['co-quan']);
+  return flashText(request, {
+    'cai-dat': 'Đã lưu tên tỉnh và Sở; tiêu đề trang, thư và văn bản mới dùng tên này.',
+    ...(agency ? { 'them-co-quan': `Đã thêm cơ quan ${agency.name} (${agency.code}).`, 'luu-co-quan': `Đã lưu cơ quan ${agency.name} (${agency.code}).` } : {}),
+  });
+}
+
+function unitNotice(request: FastifyRequest, units: Array<{ id: string; name: string }>): string | undefined {
+  const unit = units.find((u) => u.id === (request.query as Record<string, unknown>)['don-vi']);
+  const [created, updated, agencies] = ['moi', 'cap-nhat', 'co-quan-moi'].map((name) => countParam(request, name));
+  const imported = created !== undefined && updated !== undefined
+    ? `Đã nhập ${created + updated} đơn vị từ tệp: ${created} đơn vị mới, ${updated} đơn vị cập nhật${agencies ? `, ${agencies} cơ quan mới` : ''}.`
+    : undefined;
+  return flashText(request, {
+    ...(unit ? { 'them-don-vi': `Đã thêm đơn vị ${unit.name} (${unit.id}).`, 'luu-don-vi': `Đã lưu đơn vị ${unit.name} (${unit.id}).` } : {}),
+    ...(imported ? { nhap: imported } : {}),
+  });
+}
+
 export function organisationPages(app: FastifyInstance, ctx: AppContext): void {
   // ------------------------------------------------------------ settings + agencies
   const showOverview = async (request: FastifyRequest, reply: FastifyReply, form?: FormState, status = 200) => {
@@ -130,7 +160,7 @@ export function organisationPages(app: FastifyInstance, ctx: AppContext): void {
     const values: Values = form?.values ?? { provinceName: settings.provinceName, departmentAgencyCode: settings.departmentAgencyCode };
     const departments = agencies.filter((a) => a.kind === 'department').map((a) => ({ value: a.code, label: `${a.name} (${a.code})` }));
     return render(request, reply, 'admin-organisation', {
-      title: 'Tổ chức: tỉnh, Sở và cơ quan', adminMenu: adminMenu(BASE), sections: sectionNav(BASE), flash: flashOf(request),
+      title: 'Tổ chức: tỉnh, Sở và cơ quan', adminMenu: adminMenu(BASE), sections: sectionNav(BASE), flash: agencyNotice(request, agencies),
       settings, message: form?.message,
       settingsFields: [
         field({ name: 'provinceName', label: 'Tên tỉnh, thành phố', required: true, maxLength: 100, help: 'Ví dụ: Nghệ An (không ghi chữ "tỉnh"). Hiện trên tiêu đề trang, thư gửi công dân và văn bản.' }, values, form?.errors ?? {}),
@@ -147,7 +177,7 @@ export function organisationPages(app: FastifyInstance, ctx: AppContext): void {
 
   app.post(`${BASE}/cai-dat`, { preHandler: app.csrfProtection }, formPost(async (request, fields) => {
     await saveSettings(ctx, request.caller, { provinceName: fields.provinceName ?? '', departmentAgencyCode: fields.departmentAgencyCode || null });
-    return `${BASE}?tb=${enc('Đã lưu tên tỉnh và Sở; tiêu đề trang, thư và văn bản mới dùng tên này.')}`;
+    return `${BASE}?tb=cai-dat`;
   }, showOverview));
 
   const showAgency = async (request: FastifyRequest, reply: FastifyReply, code: string | null, form?: FormState, status = 200) => {
@@ -168,7 +198,7 @@ export function organisationPages(app: FastifyInstance, ctx: AppContext): void {
 
   app.post(`${BASE}/co-quan`, { preHandler: app.csrfProtection }, formPost(async (request, fields) => {
     const agency = await createAgency(ctx, request.caller, editInput(fields, ['code', 'name', 'abbreviation', 'kind', 'parentCode', 'parentName', 'place'], []));
-    return `${BASE}?tb=${enc(`Đã thêm cơ quan ${agency.name} (${agency.code}).`)}`;
+    return `${BASE}?tb=them-co-quan&co-quan=${enc(agency.code)}`;
   }, (request, reply, form, status) => showAgency(request, reply, null, form, status)));
 
   app.get(`${BASE}/co-quan/:code`, async (request, reply) => {
@@ -179,7 +209,7 @@ export function organisationPages(app: FastifyInstance, ctx: AppContext): void {
   app.post(`${BASE}/co-quan/:code`, { preHandler: app.csrfProtection }, formPost(async (request, fields) => {
     const input = editInput(fields, ['name', 'abbreviation', 'kind', 'parentCode', 'parentName', 'place'], ['abbreviation', 'parentCode']);
     const agency = await changeAgency(ctx, request.caller, paramOf(request, 'code'), input);
-    return `${BASE}?tb=${enc(`Đã lưu cơ quan ${agency.name} (${agency.code}).`)}`;
+    return `${BASE}?tb=luu-co-quan&co-quan=${enc(agency.code)}`;
   }, (request, reply, form, status) => {
     const code = paramOf(request, 'code');
     return showAgency(request, reply, code, { ...form, values: { ...form.values, code } }, status);
@@ -190,7 +220,7 @@ export function organisationPages(app: FastifyInstance, ctx: AppContext): void {
     if (!(await adminOr(request, reply))) return reply;
     const units = await listUnitViews(ctx, request.caller);
     return render(request, reply, 'admin-organisation-units', {
-      title: 'Cây đơn vị', adminMenu: adminMenu(BASE), sections: sectionNav(`${BASE}/don-vi`), flash: flashOf(request),
+      title: 'Cây đơn vị', adminMenu: adminMenu(BASE), sections: sectionNav(`${BASE}/don-vi`), flash: unitNotice(request, units),
       units: units.map((u) => ({ ...u, kindLabel: UNIT_KIND_LABELS[u.kind], editUrl: `${BASE}/don-vi/${enc(u.id)}`, indent: u.depth * 1.5 })),
       count: units.length,
     });
@@ -214,7 +244,7 @@ export function organisationPages(app: FastifyInstance, ctx: AppContext): void {
 
   app.post(`${BASE}/don-vi`, { preHandler: app.csrfProtection }, formPost(async (request, fields) => {
     const unit = await createUnit(ctx, request.caller, editInput(fields, ['id', 'name', 'kind', 'agencyCode', 'parentId', 'abbreviation'], []));
-    return `${BASE}/don-vi?tb=${enc(`Đã thêm đơn vị ${unit.name} (${unit.id}).`)}`;
+    return `${BASE}/don-vi?tb=them-don-vi&don-vi=${enc(unit.id)}`;
   }, (request, reply, form, status) => showUnit(request, reply, null, form, status)));
 
   app.get(`${BASE}/don-vi/:id`, async (request, reply) => {
@@ -225,7 +255,7 @@ export function organisationPages(app: FastifyInstance, ctx: AppContext): void {
   app.post(`${BASE}/don-vi/:id`, { preHandler: app.csrfProtection }, formPost(async (request, fields) => {
     const input = editInput(fields, ['name', 'kind', 'agencyCode', 'parentId', 'abbreviation'], ['parentId', 'abbreviation']);
     const unit = await changeUnit(ctx, request.caller, paramOf(request, 'id'), input);
-    return `${BASE}/don-vi?tb=${enc(`Đã lưu đơn vị ${unit.name} (${unit.id}).`)}`;
+    return `${BASE}/don-vi?tb=luu-don-vi&don-vi=${enc(unit.id)}`;
   }, (request, reply, form, status) => {
     const id = paramOf(request, 'id');
     return showUnit(request, reply, id, { ...form, values: { ...form.values, id } }, status);
@@ -255,9 +285,8 @@ export function organisationPages(app: FastifyInstance, ctx: AppContext): void {
       const file = body.files.find((f) => f.fieldName === 'file' && f.data.length > 0);
       if (!file) throw new AppError('VALIDATION_FAILED', 'Chưa chọn tệp.', { file: 'Chọn tệp CSV hoặc XLSX.' });
       const result = await importUnits(ctx, request.caller, { fileName: file.fileName, data: file.data });
-      const done = `Đã nhập ${result.imported} đơn vị từ tệp ${file.fileName}: ${result.created} đơn vị mới, ${result.updated} đơn vị cập nhật`
-        + `${result.agenciesCreated > 0 ? `, ${result.agenciesCreated} cơ quan mới` : ''}.`;
-      return reply.redirect(`${BASE}/don-vi?tb=${enc(done)}`, 303);
+      const counts = new URLSearchParams({ tb: 'nhap', moi: String(result.created), 'cap-nhat': String(result.updated), 'co-quan-moi': String(result.agenciesCreated) });
+      return reply.redirect(`${BASE}/don-vi?${counts}`, 303);
     } catch (error) {
       const problem = formProblem(error);
       const lines = Object.entries(problem.fields).map(([line, message]) => ({ line: line.replace(/^line /, 'Dòng ').replace(/^file$/, 'Tệp'), message }));
@@ -292,7 +321,7 @@ export function organisationPages(app: FastifyInstance, ctx: AppContext): void {
       }),
     }));
     return render(request, reply, 'admin-organisation-roles', {
-      title: 'Phân công đơn vị xử lý thủ tục', adminMenu: adminMenu(BASE), sections: sectionNav(`${BASE}/phan-cong`), flash: flashOf(request),
+      title: 'Phân công đơn vị xử lý thủ tục', adminMenu: adminMenu(BASE), sections: sectionNav(`${BASE}/phan-cong`), flash: flashText(request, { 'da-luu': 'Đã lưu phân công; hồ sơ nộp từ bây giờ đi theo phân công mới.' }),
       roles: UNIT_ROLES.map((r) => ({ role: r, label: UNIT_ROLE_LABELS[r] })), rows, message: form?.message,
     }, status);
   };
@@ -311,7 +340,7 @@ export function organisationPages(app: FastifyInstance, ctx: AppContext): void {
       .filter((item) => item.procedureId !== '*' || item.unitId !== null);
     try {
       await saveUnitRoles(ctx, request.caller, { items });
-      return reply.redirect(`${BASE}/phan-cong?tb=${enc('Đã lưu phân công; hồ sơ nộp từ bây giờ đi theo phân công mới.')}`, 303);
+      return reply.redirect(`${BASE}/phan-cong?tb=da-luu`, 303);
     } catch (error) {
       const problem = formProblem(error);
       // The service names errors by position ("items.3.unitId"); the form by select.
