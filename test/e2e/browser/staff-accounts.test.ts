@@ -92,6 +92,7 @@ describe('staff accounts in chromium', () => {
     await checked('staff-05-account');
 
     await page.getByRole('link', { name: 'Xác thực hai lớp' }).click();
+    await page.getByLabel(/Mật khẩu hiện tại/).fill(fresh);
     await page.getByRole('button', { name: 'Bắt đầu thiết lập' }).click();
     await expect.poll(() => page.locator('figure.qr img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(100);
     const secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').replaceAll(' ', '');
