@@ -103,7 +103,8 @@ describe('/quan-tri/can-bo', () => {
     expect(weak.body).toContain('Mật khẩu mới phải có ít nhất 10 ký tự.');
     const done = await session.post('/tai-khoan/doi-mat-khau', { currentPassword: password!, newPassword: 'Hoa phượng đỏ 2026', confirmPassword: 'Hoa phượng đỏ 2026' });
     expect(done.status).toBe(303);
-    expect(done.location).toMatch(/^\/tai-khoan\?tb=Đã đổi mật khẩu/);
+    expect(done.location).toBe('/tai-khoan?tb=doi-mat-khau');
+    expect((await session.get(done.location!)).body).toContain('role="status">Đã đổi mật khẩu.');
     const mine = await session.get('/tai-khoan');
     expect(mine.status).toBe(200);
     for (const text of ['Trịnh Thị Lan', 'phogiamdoc', 'KT. GIÁM ĐỐC', 'Lãnh đạo (phê duyệt, ký số)', 'Chuyên viên thụ lý', 'Chưa bật']) expect(mine.body).toContain(text);

@@ -9,7 +9,8 @@ import { changePassword } from '../../../services/accounts/auth.js';
 import { beginTotpEnrolment, confirmTotpEnrolment, disableOwnTotp, totpStatus } from '../../../services/accounts/two-factor.js';
 import { authorityText, ownAccount, STAFF_ROLES } from '../../../services/administration/staff-accounts.js';
 import { fieldErrors, readPageForm, render } from '../common.js';
-import { enc, flashOf, staffOr } from '../staff/shared.js';
+import { staffOr } from '../staff/shared.js';
+import { flashText } from './shared.js';
 
 const ACCOUNT = '/tai-khoan';
 const PASSWORD = '/tai-khoan/doi-mat-khau';
@@ -28,9 +29,16 @@ async function showTwoFactor(ctx: AppContext, request: FastifyRequest, reply: Fa
   // The QR code is an image made here (data: URL, allowed by the pages' CSP); the secret never leaves this page.
   const qr = status.pending ? await QRCode.toDataURL(status.pending.uri, { margin: 2, width: 220 }) : null;
   return render(request, reply, 'account-totp', {
-    title: 'Xác thực hai lớp', status, qr, flash: flashOf(request), error: problem?.message, errors: problem?.fields ?? {},
+    title: 'Xác thực hai lớp', status, qr, flash: flashText(request, ACCOUNT_FLASH), error: problem?.message, errors: problem?.fields ?? {},
   }, problem ? 422 : 200);
 }
+
+/** The notices after a redirect (`?tb=<key>`): fixed texts, so a link cannot put words on the page. */
+const ACCOUNT_FLASH: Readonly<Record<string, string>> = {
+  'doi-mat-khau': 'Đã đổi mật khẩu. Các phiên đăng nhập khác của tài khoản đã kết thúc.',
+  'da-bat': 'Đã bật xác thực hai lớp. Từ lần đăng nhập sau, cần nhập mã trong ứng dụng.',
+  'da-tat': 'Đã tắt xác thực hai lớp.',
+};
 
 export function accountPages(app: FastifyInstance, ctx: AppContext): void {
   app.get(ACCOUNT, async (request, reply) => {
@@ -38,7 +46,7 @@ export function accountPages(app: FastifyInstance, ctx: AppContext): void {
     if (!staff) return reply;
     const account = await ownAccount(ctx, staff);
     return render(request, reply, 'account', {
-      title: 'Tài khoản của tôi', account, roles: account.roles.map(roleLabel), authority: authorityText(account.authority), flash: flashOf(request),
+      title: 'Tài khoản của tôi', account, roles: account.roles.map(roleLabel), authority: authorityText(account.authority), flash: flashText(request, ACCOUNT_FLASH),
     });
   });
 
@@ -69,7 +77,7 @@ export function accountPages(app: FastifyInstance, ctx: AppContext): void {
       if (!problem) throw error;
       return showPassword(request, reply, staff, problem);
     }
-    return reply.redirect(`${ACCOUNT}?tb=${enc('Đã đổi mật khẩu. Các phiên đăng nhập khác của tài khoản đã kết thúc.')}`, 303);
+    return reply.redirect(`${ACCOUNT}?tb=doi-mat-khau`, 303);
   });
 
   app.get(TWO_FACTOR, async (request, reply) => {
@@ -96,8 +104,8 @@ export function accountPages(app: FastifyInstance, ctx: AppContext): void {
   });
 
   for (const [path, act, done] of [
-    [`${TWO_FACTOR}/xac-nhan`, confirmTotpEnrolment, 'Đã bật xác thực hai lớp. Từ lần đăng nhập sau, cần nhập mã trong ứng dụng.'],
-    [`${TWO_FACTOR}/tat`, disableOwnTotp, 'Đã tắt xác thực hai lớp.'],
+    [`${TWO_FACTOR}/xac-nhan`, confirmTotpEnrolment, 'da-bat'],
+    [`${TWO_FACTOR}/tat`, disableOwnTotp, 'da-tat'],
   ] as const) {
     app.post(path, { preHandler: app.csrfProtection, config: { rateLimit: { max: ctx.config.loginRateLimit, timeWindow: '1 minute' } } }, async (request, reply) => {
       const staff = staffOr(request, reply);
@@ -110,7 +118,7 @@ export function accountPages(app: FastifyInstance, ctx: AppContext): void {
         if (!problem) throw error;
         return showTwoFactor(ctx, request, reply, staff, problem);
       }
-      return reply.redirect(`${TWO_FACTOR}?tb=${enc(done)}`, 303);
+      return reply.redirect(`${TWO_FACTOR}?tb=${done}`, 303);
     });
   }
 }
