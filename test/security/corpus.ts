@@ -830,7 +830,7 @@ function adminApiCases(): HttpCase[] {
     campaign('an unknown key in a school', { schools: [{ unitId: 'thpt-lam-son', quota: 1, admin: true }] }),
     campaign('11 tie-breaks', { tieBreak: Array(11).fill('score') }),
     campaign('tie-break with code', { tieBreak: ['process.exit()'] }),
-    campaign('id taken', { id: 'ts10-demo', schools: [{ unitId: 'qlcl', quota: 1 }] }),
+    campaign('id taken', { id: 'ts10-demo', schools: [{ unitId: 'qlcl', quota: 1 }] }, J(409, 'CAMPAIGN_EXISTS')),
     call('PATCH /api/admin/campaigns/:id', 'PATCH', '/api/admin/campaigns/ts10-demo', 'no schools', { json: { schools: [] } }, V),
     call('PATCH /api/admin/campaigns/:id', 'PATCH', '/api/admin/campaigns/ts10-demo', 'the id changed', { json: { id: 'khac' } }, V),
     call('PATCH /api/admin/campaigns/:id', 'PATCH', '/api/admin/campaigns/ts10-demo', 'a division as a school', { json: { schools: [{ unitId: 'qlcl', quota: 5 }] } }, V),

@@ -3,7 +3,9 @@
 // agrees with the server.
 import { describe, expect, it } from 'vitest';
 import { htmlPattern } from '../../src/routes/pages/admin/shared.js';
-import { unitIdSchema, UNIT_ID_MESSAGE, UNIT_ID_PATTERN } from '../../src/services/administration/organisation.js';
+import {
+  abbreviationSchema, agencyCodeSchema, unitIdSchema, UNIT_ID_MESSAGE, UNIT_ID_PATTERN,
+} from '../../src/services/administration/organisation.js';
 import { campaignInput } from '../../src/services/administration/campaigns.js';
 import { parseSetupInput, unitIdFrom } from '../../src/services/administration/setup.js';
 
@@ -43,6 +45,16 @@ describe('the unit id rule', () => {
       expect(campaign.error?.issues.find((i) => i.path[0] === 'id')?.message, id).toMatch(/trùng với một đường dẫn/);
     }
     expect(unitIdFrom('Mới')).toBe('don-vi-moi');
+  });
+
+  it('checks the agency code and abbreviation with the organisation\'s rules in the set-up too', () => {
+    const setup = (department: Record<string, string>) => {
+      try { return parseSetupInput({ ...setupWithOfficeId('qlcl'), department: { ...setupWithOfficeId('qlcl').department, ...department } }).department; } catch (error) { return (error as { fields?: Record<string, string> }).fields; }
+    };
+    expect(setup({ code: '000.00.12.h42' })).toHaveProperty(['department.code'], agencyCodeSchema.safeParse('000.00.12.h42').error?.issues[0]?.message);
+    expect(setup({ abbreviation: 'sgdđt' })).toMatchObject({ abbreviation: 'SGDĐT' });
+    expect(abbreviationSchema.parse('sgdđt')).toBe('SGDĐT');
+    expect(setup({ abbreviation: 'THPT-CLS.2' })).toMatchObject({ abbreviation: 'THPT-CLS.2' });
   });
 
   it('takes ids in any case and stores them in lower case', () => {

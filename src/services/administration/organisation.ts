@@ -52,8 +52,11 @@ export const unitIdSchema = z.string({ error: 'Nhập mã đơn vị.' }).trim()
  * set-up and the organisation; a string, as it doubles as the pages' HTML `pattern` (hyphen escaped for the `v` flag).
  */
 export const ABBREVIATION_PATTERN = '^[\\p{Lu}\\p{N}][\\p{Lu}\\p{N}&.\\-]{0,29}$';
-/** An agency code as typed, upper-cased ("000.00.12.h56" is meant as H56). */
-export const agencyCodeSchema = z.string({ error: 'Nhập mã cơ quan.' }).trim().toUpperCase()
+/**
+ * An agency code as typed (trimmed), one rule for the set-up and the organisation: not upper-cased, as the code is
+ * also the agency's URL (/api/admin/agencies/<code>), where "h56" would name another.
+ */
+export const agencyCodeSchema = z.string({ error: 'Nhập mã cơ quan.' }).trim()
   .regex(new RegExp(AGENCY_CODE_PATTERN), { error: AGENCY_CODE_MESSAGE });
 /** An abbreviation as typed, upper-cased ("sgdđt" → "SGDĐT"). */
 export const abbreviationSchema = z.string({ error: 'Nhập chữ viết tắt.' }).trim().toUpperCase()
