@@ -368,7 +368,7 @@ export const MATRIX: MatrixRow[] = [
   ...staffRows('POST /quan-tri/can-bo/tao-moi', post('/quan-tri/can-bo/tao-moi', { form: { username: 'clerk', fullName: 'Trùng Tên', title: 'Cán bộ', unitId: 'mot-cua', roles: 'admin' } }, true), adminPage('page 409')),
   ...staffRows('GET /quan-tri/can-bo/tai-khoan/:username', get('/quan-tri/can-bo/tai-khoan/clerk'), adminPage(P200)),
   ...staffRows('POST /quan-tri/can-bo/tai-khoan/:username', post('/quan-tri/can-bo/tai-khoan/admin', { form: { fullName: 'Phạm Quốc Huy', title: 'Quản trị hệ thống', unitId: 'so-gddt', roles: 'clerk' } }, true), adminPage('page 409')),
-  ...staffRows('POST /quan-tri/can-bo/tai-khoan/:username/khoa', post('/quan-tri/can-bo/tai-khoan/admin/khoa', { form: {} }, true), adminPage('303 /quan-tri/can-bo/tai-khoan/admin?tb=')),
+  ...staffRows('POST /quan-tri/can-bo/tai-khoan/:username/khoa', post('/quan-tri/can-bo/tai-khoan/admin/khoa', { form: {} }, true), adminPage('page 409')), // the last administrator: the refusal on the page
   ...staffRows('POST /quan-tri/can-bo/tai-khoan/:username/mo-khoa', post('/quan-tri/can-bo/tai-khoan/khong-co-ai/mo-khoa', { form: {} }, true), adminPage(P404)),
   ...staffRows('POST /quan-tri/can-bo/tai-khoan/:username/tat-xac-thuc-hai-lop', post('/quan-tri/can-bo/tai-khoan/khong-co-ai/tat-xac-thuc-hai-lop', { form: {} }, true), adminPage(P404)),
   ...staffRows('POST /quan-tri/can-bo/tai-khoan/:username/cap-lai-mat-khau', post('/quan-tri/can-bo/tai-khoan/khong-co-ai/cap-lai-mat-khau', { form: {} }, true), adminPage(P404)),
