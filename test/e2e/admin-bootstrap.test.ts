@@ -245,20 +245,23 @@ describe('the set-up page through form posts', () => {
 
     const done = await session.post('/quan-tri/thiet-lap', { ...form, 'offices.2.id': 'van-phong' });
     expect(done.status, done.body).toBe(303);
-    expect(done.location).toMatch(/^\/quan-tri\?tb=Đã hoàn tất thiết lập ban đầu: Sở Giáo dục và Đào tạo Đà Nẵng, 4 đơn vị/);
+    expect(done.location).toBe('/quan-tri?tb=thiet-lap-xong');
     // A centrally governed city: its Department answers to the city's committee, not a province's.
     expect((await findAgency(env.ctx.db, '000.00.12.H42'))?.parentName).toBe('Ủy ban nhân dân thành phố Đà Nẵng');
     expect((await findUnit(env.ctx.db, 'phong-khao-thi-va-quan-ly-chat-luong'))?.kind).toBe('division');
     expect((await findUnit(env.ctx.db, 'van-phong'))?.parentId).toBe('ban-giam-doc');
     expect((await findStaffByUsername(env.ctx.db, 'admin-so'))?.unitId).toBe('ban-giam-doc');
-    const home = await session.get(`/quan-tri?tb=${encodeURIComponent(done.location!.slice('/quan-tri?tb='.length))}`);
+    const home = await session.get(done.location!);
     expect(home.status).toBe(200);
-    expect(home.body).toContain('Đã hoàn tất thiết lập ban đầu');
+    expect(home.body).toContain('Đã hoàn tất thiết lập ban đầu: Sở Giáo dục và Đào tạo Đà Nẵng, 4 đơn vị');
+    // A crafted link cannot put its own words on the start page as a notice.
+    const crafted = await session.get(`/quan-tri?tb=${encodeURIComponent('Phiên hết hạn: nhập lại mật khẩu tại http://gia-mao.example')}`);
+    expect(crafted.body).not.toContain('gia-mao.example');
     expect(home.body).toMatch(/data-testid="admin-units">4</);
     expect(home.body).toContain('aria-label="Quản trị"');
 
     const twice = await session.post('/quan-tri/thiet-lap', form);
     expect(twice.status).toBe(303);
-    expect(twice.location).toContain('Thiết lập ban đầu đã được thực hiện');
+    expect(twice.location).toBe('/quan-tri?tb=da-thiet-lap');
   });
 });

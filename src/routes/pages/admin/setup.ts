@@ -9,11 +9,13 @@ import {
 } from '../../../services/administration/organisation.js';
 import { completeSetup, SETUP_OFFICE_SLOTS } from '../../../services/administration/setup.js';
 import { fieldErrors, readPageForm, render } from '../common.js';
-import { enc, flashOf } from '../staff/shared.js';
-import { adminMenu, adminOr, ADMIN_SECTIONS, htmlPattern } from './shared.js';
+import { adminMenu, adminOr, ADMIN_SECTIONS, flashText, htmlPattern } from './shared.js';
 
 const SETUP_PATH = '/quan-tri/thiet-lap';
 const HOME_PATH = '/quan-tri';
+/** The start page's notices after the set-up (flashText: fixed texts by key, never text from the link). */
+const SETUP_DONE = 'thiet-lap-xong';
+const SETUP_ALREADY = 'da-thiet-lap';
 
 interface FieldOptions { required?: boolean; pattern?: string; title?: string; maxLength?: number; help?: string; placeholder?: string }
 
@@ -108,7 +110,12 @@ export function setupPages(app: FastifyInstance, ctx: AppContext): void {
     };
     const warnings = new Set(['/quan-tri/khoa-ky-so', '/can-bo/tac-vu-loi']);
     return render(request, reply, 'admin-home', {
-      title: 'Quản trị hệ thống', adminMenu: adminMenu(HOME_PATH), flash: flashOf(request), overview,
+      title: 'Quản trị hệ thống', adminMenu: adminMenu(HOME_PATH), overview,
+      flash: flashText(request, {
+        [SETUP_DONE]: `Đã hoàn tất thiết lập ban đầu: ${ctx.organisation.departmentName}, ${overview.units} đơn vị. `
+          + 'Tiếp theo: tạo tài khoản cán bộ, nạp khóa ký số và con dấu.',
+        [SETUP_ALREADY]: 'Thiết lập ban đầu đã được thực hiện; thông tin tổ chức sửa tại Quản trị › Tổ chức.',
+      }),
       organisation: ctx.organisation,
       sections: ADMIN_SECTIONS.map((s) => ({
         ...s, status: status[s.path],
@@ -120,7 +127,7 @@ export function setupPages(app: FastifyInstance, ctx: AppContext): void {
   app.get(SETUP_PATH, async (request, reply) => {
     const staff = await adminOr(request, reply);
     if (!staff) return reply;
-    if (ctx.organisation.setupCompleted) return reply.redirect(`${HOME_PATH}?tb=${enc('Thiết lập ban đầu đã hoàn tất.')}`, 303);
+    if (ctx.organisation.setupCompleted) return reply.redirect(`${HOME_PATH}?tb=${SETUP_ALREADY}`, 303);
     return render(request, reply, 'admin-setup', setupModel(DEFAULTS, {}));
   });
 
@@ -130,14 +137,12 @@ export function setupPages(app: FastifyInstance, ctx: AppContext): void {
     const { fields: values } = await readPageForm(request);
     const { input, slots } = setupInputFrom(values);
     try {
-      const result = await completeSetup(ctx, request.caller, input);
-      const message = `Đã hoàn tất thiết lập ban đầu: ${ctx.organisation.departmentName}, ${result.units.length} đơn vị. `
-        + 'Tiếp theo: tạo tài khoản cán bộ, nạp khóa ký số và con dấu.';
-      return reply.redirect(`${HOME_PATH}?tb=${enc(message)}`, 303);
+      await completeSetup(ctx, request.caller, input);
+      return reply.redirect(`${HOME_PATH}?tb=${SETUP_DONE}`, 303);
     } catch (error) {
       const problem = fieldErrors(error);
       if (!problem) throw error;
-      if ((error as { code?: string }).code === 'SETUP_ALREADY_DONE') return reply.redirect(`${HOME_PATH}?tb=${enc(problem.message)}`, 303);
+      if ((error as { code?: string }).code === 'SETUP_ALREADY_DONE') return reply.redirect(`${HOME_PATH}?tb=${SETUP_ALREADY}`, 303);
       const status = (error as { statusCode?: number }).statusCode ?? 422;
       return render(request, reply, 'admin-setup', setupModel(values, pageFieldErrors(problem.fields, slots), problem.message), status);
     }
