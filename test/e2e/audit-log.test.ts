@@ -2,20 +2,15 @@
 // UPDATE, DELETE and TRUNCATE), one entry per dossier action written in the action's own transaction (with the account
 // and the address it came from; none when the action fails), claims, exports and effect retries, the filters and
 // paging, the CSV export (audited itself), and who may read it.
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/db/repositories/audit.js';
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
-import { insertStaff } from '../../src/db/repositories/staff.js';
 import { outbox } from '../../src/db/schema/index.js';
-import { hashPassword } from '../../src/accounts/passwords.js';
-import { issueCertificate } from '../../src/signing/keys.js';
-import { createPkcs12 } from '../../src/signing/pkcs12.js';
 import { recordAudit, SYSTEM_ACTOR } from '../../src/services/audit/audit.js';
 import { submitDossier } from '../../src/services/intake/submit-dossier.js';
 import { performAction } from '../../src/services/processing/perform-action.js';
+import { createPinLeader } from '../helpers/pin-leader.js';
 import { startTestEnvironment, type Mode, type TestEnvironment } from '../helpers/context.js';
 import { diplomaRequest, dossierAwaitingApproval, staffCaller } from '../helpers/dossiers.js';
 import { makePdf } from '../helpers/files.js';
@@ -217,17 +212,7 @@ describe('audit entries and the audit log view', () => {
 
   it('audits an official signing a result with the PIN, alone or in a batch', async () => {
     const PIN = '246810';
-    const caDir = path.join(env.config.dataDir, 'demo-ca');
-    const ca = { certificatePem: await readFile(path.join(caDir, 'ca.crt.pem'), 'utf8'), privateKeyPem: await readFile(path.join(caDir, 'ca.key.pem'), 'utf8') };
-    const cert = await issueCertificate(ca, { commonName: 'Đỗ Minh Tuấn', organisation: 'Sở Giáo dục và Đào tạo Thanh Hóa', title: 'Phó Giám đốc' });
-    await insertStaff(env.ctx.db, {
-      username: 'pgd', fullName: 'Đỗ Minh Tuấn', title: 'Phó Giám đốc', roles: ['leader'], unitId: 'so-gddt', passwordHash: await hashPassword('demo'),
-    });
-    const form = new FormData();
-    form.append('staff', 'pgd');
-    form.append('password', 'p12-pass');
-    form.append('pin', PIN);
-    form.append('pkcs12', new Blob([createPkcs12(cert.privateKeyPem, cert.certificatePem, [ca.certificatePem], 'p12-pass')]), 'pgd.p12');
+    const form = await createPinLeader(env, PIN);
     expect((await api.json('POST', '/api/signing-keys', { token: admin, form })).status).toBe(201);
     const pgd = await api.login('pgd');
     const leader = await staffCaller(env.ctx, 'pgd');

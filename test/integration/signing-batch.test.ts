@@ -2,18 +2,13 @@
 // waits for that PIN; one batch call signs 100 of them, each dossier moving on by itself, and a bad entry in
 // the middle fails alone. A wrong PIN signs nothing.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
 import { readStoredFile } from '../../src/db/repositories/files.js';
 import { findIssuedDocument } from '../../src/db/repositories/issued-documents.js';
-import { insertStaff } from '../../src/db/repositories/staff.js';
-import { hashPassword } from '../../src/accounts/passwords.js';
 import { performAction } from '../../src/services/processing/perform-action.js';
 import { verifyDocument } from '../../src/services/results/verify-document.js';
-import { issueCertificate } from '../../src/signing/keys.js';
-import { createPkcs12 } from '../../src/signing/pkcs12.js';
+import { createPinLeader } from '../helpers/pin-leader.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { dossierAwaitingApproval, staffCaller } from '../helpers/dossiers.js';
 import { ApiClient, eventually, listenForHttp } from '../helpers/http.js';
@@ -31,17 +26,7 @@ describe('batch signing with a PIN-locked key', () => {
   beforeAll(async () => {
     env = await startTestEnvironment('production');
     api = await listenForHttp(env);
-    const caDir = path.join(env.config.dataDir, 'demo-ca');
-    const ca = { certificatePem: await readFile(path.join(caDir, 'ca.crt.pem'), 'utf8'), privateKeyPem: await readFile(path.join(caDir, 'ca.key.pem'), 'utf8') };
-    const cert = await issueCertificate(ca, { commonName: 'Đỗ Minh Tuấn', organisation: 'Sở Giáo dục và Đào tạo Thanh Hóa', title: 'Phó Giám đốc' });
-    await insertStaff(env.ctx.db, {
-      username: 'pgd', fullName: 'Đỗ Minh Tuấn', title: 'Phó Giám đốc', roles: ['leader'], unitId: 'so-gddt', passwordHash: await hashPassword('demo'),
-    });
-    const form = new FormData();
-    form.append('staff', 'pgd');
-    form.append('password', 'p12-pass');
-    form.append('pin', PIN);
-    form.append('pkcs12', new Blob([createPkcs12(cert.privateKeyPem, cert.certificatePem, [ca.certificatePem], 'p12-pass')]), 'pgd.p12');
+    const form = await createPinLeader(env, PIN);
     const admin = await api.login('admin');
     const registered = await api.json('POST', '/api/signing-keys', { token: admin, form });
     expect(registered.status).toBe(201);
