@@ -11,3 +11,4 @@ export * from './admissions.js';
 export * from './signing.js';
 export * from './notifications.js';
 export * from './administration.js';
+export * from './documents.js';

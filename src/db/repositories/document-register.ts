@@ -1,0 +1,52 @@
+// Outgoing-document registers (schema/documents.ts): the counters, the register lines and the document kinds.
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { documentKinds, documentRegisterCounters, registeredDocuments, type DocumentRegister } from '../schema/index.js';
+
+export type DocumentKindRow = typeof documentKinds.$inferSelect;
+export type RegisteredDocumentRow = typeof registeredDocuments.$inferSelect;
+
+export async function findDocumentKind(db: Db, key: string): Promise<DocumentKindRow | undefined> {
+  const [row] = await db.select().from(documentKinds).where(eq(documentKinds.key, key));
+  return row;
+}
+
+export function listDocumentKinds(db: Db): Promise<DocumentKindRow[]> {
+  return db.select().from(documentKinds).orderBy(asc(documentKinds.key));
+}
+
+/** The line already given to this document of this dossier in `year`, locked so a concurrent render waits for it. */
+export async function findLineForUpdate(db: Db, dossierId: string, subject: string): Promise<RegisteredDocumentRow[]> {
+  return db.select().from(registeredDocuments)
+    .where(and(eq(registeredDocuments.dossierId, dossierId), eq(registeredDocuments.subject, subject)))
+    .orderBy(asc(registeredDocuments.year)).for('update');
+}
+
+/**
+ * The next number of one register: an upsert that increments the counter and keeps its row locked until the caller's
+ * transaction ends, so numbers are unique and, since a rollback undoes the increment, without gaps.
+ */
+export async function nextNumber(db: Db, agencyCode: string, register: DocumentRegister, year: number): Promise<number> {
+  const [row] = await db.insert(documentRegisterCounters).values({ agencyCode, register, year, lastNumber: 1 })
+    .onConflictDoUpdate({
+      target: [documentRegisterCounters.agencyCode, documentRegisterCounters.register, documentRegisterCounters.year],
+      set: { lastNumber: sql`${documentRegisterCounters.lastNumber} + 1` },
+    })
+    .returning({ lastNumber: documentRegisterCounters.lastNumber });
+  if (!row) throw new Error('register counter upsert returned no row');
+  return row.lastNumber;
+}
+
+export async function insertLine(db: Db, values: typeof registeredDocuments.$inferInsert): Promise<RegisteredDocumentRow> {
+  const [row] = await db.insert(registeredDocuments).values(values).returning();
+  if (!row) throw new Error('register line insert returned no row');
+  return row;
+}
+
+export async function voidLine(db: Db, id: string): Promise<void> {
+  await db.update(registeredDocuments).set({ status: 'void' }).where(eq(registeredDocuments.id, id));
+}
+
+export async function updateLine(db: Db, id: string, values: Partial<typeof registeredDocuments.$inferInsert>): Promise<void> {
+  await db.update(registeredDocuments).set(values).where(eq(registeredDocuments.id, id));
+}
