@@ -15,7 +15,19 @@ export function listDocumentKinds(db: Db): Promise<DocumentKindRow[]> {
   return db.select().from(documentKinds).orderBy(asc(documentKinds.key));
 }
 
-/** The line already given to this document of this dossier in `year`, locked so a concurrent render waits for it. */
+/** Advisory-lock namespace of one document of one dossier (the first key of pg_advisory_xact_lock(int, int)). */
+const DOCUMENT_LOCK_NAMESPACE = 0x5d0c; // "số"
+
+/**
+ * Serialises numbering of one document of one dossier until the caller's transaction ends. Row locks cannot do it
+ * before its first line exists: two first renders would both find nothing, and the second insert would break the
+ * (dossier, subject, year) unique index instead of waiting and reusing the first one's number.
+ */
+export async function lockDocumentSubject(db: Db, dossierId: string, subject: string): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(${DOCUMENT_LOCK_NAMESPACE}, hashtext(${`${dossierId}:${subject}`}))`);
+}
+
+/** Every line given to this document of this dossier (all years, oldest first), locked until the transaction ends. */
 export async function findLineForUpdate(db: Db, dossierId: string, subject: string): Promise<RegisteredDocumentRow[]> {
   return db.select().from(registeredDocuments)
     .where(and(eq(registeredDocuments.dossierId, dossierId), eq(registeredDocuments.subject, subject)))

@@ -3,11 +3,11 @@
 // signed, so it is given when the document is first rendered for signing, bound to the dossier and the document
 // (`subject`); rendering it again (a PIN or a device signs later) reuses it, and the line becomes "issued" when the
 // signed document is stored. Counters are rows locked by the allocating transaction: unique and gapless under
-// concurrency (a rollback gives the number back). Only a document reserved in one year and issued in the next is
-// renumbered in the new year's register (its old line is voided, not reused).
+// concurrency (a rollback gives the number back). Only a document reserved in one year and rendered again in the next
+// is renumbered in the new year's register (its old line is voided and shows as "Hủy số", never reused).
 import type { Db } from '../../db/client.js';
 import {
-  findDocumentKind, findLineForUpdate, insertLine, nextNumber, updateLine, voidLine,
+  findDocumentKind, findLineForUpdate, insertLine, lockDocumentSubject, nextNumber, updateLine, voidLine, type RegisteredDocumentRow,
 } from '../../db/repositories/document-register.js';
 import type { DocumentRegister } from '../../db/schema/index.js';
 import { vnDay } from '../../calendar/vn-time.js';
@@ -49,17 +49,22 @@ export function formatDocumentNumber(number: number, symbol: string): string {
 }
 
 /**
- * The number of this document, given now if it has none for the year of `at`. Call inside the transaction that
- * stores what the number is printed on (the draft, the issued form): both commit or neither.
+ * The number of this document, given now if it has none that still holds. Call inside the transaction that stores
+ * what the number is printed on (the draft, the issued form): both commit or neither.
+ *
+ * One document (dossier + subject) has at most one live line (reserved or issued); its voided lines are of earlier
+ * years. An issued line is final whatever the year (its number is in a signed document); a reserved line is reused
+ * unless `at` is in a later year, and a document never moves back to an earlier year's register (a clock that is
+ * behind another process's around New Year keeps the newer number).
  */
 export async function numberDocument(tx: Db, request: NumberRequest): Promise<DocumentNumber> {
   const kind = await findDocumentKind(tx, request.kind);
   if (!kind) throw new AppError('INTERNAL_ERROR', `unknown document kind ${request.kind}`);
   const year = registerYear(request.at);
-  const lines = await findLineForUpdate(tx, request.dossierId, request.subject);
-  const current = lines.find((l) => l.status !== 'void' && l.year === year);
-  if (current) return { number: current.number, year, register: current.register, symbol: current.symbol, text: formatDocumentNumber(current.number, current.symbol) };
-  for (const stale of lines.filter((l) => l.status === 'reserved')) await voidLine(tx, stale.id);
+  await lockDocumentSubject(tx, request.dossierId, request.subject);
+  const live = liveLine(await findLineForUpdate(tx, request.dossierId, request.subject));
+  if (live && (live.status === 'issued' || live.year >= year)) return numberOf(live);
+  if (live) await voidLine(tx, live.id);
   const symbol = request.agencyAbbreviation ? `${kind.abbreviation}-${request.agencyAbbreviation}` : kind.abbreviation;
   const number = await nextNumber(tx, request.agencyCode, kind.register, year);
   await insertLine(tx, {
@@ -67,6 +72,15 @@ export async function numberDocument(tx: Db, request: NumberRequest): Promise<Do
     dossierId: request.dossierId, subject: request.subject, summary: request.summary,
   });
   return { number, year, register: kind.register, symbol, text: formatDocumentNumber(number, symbol) };
+}
+
+/** The line that holds: the newest one not voided (there is at most one; older data may have left more). */
+function liveLine(lines: RegisteredDocumentRow[]): RegisteredDocumentRow | undefined {
+  return lines.filter((l) => l.status !== 'void').at(-1);
+}
+
+function numberOf(line: RegisteredDocumentRow): DocumentNumber {
+  return { number: line.number, year: line.year, register: line.register, symbol: line.symbol, text: formatDocumentNumber(line.number, line.symbol) };
 }
 
 export interface IssuedDetails {
@@ -78,13 +92,18 @@ export interface IssuedDetails {
   recipients?: string[];
 }
 
-/** Marks the document's line issued (in the transaction that stores the signed document). */
+/**
+ * Marks the document's line issued (in the transaction that stores the signed document): the number it was rendered
+ * with, whatever the year of `issuedAt` (renumbering for a new year happens when it is rendered, numberDocument). A
+ * document that was never numbered has no line: nothing to mark.
+ */
 export async function markDocumentIssued(tx: Db, details: IssuedDetails): Promise<void> {
-  const lines = await findLineForUpdate(tx, details.dossierId, details.subject);
-  const line = lines.find((l) => l.status !== 'void' && l.year === registerYear(details.issuedAt)) ?? lines.find((l) => l.status !== 'void');
+  await lockDocumentSubject(tx, details.dossierId, details.subject);
+  const line = liveLine(await findLineForUpdate(tx, details.dossierId, details.subject));
   if (!line) return;
   await updateLine(tx, line.id, {
-    status: 'issued', issuedAt: details.issuedAt, signerName: details.signerName ?? null, signerTitle: details.signerTitle ?? null,
-    recipients: details.recipients ?? line.recipients,
+    // A detail left out (a retried store that knows less) keeps what was recorded.
+    status: 'issued', issuedAt: details.issuedAt, signerName: details.signerName ?? line.signerName,
+    signerTitle: details.signerTitle ?? line.signerTitle, recipients: details.recipients ?? line.recipients,
   });
 }
