@@ -1,7 +1,9 @@
 // Outgoing-document registers (schema/documents.ts): the counters, the register lines and the document kinds.
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { documentKinds, documentRegisterCounters, registeredDocuments, type DocumentRegister } from '../schema/index.js';
+import {
+  documentKinds, documentRegisterCounters, dossiers, registeredDocuments, units, type DocumentRegister,
+} from '../schema/index.js';
 
 export type DocumentKindRow = typeof documentKinds.$inferSelect;
 export type RegisteredDocumentRow = typeof registeredDocuments.$inferSelect;
@@ -13,6 +15,51 @@ export async function findDocumentKind(db: Db, key: string): Promise<DocumentKin
 
 export function listDocumentKinds(db: Db): Promise<DocumentKindRow[]> {
   return db.select().from(documentKinds).orderBy(asc(documentKinds.key));
+}
+
+/** The kind locked until the transaction ends (its row before a change, for the audit entry). */
+export async function findDocumentKindForUpdate(db: Db, key: string): Promise<DocumentKindRow | undefined> {
+  const [row] = await db.select().from(documentKinds).where(eq(documentKinds.key, key)).for('update');
+  return row;
+}
+
+export async function updateDocumentKind(
+  db: Db, key: string, changes: Partial<Pick<DocumentKindRow, 'name' | 'abbreviation' | 'register'>>,
+): Promise<DocumentKindRow | undefined> {
+  const [row] = await db.update(documentKinds).set({ ...changes, updatedAt: new Date() }).where(eq(documentKinds.key, key)).returning();
+  return row;
+}
+
+/** A register line as the register shows it: with the dossier's code, the unit holding it and the kind's name. */
+export interface RegisterLineView extends RegisteredDocumentRow {
+  dossierCode: string;
+  unitName: string | null;
+  kindName: string | null;
+}
+
+/** One page of a register in number order: the lines after `afterNumber`, at most `limit`. */
+export async function listRegisterLines(
+  db: Db, filter: { agencyCode: string; register: DocumentRegister; year: number; afterNumber?: number; limit: number },
+): Promise<RegisterLineView[]> {
+  const rows = await db.select({ line: registeredDocuments, dossierCode: dossiers.code, unitName: units.name, kindName: documentKinds.name })
+    .from(registeredDocuments)
+    .innerJoin(dossiers, eq(dossiers.id, registeredDocuments.dossierId))
+    .leftJoin(units, eq(units.id, dossiers.unitId))
+    .leftJoin(documentKinds, eq(documentKinds.key, registeredDocuments.kind))
+    .where(and(
+      eq(registeredDocuments.agencyCode, filter.agencyCode), eq(registeredDocuments.register, filter.register),
+      eq(registeredDocuments.year, filter.year), gt(registeredDocuments.number, filter.afterNumber ?? 0),
+    ))
+    .orderBy(asc(registeredDocuments.number))
+    .limit(filter.limit);
+  return rows.map((r) => ({ ...r.line, dossierCode: r.dossierCode, unitName: r.unitName, kindName: r.kindName }));
+}
+
+/** The years in which the agency has numbered something (in either register), newest first. */
+export async function listRegisterYears(db: Db, agencyCode: string): Promise<number[]> {
+  const rows = await db.selectDistinct({ year: documentRegisterCounters.year }).from(documentRegisterCounters)
+    .where(eq(documentRegisterCounters.agencyCode, agencyCode)).orderBy(desc(documentRegisterCounters.year));
+  return rows.map((r) => r.year);
 }
 
 /** Advisory-lock namespace of one document of one dossier (the first key of pg_advisory_xact_lock(int, int)). */

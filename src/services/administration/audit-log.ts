@@ -55,6 +55,7 @@ const ACTION_GROUP_LABELS: Record<string, string> = {
   key: 'Khóa ký số',
   calendar: 'Lịch ngày làm việc',
   campaign: 'Kỳ tuyển sinh',
+  document_kind: 'Loại văn bản, sổ đăng ký',
   procedure: 'Thủ tục, quy trình',
   export: 'Xuất dữ liệu',
   effect: 'Tác vụ lỗi',

@@ -4,6 +4,7 @@ import type { AppContext } from '../../../app-context.js';
 import { adminAuditRoutes } from './audit.js';
 import { adminCalendarRoutes } from './calendar.js';
 import { adminCampaignRoutes } from './campaigns.js';
+import { adminDocumentRegisterRoutes } from './document-register.js';
 import { adminKeyRoutes } from './keys.js';
 import { adminOrganisationRoutes } from './organisation.js';
 import { adminProcedureRoutes } from './procedures.js';
@@ -17,6 +18,7 @@ export const adminRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
   await app.register(adminProcedureRoutes, { ctx });
   await app.register(adminCalendarRoutes, { ctx });
   await app.register(adminCampaignRoutes, { ctx });
+  await app.register(adminDocumentRegisterRoutes, { ctx });
   await app.register(adminAuditRoutes, { ctx });
   await app.register(adminSetupRoutes, { ctx });
 };

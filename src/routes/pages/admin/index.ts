@@ -6,6 +6,7 @@ import { accountPages } from './account.js';
 import { auditPages } from './audit.js';
 import { calendarPages } from './calendar.js';
 import { campaignPages } from './campaigns.js';
+import { documentRegisterPages } from './document-register.js';
 import { organisationPages } from './organisation.js';
 import { procedurePages } from './procedures.js';
 import { queuePages } from './queues.js';
@@ -20,6 +21,7 @@ export async function adminPages(app: FastifyInstance, ctx: AppContext): Promise
   procedurePages(app, ctx);
   calendarPages(app, ctx);
   campaignPages(app, ctx);
+  documentRegisterPages(app, ctx);
   auditPages(app, ctx);
   queuePages(app, ctx);
   setupPages(app, ctx);

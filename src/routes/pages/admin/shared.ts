@@ -14,6 +14,7 @@ export const ADMIN_SECTIONS = [
   { path: '/quan-tri/thu-tuc', label: 'Thủ tục và quy trình' },
   { path: '/quan-tri/lich', label: 'Lịch ngày làm việc' },
   { path: '/quan-tri/tuyen-sinh', label: 'Kỳ tuyển sinh' },
+  { path: '/quan-tri/so-van-ban', label: 'Sổ văn bản và loại văn bản' },
   { path: '/quan-tri/nhat-ky', label: 'Nhật ký hệ thống' },
   { path: '/quan-tri/hang-doi', label: 'Hàng đợi tác vụ' },
   { path: '/can-bo/tac-vu-loi', label: 'Tác vụ lỗi' },
