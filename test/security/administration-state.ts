@@ -18,5 +18,6 @@ export async function administrationState(db: AppContext['db']): Promise<Record<
     calendar: await read(sql`select year, holidays, working_weekends, note from calendar_years order by year`),
     campaigns: await read(sql`select id, name, opens_at, closes_at from admission_campaigns order by id`),
     campaignSchools: await read(sql`select campaign_id, school_unit_id, quota from campaign_schools order by campaign_id, school_unit_id`),
+    documentKinds: await read(sql`select key, name, abbreviation, register from document_kinds order by key`),
   };
 }

@@ -336,6 +336,11 @@ export const MATRIX: MatrixRow[] = [
   // A division is not a school: refused by the service, after the gate.
   ...staffRows('POST /api/admin/campaigns', send('POST', '/api/admin/campaigns', { json: { ...CAMPAIGN, schools: [{ unitId: 'qlcl', quota: 10 }] } }), adminApi(VF)),
   ...staffRows('PATCH /api/admin/campaigns/:id', send('PATCH', '/api/admin/campaigns/khong-co', { json: { name: 'Kỳ không có' } }), adminApi('404 NOT_FOUND')),
+  ...staffRows('GET /api/admin/document-kinds', get('/api/admin/document-kinds'), adminApi(OK)),
+  ...staffRows('PATCH /api/admin/document-kinds/:key', send('PATCH', '/api/admin/document-kinds/khong-co', { json: { name: 'Công văn' } }), adminApi('404 DOCUMENT_KIND_NOT_FOUND')),
+  ...staffRows('GET /api/admin/document-register', get('/api/admin/document-register'), adminApi(OK)),
+  ...staffRows('GET /api/admin/document-register?format=csv', get('/api/admin/document-register?format=csv'), adminApi(OK)),
+  ...staffRows('GET /api/admin/document-register?format=xlsx', get('/api/admin/document-register?format=xlsx'), adminApi(OK)),
   ...staffRows('GET /api/admin/audit', get('/api/admin/audit'), adminApi(OK)),
   ...staffRows('GET /api/admin/audit?format=csv', get('/api/admin/audit?format=csv'), adminApi(OK)),
 
@@ -390,6 +395,9 @@ export const MATRIX: MatrixRow[] = [
   ...staffRows('POST /quan-tri/tuyen-sinh/moi', post('/quan-tri/tuyen-sinh/moi', { form: { id: 'ts-ma-tran' } }, true), adminPage(P422)),
   ...staffRows('GET /quan-tri/tuyen-sinh/:id', get('/quan-tri/tuyen-sinh/ts10-demo'), adminPage(P200)),
   ...staffRows('POST /quan-tri/tuyen-sinh/:id', post('/quan-tri/tuyen-sinh/ts10-demo', { form: { name: '' } }, true), adminPage(P422)),
+  ...staffRows('GET /quan-tri/so-van-ban', get('/quan-tri/so-van-ban'), adminPage(P200)),
+  // A type abbreviation with "-" is refused on the form, after the gate.
+  ...staffRows('POST /quan-tri/so-van-ban/loai/:key', post('/quan-tri/so-van-ban/loai/notice', { form: { name: 'Thông báo', abbreviation: 'T-B', register: 'outgoing' } }, true), adminPage(P422)),
   ...staffRows('GET /quan-tri/nhat-ky', get('/quan-tri/nhat-ky'), adminPage(P200)),
   ...staffRows('GET /quan-tri/hang-doi', get('/quan-tri/hang-doi'), adminPage(P200)),
   ...staffRows('POST /quan-tri/thiet-lap', post('/quan-tri/thiet-lap', { form: {} }, true), adminPage('303 /quan-tri?tb=')),
