@@ -29,6 +29,7 @@ import { surveyRoutes } from './routes/api/survey.js';
 import { pageRoutes } from './routes/pages/index.js';
 import { verifyPages } from './routes/pages/verify.js';
 import { signingRoutes } from './routes/api/signing.js';
+import { remoteSigningRoutes } from './routes/api/remote-signing.js';
 import { verifyRoutes } from './routes/api/verify.js';
 import { retainVerifierPool } from './signing/verify-pool.js';
 
@@ -85,6 +86,7 @@ export async function buildApp(ctx: AppContext) {
   await app.register(surveyRoutes, { ctx });
   await app.register(statsRoutes, { ctx });
   await app.register(signingRoutes, { ctx });
+  await app.register(remoteSigningRoutes, { ctx });
   await app.register(verifyRoutes, { ctx });
   await app.register(adminEffectRoutes, { ctx });
   await app.register(adminRoutes, { ctx });

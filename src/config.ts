@@ -86,6 +86,11 @@ const envSchema = z.object({
   SMTP_URL: optionalUrl(['smtp', 'smtps']),
   // A bare address: the display name is then the Department's, from the organisation settings (notifications/mailer.ts).
   MAIL_FROM: z.string().min(3).default('no-reply@motcua.local'),
+  // Remote signing (SmartCA-style provider): unset in the embedded default, which starts its simulator instead (main.ts).
+  REMOTE_SIGNING_URL: optionalUrl(['http', 'https']),
+  REMOTE_SIGNING_CLIENT_ID: z.string().trim().optional(),
+  REMOTE_SIGNING_CLIENT_SECRET: z.string().optional(),
+  REMOTE_SIGNING_POLL_MS: z.coerce.number().int().min(10).default(2000),
   METRICS_TOKEN: z.string().trim().transform((v) => (v === '' ? undefined : v)).optional()
     .refine((v) => v === undefined || v.length >= 16, { message: 'at least 16 characters' }),
 });
@@ -139,6 +144,19 @@ export interface Config {
   demoData: boolean;
   /** Bearer token that opens /metrics from anywhere (without it: loopback and private addresses only). */
   metricsToken: string | undefined;
+  /**
+   * The remote-signing provider (signing/remote-signing-client.ts); undefined: remote signing is off. The embedded
+   * default fills it in at start with its in-process simulator. The secret is never logged.
+   */
+  remoteSigning: RemoteSigningConfig | undefined;
+}
+
+export interface RemoteSigningConfig {
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  /** The poll job's first delay; it doubles up to 30 s (jobs/poll-remote-signing.ts). */
+  pollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -156,6 +174,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (production && (source.APP_SECRET ?? '').length < 32) problems.push('APP_SECRET: required with DATABASE_URL, at least 32 characters');
   if (production && source.KEY_ENCRYPTION_SECRET !== undefined && source.KEY_ENCRYPTION_SECRET.length < 32) {
     problems.push('KEY_ENCRYPTION_SECRET: at least 32 characters');
+  }
+  if (source.REMOTE_SIGNING_URL?.trim() && (!source.REMOTE_SIGNING_CLIENT_ID?.trim() || !source.REMOTE_SIGNING_CLIENT_SECRET)) {
+    problems.push('REMOTE_SIGNING_CLIENT_ID, REMOTE_SIGNING_CLIENT_SECRET: required with REMOTE_SIGNING_URL');
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
@@ -190,5 +211,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     demoData: !production,
     metricsToken: env.METRICS_TOKEN,
+    remoteSigning: env.REMOTE_SIGNING_URL
+      ? { url: env.REMOTE_SIGNING_URL.replace(/\/+$/, ''), clientId: env.REMOTE_SIGNING_CLIENT_ID ?? '', clientSecret: env.REMOTE_SIGNING_CLIENT_SECRET ?? '', pollMs: env.REMOTE_SIGNING_POLL_MS }
+      : undefined,
   };
 }

@@ -98,6 +98,23 @@ export const ERROR_STATUS = {
   /** POST /api/verify: the file was not verified within the time budget; Retry-After says when to try again. */
   VERIFICATION_TIMEOUT: 503,
   SERVICE_UNAVAILABLE: 503,
+  /** Remote signing (SmartCA-style): no provider configured on this server. */
+  REMOTE_SIGNING_NOT_CONFIGURED: 503,
+  /** The remote-signing provider did not answer (or answered 5xx); nothing was sent to the holder's phone. */
+  REMOTE_SIGNING_UNAVAILABLE: 503,
+  /** The provider refused the request (its message is passed on). */
+  REMOTE_SIGNING_REFUSED: 502,
+  /** Key registration: the provider has no certificate for this ID number. */
+  REMOTE_HOLDER_NOT_FOUND: 422,
+  /** Remote signing by a staff member who is not registered for it. */
+  NO_REMOTE_SIGNING_KEY: 403,
+  /** GET /api/signatures/remote/:requestId — unknown, or another official's request. */
+  REMOTE_SIGNING_NOT_FOUND: 404,
+  /** The dossier is already in a remote-signing request waiting for the phone. */
+  REMOTE_SIGNING_IN_PROGRESS: 409,
+  /** Outcomes reported by GET /api/signatures/remote/:requestId (never an HTTP answer): the holder rejected on the phone, or nobody confirmed in time. */
+  REMOTE_SIGNING_REJECTED: 409,
+  REMOTE_SIGNING_EXPIRED: 410,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

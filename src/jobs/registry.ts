@@ -4,11 +4,14 @@ import { EFFECTS } from '../effects/index.js';
 import { ZodError } from 'zod';
 import { AppError } from '../errors.js';
 import { notifyCitizenJob } from './notify-citizen.js';
+import { pollRemoteSigningJob } from './poll-remote-signing.js';
 import { slaSweepJob } from './sla-sweep.js';
 import type { JobDefinition } from './types.js';
 
-/** Jobs no workflow names: the citizen's notification on every status change, and the repeatable SLA sweep. */
-const SYSTEM_JOBS: JobDefinition[] = [notifyCitizenJob as unknown as JobDefinition, slaSweepJob as unknown as JobDefinition];
+/** Jobs no workflow names: the citizen's notification on every status change, the repeatable SLA sweep, remote-signing polls. */
+const SYSTEM_JOBS: JobDefinition[] = [
+  notifyCitizenJob as unknown as JobDefinition, slaSweepJob as unknown as JobDefinition, pollRemoteSigningJob as unknown as JobDefinition,
+];
 
 export const JOBS: Readonly<Record<string, JobDefinition>> = Object.freeze({
   ...Object.fromEntries(Object.entries(EFFECTS).flatMap(([name, effect]) => (effect.kind === 'job' ? [[name, effect.job]] : []))),

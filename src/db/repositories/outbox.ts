@@ -7,7 +7,8 @@ export type OutboxRow = typeof outbox.$inferSelect;
 /** The NOTIFY channel the relay listens on; sent inside the writing transaction, so it fires only on commit. */
 export const OUTBOX_CHANNEL = 'motcua_outbox';
 
-export async function insertOutbox(db: Db, rows: Array<{ job: string; payload: Record<string, unknown> }>): Promise<void> {
+/** `availableAt` in the future delays the job (both drivers claim only due rows): a poll with backoff. */
+export async function insertOutbox(db: Db, rows: Array<{ job: string; payload: Record<string, unknown>; availableAt?: Date }>): Promise<void> {
   if (rows.length === 0) return;
   await db.insert(outbox).values(rows);
   await db.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);

@@ -33,6 +33,7 @@ export const AUDIT_ACTIONS = {
   'export.stats': 'Xuất báo cáo chỉ số',
   'effect.retried': 'Chạy lại tác vụ lỗi',
   'result.signed': 'Ký số văn bản kết quả',
+  'result.remote_requested': 'Gửi yêu cầu ký số từ xa (chờ xác nhận trên điện thoại)',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS | `dossier.${string}`;

@@ -1,6 +1,7 @@
 // An admin registers an official's or a unit's signing key: a PKCS#12 file (key kept encrypted under the
 // configured secret, and also under the owner's PIN when one is given), or a certificate alone for a key that
-// lives on a USB token / remote-signing service (external signing). A new key replaces the owner's active one
+// lives on a USB token (external signing), or an official's ID number at the remote-signing provider (the certificate
+// is fetched from the provider: remote signing). A new key replaces the owner's active one
 // (kept, inactive, for the record). A certificate that has expired or is not valid yet is refused; one that
 // expires within EXPIRY_WARNING_DAYS is taken with a warning. Each registration is audited with the change.
 import { X509Certificate } from 'node:crypto';
@@ -9,6 +10,7 @@ import { upsertAppearance } from '../../db/repositories/signing.js';
 import { findStaffByUsername, findUnit } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { parsePkcs12 } from '../../signing/pkcs12.js';
+import { providerFailure, remoteSigningClient } from '../../signing/remote-signing-client.js';
 import type { Caller } from '../access.js';
 import { administratorOf } from '../administration/administrator.js';
 import { recordAudit } from '../audit/audit.js';
@@ -26,6 +28,22 @@ export interface RegisterKeyInput {
   /** Certificate (PEM) for external signing, with its chain. */
   certificate?: string;
   chain?: string;
+  /** Remote signing: the official's 12-digit ID number at the provider, which holds the key and hands out the certificate. */
+  remoteHolderId?: string;
+}
+
+/** The certificate a remote-signing provider holds for `holderId`, with its chain. */
+async function remoteMaterial(ctx: AppContext, holderId: string): Promise<{ certificatePem: string; chainPem: string[]; remoteHolderId: string }> {
+  if (!/^\d{12}$/.test(holderId)) {
+    throw new AppError('VALIDATION_FAILED', 'Số định danh cá nhân (CCCD) phải gồm 12 chữ số.', { remoteHolderId: '12 chữ số.' });
+  }
+  const client = remoteSigningClient(ctx.config);
+  try {
+    const found = await client.getCertificate(holderId);
+    return { certificatePem: found.certificatePem, chainPem: found.chainPem, remoteHolderId: holderId };
+  } catch (error) {
+    throw providerFailure(error);
+  }
 }
 
 /** A key's or an image's owner, with how the audit log and the pages name it. */
@@ -85,8 +103,14 @@ export async function registerSigningKey(ctx: AppContext, caller: Caller, input:
   // 6 digits at least: with the attempt limit (keys/signer-keys.ts) a million PINs take decades to guess.
   if (input.pin !== undefined && !/^\d{6,12}$/.test(input.pin)) throw new AppError('VALIDATION_FAILED', 'Mã PIN phải gồm 6–12 chữ số.', { pin: '6–12 chữ số.' });
 
-  let material: { certificatePem: string; privateKeyPem?: string; chainPem: string[] };
-  if (input.pkcs12) {
+  let material: { certificatePem: string; privateKeyPem?: string; chainPem: string[]; remoteHolderId?: string };
+  if (input.remoteHolderId !== undefined) {
+    if ('unitId' in owner) throw new AppError('VALIDATION_FAILED', 'Con dấu số của đơn vị không ký số từ xa.', { remoteHolderId: 'Chỉ dành cho cán bộ.' });
+    if (input.pkcs12 || input.certificate || input.pin !== undefined) {
+      throw new AppError('VALIDATION_FAILED', 'Ký số từ xa: chỉ cần số định danh của người ký, không kèm tệp khóa, chứng thư hay mã PIN.', { remoteHolderId: 'Không kèm tệp khóa.' });
+    }
+    material = await remoteMaterial(ctx, input.remoteHolderId);
+  } else if (input.pkcs12) {
     try {
       const parsed = parsePkcs12(input.pkcs12, input.password ?? '');
       material = { certificatePem: parsed.certificatePem, privateKeyPem: parsed.privateKeyPem, chainPem: parsed.chainPem };
@@ -114,11 +138,13 @@ export async function registerSigningKey(ctx: AppContext, caller: Caller, input:
     // The seal is applied by the worker right after the leader's signature; nobody is there to type its PIN.
     throw new AppError('VALIDATION_FAILED', 'Con dấu số của đơn vị không dùng mã PIN.', { pin: 'Không áp dụng cho đơn vị.' });
   }
-  const mode: SigningMode['kind'] = material.privateKeyPem ? (input.pin !== undefined ? 'pin' : 'server') : 'external';
+  const mode: SigningMode['kind'] = material.privateKeyPem ? (input.pin !== undefined ? 'pin' : 'server') : material.remoteHolderId ? 'remote' : 'external';
   const keyId = await ctx.signerKeys.store(owner, material, material.privateKeyPem ? input.pin : undefined, (tx, id) =>
     recordAudit(tx, actor, 'key.uploaded', resolved.ref, {
       keyId: id, owner: resolved.name, serial: summary.serial, subject: summary.commonName, issuer: summary.issuer,
       notAfter: summary.notAfter.toISOString(), mode,
+      // The ID number is personal data: the log keeps its last digits, enough to tell two registrations apart.
+      ...(material.remoteHolderId ? { remoteHolderId: `********${material.remoteHolderId.slice(-4)}` } : {}),
     }));
   const warning = expiryWarning(summary);
   return {

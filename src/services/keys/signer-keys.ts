@@ -1,6 +1,7 @@
 // Signers' private keys at rest: AES-256-GCM under a key derived from the configured secret ("v1"), or from the
 // configured secret AND the owner's PIN ("v2", scrypt over the PIN) so the server alone cannot sign with it.
-// A key held on a USB token or by a remote-signing service is registered by its certificate only ("external").
+// A key held on a USB token is registered by its certificate only ("external"); one held by a remote-signing provider
+// (SmartCA-style) by its certificate and the holder's ID number at the provider ("remote").
 // Unlocked keys are cached by key id: signing never re-parses a key; a PIN is re-checked against a salted hash.
 // Every PIN attempt is judged with the key's row locked in PostgreSQL: wrong PINs are counted there (shared by every
 // server copy), and from the 5th on the key is locked for a growing while (accounts/throttle.ts) during which the
@@ -30,17 +31,20 @@ export interface Signer {
 
 export type KeyOwner = { staffId: string } | { unitId: string };
 
-/** How an owner signs: the worker can sign for them ('server'), or it must wait for them ('pin', 'external'). */
+/** How an owner signs: the worker can sign for them ('server'), or it must wait for them ('pin', 'external', 'remote'). */
 export type SigningMode =
   | { kind: 'server'; signer: Signer }
   | { kind: 'pin'; keyId: string; certificatePem: string; chainPem: string[] }
-  | { kind: 'external'; keyId: string; certificatePem: string; chainPem: string[] };
+  | { kind: 'external'; keyId: string; certificatePem: string; chainPem: string[] }
+  | { kind: 'remote'; keyId: string; certificatePem: string; chainPem: string[]; holderId: string };
 
 export const EXTERNAL_KEY = 'external';
+export const REMOTE_KEY = 'remote';
 
 /** How a stored key signs, from the start of its `encrypted_private_key` (8 characters are enough). */
 export function storedKeyMode(envelope: string): SigningMode['kind'] {
   if (envelope === EXTERNAL_KEY) return 'external';
+  if (envelope === REMOTE_KEY) return 'remote';
   return envelope.startsWith('v2:') ? 'pin' : 'server';
 }
 
@@ -166,6 +170,7 @@ export class SignerKeys {
 
   private async modeOf(row: SigningKeyRow): Promise<SigningMode> {
     const kind = storedKeyMode(row.encryptedPrivateKey);
+    if (kind === 'remote') return { kind, keyId: row.id, certificatePem: row.certificatePem, chainPem: row.chainPem, holderId: row.remoteHolderId ?? '' };
     if (kind !== 'server') return { kind, keyId: row.id, certificatePem: row.certificatePem, chainPem: row.chainPem };
     return { kind: 'server', signer: await this.cached(row, () => decryptPrivateKey(this.secret, row.encryptedPrivateKey)) };
   }
@@ -177,7 +182,7 @@ export class SignerKeys {
    */
   async unlock(owner: KeyOwner, pin: string, actor?: AuditActor): Promise<Signer> {
     const row = await findActiveKey(this.db, owner);
-    if (!row || row.encryptedPrivateKey === EXTERNAL_KEY) throw new AppError('SIGNING_KEY_MISSING', 'Người ký chưa có khóa ký số trên máy chủ.');
+    if (!row || row.encryptedPrivateKey === EXTERNAL_KEY || row.encryptedPrivateKey === REMOTE_KEY) throw new AppError('SIGNING_KEY_MISSING', 'Người ký chưa có khóa ký số trên máy chủ.');
     // Before the PIN: an attempt on a key that cannot sign is not counted against its owner.
     assertCertificateCurrent(row.certificatePem, whoseKey(owner));
     if (!row.encryptedPrivateKey.startsWith('v2:')) return this.cached(row, () => decryptPrivateKey(this.secret, row.encryptedPrivateKey));
@@ -254,7 +259,7 @@ export class SignerKeys {
    * use-case's audit entry) commit together.
    */
   async store(
-    owner: KeyOwner, material: { certificatePem: string; privateKeyPem?: string; chainPem?: string[] }, pin?: string,
+    owner: KeyOwner, material: { certificatePem: string; privateKeyPem?: string; chainPem?: string[]; remoteHolderId?: string }, pin?: string,
     alsoInTransaction?: (tx: Db, keyId: string) => Promise<void>,
   ): Promise<string> {
     const certificate = new X509Certificate(material.certificatePem);
@@ -262,13 +267,15 @@ export class SignerKeys {
       throw new AppError('VALIDATION_FAILED', 'Khóa bí mật không khớp với chứng thư số.');
     }
     // Encrypted before the transaction: scrypt (a PIN) takes tens of milliseconds nobody should hold a lock for.
-    const encryptedPrivateKey = material.privateKeyPem ? await encryptPrivateKey(this.secret, material.privateKeyPem, pin) : EXTERNAL_KEY;
+    const encryptedPrivateKey = material.privateKeyPem ? await encryptPrivateKey(this.secret, material.privateKeyPem, pin)
+      : material.remoteHolderId ? REMOTE_KEY : EXTERNAL_KEY;
     return this.db.transaction(async (tx) => {
       const row = await replaceKey(tx, {
         ...('staffId' in owner ? { staffId: owner.staffId } : { unitId: owner.unitId }),
         certificatePem: material.certificatePem,
         chainPem: material.chainPem ?? [],
         encryptedPrivateKey,
+        remoteHolderId: material.privateKeyPem ? null : material.remoteHolderId ?? null,
       });
       await alsoInTransaction?.(tx, row.id);
       return row.id;

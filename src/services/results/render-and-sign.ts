@@ -76,7 +76,7 @@ export interface SignersOutcome {
   pdf: Buffer;
   signedCount: number;
   /** Set when a signer's key is not available to the server: the draft waits for that person. */
-  waitingFor?: 'external' | 'pin';
+  waitingFor?: 'external' | 'pin' | 'remote';
 }
 
 /** Applies `definition.result.signers[from..]` in order, each as an incremental update, until one must wait. */
@@ -96,7 +96,7 @@ export async function applySigners(ctx: AppContext, input: SignersInput): Promis
   return { pdf, signedCount: signers.length };
 }
 
-type Resolved = { options: SignPdfOptions } | { waitingFor: 'external' | 'pin' };
+type Resolved = { options: SignPdfOptions } | { waitingFor: 'external' | 'pin' | 'remote' };
 
 async function resolveSigner(ctx: AppContext, step: ResultSigner, input: SignersInput, agency: AgencyRow): Promise<Resolved> {
   if (step.kind === 'seal') {
@@ -114,6 +114,8 @@ async function resolveSigner(ctx: AppContext, step: ResultSigner, input: Signers
   const mode = await ctx.signerKeys.usableModeFor({ staffId: staff.id });
   if (!mode) throw new AppError('SIGNING_KEY_MISSING', 'Người ký chưa có chứng thư số.');
   if (mode.kind === 'external') return { waitingFor: 'external' };
+  // The key stays with the remote-signing provider: the official confirms on their phone (services/results/remote-signing.ts).
+  if (mode.kind === 'remote') return { waitingFor: 'remote' };
   if (mode.kind === 'pin') {
     if (input.pin === undefined) return { waitingFor: 'pin' };
     return { options: leaderOptions(await ctx.signerKeys.unlock({ staffId: staff.id }, input.pin, input.pinActor), staff, agency) };

@@ -19,7 +19,7 @@ const status = z.enum(['active', 'expiring', 'expired', 'not_yet_valid', 'inacti
 const key = z.object({
   id: z.string(), owner, commonName: z.string().nullable(), organisation: z.string().nullable(), issuer: z.string(), serial: z.string(),
   notBefore: z.string(), notAfter: z.string(), daysLeft: z.number().int(), status, active: z.boolean(),
-  mode: z.enum(['server', 'pin', 'external']), pinProtected: z.boolean(), pinLockedUntil: z.string().nullable(), hasAppearance: z.boolean(),
+  mode: z.enum(['server', 'pin', 'external', 'remote']), pinProtected: z.boolean(), pinLockedUntil: z.string().nullable(), hasAppearance: z.boolean(),
   createdAt: z.string(),
 });
 const choice = z.object({ owner, hasKey: z.boolean(), hasAppearance: z.boolean(), label: z.string() });
@@ -59,14 +59,17 @@ export const adminKeyRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async 
       tags: ['admin'], summary: 'Nạp khóa ký số (PKCS#12) cho cán bộ hoặc đơn vị; thay khóa đang dùng của chủ sở hữu',
       description: 'multipart/form-data: `staff` (tên đăng nhập) hoặc `unit` (mã đơn vị); `pkcs12` (.p12/.pfx) + `password` (+ `pin` 6–12 chữ số, '
         + 'chỉ cho cán bộ); hoặc `certificate` (+ `chain`) PEM cho ký ngoài. Chứng thư đã hết hạn → 422 CERTIFICATE_EXPIRED; chưa đến ngày hiệu lực → '
-        + '422 CERTIFICATE_NOT_YET_VALID; sai mật khẩu tệp → 422 VALIDATION_FAILED (`fields.pkcs12`). Còn ≤ 30 ngày: nhận, kèm `warning`.',
+        + '422 CERTIFICATE_NOT_YET_VALID; sai mật khẩu tệp → 422 VALIDATION_FAILED (`fields.pkcs12`). Còn ≤ 30 ngày: nhận, kèm `warning`. '
+        + 'Ký số từ xa: `staff` + `remoteHolderId` (số CCCD 12 chữ số của người ký tại nhà cung cấp), không kèm tệp: chứng thư lấy từ nhà cung cấp '
+        + '(`mode` = remote); nhà cung cấp không có chứng thư → 422 REMOTE_HOLDER_NOT_FOUND; không phản hồi → 503 REMOTE_SIGNING_UNAVAILABLE; '
+        + 'máy chủ chưa cấu hình → 503 REMOTE_SIGNING_NOT_CONFIGURED.',
       consumes: ['multipart/form-data'],
       response: {
         201: z.object({
-          keyId: z.string(), mode: z.enum(['server', 'pin', 'external']), owner: z.string(), subject: z.string(), commonName: z.string().nullable(),
+          keyId: z.string(), mode: z.enum(['server', 'pin', 'external', 'remote']), owner: z.string(), subject: z.string(), commonName: z.string().nullable(),
           serial: z.string(), notBefore: z.string(), notAfter: z.string(), daysLeft: z.number().int(), status, warning: z.string().optional(),
         }),
-        401: errorResponse, 403: errorResponse, 413: errorResponse, 415: errorResponse, 422: errorResponse,
+        401: errorResponse, 403: errorResponse, 413: errorResponse, 415: errorResponse, 422: errorResponse, 502: errorResponse, 503: errorResponse,
       },
     },
   }, async (request, reply) => {
@@ -75,6 +78,7 @@ export const adminKeyRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async 
     return reply.status(201).send(await registerSigningKey(ctx, request.caller, {
       staff: body.fields.staff || undefined, unit: body.fields.unit || undefined, pkcs12: fileOf(body, 'pkcs12'),
       password: body.fields.password, pin: body.fields.pin || undefined, certificate: text('certificate'), chain: text('chain'),
+      remoteHolderId: body.fields.remoteHolderId?.trim() || undefined,
     }));
   });
 

@@ -21,7 +21,8 @@ const PAGE = '/quan-tri/khoa-ky-so';
 const MODE_LABELS: Record<SigningMode['kind'], string> = {
   server: 'Lưu trên máy chủ, ký tự động',
   pin: 'Lưu trên máy chủ, mở bằng mã PIN của người ký',
-  external: 'Thiết bị ký (USB token) hoặc ký số từ xa',
+  external: 'Thiết bị ký (USB token)',
+  remote: 'Ký số từ xa (xác nhận trên điện thoại)',
 };
 
 /** Colours of the status badges (site.css: overdue red, due-soon amber; admin-keys.css: ok, inactive). */
@@ -72,7 +73,7 @@ function keysNotice(request: FastifyRequest, items: KeyView[]): string | undefin
 
 async function showKeys(
   ctx: AppContext, request: FastifyRequest, reply: FastifyReply,
-  forms: { key?: FormState; appearance?: FormState; error?: string } = {}, status?: number,
+  forms: { key?: FormState; appearance?: FormState; remote?: FormState & { holderId: string }; error?: string } = {}, status?: number,
 ) {
   const overview = await listSigningKeys(ctx, request.caller);
   const keys = overview.items.map(keyRow);
@@ -93,9 +94,12 @@ async function showKeys(
       ...(forms.appearance ?? { errors: {}, message: '' }),
       staffOptions: ownerOptions(overview.signers.staff, forms.appearance?.owner), unitOptions: ownerOptions(overview.signers.units, forms.appearance?.owner),
     },
+    remoteForm: {
+      ...(forms.remote ?? { errors: {}, message: '', holderId: '' }), staffOptions: ownerOptions(overview.signers.staff, forms.remote?.owner),
+    },
     appearances: signers.map((c) => ({ ...c, previewUrl: c.hasAppearance ? previewUrl(c.owner.ref) : null })),
     maxImageKb: MAX_APPEARANCE_BYTES / 1024, maxImagePixels: MAX_APPEARANCE_PIXELS,
-  }, status ?? (forms.key || forms.appearance ? 422 : 200));
+  }, status ?? (forms.key || forms.appearance || forms.remote ? 422 : 200));
 }
 
 /** The owner select's value (`staff:<username>` or `unit:<id>`) as the services' `staff` / `unit`. */
@@ -137,6 +141,23 @@ export function signingKeyPages(app: FastifyInstance, ctx: AppContext): void {
     } catch (error) {
       if (!isAppError(error) || error.statusCode >= 500) throw error;
       return showKeys(ctx, request, reply, { key: { owner: fields.owner ?? '', errors: formErrors(error.fields), message: error.message } });
+    }
+  });
+
+  // Remote signing: the official's ID number; the certificate comes from the provider (services/keys/register-key.ts).
+  app.post(`${PAGE}/tu-xa`, { preHandler: app.csrfProtection }, async (request, reply) => {
+    if (!(await adminOr(request, reply))) return reply;
+    const fields = (request.body ?? {}) as Record<string, unknown>;
+    const owner = typeof fields.owner === 'string' ? fields.owner : '';
+    const holderId = typeof fields.remoteHolderId === 'string' ? fields.remoteHolderId.trim() : '';
+    try {
+      const key = await registerSigningKey(ctx, request.caller, { ...ownerInput(owner), remoteHolderId: holderId });
+      return reply.redirect(`${PAGE}?tb=nap-khoa&khoa=${enc(key.keyId)}`, 303);
+    } catch (error) {
+      // The provider being away is the page's answer too (503), with its message, not an error page.
+      if (!isAppError(error) || (error.statusCode >= 500 && !error.code.startsWith('REMOTE_'))) throw error;
+      return showKeys(ctx, request, reply, { remote: { owner, holderId, errors: formErrors(error.fields), message: error.message } },
+        error.statusCode >= 500 ? error.statusCode : 422);
     }
   });
 
