@@ -42,8 +42,10 @@ export const PASSWORD_CHANGE_PAGE = '/tai-khoan/doi-mat-khau';
 /** All a session with a temporary password may reach. */
 const WHILE_PASSWORD_MUST_CHANGE = new Set(['/api/auth/password', '/api/auth/me', '/api/auth/logout', '/api/auth/login', PASSWORD_CHANGE_PAGE, '/dang-xuat', '/dang-nhap']);
 const STAFF_PAGES = /^\/(can-bo|quan-tri|tai-khoan)(\/|$)/;
-// Signing in uses no session, so an old cookie riding along must not make it fail.
+// Signing in uses no session, so an old cookie riding along must not make it fail. The local signing agent's
+// upload is authorised by the one-time token in its path alone (routes/api/signing-agent.ts), never by a cookie.
 const CSRF_EXEMPT = new Set(['/api/auth/login']);
+const CSRF_EXEMPT_PATTERN = /^\/api\/signing-agent\/[A-Za-z0-9_-]{1,64}\/signed$/;
 // Same options as @fastify/csrf-protection's defaults, so tokens the pages hand out verify here.
 const csrfTokens = Tokens();
 
@@ -79,7 +81,7 @@ export const callerPlugin = fp(async (app: FastifyInstance, opts: { ctx: AppCont
     request.caller = staff ? { kind: 'staff', staff, ip: request.ip } : { kind: 'public', bearer };
     request.staffSession = staff && token ? { token, via: bearer ? 'bearer' : 'cookie' } : null;
     if (request.staffSession?.via === 'cookie' && !SAFE_METHODS.has(request.method)) {
-      if (path.startsWith('/api/') && !CSRF_EXEMPT.has(path) && !sameOrigin(request, publicOrigin)) {
+      if (path.startsWith('/api/') && !CSRF_EXEMPT.has(path) && !CSRF_EXEMPT_PATTERN.test(path) && !sameOrigin(request, publicOrigin)) {
         throw new AppError('CSRF_REJECTED', 'Yêu cầu bị từ chối: không xác minh được yêu cầu đến từ trang của cổng (thiếu mã chống giả mạo CSRF). '
           + 'Vui lòng tải lại trang và thử lại; ứng dụng tích hợp dùng Authorization: Bearer.');
       }
