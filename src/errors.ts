@@ -44,6 +44,10 @@ export const ERROR_STATUS = {
   UNIT_EXISTS: 409,
   /** Administration: an admission campaign id that is already taken. */
   CAMPAIGN_EXISTS: 409,
+  /** Administration: no agency with this code (the document register of an agency). */
+  AGENCY_NOT_FOUND: 404,
+  /** Administration: no document kind with this key (document_kinds: decision, notice, copy, receipt, ...). */
+  DOCUMENT_KIND_NOT_FOUND: 404,
   FILE_TOO_LARGE: 413,
   TOO_MANY_FILES: 413,
   PAYLOAD_TOO_LARGE: 413,
@@ -88,6 +92,22 @@ export const ERROR_STATUS = {
   PREPARATION_EXPIRED: 410,
   SIGNATURE_INVALID: 422,
   CERTIFICATE_MISMATCH: 422,
+  /** Local signing agent (USB token): a download/upload token that does not exist, has expired, was already used. */
+  SIGNING_TOKEN_INVALID: 404,
+  SIGNING_TOKEN_EXPIRED: 410,
+  SIGNING_TOKEN_USED: 409,
+  /** The agent's download link serves the file once. */
+  SIGNING_DOCUMENT_DOWNLOADED: 410,
+  /** The agent's upload does not start with exactly the bytes served. */
+  SIGNED_FILE_MODIFIED: 422,
+  /** The agent's upload adds no signature, or more than one. */
+  SIGNATURE_COUNT_INVALID: 422,
+  /** The new signature does not cover the whole file but its own /Contents (hence the whole served revision). */
+  SIGNATURE_COVERAGE_INVALID: 422,
+  /** The agent's update changes something a signature does not add (page content, a page, an annotation, metadata). */
+  SIGNED_FILE_EXTRA_CHANGES: 422,
+  /** The agent's update is not a PDF structure we read (e.g. a cross-reference stream). */
+  SIGNED_FILE_UNREADABLE: 422,
   /** Registering a signing key whose certificate has ended / has not begun: it could only make invalid signatures. */
   CERTIFICATE_EXPIRED: 422,
   CERTIFICATE_NOT_YET_VALID: 422,
@@ -98,6 +118,13 @@ export const ERROR_STATUS = {
   /** POST /api/verify: the file was not verified within the time budget; Retry-After says when to try again. */
   VERIFICATION_TIMEOUT: 503,
   SERVICE_UNAVAILABLE: 503,
+  /**
+   * PAdES B-LT: a signer's certificate names an OCSP responder or a CRL and none answered (in REVOCATION_TIMEOUT_MS);
+   * the result is not issued yet (the issue-result job retries, an official signing by PIN or device tries again).
+   */
+  REVOCATION_UNAVAILABLE: 503,
+  /** The OCSP responder or CRL says a signer's certificate is revoked: no result is issued with it. */
+  SIGNING_CERTIFICATE_REVOKED: 422,
   /** Remote signing (SmartCA-style): no provider configured on this server. */
   REMOTE_SIGNING_NOT_CONFIGURED: 503,
   /** The remote-signing provider did not answer (or answered 5xx); nothing was sent to the holder's phone. */

@@ -25,14 +25,17 @@ export const AUDIT_ACTIONS = {
   'key.pin_failed': 'Nhập sai mã PIN khóa ký số',
   'calendar.updated': 'Sửa lịch ngày làm việc',
   'campaign.saved': 'Tạo/sửa kỳ tuyển sinh',
+  'document_kind.updated': 'Sửa loại văn bản (tên, chữ viết tắt, sổ đăng ký)',
   'procedure.enabled': 'Bật thủ tục',
   'procedure.disabled': 'Tắt thủ tục',
   'procedure.version_uploaded': 'Nạp phiên bản quy trình mới',
   'export.tracking_book': 'Xuất sổ theo dõi hồ sơ',
   'export.audit_log': 'Xuất nhật ký hệ thống',
   'export.stats': 'Xuất báo cáo chỉ số',
+  'export.document_register': 'Xuất sổ đăng ký văn bản',
   'effect.retried': 'Chạy lại tác vụ lỗi',
   'result.signed': 'Ký số văn bản kết quả',
+  'result.signature_refused': 'Từ chối tệp ký số gửi từ phần mềm ký (USB token)',
   'result.remote_requested': 'Gửi yêu cầu ký số từ xa (chờ xác nhận trên điện thoại)',
 } as const;
 
