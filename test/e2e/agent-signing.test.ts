@@ -21,6 +21,7 @@ import { startTestEnvironment, type TestEnvironment } from '../helpers/context.j
 import { dossierAwaitingApproval } from '../helpers/dossiers.js';
 import { servedStructure, signatureIncrement, withEntries } from '../helpers/forged-increment.js';
 import { ApiClient, eventually, listenForHttp } from '../helpers/http.js';
+import { signInPages } from '../helpers/page-session.js';
 import { pdfsig } from '../helpers/pdf-tools.js';
 
 const run = promisify(execFile);
@@ -118,6 +119,21 @@ describe('signing with a USB token through the local signing agent', () => {
     const unknown = await download(session.body.downloadUrl.replace(/[A-Za-z0-9_-]{43}/, 'A'.repeat(43)));
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as any).error.code).toBe('SIGNING_TOKEN_INVALID');
+  });
+
+  it('the dossier page offers "Ký bằng USB token" with the agent URL; the script is served and allowed to call the agent', async () => {
+    const page = await (await signInPages(env, 'giamdoc')).get(`/can-bo/ho-so/${encodeURIComponent(code)}`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Ký bằng USB token');
+    expect(page.body).toContain(`data-start="/api/dossiers/${code}/signatures/agent"`);
+    expect(page.body).toContain('data-agent="http://127.0.0.1:8987"');
+    const html = await api.request('GET', `/can-bo/ho-so/${encodeURIComponent(code)}`);
+    expect(html.headers.get('content-security-policy')).toContain("connect-src 'self' http://127.0.0.1:8987");
+    const script = await api.request('GET', '/assets/agent-signing.js');
+    expect(script.status).toBe(200);
+    expect(await script.text()).toContain("agent + '/sign'");
+    // Another official's view of the same dossier offers nothing to sign.
+    expect((await (await signInPages(env, 'leader')).get(`/can-bo/ho-so/${encodeURIComponent(code)}`)).body).not.toContain('data-agent-signing');
   });
 
   it('refuses an expired session', async () => {

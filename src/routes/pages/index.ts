@@ -13,9 +13,10 @@ import { formPdf } from '../../services/results/one-stop-forms.js';
 import { staffPages } from './staff/index.js';
 import { adminPages } from './admin/index.js';
 
-const CSP = [
+/** Our own scripts only; the staff pages may also call the official's local signing agent (SIGNING_AGENT_URL). */
+const pagesCsp = (signingAgentUrl: string) => [
   "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "frame-src 'self'", "object-src 'self'",
-  "frame-ancestors 'self'", "form-action 'self'", "base-uri 'none'",
+  `connect-src 'self' ${new URL(signingAgentUrl).origin}`, "frame-ancestors 'self'", "form-action 'self'", "base-uri 'none'",
 ].join('; ');
 
 /** The tracking-book export (issue 4B), if this build has it. */
@@ -24,6 +25,7 @@ const FORMS_PATH = '/api/dossiers/:code/forms/:kind';
 
 export async function pageRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
+  const CSP = pagesCsp(ctx.config.signingAgentUrl);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
