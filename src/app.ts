@@ -31,6 +31,7 @@ import { verifyPages } from './routes/pages/verify.js';
 import { signingRoutes } from './routes/api/signing.js';
 import { remoteSigningRoutes } from './routes/api/remote-signing.js';
 import { verifyRoutes } from './routes/api/verify.js';
+import { pkiRoutes } from './routes/api/pki.js';
 import { retainVerifierPool } from './signing/verify-pool.js';
 
 export async function buildApp(ctx: AppContext) {
@@ -88,6 +89,7 @@ export async function buildApp(ctx: AppContext) {
   await app.register(signingRoutes, { ctx });
   await app.register(remoteSigningRoutes, { ctx });
   await app.register(verifyRoutes, { ctx });
+  await app.register(pkiRoutes, { ctx });
   await app.register(adminEffectRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
   await app.register(verifyPages, { ctx });

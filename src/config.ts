@@ -82,6 +82,10 @@ const envSchema = z.object({
   TRACKING_TOKEN_DAYS: z.coerce.number().int().positive().default(365),
   TRUST_PROXY: trustProxySchema,
   TSA_URL: optionalUrl(['http', 'https']),
+  // PAdES B-LT: the longest one OCSP request or CRL download may take while a result is being issued.
+  REVOCATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  // Embedded default: the demo CA's certificates name its CRL (GET /pki/demo-ca.crl), so demo results carry a DSS.
+  DEMO_CA_CRL: z.enum(['on', 'off']).default('on'),
   TRUST_ANCHORS: z.string().optional(),
   SMTP_URL: optionalUrl(['smtp', 'smtps']),
   // A bare address: the display name is then the Department's, from the organisation settings (notifications/mailer.ts).
@@ -136,6 +140,13 @@ export interface Config {
   trustProxy: boolean | string[] | ((address: string, hop: number) => boolean);
   /** RFC 3161 time-stamping authority: when set, every signature gets a timestamp (PAdES B-T). */
   tsaUrl: string | undefined;
+  /** Time limit of one OCSP request or CRL download when a result gets its validation data (PAdES B-LT). */
+  revocationTimeoutMs: number;
+  /**
+   * Demo certificates (seeded in the embedded default) name `${publicUrl}/pki/demo-ca.crl` as their CRL distribution
+   * point; off: they name none and demo results stay PAdES B-B/B-T.
+   */
+  demoCaCrl: boolean;
   /** PEM file of CA certificates that verification trusts (the demo CA is added in the embedded default). */
   trustAnchorsFile: string | undefined;
   /** Citizen e-mails: without smtpUrl they are written to the log instead (notifications/mailer.ts). */
@@ -207,6 +218,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     trackingTokenDays: env.TRACKING_TOKEN_DAYS,
     trustProxy: trustProxyOption(env.TRUST_PROXY),
     tsaUrl: env.TSA_URL,
+    revocationTimeoutMs: env.REVOCATION_TIMEOUT_MS,
+    demoCaCrl: env.DEMO_CA_CRL === 'on',
     trustAnchorsFile: env.TRUST_ANCHORS ? path.resolve(env.TRUST_ANCHORS) : undefined,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     demoData: !production,

@@ -14,6 +14,7 @@ import { BullmqDriver, OutboxOnlyDriver } from './jobs/bullmq.js';
 import { InlineJobDriver } from './jobs/inline.js';
 import { ProcedureCatalog } from './services/procedures/catalog.js';
 import { SignerKeys } from './services/keys/signer-keys.js';
+import { demoCrlUrl } from './services/keys/demo-crl.js';
 import { loadWorkflowDir } from './workflow/loader.js';
 import { AdminData } from './services/administration/admin-data.js';
 import { loadCalendar, seedBundledCalendarYears } from './services/administration/calendar.js';
@@ -44,7 +45,7 @@ export async function createContext(config: Config, log: Logger, role: ProcessRo
 
   // Only the embedded demo gets an organisation; production starts empty (npm run admin:create, then /quan-tri/thiet-lap).
   if (config.demoData) {
-    const created = await seedDemo(db, signerKeys, config.dataDir);
+    const created = await seedDemo(db, signerKeys, config.dataDir, config.demoCaCrl ? { crlUrl: demoCrlUrl(config.publicUrl) } : {});
     if (created.length > 0) log.info(`demo staff accounts created: ${created.join(', ')} (password "${DEMO_PASSWORD}")`);
   }
   await seedBundledCalendarYears(db);

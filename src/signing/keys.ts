@@ -4,6 +4,7 @@
 import { createPrivateKey, generateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
+import { authorityInfoAccessDer, REVOCATION_OID } from './revocation.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 const { asn1, pki } = forge;
@@ -28,6 +29,10 @@ export interface LeafCertificateOptions {
   title?: string;
   email?: string;
   validDays?: number;
+  /** CRL distribution point (e.g. the demo CA's `${PUBLIC_URL}/pki/demo-ca.crl`): verifiers and PAdES B-LT fetch it. */
+  crlUrl?: string;
+  /** OCSP responder, written to the Authority Information Access. */
+  ocspUrl?: string;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -153,6 +158,9 @@ export async function issueCertificate(
     ...(options.email ? [{ name: 'subjectAltName', altNames: [{ type: 1, value: options.email }] }] : []),
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
+    // Where the certificate's status is published: what a verifier (and our own B-LT step) asks years later.
+    ...(options.crlUrl ? [{ name: 'cRLDistributionPoints', altNames: [{ type: 6, value: options.crlUrl }] }] : []),
+    ...(options.ocspUrl ? [{ id: REVOCATION_OID.authorityInfoAccess, value: authorityInfoAccessDer(options.ocspUrl) }] : []),
   ]);
   const certificatePem = signCertificate(cert, createPrivateKey(ca.privateKeyPem), subjectNode(ca.certificatePem));
   return { certificatePem, privateKeyPem: keys.privateKeyPem };

@@ -1,9 +1,13 @@
 // Checks every signature in a PDF without trusting anything the file says about itself: the digest of the
 // signed byte ranges, the CMS signature over the signed attributes, the signingCertificateV2 binding, the path
-// to one of the given trust anchors, and whether the last signature covers the whole file.
+// to one of the given trust anchors, whether the last signature covers the whole file (or is followed only by
+// validation data: a DSS update, PAdES B-LT), and each signer's revocation status at its signing time, from the
+// OCSP responses and CRLs in that DSS.
 import { createHash, verify as rawVerify, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import { fromDer, OID, toDer } from './cms.js';
+import { readDssIncrement, type DssContent } from './ltv.js';
+import { checkCrl, checkOcspResponse, parseCrl, statusAt, type CertificateStatus, type ParsedCrl } from './revocation.js';
 
 const { asn1 } = forge;
 type Asn1 = forge.asn1.Asn1;
@@ -26,12 +30,25 @@ export interface PdfSignatureReport {
   byteRange: [number, number, number, number];
   /** The signed revision: the file as it was when this signature was applied. */
   revisionLength: number;
+  /**
+   * The signer's certificate (and any intermediate CA) at the signing time — the timestamp's time when there is one,
+   * else /M — per the OCSP responses and CRLs in the document's DSS: 'revoked' makes the signature invalid;
+   * 'unknown' when the document carries nothing that speaks for that time (no DSS: PAdES B-B/B-T).
+   */
+  revocation: CertificateStatus;
+  /** Where the answer came from (the signer's certificate's evidence); null when unknown. */
+  revocationSource: 'ocsp' | 'crl' | null;
   reasons: string[];
 }
 
 export interface PdfVerification {
-  /** Every signature checks out and the last one covers every byte: nothing was changed or added. */
+  /**
+   * Every signature checks out and the last one covers every byte, or is followed only by one update that adds
+   * validation data (a DSS): nothing was changed or added.
+   */
   intact: boolean;
+  /** The update after the last signature adds a DSS (PAdES B-LT validation data) and nothing else. */
+  validationData: boolean;
   signatures: PdfSignatureReport[];
   reasons: string[];
 }
@@ -242,7 +259,12 @@ function chainToAnchor(leaf: X509Certificate, pool: X509Certificate[], anchors: 
 export function verifyPdfSignatures(pdf: Buffer, trustAnchors: X509Certificate[]): PdfVerification {
   const raw = findSignatures(pdf);
   const reasons: string[] = [];
-  if (raw.length === 0) return { intact: false, signatures: [], reasons: ['tệp không có chữ ký số'] };
+  if (raw.length === 0) return { intact: false, validationData: false, signatures: [], reasons: ['tệp không có chữ ký số'] };
+  // Validation data after the last signature (read once, before the signatures that use it).
+  const lastRange = raw.at(-1)!.byteRange;
+  const lastRevision = lastRange[2] + lastRange[3];
+  const dssUpdate = lastRange[0] === 0 && lastRevision < pdf.length ? readDssIncrement(pdf, lastRevision) : undefined;
+  const revocation = new RevocationLookup(dssUpdate?.ok ? dssUpdate.dss : undefined);
   const signatures = raw.map((sig, index): PdfSignatureReport => {
     const problems: string[] = [];
     const [start1, length1, start2, length2] = sig.byteRange;
@@ -250,7 +272,8 @@ export function verifyPdfSignatures(pdf: Buffer, trustAnchors: X509Certificate[]
     const coversWholeDocument = revisionLength === pdf.length;
     const report: PdfSignatureReport = {
       signer: null, organisation: null, signedAt: pdfDate(sig.dictionary), subFilter: /\/SubFilter\s*\/([A-Za-z0-9.]+)/.exec(sig.dictionary)?.[1] ?? null,
-      valid: false, coversWholeDocument, timestampedAt: null, certificateSha256: null, byteRange: sig.byteRange, revisionLength, reasons: problems,
+      valid: false, coversWholeDocument, timestampedAt: null, certificateSha256: null, byteRange: sig.byteRange, revisionLength,
+      revocation: 'unknown', revocationSource: null, reasons: problems,
     };
     const label = `chữ ký ${index + 1}`;
     if (start1 !== 0 || revisionLength > pdf.length || length1 >= start2) {
@@ -290,17 +313,112 @@ export function verifyPdfSignatures(pdf: Buffer, trustAnchors: X509Certificate[]
     const chainProblem = chainToAnchor(signerCert, cms.certificates, trustAnchors, at);
     if (chainProblem) problems.push(`${label}: ${chainProblem}`);
     if (cms.timestampToken) report.timestampedAt = timestampTime(cms.timestampToken);
+    // Revocation at the time the signature provably (timestamp) or claimedly (/M) existed.
+    const signedAt = new Date(report.timestampedAt ?? report.signedAt ?? Date.now());
+    const status = revocation.statusOfChain(signerCert, cms.certificates, trustAnchors, signedAt);
+    report.revocation = status.status;
+    report.revocationSource = status.source;
+    if (status.status === 'revoked') problems.push(`${label}: chứng thư "${status.subject}" đã bị thu hồi trước thời điểm ký`);
     report.valid = problems.length === 0;
     return report;
   });
-  for (const s of signatures) reasons.push(...s.reasons.filter((r) => !/tin cậy|hiệu lực tại/.test(r)));
+  // Trust, validity period and revocation are about the signer, not about changes to the file: they make a
+  // signature invalid but leave the document intact.
+  const aboutTheSigner = /tin cậy|hiệu lực tại|bị thu hồi/;
+  for (const s of signatures) reasons.push(...s.reasons.filter((r) => !aboutTheSigner.test(r)));
   const last = signatures.at(-1)!;
-  if (!last.coversWholeDocument) reasons.push('có dữ liệu được thêm vào sau chữ ký cuối cùng');
+  const validationData = dssUpdate?.ok === true;
+  if (!last.coversWholeDocument && !validationData) reasons.push('có dữ liệu được thêm vào sau chữ ký cuối cùng');
   // Each signature must sign a prefix of the next one's revision: otherwise revisions were spliced.
   const ordered = signatures.every((s, i) => i === 0 || s.revisionLength > signatures[i - 1]!.revisionLength);
   if (!ordered) reasons.push('thứ tự các lần ký không hợp lệ');
-  const cryptographicallyOk = signatures.every((s) => s.reasons.every((r) => /tin cậy|hiệu lực tại/.test(r)));
-  return { intact: cryptographicallyOk && last.coversWholeDocument && ordered, signatures, reasons };
+  const cryptographicallyOk = signatures.every((s) => s.reasons.every((r) => aboutTheSigner.test(r)));
+  return { intact: cryptographicallyOk && (last.coversWholeDocument || validationData) && ordered, validationData, signatures, reasons };
+}
+
+/**
+ * Answers "was this certificate revoked at that time?" from a DSS. Each OCSP response and CRL is checked against
+ * a (certificate, issuer) pair only when asked, and each answer is kept, so a file with many signatures by the same
+ * few certificates costs a few signature checks (the DSS itself is bounded: MAX_DSS_ENTRIES per array).
+ */
+/**
+ * Largest CRL the verifier reads from a DSS: forge parses ~2.5 MB/s and the whole file has a few seconds. Ours is
+ * ~1 KB and the signing side prefers OCSP (a few KB) wherever a certificate names a responder.
+ */
+const MAX_VERIFY_CRL_BYTES = 1024 * 1024;
+
+class RevocationLookup {
+  private readonly extraCertificates: X509Certificate[] = [];
+  private readonly evidence = new Map<string, ReturnType<typeof checkCrl>[]>();
+  private crls: ParsedCrl[] | undefined;
+
+  constructor(private readonly dss: DssContent | undefined) {
+    for (const der of dss?.certificates ?? []) {
+      try {
+        this.extraCertificates.push(new X509Certificate(der));
+      } catch {
+        // An unreadable entry is no evidence; the rest still counts.
+      }
+    }
+  }
+
+  /** The signer's certificate and every CA above it up to a trust anchor: revoked if any is, good only if all are. */
+  statusOfChain(signer: X509Certificate, embedded: X509Certificate[], anchors: X509Certificate[], at: Date): { status: CertificateStatus; source: 'ocsp' | 'crl' | null; subject: string } {
+    const pool = [...embedded, ...this.extraCertificates];
+    let current = signer;
+    let first: { status: CertificateStatus; source: 'ocsp' | 'crl' | null } | undefined;
+    let overall: CertificateStatus = 'good';
+    for (let depth = 0; depth < 8; depth++) {
+      const anchor = anchors.find((a) => current.checkIssued(a) && current.verify(a.publicKey));
+      const issuer = anchor ?? pool.find((c) => c.fingerprint256 !== current.fingerprint256 && current.checkIssued(c) && current.verify(c.publicKey));
+      if (!issuer) return { status: first?.status === 'revoked' ? 'revoked' : 'unknown', source: first?.source ?? null, subject: nameField(current.subject, 'CN') ?? '?' };
+      const found = this.statusOf(current, issuer, at);
+      first ??= found;
+      if (found.status === 'revoked') return { ...found, subject: nameField(current.subject, 'CN') ?? '?' };
+      if (found.status === 'unknown') overall = 'unknown';
+      if (anchor) break;
+      current = issuer;
+    }
+    return { status: overall, source: overall === 'good' ? first?.source ?? null : null, subject: nameField(signer.subject, 'CN') ?? '?' };
+  }
+
+  private statusOf(certificate: X509Certificate, issuer: X509Certificate, at: Date): { status: CertificateStatus; source: 'ocsp' | 'crl' | null } {
+    if (!this.dss) return { status: 'unknown', source: null };
+    const key = `${certificate.fingerprint256}|${issuer.fingerprint256}`;
+    let evidence = this.evidence.get(key);
+    if (!evidence) {
+      evidence = [];
+      for (const response of this.dss.ocspResponses) {
+        try {
+          evidence.push(checkOcspResponse(response, certificate, issuer));
+        } catch {
+          // About another certificate, or not signed by its issuer: no evidence for this one.
+        }
+      }
+      this.crls ??= this.dss.crls.filter((der) => der.length <= MAX_VERIFY_CRL_BYTES).flatMap((der) => {
+        try {
+          return [parseCrl(der)];
+        } catch {
+          return [];
+        }
+      });
+      for (const crl of this.crls) {
+        try {
+          evidence.push(checkCrl(crl, certificate, issuer));
+        } catch {
+          // Another issuer's list, or a forged one.
+        }
+      }
+      this.evidence.set(key, evidence);
+    }
+    let good: 'ocsp' | 'crl' | null = null;
+    for (const item of evidence) {
+      const status = statusAt(item, certificate, at);
+      if (status === 'revoked') return { status, source: item.source };
+      if (status === 'good') good ??= item.source;
+    }
+    return good ? { status: 'good', source: good } : { status: 'unknown', source: null };
+  }
 }
 
 export function parseCertificates(pem: string): X509Certificate[] {

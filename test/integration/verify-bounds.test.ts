@@ -47,7 +47,7 @@ describe('verification bounds over HTTP', () => {
     expect(Object.keys(body).sort()).toEqual(['dossierCode', 'intact', 'reasons', 'signatures', 'valid']);
     expect(body).toMatchObject({ valid: true, intact: true, dossierCode: code, reasons: [] });
     expect(body.signatures).toHaveLength(2);
-    expect(Object.keys(body.signatures[0]).sort()).toEqual(['coversWholeDocument', 'organisation', 'signedAt', 'signer', 'timestampedAt', 'valid']);
+    expect(Object.keys(body.signatures[0]).sort()).toEqual(['coversWholeDocument', 'organisation', 'revocation', 'revocationSource', 'signedAt', 'signer', 'timestampedAt', 'valid']);
     // A copy with data appended still names its dossier (the revision hash matched in the same single query).
     const appended = (await verify(Buffer.concat([pdf, Buffer.from('\n%thêm\n', 'latin1')]))).json();
     expect(appended).toMatchObject({ valid: false, intact: false, dossierCode: code });

@@ -71,11 +71,14 @@ export const DEMO_STAFF = [
  * Creates the demo organisation, the demo accounts and, for each leader, a certificate from a demo CA kept under
  * dataDir. Idempotent.
  */
-export async function seedDemo(db: Db, signerKeys: SignerKeys, dataDir: string): Promise<string[]> {
+export async function seedDemo(db: Db, signerKeys: SignerKeys, dataDir: string, options: { crlUrl?: string } = {}): Promise<string[]> {
   const created: string[] = [];
   await seedOrganisation(db);
   await seedDemoData(db);
   const ca = await loadOrCreateDemoCa(path.join(dataDir, 'demo-ca'));
+  // The demo CA's CRL (GET /pki/demo-ca.crl) named in new demo certificates: their results then carry a DSS (B-LT).
+  // Certificates seeded earlier keep what they had (the seed never replaces a key).
+  const revocation = options.crlUrl ? { crlUrl: options.crlUrl } : {};
   // One hash for every demo account (they share the published password anyway): scrypt once, not ten times.
   let demoHash: string | undefined;
   for (const person of DEMO_STAFF) {
@@ -83,7 +86,7 @@ export async function seedDemo(db: Db, signerKeys: SignerKeys, dataDir: string):
     demoHash ??= await hashPassword(DEMO_PASSWORD);
     const staff = await insertStaff(db, { ...person, roles: [...person.roles], passwordHash: demoHash });
     if (person.roles.includes('leader' as never)) {
-      const certificate = await issueCertificate(ca, { commonName: person.fullName, organisation: 'Sở Giáo dục và Đào tạo Thanh Hóa', title: person.title });
+      const certificate = await issueCertificate(ca, { commonName: person.fullName, organisation: 'Sở Giáo dục và Đào tạo Thanh Hóa', title: person.title, ...revocation });
       await signerKeys.storeForStaff(staff.id, { ...certificate, chainPem: [ca.certificatePem] });
     }
     created.push(person.username);
@@ -96,7 +99,7 @@ export async function seedDemo(db: Db, signerKeys: SignerKeys, dataDir: string):
   ];
   for (const seal of seals) {
     if (await signerKeys.modeFor({ unitId: seal.unitId })) continue;
-    const certificate = await issueCertificate(ca, { commonName: seal.name, organisation: seal.name });
+    const certificate = await issueCertificate(ca, { commonName: seal.name, organisation: seal.name, ...revocation });
     await signerKeys.store({ unitId: seal.unitId }, { ...certificate, chainPem: [ca.certificatePem] });
   }
   return created;

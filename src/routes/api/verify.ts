@@ -10,10 +10,13 @@ const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.
 
 export const verificationResponse = z.object({
   valid: z.boolean().describe('true chỉ khi tệp đúng là văn bản kết quả do hệ thống cấp, không bị sửa, mọi chữ ký hợp lệ'),
-  intact: z.boolean().describe('mọi chữ ký đúng về mật mã và chữ ký cuối bao trùm toàn bộ tệp'),
+  intact: z.boolean().describe('mọi chữ ký đúng về mật mã và chữ ký cuối bao trùm toàn bộ tệp (hoặc sau nó chỉ có dữ liệu kiểm tra dài hạn — DSS)'),
   signatures: z.array(z.object({
     signer: z.string().nullable(), organisation: z.string().nullable(), signedAt: z.string().nullable(),
     valid: z.boolean(), coversWholeDocument: z.boolean(), timestampedAt: z.string().nullable(),
+    revocation: z.enum(['good', 'revoked', 'unknown'])
+      .describe('trạng thái thu hồi của chứng thư người ký tại thời điểm ký, theo OCSP/CRL lưu trong văn bản (DSS); revoked: chữ ký không hợp lệ'),
+    revocationSource: z.enum(['ocsp', 'crl']).nullable(),
   })),
   dossierCode: z.string().nullable(),
   reasons: z.array(z.string()).describe('lý do khi không hợp lệ (tiếng Việt)'),

@@ -17,6 +17,7 @@ import { rfc3161Timestamper } from '../../signing/tsa.js';
 import type { ResultSigner, WorkflowDefinition } from '../../workflow/types.js';
 import { verificationUrl } from '../access.js';
 import { assertMaySignResult, sealUnit, signerBlockTitle } from './signing-authority.js';
+import { addValidationData } from './long-term-validation.js';
 import type { Signer } from '../keys/signer-keys.js';
 import type { AuditActor } from '../audit/audit.js';
 
@@ -93,7 +94,8 @@ export async function applySigners(ctx: AppContext, input: SignersInput): Promis
     const options: SignPdfOptions = { ...resolved.options, ...(input.signedAt ? { signingTime: input.signedAt } : {}), ...timestampOption(ctx) };
     pdf = await timeSigning(step.kind, () => signPdf(pdf, options));
   }
-  return { pdf, signedCount: signers.length };
+  // Every signer done: the validation data (PAdES B-LT) after the last signature, when a certificate names OCSP/CRL.
+  return { pdf: await addValidationData(ctx, pdf), signedCount: signers.length };
 }
 
 type Resolved = { options: SignPdfOptions } | { waitingFor: 'external' | 'pin' | 'remote' };

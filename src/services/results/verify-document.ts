@@ -27,6 +27,9 @@ export interface VerificationResult {
     valid: boolean;
     coversWholeDocument: boolean;
     timestampedAt: string | null;
+    /** The signer's certificate at its signing time, per the OCSP responses / CRLs the document carries (PAdES B-LT). */
+    revocation: 'good' | 'revoked' | 'unknown';
+    revocationSource: 'ocsp' | 'crl' | null;
   }>;
   dossierCode: string | null;
   reasons: string[];
@@ -113,6 +116,7 @@ export async function verifyDocument(ctx: AppContext, pdf: Buffer, options: { ha
     intact: report.intact,
     signatures: report.signatures.map((s) => ({
       signer: s.signer, organisation: s.organisation, signedAt: s.signedAt, valid: s.valid, coversWholeDocument: s.coversWholeDocument, timestampedAt: s.timestampedAt,
+      revocation: s.revocation, revocationSource: s.revocationSource,
     })),
     dossierCode: dossier?.code ?? null,
     reasons,
