@@ -61,6 +61,7 @@ CREATE TABLE "registered_documents" (
 	"year" integer NOT NULL,
 	"number" integer NOT NULL,
 	"kind" text NOT NULL,
+	"kind_name" text NOT NULL,
 	"symbol" text NOT NULL,
 	"dossier_id" uuid NOT NULL,
 	"subject" text NOT NULL,
@@ -90,7 +91,6 @@ CREATE INDEX "remote_signing_items_dossier_idx" ON "remote_signing_items" USING 
 CREATE INDEX "remote_signing_requests_staff_idx" ON "remote_signing_requests" USING btree ("staff_id","status");--> statement-breakpoint
 CREATE UNIQUE INDEX "registered_documents_number_uq" ON "registered_documents" USING btree ("agency_code","register","year","number");--> statement-breakpoint
 CREATE UNIQUE INDEX "registered_documents_subject_uq" ON "registered_documents" USING btree ("dossier_id","subject","year");--> statement-breakpoint
-CREATE INDEX "registered_documents_issued_idx" ON "registered_documents" USING btree ("agency_code","register","year","issued_at");--> statement-breakpoint
 INSERT INTO "document_kinds" ("key", "name", "abbreviation", "register") VALUES
 	('decision', 'Quyết định', 'QĐ', 'outgoing'),
 	('notice', 'Thông báo', 'TB', 'outgoing'),

@@ -216,7 +216,7 @@ describe('document register API', () => {
 
   it('exports a register longer than one read (pages of 1,000) whole, in order, in both formats', async () => {
     const lines = Array.from({ length: 2_345 }, (_, i) => ({
-      agencyCode: DEPARTMENT, register: 'outgoing' as const, year: 2032, number: i + 1, kind: 'notice', symbol: 'TB-SGDĐT',
+      agencyCode: DEPARTMENT, register: 'outgoing' as const, year: 2032, number: i + 1, kind: 'notice', kindName: 'Thông báo', symbol: 'TB-SGDĐT',
       dossierId: first.id, subject: `notice-${i + 1}`, summary: `Thông báo số ${i + 1}`,
     }));
     for (let i = 0; i < lines.length; i += 500) await env.ctx.db.insert(registeredDocuments).values(lines.slice(i, i + 500));
@@ -245,6 +245,8 @@ describe('document register API', () => {
     expect((await number(first.id, { subject: 'decision-2', at: vn('2030-06-01T09:00:00') })).text).toBe('04/QĐHC-SGDĐT');
     const { body } = await api.json('GET', `/api/admin/document-register?agency=${DEPARTMENT}&year=2030`, { token: admin });
     expect(body.items.map((i: { text: string }) => i.text)).toEqual(['01/QĐ-SGDĐT', '02/TNHS-SGDĐT', '03/QĐ-SGDĐT', '04/QĐHC-SGDĐT']);
+    // The kind's name as it was when each number was given: the rename reaches only the new line.
+    expect(body.items.map((i: { kindName: string }) => i.kindName)).toEqual(['Quyết định', 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả', 'Quyết định', 'Quyết định hành chính']);
 
     // Moved to the register of copies: its next number is the copies register's.
     await api.json('PATCH', '/api/admin/document-kinds/decision', { token: admin, json: { register: 'copies' } });

@@ -222,6 +222,31 @@ describe('the year of the register (Vietnam time)', () => {
   });
 });
 
+describe('around New Year, the document that gets stored decides', () => {
+  it('issues the December line the stored file carries, reviving it and voiding the January reservation', async () => {
+    const [dossierId] = await makeDossiers(DEPARTMENT, 1);
+    const renderedInDecember = vn('2047-12-31T23:59:00');
+    const december = await numberIn(env.ctx.db, request(DEPARTMENT, dossierId!, { at: renderedInDecember }));
+    // A second session renders again after midnight (the December line is voided) but the December file is signed and stored.
+    await numberIn(env.ctx.db, request(DEPARTMENT, dossierId!, { at: vn('2048-01-01T00:02:00') }));
+    await env.ctx.db.transaction((tx) => markDocumentIssued(tx, { dossierId: dossierId!, subject: 'result', issuedAt: vn('2048-01-01T00:03:00'), renderedAt: renderedInDecember }));
+    expect((await linesOf(DEPARTMENT.agencyCode, 'outgoing', 2047)).map((l) => [l.number, l.status])).toEqual([[december.number, 'issued']]);
+    expect((await linesOf(DEPARTMENT.agencyCode, 'outgoing', 2048)).map((l) => [l.number, l.status])).toEqual([[1, 'void']]);
+  });
+});
+
+describe('a counter behind its register (a restore, a repair)', () => {
+  it('continues after the highest line instead of colliding with it', async () => {
+    const [a, b] = await makeDossiers(DEPARTMENT, 2);
+    await numberIn(env.ctx.db, request(DEPARTMENT, a!, { at: vn('2049-03-01T09:00:00') }));
+    await numberIn(env.ctx.db, request(DEPARTMENT, a!, { at: vn('2049-03-01T09:00:00'), subject: 'form:receipt', kind: 'receipt' }));
+    await env.ctx.db.execute(sql`update document_register_counters set last_number = 0 where agency_code = ${DEPARTMENT.agencyCode} and year = 2049`);
+    expect(await numberIn(env.ctx.db, request(DEPARTMENT, b!, { at: vn('2049-03-02T09:00:00') }))).toMatchObject({ number: 3 });
+    await env.ctx.db.execute(sql`delete from document_register_counters where agency_code = ${DEPARTMENT.agencyCode} and year = 2049`);
+    expect(await numberIn(env.ctx.db, request(DEPARTMENT, b!, { at: vn('2049-03-02T09:00:00'), subject: 'form:receipt', kind: 'receipt' }))).toMatchObject({ number: 4 });
+  });
+});
+
 describe('markDocumentIssued', () => {
   it('sets the status, the moment, the signer and the recipients of the line', async () => {
     const [dossierId] = await makeDossiers(SCHOOL, 1);

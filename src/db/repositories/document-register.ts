@@ -30,29 +30,27 @@ export async function updateDocumentKind(
   return row;
 }
 
-/** A register line as the register shows it: with the dossier's code, the unit holding it and the kind's name. */
+/** A register line as the register shows it: with the dossier's code and the unit holding it. */
 export interface RegisterLineView extends RegisteredDocumentRow {
   dossierCode: string;
   unitName: string | null;
-  kindName: string | null;
 }
 
 /** One page of a register in number order: the lines after `afterNumber`, at most `limit`. */
 export async function listRegisterLines(
   db: Db, filter: { agencyCode: string; register: DocumentRegister; year: number; afterNumber?: number; limit: number },
 ): Promise<RegisterLineView[]> {
-  const rows = await db.select({ line: registeredDocuments, dossierCode: dossiers.code, unitName: units.name, kindName: documentKinds.name })
+  const rows = await db.select({ line: registeredDocuments, dossierCode: dossiers.code, unitName: units.name })
     .from(registeredDocuments)
     .innerJoin(dossiers, eq(dossiers.id, registeredDocuments.dossierId))
     .leftJoin(units, eq(units.id, dossiers.unitId))
-    .leftJoin(documentKinds, eq(documentKinds.key, registeredDocuments.kind))
     .where(and(
       eq(registeredDocuments.agencyCode, filter.agencyCode), eq(registeredDocuments.register, filter.register),
       eq(registeredDocuments.year, filter.year), gt(registeredDocuments.number, filter.afterNumber ?? 0),
     ))
     .orderBy(asc(registeredDocuments.number))
     .limit(filter.limit);
-  return rows.map((r) => ({ ...r.line, dossierCode: r.dossierCode, unitName: r.unitName, kindName: r.kindName }));
+  return rows.map((r) => ({ ...r.line, dossierCode: r.dossierCode, unitName: r.unitName }));
 }
 
 /** The years in which the agency has numbered something (in either register), newest first. */
@@ -83,13 +81,17 @@ export async function findLineForUpdate(db: Db, dossierId: string, subject: stri
 
 /**
  * The next number of one register: an upsert that increments the counter and keeps its row locked until the caller's
- * transaction ends, so numbers are unique and, since a rollback undoes the increment, without gaps.
+ * transaction ends, so numbers are unique and, since a rollback undoes the increment, without gaps. The highest line
+ * already in the register bounds it from below (one index probe), so a counter lost or set back by a restore or a
+ * repair continues after the lines instead of colliding with them.
  */
 export async function nextNumber(db: Db, agencyCode: string, register: DocumentRegister, year: number): Promise<number> {
-  const [row] = await db.insert(documentRegisterCounters).values({ agencyCode, register, year, lastNumber: 1 })
+  const highestLine = sql`(select coalesce(max(${registeredDocuments.number}), 0) from ${registeredDocuments}
+    where ${registeredDocuments.agencyCode} = ${agencyCode} and ${registeredDocuments.register} = ${register} and ${registeredDocuments.year} = ${year})`;
+  const [row] = await db.insert(documentRegisterCounters).values({ agencyCode, register, year, lastNumber: sql`${highestLine} + 1` })
     .onConflictDoUpdate({
       target: [documentRegisterCounters.agencyCode, documentRegisterCounters.register, documentRegisterCounters.year],
-      set: { lastNumber: sql`${documentRegisterCounters.lastNumber} + 1` },
+      set: { lastNumber: sql`greatest(${documentRegisterCounters.lastNumber}, ${highestLine}) + 1` },
     })
     .returning({ lastNumber: documentRegisterCounters.lastNumber });
   if (!row) throw new Error('register counter upsert returned no row');

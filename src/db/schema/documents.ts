@@ -2,7 +2,7 @@
 // per calendar year from 1, continuously; the symbol is "{document type}-{agency abbreviation}". Copies from the
 // master register are numbered in the register of copies issued instead.
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt } from './columns.js';
 import { dossiers } from './dossiers.js';
 import { agencies } from './organisation.js';
@@ -42,6 +42,8 @@ export const registeredDocuments = pgTable('registered_documents', {
   year: integer('year').notNull(),
   number: integer('number').notNull(),
   kind: text('kind').notNull(),
+  /** The kind's name when the number was given ("Quyết định"): renaming a kind later never rewrites the register. */
+  kindName: text('kind_name').notNull(),
   /** "QĐ-SGDĐT": fixed when the number is given, so a later change of abbreviations never rewrites the register. */
   symbol: text('symbol').notNull(),
   dossierId: uuid('dossier_id').notNull().references(() => dossiers.id),
@@ -57,5 +59,4 @@ export const registeredDocuments = pgTable('registered_documents', {
 }, (t) => [
   uniqueIndex('registered_documents_number_uq').on(t.agencyCode, t.register, t.year, t.number),
   uniqueIndex('registered_documents_subject_uq').on(t.dossierId, t.subject, t.year),
-  index('registered_documents_issued_idx').on(t.agencyCode, t.register, t.year, t.issuedAt),
 ]);

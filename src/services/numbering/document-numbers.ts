@@ -49,8 +49,11 @@ export function formatDocumentNumber(number: number, symbol: string): string {
 }
 
 /**
- * The number of this document, given now if it has none that still holds. Call inside the transaction that stores
- * what the number is printed on (the draft, the issued form): both commit or neither.
+ * The number of this document, given now if it has none that still holds. The result path calls it in a short
+ * transaction of its own before rendering (holding the register's counter row through signing and a timestamp request
+ * would serialise the agency's whole issuing); the number is bound to the document, so every later render reuses it.
+ * Number one document per transaction: two in one transaction lock counters and documents in an order another
+ * transaction may reverse.
  *
  * One document (dossier + subject) has at most one live line (reserved or issued); its voided lines are of earlier
  * years. An issued line is final whatever the year (its number is in a signed document); a reserved line is reused
@@ -68,7 +71,7 @@ export async function numberDocument(tx: Db, request: NumberRequest): Promise<Do
   const symbol = request.agencyAbbreviation ? `${kind.abbreviation}-${request.agencyAbbreviation}` : kind.abbreviation;
   const number = await nextNumber(tx, request.agencyCode, kind.register, year);
   await insertLine(tx, {
-    agencyCode: request.agencyCode, register: kind.register, year, number, kind: kind.key, symbol,
+    agencyCode: request.agencyCode, register: kind.register, year, number, kind: kind.key, kindName: kind.name, symbol,
     dossierId: request.dossierId, subject: request.subject, summary: request.summary,
   });
   return { number, year, register: kind.register, symbol, text: formatDocumentNumber(number, symbol) };
@@ -90,6 +93,11 @@ export interface IssuedDetails {
   signerName?: string | null;
   signerTitle?: string | null;
   recipients?: string[];
+  /**
+   * The time the stored document was rendered with (its number is the line of that year). Around New Year two
+   * renders of one document may exist (the older one's line voided by the newer): the one that gets stored decides.
+   */
+  renderedAt?: Date;
 }
 
 /**
@@ -99,8 +107,12 @@ export interface IssuedDetails {
  */
 export async function markDocumentIssued(tx: Db, details: IssuedDetails): Promise<void> {
   await lockDocumentSubject(tx, details.dossierId, details.subject);
-  const line = liveLine(await findLineForUpdate(tx, details.dossierId, details.subject));
+  const lines = await findLineForUpdate(tx, details.dossierId, details.subject);
+  const printedYear = details.renderedAt ? registerYear(details.renderedAt) : undefined;
+  const line = lines.find((l) => l.year === printedYear) ?? liveLine(lines);
   if (!line) return;
+  // The stored document carries this line's number: any other reserved line of the document was never issued.
+  for (const other of lines) if (other.id !== line.id && other.status === 'reserved') await voidLine(tx, other.id);
   await updateLine(tx, line.id, {
     // A detail left out (a retried store that knows less) keeps what was recorded.
     status: 'issued', issuedAt: details.issuedAt, signerName: details.signerName ?? line.signerName,
