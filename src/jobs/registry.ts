@@ -34,8 +34,8 @@ export async function runJob(ctx: Parameters<JobDefinition['handle']>[0], name: 
   await job.handle(ctx, job.payload.parse(payload));
 }
 
-/** Refusals a later try can get past: a conflict, or a signing key an administrator is to replace. */
-const RETRIED_CODES: ReadonlySet<string> = new Set(['STALE_VERSION', 'SIGNING_KEY_EXPIRED']);
+/** Refusals a later try can get past: a conflict, or a signing key (expired, revoked) an administrator is to replace. */
+const RETRIED_CODES: ReadonlySet<string> = new Set(['STALE_VERSION', 'SIGNING_KEY_EXPIRED', 'SIGNING_CERTIFICATE_REVOKED']);
 
 /**
  * A failure no retry can mend: a payload that does not parse, or a refusal by the rules (a 4xx code, e.g. the
