@@ -1,10 +1,39 @@
 // `npm start`: the embedded default — PGlite under DATA_DIR, jobs inline, demo data — API and jobs in one process.
 // With DATABASE_URL/REDIS_URL set it is a server plus an in-process worker.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { AppContext } from './app-context.js';
 import { buildApp } from './app.js';
 import { DEMO_PASSWORD, DEMO_STAFF } from './db/seed/index.js';
+import { REMOTE_DEMO_HOLDER, seedRemoteSigningDemo } from './db/seed/remote-demo.js';
 import { runProcess } from './entrypoint.js';
+import { remoteSigningClient } from './signing/remote-signing-client.js';
+
+/**
+ * The demo's remote-signing provider: the simulator (tools/remote-signing-sim) on a free loopback port, issuing from
+ * the demo CA, confirming on the "phone" after 3 s; one demo official signs through it. Only when no provider is
+ * configured. Loaded on demand: a production start never imports it.
+ */
+async function startDemoRemoteSigning(ctx: AppContext): Promise<{ close(): Promise<void> }> {
+  const { startRemoteSigningSimulator } = await import('../tools/remote-signing-sim/index.js');
+  const caDir = path.join(ctx.config.dataDir, 'demo-ca');
+  const clientId = 'motcua-demo';
+  const clientSecret = randomBytes(24).toString('base64url');
+  const simulator = await startRemoteSigningSimulator({
+    clientId, clientSecret, host: '127.0.0.1', autoConfirmMs: 3000,
+    caCertificateFile: path.join(caDir, 'ca.crt.pem'), caKeyFile: path.join(caDir, 'ca.key.pem'),
+    stateDir: path.join(ctx.config.dataDir, 'remote-signing-sim'),
+    holders: [{ userId: REMOTE_DEMO_HOLDER.userId, name: REMOTE_DEMO_HOLDER.name, organisation: REMOTE_DEMO_HOLDER.organisation }],
+  });
+  ctx.config.remoteSigning = { url: simulator.url, clientId, clientSecret, pollMs: 2000 };
+  if (await seedRemoteSigningDemo(ctx.db, ctx.signerKeys, remoteSigningClient(ctx.config))) {
+    ctx.log.info(`demo remote signing: ${REMOTE_DEMO_HOLDER.username} signs through the simulator at ${simulator.url}`);
+  }
+  return simulator;
+}
 
 await runProcess('motcua', (config) => (config.queue.kind === 'inline' ? 'embedded' : 'worker'), async (ctx, log) => {
+  const simulator = ctx.config.demoData && !ctx.config.remoteSigning ? await startDemoRemoteSigning(ctx) : undefined;
   const app = await buildApp(ctx);
   await ctx.jobs.start();
   await app.listen({ host: ctx.config.host, port: ctx.config.port });
@@ -16,5 +45,5 @@ await runProcess('motcua', (config) => (config.queue.kind === 'inline' ? 'embedd
         `Demo staff accounts: ${DEMO_STAFF.map((s) => s.username).join(', ')} — password "${DEMO_PASSWORD}"`,
     );
   }
-  return { close: () => app.close() };
+  return { close: async () => { await app.close(); await simulator?.close(); } };
 });

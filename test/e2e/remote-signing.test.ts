@@ -19,6 +19,7 @@ import { startRemoteSigningSimulator, type RemoteSigningSimulator } from '../../
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { dossierAwaitingApproval } from '../helpers/dossiers.js';
 import { ApiClient, eventually, listenForHttp } from '../helpers/http.js';
+import { signInPages } from '../helpers/page-session.js';
 import { pdfsig } from '../helpers/pdf-tools.js';
 
 const HOLDER_ID = '038090001111';
@@ -210,6 +211,32 @@ describe('remote signing (SmartCA-style) against the simulator', () => {
     expect(dossier?.status).toBe('signing');
     expect(await findIssuedDocument(env.ctx.db, dossier!.id, 'result')).toBeUndefined();
     expect((await pendingFor()).some((p) => p.code === code && p.waitingFor === 'remote')).toBe(true);
+  });
+
+  it('pages: the dossier and the approvals page offer remote signing; one confirmation for all, then the outcome page', async () => {
+    const codes = await approved(2);
+    const pages = await signInPages(env, 'giamdoc');
+    const dossierPage = await pages.get(`/can-bo/ho-so/${encodeURIComponent(codes[0]!)}`);
+    expect(dossierPage.body).toContain('Ký số từ xa (xác nhận trên điện thoại)');
+    const approvals = await pages.get('/can-bo/phe-duyet');
+    // Earlier tests leave results waiting too (expired, refused CMS): all of them are offered.
+    const offered = /Ký tất cả bằng ký số từ xa — xác nhận một lần \((\d+) hồ sơ\)/.exec(approvals.body);
+    expect(Number(offered?.[1])).toBe((await pendingFor()).filter((p) => p.waitingFor === 'remote').length);
+    for (const code of codes) expect(approvals.body).toContain(`name="sign" value="${code}"`);
+    const posted = await pages.post('/can-bo/ky-so-tu-xa', codes.map((c) => ['sign', c] as [string, string]));
+    expect(posted.status).toBe(303);
+    const waiting = await pages.get(posted.location!);
+    expect(waiting.body).toContain('Đang chờ xác nhận trên điện thoại…');
+    expect(waiting.body).toContain('remote-signing.js');
+    const tx = sim.transactions().find((t) => t.status === 'pending' && t.files.length === 2)!;
+    sim.confirm(tx.id);
+    await ended(posted.location!.split('/').at(-1)!);
+    const done = await pages.get(posted.location!);
+    expect(done.body).toContain('Đã xác nhận trên điện thoại: 2 văn bản đã được ký số.');
+    // Nothing waits any more: a second post is a refusal on the page, not an error page.
+    const again = await pages.post('/can-bo/ky-so-tu-xa', [['sign', codes[0]!]]);
+    expect(again.status).toBe(409);
+    expect(again.body).toContain('không chờ ký số từ xa');
   });
 
   it('refuses an official who is not registered for remote signing', async () => {

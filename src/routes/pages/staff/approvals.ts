@@ -17,7 +17,7 @@ function approvalsModel(items: ApprovalItem[], pending: Array<{ code: string; wa
   return {
     title: 'Hồ sơ chờ phê duyệt và ký số', flash,
     items: items.map((item) => ({ ...inboxItemView(item), preview: preview(item.code) })),
-    pending: waiting, pinPending: waiting.some((p) => p.byPin),
+    pending: waiting, pinPending: waiting.some((p) => p.byPin), remotePending: pending.filter((p) => p.waitingFor === 'remote'),
   };
 }
 

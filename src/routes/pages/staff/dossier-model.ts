@@ -69,7 +69,7 @@ export function staffDossierModel(code: string, data: StaffDossierData, extra: S
     };
   });
   return {
-    signature: waiting ? { byPin: waiting.waitingFor === 'pin', url: `${page}/ky-so`, prepareApi: `${api}/signatures/prepare` } : null,
+    signature: waiting ? { byPin: waiting.waitingFor === 'pin', byRemote: waiting.waitingFor === 'remote', url: `${page}/ky-so`, prepareApi: `${api}/signatures/prepare` } : null,
     title: `Hồ sơ ${code}`, dossier: view,
     dataRows: formDataRows(intakeForm, view.formData),
     documents: view.documents.map((d) => ({ ...d, isPdf: d.mimeType === 'application/pdf', isImage: d.mimeType.startsWith('image/') })),

@@ -8,12 +8,14 @@ import { failedEffectsPage } from './failed-effects.js';
 import { inboxPage } from './inbox.js';
 import type { StaffPageOptions } from './shared.js';
 import { signInPages } from './sign-in.js';
+import { remoteSigningPages } from './remote-signing.js';
 
 export async function staffPages(app: FastifyInstance, ctx: AppContext, options: StaffPageOptions): Promise<void> {
   signInPages(app, ctx);
   inboxPage(app, ctx, options);
   dossierPages(app, ctx);
   approvalPages(app, ctx);
+  remoteSigningPages(app, ctx);
   dashboardPage(app, ctx, options);
   failedEffectsPage(app, ctx);
 }
