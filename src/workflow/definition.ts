@@ -14,7 +14,7 @@ import type {
   UnitRole,
   WorkflowDefinition,
 } from './types.js';
-import { isUnitRole, UNIT_ROLES } from './types.js';
+import { isUnitRole, RECIPIENT_PLACEHOLDERS, RESULT_DOCUMENT_KINDS, UNIT_ROLES } from './types.js';
 
 export const IDENTIFIER = /^[a-z][a-zA-Z0-9_]*$/;
 /** Procedure ids appear in URLs and dossier codes, hence kebab-case rather than identifiers. */
@@ -159,8 +159,18 @@ export const workflowFileSchema = z.strictObject({
           .strictObject({ role: identifier, kind: z.enum(['signature', 'seal']).default('signature'), unit: unitRole.optional() }),
       )
       .min(1, 'cần ít nhất một người ký'),
+    // Optional, not defaulted: versions stored before these keys existed are read without them (render-and-sign.ts).
+    documentKind: z.enum(RESULT_DOCUMENT_KINDS).optional(),
+    recipients: z.array(text.refine(knownPlaceholders, {
+      error: `chỉ dùng các chỗ điền ${RECIPIENT_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
+    })).min(1, 'cần ít nhất một nơi nhận').optional(),
   }),
 });
+
+/** Every `{name}` in a recipient line is one render-and-sign.ts fills. */
+function knownPlaceholders(line: string): boolean {
+  return [...line.matchAll(/\{([^{}]*)\}/g)].every((m) => (RECIPIENT_PLACEHOLDERS as readonly string[]).includes(m[1]!));
+}
 
 export type WorkflowFile = z.output<typeof workflowFileSchema>;
 

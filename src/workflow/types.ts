@@ -109,8 +109,36 @@ export interface WorkflowDefinition {
   documents: Record<string, DocumentDef>;
   initial: string;
   states: Record<string, StateDef>;
-  result: { template: string; title: string; signers: ResultSigner[] };
+  result: ResultDef;
 }
+
+/**
+ * The kinds a result can be (document_kinds keys, Decree 30 Appendix III): they give its number's register and symbol —
+ * "05/QĐ-SGDĐT" for a decision in the outgoing register; a copy from the master register is numbered in the register
+ * of copies issued and prints "Số vào sổ cấp bản sao: 01/BS-SGDĐT" where its template puts it.
+ */
+export const RESULT_DOCUMENT_KINDS = ['decision', 'notice', 'licence', 'referral', 'copy'] as const;
+export type ResultDocumentKind = (typeof RESULT_DOCUMENT_KINDS)[number];
+
+/**
+ * Placeholders of a "Nơi nhận" line, filled when the result is rendered: `{applicant}` the applicant's name,
+ * `{office}` the abbreviation (else the name) of the unit holding the dossier — the drafting unit Decree 30 names
+ * after "Lưu: VT,".
+ */
+export const RECIPIENT_PLACEHOLDERS = ['applicant', 'office'] as const;
+
+export interface ResultDef {
+  template: string;
+  title: string;
+  signers: ResultSigner[];
+  /** Absent in versions stored before documents were numbered: DEFAULT_RESULT_KIND. */
+  documentKind?: ResultDocumentKind;
+  /** The "Nơi nhận" lines; absent: DEFAULT_RECIPIENTS. */
+  recipients?: string[];
+}
+
+export const DEFAULT_RESULT_KIND: ResultDocumentKind = 'decision';
+export const DEFAULT_RECIPIENTS: readonly string[] = ['{applicant}', 'Lưu: VT'];
 
 /**
  * One signature on the result, applied in list order as incremental updates. 'signature': the approving official

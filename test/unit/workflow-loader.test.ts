@@ -254,3 +254,23 @@ describe('hash', () => {
     expect(canonicalJson({ b: 1, a: [{ d: undefined, c: 'x' }] })).toBe('{"a":[{"c":"x"}],"b":1}');
   });
 });
+
+// How the result is numbered and where it goes (render-and-sign.ts): optional, since stored versions predate them.
+describe('result document kind and recipients', () => {
+  it('reads them, and leaves them out when the file does', () => {
+    const d = loadWorkflowFile(writeTemp(base.replace('signers: [{ role: leader }]',
+      "signers: [{ role: leader }]\n  documentKind: licence\n  recipients: ['Ông (bà) {applicant}', 'Lưu: VT, {office}']")), opts).definition;
+    expect(d.result).toMatchObject({ documentKind: 'licence', recipients: ['Ông (bà) {applicant}', 'Lưu: VT, {office}'] });
+    const plain = loadWorkflowFile(`${FIXTURES}/valid/minimal.yaml`, opts).definition;
+    expect(plain.result).not.toHaveProperty('documentKind');
+    expect(plain.result).not.toHaveProperty('recipients');
+  });
+
+  it('refuses a kind that is not a result kind and a placeholder nothing fills, at their paths', () => {
+    const problems = problemsOf(() => loadWorkflowFile(writeTemp(base.replace('signers: [{ role: leader }]',
+      "signers: [{ role: leader }]\n  documentKind: receipt\n  recipients: ['{applicant}', 'Lưu: VT, {phong}']")), opts));
+    expect(problems.map((p) => p.path).sort()).toEqual(['result.documentKind', 'result.recipients[1]']);
+    expect(problems.find((p) => p.path === 'result.documentKind')!.message).toContain('"decision", "notice", "licence", "referral", "copy"');
+    expect(problems.find((p) => p.path === 'result.recipients[1]')!.message).toContain('{applicant}, {office}');
+  });
+});
