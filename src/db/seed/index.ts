@@ -14,7 +14,7 @@ import { upsertCampaign, upsertCampaignSchool } from '../repositories/admissions
 import { upsertRegisterEntries } from '../repositories/registers.js';
 import { bumpRevision, listUnitRoles, readOrganisationSettings, setUnitRole, updateOrganisationSettings } from '../repositories/administration.js';
 import { UNIT_ROLES } from '../schema/index.js';
-import { findStaffByUsername, insertStaff, listUnitsWithAgency, upsertAgency, upsertUnit } from '../repositories/staff.js';
+import { findStaffByUsername, insertStaff, listUnitsWithAgency, updateStaff, upsertAgency, upsertUnit, type StaffRow } from '../repositories/staff.js';
 import type { SignerKeys } from '../../services/keys/signer-keys.js';
 import { createCertificateAuthority, issueCertificate } from '../../signing/keys.js';
 
@@ -26,6 +26,8 @@ const organisationSchema = z.object({
   units: z.array(z.object({
     id: z.string(), agency: z.string(), parent: z.string().optional(), name: z.string(),
     kind: z.enum(['board', 'division', 'one_stop_desk', 'school_office']),
+    // "Lưu: VT, QLCL" on the documents the unit drafts (Decree 30).
+    abbreviation: z.string().optional(),
   })),
   unitRoles: z.array(z.object({ procedure: z.string(), role: z.enum(UNIT_ROLES), unit: z.string() })),
   settings: z.object({ provinceName: z.string(), departmentAgencyCode: z.string() }),
@@ -37,7 +39,7 @@ export async function seedOrganisation(db: Db): Promise<void> {
   const data = organisationSchema.parse(parse(await readFile(file, 'utf8')));
   for (const agency of data.agencies) await upsertAgency(db, { ...agency, abbreviation: agency.abbreviation ?? null, parentCode: agency.parentCode ?? null });
   for (const unit of data.units) {
-    await upsertUnit(db, { id: unit.id, agencyCode: unit.agency, parentId: unit.parent ?? null, name: unit.name, kind: unit.kind });
+    await upsertUnit(db, { id: unit.id, agencyCode: unit.agency, parentId: unit.parent ?? null, name: unit.name, kind: unit.kind, abbreviation: unit.abbreviation ?? null });
   }
   const assigned = await listUnitRoles(db);
   for (const { procedure, role, unit } of data.unitRoles) {
@@ -56,7 +58,8 @@ export const DEMO_PASSWORD = 'demo';
 export const DEMO_STAFF = [
   { username: 'clerk', fullName: 'Lê Thị Thu Hà', title: 'Cán bộ một cửa', roles: ['clerk'], unitId: 'mot-cua' },
   { username: 'specialist', fullName: 'Trần Văn Minh', title: 'Chuyên viên Phòng Quản lý chất lượng', roles: ['specialist'], unitId: 'qlcl' },
-  { username: 'leader', fullName: 'Nguyễn Đức Thắng', title: 'Phó Giám đốc', roles: ['leader'], unitId: 'so-gddt' },
+  // A deputy director signs for the director (Decree 30, art. 13): "KT. GIÁM ĐỐC" over "PHÓ GIÁM ĐỐC".
+  { username: 'leader', fullName: 'Nguyễn Đức Thắng', title: 'Phó Giám đốc', roles: ['leader'], unitId: 'so-gddt', authority: { kind: 'KT', for: 'GIÁM ĐỐC' } },
   { username: 'admin', fullName: 'Phạm Quốc Huy', title: 'Quản trị hệ thống', roles: ['admin'], unitId: 'so-gddt' },
   { username: 'school', fullName: 'Hoàng Thị Mai', title: 'Cán bộ văn phòng trường', roles: ['school'], unitId: 'thpt-lam-son' },
   { username: 'principal', fullName: 'Đỗ Văn Sơn', title: 'Hiệu trưởng Trường THPT chuyên Lam Sơn', roles: ['leader'], unitId: 'thpt-lam-son' },
@@ -82,7 +85,11 @@ export async function seedDemo(db: Db, signerKeys: SignerKeys, dataDir: string, 
   // One hash for every demo account (they share the published password anyway): scrypt once, not ten times.
   let demoHash: string | undefined;
   for (const person of DEMO_STAFF) {
-    if (await findStaffByUsername(db, person.username)) continue;
+    const existing = await findStaffByUsername(db, person.username);
+    if (existing) {
+      await backfillAuthority(db, existing, person);
+      continue;
+    }
     demoHash ??= await hashPassword(DEMO_PASSWORD);
     const staff = await insertStaff(db, { ...person, roles: [...person.roles], passwordHash: demoHash });
     if (person.roles.includes('leader' as never)) {
@@ -103,6 +110,16 @@ export async function seedDemo(db: Db, signerKeys: SignerKeys, dataDir: string, 
     await signerKeys.store({ unitId: seal.unitId }, { ...certificate, chainPem: [ca.certificatePem] });
   }
   return created;
+}
+
+/**
+ * Demo databases seeded before accounts carried a signing authority: the demo deputy director signed under their own
+ * title alone, which Decree 30 does not allow. Given it only while the account is still as the demo made it (same
+ * title, no authority), so an account an administrator has changed is left alone.
+ */
+async function backfillAuthority(db: Db, existing: StaffRow, person: (typeof DEMO_STAFF)[number]): Promise<void> {
+  if (!('authority' in person) || existing.authority || existing.title !== person.title) return;
+  await updateStaff(db, existing.id, { authority: { ...person.authority } });
 }
 
 async function loadOrCreateDemoCa(dir: string): Promise<{ certificatePem: string; privateKeyPem: string }> {
