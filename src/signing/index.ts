@@ -1,6 +1,6 @@
 // Digital signatures for result documents (PAdES B-B, B-T with a TSA): CMS built with node-forge ASN.1 and signed
-// with node:crypto — or by an external signer between prepare and embed —, incremental PDF updates via
-// @signpdf/placeholder-plain, RFC 3161 timestamps, PKCS#12 import, verification, and a demo PKI.
+// with node:crypto — or by an external signer between prepare and embed —, incremental PDF updates (pdf-increment.ts,
+// the visible stamp as the signature widget's appearance), RFC 3161 timestamps, PKCS#12 import, verification, and a demo PKI.
 export {
   buildDetachedCms,
   buildDetachedCmsAsync,
@@ -26,9 +26,11 @@ export {
   signPdf,
   SigningError,
   type PreparedPdfSignature,
+  type SignatureAppearance,
   type SignPdfOptions,
   type SubFilter,
   type Timestamper,
 } from './sign-pdf.js';
 export { rfc3161Timestamper } from './tsa.js';
+export { PdfIncrement, PdfReader, PdfStructureError, pdfText, type BuiltIncrement } from './pdf-increment.js';
 export { extractCms, findSignatures, parseCertificates, verifyPdfSignatures, type PdfSignatureReport, type PdfVerification } from './verify-pdf.js';

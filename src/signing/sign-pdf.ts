@@ -1,10 +1,11 @@
-// Signs a PDF as an incremental update: @signpdf/placeholder-plain appends the signature dictionary, field and
-// widget; we fix /ByteRange and paste our CMS into /Contents. Split in two phases (prepare → embed) so a USB
+// Signs a PDF as an incremental update (pdf-increment.ts): the signature dictionary, the field's widget — with the
+// visible stamp as its appearance when one is given — and the AcroForm; we fix /ByteRange and paste our CMS into
+// /Contents. Split in two phases (prepare → embed) so a USB
 // token or remote signer can sign in between; each later signature is one more incremental update.
-import { createHash, randomBytes, sign as rawSign, X509Certificate, type KeyObject } from 'node:crypto';
-import { plainAddPlaceholder } from '@signpdf/placeholder-plain';
-import { findByteRange, removeTrailingNewLine, SUBFILTER_ADOBE_PKCS7_DETACHED, SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
+import { createHash, sign as rawSign, X509Certificate, type KeyObject } from 'node:crypto';
+import { PDFArray, PDFDict, PDFName, PDFNumber, PDFRef, type PDFObject } from 'pdf-lib';
 import { OID, prepareDetachedCms } from './cms.js';
+import { decodePdfText, pdfText, PdfIncrement, PdfReader, PdfStructureError, type BuiltIncrement } from './pdf-increment.js';
 
 export type SubFilter = 'adbe.pkcs7.detached' | 'ETSI.CAdES.detached';
 
@@ -22,6 +23,8 @@ export interface SignPdfOptions {
   signingTime?: Date;
   /** Default ETSI.CAdES.detached (PAdES B-B): our CMS carries signingCertificateV2 as it requires. */
   subFilter?: SubFilter;
+  /** The visible stamp, as the signature widget's appearance; without it the widget is invisible (/Rect [0 0 0 0]). */
+  appearance?: SignatureAppearance;
 }
 
 export class SigningError extends Error {
@@ -42,67 +45,6 @@ function signatureAlgorithmOid(key: KeyObject): string {
     default:
       throw new SigningError(`Unsupported signing key type: ${key.asymmetricKeyType ?? 'unknown'}`);
   }
-}
-
-// --- text strings in the signature dictionary ------------------------------------------------------------------
-// placeholder-plain writes the dictionary with Buffer.from(string), i.e. as UTF-8, which mangles the UTF-16BE
-// text strings it builds for non-ASCII values ("Nguyễn" would print as "Ã¾Ã¿..."). We pass an ASCII token of
-// exactly the same length as the final hex string `<FEFF...>`, then overwrite the token in place, so no
-// offset in the appended xref section moves.
-
-interface PendingText {
-  token: string;
-  hex: string;
-}
-
-function pdfTextValue(value: string | undefined, pending: PendingText[]): string {
-  const text = (value ?? '').normalize('NFC').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
-  if (/^[\x20-\x7e]*$/.test(text)) return text;
-  const utf16be = Buffer.from(text, 'utf16le').swap16();
-  const hex = `<FEFF${utf16be.toString('hex').toUpperCase()}>`;
-  const length = hex.length - 2; // the token goes between "(" and ")"
-  const token = `~${randomBytes(8).toString('hex')}`.padEnd(length, '~').slice(0, length);
-  pending.push({ token, hex });
-  return token;
-}
-
-function replaceTokens(pdf: Buffer, pending: PendingText[]): void {
-  for (const { token, hex } of pending) {
-    const needle = `(${token})`;
-    const at = pdf.lastIndexOf(needle, undefined, 'latin1');
-    if (at < 0 || pdf.indexOf(needle, 0, 'latin1') !== at) {
-      throw new SigningError('Could not place a signature dictionary text string');
-    }
-    pdf.write(hex, at, 'latin1');
-  }
-}
-
-// placeholder-plain's startxref points at the newline before "xref" (qpdf: "extraneous whitespace seen
-// before xref"; strict readers fall back to reconstructing the xref). The number is the last thing in the
-// file, so correcting it moves no object offset; it happens before /ByteRange is computed.
-function fixStartXref(pdf: Buffer): Buffer {
-  const tail = pdf.subarray(Math.max(0, pdf.length - 64)).toString('latin1');
-  const match = /startxref\n(\d+)\n%%EOF\s*$/.exec(tail);
-  if (!match?.[1]) return pdf;
-  const offset = Number(match[1]);
-  if (pdf.toString('latin1', offset, offset + 5) !== '\nxref') return pdf;
-  const start = pdf.length - tail.length + match.index;
-  return Buffer.concat([pdf.subarray(0, start), Buffer.from(`startxref\n${offset + 1}\n%%EOF`, 'latin1')]);
-}
-
-// On a file that already has an incremental update, placeholder-plain writes /Size one too high (qpdf: "reported
-// number of objects is not one plus the highest object number"). /Size must be the highest object number + 1;
-// rewritten in place (padded with spaces), before /ByteRange is computed, so no offset moves.
-function fixTrailerSize(pdf: Buffer): void {
-  const text = pdf.toString('latin1');
-  const at = text.lastIndexOf('/Size ');
-  const match = /^\/Size (\d+)/.exec(text.slice(at));
-  if (at < 0 || !match?.[1]) return;
-  let highest = 0;
-  for (const m of text.matchAll(/(?:^|[\r\n])(\d+) \d+ obj\b/g)) highest = Math.max(highest, Number(m[1]));
-  const size = highest + 1;
-  if (size >= Number(match[1])) return;
-  pdf.write(`/Size ${size}`.padEnd(match[0].length, ' '), at, 'latin1');
 }
 
 // --- sizing ------------------------------------------------------------------------------------------------------
@@ -169,54 +111,172 @@ export type PrepareSignatureOptions = Omit<SignPdfOptions, 'key'> & {
 };
 
 /**
- * Phase one of a signature: appends the signature field as an incremental update and fixes /ByteRange, so the
- * document that will be signed is settled before anyone signs it (a token or remote signer can take minutes).
+ * What the signature looks like on the page: the widget annotation of the signature field gets `pdf`'s first page
+ * as its normal appearance (/AP /N, a Form XObject), which Acrobat, Foxit and poppler draw for the signature.
+ */
+export interface SignatureAppearance {
+  /** A one-page PDF drawn at the size of the widget's rect (it is scaled to the rect otherwise). */
+  pdf: Buffer;
+  /**
+   * The empty signature field (/FT /Sig without /V) to fill, by /T; the document's layout placed it. Without a
+   * name and without `rect`, the first empty signature field. Neither the field nor a `rect`: the signature gets
+   * an invisible widget and no appearance.
+   */
+  field?: string;
+  /** Or a new widget on this page (0-based) at this rect ([x1, y1, x2, y2], PDF user space). */
+  page?: number;
+  rect?: [number, number, number, number];
+}
+
+const SIG_FLAGS_SIGNATURES_EXIST_APPEND_ONLY = 3;
+const ANNOTATION_PRINT = 4;
+const BYTE_RANGE_WIDTH = 60;
+
+const name = (value: string): PDFName => PDFName.of(value);
+
+/** "D:20261122140305Z", the form verify-pdf and other readers parse. */
+function pdfDate(at: Date): string {
+  return `D:${at.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
+}
+
+/** The signature dictionary with a zero /ByteRange (fixed width) and a zero-filled /Contents of `reserve` bytes. */
+function signatureDictionary(options: PrepareSignatureOptions, subFilter: SubFilter, reserve: number): Buffer {
+  const texts: [string, string | undefined][] = [
+    ['Name', options.name], ['Reason', options.reason], ['Location', options.location], ['ContactInfo', options.contactInfo],
+  ];
+  const lines = [
+    '<<', '/Type /Sig', '/Filter /Adobe.PPKLite', `/SubFilter /${subFilter}`,
+    '/ByteRange [0 0 0 0]'.padEnd(BYTE_RANGE_WIDTH, ' '),
+    `/Contents <${'0'.repeat(reserve * 2)}>`,
+    `/M (${pdfDate(options.signingTime ?? new Date())})`,
+    ...texts.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `/${k} ${pdfText(v as string).toString()}`),
+    '/Prop_Build << /Filter << /Name /Adobe.PPKLite >> /App << /Name /motcua >> >>',
+    '>>',
+  ];
+  return Buffer.from(lines.join('\n'), 'latin1');
+}
+
+interface FieldEntry { ref: PDFRef; dict: PDFDict; name: string | undefined; signed: boolean }
+
+/** Terminal fields of the AcroForm (one level of /Kids is enough for signature fields). */
+function formFields(reader: PdfReader, fields: PDFArray | undefined): FieldEntry[] {
+  const out: FieldEntry[] = [];
+  const visit = (value: PDFObject, parent: PDFDict | undefined, depth: number): void => {
+    const dict = reader.dict(value);
+    if (!(value instanceof PDFRef) || !dict || depth > 8) return;
+    const kids = reader.resolve(dict.get(name('Kids')));
+    const partial = decodePdfText(reader.resolve(dict.get(name('T'))));
+    if (kids instanceof PDFArray && kids.asArray().some((k) => reader.dict(k)?.has(name('T')))) {
+      for (const kid of kids.asArray()) visit(kid, dict, depth + 1);
+      return;
+    }
+    const type = dict.get(name('FT')) ?? parent?.get(name('FT'));
+    if (type !== name('Sig')) {
+      out.push({ ref: value, dict, name: partial, signed: true });
+      return;
+    }
+    out.push({ ref: value, dict, name: partial, signed: dict.has(name('V')) });
+  };
+  for (const field of fields?.asArray() ?? []) visit(field, undefined, 0);
+  return out;
+}
+
+/**
+ * Phase one of a signature: appends the signature field (or fills an empty one) and the signature dictionary as
+ * an incremental update and fixes /ByteRange, so the document that will be signed is settled before anyone
+ * signs it (a token or remote signer can take minutes).
  */
 export function preparePdfSignature(pdf: Buffer, options: PrepareSignatureOptions): PreparedPdfSignature {
   const certificate = parseCertificate(options.certificatePem);
   const chain = (options.chainPem ?? []).map(parseCertificate);
   const subFilter = options.subFilter ?? 'ETSI.CAdES.detached';
-  const signatureLength = Math.max(
-    options.reserveBytes ?? 0,
-    placeholderBytes([certificate.raw, ...chain.map((c) => c.raw)], options.key),
-  );
-  const pending: PendingText[] = [];
-  let prepared: Buffer;
+  const reserve = Math.max(options.reserveBytes ?? 0, placeholderBytes([certificate.raw, ...chain.map((c) => c.raw)], options.key));
+  let built: BuiltIncrement;
+  let signatureRef: PDFRef;
+  let body: Buffer;
   try {
-    prepared = plainAddPlaceholder({
-      pdfBuffer: pdf,
-      name: pdfTextValue(options.name, pending),
-      reason: pdfTextValue(options.reason, pending),
-      location: pdfTextValue(options.location, pending),
-      contactInfo: pdfTextValue(options.contactInfo, pending),
-      signingTime: options.signingTime ?? new Date(),
-      signatureLength,
-      subFilter: subFilter === 'ETSI.CAdES.detached' ? SUBFILTER_ETSI_CADES_DETACHED : SUBFILTER_ADOBE_PKCS7_DETACHED,
-      appName: 'motcua',
-    });
+    const reader = PdfReader.open(pdf);
+    const update = new PdfIncrement(reader);
+    const context = update.context;
+    const rootRef = reader.rootRef;
+    const catalog = reader.dict(rootRef);
+    if (!catalog) throw new PdfStructureError('No catalog');
+    const acroValue = catalog.get(name('AcroForm'));
+    const acroForm = reader.dict(acroValue)?.clone(context) ?? PDFDict.withContext(context);
+    const fieldsValue = reader.resolve(acroForm.get(name('Fields')));
+    const fields = fieldsValue instanceof PDFArray ? fieldsValue.clone(context) : context.obj([]);
+    const existing = formFields(reader, fields);
+    signatureRef = update.newRef();
+    let appearance = options.appearance;
+    const wanted = appearance && (appearance.field !== undefined || !appearance.rect)
+      ? existing.find((f) => !f.signed && (appearance?.field === undefined || f.name === appearance.field))
+      : undefined;
+    // No field for it and no place of its own: a document laid out before signatures had fields (a draft stored
+    // then shows its stamps as page content already), signed with an invisible widget as it would have been.
+    if (appearance && !wanted && !appearance.rect) appearance = undefined;
+    let widgetRef: PDFRef;
+    let widget: PDFDict;
+    if (wanted) {
+      widgetRef = wanted.ref;
+      widget = wanted.dict.clone(context);
+    } else {
+      const pages = reader.pageRefs();
+      const pageRef = pages[appearance?.page ?? 0];
+      const page = reader.dict(pageRef);
+      if (!pageRef || !page) throw new SigningError(`The PDF has no page ${appearance?.page ?? 0}`);
+      widgetRef = update.newRef();
+      const taken = new Set(existing.map((f) => f.name));
+      let n = existing.length + 1;
+      while (taken.has(`Signature${n}`)) n++;
+      widget = context.obj({ Type: 'Annot', Subtype: 'Widget', FT: 'Sig', Rect: appearance?.rect ?? [0, 0, 0, 0], P: pageRef });
+      widget.set(name('T'), pdfText(`Signature${n}`));
+      const newPage = page.clone(context);
+      const annotsValue = page.get(name('Annots'));
+      const annots = reader.resolve(annotsValue);
+      const list = annots instanceof PDFArray ? annots.clone(context) : context.obj([]);
+      list.push(widgetRef);
+      if (annotsValue instanceof PDFRef) update.put(annotsValue, list);
+      else {
+        newPage.set(name('Annots'), list);
+        update.put(pageRef, newPage);
+      }
+    }
+    widget.set(name('V'), signatureRef);
+    widget.set(name('F'), PDFNumber.of(ANNOTATION_PRINT));
+    if (appearance) {
+      const form = update.importPage(appearance.pdf);
+      widget.set(name('AP'), context.obj({ N: form.ref }));
+    }
+    update.put(widgetRef, widget);
+
+    if (!fields.asArray().some((f) => f instanceof PDFRef && f.objectNumber === widgetRef.objectNumber)) fields.push(widgetRef);
+    acroForm.set(name('Fields'), fields);
+    acroForm.set(name('SigFlags'), PDFNumber.of(SIG_FLAGS_SIGNATURES_EXIST_APPEND_ONLY));
+    if (acroValue instanceof PDFRef) update.put(acroValue, acroForm);
+    else {
+      const acroRef = update.newRef();
+      update.put(acroRef, acroForm);
+      const newCatalog = catalog.clone(context);
+      newCatalog.set(name('AcroForm'), acroRef);
+      update.put(rootRef, newCatalog);
+    }
+    body = signatureDictionary(options, subFilter, reserve);
+    update.putRaw(signatureRef, body);
+    built = update.build();
   } catch (error) {
+    if (error instanceof SigningError) throw error;
     throw new SigningError('Could not add a signature field to the PDF (unsupported structure?)', { cause: error });
   }
-  replaceTokens(prepared, pending);
-  prepared = fixStartXref(prepared);
-  fixTrailerSize(prepared);
-  return fixByteRange(prepared);
+  const objectAt = built.offsets.get(signatureRef.objectNumber) as number;
+  const bodyAt = built.pdf.indexOf('<<', objectAt, 'latin1');
+  return fixByteRange(built.pdf, bodyAt + body.indexOf('/ByteRange ['), bodyAt + body.indexOf('/Contents <') + '/Contents '.length);
 }
 
-// What @signpdf/signpdf does before it calls its signer, kept here so the prepared file can be stored and the
-// CMS pasted in later. The placeholder dictionary is the last one in the file.
-function fixByteRange(input: Buffer): PreparedPdfSignature {
-  let pdf = removeTrailingNewLine(input);
-  const { byteRangePlaceholder, byteRangePlaceholderPosition } = findByteRange(pdf);
-  if (!byteRangePlaceholder || byteRangePlaceholderPosition === undefined) throw new SigningError('No /ByteRange placeholder');
-  const byteRangeEnd = byteRangePlaceholderPosition + byteRangePlaceholder.length;
-  const contentsTag = pdf.indexOf('/Contents ', byteRangeEnd);
-  const open = pdf.indexOf('<', contentsTag);
+// /ByteRange covers everything but the /Contents hex string "<…>"; written in place, padded, so nothing moves.
+function fixByteRange(pdf: Buffer, byteRangeAt: number, open: number): PreparedPdfSignature {
   const close = pdf.indexOf('>', open);
-  const range = [0, open, close + 1, 0];
-  range[3] = pdf.length - close - 1;
-  const actual = `/ByteRange [${range.join(' ')}]`.padEnd(byteRangePlaceholder.length, ' ');
-  pdf = Buffer.concat([pdf.subarray(0, byteRangePlaceholderPosition), Buffer.from(actual, 'latin1'), pdf.subarray(byteRangeEnd)]);
+  const range = [0, open, close + 1, pdf.length - close - 1];
+  pdf.write(`/ByteRange [${range.join(' ')}]`.padEnd(BYTE_RANGE_WIDTH, ' '), byteRangeAt, 'latin1');
   const contentDigest = createHash('sha256').update(pdf.subarray(0, open)).update(pdf.subarray(close + 1)).digest();
   return { pdf, contentDigest, contentsOffset: open, contentsHexLength: close - open - 1 };
 }
