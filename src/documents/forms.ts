@@ -11,7 +11,10 @@
 //
 // The control slip is not stored: it is a running record of every hand-over, rendered when asked for from the
 // append-only history (dossier_handovers when routing records them), so it is always complete and never stale.
-import { vnDay } from '../calendar/vn-time.js';
+//
+// Numbers. Each form is numbered in the issuing agency's register like any document it issues (Decree 30): the form
+// kind is its document kind ("12/TNHS-SGDĐT"), the number is given by services/results/one-stop-forms.ts and passed
+// in here already formatted.
 import { renderResultPdf, type ResultDocumentInput } from './render-result.js';
 
 export const FORM_KINDS = ['receipt', 'supplement-request', 'refusal', 'apology', 'control-slip'] as const;
@@ -27,8 +30,6 @@ export interface FormSpec {
   label: string;
   /** Title printed on the form (capitals per Decree 30). */
   title: string;
-  /** Suffix of the form's number: "0007/2026/TNHS". */
-  symbol: string;
   template: string;
   /** Caption above the signer's name. */
   signerTitle: string;
@@ -37,27 +38,27 @@ export interface FormSpec {
 export const FORM_SPECS: Readonly<Record<FormKind, FormSpec>> = {
   receipt: {
     kind: 'receipt', effect: 'issue-receipt', label: 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả',
-    title: 'GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ', symbol: 'TNHS',
+    title: 'GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ',
     template: 'documents/forms/receipt.hbs', signerTitle: 'NGƯỜI TIẾP NHẬN HỒ SƠ',
   },
   'supplement-request': {
     kind: 'supplement-request', effect: 'issue-supplement-request', label: 'Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ',
-    title: 'PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ', symbol: 'YCBS',
+    title: 'PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ',
     template: 'documents/forms/supplement-request.hbs', signerTitle: 'NGƯỜI HƯỚNG DẪN',
   },
   refusal: {
     kind: 'refusal', effect: 'issue-refusal', label: 'Phiếu từ chối tiếp nhận giải quyết hồ sơ',
-    title: 'PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ', symbol: 'TCHS',
+    title: 'PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ',
     template: 'documents/forms/refusal.hbs', signerTitle: 'NGƯỜI TỪ CHỐI TIẾP NHẬN',
   },
   apology: {
     kind: 'apology', effect: 'issue-apology', label: 'Phiếu xin lỗi và hẹn lại ngày trả kết quả',
-    title: 'PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ', symbol: 'XLHL',
+    title: 'PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ',
     template: 'documents/forms/apology.hbs', signerTitle: 'ĐẠI DIỆN ĐƠN VỊ GIẢI QUYẾT',
   },
   'control-slip': {
     kind: 'control-slip', label: 'Phiếu kiểm soát quá trình giải quyết hồ sơ',
-    title: 'PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ', symbol: 'KSHS',
+    title: 'PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ',
     template: 'documents/forms/control-slip.hbs', signerTitle: 'NGƯỜI LẬP PHIẾU',
   },
 };
@@ -90,8 +91,10 @@ export function formLabel(stored: string): string {
 
 export interface FormDocumentInput {
   kind: FormKind;
-  /** Ordinal of this issue (numbers the form). */
+  /** Ordinal of this issue (the n-th supplement request of the dossier). */
   ordinal: number;
+  /** From the issuing agency's register: "12/TNHS-SGDĐT". */
+  documentNumber: string;
   templatesDir?: string;
   dossierCode: string;
   /** Tracking page behind the QR code (the dossier code only: a paper form may be seen by others). */
@@ -103,13 +106,6 @@ export interface FormDocumentInput {
   context: Record<string, unknown>;
 }
 
-/** Number printed under the issuer: the dossier's daily sequence, the year, the issue ordinal, the form symbol. */
-export function formNumber(kind: FormKind, dossierCode: string, issuedAt: Date, ordinal: number): string {
-  const seq = dossierCode.split('-').at(-1) ?? dossierCode;
-  const year = vnDay(issuedAt).slice(0, 4);
-  return `${seq}${ordinal > 1 ? `.${ordinal}` : ''}/${year}/${FORM_SPECS[kind].symbol}`;
-}
-
 export function formDocumentInput(input: FormDocumentInput): ResultDocumentInput {
   const spec = FORM_SPECS[input.kind];
   return {
@@ -117,7 +113,7 @@ export function formDocumentInput(input: FormDocumentInput): ResultDocumentInput
     templatesDir: input.templatesDir,
     title: spec.title,
     dossierCode: input.dossierCode,
-    documentNumber: formNumber(input.kind, input.dossierCode, input.issuedAt, input.ordinal),
+    documentNumber: input.documentNumber,
     verifyUrl: input.trackingUrl,
     issuer: input.issuer,
     place: input.place,
@@ -128,7 +124,7 @@ export function formDocumentInput(input: FormDocumentInput): ResultDocumentInput
   };
 }
 
-/** An unsigned form PDF (issue 3's signing may sign it later; nothing here depends on it). */
+/** The form's PDF, unsigned: the issuing organisation's seal is applied by the caller (one-stop-forms.ts). */
 export function renderFormPdf(input: FormDocumentInput): Promise<Buffer> {
   return renderResultPdf(formDocumentInput(input));
 }

@@ -5,7 +5,7 @@ import { startTestEnvironment, type Mode, type TestEnvironment } from '../helper
 import { diplomaRequest } from '../helpers/dossiers.js';
 import { makePdf } from '../helpers/files.js';
 import { ApiClient, eventually, listenForHttp } from '../helpers/http.js';
-import { pdfText } from '../helpers/pdf-tools.js';
+import { pdfsig, pdfText } from '../helpers/pdf-tools.js';
 
 /** pdftotext breaks lines where the layout does: compare with whitespace collapsed. */
 const flat = (text: string) => text.replace(/\s+/g, ' ');
@@ -25,13 +25,17 @@ describe.each<Mode>(['production', 'embedded'])('one-stop forms (%s)', (mode) =>
 
   const path = (code: string, rest = '') => `/api/dossiers/${encodeURIComponent(code)}${rest}`;
 
-  async function formText(code: string, kind: string, token: string): Promise<string> {
+  async function formBytes(code: string, kind: string, token: string): Promise<Buffer> {
     const pdf = await eventually(async () => {
       const response = await api.request('GET', path(code, `/forms/${kind}`), { token });
       return response.status === 200 ? Buffer.from(await response.arrayBuffer()) : undefined;
     });
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
-    return flat(await pdfText(pdf));
+    return pdf;
+  }
+
+  async function formText(code: string, kind: string, token: string): Promise<string> {
+    return flat(await pdfText(await formBytes(code, kind, token)));
   }
 
   async function file(name: string) {
@@ -56,6 +60,8 @@ describe.each<Mode>(['production', 'embedded'])('one-stop forms (%s)', (mode) =>
     await api.act(code, 'request_supplement', clerk, { version: 1, comment: 'Ảnh căn cước công dân bị mờ, đề nghị nộp lại bản rõ nét.' });
     const supplement = await formText(code, 'supplement-request', trackingToken);
     expect(supplement).toContain('PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ');
+    // Every form is numbered in the Department's one outgoing register, whatever its kind: 01, 02, 03 ... in issue order.
+    expect(supplement).toContain('Số: 01/YCBS-SGDĐT');
     expect(supplement).toContain(code);
     expect(supplement).toContain('Nguyễn Thị Hoa');
     expect(supplement).toContain('Ảnh căn cước công dân bị mờ, đề nghị nộp lại bản rõ nét.');
@@ -73,6 +79,7 @@ describe.each<Mode>(['production', 'embedded'])('one-stop forms (%s)', (mode) =>
     const view = await api.json('GET', path(code), { token: trackingToken });
     const receipt = await formText(code, 'receipt', trackingToken);
     expect(receipt).toContain('GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ');
+    expect(receipt).toContain('Số: 02/TNHS-SGDĐT');
     expect(receipt).toContain('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM');
     expect(receipt).toContain(code);
     expect(receipt).toContain('Số 5 Lê Lợi, TP Thanh Hóa');
@@ -88,6 +95,7 @@ describe.each<Mode>(['production', 'embedded'])('one-stop forms (%s)', (mode) =>
     const second = await formText(code, 'supplement-request-2', trackingToken);
     expect(second).toContain('Đề nghị bổ sung giấy ủy quyền có chứng thực.');
     expect(second).toContain('Lần yêu cầu bổ sung: 2');
+    expect(second).toContain('Số: 03/YCBS-SGDĐT');
     expect(await formText(code, 'supplement-request', trackingToken)).toContain('Ảnh căn cước công dân bị mờ');
 
     const listed = await api.json('GET', path(code), { token: clerk });
@@ -100,6 +108,7 @@ describe.each<Mode>(['production', 'embedded'])('one-stop forms (%s)', (mode) =>
     // The control slip lists the steps so far, with hh:mm dd/mm/yyyy times and who acted.
     const slip = await formText(code, 'control-slip', clerk);
     expect(slip).toContain('PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ');
+    expect(slip).toContain('Số: 04/KSHS-SGDĐT');
     expect(slip).toContain(code);
     expect(slip).toContain('Lần 1');
     expect(slip).toMatch(/\d{2}:\d{2} \d{2}\/\d{2}\/\d{4}/);
@@ -116,6 +125,13 @@ describe.each<Mode>(['production', 'embedded'])('one-stop forms (%s)', (mode) =>
     expect(refusal).toContain('Phạm Minh Tuấn');
     expect(refusal).toContain('Văn bằng do Sở GD&ĐT tỉnh Nghệ An cấp, không thuộc thẩm quyền.');
     expect(refusal).toContain('NGƯỜI TỪ CHỐI TIẾP NHẬN');
+    expect(refusal).toMatch(/Số: \d{2}\/TCHS-SGDĐT/);
+    // The Department's seal: one valid PAdES signature over the whole form.
+    const sealed = await pdfsig(await formBytes(code, 'refusal', trackingToken));
+    expect(sealed.match(/Signature #\d+:/g)).toHaveLength(1);
+    expect(sealed).toContain('Signature is Valid');
+    expect(sealed).toContain('Sở Giáo dục và Đào tạo Thanh Hóa');
+    expect(sealed).toContain('Total document signed');
     const view = await api.json('GET', path(code), { token: trackingToken });
     expect(view.body.forms.map((f: { kind: string }) => f.kind)).toContain('refusal');
     expect(view.body.forms.map((f: { kind: string }) => f.kind)).not.toContain('receipt');

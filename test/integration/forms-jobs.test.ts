@@ -1,15 +1,19 @@
 // The form jobs are idempotent: run again, or twice at once, for the same event they leave one document and no
-// orphan file; each new event that issues the same form gets the next ordinal instead.
+// orphan file; each new event that issues the same form gets the next ordinal instead. An agency without a seal key on
+// the server still issues its forms (unsigned).
 import { and, eq, like, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
-import { issuedDocuments, storedFiles } from '../../src/db/schema/index.js';
+import { readStoredFile } from '../../src/db/repositories/files.js';
+import { deactivateKey, findActiveKey } from '../../src/db/repositories/signing.js';
+import { issuedDocuments, registeredDocuments, storedFiles } from '../../src/db/schema/index.js';
 import { runJob } from '../../src/jobs/registry.js';
 import { performAction } from '../../src/services/processing/perform-action.js';
 import { submitDossier } from '../../src/services/intake/submit-dossier.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { diplomaRequest, staffCaller } from '../helpers/dossiers.js';
 import { makePdf } from '../helpers/files.js';
+import { pdfsig, pdfText } from '../helpers/pdf-tools.js';
 
 describe('one-stop form jobs (production)', () => {
   let env: TestEnvironment;
@@ -56,5 +60,25 @@ describe('one-stop form jobs (production)', () => {
     // Re-running the first event's job still maps to the first receipt.
     await runJob(env.ctx, 'issue-receipt', { dossierId: dossier.id, dossierVersion: 2 });
     expect(await issued(dossier.id)).toHaveLength(2);
+  });
+
+  it('issues a form unsigned, and still numbered, when the agency has no seal key on the server', async () => {
+    const seal = await findActiveKey(env.ctx.db, { unitId: 'so-gddt' });
+    expect(seal).toBeDefined();
+    await deactivateKey(env.ctx.db, seal!.id);
+    const { code } = await submitDossier(env.ctx, {
+      procedureId: 'diploma-copy', data: diplomaRequest('Cao Bá Quát'), files: [{ fieldName: 'identity', fileName: 'cccd.pdf', data: await makePdf() }],
+    });
+    await performAction(env.ctx, { code, action: 'receive', caller: await staffCaller(env.ctx, 'clerk'), version: 1 });
+    await env.ctx.jobs.idle(20_000);
+    const dossier = (await findDossierByCode(env.ctx.db, code))!;
+    const [receipt] = await issued(dossier.id);
+    expect(receipt).toBeDefined();
+    const pdf = await readStoredFile(env.ctx.db, receipt!.storageKey);
+    expect(await pdfsig(pdf)).not.toContain('Signature #1');
+    expect((await pdfText(pdf)).replace(/\s+/g, ' ')).toMatch(/Số: \d{2}\/TNHS-SGDĐT/);
+    const [line] = await env.ctx.db.select().from(registeredDocuments)
+      .where(and(eq(registeredDocuments.dossierId, dossier.id), eq(registeredDocuments.subject, 'form:receipt')));
+    expect(line).toMatchObject({ status: 'issued', kind: 'receipt' });
   });
 });

@@ -8,7 +8,7 @@ import { pdfText } from '../helpers/pdf-tools.js';
 
 it('keeps every letter extractable in a document rendered after a form that used the same glyphs as components', async () => {
   await renderFormPdf({
-    kind: 'receipt', ordinal: 1, dossierCode: '000.00.12.H56-260105-0001', trackingUrl: 'http://motcua.test/tra-cuu?ma=1',
+    kind: 'receipt', ordinal: 1, documentNumber: '01/TNHS-SGDĐT', dossierCode: '000.00.12.H56-260105-0001', trackingUrl: 'http://motcua.test/tra-cuu?ma=1',
     issuer: { parentName: 'Sở Giáo dục và Đào tạo', agencyName: 'Bộ phận Tiếp nhận và Trả kết quả' }, place: 'Thanh Hóa',
     issuedAt: new Date('2026-01-05T03:00:00Z'), signerName: 'Lê Thị Thu Hà',
     context: { applicant: { name: 'Nguyễn Văn An' }, documents: [], unitName: 'Bộ phận Tiếp nhận và Trả kết quả', agencyName: 'Sở Giáo dục và Đào tạo' },

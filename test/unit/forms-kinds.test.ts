@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formLabel, formNumber, parseStoredKind, storedKind } from '../../src/documents/forms.js';
+import { formLabel, parseStoredKind, storedKind } from '../../src/documents/forms.js';
 
 describe('one-stop form kinds', () => {
   it('numbers repeated issues and reads the numbers back', () => {
@@ -12,11 +12,5 @@ describe('one-stop form kinds', () => {
       expect(parseStoredKind(bad), bad).toBeUndefined();
     }
     expect(formLabel('apology-2')).toBe('Phiếu xin lỗi và hẹn lại ngày trả kết quả (lần 2)');
-  });
-
-  it('numbers a form by the dossier sequence, the year and the form symbol', () => {
-    const at = new Date('2026-02-03T03:00:00Z');
-    expect(formNumber('receipt', '000.00.12.H56-260203-0042', at, 1)).toBe('0042/2026/TNHS');
-    expect(formNumber('supplement-request', '000.00.12.H56-260203-0042', at, 2)).toBe('0042.2/2026/YCBS');
   });
 });

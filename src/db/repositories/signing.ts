@@ -167,3 +167,16 @@ export async function listSealUnits(db: Db, kinds: ReadonlyArray<(typeof units.$
   }).from(units).where(inArray(units.kind, [...kinds])).orderBy(asc(units.name));
 }
 
+
+/**
+ * The unit whose seal an agency's own papers carry (its one-stop forms): its unit of one of `kinds` (the Department's
+ * board, a school's office), a top-level one first. Undefined for an agency without such a unit.
+ */
+export async function findSealUnitOfAgency(
+  db: Db, agencyCode: string, kinds: ReadonlyArray<(typeof units.$inferSelect)['kind']>,
+): Promise<{ id: string; name: string } | undefined> {
+  const [row] = await db.select({ id: units.id, name: units.name }).from(units)
+    .where(and(eq(units.agencyCode, agencyCode), inArray(units.kind, [...kinds])))
+    .orderBy(sql`${units.parentId} is not null`, asc(units.kind), asc(units.id)).limit(1);
+  return row;
+}

@@ -1,6 +1,14 @@
 // The one-stop forms of a dossier: issuing them (jobs/issue-form.ts, from the event whose transition carries the
 // form's effect), listing them on the dossier, and serving their PDFs with the same access as the dossier itself.
 // Kinds, ordinals and why the control slip is rendered on demand: see documents/forms.ts.
+//
+// Each form is a document of the agency whose unit issues it: numbered in that agency's register ("12/TNHS-SGDĐT",
+// subject "form:<stored kind>") and signed with the seal of the agency's sealing unit (the Department's board, a
+// school's office) as a PAdES signature. The number is given in a short transaction before the form is drawn, not in
+// the one that stores it: the register's counter row is locked while a transaction holds it, and drawing, signing and
+// a timestamp authority's answer would keep every other document of the agency waiting that long. A retried job
+// reuses the reserved number (numberDocument), and the line becomes issued with the stored form. An agency without a
+// seal key on the server still issues its forms, unsigned, with a warning in the log: a form never holds a dossier up.
 import { createHash } from 'node:crypto';
 import { vnDay, vnMinuteOfDay } from '../../calendar/vn-time.js';
 import type { AppContext } from '../../app-context.js';
@@ -8,12 +16,19 @@ import * as dossiers from '../../db/repositories/dossiers.js';
 import { insertFiles, newFileKey, readStoredFile } from '../../db/repositories/files.js';
 import { findEventByVersion, listHandovers, listIssuedForms } from '../../db/repositories/forms.js';
 import { findIssuedDocument, insertIssuedDocument } from '../../db/repositories/issued-documents.js';
-import { findAgency, findStaffById, findUnit } from '../../db/repositories/staff.js';
+import { findAgency, findStaffById, findUnit, type AgencyRow } from '../../db/repositories/staff.js';
 import { formatDateVN } from '../../documents/format.js';
 import {
-  FORM_SPECS, formLabel, parseStoredKind, renderFormPdf, storedKind, type FormKind, type StoredFormKind,
+  FORM_SPECS, formLabel, parseStoredKind, renderFormPdf, storedKind, type FormDocumentInput, type FormKind, type StoredFormKind,
 } from '../../documents/forms.js';
+import { findSealUnitOfAgency } from '../../db/repositories/signing.js';
+import type { Db } from '../../db/client.js';
 import { AppError } from '../../errors.js';
+import { signPdf } from '../../signing/sign-pdf.js';
+import { SEAL_UNIT_KINDS } from '../keys/manage-keys.js';
+import type { SigningMode } from '../keys/signer-keys.js';
+import { markDocumentIssued, numberDocument, type DocumentNumber } from '../numbering/document-numbers.js';
+import { timestampOption } from './render-and-sign.js';
 import { stateLabel } from '../../workflow/engine.js';
 import { missingRequiredDocuments } from '../../workflow/registry.js';
 import type { WorkflowDefinition } from '../../workflow/types.js';
@@ -70,14 +85,63 @@ export async function issueForm(ctx: AppContext, kind: StoredFormKind, dossierId
   const stored = storedKind(kind, ordinal);
   if (await findIssuedDocument(ctx.db, dossier.id, stored)) return;
 
-  const pdf = await renderFormPdf(await formInput(ctx, kind, ordinal, dossier, definition, event, events));
+  const { input, agency, officerTitle } = await formInput(ctx, kind, ordinal, dossier, definition, event, events);
+  const subject = formSubject(stored);
+  const number = await ctx.db.transaction((tx) => numberForm(tx, agency, kind, dossier, subject, event.at));
+  const pdf = await sealForm(ctx, await renderFormPdf({ ...input, documentNumber: number.text }), agency, `${formLabel(stored)} ${number.text}`);
   const storageKey = newFileKey('issued');
   await ctx.db.transaction(async (tx) => {
     const row = await insertIssuedDocument(tx, {
       dossierId: dossier.id, kind: stored, storageKey, sha256: createHash('sha256').update(pdf).digest('hex'), sizeBytes: pdf.length,
     });
     // A concurrent run won the unique index: keep its document, store no orphan bytes.
-    if (row.storageKey === storageKey) await insertFiles(tx, [{ key: storageKey, data: pdf }]);
+    if (row.storageKey !== storageKey) return;
+    await insertFiles(tx, [{ key: storageKey, data: pdf }]);
+    await markDocumentIssued(tx, {
+      dossierId: dossier.id, subject, issuedAt: event.at, renderedAt: event.at, signerName: input.signerName, signerTitle: officerTitle,
+      recipients: [dossier.applicantName],
+    });
+  });
+}
+
+/** The register subject of a form: "form:receipt", "form:supplement-request-2", "form:control-slip". */
+export function formSubject(stored: string): string {
+  return `form:${stored}`;
+}
+
+/** The form's number in the issuing agency's register (the form kind is its document kind), given once per form. */
+function numberForm(tx: Db, agency: AgencyRow, kind: FormKind, dossier: dossiers.DossierRow, subject: string, at: Date): Promise<DocumentNumber> {
+  return numberDocument(tx, {
+    agencyCode: agency.code, agencyAbbreviation: agency.abbreviation, kind, dossierId: dossier.id, subject,
+    summary: `${FORM_SPECS[kind].label}: ${dossier.applicantName} (${dossier.code})`, at,
+  });
+}
+
+/**
+ * The form signed with the seal of the issuing agency (PAdES, timestamped when a TSA is configured), or as it is when
+ * the agency has no usable seal key on the server (none, one held on a device, or one out of date): logged, never
+ * refused — the administration's keys page lists the sealing units without a key.
+ */
+async function sealForm(ctx: AppContext, pdf: Buffer, agency: AgencyRow, what: string): Promise<Buffer> {
+  const unit = await findSealUnitOfAgency(ctx.db, agency.code, SEAL_UNIT_KINDS);
+  let mode: SigningMode | null = null;
+  let problem: string | undefined;
+  if (unit) {
+    try {
+      mode = await ctx.signerKeys.usableModeFor({ unitId: unit.id });
+    } catch (error) {
+      problem = error instanceof AppError ? error.code : String(error);
+    }
+  }
+  if (!unit || !mode || mode.kind !== 'server') {
+    ctx.log.warn({ agency: agency.code, unit: unit?.id ?? null, mode: mode?.kind ?? null, problem, form: what },
+      'one-stop form issued unsigned: the issuing agency has no seal key on the server');
+    return pdf;
+  }
+  return signPdf(pdf, {
+    key: mode.signer.key, certificatePem: mode.signer.certificatePem, chainPem: mode.signer.chainPem,
+    name: agency.name, reason: `${agency.name} phát hành ${what}`, location: agency.place, signingTime: new Date(),
+    ...timestampOption(ctx),
   });
 }
 
@@ -85,15 +149,17 @@ async function formInput(
   ctx: AppContext, kind: FormKind, ordinal: number, dossier: dossiers.DossierRow, definition: WorkflowDefinition,
   event: EventRow, events: EventRow[],
 ) {
-  const [agency, dossierUnit, officer, documents] = await Promise.all([
-    findAgency(ctx.db, dossier.agencyCode),
+  const [dossierUnit, officer, documents] = await Promise.all([
     findUnit(ctx.db, dossier.unitId),
     event.actorKind === 'staff' && event.actorId ? findStaffById(ctx.db, event.actorId) : undefined,
     dossiers.listDocuments(ctx.db, dossier.id),
   ]);
   const officerUnit = officer ? await findUnit(ctx.db, officer.unitId) : undefined;
   const issuingUnit = officerUnit ?? dossierUnit;
-  const context = baseContext(definition, dossier, documents, agency?.name ?? '', issuingUnit?.name ?? '');
+  // The agency of the unit that issues the form heads it, numbers it and seals it (a school receiving a transfer).
+  const agency = await findAgency(ctx.db, issuingUnit?.agencyCode ?? dossier.agencyCode);
+  if (!agency) throw new AppError('INTERNAL_ERROR', `no agency for the form of ${dossier.code}`);
+  const context = baseContext(definition, dossier, documents, agency.name, issuingUnit?.name ?? '');
   Object.assign(context, {
     officerName: event.actorName,
     officerTitle: officer?.title ?? '',
@@ -120,12 +186,13 @@ async function formInput(
     context.receivedTime = formatTimeVN(event.at);
     context.receiptCount = events.filter((e) => e.id <= event.id && transitionOf(definition, e)?.effects.includes('issue-receipt')).length;
   }
-  return {
+  const input: Omit<FormDocumentInput, 'documentNumber'> = {
     kind, ordinal, templatesDir: ctx.config.templatesDir, dossierCode: dossier.code,
     trackingUrl: trackingUrl(ctx.config.publicUrl, dossier.code),
-    issuer: { parentName: agency?.name ?? '', agencyName: issuingUnit?.name ?? '' },
-    place: agency?.place ?? '', issuedAt: event.at, signerName: event.actorName, context,
+    issuer: { parentName: agency.name, agencyName: issuingUnit?.name ?? '' },
+    place: agency.place, issuedAt: event.at, signerName: event.actorName, context,
   };
+  return { input, agency, officerTitle: officer?.title ?? FORM_SPECS[kind].signerTitle };
 }
 
 function baseContext(
@@ -208,13 +275,26 @@ async function controlSlipPdf(ctx: AppContext, dossier: dossiers.DossierRow, for
   context.entries = entries;
   context.statusLabel = stateLabel(definition, dossier.status);
   const receiving = events.find((e) => e.actorKind === 'staff' && transitionOf(definition, e)?.effects.includes('start-clock'));
-  return renderFormPdf({
-    kind: 'control-slip', ordinal: 1, templatesDir: ctx.config.templatesDir, dossierCode: dossier.code,
+  if (!agency) throw new AppError('INTERNAL_ERROR', `no agency for the control slip of ${dossier.code}`);
+  // Numbered once, when first asked for, in the register of the agency that received the dossier, and dated by the
+  // slip's first entry (its year picks the register); issued from then on, every later rendering reprints that number.
+  const subject = formSubject('control-slip');
+  const opened = entries[0]!.at;
+  const number = await ctx.db.transaction(async (tx) => {
+    const given = await numberForm(tx, agency, 'control-slip', dossier, subject, opened);
+    await markDocumentIssued(tx, {
+      dossierId: dossier.id, subject, issuedAt: opened, renderedAt: opened, signerName: receiving?.actorName ?? null, recipients: [dossier.applicantName],
+    });
+    return given;
+  });
+  const pdf = await renderFormPdf({
+    kind: 'control-slip', ordinal: 1, documentNumber: number.text, templatesDir: ctx.config.templatesDir, dossierCode: dossier.code,
     trackingUrl: trackingUrl(ctx.config.publicUrl, dossier.code),
-    issuer: { parentName: agency?.name ?? '', agencyName: unit?.name ?? '' }, place: agency?.place ?? '',
+    issuer: { parentName: agency.name, agencyName: unit?.name ?? '' }, place: agency.place,
     // Dated by the last entry: the same history always gives the same slip.
     issuedAt: entries.at(-1)!.at, signerName: receiving?.actorName ?? '', context,
   });
+  return sealForm(ctx, pdf, agency, `${FORM_SPECS['control-slip'].label} ${number.text}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
