@@ -45,8 +45,13 @@ export interface ResultDocumentInput {
   templatesDir?: string;
   title: string;
   dossierCode: string;
-  /** "0001/SGDĐT-QLCL"; a leading "Số:" is accepted and not doubled. */
+  /** The number and symbol from the issuing agency's register, "05/QĐ-SGDĐT"; a leading "Số:" is accepted and not doubled. */
   documentNumber: string;
+  /**
+   * 'header' (default): "Số: 05/QĐ-SGDĐT" under the issuing body (Decree 30). 'body': the template prints it
+   * (`@doc.documentNumber`) — a copy from the master register reads "Số vào sổ cấp bản sao: 01/BS-SGDĐT" in its body.
+   */
+  numberPlacement?: 'header' | 'body';
   verifyUrl: string;
   issuer: { parentName: string; agencyName: string };
   place: string;
@@ -267,6 +272,7 @@ function drawQr(doc: Doc, url: string, x: number, y: number, size: number): void
 interface Prepared {
   title: string;
   dossierCode: string;
+  /** The header's number line; empty when the body prints the number. */
   number: string;
   verifyUrl: string;
   parentName: string;
@@ -283,7 +289,8 @@ function prepare(input: ResultDocumentInput): Prepared {
   return {
     title: upper(cleanText(input.title)),
     dossierCode: cleanText(input.dossierCode),
-    number: /^số\b/iu.test(number) ? number : `Số: ${number}`,
+    // `\b` would not do: "ố" is not a word character to a JavaScript RegExp, so "Số:" has no boundary after it.
+    number: input.numberPlacement === 'body' ? '' : /^số\s*:/iu.test(number) ? number : `Số: ${number}`,
     verifyUrl: cleanText(input.verifyUrl),
     parentName: upper(cleanText(input.issuer.parentName)),
     agencyName: upper(cleanText(input.issuer.agencyName)),
@@ -321,8 +328,8 @@ function drawFirstPageTop(doc: Doc, ts: Typesetter, p: Prepared): number {
 
   // Number and symbol (left) level with place and date (right, italic).
   const y = Math.max(left, right) + 10;
-  let leftBottom = drawTexts(ts, [p.number], 'regular', 13, MARGIN.left, y, HEADER_LEFT_WIDTH);
-  leftBottom = drawTexts(ts, [`Mã hồ sơ: ${p.dossierCode}`], 'regular', 11, MARGIN.left, leftBottom + 2, HEADER_LEFT_WIDTH);
+  let leftBottom = p.number ? drawTexts(ts, [p.number], 'regular', 13, MARGIN.left, y, HEADER_LEFT_WIDTH) + 2 : y;
+  leftBottom = drawTexts(ts, [`Mã hồ sơ: ${p.dossierCode}`], 'regular', 11, MARGIN.left, leftBottom, HEADER_LEFT_WIDTH);
   const rightBottom = drawTexts(ts, [p.placeDate], 'italic', 13, RIGHT_X, y, RIGHT_WIDTH);
 
   const titleTop = Math.max(leftBottom, rightBottom) + 16;

@@ -44,6 +44,8 @@ describe.each<Mode>(['production', 'embedded'])('admission-registration (%s)', (
     v = await step(h, code, 'admit', 'principal', v, 'signing');
     const result = await signedResult(h, code, trackingToken);
     expect(result.text).toContain('THÔNG BÁO TRÚNG TUYỂN');
+    // A notice in the admitting school's register.
+    expect(result.text).toMatch(/Số: \d{2}\/TB-THPTCLS/);
     expect(result.text).toContain('TRẦN KHÁNH LINH');
     expect(result.text).toContain('TRÚNG TUYỂN');
     expect(result.text).toContain('Trường THPT chuyên Lam Sơn');

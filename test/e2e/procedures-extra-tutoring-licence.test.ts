@@ -49,6 +49,9 @@ describe.each<Mode>(['production', 'embedded'])('extra-tutoring-licence (%s)', (
     v = await step(h, code, 'approve', 'leader', v, 'signing');
     const result = await signedResult(h, code, trackingToken);
     expect(result.text).toContain('GIẤY PHÉP TỔ CHỨC HOẠT ĐỘNG DẠY THÊM, HỌC THÊM');
+    // A licence, numbered in the Department's outgoing register (shared with its forms), signed for the director.
+    expect(result.text).toMatch(/Số: \d{2}\/GP-SGDĐT/);
+    expect(result.text).toMatch(/KT\. GIÁM ĐỐC\s+PHÓ GIÁM ĐỐC/);
     expect(result.text).toContain('LÊ MINH ĐỨC');
     expect(result.text).toMatch(/từ ngày 01\/03\/2026 đến ngày 28\/02\/2027/);
     expect(result.text).toContain('10/01/2026');

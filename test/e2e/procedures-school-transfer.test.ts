@@ -76,6 +76,8 @@ describe.each<Mode>(['production', 'embedded'])('school-transfer within the prov
     v = await step(h, code, 'accept', 'principal2', v, 'signing');
     const result = await signedResult(h, code, trackingToken);
     expect(result.text).toContain('GIẤY TIẾP NHẬN HỌC SINH CHUYỂN TRƯỜNG');
+    // Numbered in the receiving school's own register, with its abbreviation.
+    expect(result.text).toMatch(/Số: \d{2}\/GGT-THPTĐDT/);
     expect(result.text).toContain('PHẠM GIA BẢO');
     expect(result.text).toContain('10A3');
     expect(result.text).toContain('Trường THPT chuyên Lam Sơn');

@@ -4,17 +4,20 @@
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
+import { findDocumentKind } from '../../db/repositories/document-register.js';
 import { insertFiles, newFileKey } from '../../db/repositories/files.js';
 import { insertIssuedDocument } from '../../db/repositories/issued-documents.js';
 import { deleteDraft, findAppearance } from '../../db/repositories/signing.js';
 import type { SignatureStamp } from '../../documents/signature-stamp.js';
-import { findAgencyOfUnit, findStaffById, type AgencyRow, type StaffRow } from '../../db/repositories/staff.js';
+import { findAgencyOfUnit, findStaffById, findUnit, type AgencyRow, type StaffRow, type UnitRow } from '../../db/repositories/staff.js';
+import type { DocumentRegister } from '../../db/schema/index.js';
 import { renderResultPdf } from '../../documents/render-result.js';
 import { AppError } from '../../errors.js';
 import { timeSigning } from '../../metrics/process.js';
 import { signPdf, type SignPdfOptions, type Timestamper } from '../../signing/sign-pdf.js';
 import { rfc3161Timestamper } from '../../signing/tsa.js';
-import type { ResultSigner, WorkflowDefinition } from '../../workflow/types.js';
+import { DEFAULT_RECIPIENTS, DEFAULT_RESULT_KIND, type ResultDocumentKind, type ResultSigner, type WorkflowDefinition } from '../../workflow/types.js';
+import { markDocumentIssued, numberDocument } from '../numbering/document-numbers.js';
 import { verificationUrl } from '../access.js';
 import { assertMaySignResult, sealUnit, signerBlockTitle } from './signing-authority.js';
 import { addValidationData } from './long-term-validation.js';
@@ -23,15 +26,23 @@ import type { AuditActor } from '../audit/audit.js';
 
 /**
  * Renders the result with the visible stamps of every signer in the definition, timed `issuedAt`: the server
- * path signs right after; the PIN and external paths render again when the official actually signs.
+ * path signs right after; the PIN and external paths render again when the official actually signs. The number comes
+ * from the issuing agency's register (numbering/document-numbers.ts), given in a short transaction of its own on the
+ * first render — the counter's row stays locked only that long, not while the PDF is drawn and signed — and reused by
+ * every later render of the same result; storeResult marks it issued.
  */
 export async function renderResult(ctx: AppContext, dossier: dossiers.DossierRow, definition: WorkflowDefinition, signerStaffId: string, issuedAt: Date): Promise<Buffer> {
-  const [signer, agency, events] = await Promise.all([
+  const [signer, agency, events, unit] = await Promise.all([
     findStaffById(ctx.db, signerStaffId),
     issuingAgency(ctx, dossier),
     dossiers.listEvents(ctx.db, dossier.id),
+    findUnit(ctx.db, dossier.unitId),
   ]);
   if (!signer || !agency) throw new AppError('INTERNAL_ERROR', 'signer or agency missing');
+  const number = await ctx.db.transaction((tx) => numberDocument(tx, {
+    agencyCode: agency.code, agencyAbbreviation: agency.abbreviation, kind: resultKind(definition), dossierId: dossier.id,
+    subject: RESULT_SUBJECT, summary: `${definition.result.title}: ${dossier.applicantName}`, at: issuedAt,
+  }));
   const stamps: SignatureStamp[] = [];
   for (const step of definition.result.signers) {
     const owner = step.kind === 'seal' ? { unitId: await sealUnit(ctx.db, step, dossier) } : { staffId: signer.id };
@@ -46,16 +57,55 @@ export async function renderResult(ctx: AppContext, dossier: dossiers.DossierRow
     templatesDir: ctx.config.templatesDir,
     title: definition.result.title,
     dossierCode: dossier.code,
-    documentNumber: `${dossier.code.split('-').at(-1)}/${issuedAt.getFullYear()}/KQ`,
+    documentNumber: number.text,
+    // A copy from the master register prints its number where the template says "Số vào sổ cấp bản sao".
+    numberPlacement: numberPlacement(number.register),
     // The QR's link carries the verification key: the page says nothing about a dossier without it.
     verifyUrl: verificationUrl(ctx.secret, dossier, ctx.config.publicUrl),
     issuer: { parentName: agency.parentName, agencyName: agency.name },
     place: agency.place,
     issuedAt,
     signer: { name: signer.fullName, title: signerBlockTitle(signer) },
-    recipients: [dossier.applicantName, 'Lưu: VT'],
+    recipients: resultRecipients(definition, dossier, unit),
     context: resultContext(definition, dossier, events),
   });
+}
+
+/** The register subject of a dossier's result (numbering/document-numbers.ts). */
+export const RESULT_SUBJECT = 'result';
+
+/** The result's document kind; versions stored before results were numbered have none. */
+export function resultKind(definition: WorkflowDefinition): ResultDocumentKind {
+  return definition.result.documentKind ?? DEFAULT_RESULT_KIND;
+}
+
+/**
+ * The number line of an unsigned preview: the symbol the result will have, no number (a number is given only to
+ * what is rendered for signing): "…/QĐ-SGDĐT (dự thảo)".
+ */
+export async function draftNumber(ctx: AppContext, definition: WorkflowDefinition, agency: AgencyRow): Promise<{ text: string; placement: 'header' | 'body' }> {
+  const kind = await findDocumentKind(ctx.db, resultKind(definition));
+  const symbol = [kind?.abbreviation, agency.abbreviation].filter(Boolean).join('-');
+  return { text: `…/${symbol} (dự thảo)`, placement: numberPlacement(kind?.register ?? 'outgoing') };
+}
+
+/** Where the number is printed: the header's "Số: …" line, or the body (register of copies issued). */
+export function numberPlacement(register: DocumentRegister): 'header' | 'body' {
+  return register === 'copies' ? 'body' : 'header';
+}
+
+/**
+ * The "Nơi nhận" lines of the definition (or the applicant and "Lưu: VT"), placeholders filled: `{applicant}` the
+ * applicant's name, `{office}` the drafting unit (the one holding the dossier) by its abbreviation, else its name. A
+ * line left ending in a separator by an empty value loses it ("Lưu: VT, " → "Lưu: VT").
+ */
+export function resultRecipients(
+  definition: WorkflowDefinition, dossier: Pick<dossiers.DossierRow, 'applicantName'>, unit: Pick<UnitRow, 'name' | 'abbreviation'> | undefined,
+): string[] {
+  const values: Record<string, string> = { applicant: dossier.applicantName, office: unit?.abbreviation ?? unit?.name ?? '' };
+  return (definition.result.recipients ?? DEFAULT_RECIPIENTS)
+    .map((line) => line.replace(/\{([a-z]+)\}/g, (_, name: string) => values[name] ?? '').replace(/[\s,;]+$/u, '').trim())
+    .filter((line) => line.length > 0);
 }
 
 export interface SignersInput {
@@ -160,15 +210,28 @@ export function timestampOption(ctx: AppContext): { timestamp?: Timestamper } {
   return { timestamp: timestamper };
 }
 
-/** The finished result: file, issued_documents row and the end of the draft, in one transaction. */
+/**
+ * The finished result: file, issued_documents row, its register line marked issued (who signed, where it goes) and
+ * the end of the draft, in one transaction.
+ */
 export async function storeResult(ctx: AppContext, dossierId: string, signed: Buffer, signerStaffId: string, issuedAt: Date, extra?: (tx: AppContext['db']) => Promise<void>): Promise<void> {
   const storageKey = newFileKey('issued');
+  const [dossier, signer] = await Promise.all([dossiers.findDossierById(ctx.db, dossierId), findStaffById(ctx.db, signerStaffId)]);
+  if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', `dossier ${dossierId} is gone`);
+  const [definition, unit] = await Promise.all([ctx.catalog.definitionFor(dossier.procedureVersionId), findUnit(ctx.db, dossier.unitId)]);
   await ctx.db.transaction(async (tx) => {
     await extra?.(tx);
     await insertFiles(tx, [{ key: storageKey, data: signed }]);
     await insertIssuedDocument(tx, {
       dossierId, kind: 'result', storageKey, sha256: createHash('sha256').update(signed).digest('hex'),
       sizeBytes: signed.length, signerStaffId, signedAt: issuedAt,
+    });
+    await markDocumentIssued(tx, {
+      // The callers store the result with the time it was rendered (and numbered) with.
+      dossierId, subject: RESULT_SUBJECT, issuedAt, renderedAt: issuedAt, signerName: signer?.fullName ?? null,
+      // As the signer block reads it, on one line: "KT. GIÁM ĐỐC, Phó Giám đốc".
+      signerTitle: signer ? signerBlockTitle(signer).split('\n').join(', ') : null,
+      recipients: resultRecipients(definition, dossier, unit),
     });
     await deleteDraft(tx, dossierId);
   });
