@@ -28,6 +28,7 @@ import { loadDossierFor, type Caller } from '../access.js';
 import { recordAudit, staffActor } from '../audit/audit.js';
 import { moveOn } from './external-signing.js';
 import { applySigners, issuingAgency, leaderReason, renderResult, storeResult } from './render-and-sign.js';
+import { signatureAppearance } from './signature-appearance.js';
 
 /** The poll job's name (jobs/poll-remote-signing.ts registers the handler under it). */
 export const POLL_REMOTE_SIGNING_JOB = 'poll-remote-signing';
@@ -105,6 +106,7 @@ async function prepareOne(ctx: AppContext, code: string, staff: StaffRow, mode: 
   const prepared = preparePdfSignature(base, {
     certificatePem: mode.certificatePem, chainPem: mode.chainPem, name: staff.fullName, reason: leaderReason(staff, agency),
     location: agency.place, signingTime: signedAt, reserveBytes: REMOTE_RESERVE_BYTES,
+    appearance: await signatureAppearance(ctx, dossier, definition, staff.id, draft.signedCount, signedAt),
   });
   return { itemId: randomUUID(), dossierId: dossier.id, code: dossier.code, baseSignedCount: draft.signedCount, pdf: prepared.pdf, contentDigest: prepared.contentDigest };
 }
