@@ -3,7 +3,7 @@
 // the widget's /AP /N, in an incremental update that leaves every earlier byte alone. Checked with pdf-lib (the
 // structure), pdfsig and our verifier (the signatures), qpdf (the file) and pdftoppm (what a reader sees).
 import { execFile } from 'node:child_process';
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, sign } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +14,8 @@ import { renderResult, type ResultDocumentInput, type SignatureBox } from '../..
 import { renderStampAppearance, signatureFieldName, type SignatureStamp } from '../../src/documents/signature-stamp.js';
 import { createCertificateAuthority, issueCertificate, type CertificateAndKey } from '../../src/signing/keys.js';
 import { PdfReader } from '../../src/signing/pdf-increment.js';
-import { preparePdfSignature, signPdf, type SignPdfOptions } from '../../src/signing/sign-pdf.js';
+import { prepareDetachedCms } from '../../src/signing/cms.js';
+import { embedCms, preparePdfSignature, reopenPrepared, signPdf, type SignPdfOptions } from '../../src/signing/sign-pdf.js';
 import { parseCertificates, verifyPdfSignatures } from '../../src/signing/verify-pdf.js';
 import { pdfsig } from '../helpers/pdf-tools.js';
 
@@ -235,6 +236,21 @@ describe('the visible signature as the signature field\'s appearance', () => {
     const report = verifyPdfSignatures(second, parseCertificates(ca.certificatePem));
     expect(report.intact).toBe(true);
     await expectQpdfClean(second);
+  });
+
+  it('two phases (token, remote signer): the prepared file already carries the appearance; the CMS completes it', async () => {
+    const prepared = preparePdfSignature(unsigned, {
+      certificatePem: leader.certificatePem, chainPem: leader.chainPem, name: leader.name, signingTime: signedAt, reserveBytes: 24 * 1024,
+      appearance: { pdf: await renderStampAppearance(stamps, 0), field: signatureFieldName(0) },
+    });
+    const reopened = reopenPrepared(prepared.pdf);
+    expect(reopened.contentDigest.equals(prepared.contentDigest)).toBe(true);
+    const cms = prepareDetachedCms({ contentDigest: reopened.contentDigest, certificate: leader.certificatePem, chain: leader.chainPem });
+    const signed = embedCms(reopened, cms.assemble(sign('sha256', cms.signedAttributes, leader.key)));
+    const { widgets } = await signatureWidgets(signed);
+    expect(widgets[0]!.dict.lookup(PDFName.of('AP'), PDFDict).get(PDFName.of('N'))).toBeInstanceOf(PDFRef);
+    expect(verifyPdfSignatures(signed, parseCertificates(ca.certificatePem)).intact).toBe(true);
+    expect(await inkIn(signed, box.rect)).toBeGreaterThan(200);
   });
 
   it('prepare stays synchronous and sizes /Contents for the certificates', () => {
