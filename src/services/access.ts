@@ -11,11 +11,20 @@ import type { Db } from '../db/client.js';
 import { findDossierByCode, type DossierRow } from '../db/repositories/dossiers.js';
 import { handledByAny, unitIdsOfAgency } from '../db/repositories/routing.js';
 import { findUnit, unitSubtree, type StaffRow } from '../db/repositories/staff.js';
+import { childPersonalIds } from '../db/repositories/citizens.js';
+import type { citizens } from '../db/schema/index.js';
+
+export type CitizenRow = typeof citizens.$inferSelect;
 import { AppError, dossierNotFound } from '../errors.js';
 
 export type Caller =
   /** `ip`: where the request came from, for the audit log. */
   | { kind: 'staff'; staff: StaffRow; ip?: string }
+  /**
+   * A citizen signed in with VNeID (OpenID Connect): `loa` is the level of assurance of this sign-in. `bearer` is a
+   * tracking token sent along (a signed-in citizen may still follow a dossier filed without an account).
+   */
+  | { kind: 'citizen'; citizen: CitizenRow; loa: string | null; bearer: string | null; ip?: string }
   | { kind: 'public'; bearer: string | null }
   | { kind: 'system' };
 
@@ -96,6 +105,13 @@ export async function actorForDossier(ctx: AccessContext, dossier: DossierRow, c
       }
       return { kind: 'staff', id: caller.staff.id, name: caller.staff.fullName, roles: caller.staff.roles, staff: caller.staff };
     }
+    case 'citizen': {
+      if (await citizenConcernedBy(db, caller.citizen, dossier)) {
+        return { kind: 'citizen', id: caller.citizen.id, name: caller.citizen.fullName, roles: ['citizen'] };
+      }
+      // Not theirs by identity: a tracking token sent along still opens it, as for anyone.
+      return actorForDossier(ctx, dossier, { kind: 'public', bearer: caller.bearer }, purpose);
+    }
     case 'public': {
       const state = caller.bearer ? trackingTokenState(ctx, dossier, caller.bearer) : 'wrong';
       if (state === 'valid') return { kind: 'citizen', id: null, name: dossier.applicantName, roles: ['citizen'] };
@@ -107,6 +123,17 @@ export async function actorForDossier(ctx: AccessContext, dossier: DossierRow, c
       throw dossierNotFound();
     }
   }
+}
+
+/**
+ * Whether a signed-in citizen may see a dossier as theirs: they filed it, or it is about them or one of their children
+ * (the person the dossier concerns, by ID number, as the identity provider's claims list the family).
+ */
+export async function citizenConcernedBy(db: Db, citizen: CitizenRow, dossier: Pick<DossierRow, 'citizenId' | 'subjectPersonalId'>): Promise<boolean> {
+  if (dossier.citizenId === citizen.id) return true;
+  if (!dossier.subjectPersonalId) return false;
+  if (dossier.subjectPersonalId === citizen.personalId) return true;
+  return (await childPersonalIds(db, citizen.id)).includes(dossier.subjectPersonalId);
 }
 
 /**

@@ -73,7 +73,22 @@ export const dossiers = pgTable('dossiers', {
   /** When the dossier entered a final state; its tracking token expires TRACKING_TOKEN_DAYS later. */
   closedAt: timestamp('closed_at', { withTimezone: true }),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * The signed-in citizen who filed it (citizens.id; no foreign key: schema/citizens.ts builds on this file). Null for
+   * dossiers filed without an account (desk, kiosk, code + token tracking).
+   */
+  citizenId: uuid('citizen_id'),
+  /** The person the dossier is about (a pupil's ID number when a parent files for them); their family sees it too. */
+  subjectPersonalId: text('subject_personal_id'),
+  /** Filed for oneself, for one's child, or as an authorised proxy (the workflow says which a procedure allows). */
+  filedFor: text('filed_for', { enum: ['self', 'child', 'proxy'] }),
+  /** The level of assurance of the sign-in it was filed in (Decision 766 counts VNeID-authenticated dossiers). */
+  loa: text('loa'),
+  /** A live dossier of the same person and procedure when this one was filed: flagged to the desk. */
+  possibleDuplicateOf: uuid('possible_duplicate_of'),
 }, (t) => [
+  index('dossiers_citizen_idx').on(t.citizenId),
+  index('dossiers_subject_person_idx').on(t.subjectPersonalId, t.procedureId),
   index('dossiers_queue_idx').on(t.unitId, t.status, t.dueAt),
   index('dossiers_procedure_idx').on(t.procedureId, t.status),
   // Intake's per-contact limit (services/intake/contact-limit.ts) counts recent filings by the same e-mail (lower-case,
@@ -94,6 +109,8 @@ export const dossierDocuments = pgTable('dossier_documents', {
   storageKey: text('storage_key').notNull(),
   uploadedBy: text('uploaded_by').notNull(),
   uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Attached by reference from the citizen's e-document store (citizen_documents.id) instead of uploaded: re-used. */
+  reusedFromDocumentId: uuid('reused_from_document_id'),
 }, (t) => [index('dossier_documents_dossier_idx').on(t.dossierId)]);
 
 /** Append-only history: never updated, never deleted. */

@@ -12,3 +12,4 @@ export * from './signing.js';
 export * from './notifications.js';
 export * from './administration.js';
 export * from './documents.js';
+export * from './citizens.js';
