@@ -1,5 +1,5 @@
-// Who is calling: a signed-in staff member (session cookie or Bearer session token), or the public — whose Bearer
-// may be a dossier's tracking token, checked later against that dossier.
+// Who is calling: a signed-in staff member (session cookie or Bearer session token), a citizen signed in with VNeID
+// (their own cookie), or the public — whose Bearer may be a dossier's tracking token, checked later against that dossier.
 // A browser sends the session cookie along with requests other sites make it send, so an unsafe /api request that
 // the COOKIE authenticated must also prove it comes from our own pages: the CSRF token of the pages (x-csrf-token
 // header, secret in the motcua_csrf cookie) or a same-origin Sec-Fetch-Site / Origin. Bearer calls and anonymous
@@ -14,6 +14,7 @@ import type { StaffRow } from '../db/repositories/staff.js';
 import { AppError } from '../errors.js';
 import type { Caller } from '../services/access.js';
 import { staffForToken } from '../services/accounts/auth.js';
+import { CITIZEN_COOKIE, citizenForToken } from '../services/citizens/sessions.js';
 import type { AppContext } from '../app-context.js';
 
 export const SESSION_COOKIE = 'motcua_session';
@@ -78,9 +79,15 @@ export const callerPlugin = fp(async (app: FastifyInstance, opts: { ctx: AppCont
       staff = undefined;
       if (STAFF_PAGES.test(path)) return reply.redirect(PASSWORD_CHANGE_PAGE, 303);
     }
-    request.caller = staff ? { kind: 'staff', staff, ip: request.ip } : { kind: 'public', bearer };
+    // A citizen's VNeID session (its own cookie); a Bearer sent along is then a tracking token, never a staff session.
+    const citizenCookie = staff ? undefined : request.cookies[CITIZEN_COOKIE];
+    const citizen = citizenCookie ? await citizenForToken(opts.ctx.db, citizenCookie) : undefined;
+    request.caller = staff ? { kind: 'staff', staff, ip: request.ip }
+      : citizen ? { kind: 'citizen', citizen: citizen.citizen, loa: citizen.loa, bearer, ip: request.ip }
+        : { kind: 'public', bearer };
     request.staffSession = staff && token ? { token, via: bearer ? 'bearer' : 'cookie' } : null;
-    if (request.staffSession?.via === 'cookie' && !SAFE_METHODS.has(request.method)) {
+    const cookieAuthenticated = request.staffSession?.via === 'cookie' || citizen !== undefined;
+    if (cookieAuthenticated && !SAFE_METHODS.has(request.method)) {
       if (path.startsWith('/api/') && !CSRF_EXEMPT.has(path) && !CSRF_EXEMPT_PATTERN.test(path) && !sameOrigin(request, publicOrigin)) {
         throw new AppError('CSRF_REJECTED', 'Yêu cầu bị từ chối: không xác minh được yêu cầu đến từ trang của cổng (thiếu mã chống giả mạo CSRF). '
           + 'Vui lòng tải lại trang và thử lại; ứng dụng tích hợp dùng Authorization: Bearer.');

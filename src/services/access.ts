@@ -11,10 +11,7 @@ import type { Db } from '../db/client.js';
 import { findDossierByCode, type DossierRow } from '../db/repositories/dossiers.js';
 import { handledByAny, unitIdsOfAgency } from '../db/repositories/routing.js';
 import { findUnit, unitSubtree, type StaffRow } from '../db/repositories/staff.js';
-import { childPersonalIds } from '../db/repositories/citizens.js';
-import type { citizens } from '../db/schema/index.js';
-
-export type CitizenRow = typeof citizens.$inferSelect;
+import { childPersonalIds, type CitizenRow } from '../db/repositories/citizens.js';
 import { AppError, dossierNotFound } from '../errors.js';
 
 export type Caller =
