@@ -99,8 +99,9 @@ const FONT_NAMES: Record<FontStyle, string> = { regular: 'R', bold: 'B', italic:
  */
 export async function renderStampAppearance(stamps: SignatureStamp[], index: number): Promise<Buffer> {
   const { width, height } = SIGNATURE_BOX;
-  // No default font (see render-result.ts): only the serif family is registered and embedded.
-  const doc = new PDFDocument({ size: [width, height], margin: 0, compress: true, font: null as unknown as string });
+  // No default font (see render-result.ts): only the serif family is registered and embedded. Uncompressed: the
+  // signer deflates the streams it imports at a faster level than pdfkit's (the font subset dominated the cost).
+  const doc = new PDFDocument({ size: [width, height], margin: 0, compress: false, font: null as unknown as string });
   const output = collect(doc);
   const fonts = serifPdfFonts();
   doc.registerFont(FONT_NAMES.regular, fonts.fonts.regular as unknown as PDFKit.Mixins.PDFFontSource);

@@ -115,7 +115,7 @@ export type PrepareSignatureOptions = Omit<SignPdfOptions, 'key'> & {
  * as its normal appearance (/AP /N, a Form XObject), which Acrobat, Foxit and poppler draw for the signature.
  */
 export interface SignatureAppearance {
-  /** A one-page PDF drawn at the size of the widget's rect (it is scaled to the rect otherwise). */
+  /** A one-page PDF drawn at the size of the widget's rect (it is scaled to the rect otherwise); streams written plain are deflated here. */
   pdf: Buffer;
   /**
    * The empty signature field (/FT /Sig without /V) to fill, by /T; the document's layout placed it. Without a
@@ -244,7 +244,7 @@ export function preparePdfSignature(pdf: Buffer, options: PrepareSignatureOption
     widget.set(name('V'), signatureRef);
     widget.set(name('F'), PDFNumber.of(ANNOTATION_PRINT));
     if (appearance) {
-      const form = update.importPage(appearance.pdf);
+      const form = update.importPage(appearance.pdf, 0, { deflateLevel: 1 });
       widget.set(name('AP'), context.obj({ N: form.ref }));
     }
     update.put(widgetRef, widget);
