@@ -8,8 +8,11 @@
 // Objects are read with pdf-lib (both revisions); the increment's layout is checked by hand because a reader follows
 // the xref table, not the order of the bytes: an object defined twice, or an xref entry pointing elsewhere, could
 // show a viewer something the object comparison never saw.
-import { PDFArray, PDFDict, PDFName, PDFNumber, PDFParser, PDFRawStream, PDFRef, type PDFContext, type PDFObject } from 'pdf-lib';
+import {
+  PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFParser, PDFRawStream, PDFRef, PDFString, type PDFContext, type PDFObject,
+} from 'pdf-lib';
 import { findSignatures, TooManySignaturesError } from './verify-pdf.js';
+import { readXmp, xmpChanges, XmpError, xmpFromInfo, xmpStreamBytes } from './xmp-metadata.js';
 
 export type IncrementRefusalCode =
   | 'SIGNED_FILE_MODIFIED'
@@ -245,6 +248,8 @@ const EMPTY_FIELD_KEYS = new Set(['/V', '/AP', '/F', '/MK', '/DA']);
 const PAGE_KEYS = new Set(['/Annots']);
 /** Document information: signers stamp their name and the time of the change (iText does); nothing else. */
 const INFO_KEYS = new Set(['/ModDate', '/Producer']);
+/** What a rewritten XMP stream's dictionary may hold besides the served one's unchanged entries. */
+const METADATA_STREAM_KEYS = new Set(['/Type', '/Subtype', '/Length', '/Filter']);
 /** Keys never followed when looking for what a new object belongs to: they point back into the page tree. */
 const BACK_LINKS = new Set(['/P', '/Parent']);
 
@@ -254,13 +259,72 @@ function typeLabel(value: PDFObject | undefined): string {
   return type ? ` (${type})` : '';
 }
 
+function infoText(context: PDFContext, info: PDFDict | undefined, key: string): string | undefined {
+  const value = resolve(context, info?.get(PDFName.of(key)));
+  return value instanceof PDFString || value instanceof PDFHexString ? value.decodeText() : undefined;
+}
+
+function infoDate(context: PDFContext, info: PDFDict | undefined, key: string): Date | undefined {
+  const value = resolve(context, info?.get(PDFName.of(key)));
+  try {
+    return value instanceof PDFString || value instanceof PDFHexString ? value.decodeDate() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A new or rewritten XMP packet (the catalog's /Metadata): a /Type /Metadata /Subtype /XML stream, bounded, that
+ * parses as XML and differs from the served packet — or, when the served file has no readable one, from its /Info —
+ * only in what a signer's tool restamps (xmp-metadata.ts). Title, subject, author, keywords stay as issued.
+ */
+function checkMetadata(prior: PDFContext, whole: PDFContext, priorCatalog: PDFDict, ref: PDFRef, priorInfo: PDFDict | undefined): void {
+  const stream = whole.lookup(ref);
+  if (!(stream instanceof PDFRawStream)) throw extra(`Siêu dữ liệu (/Metadata, đối tượng ${ref.objectNumber}) trong phần cập nhật không phải luồng dữ liệu XMP.`);
+  const dict = stream.dict;
+  if (nameOf(dict, 'Type') !== 'Metadata' || nameOf(dict, 'Subtype') !== 'XML') {
+    throw extra(`Siêu dữ liệu (/Metadata, đối tượng ${ref.objectNumber}) trong phần cập nhật không phải XMP (/Type /Metadata /Subtype /XML).`);
+  }
+  const served = resolve(prior, priorCatalog.get(PDFName.of('Metadata')));
+  const servedStream = served instanceof PDFRawStream ? served : undefined;
+  const strange = [...dict.entries()].map(([key]) => key.asString())
+    .filter((key) => !METADATA_STREAM_KEYS.has(key) && !same(servedStream?.dict.get(PDFName.of(key.slice(1))), dict.get(PDFName.of(key.slice(1)))));
+  if (strange.length > 0) throw extra(`Luồng siêu dữ liệu XMP trong phần cập nhật có mục lạ: ${strange.join(', ')}.`);
+  const filterOf = (d: PDFDict) => {
+    const filter = d.get(PDFName.of('Filter'));
+    if (filter !== undefined && !(filter instanceof PDFName)) throw new XmpError('siêu dữ liệu XMP dùng nhiều bộ lọc');
+    return filter?.decodeText();
+  };
+  try {
+    const after = readXmp(xmpStreamBytes(stream.contents, filterOf(dict)));
+    let before: Map<string, string> | undefined;
+    if (servedStream) {
+      try {
+        before = readXmp(xmpStreamBytes(servedStream.contents, filterOf(servedStream.dict)));
+      } catch {
+        before = undefined; // not readable as issued (pdfkit does not escape "&"): the /Info it was made from stands in
+      }
+    }
+    before ??= xmpFromInfo({
+      title: infoText(prior, priorInfo, 'Title'), author: infoText(prior, priorInfo, 'Author'), subject: infoText(prior, priorInfo, 'Subject'),
+      keywords: infoText(prior, priorInfo, 'Keywords'), creationDate: infoDate(prior, priorInfo, 'CreationDate'),
+    });
+    const changes = xmpChanges(before, after);
+    if (changes.length > 0) throw extra(`Phần cập nhật sửa siêu dữ liệu XMP của tài liệu: ${changes.join(', ')}.`);
+  } catch (error) {
+    if (error instanceof XmpError) throw extra(`Phần cập nhật ghi siêu dữ liệu XMP không hợp lệ: ${error.reason}.`);
+    throw error;
+  }
+}
+
 /**
  * Step two: the update's layout and every object it defines. Allowed: a new signature dictionary (the one
  * `signature` found), a new — or an existing empty — signature field and its widget, their appearance XObjects
  * and resources (any new object reachable from them), the AcroForm gaining that field (/SigFlags, /DR, /DA), the
- * page gaining that widget in /Annots, the catalog gaining or pointing to /AcroForm, and /ModDate and /Producer
- * in the document information. Anything else — page contents, a new page, another annotation, XMP metadata,
- * an unexplained object — is refused with the object it concerns.
+ * page gaining that widget in /Annots, the catalog gaining or pointing to /AcroForm, /ModDate and /Producer
+ * in the document information, and the XMP metadata restamped the way iText-based agents do (checkMetadata).
+ * Anything else — page contents, a new page, another annotation, a changed title in the XMP, an unexplained
+ * object — is refused with the object it concerns.
  */
 export async function checkIncrement(served: Buffer, uploaded: Buffer, signature: NewSignature): Promise<void> {
   const layout = readLayout(uploaded, served.length);
@@ -338,10 +402,24 @@ export async function checkIncrement(served: Buffer, uploaded: Buffer, signature
     if (isNew(fieldsValue)) roots.push(fieldsValue.toString());
     else explained.set(fieldsValue.toString(), 'AcroForm /Fields');
   }
-  // The catalog: only its /AcroForm.
-  const catalogKeys = changedKeys(priorCatalog, wholeCatalog).filter((k) => !CATALOG_KEYS.has(k));
+  // The catalog: only its /AcroForm, and /Metadata pointing at a new XMP packet (checked with the document information below).
+  const catalogChanges = changedKeys(priorCatalog, wholeCatalog);
+  const catalogKeys = catalogChanges.filter((k) => !CATALOG_KEYS.has(k) && k !== '/Metadata');
   if (catalogKeys.length > 0) throw extra(`Phần cập nhật sửa từ điển gốc của tài liệu (Catalog): ${catalogKeys.join(', ')}.`);
   explained.set(catalogRef.toString(), 'Catalog');
+  const metadataValue = wholeCatalog.get(PDFName.of('Metadata'));
+  let metadataRef: PDFRef | undefined;
+  if (catalogChanges.includes('/Metadata')) {
+    if (!(metadataValue instanceof PDFRef) || !isNew(metadataValue) || !changedKeysOf.has(metadataValue.toString())) {
+      throw extra('Phần cập nhật sửa /Metadata của tài liệu mà không thay bằng một luồng XMP mới.');
+    }
+    metadataRef = metadataValue;
+    roots.push(metadataValue.toString());
+  } else if (metadataValue instanceof PDFRef && changedKeysOf.has(metadataValue.toString())) {
+    metadataRef = metadataValue;
+    explained.set(metadataValue.toString(), 'XMP');
+    roots.push(metadataValue.toString()); // its /Length may be a new object
+  }
 
   // The field: new, or an existing empty signature field being filled.
   if (!isNew(fieldRef)) {
@@ -404,6 +482,8 @@ export async function checkIncrement(served: Buffer, uploaded: Buffer, signature
     if (keys.length > 0) throw extra(`Phần cập nhật sửa thông tin tài liệu (Info): ${keys.join(', ')}.`);
     explained.set(priorInfoRef.toString(), 'Info');
   }
+
+  if (metadataRef) checkMetadata(prior, whole, priorCatalog, metadataRef, priorInfo);
 
   // Every other changed object that existed before is a change the signature does not explain.
   for (const ref of changed) {

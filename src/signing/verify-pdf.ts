@@ -1,8 +1,13 @@
 // Checks every signature in a PDF without trusting anything the file says about itself: the digest of the
-// signed byte ranges, the CMS signature over the signed attributes, the signingCertificateV2 binding, the path
+// signed byte ranges, the CMS signature over the signed attributes, the ESS certificate binding, the path
 // to one of the given trust anchors, whether the last signature covers the whole file (or is followed only by
 // validation data: a DSS update, PAdES B-LT), and each signer's revocation status at its signing time, from the
 // OCSP responses and CRLs in that DSS.
+// Two signature formats are accepted (ACCEPTED_SUB_FILTERS): PAdES (ETSI.CAdES.detached, what motcua issues),
+// which must bind the signer's certificate with signingCertificateV2; and the older adbe.pkcs7.detached that
+// USB-token agents (VGCA Sign Service, iText-based signers) commonly write, where the ESS attribute is optional —
+// but signingCertificateV2, or v1 (SHA-1), must match the signer's certificate whenever it is present. Either way
+// the CMS must have signed attributes with messageDigest: a bare PKCS#1 signature over the content is refused.
 import { createHash, verify as rawVerify, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import { fromDer, OID, toDer } from './cms.js';
@@ -165,15 +170,58 @@ const children = (n: Asn1 | undefined): Asn1[] => (Array.isArray(n?.value) ? (n.
 const oidOf = (n: Asn1 | undefined): string | null => (n && typeof n.value === 'string' && n.type === asn1.Type.OID ? asn1.derToOid(n.value) : null);
 const bytesOf = (n: Asn1 | undefined): Buffer => Buffer.from(typeof n?.value === 'string' ? n.value : '', 'binary');
 
+/** The SubFilter values a signature may have; anything else (adbe.pkcs7.sha1, adbe.x509.rsa_sha1, …) is refused. */
+export const ACCEPTED_SUB_FILTERS = ['ETSI.CAdES.detached', 'adbe.pkcs7.detached'] as const;
+
+/** Digest algorithms a signer may use (SignerInfo.digestAlgorithm, ESSCertIDv2.hashAlgorithm); SHA-1 is not one. */
+const DIGEST_ALGORITHMS: Record<string, 'sha256' | 'sha384' | 'sha512'> = {
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+};
+
+const digestAlgorithmOf = (oid: string | null) => (oid ? DIGEST_ALGORITHMS[oid] ?? null : null);
+
+/** signing-certificate (RFC 2634, SHA-1 ESSCertID): what agents write when they write no v2. */
+const SIGNING_CERTIFICATE_V1 = '1.2.840.113549.1.9.16.2.12';
+
+/** The first certificate an ESS attribute names (RFC 5035: the one that verifies the signature). */
+interface EssCertificateId {
+  /** 'sha1' for signingCertificate (v1); the ESSCertIDv2 hashAlgorithm (default SHA-256), null when not one we know. */
+  algorithm: 'sha1' | 'sha256' | 'sha384' | 'sha512' | null;
+  hash: Buffer;
+}
+
 interface ParsedCms {
   certificates: X509Certificate[];
   serialHex: string;
+  /** SignerInfo.digestAlgorithm, null when not one we accept. */
+  digestAlgorithm: 'sha256' | 'sha384' | 'sha512' | null;
   signedAttributesSet: Buffer;
   messageDigest: Buffer | null;
   contentTypeIsData: boolean;
-  essCertHash: Buffer | null;
+  signingCertificateV2: EssCertificateId | null;
+  signingCertificateV1: EssCertificateId | null;
   signature: Buffer;
   timestampToken: Buffer | null;
+}
+
+/** The first ESSCertID(v2) of a SigningCertificate(V2) value: SEQUENCE { certs SEQUENCE OF ESSCertID…, policies? }. */
+function firstEssCertificate(value: Asn1 | undefined, version: 1 | 2): EssCertificateId | null {
+  const essCertId = children(children(value)[0])[0];
+  const fields = children(essCertId);
+  const hashField = fields.find((f) => f.tagClass === asn1.Class.UNIVERSAL && f.type === asn1.Type.OCTETSTRING);
+  if (!hashField) return null;
+  if (version === 1) return { algorithm: 'sha1', hash: bytesOf(hashField) };
+  // ESSCertIDv2: hashAlgorithm AlgorithmIdentifier DEFAULT sha256 comes first when present.
+  const algorithmField = fields[0]?.type === asn1.Type.SEQUENCE ? fields[0] : undefined;
+  const algorithmOid = algorithmField ? oidOf(children(algorithmField)[0]) : '2.16.840.1.101.3.4.2.1';
+  return { algorithm: digestAlgorithmOf(algorithmOid), hash: bytesOf(hashField) };
+}
+
+/** Whether an ESS certificate identifier names this certificate (its hash over the DER). */
+function essMatches(id: EssCertificateId, certificate: X509Certificate): boolean {
+  return id.algorithm !== null && id.hash.equals(createHash(id.algorithm).update(certificate.raw).digest());
 }
 
 function parseCms(der: Buffer): ParsedCms {
@@ -193,6 +241,8 @@ function parseCms(der: Buffer): ParsedCms {
   signerInfo = children(parts.at(-1))[0];
   const fields = children(signerInfo);
   const sid = fields[1];
+  const digestOid = oidOf(children(fields[2])[0]);
+  const digestAlgorithm = digestAlgorithmOf(digestOid);
   const serialHex = bytesOf(children(sid)[1]).toString('hex').replace(/^(00)+(?=.)/, '').toUpperCase();
   const signedAttrs = fields.find((f) => f.tagClass === asn1.Class.CONTEXT_SPECIFIC && f.type === 0);
   const unsignedAttrs = fields.find((f) => f.tagClass === asn1.Class.CONTEXT_SPECIFIC && f.type === 1);
@@ -202,19 +252,17 @@ function parseCms(der: Buffer): ParsedCms {
   const signedAttributesSet = Buffer.concat([Buffer.from([0x31]), signedDer.subarray(1)]);
   let messageDigest: Buffer | null = null;
   let contentTypeIsData = false;
-  let essCertHash: Buffer | null = null;
+  let signingCertificateV2: EssCertificateId | null = null;
+  let signingCertificateV1: EssCertificateId | null = null;
   for (const attr of children(signedAttrs)) {
     const [id, values] = children(attr);
     const value = children(values)[0];
     switch (oidOf(id)) {
       case OID.messageDigest: messageDigest = bytesOf(value); break;
       case OID.contentType: contentTypeIsData = oidOf(value) === OID.data; break;
-      case OID.signingCertificateV2: {
-        const essCertIdV2 = children(children(value)[0])[0];
-        const hashField = children(essCertIdV2).find((f) => f.type === asn1.Type.OCTETSTRING);
-        essCertHash = hashField ? bytesOf(hashField) : null;
-        break;
-      }
+      // An attribute present but unreadable counts as a mismatch (hash of nothing), never as absent.
+      case OID.signingCertificateV2: signingCertificateV2 = firstEssCertificate(value, 2) ?? { algorithm: null, hash: Buffer.alloc(0) }; break;
+      case SIGNING_CERTIFICATE_V1: signingCertificateV1 = firstEssCertificate(value, 1) ?? { algorithm: null, hash: Buffer.alloc(0) }; break;
     }
   }
   const signature = bytesOf(fields.find((f, i) => i > 3 && f.tagClass === asn1.Class.UNIVERSAL && f.type === asn1.Type.OCTETSTRING));
@@ -223,7 +271,10 @@ function parseCms(der: Buffer): ParsedCms {
     const [id, values] = children(attr);
     if (oidOf(id) === OID.signatureTimeStampToken) timestampToken = toDer(children(values)[0]!);
   }
-  return { certificates, serialHex, signedAttributesSet, messageDigest, contentTypeIsData, essCertHash, signature, timestampToken };
+  return {
+    certificates, serialHex, digestAlgorithm, signedAttributesSet, messageDigest, contentTypeIsData, signingCertificateV2, signingCertificateV1,
+    signature, timestampToken,
+  };
 }
 
 /** genTime of an RFC 3161 token: SignedData whose eContent is TSTInfo. */
@@ -295,16 +346,25 @@ export function verifyPdfSignatures(pdf: Buffer, trustAnchors: X509Certificate[]
     report.signer = nameField(signerCert.subject, 'CN');
     report.organisation = nameField(signerCert.subject, 'O');
     report.certificateSha256 = createHash('sha256').update(signerCert.raw).digest('hex');
-    report.subFilter === 'ETSI.CAdES.detached' || problems.push(`${label}: không phải định dạng PAdES (ETSI.CAdES.detached)`);
-    const digest = createHash('sha256').update(pdf.subarray(start1, start1 + length1)).update(pdf.subarray(start2, start2 + length2)).digest();
+    const pades = report.subFilter === 'ETSI.CAdES.detached';
+    if (!(ACCEPTED_SUB_FILTERS as readonly (string | null)[]).includes(report.subFilter)) {
+      problems.push(`${label}: định dạng chữ ký (SubFilter ${report.subFilter ?? 'không có'}) không được chấp nhận: chỉ ETSI.CAdES.detached (PAdES) hoặc adbe.pkcs7.detached`);
+    }
+    const algorithm = cms.digestAlgorithm;
+    if (!algorithm) problems.push(`${label}: thuật toán băm của chữ ký không được chấp nhận (chỉ SHA-256, SHA-384, SHA-512)`);
+    const digest = createHash(algorithm ?? 'sha256').update(pdf.subarray(start1, start1 + length1)).update(pdf.subarray(start2, start2 + length2)).digest();
     if (!cms.messageDigest || !digest.equals(cms.messageDigest)) problems.push(`${label}: nội dung tài liệu đã bị thay đổi sau khi ký`);
     if (!cms.contentTypeIsData) problems.push(`${label}: thiếu thuộc tính contentType`);
-    if (!cms.essCertHash || !cms.essCertHash.equals(createHash('sha256').update(signerCert.raw).digest())) {
+    // PAdES requires signingCertificateV2; adbe.pkcs7.detached may have none, but what is there must match.
+    if (cms.signingCertificateV2 ? !essMatches(cms.signingCertificateV2, signerCert) : pades) {
       problems.push(`${label}: chứng thư trong chữ ký không khớp chứng thư đã ký (signingCertificateV2)`);
+    }
+    if (cms.signingCertificateV1 && !essMatches(cms.signingCertificateV1, signerCert)) {
+      problems.push(`${label}: chứng thư trong chữ ký không khớp chứng thư đã ký (signingCertificate)`);
     }
     let signatureOk = false;
     try {
-      signatureOk = rawVerify('sha256', cms.signedAttributesSet, signerCert.publicKey, cms.signature);
+      signatureOk = rawVerify(algorithm ?? 'sha256', cms.signedAttributesSet, signerCert.publicKey, cms.signature);
     } catch {
       signatureOk = false;
     }

@@ -240,6 +240,38 @@ describe('signing with a USB token through the local signing agent', () => {
     expect(signedAudit.map((a) => a.details)).toEqual([expect.objectContaining({ method: 'agent', complete: true })]);
   });
 
+  it('an iText-style agent (adbe.pkcs7.detached without ESS attributes, /Info and XMP restamped) is accepted end to end', async () => {
+    const third = await awaitingOfficial();
+    const session = await start(token, third);
+    const { stdout } = await run(TSX, [AGENT, '--download', local(session.body.downloadUrl), '--upload', local(session.body.uploadUrl),
+      '--p12', p12File, '--password', 'mat-khau-token', '--sub-filter', 'adbe.pkcs7.detached', '--ess', 'none', '--like-itext'], { cwd: PROJECT, timeout: 60_000 })
+      .catch((error: { stdout?: string; stderr?: string }) => { throw new Error(`agent failed: ${error.stdout} ${error.stderr}`); });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ status: 200, body: { code: third, status: 'result_ready' } });
+    const [stored] = await env.ctx.db.select().from(agentSigningSessions).where(eq(agentSigningSessions.id, session.body.sessionId));
+    const pdf = Buffer.from(await (await api.request('GET', `${dossierPath(third)}/result`, { token })).arrayBuffer());
+    // The official's update restamped the metadata as iText does; the seal followed it.
+    const update = pdf.toString('latin1', stored!.pdf.length);
+    expect(update).toContain('xmpMM:InstanceID');
+    expect(update).toMatch(/\/Producer \(iText/);
+    const out = await pdfsig(pdf);
+    expect(out.match(/Signature Validation: Signature is Valid\./g)).toHaveLength(2);
+    expect(out).toMatch(/Signature #1:[\s\S]*Lê Thị Phương[\s\S]*Signature Type: adbe\.pkcs7\.detached[\s\S]*Signature #2:[\s\S]*ETSI\.CAdES\.detached[\s\S]*- Total document signed/);
+    const form = new FormData();
+    form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'kq.pdf');
+    const verified = await api.json('POST', '/api/verify', { form });
+    expect(verified.body).toMatchObject({ valid: true, dossierCode: third });
+    expect(verified.body.signatures.map((s: { valid: boolean }) => s.valid)).toEqual([true, true]);
+  });
+
+  it('refuses an agent that changes the title in the XMP, with its code', async () => {
+    const fourth = await awaitingOfficial();
+    const session = await start(token, fourth);
+    const served = Buffer.from(await (await download(session.body.downloadUrl)).arrayBuffer());
+    const answer = await upload(session.body.uploadUrl, await agentSign(served, identity, { subFilter: 'adbe.pkcs7.detached', ess: 'none', likeItext: true, changeTitle: 'GIẤY PHÉP' }));
+    expect(answer.status).toBe(422);
+    expect(answer.body.error).toMatchObject({ code: 'SIGNED_FILE_EXTRA_CHANGES', message: expect.stringMatching(/XMP.*dc:title/) });
+  });
+
   it('--serve: the agent listens on 127.0.0.1, takes the hand-off from the portal origin only, signs and uploads', async () => {
     const second = await awaitingOfficial();
     const agent: ChildProcess = spawn(TSX, [AGENT, '--serve', '0', '--p12', p12File, '--password', 'mat-khau-token', '--origin', api.baseUrl],

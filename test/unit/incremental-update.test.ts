@@ -8,8 +8,10 @@ import { checkIncrement, IncrementRefusal, locateNewSignature } from '../../src/
 import { signPdf as serverSign } from '../../src/signing/sign-pdf.js';
 import { verifyPdfSignatures } from '../../src/signing/verify-pdf.js';
 import { createPrivateKey } from 'node:crypto';
-import { openPkcs12, signPdf as agentSign, type TokenIdentity } from '../../tools/signing-agent/sign.js';
-import { servedStructure, signatureIncrement, withEntries } from '../helpers/forged-increment.js';
+import { readXmp, xmpChanges } from '../../src/signing/xmp-metadata.js';
+import { PDFDict, PDFName, PDFRef } from 'pdf-lib';
+import { openPkcs12, restampXmp, signPdf as agentSign, type SignOptions, type TokenIdentity } from '../../tools/signing-agent/sign.js';
+import { servedStructure, signatureIncrement, withEntries, type ServedStructure } from '../helpers/forged-increment.js';
 
 function twoPagePdf(): Promise<Buffer> {
   return new Promise((resolve) => {
@@ -20,6 +22,18 @@ function twoPagePdf(): Promise<Buffer> {
     doc.fontSize(14).text('QUYET DINH so 01/QD-SGDDT');
     doc.addPage().text('Trang 2');
     doc.end();
+  });
+}
+
+/** The honest signature update plus a new XMP stream (`dict` its dictionary) the catalog points at. */
+function withNewMetadata(served: Buffer, identity: TokenIdentity, acroForm: string, xml: string, dict = '/Type /Metadata /Subtype /XML'): Promise<Buffer> {
+  return servedStructure(served).then((s) => {
+    const number = s.nextNumber + 10;
+    const bytes = Buffer.from(xml, 'utf8');
+    return signatureIncrement(served, identity, {
+    catalogBody: withEntries(s, s.catalog, { AcroForm: acroForm, Metadata: `${number} 0 R` }),
+      extra: { [number]: `<< ${dict} /Length ${bytes.length} >>\nstream\n${bytes.toString('latin1')}\nendstream` },
+    });
   });
 }
 
@@ -124,5 +138,126 @@ describe('the agent upload check (one signature, nothing else)', () => {
     expect(await check(served, doubled)).toMatch(/^SIGNED_FILE_EXTRA_CHANGES: .*hai lần/);
     const garbage = await signatureIncrement(served, official, { raw: '\n% a comment a reader skips\n' });
     expect(await check(served, garbage)).toMatch(/^SIGNED_FILE_UNREADABLE:/);
+  });
+});
+
+/**
+ * A result-like file: pdfkit's /Info and — from PDF 1.4 on — its XMP packet (title, creator, description,
+ * producer), and one empty signature field as render-result.ts places one per signer.
+ */
+function resultLikePdf(version: '1.3' | '1.7', title = 'BẢN SAO VĂN BẰNG, CHỨNG CHỈ TỪ SỔ GỐC'): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const at = new Date('2026-12-01T07:30:00Z');
+    const doc = new PDFDocument({
+      size: 'A4', pdfVersion: version, displayTitle: true,
+      info: { Title: title, Author: 'SỞ GIÁO DỤC VÀ ĐÀO TẠO', Subject: `${title} — 000.00.12.H56-261201-0001`, Creator: 'motcua', Producer: 'motcua (pdfkit)', CreationDate: at, ModDate: at },
+    });
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.fontSize(14).text('QUYET DINH so 03/QD-SGDDT');
+    const pdfkit = doc as unknown as {
+      _root: { data: Record<string, unknown> }; _acroform?: unknown; page: { annotations: unknown[]; dictionary: unknown };
+      ref(data: Record<string, unknown>): { end(): void };
+    };
+    // eslint-disable-next-line no-new-wrappers -- pdfkit writes String objects as PDF strings
+    const field = pdfkit.ref({ Type: 'Annot', Subtype: 'Widget', FT: 'Sig', T: new String('Signature1'), Rect: [330, 120, 530, 200], F: 4, P: pdfkit.page.dictionary });
+    pdfkit.page.annotations.push(field);
+    field.end();
+    pdfkit._acroform = { fonts: {}, defaultFont: 'none' };
+    pdfkit._root.data.AcroForm = pdfkit.ref({ Fields: [field], DR: { Font: {} } });
+    doc.end();
+  });
+}
+
+const acroFormOf = (s: ServedStructure) => s.context.lookup(s.catalog, PDFDict).get(PDFName.of('AcroForm'))!.toString();
+
+const ITEXT: SignOptions = { subFilter: 'adbe.pkcs7.detached', ess: 'none', likeItext: true };
+
+describe('XMP metadata and /Info restamped by the agent (iText-style)', () => {
+  let official: TokenIdentity;
+  let withXmp: Buffer;
+  let withoutXmp: Buffer;
+
+  beforeAll(async () => {
+    const ca = await createCertificateAuthority({ commonName: 'XMP CA', organisation: 'Test' });
+    const leader = await issueCertificate(ca, { commonName: 'Lê Thị Phương', organisation: 'Sở GD&ĐT' });
+    official = openPkcs12(createPkcs12(leader.privateKeyPem, leader.certificatePem, [ca.certificatePem], 'pw'), 'pw');
+    withXmp = await resultLikePdf('1.7');
+    withoutXmp = await resultLikePdf('1.3');
+    expect(withXmp.toString('latin1')).toContain('/Type /Metadata');
+    expect(withoutXmp.toString('latin1')).not.toContain('/Type /Metadata');
+  });
+
+  it('accepts the served XMP restamped in place (dates, producer, IDs, its own layout) with /Info /ModDate and /Producer, in adbe.pkcs7.detached', async () => {
+    const signed = await agentSign(withXmp, official, ITEXT);
+    const update = signed.toString('latin1', withXmp.length);
+    expect(update).toContain('xmpMM:InstanceID');
+    expect(update).toContain('/Producer (iText\\256');
+    expect(await check(withXmp, signed)).toBe('ok');
+    expect(verifyPdfSignatures(signed, []).signatures[0]).toMatchObject({ subFilter: 'adbe.pkcs7.detached', coversWholeDocument: true });
+  });
+
+  it('accepts a new XMP made from /Info when the served file has none (the catalog points at it)', async () => {
+    const signed = await agentSign(withoutXmp, official, ITEXT);
+    expect(signed.toString('latin1', withoutXmp.length)).toMatch(/\/Metadata \d+ 0 R/);
+    expect(await check(withoutXmp, signed)).toBe('ok');
+  });
+
+  it('refuses an XMP whose title changed, in place or in a new packet', async () => {
+    expect(await check(withXmp, await agentSign(withXmp, official, { ...ITEXT, changeTitle: 'GIẤY PHÉP' })))
+      .toMatch(/^SIGNED_FILE_EXTRA_CHANGES: .*siêu dữ liệu XMP.*dc:title/);
+    // No XMP served: the baseline is /Info, so a packet with another description is refused.
+    const s = await servedStructure(withoutXmp);
+    const xmp = restampXmp(`<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">`
+      + '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:description><rdf:Alt><rdf:li xml:lang="x-default">Đã thu hồi</rdf:li></rdf:Alt></dc:description></rdf:Description>'
+      + '</rdf:RDF></x:xmpmeta>', new Date());
+    const forged = await withNewMetadata(withoutXmp, official, acroFormOf(s), xmp);
+    expect(await check(withoutXmp, forged)).toMatch(/^SIGNED_FILE_EXTRA_CHANGES: .*siêu dữ liệu XMP.*dc:description/);
+  });
+
+  it('refuses a /Metadata that is not a bounded, well-formed XMP stream', async () => {
+    const form = acroFormOf(await servedStructure(withoutXmp));
+    const cases: Array<[string, RegExp]> = [
+      ['<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF>', /không phải XML hợp lệ/],
+      ['<!DOCTYPE x [<!ENTITY a "aaaa">]><x:xmpmeta xmlns:x="adobe:ns:meta/"/>', /không phải XML hợp lệ/],
+      [`<x:xmpmeta xmlns:x="adobe:ns:meta/"><!--${' '.repeat(300 * 1024)}--></x:xmpmeta>`, /quá lớn/],
+    ];
+    for (const [xml, reason] of cases) {
+      expect(await check(withoutXmp, await withNewMetadata(withoutXmp, official, form, xml))).toMatch(new RegExp(`^SIGNED_FILE_EXTRA_CHANGES: .*${reason.source}`));
+    }
+    const notXmp = await withNewMetadata(withoutXmp, official, form, '<a/>', '/Type /Metadata /Subtype /JSON');
+    expect(await check(withoutXmp, notXmp)).toMatch(/^SIGNED_FILE_EXTRA_CHANGES: .*không phải XMP/);
+    const withJs = await withNewMetadata(withoutXmp, official, form, restampXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>', new Date()), '/Type /Metadata /Subtype /XML /AA << >>');
+    expect(await check(withoutXmp, withJs)).toMatch(/^SIGNED_FILE_EXTRA_CHANGES: .*mục lạ: \/AA/);
+    // The served packet itself overwritten by something that is not XML.
+    const served = await servedStructure(withXmp);
+    const metadataRef = (served.context.lookup(served.catalog, PDFDict).get(PDFName.of('Metadata')) as PDFRef).objectNumber;
+    const broken = await signatureIncrement(withXmp, official, { extra: { [metadataRef]: '<< /Type /Metadata /Subtype /XML /Length 5 >>\nstream\nhello\nendstream' } });
+    expect(await check(withXmp, broken)).toMatch(/^SIGNED_FILE_EXTRA_CHANGES: .*XMP không hợp lệ/);
+  });
+
+  it('still refuses a changed /Title in the document information', async () => {
+    const s = await servedStructure(withXmp);
+    const info = s.context.trailerInfo.Info as PDFRef;
+    const retitled = await signatureIncrement(withXmp, official, { extra: { [info.objectNumber]: withEntries(s, info, { Title: '(GIAY PHEP)' }) } });
+    expect(await check(withXmp, retitled)).toMatch(/^SIGNED_FILE_EXTRA_CHANGES: .*Info.*\/Title/);
+  });
+});
+
+describe('reading XMP (xmp-metadata.ts)', () => {
+  const packet = (body: string) => Buffer.from(`<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">${body}</rdf:RDF></x:xmpmeta><?xpacket end="w"?>`);
+  it('compares values, not their serialisation: attribute or element form, prefixes, whitespace, date notation', () => {
+    const a = readXmp(packet('<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:CreateDate="2026-12-01T07:30:00Z"/>'
+      + '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title><rdf:Alt><rdf:li xml:lang="x-default">Quyết định</rdf:li></rdf:Alt></dc:title></rdf:Description>'));
+    const b = readXmp(packet('<rdf:Description rdf:about="" xmlns:t="http://purl.org/dc/elements/1.1/" xmlns:x2="http://ns.adobe.com/xap/1.0/">\n  <t:title>\n <rdf:Alt>\n<rdf:li xml:lang="x-default">  Quyết định </rdf:li></rdf:Alt></t:title>'
+      + '<x2:CreateDate>2026-12-01T14:30:00+07:00</x2:CreateDate><x2:ModifyDate>2026-12-02T00:00:00Z</x2:ModifyDate><t:format>application/pdf</t:format></rdf:Description>'));
+    expect(xmpChanges(a, b)).toEqual([]);
+    expect(xmpChanges(a, readXmp(packet('<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title><rdf:Alt><rdf:li xml:lang="x-default">Quyết định</rdf:li></rdf:Alt></dc:title><dc:format>text/html</dc:format></rdf:Description>'
+      + '<rdf:Description xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:CreateDate="2026-12-01T07:30:01Z"/>'))))
+      .toEqual(['xmp:CreateDate', 'dc:format']);
+    // Left out, the creation date is no change; the title is.
+    expect(xmpChanges(a, readXmp(packet('')))).toEqual(['dc:title']);
+    expect(() => readXmp(packet('<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:format="a"/><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:format="b"/>'))).toThrow(/lặp lại/);
   });
 });

@@ -1,6 +1,7 @@
 // Stand-in for the local signing agent an official runs next to their USB token (VGCA Sign Service style).
 //   once:   tsx tools/signing-agent/agent.ts --download URL --upload URL --p12 FILE --password PW
 //   serve:  tsx tools/signing-agent/agent.ts --serve 8987 --p12 FILE --password PW --origin https://portal.example
+//   either: --sub-filter adbe.pkcs7.detached, --ess none|v1|v2, --like-itext (restamp /Info and XMP as iText does)
 // It downloads the whole PDF, signs it as one incremental update with the PKCS#12 that plays the token, uploads the
 // whole signed PDF and prints the portal's answer (one JSON line). See README.md. Imports nothing from src/.
 import { readFile } from 'node:fs/promises';
@@ -8,7 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openPkcs12, signPdf, type TokenIdentity } from './sign.js';
+import { openPkcs12, signPdf, type EssAttribute, type SignOptions, type SubFilter, type TokenIdentity } from './sign.js';
 
 const MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
 
@@ -30,9 +31,9 @@ export class AgentError extends Error {
 }
 
 /** One hand-off: download, sign, upload; the portal's answer as it came. */
-export async function signHandOff(handOff: HandOff, identity: TokenIdentity): Promise<UploadAnswer> {
+export async function signHandOff(handOff: HandOff, identity: TokenIdentity, options: SignOptions = {}): Promise<UploadAnswer> {
   const pdf = await download(handOff.downloadUrl);
-  const signed = await signPdf(pdf, identity);
+  const signed = await signPdf(pdf, identity, options);
   const response = await fetch(handOff.uploadUrl, { method: 'PUT', headers: { 'content-type': 'application/pdf' }, body: signed });
   const text = await response.text();
   let body: unknown = text;
@@ -47,7 +48,7 @@ export async function signHandOff(handOff: HandOff, identity: TokenIdentity): Pr
  * Access preflight answer); it fetches and uploads only URLs of those origins, so another web site cannot use it
  * to sign its own documents or to reach other hosts.
  */
-export function serveAgent(options: { port: number; identity: TokenIdentity; origins: string[] }): Promise<http.Server> {
+export function serveAgent(options: { port: number; identity: TokenIdentity; origins: string[]; sign?: SignOptions }): Promise<http.Server> {
   const allowed = new Set(options.origins.map((o) => new URL(o).origin));
   const server = http.createServer((request, response) => {
     const origin = request.headers.origin;
@@ -89,7 +90,7 @@ export function serveAgent(options: { port: number; identity: TokenIdentity; ori
       } catch {
         return send(400, { error: 'expected { downloadUrl, uploadUrl } on the portal' });
       }
-      signHandOff(handOff, options.identity).then(
+      signHandOff(handOff, options.identity, options.sign).then(
         (answer) => send(answer.status, answer.body),
         (error: unknown) => send(error instanceof AgentError ? error.status : 500, { error: error instanceof Error ? error.message : String(error) }),
       );
@@ -106,13 +107,18 @@ async function main(): Promise<void> {
     options: {
       download: { type: 'string' }, upload: { type: 'string' }, p12: { type: 'string' }, password: { type: 'string', default: '' },
       serve: { type: 'string' }, origin: { type: 'string', multiple: true },
+      'sub-filter': { type: 'string' }, ess: { type: 'string' }, 'like-itext': { type: 'boolean', default: false },
     },
   });
   if (!values.p12) throw new Error('--p12 FILE is required');
   const identity = openPkcs12(await readFile(values.p12), values.password ?? '');
+  const subFilter = values['sub-filter'];
+  if (subFilter !== undefined && subFilter !== 'ETSI.CAdES.detached' && subFilter !== 'adbe.pkcs7.detached') throw new Error('--sub-filter: ETSI.CAdES.detached or adbe.pkcs7.detached');
+  if (values.ess !== undefined && !['v1', 'v2', 'none'].includes(values.ess)) throw new Error('--ess: v1, v2 or none');
+  const sign: SignOptions = { subFilter: subFilter as SubFilter | undefined, ess: values.ess as EssAttribute | undefined, likeItext: values['like-itext'] };
   if (values.serve !== undefined) {
     const origins = values.origin ?? ['http://localhost:3000'];
-    const server = await serveAgent({ port: Number(values.serve), identity, origins });
+    const server = await serveAgent({ port: Number(values.serve), identity, origins, sign });
     const address = server.address();
     console.log(JSON.stringify({ listening: typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : null, origins }));
     const stop = () => server.close(() => process.exit(0));
@@ -121,7 +127,7 @@ async function main(): Promise<void> {
     return;
   }
   if (!values.download || !values.upload) throw new Error('--download URL and --upload URL are required (or --serve PORT)');
-  const answer = await signHandOff({ downloadUrl: values.download, uploadUrl: values.upload }, identity);
+  const answer = await signHandOff({ downloadUrl: values.download, uploadUrl: values.upload }, identity, sign);
   console.log(JSON.stringify(answer));
   if (answer.status >= 400) process.exitCode = 1;
 }
