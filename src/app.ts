@@ -29,6 +29,7 @@ import { surveyRoutes } from './routes/api/survey.js';
 import { pageRoutes } from './routes/pages/index.js';
 import { verifyPages } from './routes/pages/verify.js';
 import { signingRoutes } from './routes/api/signing.js';
+import { signingAgentRoutes } from './routes/api/signing-agent.js';
 import { remoteSigningRoutes } from './routes/api/remote-signing.js';
 import { verifyRoutes } from './routes/api/verify.js';
 import { pkiRoutes } from './routes/api/pki.js';
@@ -87,6 +88,7 @@ export async function buildApp(ctx: AppContext) {
   await app.register(surveyRoutes, { ctx });
   await app.register(statsRoutes, { ctx });
   await app.register(signingRoutes, { ctx });
+  await app.register(signingAgentRoutes, { ctx });
   await app.register(remoteSigningRoutes, { ctx });
   await app.register(verifyRoutes, { ctx });
   await app.register(pkiRoutes, { ctx });

@@ -86,6 +86,8 @@ const envSchema = z.object({
   REVOCATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   // Embedded default: the demo CA's certificates name its CRL (GET /pki/demo-ca.crl), so demo results carry a DSS.
   DEMO_CA_CRL: z.enum(['on', 'off']).default('on'),
+  // The officials' local signing agent (USB token, VGCA Sign Service style), as their browsers reach it.
+  SIGNING_AGENT_URL: z.string().url().refine((v) => /^https?:\/\//.test(v), { message: 'http(s) URL' }).default('http://127.0.0.1:8987'),
   TRUST_ANCHORS: z.string().optional(),
   SMTP_URL: optionalUrl(['smtp', 'smtps']),
   // A bare address: the display name is then the Department's, from the organisation settings (notifications/mailer.ts).
@@ -147,6 +149,8 @@ export interface Config {
    * point; off: they name none and demo results stay PAdES B-B/B-T.
    */
   demoCaCrl: boolean;
+  /** Where the staff pages hand signing sessions to the official's local signing agent (connect-src of the pages). */
+  signingAgentUrl: string;
   /** PEM file of CA certificates that verification trusts (the demo CA is added in the embedded default). */
   trustAnchorsFile: string | undefined;
   /** Citizen e-mails: without smtpUrl they are written to the log instead (notifications/mailer.ts). */
@@ -220,6 +224,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     tsaUrl: env.TSA_URL,
     revocationTimeoutMs: env.REVOCATION_TIMEOUT_MS,
     demoCaCrl: env.DEMO_CA_CRL === 'on',
+    signingAgentUrl: env.SIGNING_AGENT_URL.replace(/\/+$/, ''),
     trustAnchorsFile: env.TRUST_ANCHORS ? path.resolve(env.TRUST_ANCHORS) : undefined,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     demoData: !production,

@@ -37,7 +37,7 @@ import {
   type Run,
 } from './markup.js';
 import { paginate, styleOf, Typesetter, type Align, type Placement, type Unit } from './text-layout.js';
-import { drawSignatureStamps, type SignatureStamp } from './signature-stamp.js';
+import { addSignatureFields, SIGNATURE_BOX, type SignatureStamp } from './signature-stamp.js';
 
 export interface ResultDocumentInput {
   /** Relative to the templates dir, e.g. 'documents/diploma-copy.hbs'. */
@@ -60,7 +60,10 @@ export interface ResultDocumentInput {
   signer: { name: string; title: string };
   recipients?: string[];
   context: Record<string, unknown>;
-  /** Visible digital-signature stamps drawn in the signer's block (signing/: the signatures that follow). */
+  /**
+   * The digital signatures that follow, in signing order: each gets an empty signature field over the signer's
+   * block, which its signature fills with its stamp as the field's appearance (nothing is drawn here).
+   */
   stamps?: SignatureStamp[];
 }
 
@@ -96,7 +99,7 @@ const ROW_LABEL_MIN = CONTENT_WIDTH * 0.3;
 const ROW_LABEL_MAX = CONTENT_WIDTH * 0.5;
 const ROW_GAP = 8;
 // Room for the signature image with the seal overlapping its left third (Decree 30 electronic signature).
-const SIGNATURE_SPACE = 68;
+const SIGNATURE_SPACE = SIGNATURE_BOX.height + 4;
 const QR_SIZE = 56;
 
 const FONT_NAMES: Record<FontStyle, string> = { regular: 'R', bold: 'B', italic: 'I', boldItalic: 'BI' };
@@ -490,7 +493,7 @@ function closingUnit(doc: Doc, ts: Typesetter, p: Prepared, onPlaced: (rect: Sig
       const titleBottom = drawTexts(ts, p.signerTitle, 'bold', 13, RIGHT_X, y, RIGHT_WIDTH);
       const nameTop = titleBottom + SIGNATURE_SPACE;
       drawTexts(ts, [p.signerName], 'bold', 13, RIGHT_X, nameTop, RIGHT_WIDTH);
-      const boxWidth = Math.min(RIGHT_WIDTH, 200);
+      const boxWidth = Math.min(RIGHT_WIDTH, SIGNATURE_BOX.width);
       const boxX = RIGHT_X + (RIGHT_WIDTH - boxWidth) / 2;
       onPlaced([boxX, A4.height - (nameTop - 2), boxX + boxWidth, A4.height - (titleBottom + 2)]);
     },
@@ -575,7 +578,7 @@ export async function renderResult(input: ResultDocumentInput): Promise<Rendered
   });
   if (input.stamps?.length && signatureBox) {
     doc.switchToPage(signatureBox.page);
-    drawSignatureStamps(doc, ts, signatureBox.rect, A4.height, input.stamps);
+    addSignatureFields(doc, signatureBox.rect, input.stamps.length);
   }
   numberPages(doc, ts);
   const pages = doc.bufferedPageRange().count;

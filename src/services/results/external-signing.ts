@@ -17,9 +17,10 @@ import { prepareDetachedCms } from '../../signing/cms.js';
 import { embedCms, preparePdfSignature, reopenPrepared } from '../../signing/sign-pdf.js';
 import { loadDossierFor, type Caller } from '../access.js';
 import { applySigners, issuingAgency, leaderReason, renderResult, storeResult, timestampOption } from './render-and-sign.js';
+import { signatureAppearance } from './signature-appearance.js';
 import { systemActionIn } from '../../workflow/engine.js';
 import { performAction, type ActionOutcome } from '../processing/perform-action.js';
-import { recordAudit, staffActor } from '../audit/audit.js';
+import { recordAudit, staffActor, type AuditActor } from '../audit/audit.js';
 
 export const PREPARATION_TTL_MS = 10 * 60 * 1000;
 // Room for a long chain from a commercial CA and a timestamp token.
@@ -68,6 +69,7 @@ export async function prepareExternalSignature(ctx: AppContext, code: string, ca
   const prepared = preparePdfSignature(base, {
     certificatePem: mode.certificatePem, chainPem: mode.chainPem, name: staff.fullName, reason: leaderReason(staff, agency),
     location: agency.place, signingTime: signedAt, reserveBytes: EXTERNAL_RESERVE_BYTES,
+    appearance: await signatureAppearance(ctx, dossier, definition, staff.id, draft.signedCount, signedAt),
   });
   const cms = prepareDetachedCms({ contentDigest: prepared.contentDigest, certificate: mode.certificatePem, chain: mode.chainPem });
   const expiresAt = new Date(Date.now() + PREPARATION_TTL_MS);
@@ -120,15 +122,44 @@ export async function completeExternalSignature(ctx: AppContext, code: string, c
   const timestamp = timestampOption(ctx).timestamp;
   const signed = embedCms(prepared, cms.assemble(signature, timestamp ? await timestamp(signature) : undefined));
 
+  return finishOfficialSignature(ctx, {
+    dossier, draft, signed, baseSignedCount: prep.baseSignedCount, signedAt: prep.createdAt, method: 'external',
+    actor: staffActor(staff, caller.kind === 'staff' ? caller.ip : null),
+    claim: async (tx) => {
+      if (!(await markPreparationCompleted(tx, prep.id, new Date()))) throw new AppError('SIGNING_NOT_PENDING', 'Phiên chuẩn bị ký này đã được sử dụng.');
+    },
+  });
+}
+
+export interface OfficialSignature {
+  dossier: dossiers.DossierRow;
+  draft: SigningDraftRow;
+  /** The draft's file plus the official's signature (one more incremental update). */
+  signed: Buffer;
+  baseSignedCount: number;
+  /** When the official's signing began (the time the stamps show); the later signers use it too. */
+  signedAt: Date;
+  method: 'external' | 'agent';
+  actor: AuditActor;
+  /** Claims the one-time hand-out (preparation, agent session) inside the storing transaction; throws if taken. */
+  claim: (tx: AppContext['db']) => Promise<void>;
+}
+
+/**
+ * The common end of every signature made outside the server (prepare/complete, local agent): the remaining
+ * signers (the seal) from base + 1, then the draft updated or the result stored — with the claim and the
+ * 'result.signed' audit in the same transaction — and the dossier moved on.
+ */
+export async function finishOfficialSignature(ctx: AppContext, input: OfficialSignature): Promise<ActionOutcome> {
+  const { dossier, draft } = input;
   const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
   const outcome = await applySigners(ctx, {
-    dossier, definition, pdf: signed, from: prep.baseSignedCount + 1, leaderStaffId: draft.signerStaffId, signedAt: prep.createdAt,
+    dossier, definition, pdf: input.signed, from: input.baseSignedCount + 1, leaderStaffId: draft.signerStaffId, signedAt: input.signedAt,
   });
   const claim = async (tx: AppContext['db']) => {
-    if (!(await markPreparationCompleted(tx, prep.id, new Date()))) throw new AppError('SIGNING_NOT_PENDING', 'Phiên chuẩn bị ký này đã được sử dụng.');
+    await input.claim(tx);
     // The official's signature is on the document from here: audited with the claim, in the same transaction.
-    await recordAudit(tx, staffActor(staff, caller.kind === 'staff' ? caller.ip : null), 'result.signed', dossier.code,
-      { method: 'external', signatures: outcome.signedCount, complete: !outcome.waitingFor });
+    await recordAudit(tx, input.actor, 'result.signed', dossier.code, { method: input.method, signatures: outcome.signedCount, complete: !outcome.waitingFor });
   };
   if (outcome.waitingFor) {
     await ctx.db.transaction(async (tx) => {
@@ -137,7 +168,7 @@ export async function completeExternalSignature(ctx: AppContext, code: string, c
     });
     return { code: dossier.code, status: dossier.status, version: dossier.version };
   }
-  await storeResult(ctx, dossier.id, outcome.pdf, draft.signerStaffId, prep.createdAt, claim);
+  await storeResult(ctx, dossier.id, outcome.pdf, draft.signerStaffId, input.signedAt, claim);
   return moveOn(ctx, dossier.code);
 }
 

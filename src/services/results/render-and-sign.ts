@@ -21,6 +21,7 @@ import { markDocumentIssued, numberDocument } from '../numbering/document-number
 import { verificationUrl } from '../access.js';
 import { assertMaySignResult, sealUnit, signerBlockTitle } from './signing-authority.js';
 import { addValidationData } from './long-term-validation.js';
+import { signatureAppearance } from './signature-appearance.js';
 import type { Signer } from '../keys/signer-keys.js';
 import type { AuditActor } from '../audit/audit.js';
 
@@ -142,6 +143,8 @@ export async function applySigners(ctx: AppContext, input: SignersInput): Promis
     const resolved = await resolveSigner(ctx, step, input, agency);
     if ('waitingFor' in resolved) return { pdf, signedCount: i, waitingFor: resolved.waitingFor };
     const options: SignPdfOptions = { ...resolved.options, ...(input.signedAt ? { signingTime: input.signedAt } : {}), ...timestampOption(ctx) };
+    // Its stamp becomes the signature's own appearance, in the field the layout left for it, showing its /M.
+    options.appearance = await signatureAppearance(ctx, dossier, definition, input.leaderStaffId, i, options.signingTime ?? new Date());
     pdf = await timeSigning(step.kind, () => signPdf(pdf, options));
   }
   // Every signer done: the validation data (PAdES B-LT) after the last signature, when a certificate names OCSP/CRL.

@@ -29,6 +29,8 @@ interface StaffDossierData {
   prefills: Record<string, RegisterPrefill>;
   dataOptions: Record<string, FieldOption[]>;
   waiting: { waitingFor: string } | undefined;
+  /** The official's local signing agent, as their browser reaches it (config SIGNING_AGENT_URL). */
+  signingAgentUrl: string;
 }
 
 /** The service calls behind the page. */
@@ -42,7 +44,7 @@ export async function loadStaffDossier(ctx: AppContext, code: string, caller: Ca
     registerPrefills(ctx, code, caller, view.actions),
     caller.kind === 'staff' && !view.result ? pendingSignatures(ctx, caller).then((all) => all.find((p) => p.code === code), () => undefined) : undefined,
   ]);
-  return { details, prefills, dataOptions, waiting };
+  return { details, prefills, dataOptions, waiting, signingAgentUrl: ctx.config.signingAgentUrl };
 }
 
 const REGISTER_NOTES: Record<RegisterPrefill['outcome'], (p: RegisterPrefill) => string> = {
@@ -52,7 +54,7 @@ const REGISTER_NOTES: Record<RegisterPrefill['outcome'], (p: RegisterPrefill) =>
 };
 
 export function staffDossierModel(code: string, data: StaffDossierData, extra: StaffDossierExtra = {}) {
-  const { details: { view, intakeForm, documents, resultActions, mayChangeTrackingToken }, prefills, dataOptions, waiting } = data;
+  const { details: { view, intakeForm, documents, resultActions, mayChangeTrackingToken }, prefills, dataOptions, waiting, signingAgentUrl } = data;
   const page = `/can-bo/ho-so/${enc(code)}`;
   const api = `/api/dossiers/${enc(code)}`;
   const actions = view.actions.map((a) => {
@@ -70,6 +72,8 @@ export function staffDossierModel(code: string, data: StaffDossierData, extra: S
   });
   return {
     signature: waiting ? { byPin: waiting.waitingFor === 'pin', byRemote: waiting.waitingFor === 'remote', url: `${page}/ky-so`, prepareApi: `${api}/signatures/prepare` } : null,
+    // A USB token: the page hands a signing session to the local agent (templates/pages/partials/agent-signing.hbs).
+    agentSigning: waiting?.waitingFor === 'external' ? { startApi: `${api}/signatures/agent`, agentUrl: signingAgentUrl } : null,
     title: `Hồ sơ ${code}`, dossier: view,
     dataRows: formDataRows(intakeForm, view.formData),
     documents: view.documents.map((d) => ({ ...d, isPdf: d.mimeType === 'application/pdf', isImage: d.mimeType.startsWith('image/') })),
