@@ -80,6 +80,8 @@ const envSchema = z.object({
   INTAKE_CONTACT_HOURLY_LIMIT: z.coerce.number().int().min(0).default(5),
   INTAKE_CONTACT_DAILY_LIMIT: z.coerce.number().int().min(0).default(20),
   TRACKING_TOKEN_DAYS: z.coerce.number().int().positive().default(365),
+  // Feedback and complaints (phản ánh, kiến nghị) are answered within this many working days of filing.
+  FEEDBACK_DUE_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(10),
   TRUST_PROXY: trustProxySchema,
   TSA_URL: optionalUrl(['http', 'https']),
   // PAdES B-LT: the longest one OCSP request or CRL download may take while a result is being issued.
@@ -138,6 +140,8 @@ export interface Config {
   intake: { ratePerMinute: number; perContactHour: number; perContactDay: number };
   /** A tracking token stops working this many days after its dossier reached a final state. */
   trackingTokenDays: number;
+  /** Feedback and complaints are due this many working days after filing (services/feedback). */
+  feedbackDueWorkingDays: number;
   /** fastify's trustProxy: whose X-Forwarded-For to believe for request.ip (false: nobody's). */
   trustProxy: boolean | string[] | ((address: string, hop: number) => boolean);
   /** RFC 3161 time-stamping authority: when set, every signature gets a timestamp (PAdES B-T). */
@@ -220,6 +224,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     loginRateLimit: env.LOGIN_RATE_LIMIT,
     intake: { ratePerMinute: env.INTAKE_RATE_LIMIT, perContactHour: env.INTAKE_CONTACT_HOURLY_LIMIT, perContactDay: env.INTAKE_CONTACT_DAILY_LIMIT },
     trackingTokenDays: env.TRACKING_TOKEN_DAYS,
+    feedbackDueWorkingDays: env.FEEDBACK_DUE_WORKING_DAYS,
     trustProxy: trustProxyOption(env.TRUST_PROXY),
     tsaUrl: env.TSA_URL,
     revocationTimeoutMs: env.REVOCATION_TIMEOUT_MS,

@@ -142,6 +142,12 @@ export const ERROR_STATUS = {
   /** Outcomes reported by GET /api/signatures/remote/:requestId (never an HTTP answer): the holder rejected on the phone, or nobody confirmed in time. */
   REMOTE_SIGNING_REJECTED: 409,
   REMOTE_SIGNING_EXPIRED: 410,
+  /** Feedback and complaints: an unknown code, a wrong token, or an item of another agency look the same. */
+  FEEDBACK_NOT_FOUND: 404,
+  /** The item was answered already (an answer is final; a second one would contradict what the filer was told). */
+  FEEDBACK_ALREADY_ANSWERED: 409,
+  /** Intake by reference (documentRefs, `ref:<key>`): the stored document is not the signed-in citizen's nor one of their children's. */
+  DOCUMENT_NOT_YOURS: 422,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

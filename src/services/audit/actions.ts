@@ -37,6 +37,10 @@ export const AUDIT_ACTIONS = {
   'result.signed': 'Ký số văn bản kết quả',
   'result.signature_refused': 'Từ chối tệp ký số gửi từ phần mềm ký (USB token)',
   'result.remote_requested': 'Gửi yêu cầu ký số từ xa (chờ xác nhận trên điện thoại)',
+  'feedback.filed': 'Tiếp nhận phản ánh, kiến nghị',
+  'feedback.answered': 'Trả lời phản ánh, kiến nghị',
+  'feedback.notified': 'Gửi thư cho người phản ánh, kiến nghị',
+  'citizen_document.digitised': 'Số hóa giấy tờ vào kho dữ liệu của công dân',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS | `dossier.${string}`;
