@@ -9,7 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openPkcs12, signPdf, type EssAttribute, type SignOptions, type SubFilter, type TokenIdentity } from './sign.js';
+import { commonName, openPkcs12, signPdf, type EssAttribute, type SignOptions, type SubFilter, type TokenIdentity } from './sign.js';
 
 const MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
 
@@ -70,7 +70,7 @@ export function serveAgent(options: { port: number; identity: TokenIdentity; ori
     }
     const url = request.url?.split('?')[0];
     if (request.method === 'GET' && url === '/status') {
-      return send(200, { agent: 'motcua-signing-agent', certificate: options.identity.certificate.subject.getField('CN')?.value ?? null });
+      return send(200, { agent: 'motcua-signing-agent', certificate: commonName(options.identity.certificate) ?? null });
     }
     if (request.method !== 'POST' || url !== '/sign') return send(404, { error: 'not found' });
     const chunks: Buffer[] = [];

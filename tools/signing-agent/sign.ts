@@ -23,6 +23,17 @@ export interface TokenIdentity {
   chain: forge.pki.Certificate[];
 }
 
+/** The certificate's CN as text: forge keeps a UTF8String's bytes as a binary string. */
+export function commonName(certificate: forge.pki.Certificate): string | undefined {
+  const value = certificate.subject.getField('CN')?.value as string | undefined;
+  if (value === undefined) return undefined;
+  try {
+    return forge.util.decodeUtf8(value);
+  } catch {
+    return value;
+  }
+}
+
 /** The "token": key, certificate and CA chain from a PKCS#12 file. */
 export function openPkcs12(der: Buffer, password: string): TokenIdentity {
   const p12 = forge.pkcs12.pkcs12FromAsn1(asn1.fromDer(der.toString('binary')), password);
@@ -290,7 +301,7 @@ async function fillEmptyField(pdf: Buffer, identity: TokenIdentity, options: Sig
   });
   if (!(fieldRef instanceof PDFRef)) return undefined;
   const sig = context.largestObjectNumber + 1;
-  const name = identity.certificate.subject.getField('CN')?.value as string | undefined;
+  const name = commonName(identity.certificate);
   const objects = new Map<number, string>([
     [sig, `<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /${options.subFilter ?? 'ETSI.CAdES.detached'}\n/ByteRange [0 /********** /********** /**********]\n`
       + `/Contents <${'0'.repeat(SIGNATURE_BYTES * 2)}>\n/M (${pdfDate(options.signingTime ?? new Date())})\n/Name ${pdfText(name ?? 'Signer')}\n`
@@ -329,7 +340,7 @@ export async function signPdf(pdf: Buffer, identity: TokenIdentity, options: Sig
   const filled = await fillEmptyField(pdf, identity, options);
   if (filled) return filled;
   if (options.likeItext) throw new Error('restamping /Info and XMP needs a document with an empty signature field');
-  const name = identity.certificate.subject.getField('CN')?.value as string | undefined;
+  const name = commonName(identity.certificate);
   let prepared = plainAddPlaceholder({
     pdfBuffer: pdf, name: ascii(name ?? 'Signer'), reason: ascii(options.reason ?? 'Ky so van ban'), location: ascii(options.location ?? ''),
     contactInfo: '', signingTime: options.signingTime ?? new Date(), signatureLength: SIGNATURE_BYTES, subFilter: options.subFilter ?? 'ETSI.CAdES.detached',
