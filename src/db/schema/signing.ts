@@ -129,7 +129,12 @@ export const remoteSigningItems = pgTable('remote_signing_items', {
   pdf: bytea('pdf').notNull(),
   /** SHA-256 over the /ByteRange-covered bytes: the hash the provider signs. */
   contentDigest: bytea('content_digest').notNull(),
-  status: text('status', { enum: ['pending', 'signed', 'failed'] }).notNull().default('pending'),
+  /** 'received': the provider's CMS is checked and kept here before the seal is applied, so a retry never needs the provider again. */
+  status: text('status', { enum: ['pending', 'received', 'signed', 'failed'] }).notNull().default('pending'),
+  /** The detached CMS the provider returned for this document (checked), once received. */
+  cms: bytea('cms'),
+  /** The time the prepared document was rendered with (its stamp, its /M, its register year). */
+  renderedAt: timestamp('rendered_at', { withTimezone: true }),
   error: text('error'),
   createdAt: createdAt(),
 }, (t) => [index('remote_signing_items_request_idx').on(t.requestId), index('remote_signing_items_dossier_idx').on(t.dossierId)]);

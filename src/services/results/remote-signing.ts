@@ -187,7 +187,8 @@ export async function remoteSigningStatus(ctx: AppContext, caller: Caller, reque
   const staff = staffOf(caller);
   const request = /^[0-9a-f-]{36}$/i.test(requestId) ? await findRemoteRequest(ctx.db, requestId) : undefined;
   if (!request || request.staffId !== staff.id) throw new AppError('REMOTE_SIGNING_NOT_FOUND', 'Không tìm thấy yêu cầu ký số từ xa.');
-  const items = await listRemoteItemSummaries(ctx.db, request.id);
+  // A document whose signature arrived but is not sealed yet is still pending for the official.
+  const items = (await listRemoteItemSummaries(ctx.db, request.id)).map((i) => ({ ...i, status: i.status === 'received' ? 'pending' as const : i.status }));
   const counts = { pending: 0, signed: 0, failed: 0 };
   for (const item of items) counts[item.status]++;
   return {
