@@ -32,8 +32,29 @@ async function startDemoRemoteSigning(ctx: AppContext): Promise<{ close(): Promi
   return simulator;
 }
 
+/**
+ * The demo's identity provider in place of VNeID: a real OpenID Provider (identity/demo-provider.ts) on a free loopback
+ * port with the demo citizens (identity/demo-citizens.yaml), its client configured here. Only when no provider is
+ * configured; loaded on demand, so a production start never imports it.
+ */
+async function startDemoIdentityProvider(ctx: AppContext): Promise<{ close(): Promise<void> }> {
+  const { startDemoOidcProvider, loadDemoCitizens } = await import('./identity/demo-provider.js');
+  const login = ctx.config.citizenLogin;
+  const clientId = 'motcua-demo';
+  const clientSecret = randomBytes(24).toString('base64url');
+  const citizens = loadDemoCitizens();
+  const provider = await startDemoOidcProvider({
+    host: '127.0.0.1', clientId, clientSecret, redirectUri: login.redirectUri, postLogoutRedirectUri: login.postLogoutRedirectUri, citizens,
+  });
+  login.provider = { issuer: provider.url, clientId, clientSecret };
+  ctx.log.info({ citizens: citizens.map((c) => `${String(c.claims.ho_va_ten)} — ${c.description ?? ''}`) },
+    `demo identity provider (Máy chủ định danh thử nghiệm, not VNeID) at ${provider.url}: "Đăng nhập bằng VNeID" picks a demo citizen`);
+  return provider;
+}
+
 await runProcess('motcua', (config) => (config.queue.kind === 'inline' ? 'embedded' : 'worker'), async (ctx, log) => {
   const simulator = ctx.config.demoData && !ctx.config.remoteSigning ? await startDemoRemoteSigning(ctx) : undefined;
+  const identityProvider = ctx.config.demoData && !ctx.config.citizenLogin.provider ? await startDemoIdentityProvider(ctx) : undefined;
   const app = await buildApp(ctx);
   await ctx.jobs.start();
   await app.listen({ host: ctx.config.host, port: ctx.config.port });
@@ -45,5 +66,5 @@ await runProcess('motcua', (config) => (config.queue.kind === 'inline' ? 'embedd
         `Demo staff accounts: ${DEMO_STAFF.map((s) => s.username).join(', ')} — password "${DEMO_PASSWORD}"`,
     );
   }
-  return { close: async () => { await app.close(); await simulator?.close(); } };
+  return { close: async () => { await app.close(); await simulator?.close(); await identityProvider?.close(); } };
 });

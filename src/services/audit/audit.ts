@@ -1,6 +1,7 @@
-// The audit trail of every staff and administrator act (audit_log, append-only: a trigger refuses UPDATE, DELETE and
-// TRUNCATE). A use-case records its entry with the same `db`/transaction as the change it describes, so an act is
-// logged if and only if it happened; refusals (a wrong password, a wrong PIN) are logged on their own.
+// The audit trail of every staff and administrator act, and of citizens' sign-ins (audit_log, append-only: a trigger
+// refuses UPDATE, DELETE and TRUNCATE). A use-case records its entry with the same `db`/transaction as the change it
+// describes, so an act is logged if and only if it happened; refusals (a wrong password, a wrong PIN) are logged on
+// their own.
 import type { Db } from '../../db/client.js';
 import { insertAuditEntry } from '../../db/repositories/audit.js';
 import type { StaffRow } from '../../db/repositories/staff.js';
@@ -15,6 +16,11 @@ export interface AuditActor {
 
 export function staffActor(staff: Pick<StaffRow, 'id' | 'fullName' | 'username'>, ip?: string | null): AuditActor {
   return { id: staff.id, name: `${staff.fullName} (${staff.username})`, kind: 'staff', ip: ip ?? null };
+}
+
+/** A citizen signed in with VNeID, named with their ID number: citizens have no username. */
+export function citizenActor(citizen: { id: string; fullName: string; personalId: string }, ip?: string | null): AuditActor {
+  return { id: citizen.id, name: `${citizen.fullName} (${citizen.personalId})`, kind: 'citizen', ip: ip ?? null };
 }
 
 export function anonymousActor(ip?: string | null, name = 'Không xác định'): AuditActor {

@@ -18,7 +18,7 @@ const SHOWN_ERRORS = new Set(['INVALID_CREDENTIALS', 'LOGIN_THROTTLED', 'TOTP_RE
  * (`https://x`, `//x`, `/\x`) would be an open redirect, and so would `/<TAB>/x` (browsers drop tabs and newlines from
  * URLs: `//x`); CR/LF would split the Location header. Our own links are percent-encoded, so they all pass.
  */
-const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : null);
+export const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : null);
 
 /** Where a signed-in account lands. */
 function landingFor(staff: StaffRow, next: string | null): string {
