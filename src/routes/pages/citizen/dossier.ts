@@ -1,10 +1,12 @@
 // /ho-so/:code: the dossier's timeline, supplementing (/bo-sung), the files and the signed result, the satisfaction
-// survey (/danh-gia) and "Đổi mã tra cứu" (/doi-ma-tra-cuu). The citizen is the holder of the remembered tracking
-// token; staff see it as themselves.
+// survey (/danh-gia), messages with the office (/tin-nhan) and "Đổi mã tra cứu" (/doi-ma-tra-cuu). The citizen is the
+// one signed in with VNeID whom the dossier concerns, or the holder of the remembered tracking token; staff see it as
+// themselves.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
 import { AppError } from '../../../errors.js';
 import type { Caller } from '../../../services/access.js';
+import { readDossierMessages, postDossierMessage } from '../../../services/messages/dossier-messages.js';
 import { changeTrackingToken } from '../../../services/processing/change-tracking-token.js';
 import { performAction } from '../../../services/processing/perform-action.js';
 import { SURVEY_CRITERIA, submitSurvey, surveyState } from '../../../services/reporting/survey.js';
@@ -13,13 +15,21 @@ import {
   citizenCaller, fieldErrors, formVersion, readPageForm, rememberDossier, rememberedDossiers, render, TRACK_COOKIE_DAYS, wantsJson,
 } from '../common.js';
 import { sendDownload } from '../downloads.js';
+import { messagesPanel, type MessageFormState } from '../messages-model.js';
 import { citizenDossierModel, type CitizenDossierExtra } from './dossier-model.js';
 import { enc, FLASH } from './shared.js';
 
 export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
-  const page = async (request: FastifyRequest, code: string, caller: Caller, extra: CitizenDossierExtra = {}) => {
-    const [details, survey] = await Promise.all([dossierDetails(ctx, code, caller), surveyState(ctx, code, caller)]);
-    return citizenDossierModel(code, details, survey, request.caller.kind === 'staff', extra);
+  const page = async (request: FastifyRequest, code: string, caller: Caller, extra: CitizenDossierExtra = {}, messageForm: MessageFormState = {}) => {
+    const [details, survey, messages] = await Promise.all([
+      dossierDetails(ctx, code, caller), surveyState(ctx, code, caller), readDossierMessages(ctx, code, caller),
+    ]);
+    const asStaff = request.caller.kind === 'staff';
+    return citizenDossierModel(code, details, survey, asStaff, {
+      ...extra, messages: messagesPanel(messages, `/ho-so/${enc(code)}/tin-nhan`, asStaff, messageForm),
+      // A signed-in citizen came from their space ("Hồ sơ của tôi"), not from the tracking form.
+      inMySpace: request.caller.kind === 'citizen',
+    });
   };
   const codeOf = (request: FastifyRequest) => (request.params as { code: string }).code;
 
@@ -67,6 +77,23 @@ export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
       const status = (error as AppError).statusCode;
       if (wantsJson(request)) return reply.status(status).send({ error: { code: (error as AppError).code, message: problem.message, fields: problem.fields } });
       return render(request, reply, 'dossier', await page(request, code, caller, { supplementError: problem.message, errors: problem.fields }), status);
+    }
+  });
+
+  // A message to the office; the page shows it with its read receipt (services/messages/dossier-messages.ts).
+  app.post('/ho-so/:code/tin-nhan', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const code = codeOf(request);
+    const caller = citizenCaller(request, code);
+    const { fields } = await readPageForm(request);
+    try {
+      await postDossierMessage(ctx, code, caller, { body: fields.body });
+      return reply.redirect(`/ho-so/${enc(code)}?tb=tin-nhan#tin-nhan`, 303);
+    } catch (error) {
+      const problem = fieldErrors(error);
+      // Only what was typed is drawn again; access errors are the error page's.
+      if (!problem || (error as AppError).code !== 'VALIDATION_FAILED') throw error;
+      return render(request, reply, 'dossier', await page(request, code, caller, {}, { error: problem.fields.body ?? problem.message, value: fields.body }),
+        (error as AppError).statusCode);
     }
   });
 

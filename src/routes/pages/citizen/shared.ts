@@ -7,6 +7,7 @@ export const enc = encodeURIComponent;
 /** Messages shown after a redirect (`?tb=`): fixed texts, so the URL cannot put words on the page. */
 export const FLASH: Record<string, string> = {
   'bo-sung': 'Đã nộp bổ sung hồ sơ. Bộ phận một cửa sẽ kiểm tra lại.',
+  'tin-nhan': 'Đã gửi tin nhắn cho cán bộ xử lý hồ sơ.',
   'danh-gia': 'Cảm ơn bạn đã đánh giá. Ý kiến của bạn giúp chúng tôi phục vụ tốt hơn.',
   'da-danh-gia': 'Hồ sơ này đã được đánh giá trước đó.',
   'da-quen': 'Thiết bị này đã quên các hồ sơ đã ghi nhớ. Lần sau cần nhập mã hồ sơ và mã tra cứu.',

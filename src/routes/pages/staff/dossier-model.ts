@@ -5,11 +5,14 @@ import type { AppContext } from '../../../app-context.js';
 import { vnToday } from '../../../calendar/vn-time.js';
 import type { Caller } from '../../../services/access.js';
 import { optionsFor } from '../../../services/intake/routing.js';
+import { filingFactsByCode, type FilingFacts } from '../../../services/intake/filing-facts.js';
 import { registerPrefills, type RegisterPrefill } from '../../../services/processing/master-register.js';
 import { pendingSignatures } from '../../../services/results/batch-sign.js';
+import { readDossierMessages, type DossierMessages } from '../../../services/messages/dossier-messages.js';
 import { dossierDetails, type DossierDetails } from '../../../services/viewing/dossier-view.js';
 import type { FieldOption } from '../../../workflow/types.js';
 import { formLinks } from '../downloads.js';
+import { messagesPanel, type MessageFormState } from '../messages-model.js';
 import { documentViews, fieldViews, formDataRows } from '../form-view.js';
 import { prefixedData } from '../common.js';
 import { enc } from './shared.js';
@@ -22,6 +25,8 @@ export interface StaffDossierExtra {
   flash?: string;
   /** The citizen's tracking token was just revoked: the new one, shown this once to hand to the citizen. */
   newToken?: string;
+  /** A message to the citizen refused (empty, too long), drawn again with what was typed. */
+  messageForm?: MessageFormState;
 }
 
 interface StaffDossierData {
@@ -31,6 +36,10 @@ interface StaffDossierData {
   waiting: { waitingFor: string } | undefined;
   /** The official's local signing agent, as their browser reaches it (config SIGNING_AGENT_URL). */
   signingAgentUrl: string;
+  /** Filed while signed in with VNeID: for whom, the person represented, a possible duplicate (null otherwise). */
+  filing: FilingFacts | null;
+  /** Messages with the citizen (reading them here marks the citizen's read). */
+  messages: DossierMessages;
 }
 
 /** The service calls behind the page. */
@@ -39,12 +48,14 @@ export async function loadStaffDossier(ctx: AppContext, code: string, caller: Ca
   const { view } = details;
   const dataOptions: Record<string, FieldOption[]> = {};
   for (const a of view.actions) for (const f of a.form?.fields ?? []) if (f.optionsFrom) dataOptions[f.name] = await optionsFor(ctx.db, f.optionsFrom);
-  const [prefills, waiting] = await Promise.all([
+  const [prefills, waiting, messages, filing] = await Promise.all([
     // Ask nothing twice: a register check is filled from the electronic master register when it has the diploma.
     registerPrefills(ctx, code, caller, view.actions),
     caller.kind === 'staff' && !view.result ? pendingSignatures(ctx, caller).then((all) => all.find((p) => p.code === code), () => undefined) : undefined,
+    readDossierMessages(ctx, code, caller),
+    filingFactsByCode(ctx, code),
   ]);
-  return { details, prefills, dataOptions, waiting, signingAgentUrl: ctx.config.signingAgentUrl };
+  return { details, prefills, dataOptions, waiting, signingAgentUrl: ctx.config.signingAgentUrl, messages, filing };
 }
 
 const REGISTER_NOTES: Record<RegisterPrefill['outcome'], (p: RegisterPrefill) => string> = {
@@ -53,8 +64,22 @@ const REGISTER_NOTES: Record<RegisterPrefill['outcome'], (p: RegisterPrefill) =>
   none: () => 'Không tìm thấy trong sổ gốc điện tử: đối chiếu sổ gốc giấy và nhập tay (Nguồn đối chiếu: sổ gốc giấy).',
 };
 
+const FILED_FOR: Record<NonNullable<FilingFacts['filedFor']>, string> = {
+  self: 'Công dân tự nộp (đăng nhập VNeID)', child: 'Cha/mẹ nộp cho con (đăng nhập VNeID)', proxy: 'Nộp thay theo ủy quyền (đăng nhập VNeID)',
+};
+
+/** What the desk is told of a dossier filed while signed in (services/intake/filing-facts.ts). */
+function filingView(facts: FilingFacts | null) {
+  if (!facts?.filedFor) return null;
+  return {
+    filedFor: FILED_FOR[facts.filedFor], loa: facts.loa, subjectPersonalId: facts.subjectPersonalId,
+    principal: facts.principal ? `${facts.principal.fullName} (số định danh ${facts.principal.personalId})` : null,
+    possibleDuplicate: facts.possibleDuplicate ? { code: facts.possibleDuplicate.code, url: `/can-bo/ho-so/${enc(facts.possibleDuplicate.code)}` } : null,
+  };
+}
+
 export function staffDossierModel(code: string, data: StaffDossierData, extra: StaffDossierExtra = {}) {
-  const { details: { view, intakeForm, documents, resultActions, mayChangeTrackingToken }, prefills, dataOptions, waiting, signingAgentUrl } = data;
+  const { details: { view, intakeForm, documents, resultActions, mayChangeTrackingToken }, prefills, dataOptions, waiting, signingAgentUrl, messages } = data;
   const page = `/can-bo/ho-so/${enc(code)}`;
   const api = `/api/dossiers/${enc(code)}`;
   const actions = view.actions.map((a) => {
@@ -86,5 +111,7 @@ export function staffDossierModel(code: string, data: StaffDossierData, extra: S
     revokeTokenUrl: mayChangeTrackingToken ? `${page}/thu-hoi-ma-tra-cuu` : null,
     newToken: extra.newToken,
     assignee: view.assignee?.name ?? null,
+    filing: filingView(data.filing),
+    messages: messagesPanel(messages, `${page}/tin-nhan`, true, extra.messageForm),
   };
 }

@@ -1,9 +1,11 @@
 // /can-bo/ho-so/:code: the dossier with files inline, history and the actions the workflow allows; posting an action,
 // claiming, the unsigned preview of the result, PIN signing of a result waiting for the official's signature, and
-// revoking the citizen's tracking token (a new one is shown once, to hand over; the citizen is e-mailed it).
+// revoking the citizen's tracking token (a new one is shown once, to hand over; the citizen is e-mailed it), and
+// messages to the citizen (/tin-nhan).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
 import type { AppError } from '../../../errors.js';
+import { postDossierMessage } from '../../../services/messages/dossier-messages.js';
 import { assignDossier } from '../../../services/processing/assign-dossier.js';
 import { changeTrackingToken } from '../../../services/processing/change-tracking-token.js';
 import { performAction } from '../../../services/processing/perform-action.js';
@@ -61,6 +63,23 @@ export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
       const problem = fieldErrors(error);
       if (!problem) throw error;
       return reply.redirect(backTo(code, problem.message), 303);
+    }
+  });
+
+  // A message to the citizen (e-mailed to them when the dossier has an e-mail); audited.
+  app.post('/can-bo/ho-so/:code/tin-nhan', { preHandler: app.csrfProtection }, async (request, reply) => {
+    if (!staffOr(request, reply)) return reply;
+    const code = codeOf(request);
+    const { fields } = await readPageForm(request);
+    try {
+      await postDossierMessage(ctx, code, request.caller, { body: fields.body });
+      return reply.redirect(`${backTo(code, 'Đã gửi tin nhắn cho công dân.')}#tin-nhan`, 303);
+    } catch (error) {
+      const problem = fieldErrors(error);
+      // Only what was typed is drawn again; access errors are the error page's.
+      if (!problem || (error as AppError).code !== 'VALIDATION_FAILED') throw error;
+      return render(request, reply, 'staff-dossier', await page(request, code, { messageForm: { error: problem.fields.body ?? problem.message, value: fields.body } }),
+        (error as AppError).statusCode);
     }
   });
 
