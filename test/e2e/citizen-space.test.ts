@@ -348,3 +348,33 @@ describe('pages', () => {
     expect(refused.body).toContain('Vui lòng nhập nội dung tin nhắn.');
   });
 });
+
+describe('the embedded default (PGlite)', () => {
+  it('lists and pages the same way', async () => {
+    const embedded = await startTestEnvironment('embedded');
+    try {
+      const child = { personalId: testPersonalId(), fullName: 'Lê Bé', birthDate: '2013-01-01' };
+      const mother = await signInCitizen(embedded.ctx.db, { fullName: 'Lê Thị Mẹ', family: [{ relation: 'child', ...child }] });
+      const codes: string[] = [];
+      for (const subject of [child.personalId, mother.citizen.personalId, null]) {
+        const { code } = await submitDossier(embedded.ctx, {
+          procedureId: 'diploma-copy', data: diplomaRequest('Lê Thị Mẹ'), files: [{ fieldName: 'identity', fileName: 'cccd.pdf', data: await makePdf() }],
+        });
+        await embedded.ctx.db.update(dossiers).set({ citizenId: subject === child.personalId ? null : mother.citizen.id, subjectPersonalId: subject })
+          .where(eq(dossiers.code, code));
+        codes.unshift(code);
+      }
+      const seen: string[] = [];
+      let url = '/api/me/dossiers?limit=2';
+      for (;;) {
+        const body = (await embedded.app.inject({ method: 'GET', url, headers: { cookie: mother.cookie } })).json();
+        seen.push(...body.items.map((i: { code: string }) => i.code));
+        if (!body.next) break;
+        url = `/api/me/dossiers?limit=2&before=${enc(body.next)}`;
+      }
+      expect(seen).toEqual(codes);
+    } finally {
+      await embedded.close();
+    }
+  }, 60_000);
+});
