@@ -20,7 +20,7 @@ export interface CheckedFile extends UploadedFile {
 const MIME_LABEL: Record<string, string> = { 'application/pdf': 'PDF', 'image/jpeg': 'JPEG', 'image/png': 'PNG' };
 
 /** Validates every file against `allowedKeys` of the definition; throws 422/413/415 with the offending field named. */
-export async function checkUploads(definition: WorkflowDefinition, files: UploadedFile[], allowedKeys: readonly string[]): Promise<CheckedFile[]> {
+export async function checkUploads(definition: Pick<WorkflowDefinition, 'documents'>, files: UploadedFile[], allowedKeys: readonly string[]): Promise<CheckedFile[]> {
   const counts = new Map<string, number>();
   const checked: CheckedFile[] = [];
   for (const file of files) {

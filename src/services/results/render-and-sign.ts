@@ -19,6 +19,7 @@ import { rfc3161Timestamper } from '../../signing/tsa.js';
 import { DEFAULT_RECIPIENTS, DEFAULT_RESULT_KIND, type ResultDocumentKind, type ResultSigner, type WorkflowDefinition } from '../../workflow/types.js';
 import { markDocumentIssued, numberDocument } from '../numbering/document-numbers.js';
 import { verificationUrl } from '../access.js';
+import { storeIssuedResult } from '../citizens/document-store.js';
 import { assertMaySignResult, sealUnit, signerBlockTitle } from './signing-authority.js';
 import { addValidationData } from './long-term-validation.js';
 import { signatureAppearance } from './signature-appearance.js';
@@ -229,6 +230,8 @@ export async function storeResult(ctx: AppContext, dossierId: string, signed: Bu
       dossierId, kind: 'result', storageKey, sha256: createHash('sha256').update(signed).digest('hex'),
       sizeBytes: signed.length, signerStaffId, signedAt: issuedAt,
     });
+    // The person the result is about finds it in their e-document store (the same stored file).
+    await storeIssuedResult(tx, dossier, definition, { storageKey, data: signed });
     await markDocumentIssued(tx, {
       // The callers store the result with the time it was rendered (and numbered) with.
       dossierId, subject: RESULT_SUBJECT, issuedAt, renderedAt: issuedAt, signerName: signer?.fullName ?? null,

@@ -101,6 +101,8 @@ function buildView({ definition, dossier, actor, documents, events, result, unit
       id: d.id, key: d.documentKey, label: definition.documents[d.documentKey]?.label ?? d.documentKey,
       fileName: d.fileName, mimeType: d.mimeType, size: d.sizeBytes, uploadedAt: d.uploadedAt.toISOString(),
       url: `${base}/documents/${d.id}`,
+      // Attached from the citizen's e-document store instead of uploaded ("Tái sử dụng từ kho dữ liệu").
+      reused: d.reusedFromDocumentId !== null,
     })),
     history: events.map((e) => ({
       at: e.at.toISOString(), action: e.action, actionLabel: eventLabel(definition, e), from: e.fromStatus, to: e.toStatus,
