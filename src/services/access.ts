@@ -60,6 +60,8 @@ export const PERMISSIONS = {
   'tracking-book': ['clerk', 'leader', 'admin'],
   /** The service-quality indicators (Decision 766) and their dashboard. */
   stats: ['leader', 'admin'],
+  /** Feedback and complaints (phản ánh, kiến nghị) of the caller's agency: the queue and the answers. */
+  feedback: ['leader', 'clerk'],
   /** Effects that failed for good (a result, a form, an e-mail): see them and run them again. */
   operations: ['admin'],
   /** The organisation, staff accounts, keys, calendar, campaigns, procedures and the audit log. */

@@ -23,7 +23,9 @@ export interface StatsRow {
   lateOpen: number;
   rated: number;
   unsatisfied: number;
-  /** Completed, on time and not rated unsatisfied: the numerator of Decision 766's satisfaction rate. */
+  /** With at least one feedback or complaint (phản ánh, kiến nghị) filed about it. */
+  complained: number;
+  /** Completed, on time, not rated unsatisfied and not complained about: the numerator of Decision 766's satisfaction rate. */
   satisfactory: number;
 }
 
@@ -38,6 +40,7 @@ export async function dossierStats(db: Db, q: StatsQuery): Promise<StatsRow[]> {
   }
   const now = sql`${q.now.toISOString()}::timestamptz`;
   const completed = sql`d.completed_at is not null and d.received_at is not null`;
+  const complained = sql`exists (select 1 from feedback_items f where f.dossier_id = d.id)`;
   const result = await db.execute(sql`
     select d.procedure_id as "procedureId",
       to_char((d.submitted_at at time zone 'UTC') + interval '7 hours', 'YYYY-MM') as "month",
@@ -49,7 +52,8 @@ export async function dossierStats(db: Db, q: StatsQuery): Promise<StatsRow[]> {
       (count(*) filter (where d.completed_at is null and d.clock_state = 'running' and d.due_at < ${now}))::int as "lateOpen",
       count(s.id)::int as "rated",
       (count(*) filter (where s.rating = 'unsatisfied'))::int as "unsatisfied",
-      (count(*) filter (where ${completed} and d.completed_at <= d.due_at and s.rating is distinct from 'unsatisfied'))::int as "satisfactory"
+      (count(*) filter (where ${complained}))::int as "complained",
+      (count(*) filter (where ${completed} and d.completed_at <= d.due_at and s.rating is distinct from 'unsatisfied' and not ${complained}))::int as "satisfactory"
     from dossiers d left join survey_answers s on s.dossier_id = d.id
     where ${sql.join(filters, sql` and `)}
     group by 1, 2, 3
@@ -57,6 +61,7 @@ export async function dossierStats(db: Db, q: StatsQuery): Promise<StatsRow[]> {
   return rowsOf<StatsRow>(result).map((r) => ({
     ...r,
     dossiers: Number(r.dossiers), online: Number(r.online), completed: Number(r.completed), onTime: Number(r.onTime),
-    lateOpen: Number(r.lateOpen), rated: Number(r.rated), unsatisfied: Number(r.unsatisfied), satisfactory: Number(r.satisfactory),
+    lateOpen: Number(r.lateOpen), rated: Number(r.rated), unsatisfied: Number(r.unsatisfied), complained: Number(r.complained),
+    satisfactory: Number(r.satisfactory),
   }));
 }

@@ -2,12 +2,15 @@
 //   online rate        = filed online / filed
 //   on-time rate       = decided on or before the due time / decided (received and closed: returned or rejected)
 //   late open          = still open, clock running, past the due time
-//   satisfaction rate  = decided, on time and not rated "Không hài lòng" / decided (no complaints register yet)
-// Leaders see their units' reach; admins see everything.
+//   satisfaction rate  = decided, on time, not rated "Không hài lòng" and not complained about / decided
+//   complaints         = feedback and complaints (phản ánh, kiến nghị) filed in the period: received, answered,
+//                        answered on time, open past their due time
+// Leaders see their units' reach (complaints: those their agency answers); admins see everything.
 import { addDays, isIsoDay, vnInstant, vnToday } from '../../calendar/vn-time.js';
 import type { AppContext } from '../../app-context.js';
+import { feedbackCounts } from '../../db/repositories/feedback.js';
 import { dossierStats, type StatsRow } from '../../db/repositories/stats.js';
-import type { StaffRow } from '../../db/repositories/staff.js';
+import { findAgencyOfUnit, type StaffRow } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { stateLabel } from '../../workflow/engine.js';
 import { can, staffReach } from '../access.js';
@@ -16,7 +19,7 @@ export interface StatsFilter { from?: string; to?: string; procedure?: string }
 
 export interface Indicators {
   dossiers: number; online: number; completed: number; onTime: number; lateOpen: number; rated: number; unsatisfied: number;
-  satisfactory: number;
+  complained: number; satisfactory: number;
   onlineRate: number | null; onTimeRate: number | null; satisfactionRate: number | null;
 }
 
@@ -26,7 +29,7 @@ function indicators(rows: StatsRow[]): Indicators {
   const sum = (k: keyof StatsRow) => rows.reduce((n, r) => n + (r[k] as number), 0);
   const s = {
     dossiers: sum('dossiers'), online: sum('online'), completed: sum('completed'), onTime: sum('onTime'),
-    lateOpen: sum('lateOpen'), rated: sum('rated'), unsatisfied: sum('unsatisfied'), satisfactory: sum('satisfactory'),
+    lateOpen: sum('lateOpen'), rated: sum('rated'), unsatisfied: sum('unsatisfied'), complained: sum('complained'), satisfactory: sum('satisfactory'),
   };
   return { ...s, onlineRate: ratio(s.online, s.dossiers), onTimeRate: ratio(s.onTime, s.completed), satisfactionRate: ratio(s.satisfactory, s.completed) };
 }
@@ -50,9 +53,15 @@ export async function serviceStats(ctx: AppContext, staff: StaffRow, filter: Sta
   if (Object.keys(bad).length > 0) throw new AppError('VALIDATION_FAILED', 'Khoảng thời gian không hợp lệ.', bad);
 
   const reach = staff.roles.includes('admin') ? undefined : await staffReach(ctx.db, staff);
-  const rows = await dossierStats(ctx.db, {
-    from: vnInstant(from, '00:00'), to: vnInstant(addDays(to, 1), '00:00'), now, procedureId: filter.procedure, reach,
-  });
+  const period = { from: vnInstant(from, '00:00'), to: vnInstant(addDays(to, 1), '00:00'), now, procedureId: filter.procedure };
+  const [rows, complaints] = await Promise.all([
+    dossierStats(ctx.db, { ...period, reach }),
+    feedbackCounts(ctx.db, {
+      ...period, departmentAgencyCode: ctx.organisation.departmentAgencyCode,
+      // A leader counts what their agency answers (services/feedback); an unplaced account counts none.
+      agencyCode: reach ? (await findAgencyOfUnit(ctx.db, staff.unitId))?.code ?? '' : undefined,
+    }),
+  ]);
 
   // Switched-off procedures keep their title: their dossiers are still counted.
   const titles = new Map(ctx.catalog.listAll().map((p) => [p.definition.id, p.definition]));
@@ -81,7 +90,7 @@ export async function serviceStats(ctx: AppContext, staff: StaffRow, filter: Sta
     const definition = titles.get(s.procedureId);
     return { procedure: s.procedureId, status: s.status, statusLabel: definition ? stateLabel(definition, s.status) : s.status, count: s.count };
   });
-  return { from, to, procedure: filter.procedure ?? null, generatedAt: now.toISOString(), totals: indicators(rows), byProcedure, byMonth, byStatus };
+  return { from, to, procedure: filter.procedure ?? null, generatedAt: now.toISOString(), totals: indicators(rows), byProcedure, byMonth, byStatus, complaints };
 }
 
 export type ServiceStats = Awaited<ReturnType<typeof serviceStats>>;
