@@ -181,6 +181,21 @@ describe('re-use at intake', () => {
     expect(after[0]!.n).toBe(before[0]!.n);
   });
 
+  it('the apply page files with "Chọn từ kho giấy tờ của tôi" (ref:<key>) and no upload', async () => {
+    const page = await inject({ method: 'GET', url: '/thu-tuc/diploma-copy/nop', headers: { cookie: parent.cookie } });
+    const csrfCookie = page.cookies.find((c) => c.name === 'motcua_csrf')!.value;
+    const action = /id="apply-form"[^>]*action="([^"]+)"/.exec(page.body)![1]!.replaceAll('&amp;', '&');
+    const fields = Object.entries(diplomaRequest(parent.citizen.fullName)).map(([name, value]) => ({ name, value: String(value) }));
+    const body = multipart([...fields, { name: 'filedFor', value: 'self' }, { name: 'ref:identity', value: storedResultId }]);
+    const filed = await inject({
+      method: 'POST', url: action, headers: { cookie: `${parent.cookie}; motcua_csrf=${csrfCookie}`, 'content-type': body.contentType }, payload: body.payload,
+    });
+    expect(filed.statusCode, filed.body.slice(0, 500)).toBe(303);
+    const code = /\/ho-so\/([^/]+)\/bien-nhan/.exec(String(filed.headers.location))![1]!;
+    const dossier = (await findDossierByCode(env.ctx.db, decodeURIComponent(code)))!;
+    expect(await countReusedDocuments(env.ctx.db, dossier.id)).toBe(1);
+  });
+
   it('without a VNeID sign-in a reference is refused (401)', async () => {
     const body = multipart([
       { name: 'procedure', value: 'diploma-copy' }, { name: 'data', value: JSON.stringify(diplomaRequest()) }, { name: 'ref:identity', value: storedResultId },
@@ -286,7 +301,7 @@ describe('who may call what', () => {
 describe('counting (Decision 766)', () => {
   it('dossiers with a re-used document, documents digitised and results stored over a period', async () => {
     const counts = await documentReuseCounts(env.ctx.db, { from: startedAt, to: new Date(Date.now() + 1000) });
-    expect(counts).toEqual({ dossiersWithReuse: 1, reusedDocuments: 1, digitisedDocuments: 3, storedResults: 1 });
+    expect(counts).toEqual({ dossiersWithReuse: 2, reusedDocuments: 2, digitisedDocuments: 3, storedResults: 1 });
     const before = await documentReuseCounts(env.ctx.db, { from: new Date(startedAt.getTime() - 86_400_000), to: startedAt });
     expect(before).toEqual({ dossiersWithReuse: 0, reusedDocuments: 0, digitisedDocuments: 0, storedResults: 0 });
   });
