@@ -14,6 +14,7 @@ import { diplomaRequest } from '../helpers/dossiers.js';
 import { makePdf } from '../helpers/files.js';
 import { eventually } from '../helpers/http.js';
 import { startMailCatcher, type MailCatcher } from '../helpers/mail-catcher.js';
+import { signInPages } from '../helpers/page-session.js';
 import { submitDossier } from '../../src/services/intake/submit-dossier.js';
 
 const ORIGIN = 'http://motcua.test';
@@ -214,5 +215,55 @@ describe('feedback and complaints', () => {
     const [row] = await env.ctx.database.query<{ contact_name: string; contact_phone: string; citizen_id: string | null }>(
       'select contact_name, contact_phone, citizen_id from feedback_items where code = $1', [holder.json().code]);
     expect(row).toEqual({ contact_name: 'Trịnh Thị Phản Ánh', contact_phone: '0912345678', citizen_id: null });
+  });
+
+  it('through the pages: an anonymous form with errors, then filed; the filer looks it up by code and token; the clerk answers on the queue page', async () => {
+    const formPage = await env.app.inject({ method: 'GET', url: '/phan-anh-kien-nghi' });
+    expect(formPage.statusCode).toBe(200);
+    const cookies = { motcua_csrf: formPage.cookies.find((c) => c.name === 'motcua_csrf')!.value };
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(formPage.body)![1]!;
+    const post = (url: string, form: Record<string, string>) => env.app.inject({
+      method: 'POST', url, cookies, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
+    });
+    const form = { kind: 'feedback', procedureId: 'diploma-copy', title: 'Hỏi qua trang', body: 'Gửi phản ánh qua biểu mẫu trên trang.', contactName: 'Phan Văn Trang' };
+    const missing = await post('/phan-anh-kien-nghi', form);
+    expect(missing.statusCode).toBe(422);
+    expect(missing.body).toContain('Vui lòng nhập email hoặc số điện thoại để nhận trả lời.');
+    expect(missing.body).toContain('value="Hỏi qua trang"');
+
+    const filed = await post('/phan-anh-kien-nghi', { ...form, contactPhone: '0912000321', publishRequested: 'on' });
+    expect(filed.statusCode, filed.body).toBe(201);
+    const code = /data-testid="feedback-code">([^<]+)</.exec(filed.body)![1]!;
+    const token = /data-testid="feedback-token">([^<]+)</.exec(filed.body)![1]!;
+    const [row] = await env.ctx.database.query<{ publish_requested: boolean; contact_phone: string }>('select publish_requested, contact_phone from feedback_items where code = $1', [code]);
+    expect(row).toEqual({ publish_requested: true, contact_phone: '0912000321' });
+    expect((await post('/phan-anh-kien-nghi/tra-cuu', { code, token: 'sai' })).statusCode).toBe(404);
+    const lookedUp = await post('/phan-anh-kien-nghi/tra-cuu', { code, token });
+    expect(lookedUp.statusCode).toBe(200);
+    expect(lookedUp.body).toContain('Gửi phản ánh qua biểu mẫu trên trang.');
+
+    const clerk = await signInPages(env, 'clerk');
+    const queue = await clerk.get('/can-bo/phan-anh?status=open');
+    expect(queue.status).toBe(200);
+    expect(queue.body).toContain(`/can-bo/phan-anh/${code}`);
+    const item = await clerk.get(`/can-bo/phan-anh/${code}`);
+    expect(item.body).toContain('Phan Văn Trang');
+    expect(item.body).toContain('name="publish"');
+    expect((await clerk.post(`/can-bo/phan-anh/${code}/tra-loi`, { answer: 'ngắn' })).status).toBe(422);
+    const answered = await clerk.post(`/can-bo/phan-anh/${code}/tra-loi`, { answer: 'Cảm ơn ông, thủ tục không cần bản gốc.', publish: 'on' });
+    expect([answered.status, answered.location]).toEqual([303, `/can-bo/phan-anh/${code}?tb=da-tra-loi`]);
+    expect((await post('/phan-anh-kien-nghi/tra-cuu', { code, token })).body).toContain('Cảm ơn ông, thủ tục không cần bản gốc.');
+    const published = await env.app.inject({ method: 'GET', url: '/phan-anh-kien-nghi/da-tra-loi' });
+    expect(published.body).toContain('Cảm ơn ông, thủ tục không cần bản gốc.');
+    expect(published.body).not.toContain('Phan Văn Trang');
+    expect(published.body).not.toContain('0912000321');
+
+    // A signed-in citizen's form names them from VNeID and lists their items, with the link to their space.
+    const signedIn = await env.app.inject({ method: 'GET', url: '/phan-anh-kien-nghi', headers: { cookie: citizen.cookie } });
+    expect(signedIn.body).toContain('Trịnh Thị Phản Ánh');
+    expect(signedIn.body).toContain('href="/ho-so-cua-toi"');
+    expect(signedIn.body).toContain(`/phan-anh-kien-nghi/tra-cuu?ma=${complaint}`);
+    const own = await env.app.inject({ method: 'GET', url: `/phan-anh-kien-nghi/tra-cuu?ma=${complaint}`, headers: { cookie: citizen.cookie } });
+    expect(own.body).toContain('data-testid="feedback-answer"');
   });
 });
