@@ -161,10 +161,24 @@ describe('citizen login with VNeID (OpenID Connect, demo provider)', () => {
     expect(home.body).toContain('href="/ho-so-cua-toi"');
     expect(home.body).toContain('action="/auth/citizen/logout"');
     expect(home.body).not.toContain('Đăng nhập bằng VNeID');
+    // Signing out posts to the portal, which redirects to the provider: the pages' form-action allows it.
+    expect(home.headers['content-security-policy']).toContain(`form-action 'self' ${provider.url};`);
     const audit = await env.ctx.database.query<Record<string, unknown>>(
       "SELECT actor_kind, actor_name, target, details FROM audit_log WHERE action = 'citizen.login' AND target = $1", ['038082001234']);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actor_kind: 'citizen', actor_name: 'Nguyễn Văn An (038082001234)', details: { loa: '2', family: 3 } });
+  });
+
+  it('the demo provider requires PKCE: an authorization request without code_challenge is refused', async () => {
+    const request = new URL(`${provider.url}/auth`);
+    request.search = new URLSearchParams({
+      client_id: CLIENT_ID, redirect_uri: `${PORTAL}/auth/citizen/callback`, response_type: 'code', scope: 'openid citizen', state: 's', nonce: 'n',
+    }).toString();
+    const answer = await fetch(request, { redirect: 'manual' });
+    const back = new URL(answer.headers.get('location')!);
+    expect(back.origin + back.pathname).toBe(`${PORTAL}/auth/citizen/callback`);
+    expect(back.searchParams.get('error')).toBe('invalid_request');
+    expect(back.searchParams.get('error_description')).toMatch(/PKCE/);
   });
 
   it('offers "Đăng nhập bằng VNeID" to everyone else; /api/me without a citizen session is 401', async () => {

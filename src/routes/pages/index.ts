@@ -13,10 +13,15 @@ import { formPdf } from '../../services/results/one-stop-forms.js';
 import { staffPages } from './staff/index.js';
 import { adminPages } from './admin/index.js';
 
-/** Our own scripts only; the staff pages may also call the official's local signing agent (SIGNING_AGENT_URL). */
-const pagesCsp = (signingAgentUrl: string) => [
+/**
+ * Our own scripts only; the staff pages may also call the official's local signing agent (SIGNING_AGENT_URL). The
+ * citizen's "Đăng xuất" form is redirected on to the identity provider's logout, which form-action must allow (browsers
+ * check a form's redirects too).
+ */
+const pagesCsp = (signingAgentUrl: string, identityProvider: string | undefined) => [
   "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "frame-src 'self'", "object-src 'self'",
-  `connect-src 'self' ${new URL(signingAgentUrl).origin}`, "frame-ancestors 'self'", "form-action 'self'", "base-uri 'none'",
+  `connect-src 'self' ${new URL(signingAgentUrl).origin}`, "frame-ancestors 'self'",
+  `form-action 'self'${identityProvider ? ` ${new URL(identityProvider).origin}` : ''}`, "base-uri 'none'",
 ].join('; ');
 
 /** The tracking-book export (issue 4B), if this build has it. */
@@ -25,7 +30,7 @@ const FORMS_PATH = '/api/dossiers/:code/forms/:kind';
 
 export async function pageRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
-  const CSP = pagesCsp(ctx.config.signingAgentUrl);
+  const CSP = pagesCsp(ctx.config.signingAgentUrl, ctx.config.citizenLogin.provider?.issuer);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',

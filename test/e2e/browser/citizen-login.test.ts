@@ -2,13 +2,32 @@
 // OpenID Provider (oidc-provider) on another loopback port. A citizen clicks the header link, picks the parent on the
 // provider's page, lands in their space signed in (their name in the header, /api/me answers), then signs out through
 // the provider's logout and is back at the portal signed out.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
-import type { Page } from 'playwright-core';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoOidcProvider, type DemoOidcProvider } from '../../../src/identity/demo-provider.js';
 import { createTestDatabase, REDIS_URL } from '../../helpers/databases.js';
 import { startServerApp, type ServerApp } from '../../helpers/server-app.js';
-import { chromiumAvailable, launchBrowser, screenshot, seriousViolations, type Browser } from './browser.js';
+import { ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, chromiumAvailable, screenshot, seriousViolations, type Browser } from './browser.js';
+
+/**
+ * Like launchBrowser, but the pages' Content-Security-Policy is enforced: signing out is a form post whose redirect
+ * leaves for the provider, which the pages' form-action must allow (axe is injected on the provider's page only,
+ * which has no policy).
+ */
+async function launchEnforcingCsp(): Promise<Browser> {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const profile = await mkdtemp(path.join(os.tmpdir(), 'motcua-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 900 }, locale: 'vi-VN',
+    timezoneId: 'Asia/Ho_Chi_Minh', bypassCSP: false,
+  });
+  context.setDefaultTimeout(15_000);
+  return { context, close: async () => { await context.close(); await rm(profile, { recursive: true, force: true }); } };
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -43,7 +62,7 @@ describe('citizen login with VNeID in chromium (demo provider)', () => {
       env: { PUBLIC_URL: base, OIDC_ISSUER: provider.url, OIDC_CLIENT_ID: 'motcua-browser', OIDC_CLIENT_SECRET: 'browser-test-client-secret' },
     });
     await server.app.listen({ port, host: '127.0.0.1' });
-    browser = await launchBrowser({ width: 1280, height: 900 });
+    browser = await launchEnforcingCsp();
     page = browser.context.pages()[0] ?? await browser.context.newPage();
   }, 60_000);
   afterAll(async () => {
