@@ -245,6 +245,10 @@ describe('feedback and complaints', () => {
     const clerk = await signInPages(env, 'clerk');
     const queue = await clerk.get('/can-bo/phan-anh?status=open');
     expect(queue.status).toBe(200);
+    // The header leads leaders and clerks to the queue, everyone to the form.
+    expect(queue.body).toContain('href="/can-bo/phan-anh"');
+    expect(formPage.body).toContain('href="/phan-anh-kien-nghi"');
+    expect((await (await signInPages(env, 'specialist')).get('/can-bo')).body).not.toContain('href="/can-bo/phan-anh"');
     expect(queue.body).toContain(`/can-bo/phan-anh/${code}`);
     const item = await clerk.get(`/can-bo/phan-anh/${code}`);
     expect(item.body).toContain('Phan Văn Trang');
