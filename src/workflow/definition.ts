@@ -14,7 +14,7 @@ import type {
   UnitRole,
   WorkflowDefinition,
 } from './types.js';
-import { isUnitRole, RECIPIENT_PLACEHOLDERS, RESULT_DOCUMENT_KINDS, UNIT_ROLES } from './types.js';
+import { FILING_MODES, isUnitRole, PREFILL_PATHS, RECIPIENT_PLACEHOLDERS, RESULT_DOCUMENT_KINDS, UNIT_ROLES } from './types.js';
 
 export const IDENTIFIER = /^[a-z][a-zA-Z0-9_]*$/;
 /** Procedure ids appear in URLs and dossier codes, hence kebab-case rather than identifiers. */
@@ -67,6 +67,8 @@ const fieldSchema = z
     requiredWhen: condition.optional(),
     notFuture: z.boolean().optional(),
     optionsFrom: z.enum(['schools', 'campaigns']).optional(),
+    // Optional, not defaulted: versions stored before it existed read without it (nothing vouched).
+    prefill: z.enum(PREFILL_PATHS).optional(),
   })
   .superRefine((f, ctx) => {
     if (f.minLength !== undefined && f.maxLength !== undefined && f.minLength > f.maxLength) {
@@ -142,6 +144,12 @@ export const workflowFileSchema = z.strictObject({
     address: identifier.optional(),
     idNumber: identifier.optional(),
   }),
+  // Optional, not defaulted (filingOf gives the default): a stored version without it keeps its hash.
+  filing: z.strictObject({
+    for: z.array(z.enum(FILING_MODES)).min(1, 'cần ít nhất một trường hợp nộp')
+      .refine((modes) => new Set(modes).size === modes.length, 'trường hợp nộp bị trùng'),
+    proxyDocument: identifier.optional(),
+  }).optional(),
   documents: z.record(identifier, documentSchema).default({}),
   initial: identifier,
   states: z.record(identifier, stateSchema),

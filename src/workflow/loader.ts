@@ -9,7 +9,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } fro
 import type { core } from 'zod';
 import { workflowFileSchema } from './definition.js';
 import { isKnownGuard, isKnownIntakeCheck } from './registry.js';
-import { SYSTEM_ROLES, type LoadedWorkflow, type WorkflowDefinition } from './types.js';
+import { SYSTEM_ROLES, type FieldType, type LoadedWorkflow, type PrefillPath, type WorkflowDefinition } from './types.js';
 
 export interface WorkflowProblem {
   file: string;
@@ -122,6 +122,14 @@ function zodProblems(issues: readonly core.$ZodIssue[]): Array<{ path: Segment[]
   return out;
 }
 
+/** The field types each vouched value fits (a date into a date field, an ID number into an id-number field, …). */
+const PREFILL_FIELD_TYPES: Record<PrefillPath, readonly FieldType[]> = {
+  'applicant.fullName': ['text'], 'applicant.personalId': ['id-number'], 'applicant.birthDate': ['date'],
+  'applicant.permanentAddress': ['text', 'textarea'], 'applicant.currentAddress': ['text', 'textarea'],
+  'applicant.phone': ['phone'], 'applicant.email': ['email'],
+  'pupil.fullName': ['text'], 'pupil.personalId': ['id-number'], 'pupil.birthDate': ['date'], 'pupil.gender': ['select'],
+};
+
 /** Cross-reference and graph checks on a schema-valid definition. */
 export function checkDefinition(def: WorkflowDefinition, opts: LoadOptions): Array<{ path: Segment[]; message: string }> {
   const problems: Array<{ path: Segment[]; message: string }> = [];
@@ -174,6 +182,28 @@ export function checkDefinition(def: WorkflowDefinition, opts: LoadOptions): Arr
       else if (expectedType[key] !== undefined && field.type !== expectedType[key]) {
         add(['contact', key], `trường ${q(fieldName)} kiểu ${field.type}, cần kiểu ${expectedType[key]}`);
       }
+    }
+  }
+
+  // Vouched values fill intake fields only (the citizen files the intake form), and only fields that can hold them.
+  for (const [formKey, form] of Object.entries(def.forms)) {
+    form.fields.forEach((field, i) => {
+      if (field.prefill === undefined) return;
+      const path: Segment[] = ['forms', formKey, 'fields', i, 'prefill'];
+      if (formKey !== def.intakeForm) add(path, `prefill chỉ dùng cho biểu mẫu tiếp nhận ${q(def.intakeForm)}`);
+      else if (!PREFILL_FIELD_TYPES[field.prefill].includes(field.type)) {
+        add(path, `${q(field.prefill)} không điền được trường kiểu ${field.type} (cần ${PREFILL_FIELD_TYPES[field.prefill].join(' hoặc ')})`);
+      }
+    });
+  }
+  if (def.filing) {
+    const { for: modes, proxyDocument } = def.filing;
+    if (modes.includes('proxy') && proxyDocument === undefined) {
+      add(['filing', 'proxyDocument'], 'nộp theo ủy quyền (proxy) cần proxyDocument: giấy tờ ủy quyền bắt buộc khi nộp thay');
+    }
+    if (proxyDocument !== undefined && !modes.includes('proxy')) add(['filing', 'proxyDocument'], 'proxyDocument chỉ dùng khi filing.for có proxy');
+    if (proxyDocument !== undefined && !has(def.documents, proxyDocument)) {
+      add(['filing', 'proxyDocument'], `giấy tờ chưa khai báo trong documents: ${q(proxyDocument)}`);
     }
   }
 

@@ -41,6 +41,39 @@ export interface FieldDef {
   notFuture?: boolean;
   /** For `select` fields whose options are data, not file content: resolved per request (services/routing.ts). */
   optionsFrom?: OptionsSource;
+  /**
+   * Intake form only: what the state vouches for (the signed-in citizen's VNeID claims) fills this field; a signed-in
+   * filer sees it filled and cannot change it (the server overrides whatever is posted). Absent in stored versions.
+   */
+  prefill?: PrefillPath;
+}
+
+/**
+ * What a signed-in citizen's claims vouch for. `applicant` is the signed-in filer; `pupil` is the person the dossier is
+ * about: the chosen child when filing for a child, the filer when filing for oneself (for a proxy filing nothing is
+ * vouched about the represented person: their name and ID number are typed and fill pupil.fullName / pupil.personalId).
+ */
+export const PREFILL_PATHS = [
+  'applicant.fullName', 'applicant.personalId', 'applicant.birthDate', 'applicant.permanentAddress', 'applicant.currentAddress',
+  'applicant.phone', 'applicant.email', 'pupil.fullName', 'pupil.personalId', 'pupil.birthDate', 'pupil.gender',
+] as const;
+export type PrefillPath = (typeof PREFILL_PATHS)[number];
+
+/** Who a signed-in citizen may file for: themselves, one of their children (per the claims), or as an authorised proxy. */
+export const FILING_MODES = ['self', 'child', 'proxy'] as const;
+export type FilingMode = (typeof FILING_MODES)[number];
+
+export interface FilingDef {
+  for: FilingMode[];
+  /** With `proxy`: the document (a key of `documents`) that becomes required on a proxy filing — the giấy ủy quyền. */
+  proxyDocument?: string;
+}
+
+/** Versions stored before `filing` existed (and files without it): a citizen files for themselves only. */
+export const DEFAULT_FILING: FilingDef = { for: ['self'] };
+
+export function filingOf(definition: Pick<WorkflowDefinition, 'filing'>): FilingDef {
+  return definition.filing ?? DEFAULT_FILING;
 }
 
 /** Data-backed option lists: `schools` = school units (value = unit id), `campaigns` = open admission campaigns. */
@@ -106,6 +139,8 @@ export interface WorkflowDefinition {
   forms: Record<string, FormDef>;
   intakeForm: string;                     // key of the form the citizen files
   contact: { name: string; email?: string; phone?: string; address?: string; idNumber?: string }; // intake field names
+  /** Who a signed-in citizen may file for; absent (stored versions, files without it): DEFAULT_FILING. */
+  filing?: FilingDef;
   documents: Record<string, DocumentDef>;
   initial: string;
   states: Record<string, StateDef>;
