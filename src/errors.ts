@@ -142,12 +142,28 @@ export const ERROR_STATUS = {
   /** Outcomes reported by GET /api/signatures/remote/:requestId (never an HTTP answer): the holder rejected on the phone, or nobody confirmed in time. */
   REMOTE_SIGNING_REJECTED: 409,
   REMOTE_SIGNING_EXPIRED: 410,
+  /** Citizens' VNeID sign-in (OpenID Connect): no identity provider configured on this server. */
+  CITIZEN_LOGIN_NOT_CONFIGURED: 503,
+  /** The callback's state is not the one this browser's login started with, or the login started over 10 min ago. */
+  CITIZEN_LOGIN_STATE_INVALID: 400,
+  /** The citizen cancelled or refused on the provider's pages (access_denied). */
+  CITIZEN_LOGIN_DENIED: 403,
+  /** The provider refused the code or answered with an error, or its ID token did not verify (nonce, issuer, signature). */
+  CITIZEN_LOGIN_FAILED: 400,
+  /** The provider's claims do not describe a citizen (an ID number not of 12 digits, a date that is none): nothing is written. */
+  CITIZEN_CLAIMS_INVALID: 422,
+  /** The provider did not answer in OIDC_TIMEOUT_MS, or answered 5xx. */
+  IDENTITY_PROVIDER_UNAVAILABLE: 503,
   /** Feedback and complaints: an unknown code, a wrong token, or an item of another agency look the same. */
   FEEDBACK_NOT_FOUND: 404,
   /** The item was answered already (an answer is final; a second one would contradict what the filer was told). */
   FEEDBACK_ALREADY_ANSWERED: 409,
   /** Intake by reference (documentRefs, `ref:<key>`): the stored document is not the signed-in citizen's nor one of their children's. */
   DOCUMENT_NOT_YOURS: 422,
+  /** Intake while signed in with VNeID: the child chosen is not one of the filer's children in the claims. */
+  NOT_YOUR_CHILD: 422,
+  /** Intake while signed in: the procedure does not allow filing for that person (the workflow's `filing.for`). */
+  FILING_NOT_ALLOWED: 422,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

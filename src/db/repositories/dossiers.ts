@@ -27,7 +27,20 @@ export interface NewSubmission {
   requestHash: string | null;
   submittedAt: Date;
   dueAt: Date;
-  documents: Array<Omit<NewDossierDocument, 'dossierId' | 'id' | 'uploadedAt' | 'storageKey'> & { data: Buffer }>;
+  /** Filed by a citizen signed in with VNeID (services/intake/filing.ts); absent for filings without an account. */
+  filing?: SubmissionFiling;
+  /** Uploaded (with their bytes, stored with the dossier) or attached by reference to a stored file (re-used). */
+  documents: Array<Omit<NewDossierDocument, 'dossierId' | 'id' | 'uploadedAt' | 'storageKey' | 'reusedFromDocumentId'>
+    & ({ data: Buffer } | { storageKey: string; reusedFromDocumentId: string })>;
+}
+
+export interface SubmissionFiling {
+  citizenId: string;
+  filedFor: 'self' | 'child' | 'proxy';
+  /** The person the dossier is about: the filer, their child, or the person they represent. */
+  subjectPersonalId: string;
+  loa: string | null;
+  possibleDuplicateOf: string | null;
 }
 
 /**
@@ -38,10 +51,12 @@ export interface NewSubmission {
  * does not vary with their number.
  */
 export async function insertSubmission(database: Pick<Database, 'query'>, s: NewSubmission): Promise<{ code: string; version: number }> {
-  const files = s.documents.map((d) => ({ ...d, storageKey: newFileKey('uploads') }));
-  const documents = JSON.stringify(files.map((d) => ({
+  const files = s.documents.filter((d) => 'data' in d).map((d) => ({ ...d, storageKey: newFileKey('uploads') }));
+  const reused = s.documents.filter((d) => 'reusedFromDocumentId' in d);
+  const documents = JSON.stringify([...files, ...reused].map((d) => ({
     document_key: d.documentKey, file_name: d.fileName, mime_type: d.mimeType, size_bytes: d.sizeBytes,
     sha256: d.sha256, storage_key: d.storageKey, uploaded_by: d.uploadedBy,
+    reused_from_document_id: 'reusedFromDocumentId' in d ? d.reusedFromDocumentId : null,
   })));
   const params: unknown[] = [
     s.agencyCode, s.day, s.id, s.codePrefix, s.procedureId, s.procedureVersionId, s.unitId, s.status, JSON.stringify(s.formData),
@@ -49,6 +64,9 @@ export async function insertSubmission(database: Pick<Database, 'query'>, s: New
     s.idempotencyKey, s.requestHash, s.submittedAt.toISOString(), s.dueAt.toISOString(), documents,
   ];
   for (const file of files) params.push(file.storageKey, file.data, file.sizeBytes);
+  // After the files' parameters (numbered from 21 + 3 × files): who filed it while signed in, null otherwise.
+  const f = s.filing;
+  params.push(f?.citizenId ?? null, f?.subjectPersonalId ?? null, f?.filedFor ?? null, f?.loa ?? null, f?.possibleDuplicateOf ?? null);
   const [row] = await database.query<{ code: string; version: number }>(submissionSql(files.length), params);
   if (!row) throw new Error('intake statement returned no row');
   return row;
@@ -65,6 +83,7 @@ function submissionSql(fileCount: number): string {
   let text = submissionStatements.get(fileCount);
   if (text) return text;
   const fileRows = Array.from({ length: fileCount }, (_, i) => `($${21 + 3 * i}, $${22 + 3 * i}::bytea, $${23 + 3 * i}::int)`);
+  const filing = 21 + 3 * fileCount;
   text = `
     with counter as (
       insert into dossier_code_counters (agency_code, day, last) values ($1, $2, 1)
@@ -73,16 +92,17 @@ function submissionSql(fileCount: number): string {
     ), dossier as (
       insert into dossiers (id, code, procedure_id, procedure_version_id, agency_code, unit_id, status, form_data,
         applicant_name, applicant_email, applicant_phone, applicant_address, applicant_id_number, channel,
-        idempotency_key, request_hash, submitted_at, due_at)
+        idempotency_key, request_hash, submitted_at, due_at, citizen_id, subject_personal_id, filed_for, loa, possible_duplicate_of)
       select $3::uuid, $4::text || lpad(counter.last::text, greatest(4, length(counter.last::text)), '0'),
-        $5, $6::int, $1, $7, $8, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18::timestamptz, $19::timestamptz
+        $5, $6::int, $1, $7, $8, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18::timestamptz, $19::timestamptz,
+        $${filing}::uuid, $${filing + 1}::text, $${filing + 2}::text, $${filing + 3}::text, $${filing + 4}::uuid
       from counter
       returning id, code, status, version, applicant_name
     ), documents as (
-      insert into dossier_documents (dossier_id, document_key, file_name, mime_type, size_bytes, sha256, storage_key, uploaded_by, uploaded_at)
-      select dossier.id, d.document_key, d.file_name, d.mime_type, d.size_bytes, d.sha256, d.storage_key, d.uploaded_by, $18::timestamptz
+      insert into dossier_documents (dossier_id, document_key, file_name, mime_type, size_bytes, sha256, storage_key, uploaded_by, uploaded_at, reused_from_document_id)
+      select dossier.id, d.document_key, d.file_name, d.mime_type, d.size_bytes, d.sha256, d.storage_key, d.uploaded_by, $18::timestamptz, d.reused_from_document_id
       from dossier, jsonb_to_recordset($20::jsonb)
-        as d(document_key text, file_name text, mime_type text, size_bytes int, sha256 text, storage_key text, uploaded_by text)
+        as d(document_key text, file_name text, mime_type text, size_bytes int, sha256 text, storage_key text, uploaded_by text, reused_from_document_id uuid)
     ), history as (
       insert into dossier_events (dossier_id, at, action, to_status, actor_kind, actor_name, dossier_version)
       select id, $18::timestamptz, 'submit', status, 'citizen', applicant_name, version from dossier

@@ -7,6 +7,7 @@ import { dossierDocument, dossierResult, dossierView } from '../../services/view
 import { changeTrackingToken } from '../../services/processing/change-tracking-token.js';
 import { performAction } from '../../services/processing/perform-action.js';
 import { submitDossier } from '../../services/intake/submit-dossier.js';
+import { documentRefsFromFields } from '../../services/citizens/document-store.js';
 import { intakeRouteLimit } from '../intake-limit.js';
 
 const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
@@ -68,6 +69,8 @@ export const dossierRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
     schema: {
       tags: ['dossiers'], summary: 'Nộp hồ sơ trực tuyến',
       description: 'multipart/form-data: `procedure` (mã thủ tục), `data` (JSON các trường biểu mẫu), mỗi giấy tờ một phần tệp đặt tên theo khóa giấy tờ. Header Idempotency-Key tùy chọn. '
+        + 'Công dân đăng nhập VNeID: `filedFor` (self | child | proxy), `childPersonalId` (con theo dữ liệu VNeID); ủy quyền: `principalName`, `principalPersonalId`, `principalEmail`. '
+        + 'Các trường được nhà nước xác thực lấy theo VNeID, giá trị gửi lên bị bỏ qua (422 NOT_YOUR_CHILD, FILING_NOT_ALLOWED; 401 UNAUTHENTICATED khi gửi các phần này mà chưa đăng nhập). '
         + `Giới hạn: ${ctx.config.intake.ratePerMinute || 'không giới hạn'} hồ sơ mỗi phút cho mỗi địa chỉ IP; `
         + `${ctx.config.intake.perContactHour || 'không giới hạn'} hồ sơ mỗi giờ và ${ctx.config.intake.perContactDay || 'không giới hạn'} hồ sơ mỗi ngày cho cùng một email hoặc số điện thoại người nộp `
         + '(429 RATE_LIMITED kèm Retry-After; gửi lại cùng Idempotency-Key không bị tính).',
@@ -79,11 +82,21 @@ export const dossierRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
     if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Yêu cầu phải là multipart/form-data.');
     const body = await readMultipart(request);
     if (!body.fields.procedure) throw new AppError('VALIDATION_FAILED', 'Thiếu mã thủ tục.', { procedure: 'Bắt buộc.' });
+    const caller = request.caller;
     const result = await submitDossier(ctx, {
       procedureId: body.fields.procedure,
       data: parseJsonField(body.fields.data, 'data') ?? {},
       files: body.files,
       idempotencyKey: request.headers['idempotency-key'],
+      // A citizen signed in with VNeID (cookie, CSRF-checked): the server fills the vouched fields and links the
+      // dossier to them and to the person it is for.
+      filer: caller.kind === 'citizen' ? { citizen: caller.citizen, loa: caller.loa } : undefined,
+      filing: {
+        filedFor: body.fields.filedFor, childPersonalId: body.fields.childPersonalId,
+        principal: { fullName: body.fields.principalName, personalId: body.fields.principalPersonalId, email: body.fields.principalEmail },
+      },
+      // `ref:<documentKey>` parts: documents of the signed-in citizen's store attached instead of uploaded.
+      documentRefs: documentRefsFromFields(body.fields).refs,
     });
     const { replayed, ...payload } = result;
     return reply.status(replayed ? 200 : 201).header('location', payload.links.self).send(payload);

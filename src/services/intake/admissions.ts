@@ -15,6 +15,11 @@ function vnDateTime(d: Date): string {
   return `${time} ngày ${formatDateVN(d)}`;
 }
 
+/** The grade a campaign admits to (a signed-in filer is not asked for it); undefined for an unknown campaign. */
+export async function campaignGrade(ctx: Pick<AppContext, 'db'>, campaignId: string): Promise<number | undefined> {
+  return (await findCampaign(ctx.db, campaignId))?.grade;
+}
+
 /** Intake check: the window is open now, the grade matches, choices are distinct schools of the campaign. */
 export async function checkAdmissionIntake(ctx: AppContext, formData: Record<string, unknown>, now: Date): Promise<void> {
   const campaign = await findCampaign(ctx.db, String(formData.campaign ?? ''));

@@ -1,6 +1,9 @@
 // Intake: a citizen files a dossier. Validates the form and the documents together (one 422 lists every problem),
 // checks the applicant's e-mail and phone have not been used for too many filings lately (contact-limit.ts), then
 // takes a code and writes dossier + documents (with their bytes) + history in one statement.
+// A citizen signed in with VNeID files for themselves, a child or as a proxy (filing.ts): the vouched fields take the
+// state's values whatever was posted, and the dossier records who filed it, for whom, the sign-in's level of assurance
+// and a live dossier of the same person and procedure, flagged to the desk as a possible duplicate (never refused).
 import { createHash, randomUUID } from 'node:crypto';
 import { vnDay } from '../../calendar/vn-time.js';
 import { dueDate } from '../../calendar/working-days.js';
@@ -15,6 +18,9 @@ import { checkAdmissionIntake } from './admissions.js';
 import { checkContactLimits } from './contact-limit.js';
 import { resolveIntake } from './routing.js';
 import { checkUploads, documentUploads, missingDocumentFields, type UploadedFile } from './uploads.js';
+import { findLiveDossierOfSubject } from '../../db/repositories/dossier-subjects.js';
+import { resolveDocumentRefs } from '../citizens/document-store.js';
+import { deriveFields, derivedFieldNames, prefilledFields, PRINCIPAL_KEY, resolveFiling, type CitizenFiler, type FilingRequest, type ResolvedFiling } from './filing.js';
 
 export interface SubmitDossierInput {
   procedureId: string;
@@ -22,6 +28,12 @@ export interface SubmitDossierInput {
   files: UploadedFile[];
   idempotencyKey?: string;
   channel?: 'online' | 'desk';
+  /** The citizen signed in with VNeID who files it; absent for filings without an account (which stay as they were). */
+  filer?: CitizenFiler;
+  /** Whom the signed-in filer files for (filedFor, childPersonalId, the principal of a proxy filing). */
+  filing?: FilingRequest;
+  /** Documents attached from the signed-in filer's e-document store instead of uploaded: { documentKey: citizen_documents.id }. */
+  documentRefs?: Record<string, string>;
 }
 
 export interface SubmittedDossier {
@@ -52,13 +64,39 @@ export async function submitDossier(ctx: AppContext, input: SubmitDossierInput):
   const { definition } = procedure;
 
   const form = definition.forms[definition.intakeForm]!;
-  const validated = validateFormData(form, input.data ?? {});
+  if (!input.filer && asksForFiling(input.filing)) {
+    throw new AppError('UNAUTHENTICATED', 'Nộp hồ sơ cho con hoặc theo ủy quyền cần đăng nhập bằng tài khoản định danh điện tử (VNeID).');
+  }
+  const filing = input.filer ? await resolveFiling(ctx, definition, input.filer, input.filing ?? {}) : null;
+  let posted = input.data ?? {};
+  let derived: Record<string, string> = {};
+  if (filing && isPlainObject(posted)) {
+    // What the state vouches for, and what the system derives, replace whatever the browser sent for those fields.
+    derived = await deriveFields(ctx, definition, posted);
+    posted = { ...posted, ...prefilledFields(form, filing.values), ...derived };
+  }
+  const validated = validateFormData(form, posted);
   const files = await checkUploads(definition, input.files, Object.keys(definition.documents));
+  const reused = await resolveDocumentRefs(ctx.db, input.filer, definition, input.documentRefs, files.map((f) => f.documentKey));
   const formData = validated.ok ? validated.data : {};
-  const problems = {
+  const problems: Record<string, string> = {
     ...(validated.ok ? {} : validated.fields),
-    ...(validated.ok ? missingDocumentFields(definition, formData, files.map((f) => f.documentKey)) : {}),
+    ...(validated.ok ? missingDocumentFields(definition, formData, [...files, ...reused].map((f) => f.documentKey)) : {}),
+    ...filing?.problems,
   };
+  if (filing?.requiredDocument && ![...files, ...reused].some((f) => f.documentKey === filing.requiredDocument)) {
+    const label = definition.documents[filing.requiredDocument]?.label ?? filing.requiredDocument;
+    problems[filing.requiredDocument] = `Nộp thay theo ủy quyền: vui lòng nộp "${label}".`;
+  }
+  if (filing) {
+    // A derived field the filer is never shown (the grade of an unknown campaign): name what they can correct instead.
+    for (const name of derivedFieldNames(definition)) {
+      if (problems[name] && derived[name] === undefined) {
+        delete problems[name];
+        problems.campaign ??= 'Kỳ tuyển sinh đã chọn không tồn tại.';
+      }
+    }
+  }
   if (Object.keys(problems).length > 0) {
     throw new AppError('VALIDATION_FAILED', 'Hồ sơ chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.', problems);
   }
@@ -77,6 +115,7 @@ export async function submitDossier(ctx: AppContext, input: SubmitDossierInput):
   const dossierId = randomUUID();
   const day = vnDay(now).slice(2).replaceAll('-', '');
   const due = dueDate(now, definition.sla);
+  const duplicate = filing ? await findLiveDossierOfSubject(ctx.db, filing.subjectPersonalId, definition.id) : undefined;
   try {
     const { code } = await dossiers.insertSubmission(ctx.database, {
       id: dossierId,
@@ -88,7 +127,8 @@ export async function submitDossier(ctx: AppContext, input: SubmitDossierInput):
       procedureVersionId: procedure.versionId,
       unitId: routing.unitId,
       status: definition.initial,
-      formData: { ...formData, ...routing.labels },
+      // The represented person of a proxy filing under a key no form field can have (field names start with a letter).
+      formData: { ...formData, ...routing.labels, ...(filing?.principal ? { [PRINCIPAL_KEY]: filing.principal } : {}) },
       applicant: {
         name: contact(definition.contact.name) ?? '',
         email: contact(definition.contact.email),
@@ -101,7 +141,8 @@ export async function submitDossier(ctx: AppContext, input: SubmitDossierInput):
       requestHash,
       submittedAt: now,
       dueAt: due.dueAt,
-      documents: documentUploads(files, 'citizen'),
+      documents: [...documentUploads(files, 'citizen'), ...reused],
+      filing: filing && input.filer ? submissionFiling(input.filer, filing, duplicate?.id ?? null) : undefined,
     });
     return view(ctx, { id: dossierId, code, status: definition.initial, dueAt: due.dueAt, trackingTokenVersion: 1 }, false);
   } catch (error) {
@@ -112,6 +153,19 @@ export async function submitDossier(ctx: AppContext, input: SubmitDossierInput):
     }
     throw error;
   }
+}
+
+function asksForFiling(filing: FilingRequest | undefined): boolean {
+  if (!filing) return false;
+  return Boolean(filing.filedFor || filing.childPersonalId || filing.principal?.fullName || filing.principal?.personalId || filing.principal?.email);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function submissionFiling(filer: CitizenFiler, filing: ResolvedFiling, possibleDuplicateOf: string | null): dossiers.SubmissionFiling {
+  return { citizenId: filer.citizen.id, filedFor: filing.filedFor, subjectPersonalId: filing.subjectPersonalId, loa: filer.loa, possibleDuplicateOf };
 }
 
 function replay(ctx: AppContext, earlier: dossiers.DossierRow, requestHash: string | null): SubmittedDossier {
@@ -138,6 +192,9 @@ function view(ctx: AppContext, dossier: Pick<dossiers.DossierRow, 'id' | 'code' 
 /** Same procedure, form data and file contents → same hash; any difference means a different request. */
 function hashRequest(input: SubmitDossierInput): string {
   const hash = createHash('sha256').update(input.procedureId).update('\0').update(JSON.stringify(input.data ?? null));
+  if (input.documentRefs && Object.keys(input.documentRefs).length > 0) hash.update('\0refs\0').update(JSON.stringify(input.documentRefs));
+  // Only for signed-in filings, so the hash of a filing without an account is what it always was.
+  if (input.filer) hash.update('\0citizen\0').update(input.filer.citizen.id).update('\0').update(JSON.stringify(input.filing ?? {}));
   for (const file of input.files) hash.update('\0').update(file.fieldName).update('\0').update(createHash('sha256').update(file.data).digest());
   return hash.digest('hex');
 }

@@ -23,6 +23,7 @@ import { stateLabel } from '../../workflow/engine.js';
 import { currentTrackingToken } from '../access.js';
 import { commentForCitizen, eventLabel, type TrackingTokenEvent } from '../history-events.js';
 import { formatTimeVN, trackingUrl } from '../results/one-stop-forms.js';
+import { principalOf } from '../intake/filing.js';
 
 /** The job name; intake's SQL (db/repositories/dossiers.ts) writes it as a literal. */
 export const NOTIFY_CITIZEN_JOB = 'notify-citizen';
@@ -147,6 +148,17 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
     await smsSenderFor(ctx.log).send(dossier.applicantPhone, text);
   } else {
     await record('none', null, null);
+  }
+  // A proxy filing: the person represented hears of it too, at the e-mail the proxy gave for them (intake only; the
+  // same Message-ID on a retry, like the applicant's).
+  const principal = event.action === 'submit' && dossier.filedFor === 'proxy' ? principalOf(dossier.formData) : null;
+  if (principal?.email && principal.email.toLowerCase() !== dossier.applicantEmail?.toLowerCase()) {
+    const mail = await renderEmail(ctx.config.templatesDir, 'submitted.hbs', {
+      ...context, applicantName: citizenTextForMessage(principal.fullName), filedByName: citizenTextForMessage(dossier.applicantName),
+    });
+    const fromName = ctx.organisation.departmentAgencyCode ? site.siteName : undefined;
+    const messageId = messageIdFor(ctx.config.publicUrl, dossierId, dossierVersion).replace('.notify@', '.principal@');
+    await mailerFor(ctx.config, ctx.log).send({ to: principal.email, ...mail, messageId, fromName });
   }
   await markSentPatiently(ctx, dossierId, dossierVersion);
 }

@@ -6,6 +6,7 @@ import { stateLabel } from '../../workflow/engine.js';
 import { staffReach } from '../access.js';
 import { needsApology } from '../../effects/clock.js';
 import { vnDay } from '../../calendar/vn-time.js';
+import { possibleDuplicateCodes } from '../intake/filing-facts.js';
 
 export interface InboxFilter { status?: string; procedure?: string; overdue?: boolean; limit?: number }
 
@@ -38,6 +39,8 @@ export async function inbox(ctx: AppContext, staff: StaffRow, filter: InboxFilte
     actionable, unitIds: reach.unitIds, agencyCodes: reach.agencyCodes,
     status: filter.status, procedureId: filter.procedure, overdueBefore: filter.overdue ? now : undefined, limit: filter.limit ?? 100,
   });
+  // Flagged at filing (services/intake): the desk sees which dossier of the same person and procedure it may repeat.
+  const duplicateCodes = await possibleDuplicateCodes(ctx, rows);
   return Promise.all(rows.map(async (d) => {
     const definition = await ctx.catalog.definitionFor(d.procedureVersionId);
     return {
@@ -47,6 +50,7 @@ export async function inbox(ctx: AppContext, staff: StaffRow, filter: InboxFilte
       dueDate: d.dueAt ? vnDay(d.dueAt) : null, dueAt: d.dueAt?.toISOString() ?? null,
       overdue: needsApology(d, now), apologyDueAt: d.apologyDueAt?.toISOString() ?? null,
       stepDueAt: d.stateDueAt?.toISOString() ?? null, slaMark: d.slaMark, unitId: d.unitId, assigneeId: d.assigneeId,
+      possibleDuplicateOf: d.possibleDuplicateOf ? duplicateCodes.get(d.possibleDuplicateOf) ?? null : null,
     };
   }));
 }
