@@ -86,6 +86,10 @@ const envSchema = z.object({
   TSA_URL: optionalUrl(['http', 'https']),
   // PAdES B-LT: the longest one OCSP request or CRL download may take while a result is being issued.
   REVOCATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  // Oldest OCSP answer (or CRL) without nextUpdate that may go into a result: a CA publishes CRLs at least weekly.
+  REVOCATION_MAX_AGE_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(7 * 24),
+  // block: revocation requests never go to loopback/private addresses (link-local and metadata never, whatever this says).
+  REVOCATION_PRIVATE_NETWORKS: z.enum(['allow', 'block']).default('block'),
   // Embedded default: the demo CA's certificates name its CRL (GET /pki/demo-ca.crl), so demo results carry a DSS.
   DEMO_CA_CRL: z.enum(['on', 'off']).default('on'),
   // The officials' local signing agent (USB token, VGCA Sign Service style), as their browsers reach it.
@@ -148,6 +152,10 @@ export interface Config {
   tsaUrl: string | undefined;
   /** Time limit of one OCSP request or CRL download when a result gets its validation data (PAdES B-LT). */
   revocationTimeoutMs: number;
+  /** Oldest thisUpdate of an OCSP answer or CRL without nextUpdate taken when signing (revocation.ts assertFresh). */
+  revocationMaxAgeMs: number;
+  /** Whether OCSP/CRL requests may reach loopback and private addresses (a responder inside the province's network). */
+  revocationPrivateNetworks: boolean;
   /**
    * Demo certificates (seeded in the embedded default) name `${publicUrl}/pki/demo-ca.crl` as their CRL distribution
    * point; off: they name none and demo results stay PAdES B-B/B-T.
@@ -228,6 +236,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxyOption(env.TRUST_PROXY),
     tsaUrl: env.TSA_URL,
     revocationTimeoutMs: env.REVOCATION_TIMEOUT_MS,
+    revocationMaxAgeMs: env.REVOCATION_MAX_AGE_HOURS * 60 * 60 * 1000,
+    revocationPrivateNetworks: env.REVOCATION_PRIVATE_NETWORKS === 'allow',
     demoCaCrl: env.DEMO_CA_CRL === 'on',
     signingAgentUrl: env.SIGNING_AGENT_URL.replace(/\/+$/, ''),
     trustAnchorsFile: env.TRUST_ANCHORS ? path.resolve(env.TRUST_ANCHORS) : undefined,

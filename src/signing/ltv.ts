@@ -1,5 +1,6 @@
-// PAdES B-LT: the validation data a verifier needs years later — the certificates and, for every certificate that
-// names an OCSP responder or a CRL distribution point, its OCSP response or CRL — gathered right after the last
+// PAdES B-LT: the validation data a verifier needs years later — the certificates and, for every certificate of a
+// signer's trusted chain that names an OCSP responder or a CRL distribution point, its OCSP response or CRL (fresh,
+// and only from the sources such a certificate names: collectValidationData) — gathered right after the last
 // signature and stored in a Document Security Store (ISO 32000-2 §12.8.4.3, ETSI EN 319 142-1 §5.4): the catalog
 // gains /DSS << /Certs [...] /OCSPs [...] /CRLs [...] >>, each entry a stream of DER bytes.
 //
@@ -13,7 +14,7 @@ import { inflateSync } from 'node:zlib';
 import forge from 'node-forge';
 import { PDFArray, PDFContext, PDFDict, PDFName, PDFNumber, PDFObjectParser, PDFRawStream, PDFRef, type PDFObject } from 'pdf-lib';
 import {
-  checkCrl, checkOcspResponse, fromDerNoBitStrings, MAX_CRL_BYTES, ocspRequest, RevocationError, revocationPointers, type RevocationEvidence,
+  assertFresh, checkCrl, checkOcspResponse, fromDerNoBitStrings, MAX_CRL_BYTES, ocspRequest, RevocationError, revocationPointers, type RevocationEvidence,
 } from './revocation.js';
 
 export interface DssContent {
@@ -363,7 +364,7 @@ export interface CertificateRevocation {
 export interface CollectedValidationData {
   /** What goes into the DSS; empty arrays when no certificate names a responder or a CRL. */
   dss: DssContent;
-  /** One entry per certificate that names a responder or CRL, with what it said. */
+  /** One entry per vouched-for certificate that names a responder or CRL, with what it said. */
   checked: CertificateRevocation[];
 }
 
@@ -376,12 +377,6 @@ export function cmsCertificates(cms: Buffer): X509Certificate[] {
   return ((set?.value as forge.asn1.Asn1[] | undefined) ?? []).map((c) => new X509Certificate(Buffer.from(asn1.toDer(c).getBytes(), 'binary')));
 }
 
-/** The issuer of `certificate` among `pool` (its signature verifies with the issuer's key); none for a self-signed one. */
-export function issuerIn(certificate: X509Certificate, pool: X509Certificate[]): X509Certificate | undefined {
-  if (certificate.checkIssued(certificate) && certificate.verify(certificate.publicKey)) return undefined;
-  return pool.find((c) => c.fingerprint256 !== certificate.fingerprint256 && certificate.checkIssued(c) && certificate.verify(c.publicKey));
-}
-
 /** True when some certificate in one of the CMS names an OCSP responder or a CRL: only then is a DSS worth adding. */
 export function namesRevocationSources(cmsList: Buffer[]): boolean {
   return cmsList.some((cms) => cmsCertificates(cms).some((c) => {
@@ -390,54 +385,137 @@ export function namesRevocationSources(cmsList: Buffer[]): boolean {
   }));
 }
 
+/** Revocation sources tried for one certificate (OCSP first, then CRLs): ours name one; a national CA two or three. */
+export const MAX_SOURCES_PER_CERTIFICATE = 3;
 /**
- * For every certificate in the given signatures (CMS, DER) that names an OCSP responder or a CRL and whose issuer
- * is embedded: its OCSP response (tried first: one small signed answer about this certificate) or else its CRL,
- * each checked (see revocation.ts). Throws RevocationError when a certificate's sources all fail: the caller
- * decides whether that blocks the document. A revoked status is returned, not thrown: the caller refuses.
+ * Requests one document may cause in all. Ours: 2-3 signers with a one-level chain, one answer each; a foreign
+ * chain with an intermediate CA doubles that. Beyond it the document waits (REVOCATION_UNAVAILABLE), it does not
+ * go on fetching: each request may take REVOCATION_TIMEOUT_MS.
  */
-export async function collectValidationData(cmsList: Buffer[], fetcher: RevocationFetcher): Promise<CollectedValidationData> {
+export const MAX_FETCHES_PER_DOCUMENT = 12;
+
+/** Past MAX_FETCHES_PER_DOCUMENT: not one source's failure, nothing more is asked for the document. */
+class FetchBudgetSpent extends RevocationError {}
+
+/** Whose URLs are asked, how many, and how fresh an answer must be. */
+export interface CollectionPolicy {
+  /** The configured trust anchors (and the demo CA): a signer's chain must end at one of them… */
+  anchors: X509Certificate[];
+  /** …or the signer's certificate is one registered for a signer, its registered chain after it ([certificate, ...chain]). */
+  registered: X509Certificate[][];
+  /** The moment the answers must be fresh for (normally now). */
+  now: Date;
+  /** REVOCATION_MAX_AGE_HOURS: oldest thisUpdate of an answer without nextUpdate (assertFresh). */
+  maxAgeMs: number;
+  maxSourcesPerCertificate?: number;
+  maxFetches?: number;
+}
+
+/** The certificate whose key made the CMS's (first) SignerInfo: matched by serial number, else the first embedded one. */
+export function signerCertificateOf(cms: Buffer, pool = cmsCertificates(cms)): X509Certificate | undefined {
+  const { asn1 } = forge;
+  const kids = (n: forge.asn1.Asn1 | undefined): forge.asn1.Asn1[] => (n && Array.isArray(n.value) ? (n.value as forge.asn1.Asn1[]) : []);
+  const signedData = kids(kids(fromDerNoBitStrings(cms))[1])[0];
+  const signerInfo = kids(kids(signedData).at(-1))[0];
+  const sid = kids(signerInfo)[1];
+  const serialNode = sid?.tagClass === asn1.Class.UNIVERSAL ? kids(sid)[1] : undefined;
+  const serial = typeof serialNode?.value === 'string' ? Buffer.from(serialNode.value, 'binary').toString('hex').toUpperCase().replace(/^(00)+(?=.)/, '') : '';
+  return pool.find((c) => c.serialNumber.toUpperCase().replace(/^(00)+(?=.)/, '') === serial) ?? pool[0];
+}
+
+const issues = (issuer: X509Certificate, certificate: X509Certificate) =>
+  issuer.fingerprint256 !== certificate.fingerprint256 && certificate.checkIssued(issuer) && certificate.verify(issuer.publicKey);
+
+/**
+ * The signer's certificate and the CAs above it whose revocation sources may be asked, each with its issuer; empty
+ * when nothing vouches for them. A chain that reaches a trust anchor (each link's signature verified) vouches for
+ * every certificate on it; otherwise only certificates registered for this signer count (an admin put them there).
+ * Everything else a CMS embeds — certificates anyone can make, naming any URL — is never looked at.
+ */
+function vouchedChain(cms: Buffer, policy: CollectionPolicy): Array<{ certificate: X509Certificate; issuer: X509Certificate }> {
+  const pool = cmsCertificates(cms);
+  const signer = signerCertificateOf(cms, pool);
+  if (!signer) return [];
+  const registered = policy.registered.find((chain) => chain[0]?.fingerprint256 === signer.fingerprint256) ?? [];
+  const links: Array<{ certificate: X509Certificate; issuer: X509Certificate }> = [];
+  let current = signer;
+  for (let depth = 0; depth < 8; depth++) {
+    const anchor = policy.anchors.find((a) => issues(a, current));
+    if (anchor) return [...links, { certificate: current, issuer: anchor }];
+    const issuer = registered.find((c) => issues(c, current)) ?? pool.find((c) => issues(c, current));
+    if (!issuer) break;
+    links.push({ certificate: current, issuer });
+    current = issuer;
+  }
+  const vouched = new Set(registered.map((c) => c.fingerprint256));
+  return links.filter((link) => vouched.has(link.certificate.fingerprint256));
+}
+
+/**
+ * For each signature (CMS, DER), the signer's certificate and the CAs above it that a trusted chain or a
+ * registration vouches for (vouchedChain), when they name an OCSP responder or a CRL: its OCSP response (tried
+ * first: one small signed answer about this certificate) or else its CRL — at most MAX_SOURCES_PER_CERTIFICATE
+ * sources each and MAX_FETCHES_PER_DOCUMENT requests in all — each checked (revocation.ts) and fresh (assertFresh:
+ * a stale answer counts as none). Throws RevocationError when a certificate's sources all fail: the caller decides
+ * whether that blocks the document. A revoked status is returned, not thrown: the caller refuses.
+ */
+export async function collectValidationData(cmsList: Buffer[], fetcher: RevocationFetcher, policy: CollectionPolicy): Promise<CollectedValidationData> {
   const dss: DssContent = { certificates: [], ocspResponses: [], crls: [] };
   const checked: CertificateRevocation[] = [];
   const done = new Set<string>();
   const crlCache = new Map<string, Buffer>();
+  const perCertificate = policy.maxSourcesPerCertificate ?? MAX_SOURCES_PER_CERTIFICATE;
+  let budget = policy.maxFetches ?? MAX_FETCHES_PER_DOCUMENT;
+  const spend = (url: string) => {
+    if (budget <= 0) throw new FetchBudgetSpent(`more than ${policy.maxFetches ?? MAX_FETCHES_PER_DOCUMENT} revocation requests for one document (not asked: ${url})`);
+    budget--;
+  };
   for (const cms of cmsList) {
-    const pool = cmsCertificates(cms);
-    dss.certificates.push(...pool.map((c) => c.raw));
-    for (const certificate of pool) {
+    const chain = vouchedChain(cms, policy);
+    for (const { certificate, issuer } of chain) {
+      dss.certificates.push(certificate.raw, issuer.raw);
       if (done.has(certificate.fingerprint256)) continue;
       done.add(certificate.fingerprint256);
-      const { ocspUrls, crlUrls } = revocationPointers(certificate);
+      const pointers = revocationPointers(certificate);
+      const ocspUrls = pointers.ocspUrls.slice(0, perCertificate);
+      const crlUrls = pointers.crlUrls.slice(0, perCertificate - ocspUrls.length);
       if (ocspUrls.length + crlUrls.length === 0) continue;
-      const issuer = issuerIn(certificate, pool);
-      if (!issuer) continue;
       const failures: string[] = [];
       let found = false;
       for (const url of ocspUrls) {
         try {
           const nonce = randomBytes(16);
+          spend(url);
           const response = await fetcher.ocsp(url, ocspRequest(certificate, issuer, nonce));
           const evidence = checkOcspResponse(response, certificate, issuer, nonce);
           if (evidence.status === 'unknown') throw new RevocationError(`${url} does not know the certificate`);
+          assertFresh(evidence, policy.now, policy.maxAgeMs);
           dss.ocspResponses.push(response);
           dss.certificates.push(...evidence.responderCertificates.map((c) => c.raw));
           checked.push({ certificate, evidence });
           found = true;
           break;
         } catch (error) {
+          if (error instanceof FetchBudgetSpent) throw error;
           failures.push(error instanceof Error ? error.message : String(error));
         }
       }
       for (const url of found ? [] : crlUrls) {
         try {
-          const crl = crlCache.get(url) ?? await fetcher.crl(url);
-          crlCache.set(url, crl);
+          let crl = crlCache.get(url);
+          if (!crl) {
+            spend(url);
+            crl = await fetcher.crl(url);
+            crlCache.set(url, crl);
+          }
           const evidence = checkCrl(crl, certificate, issuer);
+          assertFresh(evidence, policy.now, policy.maxAgeMs);
           if (!dss.crls.some((c) => c.equals(crl))) dss.crls.push(crl);
           checked.push({ certificate, evidence });
           found = true;
           break;
         } catch (error) {
+          if (error instanceof FetchBudgetSpent) throw error;
           failures.push(error instanceof Error ? error.message : String(error));
         }
       }

@@ -1,5 +1,6 @@
 // Revocation data for long-term validation (PAdES B-LT): where a certificate says its status is published (OCSP
-// responder in the Authority Information Access, CRL distribution point), fetching it (bounded in time and size),
+// responder in the Authority Information Access, CRL distribution point), fetching it (bounded in time and size,
+// never from a link-local or — unless allowed — private address), whether an answer is fresh enough to embed,
 // and checking what comes back — an OCSP response signed by the issuer or a responder it delegated to
 // (id-kp-OCSPSigning) about exactly this certificate, a CRL signed by the issuer — plus making the demo CA's CRL.
 //
@@ -9,6 +10,10 @@
 // (tbsResponseData, tbsCertList) are sliced from the received bytes, never re-encoded, so a signature is checked over
 // exactly what the responder signed.
 import { createHash, randomBytes, sign as rawSign, verify as rawVerify, X509Certificate, type KeyObject } from 'node:crypto';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 import forge from 'node-forge';
 
 const { asn1 } = forge;
@@ -243,12 +248,18 @@ export interface RevocationEvidence {
   revokedAt: Date | null;
 }
 
+export interface OcspEvidence extends RevocationEvidence {
+  responderCertificates: X509Certificate[];
+  /** The response echoes the nonce it was asked with: it was made for that request, not replayed. */
+  nonceEchoed: boolean;
+}
+
 /**
  * Checks an OCSPResponse (DER) about `certificate`: successful, basic, signed by `issuer` or by a responder whose
  * certificate `issuer` issued for OCSP signing (valid when the response was produced), holding a SingleResponse
  * for exactly this CertID. With `nonce`, a response that echoes another nonce is refused. Throws RevocationError.
  */
-export function checkOcspResponse(response: Buffer, certificate: X509Certificate, issuer: X509Certificate, nonce?: Buffer): RevocationEvidence & { responderCertificates: X509Certificate[] } {
+export function checkOcspResponse(response: Buffer, certificate: X509Certificate, issuer: X509Certificate, nonce?: Buffer): OcspEvidence {
   let root: Asn1;
   try {
     root = parse(response);
@@ -286,12 +297,16 @@ export function checkOcspResponse(response: Buffer, certificate: X509Certificate
     if (!signedByIssuer && !delegated) throw new RevocationError('OCSP response is not signed by the issuer or a responder it authorised');
   };
 
+  // A response without the nonce extension is accepted (responders that pre-produce answers never echo one), but
+  // only a matching nonce makes it fresh by construction: assertFresh bounds the age of the others harder.
+  let nonceEchoed = false;
   if (nonce) {
     const nonceExtension = extensions.find((e) => oidOf(kids(e)[0]) === REVOCATION_OID.ocspNonce);
     if (nonceExtension) {
       const value = bytesOf(kids(nonceExtension).at(-1));
       const echoed = value.equals(nonce) || (() => { try { return bytesOf(parse(value)).equals(nonce); } catch { return false; } })();
       if (!echoed) throw new RevocationError('OCSP response answers another request (nonce)');
+      nonceEchoed = true;
     }
   }
 
@@ -315,7 +330,7 @@ export function checkOcspResponse(response: Buffer, certificate: X509Certificate
       if (!revokedAt) throw new RevocationError('OCSP revoked status without a time');
     }
     if (nextUpdate && nextUpdate < thisUpdate) throw new RevocationError('OCSP response: nextUpdate before thisUpdate');
-    return { source: 'ocsp', status: certStatus, thisUpdate, nextUpdate, revokedAt, responderCertificates };
+    return { source: 'ocsp', status: certStatus, thisUpdate, nextUpdate, revokedAt, responderCertificates, nonceEchoed };
   }
   throw new RevocationError('OCSP response does not answer for this certificate');
 }
@@ -430,55 +445,161 @@ export function createCrl(caCertificatePem: string, caKey: KeyObject, options: C
 
 // --- fetching ------------------------------------------------------------------------------------------------
 
-/** Reads at most `limit` bytes of a response body; more is an error (a responder is not a file server). */
-async function boundedBody(response: Response, limit: number): Promise<Buffer> {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > limit) throw new RevocationError(`response larger than ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  const reader = response.body?.getReader();
-  if (!reader) return Buffer.alloc(0);
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new RevocationError(`response larger than ${limit} bytes`);
-    }
-    chunks.push(Buffer.from(value));
-  }
-  return Buffer.concat(chunks);
+/**
+ * Where a revocation request may go. The URLs come from certificates, that is from whoever made them: ltv.ts only
+ * asks for certificates whose chain is trusted, and this is the second fence. Link-local addresses (169.254.0.0/16
+ * with the cloud metadata service, fe80::/10, AWS's fd00:ec2::254) are never reached; loopback, private and
+ * unique-local ones only when `allowPrivateNetworks` (REVOCATION_PRIVATE_NETWORKS=allow: a responder inside the
+ * province's network, or the tests' 127.0.0.1 responders). Checked on the address actually connected to (a DNS
+ * lookup hook), so a name that resolves to a blocked address is refused as well as a literal one.
+ */
+export interface FetchPolicy {
+  timeoutMs: number;
+  allowPrivateNetworks: boolean;
 }
 
-async function request(url: string, init: RequestInit, limit: number, timeoutMs: number): Promise<Buffer> {
-  let response: Response;
-  const signal = AbortSignal.timeout(timeoutMs);
-  try {
-    response = await fetch(url, { ...init, signal, redirect: 'error' });
-  } catch (error) {
-    throw new RevocationError(`${url} unreachable`, { cause: error });
-  }
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new RevocationError(`${url} answered HTTP ${response.status}`);
-  }
-  try {
-    return await boundedBody(response, limit);
-  } catch (error) {
-    if (error instanceof RevocationError) throw error;
-    throw new RevocationError(`${url}: reading the answer failed`, { cause: error });
-  }
+const ALWAYS_BLOCKED = new BlockList();
+ALWAYS_BLOCKED.addSubnet('169.254.0.0', 16, 'ipv4');
+ALWAYS_BLOCKED.addSubnet('fe80::', 10, 'ipv6');
+ALWAYS_BLOCKED.addAddress('fd00:ec2::254', 'ipv6');
+const PRIVATE_NETWORKS = new BlockList();
+for (const [network, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) {
+  PRIVATE_NETWORKS.addSubnet(network, prefix, 'ipv4');
 }
+PRIVATE_NETWORKS.addAddress('::', 'ipv6');
+PRIVATE_NETWORKS.addAddress('::1', 'ipv6');
+PRIVATE_NETWORKS.addSubnet('fc00::', 7, 'ipv6');
+
+/** An IPv4-mapped IPv6 address (::ffff:a.b.c.d or ::ffff:XXXX:XXXX) as its IPv4 address; anything else unchanged. */
+function unmapped(address: string): string {
+  const dotted = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (dotted) return dotted[1]!;
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  if (!hex) return address;
+  const high = parseInt(hex[1]!, 16);
+  const low = parseInt(hex[2]!, 16);
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+}
+
+/** Why `address` may not be connected to under `policy`, or null. */
+export function blockedAddress(address: string, allowPrivateNetworks: boolean): string | null {
+  const plain = unmapped(address.replace(/^\[|\]$/g, '').replace(/%.*$/, ''));
+  const family = isIP(plain) === 4 ? 'ipv4' : isIP(plain) === 6 ? 'ipv6' : null;
+  if (!family) return `${address} is not an IP address`;
+  if (ALWAYS_BLOCKED.check(plain, family)) return `${address} is a link-local or metadata address`;
+  if (!allowPrivateNetworks && PRIVATE_NETWORKS.check(plain, family)) return `${address} is a private or loopback address`;
+  return null;
+}
+
+/** dns.lookup that drops addresses the policy blocks (and fails when none is left): what the socket connects to. */
+function guardedLookup(allowPrivateNetworks: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+      if (error) return callback(error, '', 0);
+      const allowed = addresses.filter((a) => blockedAddress(a.address, allowPrivateNetworks) === null);
+      if (allowed.length === 0) {
+        const reason = addresses[0] ? blockedAddress(addresses[0].address, allowPrivateNetworks) : 'no address';
+        return callback(new RevocationError(`${hostname}: ${reason}`), '', 0);
+      }
+      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed);
+      return callback(null, allowed[0]!.address, allowed[0]!.family);
+    });
+  };
+}
+
+/**
+ * One request to a revocation source: http(s) only, no redirect followed (a 3xx is a failure), at most `limit`
+ * bytes (a responder is not a file server), everything within `policy.timeoutMs`.
+ */
+function request(url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: Buffer }, limit: number, policy: FetchPolicy): Promise<Buffer> {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return Promise.reject(new RevocationError(`${url} is not a URL`));
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') return Promise.reject(new RevocationError(`${url}: only http and https are fetched`));
+  const literal = target.hostname.replace(/^\[|\]$/g, '');
+  const refused = isIP(literal) ? blockedAddress(literal, policy.allowPrivateNetworks) : null;
+  if (refused) return Promise.reject(new RevocationError(`${url} refused: ${refused}`));
+  const client = target.protocol === 'https:' ? https : http;
+  return new Promise<Buffer>((resolve, reject) => {
+    let settled = false;
+    const fail = (error: RevocationError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      outgoing.destroy();
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new RevocationError(`${url} did not answer within ${policy.timeoutMs} ms`)), policy.timeoutMs);
+    const headers = init.body ? { ...init.headers, 'content-length': String(init.body.length) } : init.headers;
+    const outgoing = client.request(target, { method: init.method, headers, lookup: guardedLookup(policy.allowPrivateNetworks) }, (response: IncomingMessage) => {
+      const status = response.statusCode ?? 0;
+      if (status < 200 || status >= 300) return fail(new RevocationError(`${url} answered HTTP ${status}`));
+      const declared = Number(response.headers['content-length'] ?? NaN);
+      if (declared > limit) return fail(new RevocationError(`response larger than ${limit} bytes`));
+      const chunks: Buffer[] = [];
+      let total = 0;
+      response.on('data', (chunk: Buffer) => {
+        total += chunk.length;
+        if (total > limit) return fail(new RevocationError(`response larger than ${limit} bytes`));
+        chunks.push(chunk);
+      });
+      response.on('error', (error) => fail(new RevocationError(`${url}: reading the answer failed`, { cause: error })));
+      response.on('end', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(Buffer.concat(chunks));
+      });
+    });
+    outgoing.on('error', (error) => fail(error instanceof RevocationError ? new RevocationError(`${url} refused: ${error.message}`) : new RevocationError(`${url} unreachable`, { cause: error })));
+    outgoing.end(init.body);
+  });
+}
+
+/** Without a policy: nothing private, 5 s (what a caller that forgot to choose gets). */
+const DEFAULT_FETCH_POLICY: FetchPolicy = { timeoutMs: 5000, allowPrivateNetworks: false };
 
 /** POSTs an OCSP request; the raw response (unchecked: see checkOcspResponse). */
-export function fetchOcsp(url: string, body: Buffer, timeoutMs: number): Promise<Buffer> {
-  return request(url, { method: 'POST', headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' }, body }, MAX_OCSP_RESPONSE_BYTES, timeoutMs);
+export function fetchOcsp(url: string, body: Buffer, policy: FetchPolicy = DEFAULT_FETCH_POLICY): Promise<Buffer> {
+  return request(url, { method: 'POST', headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' }, body }, MAX_OCSP_RESPONSE_BYTES, policy);
 }
 
 /** GETs a CRL (DER); unchecked: see checkCrl. */
-export function fetchCrl(url: string, timeoutMs: number): Promise<Buffer> {
-  return request(url, { method: 'GET', headers: { accept: 'application/pkix-crl' } }, MAX_CRL_BYTES, timeoutMs);
+export function fetchCrl(url: string, policy: FetchPolicy = DEFAULT_FETCH_POLICY): Promise<Buffer> {
+  return request(url, { method: 'GET', headers: { accept: 'application/pkix-crl' } }, MAX_CRL_BYTES, policy);
+}
+
+// --- freshness at signing time ------------------------------------------------------------------------------
+
+/**
+ * Longest an OCSP answer without nextUpdate and without our nonce may be old. Without nextUpdate the answer vouches
+ * only for its thisUpdate ("newer information is always available", RFC 6960 §4.2.2.1), and without the nonce
+ * nothing shows it was made for our request: an old answer captured before a revocation and replayed over plain
+ * http would look just the same. A live responder answers with a thisUpdate of minutes ago; an hour leaves room for
+ * clock skew and a caching proxy, and is far below the week a CRL may be old.
+ */
+export const OCSP_WITHOUT_NONCE_MAX_AGE_MS = 60 * 60 * 1000;
+
+/**
+ * Refuses (RevocationError) a "good" answer too old to embed now: thisUpdate in the future (beyond the skew);
+ * nextUpdate, when there is one, already past; without nextUpdate, a thisUpdate older than `maxAgeMs` (an OCSP
+ * answer without our nonce: OCSP_WITHOUT_NONCE_MAX_AGE_MS at most). A revoked answer is never stale: a revocation
+ * does not come undone, and the caller refuses the certificate either way.
+ */
+export function assertFresh(evidence: RevocationEvidence & { nonceEchoed?: boolean }, now: Date, maxAgeMs: number): void {
+  if (evidence.status === 'revoked') return;
+  const t = now.getTime();
+  const what = evidence.source === 'ocsp' ? 'OCSP response' : 'CRL';
+  if (evidence.thisUpdate.getTime() > t + REVOCATION_SKEW_MS) throw new RevocationError(`${what} issued in the future (thisUpdate ${evidence.thisUpdate.toISOString()})`);
+  if (evidence.nextUpdate) {
+    if (evidence.nextUpdate.getTime() < t - REVOCATION_SKEW_MS) throw new RevocationError(`stale ${what}: nextUpdate ${evidence.nextUpdate.toISOString()} has passed`);
+    return;
+  }
+  const bound = evidence.source === 'ocsp' && !evidence.nonceEchoed ? Math.min(maxAgeMs, OCSP_WITHOUT_NONCE_MAX_AGE_MS) : maxAgeMs;
+  if (evidence.thisUpdate.getTime() < t - bound) throw new RevocationError(`stale ${what}: thisUpdate ${evidence.thisUpdate.toISOString()} is older than ${Math.round(bound / 60_000)} minutes`);
 }
 
 // --- judging evidence at a point in time -----------------------------------------------------------------------

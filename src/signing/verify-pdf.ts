@@ -43,8 +43,27 @@ export interface PdfSignatureReport {
   revocation: CertificateStatus;
   /** Where the answer came from (the signer's certificate's evidence); null when unknown. */
   revocationSource: 'ocsp' | 'crl' | null;
+  /** What is wrong, each with its kind: callers decide by kind, never by the wording. */
+  problems: SignatureProblem[];
+  /** The problems' messages (Vietnamese), in the same order: what POST /api/verify shows. */
   reasons: string[];
 }
+
+/**
+ * What a problem is about. 'integrity' and 'format' are about the file and the signature itself (the signed bytes,
+ * the CMS, its attributes, the accepted formats); 'trust' (no path to a trust anchor), 'validity' (the certificate
+ * was not valid at the signing time) and 'revocation' (revoked before it) are about the signer: they make the
+ * signature invalid but leave the document intact.
+ */
+export type SignatureProblemKind = 'integrity' | 'format' | 'trust' | 'validity' | 'revocation';
+
+export interface SignatureProblem {
+  kind: SignatureProblemKind;
+  message: string;
+}
+
+/** The kinds that are about the signer rather than the file (see SignatureProblemKind). */
+export const SIGNER_PROBLEM_KINDS: ReadonlySet<SignatureProblemKind> = new Set(['trust', 'validity', 'revocation']);
 
 export interface PdfVerification {
   /**
@@ -292,19 +311,20 @@ function timestampTime(token: Buffer): string | null {
 }
 
 /** Walks issuer links up to a trust anchor using only embedded certificates; checks validity at `at`. */
-function chainToAnchor(leaf: X509Certificate, pool: X509Certificate[], anchors: X509Certificate[], at: Date): string | null {
+function chainToAnchor(leaf: X509Certificate, pool: X509Certificate[], anchors: X509Certificate[], at: Date): SignatureProblem | null {
   let current = leaf;
   for (let depth = 0; depth < 8; depth++) {
     const from = new Date(current.validFrom);
     const to = new Date(current.validTo);
-    if (at < from || at > to) return `chứng thư "${nameField(current.subject, 'CN') ?? '?'}" không còn hiệu lực tại thời điểm ký`;
+    if (at < from || at > to) return { kind: 'validity', message: `chứng thư "${nameField(current.subject, 'CN') ?? '?'}" không còn hiệu lực tại thời điểm ký` };
     const anchor = anchors.find((a) => current.checkIssued(a) && current.verify(a.publicKey));
     if (anchor) return null;
     const issuer = pool.find((c) => c !== current && c.fingerprint256 !== current.fingerprint256 && current.checkIssued(c) && current.verify(c.publicKey));
-    if (!issuer || !issuer.ca) return 'chứng thư người ký không thuộc tổ chức chứng thực tin cậy';
+    if (!issuer || !issuer.ca) return { kind: 'trust', message: 'chứng thư người ký không thuộc tổ chức chứng thực tin cậy' };
     current = issuer;
   }
-  return 'chuỗi chứng thư quá dài';
+  // No anchor within 8 links: as untrusted as no anchor at all (it says nothing about the file's bytes).
+  return { kind: 'trust', message: 'chuỗi chứng thư quá dài' };
 }
 
 export function verifyPdfSignatures(pdf: Buffer, trustAnchors: X509Certificate[]): PdfVerification {
@@ -317,30 +337,35 @@ export function verifyPdfSignatures(pdf: Buffer, trustAnchors: X509Certificate[]
   const dssUpdate = lastRange[0] === 0 && lastRevision < pdf.length ? readDssIncrement(pdf, lastRevision) : undefined;
   const revocation = new RevocationLookup(dssUpdate?.ok ? dssUpdate.dss : undefined);
   const signatures = raw.map((sig, index): PdfSignatureReport => {
-    const problems: string[] = [];
+    const problems: SignatureProblem[] = [];
+    const reasonList: string[] = [];
+    const problem = (kind: SignatureProblemKind, message: string) => {
+      problems.push({ kind, message });
+      reasonList.push(message);
+    };
     const [start1, length1, start2, length2] = sig.byteRange;
     const revisionLength = start2 + length2;
     const coversWholeDocument = revisionLength === pdf.length;
     const report: PdfSignatureReport = {
       signer: null, organisation: null, signedAt: pdfDate(sig.dictionary), subFilter: /\/SubFilter\s*\/([A-Za-z0-9.]+)/.exec(sig.dictionary)?.[1] ?? null,
       valid: false, coversWholeDocument, timestampedAt: null, certificateSha256: null, byteRange: sig.byteRange, revisionLength,
-      revocation: 'unknown', revocationSource: null, reasons: problems,
+      revocation: 'unknown', revocationSource: null, problems, reasons: reasonList,
     };
     const label = `chữ ký ${index + 1}`;
     if (start1 !== 0 || revisionLength > pdf.length || length1 >= start2) {
-      problems.push(`${label}: vùng ký (ByteRange) không hợp lệ`);
+      problem('integrity', `${label}: vùng ký (ByteRange) không hợp lệ`);
       return report;
     }
     let cms: ParsedCms;
     try {
       cms = parseCms(trimDer(sig.contents));
     } catch {
-      problems.push(`${label}: không đọc được dữ liệu chữ ký (CMS)`);
+      problem('format', `${label}: không đọc được dữ liệu chữ ký (CMS)`);
       return report;
     }
     const signerCert = cms.certificates.find((c) => c.serialNumber.replace(/^(00)+(?=.)/, '').toUpperCase() === cms.serialHex) ?? cms.certificates[0];
     if (!signerCert) {
-      problems.push(`${label}: không có chứng thư người ký`);
+      problem('format', `${label}: không có chứng thư người ký`);
       return report;
     }
     report.signer = nameField(signerCert.subject, 'CN');
@@ -348,19 +373,19 @@ export function verifyPdfSignatures(pdf: Buffer, trustAnchors: X509Certificate[]
     report.certificateSha256 = createHash('sha256').update(signerCert.raw).digest('hex');
     const pades = report.subFilter === 'ETSI.CAdES.detached';
     if (!(ACCEPTED_SUB_FILTERS as readonly (string | null)[]).includes(report.subFilter)) {
-      problems.push(`${label}: định dạng chữ ký (SubFilter ${report.subFilter ?? 'không có'}) không được chấp nhận: chỉ ETSI.CAdES.detached (PAdES) hoặc adbe.pkcs7.detached`);
+      problem('format', `${label}: định dạng chữ ký (SubFilter ${report.subFilter ?? 'không có'}) không được chấp nhận: chỉ ETSI.CAdES.detached (PAdES) hoặc adbe.pkcs7.detached`);
     }
     const algorithm = cms.digestAlgorithm;
-    if (!algorithm) problems.push(`${label}: thuật toán băm của chữ ký không được chấp nhận (chỉ SHA-256, SHA-384, SHA-512)`);
+    if (!algorithm) problem('format', `${label}: thuật toán băm của chữ ký không được chấp nhận (chỉ SHA-256, SHA-384, SHA-512)`);
     const digest = createHash(algorithm ?? 'sha256').update(pdf.subarray(start1, start1 + length1)).update(pdf.subarray(start2, start2 + length2)).digest();
-    if (!cms.messageDigest || !digest.equals(cms.messageDigest)) problems.push(`${label}: nội dung tài liệu đã bị thay đổi sau khi ký`);
-    if (!cms.contentTypeIsData) problems.push(`${label}: thiếu thuộc tính contentType`);
+    if (!cms.messageDigest || !digest.equals(cms.messageDigest)) problem('integrity', `${label}: nội dung tài liệu đã bị thay đổi sau khi ký`);
+    if (!cms.contentTypeIsData) problem('format', `${label}: thiếu thuộc tính contentType`);
     // PAdES requires signingCertificateV2; adbe.pkcs7.detached may have none, but what is there must match.
     if (cms.signingCertificateV2 ? !essMatches(cms.signingCertificateV2, signerCert) : pades) {
-      problems.push(`${label}: chứng thư trong chữ ký không khớp chứng thư đã ký (signingCertificateV2)`);
+      problem('integrity', `${label}: chứng thư trong chữ ký không khớp chứng thư đã ký (signingCertificateV2)`);
     }
     if (cms.signingCertificateV1 && !essMatches(cms.signingCertificateV1, signerCert)) {
-      problems.push(`${label}: chứng thư trong chữ ký không khớp chứng thư đã ký (signingCertificate)`);
+      problem('integrity', `${label}: chứng thư trong chữ ký không khớp chứng thư đã ký (signingCertificate)`);
     }
     let signatureOk = false;
     try {
@@ -368,31 +393,31 @@ export function verifyPdfSignatures(pdf: Buffer, trustAnchors: X509Certificate[]
     } catch {
       signatureOk = false;
     }
-    if (!signatureOk) problems.push(`${label}: chữ ký số không khớp với chứng thư người ký`);
+    if (!signatureOk) problem('integrity', `${label}: chữ ký số không khớp với chứng thư người ký`);
     const at = report.signedAt ? new Date(report.signedAt) : new Date();
     const chainProblem = chainToAnchor(signerCert, cms.certificates, trustAnchors, at);
-    if (chainProblem) problems.push(`${label}: ${chainProblem}`);
+    if (chainProblem) problem(chainProblem.kind, `${label}: ${chainProblem.message}`);
     if (cms.timestampToken) report.timestampedAt = timestampTime(cms.timestampToken);
     // Revocation at the time the signature provably (timestamp) or claimedly (/M) existed.
     const signedAt = new Date(report.timestampedAt ?? report.signedAt ?? Date.now());
     const status = revocation.statusOfChain(signerCert, cms.certificates, trustAnchors, signedAt);
     report.revocation = status.status;
     report.revocationSource = status.source;
-    if (status.status === 'revoked') problems.push(`${label}: chứng thư "${status.subject}" đã bị thu hồi trước thời điểm ký`);
+    if (status.status === 'revoked') problem('revocation', `${label}: chứng thư "${status.subject}" đã bị thu hồi trước thời điểm ký`);
     report.valid = problems.length === 0;
     return report;
   });
   // Trust, validity period and revocation are about the signer, not about changes to the file: they make a
   // signature invalid but leave the document intact.
-  const aboutTheSigner = /tin cậy|hiệu lực tại|bị thu hồi/;
-  for (const s of signatures) reasons.push(...s.reasons.filter((r) => !aboutTheSigner.test(r)));
+  const aboutTheFile = (p: SignatureProblem) => !SIGNER_PROBLEM_KINDS.has(p.kind);
+  for (const s of signatures) reasons.push(...s.problems.filter(aboutTheFile).map((p) => p.message));
   const last = signatures.at(-1)!;
   const validationData = dssUpdate?.ok === true;
   if (!last.coversWholeDocument && !validationData) reasons.push('có dữ liệu được thêm vào sau chữ ký cuối cùng');
   // Each signature must sign a prefix of the next one's revision: otherwise revisions were spliced.
   const ordered = signatures.every((s, i) => i === 0 || s.revisionLength > signatures[i - 1]!.revisionLength);
   if (!ordered) reasons.push('thứ tự các lần ký không hợp lệ');
-  const cryptographicallyOk = signatures.every((s) => s.reasons.every((r) => aboutTheSigner.test(r)));
+  const cryptographicallyOk = signatures.every((s) => !s.problems.some(aboutTheFile));
   return { intact: cryptographicallyOk && (last.coversWholeDocument || validationData) && ordered, validationData, signatures, reasons };
 }
 

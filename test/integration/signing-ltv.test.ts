@@ -4,7 +4,7 @@
 // judged by the verifier at the signing time.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import os from 'node:os';
@@ -17,11 +17,11 @@ import { findIssuedDocument } from '../../src/db/repositories/issued-documents.j
 import { findStaffByUsername } from '../../src/db/repositories/staff.js';
 import { renderResultPdf } from '../../src/documents/render-result.js';
 import { performAction } from '../../src/services/processing/perform-action.js';
-import { addValidationData, revocationFetcher } from '../../src/services/results/long-term-validation.js';
+import { addValidationData, collectionPolicy, revocationFetcher } from '../../src/services/results/long-term-validation.js';
 import { verifyDocument } from '../../src/services/results/verify-document.js';
 import { createCertificateAuthority, issueCertificate, type CertificateAndKey } from '../../src/signing/keys.js';
-import { appendDss, collectValidationData, readDssIncrement } from '../../src/signing/ltv.js';
-import { checkOcspResponse, createCrl, ocspRequest } from '../../src/signing/revocation.js';
+import { appendDss, collectValidationData, MAX_SOURCES_PER_CERTIFICATE, readDssIncrement } from '../../src/signing/ltv.js';
+import { checkOcspResponse, createCrl, ocspRequest, revocationPointers } from '../../src/signing/revocation.js';
 import { signPdf } from '../../src/signing/sign-pdf.js';
 import { extractCms, findSignatures, verifyPdfSignatures } from '../../src/signing/verify-pdf.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
@@ -124,7 +124,7 @@ describe('PAdES B-LT: revocation data in a DSS', () => {
       }
     });
 
-    env = await startTestEnvironment('embedded', { env: { DEMO_CA_CRL: 'on', TRUST_ANCHORS: caFile, REVOCATION_TIMEOUT_MS: '1500' } });
+    env = await startTestEnvironment('embedded', { env: { DEMO_CA_CRL: 'on', TRUST_ANCHORS: caFile, REVOCATION_TIMEOUT_MS: '1500', REVOCATION_PRIVATE_NETWORKS: 'allow' } });
   });
 
   afterAll(async () => {
@@ -181,7 +181,7 @@ describe('PAdES B-LT: revocation data in a DSS', () => {
     const pdf = await signWith(leaves.revoked);
     await expect(addValidationData(env.ctx, pdf)).rejects.toMatchObject({ code: 'SIGNING_CERTIFICATE_REVOKED' });
     // A document someone else completed with the same (signed) OCSP answer: intact, but its signature is not valid.
-    const collected = await collectValidationData(extractCms(pdf), revocationFetcher(env.ctx));
+    const collected = await collectValidationData(extractCms(pdf), revocationFetcher(env.ctx), await collectionPolicy(env.ctx, extractCms(pdf)));
     expect(collected.checked.map((c) => c.evidence.status)).toEqual(['revoked']);
     const withDss = appendDss(pdf, collected.dss);
     const report = verifyPdfSignatures(withDss, [new X509Certificate(ca.certificatePem)]);
@@ -232,5 +232,144 @@ describe('PAdES B-LT: revocation data in a DSS', () => {
     changed.write('/Lang (en-US)', at, 'latin1');
     expect(verifyPdfSignatures(changed, anchors).intact).toBe(false);
     expect(readDssIncrement(changed, lastRevision(changed))).toMatchObject({ ok: false, problem: expect.stringMatching(/catalog/) });
+  });
+
+  describe('whose revocation sources are asked, and how fresh an answer must be', () => {
+    let hits: string[] = [];
+    let counter: Server;
+    let counterUrl: string;
+    const HOUR = 3_600_000;
+    const ca2Crl = { thisUpdate: 0, nextUpdate: 0 };
+    let untrustedCa: CertificateAndKey;
+
+    /** A leaf of `issuer` (key made by openssl) naming `count` OCSP responders and `count` CRLs on the counting server. */
+    async function leafNamingMany(issuer: CertificateAndKey, name: string, count: number): Promise<CertificateAndKey> {
+      const at = (f: string) => path.join(dir, `${name}-${f}`);
+      await writeFile(at('ca.pem'), issuer.certificatePem);
+      await writeFile(at('ca.key'), issuer.privateKeyPem);
+      await run('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('leaf.key'), '-out', at('leaf.csr'), '-subj', `/CN=${name}`]);
+      const urls = (kind: string) => Array.from({ length: count }, (_, i) => `${counterUrl}/${name}/${kind}${i}`);
+      await writeFile(at('leaf.ext'), [
+        'basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature,nonRepudiation',
+        `authorityInfoAccess=${urls('ocsp').map((u) => `OCSP;URI:${u}`).join(',')}`,
+        `crlDistributionPoints=${urls('crl').map((u) => `URI:${u}`).join(',')}`, '',
+      ].join('\n'));
+      await run('openssl', ['x509', '-req', '-in', at('leaf.csr'), '-CA', at('ca.pem'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('leaf.pem'),
+        '-days', '30', '-extfile', at('leaf.ext')]);
+      return { certificatePem: await readFile(at('leaf.pem'), 'utf8'), privateKeyPem: await readFile(at('leaf.key'), 'utf8') };
+    }
+    const signedBy = async (leaf: CertificateAndKey, issuer: CertificateAndKey) => signPdf(await unsigned(), {
+      key: createPrivateKey(leaf.privateKeyPem), certificatePem: leaf.certificatePem, chainPem: [issuer.certificatePem], name: 'Người ký', signingTime: new Date(),
+    });
+
+    beforeAll(async () => {
+      untrustedCa = await createCertificateAuthority({ commonName: 'CA không tin cậy', organisation: 'Ai đó' });
+      counter = createServer((req, res) => {
+        hits.push(req.url ?? '');
+        if (req.url === '/ca2.crl' || req.url === '/stale.crl') {
+          const issuer = req.url === '/ca2.crl' ? untrustedCa : ca;
+          const crl = createCrl(issuer.certificatePem, createPrivateKey(issuer.privateKeyPem), {
+            thisUpdate: new Date(Date.now() + ca2Crl.thisUpdate), nextUpdate: new Date(Date.now() + ca2Crl.nextUpdate), number: 3n,
+          });
+          res.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(crl);
+          return;
+        }
+        res.writeHead(404).end();
+      });
+      await new Promise<void>((resolve) => counter.listen(0, '127.0.0.1', resolve));
+      const address = counter.address();
+      counterUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    });
+    afterAll(async () => {
+      await new Promise((resolve) => counter?.close(resolve));
+    });
+
+    it('a signature whose embedded, untrusted CA issued a leaf naming 40 responders and 40 CRLs: nothing is fetched, nothing added', async () => {
+      const leaf = await leafNamingMany(untrustedCa, 'untrusted', 40);
+      const pointers = revocationPointers(new X509Certificate(leaf.certificatePem));
+      expect([pointers.ocspUrls.length, pointers.crlUrls.length]).toEqual([40, 40]);
+      const pdf = await signedBy(leaf, untrustedCa);
+      hits = [];
+      const out = await addValidationData(env.ctx, pdf);
+      expect(hits).toEqual([]);
+      expect(out.equals(pdf)).toBe(true);
+    });
+
+    it('a trusted leaf naming 40 of each: at most MAX_SOURCES_PER_CERTIFICATE are tried, then the result waits', async () => {
+      const leaf = await leafNamingMany(ca, 'trusted', 40);
+      const pdf = await signedBy(leaf, ca);
+      hits = [];
+      await expect(addValidationData(env.ctx, pdf)).rejects.toMatchObject({ code: 'REVOCATION_UNAVAILABLE' });
+      expect(MAX_SOURCES_PER_CERTIFICATE).toBe(3);
+      expect(hits).toEqual(['/trusted/ocsp0', '/trusted/ocsp1', '/trusted/ocsp2']);
+    });
+
+    it('a certificate registered for a signer is asked about even when its CA is not a trust anchor', async () => {
+      const leaf = await issueCertificate(untrustedCa, { commonName: 'Đỗ Văn Sơn', organisation: 'THPT Lam Sơn', crlUrl: `${counterUrl}/ca2.crl` });
+      const pdf = await signedBy(leaf, untrustedCa);
+      ca2Crl.thisUpdate = -HOUR;
+      ca2Crl.nextUpdate = 24 * HOUR;
+      hits = [];
+      expect((await addValidationData(env.ctx, pdf)).equals(pdf)).toBe(true);
+      expect(hits).toEqual([]);
+      const principal = await findStaffByUsername(env.ctx.db, 'principal');
+      await env.ctx.signerKeys.storeForStaff(principal!.id, { ...leaf, chainPem: [untrustedCa.certificatePem] });
+      const withDss = await addValidationData(env.ctx, pdf);
+      expect(hits).toEqual(['/ca2.crl']);
+      const update = readDssIncrement(withDss, lastRevision(withDss));
+      if (!update.ok) throw new Error(update.problem);
+      expect(update.dss.crls).toHaveLength(1);
+    });
+
+    it('a stale CRL (nextUpdate passed) is no answer: REVOCATION_UNAVAILABLE, retried later', async () => {
+      const leaf = await issueCertificate(ca, { commonName: 'Lý Cũ Kỹ', organisation: 'Sở GD&ĐT', crlUrl: `${counterUrl}/stale.crl` });
+      const pdf = await signedBy(leaf, ca);
+      ca2Crl.thisUpdate = -8 * 24 * HOUR;
+      ca2Crl.nextUpdate = -HOUR;
+      hits = [];
+      await expect(addValidationData(env.ctx, pdf)).rejects.toMatchObject({ code: 'REVOCATION_UNAVAILABLE', statusCode: 503 });
+      expect(hits).toEqual(['/stale.crl']);
+      // The same list once republished: taken.
+      ca2Crl.thisUpdate = -HOUR;
+      ca2Crl.nextUpdate = 24 * HOUR;
+      const withDss = await addValidationData(env.ctx, pdf);
+      expect(withDss.length).toBeGreaterThan(pdf.length);
+    });
+
+    it('openssl ocsp answers: with -nmin 1 fresh now and stale ten minutes later; without nextUpdate (nonce echoed) stale after REVOCATION_MAX_AGE_HOURS', async () => {
+      const port = await freePort();
+      const shortLived = await issueCertificate(ca, { commonName: 'Hà Ngắn Hạn', organisation: 'Sở GD&ĐT', ocspUrl: `http://127.0.0.1:${port}` });
+      const at = (f: string) => path.join(dir, f);
+      await writeFile(at('index-short.txt'), `V\t${indexTime(new Date(Date.now() + 365 * 86_400_000))}\t\t${new X509Certificate(shortLived.certificatePem).serialNumber}\tunknown\t/CN=short\n`);
+      const responder = spawn('openssl', ['ocsp', '-index', at('index-short.txt'), '-port', String(port), '-rsigner', at('responder.pem'), '-rkey', at('responder.key'),
+        '-CA', caFile, '-nmin', '1', '-ignore_err'], { stdio: 'ignore' });
+      try {
+        const probe = ocspRequest(new X509Certificate(shortLived.certificatePem), new X509Certificate(ca.certificatePem));
+        await eventually(async () => {
+          try {
+            const response = await fetch(`http://127.0.0.1:${port}`, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: probe, signal: AbortSignal.timeout(1000) });
+            return response.status === 200 ? true : undefined;
+          } catch {
+            return undefined;
+          }
+        });
+        const cms = extractCms(await signedBy(shortLived, ca));
+        const policy = await collectionPolicy(env.ctx, cms);
+        const fresh = await collectValidationData(cms, revocationFetcher(env.ctx), policy);
+        expect(fresh.checked[0]?.evidence.nextUpdate).toBeInstanceOf(Date);
+        await expect(collectValidationData(cms, revocationFetcher(env.ctx), { ...policy, now: new Date(Date.now() + 10 * 60_000) }))
+          .rejects.toThrow(/stale OCSP response: nextUpdate/);
+      } finally {
+        responder.kill();
+      }
+      // The shared responder sets no nextUpdate and echoes the nonce: good for the configured week, not after.
+      const cms = extractCms(await signWith(leaves.good));
+      const policy = await collectionPolicy(env.ctx, cms);
+      expect(policy.maxAgeMs).toBe(7 * 24 * HOUR);
+      const day = await collectValidationData(cms, revocationFetcher(env.ctx), { ...policy, now: new Date(Date.now() + 24 * HOUR) });
+      expect(day.checked[0]?.evidence).toMatchObject({ status: 'good', nextUpdate: null, nonceEchoed: true });
+      await expect(collectValidationData(cms, revocationFetcher(env.ctx), { ...policy, now: new Date(Date.now() + 8 * 24 * HOUR) }))
+        .rejects.toThrow(/stale OCSP response: thisUpdate/);
+    });
   });
 });

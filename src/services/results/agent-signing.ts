@@ -84,7 +84,7 @@ async function checkUpload(row: AgentSigningSessionRow, uploaded: Buffer): Promi
   // The same per-signature checks as the public verifier (digest, CMS signature, certificate binding, PAdES);
   // trust is the registered certificate itself, compared below.
   const report = verifyPdfSignatures(uploaded, []).signatures.at(-1);
-  const problems = (report?.reasons ?? ['?']).filter((r) => !/tin cậy|hiệu lực tại/.test(r));
+  const problems = report ? report.problems.filter((p) => p.kind !== 'trust' && p.kind !== 'validity').map((p) => p.message) : ['?'];
   if (!report || problems.length > 0) {
     throw new AppError('SIGNATURE_INVALID', `Chữ ký số trong tệp không hợp lệ: ${problems.join('; ').replace(/chữ ký \d+: /g, '')}.`);
   }

@@ -306,7 +306,7 @@ async function completeItem(
     throw new AppError('CERTIFICATE_MISMATCH', 'Chữ ký từ dịch vụ ký số từ xa không được tạo bằng chứng thư số đã đăng ký cho người ký; văn bản không được nhận.');
   }
   // Trust is the verifier's business (the provider's CA among the trust anchors); here the signature itself must hold.
-  const problems = report.reasons.filter((r) => !/tin cậy|hiệu lực tại/.test(r));
+  const problems = report.problems.filter((p) => p.kind !== 'trust' && p.kind !== 'validity').map((p) => p.message);
   if (problems.length > 0) throw new AppError('SIGNATURE_INVALID', `Chữ ký từ dịch vụ ký số từ xa không hợp lệ: ${problems.join('; ')}.`);
 
   const dossier = await findDossierById(ctx.db, item.dossierId);
