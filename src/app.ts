@@ -19,8 +19,13 @@ import { adminEffectRoutes } from './routes/api/admin-effects.js';
 import { adminRoutes } from './routes/api/admin/index.js';
 import { assignmentRoutes } from './routes/api/assignments.js';
 import { dossierRoutes } from './routes/api/dossiers.js';
+import { feedbackRoutes } from './routes/api/feedback.js';
 import { formRoutes } from './routes/api/forms.js';
 import { healthRoutes } from './routes/api/health.js';
+import { citizenIdentityRoutes } from './routes/api/citizen-identity.js';
+import { meRoutes } from './routes/api/me.js';
+import { messageRoutes } from './routes/api/messages.js';
+import { citizenDocumentRoutes } from './routes/api/citizen-documents.js';
 import { procedureRoutes } from './routes/api/procedures.js';
 import { reportRoutes } from './routes/api/reports.js';
 import { staffRoutes } from './routes/api/staff.js';
@@ -50,6 +55,8 @@ export async function buildApp(ctx: AppContext) {
   app.setSerializerCompiler(serializerCompiler);
   // The province's and the Department's names, for every page's title, header and footer (routes/pages/common.ts render()).
   app.decorate('organisation', ctx.organisation);
+  // Whether the pages offer "Đăng nhập bằng VNeID" (an identity provider is configured, or the demo one started).
+  app.decorate('citizenLogin', ctx.config.citizenLogin.provider !== undefined);
 
   const redis: Redis | undefined = ctx.config.queue.kind === 'bullmq' ? failFastRedis(ctx.config.queue.url, ctx.log, 'http') : undefined;
   app.addHook('onClose', async () => { redis?.disconnect(); });
@@ -78,6 +85,7 @@ export async function buildApp(ctx: AppContext) {
   await app.register(viewsPlugin, { templatesDir: ctx.config.templatesDir, production: ctx.config.env === 'production' });
   await app.register(callerPlugin, { ctx });
 
+  await app.register(citizenIdentityRoutes, { ctx });
   await app.register(healthRoutes, { ctx, queuePing: redis ? async () => { await redis.ping(); } : undefined });
   await app.register(procedureRoutes, { ctx });
   await app.register(dossierRoutes, { ctx });
@@ -86,6 +94,10 @@ export async function buildApp(ctx: AppContext) {
   await app.register(reportRoutes, { ctx });
   await app.register(staffRoutes, { ctx });
   await app.register(surveyRoutes, { ctx });
+  await app.register(feedbackRoutes, { ctx });
+  await app.register(meRoutes, { ctx });
+  await app.register(messageRoutes, { ctx });
+  await app.register(citizenDocumentRoutes, { ctx });
   await app.register(statsRoutes, { ctx });
   await app.register(signingRoutes, { ctx });
   await app.register(signingAgentRoutes, { ctx });

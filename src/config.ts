@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TEMPLATES_DIR, DEFAULT_WORKFLOWS_DIR } from './paths.js';
+import { DEFAULT_CLAIMS_MAP, parseClaimsMap, type ClaimsMap } from './identity/claims-map.js';
 
 const optionalUrl = (protocols: string[]) =>
   z
@@ -103,6 +104,16 @@ const envSchema = z.object({
   REMOTE_SIGNING_CLIENT_ID: z.string().trim().optional(),
   REMOTE_SIGNING_CLIENT_SECRET: z.string().optional(),
   REMOTE_SIGNING_POLL_MS: z.coerce.number().int().min(10).default(2000),
+  // Citizens' sign-in (VNeID / the national SSO, OpenID Connect): unset in the embedded default, which starts its demo
+  // provider instead (main.ts); unset in production, there is no VNeID sign-in.
+  OIDC_ISSUER: optionalUrl(['http', 'https']),
+  OIDC_CLIENT_ID: z.string().trim().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_REDIRECT_URI: optionalUrl(['http', 'https']),
+  OIDC_POST_LOGOUT_REDIRECT_URI: optionalUrl(['http', 'https']),
+  OIDC_SCOPES: z.string().trim().transform((v) => v.split(/\s+/).filter(Boolean).join(' ')).optional(),
+  OIDC_CLAIMS_MAP: z.string().optional(),
+  OIDC_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   METRICS_TOKEN: z.string().trim().transform((v) => (v === '' ? undefined : v)).optional()
     .refine((v) => v === undefined || v.length >= 16, { message: 'at least 16 characters' }),
 });
@@ -176,6 +187,25 @@ export interface Config {
    * default fills it in at start with its in-process simulator. The secret is never logged.
    */
   remoteSigning: RemoteSigningConfig | undefined;
+  /** Citizens' sign-in with VNeID (identity/oidc-client.ts). */
+  citizenLogin: CitizenLoginConfig;
+}
+
+export interface CitizenLoginConfig {
+  /**
+   * The OpenID Provider and this portal's client there; undefined: no VNeID sign-in (no button). The embedded default
+   * fills it in at start with its demo provider (main.ts). The secret is never logged.
+   */
+  provider: { issuer: string; clientId: string; clientSecret: string | undefined } | undefined;
+  /** OIDC_REDIRECT_URI, default `${PUBLIC_URL}/auth/citizen/callback`: registered with the provider. */
+  redirectUri: string;
+  /** Where the provider sends the browser after its logout, default `${PUBLIC_URL}/`: registered with the provider. */
+  postLogoutRedirectUri: string;
+  scopes: string;
+  /** Where each citizen field is in the claims (identity/claims-map.ts). */
+  claimsMap: ClaimsMap;
+  /** Time limit of each request to the provider (discovery, token, UserInfo). */
+  timeoutMs: number;
 }
 
 export interface RemoteSigningConfig {
@@ -205,8 +235,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (source.REMOTE_SIGNING_URL?.trim() && (!source.REMOTE_SIGNING_CLIENT_ID?.trim() || !source.REMOTE_SIGNING_CLIENT_SECRET)) {
     problems.push('REMOTE_SIGNING_CLIENT_ID, REMOTE_SIGNING_CLIENT_SECRET: required with REMOTE_SIGNING_URL');
   }
+  const oidcIssuer = source.OIDC_ISSUER?.trim();
+  if (oidcIssuer && !source.OIDC_CLIENT_ID?.trim()) problems.push('OIDC_CLIENT_ID: required with OIDC_ISSUER');
+  if (oidcIssuer?.startsWith('http://') && !isLoopbackUrl(oidcIssuer)) problems.push('OIDC_ISSUER: must be https (http only for a provider on this machine)');
+  if (source.OIDC_SCOPES?.trim() && !source.OIDC_SCOPES.split(/\s+/).includes('openid')) problems.push('OIDC_SCOPES: must include openid');
+  let claimsMap: ClaimsMap = DEFAULT_CLAIMS_MAP;
+  try { claimsMap = parseClaimsMap(source.OIDC_CLAIMS_MAP); } catch (error) { problems.push(`OIDC_CLAIMS_MAP: ${(error as Error).message}`); }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
 
   const dataDir = path.resolve(env.DATA_DIR);
   return {
@@ -217,7 +254,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'pglite', dir: path.join(dataDir, 'pglite') },
     queue: env.REDIS_URL ? { kind: 'bullmq', url: env.REDIS_URL, prefix: env.QUEUE_PREFIX } : { kind: 'inline' },
-    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    publicUrl,
     appSecret: env.APP_SECRET,
     keyEncryptionSecret: env.KEY_ENCRYPTION_SECRET ?? env.APP_SECRET,
     logLevel: env.LOG_LEVEL,
@@ -247,5 +284,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     remoteSigning: env.REMOTE_SIGNING_URL
       ? { url: env.REMOTE_SIGNING_URL.replace(/\/+$/, ''), clientId: env.REMOTE_SIGNING_CLIENT_ID ?? '', clientSecret: env.REMOTE_SIGNING_CLIENT_SECRET ?? '', pollMs: env.REMOTE_SIGNING_POLL_MS }
       : undefined,
+    citizenLogin: {
+      provider: env.OIDC_ISSUER ? { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID ?? '', clientSecret: env.OIDC_CLIENT_SECRET || undefined } : undefined,
+      redirectUri: env.OIDC_REDIRECT_URI ?? `${publicUrl}/auth/citizen/callback`,
+      postLogoutRedirectUri: env.OIDC_POST_LOGOUT_REDIRECT_URI ?? `${publicUrl}/`,
+      scopes: env.OIDC_SCOPES || 'openid citizen',
+      claimsMap,
+      timeoutMs: env.OIDC_TIMEOUT_MS,
+    },
   };
+}
+
+function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
 }

@@ -4,13 +4,18 @@ import { EFFECTS } from '../effects/index.js';
 import { ZodError } from 'zod';
 import { AppError } from '../errors.js';
 import { notifyCitizenJob } from './notify-citizen.js';
+import { notifyFeedbackJob } from './notify-feedback.js';
+import { notifyMessageJob } from './notify-message.js';
 import { pollRemoteSigningJob } from './poll-remote-signing.js';
 import { slaSweepJob } from './sla-sweep.js';
 import type { JobDefinition } from './types.js';
 
-/** Jobs no workflow names: the citizen's notification on every status change, the repeatable SLA sweep, remote-signing polls. */
+/**
+ * Jobs no workflow names: the citizen's notification on every status change and on every message from the office, the
+ * filer's e-mails about feedback and complaints, the repeatable SLA sweep, remote-signing polls.
+ */
 const SYSTEM_JOBS: JobDefinition[] = [
-  notifyCitizenJob as unknown as JobDefinition, slaSweepJob as unknown as JobDefinition, pollRemoteSigningJob as unknown as JobDefinition,
+  notifyCitizenJob as unknown as JobDefinition, notifyFeedbackJob as unknown as JobDefinition, notifyMessageJob as unknown as JobDefinition, slaSweepJob as unknown as JobDefinition, pollRemoteSigningJob as unknown as JobDefinition,
 ];
 
 export const JOBS: Readonly<Record<string, JobDefinition>> = Object.freeze({

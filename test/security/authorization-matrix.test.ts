@@ -3,6 +3,7 @@
 // pages, and /metrics. Prints the cells run per endpoint.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
+import { fileFeedback } from '../../src/services/feedback/file-feedback.js';
 import { performAction } from '../../src/services/processing/perform-action.js';
 import { submitDossier } from '../../src/services/intake/submit-dossier.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
@@ -77,6 +78,10 @@ beforeAll(async () => {
     payload: multipartBody([{ name: 'unit', value: 'so-gddt' }, { name: 'image', filename: 'dau.png', contentType: 'image/png', value: makePng() }], boundary),
   });
   expect(seal.statusCode, seal.body).toBe(201);
+  // The feedback rows: an item about the `diploma` dossier, filed by its tracking token's holder.
+  globals.feedback = (await fileFeedback(ctx, { kind: 'public', bearer: seeded.diploma.token }, {
+    kind: 'petition', dossierCode: seeded.diploma.code, title: 'Phản ánh ma trận', body: 'Nội dung phản ánh cho ma trận phân quyền.',
+  })).code;
   administration = await administrationState(env.ctx.db);
 
   const loginPage = await env.app.inject({ method: 'GET', url: '/dang-nhap' });

@@ -107,6 +107,7 @@ const D = '/api/dossiers/{code}';
 
 const send = (method: Method, path: string, body: Body): Request => ({ method, path, body });
 const VF = '422 VALIDATION_FAILED';
+const FN = '404 FEEDBACK_NOT_FOUND';
 /** An administrator-only endpoint or page: everyone else as described above the administration rows; `admin` answers. */
 const adminApi = (admin: string): string[] => [UA, UA, UA, FB, FB, FB, FB, admin, FB, FB, FB, FB, FB];
 const adminPage = (admin: string): string[] => [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, admin, P403, P403, P403, P403, P403];
@@ -161,6 +162,18 @@ export const MATRIX: MatrixRow[] = [
     diploma:    [UA, UA, UA, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF],
     transfer:   [UA, UA, UA, UF, UF, UF, UF, UF, '404 NOT_FOUND', '404 NOT_FOUND', UF, UF, UF],
     released:   [UA, UA, UA, UF, UF, UF, UF, UF, UF, UF, '404 NOT_FOUND', '404 NOT_FOUND', UF],
+  }),
+
+  // Messages with the office (issue 12): read by whoever sees the dossier; written by the citizen and by staff of a
+  // unit holding it now (the sending school of a released transfer only reads). An empty body stops an allowed writer
+  // at validation (422), after the access check, so nothing is stored.
+  ...rows('GET /api/dossiers/:code/messages', get(`${D}/messages`), {
+    diploma:    [NF, OK, NF, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF],
+    released:   [NF, OK, NF, UF, UF, UF, UF, UF, OK, OK, OK, OK, UF],
+  }),
+  ...rows('POST /api/dossiers/:code/messages', post(`${D}/messages`, { json: { body: '' } }), {
+    diploma:    [NF, VF, NF, VF, VF, UF, VF, VF, UF, UF, UF, UF, UF],
+    released:   [NF, VF, NF, UF, UF, UF, UF, UF, UF, UF, VF, VF, UF],
   }),
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -231,6 +244,19 @@ export const MATRIX: MatrixRow[] = [
   ...rows('GET /can-bo/ho-so/:code/xem-truoc', get('/can-bo/ho-so/{code}/xem-truoc'), {
     diploma:    [LOGIN, LOGIN, LOGIN, OK, OK, P403, OK, OK, P403, P403, P403, P403, P403],
   }),
+  // "Số hóa vào kho của công dân": staff only; every refusal (not the desk, another unit's dossier, here a malformed ID
+  // number for the desk) comes back to the dossier page with its message, and nothing is stored.
+  ...rows('POST /can-bo/ho-so/:code/so-hoa', post('/can-bo/ho-so/{code}/so-hoa', { form: { ownerPersonalId: '123' } }, true), {
+    diploma:    [LOGIN, LOGIN, LOGIN, ...Array<string>(10).fill('303 /can-bo/ho-so/')],
+  }),
+  ...rows('POST /ho-so/:code/tin-nhan', post('/ho-so/{code}/tin-nhan', { form: { body: '' } }, true), {
+    diploma:    [P404, P422, P404, P422, P422, P403, P422, P422, P403, P403, P403, P403, P403],
+    released:   [P404, P422, P404, P403, P403, P403, P403, P403, P403, P403, P422, P422, P403],
+  }),
+  ...rows('POST /can-bo/ho-so/:code/tin-nhan', post('/can-bo/ho-so/{code}/tin-nhan', { form: { body: '' } }, true), {
+    diploma:    [LOGIN, LOGIN, LOGIN, P422, P422, P403, P422, P422, P403, P403, P403, P403, P403],
+    released:   [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P403, P403, P403, P422, P422, P403],
+  }),
   ...rows('POST /ho-so/:code/danh-gia', post('/ho-so/{code}/danh-gia', { form: { rating: 'satisfied' } }, true), {
     diploma:    [P404, P422, P404, P403, P403, P403, P403, P403, P403, P403, P403, P403, P403],
     released:   [P404, P422, P404, P403, P403, P403, P403, P403, P403, P403, P403, P403, P403],
@@ -249,6 +275,27 @@ export const MATRIX: MatrixRow[] = [
     diploma:    [P404, MUTATES, P404, MUTATES, MUTATES, P403, MUTATES, MUTATES, P403, P403, P403, P403, P403],
     released:   [P404, MUTATES, P404, P403, P403, P403, P403, P403, P403, P403, MUTATES, MUTATES, P403],
   }),
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Feedback and complaints (issue 12): filing about a dossier needs to see it (404 before the form is checked; here
+  // the title is missing, so the citizen is stopped at validation and nothing is stored); staff never file.
+  ...rows('POST /api/feedback (about a dossier)', post('/api/feedback', { json: { kind: 'feedback', dossierCode: '{code}', title: '', body: 'Nội dung phản ánh về hồ sơ.' } }), {
+    diploma:    [NF, VF, NF, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB],
+    transfer:   [NF, VF, NF, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB],
+  }),
+  // An item about the `diploma` dossier ({feedback}, filed by the test): the Department's leaders and clerks see and
+  // answer it (an empty answer: 422, nothing changes); a school's principal is of another agency (404), other roles 403;
+  // a dossier's tracking token is not the item's token (404).
+  ...staffRows('GET /api/feedback', get('/api/feedback'), [UA, UA, UA, OK, FB, FB, OK, FB, FB, OK, FB, OK, FB]),
+  ...staffRows('GET /api/feedback/:code', get('/api/feedback/{feedback}'),
+    [FN, FN, FN, OK, FB, FB, OK, FB, FB, FN, FB, FN, FB]),
+  ...staffRows('POST /api/feedback/:code/answer', post('/api/feedback/{feedback}/answer', { json: { answer: '' } }),
+    [UA, UA, UA, VF, FB, FB, VF, FB, FB, FN, FB, FN, FB]),
+  ...staffRows('GET /api/me/feedback', get('/api/me/feedback'), [UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA]),
+  ...staffRows('GET /can-bo/phan-anh', get('/can-bo/phan-anh'), [LOGIN, LOGIN, LOGIN, P200, P403, P403, P200, P403, P403, P200, P403, P200, P403]),
+  ...staffRows('GET /can-bo/phan-anh/:code', get('/can-bo/phan-anh/{feedback}'), [LOGIN, LOGIN, LOGIN, P200, P403, P403, P200, P403, P403, P404, P403, P404, P403]),
+  ...staffRows('POST /can-bo/phan-anh/:code/tra-loi', post('/can-bo/phan-anh/{feedback}/tra-loi', { form: { answer: '' } }, true),
+    [LOGIN, LOGIN, LOGIN, P422, P403, P403, P422, P403, P403, P404, P403, P404, P403]),
 
   // ---------------------------------------------------------------------------------------------------------------
   // Queues: a dossier is listed to whoever can take its step now, nowhere else.
@@ -278,6 +325,19 @@ export const MATRIX: MatrixRow[] = [
   // Batch PIN signing needs a key of one's own held on the server (the leaders and principals have demo keys).
   ...staffRows('POST /api/signatures/batch', post('/api/signatures/batch', { json: { codes: ['KHONG-CO'], pin: '123456' } }),
     [UA, UA, UA, NK, NK, NK, OK, NK, NK, OK, NK, OK, NK]),
+  // The citizen's e-document store (issue 12): the signed-in citizen's own (VNeID session, tested in
+  // test/e2e/citizen-document-store.test.ts); a tracking token or a staff session is nobody's store.
+  ...staffRows('GET /api/me/documents', get('/api/me/documents'), Array<string>(13).fill(UA)),
+  ...staffRows('GET /api/me/documents/:id/file', get(`/api/me/documents/${NO_ID}/file`), Array<string>(13).fill(UA)),
+  ...staffRows('GET /ho-so-cua-toi/giay-to', get('/ho-so-cua-toi/giay-to'), Array<string>(13).fill('303 /auth/citizen/login')),
+  // Digitising for a person: the one-stop desk only; refused before the upload is read. No title and no file: the
+  // desk gets as far as validation, so nothing is stored.
+  ...staffRows('POST /api/citizen-documents', post('/api/citizen-documents', { multipart: [{ name: 'ownerPersonalId', value: '012345678901' }] }),
+    [UA, UA, UA, VF, FB, FB, FB, FB, FB, FB, FB, FB, FB]),
+  // The citizen space (issue 12): the signed-in citizen's alone (VNeID session, tested in test/e2e/citizen-space.test.ts);
+  // a tracking token or a staff session has no space.
+  ...staffRows('GET /api/me/dossiers', get('/api/me/dossiers'), Array<string>(13).fill(UA)),
+  ...staffRows('GET /ho-so-cua-toi', get('/ho-so-cua-toi'), Array<string>(13).fill('303 /auth/citizen/login')),
   // An account whose only role is admin handles no dossiers: its home is the administration.
   ...staffRows('GET /can-bo', get('/can-bo'), [LOGIN, LOGIN, LOGIN, P200, P200, P200, P200, '303 /quan-tri', P200, P200, P200, P200, P200]),
   ...staffRows('GET /quan-tri', get('/quan-tri'), [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P200, P403, P403, P403, P403, P403]),

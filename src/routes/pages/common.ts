@@ -13,6 +13,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The organisation's names (app.ts decorates the root instance with ctx.organisation, kept current by admin-data.ts). */
     organisation: OrganisationInfo;
+    /** Whether "Đăng nhập bằng VNeID" is offered (app.ts: an identity provider is configured). */
+    citizenLogin: boolean;
   }
 }
 
@@ -25,6 +27,8 @@ export interface StaffNav {
   fullName: string; title: string; isLeader: boolean; canSeeStats: boolean; canOperate: boolean; isClerk: boolean;
   /** The administration pages (/quan-tri). */
   canAdminister: boolean;
+  /** The agency's feedback and complaints (/can-bo/phan-anh). */
+  canAnswerFeedback: boolean;
 }
 
 export function staffNav(staff: StaffRow | undefined): StaffNav | null {
@@ -35,6 +39,7 @@ export function staffNav(staff: StaffRow | undefined): StaffNav | null {
     canSeeStats: can(staff, 'stats'),
     canOperate: can(staff, 'operations'),
     canAdminister: can(staff, 'administration'),
+    canAnswerFeedback: can(staff, 'feedback'),
   };
 }
 
@@ -44,13 +49,16 @@ export function signedInStaff(request: FastifyRequest): StaffRow | undefined {
 }
 
 /**
- * Renders templates/pages/<template>.hbs in the layout; every page gets `staff` (for the header), `csrfToken` and
- * `site` (the province's and the Department's names from the settings, for the title, header and footer).
+ * Renders templates/pages/<template>.hbs in the layout; every page gets `staff` and `citizenNav` (for the header; a
+ * citizen signed in with VNeID), `citizenLogin` (whether to offer it), `csrfToken` and `site` (the province's and the
+ * Department's names from the settings, for the title, header and footer).
  */
 export function render(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>, status = 200) {
   const csrfToken = reply.generateCsrf();
   return reply.status(status).header('cache-control', 'no-store').view(`${template}.hbs`, {
     ...data, staff: staffNav(signedInStaff(request)), csrfToken, currentPath: request.url.split('?')[0],
+    citizenNav: request.caller?.kind === 'citizen' ? { fullName: request.caller.citizen.fullName } : null,
+    citizenLogin: request.server.citizenLogin,
     site: siteNames(request.server.organisation),
   });
 }
@@ -86,10 +94,15 @@ export function forgetDossiers(reply: FastifyReply, secure: boolean): void {
   reply.clearCookie(TRACK_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
 }
 
-/** Staff act as themselves; a citizen is the holder of the tracking token remembered for this code. */
+/**
+ * Staff act as themselves; a citizen signed in with VNeID as themselves (a dossier that concerns them opens without a
+ * token: services/access.ts), with the tracking token remembered for this code sent along; anyone else is the holder
+ * of that remembered token.
+ */
 export function citizenCaller(request: FastifyRequest, code: string): Caller {
   if (request.caller.kind === 'staff') return request.caller;
   const remembered = rememberedDossiers(request).find((e) => e.code === code);
+  if (request.caller.kind === 'citizen') return { ...request.caller, bearer: remembered?.token ?? request.caller.bearer };
   return { kind: 'public', bearer: remembered?.token ?? null };
 }
 

@@ -15,6 +15,8 @@ export interface FailedEffect {
 /** The jobs no workflow names (the effects registry labels the others). */
 const SYSTEM_JOB_LABELS: Record<string, string> = {
   'notify-citizen': 'Gửi thư điện tử / tin nhắn cho công dân.',
+  'notify-message': 'Gửi thư điện tử báo công dân có tin nhắn của cán bộ.',
+  'notify-feedback': 'Gửi thư điện tử cho người gửi phản ánh, kiến nghị (xác nhận, trả lời).',
   'sla-sweep': 'Rà soát hồ sơ sắp đến hạn, quá hạn.',
 };
 

@@ -5,6 +5,10 @@ import type { AppContext } from '../../../app-context.js';
 import { applyPages } from './apply.js';
 import { cataloguePages } from './catalogue.js';
 import { dossierPages } from './dossier.js';
+import { feedbackPages } from './feedback.js';
+import { citizenSignInPages } from './sign-in.js';
+import { mySpacePages } from './my-space.js';
+import { myDocumentsPages } from './my-documents.js';
 import { trackingPages } from './tracking.js';
 
 export async function citizenPages(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -12,4 +16,8 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext): Promi
   applyPages(app, ctx);
   trackingPages(app, ctx);
   dossierPages(app, ctx);
+  feedbackPages(app, ctx);
+  citizenSignInPages(app, ctx);
+  mySpacePages(app, ctx);
+  myDocumentsPages(app, ctx);
 }

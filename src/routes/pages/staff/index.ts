@@ -4,7 +4,9 @@ import type { AppContext } from '../../../app-context.js';
 import { approvalPages } from './approvals.js';
 import { dashboardPage } from './dashboard.js';
 import { dossierPages } from './dossier.js';
+import { digitisePages } from './digitise.js';
 import { failedEffectsPage } from './failed-effects.js';
+import { feedbackPages } from './feedback.js';
 import { inboxPage } from './inbox.js';
 import type { StaffPageOptions } from './shared.js';
 import { signInPages } from './sign-in.js';
@@ -14,8 +16,10 @@ export async function staffPages(app: FastifyInstance, ctx: AppContext, options:
   signInPages(app, ctx);
   inboxPage(app, ctx, options);
   dossierPages(app, ctx);
+  digitisePages(app, ctx);
   approvalPages(app, ctx);
   remoteSigningPages(app, ctx);
   dashboardPage(app, ctx, options);
+  feedbackPages(app, ctx);
   failedEffectsPage(app, ctx);
 }
