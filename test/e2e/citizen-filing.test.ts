@@ -175,6 +175,16 @@ describe('filing while signed in with VNeID (production)', () => {
     const code = decodeURIComponent(/\/ho-so\/([^/]+)\/bien-nhan/.exec(posted.headers.get('location')!)![1]!);
     expect((await row(code)).formData).toMatchObject({ pupilName: 'Trần Khánh Linh', pupilIdNumber: childId, grade: '10' });
 
+    // A diploma copy: myself (the holder vouched) or as a proxy (the represented person typed, the authorisation required).
+    const self = await env.app.inject({ method: 'GET', url: '/thu-tuc/diploma-copy/nop', cookies: { motcua_citizen: parent.token } });
+    expect(self.body).toMatch(/<input id="f-holderName" type="text" value="Trần Văn Hòa" readonly/);
+    expect(self.body).toContain('value="uy-quyen"');
+    const asProxy = await env.app.inject({ method: 'GET', url: '/thu-tuc/diploma-copy/nop?cho=uy-quyen', cookies: { motcua_citizen: parent.token } });
+    expect(asProxy.body).toContain('name="principalPersonalId"');
+    expect(asProxy.body).not.toContain('f-holderName');
+    expect(asProxy.body).toMatch(/<input id="f-applicantName" type="text" value="Trần Văn Hòa" readonly/);
+    expect(asProxy.body).toMatch(/<input id="d-authorisation" name="authorisation"[^>]* required/);
+
     // Without signing in the page is the one it always was: the grade asked, nothing vouched, no choice.
     const anonymous = await env.app.inject({ method: 'GET', url: '/thu-tuc/admission-registration/nop' });
     expect(anonymous.body).toContain('name="grade"');
