@@ -54,13 +54,12 @@ export async function serviceStats(ctx: AppContext, staff: StaffRow, filter: Sta
 
   const reach = staff.roles.includes('admin') ? undefined : await staffReach(ctx.db, staff);
   const period = { from: vnInstant(from, '00:00'), to: vnInstant(addDays(to, 1), '00:00'), now, procedureId: filter.procedure };
+  // A leader counts what their agency answers (services/feedback); an unplaced account counts none. Read before the
+  // two queries start: an await between them would leave the first one's rejection unhandled meanwhile.
+  const agencyCode = reach ? (await findAgencyOfUnit(ctx.db, staff.unitId))?.code ?? '' : undefined;
   const [rows, complaints] = await Promise.all([
     dossierStats(ctx.db, { ...period, reach }),
-    feedbackCounts(ctx.db, {
-      ...period, departmentAgencyCode: ctx.organisation.departmentAgencyCode,
-      // A leader counts what their agency answers (services/feedback); an unplaced account counts none.
-      agencyCode: reach ? (await findAgencyOfUnit(ctx.db, staff.unitId))?.code ?? '' : undefined,
-    }),
+    feedbackCounts(ctx.db, { ...period, departmentAgencyCode: ctx.organisation.departmentAgencyCode, agencyCode }),
   ]);
 
   // Switched-off procedures keep their title: their dossiers are still counted.
