@@ -8,10 +8,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertStaff } from '../../src/db/repositories/staff.js';
-import { signingPreparations } from '../../src/db/schema/index.js';
+import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
+import { auditLog, issuedDocuments, registeredDocuments, signingPreparations } from '../../src/db/schema/index.js';
 import { hashPassword } from '../../src/accounts/passwords.js';
 import { issueCertificate, type CertificateAndKey } from '../../src/signing/keys.js';
 import { createPkcs12 } from '../../src/signing/pkcs12.js';
@@ -132,5 +133,45 @@ describe('external signing (USB token / remote signer)', () => {
     form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'kq.pdf');
     expect((await api.json('POST', '/api/verify', { form })).body).toMatchObject({ valid: true, dossierCode: code });
     expect((await api.json('GET', '/api/signatures/pending', { token })).body.items).toEqual([]);
+  });
+
+  it('two preparations of one result completed at once: one is stored, the other is refused with 409 SIGNING_NOT_PENDING', async () => {
+    const waiting = await dossierAwaitingApproval(env.ctx);
+    code = waiting.code;
+    expect((await api.act(code, 'approve', token, { version: waiting.version })).body.status).toBe('signing');
+    await eventually(async () => {
+      const pending = await api.json('GET', '/api/signatures/pending', { token });
+      return pending.body.items.some((i: { code: string; waitingFor: string }) => i.code === code && i.waitingFor === 'external') ? true : undefined;
+    });
+    const first = (await prepare()).body;
+    const second = (await prepare()).body;
+    const signed = (p: { signedAttributes: string }) => sign('sha256', Buffer.from(p.signedAttributes, 'base64'), createPrivateKey(official.privateKeyPem));
+    const outcomes = await Promise.all([first, second].map((p) => complete(p.preparationId, signed(p), official.certificatePem)));
+    expect(outcomes.map((o) => o.status).sort()).toEqual([200, 409]);
+    expect(outcomes.find((o) => o.status === 409)!.body.error.code).toBe('SIGNING_NOT_PENDING');
+    const winner = [first, second][outcomes.findIndex((o) => o.status === 200)]!;
+
+    const dossier = (await findDossierByCode(env.ctx.db, code))!;
+    expect(dossier.status).toBe('result_ready');
+    const results = await env.ctx.db.select().from(issuedDocuments).where(and(eq(issuedDocuments.dossierId, dossier.id), eq(issuedDocuments.kind, 'result')));
+    expect(results).toHaveLength(1);
+    const signedAudits = await env.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'result.signed'), eq(auditLog.target, code)));
+    expect(signedAudits).toHaveLength(1);
+    // Only the winner's preparation is used up (the loser's claim rolled back with its transaction).
+    const [used] = await env.ctx.db.select().from(signingPreparations).where(eq(signingPreparations.id, winner.preparationId));
+    const [unused] = await env.ctx.db.select().from(signingPreparations).where(eq(signingPreparations.id, (winner === first ? second : first).preparationId));
+    expect(used!.completedAt).not.toBeNull();
+    expect(unused!.completedAt).toBeNull();
+
+    // Stored with the time the winner's file was rendered with: the official's /M and the register line say the same.
+    const pdf = Buffer.from(await (await api.request('GET', `${dossierPath()}/result`, { token })).arrayBuffer());
+    // The first signature dictionary's /M ("D:20261122140305Z") is the official's.
+    const m = /\/M \(D:(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z\)/.exec(pdf.toString('latin1'))!;
+    const officialM = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+    expect(Math.floor(used!.createdAt.getTime() / 1000) * 1000).toBe(officialM);
+    expect(results[0]!.signedAt!.getTime()).toBe(used!.createdAt.getTime());
+    const [line] = await env.ctx.db.select().from(registeredDocuments)
+      .where(and(eq(registeredDocuments.dossierId, dossier.id), eq(registeredDocuments.subject, 'result'), eq(registeredDocuments.status, 'issued')));
+    expect(line!.issuedAt!.getTime()).toBe(used!.createdAt.getTime());
   });
 });

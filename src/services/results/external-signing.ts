@@ -14,11 +14,12 @@ import {
 import type { StaffRow } from '../../db/repositories/staff.js';
 import { AppError, dossierNotFound } from '../../errors.js';
 import { prepareDetachedCms } from '../../signing/cms.js';
-import { embedCms, preparePdfSignature, reopenPrepared } from '../../signing/sign-pdf.js';
+import { embedCms, preparePdfSignature, reopenPrepared, type PreparedPdfSignature } from '../../signing/sign-pdf.js';
 import { loadDossierFor, type Caller } from '../access.js';
 import { applySigners, issuingAgency, leaderReason, renderResult, storeResult, timestampOption } from './render-and-sign.js';
 import { signatureAppearance } from './signature-appearance.js';
 import { systemActionIn } from '../../workflow/engine.js';
+import type { WorkflowDefinition } from '../../workflow/types.js';
 import { performAction, type ActionOutcome } from '../processing/perform-action.js';
 import { recordAudit, staffActor, type AuditActor } from '../audit/audit.js';
 
@@ -38,7 +39,8 @@ export interface Preparation {
   certificate: string;
 }
 
-function staffOf(caller: Caller): StaffRow {
+/** The signed-in official, or 401. */
+export function staffOf(caller: Caller): StaffRow {
   if (caller.kind !== 'staff') throw new AppError('UNAUTHENTICATED', 'Vui lòng đăng nhập.');
   return caller.staff;
 }
@@ -56,26 +58,56 @@ export async function draftFor(ctx: AppContext, code: string, staff: StaffRow, w
   return { dossier, draft, definition };
 }
 
-export async function prepareExternalSignature(ctx: AppContext, code: string, caller: Caller): Promise<Preparation> {
-  const staff = staffOf(caller);
-  const { dossier, draft, definition } = await draftFor(ctx, code, staff, 'external');
-  const mode = await ctx.signerKeys.usableModeFor({ staffId: staff.id }, 'của bạn');
-  if (mode?.kind !== 'external') throw new AppError('SIGNING_KEY_MISSING', 'Chưa đăng ký chứng thư số cho thiết bị ký của người ký.');
+export interface DraftForSigning {
+  dossier: dossiers.DossierRow;
+  definition: WorkflowDefinition;
+  draft: SigningDraftRow;
+}
+
+/**
+ * The file the official signs and the time it shows: nothing signed yet, the result is rendered again so the stamps
+ * (and the date and number line) show the time of this signature; otherwise the draft as it is. `signedAt` is the
+ * exact Date the render used, kept with the hand-out and stored with the result (register line, signing time).
+ */
+export async function renderForSigning(ctx: AppContext, { dossier, definition, draft }: DraftForSigning, staffId: string): Promise<{ pdf: Buffer; signedAt: Date }> {
+  const signedAt = new Date();
+  const pdf = draft.signedCount === 0 ? await renderResult(ctx, dossier, definition, staffId, signedAt) : draft.pdf;
+  return { pdf, signedAt };
+}
+
+/**
+ * The official's signature field appended to the file they sign (its stamp as the appearance, /ByteRange fixed) for a
+ * key held outside the server (USB token, remote-signing provider): what they sign is `prepared.contentDigest`.
+ */
+export async function prepareOfficialSignature(
+  ctx: AppContext, input: DraftForSigning, staff: StaffRow, key: { certificatePem: string; chainPem: string[] }, reserveBytes: number,
+): Promise<{ prepared: PreparedPdfSignature; signedAt: Date }> {
+  const { dossier, definition, draft } = input;
   const agency = await issuingAgency(ctx, dossier);
   if (!agency) throw new AppError('INTERNAL_ERROR', 'agency missing');
-  // Nothing signed yet: render again so the visible stamps show the time of this signature.
-  const signedAt = new Date();
-  const base = draft.signedCount === 0 ? await renderResult(ctx, dossier, definition, staff.id, signedAt) : draft.pdf;
-  const prepared = preparePdfSignature(base, {
-    certificatePem: mode.certificatePem, chainPem: mode.chainPem, name: staff.fullName, reason: leaderReason(staff, agency),
-    location: agency.place, signingTime: signedAt, reserveBytes: EXTERNAL_RESERVE_BYTES,
+  const { pdf, signedAt } = await renderForSigning(ctx, input, staff.id);
+  const prepared = preparePdfSignature(pdf, {
+    certificatePem: key.certificatePem, chainPem: key.chainPem, name: staff.fullName, reason: leaderReason(staff, agency),
+    location: agency.place, signingTime: signedAt, reserveBytes,
     appearance: await signatureAppearance(ctx, dossier, definition, staff.id, draft.signedCount, signedAt),
   });
+  return { prepared, signedAt };
+}
+
+export async function prepareExternalSignature(ctx: AppContext, code: string, caller: Caller): Promise<Preparation> {
+  const staff = staffOf(caller);
+  const found = await draftFor(ctx, code, staff, 'external');
+  const { dossier, draft } = found;
+  const mode = await ctx.signerKeys.usableModeFor({ staffId: staff.id }, 'của bạn');
+  if (mode?.kind !== 'external') throw new AppError('SIGNING_KEY_MISSING', 'Chưa đăng ký chứng thư số cho thiết bị ký của người ký.');
+  const { prepared, signedAt } = await prepareOfficialSignature(ctx, found, staff, mode, EXTERNAL_RESERVE_BYTES);
   const cms = prepareDetachedCms({ contentDigest: prepared.contentDigest, certificate: mode.certificatePem, chain: mode.chainPem });
   const expiresAt = new Date(Date.now() + PREPARATION_TTL_MS);
   const row = await insertPreparation(ctx.db, {
     dossierId: dossier.id, staffId: staff.id, baseSignedCount: draft.signedCount, pdf: prepared.pdf, signedAttributes: cms.signedAttributes,
     certificatePem: mode.certificatePem, chainPem: mode.chainPem, expiresAt,
+    // The render's own time (not the insert's, a moment later): complete stores the result with it.
+    createdAt: signedAt,
   });
   return {
     preparationId: row.id, expiresAt: expiresAt.toISOString(), signedAttributes: cms.signedAttributes.toString('base64'),
@@ -112,7 +144,7 @@ export async function completeExternalSignature(ctx: AppContext, code: string, c
   if (!verified) throw new AppError('SIGNATURE_INVALID', 'Chữ ký số không khớp với dữ liệu cần ký hoặc với chứng thư.');
 
   const draft = await findDraft(ctx.db, dossier.id);
-  if (!draft || draft.waitingFor !== 'external' || draft.signedCount !== prep.baseSignedCount) {
+  if (!draft || draft.waitingFor !== 'external' || draft.signedCount !== prep.baseSignedCount || draft.signerStaffId !== prep.staffId) {
     throw new AppError('SIGNING_NOT_PENDING', 'Văn bản đã thay đổi kể từ khi chuẩn bị ký, vui lòng chuẩn bị lại.');
   }
   // Rebuild the CMS around the stored file: the same digest and certificate give the same signed attributes.
@@ -123,6 +155,7 @@ export async function completeExternalSignature(ctx: AppContext, code: string, c
   const signed = embedCms(prepared, cms.assemble(signature, timestamp ? await timestamp(signature) : undefined));
 
   return finishOfficialSignature(ctx, {
+    // prepare wrote the render's time as the preparation's created_at.
     dossier, draft, signed, baseSignedCount: prep.baseSignedCount, signedAt: prep.createdAt, method: 'external',
     actor: staffActor(staff, caller.kind === 'staff' ? caller.ip : null),
     claim: async (tx) => {
@@ -133,22 +166,32 @@ export async function completeExternalSignature(ctx: AppContext, code: string, c
 
 export interface OfficialSignature {
   dossier: dossiers.DossierRow;
+  /** The draft the hand-out was made from (its waitingFor and signer are what the claim re-checks, locked). */
   draft: SigningDraftRow;
   /** The draft's file plus the official's signature (one more incremental update). */
   signed: Buffer;
   baseSignedCount: number;
-  /** When the official's signing began (the time the stamps show); the later signers use it too. */
+  /** The time the signed file was rendered with (its stamps and /M); the later signers and the stored result use it. */
   signedAt: Date;
-  method: 'external' | 'agent';
+  method: 'external' | 'agent' | 'remote';
   actor: AuditActor;
-  /** Claims the one-time hand-out (preparation, agent session) inside the storing transaction; throws if taken. */
+  /** Claims the one-time hand-out (preparation, agent session, remote item) inside the storing transaction; throws if taken. */
   claim: (tx: AppContext['db']) => Promise<void>;
+  /** More details for the 'result.signed' audit entry (e.g. the remote request). */
+  auditDetails?: Record<string, unknown>;
 }
 
+const draftMovedOn = () => new AppError('SIGNING_NOT_PENDING', 'Văn bản đã thay đổi hoặc đã được ký bằng cách khác kể từ khi chuẩn bị ký; vui lòng ký lại.');
+
 /**
- * The common end of every signature made outside the server (prepare/complete, local agent): the remaining
- * signers (the seal) from base + 1, then the draft updated or the result stored — with the claim and the
+ * The common end of every signature made outside the server (prepare/complete, local agent, remote provider): the
+ * remaining signers (the seal) from base + 1, then the draft updated or the result stored — with the claim and the
  * 'result.signed' audit in the same transaction — and the dossier moved on.
+ *
+ * The claim locks the draft row and checks it still waits for this signature (same waitingFor, signer and
+ * signedCount): two hand-outs of one draft (two preparations, an agent session and a remote request, two remote
+ * requests) may both get here, and only the first to commit stores; the other waits for the lock, finds the draft
+ * gone or moved on and is refused with 409 SIGNING_NOT_PENDING, never a unique violation or an overwritten draft.
  */
 export async function finishOfficialSignature(ctx: AppContext, input: OfficialSignature): Promise<ActionOutcome> {
   const { dossier, draft } = input;
@@ -157,9 +200,14 @@ export async function finishOfficialSignature(ctx: AppContext, input: OfficialSi
     dossier, definition, pdf: input.signed, from: input.baseSignedCount + 1, leaderStaffId: draft.signerStaffId, signedAt: input.signedAt,
   });
   const claim = async (tx: AppContext['db']) => {
+    const current = await findDraft(tx, dossier.id, true);
+    if (!current || current.signedCount !== input.baseSignedCount || current.waitingFor !== draft.waitingFor || current.signerStaffId !== draft.signerStaffId) {
+      throw draftMovedOn();
+    }
     await input.claim(tx);
     // The official's signature is on the document from here: audited with the claim, in the same transaction.
-    await recordAudit(tx, input.actor, 'result.signed', dossier.code, { method: input.method, signatures: outcome.signedCount, complete: !outcome.waitingFor });
+    await recordAudit(tx, input.actor, 'result.signed', dossier.code,
+      { method: input.method, ...input.auditDetails, signatures: outcome.signedCount, complete: !outcome.waitingFor });
   };
   if (outcome.waitingFor) {
     await ctx.db.transaction(async (tx) => {
@@ -169,7 +217,15 @@ export async function finishOfficialSignature(ctx: AppContext, input: OfficialSi
     return { code: dossier.code, status: dossier.status, version: dossier.version };
   }
   await storeResult(ctx, dossier.id, outcome.pdf, draft.signerStaffId, input.signedAt, claim);
-  return moveOn(ctx, dossier.code);
+  try {
+    return await moveOn(ctx, dossier.code);
+  } catch (error) {
+    // The signed result is stored and the signature cannot be given twice: the dossier's next step is the recovery
+    // sweep's to retry (services/processing/recover-stranded.ts); the caller learns where the dossier stands.
+    ctx.log.warn({ err: error, code: dossier.code, method: input.method }, 'result stored, moving the dossier on failed');
+    const current = await dossiers.findDossierByCode(ctx.db, dossier.code);
+    return { code: dossier.code, status: current?.status ?? dossier.status, version: current?.version ?? dossier.version };
+  }
 }
 
 /** The state's system action (result_issued) once the result is stored. */
