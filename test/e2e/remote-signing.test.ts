@@ -8,13 +8,16 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hashPassword } from '../../src/accounts/passwords.js';
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
 import { findIssuedDocument } from '../../src/db/repositories/issued-documents.js';
+import { findRemoteRequest } from '../../src/db/repositories/remote-signing.js';
+import { deactivateKey, findActiveKey } from '../../src/db/repositories/signing.js';
 import { insertStaff } from '../../src/db/repositories/staff.js';
-import { auditLog } from '../../src/db/schema/index.js';
+import { auditLog, issuedDocuments, registeredDocuments, remoteSigningItems, remoteSigningRequests, signingKeys } from '../../src/db/schema/index.js';
+import { MAX_SEAL_ATTEMPTS, pollRemoteSigning } from '../../src/services/results/remote-signing.js';
 import { startRemoteSigningSimulator, type RemoteSigningSimulator } from '../../tools/remote-signing-sim/index.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { dossierAwaitingApproval } from '../helpers/dossiers.js';
@@ -239,9 +242,186 @@ describe('remote signing (SmartCA-style) against the simulator', () => {
     expect(again.body).toContain('không chờ ký số từ xa');
   });
 
+  const itemsOf = (requestId: string) => env.ctx.db.select().from(remoteSigningItems).where(eq(remoteSigningItems.requestId, requestId));
+  const signedAudits = async (code: string) =>
+    env.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'result.signed'), eq(auditLog.target, code)));
+  const resultRows = async (code: string) => {
+    const dossier = (await findDossierByCode(env.ctx.db, code))!;
+    return env.ctx.db.select().from(issuedDocuments).where(and(eq(issuedDocuments.dossierId, dossier.id), eq(issuedDocuments.kind, 'result')));
+  };
+  /** One run of the request's job by hand, at the run it expects now (the scheduled runs go on meanwhile). */
+  const runNow = async (requestId: string, attempt = 0) => pollRemoteSigning(env.ctx, requestId, (await findRemoteRequest(env.ctx.db, requestId))!.polls, attempt);
+  /** Runs `body` with the Department's seal key switched off (sealing fails with SIGNING_KEY_MISSING), then back on. */
+  const withoutSeal = async <T>(body: () => Promise<T>): Promise<T> => {
+    const seal = (await findActiveKey(env.ctx.db, { unitId: 'so-gddt' }))!;
+    await deactivateKey(env.ctx.db, seal.id);
+    try {
+      return await body();
+    } finally {
+      await env.ctx.db.update(signingKeys).set({ active: true }).where(eq(signingKeys.id, seal.id));
+    }
+  };
+
+  it('stores the render time with each item and the result: the register line and the stored result carry it', async () => {
+    const [code] = await approved(1);
+    const started = await start([code!]);
+    sim.confirm(started.body.transactionId);
+    await ended(started.body.requestId);
+    const [item] = await itemsOf(started.body.requestId);
+    expect(item!.renderedAt).toBeInstanceOf(Date);
+    // Rendered before the item was written, and not the insert's time.
+    expect(item!.renderedAt!.getTime()).toBeLessThan(item!.createdAt.getTime());
+    const [result] = await resultRows(code!);
+    expect(result!.signedAt!.getTime()).toBe(item!.renderedAt!.getTime());
+    const dossier = (await findDossierByCode(env.ctx.db, code!))!;
+    const [line] = await env.ctx.db.select().from(registeredDocuments)
+      .where(and(eq(registeredDocuments.dossierId, dossier.id), eq(registeredDocuments.subject, 'result'), eq(registeredDocuments.status, 'issued')));
+    expect(line!.issuedAt!.getTime()).toBe(item!.renderedAt!.getTime());
+  });
+
+  it('sealing fails after the confirmation: the checked CMS is kept, and a later run seals it with the provider stopped', async () => {
+    const [code] = await approved(1);
+    const started = await start([code!]);
+    await withoutSeal(async () => {
+      sim.confirm(started.body.transactionId);
+      // The official reads why it takes longer; the document is still pending for them.
+      const retrying = await eventually(async () => {
+        const s = (await status(started.body.requestId)).body;
+        return s.error?.code === 'SIGNING_KEY_MISSING' ? s : undefined;
+      });
+      expect(retrying).toMatchObject({ status: 'pending', items: [{ code, status: 'pending' }] });
+      const [item] = await itemsOf(started.body.requestId);
+      expect(item!.status).toBe('received');
+      expect(item!.cms!.length).toBeGreaterThan(1000);
+      sim.setDown(true);
+    });
+    try {
+      const done = await ended(started.body.requestId);
+      expect(done).toMatchObject({ status: 'confirmed', error: null, counts: { signed: 1, failed: 0, pending: 0 } });
+    } finally {
+      sim.setDown(false);
+    }
+    await eventually(async () => ((await findDossierByCode(env.ctx.db, code!))?.status === 'result_ready' ? true : undefined));
+    expect(await verify(await resultOf(code!))).toMatchObject({ valid: true, dossierCode: code });
+    expect(await signedAudits(code!)).toHaveLength(1);
+  });
+
+  it('sealing still failing after the last try: the request ends failed with the reason; the draft waits for a new request', async () => {
+    const [code] = await approved(1);
+    const started = await start([code!]);
+    await withoutSeal(async () => {
+      sim.confirm(started.body.transactionId);
+      await eventually(async () => ((await status(started.body.requestId)).body.error?.code === 'SIGNING_KEY_MISSING' ? true : undefined));
+      // The last try, run by hand (the job's own tries back off for minutes).
+      await eventually(async () => {
+        await runNow(started.body.requestId, MAX_SEAL_ATTEMPTS - 1);
+        return (await findRemoteRequest(env.ctx.db, started.body.requestId))!.status === 'failed' ? true : undefined;
+      });
+    });
+    const failed = (await status(started.body.requestId)).body;
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'SIGNING_KEY_MISSING' }, counts: { failed: 1, pending: 0, signed: 0 } });
+    expect(failed.error.message).toContain('không đóng dấu và lưu được');
+    expect(failed.items).toEqual([{ code, status: 'failed', error: { code: 'SIGNING_KEY_MISSING', message: expect.any(String) } }]);
+    expect((await pendingFor()).some((p) => p.code === code && p.waitingFor === 'remote')).toBe(true);
+    expect(await resultRows(code!)).toEqual([]);
+
+    const again = await start([code!]);
+    expect(again.status).toBe(202);
+    sim.confirm(again.body.transactionId);
+    expect((await ended(again.body.requestId)).counts.signed).toBe(1);
+  });
+
+  it('the job run twice at once for a confirmed request: each result stored once, nothing fails', async () => {
+    const errors = vi.spyOn(env.ctx.log, 'error');
+    try {
+      const codes = await approved(3);
+      const started = await start(codes);
+      sim.confirm(started.body.transactionId);
+      await Promise.all([runNow(started.body.requestId), runNow(started.body.requestId)]);
+      const done = await ended(started.body.requestId);
+      expect(done).toMatchObject({ status: 'confirmed', error: null, counts: { signed: 3, failed: 0, pending: 0 } });
+      for (const code of codes) {
+        expect(await resultRows(code)).toHaveLength(1);
+        expect(await signedAudits(code)).toHaveLength(1);
+      }
+      expect(errors).not.toHaveBeenCalled();
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  it('two requests for one dossier sealed at once: one result stored, the other document refused with SIGNING_NOT_PENDING', async () => {
+    const [code] = await approved(1);
+    const first = await start([code!]);
+    // Past its expiry here (the provider still takes a late confirmation): the dossier may be sent again.
+    await env.ctx.db.update(remoteSigningRequests).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(remoteSigningRequests.id, first.body.requestId));
+    const second = await start([code!]);
+    expect(second.status).toBe(202);
+    const ids = [first.body.requestId as string, second.body.requestId as string];
+    // Both confirmed while the seal is off: both documents wait as received, so the two sealings below start together.
+    await withoutSeal(async () => {
+      sim.confirm(first.body.transactionId);
+      sim.confirm(second.body.transactionId);
+      await eventually(async () => ((await Promise.all(ids.map(itemsOf))).flat().every((i) => i.status === 'received') ? true : undefined));
+    });
+    const errors = vi.spyOn(env.ctx.log, 'error');
+    try {
+      await Promise.all(ids.map((id) => runNow(id)));
+      const outcomes = await Promise.all(ids.map(ended));
+      const items = outcomes.flatMap((o) => o.items as Array<{ status: string; error?: { code: string } }>);
+      expect(items.map((i) => i.status).sort()).toEqual(['failed', 'signed']);
+      expect(items.find((i) => i.status === 'failed')!.error!.code).toBe('SIGNING_NOT_PENDING');
+      expect(await resultRows(code!)).toHaveLength(1);
+      expect(await signedAudits(code!)).toHaveLength(1);
+      expect(await verify(await resultOf(code!))).toMatchObject({ valid: true, dossierCode: code });
+      // Nothing but the switched-off seal (a run already under way when it came back) was an unexpected failure.
+      const unexpected = errors.mock.calls.filter(([details]) => (details as { err?: { code?: string } }).err?.code !== 'SIGNING_KEY_MISSING');
+      expect(unexpected).toEqual([]);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  it('the provider refusing the request at the start: the committed request ends failed with the reason', async () => {
+    const [code] = await approved(1);
+    sim.setDown(true);
+    let refused;
+    try {
+      refused = await start([code!]);
+    } finally {
+      sim.setDown(false);
+    }
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe('REMOTE_SIGNING_UNAVAILABLE');
+    const dossier = (await findDossierByCode(env.ctx.db, code!))!;
+    const [item] = await env.ctx.db.select().from(remoteSigningItems).where(eq(remoteSigningItems.dossierId, dossier.id));
+    const request = (await findRemoteRequest(env.ctx.db, item!.requestId))!;
+    expect(request).toMatchObject({ status: 'failed', transactionId: null });
+    expect(request.error).toMatch(/^REMOTE_SIGNING_UNAVAILABLE: /);
+    expect(item!.status).toBe('failed');
+    // Nothing holds the dossier: it can be sent again at once.
+    const again = await start([code!]);
+    expect(again.status).toBe(202);
+    sim.confirm(again.body.transactionId);
+    expect((await ended(again.body.requestId)).counts.signed).toBe(1);
+  });
+
   it('refuses an official who is not registered for remote signing', async () => {
     const refused = await start(['000.00.12.H56-000000-0000'], await api.login('leader'));
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('NO_REMOTE_SIGNING_KEY');
+  });
+
+  it('limits starts per official: past 30 a minute 429 RATE_LIMITED, while another official at the same address goes on', async () => {
+    await insertStaff(env.ctx.db, {
+      username: 'phogiamdoc2', fullName: 'Trần Văn Khoa', title: 'Phó Giám đốc', roles: ['leader'], unitId: 'so-gddt', passwordHash: await hashPassword('demo'),
+    });
+    const other = await api.login('phogiamdoc2');
+    const answers = await Promise.all(Array.from({ length: 31 }, () => start(['000.00.12.H56-000000-0000'], other)));
+    expect(answers.filter((a) => a.status === 403)).toHaveLength(30);
+    const limited = answers.find((a) => a.status === 429)!;
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    // giamdoc is counted apart (the key is the official, not the test's one address).
+    expect((await start(['000.00.12.H56-000000-0000'])).body.error.code).not.toBe('RATE_LIMITED');
   });
 });

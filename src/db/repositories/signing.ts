@@ -41,6 +41,16 @@ export async function findDraft(db: Db, dossierId: string, forUpdate = false): P
   return row;
 }
 
+/**
+ * Locks the drafts of these dossiers until the transaction ends, in a fixed order (two callers locking overlapping
+ * sets wait for one another instead of deadlocking): whoever changes what waits on a draft decides one at a time.
+ */
+export async function lockDrafts(db: Db, dossierIds: readonly string[]): Promise<void> {
+  if (dossierIds.length === 0) return;
+  await db.select({ dossierId: signingDrafts.dossierId }).from(signingDrafts)
+    .where(inArray(signingDrafts.dossierId, [...new Set(dossierIds)])).orderBy(asc(signingDrafts.dossierId)).for('update');
+}
+
 export async function deleteDraft(db: Db, dossierId: string): Promise<void> {
   await db.delete(signingDrafts).where(eq(signingDrafts.dossierId, dossierId));
 }

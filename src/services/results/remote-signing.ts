@@ -1,34 +1,37 @@
 // Remote signing (ký số từ xa, SmartCA-style): the key stays with the provider; the official confirms on their phone.
-// start: the official picks one or many results waiting for them; each is prepared (signature field appended,
-//   /ByteRange fixed, rendered anew when nothing is signed yet so the stamps show the signing time), ONE provider
-//   request carries every hash (one confirmation), and the request, its items and the first poll job are committed
-//   together with the audit entry.
+// start: the official picks one or many results waiting for them; each is prepared (prepareOfficialSignature: signature
+//   field appended, /ByteRange fixed, rendered anew when nothing is signed yet so the stamps show the signing time).
+//   The request and its items are committed first (with a first run of the job that ends the request if the provider's
+//   answer is never stored), then ONE provider request carries every hash (one confirmation); its transaction id, the
+//   audit entry and the first poll are committed together. A provider failure there ends the request as failed.
 // poll (jobs/poll-remote-signing.ts): asks the provider with backoff (2 s, 4 s, … capped at 30 s) until the holder
-//   confirmed, rejected, or the request expired. On confirmation each document is completed on its own — the CMS must
-//   carry the registered certificate, the document's digest and a valid signature — then the seal, the stored result
-//   and the dossier's next step follow, as for every other way of signing. A failing document never blocks the others.
-//   Rejected or expired: the drafts keep waiting and the official can start again. The provider away: the poll goes on
-//   with backoff (nothing is lost) until well past the request's expiry.
+//   confirmed, rejected, or the request expired. Each run claims its turn first (requests.polls: a run twice, or a
+//   stale successor, stops there). On confirmation each CMS is checked — the registered certificate, the document's
+//   digest, a valid signature — and kept on its item ('received') in the transaction that claims the sealing; then
+//   each document is sealed, stored and moved on by finishOfficialSignature, as for every other way of signing. A
+//   sealing that fails (the seal key, the revocation responder, the database) is retried with backoff from the stored
+//   CMS, never asking the provider again; when the retries run out the request ends failed with the reason, shown to
+//   the official. A failing document never blocks the others. Rejected or expired: the drafts keep waiting and the
+//   official can start again. The provider away: the poll goes on with backoff until well past the request's expiry.
 import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import type { AppContext } from '../../app-context.js';
 import { findDossierByCode, findDossierById } from '../../db/repositories/dossiers.js';
 import { insertOutbox } from '../../db/repositories/outbox.js';
 import {
-  advancePoll, dossiersAwaitingRemote, findRemoteRequest, finishRemoteRequest, insertRemoteItems, insertRemoteRequest,
-  listPendingRemoteItems, listRemoteItemSummaries, markRemoteItemSigned, markRemoteItemsFailed, type RemoteSigningItemRow,
-  type RemoteSigningRequestRow,
+  advancePoll, dossiersAwaitingRemote, findRemoteRequest, finishRemoteRequest, hasReceivedRemoteItems, insertRemoteItems, insertRemoteRequest,
+  listPendingRemoteItems, listReceivedRemoteItems, listRemoteItemSummaries, listUnfinishedRemoteItems, markRemoteItemReceived,
+  markRemoteItemSigned, markRemoteItemsFailed, setRemoteTransaction, type RemoteSigningItemRow, type RemoteSigningRequestRow,
 } from '../../db/repositories/remote-signing.js';
-import { findDraft, upsertDraft } from '../../db/repositories/signing.js';
+import { findDraft, lockDrafts } from '../../db/repositories/signing.js';
 import { findStaffById, type StaffRow } from '../../db/repositories/staff.js';
 import { AppError, type ErrorCode } from '../../errors.js';
 import { providerFailure, RemoteProviderRefusal, RemoteProviderUnavailable, remoteSigningClient } from '../../signing/remote-signing-client.js';
-import { embedCms, preparePdfSignature, reopenPrepared, SigningError } from '../../signing/sign-pdf.js';
+import { embedCms, reopenPrepared, SigningError } from '../../signing/sign-pdf.js';
 import { verifyPdfSignatures } from '../../signing/verify-pdf.js';
 import { loadDossierFor, type Caller } from '../access.js';
 import { recordAudit, staffActor } from '../audit/audit.js';
-import { moveOn } from './external-signing.js';
-import { applySigners, issuingAgency, leaderReason, renderResult, storeResult } from './render-and-sign.js';
-import { signatureAppearance } from './signature-appearance.js';
+import { finishOfficialSignature, prepareOfficialSignature, staffOf } from './external-signing.js';
+import { issuingAgency } from './render-and-sign.js';
 
 /** The poll job's name (jobs/poll-remote-signing.ts registers the handler under it). */
 export const POLL_REMOTE_SIGNING_JOB = 'poll-remote-signing';
@@ -40,6 +43,11 @@ const MAX_POLL_DELAY_MS = 30_000;
 const EXPIRY_GRACE_MS = 30_000;
 /** The provider unreachable: keep polling this long past the expiry (a confirmation may be waiting there). */
 const UNAVAILABLE_GRACE_MS = 10 * 60_000;
+/** Well past the start's two provider calls (10 s timeout each): a request still without a transaction then is ended. */
+const START_TIMEOUT_MS = 60_000;
+/** Tries at sealing the received documents (backoff from the poll interval, capped): about 25 min at the 2 s default. */
+export const MAX_SEAL_ATTEMPTS = 12;
+const MAX_SEAL_RETRY_DELAY_MS = 5 * 60_000;
 // Room for the provider's CMS: its certificate chain, and a timestamp token if it adds one.
 const REMOTE_RESERVE_BYTES = 24 * 1024;
 const PREPARE_CONCURRENCY = 4;
@@ -67,11 +75,6 @@ export interface RemoteSigningView {
   items: Array<{ code: string; status: 'pending' | 'signed' | 'failed'; error?: { code: string; message: string } }>;
 }
 
-function staffOf(caller: Caller): StaffRow {
-  if (caller.kind !== 'staff') throw new AppError('UNAUTHENTICATED', 'Vui lòng đăng nhập.');
-  return caller.staff;
-}
-
 /** How an outcome is kept in an `error` column and read back: "CODE: message". */
 const outcomeText = (code: ErrorCode, message: string) => `${code}: ${message}`;
 function outcomeOf(text: string | null): { code: string; message: string } | undefined {
@@ -90,7 +93,14 @@ export function pollDelayMs(basePollMs: number, poll: number): number {
   return Math.min(MAX_POLL_DELAY_MS, basePollMs * 2 ** Math.min(poll, 16));
 }
 
-interface Prepared { itemId: string; dossierId: string; code: string; baseSignedCount: number; pdf: Buffer; contentDigest: Buffer }
+const pollIntervalMs = (ctx: AppContext) => ctx.config.remoteSigning?.pollMs ?? 2000;
+
+/** The next run of a request's job, `delayMs` from now (the payload names the run it expects, see advancePoll). */
+function nextRun(requestId: string, poll: number, delayMs: number, attempt?: number) {
+  return { job: POLL_REMOTE_SIGNING_JOB, payload: { requestId, poll, ...(attempt ? { attempt } : {}) }, availableAt: new Date(Date.now() + delayMs) };
+}
+
+interface Prepared { itemId: string; dossierId: string; code: string; baseSignedCount: number; pdf: Buffer; contentDigest: Buffer; renderedAt: Date }
 
 /** The dossier's draft waiting for this official's remote signature, prepared for the provider; or why not. */
 async function prepareOne(ctx: AppContext, code: string, staff: StaffRow, mode: { certificatePem: string; chainPem: string[] }): Promise<Prepared> {
@@ -99,16 +109,11 @@ async function prepareOne(ctx: AppContext, code: string, staff: StaffRow, mode: 
   if (!draft || draft.waitingFor !== 'remote') throw new AppError('SIGNING_NOT_PENDING', `Hồ sơ ${dossier.code} không chờ ký số từ xa.`);
   if (draft.signerStaffId !== staff.id) throw new AppError('FORBIDDEN', `Văn bản của hồ sơ ${dossier.code} chờ chữ ký của người khác.`);
   const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
-  const agency = await issuingAgency(ctx, dossier);
-  if (!agency) throw new AppError('INTERNAL_ERROR', 'agency missing');
-  const signedAt = new Date();
-  const base = draft.signedCount === 0 ? await renderResult(ctx, dossier, definition, staff.id, signedAt) : draft.pdf;
-  const prepared = preparePdfSignature(base, {
-    certificatePem: mode.certificatePem, chainPem: mode.chainPem, name: staff.fullName, reason: leaderReason(staff, agency),
-    location: agency.place, signingTime: signedAt, reserveBytes: REMOTE_RESERVE_BYTES,
-    appearance: await signatureAppearance(ctx, dossier, definition, staff.id, draft.signedCount, signedAt),
-  });
-  return { itemId: randomUUID(), dossierId: dossier.id, code: dossier.code, baseSignedCount: draft.signedCount, pdf: prepared.pdf, contentDigest: prepared.contentDigest };
+  const { prepared, signedAt } = await prepareOfficialSignature(ctx, { dossier, definition, draft }, staff, mode, REMOTE_RESERVE_BYTES);
+  return {
+    itemId: randomUUID(), dossierId: dossier.id, code: dossier.code, baseSignedCount: draft.signedCount, pdf: prepared.pdf,
+    contentDigest: prepared.contentDigest, renderedAt: signedAt,
+  };
 }
 
 async function inBatches<T, R>(items: T[], concurrency: number, run: (item: T, index: number) => Promise<R>): Promise<R[]> {
@@ -144,15 +149,30 @@ export async function startRemoteSigning(ctx: AppContext, caller: Caller, input:
       return undefined;
     }
   });
-  let prepared = outcomes.filter((p): p is Prepared => p !== undefined);
-  const busy = new Set(await dossiersAwaitingRemote(ctx.db, prepared.map((p) => p.dossierId)));
-  for (const p of prepared.filter((x) => busy.has(x.dossierId))) {
-    const message = `Hồ sơ ${p.code} đang chờ xác nhận ký số từ xa trên điện thoại.`;
-    if (codes.length === 1) throw new AppError('REMOTE_SIGNING_IN_PROGRESS', message);
-    skipped.push({ code: p.code, error: { code: 'REMOTE_SIGNING_IN_PROGRESS', message } });
-  }
-  prepared = prepared.filter((p) => !busy.has(p.dossierId));
-  if (prepared.length === 0) throw new AppError('SIGNING_NOT_PENDING', 'Không hồ sơ nào trong danh sách đang chờ bạn ký số từ xa.');
+  const ready = outcomes.filter((p): p is Prepared => p !== undefined);
+  if (ready.length === 0) throw new AppError('SIGNING_NOT_PENDING', 'Không hồ sơ nào trong danh sách đang chờ bạn ký số từ xa.');
+
+  // Committed before the provider is asked, so whatever happens next is recorded: the drafts are locked while we look
+  // for another request still holding them (two starts at once include each dossier once).
+  const { request, prepared } = await ctx.db.transaction(async (tx) => {
+    await lockDrafts(tx, ready.map((p) => p.dossierId));
+    const busy = new Set(await dossiersAwaitingRemote(tx, ready.map((p) => p.dossierId)));
+    for (const p of ready.filter((x) => busy.has(x.dossierId))) {
+      const message = `Hồ sơ ${p.code} đang chờ xác nhận ký số từ xa trên điện thoại.`;
+      if (codes.length === 1) throw new AppError('REMOTE_SIGNING_IN_PROGRESS', message);
+      skipped.push({ code: p.code, error: { code: 'REMOTE_SIGNING_IN_PROGRESS', message } });
+    }
+    const included = ready.filter((p) => !busy.has(p.dossierId));
+    if (included.length === 0) throw new AppError('SIGNING_NOT_PENDING', 'Không hồ sơ nào trong danh sách đang chờ bạn ký số từ xa.');
+    const row = await insertRemoteRequest(tx, { staffId: staff.id, transactionId: null, expiresAt: new Date(Date.now() + DEFAULT_REQUEST_TTL_MS) });
+    await insertRemoteItems(tx, included.map((p) => ({
+      id: p.itemId, requestId: row.id, dossierId: p.dossierId, baseSignedCount: p.baseSignedCount, pdf: p.pdf, contentDigest: p.contentDigest,
+      renderedAt: p.renderedAt,
+    })));
+    // If the provider's answer is never stored (the process stopped in between), this run ends the request.
+    await insertOutbox(tx, [nextRun(row.id, 0, START_TIMEOUT_MS)]);
+    return { request: row, prepared: included };
+  });
 
   const first = await findDossierById(ctx.db, prepared[0]!.dossierId);
   const agency = first ? await issuingAgency(ctx, first) : undefined;
@@ -164,21 +184,23 @@ export async function startRemoteSigning(ctx: AppContext, caller: Caller, input:
     const certId = (await client.getCertificate(mode.holderId)).certId;
     sent = await client.requestSignatures({ holderId: mode.holderId, certId, description, documents: prepared.map((p) => ({ id: p.itemId, sha256: p.contentDigest })) });
   } catch (error) {
-    throw providerFailure(error);
+    const failure = providerFailure(error);
+    const known = failure instanceof AppError ? failure : new AppError('REMOTE_SIGNING_UNAVAILABLE', OUTCOME_MESSAGES.unavailable);
+    if (!(failure instanceof AppError)) ctx.log.error({ err: error, requestId: request.id }, 'remote signing: sending the request failed');
+    await endWithout(ctx, request, 'failed', outcomeText(known.code, known.message));
+    throw failure;
   }
   const expiresAt = sent.expiresAt ?? new Date(Date.now() + DEFAULT_REQUEST_TTL_MS);
-  const pollMs = ctx.config.remoteSigning?.pollMs ?? 2000;
-  const request = await ctx.db.transaction(async (tx) => {
-    const row = await insertRemoteRequest(tx, { staffId: staff.id, transactionId: sent.transactionId, expiresAt });
-    await insertRemoteItems(tx, prepared.map((p) => ({
-      id: p.itemId, requestId: row.id, dossierId: p.dossierId, baseSignedCount: p.baseSignedCount, pdf: p.pdf, contentDigest: p.contentDigest,
-    })));
+  const accepted = await ctx.db.transaction(async (tx) => {
+    if (!(await setRemoteTransaction(tx, request.id, sent.transactionId, expiresAt))) return false;
     await recordAudit(tx, staffActor(staff, caller.kind === 'staff' ? caller.ip : null), 'result.remote_requested', null, {
-      requestId: row.id, transactionId: sent.transactionId, count: prepared.length, codes: prepared.slice(0, 50).map((p) => p.code),
+      requestId: request.id, transactionId: sent.transactionId, count: prepared.length, codes: prepared.slice(0, 50).map((p) => p.code),
     });
-    await insertOutbox(tx, [{ job: POLL_REMOTE_SIGNING_JOB, payload: { requestId: row.id, poll: 0 }, availableAt: new Date(Date.now() + pollDelayMs(pollMs, 0)) }]);
-    return row;
+    await insertOutbox(tx, [nextRun(request.id, 0, pollDelayMs(pollIntervalMs(ctx), 0))]);
+    return true;
   });
+  // Ended meanwhile by its first run (the start took longer than START_TIMEOUT_MS): nothing will be polled.
+  if (!accepted) throw new AppError('REMOTE_SIGNING_UNAVAILABLE', OUTCOME_MESSAGES.unavailable);
   return { requestId: request.id, transactionId: sent.transactionId, expiresAt: expiresAt.toISOString(), count: prepared.length, skipped };
 }
 
@@ -204,30 +226,37 @@ export async function remoteSigningStatus(ctx: AppContext, caller: Caller, reque
 
 // --- the poll job ----------------------------------------------------------------------------------------------------
 
+/** Claims this run and commits the next poll, delayed (backoff); a run that lost the claim stops. */
 async function scheduleNext(ctx: AppContext, request: RemoteSigningRequestRow, poll: number, error: string | null): Promise<void> {
-  const pollMs = ctx.config.remoteSigning?.pollMs ?? 2000;
   await ctx.db.transaction(async (tx) => {
     // Only the run that advances the count schedules the next poll: a duplicate run stops here.
     if (!(await advancePoll(tx, request.id, poll, error))) return;
-    await insertOutbox(tx, [{
-      job: POLL_REMOTE_SIGNING_JOB, payload: { requestId: request.id, poll: poll + 1 }, availableAt: new Date(Date.now() + pollDelayMs(pollMs, poll + 1)),
-    }]);
+    await insertOutbox(tx, [nextRun(request.id, poll + 1, pollDelayMs(pollIntervalMs(ctx), poll + 1))]);
   });
 }
 
-/** Ends a request without signatures: every document still pending is reported with the same outcome. */
+/** Ends a request without (more) signatures: every document not signed yet is reported with the same outcome. */
 async function endWithout(ctx: AppContext, request: RemoteSigningRequestRow, status: 'rejected' | 'expired' | 'failed', outcome: string): Promise<void> {
   await ctx.db.transaction(async (tx) => {
     if (!(await finishRemoteRequest(tx, request.id, status, outcome))) return;
-    const pending = await listPendingRemoteItems(tx, request.id);
-    await markRemoteItemsFailed(tx, pending.map((i) => i.id), outcome);
+    const unfinished = await listUnfinishedRemoteItems(tx, request.id);
+    await markRemoteItemsFailed(tx, unfinished.map((i) => i.id), outcome);
   });
 }
 
-/** One poll of a request (idempotent: a request that ended, or a poll already counted, is left alone). */
-export async function pollRemoteSigning(ctx: AppContext, requestId: string, poll: number): Promise<void> {
+/**
+ * One run of a request's job (idempotent: a request that ended, or a run already claimed, is left alone). `attempt`
+ * counts the failed tries at sealing the received signatures.
+ */
+export async function pollRemoteSigning(ctx: AppContext, requestId: string, poll: number, attempt = 0): Promise<void> {
   const request = await findRemoteRequest(ctx.db, requestId);
-  if (!request || request.status !== 'pending' || request.polls !== poll || !request.transactionId) return;
+  if (!request || request.status !== 'pending' || request.polls !== poll) return;
+  // Confirmed already, signatures kept here and not all sealed: from the stored CMS; the provider is not asked again.
+  if (await hasReceivedRemoteItems(ctx.db, request.id)) return retrySealing(ctx, request, poll, attempt);
+  if (!request.transactionId) {
+    // The start committed the request but never stored the provider's answer: nothing can be polled.
+    return endWithout(ctx, request, 'failed', outcomeText('REMOTE_SIGNING_UNAVAILABLE', OUTCOME_MESSAGES.unavailable));
+  }
   const now = Date.now();
   let state: Awaited<ReturnType<ReturnType<typeof remoteSigningClient>['status']>>;
   try {
@@ -253,39 +282,97 @@ export async function pollRemoteSigning(ctx: AppContext, requestId: string, poll
     case 'expired':
       return endWithout(ctx, request, 'expired', outcomeText('REMOTE_SIGNING_EXPIRED', OUTCOME_MESSAGES.expired));
     case 'confirmed':
-      return completeConfirmed(ctx, request, state.signatures);
+      return receiveSignatures(ctx, request, poll, state.signatures);
   }
 }
 
-/** Every pending document of a confirmed request, each on its own; the request ends when none is left pending. */
-async function completeConfirmed(ctx: AppContext, request: RemoteSigningRequestRow, signatures: Map<string, Buffer>): Promise<void> {
+/** How long a sealing run holds the request before its successor takes over (a run that died leaves no one else). */
+const sealLeaseMs = (documents: number) => 2 * 60_000 + documents * 1000;
+
+/**
+ * The holder confirmed: each pending document's CMS is checked and kept on its item ('received') — or the item fails
+ * with why — in the transaction that claims this run and commits the successor that takes over if this run dies;
+ * then the received documents are sealed.
+ */
+async function receiveSignatures(ctx: AppContext, request: RemoteSigningRequestRow, poll: number, signatures: Map<string, Buffer>): Promise<void> {
   const staff = await findStaffById(ctx.db, request.staffId);
   if (!staff) throw new AppError('INTERNAL_ERROR', 'remote signing: the official is gone');
   const mode = await ctx.signerKeys.modeFor({ staffId: staff.id });
   const registered = mode?.kind === 'remote' ? new X509Certificate(mode.certificatePem) : undefined;
   const items = await listPendingRemoteItems(ctx.db, request.id);
-  const unexpected: unknown[] = [];
+  const checked = items.map((item): { item: RemoteSigningItemRow; cms: Buffer } | { item: RemoteSigningItemRow; refusal: string } => {
+    try {
+      return { item, cms: checkProviderCms(item, registered, signatures.get(item.id)) };
+    } catch (error) {
+      if (error instanceof AppError && error.statusCode < 500) return { item, refusal: outcomeText(error.code, error.message) };
+      throw error;
+    }
+  });
+  const claimed = await ctx.db.transaction(async (tx) => {
+    if (!(await advancePoll(tx, request.id, poll, null))) return false;
+    for (const entry of checked) {
+      if ('cms' in entry) await markRemoteItemReceived(tx, entry.item.id, entry.cms);
+      else await markRemoteItemsFailed(tx, [entry.item.id], entry.refusal);
+    }
+    await insertOutbox(tx, [nextRun(request.id, poll + 1, sealLeaseMs(items.length), 1)]);
+    return true;
+  });
+  if (claimed) await sealReceived(ctx, request, poll + 1, 0);
+}
+
+/** A later run finds signatures received and not sealed: it claims the request and seals them from the stored CMS. */
+async function retrySealing(ctx: AppContext, request: RemoteSigningRequestRow, poll: number, attempt: number): Promise<void> {
+  const received = await listReceivedRemoteItems(ctx.db, request.id);
+  const claimed = await ctx.db.transaction(async (tx) => {
+    if (!(await advancePoll(tx, request.id, poll))) return false;
+    await insertOutbox(tx, [nextRun(request.id, poll + 1, sealLeaseMs(received.length), attempt + 1)]);
+    return true;
+  });
+  if (claimed) await sealReceived(ctx, request, poll + 1, attempt, received);
+}
+
+/**
+ * Seals and stores every received document, each on its own. A refusal (the draft moved on) fails that document; any
+ * other failure leaves the document received and the request pending with the reason, tried again after a backoff —
+ * until MAX_SEAL_ATTEMPTS, when the request ends failed with that reason (the drafts keep waiting for a new request).
+ */
+async function sealReceived(ctx: AppContext, request: RemoteSigningRequestRow, run: number, attempt: number, received?: RemoteSigningItemRow[]): Promise<void> {
+  const staff = await findStaffById(ctx.db, request.staffId);
+  if (!staff) throw new AppError('INTERNAL_ERROR', 'remote signing: the official is gone');
+  const items = received ?? await listReceivedRemoteItems(ctx.db, request.id);
+  let failure: unknown;
   await inBatches(items, COMPLETE_CONCURRENCY, async (item) => {
     try {
-      await completeItem(ctx, request, item, staff, registered, signatures.get(item.id));
+      await sealItem(ctx, request, item, staff);
     } catch (error) {
       if (error instanceof AppError && error.statusCode < 500) {
         await markRemoteItemsFailed(ctx.db, [item.id], outcomeText(error.code, error.message));
         return;
       }
-      // The database or a bug: the others go on; the job runs again for this one (signed ones are skipped then).
-      ctx.log.error({ err: error, requestId: request.id, itemId: item.id }, 'remote signing: completing one document failed');
-      unexpected.push(error);
+      ctx.log.error({ err: error, requestId: request.id, itemId: item.id, attempt }, 'remote signing: sealing one document failed');
+      failure ??= error;
     }
   });
-  if (unexpected.length > 0) throw unexpected[0];
-  await finishRemoteRequest(ctx.db, request.id, 'confirmed', null);
+  if (failure === undefined) {
+    await finishRemoteRequest(ctx.db, request.id, 'confirmed', null);
+    return;
+  }
+  const reason = failure instanceof AppError ? failure : new AppError('INTERNAL_ERROR', 'lỗi hệ thống');
+  const delayMs = Math.min(MAX_SEAL_RETRY_DELAY_MS, pollIntervalMs(ctx) * 2 ** Math.min(attempt, 16));
+  if (attempt + 1 >= MAX_SEAL_ATTEMPTS) {
+    return endWithout(ctx, request, 'failed', outcomeText(reason.code as ErrorCode,
+      `Đã nhận chữ ký trên điện thoại nhưng không đóng dấu và lưu được văn bản (${reason.message}); văn bản vẫn chờ ký, có thể gửi lại yêu cầu.`));
+  }
+  await ctx.db.transaction(async (tx) => {
+    // The official sees why it is taking longer; the lease's successor, now stale, stops at its claim.
+    const why = outcomeText(reason.code as ErrorCode, `Đã nhận chữ ký trên điện thoại; đang thử lại việc đóng dấu và lưu văn bản (${reason.message}).`);
+    if (!(await advancePoll(tx, request.id, run, why))) return;
+    await insertOutbox(tx, [nextRun(request.id, run + 1, delayMs, attempt + 1)]);
+  });
 }
 
-/** Checks the provider's CMS for one document, embeds it, applies the remaining signers, stores and moves on. */
-async function completeItem(
-  ctx: AppContext, request: RemoteSigningRequestRow, item: RemoteSigningItemRow, staff: StaffRow, registered: X509Certificate | undefined, cms: Buffer | undefined,
-): Promise<void> {
+/** The provider's CMS for one document, checked over exactly the prepared bytes; the CMS itself when it holds. */
+function checkProviderCms(item: RemoteSigningItemRow, registered: X509Certificate | undefined, cms: Buffer | undefined): Buffer {
   if (!cms || cms.length === 0) throw new AppError('SIGNATURE_INVALID', 'Dịch vụ ký số từ xa không trả về chữ ký cho văn bản này.');
   if (!registered) throw new AppError('CERTIFICATE_MISMATCH', 'Người ký không còn đăng ký ký số từ xa; chữ ký không được nhận.');
   const prepared = reopenPrepared(item.pdf);
@@ -297,8 +384,8 @@ async function completeItem(
     if (error instanceof SigningError) throw new AppError('SIGNATURE_INVALID', 'Chữ ký từ dịch vụ ký số từ xa quá lớn hoặc không hợp lệ.');
     throw error;
   }
-  // The same checks as public verification, over exactly the prepared bytes: the CMS's messageDigest must be this
-  // document's digest, its signature must verify, and its certificate must be the one registered for the official.
+  // The same checks as public verification: the CMS's messageDigest must be this document's digest, its signature
+  // must verify, and its certificate must be the one registered for the official.
   const report = verifyPdfSignatures(signed, []).signatures.at(-1);
   const registeredSha256 = createHash('sha256').update(registered.raw).digest('hex');
   if (!report || report.byteRange[1] !== prepared.contentsOffset) throw new AppError('SIGNATURE_INVALID', 'Không đọc được chữ ký từ dịch vụ ký số từ xa.');
@@ -308,36 +395,27 @@ async function completeItem(
   // Trust is the verifier's business (the provider's CA among the trust anchors); here the signature itself must hold.
   const problems = report.problems.filter((p) => p.kind !== 'trust' && p.kind !== 'validity').map((p) => p.message);
   if (problems.length > 0) throw new AppError('SIGNATURE_INVALID', `Chữ ký từ dịch vụ ký số từ xa không hợp lệ: ${problems.join('; ')}.`);
+  return cms;
+}
 
+/** One received document: its stored CMS embedded, then the remaining signers, the stored result and the next step. */
+async function sealItem(ctx: AppContext, request: RemoteSigningRequestRow, item: RemoteSigningItemRow, staff: StaffRow): Promise<void> {
+  if (!item.cms) throw new AppError('INTERNAL_ERROR', 'received remote signing item without its CMS');
+  const signed = embedCms(reopenPrepared(item.pdf), item.cms);
   const dossier = await findDossierById(ctx.db, item.dossierId);
   const draft = dossier ? await findDraft(ctx.db, dossier.id) : undefined;
   if (!dossier || !draft || draft.waitingFor !== 'remote' || draft.signedCount !== item.baseSignedCount || draft.signerStaffId !== request.staffId) {
     throw new AppError('SIGNING_NOT_PENDING', 'Văn bản đã thay đổi hoặc đã được ký bằng cách khác kể từ khi gửi yêu cầu.');
   }
-  const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
-  const outcome = await applySigners(ctx, {
-    dossier, definition, pdf: signed, from: item.baseSignedCount + 1, leaderStaffId: draft.signerStaffId, signedAt: item.createdAt,
-  });
-  const claim = async (tx: AppContext['db']) => {
-    if (!(await markRemoteItemSigned(tx, item.id))) throw new AppError('SIGNING_NOT_PENDING', 'Văn bản này đã được xử lý.');
+  await finishOfficialSignature(ctx, {
+    // Items made before rendered_at existed: their created_at is the nearest time there is.
+    dossier, draft, signed, baseSignedCount: item.baseSignedCount, signedAt: item.renderedAt ?? item.createdAt, method: 'remote',
     // The official's confirmation on the phone is their signature: audited with the stored result.
-    await recordAudit(tx, staffActor(staff), 'result.signed', dossier.code,
-      { method: 'remote', requestId: request.id, signatures: outcome.signedCount, complete: !outcome.waitingFor });
-  };
-  if (outcome.waitingFor) {
-    await ctx.db.transaction(async (tx) => {
-      await claim(tx);
-      await upsertDraft(tx, { ...draft, pdf: outcome.pdf, signedCount: outcome.signedCount, waitingFor: outcome.waitingFor! });
-    });
-    return;
-  }
-  await storeResult(ctx, dossier.id, outcome.pdf, draft.signerStaffId, item.createdAt, claim);
-  try {
-    await moveOn(ctx, dossier.code);
-  } catch (error) {
-    // The result is stored; the dossier's next step is the recovery sweep's to retry (services/processing/recover-stranded.ts).
-    ctx.log.warn({ err: error, code: dossier.code }, 'remote signing: result stored, moving the dossier on failed');
-  }
+    actor: staffActor(staff), auditDetails: { requestId: request.id },
+    claim: async (tx) => {
+      if (!(await markRemoteItemSigned(tx, item.id))) throw new AppError('SIGNING_NOT_PENDING', 'Văn bản này đã được xử lý.');
+    },
+  });
 }
 
 /** Whether `code` names a dossier whose draft waits for this official's remote signature (for the pages). */
