@@ -26,7 +26,9 @@ describe('effects registry', () => {
 
   it('derives the job table from the job effects plus the system jobs, nothing else', () => {
     const jobEffects = Object.entries(EFFECTS).filter(([, e]) => e.kind === 'job').map(([name]) => name);
-    expect(Object.keys(JOBS).sort()).toEqual([...jobEffects, 'notify-citizen', 'sla-sweep'].sort());
+    // System jobs: queued by services themselves (intake e-mails, messages, feedback, remote-signing polls, the SLA sweep).
+    const systemJobs = ['notify-citizen', 'notify-feedback', 'notify-message', 'poll-remote-signing', 'sla-sweep'];
+    expect(Object.keys(JOBS).sort()).toEqual([...jobEffects, ...systemJobs].sort());
   });
 
   it('knows what kind each effect is and which one issues the signed result', () => {
