@@ -5,12 +5,15 @@
 //                        own /Contents (hence the whole served revision);
 //   checkIncrement       the update's layout (objects, one classic xref section, a trailer chained to ours) and
 //                        every object it defines: only what a signature adds (see ALLOWED below) may change.
-// Objects are read with pdf-lib (both revisions); the increment's layout is checked by hand because a reader follows
-// the xref table, not the order of the bytes: an object defined twice, or an xref entry pointing elsewhere, could
-// show a viewer something the object comparison never saw.
+// The served revision is read with pdf-lib's document parser; the update object by object with its object parser
+// (pdf-objects.ts), each at the offset its xref entry gives, the objects tiling the update with nothing between or
+// inside one another — a viewer follows the xref table, so what the comparison sees must be exactly what the xref
+// points at: an object defined twice, an xref entry pointing into a stream's data, a stream longer than its
+// /Length, a new generation of an old object, are refused before anything is compared.
 import {
-  PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFParser, PDFRawStream, PDFRef, PDFString, type PDFContext, type PDFObject,
+  PDFArray, PDFContext, PDFDict, PDFHexString, PDFName, PDFNumber, PDFParser, PDFRawStream, PDFRef, PDFString, type PDFObject,
 } from 'pdf-lib';
+import { ObjectReader, readObjectAt, readXrefSection, skipSpace, type IndirectObject, type XrefSection } from './pdf-objects.js';
 import { findSignatures, TooManySignaturesError } from './verify-pdf.js';
 import { readXmp, xmpChanges, XmpError, xmpFromInfo, xmpStreamBytes } from './xmp-metadata.js';
 
@@ -70,15 +73,20 @@ export function locateNewSignature(served: Buffer, uploaded: Buffer): NewSignatu
 // --- the update's layout -------------------------------------------------------------------------------------
 
 interface IncrementLayout {
-  /** Object number → generation, each defined exactly once in the update and listed at its offset in its xref. */
-  objects: Map<number, number>;
-  root: string | null;
-  info: string | null;
-  prev: number | null;
+  /** Object number → the object the update defines, read with pdf-lib's parser at the offset its xref entry gives. */
+  objects: Map<number, IndirectObject>;
+  trailer: PDFDict;
 }
 
 const extra = (reason: string) => new IncrementRefusal('SIGNED_FILE_EXTRA_CHANGES', reason);
 const unreadable = (reason: string) => new IncrementRefusal('SIGNED_FILE_UNREADABLE', reason);
+
+/** Objects one update may define: a signature adds a handful (dictionary, field, appearance, fonts, images). */
+const MAX_UPDATE_OBJECTS = 10_000;
+/** Numbers an update may leave unused above the objects it defines (writers reserve some), in /Size and new objects. */
+const NUMBERING_SLACK = 64;
+/** Trailer keys a signing update writes; /Encrypt, /XRefStm and anything else would change how the file is read. */
+const TRAILER_KEYS = new Set(['/Size', '/Root', '/Prev', '/Info', '/ID']);
 
 /** The offset in the last `startxref` of a file (ours end with it). */
 function lastStartXref(pdf: Buffer): number | null {
@@ -89,103 +97,108 @@ function lastStartXref(pdf: Buffer): number | null {
 }
 
 /**
- * Reads the update as whitespace, then objects one after another ("n g obj … endobj", a stream skipped to its
- * "endstream"), then one classic xref section, one trailer, startxref and %%EOF — nothing else, no comment, no
- * second revision. Every in-use xref entry must point at the object of that number defined here.
+ * Reads the update as whitespace, then objects one after another, then one classic xref section, one trailer,
+ * startxref and %%EOF — nothing else, no comment, no second revision. Each object is parsed with pdf-lib's object
+ * parser (strings, streams by /Length), and the next one must start where it ended, after whitespace only: the
+ * objects tile the update, none overlaps another or hides in a stream's data. The xref section must list exactly
+ * these objects at exactly their offsets, so what a viewer reads through the xref is what is compared. Linear in
+ * the size of the update.
  */
-function readLayout(uploaded: Buffer, start: number): IncrementLayout {
-  const text = uploaded.toString('latin1', start);
-  const absolute = (i: number) => start + i;
-  const objects = new Map<number, number>();
-  const offsets = new Map<number, number>();
-  const header = /(\d{1,10})[ \t\r\n]+(\d{1,5})[ \t\r\n]+obj\b/y;
-  const space = /[ \t\r\n\f\0]*/y;
-  const skipSpace = (at: number) => { space.lastIndex = at; space.exec(text); return space.lastIndex; };
-  let at = skipSpace(0);
+function readLayout(uploaded: Buffer, start: number, context: PDFContext): IncrementLayout {
+  const text = uploaded.toString('latin1');
+  const reader = ObjectReader.over(new Uint8Array(uploaded.buffer, uploaded.byteOffset, uploaded.length), context, { refuseDuplicateKeys: true });
+  const objects = new Map<number, IndirectObject>();
+  let at = skipSpace(text, start);
+  let lastEnd = start;
   while (!text.startsWith('xref', at)) {
-    header.lastIndex = at;
-    const m = header.exec(text);
-    if (!m) {
-      if (/^\d+\s+\d+\s+obj/.test(text.slice(at, at + 40)) || text.startsWith('trailer', at)) throw unreadable('Phần cập nhật của tệp ký có cấu trúc không đọc được.');
+    if (at >= text.length) throw unreadable('Phần cập nhật của tệp ký thiếu bảng tham chiếu chéo (xref).');
+    if (!/^\d/.test(text[at]!)) {
       throw unreadable('Phần cập nhật của tệp ký không dùng bảng tham chiếu chéo (xref) thông thường hoặc có dữ liệu lạ ngoài các đối tượng.');
     }
-    const number = Number(m[1]);
-    if (objects.has(number)) throw extra(`Đối tượng ${number} được định nghĩa hai lần trong phần cập nhật.`);
-    objects.set(number, Number(m[2]));
-    offsets.set(number, absolute(at));
-    let end = header.lastIndex;
-    const streamAt = text.indexOf('stream', end);
-    const endobjAt = text.indexOf('endobj', end);
-    if (endobjAt < 0) throw unreadable(`Đối tượng ${number} không kết thúc (thiếu endobj).`);
-    if (streamAt >= 0 && streamAt < endobjAt) {
-      const endstream = text.indexOf('endstream', streamAt + 6);
-      if (endstream < 0) throw unreadable(`Luồng dữ liệu của đối tượng ${number} không kết thúc.`);
-      end = endstream + 'endstream'.length;
-      const close = skipSpace(end);
-      if (!text.startsWith('endobj', close)) throw unreadable(`Đối tượng ${number} không kết thúc sau luồng dữ liệu.`);
-      at = skipSpace(close + 'endobj'.length);
-    } else {
-      at = skipSpace(endobjAt + 'endobj'.length);
+    if (objects.size >= MAX_UPDATE_OBJECTS) throw extra(`Phần cập nhật có quá nhiều đối tượng (hơn ${MAX_UPDATE_OBJECTS}).`);
+    let object: IndirectObject;
+    try {
+      object = readObjectAt(text, reader, at);
+    } catch {
+      throw unreadable(`Phần cập nhật của tệp ký có cấu trúc không đọc được (đối tượng tại vị trí ${at}).`);
     }
-    if (at >= text.length) throw unreadable('Phần cập nhật của tệp ký thiếu bảng tham chiếu chéo (xref).');
+    if (objects.has(object.number)) throw extra(`Đối tượng ${object.number} được định nghĩa hai lần trong phần cập nhật.`);
+    objects.set(object.number, object);
+    lastEnd = object.end;
+    at = skipSpace(text, object.end);
   }
-  const xrefAt = at;
-  // The xref section: subsections "first count" and 20-byte entries, up to the trailer.
-  const section = /(\d+)[ \t]+(\d+)[ \t]*\r?\n/y;
-  const entry = /(\d{10})[ \t](\d{5})[ \t]([nf])[ \t]*\r?\n?/y;
-  at = skipSpace(xrefAt + 4);
-  const inUse = new Map<number, { offset: number; generation: number }>();
-  while (!text.startsWith('trailer', at)) {
-    section.lastIndex = at;
-    const s = section.exec(text);
-    if (!s) throw unreadable('Bảng tham chiếu chéo (xref) của phần cập nhật không đọc được.');
-    const first = Number(s[1]);
-    const count = Number(s[2]);
-    if (count > 100_000) throw unreadable('Bảng tham chiếu chéo (xref) quá lớn.');
-    at = section.lastIndex;
-    for (let i = 0; i < count; i++) {
-      entry.lastIndex = at;
-      const e = entry.exec(text);
-      if (!e) throw unreadable('Bảng tham chiếu chéo (xref) của phần cập nhật không đọc được.');
-      at = entry.lastIndex;
-      const number = first + i;
-      if (e[3] === 'f') {
-        // Only the head of the free list (object 0) may be written again; freeing an object removes it from the file.
-        if (number !== 0) throw extra(`Phần cập nhật xóa đối tượng ${number} khỏi tệp.`);
-        continue;
-      }
-      if (inUse.has(number)) throw extra(`Đối tượng ${number} có hai mục trong bảng tham chiếu chéo.`);
-      inUse.set(number, { offset: Number(e[1]), generation: Number(e[2]) });
-    }
-    at = skipSpace(at);
+  let section: XrefSection;
+  try {
+    section = readXrefSection(text, reader, at, MAX_UPDATE_OBJECTS + 1);
+  } catch {
+    throw unreadable('Bảng tham chiếu chéo (xref) hoặc trailer của phần cập nhật không đọc được.');
   }
-  const trailerEnd = text.indexOf('startxref', at);
-  if (trailerEnd < 0) throw unreadable('Phần cập nhật của tệp ký thiếu startxref.');
-  const trailer = text.slice(at + 'trailer'.length, trailerEnd);
-  const tail = /^startxref[ \t\r\n]+(\d+)[ \t\r\n]+%%EOF[ \t\r\n]*$/.exec(text.slice(trailerEnd));
+  const tail = /^[ \t\r\n]*startxref[ \t\r\n]+(\d{1,15})[ \t\r\n]+%%EOF[ \t\r\n]*$/.exec(text.slice(section.end));
   if (!tail?.[1]) throw unreadable('Phần cập nhật phải kết thúc bằng startxref và %%EOF (chỉ một lần cập nhật).');
   // Tolerated: the offset of the whitespace just before "xref" (what @signpdf/placeholder-plain writes).
-  const startxref = Number(tail[1]) - start;
-  if (startxref < 0 || startxref > xrefAt || text.slice(startxref, xrefAt).trim() !== '') {
+  const startxref = Number(tail[1]);
+  if (startxref < lastEnd || startxref > at || skipSpace(text, startxref) !== at) {
     throw unreadable('startxref của phần cập nhật không trỏ tới bảng tham chiếu chéo của nó.');
   }
-  if (/\/(Encrypt|XRefStm)\b/.test(trailer)) throw extra('Phần cập nhật thêm mã hóa hoặc bảng tham chiếu ẩn (XRefStm).');
-  if (inUse.size !== objects.size) throw extra('Bảng tham chiếu chéo của phần cập nhật không khớp các đối tượng trong đó.');
-  for (const [number, { offset, generation }] of inUse) {
-    if (offsets.get(number) !== offset || objects.get(number) !== generation) {
+  // Only the head of the free list (object 0) may be written again; freeing an object removes it from the file.
+  const freed = section.freed.find((n) => n !== 0);
+  if (freed !== undefined) throw extra(`Phần cập nhật xóa đối tượng ${freed} khỏi tệp.`);
+  for (const [number, { offset, generation }] of section.entries) {
+    const object = objects.get(number);
+    if (!object || object.offset !== offset || object.generation !== generation) {
       throw extra(`Mục của đối tượng ${number} trong bảng tham chiếu chéo không trỏ tới đối tượng được thêm.`);
     }
   }
-  const ref = (key: string) => new RegExp(`/${key}[ \\t\\r\\n]+(\\d+[ \\t\\r\\n]+\\d+[ \\t\\r\\n]+R)`).exec(trailer)?.[1]?.replace(/\s+/g, ' ') ?? null;
-  const prev = /\/Prev[ \t\r\n]+(\d+)/.exec(trailer)?.[1];
-  return { objects, root: ref('Root'), info: ref('Info'), prev: prev ? Number(prev) : null };
+  if (section.entries.size !== objects.size) throw extra('Bảng tham chiếu chéo của phần cập nhật không khớp các đối tượng trong đó.');
+  const strange = section.trailer.keys().map((k) => k.asString()).filter((k) => !TRAILER_KEYS.has(k));
+  if (strange.length > 0) throw extra(`Trailer của phần cập nhật có mục lạ: ${strange.join(', ')} (mã hóa, bảng tham chiếu ẩn…).`);
+  return { objects, trailer: section.trailer };
+}
+
+/**
+ * A stream's data is what its /Length says (pdf-lib falls back to searching for "endstream" when /Length is not a
+ * number or does not end there; a viewer trusts /Length): both must agree.
+ */
+function checkStreamLengths(layout: IncrementLayout, lookup: (ref: PDFRef) => PDFObject | undefined): void {
+  for (const object of layout.objects.values()) {
+    if (!(object.value instanceof PDFRawStream)) continue;
+    const declared = object.value.dict.get(PDFName.of('Length'));
+    const length = declared instanceof PDFRef ? lookup(declared) : declared;
+    if (!(length instanceof PDFNumber) || length.asNumber() !== object.value.contents.length) {
+      throw unreadable(`Độ dài (/Length) luồng dữ liệu của đối tượng ${object.number} không khớp dữ liệu của nó.`);
+    }
+  }
+}
+
+/**
+ * Object numbers: an object the served file has keeps its generation (a new generation would silently drop every
+ * reference to the old one: a page's content gone), a new object is generation 0 and numbered just past the served
+ * ones, and /Size is what the update needs, within a small slack — so the seal that follows numbers its objects
+ * sensibly, and no reader ignores an object numbered past /Size.
+ */
+function checkNumbering(layout: IncrementLayout, priorGenerations: Map<number, number>, priorSize: number): void {
+  const ceiling = priorSize + layout.objects.size + NUMBERING_SLACK;
+  let highest = 0;
+  for (const { number, generation } of layout.objects.values()) {
+    const before = priorGenerations.get(number);
+    if (number === 0) throw extra('Phần cập nhật định nghĩa đối tượng số 0.');
+    if (before !== undefined && before !== generation) throw extra(`Phần cập nhật thay đối tượng ${number} bằng một thế hệ (generation) khác.`);
+    if (before === undefined && (generation !== 0 || number >= ceiling)) throw extra(`Đối tượng mới ${number} ${generation} được đánh số bất thường.`);
+    highest = Math.max(highest, number);
+  }
+  const needed = Math.max(priorSize, highest + 1);
+  const size = layout.trailer.get(PDFName.of('Size'));
+  if (!(size instanceof PDFNumber) || !Number.isInteger(size.asNumber()) || size.asNumber() < needed || size.asNumber() > needed + NUMBERING_SLACK) {
+    throw extra(`/Size trong trailer của phần cập nhật không hợp lệ (cần ${needed}, tệp ghi ${size?.toString() ?? 'không có'}).`);
+  }
 }
 
 // --- comparing the two revisions ------------------------------------------------------------------------------
 
+/** The served file (ours, or ours plus checked updates), read in order by pdf-lib; an invalid object throws, never warns. */
 async function parse(pdf: Buffer): Promise<PDFContext> {
   try {
-    return await PDFParser.forBytesWithOptions(new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.length), Number.POSITIVE_INFINITY, false, true).parseDocument();
+    return await PDFParser.forBytesWithOptions(new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.length), Number.POSITIVE_INFINITY, true, false).parseDocument();
   } catch {
     throw unreadable('Không đọc được cấu trúc PDF của tệp ký.');
   }
@@ -205,16 +218,8 @@ function changedKeys(before: PDFDict | undefined, after: PDFDict): string[] {
   return [...keys].filter(([, name]) => !same(before?.get(name), after.get(name))).map(([key]) => key);
 }
 
-/** Width × height of a rectangle array, 0 when it is not one. */
-function area(value: PDFObject | undefined): number {
-  if (!(value instanceof PDFArray) || value.size() !== 4) return 0;
-  const [x1, y1, x2, y2] = value.asArray().map((v) => (v instanceof PDFNumber ? v.asNumber() : 0));
-  return Math.abs((x2! - x1!) * (y2! - y1!));
-}
-
 /** A visible signature is a stamp, not a page: its appearance is confined to its /Rect, kept to a quarter page. */
 const MAX_WIDGET_SHARE = 0.25;
-const A4_AREA = 595.28 * 841.89;
 
 const dictOf = (value: PDFObject | undefined): PDFDict | undefined =>
   value instanceof PDFRawStream ? value.dict : value instanceof PDFDict ? value : undefined;
@@ -245,6 +250,16 @@ const CATALOG_KEYS = new Set(['/AcroForm']);
 const ACROFORM_KEYS = new Set(['/Fields', '/SigFlags', '/DR', '/DA']);
 /** Filling an empty signature field that was already in the document. */
 const EMPTY_FIELD_KEYS = new Set(['/V', '/AP', '/F', '/MK', '/DA']);
+/**
+ * Everything the signature's field and widget may hold, new or filled: what a signature field is (name, value,
+ * flags, place, appearance, border) — no action (/A, /AA), no parent or further kids, no optional content, no
+ * structure or lock dictionaries. One dictionary when the widget is merged into the field (what we and most agents
+ * write); otherwise the field and its one kid.
+ */
+const FIELD_WIDGET_KEYS = new Set(['/Type', '/Subtype', '/FT', '/T', '/TU', '/V', '/Ff', '/F', '/P', '/Rect', '/AP', '/MK', '/DA', '/BS', '/Border', '/H', '/M', '/NM']);
+const FIELD_KEYS = new Set(['/FT', '/T', '/TU', '/V', '/Ff', '/Kids', '/DA']);
+const WIDGET_KEYS = new Set(['/Type', '/Subtype', '/Parent', '/F', '/P', '/Rect', '/AP', '/MK', '/DA', '/BS', '/Border', '/H', '/M', '/NM']);
+const APPEARANCE_KEYS = new Set(['/N', '/D', '/R']);
 const PAGE_KEYS = new Set(['/Annots']);
 /** Document information: signers stamp their name and the time of the change (iText does); nothing else. */
 const INFO_KEYS = new Set(['/ModDate', '/Producer']);
@@ -252,6 +267,60 @@ const INFO_KEYS = new Set(['/ModDate', '/Producer']);
 const METADATA_STREAM_KEYS = new Set(['/Type', '/Subtype', '/Length', '/Filter']);
 /** Keys never followed when looking for what a new object belongs to: they point back into the page tree. */
 const BACK_LINKS = new Set(['/P', '/Parent']);
+
+function checkFieldKeys(context: PDFContext, field: PDFDict, fieldRef: PDFRef, widget: PDFDict | undefined): void {
+  const strange = (dict: PDFDict, allowed: Set<string>) => dict.keys().map((k) => k.asString()).filter((k) => !allowed.has(k));
+  const fieldStrange = strange(field, widget ? FIELD_KEYS : FIELD_WIDGET_KEYS);
+  if (fieldStrange.length > 0) throw extra(`Trường chữ ký có mục không được phép: ${fieldStrange.join(', ')}.`);
+  if (widget) {
+    const widgetStrange = strange(widget, WIDGET_KEYS);
+    if (widgetStrange.length > 0) throw extra(`Ô hiển thị chữ ký có mục không được phép: ${widgetStrange.join(', ')}.`);
+    if (widget.get(PDFName.of('Parent'))?.toString() !== fieldRef.toString()) throw extra('Ô hiển thị chữ ký không thuộc trường chữ ký (/Parent).');
+  }
+  const appearance = dictOf(resolve(context, (widget ?? field).get(PDFName.of('AP'))));
+  if ((widget ?? field).has(PDFName.of('AP')) && !appearance) throw extra('Hình hiển thị (/AP) của chữ ký không phải từ điển.');
+  const appearanceStrange = appearance ? strange(appearance, APPEARANCE_KEYS) : [];
+  if (appearanceStrange.length > 0) throw extra(`Hình hiển thị (/AP) của chữ ký có mục không được phép: ${appearanceStrange.join(', ')}.`);
+}
+
+/** The served form's fields by their full name ("parent.kid"), depth-bounded. */
+function fieldsByName(context: PDFContext, acroForm: PDFDict | undefined): Map<string, PDFRef> {
+  const names = new Map<string, PDFRef>();
+  const visit = (value: PDFObject | undefined, prefix: string, depth: number): void => {
+    const dict = dictOf(resolve(context, value));
+    if (!(value instanceof PDFRef) || !dict || depth > 8) return;
+    const partial = decodeText(resolve(context, dict.get(PDFName.of('T'))));
+    const name = partial === undefined ? prefix : prefix ? `${prefix}.${partial}` : partial;
+    if (name) names.set(name, value);
+    const kids = resolve(context, dict.get(PDFName.of('Kids')));
+    if (kids instanceof PDFArray) for (const kid of kids.asArray()) visit(kid, name, depth + 1);
+  };
+  const fields = resolve(context, acroForm?.get(PDFName.of('Fields')));
+  if (fields instanceof PDFArray) for (const field of fields.asArray()) visit(field, '', 0);
+  return names;
+}
+
+const decodeText = (value: PDFObject | undefined): string | undefined =>
+  value instanceof PDFString || value instanceof PDFHexString ? value.decodeText() : undefined;
+
+/** [x1, y1, x2, y2] normalised, or undefined when `value` is not four numbers. */
+function rectOf(value: PDFObject | undefined): [number, number, number, number] | undefined {
+  if (!(value instanceof PDFArray) || value.size() !== 4) return undefined;
+  const n = value.asArray().map((v) => (v instanceof PDFNumber ? v.asNumber() : NaN));
+  if (n.some((v) => !Number.isFinite(v))) return undefined;
+  return [Math.min(n[0]!, n[2]!), Math.min(n[1]!, n[3]!), Math.max(n[0]!, n[2]!), Math.max(n[1]!, n[3]!)];
+}
+
+/** The page's /MediaBox, inherited from the page tree when the page has none. */
+function mediaBoxOf(context: PDFContext, page: PDFDict | undefined): [number, number, number, number] | undefined {
+  let node = page;
+  for (let depth = 0; node && depth < 32; depth++) {
+    const box = rectOf(resolve(context, node.get(PDFName.of('MediaBox'))));
+    if (box) return box;
+    node = dictOf(resolve(context, node.get(PDFName.of('Parent'))));
+  }
+  return undefined;
+}
 
 function typeLabel(value: PDFObject | undefined): string {
   const dict = dictOf(value);
@@ -326,15 +395,27 @@ function checkMetadata(prior: PDFContext, whole: PDFContext, priorCatalog: PDFDi
  * Anything else — page contents, a new page, another annotation, a changed title in the XMP, an unexplained
  * object — is refused with the object it concerns.
  */
-export async function checkIncrement(served: Buffer, uploaded: Buffer, signature: NewSignature): Promise<void> {
-  const layout = readLayout(uploaded, served.length);
-  const priorXref = lastStartXref(served);
-  if (layout.prev === null || layout.prev !== priorXref) throw extra('Phần cập nhật không nối tiếp văn bản đã tải về (/Prev trong trailer sai).');
-  const [prior, whole] = await Promise.all([parse(served), parse(uploaded)]);
-  const catalogRef = prior.trailerInfo.Root;
-  if (!(catalogRef instanceof PDFRef) || layout.root !== catalogRef.toString()) throw extra('Phần cập nhật thay đổi gốc tài liệu (/Root).');
+export async function checkIncrement(served: Buffer, uploaded: Buffer, signature: NewSignature, fieldName: string): Promise<void> {
+  // The file as a viewer reads it: the served revision's objects, then the update's as its xref places them.
+  const prior = await parse(served);
+  const whole = PDFContext.create();
+  const priorGenerations = new Map<number, number>();
+  for (const [ref, object] of prior.enumerateIndirectObjects()) {
+    whole.assign(ref, object);
+    priorGenerations.set(ref.objectNumber, ref.generationNumber);
+  }
+  const layout = readLayout(uploaded, served.length, whole);
+  for (const object of layout.objects.values()) whole.assign(PDFRef.of(object.number, object.generation), object.value);
+  checkStreamLengths(layout, (ref) => whole.lookup(ref));
 
-  const defined = [...layout.objects].map(([number, generation]) => PDFRef.of(number, generation));
+  const trailer = layout.trailer;
+  const prev = trailer.get(PDFName.of('Prev'));
+  if (!(prev instanceof PDFNumber) || prev.asNumber() !== lastStartXref(served)) throw extra('Phần cập nhật không nối tiếp văn bản đã tải về (/Prev trong trailer sai).');
+  const catalogRef = prior.trailerInfo.Root;
+  if (!(catalogRef instanceof PDFRef) || trailer.get(PDFName.of('Root'))?.toString() !== catalogRef.toString()) throw extra('Phần cập nhật thay đổi gốc tài liệu (/Root).');
+  checkNumbering(layout, priorGenerations, prior.largestObjectNumber + 1);
+
+  const defined = [...layout.objects.values()].map((object) => PDFRef.of(object.number, object.generation));
   const isNew = (ref: PDFRef) => prior.lookup(ref) === undefined;
   const changed = defined.filter((ref) => isNew(ref) || !same(prior.lookup(ref), whole.lookup(ref)));
   const changedKeysOf = new Set(changed.map((r) => r.toString()));
@@ -349,6 +430,14 @@ export async function checkIncrement(served: Buffer, uploaded: Buffer, signature
   if (rangeValues.join(' ') !== signature.byteRange.join(' ')) throw extra('Từ điển chữ ký không phải chữ ký được tìm thấy trong tệp.');
   const sigType = nameOf(signatureDict, 'Type');
   if (sigType !== undefined && sigType !== 'Sig') throw extra('Từ điển chữ ký có kiểu không hợp lệ.');
+  // Its /Contents is the hole /ByteRange leaves out, inside this very object (what a viewer checks is what we did).
+  const signatureObject = layout.objects.get(signatureRef.objectNumber)!;
+  const [, holeStart, holeEnd] = signature.byteRange;
+  const contents = signatureDict.get(PDFName.of('Contents'));
+  if (!(contents instanceof PDFHexString) || holeStart < signatureObject.offset || holeEnd > signatureObject.end
+    || contents.asString() !== uploaded.toString('latin1', holeStart + 1, holeEnd - 1)) {
+    throw extra('Dữ liệu chữ ký (/Contents) của từ điển chữ ký không phải phần được loại khỏi /ByteRange.');
+  }
 
   // The field whose value is that signature, and its widget (the same dictionary, or its one kid).
   const fields = changed.filter((ref) => {
@@ -359,8 +448,7 @@ export async function checkIncrement(served: Buffer, uploaded: Buffer, signature
   if (fields.length !== 1) throw extra('Phần cập nhật phải có đúng một trường chữ ký trỏ tới chữ ký mới.');
   const fieldRef = fields[0]!;
   const field = dictOf(whole.lookup(fieldRef))!;
-  const fieldType = nameOf(field, 'FT') ?? nameOf(dictOf(resolve(whole, field.get(PDFName.of('Parent')))), 'FT');
-  if (fieldType !== 'Sig') throw extra('Trường trỏ tới chữ ký mới không phải trường chữ ký (/FT /Sig).');
+  if (nameOf(field, 'FT') !== 'Sig') throw extra('Trường trỏ tới chữ ký mới không phải trường chữ ký (/FT /Sig).');
   let widgetRef = fieldRef;
   if (nameOf(field, 'Subtype') !== 'Widget') {
     const kids = refsOf(whole, field.get(PDFName.of('Kids')));
@@ -373,6 +461,7 @@ export async function checkIncrement(served: Buffer, uploaded: Buffer, signature
   }
   const widget = widgetRef.toString();
   const field$ = fieldRef.toString();
+  checkFieldKeys(whole, field, fieldRef, widgetRef === fieldRef ? undefined : dictOf(whole.lookup(widgetRef)));
 
   // Roles of the objects that existed before.
   const priorCatalog = dictOf(prior.lookup(catalogRef));
@@ -421,7 +510,19 @@ export async function checkIncrement(served: Buffer, uploaded: Buffer, signature
     roots.push(metadataValue.toString()); // its /Length may be a new object
   }
 
-  // The field: new, or an existing empty signature field being filled.
+  // Which field: the one named for this signer when the served file has it (not the seal's, not another
+  // official's); without it, a new field named like no other (two fields of one name share their value).
+  const servedFields = fieldsByName(prior, priorAcroForm);
+  const expected = servedFields.get(fieldName);
+  if (expected) {
+    if (expected.toString() !== field$) throw extra(`Chữ ký phải điền vào trường chữ ký "${fieldName}" dành cho người ký; tệp gửi lên dùng trường khác.`);
+  } else {
+    if (!isNew(fieldRef)) throw extra(`Văn bản không có trường chữ ký "${fieldName}" dành cho người ký: chữ ký phải ở một trường mới, không điền trường có sẵn khác.`);
+    const name = decodeText(resolve(whole, field.get(PDFName.of('T'))));
+    if (name === undefined || name === '' || servedFields.has(name)) throw extra(`Trường chữ ký mới phải có tên (/T) khác các trường đã có${name ? ` ("${name}")` : ''}.`);
+  }
+
+  // The field: new, or an existing empty signature field being filled (its place, /Rect, stays).
   if (!isNew(fieldRef)) {
     const before = dictOf(prior.lookup(fieldRef));
     if (!before || before.has(PDFName.of('V'))) throw extra('Phần cập nhật sửa một trường đã có giá trị.');
@@ -446,6 +547,8 @@ export async function checkIncrement(served: Buffer, uploaded: Buffer, signature
   }
   // Every page's annotations: the same, but for one page gaining the widget (through its own or a shared array).
   let gained = 0;
+  let widgetPage: PDFRef | undefined;
+  const widgetDict = dictOf(whole.lookup(widgetRef))!;
   for (const [ref, value] of prior.enumerateIndirectObjects()) {
     if (nameOf(dictOf(value), 'Type') !== 'Page') continue;
     const beforeAnnots = refsOf(prior, dictOf(value)!.get(PDFName.of('Annots')));
@@ -456,8 +559,15 @@ export async function checkIncrement(served: Buffer, uploaded: Buffer, signature
       throw extra(`Phần cập nhật thêm hoặc sửa chú thích (annotation) trên trang (đối tượng ${ref.objectNumber}) ngoài ô chữ ký.`);
     }
     gained++;
-    const mediaBox = area(resolve(whole, dictOf(whole.lookup(ref))?.get(PDFName.of('MediaBox')))) || A4_AREA;
-    if (area(resolve(whole, dictOf(whole.lookup(widgetRef))?.get(PDFName.of('Rect')))) > MAX_WIDGET_SHARE * mediaBox) {
+    widgetPage = ref;
+    // A new widget: a stamp on the page, not over it — inside the page and at most a quarter of it.
+    const mediaBox = mediaBoxOf(whole, dictOf(whole.lookup(ref))) ?? [0, 0, 595.28, 841.89];
+    const rect = rectOf(resolve(whole, widgetDict.get(PDFName.of('Rect'))));
+    if (!rect) throw extra('Ô hiển thị chữ ký không có vị trí (/Rect) hợp lệ.');
+    if (rect[0] < mediaBox[0] || rect[1] < mediaBox[1] || rect[2] > mediaBox[2] || rect[3] > mediaBox[3]) {
+      throw extra('Ô hiển thị chữ ký nằm ngoài trang.');
+    }
+    if ((rect[2] - rect[0]) * (rect[3] - rect[1]) > MAX_WIDGET_SHARE * ((mediaBox[2] - mediaBox[0]) * (mediaBox[3] - mediaBox[1]))) {
       throw extra('Ô hiển thị chữ ký chiếm quá một phần tư trang: chữ ký không được che nội dung văn bản.');
     }
     if (annotsValue instanceof PDFRef) {
@@ -465,18 +575,22 @@ export async function checkIncrement(served: Buffer, uploaded: Buffer, signature
       else explained.set(annotsValue.toString(), '/Annots');
     }
   }
-  const alreadyShown = [...prior.enumerateIndirectObjects()].some(([, value]) =>
+  const shownOn = [...prior.enumerateIndirectObjects()].find(([, value]) =>
     nameOf(dictOf(value), 'Type') === 'Page' && refsOf(prior, dictOf(value)!.get(PDFName.of('Annots'))).includes(widget));
-  if (gained + (alreadyShown ? 1 : 0) !== 1) throw extra('Ô chữ ký mới phải nằm trên đúng một trang.');
+  if (gained + (shownOn ? 1 : 0) !== 1) throw extra('Ô chữ ký mới phải nằm trên đúng một trang.');
+  widgetPage ??= shownOn?.[0];
+  const pageOfWidget = widgetDict.get(PDFName.of('P'));
+  if (pageOfWidget !== undefined && pageOfWidget.toString() !== widgetPage?.toString()) throw extra('Ô hiển thị chữ ký ghi trang (/P) khác trang chứa nó.');
 
   // Document information: only the time of the change and the producer.
   const priorInfoRef = prior.trailerInfo.Info;
   const priorInfo = dictOf(resolve(prior, priorInfoRef));
-  if (layout.info !== null && layout.info !== priorInfoRef?.toString()) {
-    const infoRef = whole.lookup(PDFRef.of(Number(layout.info.split(' ')[0]), Number(layout.info.split(' ')[1])));
-    const keys = changedKeys(priorInfo, dictOf(infoRef) ?? PDFDict.withContext(whole)).filter((k) => !INFO_KEYS.has(k));
+  const infoValue = trailer.get(PDFName.of('Info'));
+  if (infoValue !== undefined && !(infoValue instanceof PDFRef)) throw extra('Thông tin tài liệu (/Info) trong trailer của phần cập nhật không hợp lệ.');
+  if (infoValue !== undefined && infoValue.toString() !== priorInfoRef?.toString()) {
+    const keys = changedKeys(priorInfo, dictOf(whole.lookup(infoValue)) ?? PDFDict.withContext(whole)).filter((k) => !INFO_KEYS.has(k));
     if (keys.length > 0) throw extra(`Phần cập nhật sửa thông tin tài liệu (Info): ${keys.join(', ')}.`);
-    roots.push(layout.info);
+    roots.push(infoValue.toString());
   } else if (priorInfoRef instanceof PDFRef && changedKeysOf.has(priorInfoRef.toString())) {
     const keys = changedKeys(priorInfo, dictOf(whole.lookup(priorInfoRef)) ?? PDFDict.withContext(whole)).filter((k) => !INFO_KEYS.has(k));
     if (keys.length > 0) throw extra(`Phần cập nhật sửa thông tin tài liệu (Info): ${keys.join(', ')}.`);

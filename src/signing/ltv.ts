@@ -12,7 +12,8 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import forge from 'node-forge';
-import { PDFArray, PDFContext, PDFDict, PDFName, PDFNumber, PDFObjectParser, PDFRawStream, PDFRef, type PDFObject } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFName, PDFNumber, PDFRawStream, PDFRef, type PDFObject } from 'pdf-lib';
+import { ObjectReader, readObjectAt, readXrefSection, skipSpace, type IndirectObject, type XrefSection } from './pdf-objects.js';
 import {
   assertFresh, checkCrl, checkOcspResponse, fromDerNoBitStrings, MAX_CRL_BYTES, ocspRequest, RevocationError, revocationPointers, type RevocationEvidence,
 } from './revocation.js';
@@ -40,95 +41,7 @@ const MAX_DSS_OBJECTS = 3 * MAX_DSS_ENTRIES + 2 * 20 + 4;
 /** xref sections followed back from the end of the file when looking for the catalog. */
 const MAX_XREF_HOPS = 64;
 
-// --- reading objects ---------------------------------------------------------------------------------------------
-
-/** pdf-lib's object parser with its position exposed: objects are read where the xref says they are. */
-class ObjectReader extends PDFObjectParser {
-  static over(bytes: Uint8Array): ObjectReader {
-    const context = PDFContext.create();
-    const stream = Reflect.get(PDFObjectParser.forBytes(bytes, context), 'bytes') as ConstructorParameters<typeof PDFObjectParser>[0];
-    return new ObjectReader(stream, context);
-  }
-  get position(): number { return this.bytes.offset(); }
-  moveTo(offset: number): void { this.bytes.moveTo(offset); }
-}
-
-const SPACE = /[ \t\r\n\f\0]*/y;
-function skipSpace(text: string, at: number): number {
-  SPACE.lastIndex = at;
-  SPACE.exec(text);
-  return SPACE.lastIndex;
-}
-
-const OBJECT_HEADER = /(\d{1,10})[ \t\r\n]+(\d{1,5})[ \t\r\n]+obj\b/y;
-
-interface IndirectObject {
-  number: number;
-  generation: number;
-  offset: number;
-  value: PDFObject;
-  /** Offset just after "endobj". */
-  end: number;
-}
-
-function readObjectAt(text: string, reader: ObjectReader, offset: number): IndirectObject {
-  OBJECT_HEADER.lastIndex = offset;
-  const header = OBJECT_HEADER.exec(text);
-  if (!header) throw new LtvError(`no object at offset ${offset}`);
-  reader.moveTo(OBJECT_HEADER.lastIndex);
-  const value = reader.parseObject();
-  const close = skipSpace(text, reader.position);
-  if (!text.startsWith('endobj', close)) throw new LtvError(`object at ${offset} does not end with endobj`);
-  return { number: Number(header[1]), generation: Number(header[2]), offset, value, end: close + 6 };
-}
-
-interface XrefSection {
-  offset: number;
-  /** In-use entries: object number → offset and generation. */
-  entries: Map<number, { offset: number; generation: number }>;
-  /** Object numbers marked free in this section. */
-  freed: number[];
-  trailer: PDFDict;
-  /** Offset just after the trailer dictionary. */
-  end: number;
-}
-
-const SUBSECTION = /(\d{1,10})[ \t]+(\d{1,10})[ \t]*\r?\n/y;
-const XREF_ENTRY = /(\d{10})[ \t](\d{5})[ \t]([nf])[ \t]*(?:\r\n|\r|\n)?/y;
-
-/** A classic xref section and its trailer at `offset` (whitespace before "xref" tolerated, as placeholder-plain writes it). */
-function readXrefSection(text: string, reader: ObjectReader, offset: number, maxEntries = 1_000_000): XrefSection {
-  let at = skipSpace(text, offset);
-  if (!text.startsWith('xref', at)) throw new LtvError('not a classic xref section (cross-reference streams are not supported)');
-  at = skipSpace(text, at + 4);
-  const entries = new Map<number, { offset: number; generation: number }>();
-  const freed: number[] = [];
-  let total = 0;
-  while (!text.startsWith('trailer', at)) {
-    SUBSECTION.lastIndex = at;
-    const sub = SUBSECTION.exec(text);
-    if (!sub) throw new LtvError('unreadable xref subsection');
-    const first = Number(sub[1]);
-    const count = Number(sub[2]);
-    total += count;
-    if (total > maxEntries) throw new LtvError('xref section too large');
-    at = SUBSECTION.lastIndex;
-    for (let i = 0; i < count; i++) {
-      XREF_ENTRY.lastIndex = at;
-      const e = XREF_ENTRY.exec(text);
-      if (!e) throw new LtvError('unreadable xref entry');
-      at = XREF_ENTRY.lastIndex;
-      if (e[3] === 'f') freed.push(first + i);
-      else if (entries.has(first + i)) throw new LtvError(`object ${first + i} listed twice in one xref section`);
-      else entries.set(first + i, { offset: Number(e[1]), generation: Number(e[2]) });
-    }
-    at = skipSpace(text, at);
-  }
-  reader.moveTo(at + 'trailer'.length);
-  const trailer = reader.parseObject();
-  if (!(trailer instanceof PDFDict)) throw new LtvError('trailer is not a dictionary');
-  return { offset, entries, freed, trailer, end: reader.position };
-}
+// --- reading objects (pdf-objects.ts) ----------------------------------------------------------------------------
 
 function lastStartXref(text: string, end = text.length): { offset: number; at: number } {
   const window = text.slice(Math.max(0, end - 1024), end);

@@ -13,6 +13,7 @@ import {
 import { findDossierById } from '../../db/repositories/dossiers.js';
 import { findDraft } from '../../db/repositories/signing.js';
 import { findStaffById } from '../../db/repositories/staff.js';
+import { signatureFieldName } from '../../documents/signature-stamp.js';
 import { AppError } from '../../errors.js';
 import { checkIncrement, IncrementRefusal, locateNewSignature } from '../../signing/incremental-update.js';
 import { verifyPdfSignatures } from '../../signing/verify-pdf.js';
@@ -92,7 +93,8 @@ async function checkUpload(row: AgentSigningSessionRow, uploaded: Buffer): Promi
   if (report.certificateSha256 !== registered) {
     throw new AppError('CERTIFICATE_MISMATCH', 'Tệp được ký bằng chứng thư số khác với chứng thư đã đăng ký cho người ký.');
   }
-  await checkIncrement(row.pdf, uploaded, signature);
+  // The field named for this signer (render-result lays one out per signer, in signing order).
+  await checkIncrement(row.pdf, uploaded, signature, signatureFieldName(row.baseSignedCount));
 }
 
 /**
