@@ -7,9 +7,15 @@ import type { Config } from './config.js';
  */
 const SECRET_QUERY = /([?&](?:token|k|_csrf)=)[^&#]*/gi;
 
-/** The URL as request logs keep it: secret query values replaced by `[redacted]`. */
+/**
+ * Path segments that are secrets: the one-time tokens of a signing agent's download and upload URLs
+ * (`/api/signing-agent/<token>/document`, `…/signed`), which are the whole right to fetch or sign the document.
+ */
+const SECRET_PATH = /(\/api\/signing-agent\/)[^/?#]*/gi;
+
+/** The URL as request logs keep it: secret query values and path tokens replaced by `[redacted]`. */
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_QUERY, '$1[redacted]');
+  return url.replace(SECRET_QUERY, '$1[redacted]').replace(SECRET_PATH, '$1[redacted]');
 }
 
 /** fastify's request serializer (same fields), with the URL redacted. */
