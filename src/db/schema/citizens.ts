@@ -131,4 +131,9 @@ export const feedbackItems = pgTable('feedback_items', {
   index('feedback_items_status_idx').on(t.status, t.dueAt),
   index('feedback_items_dossier_idx').on(t.dossierId),
   index('feedback_items_citizen_idx').on(t.citizenId),
+  // The dashboard counts by filing date; the per-contact limit counts recent anonymous filings by e-mail (lower-case,
+  // without a +tag: the expression must stay the query's, repositories/feedback.ts) or phone.
+  index('feedback_items_created_idx').on(t.createdAt),
+  index('feedback_items_contact_email_idx').on(sql`lower(regexp_replace(${t.contactEmail}, '[+][^@]*@', '@'))`, t.createdAt),
+  index('feedback_items_contact_phone_idx').on(t.contactPhone, t.createdAt),
 ]);

@@ -1,0 +1,3 @@
+CREATE INDEX "feedback_items_created_idx" ON "feedback_items" USING btree ("created_at");--> statement-breakpoint
+CREATE INDEX "feedback_items_contact_email_idx" ON "feedback_items" USING btree (lower(regexp_replace("contact_email", '[+][^@]*@', '@')),"created_at");--> statement-breakpoint
+CREATE INDEX "feedback_items_contact_phone_idx" ON "feedback_items" USING btree ("contact_phone","created_at");
