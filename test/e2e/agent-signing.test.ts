@@ -7,13 +7,17 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/accounts/passwords.js';
+import { buildApp } from '../../src/app.js';
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
 import { insertStaff } from '../../src/db/repositories/staff.js';
 import { agentSigningSessions, auditLog, issuedDocuments } from '../../src/db/schema/index.js';
+import { AppError } from '../../src/errors.js';
+import { createLogger } from '../../src/logger.js';
 import { createCertificateAuthority, issueCertificate, type CertificateAndKey } from '../../src/signing/keys.js';
 import { createPkcs12 } from '../../src/signing/pkcs12.js';
 import { openPkcs12, signPdf as agentSign, type TokenIdentity } from '../../tools/signing-agent/sign.js';
@@ -270,6 +274,53 @@ describe('signing with a USB token through the local signing agent', () => {
     const answer = await upload(session.body.uploadUrl, await agentSign(served, identity, { subFilter: 'adbe.pkcs7.detached', ess: 'none', likeItext: true, changeTitle: 'GIẤY PHÉP' }));
     expect(answer.status).toBe(422);
     expect(answer.body.error).toMatchObject({ code: 'SIGNED_FILE_EXTRA_CHANGES', message: expect.stringMatching(/XMP.*dc:title/) });
+  });
+
+  it('a failure of ours after the checks (5xx) gives the token back and the same upload then succeeds; a 4xx closes the session; logs never show the tokens', async () => {
+    const fifth = await awaitingOfficial();
+    const lines: string[] = [];
+    const capture = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const app = await buildApp({ ...env.ctx, log: createLogger({ logLevel: 'info' }, 'test', capture) });
+    const put = async (url: string, pdf: Buffer) => {
+      const r = await app.inject({ method: 'PUT', url: new URL(url).pathname, headers: { 'content-type': 'application/pdf' }, payload: pdf });
+      return { status: r.statusCode, body: r.json() as any };
+    };
+    const sessionRow = async (id: string) => (await env.ctx.db.select().from(agentSigningSessions).where(eq(agentSigningSessions.id, id)))[0]!;
+    // Finishing (the seal, the result) fails as a service would: the catalog is the first thing it asks.
+    const catalog = env.ctx.catalog as { definitionFor: (id: number) => Promise<unknown> };
+    const definitionFor = catalog.definitionFor;
+    const failWith = (error: AppError) => { catalog.definitionFor = async () => { throw error; }; };
+    try {
+      const closed = await start(token, fifth);
+      const closedSigned = await agentSign(Buffer.from(await (await download(closed.body.downloadUrl)).arrayBuffer()), identity);
+      failWith(new AppError('SIGNING_NOT_PENDING', 'Văn bản đã thay đổi.'));
+      expect((await put(closed.body.uploadUrl, closedSigned)).status).toBe(409);
+      expect(await sessionRow(closed.body.sessionId)).toMatchObject({ outcome: 'stale', usedAt: expect.any(Date) });
+      catalog.definitionFor = definitionFor;
+      expect((await put(closed.body.uploadUrl, closedSigned)).body.error.code).toBe('SIGNING_TOKEN_USED');
+
+      const session = await start(token, fifth);
+      const signed = await agentSign(Buffer.from(await (await download(session.body.downloadUrl)).arrayBuffer()), identity);
+      failWith(new AppError('REVOCATION_UNAVAILABLE', 'Chưa lấy được thông tin trạng thái chứng thư số.'));
+      const failed = await put(session.body.uploadUrl, signed);
+      expect(failed.status).toBe(503);
+      expect(failed.body.error.code).toBe('REVOCATION_UNAVAILABLE');
+      expect(await sessionRow(session.body.sessionId)).toMatchObject({ outcome: 'retryable:REVOCATION_UNAVAILABLE', usedAt: null });
+      expect(await issued(fifth)).toEqual([]);
+      catalog.definitionFor = definitionFor;
+      const retried = await put(session.body.uploadUrl, signed);
+      expect(retried).toMatchObject({ status: 200, body: { code: fifth, status: 'result_ready' } });
+      expect(await sessionRow(session.body.sessionId)).toMatchObject({ outcome: 'signed', usedAt: expect.any(Date) });
+      expect((await put(session.body.uploadUrl, signed)).body.error.code).toBe('SIGNING_TOKEN_USED');
+      expect(await issued(fifth)).toHaveLength(1);
+
+      const logged = lines.join('');
+      expect(logged).toContain('/api/signing-agent/[redacted]/signed');
+      for (const url of [closed.body.uploadUrl, session.body.uploadUrl, session.body.downloadUrl]) expect(logged).not.toContain(new URL(url).pathname.split('/')[3]);
+    } finally {
+      catalog.definitionFor = definitionFor;
+      await app.close();
+    }
   });
 
   it('--serve: the agent listens on 127.0.0.1, takes the hand-off from the portal origin only, signs and uploads', async () => {

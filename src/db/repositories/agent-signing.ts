@@ -32,6 +32,19 @@ export async function claimAgentUpload(db: Db, id: string, at: Date, outcome: st
   return rows.length === 1;
 }
 
-export async function recordAgentOutcome(db: Db, id: string, outcome: string): Promise<void> {
-  await db.update(agentSigningSessions).set({ outcome }).where(eq(agentSigningSessions.id, id));
+/** With `whileOutcome`: only if the session's outcome is still that (an upload being checked), so a later one stays. */
+export async function recordAgentOutcome(db: Db, id: string, outcome: string, whileOutcome?: string): Promise<void> {
+  const session = eq(agentSigningSessions.id, id);
+  await db.update(agentSigningSessions).set({ outcome })
+    .where(whileOutcome === undefined ? session : and(session, eq(agentSigningSessions.outcome, whileOutcome)));
+}
+
+/**
+ * The upload token usable again (within its expiry) after a failure that was ours, not the file's: only while the
+ * session's outcome is still 'checking' — never once the signature was stored. True if it was reopened.
+ */
+export async function reopenAgentUpload(db: Db, id: string, outcome: string): Promise<boolean> {
+  const rows = await db.update(agentSigningSessions).set({ usedAt: null, outcome })
+    .where(and(eq(agentSigningSessions.id, id), eq(agentSigningSessions.outcome, 'checking'))).returning({ id: agentSigningSessions.id });
+  return rows.length === 1;
 }

@@ -4,11 +4,13 @@
 // one valid signature, by the official's registered certificate, covering everything, and nothing else
 // (signing/incremental-update.ts); then the remaining signers (the seal) follow as after prepare/complete.
 // Only the SHA-256 of each token is stored; a token is claimed by one conditional update before anything else, so
-// it works once even when two requests race, and a refused upload burns it too (the agent asks for a new session).
+// it works once even when two requests race, and a refused upload burns it too (the agent asks for a new session);
+// only a failure of ours after the checks passed (a 5xx: the seal's revocation data unreachable, the database)
+// gives the token back, so the agent can send the same signed file again while the session lasts (settleUnfinished).
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import type { AppContext } from '../../app-context.js';
 import {
-  claimAgentDownload, claimAgentUpload, findAgentSessionByToken, insertAgentSession, recordAgentOutcome, type AgentSigningSessionRow,
+  claimAgentDownload, claimAgentUpload, findAgentSessionByToken, insertAgentSession, recordAgentOutcome, reopenAgentUpload, type AgentSigningSessionRow,
 } from '../../db/repositories/agent-signing.js';
 import { findDossierById } from '../../db/repositories/dossiers.js';
 import { findDraft } from '../../db/repositories/signing.js';
@@ -115,7 +117,10 @@ export async function completeAgentSigning(ctx: AppContext, token: string, uploa
     await checkUpload(row, uploaded);
   } catch (error) {
     const refusal = error instanceof IncrementRefusal ? new AppError(error.code, error.reason) : error;
-    if (!(refusal instanceof AppError) || refusal.statusCode >= 500) throw error;
+    if (!(refusal instanceof AppError) || refusal.statusCode >= 500) {
+      await settleUnfinished(ctx, row, error);
+      throw error;
+    }
     await ctx.db.transaction(async (tx) => {
       await recordAgentOutcome(tx, row.id, `refused:${refusal.code}`);
       await recordAudit(tx, actor, 'result.signature_refused', dossier.code, {
@@ -131,13 +136,39 @@ export async function completeAgentSigning(ctx: AppContext, token: string, uploa
     await recordAgentOutcome(ctx.db, row.id, 'stale');
     throw stale();
   }
-  return finishOfficialSignature(ctx, {
-    dossier, draft, signed: uploaded, baseSignedCount: row.baseSignedCount, signedAt: row.createdAt, method: 'agent', actor,
-    claim: async (tx) => {
-      // Two sessions of the same draft racing: the first to store wins, the other finds the draft gone or moved on.
-      const current = await findDraft(tx, dossier.id, true);
-      if (!current || current.signedCount !== row.baseSignedCount || current.waitingFor !== 'external') throw stale();
-      await recordAgentOutcome(tx, row.id, 'signed');
-    },
-  });
+  try {
+    return await finishOfficialSignature(ctx, {
+      dossier, draft, signed: uploaded, baseSignedCount: row.baseSignedCount, signedAt: row.createdAt, method: 'agent', actor,
+      claim: async (tx) => {
+        // Two sessions of the same draft racing: the first to store wins, the other finds the draft gone or moved on.
+        const current = await findDraft(tx, dossier.id, true);
+        if (!current || current.signedCount !== row.baseSignedCount || current.waitingFor !== 'external') throw stale();
+        await recordAgentOutcome(tx, row.id, 'signed');
+      },
+    });
+  } catch (error) {
+    await settleUnfinished(ctx, row, error);
+    throw error;
+  }
+}
+
+/**
+ * The outcome of an upload that passed the checks (or failed in them through no fault of the file) but was not
+ * stored. Only a session still 'checking' is settled — one whose result was stored says 'signed', and a failure
+ * after that (moving the dossier on) is the recovery sweep's. A 4xx is final: the document moved on ('stale') or
+ * another refusal of ours. A 5xx is ours or a service's (the seal's revocation data or time stamp unreachable, the
+ * database): the token is given back until the session expires — every check runs again on the next upload, the
+ * claim is taken again atomically, and the official need not sign again (a new session would serve a newly
+ * rendered file, so the signature already made would be lost). If even that cannot be written, the session stays
+ * 'checking' and the official starts a new one.
+ */
+async function settleUnfinished(ctx: AppContext, row: AgentSigningSessionRow, error: unknown): Promise<void> {
+  const code = error instanceof AppError ? error.code : 'INTERNAL_ERROR';
+  const status = error instanceof AppError ? error.statusCode : 500;
+  try {
+    if (status >= 500) await reopenAgentUpload(ctx.db, row.id, `retryable:${code}`);
+    else await recordAgentOutcome(ctx.db, row.id, code === 'SIGNING_NOT_PENDING' ? 'stale' : `failed:${code}`, 'checking');
+  } catch (settling) {
+    ctx.log.error({ err: settling, agentSession: row.id }, 'agent signing session left in "checking"');
+  }
 }
