@@ -5,8 +5,10 @@
 // person and procedure is flagged to the desk (never refused). Filing without an account stays as it was.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dossiers } from '../../src/db/schema/index.js';
+import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
+import { citizenDocuments, dossiers } from '../../src/db/schema/index.js';
 import { closeMailer } from '../../src/notifications/mailer.js';
+import { storeIssuedResult } from '../../src/services/citizens/document-store.js';
 import { signInCitizen, testPersonalId, type SignedInCitizen } from '../helpers/citizen-session.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { diplomaRequest } from '../helpers/dossiers.js';
@@ -118,7 +120,7 @@ describe('filing while signed in with VNeID (production)', () => {
     expect(anonymous.body.error.code).toBe('UNAUTHENTICATED');
   });
 
-  it('a proxy filing needs the authorisation; the represented person is the subject and is notified', async () => {
+  it('a proxy filing needs the authorisation; the represented person is named in the dossier (not its subject) and is notified', async () => {
     const proxy = await signInCitizen(env.ctx.db, { fullName: 'Phạm Văn Đại', email: 'dai.dien@example.test', phone: '0987000222', currentAddress: 'Thanh Hóa' });
     const principalId = testPersonalId();
     const identity: Upload = { field: 'identity', name: 'cccd.pdf', data: await makePdf(), type: 'application/pdf' };
@@ -134,8 +136,10 @@ describe('filing while signed in with VNeID (production)', () => {
     const filed = await fileAs(proxy, 'diploma-copy', data, [identity, { ...identity, field: 'authorisation', name: 'giay-uy-quyen.pdf' }], parts);
     expect(filed.status, JSON.stringify(filed.body)).toBe(201);
     const r = await row(filed.body.code);
-    expect(r).toMatchObject({ citizenId: proxy.citizen.id, filedFor: 'proxy', subjectPersonalId: principalId, applicantName: 'Phạm Văn Đại', applicantEmail: 'dai.dien@example.test' });
+    // The typed ID number is nobody's vouched identity: kept for the desk in the form data, never the dossier's subject.
+    expect(r).toMatchObject({ citizenId: proxy.citizen.id, filedFor: 'proxy', subjectPersonalId: null, applicantName: 'Phạm Văn Đại', applicantEmail: 'dai.dien@example.test' });
     expect(r.formData).toMatchObject({ applicantName: 'Phạm Văn Đại', applicantIdNumber: proxy.citizen.personalId, holderName: 'Nguyễn Thị Ủy', holderBirthDate: '1999-09-09' });
+    expect(r.formData._principal).toEqual({ fullName: 'Nguyễn Thị Ủy', personalId: principalId, email: 'uy.quyen@example.test' });
     const mails = await eventually(async () => {
       const found = mail.inbox.filter((m) => m.subject?.includes(filed.body.code));
       return found.length >= 2 ? found : undefined;
@@ -145,6 +149,53 @@ describe('filing while signed in with VNeID (production)', () => {
     const principalMail = mails.find((m) => to(m) === 'uy.quyen@example.test')!;
     expect(principalMail.text).toContain('Kính gửi ông (bà) Nguyễn Thị Ủy');
     expect(principalMail.text).toContain('Hồ sơ do ông (bà) Phạm Văn Đại nộp thay theo ủy quyền');
+  });
+
+  it("a proxy filing naming someone else's ID number puts nothing in that person's space, store or duplicate checks", async () => {
+    const victim = await signInCitizen(env.ctx.db, { fullName: 'Đỗ Thị Nạn Nhân', email: 'nan.nhan@example.test', phone: '0987000333', currentAddress: 'Sầm Sơn' });
+    const filer = await signInCitizen(env.ctx.db, { fullName: 'Kẻ Nộp Thay', email: 'nop.thay@example.test', phone: '0987000444', currentAddress: 'Thanh Hóa' });
+    const identity: Upload = { field: 'identity', name: 'cccd.pdf', data: await makePdf(), type: 'application/pdf' };
+    const data = { relation: 'representative', holderBirthDate: '1990-01-01', diplomaType: 'thpt', school: 'THPT Hàm Rồng', graduationYear: 2008, copies: 1 };
+    const filed = await fileAs(filer, 'diploma-copy', data, [identity, { ...identity, field: 'authorisation', name: 'giay-uy-quyen.pdf' }],
+      { filedFor: 'proxy', principalName: 'Đỗ Thị Nạn Nhân', principalPersonalId: victim.citizen.personalId });
+    expect(filed.status, JSON.stringify(filed.body)).toBe(201);
+    const code = filed.body.code as string;
+    const asVictim = (url: string) => env.app.inject({ method: 'GET', url, headers: { cookie: victim.cookie } });
+
+    // Not in the victim's space, and 404 on the dossier, its messages and its page.
+    const space = await asVictim('/api/me/dossiers');
+    expect(space.statusCode).toBe(200);
+    expect(space.json().items.map((d: { code: string }) => d.code)).not.toContain(code);
+    const ownOnly = await asVictim(`/api/me/dossiers?person=${victim.citizen.personalId}`);
+    expect(ownOnly.json().items.map((d: { code: string }) => d.code)).not.toContain(code);
+    for (const url of [`/api/dossiers/${encodeURIComponent(code)}`, `/api/dossiers/${encodeURIComponent(code)}/messages`, `/ho-so/${encodeURIComponent(code)}`]) {
+      expect((await asVictim(url)).statusCode, url).toBe(404);
+    }
+    const post = await env.app.inject({
+      method: 'POST', url: `/api/dossiers/${encodeURIComponent(code)}/messages`, headers: { cookie: victim.cookie, origin: ORIGIN }, payload: { body: 'Xin chào' },
+    });
+    expect(post.statusCode).toBe(404);
+
+    // The filer's space lists it as filed for the person represented, never as their own.
+    const filersSpace = (await env.app.inject({ method: 'GET', url: '/api/me/dossiers', headers: { cookie: filer.cookie } })).json();
+    expect(filersSpace.items.find((d: { code: string }) => d.code === code)).toMatchObject({
+      for: { relation: 'other', personalId: null, name: 'Đỗ Thị Nạn Nhân' }, filedByMe: true,
+    });
+    const filersOwn = (await env.app.inject({ method: 'GET', url: `/api/me/dossiers?person=${filer.citizen.personalId}`, headers: { cookie: filer.cookie } })).json();
+    expect(filersOwn.items.map((d: { code: string }) => d.code)).not.toContain(code);
+    const filersPage = await env.app.inject({ method: 'GET', url: '/ho-so-cua-toi', headers: { cookie: filer.cookie } });
+    expect(filersPage.body).toContain('Nộp thay cho Đỗ Thị Nạn Nhân');
+
+    // A result issued for it lands in nobody's store: neither the victim's nor (as their own) the filer's.
+    const dossier = (await findDossierByCode(env.ctx.db, code))!;
+    const definition = await env.ctx.catalog.definitionFor(dossier.procedureVersionId);
+    await env.ctx.db.transaction((tx) => storeIssuedResult(tx, dossier, definition, { storageKey: dossier.id, data: Buffer.from('%PDF-1.7 result') }));
+    expect(await env.ctx.db.select().from(citizenDocuments).where(eq(citizenDocuments.sourceDossierId, dossier.id))).toHaveLength(0);
+
+    // The victim's own diploma copy is not flagged as a duplicate of the proxy filing.
+    const own = await fileAs(victim, 'diploma-copy', diplomaRequest('Đỗ Thị Nạn Nhân'), [identity], { filedFor: 'self' });
+    expect(own.status, JSON.stringify(own.body)).toBe(201);
+    expect((await row(own.body.code)).possibleDuplicateOf).toBeNull();
   });
 
   it('the apply page offers "Nộp cho", shows the child vouched and read-only, asks no grade, and files without the pupil typed', async () => {

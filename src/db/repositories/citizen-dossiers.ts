@@ -35,6 +35,8 @@ export interface CitizenDossierRow {
   citizenId: string | null;
   subjectPersonalId: string | null;
   filedFor: string | null;
+  /** A proxy filing's represented person, as typed (intake keeps them in the form data). */
+  principalName: string | null;
   applicantName: string;
   unreadMessages: number;
   resultAvailable: boolean;
@@ -53,6 +55,7 @@ export async function listCitizenDossiers(db: Db, query: CitizenDossierQuery): P
     id: dossiers.id, code: dossiers.code, procedureId: dossiers.procedureId, procedureVersionId: dossiers.procedureVersionId,
     status: dossiers.status, submittedAt: dossiers.submittedAt, dueAt: dossiers.dueAt, citizenId: dossiers.citizenId,
     subjectPersonalId: dossiers.subjectPersonalId, filedFor: dossiers.filedFor, applicantName: dossiers.applicantName,
+    principalName: sql<string | null>`case when d.filed_for = 'proxy' then d.form_data->'_principal'->>'fullName' end`,
     // Written out with aliases: drizzle prints a select list's columns without their table, which inside a subquery
     // would bind "id" to the subquery's own table.
     unreadMessages: sql<number>`(select count(*)::int from ${dossierMessages} m where m.dossier_id = d.id
@@ -74,8 +77,9 @@ function reachOf(query: CitizenDossierQuery): SQL {
 function personOf(query: CitizenDossierQuery): SQL | undefined {
   if (!query.person) return undefined;
   const about = eq(dossiers.subjectPersonalId, query.person.personalId);
-  // Filed by the citizen without naming anyone else: theirs.
-  return query.person.self ? or(about, and(eq(dossiers.citizenId, query.citizenId), isNull(dossiers.subjectPersonalId))) : about;
+  // Filed by the citizen without naming anyone else: theirs (a proxy filing is someone else's, though about nobody vouched).
+  const ownUnnamed = and(eq(dossiers.citizenId, query.citizenId), isNull(dossiers.subjectPersonalId), sql`${dossiers.filedFor} is distinct from 'proxy'`);
+  return query.person.self ? or(about, ownUnnamed) : about;
 }
 
 function beforeOf(before: DossierCursor | undefined): SQL | undefined {

@@ -37,8 +37,8 @@ export interface NewSubmission {
 export interface SubmissionFiling {
   citizenId: string;
   filedFor: 'self' | 'child' | 'proxy';
-  /** The person the dossier is about: the filer, their child, or the person they represent. */
-  subjectPersonalId: string;
+  /** The person the dossier is about as the state vouches: the filer or their child; null for a proxy filing. */
+  subjectPersonalId: string | null;
   loa: string | null;
   possibleDuplicateOf: string | null;
 }

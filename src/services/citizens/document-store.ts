@@ -54,12 +54,15 @@ export interface StoredDocumentView {
 /**
  * Called by storeResult in the transaction that stores a result: the person the dossier is about (its subject, else
  * the signed-in citizen who filed it) finds the result in their store. Idempotent (the source index); nothing for a
- * dossier filed without an identity the state vouches for (a typed ID number on an anonymous form is not enough).
+ * dossier filed without an identity the state vouches for (a typed ID number on an anonymous form is not enough),
+ * nor for a proxy filing: it is about the person represented, whose ID number was only typed, and not the filer's own
+ * (the filer downloads the result from the dossier).
  */
 export async function storeIssuedResult(
-  tx: Db, dossier: Pick<dossiers.DossierRow, 'id' | 'code' | 'subjectPersonalId' | 'citizenId'>,
+  tx: Db, dossier: Pick<dossiers.DossierRow, 'id' | 'code' | 'subjectPersonalId' | 'citizenId' | 'filedFor'>,
   definition: Pick<WorkflowDefinition, 'title'>, file: { storageKey: string; data: Buffer },
 ): Promise<void> {
+  if (dossier.filedFor === 'proxy') return;
   const owner = dossier.subjectPersonalId ?? (dossier.citizenId ? (await findCitizenById(tx, dossier.citizenId))?.personalId : undefined);
   if (!owner) return;
   await insertCitizenDocument(tx, {

@@ -91,8 +91,8 @@ export async function myDossiers(ctx: Pick<AppContext, 'db' | 'catalog'>, caller
 }
 
 function itemOf(row: CitizenDossierRow, definition: WorkflowDefinition, citizen: CitizenRow, people: SpacePerson[]): MyDossier {
-  const subject = row.subjectPersonalId
-    ? people.find((p) => p.personalId === row.subjectPersonalId)
+  const subject = row.filedFor === 'proxy' ? undefined
+    : row.subjectPersonalId ? people.find((p) => p.personalId === row.subjectPersonalId)
     // Filed while signed in without naming anyone else: the filer's own.
     : people[0];
   const api = `/api/dossiers/${encodeURIComponent(row.code)}`;
@@ -105,7 +105,8 @@ function itemOf(row: CitizenDossierRow, definition: WorkflowDefinition, citizen:
     dueAt: row.dueAt?.toISOString() ?? null,
     for: subject
       ? { relation: subject.relation, personalId: subject.personalId, name: subject.name }
-      : { relation: 'other', personalId: row.subjectPersonalId, name: null },
+      // A proxy filing names the person represented (typed, not vouched: no ID number is shown as theirs).
+      : { relation: 'other', personalId: row.subjectPersonalId, name: row.principalName },
     filedByMe: row.citizenId === citizen.id,
     unreadMessages: row.unreadMessages,
     resultAvailable: row.resultAvailable,

@@ -39,8 +39,13 @@ export function principalOf(formData: Record<string, unknown>): Principal | null
 
 export interface ResolvedFiling {
   filedFor: FilingMode;
-  /** The ID number of the person the dossier is about: the filer, their child, or the person they represent. */
-  subjectPersonalId: string;
+  /**
+   * The ID number of the person the dossier is about, when the state vouches for it: the filer or their child. Null for
+   * a proxy filing: the represented person's ID number is only typed (nothing proves the filer holds their
+   * authorisation until the desk reads it), so it never opens anyone's space, store or duplicate check — it is kept in
+   * the form data (PRINCIPAL_KEY) for the desk and the notification.
+   */
+  subjectPersonalId: string | null;
   /** What fills each prefill path: vouched by the claims, or (proxy) the represented person's typed name and ID. */
   values: Partial<Record<PrefillPath, string>>;
   principal: Principal | null;
@@ -115,7 +120,8 @@ export async function resolveFiling(ctx: Pick<AppContext, 'db'>, definition: Wor
     return { filedFor: mode, subjectPersonalId: child.personalId, values, principal: null, requiredDocument: null, problems: {} };
   }
 
-  // Proxy: the represented person's name and ID number are typed; they are the person the dossier is about.
+  // Proxy: the represented person's name and ID number are typed; the dossier is the filer's alone (see subjectPersonalId).
+  // Follow-up, not built: the desk confirming the authorisation could then link the dossier to the principal.
   const problems: Record<string, string> = {};
   const fullName = (request.principal?.fullName ?? '').normalize('NFC').trim();
   const personalId = (request.principal?.personalId ?? '').trim();
@@ -129,7 +135,7 @@ export async function resolveFiling(ctx: Pick<AppContext, 'db'>, definition: Wor
   put('pupil.fullName', fullName);
   put('pupil.personalId', personalId);
   return {
-    filedFor: mode, subjectPersonalId: personalId, values,
+    filedFor: mode, subjectPersonalId: null, values,
     principal: { fullName, personalId, email: email || null },
     requiredDocument: filingOf(definition).proxyDocument ?? null, problems,
   };

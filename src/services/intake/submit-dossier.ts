@@ -115,7 +115,7 @@ export async function submitDossier(ctx: AppContext, input: SubmitDossierInput):
   const dossierId = randomUUID();
   const day = vnDay(now).slice(2).replaceAll('-', '');
   const due = dueDate(now, definition.sla);
-  const duplicate = filing ? await findLiveDossierOfSubject(ctx.db, filing.subjectPersonalId, definition.id) : undefined;
+  const duplicate = filing?.subjectPersonalId ? await findLiveDossierOfSubject(ctx.db, filing.subjectPersonalId, definition.id) : undefined;
   try {
     const { code } = await dossiers.insertSubmission(ctx.database, {
       id: dossierId,

@@ -24,7 +24,7 @@ export function mySpacePages(app: FastifyInstance, ctx: AppContext): void {
 function forLabel(d: MyDossier): string {
   if (d.for.relation === 'self') return 'Bản thân';
   if (d.for.relation === 'child') return `Con: ${d.for.name}`;
-  return 'Người khác (nộp thay)';
+  return d.for.name ? `Nộp thay cho ${d.for.name}` : 'Người khác (nộp thay)';
 }
 
 export function mySpaceModel(name: string, data: MyDossiers, query: { person?: string; before?: string }) {
