@@ -22,8 +22,7 @@ import { verifyPdfSignatures } from '../../signing/verify-pdf.js';
 import type { Caller } from '../access.js';
 import { recordAudit, staffActor } from '../audit/audit.js';
 import type { ActionOutcome } from '../processing/perform-action.js';
-import { draftFor, finishOfficialSignature } from './external-signing.js';
-import { renderResult } from './render-and-sign.js';
+import { draftFor, finishOfficialSignature, renderForSigning } from './external-signing.js';
 
 /** Long enough to plug in a token and type its PIN; short, since the URLs pass through the official's browser. */
 export const AGENT_SESSION_TTL_MS = 5 * 60 * 1000;
@@ -50,13 +49,15 @@ export async function startAgentSigning(ctx: AppContext, code: string, caller: C
   const mode = await ctx.signerKeys.usableModeFor({ staffId: staff.id }, 'của bạn');
   if (mode?.kind !== 'external') throw new AppError('SIGNING_KEY_MISSING', 'Chưa đăng ký chứng thư số cho thiết bị ký của người ký.');
   // Nothing signed yet: render again so the visible stamps show the time of this signature (as prepare does).
-  const pdf = draft.signedCount === 0 ? await renderResult(ctx, dossier, definition, staff.id, new Date()) : draft.pdf;
+  const { pdf, signedAt } = await renderForSigning(ctx, { dossier, draft, definition }, staff.id);
   const downloadToken = randomBytes(32).toString('base64url');
   const uploadToken = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + AGENT_SESSION_TTL_MS);
   const row = await insertAgentSession(ctx.db, {
     dossierId: dossier.id, staffId: staff.id, baseSignedCount: draft.signedCount, pdf, certificatePem: mode.certificatePem,
     downloadTokenHash: hashToken(downloadToken), uploadTokenHash: hashToken(uploadToken), expiresAt,
+    // The render's own time (not the insert's, a moment later): the upload stores the result with it.
+    createdAt: signedAt,
   });
   const base = `${ctx.config.publicUrl}/api/signing-agent`;
   return { sessionId: row.id, downloadUrl: `${base}/${downloadToken}/document`, uploadUrl: `${base}/${uploadToken}/signed`, expiresAt: expiresAt.toISOString() };
@@ -139,12 +140,8 @@ export async function completeAgentSigning(ctx: AppContext, token: string, uploa
   try {
     return await finishOfficialSignature(ctx, {
       dossier, draft, signed: uploaded, baseSignedCount: row.baseSignedCount, signedAt: row.createdAt, method: 'agent', actor,
-      claim: async (tx) => {
-        // Two sessions of the same draft racing: the first to store wins, the other finds the draft gone or moved on.
-        const current = await findDraft(tx, dossier.id, true);
-        if (!current || current.signedCount !== row.baseSignedCount || current.waitingFor !== 'external') throw stale();
-        await recordAgentOutcome(tx, row.id, 'signed');
-      },
+      // Two hand-outs of the same draft racing: finishOfficialSignature's claim locks the draft, the first to store wins.
+      claim: (tx) => recordAgentOutcome(tx, row.id, 'signed'),
     });
   } catch (error) {
     await settleUnfinished(ctx, row, error);
