@@ -4,11 +4,10 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { ClaimsMap } from './claims-map.js';
+import { PERSONAL_ID } from './personal-id.js';
 
 export const FAMILY_RELATIONS = ['child', 'parent', 'spouse', 'head_of_household'] as const;
 export type FamilyRelation = (typeof FAMILY_RELATIONS)[number];
-
-const PERSONAL_ID = /^\d{12}$/;
 
 /** 'YYYY-MM-DD' or 'DD/MM/YYYY' (how Vietnamese systems write it) → 'YYYY-MM-DD', a real date between 1900 and today. */
 export function normaliseDate(value: string): string | null {

@@ -11,8 +11,9 @@ import type { Db } from '../db/client.js';
 import { findDossierByCode, type DossierRow } from '../db/repositories/dossiers.js';
 import { handledByAny, unitIdsOfAgency } from '../db/repositories/routing.js';
 import { findUnit, unitSubtree, type StaffRow } from '../db/repositories/staff.js';
-import { childPersonalIds, type CitizenRow } from '../db/repositories/citizens.js';
+import type { CitizenRow } from '../db/repositories/citizens.js';
 import { AppError, dossierNotFound } from '../errors.js';
+import { childOf, citizenFamily } from './citizens/family.js';
 
 export type Caller =
   /** `ip`: where the request came from, for the audit log. */
@@ -132,7 +133,7 @@ export async function citizenConcernedBy(db: Db, citizen: CitizenRow, dossier: P
   if (dossier.citizenId === citizen.id) return true;
   if (!dossier.subjectPersonalId) return false;
   if (dossier.subjectPersonalId === citizen.personalId) return true;
-  return (await childPersonalIds(db, citizen.id)).includes(dossier.subjectPersonalId);
+  return childOf(await citizenFamily(db, citizen), dossier.subjectPersonalId) !== undefined;
 }
 
 /**

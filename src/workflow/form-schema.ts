@@ -5,6 +5,7 @@
 
 import { z } from 'zod';
 import { isIsoDay, vnToday } from '../calendar/vn-time.js';
+import { PERSONAL_ID } from '../identity/personal-id.js';
 import { conditionHolds } from './registry.js';
 import type { FieldDef, FormDef } from './types.js';
 
@@ -28,7 +29,6 @@ const DEFAULT_MIN_YEAR = 1900;
 // Mobiles are 10 digits (0 + 9); landlines, since the 2017 area-code change, 11 digits (02x + 8, e.g. 0237 for
 // Thanh Hóa). +84 replaces the leading 0.
 const PHONE = /^(?:0\d{9}|02\d{9}|\+84\d{9}|\+842\d{9})$/;
-const ID_NUMBER = /^\d{12}$/;
 const INTEGER_TEXT = /^[+-]?\d+$/;
 // C0 control characters other than tab, CR and LF (and DEL): never typed by a person, and PostgreSQL cannot store NUL.
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
@@ -112,7 +112,7 @@ function valueSchema(field: FieldDef): { clean: (v: unknown) => unknown; schema:
     case 'phone':
       return { clean: stripSeparators, schema: z.string(typeError(field, MSG.phone)).regex(PHONE, MSG.phone) };
     case 'id-number':
-      return { clean: stripSeparators, schema: z.string(typeError(field, MSG.idNumber)).regex(ID_NUMBER, MSG.idNumber) };
+      return { clean: stripSeparators, schema: z.string(typeError(field, MSG.idNumber)).regex(PERSONAL_ID, MSG.idNumber) };
     case 'date':
       return {
         clean: cleanString,

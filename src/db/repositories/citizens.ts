@@ -3,13 +3,6 @@ import { and, eq, gt } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { citizenRelations, citizens, citizenSessions } from '../schema/index.js';
 
-/** The ID numbers of the citizen's children (as the last sign-in's claims listed them). */
-export async function childPersonalIds(db: Db, citizenId: string): Promise<string[]> {
-  const rows = await db.select({ personalId: citizenRelations.personalId }).from(citizenRelations)
-    .where(and(eq(citizenRelations.citizenId, citizenId), eq(citizenRelations.relation, 'child')));
-  return rows.map((r) => r.personalId);
-}
-
 export type CitizenRow = typeof citizens.$inferSelect;
 export type CitizenInsert = typeof citizens.$inferInsert;
 export type CitizenRelationInput = Omit<typeof citizenRelations.$inferInsert, 'citizenId' | 'updatedAt'>;
@@ -36,6 +29,7 @@ export async function findCitizenById(db: Db, id: string): Promise<CitizenRow | 
   return row;
 }
 
+/** The citizen's family as the last sign-in's claims listed it, unordered: read it through services/citizens/family.ts. */
 export async function listRelations(db: Db, citizenId: string): Promise<Array<typeof citizenRelations.$inferSelect>> {
   return db.select().from(citizenRelations).where(eq(citizenRelations.citizenId, citizenId));
 }

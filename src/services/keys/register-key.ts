@@ -9,6 +9,7 @@ import type { AppContext } from '../../app-context.js';
 import { upsertAppearance } from '../../db/repositories/signing.js';
 import { findStaffByUsername, findUnit } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
+import { isPersonalId } from '../../identity/personal-id.js';
 import { parsePkcs12 } from '../../signing/pkcs12.js';
 import { providerFailure, remoteSigningClient } from '../../signing/remote-signing-client.js';
 import type { Caller } from '../access.js';
@@ -34,7 +35,7 @@ export interface RegisterKeyInput {
 
 /** The certificate a remote-signing provider holds for `holderId`, with its chain. */
 async function remoteMaterial(ctx: AppContext, holderId: string): Promise<{ certificatePem: string; chainPem: string[]; remoteHolderId: string }> {
-  if (!/^\d{12}$/.test(holderId)) {
+  if (!isPersonalId(holderId)) {
     throw new AppError('VALIDATION_FAILED', 'Số định danh cá nhân (CCCD) phải gồm 12 chữ số.', { remoteHolderId: '12 chữ số.' });
   }
   const client = remoteSigningClient(ctx.config);
