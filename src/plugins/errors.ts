@@ -48,6 +48,11 @@ export function isServiceUnavailable(error: unknown): boolean {
 // (untranslatable character: \u0000 in JSON for a jsonb column). Same cause-chain walk as above (drizzle wraps).
 const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
 const UNSTORABLE_TEXT_MESSAGE = 'Dữ liệu gửi lên chứa ký tự không hợp lệ (ví dụ ký tự NUL).';
+// So is a number or a time PostgreSQL cannot hold or read — a cursor, page or date past bigint or the timestamp range
+// that slipped by a request schema: 22003 (numeric value out of range), 22008 (datetime field overflow), 22007
+// (invalid datetime format). Request schemas should bound such values first; this keeps a miss from being a 5xx.
+const OUT_OF_RANGE_CODES = new Set(['22003', '22008', '22007']);
+const OUT_OF_RANGE_MESSAGE = 'Dữ liệu gửi lên có số hoặc ngày giờ nằm ngoài phạm vi cho phép.';
 
 /** The client's fault behind a database error, as the AppError to answer with; undefined for anything else. */
 export function clientFault(error: unknown): AppError | undefined {
@@ -55,6 +60,7 @@ export function clientFault(error: unknown): AppError | undefined {
     if (e instanceof AppError) return undefined;
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && UNSTORABLE_TEXT_CODES.has(code)) return new AppError('BAD_REQUEST', UNSTORABLE_TEXT_MESSAGE);
+    if (typeof code === 'string' && OUT_OF_RANGE_CODES.has(code)) return new AppError('BAD_REQUEST', OUT_OF_RANGE_MESSAGE);
   }
   return undefined;
 }

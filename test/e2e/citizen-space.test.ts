@@ -141,6 +141,16 @@ describe('GET /api/me/dossiers', () => {
     expect(staff.statusCode).toBe(401);
     expect((await asCitizen(parent, '/api/me/dossiers?before=abc')).statusCode).toBe(422);
     expect((await asCitizen(parent, '/api/me/dossiers?limit=101')).statusCode).toBe(422);
+    // A cursor of the right shape whose time PostgreSQL cannot hold (past bigint, past year 294276, past 9999): 422, never 5xx.
+    const uuid = '00000000-0000-4000-8000-000000000000';
+    for (const micros of ['9999999999999999999', '9223372036854775807', '253402300800000000']) {
+      const api = await asCitizen(parent, `/api/me/dossiers?before=${micros}_${uuid}`);
+      expect([api.statusCode, api.json().error.code], micros).toEqual([422, 'VALIDATION_FAILED']);
+      const page = await asCitizen(parent, `/ho-so-cua-toi?before=${micros}_${uuid}`);
+      expect(page.statusCode, micros).toBe(422);
+    }
+    // The last microsecond of 9999 is a cursor like any other (an empty page after it is fine).
+    expect((await asCitizen(parent, `/api/me/dossiers?before=253402300799999999_${uuid}`)).statusCode).toBe(200);
     const expired = await env.app.inject({ method: 'GET', url: '/api/me/dossiers', headers: { cookie: 'motcua_citizen=not-a-session' } });
     expect(expired.statusCode).toBe(401);
   });

@@ -12,9 +12,17 @@ import type { Caller } from '../access.js';
 
 export const MY_DOSSIERS_PAGE = { default: 20, max: 100 } as const;
 
+/**
+ * The latest time a cursor may name: the last microsecond of year 9999 (microseconds since the epoch). Past it a cursor
+ * of the right shape is still nothing we issued, and PostgreSQL could not hold it (bigint, then timestamp range).
+ */
+const MAX_CURSOR_MICROS = 253_402_300_799_999_999n;
+
 /** The query of GET /api/me/dossiers (and of the page, which names its parameters the same). */
 export const myDossiersQuery = z.object({
   before: z.string().regex(/^[0-9]{1,19}_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'Con trỏ trang không hợp lệ: dùng `next` của trang trước.')
+    // zod runs this check after a failed regex too: only a run of digits is read as a number.
+    .refine((cursor) => !/^[0-9]{1,19}_/.test(cursor) || BigInt(cursor.split('_')[0]!) <= MAX_CURSOR_MICROS, 'Con trỏ trang không hợp lệ: dùng `next` của trang trước.')
     .optional().describe('`next` của trang trước'),
   limit: z.coerce.number().int().min(1).max(MY_DOSSIERS_PAGE.max).default(MY_DOSSIERS_PAGE.default),
   person: z.string().regex(/^[0-9]{9,12}$/, 'Số định danh cá nhân gồm 9–12 chữ số.').optional()
