@@ -1,5 +1,5 @@
 // Citizens signed in with VNeID, their family as the claims name it, and their sessions (schema/citizens.ts).
-import { and, eq, gt } from 'drizzle-orm';
+import { and, eq, gt, lte, or } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { citizenRelations, citizens, citizenSessions } from '../schema/index.js';
 
@@ -24,6 +24,12 @@ export async function upsertCitizen(db: Db, values: CitizenInsert, family: Citiz
   return row;
 }
 
+/** The citizen who last signed in through this provider account (citizens_subject_uq), if any. */
+export async function findCitizenBySubject(db: Db, issuer: string, subject: string): Promise<CitizenRow | undefined> {
+  const [row] = await db.select().from(citizens).where(and(eq(citizens.issuer, issuer), eq(citizens.subject, subject)));
+  return row;
+}
+
 export async function findCitizenById(db: Db, id: string): Promise<CitizenRow | undefined> {
   const [row] = await db.select().from(citizens).where(eq(citizens.id, id));
   return row;
@@ -44,6 +50,14 @@ export async function findCitizenBySession(db: Db, tokenHash: string, now: Date,
     .from(citizenSessions).innerJoin(citizens, eq(citizens.id, citizenSessions.citizenId))
     .where(and(eq(citizenSessions.tokenHash, tokenHash), gt(citizenSessions.expiresAt, now), gt(citizenSessions.lastSeenAt, idleSince)));
   return row;
+}
+
+/** Deletes one citizen's sessions that have expired or gone idle (citizen_sessions_citizen_idx); returns how many. */
+export async function deleteStaleCitizenSessions(db: Db, citizenId: string, now: Date, idleSince: Date): Promise<number> {
+  const rows = await db.delete(citizenSessions)
+    .where(and(eq(citizenSessions.citizenId, citizenId), or(lte(citizenSessions.expiresAt, now), lte(citizenSessions.lastSeenAt, idleSince))))
+    .returning({ tokenHash: citizenSessions.tokenHash });
+  return rows.length;
 }
 
 export async function touchCitizenSession(db: Db, tokenHash: string, now: Date): Promise<void> {

@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import {
-  deleteCitizenSession, findCitizenBySession, insertCitizenSession, touchCitizenSession, type CitizenRow,
+  deleteCitizenSession, deleteStaleCitizenSessions, findCitizenBySession, insertCitizenSession, touchCitizenSession, type CitizenRow,
 } from '../../db/repositories/citizens.js';
 
 export const CITIZEN_COOKIE = 'motcua_citizen';
@@ -21,6 +21,14 @@ export async function startCitizenSession(db: Db, citizenId: string, loa: string
   const expiresAt = new Date(Date.now() + CITIZEN_SESSION_HOURS * 3600_000);
   await insertCitizenSession(db, { tokenHash: hashToken(token), citizenId, loa, idToken, expiresAt });
   return { token, expiresAt };
+}
+
+/**
+ * Deletes the citizen's sessions nobody can use any more (expired, or idle past CITIZEN_IDLE_MINUTES): they hold ID
+ * tokens. Called at each sign-in, so the rows of one citizen stay bounded by the sign-ins of one session lifetime.
+ */
+export async function pruneCitizenSessions(db: Db, citizenId: string, now = new Date()): Promise<number> {
+  return deleteStaleCitizenSessions(db, citizenId, now, new Date(now.getTime() - CITIZEN_IDLE_MINUTES * 60_000));
 }
 
 /** The live session behind a token; using it slides the idle timeout. */

@@ -63,7 +63,7 @@ export function citizenSignInPages(app: FastifyInstance, ctx: AppContext): void 
       // A session already in this browser (another citizen, or an older sign-in) ends here.
       const previous = request.cookies[CITIZEN_COOKIE];
       if (previous) await endCitizenSession(ctx.db, previous);
-      const session = await signInCitizen(ctx.db, login, request.ip);
+      const session = await signInCitizen(ctx.db, login, request.ip, request.log);
       reply.setCookie(CITIZEN_COOKIE, session.token, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: session.expiresAt });
       return reply.redirect(next, 303);
     } catch (error) {
