@@ -3,7 +3,7 @@
 // duplicate. Read after the caller's access to the dossier was checked (the staff dossier page, the inbox).
 import type { AppContext } from '../../app-context.js';
 import { dossierCodesByIds } from '../../db/repositories/dossier-subjects.js';
-import { findDossierByCode, type DossierRow } from '../../db/repositories/dossiers.js';
+import type { DossierRow } from '../../db/repositories/dossiers.js';
 import { principalOf, type Principal } from './filing.js';
 
 export interface FilingFacts {
@@ -23,12 +23,6 @@ export async function filingFactsOf(ctx: Pick<AppContext, 'db'>, dossier: Dossie
     principal: dossier.filedFor === 'proxy' ? principalOf(dossier.formData) : null,
     possibleDuplicate: duplicateCode ? { code: duplicateCode } : null,
   };
-}
-
-/** By code, for a page that has checked the caller's access already (the staff dossier page); null when none. */
-export async function filingFactsByCode(ctx: Pick<AppContext, 'db'>, code: string): Promise<FilingFacts | null> {
-  const dossier = await findDossierByCode(ctx.db, code);
-  return dossier ? filingFactsOf(ctx, dossier) : null;
 }
 
 /** The codes of the dossiers these were flagged as possible duplicates of, by id (one query for a whole inbox). */

@@ -3,6 +3,7 @@
 // page renders and the API validates against.
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
+import type { DossierRow } from '../../db/repositories/dossiers.js';
 import { findSurveyAnswer, insertSurveyAnswer } from '../../db/repositories/survey.js';
 import { AppError } from '../../errors.js';
 import { isFinal } from '../../workflow/engine.js';
@@ -38,11 +39,9 @@ export type SurveyInput = z.infer<typeof surveyInput>;
 
 export interface SurveyState { open: boolean; answered: boolean; rating: string | null }
 
-/** Whether the caller's dossier can be rated now, and whether it already was. */
-export async function surveyState(ctx: AppContext, code: string, caller: Caller): Promise<SurveyState> {
-  const { dossier } = await loadDossierFor(ctx, code, caller);
-  const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
-  const answer = await findSurveyAnswer(ctx.db, dossier.id);
+/** Whether the dossier can be rated now, and whether it already was: for the dossier page, which has loaded it for the caller (dossierDetails). */
+export async function surveyStateOf(ctx: Pick<AppContext, 'db' | 'catalog'>, dossier: Pick<DossierRow, 'id' | 'status' | 'procedureVersionId'>): Promise<SurveyState> {
+  const [definition, answer] = await Promise.all([ctx.catalog.definitionFor(dossier.procedureVersionId), findSurveyAnswer(ctx.db, dossier.id)]);
   return { open: isFinal(definition, dossier.status), answered: answer !== undefined, rating: answer?.rating ?? null };
 }
 

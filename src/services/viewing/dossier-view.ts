@@ -25,6 +25,12 @@ export interface DossierDetails {
   resultActions: string[];
   /** The caller may change the citizen's tracking token: the citizen, or staff whose unit holds the dossier now. */
   mayChangeTrackingToken: boolean;
+  /**
+   * The dossier as loaded and the caller's actor on it, checked for 'view': what the page's other reads (messages,
+   * survey, filing facts) take, so a page loads the dossier and checks access once.
+   */
+  dossier: dossiers.DossierRow;
+  actor: Actor;
 }
 
 export async function dossierView(ctx: AppContext, code: string, caller: Caller): Promise<DossierView> {
@@ -57,6 +63,7 @@ export async function dossierDetails(ctx: AppContext, code: string, caller: Call
       .map((a) => a.name),
     // Staff who only see a dossier (handed on from their unit) have no roles on it.
     mayChangeTrackingToken: actor.kind === 'citizen' || (actor.kind === 'staff' && actor.roles.length > 0),
+    dossier, actor,
   };
 }
 

@@ -6,10 +6,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
 import { AppError } from '../../../errors.js';
 import type { Caller } from '../../../services/access.js';
-import { readDossierMessages, postDossierMessage } from '../../../services/messages/dossier-messages.js';
+import { messagesOf, postDossierMessage } from '../../../services/messages/dossier-messages.js';
 import { changeTrackingToken } from '../../../services/processing/change-tracking-token.js';
 import { performAction } from '../../../services/processing/perform-action.js';
-import { SURVEY_CRITERIA, submitSurvey, surveyState } from '../../../services/reporting/survey.js';
+import { SURVEY_CRITERIA, submitSurvey, surveyStateOf } from '../../../services/reporting/survey.js';
 import { dossierDetails, dossierDocument, dossierResult } from '../../../services/viewing/dossier-view.js';
 import {
   citizenCaller, fieldErrors, formVersion, readPageForm, rememberDossier, rememberedDossiers, render, TRACK_COOKIE_DAYS, wantsJson,
@@ -21,9 +21,9 @@ import { enc, FLASH } from './shared.js';
 
 export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
   const page = async (request: FastifyRequest, code: string, caller: Caller, extra: CitizenDossierExtra = {}, messageForm: MessageFormState = {}) => {
-    const [details, survey, messages] = await Promise.all([
-      dossierDetails(ctx, code, caller), surveyState(ctx, code, caller), readDossierMessages(ctx, code, caller),
-    ]);
+    // One load and one access check (for a citizen, one read of their children): the rest takes what it loaded.
+    const details = await dossierDetails(ctx, code, caller);
+    const [survey, messages] = await Promise.all([surveyStateOf(ctx, details.dossier), messagesOf(ctx, details.dossier, details.actor)]);
     const asStaff = request.caller.kind === 'staff';
     return citizenDossierModel(code, details, survey, asStaff, {
       ...extra, messages: messagesPanel(messages, `/ho-so/${enc(code)}/tin-nhan`, asStaff, messageForm),

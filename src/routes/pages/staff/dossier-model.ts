@@ -5,10 +5,10 @@ import type { AppContext } from '../../../app-context.js';
 import { vnToday } from '../../../calendar/vn-time.js';
 import type { Caller } from '../../../services/access.js';
 import { optionsFor } from '../../../services/intake/routing.js';
-import { filingFactsByCode, type FilingFacts } from '../../../services/intake/filing-facts.js';
+import { filingFactsOf, type FilingFacts } from '../../../services/intake/filing-facts.js';
 import { registerPrefills, type RegisterPrefill } from '../../../services/processing/master-register.js';
 import { pendingSignatures } from '../../../services/results/batch-sign.js';
-import { readDossierMessages, type DossierMessages } from '../../../services/messages/dossier-messages.js';
+import { messagesOf, type DossierMessages } from '../../../services/messages/dossier-messages.js';
 import { dossierDetails, type DossierDetails } from '../../../services/viewing/dossier-view.js';
 import type { FieldOption } from '../../../workflow/types.js';
 import { formLinks } from '../downloads.js';
@@ -52,8 +52,9 @@ export async function loadStaffDossier(ctx: AppContext, code: string, caller: Ca
     // Ask nothing twice: a register check is filled from the electronic master register when it has the diploma.
     registerPrefills(ctx, code, caller, view.actions),
     caller.kind === 'staff' && !view.result ? pendingSignatures(ctx, caller).then((all) => all.find((p) => p.code === code), () => undefined) : undefined,
-    readDossierMessages(ctx, code, caller),
-    filingFactsByCode(ctx, code),
+    // The dossier and the caller's access as dossierDetails loaded and checked them: not read again.
+    messagesOf(ctx, details.dossier, details.actor),
+    filingFactsOf(ctx, details.dossier),
   ]);
   return { details, prefills, dataOptions, waiting, signingAgentUrl: ctx.config.signingAgentUrl, messages, filing };
 }
