@@ -10,15 +10,17 @@ import type { Db } from '../../db/client.js';
 import {
   findCitizenDocuments, insertCitizenDocument, listCitizenDocuments, type CitizenDocumentRow,
 } from '../../db/repositories/citizen-documents.js';
-import { findCitizenById, listRelations, type CitizenRow } from '../../db/repositories/citizens.js';
+import { findCitizenById, type CitizenRow } from '../../db/repositories/citizens.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
 import { insertFiles, newFileKey, readStoredFile } from '../../db/repositories/files.js';
 import { findUnit, type StaffRow } from '../../db/repositories/staff.js';
 import { AppError, validationFailed } from '../../errors.js';
+import { isPersonalId, PERSONAL_ID_MESSAGE, personalIdSchema } from '../../identity/personal-id.js';
 import type { DocumentDef, WorkflowDefinition } from '../../workflow/types.js';
 import { actorForDossier, type Caller } from '../access.js';
 import { recordAudit, staffActor } from '../audit/audit.js';
 import { checkUploads, type UploadedFile } from '../intake/uploads.js';
+import { citizenFamily } from './family.js';
 
 export const KIND_LABELS: Record<CitizenDocumentRow['kind'], string> = { result: 'Kết quả giải quyết', digitised: 'Giấy tờ được số hóa' };
 
@@ -28,9 +30,8 @@ const DIGITISED_RULE: DocumentDef = {
 };
 const SCAN_FIELD = 'file';
 
-const personalIdSchema = z.string().trim().regex(/^\d{12}$/, 'Số định danh cá nhân gồm 12 chữ số.');
 const digitiseSchema = z.object({
-  ownerPersonalId: personalIdSchema,
+  ownerPersonalId: personalIdSchema(),
   title: z.string().trim().min(1, 'Vui lòng nhập tên giấy tờ.').max(200, 'Tối đa 200 ký tự.'),
 });
 
@@ -106,10 +107,10 @@ export async function digitiseDossierDocuments(ctx: AppContext, caller: Caller, 
   const dossier = await dossiers.findDossierByCode(ctx.db, code);
   if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', 'Không tìm thấy hồ sơ.');
   await actorForDossier(ctx, dossier, caller, 'view');
-  const given = ownerPersonalId?.trim() ? personalIdSchema.safeParse(ownerPersonalId) : undefined;
-  if (given && !given.success) throw new AppError('VALIDATION_FAILED', 'Số định danh cá nhân gồm 12 chữ số.', { ownerPersonalId: 'Số định danh cá nhân gồm 12 chữ số.' });
+  const given = ownerPersonalId?.trim() ? personalIdSchema().safeParse(ownerPersonalId) : undefined;
+  if (given && !given.success) throw new AppError('VALIDATION_FAILED', PERSONAL_ID_MESSAGE, { ownerPersonalId: PERSONAL_ID_MESSAGE });
   const owner = given?.data ?? dossier.subjectPersonalId ?? dossier.applicantIdNumber;
-  if (!owner || !/^\d{12}$/.test(owner)) {
+  if (!owner || !isPersonalId(owner)) {
     throw new AppError('VALIDATION_FAILED', 'Hồ sơ chưa có số định danh cá nhân của công dân: vui lòng nhập số định danh.', { ownerPersonalId: 'Bắt buộc.' });
   }
   const [definition, documents] = await Promise.all([ctx.catalog.definitionFor(dossier.procedureVersionId), dossiers.listDocuments(ctx.db, dossier.id)]);
@@ -153,8 +154,8 @@ function signedInCitizen(caller: Caller): CitizenRow {
 /** The citizen and their children as the last sign-in's claims list them. */
 async function family(db: Db, citizen: CitizenRow): Promise<Map<string, Person>> {
   const people = new Map<string, Person>([[citizen.personalId, { personalId: citizen.personalId, name: citizen.fullName, relation: 'self' }]]);
-  for (const r of await listRelations(db, citizen.id)) {
-    if (r.relation === 'child' && !people.has(r.personalId)) people.set(r.personalId, { personalId: r.personalId, name: r.fullName, relation: 'child' });
+  for (const c of (await citizenFamily(db, citizen)).children) {
+    if (!people.has(c.personalId)) people.set(c.personalId, { personalId: c.personalId, name: c.fullName, relation: 'child' });
   }
   return people;
 }

@@ -4,11 +4,13 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { listCitizenDossiers, type CitizenDossierRow, type DossierCursor } from '../../db/repositories/citizen-dossiers.js';
-import { listRelations, type CitizenRow } from '../../db/repositories/citizens.js';
+import type { CitizenRow } from '../../db/repositories/citizens.js';
 import { AppError } from '../../errors.js';
+import { personalIdSchema } from '../../identity/personal-id.js';
 import { stateLabel } from '../../workflow/engine.js';
 import type { WorkflowDefinition } from '../../workflow/types.js';
 import type { Caller } from '../access.js';
+import { citizenFamily } from './family.js';
 
 export const MY_DOSSIERS_PAGE = { default: 20, max: 100 } as const;
 
@@ -25,7 +27,7 @@ export const myDossiersQuery = z.object({
     .refine((cursor) => !/^[0-9]{1,19}_/.test(cursor) || BigInt(cursor.split('_')[0]!) <= MAX_CURSOR_MICROS, 'Con trỏ trang không hợp lệ: dùng `next` của trang trước.')
     .optional().describe('`next` của trang trước'),
   limit: z.coerce.number().int().min(1).max(MY_DOSSIERS_PAGE.max).default(MY_DOSSIERS_PAGE.default),
-  person: z.string().regex(/^[0-9]{9,12}$/, 'Số định danh cá nhân gồm 9–12 chữ số.').optional()
+  person: personalIdSchema().optional()
     .describe('Chỉ hồ sơ của một người: số định danh của chính công dân hoặc của một người con'),
 });
 export type MyDossiersQuery = z.infer<typeof myDossiersQuery>;
@@ -66,8 +68,7 @@ export function requireCitizen(caller: Caller): CitizenRow {
 }
 
 export async function spacePeople(ctx: Pick<AppContext, 'db'>, citizen: CitizenRow): Promise<SpacePerson[]> {
-  const children = (await listRelations(ctx.db, citizen.id)).filter((r) => r.relation === 'child')
-    .sort((a, b) => (a.birthDate ?? '').localeCompare(b.birthDate ?? '') || a.fullName.localeCompare(b.fullName, 'vi'));
+  const { children } = await citizenFamily(ctx.db, citizen);
   return [
     { relation: 'self', personalId: citizen.personalId, name: citizen.fullName },
     ...children.map((c) => ({ relation: 'child' as const, personalId: c.personalId, name: c.fullName })),

@@ -4,13 +4,15 @@
 // posted: the server is the authority, never the browser. The apply page draws the same values from here.
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import { listRelations, type CitizenRow } from '../../db/repositories/citizens.js';
+import type { CitizenRow } from '../../db/repositories/citizens.js';
 import { AppError } from '../../errors.js';
+import { isPersonalId, PERSONAL_ID_MESSAGE } from '../../identity/personal-id.js';
 import { validateFormData } from '../../workflow/form-schema.js';
 import {
   FILING_MODES, filingOf, type FieldDef, type FilingMode, type FormDef, type PrefillPath, type WorkflowDefinition,
 } from '../../workflow/types.js';
 import { campaignGrade } from './admissions.js';
+import { childOf, citizenFamily } from '../citizens/family.js';
 
 /** The signed-in citizen filing, and the level of assurance of their sign-in (recorded on the dossier). */
 export interface CitizenFiler { citizen: CitizenRow; loa: string | null }
@@ -58,7 +60,6 @@ export interface ResolvedFiling {
 /** The form field names of the filing choice (page and API alike). */
 export const FILING_FIELDS = ['filedFor', 'childPersonalId', 'principalName', 'principalPersonalId', 'principalEmail'] as const;
 
-const PERSONAL_ID = /^\d{12}$/;
 const principalEmail = z.email();
 
 /** The filing modes a procedure allows a signed-in citizen, in the order the page offers them. */
@@ -108,7 +109,7 @@ export async function resolveFiling(ctx: Pick<AppContext, 'db'>, definition: Wor
     const childId = (request.childPersonalId ?? '').trim();
     if (!childId) throw new AppError('VALIDATION_FAILED', 'Chọn người con được nộp hồ sơ.', { childPersonalId: 'Bắt buộc.' });
     // Only the children the last sign-in's claims listed (the population database), never an ID number typed in.
-    const child = (await listRelations(ctx.db, citizen.id)).find((r) => r.relation === 'child' && r.personalId === childId);
+    const child = childOf(await citizenFamily(ctx.db, citizen), childId);
     if (!child) {
       throw new AppError('NOT_YOUR_CHILD', 'Người được chọn không phải con của bạn theo Cơ sở dữ liệu quốc gia về dân cư (VNeID).',
         { childPersonalId: 'Không phải con của bạn theo dữ liệu VNeID.' });
@@ -129,7 +130,7 @@ export async function resolveFiling(ctx: Pick<AppContext, 'db'>, definition: Wor
   if (!fullName) problems.principalName = 'Nhập họ và tên người ủy quyền.';
   else if ([...fullName].length > 100) problems.principalName = 'Tối đa 100 ký tự.';
   else if (/\p{Cc}/u.test(fullName)) problems.principalName = 'Có ký tự không hợp lệ.';
-  if (!PERSONAL_ID.test(personalId)) problems.principalPersonalId = 'Số định danh cá nhân gồm 12 chữ số.';
+  if (!isPersonalId(personalId)) problems.principalPersonalId = PERSONAL_ID_MESSAGE;
   else if (personalId === citizen.personalId) problems.principalPersonalId = 'Đây là số định danh của chính bạn: hãy chọn nộp cho bản thân.';
   if (email && !principalEmail.safeParse(email).success) problems.principalEmail = 'Email không hợp lệ.';
   put('pupil.fullName', fullName);
@@ -191,9 +192,7 @@ export async function filingChoices(ctx: Pick<AppContext, 'db'>, definition: Wor
   for (const mode of allowedFilingModes(definition)) {
     if (mode === 'self') choices.push({ value: CHOICE_SELF, label: `Bản thân tôi (${citizen.fullName})`, filedFor: 'self', childPersonalId: null });
     if (mode === 'child') {
-      const children = (await listRelations(ctx.db, citizen.id)).filter((r) => r.relation === 'child')
-        .sort((a, b) => (a.birthDate ?? '').localeCompare(b.birthDate ?? '') || a.fullName.localeCompare(b.fullName, 'vi'));
-      for (const child of children) {
+      for (const child of (await citizenFamily(ctx.db, citizen)).children) {
         const born = child.birthDate ? `, sinh ngày ${child.birthDate.split('-').reverse().join('/')}` : '';
         choices.push({ value: child.personalId, label: `Con: ${child.fullName}${born}`, filedFor: 'child', childPersonalId: child.personalId });
       }
