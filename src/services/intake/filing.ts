@@ -97,12 +97,16 @@ export async function resolveFiling(ctx: Pick<AppContext, 'db'>, definition: Wor
   put('applicant.currentAddress', citizen.currentAddress);
   put('applicant.phone', citizen.phone);
   put('applicant.email', citizen.email);
+  // The pupil is whoever the dossier is for, as vouched: the filer or their child.
+  const putPupil = (person: { fullName: string; personalId: string; birthDate: string | null; gender: string | null }) => {
+    put('pupil.fullName', person.fullName);
+    put('pupil.personalId', person.personalId);
+    put('pupil.birthDate', person.birthDate);
+    put('pupil.gender', person.gender);
+  };
 
   if (mode === 'self') {
-    put('pupil.fullName', citizen.fullName);
-    put('pupil.personalId', citizen.personalId);
-    put('pupil.birthDate', citizen.birthDate);
-    put('pupil.gender', citizen.gender);
+    putPupil(citizen);
     return { filedFor: mode, subjectPersonalId: citizen.personalId, values, principal: null, requiredDocument: null, problems: {} };
   }
   if (mode === 'child') {
@@ -114,10 +118,7 @@ export async function resolveFiling(ctx: Pick<AppContext, 'db'>, definition: Wor
       throw new AppError('NOT_YOUR_CHILD', 'Người được chọn không phải con của bạn theo Cơ sở dữ liệu quốc gia về dân cư (VNeID).',
         { childPersonalId: 'Không phải con của bạn theo dữ liệu VNeID.' });
     }
-    put('pupil.fullName', child.fullName);
-    put('pupil.personalId', child.personalId);
-    put('pupil.birthDate', child.birthDate);
-    put('pupil.gender', child.gender);
+    putPupil(child);
     return { filedFor: mode, subjectPersonalId: child.personalId, values, principal: null, requiredDocument: null, problems: {} };
   }
 

@@ -6,12 +6,9 @@
 import type { AppContext } from '../../app-context.js';
 import { findDossierById } from '../../db/repositories/dossiers.js';
 import { findMessage } from '../../db/repositories/messages.js';
-import { findAgency } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { mailerFor } from '../../notifications/mailer.js';
-import { currentTrackingToken } from '../access.js';
-import { siteNames } from '../administration/organisation-info.js';
-import { citizenTextForMessage, citizenTrackingUrl, renderEmail } from '../notifications/notify-citizen.js';
+import { dossierMail, renderEmail } from '../notifications/notify-citizen.js';
 import { formatTimeVN } from '../results/one-stop-forms.js';
 
 export const NOTIFY_MESSAGE_JOB = 'notify-message';
@@ -28,21 +25,10 @@ export async function notifyMessage(ctx: AppContext, dossierId: string, messageI
   const dossier = await findDossierById(ctx.db, dossierId);
   if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', `dossier ${dossierId} is gone`);
   if (!dossier.applicantEmail) return;
-  const [definition, agency] = await Promise.all([ctx.catalog.definitionFor(dossier.procedureVersionId), findAgency(ctx.db, dossier.agencyCode)]);
-  const site = siteNames(ctx.organisation);
+  const { fromName, context } = await dossierMail(ctx, dossier);
   const mail = await renderEmail(ctx.config.templatesDir, 'message.hbs', {
-    code: dossier.code,
-    applicantName: citizenTextForMessage(dossier.applicantName),
-    procedureTitle: definition.title,
-    agencyName: agency && agency.code !== ctx.organisation.departmentAgencyCode ? agency.name : site.departmentName,
-    authorName: message.authorName,
-    body: message.body,
-    at: formatTimeVN(message.createdAt),
-    trackingUrl: citizenTrackingUrl(ctx.config.publicUrl, dossier.code, currentTrackingToken(ctx.secret, dossier)),
-    siteName: site.siteName,
-    publicUrl: ctx.config.publicUrl,
+    ...context, authorName: message.authorName, body: message.body, at: formatTimeVN(message.createdAt),
   });
-  const fromName = ctx.organisation.departmentAgencyCode ? site.siteName : undefined;
   await mailerFor(ctx.config, ctx.log).send({ to: dossier.applicantEmail, ...mail, messageId: messageIdFor(ctx.config.publicUrl, message.id), fromName });
 }
 

@@ -102,20 +102,10 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
   if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', `dossier ${dossierId} is gone`);
   const event = await findEventByVersion(ctx.db, dossierId, dossierVersion);
   if (!event) throw new AppError('INTERNAL_ERROR', `no event for ${dossier.code} v${dossierVersion}`);
-  const [definition, agency] = await Promise.all([ctx.catalog.definitionFor(dossier.procedureVersionId), findAgency(ctx.db, dossier.agencyCode)]);
-  const site = siteNames(ctx.organisation);
+  const { definition, fromName, context: about } = await dossierMail(ctx, dossier);
 
   const context = {
-    code: dossier.code,
-    // Whatever the form said: a short plain name, so the Department's e-mail carries no stranger's message or link.
-    applicantName: citizenTextForMessage(dossier.applicantName),
-    procedureTitle: definition.title,
-    // The Department signs with the province in its name (the settings); a school signs with its own.
-    agencyName: agency && agency.code !== ctx.organisation.departmentAgencyCode ? agency.name : site.departmentName,
-    departmentName: site.departmentName,
-    provinceName: site.provinceName,
-    siteName: site.siteName,
-    publicUrl: ctx.config.publicUrl,
+    ...about,
     statusLabel: stateLabel(definition, event.toStatus),
     actionLabel: eventLabel(definition, event),
     // Only what the official wrote for the citizen to read (reasons, supplements, extensions), never internal notes.
@@ -124,8 +114,6 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
     // The due date as the dossier holds it now: the citizen wants the current promise, not a stale one.
     dueDate: dossier.dueAt ? formatDateVN(vnDay(dossier.dueAt)) : '',
     at: formatTimeVN(event.at),
-    // The current token (a changed one included), in the link's fragment; e-mail only.
-    trackingUrl: citizenTrackingUrl(ctx.config.publicUrl, dossier.code, currentTrackingToken(ctx.secret, dossier)),
     // The SMS's link: the tracking page without any token (the citizen types the one on the receipt).
     trackingPage: trackingUrl(ctx.config.publicUrl, dossier.code),
     tokenChanged: emailTemplate(event.action) === 'tracking-token.hbs',
@@ -139,8 +127,6 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
   if (dossier.applicantEmail) {
     const mail = await renderEmail(ctx.config.templatesDir, emailTemplate(event.action), context);
     const attempt = await record('email', dossier.applicantEmail, mail.subject);
-    // The sender's display name: the Department's once the organisation is set up (a name written in MAIL_FROM wins).
-    const fromName = ctx.organisation.departmentAgencyCode ? site.siteName : undefined;
     await mailerFor(ctx.config, ctx.log).send({ to: dossier.applicantEmail, ...mail, messageId: attempt.messageId ?? undefined, fromName });
   } else if (dossier.applicantPhone) {
     const text = unaccented((await template(ctx.config.templatesDir, 'sms.hbs'))(context)).trim();
@@ -156,11 +142,38 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
     const mail = await renderEmail(ctx.config.templatesDir, 'submitted.hbs', {
       ...context, applicantName: citizenTextForMessage(principal.fullName), filedByName: citizenTextForMessage(dossier.applicantName),
     });
-    const fromName = ctx.organisation.departmentAgencyCode ? site.siteName : undefined;
     const messageId = messageIdFor(ctx.config.publicUrl, dossierId, dossierVersion).replace('.notify@', '.principal@');
     await mailerFor(ctx.config, ctx.log).send({ to: principal.email, ...mail, messageId, fromName });
   }
   await markSentPatiently(ctx, dossierId, dossierVersion);
+}
+
+/**
+ * What every e-mail about a dossier says of it, and who sends it: the code, the applicant as a short plain name, the
+ * procedure, the agency, the site, the tracking link, and the sender's display name (notify-citizen, notify-message).
+ */
+export async function dossierMail(ctx: AppContext, dossier: dossiers.DossierRow) {
+  const [definition, agency] = await Promise.all([ctx.catalog.definitionFor(dossier.procedureVersionId), findAgency(ctx.db, dossier.agencyCode)]);
+  const site = siteNames(ctx.organisation);
+  return {
+    definition,
+    // The Department's name once the organisation is set up (a name written in MAIL_FROM wins).
+    fromName: ctx.organisation.departmentAgencyCode ? site.siteName : undefined,
+    context: {
+      code: dossier.code,
+      // Whatever the form said: a short plain name, so the Department's e-mail carries no stranger's message or link.
+      applicantName: citizenTextForMessage(dossier.applicantName),
+      procedureTitle: definition.title,
+      // The Department signs with the province in its name (the settings); a school signs with its own.
+      agencyName: agency && agency.code !== ctx.organisation.departmentAgencyCode ? agency.name : site.departmentName,
+      departmentName: site.departmentName,
+      provinceName: site.provinceName,
+      siteName: site.siteName,
+      publicUrl: ctx.config.publicUrl,
+      // The current token (a changed one included), in the link's fragment; e-mail only.
+      trackingUrl: citizenTrackingUrl(ctx.config.publicUrl, dossier.code, currentTrackingToken(ctx.secret, dossier)),
+    },
+  };
 }
 
 /**
