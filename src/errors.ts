@@ -160,6 +160,10 @@ export const ERROR_STATUS = {
   FEEDBACK_ALREADY_ANSWERED: 409,
   /** Intake by reference (documentRefs, `ref:<key>`): the stored document is not the signed-in citizen's nor one of their children's. */
   DOCUMENT_NOT_YOURS: 422,
+  /** Digitising a dossier for a person: its documents are already in another person's store (remove them there first). */
+  DOCUMENT_IN_ANOTHER_STORE: 409,
+  /** "Gỡ khỏi kho" of a stored document that was not digitised (an issued result stays). */
+  DOCUMENT_NOT_REMOVABLE: 409,
   /** Intake while signed in with VNeID: the child chosen is not one of the filer's children in the claims. */
   NOT_YOUR_CHILD: 422,
   /** Intake while signed in: the procedure does not allow filing for that person (the workflow's `filing.for`). */

@@ -11,7 +11,9 @@ import { documentReuseCounts, countReusedDocuments } from '../../src/db/reposito
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
 import { findIssuedDocument } from '../../src/db/repositories/issued-documents.js';
 import { readStoredFile } from '../../src/db/repositories/files.js';
-import { storeIssuedResult } from '../../src/services/citizens/document-store.js';
+import { AppError } from '../../src/errors.js';
+import { digitiseDossierDocuments, storeIssuedResult } from '../../src/services/citizens/document-store.js';
+import { submitDossier } from '../../src/services/intake/submit-dossier.js';
 import { performAction } from '../../src/services/processing/perform-action.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { signInCitizen, testPersonalId, type SignedInCitizen } from '../helpers/citizen-session.js';
@@ -304,5 +306,86 @@ describe('counting (Decision 766)', () => {
     expect(counts).toEqual({ dossiersWithReuse: 2, reusedDocuments: 2, digitisedDocuments: 3, storedResults: 1 });
     const before = await documentReuseCounts(env.ctx.db, { from: new Date(startedAt.getTime() - 86_400_000), to: startedAt });
     expect(before).toEqual({ dossiersWithReuse: 0, reusedDocuments: 0, digitisedDocuments: 0, storedResults: 0 });
+  });
+});
+
+describe('the desk corrects the store', () => {
+  let clerkCaller: Awaited<ReturnType<typeof staffCaller>>;
+  beforeAll(async () => { clerkCaller = await staffCaller(env.ctx, 'clerk'); });
+
+  const entriesOf = async (dossierId: string) => (await env.ctx.db.execute(sql`select id::text, owner_personal_id, kind from citizen_documents
+    where source_dossier_id = ${dossierId} order by created_at`)) as unknown as Array<{ id: string; owner_personal_id: string; kind: string }>;
+
+  it('digitising a dossier needs the right to act on it: a desk that only keeps sight of it is refused (UNIT_FORBIDDEN)', async () => {
+    const { code } = await submitDossier(env.ctx, {
+      procedureId: 'diploma-copy', data: diplomaRequest(), files: [{ fieldName: 'identity', fileName: 'cccd.pdf', data: await makePdf() }],
+    });
+    await performAction(env.ctx, { code, action: 'receive', caller: clerkCaller, version: 1 });
+    // Handed on to a school outside the desk's agency: the desk still sees it (it handed it over), no longer acts on it.
+    const dossier = (await findDossierByCode(env.ctx.db, code))!;
+    await env.ctx.db.execute(sql`update dossiers set unit_id = 'thpt-lam-son' where id = ${dossier.id}`);
+    await env.ctx.db.execute(sql`insert into dossier_handovers (dossier_id, from_unit_id, to_unit_id, action, result, by_name, status, dossier_version)
+      values (${dossier.id}, ${clerkCaller.staff.unitId}, 'thpt-lam-son', 'refer', 'Chuyển', 'Cán bộ', ${dossier.status}, ${dossier.version})`);
+    const refused = await digitiseDossierDocuments(env.ctx, clerkCaller, code, childId).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'UNIT_FORBIDDEN', statusCode: 403 });
+    expect(await entriesOf(dossier.id)).toEqual([]);
+  });
+
+  it("a second digitisation for another person is refused (409 DOCUMENT_IN_ANOTHER_STORE), naming whose store they are in", async () => {
+    const dossier = (await findDossierByCode(env.ctx.db, resultCode))!;
+    const refused = await digitiseDossierDocuments(env.ctx, clerkCaller, resultCode, secondChildId).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ code: 'DOCUMENT_IN_ANOTHER_STORE', statusCode: 409 });
+    expect((refused as AppError).message).toContain(childId);
+    expect((await entriesOf(dossier.id)).filter((e) => e.kind === 'digitised').map((e) => e.owner_personal_id)).toEqual([childId]);
+    // The page says so instead of "already in the store".
+    const clerk = await signInPages(env, 'clerk');
+    const page = await clerk.post(`/can-bo/ho-so/${encodeURIComponent(resultCode)}/so-hoa`, { ownerPersonalId: secondChildId });
+    expect(page.location).toContain(`đã có trong kho của người khác (số định danh ${childId})`);
+    // The same person again is still a quiet "nothing to add".
+    expect(await digitiseDossierDocuments(env.ctx, clerkCaller, resultCode, childId)).toEqual({ ownerPersonalId: childId, added: 0 });
+  });
+
+  it('"Gỡ khỏi kho": the desk removes a digitised document (audited), then may digitise it for the right person', async () => {
+    const dossier = (await findDossierByCode(env.ctx.db, resultCode))!;
+    const [entry] = (await entriesOf(dossier.id)).filter((e) => e.kind === 'digitised');
+    const specialist = (await inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'specialist', password: 'demo' } })).json().token;
+    const asSpecialist = await inject({ method: 'DELETE', url: `/api/citizen-documents/${entry!.id}`, headers: { authorization: `Bearer ${specialist}` } });
+    expect([asSpecialist.statusCode, asSpecialist.json().error.code]).toEqual([403, 'FORBIDDEN']);
+    const asCitizenCall = await inject({ method: 'DELETE', url: `/api/citizen-documents/${entry!.id}`, headers: asCitizen(parent) });
+    expect(asCitizenCall.statusCode).toBe(401);
+    const result = (await entriesOf(dossier.id)).find((e) => e.kind === 'result')!;
+    const notDigitised = await inject({ method: 'DELETE', url: `/api/citizen-documents/${result.id}`, headers: { authorization: `Bearer ${clerkToken}` } });
+    expect([notDigitised.statusCode, notDigitised.json().error.code]).toEqual([409, 'DOCUMENT_NOT_REMOVABLE']);
+    for (const id of ['00000000-0000-4000-8000-000000000000', 'khong-phai-uuid']) {
+      const unknown = await inject({ method: 'DELETE', url: `/api/citizen-documents/${id}`, headers: { authorization: `Bearer ${clerkToken}` } });
+      expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'DOCUMENT_NOT_FOUND']);
+    }
+
+    const removed = await inject({ method: 'DELETE', url: `/api/citizen-documents/${entry!.id}`, headers: { authorization: `Bearer ${clerkToken}` } });
+    expect(removed.statusCode, removed.body).toBe(204);
+    const list = await inject({ method: 'GET', url: '/api/me/documents', headers: { cookie: parent.cookie } });
+    expect((list.json().items as Array<{ id: string }>).map((d) => d.id)).not.toContain(entry!.id);
+    // The dossier keeps its own file: only the store entry went.
+    const [upload] = (await env.ctx.db.execute(sql`select count(*)::int as n from dossier_documents where dossier_id = ${dossier.id}`)) as unknown as Array<{ n: number }>;
+    expect(upload!.n).toBe(1);
+    const admin = (await inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'demo' } })).json().token;
+    const audit = await inject({ method: 'GET', url: '/api/admin/audit?action=citizen_document.removed', headers: { authorization: `Bearer ${admin}` } });
+    expect(audit.body).toContain(entry!.id);
+
+    expect(await digitiseDossierDocuments(env.ctx, clerkCaller, resultCode, secondChildId)).toEqual({ ownerPersonalId: secondChildId, added: 1 });
+  });
+
+  it('the staff dossier page lists what was digitised from it, each with "Gỡ khỏi kho"', async () => {
+    const dossier = (await findDossierByCode(env.ctx.db, resultCode))!;
+    const [entry] = (await entriesOf(dossier.id)).filter((e) => e.kind === 'digitised');
+    const clerk = await signInPages(env, 'clerk');
+    const page = await clerk.get(`/can-bo/ho-so/${encodeURIComponent(resultCode)}`);
+    expect(page.body).toContain(`Trong kho của công dân có số định danh ${secondChildId}`);
+    expect(page.body).toContain(`action="/can-bo/ho-so/${resultCode}/so-hoa/${entry!.id}/go"`);
+    const posted = await clerk.post(`/can-bo/ho-so/${encodeURIComponent(resultCode)}/so-hoa/${entry!.id}/go`, {});
+    expect(posted.status).toBe(303);
+    expect(posted.location).toContain('Đã gỡ');
+    expect((await entriesOf(dossier.id)).filter((e) => e.kind === 'digitised')).toEqual([]);
   });
 });

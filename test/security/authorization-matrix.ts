@@ -334,6 +334,9 @@ export const MATRIX: MatrixRow[] = [
   // desk gets as far as validation, so nothing is stored.
   ...staffRows('POST /api/citizen-documents', post('/api/citizen-documents', { multipart: [{ name: 'ownerPersonalId', value: '012345678901' }] }),
     [UA, UA, UA, VF, FB, FB, FB, FB, FB, FB, FB, FB, FB]),
+  // "Gỡ khỏi kho": the desk only; an id that is no stored document gets the desk as far as 404.
+  ...staffRows('DELETE /api/citizen-documents/:id', { method: 'DELETE', path: `/api/citizen-documents/${NO_ID}` },
+    [UA, UA, UA, '404 DOCUMENT_NOT_FOUND', FB, FB, FB, FB, FB, FB, FB, FB, FB]),
   // The citizen space (issue 12): the signed-in citizen's alone (VNeID session, tested in test/e2e/citizen-space.test.ts);
   // a tracking token or a staff session has no space.
   ...staffRows('GET /api/me/dossiers', get('/api/me/dossiers'), Array<string>(13).fill(UA)),

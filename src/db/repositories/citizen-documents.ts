@@ -34,6 +34,19 @@ export async function findCitizenDocuments(db: Db, ids: string[]): Promise<Citiz
   return db.select().from(citizenDocuments).where(inArray(citizenDocuments.id, ids));
 }
 
+/** The store entries that came from one dossier, of one kind, oldest first (citizen_documents_source_uq leads with it). */
+export async function listDossierStoreEntries(db: Db, dossierId: string, kind: CitizenDocumentRow['kind']): Promise<CitizenDocumentRow[]> {
+  return db.select().from(citizenDocuments)
+    .where(and(eq(citizenDocuments.sourceDossierId, dossierId), eq(citizenDocuments.kind, kind)))
+    .orderBy(citizenDocuments.createdAt, citizenDocuments.id);
+}
+
+/** Takes an entry out of the store (not its stored file, which others may share); the row removed, if it was there. */
+export async function deleteCitizenDocument(db: Db, id: string): Promise<CitizenDocumentRow | undefined> {
+  const [row] = await db.delete(citizenDocuments).where(eq(citizenDocuments.id, id)).returning();
+  return row;
+}
+
 /** How many of a dossier's documents were attached from the store instead of uploaded. */
 export async function countReusedDocuments(db: Db, dossierId: string): Promise<number> {
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(dossierDocuments)

@@ -1,12 +1,12 @@
 // The citizen's e-document store (services/citizens/document-store.ts): the desk digitises a scan for a person
-// (POST /api/citizen-documents), a signed-in citizen lists and downloads their own and their children's documents
+// (POST /api/citizen-documents) or removes a digitised one (DELETE /api/citizen-documents/:id), a signed-in citizen lists and downloads their own and their children's documents
 // (GET /api/me/documents, GET /api/me/documents/:id/file).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { readMultipart } from '../../plugins/multipart.js';
-import { deskStaff, digitiseDocument, myDocumentFile, myDocuments } from '../../services/citizens/document-store.js';
+import { deskStaff, digitiseDocument, myDocumentFile, myDocuments, removeStoredDocument } from '../../services/citizens/document-store.js';
 import { sendDownload } from '../pages/downloads.js';
 import { errorResponse } from './error-response.js';
 
@@ -32,6 +32,19 @@ export const citizenDocumentRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> =
     if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Yêu cầu phải là multipart/form-data.');
     const { owner: _owner, ...stored } = await digitiseDocument(ctx, request.caller, await readMultipart(request));
     return reply.status(201).send(stored);
+  });
+
+  app.delete('/api/citizen-documents/:id', {
+    schema: {
+      tags: ['citizens'], summary: 'Gỡ giấy tờ đã số hóa khỏi kho dữ liệu của công dân (Bộ phận Một cửa)',
+      description: 'Chỉ giấy tờ số hóa (`kind: digitised`); kết quả giải quyết 409 DOCUMENT_NOT_REMOVABLE. Giấy tờ số hóa từ một hồ sơ: cần quyền xử lý hồ sơ đó. '
+        + 'Tệp đã lưu không bị xóa (hồ sơ vẫn dùng). Ghi nhật ký `citizen_document.removed`.',
+      params: z.object({ id: z.string().max(64) }),
+      response: { 204: z.null(), 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse },
+    },
+  }, async (request, reply) => {
+    await removeStoredDocument(ctx, request.caller, request.params.id);
+    return reply.status(204).send(null);
   });
 
   app.get('/api/me/documents', {

@@ -44,6 +44,7 @@ export const AUDIT_ACTIONS = {
   'feedback.answered': 'Trả lời phản ánh, kiến nghị',
   'feedback.notified': 'Gửi thư cho người phản ánh, kiến nghị',
   'citizen_document.digitised': 'Số hóa giấy tờ vào kho dữ liệu của công dân',
+  'citizen_document.removed': 'Gỡ giấy tờ khỏi kho dữ liệu của công dân',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS | `dossier.${string}`;

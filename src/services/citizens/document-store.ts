@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { Db } from '../../db/client.js';
 import {
-  findCitizenDocuments, insertCitizenDocument, listCitizenDocuments, type CitizenDocumentRow,
+  deleteCitizenDocument, findCitizenDocuments, insertCitizenDocument, listCitizenDocuments, listDossierStoreEntries, type CitizenDocumentRow,
 } from '../../db/repositories/citizen-documents.js';
 import { findCitizenById, type CitizenRow } from '../../db/repositories/citizens.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
@@ -100,13 +100,15 @@ export async function digitiseDocument(ctx: AppContext, caller: Caller, input: {
 /**
  * "Số hóa vào kho của công dân" on the staff dossier page: the dossier's uploaded documents go into the person's
  * store (the ID number given, else the person the dossier is about, else the applicant's as the desk checked it),
- * sharing the dossier's stored files. Documents that came from the store are not put back; a second run adds nothing.
+ * sharing the dossier's stored files. Documents that came from the store are not put back; a second run for the same
+ * person adds nothing, one for another person is refused (409 DOCUMENT_IN_ANOTHER_STORE: the desk removes the wrong
+ * entries with "Gỡ khỏi kho" first). Only staff who may act on the dossier now do this, not those who only see it.
  */
 export async function digitiseDossierDocuments(ctx: AppContext, caller: Caller, code: string, ownerPersonalId?: string): Promise<{ ownerPersonalId: string; added: number }> {
   const staff = await deskStaff(ctx.db, caller);
   const dossier = await dossiers.findDossierByCode(ctx.db, code);
   if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', 'Không tìm thấy hồ sơ.');
-  await actorForDossier(ctx, dossier, caller, 'view');
+  await actorForDossier(ctx, dossier, caller, 'act');
   const given = ownerPersonalId?.trim() ? personalIdSchema().safeParse(ownerPersonalId) : undefined;
   if (given && !given.success) throw new AppError('VALIDATION_FAILED', PERSONAL_ID_MESSAGE, { ownerPersonalId: PERSONAL_ID_MESSAGE });
   const owner = given?.data ?? dossier.subjectPersonalId ?? dossier.applicantIdNumber;
@@ -117,13 +119,21 @@ export async function digitiseDossierDocuments(ctx: AppContext, caller: Caller, 
   const fresh = documents.filter((d) => d.reusedFromDocumentId === null);
   const added = await ctx.db.transaction(async (tx) => {
     let count = 0;
+    const elsewhere = new Set<string>();
     for (const d of fresh) {
-      const { inserted } = await insertCitizenDocument(tx, {
+      const { row, inserted } = await insertCitizenDocument(tx, {
         ownerPersonalId: owner, kind: 'digitised', title: `${definition.documents[d.documentKey]?.label ?? d.documentKey} (hồ sơ ${dossier.code})`,
         fileName: d.fileName, mimeType: d.mimeType, sizeBytes: d.sizeBytes, sha256: d.sha256, storageKey: d.storageKey,
         sourceDossierId: dossier.id, digitisedByStaffId: staff.id,
       });
       if (inserted) count += 1;
+      else if (row.ownerPersonalId !== owner) elsewhere.add(row.ownerPersonalId);
+    }
+    // The same files are one store entry (the source index): in another person's store, they are not in this one.
+    if (elsewhere.size > 0) {
+      throw new AppError('DOCUMENT_IN_ANOTHER_STORE',
+        `Giấy tờ của hồ sơ ${dossier.code} đã có trong kho của người khác (số định danh ${[...elsewhere].join(', ')}), không số hóa thêm cho ${owner}. `
+        + 'Nếu đã số hóa nhầm người, hãy "Gỡ khỏi kho" trước rồi số hóa lại.', { ownerPersonalId: 'Giấy tờ đã có trong kho của người khác.' });
     }
     if (count > 0) {
       await recordAudit(tx, staffActor(staff, ipOf(caller)), 'citizen_document.digitised', dossier.code, { ownerPersonalId: owner, documents: count });
@@ -131,6 +141,42 @@ export async function digitiseDossierDocuments(ctx: AppContext, caller: Caller, 
     return count;
   });
   return { ownerPersonalId: owner, added };
+}
+
+/** An entry digitised from a dossier, as the staff dossier page lists it with "Gỡ khỏi kho". */
+export interface DossierStoreEntry { id: string; title: string; ownerPersonalId: string; createdAt: string }
+
+/** What the desk digitised from this dossier (the page has checked the caller may see the dossier). */
+export async function digitisedFromDossier(ctx: Pick<AppContext, 'db'>, dossierId: string): Promise<DossierStoreEntry[]> {
+  return (await listDossierStoreEntries(ctx.db, dossierId, 'digitised'))
+    .map((r) => ({ id: r.id, title: r.title, ownerPersonalId: r.ownerPersonalId, createdAt: r.createdAt.toISOString() }));
+}
+
+/**
+ * "Gỡ khỏi kho": the desk takes a digitised document out of a person's store (a scan put in the wrong store, or a
+ * dossier digitised for the wrong person): DELETE /api/citizen-documents/:id. One from a dossier needs the right to act
+ * on that dossier. Results are never removed (they are what was issued); the stored file stays (a dossier, or a later
+ * dossier that re-used it, still points at it). Audited with what was removed.
+ */
+export async function removeStoredDocument(ctx: AppContext, caller: Caller, id: string): Promise<CitizenDocumentRow> {
+  const staff = await deskStaff(ctx.db, caller);
+  const [row] = isUuid(id) ? await findCitizenDocuments(ctx.db, [id]) : [];
+  if (!row) throw new AppError('DOCUMENT_NOT_FOUND', 'Không tìm thấy giấy tờ trong kho dữ liệu của công dân.');
+  if (row.kind !== 'digitised') {
+    throw new AppError('DOCUMENT_NOT_REMOVABLE', 'Chỉ gỡ được giấy tờ đã số hóa; kết quả giải quyết đã cấp không gỡ khỏi kho.');
+  }
+  if (row.sourceDossierId) {
+    const dossier = await dossiers.findDossierById(ctx.db, row.sourceDossierId);
+    if (dossier) await actorForDossier(ctx, dossier, caller, 'act');
+  }
+  return ctx.db.transaction(async (tx) => {
+    const removed = await deleteCitizenDocument(tx, row.id);
+    if (!removed) throw new AppError('DOCUMENT_NOT_FOUND', 'Không tìm thấy giấy tờ trong kho dữ liệu của công dân.');
+    await recordAudit(tx, staffActor(staff, ipOf(caller)), 'citizen_document.removed', removed.id, {
+      ownerPersonalId: removed.ownerPersonalId, title: removed.title, sha256: removed.sha256, sourceDossierId: removed.sourceDossierId,
+    });
+    return removed;
+  });
 }
 
 /** A clerk, or anyone of a one-stop desk unit: who may digitise into a person's store (else 401/403). */

@@ -4,6 +4,7 @@
 import type { AppContext } from '../../../app-context.js';
 import { vnToday } from '../../../calendar/vn-time.js';
 import type { Caller } from '../../../services/access.js';
+import { digitisedFromDossier, type DossierStoreEntry } from '../../../services/citizens/document-store.js';
 import { optionsFor } from '../../../services/intake/routing.js';
 import { filingFactsOf, type FilingFacts } from '../../../services/intake/filing-facts.js';
 import { registerPrefills, type RegisterPrefill } from '../../../services/processing/master-register.js';
@@ -40,6 +41,8 @@ interface StaffDossierData {
   filing: FilingFacts | null;
   /** Messages with the citizen (reading them here marks the citizen's read). */
   messages: DossierMessages;
+  /** What the desk digitised from this dossier into a person's store (each removable: "Gỡ khỏi kho"). */
+  storeEntries: DossierStoreEntry[];
 }
 
 /** The service calls behind the page. */
@@ -48,15 +51,16 @@ export async function loadStaffDossier(ctx: AppContext, code: string, caller: Ca
   const { view } = details;
   const dataOptions: Record<string, FieldOption[]> = {};
   for (const a of view.actions) for (const f of a.form?.fields ?? []) if (f.optionsFrom) dataOptions[f.name] = await optionsFor(ctx.db, f.optionsFrom);
-  const [prefills, waiting, messages, filing] = await Promise.all([
+  const [prefills, waiting, messages, filing, storeEntries] = await Promise.all([
     // Ask nothing twice: a register check is filled from the electronic master register when it has the diploma.
     registerPrefills(ctx, code, caller, view.actions),
     caller.kind === 'staff' && !view.result ? pendingSignatures(ctx, caller).then((all) => all.find((p) => p.code === code), () => undefined) : undefined,
     // The dossier and the caller's access as dossierDetails loaded and checked them: not read again.
     messagesOf(ctx, details.dossier, details.actor),
     filingFactsOf(ctx, details.dossier),
+    digitisedFromDossier(ctx, details.dossier.id),
   ]);
-  return { details, prefills, dataOptions, waiting, signingAgentUrl: ctx.config.signingAgentUrl, messages, filing };
+  return { details, prefills, dataOptions, waiting, signingAgentUrl: ctx.config.signingAgentUrl, messages, filing, storeEntries };
 }
 
 const REGISTER_NOTES: Record<RegisterPrefill['outcome'], (p: RegisterPrefill) => string> = {
@@ -114,5 +118,6 @@ export function staffDossierModel(code: string, data: StaffDossierData, extra: S
     assignee: view.assignee?.name ?? null,
     filing: filingView(data.filing),
     messages: messagesPanel(messages, `${page}/tin-nhan`, true, extra.messageForm),
+    storeEntries: data.storeEntries.map((e) => ({ ...e, removeUrl: `${page}/so-hoa/${enc(e.id)}/go` })),
   };
 }
