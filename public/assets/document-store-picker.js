@@ -16,7 +16,8 @@
   document.addEventListener('change', function (event) {
     if (event.target && event.target.closest && event.target.closest('[data-store-picker]')) sync(event.target.closest('[data-store-picker]'));
   });
-  // After form.js has applied conditional requirements on the same submit (capture runs first on the form).
+  // Before form.js's own submit listener (a capturing listener on the document runs first), which then re-applies
+  // conditional requirements and skips the disabled upload when it checks the form.
   document.addEventListener('submit', all, true);
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', all); else all();
 })();

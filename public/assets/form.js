@@ -103,7 +103,8 @@
   function validate(form) {
     var problems = [];
     Array.prototype.forEach.call(form.querySelectorAll('input,select,textarea'), function (el) {
-      if (!el.name || el.type === 'hidden') return;
+      // A disabled control is not sent (a document chosen from the citizen's store disables its upload): nothing to check.
+      if (!el.name || el.type === 'hidden' || el.disabled) return;
       var text = message(el);
       showError(form, el.name, text);
       if (text) problems.push({ el: el, text: text });
