@@ -40,6 +40,9 @@ import { verifyRoutes } from './routes/api/verify.js';
 import { pkiRoutes } from './routes/api/pki.js';
 import { retainVerifierPool } from './signing/verify-pool.js';
 
+/** Text parts a multipart request may carry (each at most 256 KB). */
+const MAX_FORM_FIELDS = 100;
+
 export async function buildApp(ctx: AppContext) {
   const app = Fastify({
     loggerInstance: ctx.log,
@@ -68,8 +71,10 @@ export async function buildApp(ctx: AppContext) {
   await app.register(metricsPlugin, { ctx, redis });
   await app.register(securityHeadersPlugin, { publicUrl: ctx.config.publicUrl });
   await app.register(cookie);
+  // A page's application form posts each field as its own part, with the filing choice, a proxy's principal and one
+  // "Chọn từ kho giấy tờ của tôi" per document: well past 20 for a signed-in citizen (a school transfer sends 21).
   await app.register(multipart, {
-    limits: { fileSize: ctx.config.uploads.maxFileBytes, files: ctx.config.uploads.maxFiles, fields: 20, fieldSize: 256 * 1024, parts: ctx.config.uploads.maxFiles + 20 },
+    limits: { fileSize: ctx.config.uploads.maxFileBytes, files: ctx.config.uploads.maxFiles, fields: MAX_FORM_FIELDS, fieldSize: 256 * 1024, parts: ctx.config.uploads.maxFiles + MAX_FORM_FIELDS },
   });
   // Counted in Redis when there is one, so every server copy shares the same login budget; while Redis is down the
   // limit is not applied rather than refusing every login (skipOnError; the client fails fast, redis.ts).

@@ -374,7 +374,8 @@ function multipartCases(): HttpCase[] {
     endpoint: 'POST /api/dossiers', name, method: 'POST', path: '/api/dossiers', body, expect, headers,
   });
   const mp = (parts: Part[], extra: Partial<Extract<Body, { multipart: Part[] }>> = {}): Body => ({ multipart: parts, ...extra });
-  const manyFields = Array.from({ length: 25 }, (_, i) => ({ name: `f${i}`, value: 'x' }));
+  // Past the app's 100 text parts (app.ts MAX_FORM_FIELDS), with intake's own two.
+  const manyFields = Array.from({ length: 99 }, (_, i) => ({ name: `f${i}`, value: 'x' }));
   const manyFiles = Array.from({ length: 21 }, (_, i) => file('diplomaScan', `s${i}.pdf`, PDF_PLACEHOLDER));
   const withField = (field: string, value: unknown) => intake({ ...DIPLOMA, [field]: value });
   const cases: HttpCase[] = [
@@ -428,7 +429,7 @@ function multipartCases(): HttpCase[] {
     submit('file under the data name', mp([{ name: 'procedure', value: 'diploma-copy' }, file('data', 'data.json', JSON.stringify(DIPLOMA), 'application/json')]), V),
     submit('document over its 5 MB limit', mp(intake(DIPLOMA, [file('identity', 'big.pdf', Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(5.5 * 1024 * 1024, 0x20)]))])), J(413, 'FILE_TOO_LARGE')),
     submit('file over the 10 MB request limit', mp(intake(DIPLOMA, [file('identity', 'huge.pdf', Buffer.alloc(10.5 * 1024 * 1024, 0x20))])), J(413, 'FILE_TOO_LARGE')),
-    submit('25 text fields', mp([...intake(DIPLOMA), ...manyFields]), J(413, 'PAYLOAD_TOO_LARGE')),
+    submit('101 text fields', mp([...intake(DIPLOMA), ...manyFields]), J(413, 'PAYLOAD_TOO_LARGE')),
     submit('21 files', mp(intake(DIPLOMA, manyFiles)), J(413, 'TOO_MANY_FILES')),
     submit('a text field over 256 KB', mp([...intake(DIPLOMA), { name: 'note', value: 'x'.repeat(300 * 1024) }]), J(413, 'PAYLOAD_TOO_LARGE')),
     submit('Idempotency-Key of 7 characters', mp(intake(DIPLOMA)), V, { 'idempotency-key': 'short-k' }),
@@ -525,7 +526,7 @@ function pageCases(): HttpCase[] {
     p('POST /thu-tuc/:id/nop', 'multipart without boundary', '/thu-tuc/diploma-copy/nop', { multipart: intake(DIPLOMA), boundary: null }, PAGE(400)),
     p('POST /thu-tuc/:id/nop', 'multipart, file name with NUL', '/thu-tuc/diploma-copy/nop', { multipart: [...Object.entries(stringify(DIPLOMA)).map(([name, value]) => ({ name, value })), file('identity', `a${NUL}.pdf`, PDF_PLACEHOLDER)] }, PAGE(400)),
     p('POST /thu-tuc/:id/nop', 'multipart, 21 files', '/thu-tuc/diploma-copy/nop', { multipart: Array.from({ length: 21 }, (_, i) => file('diplomaScan', `s${i}.pdf`, PDF_PLACEHOLDER)) }, PAGE(413)),
-    p('POST /thu-tuc/:id/nop', 'multipart, 25 fields', '/thu-tuc/diploma-copy/nop', { multipart: Array.from({ length: 25 }, (_, i) => ({ name: `f${i}`, value: 'x' })) }, PAGE(413)),
+    p('POST /thu-tuc/:id/nop', 'multipart, 101 fields', '/thu-tuc/diploma-copy/nop', { multipart: Array.from({ length: 101 }, (_, i) => ({ name: `f${i}`, value: 'x' })) }, PAGE(413)),
     { ...p('POST /thu-tuc/:id/nop', 'JSON error for the upload script', '/thu-tuc/diploma-copy/nop', { form: { applicantName: `A${NUL}` } }, J(422, 'VALIDATION_FAILED')), headers: { accept: 'application/json' } },
 
     // Tracking.
