@@ -122,6 +122,11 @@ export const feedbackItems = pgTable('feedback_items', {
   status: text('status', { enum: ['open', 'answered'] }).notNull().default('open'),
   dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
   answer: text('answer'),
+  /**
+   * The question as the portal publishes it, written by the answering official (the filer's own title and text may
+   * hold names, ID numbers, phone numbers and are never published); set exactly when published_at is.
+   */
+  publishedQuestion: text('published_question'),
   answeredByStaffId: uuid('answered_by_staff_id').references(() => staffAccounts.id),
   answeredAt: timestamp('answered_at', { withTimezone: true }),
   publishedAt: timestamp('published_at', { withTimezone: true }),
