@@ -136,17 +136,19 @@ describe('feedback and complaints', () => {
     expect((await env.app.inject({ method: 'GET', url: '/api/me/feedback', headers: { cookie: other.cookie } })).json().items).toEqual([]);
   });
 
-  it('anonymous filing: name and a contact required (422); the access token opens it; published only when asked, never with a name or contact', async () => {
+  it('anonymous filing: name and a contact required (422); the access token opens it; published only when asked, under the official\'s question, never the filer\'s words, name or contact', async () => {
     const noContact = await env.app.inject({ method: 'POST', url: '/api/feedback', payload: { kind: 'feedback', title: 'Thủ tục khó hiểu', body: 'Hướng dẫn nộp hồ sơ trên cổng khó hiểu.' } });
     expect(noContact.statusCode).toBe(422);
     expect(noContact.json().error.code).toBe('VALIDATION_FAILED');
     expect(Object.keys(noContact.json().error.fields).sort()).toEqual(['contactEmail', 'contactName', 'contactPhone']);
 
-    const question = 'Xin hỏi thủ tục cấp bản sao văn bằng có cần bản gốc căn cước không?';
+    // The filer's own words name them and their ID number: what the official publishes is their rewording.
+    const filersText = 'Tôi là Đặng Văn Ẩn Danh, CCCD 001088012345, xin hỏi thủ tục cấp bản sao văn bằng có cần bản gốc căn cước không?';
+    const question = 'Thủ tục cấp bản sao văn bằng có cần bản gốc căn cước không?';
     const secret = { contactName: 'Đặng Văn Ẩn Danh', contactEmail: 'an.danh@example.test', contactPhone: '0987 111 222' };
     const asked = await env.app.inject({
       method: 'POST', url: '/api/feedback',
-      payload: { kind: 'feedback', procedureId: 'diploma-copy', title: 'Hỏi về giấy tờ cần nộp', body: question, ...secret, publishRequested: true },
+      payload: { kind: 'feedback', procedureId: 'diploma-copy', title: 'Đặng Văn Ẩn Danh hỏi về giấy tờ', body: filersText, ...secret, publishRequested: true },
     });
     expect(asked.statusCode, asked.body).toBe(201);
     const { code, accessToken } = asked.json();
@@ -162,17 +164,30 @@ describe('feedback and complaints', () => {
     expect((await env.app.inject({ method: 'GET', url: `/api/feedback/${code}` })).statusCode).toBe(404);
 
     const answer = 'Không cần bản gốc, chỉ cần bản chụp căn cước.';
-    expect((await asStaff('leader', { method: 'POST', url: `/api/feedback/${code}/answer`, payload: { answer, publish: true } })).json().published).toBe(true);
+    // Publishing takes the question to publish: required, at most 2000 characters.
+    for (const [payload, field] of [
+      [{ answer, publish: true }, 'Bắt buộc khi công khai: viết lại câu hỏi, bỏ họ tên, số định danh, số điện thoại, địa chỉ của người gửi.'],
+      [{ answer, publish: true, publishedQuestion: '  ' }, 'Bắt buộc khi công khai: viết lại câu hỏi, bỏ họ tên, số định danh, số điện thoại, địa chỉ của người gửi.'],
+      [{ answer, publish: true, publishedQuestion: 'x'.repeat(2001) }, 'Nội dung câu hỏi công khai tối đa 2000 ký tự.'],
+    ] as const) {
+      const refused = await asStaff('leader', { method: 'POST', url: `/api/feedback/${code}/answer`, payload });
+      expect(refused.statusCode).toBe(422);
+      expect(refused.json().error).toMatchObject({ code: 'VALIDATION_FAILED', fields: { publishedQuestion: field } });
+    }
+    const published = await asStaff('leader', { method: 'POST', url: `/api/feedback/${code}/answer`, payload: { answer, publish: true, publishedQuestion: `  ${question}\r\n` } });
+    expect(published.json()).toMatchObject({ published: true, publishedQuestion: question, body: filersText });
+    const audit = await env.ctx.database.query<{ details: { publish: boolean; publishedQuestion: string } }>("select details from audit_log where action = 'feedback.answered' and target = $1", [code]);
+    expect(audit.map((a) => [a.details.publish, a.details.publishedQuestion])).toEqual([[true, question]]);
     expect((await asStaff('clerk', { method: 'POST', url: `/api/feedback/${notAsked.json().code}/answer`, payload: { answer: 'Đã trả lời riêng cho người gửi.' } })).statusCode).toBe(200);
 
     const list = await env.app.inject({ method: 'GET', url: '/api/feedback/published' });
-    expect(list.json().items).toEqual([{ kindLabel: 'Phản ánh', procedure: 'Cấp bản sao văn bằng, chứng chỉ từ sổ gốc', title: 'Hỏi về giấy tờ cần nộp', question, answer, answeredAt: expect.any(String) }]);
+    expect(list.json().items).toEqual([{ kindLabel: 'Phản ánh', procedure: 'Cấp bản sao văn bằng, chứng chỉ từ sổ gốc', question, answer, answeredAt: expect.any(String) }]);
     const page = await env.app.inject({ method: 'GET', url: '/phan-anh-kien-nghi/da-tra-loi' });
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('Hỏi về giấy tờ cần nộp');
+    expect(page.body).toContain(question);
     expect(page.body).toContain(answer);
     for (const text of [list.body, page.body]) {
-      for (const leak of ['Đặng Văn Ẩn Danh', 'an.danh@example.test', '0987111222', 'Bí Mật', 'Không muốn công khai', 'Trịnh Thị Phản Ánh', 'phan.anh@example.test']) expect(text).not.toContain(leak);
+      for (const leak of ['Đặng Văn Ẩn Danh', '001088012345', 'an.danh@example.test', '0987111222', 'Bí Mật', 'Không muốn công khai', 'Trịnh Thị Phản Ánh', 'phan.anh@example.test']) expect(text).not.toContain(leak);
     }
   });
 
@@ -253,12 +268,22 @@ describe('feedback and complaints', () => {
     const item = await clerk.get(`/can-bo/phan-anh/${code}`);
     expect(item.body).toContain('Phan Văn Trang');
     expect(item.body).toContain('name="publish"');
+    // The question to publish starts as the filer's title, to edit.
+    expect(item.body).toMatch(/<textarea id="publishedQuestion" name="publishedQuestion"[^>]*>Hỏi qua trang<\/textarea>/);
     expect((await clerk.post(`/can-bo/phan-anh/${code}/tra-loi`, { answer: 'ngắn' })).status).toBe(422);
-    const answered = await clerk.post(`/can-bo/phan-anh/${code}/tra-loi`, { answer: 'Cảm ơn ông, thủ tục không cần bản gốc.', publish: 'on' });
+    const noQuestion = await clerk.post(`/can-bo/phan-anh/${code}/tra-loi`, { answer: 'Cảm ơn ông, thủ tục không cần bản gốc.', publish: 'on', publishedQuestion: '' });
+    expect(noQuestion.status).toBe(422);
+    expect(noQuestion.body).toContain('Bắt buộc khi công khai');
+    expect(noQuestion.body).toContain('Cảm ơn ông, thủ tục không cần bản gốc.');
+    const answered = await clerk.post(`/can-bo/phan-anh/${code}/tra-loi`, {
+      answer: 'Cảm ơn ông, thủ tục không cần bản gốc.', publish: 'on', publishedQuestion: 'Thủ tục nộp qua trang có cần bản gốc không?',
+    });
     expect([answered.status, answered.location]).toEqual([303, `/can-bo/phan-anh/${code}?tb=da-tra-loi`]);
     expect((await post('/phan-anh-kien-nghi/tra-cuu', { code, token })).body).toContain('Cảm ơn ông, thủ tục không cần bản gốc.');
     const published = await env.app.inject({ method: 'GET', url: '/phan-anh-kien-nghi/da-tra-loi' });
     expect(published.body).toContain('Cảm ơn ông, thủ tục không cần bản gốc.');
+    expect(published.body).toContain('Thủ tục nộp qua trang có cần bản gốc không?');
+    expect(published.body).not.toContain('Gửi phản ánh qua biểu mẫu trên trang.');
     expect(published.body).not.toContain('Phan Văn Trang');
     expect(published.body).not.toContain('0912000321');
 

@@ -77,23 +77,29 @@ export async function listFeedbackOfCitizen(db: Db, citizenId: string, limit: nu
   return rows.map(flatten);
 }
 
-/** Published answers, newest first: only what the public list shows (never the filer's name or contacts). */
-export async function listPublishedFeedback(db: Db, limit: number): Promise<Array<Pick<FeedbackRow, 'code' | 'kind' | 'procedureId' | 'title' | 'body' | 'answer' | 'answeredAt' | 'publishedAt' | 'createdAt'>>> {
+/**
+ * Published answers, newest first: only what the public list shows — the question as the official wrote it for
+ * publication, never the filer's own title or text (they may name people), name or contacts.
+ */
+export async function listPublishedFeedback(db: Db, limit: number): Promise<Array<Pick<FeedbackRow, 'kind' | 'procedureId' | 'answer' | 'answeredAt' | 'publishedAt' | 'createdAt'> & { publishedQuestion: string }>> {
   return db.select({
-    code: feedbackItems.code, kind: feedbackItems.kind, procedureId: feedbackItems.procedureId, title: feedbackItems.title, body: feedbackItems.body,
+    kind: feedbackItems.kind, procedureId: feedbackItems.procedureId, publishedQuestion: sql<string>`${feedbackItems.publishedQuestion}`,
     answer: feedbackItems.answer, answeredAt: feedbackItems.answeredAt, publishedAt: feedbackItems.publishedAt, createdAt: feedbackItems.createdAt,
   }).from(feedbackItems)
-    .where(and(eq(feedbackItems.status, 'answered'), sql`${feedbackItems.publishedAt} is not null`))
+    .where(and(eq(feedbackItems.status, 'answered'), sql`${feedbackItems.publishedAt} is not null`, sql`${feedbackItems.publishedQuestion} is not null`))
     .orderBy(desc(feedbackItems.publishedAt))
     .limit(limit);
 }
 
-/** Records the answer if the item is still open; undefined when someone answered it first. */
+/** Records the answer if the item is still open; undefined when someone answered it first. `publishedQuestion`: published with it. */
 export async function answerFeedbackIfOpen(
-  db: Db, id: string, answer: { text: string; staffId: string; at: Date; publish: boolean },
+  db: Db, id: string, answer: { text: string; staffId: string; at: Date; publishedQuestion: string | null },
 ): Promise<FeedbackRow | undefined> {
   const [row] = await db.update(feedbackItems)
-    .set({ status: 'answered', answer: answer.text, answeredByStaffId: answer.staffId, answeredAt: answer.at, publishedAt: answer.publish ? answer.at : null })
+    .set({
+      status: 'answered', answer: answer.text, answeredByStaffId: answer.staffId, answeredAt: answer.at,
+      publishedAt: answer.publishedQuestion !== null ? answer.at : null, publishedQuestion: answer.publishedQuestion,
+    })
     .where(and(eq(feedbackItems.id, id), eq(feedbackItems.status, 'open')))
     .returning();
   return row;

@@ -17,12 +17,12 @@ const feedbackView = z.object({
   code: z.string(), kind: z.enum(['feedback', 'petition']), kindLabel: z.string(), status: z.enum(['open', 'answered']), statusLabel: z.string(),
   title: z.string(), body: z.string(), dossierCode: z.string().nullable(), procedure: z.object({ id: z.string(), title: z.string() }).nullable(),
   createdAt: z.string(), dueDate: z.string(), dueAt: z.string(), overdue: z.boolean(), publishRequested: z.boolean(),
-  answer: z.string().nullable(), answeredAt: z.string().nullable(), published: z.boolean(),
+  answer: z.string().nullable(), answeredAt: z.string().nullable(), published: z.boolean(), publishedQuestion: z.string().nullable(),
   contact: z.object({ name: z.string(), email: z.string().nullable(), phone: z.string().nullable() }).optional(),
   signedIn: z.boolean().optional(), answeredOnTime: z.boolean().nullable().optional(),
 });
 const publishedAnswer = z.object({
-  kindLabel: z.string(), procedure: z.string().nullable(), title: z.string(), question: z.string(), answer: z.string(), answeredAt: z.string(),
+  kindLabel: z.string(), procedure: z.string().nullable(), question: z.string(), answer: z.string(), answeredAt: z.string(),
 });
 
 export const feedbackRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -81,7 +81,7 @@ export const feedbackRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async 
   app.post('/api/feedback/:code/answer', {
     schema: {
       tags: ['feedback'], summary: 'Trả lời phản ánh, kiến nghị (lãnh đạo, cán bộ một cửa của cơ quan)',
-      description: 'JSON `{ answer, publish? }`; `publish: true` chỉ khi người gửi đề nghị công khai (422). Đã trả lời: 409 FEEDBACK_ALREADY_ANSWERED.',
+      description: 'JSON `{ answer, publish?, publishedQuestion? }`; `publish: true` chỉ khi người gửi đề nghị công khai, kèm `publishedQuestion` (câu hỏi được công khai do cán bộ viết lại, không có họ tên, số định danh, liên hệ; 5–2000 ký tự) (422). Đã trả lời: 409 FEEDBACK_ALREADY_ANSWERED.',
       params: code, body: z.unknown(),
       response: { 200: feedbackView, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse },
     },

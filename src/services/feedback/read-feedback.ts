@@ -1,6 +1,7 @@
 // Reading feedback and complaints: the staff queue of the caller's agency (leaders and clerks), one item for whoever
 // may see it (staff of the answering agency; its filer — signed in, or holding the token given at filing), a signed-in
-// citizen's own items, and the published answers (title, question, answer, date: never a name or a contact).
+// citizen's own items, and the published answers (the question as the official wrote it for publication, the answer,
+// the date: never the filer's own words, name or contacts).
 import type { AppContext } from '../../app-context.js';
 import { findFeedbackByCode, listFeedback, listFeedbackOfCitizen, listPublishedFeedback } from '../../db/repositories/feedback.js';
 import { AppError } from '../../errors.js';
@@ -39,16 +40,15 @@ export async function myFeedback(ctx: AppContext, caller: Caller, now = new Date
   return (await listFeedbackOfCitizen(ctx.db, caller.citizen.id, 200)).map((r) => filerView(ctx, r, now));
 }
 
-export interface PublishedAnswer { kindLabel: string; procedure: string | null; title: string; question: string; answer: string; answeredAt: string }
+export interface PublishedAnswer { kindLabel: string; procedure: string | null; question: string; answer: string; answeredAt: string }
 
-/** The published answers, newest first: nothing that names or reaches the filer. */
+/** The published answers, newest first: nothing the filer wrote, nothing that names or reaches them. */
 export async function publishedAnswers(ctx: AppContext, limit = 100): Promise<PublishedAnswer[]> {
   const titles = new Map(ctx.catalog.listAll().map((p) => [p.definition.id, p.definition.title]));
   return (await listPublishedFeedback(ctx.db, Math.min(limit, 200))).map((r) => ({
     kindLabel: FEEDBACK_KIND_LABELS[r.kind],
     procedure: r.procedureId ? titles.get(r.procedureId) ?? null : null,
-    title: r.title,
-    question: r.body,
+    question: r.publishedQuestion,
     answer: r.answer ?? '',
     answeredAt: (r.answeredAt ?? r.publishedAt ?? r.createdAt).toISOString(),
   }));

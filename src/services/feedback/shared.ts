@@ -70,6 +70,8 @@ export function filerView(ctx: Pick<AppContext, 'catalog'>, item: FeedbackWithAg
     answer: item.answer,
     answeredAt: item.answeredAt?.toISOString() ?? null,
     published: item.publishedAt !== null,
+    /** The question as the portal publishes it (written by the official); null unless published. */
+    publishedQuestion: item.publishedQuestion,
   };
 }
 export type FeedbackView = ReturnType<typeof filerView>;

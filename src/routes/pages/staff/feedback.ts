@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
 import type { AppError } from '../../../errors.js';
-import { answerFeedback, MAX_ANSWER_LENGTH } from '../../../services/feedback/answer-feedback.js';
+import { answerFeedback, MAX_ANSWER_LENGTH, MAX_PUBLISHED_QUESTION_LENGTH } from '../../../services/feedback/answer-feedback.js';
 import { feedbackFor, feedbackQueue } from '../../../services/feedback/read-feedback.js';
 import type { FeedbackStaffView } from '../../../services/feedback/shared.js';
 import { fieldErrors, readPageForm, render } from '../common.js';
@@ -15,6 +15,12 @@ const FLASH: Record<string, string> = { 'da-tra-loi': 'Đã gửi câu trả l�
 function rowView(item: FeedbackStaffView, now = Date.now()) {
   const dueSoon = item.status === 'open' && !item.overdue && new Date(item.dueAt).getTime() - now < DAY_MS;
   return { ...item, url: `/can-bo/phan-anh/${enc(item.code)}`, dueClass: item.overdue ? 'overdue' : dueSoon ? 'due-soon' : '', dueSoon };
+}
+
+/** The answer form's fields as the service takes them (the published question only with "publish"). */
+function answerOf(fields: Record<string, string | undefined>) {
+  const publish = fields.publish === 'on';
+  return { answer: fields.answer ?? '', publish, ...(publish ? { publishedQuestion: fields.publishedQuestion ?? '' } : {}) };
 }
 
 export function feedbackPages(app: FastifyInstance, ctx: AppContext): void {
@@ -34,7 +40,13 @@ export function feedbackPages(app: FastifyInstance, ctx: AppContext): void {
   const itemPage = async (request: FastifyRequest, code: string, extra: Record<string, unknown> = {}) => {
     const item = await feedbackFor(ctx, code, request.caller) as FeedbackStaffView;
     const flash = flashOf(request);
-    return { title: `${item.kindLabel} ${item.code}`, item, maxAnswer: MAX_ANSWER_LENGTH, flash: flash ? FLASH[flash] : undefined, errors: {}, ...extra };
+    return {
+      title: `${item.kindLabel} ${item.code}`, item, maxAnswer: MAX_ANSWER_LENGTH, maxPublishedQuestion: MAX_PUBLISHED_QUESTION_LENGTH,
+      flash: flash ? FLASH[flash] : undefined, errors: {},
+      // The published question starts as the filer's title, for the official to rewrite without names or contacts.
+      values: { publishedQuestion: item.title },
+      ...extra,
+    };
   };
 
   app.get('/can-bo/phan-anh/:code', async (request, reply) => {
@@ -48,13 +60,13 @@ export function feedbackPages(app: FastifyInstance, ctx: AppContext): void {
     const { code } = request.params as { code: string };
     const { fields } = await readPageForm(request);
     try {
-      await answerFeedback(ctx, code, request.caller, { answer: fields.answer ?? '', publish: fields.publish === 'on' });
+      await answerFeedback(ctx, code, request.caller, answerOf(fields));
       return reply.redirect(`/can-bo/phan-anh/${enc(code)}?tb=da-tra-loi`, 303);
     } catch (error) {
       const problem = fieldErrors(error);
       if (!problem || (error as AppError).code !== 'VALIDATION_FAILED') throw error;
       return render(request, reply, 'feedback-staff-item',
-        await itemPage(request, code, { error: problem.message, errors: problem.fields, values: { answer: fields.answer ?? '', publish: fields.publish === 'on' } }), 422);
+        await itemPage(request, code, { error: problem.message, errors: problem.fields, values: { ...answerOf(fields), publishedQuestion: fields.publishedQuestion ?? '' } }), 422);
     }
   });
 }
