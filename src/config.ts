@@ -80,6 +80,7 @@ const envSchema = z.object({
   INTAKE_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
   INTAKE_CONTACT_HOURLY_LIMIT: z.coerce.number().int().min(0).default(5),
   INTAKE_CONTACT_DAILY_LIMIT: z.coerce.number().int().min(0).default(20),
+  MESSAGE_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
   TRACKING_TOKEN_DAYS: z.coerce.number().int().positive().default(365),
   // Feedback and complaints (phản ánh, kiến nghị) are answered within this many working days of filing.
   FEEDBACK_DUE_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(10),
@@ -153,6 +154,8 @@ export interface Config {
    * per applicant e-mail or phone per hour and per day, counted in the database (0: unlimited).
    */
   intake: { ratePerMinute: number; perContactHour: number; perContactDay: number };
+  /** Messages about one dossier per minute per client IP, API and pages together (0: unlimited; routes/message-limit.ts). */
+  messageRatePerMinute: number;
   /** A tracking token stops working this many days after its dossier reached a final state. */
   trackingTokenDays: number;
   /** Feedback and complaints are due this many working days after filing (services/feedback). */
@@ -268,6 +271,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     templatesDir: env.TEMPLATES_DIR ? path.resolve(env.TEMPLATES_DIR) : DEFAULT_TEMPLATES_DIR,
     loginRateLimit: env.LOGIN_RATE_LIMIT,
     intake: { ratePerMinute: env.INTAKE_RATE_LIMIT, perContactHour: env.INTAKE_CONTACT_HOURLY_LIMIT, perContactDay: env.INTAKE_CONTACT_DAILY_LIMIT },
+    messageRatePerMinute: env.MESSAGE_RATE_LIMIT,
     trackingTokenDays: env.TRACKING_TOKEN_DAYS,
     feedbackDueWorkingDays: env.FEEDBACK_DUE_WORKING_DAYS,
     trustProxy: trustProxyOption(env.TRUST_PROXY),

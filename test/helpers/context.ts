@@ -36,6 +36,8 @@ export async function startTestEnvironment(mode: Mode, options: TestEnvironmentO
     NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://motcua.test', OUTBOX_POLL_MS: '100',
     // Tests file many dossiers from one address and one applicant; test/security/intake-limits.test.ts turns these on.
     INTAKE_RATE_LIMIT: '0', INTAKE_CONTACT_HOURLY_LIMIT: '0', INTAKE_CONTACT_DAILY_LIMIT: '0',
+    // Many messages to one dossier from one address (the authorization matrix); test/e2e/message-limits.test.ts turns it on.
+    MESSAGE_RATE_LIMIT: '0',
     // Demo certificates without a CRL pointer, so results stay PAdES B-T and end with their last signature (what most
     // tests check with pdfsig); test/integration/signing-ltv.test.ts turns it on.
     DEMO_CA_CRL: 'off',

@@ -1,5 +1,5 @@
 // Messages between the office and the citizen about one dossier (dossier_messages), with their read receipts.
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { dossierMessages } from '../schema/index.js';
 
@@ -17,10 +17,11 @@ export async function findMessage(db: Db, id: string): Promise<DossierMessageRow
   return row;
 }
 
-/** The dossier's messages, oldest first. */
-export async function listMessages(db: Db, dossierId: string): Promise<DossierMessageRow[]> {
-  return db.select().from(dossierMessages).where(eq(dossierMessages.dossierId, dossierId))
-    .orderBy(asc(dossierMessages.createdAt), asc(dossierMessages.id));
+/** The dossier's latest `limit` messages, oldest of them first (dossier_messages_dossier_idx). */
+export async function listMessages(db: Db, dossierId: string, limit: number): Promise<DossierMessageRow[]> {
+  const rows = await db.select().from(dossierMessages).where(eq(dossierMessages.dossierId, dossierId))
+    .orderBy(desc(dossierMessages.createdAt), desc(dossierMessages.id)).limit(limit);
+  return rows.reverse();
 }
 
 /** The read receipt: every message of `authorKind` on the dossier not read yet is read now. Returns how many. */

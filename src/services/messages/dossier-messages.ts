@@ -16,6 +16,8 @@ import { recordAudit, staffActor } from '../audit/audit.js';
 import { notifyMessageRow } from './notify-message.js';
 
 export const MAX_MESSAGE_LENGTH = 2000;
+/** How many of a dossier's messages are listed: the latest (posting is rate-limited too: routes/message-limit.ts). */
+export const MESSAGES_SHOWN = 200;
 
 /** The body of POST /api/dossiers/:code/messages and of the pages' message forms. */
 export const messageInput = z.object({
@@ -41,6 +43,8 @@ export interface DossierMessages {
   items: DossierMessage[];
   /** Whether the caller may write here (staff who only keep sight of a handed-on dossier may not). */
   canWrite: boolean;
+  /** More messages exist before the MESSAGES_SHOWN listed. */
+  hasEarlier: boolean;
 }
 
 /** The caller's side of the conversation, and whether they may write and mark read; null for the system. */
@@ -51,7 +55,7 @@ function sideOf(actor: Actor): { side: MessageSide; active: boolean } | null {
   return null;
 }
 
-/** The dossier's messages, oldest first; the other side's ones unread so far are read now (the receipt). */
+/** The dossier's latest messages, oldest first; the other side's ones unread so far are read now (the receipt). */
 export async function readDossierMessages(ctx: AppContext, code: string, caller: Caller): Promise<DossierMessages> {
   const { dossier, actor } = await loadDossierFor(ctx, code, caller);
   return messagesOf(ctx, dossier, actor);
@@ -61,8 +65,10 @@ export async function readDossierMessages(ctx: AppContext, code: string, caller:
 export async function messagesOf(ctx: Pick<AppContext, 'db'>, dossier: Pick<DossierRow, 'id'>, actor: Actor): Promise<DossierMessages> {
   const side = sideOf(actor);
   if (side?.active) await markMessagesRead(ctx.db, dossier.id, side.side === 'citizen' ? 'staff' : 'citizen', new Date());
-  const rows = await listMessages(ctx.db, dossier.id);
-  return { items: rows.map((row) => messageView(row, side?.side)), canWrite: side?.active ?? false };
+  // One more than shown tells whether earlier ones exist.
+  const rows = await listMessages(ctx.db, dossier.id, MESSAGES_SHOWN + 1);
+  const shown = rows.slice(-MESSAGES_SHOWN);
+  return { items: shown.map((row) => messageView(row, side?.side)), canWrite: side?.active ?? false, hasEarlier: rows.length > MESSAGES_SHOWN };
 }
 
 export async function postDossierMessage(ctx: AppContext, code: string, caller: Caller, input: unknown): Promise<DossierMessage> {

@@ -14,12 +14,14 @@ import { dossierDetails, dossierDocument, dossierResult } from '../../../service
 import {
   citizenCaller, fieldErrors, formVersion, readPageForm, rememberDossier, rememberedDossiers, render, TRACK_COOKIE_DAYS, wantsJson,
 } from '../common.js';
+import { messagePostLimiter } from '../../message-limit.js';
 import { sendDownload } from '../downloads.js';
 import { messagesPanel, type MessageFormState } from '../messages-model.js';
 import { citizenDossierModel, type CitizenDossierExtra } from './dossier-model.js';
 import { enc, FLASH } from './shared.js';
 
 export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
+  const messageLimit = messagePostLimiter(app, ctx);
   const page = async (request: FastifyRequest, code: string, caller: Caller, extra: CitizenDossierExtra = {}, messageForm: MessageFormState = {}) => {
     // One load and one access check (for a citizen, one read of their children): the rest takes what it loaded.
     const details = await dossierDetails(ctx, code, caller);
@@ -82,6 +84,8 @@ export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
 
   // A message to the office; the page shows it with its read receipt (services/messages/dossier-messages.ts).
   app.post('/ho-so/:code/tin-nhan', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const refused = await messageLimit(request);
+    if (refused) throw refused;
     const code = codeOf(request);
     const caller = citizenCaller(request, code);
     const { fields } = await readPageForm(request);

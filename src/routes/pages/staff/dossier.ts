@@ -13,6 +13,7 @@ import { signWithPin } from '../../../services/results/batch-sign.js';
 import { previewResult } from '../../../services/results/preview.js';
 import { dossierView } from '../../../services/viewing/dossier-view.js';
 import { fieldErrors, formVersion, prefixedData, readPageForm, render } from '../common.js';
+import { messagePostLimiter } from '../../message-limit.js';
 import { sendDownload } from '../downloads.js';
 import { loadStaffDossier, staffDossierModel, type StaffDossierExtra } from './dossier-model.js';
 import { enc, flashOf, staffOr } from './shared.js';
@@ -21,6 +22,7 @@ import { enc, flashOf, staffOr } from './shared.js';
 const BACK: Record<string, string> = { 'phe-duyet': '/can-bo/phe-duyet', 'hop-thu': '/can-bo' };
 
 export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
+  const messageLimit = messagePostLimiter(app, ctx);
   const page = async (request: FastifyRequest, code: string, extra: StaffDossierExtra = {}) =>
     staffDossierModel(code, await loadStaffDossier(ctx, code, request.caller), extra);
   const codeOf = (request: FastifyRequest) => (request.params as { code: string }).code;
@@ -69,6 +71,8 @@ export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
   // A message to the citizen (e-mailed to them when the dossier has an e-mail); audited.
   app.post('/can-bo/ho-so/:code/tin-nhan', { preHandler: app.csrfProtection }, async (request, reply) => {
     if (!staffOr(request, reply)) return reply;
+    const refused = await messageLimit(request);
+    if (refused) throw refused;
     const code = codeOf(request);
     const { fields } = await readPageForm(request);
     try {
