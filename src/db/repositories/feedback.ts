@@ -108,8 +108,8 @@ export async function answerFeedbackIfOpen(
 export interface RecentFeedback { count: number; oldest: number | null }
 
 /**
- * Anonymous filings by one e-mail (lower-case, +tag ignored) or one of a phone's spellings since each window's start:
- * the count and the oldest one's time (ms), per window.
+ * Items sent to one e-mail (lower-case, +tag ignored) or one of a phone's spellings since each window's start, whoever
+ * filed them (each acknowledged to that contact): the count and the oldest one's time (ms), per window.
  */
 export async function recentFeedbackByContact<W extends string>(
   db: Db, contact: { email: string } | { phones: string[] }, windows: Record<W, Date>,
@@ -125,7 +125,7 @@ export async function recentFeedbackByContact<W extends string>(
     const [row] = await db.select({
       count: sql<number>`count(*)::int`,
       oldest: sql<number | null>`(extract(epoch from min(${feedbackItems.createdAt})) * 1000)::float8`,
-    }).from(feedbackItems).where(and(match, sql`${feedbackItems.citizenId} is null`, sql`${feedbackItems.createdAt} > ${since}::timestamptz`));
+    }).from(feedbackItems).where(and(match, sql`${feedbackItems.createdAt} > ${since}::timestamptz`));
     out[name] = { count: Number(row?.count ?? 0), oldest: row?.oldest === null || row?.oldest === undefined ? null : Number(row.oldest) };
   }
   return out;

@@ -2,9 +2,10 @@
 // name and contacts come from the state's claims, the item is theirs: citizen_id), the holder of a dossier's tracking
 // token writing about that dossier (the dossier's applicant and contacts unless they give others), or anyone, who then
 // gives a name and an e-mail or a phone. A dossier named must be one the caller may see (404 as everywhere else);
-// it is checked before the rest of the form, so a refusal never depends on what else was typed. Anonymous filings
-// are bounded per e-mail and phone like intake (INTAKE_CONTACT_HOURLY_LIMIT / _DAILY_LIMIT) and per client address by
-// the route. The item takes the year's next code "PAKN-YYYY-NNNNNN", is due FEEDBACK_DUE_WORKING_DAYS working days
+// it is checked before the rest of the form, so a refusal never depends on what else was typed. The acknowledgement
+// goes to whatever contact is given, so filings are bounded per e-mail and phone by the intake's rule
+// (INTAKE_CONTACT_HOURLY_LIMIT / _DAILY_LIMIT, intake/contact-limit.ts) — anonymous ones, and a signed-in citizen's
+// when they type a contact other than their claims' — and per client address by the route. The item takes the year's next code "PAKN-YYYY-NNNNNN", is due FEEDBACK_DUE_WORKING_DAYS working days
 // later (the administrators' calendar, as dossier due dates), and is audited and acknowledged by e-mail in one
 // transaction.
 import { z } from 'zod';
@@ -18,7 +19,7 @@ import { FEEDBACK_KINDS } from '../../db/schema/citizens.js';
 import { AppError } from '../../errors.js';
 import { loadDossierFor, type Caller } from '../access.js';
 import { recordAudit, type AuditActor } from '../audit/audit.js';
-import { phoneSpellings } from '../intake/contact-limit.js';
+import { contactOverLimit, overLimitWhat, phoneSpellings, waitText, type Contact as LimitedContact } from '../intake/contact-limit.js';
 import { notifyFeedbackRow } from './notify-feedback.js';
 import { feedbackLookupUrl, feedbackTokenFor } from './shared.js';
 
@@ -104,7 +105,7 @@ export async function fileFeedback(ctx: AppContext, caller: Caller, raw: unknown
   }
   const filer: Filer = caller.kind === 'citizen' ? { kind: 'citizen', caller } : { kind: 'public', dossier };
   const contact = contactOf(filer, input);
-  if (filer.kind === 'public') await checkFeedbackContactLimits(ctx, contact, now);
+  await checkFeedbackContactLimits(ctx, limitedContact(filer, contact), now);
 
   const due = dueDate(now, { workingDays: ctx.config.feedbackDueWorkingDays, cutoff: FEEDBACK_CUTOFF });
   const year = vnToday(now).slice(0, 4);
@@ -173,38 +174,36 @@ function contactOf(filer: Filer, input: FeedbackInput): Contact {
   return contact;
 }
 
-const HOUR_MS = 3_600_000;
-
 /**
- * The intake's per-contact bound (INTAKE_CONTACT_HOURLY_LIMIT, INTAKE_CONTACT_DAILY_LIMIT), counted over feedback filed
- * without signing in: an acknowledgement goes to whatever address the form gives. 429 RATE_LIMITED + Retry-After.
+ * The contacts the per-contact limit applies to: all of an anonymous or token-holding filer's; of a signed-in citizen's,
+ * only an e-mail or phone other than their claims' (the state's own contacts for them are theirs to use freely).
  */
-async function checkFeedbackContactLimits(ctx: AppContext, contact: Contact, now: Date): Promise<void> {
-  const { perContactHour, perContactDay } = ctx.config.intake;
-  const limits = [
-    { name: 'hour' as const, max: perContactHour, windowMs: HOUR_MS },
-    { name: 'day' as const, max: perContactDay, windowMs: 24 * HOUR_MS },
-  ].filter((l) => l.max > 0);
-  if (limits.length === 0) return;
-  const windows = Object.fromEntries(limits.map((l) => [l.name, new Date(now.getTime() - l.windowMs)])) as Record<'hour' | 'day', Date>;
-  const checks: Array<{ field: 'contactEmail' | 'contactPhone'; match: { email: string } | { phones: string[] } }> = [];
-  if (contact.email) checks.push({ field: 'contactEmail', match: { email: contact.email } });
-  if (contact.phone) checks.push({ field: 'contactPhone', match: { phones: phoneSpellings(contact.phone) } });
-  let retryAfterMs = 0;
+function limitedContact(filer: Filer, contact: Contact): LimitedContact {
+  if (filer.kind !== 'citizen') return { email: contact.email, phone: contact.phone };
+  const { citizen } = filer.caller;
+  const sameEmail = (a: string, b: string | null) => b !== null && emailKey(a) === emailKey(b);
+  const samePhone = (a: string, b: string | null) => b !== null && phoneSpellings(a).includes(b);
+  return {
+    email: contact.email && !sameEmail(contact.email, citizen.email) ? contact.email : null,
+    phone: contact.phone && !samePhone(contact.phone, citizen.phone) ? contact.phone : null,
+  };
+}
+
+/** An e-mail as the limit counts it: lower-case, without a +tag (repositories/feedback.ts, dossiers.ts). */
+function emailKey(email: string): string {
+  return email.toLowerCase().replace(/[+][^@]*@/, '@');
+}
+
+/** 429 RATE_LIMITED + Retry-After when the contact reached the intake's per-contact limit, counted over feedback. */
+async function checkFeedbackContactLimits(ctx: AppContext, contact: LimitedContact, now: Date): Promise<void> {
+  const found = await contactOverLimit(ctx, contact, (match, windows) => recentFeedbackByContact(ctx.db, match, windows), now);
+  if (!found) return;
+  const note = 'Đã có nhiều phản ánh, kiến nghị được gửi gần đây với thông tin liên hệ này.';
   const fields: Record<string, string> = {};
-  for (const check of checks) {
-    const counts = await recentFeedbackByContact(ctx.db, check.match, windows);
-    for (const limit of limits) {
-      const { count, oldest } = counts[limit.name];
-      if (count < limit.max) continue;
-      fields[check.field] = 'Đã có nhiều phản ánh, kiến nghị được gửi gần đây với thông tin liên hệ này.';
-      retryAfterMs = Math.max(retryAfterMs, (oldest ?? now.getTime()) + limit.windowMs - now.getTime());
-    }
-  }
-  if (Object.keys(fields).length === 0) return;
-  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  const error = new AppError('RATE_LIMITED', `Đã có nhiều phản ánh, kiến nghị được gửi gần đây với email hoặc số điện thoại này. `
-    + `Vui lòng thử lại sau ${seconds < 5400 ? `${Math.ceil(seconds / 60)} phút` : `${Math.ceil(seconds / 3600)} giờ`}, hoặc đăng nhập bằng VNeID để gửi.`, fields);
-  error.retryAfterSeconds = seconds;
+  if (found.over.has('email')) fields.contactEmail = note;
+  if (found.over.has('phone')) fields.contactPhone = note;
+  const error = new AppError('RATE_LIMITED', `Đã có nhiều phản ánh, kiến nghị được gửi gần đây với ${overLimitWhat(found.over)}. `
+    + `Vui lòng thử lại sau ${waitText(found.retryAfterSeconds)}, hoặc đăng nhập bằng VNeID và dùng email, số điện thoại của chính bạn.`, fields);
+  error.retryAfterSeconds = found.retryAfterSeconds;
   throw error;
 }

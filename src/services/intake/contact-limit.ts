@@ -2,9 +2,10 @@
 // so each applicant e-mail and phone may be used for at most INTAKE_CONTACT_HOURLY_LIMIT online filings an hour and
 // INTAKE_CONTACT_DAILY_LIMIT a day. Counted in PostgreSQL (every server copy sees the same count); an e-mail counts
 // lower-case and without a +tag, a phone in its 0… and +84… spellings. Idempotent replays never reach this check.
-// Two filings racing past the last free place may both pass: a bound on abuse, not an exact quota.
+// Two filings racing past the last free place may both pass: a bound on abuse, not an exact quota. Feedback
+// (services/feedback/file-feedback.ts) applies the same rule, contactOverLimit, to what it counts.
 import type { AppContext } from '../../app-context.js';
-import { recentFilingsByContact, type RecentFilings } from '../../db/repositories/dossiers.js';
+import { recentFilingsByContact } from '../../db/repositories/dossiers.js';
 import { AppError } from '../../errors.js';
 
 const HOUR_MS = 3_600_000;
@@ -19,27 +20,36 @@ export function phoneSpellings(phone: string): string[] {
   return [phone];
 }
 
-function waitText(seconds: number): string {
+export function waitText(seconds: number): string {
   if (seconds < 90) return `${seconds} giây`;
   if (seconds < 2 * 3600) return `${Math.ceil(seconds / 60)} phút`;
   return `${Math.ceil(seconds / 3600)} giờ`;
 }
 
+/** The windows a contact is counted over. */
+export type LimitWindow = 'hour' | 'day';
+export interface RecentCount { count: number; oldest: number | null }
+/** How many items used this e-mail (or one of the phone's spellings) since each window's start, and the oldest one's time (epoch ms). */
+export type RecentByContact = (match: { email: string } | { phones: string[] }, windows: Record<LimitWindow, Date>) => Promise<Record<LimitWindow, RecentCount>>;
+
+/** The contact's e-mail and phone that reached a limit, and when a place frees up (seconds); undefined when none did. */
+export interface ContactOverLimit { over: Set<'email' | 'phone'>; retryAfterSeconds: number }
+
 /**
- * Refuses (429 RATE_LIMITED, Retry-After) a filing whose e-mail or phone has reached its limit. `fields` names the
- * form's contact fields, so the page marks them.
+ * The one rule for every channel that writes to a contact in the Department's name (intake, feedback): each e-mail and
+ * phone at most INTAKE_CONTACT_HOURLY_LIMIT an hour and INTAKE_CONTACT_DAILY_LIMIT a day of what `recent` counts.
  */
-export async function checkContactLimits(ctx: AppContext, contact: Contact, fields: { email?: string; phone?: string }, now = new Date()): Promise<void> {
+export async function contactOverLimit(ctx: Pick<AppContext, 'config'>, contact: Contact, recent: RecentByContact, now = new Date()): Promise<ContactOverLimit | undefined> {
   const { perContactHour, perContactDay } = ctx.config.intake;
-  const limits: Array<{ name: 'hour' | 'day'; max: number; windowMs: number }> = [
+  const limits: Array<{ name: LimitWindow; max: number; windowMs: number }> = [
     { name: 'hour' as const, max: perContactHour, windowMs: HOUR_MS },
     { name: 'day' as const, max: perContactDay, windowMs: DAY_MS },
   ].filter((l) => l.max > 0);
-  if (limits.length === 0) return;
-  const windows = Object.fromEntries(limits.map((l) => [l.name, new Date(now.getTime() - l.windowMs)])) as Record<'hour' | 'day', Date>;
-  const checks: Array<{ kind: 'email' | 'phone'; counts: Promise<Record<'hour' | 'day', RecentFilings>> }> = [];
-  if (contact.email) checks.push({ kind: 'email', counts: recentFilingsByContact(ctx.db, { email: contact.email }, windows) });
-  if (contact.phone) checks.push({ kind: 'phone', counts: recentFilingsByContact(ctx.db, { phones: phoneSpellings(contact.phone) }, windows) });
+  if (limits.length === 0) return undefined;
+  const windows = Object.fromEntries(limits.map((l) => [l.name, new Date(now.getTime() - l.windowMs)])) as Record<LimitWindow, Date>;
+  const checks: Array<{ kind: 'email' | 'phone'; counts: Promise<Record<LimitWindow, RecentCount>> }> = [];
+  if (contact.email) checks.push({ kind: 'email', counts: recent({ email: contact.email }, windows) });
+  if (contact.phone) checks.push({ kind: 'phone', counts: recent({ phones: phoneSpellings(contact.phone) }, windows) });
 
   let retryAfterMs = 0;
   const over = new Set<'email' | 'phone'>();
@@ -49,16 +59,29 @@ export async function checkContactLimits(ctx: AppContext, contact: Contact, fiel
       const { count, oldest } = counts[limit.name];
       if (count < limit.max) continue;
       over.add(check.kind);
-      // A place frees up when the oldest filing in the window leaves it.
+      // A place frees up when the oldest item in the window leaves it.
       retryAfterMs = Math.max(retryAfterMs, (oldest ?? now.getTime()) + limit.windowMs - now.getTime());
     }
   }
-  if (over.size === 0) return;
+  return over.size === 0 ? undefined : { over, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
+}
 
-  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  const what = over.size === 2 ? 'email và số điện thoại này' : over.has('email') ? 'email này' : 'số điện thoại này';
+/** "email này", "số điện thoại này" or both, for a refusal's message. */
+export function overLimitWhat(over: Set<'email' | 'phone'>): string {
+  return over.size === 2 ? 'email và số điện thoại này' : over.has('email') ? 'email này' : 'số điện thoại này';
+}
+
+/**
+ * Refuses (429 RATE_LIMITED, Retry-After) a filing whose e-mail or phone has reached its limit. `fields` names the
+ * form's contact fields, so the page marks them.
+ */
+export async function checkContactLimits(ctx: AppContext, contact: Contact, fields: { email?: string; phone?: string }, now = new Date()): Promise<void> {
+  const found = await contactOverLimit(ctx, contact, (match, windows) => recentFilingsByContact(ctx.db, match, windows), now);
+  if (!found) return;
+  const { over, retryAfterSeconds: seconds } = found;
+  const { perContactHour, perContactDay } = ctx.config.intake;
   const rule = [perContactHour > 0 ? `${perContactHour} hồ sơ mỗi giờ` : '', perContactDay > 0 ? `${perContactDay} hồ sơ mỗi ngày` : ''].filter(Boolean).join(' và ');
-  const note = `Đã có nhiều hồ sơ được nộp gần đây với ${what}.`;
+  const note = `Đã có nhiều hồ sơ được nộp gần đây với ${overLimitWhat(over)}.`;
   const problems: Record<string, string> = {};
   if (over.has('email') && fields.email) problems[fields.email] = note;
   if (over.has('phone') && fields.phone) problems[fields.phone] = note;
