@@ -1,7 +1,10 @@
 // Admission registration over HTTP: open campaigns and schools listed as options, filing outside the window refused
 // (CAMPAIGN_CLOSED), up to three distinct choices, the first-choice school verifies and its principal admits within
 // the quota (QUOTA_FULL beyond it) and signs the admission notice.
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dossiers } from '../../src/db/schema/dossiers.js';
+import { signInCitizen } from '../helpers/citizen-session.js';
 import type { Mode } from '../helpers/context.js';
 import { inboxCodes, signedResult, startHarness, step, uploads, view, type Harness, expectSignedAndSealed } from './procedures-common.js';
 
@@ -60,6 +63,28 @@ describe('admission-registration rules (production)', () => {
   let h: Harness;
   beforeAll(async () => { h = await startHarness('production', STAFF); });
   afterAll(async () => { await h?.env.close(); });
+
+  it('shows the campaign and school names, not their ids, under "Thông tin đã khai" on the citizen dossier page', async () => {
+    const { code, trackingToken } = (await h.api.submit('admission-registration', request({ pupilName: 'Học sinh Trang' }), await uploads(DOCS))).body;
+    const facts = (html: string) => html.slice(html.indexOf('id="data-h"'), html.indexOf('</section>', html.indexOf('id="data-h"')));
+    const expectNames = (html: string) => {
+      expect(facts(html)).toContain('Tuyển sinh lớp 10 THPT (kỳ thử nghiệm)');
+      expect(facts(html)).toContain('Trường THPT chuyên Lam Sơn');
+      expect(facts(html)).toContain('Trường THPT Đào Duy Từ');
+      expect(facts(html)).not.toMatch(/ts10-demo|thpt-lam-son|thpt-dao-duy-tu/);
+    };
+    // The holder of the tracking token, without an account.
+    const remembered = Buffer.from(JSON.stringify([{ code, token: trackingToken }])).toString('base64url');
+    const byToken = await h.env.app.inject({ method: 'GET', url: `/ho-so/${encodeURIComponent(code)}`, cookies: { motcua_track: remembered } });
+    expect(byToken.statusCode).toBe(200);
+    expectNames(byToken.body);
+    // A citizen signed in with VNeID whose dossier it is.
+    const parent = await signInCitizen(h.env.ctx.db, { fullName: 'Trần Văn Hòa' });
+    await h.env.ctx.db.update(dossiers).set({ citizenId: parent.citizen.id }).where(eq(dossiers.code, code));
+    const signedIn = await h.env.app.inject({ method: 'GET', url: `/ho-so/${encodeURIComponent(code)}`, headers: { cookie: parent.cookie } });
+    expect(signedIn.statusCode).toBe(200);
+    expectNames(signedIn.body);
+  });
 
   it('refuses filing outside the window with CAMPAIGN_CLOSED and a clear message', async () => {
     const closed = await h.api.submit('admission-registration', request({ campaign: 'ts10-2025' }), await uploads(DOCS));

@@ -72,7 +72,12 @@ export function displayValue(form: FormDef | undefined, name: string, value: unk
   return value === undefined || value === null ? '' : String(value);
 }
 
+/** Filed data as people read it. A data-backed choice (school, campaign) shows the name intake resolved and kept
+ *  beside the id as `<field>Label` (services/intake/routing.ts): the name at filing time, also once a campaign has closed. */
 export function formDataRows(form: FormDef | undefined, data: Record<string, unknown>): Array<{ label: string; value: string }> {
   if (!form) return Object.entries(data).map(([k, v]) => ({ label: k, value: String(v) }));
-  return form.fields.filter((f) => data[f.name] !== undefined && data[f.name] !== '').map((f) => ({ label: f.label, value: displayValue(form, f.name, data[f.name]) }));
+  return form.fields.filter((f) => data[f.name] !== undefined && data[f.name] !== '').map((f) => {
+    const chosen = f.optionsFrom ? data[`${f.name}Label`] : undefined;
+    return { label: f.label, value: typeof chosen === 'string' && chosen !== '' ? chosen : displayValue(form, f.name, data[f.name]) };
+  });
 }
