@@ -2,7 +2,8 @@
 // signed byte ranges, the CMS signature over the signed attributes, the ESS certificate binding, the path
 // to one of the given trust anchors, whether the last signature covers the whole file (or is followed only by
 // validation data: a DSS update, PAdES B-LT), and each signer's revocation status at its signing time, from the
-// OCSP responses and CRLs in that DSS.
+// OCSP responses and CRLs in that DSS. An RFC 3161 timestamp token fixes that time only once verified
+// (verifyTimestampToken): a forged or broken token makes the signature invalid, an untrusted TSA leaves /M.
 // Two signature formats are accepted (ACCEPTED_SUB_FILTERS): PAdES (ETSI.CAdES.detached, what motcua issues),
 // which must bind the signer's certificate with signingCertificateV2; and the older adbe.pkcs7.detached that
 // USB-token agents (VGCA Sign Service, iText-based signers) commonly write, where the ESS attribute is optional —
@@ -29,7 +30,11 @@ export interface PdfSignatureReport {
   valid: boolean;
   /** The signed ranges reach the end of the file. */
   coversWholeDocument: boolean;
-  /** An RFC 3161 token is attached (PAdES B-T), and its time. */
+  /**
+   * The genTime of the attached RFC 3161 token (PAdES B-T) when the token verifies (it stamps this signature value,
+   * its CMS signature holds) and its TSA's certificate chains to a trust anchor; null when there is no token or
+   * its TSA is not trusted. A token that does not verify is a problem ('dấu thời gian không hợp lệ').
+   */
   timestampedAt: string | null;
   certificateSha256: string | null;
   byteRange: [number, number, number, number];
@@ -296,18 +301,121 @@ function parseCms(der: Buffer): ParsedCms {
   };
 }
 
-/** genTime of an RFC 3161 token: SignedData whose eContent is TSTInfo. */
-function timestampTime(token: Buffer): string | null {
+/** id-ct-TSTInfo (RFC 3161): the eContentType of a timestamp token. */
+const TST_INFO = '1.2.840.113549.1.9.16.1.4';
+/** id-kp-timeStamping: only a certificate issued for time-stamping may vouch for a time (not any signer's). */
+const TIME_STAMPING_USAGE = '1.3.6.1.5.5.7.3.8';
+/** Largest token read (ours: ~2-5 KB with the TSA's certificate); it sits inside a /Contents already under MAX_CMS_BYTES. */
+const MAX_TIMESTAMP_TOKEN_BYTES = 32 * 1024;
+
+/**
+ * What an attached RFC 3161 token proves. 'verified': genTime is vouched for by a TSA that chains to a trust
+ * anchor; 'untrusted': the token is sound but its TSA is not one we trust (or not a TSA certificate), so the time
+ * is as unvouched as /M; 'invalid': the token is unreadable, stamps another signature value, or its own signature
+ * does not hold — something attached to this signature was forged or broken.
+ */
+type TimestampVerdict =
+  | { status: 'verified'; time: string }
+  | { status: 'untrusted'; time: null }
+  | { status: 'invalid'; time: null; problem: SignatureProblem };
+
+/**
+ * Verifies a signatureTimeStampToken against the signature value it is attached to: a CMS SignedData whose eContent
+ * is a TSTInfo, whose messageImprint is the digest of that value, whose SignerInfo's signed attributes carry the
+ * TSTInfo's digest and are signed by a certificate in the token (matching its ESS signing-certificate binding when
+ * present), and whose certificate is a time-stamping one chaining to a trust anchor at genTime. Synchronous and
+ * bounded: one parse of at most MAX_TIMESTAMP_TOKEN_BYTES, at most MAX_CMS_CERTIFICATES certificates.
+ */
+function verifyTimestampToken(token: Buffer, signatureValue: Buffer, anchors: X509Certificate[]): TimestampVerdict {
+  const invalid = (kind: SignatureProblemKind, message: string): TimestampVerdict => ({ status: 'invalid', time: null, problem: { kind, message } });
+  const unreadable = invalid('format', 'dấu thời gian không hợp lệ: không đọc được');
+  if (token.length > MAX_TIMESTAMP_TOKEN_BYTES) return unreadable;
+  let tstInfoDer: Buffer;
+  let tstFields: Asn1[];
+  let certificates: X509Certificate[];
+  let signerInfo: Asn1[];
   try {
-    const signedData = children(children(fromDer(token))[1])[0];
-    const encap = children(signedData)[2];
-    const eContent = children(children(encap)[1])[0];
-    const tstInfo = fromDer(bytesOf(eContent));
-    const genTime = children(tstInfo).find((f) => f.type === asn1.Type.GENERALIZEDTIME);
-    return genTime ? asn1.generalizedTimeToDate(genTime.value as string).toISOString() : null;
+    const [type, wrapped] = children(fromDer(token));
+    if (oidOf(type) !== OID.signedData) return unreadable;
+    const parts = children(children(wrapped)[0]);
+    const [eContentType, eContentWrapper] = children(parts[2]);
+    if (oidOf(eContentType) !== TST_INFO) return unreadable;
+    tstInfoDer = bytesOf(children(eContentWrapper)[0]);
+    tstFields = children(fromDer(tstInfoDer));
+    certificates = [];
+    for (const part of parts) {
+      if (part.tagClass !== asn1.Class.CONTEXT_SPECIFIC || part.type !== 0) continue;
+      if (children(part).length > MAX_CMS_CERTIFICATES) return unreadable;
+      // Only X.509 certificates (SEQUENCE); other CertificateChoices are skipped.
+      for (const c of children(part)) if (c.tagClass === asn1.Class.UNIVERSAL && c.type === asn1.Type.SEQUENCE) certificates.push(new X509Certificate(toDer(c)));
+    }
+    const signerInfos = children(parts.at(-1));
+    if (signerInfos.length !== 1) return unreadable;
+    signerInfo = children(signerInfos[0]);
   } catch {
-    return null;
+    return unreadable;
   }
+  // TSTInfo: version, policy, messageImprint { hashAlgorithm, hashedMessage }, serialNumber, genTime, …
+  const imprint = children(tstFields[2]);
+  const imprintAlgorithm = digestAlgorithmOf(oidOf(children(imprint[0])[0]));
+  const genTimeField = tstFields[4];
+  if (!imprintAlgorithm || !genTimeField || genTimeField.type !== asn1.Type.GENERALIZEDTIME) return unreadable;
+  let genTime: Date;
+  try {
+    genTime = asn1.generalizedTimeToDate(genTimeField.value as string);
+  } catch {
+    return unreadable;
+  }
+  if (Number.isNaN(genTime.getTime())) return unreadable;
+  if (!bytesOf(imprint[1]).equals(createHash(imprintAlgorithm).update(signatureValue).digest())) {
+    return invalid('integrity', 'dấu thời gian không hợp lệ: không đóng dấu cho chữ ký này');
+  }
+  // SignerInfo: version, sid, digestAlgorithm, [0] signedAttrs, signatureAlgorithm, signature, [1] unsignedAttrs?
+  const sid = signerInfo[1];
+  const digestAlgorithm = digestAlgorithmOf(oidOf(children(signerInfo[2])[0]));
+  const signedAttrs = signerInfo.find((f) => f.tagClass === asn1.Class.CONTEXT_SPECIFIC && f.type === 0);
+  const signature = bytesOf(signerInfo.find((f, i) => i > 3 && f.tagClass === asn1.Class.UNIVERSAL && f.type === asn1.Type.OCTETSTRING));
+  if (!digestAlgorithm || !signedAttrs || signature.length === 0) return unreadable;
+  let messageDigest: Buffer | null = null;
+  let contentTypeIsTstInfo = false;
+  const essIds: EssCertificateId[] = [];
+  for (const attr of children(signedAttrs)) {
+    const [id, values] = children(attr);
+    const value = children(values)[0];
+    switch (oidOf(id)) {
+      case OID.messageDigest: messageDigest = bytesOf(value); break;
+      case OID.contentType: contentTypeIsTstInfo = oidOf(value) === TST_INFO; break;
+      case OID.signingCertificateV2: essIds.push(firstEssCertificate(value, 2) ?? { algorithm: null, hash: Buffer.alloc(0) }); break;
+      case SIGNING_CERTIFICATE_V1: essIds.push(firstEssCertificate(value, 1) ?? { algorithm: null, hash: Buffer.alloc(0) }); break;
+    }
+  }
+  if (!contentTypeIsTstInfo) return unreadable;
+  if (!messageDigest || !messageDigest.equals(createHash(digestAlgorithm).update(tstInfoDer).digest())) {
+    return invalid('integrity', 'dấu thời gian không hợp lệ: nội dung dấu thời gian đã bị thay đổi');
+  }
+  const signedSet = Buffer.concat([Buffer.from([0x31]), toDer(signedAttrs).subarray(1)]);
+  // sid is IssuerAndSerialNumber (SEQUENCE) or [0] SubjectKeyIdentifier: with a serial only the certificates that
+  // carry it are tried, else every embedded one (bounded by MAX_CMS_CERTIFICATES).
+  const serialHex = sid?.type === asn1.Type.SEQUENCE && sid.tagClass === asn1.Class.UNIVERSAL
+    ? bytesOf(children(sid)[1]).toString('hex').replace(/^(00)+(?=.)/, '').toUpperCase()
+    : null;
+  const candidates = certificates.filter((c) => serialHex === null || c.serialNumber.replace(/^(00)+(?=.)/, '').toUpperCase() === serialHex);
+  const tsaCertificate = candidates.find((c) => {
+    try {
+      return rawVerify(digestAlgorithm, signedSet, c.publicKey, signature);
+    } catch {
+      return false;
+    }
+  });
+  if (!tsaCertificate) return invalid('integrity', 'dấu thời gian không hợp lệ: chữ ký của đơn vị cấp dấu thời gian không khớp');
+  if (essIds.some((id) => !essMatches(id, tsaCertificate))) {
+    return invalid('integrity', 'dấu thời gian không hợp lệ: chứng thư đơn vị cấp dấu thời gian không khớp (signingCertificate)');
+  }
+  // A sound token from a certificate that is not a trusted TSA's: the time stays unverified, nothing is forged.
+  const usages = tsaCertificate.keyUsage ?? [];
+  if (!usages.includes(TIME_STAMPING_USAGE)) return { status: 'untrusted', time: null };
+  if (chainToAnchor(tsaCertificate, certificates, anchors, genTime)) return { status: 'untrusted', time: null };
+  return { status: 'verified', time: genTime.toISOString() };
 }
 
 /** Walks issuer links up to a trust anchor using only embedded certificates; checks validity at `at`. */
@@ -397,7 +505,13 @@ export function verifyPdfSignatures(pdf: Buffer, trustAnchors: X509Certificate[]
     const at = report.signedAt ? new Date(report.signedAt) : new Date();
     const chainProblem = chainToAnchor(signerCert, cms.certificates, trustAnchors, at);
     if (chainProblem) problem(chainProblem.kind, `${label}: ${chainProblem.message}`);
-    if (cms.timestampToken) report.timestampedAt = timestampTime(cms.timestampToken);
+    // The timestamp's time counts only when its token verifies and its TSA is trusted; a forged or broken token
+    // attached to this signature makes the signature invalid, an untrusted TSA only leaves the time unverified.
+    if (cms.timestampToken) {
+      const stamp = verifyTimestampToken(cms.timestampToken, cms.signature, trustAnchors);
+      report.timestampedAt = stamp.time;
+      if (stamp.status === 'invalid') problem(stamp.problem.kind, `${label}: ${stamp.problem.message}`);
+    }
     // Revocation at the time the signature provably (timestamp) or claimedly (/M) existed.
     const signedAt = new Date(report.timestampedAt ?? report.signedAt ?? Date.now());
     const status = revocation.statusOfChain(signerCert, cms.certificates, trustAnchors, signedAt);
