@@ -74,6 +74,7 @@ const envSchema = z.object({
   ADMIN_REFRESH_MS: z.coerce.number().int().min(0).default(2000),
   RECONCILE_MS: z.coerce.number().int().min(1000).default(30_000),
   OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  SIGNING_HANDOVER_RETENTION_HOURS: z.coerce.number().int().min(1).default(48),
   WORKFLOWS_DIR: z.string().optional(),
   TEMPLATES_DIR: z.string().optional(),
   LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(100),
@@ -145,6 +146,8 @@ export interface Config {
   reconcileMs: number;
   /** Done outbox rows are deleted after this many days (failed ones stay until retried). */
   outboxRetentionDays: number;
+  /** Signing hand-overs (agent sessions, preparations, finished remote requests' documents) are deleted this many hours after they ended. */
+  signingHandoverRetentionHours: number;
   workflowsDir: string;
   templatesDir: string;
   /** Sign-in requests per minute per client IP: a coarse flood guard (the per-account throttle is in the database). */
@@ -267,6 +270,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     adminRefreshMs: env.ADMIN_REFRESH_MS,
     reconcileMs: env.RECONCILE_MS,
     outboxRetentionDays: env.OUTBOX_RETENTION_DAYS,
+    signingHandoverRetentionHours: env.SIGNING_HANDOVER_RETENTION_HOURS,
     workflowsDir: env.WORKFLOWS_DIR ? path.resolve(env.WORKFLOWS_DIR) : DEFAULT_WORKFLOWS_DIR,
     templatesDir: env.TEMPLATES_DIR ? path.resolve(env.TEMPLATES_DIR) : DEFAULT_TEMPLATES_DIR,
     loginRateLimit: env.LOGIN_RATE_LIMIT,

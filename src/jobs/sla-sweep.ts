@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cleanUpSigningHandovers } from '../services/operations/signing-cleanup.js';
 import { sweepSla } from '../services/processing/sla-sweep.js';
 import type { JobDefinition } from './types.js';
 
@@ -7,12 +8,17 @@ const payload = z.object({}).passthrough();
 /** How often the sweep runs: BullMQ job scheduler in production, a timer in the inline driver. */
 export const SLA_SWEEP_EVERY_MS = 10 * 60_000;
 
-/** Repeatable: marks dossiers due soon / overdue and raises alerts for their units (services/sla-sweep.ts). */
+/**
+ * Repeatable: marks dossiers due soon / overdue and raises alerts for their units (services/sla-sweep.ts); then deletes
+ * ended signing hand-overs (services/operations/signing-cleanup.ts).
+ */
 export const slaSweepJob: JobDefinition<typeof payload> = {
   name: 'sla-sweep',
   payload,
   handle: async (ctx) => {
     const outcome = await sweepSla(ctx.db);
     if (outcome.alerts > 0) ctx.log.info(outcome, 'sla sweep raised alerts');
+    // The periodic maintenance both job drivers run (BullMQ's scheduler once per interval, the inline timer).
+    await cleanUpSigningHandovers(ctx);
   },
 };

@@ -1,7 +1,8 @@
-import { and, arrayContains, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, arrayContains, asc, desc, eq, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import {
-  issuedDocuments, signingAppearances, signingDrafts, signingKeys, signingPreparations, staffAccounts, units,
+  agentSigningSessions, issuedDocuments, remoteSigningItems, remoteSigningRequests, signingAppearances, signingDrafts, signingKeys,
+  signingPreparations, staffAccounts, units,
 } from '../schema/index.js';
 
 export type SigningDraftRow = typeof signingDrafts.$inferSelect;
@@ -189,4 +190,39 @@ export async function findSealUnitOfAgency(
     .where(and(eq(units.agencyCode, agencyCode), inArray(units.kind, [...kinds])))
     .orderBy(sql`${units.parentId} is not null`, asc(units.kind), asc(units.id)).limit(1);
   return row;
+}
+
+// --- Clean-up of ended signing hand-overs (services/operations/signing-cleanup.ts) ---
+// Each call deletes at most `limit` rows in one short statement; rows another transaction holds are skipped (the next
+// pass takes them), so the sweep never waits on, nor long blocks, a signing in progress.
+
+/** Agent sessions used, or expired, before `endedBefore`. Returns how many were deleted. */
+export async function deleteEndedAgentSessions(db: Db, endedBefore: Date, limit: number): Promise<number> {
+  const ended = db.select({ id: agentSigningSessions.id }).from(agentSigningSessions)
+    .where(or(lt(agentSigningSessions.usedAt, endedBefore), lt(agentSigningSessions.expiresAt, endedBefore)))
+    .limit(limit).for('update', { skipLocked: true });
+  const rows = await db.delete(agentSigningSessions).where(inArray(agentSigningSessions.id, ended)).returning({ id: agentSigningSessions.id });
+  return rows.length;
+}
+
+/** External-signing preparations completed, or expired, before `endedBefore`. */
+export async function deleteEndedPreparations(db: Db, endedBefore: Date, limit: number): Promise<number> {
+  const ended = db.select({ id: signingPreparations.id }).from(signingPreparations)
+    .where(or(lt(signingPreparations.completedAt, endedBefore), lt(signingPreparations.expiresAt, endedBefore)))
+    .limit(limit).for('update', { skipLocked: true });
+  const rows = await db.delete(signingPreparations).where(inArray(signingPreparations.id, ended)).returning({ id: signingPreparations.id });
+  return rows.length;
+}
+
+/**
+ * The documents of remote-signing requests that finished (confirmed, rejected, expired, failed) before `endedBefore`.
+ * The request rows stay (small; the audit's `result.remote_requested` and `result.signed` cite their ids).
+ */
+export async function deleteFinishedRemoteItems(db: Db, endedBefore: Date, limit: number): Promise<number> {
+  const ended = db.select({ id: remoteSigningItems.id }).from(remoteSigningItems)
+    .innerJoin(remoteSigningRequests, eq(remoteSigningRequests.id, remoteSigningItems.requestId))
+    .where(and(ne(remoteSigningRequests.status, 'pending'), lt(remoteSigningRequests.completedAt, endedBefore)))
+    .limit(limit).for('update', { of: remoteSigningItems, skipLocked: true });
+  const rows = await db.delete(remoteSigningItems).where(inArray(remoteSigningItems.id, ended)).returning({ id: remoteSigningItems.id });
+  return rows.length;
 }
