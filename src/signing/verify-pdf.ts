@@ -314,7 +314,7 @@ const MAX_TIMESTAMP_TOKEN_BYTES = 32 * 1024;
  * is as unvouched as /M; 'invalid': the token is unreadable, stamps another signature value, or its own signature
  * does not hold — something attached to this signature was forged or broken.
  */
-type TimestampVerdict =
+export type TimestampVerdict =
   | { status: 'verified'; time: string }
   | { status: 'untrusted'; time: null }
   | { status: 'invalid'; time: null; problem: SignatureProblem };
@@ -326,7 +326,7 @@ type TimestampVerdict =
  * present), and whose certificate is a time-stamping one chaining to a trust anchor at genTime. Synchronous and
  * bounded: one parse of at most MAX_TIMESTAMP_TOKEN_BYTES, at most MAX_CMS_CERTIFICATES certificates.
  */
-function verifyTimestampToken(token: Buffer, signatureValue: Buffer, anchors: X509Certificate[]): TimestampVerdict {
+export function verifyTimestampToken(token: Buffer, signatureValue: Buffer, anchors: X509Certificate[]): TimestampVerdict {
   const invalid = (kind: SignatureProblemKind, message: string): TimestampVerdict => ({ status: 'invalid', time: null, problem: { kind, message } });
   const unreadable = invalid('format', 'dấu thời gian không hợp lệ: không đọc được');
   if (token.length > MAX_TIMESTAMP_TOKEN_BYTES) return unreadable;
