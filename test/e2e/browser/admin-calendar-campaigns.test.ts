@@ -5,31 +5,22 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findCampaign, listCampaignSchools } from '../../../src/db/repositories/admissions.js';
 import { findCalendarYear } from '../../../src/db/repositories/calendar.js';
-import { startTestEnvironment, type TestEnvironment } from '../../helpers/context.js';
-import { listenForHttp } from '../../helpers/http.js';
-import { chromiumAvailable, launchBrowser, screenshot, seriousViolations, type Browser } from './browser.js';
+import type { TestEnvironment } from '../../helpers/context.js';
+import { screenshot, seriousViolations, signInStaff, startBrowserEnvironment, type BrowserEnvironment } from '../../helpers/browser.js';
 
 describe('calendar and campaign pages in chromium', () => {
+  let opened: BrowserEnvironment | undefined;
   let env: TestEnvironment;
   let base: string;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    if (!chromiumAvailable()) throw new Error('chromium is not installed: run scripts/test-setup.sh (apt-get install chromium)');
-    env = await startTestEnvironment('production');
-    base = (await listenForHttp(env)).baseUrl;
-    browser = await launchBrowser({ width: 1280, height: 900 });
-    page = browser.context.pages()[0] ?? await browser.context.newPage();
-    await page.goto(`${base}/dang-nhap`);
-    await page.getByLabel('Tên đăng nhập').fill('admin');
-    await page.getByLabel('Mật khẩu').fill('demo');
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/dang-nhap'));
+    opened = await startBrowserEnvironment();
+    ({ env, base, page } = opened);
+    await signInStaff(page, base, 'admin');
   });
   afterAll(async () => {
-    await browser?.close();
-    await env?.close();
+    await opened?.close();
   });
 
   it('declares a day off for 2027 and shows it on the grid', async () => {

@@ -8,25 +8,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDocumentKind } from '../../../src/db/repositories/document-register.js';
 import { dossiers } from '../../../src/db/schema/index.js';
 import { numberDocument } from '../../../src/services/numbering/document-numbers.js';
-import { startTestEnvironment, type TestEnvironment } from '../../helpers/context.js';
+import { screenshot, seriousViolations, signInStaff, startBrowserEnvironment, type BrowserEnvironment } from '../../helpers/browser.js';
+import type { TestEnvironment } from '../../helpers/context.js';
 import { diplomaRequest } from '../../helpers/dossiers.js';
 import { makePdf } from '../../helpers/files.js';
-import { listenForHttp } from '../../helpers/http.js';
-import { chromiumAvailable, launchBrowser, screenshot, seriousViolations, type Browser } from './browser.js';
 
 const DEPARTMENT = '000.00.12.H56';
 
 describe('document registers page in chromium', () => {
+  let opened: BrowserEnvironment | undefined;
   let env: TestEnvironment;
   let base: string;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    if (!chromiumAvailable()) throw new Error('chromium is not installed: run scripts/test-setup.sh (apt-get install chromium)');
-    env = await startTestEnvironment('production');
-    const api = await listenForHttp(env);
-    base = api.baseUrl;
+    opened = await startBrowserEnvironment();
+    ({ env, base, page } = opened);
+    const { api } = opened;
     const { body } = await api.submit('diploma-copy', diplomaRequest(), [{ field: 'identity', name: 'cccd.pdf', data: await makePdf() }]);
     const [dossier] = await env.ctx.db.select({ id: dossiers.id }).from(dossiers).where(eq(dossiers.code, body.code));
     for (const [subject, kind] of [['result', 'decision'], ['form:receipt', 'receipt']] as const) {
@@ -35,17 +33,10 @@ describe('document registers page in chromium', () => {
         at: new Date('2030-04-01T09:00:00+07:00'),
       }));
     }
-    browser = await launchBrowser({ width: 1280, height: 900 });
-    page = browser.context.pages()[0] ?? await browser.context.newPage();
-    await page.goto(`${base}/dang-nhap`);
-    await page.getByLabel('Tên đăng nhập').fill('admin');
-    await page.getByLabel('Mật khẩu').fill('demo');
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/dang-nhap'));
+    await signInStaff(page, base, 'admin');
   });
   afterAll(async () => {
-    await browser?.close();
-    await env?.close();
+    await opened?.close();
   });
 
   it('opens the register of a year from the menu and the filter, and downloads it as CSV', async () => {

@@ -5,7 +5,6 @@
 // the agent fetches the one-time URLs the page hands it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -14,26 +13,16 @@ import { hashPassword } from '../../../src/accounts/passwords.js';
 import { insertStaff } from '../../../src/db/repositories/staff.js';
 import { issueCertificate } from '../../../src/signing/keys.js';
 import { createPkcs12 } from '../../../src/signing/pkcs12.js';
+import { firstPage, launchBrowser, requireChromium, screenshot, seriousViolations, signInStaff, type Browser } from '../../helpers/browser.js';
 import { startTestEnvironment, type TestEnvironment } from '../../helpers/context.js';
 import { dossierAwaitingApproval } from '../../helpers/dossiers.js';
 import { ApiClient, eventually } from '../../helpers/http.js';
+import { freePort } from '../../helpers/own-services.js';
 import { pdfsig } from '../../helpers/pdf-tools.js';
-import { chromiumAvailable, launchBrowser, screenshot, seriousViolations, type Browser } from './browser.js';
 
 const PROJECT = path.resolve(import.meta.dirname, '../../..');
 const AGENT = path.join(PROJECT, 'tools/signing-agent/agent.ts');
 const TSX = path.join(PROJECT, 'node_modules/.bin/tsx');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('signing with a USB token from the dossier page (chromium + local agent)', () => {
   let env: TestEnvironment;
@@ -59,7 +48,7 @@ describe('signing with a USB token from the dossier page (chromium + local agent
   const status = async (code: string) => (await api.json('GET', `/api/dossiers/${encodeURIComponent(code)}`, { token })).body.status as string;
 
   beforeAll(async () => {
-    if (!chromiumAvailable()) throw new Error('chromium is not installed: run scripts/test-setup.sh (apt-get install chromium)');
+    requireChromium();
     const [serverPort, port] = [await freePort(), await freePort()];
     agentPort = port;
     base = `http://127.0.0.1:${serverPort}`;
@@ -82,13 +71,9 @@ describe('signing with a USB token from the dossier page (chromium + local agent
     expect((await api.json('POST', '/api/signing-keys', { token: await api.login('admin'), form })).body.mode).toBe('external');
     token = await api.login('giamdoc');
 
-    browser = await launchBrowser({ width: 1280, height: 900 });
-    page = browser.context.pages()[0] ?? await browser.context.newPage();
-    await page.goto(`${base}/dang-nhap`);
-    await page.getByLabel('Tên đăng nhập').fill('giamdoc');
-    await page.getByLabel('Mật khẩu').fill('demo');
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/dang-nhap'));
+    browser = await launchBrowser();
+    page = await firstPage(browser);
+    await signInStaff(page, base, 'giamdoc');
   }, 60_000);
   afterAll(async () => {
     agent?.kill('SIGTERM');

@@ -5,54 +5,30 @@
 // the school read, the school seeing "Đã xem"), re-uses the admission notice issued for that child in a school transfer
 // ("Chọn từ kho giấy tờ của tôi", no upload; marked re-used for the school), files a complaint the school's principal
 // answers, and GET /api/me/dossiers lists the family's dossiers and nobody else's (another demo citizen sees none).
-import { readFile } from 'node:fs/promises';
-import net from 'node:net';
 import { eq } from 'drizzle-orm';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../../src/app-context.js';
 import { closeContext, createContext } from '../../../src/context.js';
 import { citizenDocuments, dossierDocuments, dossiers } from '../../../src/db/schema/index.js';
-import { startDemoOidcProvider, type DemoOidcProvider } from '../../../src/identity/demo-provider.js';
+import {
+  launchChromium, newEnforcingContext, requireChromium, screenshot, seriousViolationsUnderCsp, signInStaff,
+  signInWithVneid, startVneidPortal, type VneidPortal,
+} from '../../helpers/browser.js';
 import { signInCitizen } from '../../helpers/citizen-session.js';
-import { createTestDatabase, REDIS_URL } from '../../helpers/databases.js';
 import { diplomaRequest } from '../../helpers/dossiers.js';
 import { makePdf, makePng } from '../../helpers/files.js';
 import { ApiClient, eventually } from '../../helpers/http.js';
-import { startServerApp, type ServerApp } from '../../helpers/server-app.js';
-import { CHROMIUM, CHROMIUM_FLAGS, chromiumAvailable, screenshot, seriousViolations } from './browser.js';
+import type { ServerApp } from '../../helpers/server-app.js';
 
 const PARENT = { personalId: '038082001234', name: 'Nguyễn Văn An' };
 const KHOI = { personalId: '038211004567', name: 'Nguyễn Minh Khôi', birthDate: '2011-09-05', shown: '05/09/2011' };
 const HA = { personalId: '038315007890', name: 'Nguyễn Thu Hà' };
 const MOTHER = { personalId: '038185002345', name: 'Lê Thị Hương' };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * The serious axe violations of a page whose CSP forbids injected script tags: axe's source is evaluated through the
- * DevTools protocol, which the page's policy does not govern (browser.ts's helper then finds it loaded).
- */
-async function axeUnderCsp(page: Page): Promise<Awaited<ReturnType<typeof seriousViolations>>> {
-  if (!await page.evaluate('typeof window.axe !== "undefined"')) {
-    await page.evaluate(await readFile('node_modules/axe-core/axe.min.js', 'utf8'));
-  }
-  return seriousViolations(page);
-}
-
 describe('the citizen story in chromium: VNeID, prefill, Hồ sơ của tôi, re-use, complaint', () => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let provider: DemoOidcProvider;
+  let portal: VneidPortal | undefined;
   let server: ServerApp;
   let worker: AppContext;
   let browser: Browser;
@@ -65,33 +41,13 @@ describe('the citizen story in chromium: VNeID, prefill, Hồ sơ của tôi, re
   let feedbackCode: string;
   const staffContexts: BrowserContext[] = [];
 
-  async function newContext(): Promise<BrowserContext> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', bypassCSP: false });
-    context.setDefaultTimeout(20_000);
-    return context;
-  }
-
   /** A member of staff signed in through /dang-nhap in a context of their own (their own cookies). */
   async function staffPage(username: string): Promise<Page> {
-    const context = await newContext();
+    const context = await newEnforcingContext(browser);
     staffContexts.push(context);
     const staff = await context.newPage();
-    await staff.goto(`${base}/dang-nhap`);
-    await staff.getByLabel('Tên đăng nhập').fill(username);
-    await staff.getByLabel('Mật khẩu').fill('demo');
-    await staff.getByRole('button', { name: 'Đăng nhập' }).click();
-    await staff.waitForURL((url) => !url.pathname.startsWith('/dang-nhap'));
+    await signInStaff(staff, base, username);
     return staff;
-  }
-
-  /** "Đăng nhập bằng VNeID" from the portal's header, then the demo citizen's button on the provider's page. */
-  async function signInWithVneid(on: Page, name: string): Promise<void> {
-    await on.goto(base);
-    await on.locator('header.site-header').getByRole('link', { name: 'Đăng nhập bằng VNeID' }).click();
-    await on.waitForURL((url) => url.origin === provider.url && url.pathname.startsWith('/interaction/'));
-    await on.getByRole('button', { name: new RegExp(name) }).click();
-    await on.waitForURL(`${base}/ho-so-cua-toi`);
-    await on.locator('header.site-header').getByText(name, { exact: true }).waitFor();
   }
 
   async function dossierRow(code: string) {
@@ -104,41 +60,28 @@ describe('the citizen story in chromium: VNeID, prefill, Hồ sơ của tôi, re
   }
 
   beforeAll(async () => {
-    if (!chromiumAvailable()) throw new Error('chromium is not installed: run scripts/test-setup.sh (apt-get install chromium)');
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    provider = await startDemoOidcProvider({
-      clientId: 'motcua-story', clientSecret: 'story-test-client-secret',
-      redirectUri: `${base}/auth/citizen/callback`, postLogoutRedirectUri: `${base}/`,
+    requireChromium();
+    portal = await startVneidPortal({
+      clientId: 'motcua-story', clientSecret: 'story-test-client-secret', env: { OUTBOX_POLL_MS: '100', DEMO_CA_CRL: 'off' },
     });
-    database = await createTestDatabase();
-    server = await startServerApp({
-      databaseUrl: database.url, redisUrl: REDIS_URL,
-      env: {
-        PUBLIC_URL: base, OIDC_ISSUER: provider.url, OIDC_CLIENT_ID: 'motcua-story', OIDC_CLIENT_SECRET: 'story-test-client-secret',
-        OUTBOX_POLL_MS: '100', DEMO_CA_CRL: 'off',
-      },
-    });
-    await server.app.listen({ port, host: '127.0.0.1' });
+    ({ base, server } = portal);
     // The worker process of a production deployment: relays the server's outbox and runs the jobs (signing the result).
     worker = await createContext(server.config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), 'worker');
     await worker.jobs.start();
     api = new ApiClient(base);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
-    parentContext = await newContext();
+    browser = await launchChromium();
+    parentContext = await newEnforcingContext(browser);
     page = await parentContext.newPage();
   }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
     if (worker) await closeContext(worker);
-    await server?.close();
-    await provider?.close();
-    await database?.drop();
+    await portal?.close();
   });
 
   it('1. the parent signs in with VNeID, picking themselves at the provider', async () => {
-    await signInWithVneid(page, PARENT.name);
+    await signInWithVneid(page, portal!, PARENT.name);
     const me = await page.request.get(`${base}/api/me`);
     expect(me.status()).toBe(200);
     expect(await me.json()).toMatchObject({ personalId: PARENT.personalId, fullName: PARENT.name });
@@ -165,7 +108,7 @@ describe('the citizen story in chromium: VNeID, prefill, Hồ sơ của tôi, re
     }
     expect(await form.locator('[name="grade"]').count()).toBe(0);
     await page.getByText('Lớp đăng ký được lấy theo kỳ tuyển sinh bạn chọn.').waitFor();
-    expect(await axeUnderCsp(page)).toEqual([]);
+    expect(await seriousViolationsUnderCsp(page)).toEqual([]);
     await screenshot(page, 'citizen-story-apply-prefilled');
 
     // Only what the system does not know.
@@ -203,7 +146,7 @@ describe('the citizen story in chromium: VNeID, prefill, Hồ sơ của tôi, re
     await page.waitForURL((url) => url.searchParams.get('person') === HA.personalId);
     expect(await page.locator(`[data-code="${admissionCode}"]`).count()).toBe(0);
     await page.goto(`${base}/ho-so-cua-toi`);
-    expect(await axeUnderCsp(page)).toEqual([]);
+    expect(await seriousViolationsUnderCsp(page)).toEqual([]);
 
     await row.getByRole('link', { name: admissionCode }).click();
     await page.waitForURL(`${base}/ho-so/${encodeURIComponent(admissionCode)}`);
@@ -211,7 +154,7 @@ describe('the citizen story in chromium: VNeID, prefill, Hồ sơ của tôi, re
     const timeline = page.locator('section[aria-labelledby="timeline-h"] li');
     expect(await timeline.count()).toBeGreaterThanOrEqual(1);
     expect(await timeline.first().textContent()).toContain('Công dân');
-    expect(await axeUnderCsp(page)).toEqual([]);
+    expect(await seriousViolationsUnderCsp(page)).toEqual([]);
 
     // The first-choice school, where the dossier is, writes to the parent.
     const school = await staffPage('school');
@@ -254,7 +197,7 @@ describe('the citizen story in chromium: VNeID, prefill, Hồ sơ của tôi, re
     // The parent sees it in the store and on the dossier.
     await page.goto(`${base}/ho-so-cua-toi/giay-to`);
     await page.getByText(admissionCode).first().waitFor();
-    expect(await axeUnderCsp(page)).toEqual([]);
+    expect(await seriousViolationsUnderCsp(page)).toEqual([]);
     await page.goto(`${base}/ho-so/${encodeURIComponent(admissionCode)}`);
     await page.getByTestId('download-result').waitFor();
 
@@ -270,10 +213,13 @@ describe('the citizen story in chromium: VNeID, prefill, Hồ sơ của tôi, re
     await form.locator('#d-application').setInputFiles(await pdfUpload('don-xin-chuyen-truong.pdf'));
     await form.locator('#d-schoolRecord').setInputFiles(await pdfUpload('hoc-ba.pdf'));
     const picker = form.locator('[data-store-picker="d-admissionCertificate"]');
+    const requiredMark = form.locator('label[for="d-admissionCertificate"] .req');
+    expect(await requiredMark.isVisible()).toBe(true);  // required in grade 10
     await picker.getByLabel('Chọn từ kho giấy tờ của tôi').selectOption(stored!.id);
-    // Chosen from the store: the slot's upload is off.
+    // Chosen from the store: the slot's upload is off and no longer marked required.
     expect(await form.locator('#d-admissionCertificate').isDisabled()).toBe(true);
-    expect(await axeUnderCsp(page)).toEqual([]);
+    expect(await requiredMark.isVisible()).toBe(false);
+    expect(await seriousViolationsUnderCsp(page)).toEqual([]);
     await screenshot(page, 'citizen-story-reuse');
     await form.getByRole('button', { name: 'Nộp hồ sơ' }).click();
     await page.waitForURL(/\/ho-so\/[^/]+\/bien-nhan$/);
@@ -293,7 +239,7 @@ describe('the citizen story in chromium: VNeID, prefill, Hồ sơ của tôi, re
     expect(await mark.count()).toBe(1);
     expect(await mark.textContent()).toBe('Tái sử dụng từ kho dữ liệu');
     expect(await school.locator('figcaption', { has: mark }).textContent()).toContain('Giấy chứng nhận trúng tuyển');
-    expect(await axeUnderCsp(school)).toEqual([]);
+    expect(await seriousViolationsUnderCsp(school)).toEqual([]);
   });
 
   it('5. files a complaint about the dossier; the principal answers it in /can-bo/phan-anh; the parent sees the answer', async () => {
@@ -304,7 +250,7 @@ describe('the citizen story in chromium: VNeID, prefill, Hồ sơ của tôi, re
     await form.getByLabel('Mã hồ sơ (nếu phản ánh về một hồ sơ)').fill(admissionCode);
     await form.getByLabel('Tiêu đề').fill('Chưa được hướng dẫn về lịch nhập học');
     await form.locator('#body').fill('Con tôi đã trúng tuyển nhưng chưa được thông báo lịch nhập học và giấy tờ cần mang.');
-    expect(await axeUnderCsp(page)).toEqual([]);
+    expect(await seriousViolationsUnderCsp(page)).toEqual([]);
     await form.getByRole('button', { name: 'Gửi phản ánh, kiến nghị' }).click();
     const codeCell = page.getByTestId('feedback-code');
     await codeCell.waitFor();
@@ -318,7 +264,7 @@ describe('the citizen story in chromium: VNeID, prefill, Hồ sơ của tôi, re
     expect(await principal.getByRole('link', { name: admissionCode }).count()).toBe(1);
     const answer = 'Nhà trường sẽ nhắn lịch nhập học trên hồ sơ trước ngày 15/7; cần mang bản chính giấy khai sinh và học bạ.';
     await principal.getByLabel('Nội dung trả lời').fill(answer);
-    expect(await axeUnderCsp(principal)).toEqual([]);
+    expect(await seriousViolationsUnderCsp(principal)).toEqual([]);
     await principal.getByRole('button', { name: 'Gửi trả lời' }).click();
     await principal.locator('#answer-h').waitFor();
 
@@ -327,7 +273,7 @@ describe('the citizen story in chromium: VNeID, prefill, Hồ sơ của tôi, re
     expect(await mine.textContent()).toContain('Đã trả lời');
     await mine.getByRole('link', { name: feedbackCode }).click();
     expect(await page.getByTestId('feedback-answer').textContent()).toBe(answer);
-    expect(await axeUnderCsp(page)).toEqual([]);
+    expect(await seriousViolationsUnderCsp(page)).toEqual([]);
     await screenshot(page, 'citizen-story-feedback-answered');
   });
 
@@ -360,10 +306,10 @@ describe('the citizen story in chromium: VNeID, prefill, Hồ sơ của tôi, re
     expect(anonymous.status).toBe(201);
 
     // Another demo citizen, in a browser of her own, files her own dossier and sees only it.
-    const otherContext = await newContext();
+    const otherContext = await newEnforcingContext(browser);
     staffContexts.push(otherContext);
     const other = await otherContext.newPage();
-    await signInWithVneid(other, 'Lê Thị Mai');
+    await signInWithVneid(other, portal!, 'Lê Thị Mai');
     const hers = await other.request.post(`${base}/api/dossiers`, {
       headers: { origin: base },
       multipart: { procedure: 'diploma-copy', data: JSON.stringify(diplomaRequest('Lê Thị Mai')), filedFor: 'self', identity },

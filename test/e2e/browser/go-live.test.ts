@@ -6,20 +6,20 @@
 // and the staff take it to a signed result, sealed by the Department of Nghệ An.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEnvironment, type TestEnvironment } from '../../helpers/context.js';
+import {
+  dossierAction, screenshot, signOut as signOutAt, startBrowserEnvironment, submitStaffSignIn, textOf, type Browser, type BrowserEnvironment,
+} from '../../helpers/browser.js';
+import type { TestEnvironment } from '../../helpers/context.js';
 import { makePdf } from '../../helpers/files.js';
-import { listenForHttp } from '../../helpers/http.js';
 import { pdfsig, pdfText } from '../../helpers/pdf-tools.js';
 import { expectSignedAndSealed } from '../procedures-common.js';
 import { createCertificateAuthority, issueCertificate } from '../../../src/signing/keys.js';
 import { createPkcs12 } from '../../../src/signing/pkcs12.js';
-import { chromiumAvailable, launchBrowser, screenshot, type Browser } from './browser.js';
 
 const run = promisify(execFile);
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 20_000, interval: 100 });
-const textOf = (locator: Locator) => locator.first().textContent({ timeout: 2_000 }).then((t) => (t ?? '').trim()).catch(() => '');
 
 const ADMIN_PASSWORD = 'Quan-tri-Nghe-An-2026';
 const P12_PASSWORD = 'mat-khau-tep-khoa';
@@ -35,6 +35,7 @@ const PEOPLE: Person[] = [
 const person = (role: string) => PEOPLE.find((p) => p.role === role)!;
 
 describe('a Department goes live from an empty production database (chromium)', () => {
+  let opened: BrowserEnvironment | undefined;
   let env: TestEnvironment;
   let base: string;
   let browser: Browser;
@@ -43,39 +44,23 @@ describe('a Department goes live from an empty production database (chromium)', 
   let trackingToken = '';
 
   beforeAll(async () => {
-    if (!chromiumAvailable()) throw new Error('chromium is not installed: run scripts/test-setup.sh (apt-get install chromium)');
     // No demo: no organisation, no accounts, no keys, exactly what a production start on a new database has.
-    env = await startTestEnvironment('production', { seedStaff: false });
-    base = (await listenForHttp(env)).baseUrl;
-    browser = await launchBrowser({ width: 1280, height: 900 });
-    page = browser.context.pages()[0] ?? await browser.context.newPage();
+    opened = await startBrowserEnvironment({ seedStaff: false });
+    ({ env, base, browser, page } = opened);
   });
   afterAll(async () => {
-    await browser?.close();
-    await env?.close();
+    await opened?.close();
   });
 
   async function signIn(username: string, password: string) {
     await browser.context.clearCookies({ name: 'motcua_session' });
-    await page.goto(`${base}/dang-nhap`);
-    await page.getByLabel('Tên đăng nhập').fill(username);
-    await page.getByLabel('Mật khẩu', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await submitStaffSignIn(page, base, username, { password });
     await page.waitForLoadState('domcontentloaded');
   }
 
-  async function signOut() {
-    await page.getByRole('button', { name: 'Đăng xuất' }).first().click();
-    await page.waitForURL(`${base}/`);
-  }
+  const signOut = () => signOutAt(page, base);
 
-  async function act(label: string, fill?: () => Promise<void>) {
-    const action = page.locator('details.action', { has: page.locator('summary', { hasText: label }) });
-    await action.locator('summary').click();
-    if (fill) await fill();
-    await action.getByRole('button', { name: label }).click();
-    await page.waitForLoadState('domcontentloaded');
-  }
+  const act = (label: string, fill?: () => Promise<void>) => dossierAction(page, label, fill);
 
   it('starts empty: no organisation, no account, the site names no province', async () => {
     const counts = await env.ctx.database.query<{ agencies: number; units: number; staff: number }>(

@@ -4,21 +4,21 @@
 // clerk returns the result, and the citizen tracks it, downloads the signed PDF and rates the service. Then a
 // 360 px phone run, and axe-core on the main pages. Screenshots go to test-artifacts/browser/.
 import { readFile } from 'node:fs/promises';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenForHttp } from '../../helpers/http.js';
-import { startTestEnvironment, type TestEnvironment } from '../../helpers/context.js';
+import type { TestEnvironment } from '../../helpers/context.js';
 import { makePdf, makePng } from '../../helpers/files.js';
 import { diplomaRequest, staffCaller } from '../../helpers/dossiers.js';
 import { performAction } from '../../../src/services/processing/perform-action.js';
 import { submitDossier } from '../../../src/services/intake/submit-dossier.js';
-import { chromiumAvailable, launchBrowser, screenshot, seriousViolations, type Browser } from './browser.js';
+import {
+  dossierAction, screenshot, seriousViolations, startBrowserEnvironment, submitStaffSignIn, textOf, type Browser, type BrowserEnvironment,
+} from '../../helpers/browser.js';
 
 const APPLICANT = 'Nguyễn Thị Hồng Nhung';
 
 // playwright-core has no web-first assertions: vitest's expect.poll retries these until they match or time out.
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 15_000, interval: 100 });
-const textOf = (locator: Locator) => locator.first().textContent({ timeout: 2_000 }).then((t) => (t ?? '').trim()).catch(() => '');
 const exactly = (expected: string | RegExp) => (typeof expected === 'string' ? new RegExp(`^${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : expected);
 
 // Every page an axe check ran on, with what it found: one assertion at the end lists them all.
@@ -28,6 +28,7 @@ async function checkA11y(page: Page, name: string) {
 }
 
 describe('portal pages in chromium', () => {
+  let opened: BrowserEnvironment | undefined;
   let env: TestEnvironment;
   let base: string;
   let browser: Browser;
@@ -35,25 +36,17 @@ describe('portal pages in chromium', () => {
   let code = '';
 
   beforeAll(async () => {
-    // scripts/test-setup.sh (npm test's pretest) installs Debian's chromium; without it this suite fails, never skips.
-    if (!chromiumAvailable()) throw new Error('chromium is not installed: run scripts/test-setup.sh (apt-get install chromium)');
-    env = await startTestEnvironment('production');
-    base = (await listenForHttp(env)).baseUrl;
-    browser = await launchBrowser({ width: 1280, height: 900 });
-    page = browser.context.pages()[0] ?? await browser.context.newPage();
+    opened = await startBrowserEnvironment();
+    ({ env, base, browser, page } = opened);
   });
   afterAll(async () => {
-    await browser?.close();
-    await env?.close();
+    await opened?.close();
   });
 
   async function signIn(username: string) {
     // A previous step that failed half-way may have left someone signed in.
     await browser.context.clearCookies({ name: 'motcua_session' });
-    await page.goto(`${base}/dang-nhap`);
-    await page.getByLabel('Tên đăng nhập').fill(username);
-    await page.getByLabel('Mật khẩu').fill('demo');
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await submitStaffSignIn(page, base, username);
     await page.waitForURL(`${base}/can-bo`);
   }
 
@@ -62,13 +55,7 @@ describe('portal pages in chromium', () => {
     await page.waitForURL(`${base}/`);
   }
 
-  async function act(label: string, fill?: () => Promise<void>) {
-    const action = page.locator('details.action', { has: page.locator('summary', { hasText: label }) });
-    await action.locator('summary').click();
-    if (fill) await fill();
-    await action.getByRole('button', { name: label }).click();
-    await page.waitForLoadState('domcontentloaded');
-  }
+  const act = (label: string, fill?: () => Promise<void>) => dossierAction(page, label, fill);
 
   async function openFromInbox() {
     await page.getByRole('link', { name: code }).click();

@@ -5,44 +5,34 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../../src/accounts/totp.js';
-import { startTestEnvironment, type TestEnvironment } from '../../helpers/context.js';
-import { listenForHttp } from '../../helpers/http.js';
-import { chromiumAvailable, launchBrowser, screenshot, seriousViolations, type Browser } from './browser.js';
+import {
+  screenshot, seriousViolations, signOut as signOutAt, startBrowserEnvironment, submitStaffSignIn, type BrowserEnvironment,
+} from '../../helpers/browser.js';
+import type { TestEnvironment } from '../../helpers/context.js';
 
 describe('staff accounts in chromium', () => {
+  let opened: BrowserEnvironment | undefined;
   let env: TestEnvironment;
   let base: string;
-  let browser: Browser;
   let page: Page;
   let temporary = '';
   const fresh = 'Sông Chu chảy mãi 2026';
 
   async function signIn(username: string, password: string, otp?: string) {
-    await page.goto(`${base}/dang-nhap`);
-    await page.getByLabel('Tên đăng nhập').fill(username);
-    await page.getByLabel('Mật khẩu').fill(password);
-    if (otp) await page.getByLabel('Mã xác thực hai lớp').fill(otp);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await submitStaffSignIn(page, base, username, { password, ...(otp ? { otp } : {}) });
   }
-  async function signOut() {
-    await page.getByRole('button', { name: 'Đăng xuất' }).first().click();
-    await page.waitForURL(`${base}/`);
-  }
+  const signOut = () => signOutAt(page, base);
   async function checked(name: string) {
     await screenshot(page, name);
     expect(await seriousViolations(page), name).toEqual([]);
   }
 
   beforeAll(async () => {
-    if (!chromiumAvailable()) throw new Error('chromium is not installed: run scripts/test-setup.sh (apt-get install chromium)');
-    env = await startTestEnvironment('production');
-    base = (await listenForHttp(env)).baseUrl;
-    browser = await launchBrowser({ width: 1280, height: 900 });
-    page = browser.context.pages()[0] ?? await browser.context.newPage();
+    opened = await startBrowserEnvironment();
+    ({ env, base, page } = opened);
   });
   afterAll(async () => {
-    await browser?.close();
-    await env?.close();
+    await opened?.close();
   });
 
   it('the administrator lands on /quan-tri, lists the accounts and creates one with its temporary password', async () => {
