@@ -3,13 +3,17 @@
 //   on-time rate       = decided on or before the due time / decided (received and closed: returned or rejected)
 //   late open          = still open, clock running, past the due time
 //   satisfaction rate  = decided, on time, not rated "Không hài lòng" and not complained about / decided
+//   VNeID rate         = filed online while signed in with VNeID / filed online
+//   re-use rate        = filed with at least one document re-used from the citizen's e-document store / filed
+//   digitised          = documents the desk digitised into people's stores in the period (for their source dossier,
+//                        else for the digitising staff member's unit)
 //   complaints         = feedback and complaints (phản ánh, kiến nghị) filed in the period: received, answered,
 //                        answered on time, open past their due time
 // Leaders see their units' reach (complaints: those their agency answers); admins see everything.
 import { addDays, isIsoDay, vnInstant, vnToday } from '../../calendar/vn-time.js';
 import type { AppContext } from '../../app-context.js';
 import { feedbackCounts } from '../../db/repositories/feedback.js';
-import { dossierStats, type StatsRow } from '../../db/repositories/stats.js';
+import { digitalDossierCounts, digitisedDocumentCount, dossierStats, type StatsRow } from '../../db/repositories/stats.js';
 import { findAgencyOfUnit, type StaffRow } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { stateLabel } from '../../workflow/engine.js';
@@ -55,12 +59,20 @@ export async function serviceStats(ctx: AppContext, staff: StaffRow, filter: Sta
   const reach = staff.roles.includes('admin') ? undefined : await staffReach(ctx.db, staff);
   const period = { from: vnInstant(from, '00:00'), to: vnInstant(addDays(to, 1), '00:00'), now, procedureId: filter.procedure };
   // A leader counts what their agency answers (services/feedback); an unplaced account counts none. Read before the
-  // two queries start: an await between them would leave the first one's rejection unhandled meanwhile.
+  // queries start: an await between them would leave the first one's rejection unhandled meanwhile.
   const agencyCode = reach ? (await findAgencyOfUnit(ctx.db, staff.unitId))?.code ?? '' : undefined;
-  const [rows, complaints] = await Promise.all([
+  const [rows, complaints, digitalCounts, digitised] = await Promise.all([
     dossierStats(ctx.db, { ...period, reach }),
     feedbackCounts(ctx.db, { ...period, departmentAgencyCode: ctx.organisation.departmentAgencyCode, agencyCode }),
+    digitalDossierCounts(ctx.db, { ...period, reach }),
+    digitisedDocumentCount(ctx.db, { ...period, reach }),
   ]);
+  const digital = {
+    dossiers: digitalCounts.dossiers, online: digitalCounts.online,
+    vneid: digitalCounts.vneid, vneidRate: ratio(digitalCounts.vneid, digitalCounts.online),
+    withReusedDocument: digitalCounts.withReusedDocument, reuseRate: ratio(digitalCounts.withReusedDocument, digitalCounts.dossiers),
+    digitisedDocuments: digitised,
+  };
 
   // Switched-off procedures keep their title: their dossiers are still counted.
   const titles = new Map(ctx.catalog.listAll().map((p) => [p.definition.id, p.definition]));
@@ -89,7 +101,7 @@ export async function serviceStats(ctx: AppContext, staff: StaffRow, filter: Sta
     const definition = titles.get(s.procedureId);
     return { procedure: s.procedureId, status: s.status, statusLabel: definition ? stateLabel(definition, s.status) : s.status, count: s.count };
   });
-  return { from, to, procedure: filter.procedure ?? null, generatedAt: now.toISOString(), totals: indicators(rows), byProcedure, byMonth, byStatus, complaints };
+  return { from, to, procedure: filter.procedure ?? null, generatedAt: now.toISOString(), totals: indicators(rows), byProcedure, byMonth, byStatus, complaints, digital };
 }
 
 export type ServiceStats = Awaited<ReturnType<typeof serviceStats>>;

@@ -17,6 +17,7 @@ const withRates = <T extends Rates>(r: T) => ({ ...r, online_: pct(r.onlineRate)
 function dashboardModel(ctx: AppContext, stats: Stats, procedure: string | undefined, trackingBookUrl: string | null) {
   return {
     title: 'Chỉ số chất lượng phục vụ', stats, totals: withRates(stats.totals),
+    digital: { ...stats.digital, vneid_: pct(stats.digital.vneidRate), reuse_: pct(stats.digital.reuseRate) },
     byProcedure: stats.byProcedure.map(withRates), byMonth: stats.byMonth.map(withRates), charts: statsCharts(stats),
     // Switched-off procedures too: their dossiers still count.
     procedures: ctx.catalog.listAll().map((p) => ({ value: p.definition.id, label: p.definition.title, selected: p.definition.id === procedure })),
