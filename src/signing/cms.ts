@@ -183,3 +183,36 @@ export async function buildDetachedCmsAsync(
   const prepared = prepareDetachedCms(options);
   return prepared.assemble(await options.sign(prepared.signedAttributes));
 }
+
+/**
+ * PAdES B-T for a CMS made elsewhere (a remote signing provider's): the RFC 3161 token over its SignerInfo's
+ * signature value goes into that SignerInfo's unsigned attributes as signatureTimeStampToken. Only the unsigned
+ * attributes change — they are outside what the signature covers — and the rest must come back byte for byte
+ * (checked: a CMS that forge cannot re-encode exactly is refused rather than altered). A CMS that carries a
+ * signatureTimeStampToken already is returned as it is.
+ */
+export async function addSignatureTimestamp(cms: Buffer, timestamp: (signatureValue: Buffer) => Promise<Buffer>): Promise<Buffer> {
+  const root = fromDer(cms);
+  if (!toDer(root).equals(cms)) throw new Error('CMS is not DER-encoded (re-encoding changed it)');
+  const signedData = ((root.value as Asn1[] | undefined)?.[1]?.value as Asn1[] | undefined)?.[0];
+  const signerInfos = (signedData?.value as Asn1[] | undefined)?.at(-1);
+  const signerInfo = (signerInfos?.value as Asn1[] | undefined)?.[0];
+  const fields = signerInfo?.value as Asn1[] | undefined;
+  if (!fields || signerInfos?.type !== asn1.Type.SET) throw new Error('Not a CMS SignedData with a SignerInfo');
+  // SignerInfo: version, sid, digestAlgorithm, [0] signedAttrs?, signatureAlgorithm, signature, [1] unsignedAttrs?
+  const signatureAt = fields.findIndex((f, i) => i >= 4 && f.tagClass === asn1.Class.UNIVERSAL && f.type === asn1.Type.OCTETSTRING);
+  const signature = fields[signatureAt];
+  if (signatureAt < 0 || !signature) throw new Error('SignerInfo without a signature value');
+  const unsigned = fields[signatureAt + 1];
+  const existing = unsigned && unsigned.tagClass === asn1.Class.CONTEXT_SPECIFIC && unsigned.type === 1 ? unsigned.value as Asn1[] : undefined;
+  const stampedAlready = existing?.some((a) => {
+    const type = (a.value as Asn1[] | undefined)?.[0];
+    return type?.type === asn1.Type.OID && asn1.derToOid(type.value as string) === OID.signatureTimeStampToken;
+  });
+  if (stampedAlready) return cms;
+  const token = await timestamp(Buffer.from(signature.value as string, 'binary'));
+  const stamp = attribute(OID.signatureTimeStampToken, fromDer(token));
+  if (existing) unsigned!.value = derSort([...existing, stamp]);
+  else fields.splice(signatureAt + 1, 0, tagged(1, [stamp]));
+  return toDer(root);
+}

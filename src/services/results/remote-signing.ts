@@ -11,8 +11,10 @@
 //   each document is sealed, stored and moved on by finishOfficialSignature, as for every other way of signing. A
 //   sealing that fails (the seal key, the revocation responder, the database) is retried with backoff from the stored
 //   CMS, never asking the provider again; when the retries run out the request ends failed with the reason, shown to
-//   the official. A failing document never blocks the others. Rejected or expired: the drafts keep waiting and the
-//   official can start again. The provider away: the poll goes on with backoff until well past the request's expiry.
+//   the official. With TSA_URL set each try adds our RFC 3161 token to the provider's CMS (PAdES B-T, as for every
+//   other signature; a TSA that fails fails the try). A failing document never blocks the others. Rejected or
+//   expired: the drafts keep waiting and the official can start again. The provider away: the poll goes on with
+//   backoff until well past the request's expiry.
 import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import type { AppContext } from '../../app-context.js';
 import { findDossierByCode, findDossierById } from '../../db/repositories/dossiers.js';
@@ -26,12 +28,13 @@ import { findDraft, lockDrafts } from '../../db/repositories/signing.js';
 import { findStaffById, type StaffRow } from '../../db/repositories/staff.js';
 import { AppError, type ErrorCode } from '../../errors.js';
 import { providerFailure, RemoteProviderRefusal, RemoteProviderUnavailable, remoteSigningClient } from '../../signing/remote-signing-client.js';
+import { addSignatureTimestamp } from '../../signing/cms.js';
 import { embedCms, reopenPrepared, SigningError } from '../../signing/sign-pdf.js';
 import { verifyPdfSignatures } from '../../signing/verify-pdf.js';
 import { loadDossierFor, type Caller } from '../access.js';
 import { recordAudit, staffActor } from '../audit/audit.js';
 import { finishOfficialSignature, prepareOfficialSignature, staffOf } from './external-signing.js';
-import { issuingAgency } from './render-and-sign.js';
+import { issuingAgency, timestampOption } from './render-and-sign.js';
 
 /** The poll job's name (jobs/poll-remote-signing.ts registers the handler under it). */
 export const POLL_REMOTE_SIGNING_JOB = 'poll-remote-signing';
@@ -48,7 +51,7 @@ const START_TIMEOUT_MS = 60_000;
 /** Tries at sealing the received documents (backoff from the poll interval, capped): about 25 min at the 2 s default. */
 export const MAX_SEAL_ATTEMPTS = 12;
 const MAX_SEAL_RETRY_DELAY_MS = 5 * 60_000;
-// Room for the provider's CMS: its certificate chain, and a timestamp token if it adds one.
+// Room for the provider's CMS: its certificate chain, and a timestamp token (the provider's, or ours: sealItem).
 const REMOTE_RESERVE_BYTES = 24 * 1024;
 const PREPARE_CONCURRENCY = 4;
 const COMPLETE_CONCURRENCY = 4;
@@ -398,15 +401,35 @@ function checkProviderCms(item: RemoteSigningItemRow, registered: X509Certificat
   return cms;
 }
 
+/**
+ * PAdES B-T as for every other signature when a TSA is configured: the token over the provider's signature value is
+ * added to its CMS here, at each sealing try (the stored CMS stays as the provider made it). A TSA that fails fails
+ * the try, retried like any other sealing failure.
+ */
+async function timestamped(ctx: AppContext, cms: Buffer): Promise<Buffer> {
+  const timestamp = timestampOption(ctx).timestamp;
+  return timestamp ? addSignatureTimestamp(cms, timestamp) : cms;
+}
+
+/** The CMS into the prepared /Contents; one that no longer fits (with its token) is refused, not retried. */
+function embedTimestamped(prepared: ReturnType<typeof reopenPrepared>, cms: Buffer): Buffer {
+  try {
+    return embedCms(prepared, cms);
+  } catch (error) {
+    if (error instanceof SigningError) throw new AppError('SIGNATURE_INVALID', 'Chữ ký từ dịch vụ ký số từ xa cùng dấu thời gian vượt quá chỗ dành cho chữ ký trong văn bản.');
+    throw error;
+  }
+}
+
 /** One received document: its stored CMS embedded, then the remaining signers, the stored result and the next step. */
 async function sealItem(ctx: AppContext, request: RemoteSigningRequestRow, item: RemoteSigningItemRow, staff: StaffRow): Promise<void> {
   if (!item.cms) throw new AppError('INTERNAL_ERROR', 'received remote signing item without its CMS');
-  const signed = embedCms(reopenPrepared(item.pdf), item.cms);
   const dossier = await findDossierById(ctx.db, item.dossierId);
   const draft = dossier ? await findDraft(ctx.db, dossier.id) : undefined;
   if (!dossier || !draft || draft.waitingFor !== 'remote' || draft.signedCount !== item.baseSignedCount || draft.signerStaffId !== request.staffId) {
     throw new AppError('SIGNING_NOT_PENDING', 'Văn bản đã thay đổi hoặc đã được ký bằng cách khác kể từ khi gửi yêu cầu.');
   }
+  const signed = embedTimestamped(reopenPrepared(item.pdf), await timestamped(ctx, item.cms));
   await finishOfficialSignature(ctx, {
     // Items made before rendered_at existed: their created_at is the nearest time there is.
     dossier, draft, signed, baseSignedCount: item.baseSignedCount, signedAt: item.renderedAt ?? item.createdAt, method: 'remote',
