@@ -21,3 +21,18 @@ export async function administrationState(db: AppContext['db']): Promise<Record<
     documentKinds: await read(sql`select key, name, abbreviation, register from document_kinds order by key`),
   };
 }
+
+/**
+ * What a citizen's cells could store or change, read straight from the database: messages, the citizens' document
+ * stores, feedback items and their answers, and whom each dossier concerns. Read receipts (read_at) are left out:
+ * reading messages is allowed to mark them read.
+ */
+export async function citizenDataState(db: AppContext['db']): Promise<Record<string, unknown>> {
+  const read = async (query: SQL) => rowsOf<Record<string, unknown>>(await db.execute(query));
+  return {
+    messages: await read(sql`select id, dossier_id, author_kind, body from dossier_messages order by id`),
+    documents: await read(sql`select id, owner_personal_id, kind, title from citizen_documents order by id`),
+    feedback: await read(sql`select code, citizen_id, dossier_id, status, answer, published_at from feedback_items order by code`),
+    concerned: await read(sql`select code, citizen_id, subject_personal_id, filed_for from dossiers order by code`),
+  };
+}

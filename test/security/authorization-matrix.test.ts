@@ -2,15 +2,19 @@
 // of two procedures in known states, every caller, every cell with app.inject; then the administration's endpoints and
 // pages, and /metrics. Prints the cells run per endpoint.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq, inArray } from 'drizzle-orm';
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
+import { dossiers } from '../../src/db/schema/dossiers.js';
+import { CITIZEN_COOKIE } from '../../src/services/citizens/sessions.js';
 import { fileFeedback } from '../../src/services/feedback/file-feedback.js';
 import { performAction } from '../../src/services/processing/perform-action.js';
 import { submitDossier } from '../../src/services/intake/submit-dossier.js';
+import { signInCitizen, testPersonalId } from '../helpers/citizen-session.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { diplomaRequest, staffCaller } from '../helpers/dossiers.js';
 import { makePdf, makePng } from '../helpers/files.js';
 import { eventually } from '../helpers/http.js';
-import { administrationState } from './administration-state.js';
+import { administrationState, citizenDataState } from './administration-state.js';
 import { CALLER_LABELS, CALLERS, expectedOf, MATRIX, unitRelation, type CallerName, type DossierKey, type MatrixRow } from './authorization-matrix.js';
 import { mismatches, multipartBody, observe, summary, toInject, type Fixtures } from './corpus-runner.js';
 
@@ -18,6 +22,8 @@ interface Seeded { code: string; token: string; doc: string; version: number }
 
 let env: TestEnvironment;
 let sessions: Record<string, string>;
+/** The VNeID session tokens of the `vneid` and `vneidStranger` columns. */
+const citizenSessions: Record<string, string> = {};
 let csrf: Fixtures['csrf'];
 /** Placeholders of the rows without a dossier: {keyId} the leader's signing key. */
 const globals: Record<string, string> = {};
@@ -28,6 +34,7 @@ const ran = new Map<string, number>();
 const byUnit = new Map<string, number>();
 let skipped = 0;
 let administration: Record<string, unknown>;
+let citizenData: Record<string, unknown>;
 
 const transferRequest = {
   parentName: 'Phạm Thị Thu', parentIdNumber: '038185004321', parentPhone: '0987654321', parentEmail: 'thu@example.vn',
@@ -39,7 +46,7 @@ beforeAll(async () => {
   env = await startTestEnvironment('production');
   const { ctx } = env;
   const pdf = await makePdf();
-  const staff = CALLERS.filter((c) => !['anon', 'citizen', 'citizen2'].includes(c));
+  const staff = CALLERS.filter((c) => !['anon', 'citizen', 'citizen2', 'vneid', 'vneidStranger'].includes(c));
   sessions = Object.fromEntries(await Promise.all(staff.map(async (username) => {
     const r = await env.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: 'demo' } });
     return [username, r.json().token as string] as const;
@@ -61,6 +68,21 @@ beforeAll(async () => {
     const view = await env.app.inject({ method: 'GET', url: `/api/dossiers/${encodeURIComponent(filed.code)}`, headers: { authorization: `Bearer ${filed.trackingToken}` } });
     seeded[key] = { code: filed.code, token: filed.trackingToken, doc: view.json().documents[0].id, version: view.json().version };
   }
+  // The VNeID columns: a parent who filed the diploma dossiers signed in, and whose child is the subject of the
+  // transfers (filed anonymously, as a parent would before signing in); and a citizen with a child of their own whom
+  // none of them concerns. Intake with a citizen caller writes these columns; here they are set on the seeded dossiers.
+  const childId = testPersonalId();
+  const parent = await signInCitizen(ctx.db, {
+    fullName: 'Phạm Thị Thu', family: [{ relation: 'child', personalId: childId, fullName: 'Phạm Gia Bảo', birthDate: '2010-09-01' }],
+  });
+  const stranger = await signInCitizen(ctx.db, {
+    fullName: 'Đỗ Văn Lạ', family: [{ relation: 'child', personalId: testPersonalId(), fullName: 'Đỗ Minh Lạ', birthDate: '2011-03-02' }],
+  });
+  citizenSessions.vneid = parent.token;
+  citizenSessions.vneidStranger = stranger.token;
+  await ctx.db.update(dossiers).set({ citizenId: parent.citizen.id, filedFor: 'self' }).where(inArray(dossiers.code, [diploma.code, diplomaNew.code]));
+  await ctx.db.update(dossiers).set({ citizenId: null, subjectPersonalId: childId }).where(inArray(dossiers.code, [transfer.code, released.code]));
+  expect((await ctx.db.select().from(dossiers).where(eq(dossiers.code, released.code)))[0]?.subjectPersonalId).toBe(childId);
   // The receipts are issued by a job (outbox → BullMQ): wait until they are there.
   for (const key of ['diploma', 'released'] as const) {
     await eventually(async () => {
@@ -82,7 +104,12 @@ beforeAll(async () => {
   globals.feedback = (await fileFeedback(ctx, { kind: 'public', bearer: seeded.diploma.token }, {
     kind: 'petition', dossierCode: seeded.diploma.code, title: 'Phản ánh ma trận', body: 'Nội dung phản ánh cho ma trận phân quyền.',
   })).code;
+  // And one the `vneid` parent filed signed in, about the same dossier.
+  globals.citizenFeedback = (await fileFeedback(ctx, { kind: 'citizen', citizen: parent.citizen, loa: '2', bearer: null, ip: undefined }, {
+    kind: 'petition', dossierCode: seeded.diploma.code, title: 'Phản ánh của phụ huynh', body: 'Nội dung phản ánh của phụ huynh đã đăng nhập.',
+  })).code;
   administration = await administrationState(env.ctx.db);
+  citizenData = await citizenDataState(env.ctx.db);
 
   const loginPage = await env.app.inject({ method: 'GET', url: '/dang-nhap' });
   csrf = { secret: loginPage.cookies.find((c) => c.name === 'motcua_csrf')!.value, token: /name="_csrf" value="([^"]+)"/.exec(loginPage.body)![1]! };
@@ -117,9 +144,15 @@ describe.each([...groups.keys()])('%s', (group) => {
     const expected = expectedOf(answer);
     if (!expected) { skipped++; return; }
     const fx = fixturesFor(row);
+    // A VNeID citizen calls from the pages: the session cookie, and on unsafe calls the CSRF token a page sends
+    // (a session token as Bearer is still tried where the row asks for it).
+    const citizenToken = citizenSessions[caller];
+    const asCitizen = citizenToken === undefined ? {} : row.via === 'bearer'
+      ? { who: 'anon' as const, headers: { ...row.headers, authorization: `Bearer ${citizenToken}` } }
+      : { who: 'anon' as const, cookies: { [CITIZEN_COOKIE]: citizenToken }, csrf: row.csrf || row.method !== 'GET' };
     const response = await env.app.inject(toInject({
       endpoint: row.endpoint, name: caller, method: row.method, path: row.path, who: caller, body: row.body, csrf: row.csrf,
-      headers: row.headers, via: row.via, remoteAddress: row.remoteAddress, expect: expected,
+      headers: row.headers, via: row.via, remoteAddress: row.remoteAddress, expect: expected, ...asCitizen,
     }, fx));
     ran.set(row.endpoint, (ran.get(row.endpoint) ?? 0) + 1);
     const unit = unitRelation(caller, row.dossier);
@@ -147,5 +180,9 @@ describe('the matrix itself', () => {
 
   it('left the administration as it was (settings, agencies, units, unit roles, accounts, keys, procedures, calendar, campaigns)', async () => {
     expect(await administrationState(env.ctx.db)).toEqual(administration);
+  });
+
+  it("left the citizens' data as it was (messages, document stores, feedback, whom each dossier concerns)", async () => {
+    expect(await citizenDataState(env.ctx.db)).toEqual(citizenData);
   });
 });

@@ -1,6 +1,7 @@
 // Who may read or change what, as data: every endpoint that reads or changes a dossier or staff data × every kind of
 // caller × the dossier's unit, with the answer the product must give. Written from what the product SHOULD allow
-// (DESIGN.md, README "Demo accounts" and "Portal", docs/API.md): a citizen reaches a dossier by its tracking token only;
+// (DESIGN.md, README "Demo accounts" and "Portal", docs/API.md): a citizen reaches a dossier by its tracking token, or
+// signed in with VNeID when they filed it or it is about them or their child;
 // staff reach the dossiers of their unit's subtree (the Department's one-stop desk: every unit of the Department),
 // keep sight of a dossier their unit handed on, and act only where it is now and only with a role the workflow names
 // for the current step; a school never sees the Department's dossiers nor another school's.
@@ -13,15 +14,21 @@
 // Callers, in column order: anonymous, the citizen with the dossier's tracking token, a citizen with ANOTHER dossier's
 // token, then the demo staff (README). Placeholders: {code} {token} {doc} {version} of the row's dossier; `citizen2`
 // presents the other dossier's token for this code (Bearer, or the browser's remembered-dossier cookie).
+// The last two columns are citizens signed in with VNeID (issue 12), always by their session cookie and, for unsafe
+// calls, with the pages' CSRF token, as a page sends them: `vneid` a parent concerned by every seeded dossier (they
+// filed diploma and diplomaNew signed in; transfer and released were filed anonymously for their child, the
+// dossier's subject), answered like the tracking-token holder; `vneidStranger` a citizen none of them concerns,
+// answered like an unknown code. Neither is staff: staff routes give them 401 or the sign-in page.
 import type { Body, Expected, Method } from './corpus-runner.js';
 
-export const CALLERS = ['anon', 'citizen', 'citizen2', 'clerk', 'specialist', 'specialist2', 'leader', 'admin', 'school', 'principal', 'school2', 'principal2', 'school3'] as const;
+export const CALLERS = ['anon', 'citizen', 'citizen2', 'clerk', 'specialist', 'specialist2', 'leader', 'admin', 'school', 'principal', 'school2', 'principal2', 'school3', 'vneid', 'vneidStranger'] as const;
 export type CallerName = typeof CALLERS[number];
 
 export const CALLER_LABELS: Record<CallerName, string> = {
   anon: 'anonymous', citizen: 'citizen (own token)', citizen2: "citizen (another dossier's token)", clerk: 'clerk', specialist: 'specialist',
   specialist2: 'specialist2', leader: 'leader', admin: 'admin', school: 'school (Lam Sơn)', principal: 'principal (Lam Sơn)',
   school2: 'school2 (Đào Duy Từ)', principal2: 'principal2 (Đào Duy Từ)', school3: 'school3 (Hàm Rồng)',
+  vneid: 'citizen signed in with VNeID (filed it, or it is their child\'s)', vneidStranger: 'citizen signed in with VNeID (a stranger to it)',
 };
 
 /** Where each demo account works (src/db/seed/index.ts). */
@@ -109,8 +116,8 @@ const send = (method: Method, path: string, body: Body): Request => ({ method, p
 const VF = '422 VALIDATION_FAILED';
 const FN = '404 FEEDBACK_NOT_FOUND';
 /** An administrator-only endpoint or page: everyone else as described above the administration rows; `admin` answers. */
-const adminApi = (admin: string): string[] => [UA, UA, UA, FB, FB, FB, FB, admin, FB, FB, FB, FB, FB];
-const adminPage = (admin: string): string[] => [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, admin, P403, P403, P403, P403, P403];
+const adminApi = (admin: string): string[] => [UA, UA, UA, FB, FB, FB, FB, admin, FB, FB, FB, FB, FB, UA, UA];
+const adminPage = (admin: string): string[] => [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, admin, P403, P403, P403, P403, P403, LOGIN, LOGIN];
 const ENROLS = 'skip: would begin a two-factor enrolment (test/security/account-security.test.ts)';
 const NO_ID = '00000000-0000-4000-8000-000000000000';
 const PUBLIC_ADDRESS = '203.0.113.7';
@@ -129,236 +136,240 @@ const CAMPAIGN = {
 export const MATRIX: MatrixRow[] = [
   // ---------------------------------------------------------------------------------------------------------------
   // Reading a dossier: the citizen with its token; staff whose unit reaches it (or handed it on).
-  //                                              anon citizen citizen2 clerk specialist specialist2 leader admin school principal school2 principal2 school3
+  //                                              anon citizen citizen2 clerk specialist specialist2 leader admin school principal school2 principal2 school3 vneid vneidStranger
   ...rows('GET /api/dossiers/:code', get(D), {
-    diploma:    [NF, OK, NF, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF],
-    diplomaNew: [NF, OK, NF, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF],
-    transfer:   [NF, OK, NF, UF, UF, UF, UF, UF, OK, OK, UF, UF, UF],
-    released:   [NF, OK, NF, UF, UF, UF, UF, UF, OK, OK, OK, OK, UF],
+    diploma:    [NF, OK, NF, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF, OK, NF],
+    diplomaNew: [NF, OK, NF, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF, OK, NF],
+    transfer:   [NF, OK, NF, UF, UF, UF, UF, UF, OK, OK, UF, UF, UF, OK, NF],
+    released:   [NF, OK, NF, UF, UF, UF, UF, UF, OK, OK, OK, OK, UF, OK, NF],
   }),
   ...rows('GET /api/dossiers/:code/documents/:id', get(`${D}/documents/{doc}`), {
-    diploma:    [NF, OK, NF, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF],
-    diplomaNew: [NF, OK, NF, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF],
-    transfer:   [NF, OK, NF, UF, UF, UF, UF, UF, OK, OK, UF, UF, UF],
-    released:   [NF, OK, NF, UF, UF, UF, UF, UF, OK, OK, OK, OK, UF],
+    diploma:    [NF, OK, NF, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF, OK, NF],
+    diplomaNew: [NF, OK, NF, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF, OK, NF],
+    transfer:   [NF, OK, NF, UF, UF, UF, UF, UF, OK, OK, UF, UF, UF, OK, NF],
+    released:   [NF, OK, NF, UF, UF, UF, UF, UF, OK, OK, OK, OK, UF, OK, NF],
   }),
   // Not issued yet: whoever may see it learns exactly that (404 RESULT_NOT_READY), nobody else.
   ...rows('GET /api/dossiers/:code/result', get(`${D}/result`), {
-    diploma:    [NF, RN, NF, RN, RN, UF, RN, RN, UF, UF, UF, UF, UF],
-    transfer:   [NF, RN, NF, UF, UF, UF, UF, UF, RN, RN, UF, UF, UF],
-    released:   [NF, RN, NF, UF, UF, UF, UF, UF, RN, RN, RN, RN, UF],
+    diploma:    [NF, RN, NF, RN, RN, UF, RN, RN, UF, UF, UF, UF, UF, RN, NF],
+    transfer:   [NF, RN, NF, UF, UF, UF, UF, UF, RN, RN, UF, UF, UF, RN, NF],
+    released:   [NF, RN, NF, UF, UF, UF, UF, UF, RN, RN, RN, RN, UF, RN, NF],
   }),
   // The receipt issued when the dossier was received (diploma) or released (transfer).
   ...rows('GET /api/dossiers/:code/forms/:kind', get(`${D}/forms/receipt`), {
-    diploma:    [NF, OK, NF, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF],
-    released:   [NF, OK, NF, UF, UF, UF, UF, UF, OK, OK, OK, OK, UF],
+    diploma:    [NF, OK, NF, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF, OK, NF],
+    released:   [NF, OK, NF, UF, UF, UF, UF, UF, OK, OK, OK, OK, UF, OK, NF],
   }),
   ...rows('GET /api/dossiers/:code/handovers', get(`${D}/handovers`), {
-    diploma:    [NF, OK, NF, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF],
-    released:   [NF, OK, NF, UF, UF, UF, UF, UF, OK, OK, OK, OK, UF],
+    diploma:    [NF, OK, NF, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF, OK, NF],
+    released:   [NF, OK, NF, UF, UF, UF, UF, UF, OK, OK, OK, OK, UF, OK, NF],
   }),
   // Staff only, and only where the dossier is now (the sending school no longer acts on a released transfer).
   ...rows('GET /api/dossiers/:code/register-lookup', get(`${D}/register-lookup`), {
-    diploma:    [UA, UA, UA, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF],
-    transfer:   [UA, UA, UA, UF, UF, UF, UF, UF, '404 NOT_FOUND', '404 NOT_FOUND', UF, UF, UF],
-    released:   [UA, UA, UA, UF, UF, UF, UF, UF, UF, UF, '404 NOT_FOUND', '404 NOT_FOUND', UF],
+    diploma:    [UA, UA, UA, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF, UA, UA],
+    transfer:   [UA, UA, UA, UF, UF, UF, UF, UF, '404 NOT_FOUND', '404 NOT_FOUND', UF, UF, UF, UA, UA],
+    released:   [UA, UA, UA, UF, UF, UF, UF, UF, UF, UF, '404 NOT_FOUND', '404 NOT_FOUND', UF, UA, UA],
   }),
 
   // Messages with the office (issue 12): read by whoever sees the dossier; written by the citizen and by staff of a
   // unit holding it now (the sending school of a released transfer only reads). An empty body stops an allowed writer
   // at validation (422), after the access check, so nothing is stored.
   ...rows('GET /api/dossiers/:code/messages', get(`${D}/messages`), {
-    diploma:    [NF, OK, NF, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF],
-    released:   [NF, OK, NF, UF, UF, UF, UF, UF, OK, OK, OK, OK, UF],
+    diploma:    [NF, OK, NF, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF, OK, NF],
+    released:   [NF, OK, NF, UF, UF, UF, UF, UF, OK, OK, OK, OK, UF, OK, NF],
   }),
   ...rows('POST /api/dossiers/:code/messages', post(`${D}/messages`, { json: { body: '' } }), {
-    diploma:    [NF, VF, NF, VF, VF, UF, VF, VF, UF, UF, UF, UF, UF],
-    released:   [NF, VF, NF, UF, UF, UF, UF, UF, UF, UF, VF, VF, UF],
+    diploma:    [NF, VF, NF, VF, VF, UF, VF, VF, UF, UF, UF, UF, UF, VF, NF],
+    released:   [NF, VF, NF, UF, UF, UF, UF, UF, UF, UF, VF, VF, UF, VF, NF],
   }),
 
   // ---------------------------------------------------------------------------------------------------------------
   // Acting: the step of the current state, by its role, in the dossier's unit. Each action needs a comment and gets
   // none, so an allowed caller is stopped right after the checks (422 COMMENT_REQUIRED) and nothing changes.
   ...rows('POST /api/dossiers/:code/actions/:action', (d) => post(`${D}/actions/${{ diploma: 'request_supplement', diplomaNew: 'refuse', transfer: 'refuse', released: 'propose_refusal' }[d]}`, { raw: '{"version":{version}}', type: 'application/json' }), {
-    diploma:    [NF, AF, NF, AF, CR, UF, AF, AF, UF, UF, UF, UF, UF],
-    diplomaNew: [NF, AF, NF, CR, AF, UF, AF, AF, UF, UF, UF, UF, UF],
-    transfer:   [NF, AF, NF, UF, UF, UF, UF, UF, CR, AF, UF, UF, UF],
-    released:   [NF, AF, NF, UF, UF, UF, UF, UF, UF, UF, CR, AF, UF],
+    diploma:    [NF, AF, NF, AF, CR, UF, AF, AF, UF, UF, UF, UF, UF, AF, NF],
+    diplomaNew: [NF, AF, NF, CR, AF, UF, AF, AF, UF, UF, UF, UF, UF, AF, NF],
+    transfer:   [NF, AF, NF, UF, UF, UF, UF, UF, CR, AF, UF, UF, UF, AF, NF],
+    released:   [NF, AF, NF, UF, UF, UF, UF, UF, UF, UF, CR, AF, UF, AF, NF],
   }),
   // Claiming (no staffId): staff who can take the current step, or a leader / the one-stop desk (who route dossiers);
   // checked before the version, so an allowed caller with a stale version gets 409 and nothing changes. An admin or a
   // specialist whose step it is not cannot park a dossier on themselves.
   ...rows('POST /api/dossiers/:code/assignment', post(`${D}/assignment`, { json: { version: 99 } }), {
-    diploma:    [UA, UA, UA, ST, ST, UF, ST, FB, UF, UF, UF, UF, UF],
-    diplomaNew: [UA, UA, UA, ST, FB, UF, ST, FB, UF, UF, UF, UF, UF],
-    transfer:   [UA, UA, UA, UF, UF, UF, UF, UF, ST, ST, UF, UF, UF],
-    released:   [UA, UA, UA, UF, UF, UF, UF, UF, UF, UF, ST, ST, UF],
+    diploma:    [UA, UA, UA, ST, ST, UF, ST, FB, UF, UF, UF, UF, UF, UA, UA],
+    diplomaNew: [UA, UA, UA, ST, FB, UF, ST, FB, UF, UF, UF, UF, UF, UA, UA],
+    transfer:   [UA, UA, UA, UF, UF, UF, UF, UF, ST, ST, UF, UF, UF, UA, UA],
+    released:   [UA, UA, UA, UF, UF, UF, UF, UF, UF, UF, ST, ST, UF, UA, UA],
   }),
   // Only the citizen rates, once the dossier is finished (none of these is).
   ...rows('POST /api/dossiers/:code/survey', post(`${D}/survey`, { json: { rating: 'satisfied' } }), {
-    diploma:    [NF, '422 SURVEY_NOT_OPEN', NF, FB, FB, UF, FB, FB, UF, UF, UF, UF, UF],
-    transfer:   [NF, '422 SURVEY_NOT_OPEN', NF, UF, UF, UF, UF, UF, FB, FB, UF, UF, UF],
-    released:   [NF, '422 SURVEY_NOT_OPEN', NF, UF, UF, UF, UF, UF, FB, FB, FB, FB, UF],
+    diploma:    [NF, '422 SURVEY_NOT_OPEN', NF, FB, FB, UF, FB, FB, UF, UF, UF, UF, UF, '422 SURVEY_NOT_OPEN', NF],
+    transfer:   [NF, '422 SURVEY_NOT_OPEN', NF, UF, UF, UF, UF, UF, FB, FB, UF, UF, UF, '422 SURVEY_NOT_OPEN', NF],
+    released:   [NF, '422 SURVEY_NOT_OPEN', NF, UF, UF, UF, UF, UF, FB, FB, FB, FB, UF, '422 SURVEY_NOT_OPEN', NF],
   }),
   // Signing a result that waits for the caller: nothing waits here; staff who cannot see the dossier learn nothing more.
   ...rows('POST /api/dossiers/:code/signatures/prepare', post(`${D}/signatures/prepare`), {
-    diploma:    [UA, UA, UA, NP, NP, UF, NP, NP, UF, UF, UF, UF, UF],
-    released:   [UA, UA, UA, UF, UF, UF, UF, UF, NP, NP, NP, NP, UF],
+    diploma:    [UA, UA, UA, NP, NP, UF, NP, NP, UF, UF, UF, UF, UF, UA, UA],
+    released:   [UA, UA, UA, UF, UF, UF, UF, UF, NP, NP, NP, NP, UF, UA, UA],
   }),
   ...rows('POST /api/dossiers/:code/signatures/:preparationId/complete', post(`${D}/signatures/00000000-0000-4000-8000-000000000000/complete`, { json: { signature: 'AAAA', certificate: 'x' } }), {
-    diploma:    [UA, UA, UA, NPR, NPR, UF, NPR, NPR, UF, UF, UF, UF, UF],
-    released:   [UA, UA, UA, UF, UF, UF, UF, UF, NPR, NPR, NPR, NPR, UF],
+    diploma:    [UA, UA, UA, NPR, NPR, UF, NPR, NPR, UF, UF, UF, UF, UF, UA, UA],
+    released:   [UA, UA, UA, UF, UF, UF, UF, UF, NPR, NPR, NPR, NPR, UF, UA, UA],
   }),
   ...rows('POST /api/dossiers/:code/signatures/sign', post(`${D}/signatures/sign`, { json: { pin: '123456' } }), {
-    diploma:    [UA, UA, UA, NP, NP, UF, NP, NP, UF, UF, UF, UF, UF],
-    released:   [UA, UA, UA, UF, UF, UF, UF, UF, NP, NP, NP, NP, UF],
+    diploma:    [UA, UA, UA, NP, NP, UF, NP, NP, UF, UF, UF, UF, UF, UA, UA],
+    released:   [UA, UA, UA, UF, UF, UF, UF, UF, NP, NP, NP, NP, UF, UA, UA],
   }),
 
   // ---------------------------------------------------------------------------------------------------------------
   // The same rules through the pages (browser cookies: the remembered tracking token, the staff session).
   ...rows('GET /ho-so/:code', get('/ho-so/{code}'), {
-    diploma:    [P404, P200, P404, P200, P200, P403, P200, P200, P403, P403, P403, P403, P403],
-    transfer:   [P404, P200, P404, P403, P403, P403, P403, P403, P200, P200, P403, P403, P403],
-    released:   [P404, P200, P404, P403, P403, P403, P403, P403, P200, P200, P200, P200, P403],
+    diploma:    [P404, P200, P404, P200, P200, P403, P200, P200, P403, P403, P403, P403, P403, P200, P404],
+    transfer:   [P404, P200, P404, P403, P403, P403, P403, P403, P200, P200, P403, P403, P403, P200, P404],
+    released:   [P404, P200, P404, P403, P403, P403, P403, P403, P200, P200, P200, P200, P403, P200, P404],
   }),
   ...rows('GET /ho-so/:code/tep/:id', get('/ho-so/{code}/tep/{doc}'), {
-    diploma:    [P404, OK, P404, OK, OK, P403, OK, OK, P403, P403, P403, P403, P403],
-    released:   [P404, OK, P404, P403, P403, P403, P403, P403, OK, OK, OK, OK, P403],
+    diploma:    [P404, OK, P404, OK, OK, P403, OK, OK, P403, P403, P403, P403, P403, OK, P404],
+    released:   [P404, OK, P404, P403, P403, P403, P403, P403, OK, OK, OK, OK, P403, OK, P404],
   }),
   ...rows('GET /ho-so/:code/bien-nhan', get('/ho-so/{code}/bien-nhan'), {
-    diplomaNew: [P404, P200, P404, P200, P200, P403, P200, P200, P403, P403, P403, P403, P403],
-    transfer:   [P404, P200, P404, P403, P403, P403, P403, P403, P200, P200, P403, P403, P403],
+    diplomaNew: [P404, P200, P404, P200, P200, P403, P200, P200, P403, P403, P403, P403, P403, P200, P404],
+    transfer:   [P404, P200, P404, P403, P403, P403, P403, P403, P200, P200, P403, P403, P403, P200, P404],
   }),
   ...rows('GET /can-bo/ho-so/:code', get('/can-bo/ho-so/{code}'), {
-    diploma:    [LOGIN, LOGIN, LOGIN, P200, P200, P403, P200, P200, P403, P403, P403, P403, P403],
-    diplomaNew: [LOGIN, LOGIN, LOGIN, P200, P200, P403, P200, P200, P403, P403, P403, P403, P403],
-    transfer:   [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P403, P200, P200, P403, P403, P403],
-    released:   [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P403, P200, P200, P200, P200, P403],
+    diploma:    [LOGIN, LOGIN, LOGIN, P200, P200, P403, P200, P200, P403, P403, P403, P403, P403, LOGIN, LOGIN],
+    diplomaNew: [LOGIN, LOGIN, LOGIN, P200, P200, P403, P200, P200, P403, P403, P403, P403, P403, LOGIN, LOGIN],
+    transfer:   [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P403, P200, P200, P403, P403, P403, LOGIN, LOGIN],
+    released:   [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P403, P200, P200, P200, P200, P403, LOGIN, LOGIN],
   }),
   ...rows('POST /can-bo/ho-so/:code/thao-tac/:action', (d) => post(`/can-bo/ho-so/{code}/thao-tac/${{ diploma: 'request_supplement', diplomaNew: 'refuse', transfer: 'refuse', released: 'propose_refusal' }[d]}`, { form: { version: '{version}' } }, true), {
-    diploma:    [LOGIN, LOGIN, LOGIN, P403, P422, P403, P403, P403, P403, P403, P403, P403, P403],
-    transfer:   [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P403, P422, P403, P403, P403, P403],
-    released:   [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P403, P403, P403, P422, P403, P403],
+    diploma:    [LOGIN, LOGIN, LOGIN, P403, P422, P403, P403, P403, P403, P403, P403, P403, P403, LOGIN, LOGIN],
+    transfer:   [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P403, P422, P403, P403, P403, P403, LOGIN, LOGIN],
+    released:   [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P403, P403, P403, P422, P403, P403, LOGIN, LOGIN],
   }),
   // The unsigned preview of the result: staff who see the dossier (a working document; never the citizen).
   ...rows('GET /can-bo/ho-so/:code/xem-truoc', get('/can-bo/ho-so/{code}/xem-truoc'), {
-    diploma:    [LOGIN, LOGIN, LOGIN, OK, OK, P403, OK, OK, P403, P403, P403, P403, P403],
+    diploma:    [LOGIN, LOGIN, LOGIN, OK, OK, P403, OK, OK, P403, P403, P403, P403, P403, LOGIN, LOGIN],
   }),
   // "Số hóa vào kho của công dân": staff only; every refusal (not the desk, another unit's dossier, here a malformed ID
   // number for the desk) comes back to the dossier page with its message, and nothing is stored.
   ...rows('POST /can-bo/ho-so/:code/so-hoa', post('/can-bo/ho-so/{code}/so-hoa', { form: { ownerPersonalId: '123' } }, true), {
-    diploma:    [LOGIN, LOGIN, LOGIN, ...Array<string>(10).fill('303 /can-bo/ho-so/')],
+    diploma:    [LOGIN, LOGIN, LOGIN, ...Array<string>(10).fill('303 /can-bo/ho-so/'), LOGIN, LOGIN],
   }),
   ...rows('POST /ho-so/:code/tin-nhan', post('/ho-so/{code}/tin-nhan', { form: { body: '' } }, true), {
-    diploma:    [P404, P422, P404, P422, P422, P403, P422, P422, P403, P403, P403, P403, P403],
-    released:   [P404, P422, P404, P403, P403, P403, P403, P403, P403, P403, P422, P422, P403],
+    diploma:    [P404, P422, P404, P422, P422, P403, P422, P422, P403, P403, P403, P403, P403, P422, P404],
+    released:   [P404, P422, P404, P403, P403, P403, P403, P403, P403, P403, P422, P422, P403, P422, P404],
   }),
   ...rows('POST /can-bo/ho-so/:code/tin-nhan', post('/can-bo/ho-so/{code}/tin-nhan', { form: { body: '' } }, true), {
-    diploma:    [LOGIN, LOGIN, LOGIN, P422, P422, P403, P422, P422, P403, P403, P403, P403, P403],
-    released:   [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P403, P403, P403, P422, P422, P403],
+    diploma:    [LOGIN, LOGIN, LOGIN, P422, P422, P403, P422, P422, P403, P403, P403, P403, P403, LOGIN, LOGIN],
+    released:   [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P403, P403, P403, P422, P422, P403, LOGIN, LOGIN],
   }),
   ...rows('POST /ho-so/:code/danh-gia', post('/ho-so/{code}/danh-gia', { form: { rating: 'satisfied' } }, true), {
-    diploma:    [P404, P422, P404, P403, P403, P403, P403, P403, P403, P403, P403, P403, P403],
-    released:   [P404, P422, P404, P403, P403, P403, P403, P403, P403, P403, P403, P403, P403],
+    diploma:    [P404, P422, P404, P403, P403, P403, P403, P403, P403, P403, P403, P403, P403, P422, P404],
+    released:   [P404, P422, P404, P403, P403, P403, P403, P403, P403, P403, P403, P403, P403, P422, P404],
   }),
   // Changing the tracking token: refused to everyone but the citizen and the staff holding the dossier now (a unit that
   // only keeps sight of it, like the sending school of a released transfer, may not).
   ...rows('POST /api/dossiers/:code/tracking-token', post(`${D}/tracking-token`), {
-    diploma:    [NF, MUTATES, NF, MUTATES, MUTATES, UF, MUTATES, MUTATES, UF, UF, UF, UF, UF],
-    released:   [NF, MUTATES, NF, UF, UF, UF, UF, UF, UF, UF, MUTATES, MUTATES, UF],
+    diploma:    [NF, MUTATES, NF, MUTATES, MUTATES, UF, MUTATES, MUTATES, UF, UF, UF, UF, UF, MUTATES, NF],
+    released:   [NF, MUTATES, NF, UF, UF, UF, UF, UF, UF, UF, MUTATES, MUTATES, UF, MUTATES, NF],
   }),
   ...rows('POST /can-bo/ho-so/:code/thu-hoi-ma-tra-cuu', post('/can-bo/ho-so/{code}/thu-hoi-ma-tra-cuu', { form: {} }, true), {
-    diploma:    [LOGIN, LOGIN, LOGIN, MUTATES, MUTATES, '303 /can-bo/ho-so/', MUTATES, MUTATES, '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', '303 /can-bo/ho-so/'],
-    released:   [LOGIN, LOGIN, LOGIN, '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', MUTATES, MUTATES, '303 /can-bo/ho-so/'],
+    diploma:    [LOGIN, LOGIN, LOGIN, MUTATES, MUTATES, '303 /can-bo/ho-so/', MUTATES, MUTATES, '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', LOGIN, LOGIN],
+    released:   [LOGIN, LOGIN, LOGIN, '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', '303 /can-bo/ho-so/', MUTATES, MUTATES, '303 /can-bo/ho-so/', LOGIN, LOGIN],
   }),
   ...rows('POST /ho-so/:code/doi-ma-tra-cuu', post('/ho-so/{code}/doi-ma-tra-cuu', { form: {} }, true), {
-    diploma:    [P404, MUTATES, P404, MUTATES, MUTATES, P403, MUTATES, MUTATES, P403, P403, P403, P403, P403],
-    released:   [P404, MUTATES, P404, P403, P403, P403, P403, P403, P403, P403, MUTATES, MUTATES, P403],
+    diploma:    [P404, MUTATES, P404, MUTATES, MUTATES, P403, MUTATES, MUTATES, P403, P403, P403, P403, P403, MUTATES, P404],
+    released:   [P404, MUTATES, P404, P403, P403, P403, P403, P403, P403, P403, MUTATES, MUTATES, P403, MUTATES, P404],
   }),
 
   // ---------------------------------------------------------------------------------------------------------------
   // Feedback and complaints (issue 12): filing about a dossier needs to see it (404 before the form is checked; here
   // the title is missing, so the citizen is stopped at validation and nothing is stored); staff never file.
   ...rows('POST /api/feedback (about a dossier)', post('/api/feedback', { json: { kind: 'feedback', dossierCode: '{code}', title: '', body: 'Nội dung phản ánh về hồ sơ.' } }), {
-    diploma:    [NF, VF, NF, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB],
-    transfer:   [NF, VF, NF, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB],
+    diploma:    [NF, VF, NF, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, VF, NF],
+    transfer:   [NF, VF, NF, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, VF, NF],
   }),
   // An item about the `diploma` dossier ({feedback}, filed by the test): the Department's leaders and clerks see and
   // answer it (an empty answer: 422, nothing changes); a school's principal is of another agency (404), other roles 403;
   // a dossier's tracking token is not the item's token (404).
-  ...staffRows('GET /api/feedback', get('/api/feedback'), [UA, UA, UA, OK, FB, FB, OK, FB, FB, OK, FB, OK, FB]),
+  ...staffRows('GET /api/feedback', get('/api/feedback'), [UA, UA, UA, OK, FB, FB, OK, FB, FB, OK, FB, OK, FB, UA, UA]),
   ...staffRows('GET /api/feedback/:code', get('/api/feedback/{feedback}'),
-    [FN, FN, FN, OK, FB, FB, OK, FB, FB, FN, FB, FN, FB]),
+    [FN, FN, FN, OK, FB, FB, OK, FB, FB, FN, FB, FN, FB, FN, FN]),
+  // An item the `vneid` parent filed signed in about the `diploma` dossier ({citizenFeedback}): theirs to read; an item
+  // is reached by its filer or its own token, never by being concerned with the dossier (the row above).
+  ...staffRows('GET /api/feedback/:code (filed signed in)', get('/api/feedback/{citizenFeedback}'),
+    [FN, FN, FN, OK, FB, FB, OK, FB, FB, FN, FB, FN, FB, OK, FN]),
   ...staffRows('POST /api/feedback/:code/answer', post('/api/feedback/{feedback}/answer', { json: { answer: '' } }),
-    [UA, UA, UA, VF, FB, FB, VF, FB, FB, FN, FB, FN, FB]),
-  ...staffRows('GET /api/me/feedback', get('/api/me/feedback'), [UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA]),
-  ...staffRows('GET /can-bo/phan-anh', get('/can-bo/phan-anh'), [LOGIN, LOGIN, LOGIN, P200, P403, P403, P200, P403, P403, P200, P403, P200, P403]),
-  ...staffRows('GET /can-bo/phan-anh/:code', get('/can-bo/phan-anh/{feedback}'), [LOGIN, LOGIN, LOGIN, P200, P403, P403, P200, P403, P403, P404, P403, P404, P403]),
+    [UA, UA, UA, VF, FB, FB, VF, FB, FB, FN, FB, FN, FB, UA, UA]),
+  ...staffRows('GET /api/me/feedback', get('/api/me/feedback'), [UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, OK, OK]),
+  ...staffRows('GET /can-bo/phan-anh', get('/can-bo/phan-anh'), [LOGIN, LOGIN, LOGIN, P200, P403, P403, P200, P403, P403, P200, P403, P200, P403, LOGIN, LOGIN]),
+  ...staffRows('GET /can-bo/phan-anh/:code', get('/can-bo/phan-anh/{feedback}'), [LOGIN, LOGIN, LOGIN, P200, P403, P403, P200, P403, P403, P404, P403, P404, P403, LOGIN, LOGIN]),
   ...staffRows('POST /can-bo/phan-anh/:code/tra-loi', post('/can-bo/phan-anh/{feedback}/tra-loi', { form: { answer: '' } }, true),
-    [LOGIN, LOGIN, LOGIN, P422, P403, P403, P422, P403, P403, P404, P403, P404, P403]),
+    [LOGIN, LOGIN, LOGIN, P422, P403, P403, P422, P403, P403, P404, P403, P404, P403, LOGIN, LOGIN]),
 
   // ---------------------------------------------------------------------------------------------------------------
   // Queues: a dossier is listed to whoever can take its step now, nowhere else.
   ...rows('GET /api/inbox (lists the dossier?)', get('/api/inbox'), {
-    diploma:    [UA, UA, UA, 'omits', 'lists', 'omits', 'omits', 'omits', 'omits', 'omits', 'omits', 'omits', 'omits'],
-    diplomaNew: [UA, UA, UA, 'lists', 'omits', 'omits', 'omits', 'omits', 'omits', 'omits', 'omits', 'omits', 'omits'],
-    transfer:   [UA, UA, UA, 'omits', 'omits', 'omits', 'omits', 'omits', 'lists', 'omits', 'omits', 'omits', 'omits'],
-    released:   [UA, UA, UA, 'omits', 'omits', 'omits', 'omits', 'omits', 'omits', 'omits', 'lists', 'omits', 'omits'],
+    diploma:    [UA, UA, UA, 'omits', 'lists', 'omits', 'omits', 'omits', 'omits', 'omits', 'omits', 'omits', 'omits', UA, UA],
+    diplomaNew: [UA, UA, UA, 'lists', 'omits', 'omits', 'omits', 'omits', 'omits', 'omits', 'omits', 'omits', 'omits', UA, UA],
+    transfer:   [UA, UA, UA, 'omits', 'omits', 'omits', 'omits', 'omits', 'lists', 'omits', 'omits', 'omits', 'omits', UA, UA],
+    released:   [UA, UA, UA, 'omits', 'omits', 'omits', 'omits', 'omits', 'omits', 'omits', 'lists', 'omits', 'omits', UA, UA],
   }),
 
   // ---------------------------------------------------------------------------------------------------------------
   // Staff data and operations, by role (PERMISSIONS in src/services/access.ts; admin-only routes).
-  //                                              anon citizen citizen2 clerk specialist specialist2 leader admin school principal school2 principal2 school3
-  ...staffRows('GET /api/auth/me', get('/api/auth/me'), [UA, UA, UA, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
-  ...staffRows('GET /api/inbox', get('/api/inbox'), [UA, UA, UA, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
-  ...staffRows('GET /api/sla-alerts', get('/api/sla-alerts'), [UA, UA, UA, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
-  ...staffRows('GET /api/signatures/pending', get('/api/signatures/pending'), [UA, UA, UA, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
-  ...staffRows('GET /api/stats', get('/api/stats'), [UA, UA, UA, FB, FB, FB, OK, OK, FB, OK, FB, OK, FB]),
-  ...staffRows('GET /api/reports/tracking-book', get('/api/reports/tracking-book'), [UA, UA, UA, OK, FB, FB, OK, OK, FB, OK, FB, OK, FB]),
-  ...staffRows('GET /api/admin/effects', get('/api/admin/effects'), [UA, UA, UA, FB, FB, FB, FB, OK, FB, FB, FB, FB, FB]),
-  ...staffRows('POST /api/admin/effects/:id/retry', post('/api/admin/effects/424242/retry'), [UA, UA, UA, FB, FB, FB, FB, '404 NOT_FOUND', FB, FB, FB, FB, FB]),
+  //                                              anon citizen citizen2 clerk specialist specialist2 leader admin school principal school2 principal2 school3 vneid vneidStranger
+  ...staffRows('GET /api/auth/me', get('/api/auth/me'), [UA, UA, UA, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, UA, UA]),
+  ...staffRows('GET /api/inbox', get('/api/inbox'), [UA, UA, UA, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, UA, UA]),
+  ...staffRows('GET /api/sla-alerts', get('/api/sla-alerts'), [UA, UA, UA, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, UA, UA]),
+  ...staffRows('GET /api/signatures/pending', get('/api/signatures/pending'), [UA, UA, UA, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, UA, UA]),
+  ...staffRows('GET /api/stats', get('/api/stats'), [UA, UA, UA, FB, FB, FB, OK, OK, FB, OK, FB, OK, FB, UA, UA]),
+  ...staffRows('GET /api/reports/tracking-book', get('/api/reports/tracking-book'), [UA, UA, UA, OK, FB, FB, OK, OK, FB, OK, FB, OK, FB, UA, UA]),
+  ...staffRows('GET /api/admin/effects', get('/api/admin/effects'), [UA, UA, UA, FB, FB, FB, FB, OK, FB, FB, FB, FB, FB, UA, UA]),
+  ...staffRows('POST /api/admin/effects/:id/retry', post('/api/admin/effects/424242/retry'), [UA, UA, UA, FB, FB, FB, FB, '404 NOT_FOUND', FB, FB, FB, FB, FB, UA, UA]),
   // Key material is missing on purpose: an admin gets as far as validation (422), nobody else that far.
   ...staffRows('POST /api/signing-keys', post('/api/signing-keys', { multipart: [{ name: 'staff', value: 'clerk' }] }),
-    [UA, UA, UA, FB, FB, FB, FB, '422 VALIDATION_FAILED', FB, FB, FB, FB, FB]),
+    [UA, UA, UA, FB, FB, FB, FB, '422 VALIDATION_FAILED', FB, FB, FB, FB, FB, UA, UA]),
   ...staffRows('POST /api/signing-appearances', post('/api/signing-appearances', { multipart: [{ name: 'staff', value: 'leader' }] }),
-    [UA, UA, UA, FB, FB, FB, FB, '422 VALIDATION_FAILED', FB, FB, FB, FB, FB]),
+    [UA, UA, UA, FB, FB, FB, FB, '422 VALIDATION_FAILED', FB, FB, FB, FB, FB, UA, UA]),
   // Batch PIN signing needs a key of one's own held on the server (the leaders and principals have demo keys).
   ...staffRows('POST /api/signatures/batch', post('/api/signatures/batch', { json: { codes: ['KHONG-CO'], pin: '123456' } }),
-    [UA, UA, UA, NK, NK, NK, OK, NK, NK, OK, NK, OK, NK]),
+    [UA, UA, UA, NK, NK, NK, OK, NK, NK, OK, NK, OK, NK, UA, UA]),
   // The citizen's e-document store (issue 12): the signed-in citizen's own (VNeID session, tested in
   // test/e2e/citizen-document-store.test.ts); a tracking token or a staff session is nobody's store.
-  ...staffRows('GET /api/me/documents', get('/api/me/documents'), Array<string>(13).fill(UA)),
-  ...staffRows('GET /api/me/documents/:id/file', get(`/api/me/documents/${NO_ID}/file`), Array<string>(13).fill(UA)),
-  ...staffRows('GET /ho-so-cua-toi/giay-to', get('/ho-so-cua-toi/giay-to'), Array<string>(13).fill('303 /auth/citizen/login')),
+  ...staffRows('GET /api/me/documents', get('/api/me/documents'), [...Array<string>(13).fill(UA), OK, OK]),
+  ...staffRows('GET /api/me/documents/:id/file', get(`/api/me/documents/${NO_ID}/file`), [...Array<string>(13).fill(UA), '404 DOCUMENT_NOT_FOUND', '404 DOCUMENT_NOT_FOUND']),
+  ...staffRows('GET /ho-so-cua-toi/giay-to', get('/ho-so-cua-toi/giay-to'), [...Array<string>(13).fill('303 /auth/citizen/login'), P200, P200]),
   // Digitising for a person: the one-stop desk only; refused before the upload is read. No title and no file: the
   // desk gets as far as validation, so nothing is stored.
   ...staffRows('POST /api/citizen-documents', post('/api/citizen-documents', { multipart: [{ name: 'ownerPersonalId', value: '012345678901' }] }),
-    [UA, UA, UA, VF, FB, FB, FB, FB, FB, FB, FB, FB, FB]),
+    [UA, UA, UA, VF, FB, FB, FB, FB, FB, FB, FB, FB, FB, UA, UA]),
   // "Gỡ khỏi kho": the desk only; an id that is no stored document gets the desk as far as 404.
   ...staffRows('DELETE /api/citizen-documents/:id', { method: 'DELETE', path: `/api/citizen-documents/${NO_ID}` },
-    [UA, UA, UA, '404 DOCUMENT_NOT_FOUND', FB, FB, FB, FB, FB, FB, FB, FB, FB]),
+    [UA, UA, UA, '404 DOCUMENT_NOT_FOUND', FB, FB, FB, FB, FB, FB, FB, FB, FB, UA, UA]),
   // The citizen space (issue 12): the signed-in citizen's alone (VNeID session, tested in test/e2e/citizen-space.test.ts);
   // a tracking token or a staff session has no space.
-  ...staffRows('GET /api/me/dossiers', get('/api/me/dossiers'), Array<string>(13).fill(UA)),
-  ...staffRows('GET /ho-so-cua-toi', get('/ho-so-cua-toi'), Array<string>(13).fill('303 /auth/citizen/login')),
+  ...staffRows('GET /api/me/dossiers', get('/api/me/dossiers'), [...Array<string>(13).fill(UA), OK, OK]),
+  ...staffRows('GET /ho-so-cua-toi', get('/ho-so-cua-toi'), [...Array<string>(13).fill('303 /auth/citizen/login'), P200, P200]),
   // An account whose only role is admin handles no dossiers: its home is the administration.
-  ...staffRows('GET /can-bo', get('/can-bo'), [LOGIN, LOGIN, LOGIN, P200, P200, P200, P200, '303 /quan-tri', P200, P200, P200, P200, P200]),
-  ...staffRows('GET /quan-tri', get('/quan-tri'), [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P200, P403, P403, P403, P403, P403]),
-  ...staffRows('GET /quan-tri/thiet-lap', get('/quan-tri/thiet-lap'), [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, '303 /quan-tri?tb=', P403, P403, P403, P403, P403]),
-  ...staffRows('GET /api/admin/setup', get('/api/admin/setup'), [UA, UA, UA, FB, FB, FB, FB, OK, FB, FB, FB, FB, FB]),
-  ...staffRows('GET /can-bo/phe-duyet', get('/can-bo/phe-duyet'), [LOGIN, LOGIN, LOGIN, P200, P200, P200, P200, P200, P200, P200, P200, P200, P200]),
-  ...staffRows('GET /can-bo/chi-so', get('/can-bo/chi-so'), [LOGIN, LOGIN, LOGIN, P403, P403, P403, P200, P200, P403, P200, P403, P200, P403]),
-  ...staffRows('GET /can-bo/tac-vu-loi', get('/can-bo/tac-vu-loi'), [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P200, P403, P403, P403, P403, P403]),
+  ...staffRows('GET /can-bo', get('/can-bo'), [LOGIN, LOGIN, LOGIN, P200, P200, P200, P200, '303 /quan-tri', P200, P200, P200, P200, P200, LOGIN, LOGIN]),
+  ...staffRows('GET /quan-tri', get('/quan-tri'), [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P200, P403, P403, P403, P403, P403, LOGIN, LOGIN]),
+  ...staffRows('GET /quan-tri/thiet-lap', get('/quan-tri/thiet-lap'), [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, '303 /quan-tri?tb=', P403, P403, P403, P403, P403, LOGIN, LOGIN]),
+  ...staffRows('GET /api/admin/setup', get('/api/admin/setup'), [UA, UA, UA, FB, FB, FB, FB, OK, FB, FB, FB, FB, FB, UA, UA]),
+  ...staffRows('GET /can-bo/phe-duyet', get('/can-bo/phe-duyet'), [LOGIN, LOGIN, LOGIN, P200, P200, P200, P200, P200, P200, P200, P200, P200, P200, LOGIN, LOGIN]),
+  ...staffRows('GET /can-bo/chi-so', get('/can-bo/chi-so'), [LOGIN, LOGIN, LOGIN, P403, P403, P403, P200, P200, P403, P200, P403, P200, P403, LOGIN, LOGIN]),
+  ...staffRows('GET /can-bo/tac-vu-loi', get('/can-bo/tac-vu-loi'), [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P200, P403, P403, P403, P403, P403, LOGIN, LOGIN]),
   ...staffRows('POST /can-bo/ky-so', post('/can-bo/ky-so', { form: { sign: 'KHONG-CO', pin: '123456' } }, true),
     [LOGIN, LOGIN, LOGIN, '303 /can-bo/phe-duyet?tb=', '303 /can-bo/phe-duyet?tb=', '303 /can-bo/phe-duyet?tb=', P200, '303 /can-bo/phe-duyet?tb=',
-      '303 /can-bo/phe-duyet?tb=', P200, '303 /can-bo/phe-duyet?tb=', P200, '303 /can-bo/phe-duyet?tb=']),
+      '303 /can-bo/phe-duyet?tb=', P200, '303 /can-bo/phe-duyet?tb=', P200, '303 /can-bo/phe-duyet?tb=', LOGIN, LOGIN]),
 
   // ---------------------------------------------------------------------------------------------------------------
   // The administration (issue 10): the administrator only. Anonymous callers and citizens get 401 (API) or the sign-in
   // page, other staff 403 before anything is read or checked. Every write is shaped so that the administrator, too, is
   // refused after the gate (a taken code, an unknown id, a value the service refuses, the last administrator), so no
   // cell changes anything; JSON bodies pass the route's schema, which runs before the gate.
-  //                                              anon citizen citizen2 clerk specialist specialist2 leader admin school principal school2 principal2 school3
+  //                                              anon citizen citizen2 clerk specialist specialist2 leader admin school principal school2 principal2 school3 vneid vneidStranger
   ...staffRows('POST /api/admin/setup', send('POST', '/api/admin/setup', { json: SETUP }), adminApi('409 SETUP_ALREADY_DONE')),
   ...staffRows('GET /api/admin/settings', get('/api/admin/settings'), adminApi(OK)),
   ...staffRows('PUT /api/admin/settings', send('PUT', '/api/admin/settings', { json: { provinceName: 'Thanh Hóa', departmentAgencyCode: UNKNOWN_AGENCY } }), adminApi(VF)),
@@ -408,11 +419,11 @@ export const MATRIX: MatrixRow[] = [
   ...staffRows('GET /api/admin/audit?format=csv', get('/api/admin/audit?format=csv'), adminApi(OK)),
 
   // Metrics: decided by the address alone (src/metrics/access.ts), never by a session; no METRICS_TOKEN is set here.
-  ...staffRows('GET /metrics (private address)', get('/metrics'), [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
-  ...staffRows('GET /metrics (public address)', { ...get('/metrics'), remoteAddress: PUBLIC_ADDRESS }, [FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB]),
-  ...staffRows('GET /metrics (through a proxy)', { ...get('/metrics'), headers: { 'x-forwarded-for': PUBLIC_ADDRESS } }, [FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB]),
+  ...staffRows('GET /metrics (private address)', get('/metrics'), [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
+  ...staffRows('GET /metrics (public address)', { ...get('/metrics'), remoteAddress: PUBLIC_ADDRESS }, [FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB]),
+  ...staffRows('GET /metrics (through a proxy)', { ...get('/metrics'), headers: { 'x-forwarded-for': PUBLIC_ADDRESS } }, [FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB, FB]),
   // A session token is no metrics token, even the administrator's.
-  ...staffRows('GET /metrics (session as Bearer)', { ...get('/metrics'), via: 'bearer' }, [OK, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA]),
+  ...staffRows('GET /metrics (session as Bearer)', { ...get('/metrics'), via: 'bearer' }, [OK, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA, UA]),
 
   // The administration pages.
   ...staffRows('GET /quan-tri/to-chuc', get('/quan-tri/to-chuc'), adminPage(P200)),
@@ -466,17 +477,17 @@ export const MATRIX: MatrixRow[] = [
   ...staffRows('POST /quan-tri/thiet-lap', post('/quan-tri/thiet-lap', { form: {} }, true), adminPage('303 /quan-tri?tb=')),
 
   // The signed-in account's own pages: every staff member, nobody else.
-  ...staffRows('GET /tai-khoan', get('/tai-khoan'), [LOGIN, LOGIN, LOGIN, P200, P200, P200, P200, P200, P200, P200, P200, P200, P200]),
-  ...staffRows('GET /tai-khoan/doi-mat-khau', get('/tai-khoan/doi-mat-khau'), [LOGIN, LOGIN, LOGIN, P200, P200, P200, P200, P200, P200, P200, P200, P200, P200]),
+  ...staffRows('GET /tai-khoan', get('/tai-khoan'), [LOGIN, LOGIN, LOGIN, P200, P200, P200, P200, P200, P200, P200, P200, P200, P200, LOGIN, LOGIN]),
+  ...staffRows('GET /tai-khoan/doi-mat-khau', get('/tai-khoan/doi-mat-khau'), [LOGIN, LOGIN, LOGIN, P200, P200, P200, P200, P200, P200, P200, P200, P200, P200, LOGIN, LOGIN]),
   // Nothing filled in: refused on the form, the password stays.
-  ...staffRows('POST /tai-khoan/doi-mat-khau', post('/tai-khoan/doi-mat-khau', { form: {} }, true), [LOGIN, LOGIN, LOGIN, P422, P422, P422, P422, P422, P422, P422, P422, P422, P422]),
-  ...staffRows('GET /tai-khoan/xac-thuc-hai-lop', get('/tai-khoan/xac-thuc-hai-lop'), [LOGIN, LOGIN, LOGIN, P200, P200, P200, P200, P200, P200, P200, P200, P200, P200]),
-  ...staffRows('POST /tai-khoan/xac-thuc-hai-lop/bat-dau', post('/tai-khoan/xac-thuc-hai-lop/bat-dau', { form: {} }, true), [LOGIN, LOGIN, LOGIN, ...Array<string>(10).fill(ENROLS)]),
+  ...staffRows('POST /tai-khoan/doi-mat-khau', post('/tai-khoan/doi-mat-khau', { form: {} }, true), [LOGIN, LOGIN, LOGIN, P422, P422, P422, P422, P422, P422, P422, P422, P422, P422, LOGIN, LOGIN]),
+  ...staffRows('GET /tai-khoan/xac-thuc-hai-lop', get('/tai-khoan/xac-thuc-hai-lop'), [LOGIN, LOGIN, LOGIN, P200, P200, P200, P200, P200, P200, P200, P200, P200, P200, LOGIN, LOGIN]),
+  ...staffRows('POST /tai-khoan/xac-thuc-hai-lop/bat-dau', post('/tai-khoan/xac-thuc-hai-lop/bat-dau', { form: {} }, true), [LOGIN, LOGIN, LOGIN, ...Array<string>(10).fill(ENROLS), LOGIN, LOGIN]),
   // No enrolment begun: a code confirms nothing.
-  ...staffRows('POST /tai-khoan/xac-thuc-hai-lop/xac-nhan', post('/tai-khoan/xac-thuc-hai-lop/xac-nhan', { form: { otp: '123456' } }, true), [LOGIN, LOGIN, LOGIN, P422, P422, P422, P422, P422, P422, P422, P422, P422, P422]),
+  ...staffRows('POST /tai-khoan/xac-thuc-hai-lop/xac-nhan', post('/tai-khoan/xac-thuc-hai-lop/xac-nhan', { form: { otp: '123456' } }, true), [LOGIN, LOGIN, LOGIN, P422, P422, P422, P422, P422, P422, P422, P422, P422, P422, LOGIN, LOGIN]),
   // Turning off what is not on is nothing to do (the account's page says so).
   ...staffRows('POST /tai-khoan/xac-thuc-hai-lop/tat', post('/tai-khoan/xac-thuc-hai-lop/tat', { form: { otp: '123456' } }, true),
-    [LOGIN, LOGIN, LOGIN, ...Array<string>(10).fill('303 /tai-khoan/xac-thuc-hai-lop?tb=')]),
+    [LOGIN, LOGIN, LOGIN, ...Array<string>(10).fill('303 /tai-khoan/xac-thuc-hai-lop?tb='), LOGIN, LOGIN]),
 ];
 
 /** An answer as the runner's Expected (with `contains`/`lacks` for listings), or null for a skipped cell. */
