@@ -37,7 +37,7 @@ import {
   type Run,
 } from './markup.js';
 import { paginate, styleOf, Typesetter, type Align, type Placement, type Unit } from './text-layout.js';
-import { addSignatureFields, SIGNATURE_BOX, type SignatureStamp } from './signature-stamp.js';
+import { addSignatureFields, SIGNATURE_BOX } from './signature-stamp.js';
 
 export interface ResultDocumentInput {
   /** Relative to the templates dir, e.g. 'documents/diploma-copy.hbs'. */
@@ -61,10 +61,11 @@ export interface ResultDocumentInput {
   recipients?: string[];
   context: Record<string, unknown>;
   /**
-   * The digital signatures that follow, in signing order: each gets an empty signature field over the signer's
-   * block, which its signature fills with its stamp as the field's appearance (nothing is drawn here).
+   * How many digital signatures follow: each gets an empty signature field over the signer's block, which its
+   * signature fills with its stamp as the field's appearance (services/results/signature-appearance.ts; nothing is
+   * drawn here).
    */
-  stamps?: SignatureStamp[];
+  signatureFields?: number;
 }
 
 /** Where the signer's block left room for a visible signature (PDF user space, origin bottom-left). */
@@ -576,9 +577,9 @@ export async function renderResult(input: ResultDocumentInput): Promise<Rendered
     }
     unit.draw(at.y);
   });
-  if (input.stamps?.length && signatureBox) {
+  if (input.signatureFields && signatureBox) {
     doc.switchToPage(signatureBox.page);
-    addSignatureFields(doc, signatureBox.rect, input.stamps.length);
+    addSignatureFields(doc, signatureBox.rect, input.signatureFields);
   }
   numberPages(doc, ts);
   const pages = doc.bufferedPageRange().count;

@@ -18,6 +18,7 @@ import { administratorOf } from '../administration/administrator.js';
 import { CSV_BOM, csvRow } from '../reporting/csv.js';
 import { formatDocumentNumber, registerYear } from './document-numbers.js';
 import { REGISTER_LABELS } from './document-kinds.js';
+import { XLSX_TYPE } from '../reporting/tracking-book.js';
 
 export const REGISTER_PAGE_SIZE = { default: 100, max: 500 } as const;
 /** Registers an administrator may open: wide enough for any year the portal numbers in. */
@@ -134,7 +135,6 @@ export async function registerPage(ctx: AppContext, caller: Caller, query: Regis
   };
 }
 
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export interface RegisterExport { fileName: string; contentType: string; body: Readable }
 

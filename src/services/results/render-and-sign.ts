@@ -7,8 +7,7 @@ import * as dossiers from '../../db/repositories/dossiers.js';
 import { findDocumentKind } from '../../db/repositories/document-register.js';
 import { insertFiles, newFileKey } from '../../db/repositories/files.js';
 import { insertIssuedDocument } from '../../db/repositories/issued-documents.js';
-import { deleteDraft, findAppearance } from '../../db/repositories/signing.js';
-import type { SignatureStamp } from '../../documents/signature-stamp.js';
+import { deleteDraft } from '../../db/repositories/signing.js';
 import { findAgencyOfUnit, findStaffById, findUnit, type AgencyRow, type StaffRow, type UnitRow } from '../../db/repositories/staff.js';
 import type { DocumentRegister } from '../../db/schema/index.js';
 import { renderResultPdf } from '../../documents/render-result.js';
@@ -27,7 +26,7 @@ import type { Signer } from '../keys/signer-keys.js';
 import type { AuditActor } from '../audit/audit.js';
 
 /**
- * Renders the result with the visible stamps of every signer in the definition, timed `issuedAt`: the server
+ * Renders the result with an empty signature field for each signer in the definition, timed `issuedAt`: the server
  * path signs right after; the PIN and external paths render again when the official actually signs. The number comes
  * from the issuing agency's register (numbering/document-numbers.ts), given in a short transaction of its own on the
  * first render — the counter's row stays locked only that long, not while the PDF is drawn and signed — and reused by
@@ -45,16 +44,9 @@ export async function renderResult(ctx: AppContext, dossier: dossiers.DossierRow
     agencyCode: agency.code, agencyAbbreviation: agency.abbreviation, kind: resultKind(definition), dossierId: dossier.id,
     subject: RESULT_SUBJECT, summary: `${definition.result.title}: ${dossier.applicantName}`, at: issuedAt,
   }));
-  const stamps: SignatureStamp[] = [];
-  for (const step of definition.result.signers) {
-    const owner = step.kind === 'seal' ? { unitId: await sealUnit(ctx.db, step, dossier) } : { staffId: signer.id };
-    const image = await findAppearance(ctx.db, owner);
-    stamps.push(step.kind === 'seal'
-      ? { kind: 'seal', name: agency.name, organisation: agency.name, signedAt: issuedAt, ...(image ? { image } : {}) }
-      : { kind: 'signature', name: signer.fullName, title: signer.title, organisation: agency.name, signedAt: issuedAt, ...(image ? { image } : {}) });
-  }
   return renderResultPdf({
-    stamps,
+    // The stamps themselves are each signature's appearance, made when it is applied (signature-appearance.ts).
+    signatureFields: definition.result.signers.length,
     template: definition.result.template,
     templatesDir: ctx.config.templatesDir,
     title: definition.result.title,
