@@ -6,18 +6,13 @@ import { listDraftsFor } from '../../db/repositories/signing.js';
 import { findDossierById } from '../../db/repositories/dossiers.js';
 import { AppError } from '../../errors.js';
 import type { Caller } from '../access.js';
-import { draftFor, moveOn } from './external-signing.js';
+import { draftFor, moveOn, staffOf } from './external-signing.js';
 import { applySigners, renderResult, storeResult } from './render-and-sign.js';
 import type { ActionOutcome } from '../processing/perform-action.js';
 import { recordAudit, staffActor, type AuditActor } from '../audit/audit.js';
 
 export const MAX_BATCH = 500;
 const BATCH_CONCURRENCY = 4;
-
-function staffOf(caller: Caller) {
-  if (caller.kind !== 'staff') throw new AppError('UNAUTHENTICATED', 'Vui lòng đăng nhập.');
-  return caller.staff;
-}
 
 /** The official typing their PIN, from the address of their request (audit: a wrong PIN, the signed result). */
 function pinActor(caller: Caller): AuditActor {
