@@ -8,6 +8,7 @@ import { listAuditEntries } from '../../src/db/repositories/audit.js';
 import { dossiers, registeredDocuments } from '../../src/db/schema/index.js';
 import { markDocumentIssued, numberDocument, type NumberRequest } from '../../src/services/numbering/document-numbers.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
+import { parseCsv } from '../helpers/csv.js';
 import { diplomaRequest } from '../helpers/dossiers.js';
 import { makePdf } from '../helpers/files.js';
 import { ApiClient, listenForHttp } from '../helpers/http.js';
@@ -17,24 +18,6 @@ const DEPARTMENT = '000.00.12.H56';
 const HEADERS = ['Số, ký hiệu văn bản', 'Ngày tháng văn bản', 'Tên loại và trích yếu nội dung', 'Người ký', 'Nơi nhận',
   'Đơn vị, người nhận bản lưu / Hồ sơ', 'Trạng thái'];
 const vn = (local: string) => new Date(`${local}+07:00`);
-
-/** A small RFC 4180 reader: enough to check what the export wrote, quotes and embedded commas included. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(cell); cell = ''; }
-    else if (c === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; }
-    else cell += c;
-  }
-  return rows;
-}
 
 let env: TestEnvironment;
 let api: ApiClient;

@@ -22,9 +22,9 @@ import { createCertificateAuthority, issueCertificate, type CertificateAndKey } 
 import { createPkcs12 } from '../../src/signing/pkcs12.js';
 import { openPkcs12, signPdf as agentSign, type TokenIdentity } from '../../tools/signing-agent/sign.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
-import { dossierAwaitingApproval } from '../helpers/dossiers.js';
+import { dossierAwaitingExternalSignature } from '../helpers/dossiers.js';
 import { servedStructure, signatureIncrement, withEntries } from '../helpers/forged-increment.js';
-import { ApiClient, eventually, listenForHttp } from '../helpers/http.js';
+import { ApiClient, listenForHttp } from '../helpers/http.js';
 import { signInPages } from '../helpers/page-session.js';
 import { pdfsig } from '../helpers/pdf-tools.js';
 
@@ -47,15 +47,7 @@ describe('signing with a USB token through the local signing agent', () => {
   /** The portal's public URL is http://motcua.test in tests: reach it on the listening port instead. */
   const local = (url: string) => url.replace('http://motcua.test', api.baseUrl);
 
-  async function awaitingOfficial(): Promise<string> {
-    const waiting = await dossierAwaitingApproval(env.ctx);
-    expect((await api.act(waiting.code, 'approve', token, { version: waiting.version })).body.status).toBe('signing');
-    await eventually(async () => {
-      const pending = await api.json('GET', '/api/signatures/pending', { token });
-      return pending.body.items.some((i: { code: string; waitingFor: string }) => i.code === waiting.code && i.waitingFor === 'external') ? true : undefined;
-    });
-    return waiting.code;
-  }
+  const awaitingOfficial = () => dossierAwaitingExternalSignature(env.ctx, api, token);
 
   const start = async (as = token, c = code) => api.json('POST', `${dossierPath(c)}/signatures/agent`, { token: as, json: {} });
   const download = async (url: string) => fetch(local(url));

@@ -4,27 +4,10 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vnToday } from '../../src/calendar/vn-time.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
+import { parseCsv } from '../helpers/csv.js';
 import { diplomaRequest } from '../helpers/dossiers.js';
 import { makePdf } from '../helpers/files.js';
 import { ApiClient, listenForHttp } from '../helpers/http.js';
-
-/** A small RFC 4180 reader: enough to check what the export wrote, quotes and embedded commas included. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(cell); cell = ''; }
-    else if (c === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; }
-    else cell += c;
-  }
-  return rows;
-}
 
 const HEADERS = ['STT', 'Mã hồ sơ', 'Trích yếu nội dung yêu cầu', 'Số lượng hồ sơ (bộ)', 'Chủ hồ sơ', 'Địa chỉ', 'Số điện thoại',
   'Thời gian nhận hồ sơ', 'Thời gian hẹn trả kết quả', 'Thời gian trả kết quả', 'Cán bộ tiếp nhận', 'Trạng thái'];

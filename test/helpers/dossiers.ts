@@ -1,10 +1,15 @@
 // Drives dossiers through the services as staff would, for tests that start mid-way.
 import type { AppContext } from '../../src/app-context.js';
+import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
+import { readStoredFile } from '../../src/db/repositories/files.js';
+import { findIssuedDocument } from '../../src/db/repositories/issued-documents.js';
 import { findStaffByUsername, type StaffRow } from '../../src/db/repositories/staff.js';
 import type { Caller } from '../../src/services/access.js';
 import { performAction } from '../../src/services/processing/perform-action.js';
 import { submitDossier } from '../../src/services/intake/submit-dossier.js';
-import { makePdf } from './files.js';
+import { expect } from 'vitest';
+import { makePdf, makePng } from './files.js';
+import { eventually, type ApiClient } from './http.js';
 
 export async function staffCaller(ctx: AppContext, username: string): Promise<Caller & { staff: StaffRow }> {
   const staff = await findStaffByUsername(ctx.db, username);
@@ -29,4 +34,43 @@ export async function dossierAwaitingApproval(ctx: AppContext): Promise<{ code: 
     data: { registerBookNumber: 'SG-01', entryNumber: '77/THPT', diplomaNumber: 'B 1234567', issuedDate: '2019-07-01' },
   });
   return { code, version: checked.version };
+}
+
+/** A dossier the official (`token`) approved, waiting for their external (USB token / agent) signature; its code. */
+export async function dossierAwaitingExternalSignature(ctx: AppContext, api: ApiClient, token: string): Promise<string> {
+  const waiting = await dossierAwaitingApproval(ctx);
+  expect((await api.act(waiting.code, 'approve', token, { version: waiting.version })).body.status).toBe('signing');
+  await eventually(async () => {
+    const pending = await api.json('GET', '/api/signatures/pending', { token });
+    return pending.body.items.some((i: { code: string; waitingFor: string }) => i.code === waiting.code && i.waitingFor === 'external') ? true : undefined;
+  });
+  return waiting.code;
+}
+
+/** A school's dossier as a parent files it: a transfer between two schools in the province (the school handles it). */
+export async function submitSchoolTransfer(ctx: AppContext): Promise<Awaited<ReturnType<typeof submitDossier>>> {
+  const pdf = await makePdf();
+  return submitDossier(ctx, {
+    procedureId: 'school-transfer',
+    data: {
+      parentName: 'Phạm Thị Thu', parentIdNumber: '038185004321', parentPhone: '0987654321', parentEmail: 'thu@example.vn',
+      parentAddress: 'Phường Đông Thọ, TP Thanh Hóa', pupilName: 'Phạm Gia Bảo', pupilBirthDate: '2010-09-01', grade: '10',
+      scope: 'within', currentSchool: 'thpt-lam-son', targetSchool: 'thpt-dao-duy-tu', reason: 'Gia đình chuyển nơi ở',
+    },
+    files: [
+      { fieldName: 'application', fileName: 'don.pdf', data: pdf }, { fieldName: 'schoolRecord', fileName: 'hoc-ba.png', data: makePng() },
+      { fieldName: 'admissionCertificate', fileName: 'giay-bao.pdf', data: pdf },
+    ],
+  });
+}
+
+/** A dossier the leader approves, once its result is signed and sealed: the issued result PDF. */
+export async function approvedResultPdf(ctx: AppContext): Promise<Buffer> {
+  const waiting = await dossierAwaitingApproval(ctx);
+  await performAction(ctx, { code: waiting.code, action: 'approve', caller: await staffCaller(ctx, 'leader'), version: waiting.version });
+  const dossier = await eventually(async () => {
+    const d = await findDossierByCode(ctx.db, waiting.code);
+    return d?.status === 'result_ready' ? d : undefined;
+  });
+  return readStoredFile(ctx.db, (await findIssuedDocument(ctx.db, dossier.id, 'result'))!.storageKey);
 }

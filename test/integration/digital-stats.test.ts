@@ -7,8 +7,8 @@ import { vnDay } from '../../src/calendar/vn-time.js';
 import { submitDossier } from '../../src/services/intake/submit-dossier.js';
 import { signInCitizen } from '../helpers/citizen-session.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
-import { diplomaRequest } from '../helpers/dossiers.js';
-import { makePdf, makePng } from '../helpers/files.js';
+import { diplomaRequest, submitSchoolTransfer } from '../helpers/dossiers.js';
+import { makePdf } from '../helpers/files.js';
 
 let env: TestEnvironment;
 beforeAll(async () => { env = await startTestEnvironment('production'); });
@@ -20,20 +20,7 @@ async function diploma(name: string, channel: 'online' | 'desk' = 'online'): Pro
 }
 
 async function transfer(): Promise<string> {
-  const pdf = await makePdf();
-  const { code } = await submitDossier(env.ctx, {
-    procedureId: 'school-transfer',
-    data: {
-      parentName: 'Phạm Thị Thu', parentIdNumber: '038185004321', parentPhone: '0987654321', parentEmail: 'thu@example.vn',
-      parentAddress: 'Phường Đông Thọ, TP Thanh Hóa', pupilName: 'Phạm Gia Bảo', pupilBirthDate: '2010-09-01', grade: '10',
-      scope: 'within', currentSchool: 'thpt-lam-son', targetSchool: 'thpt-dao-duy-tu', reason: 'Gia đình chuyển nơi ở',
-    },
-    files: [
-      { fieldName: 'application', fileName: 'don.pdf', data: pdf }, { fieldName: 'schoolRecord', fileName: 'hoc-ba.png', data: makePng() },
-      { fieldName: 'admissionCertificate', fileName: 'giay-bao.pdf', data: pdf },
-    ],
-  });
-  return code;
+  return (await submitSchoolTransfer(env.ctx)).code;
 }
 
 /** Marks a dossier as filed by a citizen signed in with VNeID, as intake records it (citizen_id and loa). */

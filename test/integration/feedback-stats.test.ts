@@ -8,12 +8,10 @@ import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
 import { trackingTokenFor } from '../../src/services/access.js';
 import { answerFeedback } from '../../src/services/feedback/answer-feedback.js';
 import { fileFeedback } from '../../src/services/feedback/file-feedback.js';
-import { submitDossier } from '../../src/services/intake/submit-dossier.js';
 import { performAction } from '../../src/services/processing/perform-action.js';
 import { submitSurvey } from '../../src/services/reporting/survey.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
-import { dossierAwaitingApproval, staffCaller } from '../helpers/dossiers.js';
-import { makePdf, makePng } from '../helpers/files.js';
+import { dossierAwaitingApproval, staffCaller, submitSchoolTransfer } from '../helpers/dossiers.js';
 import { eventually } from '../helpers/http.js';
 
 let env: TestEnvironment;
@@ -70,19 +68,7 @@ describe('complaints in the satisfaction group', () => {
     await env.ctx.database.query(`update feedback_items set due_at = now() - interval '1 hour' where code = $1`, [overdue.code]);
     await anonymous('Mới gửi');
     // 5. About a school's dossier: the school answers it, not the Department.
-    const pdf = await makePdf();
-    const transfer = await submitDossier(env.ctx, {
-      procedureId: 'school-transfer',
-      data: {
-        parentName: 'Phạm Thị Thu', parentIdNumber: '038185004321', parentPhone: '0987654321', parentEmail: 'thu@example.vn',
-        parentAddress: 'Phường Đông Thọ, TP Thanh Hóa', pupilName: 'Phạm Gia Bảo', pupilBirthDate: '2010-09-01', grade: '10',
-        scope: 'within', currentSchool: 'thpt-lam-son', targetSchool: 'thpt-dao-duy-tu', reason: 'Gia đình chuyển nơi ở',
-      },
-      files: [
-        { fieldName: 'application', fileName: 'don.pdf', data: pdf }, { fieldName: 'schoolRecord', fileName: 'hoc-ba.png', data: makePng() },
-        { fieldName: 'admissionCertificate', fileName: 'giay-bao.pdf', data: pdf },
-      ],
-    });
+    const transfer = await submitSchoolTransfer(env.ctx);
     await fileFeedback(env.ctx, { kind: 'public', bearer: transfer.trackingToken }, {
       kind: 'feedback', dossierCode: transfer.code, title: 'Trường chưa xác nhận', body: 'Trường chưa xác nhận cho chuyển đi.',
     });

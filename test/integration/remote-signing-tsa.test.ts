@@ -1,14 +1,11 @@
 // Remote signatures get PAdES B-T too: with TSA_URL set, the provider's detached CMS is given an RFC 3161 token
 // (signatureTimeStampToken over its SignerInfo's signature value) before it is embedded, as our own signatures are.
 // The provider is the simulator (tools/remote-signing-sim), the TSA real OpenSSL (`openssl ts -reply`) behind a tiny
-// HTTP server, as in signing-tsa.test.ts; both CAs are trust anchors, so the verifier checks the token and reports
-// its time. A TSA failing at sealing time leaves the request pending (retried) until it answers again.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import os from 'node:os';
+// HTTP server (test/helpers/local-tsa.ts, as in signing-tsa.test.ts); both CAs are trust anchors, so the verifier
+// checks the token and reports its time. A TSA failing at sealing time leaves the request pending (retried) until it
+// answers again.
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/accounts/passwords.js';
@@ -20,9 +17,9 @@ import { startRemoteSigningSimulator, type RemoteSigningSimulator } from '../../
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { dossierAwaitingApproval } from '../helpers/dossiers.js';
 import { ApiClient, eventually, listenForHttp } from '../helpers/http.js';
+import { startLocalTsa, type LocalTsa } from '../helpers/local-tsa.js';
 import { pdfsig } from '../helpers/pdf-tools.js';
 
-const run = promisify(execFile);
 const HOLDER_ID = '038090002222';
 type Asn1 = forge.asn1.Asn1;
 
@@ -40,48 +37,14 @@ describe('remote signing with a TSA configured (PAdES B-T)', () => {
   let env: TestEnvironment;
   let api: ApiClient;
   let dir: string;
-  let server: Server;
+  let tsa: LocalTsa;
   let token: string;
-  let requests = 0;
-  let tsaDown = false;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'motcua-remote-tsa-'));
+    tsa = await startLocalTsa('motcua-remote-tsa-');
+    dir = tsa.dir;
+    const tsaUrl = tsa.url;
     const at = (f: string) => path.join(dir, f);
-    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('ca.key'), '-out', at('ca.pem'), '-subj', '/CN=Test TSA Root',
-      '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-    await run('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('tsa.key'), '-out', at('tsa.csr'), '-subj', '/CN=Test TSA']);
-    await writeFile(at('ext.cnf'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n');
-    await run('openssl', ['x509', '-req', '-in', at('tsa.csr'), '-CA', at('ca.pem'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('tsa.pem'), '-days', '30', '-extfile', at('ext.cnf')]);
-    await writeFile(at('tsaserial'), '01\n');
-    await writeFile(at('tsa.cnf'), [
-      '[ tsa ]', 'default_tsa = tsa1', '[ tsa1 ]', `dir = ${dir}`, 'serial = $dir/tsaserial', 'crypto_device = builtin',
-      'signer_cert = $dir/tsa.pem', 'certs = $dir/tsa.pem', 'signer_key = $dir/tsa.key', 'signer_digest = sha256',
-      'default_policy = 1.2.3.4.1', 'digests = sha256, sha384, sha512', 'accuracy = secs:1', 'ordering = yes', 'tsa_name = yes',
-      'ess_cert_id_chain = no', 'ess_cert_id_alg = sha256', '',
-    ].join('\n'));
-    // One `openssl ts -reply` per request, serialised (the serial file is shared); 503 while tsaDown.
-    let queue = Promise.resolve();
-    server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        queue = queue.then(async () => {
-          if (tsaDown) return void res.writeHead(503).end('down');
-          const n = ++requests;
-          await writeFile(at(`q${n}.tsq`), Buffer.concat(chunks));
-          try {
-            await run('openssl', ['ts', '-reply', '-config', at('tsa.cnf'), '-queryfile', at(`q${n}.tsq`), '-out', at(`r${n}.tsr`)]);
-            res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(await readFile(at(`r${n}.tsr`)));
-          } catch (error) {
-            res.writeHead(500).end(String(error));
-          }
-        });
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    const tsaUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/tsa`;
 
     sim = await startRemoteSigningSimulator({
       clientId: 'motcua-test', clientSecret: 'bi-mat-thu-nghiem', holders: [{ userId: HOLDER_ID, name: 'Lê Thị Phương', organisation: 'Sở Giáo dục và Đào tạo Thanh Hóa' }],
@@ -107,8 +70,7 @@ describe('remote signing with a TSA configured (PAdES B-T)', () => {
   afterAll(async () => {
     await env?.close();
     await sim?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await tsa?.close();
   });
 
   const status = (id: string) => api.json('GET', `/api/signatures/remote/${id}`, { token });
@@ -132,12 +94,12 @@ describe('remote signing with a TSA configured (PAdES B-T)', () => {
 
   it("the official's remote signature carries a verified timestamp; pdfsig and the verifier accept the result", async () => {
     const { code, requestId, transactionId } = await sentForRemote();
-    const before = requests;
+    const before = tsa.requests;
     sim.confirm(transactionId);
     expect(await ended(requestId)).toMatchObject({ status: 'confirmed', counts: { signed: 1, failed: 0 } });
     await eventually(async () => ((await findDossierByCode(env.ctx.db, code))?.status === 'result_ready' ? true : undefined));
     // One token for the official's signature, one for the agency's seal.
-    expect(requests - before).toBeGreaterThanOrEqual(2);
+    expect(tsa.requests - before).toBeGreaterThanOrEqual(2);
 
     const pdf = await resultOf(code);
     const report = verifyPdfSignatures(pdf, await anchors());
@@ -159,7 +121,7 @@ describe('remote signing with a TSA configured (PAdES B-T)', () => {
 
   it('the TSA away at sealing time: the request stays pending and is sealed, timestamped, once it answers', async () => {
     const { code, requestId, transactionId } = await sentForRemote();
-    tsaDown = true;
+    tsa.down = true;
     try {
       sim.confirm(transactionId);
       // Received and kept, but not sealed: the reason is shown while it is retried.
@@ -170,7 +132,7 @@ describe('remote signing with a TSA configured (PAdES B-T)', () => {
       expect(waiting.counts).toMatchObject({ pending: 1, signed: 0 });
       expect((await findDossierByCode(env.ctx.db, code))?.status).not.toBe('result_ready');
     } finally {
-      tsaDown = false;
+      tsa.down = false;
     }
     expect(await ended(requestId)).toMatchObject({ status: 'confirmed', counts: { signed: 1, failed: 0 } });
     await eventually(async () => ((await findDossierByCode(env.ctx.db, code))?.status === 'result_ready' ? true : undefined));

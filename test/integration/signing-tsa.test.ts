@@ -3,9 +3,7 @@
 // each token against the signature it stamps.
 import { execFile } from 'node:child_process';
 import { createPrivateKey, type X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
@@ -16,14 +14,10 @@ import { signPdf } from '../../src/signing/sign-pdf.js';
 import { rfc3161Timestamper } from '../../src/signing/tsa.js';
 import { extractCms, parseCertificates, verifyPdfSignatures } from '../../src/signing/verify-pdf.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
-import { dossierAwaitingApproval, staffCaller } from '../helpers/dossiers.js';
-import { eventually } from '../helpers/http.js';
+import { approvedResultPdf } from '../helpers/dossiers.js';
 import { pdfsig } from '../helpers/pdf-tools.js';
 import { opensslVerifyAll } from '../helpers/signing-tools.js';
-import { performAction } from '../../src/services/processing/perform-action.js';
-import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
-import { findIssuedDocument } from '../../src/db/repositories/issued-documents.js';
-import { readStoredFile } from '../../src/db/repositories/files.js';
+import { startLocalTsa, type LocalTsa } from '../helpers/local-tsa.js';
 import { verifyDocument } from '../../src/services/results/verify-document.js';
 
 const run = promisify(execFile);
@@ -47,52 +41,16 @@ function stamps(pdf: Buffer): Array<{ signature: Buffer; token: Buffer | null }>
 }
 
 describe('RFC 3161 timestamps (PAdES B-T) against a local openssl TSA', () => {
+  let tsa: LocalTsa;
   let dir: string;
-  let server: Server;
   let tsaUrl: string;
-  let requests = 0;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'motcua-tsa-'));
-    const at = (f: string) => path.join(dir, f);
-    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('ca.key'), '-out', at('ca.pem'), '-subj', '/CN=Test TSA Root',
-      '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-    await run('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('tsa.key'), '-out', at('tsa.csr'), '-subj', '/CN=Test TSA']);
-    await writeFile(at('ext.cnf'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n');
-    await run('openssl', ['x509', '-req', '-in', at('tsa.csr'), '-CA', at('ca.pem'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('tsa.pem'), '-days', '30', '-extfile', at('ext.cnf')]);
-    await writeFile(at('tsaserial'), '01\n');
-    await writeFile(at('tsa.cnf'), [
-      '[ tsa ]', 'default_tsa = tsa1', '[ tsa1 ]', `dir = ${dir}`, 'serial = $dir/tsaserial', 'crypto_device = builtin',
-      'signer_cert = $dir/tsa.pem', 'certs = $dir/tsa.pem', 'signer_key = $dir/tsa.key', 'signer_digest = sha256',
-      'default_policy = 1.2.3.4.1', 'digests = sha256, sha384, sha512', 'accuracy = secs:1', 'ordering = yes', 'tsa_name = yes',
-      'ess_cert_id_chain = no', 'ess_cert_id_alg = sha256', '',
-    ].join('\n'));
-    // One `openssl ts -reply` per request, serialised (the serial file is shared).
-    let queue = Promise.resolve();
-    server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        queue = queue.then(async () => {
-          const n = ++requests;
-          await writeFile(at(`q${n}.tsq`), Buffer.concat(chunks));
-          try {
-            await run('openssl', ['ts', '-reply', '-config', at('tsa.cnf'), '-queryfile', at(`q${n}.tsq`), '-out', at(`r${n}.tsr`)]);
-            res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(await readFile(at(`r${n}.tsr`)));
-          } catch (error) {
-            res.writeHead(500).end(String(error));
-          }
-        });
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    tsaUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/tsa`;
+    tsa = await startLocalTsa('motcua-tsa-');
+    dir = tsa.dir;
+    tsaUrl = tsa.url;
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => { await tsa?.close(); });
 
   async function opensslTsVerify(signature: Buffer, token: Buffer): Promise<string> {
     await writeFile(path.join(dir, 'sig.bin'), signature);
@@ -114,12 +72,12 @@ describe('RFC 3161 timestamps (PAdES B-T) against a local openssl TSA', () => {
       issuer: { parentName: 'UBND tỉnh Thanh Hóa', agencyName: 'Sở Giáo dục và Đào tạo' }, place: 'Thanh Hóa', issuedAt: new Date(),
       signer: { name: 'Lê Văn Bình', title: 'Phó Giám đốc' }, recipients: [], context: {},
     });
-    const before = requests;
+    const before = tsa.requests;
     const pdf = await signPdf(unsigned, {
       key: createPrivateKey(leaf.privateKeyPem), certificatePem: leaf.certificatePem, chainPem: [ca.certificatePem], name: 'Lê Văn Bình',
       timestamp: rfc3161Timestamper(tsaUrl),
     });
-    expect(requests).toBe(before + 1);
+    expect(tsa.requests).toBe(before + 1);
     const [stamp] = stamps(pdf);
     expect(stamp?.token).toBeTruthy();
     expect(await opensslTsVerify(stamp!.signature, stamp!.token!)).toBe('Verification: OK');
@@ -236,13 +194,7 @@ describe('RFC 3161 timestamps (PAdES B-T) against a local openssl TSA', () => {
     afterAll(async () => { await env?.close(); });
 
     it('every signature on an issued result (leader and seal) carries a verifiable timestamp', async () => {
-      const waiting = await dossierAwaitingApproval(env.ctx);
-      await performAction(env.ctx, { code: waiting.code, action: 'approve', caller: await staffCaller(env.ctx, 'leader'), version: waiting.version });
-      const dossier = await eventually(async () => {
-        const d = await findDossierByCode(env.ctx.db, waiting.code);
-        return d?.status === 'result_ready' ? d : undefined;
-      });
-      const pdf = await readStoredFile(env.ctx.db, (await findIssuedDocument(env.ctx.db, dossier.id, 'result'))!.storageKey);
+      const pdf = await approvedResultPdf(env.ctx);
       const all = stamps(pdf);
       expect(all).toHaveLength(2);
       for (const s of all) expect(await opensslTsVerify(s.signature, s.token!)).toBe('Verification: OK');

@@ -8,14 +8,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFRef, PDFString } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
-import { readStoredFile } from '../../src/db/repositories/files.js';
-import { findIssuedDocument } from '../../src/db/repositories/issued-documents.js';
-import { performAction } from '../../src/services/processing/perform-action.js';
 import { verifyDocument } from '../../src/services/results/verify-document.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
-import { dossierAwaitingApproval, staffCaller } from '../helpers/dossiers.js';
-import { eventually } from '../helpers/http.js';
+import { approvedResultPdf } from '../helpers/dossiers.js';
 import { pdfsig, pdfText } from '../helpers/pdf-tools.js';
 
 const run = promisify(execFile);
@@ -45,13 +40,7 @@ describe('issued result: the stamps are the signatures\' appearances', () => {
   afterAll(async () => { await env?.close(); });
 
   it('fills Signature1 (leader) and Signature2 (seal) with their stamps, at the signer\'s block, timed as their /M', async () => {
-    const waiting = await dossierAwaitingApproval(env.ctx);
-    await performAction(env.ctx, { code: waiting.code, action: 'approve', caller: await staffCaller(env.ctx, 'leader'), version: waiting.version });
-    const dossier = await eventually(async () => {
-      const d = await findDossierByCode(env.ctx.db, waiting.code);
-      return d?.status === 'result_ready' ? d : undefined;
-    });
-    const pdf = await readStoredFile(env.ctx.db, (await findIssuedDocument(env.ctx.db, dossier.id, 'result'))!.storageKey);
+    const pdf = await approvedResultPdf(env.ctx);
 
     const doc = await PDFDocument.load(pdf, { updateMetadata: false });
     const fields = doc.catalog.lookup(PDFName.of('AcroForm'), PDFDict).lookup(PDFName.of('Fields'), PDFArray).asArray()

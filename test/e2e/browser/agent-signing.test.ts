@@ -15,8 +15,8 @@ import { issueCertificate } from '../../../src/signing/keys.js';
 import { createPkcs12 } from '../../../src/signing/pkcs12.js';
 import { firstPage, launchBrowser, requireChromium, screenshot, seriousViolations, signInStaff, type Browser } from '../../helpers/browser.js';
 import { startTestEnvironment, type TestEnvironment } from '../../helpers/context.js';
-import { dossierAwaitingApproval } from '../../helpers/dossiers.js';
-import { ApiClient, eventually } from '../../helpers/http.js';
+import { dossierAwaitingExternalSignature } from '../../helpers/dossiers.js';
+import { ApiClient } from '../../helpers/http.js';
 import { freePort } from '../../helpers/own-services.js';
 import { pdfsig } from '../../helpers/pdf-tools.js';
 
@@ -36,15 +36,7 @@ describe('signing with a USB token from the dossier page (chromium + local agent
   let page: Page;
   let agent: ChildProcess | undefined;
 
-  async function awaitingOfficial(): Promise<string> {
-    const waiting = await dossierAwaitingApproval(env.ctx);
-    expect((await api.act(waiting.code, 'approve', token, { version: waiting.version })).body.status).toBe('signing');
-    await eventually(async () => {
-      const pending = await api.json('GET', '/api/signatures/pending', { token });
-      return pending.body.items.some((i: { code: string; waitingFor: string }) => i.code === waiting.code && i.waitingFor === 'external') ? true : undefined;
-    });
-    return waiting.code;
-  }
+  const awaitingOfficial = () => dossierAwaitingExternalSignature(env.ctx, api, token);
   const status = async (code: string) => (await api.json('GET', `/api/dossiers/${encodeURIComponent(code)}`, { token })).body.status as string;
 
   beforeAll(async () => {
