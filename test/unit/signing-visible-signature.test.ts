@@ -99,7 +99,7 @@ describe('the visible signature as the signature field\'s appearance', () => {
   const input = (withStamps: SignatureStamp[] | undefined): ResultDocumentInput => ({
     template: 'documents/diploma-copy.hbs', title: 'Bản sao', dossierCode: 'X-1', documentNumber: '01/BS-SGDĐT', verifyUrl: 'http://motcua.test/verify/X-1',
     issuer: { parentName: 'UBND tỉnh Thanh Hóa', agencyName: 'Sở Giáo dục và Đào tạo' }, place: 'Thanh Hóa', issuedAt: signedAt,
-    signer: { name: 'Nguyễn Đức Thắng', title: 'Phó Giám đốc' }, recipients: [], context: {}, ...(withStamps ? { stamps: withStamps } : {}),
+    signer: { name: 'Nguyễn Đức Thắng', title: 'Phó Giám đốc' }, recipients: [], context: {}, ...(withStamps ? { signatureFields: withStamps.length } : {}),
   });
 
   /** Leader then seal, each filling its own field with its own part of the stamp. */
