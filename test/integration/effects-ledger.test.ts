@@ -160,6 +160,10 @@ describe('effects ledger (BullMQ)', () => {
   });
 
   it('resends an interrupted e-mail with the same Message-ID, and never a sent one', async () => {
+    // The test plays the worker here: a running one would send the dossier's own notify-citizen effect for version 2
+    // as soon as the e-mail address appears, racing the two hand-played sends below.
+    await driver?.close();
+    driver = undefined;
     const { code } = await dossierAwaitingApproval(env.ctx);
     const dossier = (await findDossierByCode(env.ctx.db, code))!;
     await env.ctx.db.execute(sql`update dossiers set applicant_email = 'mai@example.test' where id = ${dossier.id}`);
