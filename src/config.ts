@@ -116,6 +116,19 @@ const envSchema = z.object({
   OIDC_SCOPES: z.string().trim().transform((v) => v.split(/\s+/).filter(Boolean).join(' ')).optional(),
   OIDC_CLAIMS_MAP: z.string().optional(),
   OIDC_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  // The national public-service portal (inbound dossiers, outbound step sync): unset, motcua runs without it.
+  NATIONAL_PORTAL_URL: optionalUrl(['http', 'https']),
+  NATIONAL_PORTAL_SECRET: z.string().optional(),
+  NATIONAL_PORTAL_SYSTEM_CODE: z.string().trim().regex(/^[A-Za-z0-9._-]{1,60}$/).default('MOTCUA-SGDDT'),
+  NATIONAL_PORTAL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  // The national Payment Platform (online fees): unset, fees are taken at the desk only.
+  PAYMENT_PLATFORM_URL: optionalUrl(['http', 'https']),
+  PAYMENT_PLATFORM_PARTNER_CODE: z.string().trim().optional(),
+  PAYMENT_PLATFORM_SECRET: z.string().optional(),
+  PAYMENT_PLATFORM_ACCESS_TOKEN: z.string().optional(),
+  PAYMENT_PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** A payment still pending this long after it was asked for is checked with the platform (reconciliation). */
+  PAYMENT_RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(10 * 60_000),
   METRICS_TOKEN: z.string().trim().transform((v) => (v === '' ? undefined : v)).optional()
     .refine((v) => v === undefined || v.length >= 16, { message: 'at least 16 characters' }),
 });
@@ -195,6 +208,34 @@ export interface Config {
   remoteSigning: RemoteSigningConfig | undefined;
   /** Citizens' sign-in with VNeID (identity/oidc-client.ts). */
   citizenLogin: CitizenLoginConfig;
+  /**
+   * The national public-service portal (integrations/national-portal); undefined: no inbound channel, no step sync.
+   * The embedded default may fill it in at start with the simulator (main.ts). The secret is never logged.
+   */
+  nationalPortal: NationalPortalConfig | undefined;
+  /** The national Payment Platform (integrations/payment-platform); undefined: no online payment. */
+  paymentPlatform: PaymentPlatformConfig | undefined;
+}
+
+export interface NationalPortalConfig {
+  url: string;
+  /** Shared secret of the HMAC both ways: the portal signs what it pushes, motcua signs what it sends and fetches. */
+  secret: string;
+  /** This processing system's code at the portal (sent with every sync call). */
+  systemCode: string;
+  timeoutMs: number;
+}
+
+export interface PaymentPlatformConfig {
+  url: string;
+  /** Our partner code at the platform (MaDoiTac). */
+  partnerCode: string;
+  /** The shared secret appended to every checksum (MaXacThuc). */
+  secret: string;
+  /** A static bearer token the platform may ask for on every call. */
+  accessToken: string | undefined;
+  timeoutMs: number;
+  reconcileAfterMs: number;
 }
 
 export interface CitizenLoginConfig {
@@ -245,6 +286,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (oidcIssuer && !source.OIDC_CLIENT_ID?.trim()) problems.push('OIDC_CLIENT_ID: required with OIDC_ISSUER');
   if (oidcIssuer?.startsWith('http://') && !isLoopbackUrl(oidcIssuer)) problems.push('OIDC_ISSUER: must be https (http only for a provider on this machine)');
   if (source.OIDC_SCOPES?.trim() && !source.OIDC_SCOPES.split(/\s+/).includes('openid')) problems.push('OIDC_SCOPES: must include openid');
+  if (source.NATIONAL_PORTAL_URL?.trim() && (source.NATIONAL_PORTAL_SECRET ?? '').length < 32) {
+    problems.push('NATIONAL_PORTAL_SECRET: required with NATIONAL_PORTAL_URL, at least 32 characters');
+  }
+  if (source.PAYMENT_PLATFORM_URL?.trim() && (!source.PAYMENT_PLATFORM_PARTNER_CODE?.trim() || (source.PAYMENT_PLATFORM_SECRET ?? '').length < 16)) {
+    problems.push('PAYMENT_PLATFORM_PARTNER_CODE, PAYMENT_PLATFORM_SECRET (at least 16 characters): required with PAYMENT_PLATFORM_URL');
+  }
   let claimsMap: ClaimsMap = DEFAULT_CLAIMS_MAP;
   try { claimsMap = parseClaimsMap(source.OIDC_CLAIMS_MAP); } catch (error) { problems.push(`OIDC_CLAIMS_MAP: ${(error as Error).message}`); }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
@@ -300,6 +347,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       claimsMap,
       timeoutMs: env.OIDC_TIMEOUT_MS,
     },
+    nationalPortal: env.NATIONAL_PORTAL_URL
+      ? { url: env.NATIONAL_PORTAL_URL.replace(/\/+$/, ''), secret: env.NATIONAL_PORTAL_SECRET ?? '', systemCode: env.NATIONAL_PORTAL_SYSTEM_CODE, timeoutMs: env.NATIONAL_PORTAL_TIMEOUT_MS }
+      : undefined,
+    paymentPlatform: env.PAYMENT_PLATFORM_URL
+      ? {
+        url: env.PAYMENT_PLATFORM_URL.replace(/\/+$/, ''), partnerCode: env.PAYMENT_PLATFORM_PARTNER_CODE ?? '', secret: env.PAYMENT_PLATFORM_SECRET ?? '',
+        accessToken: env.PAYMENT_PLATFORM_ACCESS_TOKEN || undefined, timeoutMs: env.PAYMENT_PLATFORM_TIMEOUT_MS, reconcileAfterMs: env.PAYMENT_RECONCILE_AFTER_MS,
+      }
+      : undefined,
   };
 }
 

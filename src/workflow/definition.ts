@@ -14,7 +14,7 @@ import type {
   UnitRole,
   WorkflowDefinition,
 } from './types.js';
-import { FILING_MODES, isUnitRole, PREFILL_PATHS, RECIPIENT_PLACEHOLDERS, RESULT_DOCUMENT_KINDS, UNIT_ROLES } from './types.js';
+import { FEE_PAYMENTS, FILING_MODES, isUnitRole, NATIONAL_STATUS_CODES, PREFILL_PATHS, RECIPIENT_PLACEHOLDERS, RESULT_DOCUMENT_KINDS, UNIT_ROLES } from './types.js';
 
 export const IDENTIFIER = /^[a-z][a-zA-Z0-9_]*$/;
 /** Procedure ids appear in URLs and dossier codes, hence kebab-case rather than identifiers. */
@@ -133,7 +133,21 @@ export const workflowFileSchema = z.strictObject({
     workingDays: z.number().int().min(1),
     cutoff: z.string().regex(TIME_OF_DAY, 'giờ phải dạng HH:mm (vd. 15:00)'),
   }),
-  fee: z.strictObject({ amount: z.number().int().min(0), note: z.string().optional() }),
+  // `lines` and `payment` optional, not defaulted: a stored version without them keeps its hash.
+  fee: z.strictObject({
+    amount: z.number().int().min(0),
+    note: z.string().optional(),
+    lines: z.array(z.strictObject({
+      code: z.string().trim().regex(/^[A-Za-z0-9._-]{1,40}$/, 'mã khoản thu: chữ, số, dấu chấm, gạch (tối đa 40 ký tự)'),
+      label: text,
+      amount: z.number().int().min(1, 'số tiền phải lớn hơn 0'),
+    })).min(1, 'cần ít nhất một khoản thu').optional(),
+    payment: z.enum(FEE_PAYMENTS).optional(),
+  }),
+  national: z.strictObject({
+    procedureCode: z.string().trim().regex(/^[A-Za-z0-9.]{1,60}$/, 'mã TTHC quốc gia: chữ, số và dấu chấm (vd. 1.005092.000.00.00.H56)'),
+    statuses: z.record(identifier, z.enum(NATIONAL_STATUS_CODES, { error: 'mã trạng thái quốc gia phải từ 1 đến 10' })),
+  }).optional(),
   roles: z.record(identifier, text),
   forms: z.record(identifier, formSchema),
   intakeForm: identifier.default('request'),

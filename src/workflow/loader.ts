@@ -220,6 +220,22 @@ export function checkDefinition(def: WorkflowDefinition, opts: LoadOptions): Arr
   const stateNames = Object.keys(def.states);
   if (!has(def.states, def.initial)) add(['initial'], `trạng thái khởi đầu không tồn tại ${q(def.initial)}`);
 
+  if (def.fee.lines) {
+    const total = def.fee.lines.reduce((sum, line) => sum + line.amount, 0);
+    if (total !== def.fee.amount) add(['fee', 'amount'], `tổng các khoản thu (${total}) phải bằng amount (${def.fee.amount})`);
+    const codes = def.fee.lines.map((line) => line.code);
+    codes.forEach((code, i) => { if (codes.indexOf(code) !== i) add(['fee', 'lines', i, 'code'], `mã khoản thu bị trùng ${q(code)}`); });
+  }
+  if (def.fee.payment !== undefined && !def.fee.lines) add(['fee', 'payment'], 'payment cần các khoản thu (fee.lines)');
+  if (def.national) {
+    for (const state of Object.keys(def.national.statuses)) {
+      if (!has(def.states, state)) add(['national', 'statuses', state], `trạng thái không tồn tại ${q(state)}`);
+    }
+    for (const state of stateNames) {
+      if (!has(def.national.statuses, state)) add(['national', 'statuses'], `thiếu mã trạng thái quốc gia cho trạng thái ${q(state)}`);
+    }
+  }
+
   for (const [stateKey, state] of Object.entries(def.states)) {
     const actions = Object.entries(state.on);
     if (state.final && actions.length > 0) {

@@ -123,6 +123,31 @@ export interface StateDef {
   on: Record<string, TransitionDef>;
 }
 
+/**
+ * What the procedure costs. `lines` (phí, lệ phí: code, label, amount in đồng) add up to `amount` and are what the
+ * Payment Platform is asked for; `payment: before-processing` keeps a dossier at the desk until its fee is paid.
+ */
+export interface FeeDef {
+  amount: number;
+  note?: string;
+  lines?: Array<{ code: string; label: string; amount: number }>;
+  payment?: FeePayment;
+}
+export const FEE_PAYMENTS = ['optional', 'before-processing'] as const;
+export type FeePayment = (typeof FEE_PAYMENTS)[number];
+
+/**
+ * The procedure as the national portal knows it: its national procedure code (mã TTHC, CSDL quốc gia về TTHC), and the
+ * national status code (TrangThaiHoSo, workflow/national-status.ts) each state is reported as.
+ */
+export interface NationalDef {
+  procedureCode: string;
+  statuses: Record<string, NationalStatusCode>;
+}
+/** The national portal's dossier status codes (TrangThaiHoSo); their labels are in workflow/national-status.ts. */
+export const NATIONAL_STATUS_CODES = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'] as const;
+export type NationalStatusCode = (typeof NATIONAL_STATUS_CODES)[number];
+
 export interface WorkflowDefinition {
   id: string;
   title: string;
@@ -134,7 +159,9 @@ export interface WorkflowDefinition {
   routing?: RoutingRule[];   // data-driven intake routing; falls back to `unit`
   intakeChecks: string[];    // names of database-backed intake rules (workflow/registry.ts KNOWN_INTAKE_CHECKS)
   sla: { workingDays: number; cutoff: string };
-  fee: { amount: number; note?: string };
+  fee: FeeDef;
+  /** The procedure on the national public-service portal; absent: its dossiers are neither received from nor synced to it. */
+  national?: NationalDef;
   roles: Record<string, string>;          // role → Vietnamese label; each must be a SYSTEM_ROLE
   forms: Record<string, FormDef>;
   intakeForm: string;                     // key of the form the citizen files

@@ -98,6 +98,8 @@ export const citizenDocuments = pgTable('citizen_documents', {
   createdAt: createdAt(),
 }, (t) => [
   index('citizen_documents_owner_idx').on(t.ownerPersonalId, t.createdAt),
+  // The dashboard counts documents digitised in a period (db/repositories/stats.ts digitisedDocumentCount).
+  index('citizen_documents_kind_created_idx').on(t.kind, t.createdAt),
   uniqueIndex('citizen_documents_source_uq').on(t.sourceDossierId, t.kind, t.storageKey),
 ]);
 

@@ -31,6 +31,10 @@ export const dossierCodeCounters = pgTable('dossier_code_counters', {
   last: integer('last').notNull(),
 }, (t) => [primaryKey({ columns: [t.agencyCode, t.day] })]);
 
+/** The channels a dossier can come in by (Decision 766 counts the online ones: this portal and the national one). */
+export const DOSSIER_CHANNELS = ['online', 'desk', 'national'] as const;
+export type DossierChannel = typeof DOSSIER_CHANNELS[number];
+
 export const dossiers = pgTable('dossiers', {
   id: uuid('id').primaryKey().defaultRandom(),
   code: text('code').notNull().unique(),
@@ -47,7 +51,12 @@ export const dossiers = pgTable('dossiers', {
   applicantPhone: text('applicant_phone'),
   applicantAddress: text('applicant_address'),
   applicantIdNumber: text('applicant_id_number'),
-  channel: text('channel', { enum: ['online', 'desk'] }).notNull().default('online'),
+  /** How it came in: this portal ('online'), the one-stop desk, or pushed by the national public-service portal. */
+  channel: text('channel', { enum: DOSSIER_CHANNELS }).notNull().default('online'),
+  /** The national portal's dossier code (mã hồ sơ DVCQG) of a dossier it pushed: a push is idempotent on it. */
+  nationalCode: text('national_code'),
+  /** The fee owed when filed (đồng), from the procedure's fee lines; null when the procedure had none. */
+  feeAmount: integer('fee_amount'),
   idempotencyKey: text('idempotency_key').unique(),
   /** sha256 of the intake request, so a reused Idempotency-Key with another request is refused, not silently answered. */
   requestHash: text('request_hash'),
@@ -88,6 +97,7 @@ export const dossiers = pgTable('dossiers', {
   possibleDuplicateOf: uuid('possible_duplicate_of'),
 }, (t) => [
   index('dossiers_citizen_idx').on(t.citizenId),
+  uniqueIndex('dossiers_national_code_uq').on(t.nationalCode).where(sql`${t.nationalCode} is not null`),
   index('dossiers_subject_person_idx').on(t.subjectPersonalId, t.procedureId),
   index('dossiers_queue_idx').on(t.unitId, t.status, t.dueAt),
   index('dossiers_procedure_idx').on(t.procedureId, t.status),

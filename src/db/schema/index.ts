@@ -13,3 +13,5 @@ export * from './notifications.js';
 export * from './administration.js';
 export * from './documents.js';
 export * from './citizens.js';
+export * from './national-portal.js';
+export * from './payments.js';
