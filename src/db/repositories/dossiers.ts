@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, Db } from '../client.js';
 import { newFileKey } from './files.js';
-import { dossierDocuments, dossierEvents, dossiers } from '../schema/index.js';
+import { dossierDocuments, dossierEvents, dossiers, type DossierChannel } from '../schema/index.js';
 
 export type DossierRow = typeof dossiers.$inferSelect;
 export type NewDossier = typeof dossiers.$inferInsert;
@@ -22,7 +22,16 @@ export interface NewSubmission {
   status: string;
   formData: Record<string, unknown>;
   applicant: { name: string; email: string | null; phone: string | null; address: string | null; idNumber: string | null };
-  channel: 'online' | 'desk';
+  channel: DossierChannel;
+  /** The national portal's dossier code of a pushed dossier (services/national-portal); null otherwise. */
+  nationalCode?: string | null;
+  /** The fee owed (đồng) when the procedure has one. */
+  feeAmount?: number | null;
+  /**
+   * Owe the national portal this `submit` step (a national_sync_steps row and a sync-national-portal outbox row, in the
+   * same statement): set when the portal is configured and the procedure is known to it.
+   */
+  nationalSync?: boolean;
   idempotencyKey: string | null;
   requestHash: string | null;
   submittedAt: Date;
@@ -67,23 +76,29 @@ export async function insertSubmission(database: Pick<Database, 'query'>, s: New
   // After the files' parameters (numbered from 21 + 3 × files): who filed it while signed in, null otherwise.
   const f = s.filing;
   params.push(f?.citizenId ?? null, f?.subjectPersonalId ?? null, f?.filedFor ?? null, f?.loa ?? null, f?.possibleDuplicateOf ?? null);
-  const [row] = await database.query<{ code: string; version: number }>(submissionSql(files.length), params);
+  params.push(s.nationalCode ?? null, s.feeAmount ?? null);
+  const [row] = await database.query<{ code: string; version: number }>(submissionSql(files.length, s.nationalSync === true), params);
   if (!row) throw new Error('intake statement returned no row');
   return row;
 }
 
-const submissionStatements = new Map<number, string>();
+const submissionStatements = new Map<string, string>();
+
+/** The outbox job that sends a dossier's unsent steps to the national portal (jobs/sync-national-portal.ts). */
+export const NATIONAL_SYNC_JOB = 'sync-national-portal';
 
 /**
  * The intake statement's text for `fileCount` files, built once per count: a constant text is a prepared statement
  * PostgreSQL plans once, and skipping the query builder keeps this hot path cheap (measured: drizzle's builder was
  * a fifth of the client-side cost of this statement).
  */
-function submissionSql(fileCount: number): string {
-  let text = submissionStatements.get(fileCount);
+function submissionSql(fileCount: number, nationalSync: boolean): string {
+  const key = `${fileCount}:${nationalSync}`;
+  let text = submissionStatements.get(key);
   if (text) return text;
   const fileRows = Array.from({ length: fileCount }, (_, i) => `($${21 + 3 * i}, $${22 + 3 * i}::bytea, $${23 + 3 * i}::int)`);
   const filing = 21 + 3 * fileCount;
+  const national = filing + 5;
   text = `
     with counter as (
       insert into dossier_code_counters (agency_code, day, last) values ($1, $2, 1)
@@ -92,12 +107,14 @@ function submissionSql(fileCount: number): string {
     ), dossier as (
       insert into dossiers (id, code, procedure_id, procedure_version_id, agency_code, unit_id, status, form_data,
         applicant_name, applicant_email, applicant_phone, applicant_address, applicant_id_number, channel,
-        idempotency_key, request_hash, submitted_at, due_at, citizen_id, subject_personal_id, filed_for, loa, possible_duplicate_of)
+        idempotency_key, request_hash, submitted_at, due_at, citizen_id, subject_personal_id, filed_for, loa, possible_duplicate_of,
+        national_code, fee_amount)
       select $3::uuid, $4::text || lpad(counter.last::text, greatest(4, length(counter.last::text)), '0'),
         $5, $6::int, $1, $7, $8, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18::timestamptz, $19::timestamptz,
-        $${filing}::uuid, $${filing + 1}::text, $${filing + 2}::text, $${filing + 3}::text, $${filing + 4}::uuid
+        $${filing}::uuid, $${filing + 1}::text, $${filing + 2}::text, $${filing + 3}::text, $${filing + 4}::uuid,
+        $${national}::text, $${national + 1}::int
       from counter
-      returning id, code, status, version, applicant_name
+      returning id, code, status, version, applicant_name, unit_id, due_at
     ), documents as (
       insert into dossier_documents (dossier_id, document_key, file_name, mime_type, size_bytes, sha256, storage_key, uploaded_by, uploaded_at, reused_from_document_id)
       select dossier.id, d.document_key, d.file_name, d.mime_type, d.size_bytes, d.sha256, d.storage_key, d.uploaded_by, $18::timestamptz, d.reused_from_document_id
@@ -106,14 +123,20 @@ function submissionSql(fileCount: number): string {
     ), history as (
       insert into dossier_events (dossier_id, at, action, to_status, actor_kind, actor_name, dossier_version)
       select id, $18::timestamptz, 'submit', status, 'citizen', applicant_name, version from dossier
-    ), notify as (
+      returning id, dossier_id
+    )${nationalSync ? `, national_step as (
+      insert into national_sync_steps (dossier_id, event_id, status, unit_id, due_at)
+      select dossier.id, history.id, dossier.status, dossier.unit_id, dossier.due_at from dossier join history on history.dossier_id = dossier.id
+    ), national_outbox as (
+      insert into outbox (job, payload) select '${NATIONAL_SYNC_JOB}', jsonb_build_object('dossierId', id) from dossier
+    )` : ''}, notify as (
       -- The citizen's "dossier received" message (services/notifications.ts), committed with the dossier. No NOTIFY:
       -- in an admission burst the relay's poll batches these better than one wake-up per filing.
       insert into outbox (job, payload)
       select 'notify-citizen', jsonb_build_object('dossierId', id, 'dossierVersion', version) from dossier
     )${fileCount > 0 ? `, files as (insert into stored_files (key, data, size_bytes) values ${fileRows.join(', ')})` : ''}
     select code, version from dossier`;
-  submissionStatements.set(fileCount, text);
+  submissionStatements.set(key, text);
   return text;
 }
 

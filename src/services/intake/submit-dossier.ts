@@ -137,6 +137,9 @@ export async function submitDossier(ctx: AppContext, input: SubmitDossierInput):
         idNumber: contact(definition.contact.idNumber),
       },
       channel: input.channel ?? 'online',
+      feeAmount: definition.fee.amount > 0 ? definition.fee.amount : null,
+      // Every dossier of a procedure the national portal knows is reported to it, whatever its channel.
+      nationalSync: Boolean(ctx.config.nationalPortal && definition.national),
       idempotencyKey: input.idempotencyKey ?? null,
       requestHash,
       submittedAt: now,
