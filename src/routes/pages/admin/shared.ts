@@ -15,6 +15,8 @@ export const ADMIN_SECTIONS = [
   { path: '/quan-tri/lich', label: 'Lịch ngày làm việc' },
   { path: '/quan-tri/tuyen-sinh', label: 'Kỳ tuyển sinh' },
   { path: '/quan-tri/so-van-ban', label: 'Sổ văn bản và loại văn bản' },
+  { path: '/quan-tri/lien-thong', label: 'Liên thông Cổng DVC quốc gia' },
+  { path: '/quan-tri/thanh-toan', label: 'Thanh toán trực tuyến' },
   { path: '/quan-tri/nhat-ky', label: 'Nhật ký hệ thống' },
   { path: '/quan-tri/hang-doi', label: 'Hàng đợi tác vụ' },
   { path: '/can-bo/tac-vu-loi', label: 'Tác vụ lỗi' },
