@@ -33,6 +33,7 @@ function version2(yaml: string): string {
     ['        label: Tiếp nhận hồ sơ\n', `        label: ${V2.receive}\n`],
     [/      refuse:\n        to: refused\n        label: Từ chối tiếp nhận\n        roles: \[clerk\]\n        comment: required\n        effects: \[stop-clock(?:, issue-refusal)?\]\n/, ''],
     [/  refused:\n    label: Từ chối tiếp nhận\n    final: true\n/, ''],
+    ['    refused: "3"\n', ''], // its national status code goes with the state
     [`label: ${V1.askSupplement}\n`, `label: ${V2.askSupplement}\n`],
     [`label: ${V1.awaiting}\n`, `label: ${V2.awaiting}\n`],
     [`label: ${V1.identity}\n`, `label: ${V2.identity}\n`],

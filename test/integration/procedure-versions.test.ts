@@ -32,7 +32,8 @@ describe('procedure versions', () => {
     const yaml = (await readFile(file, 'utf8'))
       .replace('label: Tiếp nhận hồ sơ', 'label: Tiếp nhận hồ sơ trực tuyến')
       .replace(/      refuse:\n        to: refused\n        label: Từ chối tiếp nhận\n        roles: \[clerk\]\n        comment: required\n        effects: \[stop-clock(?:, issue-refusal)?\]\n/, '');
-    await writeFile(file, yaml.replace(/  refused:\n    label: Từ chối tiếp nhận\n    final: true\n/, ''));
+    // The state goes, and its national status code with it.
+    await writeFile(file, yaml.replace(/  refused:\n    label: Từ chối tiếp nhận\n    final: true\n/, '').replace('    refused: "3"\n', ''));
     const loaded = loadWorkflowDir(dir, { templatesDir: env.config.templatesDir, effects: env.ctx.effects.names });
     const catalog = await ProcedureCatalog.publish(env.ctx.db, loaded);
     expect(catalog.find('diploma-copy')?.version).toBe(2);
