@@ -168,6 +168,20 @@ export const ERROR_STATUS = {
   NOT_YOUR_CHILD: 422,
   /** Intake while signed in: the procedure does not allow filing for that person (the workflow's `filing.for`). */
   FILING_NOT_ALLOWED: 422,
+  /** Fees: no payment of the dossier has this reference (or the dossier is not the caller's to see). */
+  PAYMENT_NOT_FOUND: 404,
+  /** A refund, or a receipt, for a payment that is not paid (pending, failed, cancelled). */
+  PAYMENT_NOT_PAID: 409,
+  /** The dossier's fee is paid already: no second payment is taken. */
+  PAYMENT_ALREADY_MADE: 409,
+  /** The dossier's procedure charges no fee (or the dossier owes none). */
+  PAYMENT_NOT_REQUIRED: 422,
+  /** A desk payment whose amount is not the fee the dossier owes. */
+  PAYMENT_AMOUNT_MISMATCH: 422,
+  /** Refunds would add up to more than was paid. */
+  REFUND_EXCEEDS_PAYMENT: 422,
+  /** GET …/payments/:reference/receipt before the electronic receipt is issued. */
+  RECEIPT_NOT_READY: 404,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

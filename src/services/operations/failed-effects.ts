@@ -18,6 +18,7 @@ const SYSTEM_JOB_LABELS: Record<string, string> = {
   'notify-message': 'Gửi thư điện tử báo công dân có tin nhắn của cán bộ.',
   'notify-feedback': 'Gửi thư điện tử cho người gửi phản ánh, kiến nghị (xác nhận, trả lời).',
   'sla-sweep': 'Rà soát hồ sơ sắp đến hạn, quá hạn.',
+  'issue-payment-receipt': 'Phát hành biên lai điện tử thu phí, lệ phí.',
 };
 
 /** A job's Vietnamese label (the failed effects and the queue page), or null for a job nobody named. */

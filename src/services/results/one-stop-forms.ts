@@ -120,9 +120,10 @@ function numberForm(tx: Db, agency: AgencyRow, kind: FormKind, dossier: dossiers
 /**
  * The form signed with the seal of the issuing agency (PAdES, timestamped when a TSA is configured), or as it is when
  * the agency has no usable seal key on the server (none, one held on a device, or one out of date): logged, never
- * refused — the administration's keys page lists the sealing units without a key.
+ * refused — the administration's keys page lists the sealing units without a key. Also seals the fee receipts
+ * (services/payments/payment-receipt.ts), which the agency issues the same way.
  */
-async function sealForm(ctx: AppContext, pdf: Buffer, agency: AgencyRow, what: string): Promise<Buffer> {
+export async function sealForm(ctx: AppContext, pdf: Buffer, agency: AgencyRow, what: string): Promise<Buffer> {
   const unit = await findSealUnitOfAgency(ctx.db, agency.code, SEAL_UNIT_KINDS);
   let mode: SigningMode | null = null;
   let problem: string | undefined;
