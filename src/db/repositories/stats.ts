@@ -29,12 +29,21 @@ export interface StatsRow {
   satisfactory: number;
 }
 
+/**
+ * "Filed online" for Decision 766: on this portal or pushed by the national public-service portal (both are online
+ * channels; only the desk is not).
+ */
+const FILED_ONLINE = sql`d.channel in ('online', 'national')`;
+
+/** `expr in (values)`, or false for an empty list (SQL has no empty IN list). */
+function inList(expr: SQL, values: readonly string[]): SQL {
+  return values.length > 0 ? sql`${expr} in (${sql.join(values.map((v) => sql`${v}`), sql`, `)})` : sql`false`;
+}
+
 /** The caller's reach over the dossier aliased `d`; undefined reach adds nothing. */
 function reachFilter(reach: StatsQuery['reach']): SQL[] {
   if (!reach) return [];
-  const units = reach.unitIds.length > 0 ? sql`d.unit_id in (${sql.join(reach.unitIds.map((u) => sql`${u}`), sql`, `)})` : sql`false`;
-  const agencies = reach.agencyCodes.length > 0 ? sql`d.agency_code in (${sql.join(reach.agencyCodes.map((a) => sql`${a}`), sql`, `)})` : sql`false`;
-  return [sql`(${units} or ${agencies})`];
+  return [sql`(${inList(sql`d.unit_id`, reach.unitIds)} or ${inList(sql`d.agency_code`, reach.agencyCodes)})`];
 }
 
 /** Dossiers filed in the period (submitted_at), of the procedure if any, within the reach. */
@@ -55,7 +64,7 @@ export async function dossierStats(db: Db, q: StatsQuery): Promise<StatsRow[]> {
       to_char((d.submitted_at at time zone 'UTC') + interval '7 hours', 'YYYY-MM') as "month",
       d.status as "status",
       count(*)::int as "dossiers",
-      (count(*) filter (where d.channel = 'online'))::int as "online",
+      (count(*) filter (where ${FILED_ONLINE}))::int as "online",
       (count(*) filter (where ${completed}))::int as "completed",
       (count(*) filter (where ${completed} and d.completed_at <= d.due_at))::int as "onTime",
       (count(*) filter (where d.completed_at is null and d.clock_state = 'running' and d.due_at < ${now}))::int as "lateOpen",
@@ -94,8 +103,8 @@ export async function digitalDossierCounts(db: Db, q: StatsQuery): Promise<Digit
   const reused = sql`exists (select 1 from dossier_documents dd where dd.dossier_id = d.id and dd.reused_from_document_id is not null)`;
   const result = await db.execute(sql`
     select count(*)::int as "dossiers",
-      (count(*) filter (where d.channel = 'online'))::int as "online",
-      (count(*) filter (where d.channel = 'online' and d.citizen_id is not null and d.loa is not null))::int as "vneid",
+      (count(*) filter (where ${FILED_ONLINE}))::int as "online",
+      (count(*) filter (where ${FILED_ONLINE} and d.citizen_id is not null and d.loa is not null))::int as "vneid",
       (count(*) filter (where ${reused}))::int as "withReusedDocument"
     from dossiers d
     where ${sql.join(filedFilters(q), sql` and `)}`);
@@ -119,8 +128,7 @@ export async function digitisedDocumentCount(db: Db, q: StatsQuery): Promise<num
   if (q.procedureId) filters.push(sql`d.procedure_id = ${q.procedureId}`);
   if (q.reach) {
     const [dossierInReach] = reachFilter(q.reach);
-    const units = q.reach.unitIds.length > 0 ? sql`s.unit_id in (${sql.join(q.reach.unitIds.map((u) => sql`${u}`), sql`, `)})` : sql`false`;
-    filters.push(sql`(${dossierInReach} or (c.source_dossier_id is null and ${units}))`);
+    filters.push(sql`(${dossierInReach} or (c.source_dossier_id is null and ${inList(sql`s.unit_id`, q.reach.unitIds)}))`);
   }
   const result = await db.execute(sql`
     select count(*)::int as "n"
@@ -129,4 +137,86 @@ export async function digitisedDocumentCount(db: Db, q: StatsQuery): Promise<num
       left join staff_accounts s on s.id = c.digitised_by_staff_id
     where ${sql.join(filters, sql` and `)}`);
   return Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0);
+}
+
+export interface Index766Query extends StatsQuery {
+  /** Procedures the national portal knows (their dossiers are owed to it); from the current definitions. */
+  nationalProcedureIds: string[];
+  /** (procedure, state) pairs where a dossier has had its result returned ("Đã trả kết quả"). */
+  resultStates: Array<[procedureId: string, state: string]>;
+}
+
+export interface Index766Counts {
+  /** Filed in the period (every channel). */
+  dossiers: number;
+  /** Whose applicant is told of its progress online: a citizen account, an e-mail address or a phone number (SMS). */
+  followedOnline: number;
+  /** Of procedures the national portal knows. */
+  nationalKnown: number;
+  /** Of those, with at least one step owed to the national portal. */
+  withSyncSteps: number;
+  /** Of those, with every step owed already acknowledged by the portal. */
+  synced: number;
+  /** Received and not decided yet (clock running or paused). */
+  open: number;
+  /** Decided after the due time, or still open with the clock running past it. */
+  late: number;
+  /** Of the late ones, with an apology and a new return date (phiếu xin lỗi và hẹn lại). */
+  lateApologised: number;
+  /** With at least one document the desk digitised from it or one re-used from the citizen's e-document store. */
+  digitisedOrReused: number;
+  /** In a state where the result was returned, or with a result issued. */
+  results: number;
+  /** Of those, with the result issued as an electronically signed document. */
+  signedResults: number;
+  /** Owing a fee when filed (fee_amount > 0). */
+  withFee: number;
+  /** Of those, with a payment through the Payment Platform confirmed paid. */
+  paidOnline: number;
+}
+
+/**
+ * The Decision 766 counts the other stats queries do not give, over the dossiers filed in the period, in one scan:
+ * each per-dossier test is an EXISTS probe on an index — dossier_documents_dossier_idx, citizen_documents_source_uq
+ * (source_dossier_id first), issued_documents_kind_uq, payments_dossier_idx, national_sync_unsent_idx, and the steps
+ * through dossier_events_dossier_idx + the unique event_id (national_sync_steps has no full index on dossier_id).
+ */
+export async function index766Counts(db: Db, q: Index766Query): Promise<Index766Counts> {
+  const now = sql`${q.now.toISOString()}::timestamptz`;
+  const nationalKnown = inList(sql`d.procedure_id`, q.nationalProcedureIds);
+  const hasSteps = sql`exists (select 1 from dossier_events e join national_sync_steps n on n.event_id = e.id where e.dossier_id = d.id)`;
+  const unsent = sql`exists (select 1 from national_sync_steps n where n.dossier_id = d.id and n.sent_at is null)`;
+  const lateOpen = sql`(d.completed_at is null and d.clock_state = 'running' and d.due_at < ${now})`;
+  const lateDecided = sql`(d.completed_at is not null and d.received_at is not null and d.completed_at > d.due_at)`;
+  const digitised = sql`exists (select 1 from citizen_documents c where c.source_dossier_id = d.id and c.kind = 'digitised')`;
+  const reused = sql`exists (select 1 from dossier_documents dd where dd.dossier_id = d.id and dd.reused_from_document_id is not null)`;
+  const resultIssued = sql`exists (select 1 from issued_documents r where r.dossier_id = d.id and r.kind = 'result')`;
+  const resultSigned = sql`exists (select 1 from issued_documents r where r.dossier_id = d.id and r.kind = 'result' and r.signed_at is not null)`;
+  const resultState = q.resultStates.length > 0
+    ? sql`(d.procedure_id, d.status) in (${sql.join(q.resultStates.map(([p, s]) => sql`(${p}, ${s})`), sql`, `)})`
+    : sql`false`;
+  const paidOnline = sql`exists (select 1 from payments p where p.dossier_id = d.id and p.status = 'paid' and p.method = 'online')`;
+  const result = await db.execute(sql`
+    select count(*)::int as "dossiers",
+      (count(*) filter (where d.citizen_id is not null or d.applicant_email is not null or d.applicant_phone is not null))::int as "followedOnline",
+      (count(*) filter (where ${nationalKnown}))::int as "nationalKnown",
+      (count(*) filter (where ${nationalKnown} and ${hasSteps}))::int as "withSyncSteps",
+      (count(*) filter (where ${nationalKnown} and ${hasSteps} and not ${unsent}))::int as "synced",
+      (count(*) filter (where d.completed_at is null and d.clock_state in ('running', 'paused')))::int as "open",
+      (count(*) filter (where ${lateDecided} or ${lateOpen}))::int as "late",
+      (count(*) filter (where (${lateDecided} or ${lateOpen}) and d.apology_due_at is not null))::int as "lateApologised",
+      (count(*) filter (where ${digitised} or ${reused}))::int as "digitisedOrReused",
+      (count(*) filter (where ${resultState} or ${resultIssued}))::int as "results",
+      (count(*) filter (where ${resultSigned}))::int as "signedResults",
+      (count(*) filter (where d.fee_amount > 0))::int as "withFee",
+      (count(*) filter (where d.fee_amount > 0 and ${paidOnline}))::int as "paidOnline"
+    from dossiers d
+    where ${sql.join(filedFilters(q), sql` and `)}`);
+  const [row] = rowsOf<Record<keyof Index766Counts, number>>(result);
+  const n = (k: keyof Index766Counts) => Number(row?.[k] ?? 0);
+  return {
+    dossiers: n('dossiers'), followedOnline: n('followedOnline'), nationalKnown: n('nationalKnown'), withSyncSteps: n('withSyncSteps'),
+    synced: n('synced'), open: n('open'), late: n('late'), lateApologised: n('lateApologised'), digitisedOrReused: n('digitisedOrReused'),
+    results: n('results'), signedResults: n('signedResults'), withFee: n('withFee'), paidOnline: n('paidOnline'),
+  };
 }

@@ -1,5 +1,5 @@
 // Service-quality indicators (Decision 766/QĐ-TTg) over the dossiers filed in a period, by procedure and by month:
-//   online rate        = filed online / filed
+//   online rate        = filed online (on this portal or pushed by the national portal) / filed
 //   on-time rate       = decided on or before the due time / decided (received and closed: returned or rejected)
 //   late open          = still open, clock running, past the due time
 //   satisfaction rate  = decided, on time, not rated "Không hài lòng" and not complained about / decided
@@ -9,15 +9,16 @@
 //                        else for the digitising staff member's unit)
 //   complaints         = feedback and complaints (phản ánh, kiến nghị) filed in the period: received, answered,
 //                        answered on time, open past their due time
+//   index766           = the five groups of Decision 766 with their points (index-766.ts)
 // Leaders see their units' reach (complaints: those their agency answers); admins see everything.
 import { addDays, isIsoDay, vnInstant, vnToday } from '../../calendar/vn-time.js';
 import type { AppContext } from '../../app-context.js';
-import { feedbackCounts } from '../../db/repositories/feedback.js';
-import { digitalDossierCounts, digitisedDocumentCount, dossierStats, type StatsRow } from '../../db/repositories/stats.js';
+import type { StatsRow } from '../../db/repositories/stats.js';
 import { findAgencyOfUnit, type StaffRow } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
 import { stateLabel } from '../../workflow/engine.js';
 import { can, staffReach } from '../access.js';
+import { gatherFigures, ratio, scoreIndex766 } from './index-766.js';
 
 export interface StatsFilter { from?: string; to?: string; procedure?: string }
 
@@ -26,8 +27,6 @@ export interface Indicators {
   complained: number; satisfactory: number;
   onlineRate: number | null; onTimeRate: number | null; satisfactionRate: number | null;
 }
-
-const ratio = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null);
 
 function indicators(rows: StatsRow[]): Indicators {
   const sum = (k: keyof StatsRow) => rows.reduce((n, r) => n + (r[k] as number), 0);
@@ -58,15 +57,10 @@ export async function serviceStats(ctx: AppContext, staff: StaffRow, filter: Sta
 
   const reach = staff.roles.includes('admin') ? undefined : await staffReach(ctx.db, staff);
   const period = { from: vnInstant(from, '00:00'), to: vnInstant(addDays(to, 1), '00:00'), now, procedureId: filter.procedure };
-  // A leader counts what their agency answers (services/feedback); an unplaced account counts none. Read before the
-  // queries start: an await between them would leave the first one's rejection unhandled meanwhile.
+  // A leader counts what their agency answers (services/feedback); an unplaced account counts none.
   const agencyCode = reach ? (await findAgencyOfUnit(ctx.db, staff.unitId))?.code ?? '' : undefined;
-  const [rows, complaints, digitalCounts, digitised] = await Promise.all([
-    dossierStats(ctx.db, { ...period, reach }),
-    feedbackCounts(ctx.db, { ...period, departmentAgencyCode: ctx.organisation.departmentAgencyCode, agencyCode }),
-    digitalDossierCounts(ctx.db, { ...period, reach }),
-    digitisedDocumentCount(ctx.db, { ...period, reach }),
-  ]);
+  const figures = await gatherFigures(ctx, { ...period, reach }, agencyCode);
+  const { rows, complaints, digital: digitalCounts, digitisedDocuments: digitised } = figures;
   const digital = {
     dossiers: digitalCounts.dossiers, online: digitalCounts.online,
     vneid: digitalCounts.vneid, vneidRate: ratio(digitalCounts.vneid, digitalCounts.online),
@@ -101,7 +95,9 @@ export async function serviceStats(ctx: AppContext, staff: StaffRow, filter: Sta
     const definition = titles.get(s.procedureId);
     return { procedure: s.procedureId, status: s.status, statusLabel: definition ? stateLabel(definition, s.status) : s.status, count: s.count };
   });
-  return { from, to, procedure: filter.procedure ?? null, generatedAt: now.toISOString(), totals: indicators(rows), byProcedure, byMonth, byStatus, complaints, digital };
+  const published = ctx.catalog.list().map((p) => p.definition).filter((d) => !filter.procedure || d.id === filter.procedure);
+  const index766 = scoreIndex766(figures, published);
+  return { from, to, procedure: filter.procedure ?? null, generatedAt: now.toISOString(), totals: indicators(rows), byProcedure, byMonth, byStatus, complaints, digital, index766 };
 }
 
 export type ServiceStats = Awaited<ReturnType<typeof serviceStats>>;
