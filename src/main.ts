@@ -52,9 +52,24 @@ async function startDemoIdentityProvider(ctx: AppContext): Promise<{ close(): Pr
   return provider;
 }
 
+/**
+ * The demo's national public-service portal: the simulator (tools/national-portal-sim) on a free loopback port with a
+ * random shared secret, so the steps of the demo procedures are synced to it (admin page /quan-tri/lien-thong/dong-bo).
+ * Only when no portal is configured; loaded on demand, so a production start never imports it.
+ */
+async function startDemoNationalPortal(ctx: AppContext): Promise<{ close(): Promise<void> }> {
+  const { startPortalSimulator } = await import('../tools/national-portal-sim/simulator.js');
+  const secret = randomBytes(32).toString('base64url');
+  const simulator = await startPortalSimulator({ secret, host: '127.0.0.1', motcuaUrl: ctx.config.publicUrl });
+  ctx.config.nationalPortal = { url: simulator.url, secret, systemCode: 'MOTCUA-DEMO', timeoutMs: 10_000 };
+  ctx.log.info(`demo national portal (Cổng DVC quốc gia thử nghiệm) at ${simulator.url}: dossiers and their steps are synced to it`);
+  return simulator;
+}
+
 await runProcess('motcua', (config) => (config.queue.kind === 'inline' ? 'embedded' : 'worker'), async (ctx, log) => {
   const simulator = ctx.config.demoData && !ctx.config.remoteSigning ? await startDemoRemoteSigning(ctx) : undefined;
   const identityProvider = ctx.config.demoData && !ctx.config.citizenLogin.provider ? await startDemoIdentityProvider(ctx) : undefined;
+  const nationalPortal = ctx.config.demoData && !ctx.config.nationalPortal ? await startDemoNationalPortal(ctx) : undefined;
   const app = await buildApp(ctx);
   await ctx.jobs.start();
   await app.listen({ host: ctx.config.host, port: ctx.config.port });
@@ -66,5 +81,5 @@ await runProcess('motcua', (config) => (config.queue.kind === 'inline' ? 'embedd
         `Demo staff accounts: ${DEMO_STAFF.map((s) => s.username).join(', ')} — password "${DEMO_PASSWORD}"`,
     );
   }
-  return { close: async () => { await app.close(); await simulator?.close(); await identityProvider?.close(); } };
+  return { close: async () => { await app.close(); await simulator?.close(); await identityProvider?.close(); await nationalPortal?.close(); } };
 });

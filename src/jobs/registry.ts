@@ -9,6 +9,7 @@ import { notifyFeedbackJob } from './notify-feedback.js';
 import { notifyMessageJob } from './notify-message.js';
 import { pollRemoteSigningJob } from './poll-remote-signing.js';
 import { slaSweepJob } from './sla-sweep.js';
+import { syncNationalPortalJob } from './sync-national-portal.js';
 import type { JobDefinition } from './types.js';
 
 /**
@@ -18,6 +19,7 @@ import type { JobDefinition } from './types.js';
 const SYSTEM_JOBS: JobDefinition[] = [
   notifyCitizenJob as unknown as JobDefinition, notifyFeedbackJob as unknown as JobDefinition, notifyMessageJob as unknown as JobDefinition, slaSweepJob as unknown as JobDefinition, pollRemoteSigningJob as unknown as JobDefinition,
   issuePaymentReceiptJob as unknown as JobDefinition,
+  syncNationalPortalJob as unknown as JobDefinition,
 ];
 
 export const JOBS: Readonly<Record<string, JobDefinition>> = Object.freeze({

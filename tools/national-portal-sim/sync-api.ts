@@ -1,15 +1,149 @@
-// The portal's side of the status and step sync: what motcua reports, stored as the portal would (TO BE WRITTEN).
-import type { RequestContext } from './simulator.js';
+// The portal's side of the status and step sync (DVCQG "đồng bộ hồ sơ"): it receives the dossiers a provincial system
+// reports (create, update: JSON arrays of HoSoDongBoDVC) and their processing steps (JSON arrays of at most ten
+// QuaTrinhXuLyDongBoDVC), checks the HMAC, refuses malformed bodies with error_code != "0", and stores them as the
+// portal would: one record per MaHoSo, each step once by its id (MaBuoc) whatever the number of deliveries.
+// It counts raw deliveries and duplicates so tests can tell "arrived exactly once" from "sent exactly once".
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { sendJson, type RequestContext } from './simulator.js';
+
+export const SYNC_PATHS = { createDossier: '/dvcqg/hoso/themmoi', updateDossier: '/dvcqg/hoso/capnhat', steps: '/dvcqg/hoso/quatrinh' } as const;
+const MAX_STEPS = 10;
+const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
+
+export type WireRecord = Record<string, string>;
+
+export interface PortalDossierRecord {
+  dossier: WireRecord;
+  /** The calling system's code (MaHeThong) of its last report. */
+  system: string | null;
+  creates: number;
+  updates: number;
+  /** This dossier's steps, each once, in the order they first arrived. */
+  steps: WireRecord[];
+}
 
 export interface SyncState {
   /** Every processing step the portal accepted, in the order it received them (duplicates by step id dropped). */
   steps: Array<Record<string, unknown>>;
+  /** The dossiers reported, by MaHoSo. */
+  dossiers: Map<string, PortalDossierRecord>;
+  /** Steps received in all, duplicates included. */
+  stepDeliveries: number;
+  /** Steps received again under an id already stored (a resend after a lost acknowledgement, or two senders). */
+  duplicateSteps: number;
+  /** Requests refused: bad signature, malformed body, unknown dossier. */
+  refused: Array<{ path: string; errorCode: string; message: string }>;
+  /** While set, every sync request is answered with this error_code (a portal that is up but refusing). */
+  refuseWith: string | null;
+  /** The next this-many step requests are stored, then answered 504 (the acknowledgement lost on the way back). */
+  loseAcks: number;
 }
 
 export function newSyncState(): SyncState {
-  return { steps: [] };
+  return { steps: [], dossiers: new Map(), stepDeliveries: 0, duplicateSteps: 0, refused: [], refuseWith: null, loseAcks: 0 };
 }
 
-export async function handleSyncRequest(_context: RequestContext): Promise<boolean> {
-  return false;
+const STATUS = /^(10|[1-9])$/;
+const TIMESTAMP = /^\d{14}$/;
+const OPTIONAL_TIMESTAMP = /^(\d{14})?$/;
+
+/** Field → rule of each record; a string field missing or not matching is a malformed body. */
+const DOSSIER_FIELDS: Record<string, RegExp> = {
+  MaHoSo: /^\S.{0,99}$/, MaTTHC: /^\S.{0,99}$/, KenhThucHien: /^[123]$/, ChuHoSo: /^\S.{0,299}$/, TrangThaiHoSo: STATUS,
+  NgayTiepNhan: TIMESTAMP, NgayHenTra: OPTIONAL_TIMESTAMP, NgayTra: OPTIONAL_TIMESTAMP, TaiKhoanDuocXacThucVoiVNeID: /^[01]$/,
+  DuocThanhToanTrucTuyen: /^[0-3]$/,
+};
+const STEP_FIELDS: Record<string, RegExp> = {
+  MaBuoc: /^\S.{0,199}$/, MaHoSo: /^\S.{0,99}$/, NguoiXuLy: /^\S.{0,49}$/s, ThoiDiemXuLy: TIMESTAMP, NoiDungXuLy: /^\S/s, TrangThai: STATUS,
+  NgayKetThucTheoQuyDinh: OPTIONAL_TIMESTAMP, NgayHenTra: OPTIONAL_TIMESTAMP,
+};
+
+function signatureProblem(secret: string, context: RequestContext): string | null {
+  const timestamp = context.req.headers['x-portal-timestamp'];
+  const signature = context.req.headers['x-portal-signature'];
+  if (typeof timestamp !== 'string' || typeof signature !== 'string' || !/^\d{1,12}$/.test(timestamp) || !/^[0-9a-f]{64}$/.test(signature)) return 'thiếu chữ ký';
+  if (Math.abs(Date.now() - Number(timestamp) * 1000) > SIGNATURE_TOLERANCE_MS) return 'chữ ký quá hạn';
+  const expected = createHmac('sha256', secret)
+    .update(`${timestamp}.${(context.req.method ?? 'GET').toUpperCase()} ${context.req.url ?? '/'}.`).update(context.body).digest();
+  return timingSafeEqual(expected, Buffer.from(signature, 'hex')) ? null : 'chữ ký không đúng';
+}
+
+/** The records of a body, or the reason it is malformed. */
+function records(body: Buffer, fields: Record<string, RegExp>, max: number): WireRecord[] | string {
+  let parsed: unknown;
+  try { parsed = JSON.parse(body.toString('utf8')); } catch { return 'nội dung không phải JSON'; }
+  if (!Array.isArray(parsed) || parsed.length === 0 || parsed.length > max) return `cần một mảng từ 1 đến ${max} phần tử`;
+  const out: WireRecord[] = [];
+  for (const [index, item] of parsed.entries()) {
+    if (!item || typeof item !== 'object' || Array.isArray(item)) return `phần tử ${index} không phải đối tượng`;
+    for (const [name, rule] of Object.entries(fields)) {
+      const value = (item as Record<string, unknown>)[name];
+      if (typeof value !== 'string' || !rule.test(value)) return `phần tử ${index}: trường ${name} thiếu hoặc sai định dạng`;
+    }
+    out.push(Object.fromEntries(Object.entries(item as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])));
+  }
+  return out;
+}
+
+export async function handleSyncRequest(context: RequestContext): Promise<boolean> {
+  const { url, res, simulator } = context;
+  const state = simulator.sync;
+  if (context.req.method === 'GET' && url.pathname === '/sim/sync') {
+    sendJson(res, 200, {
+      dossiers: [...state.dossiers.values()], stepDeliveries: state.stepDeliveries, duplicateSteps: state.duplicateSteps, refused: state.refused,
+    });
+    return true;
+  }
+  const path = url.pathname;
+  if (context.req.method !== 'POST' || !(Object.values(SYNC_PATHS) as string[]).includes(path)) return false;
+  const refuse = (status: number, errorCode: string, message: string) => {
+    state.refused.push({ path, errorCode, message });
+    sendJson(res, status, { error_code: errorCode, message });
+  };
+  const problem = signatureProblem(simulator.options.secret, context);
+  if (problem) { refuse(401, '-401', `Xác thực không thành công: ${problem}`); return true; }
+  if (state.refuseWith !== null) { refuse(200, state.refuseWith, 'Hệ thống từ chối tiếp nhận (giả lập)'); return true; }
+  const system = url.searchParams.get('MaHeThong');
+
+  if (path === SYNC_PATHS.steps) {
+    const steps = records(context.body, STEP_FIELDS, MAX_STEPS);
+    if (typeof steps === 'string') { refuse(200, '1', `Dữ liệu không hợp lệ: ${steps}`); return true; }
+    const unknown = steps.find((s) => !state.dossiers.has(s.MaHoSo!));
+    if (unknown) { refuse(200, '2', `Hồ sơ ${unknown.MaHoSo} chưa được đồng bộ`); return true; }
+    for (const step of steps) {
+      state.stepDeliveries++;
+      const record = state.dossiers.get(step.MaHoSo!)!;
+      if (record.steps.some((s) => s.MaBuoc === step.MaBuoc)) { state.duplicateSteps++; continue; }
+      record.steps.push(step);
+      state.steps.push(step);
+    }
+    if (state.loseAcks > 0) {
+      state.loseAcks--;
+      sendJson(res, 504, { error_code: '-504', message: 'Gateway Timeout' });
+      return true;
+    }
+    sendJson(res, 200, { error_code: '0', message: 'Đồng bộ quá trình xử lý thành công' });
+    return true;
+  }
+
+  const dossiers = records(context.body, DOSSIER_FIELDS, 100);
+  if (typeof dossiers === 'string') { refuse(200, '1', `Dữ liệu không hợp lệ: ${dossiers}`); return true; }
+  if (path === SYNC_PATHS.createDossier) {
+    const existing = dossiers.find((d) => state.dossiers.has(d.MaHoSo!));
+    // The contract's answer to a second create; the sender then updates with the same body.
+    if (existing) { refuse(200, '3', `Hồ sơ ${existing.MaHoSo} đã tồn tại`); return true; }
+    for (const d of dossiers) state.dossiers.set(d.MaHoSo!, { dossier: d, system, creates: 1, updates: 0, steps: [] });
+    sendJson(res, 200, { error_code: '0', message: 'Thêm mới hồ sơ thành công' });
+    return true;
+  }
+  const unknown = dossiers.find((d) => !state.dossiers.has(d.MaHoSo!));
+  if (unknown) { refuse(200, '2', `Hồ sơ ${unknown.MaHoSo} không tồn tại`); return true; }
+  for (const d of dossiers) {
+    const record = state.dossiers.get(d.MaHoSo!)!;
+    record.dossier = d;
+    record.system = system;
+    record.updates++;
+  }
+  sendJson(res, 200, { error_code: '0', message: 'Cập nhật hồ sơ thành công' });
+  return true;
 }

@@ -18,6 +18,7 @@ const SYSTEM_JOB_LABELS: Record<string, string> = {
   'notify-message': 'Gửi thư điện tử báo công dân có tin nhắn của cán bộ.',
   'notify-feedback': 'Gửi thư điện tử cho người gửi phản ánh, kiến nghị (xác nhận, trả lời).',
   'sla-sweep': 'Rà soát hồ sơ sắp đến hạn, quá hạn.',
+  'sync-national-portal': 'Đồng bộ hồ sơ và quá trình xử lý lên Cổng Dịch vụ công quốc gia.',
   'issue-payment-receipt': 'Phát hành biên lai điện tử thu phí, lệ phí.',
 };
 

@@ -10,6 +10,7 @@ import { availableActions } from '../../workflow/engine.js';
 import { actorForDossier, reaches, staffReach, type Caller } from '../access.js';
 import { ASSIGNMENT_EVENTS, type AssignmentEvent } from '../history-events.js';
 import { recordDossierAction } from '../audit/dossier-action.js';
+import { recordNationalStep } from '../national-portal/record-step.js';
 
 export interface AssignmentInput {
   code: string;
@@ -66,6 +67,8 @@ export async function assignDossier(ctx: AppContext, input: AssignmentInput): Pr
 
   const comment = input.comment?.normalize('NFC').trim() || null;
   const now = new Date();
+  const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
+  let synced = false;
   const row = await ctx.db.transaction(async (tx) => {
     const updated = await dossiers.updateDossierIfVersion(tx, dossier.id, dossier.version, { unitId, assigneeId: assignee?.id ?? null });
     if (!updated) throw staleVersion();
@@ -77,6 +80,8 @@ export async function assignDossier(ctx: AppContext, input: AssignmentInput): Pr
       data: { unitId, previousUnitId: dossier.unitId, assigneeId: assignee?.id ?? null, assigneeName: assignee?.name ?? null, previousAssigneeId: dossier.assigneeId },
       dossierVersion: updated.version,
     });
+    // A claim, an assignment or a move to another unit is a processing step the national portal is told of.
+    synced = await recordNationalStep(ctx, tx, definition, dossier.id);
     await recordDossierAction(tx, actor, input.caller, dossier.code, action, {
       from: dossier.status, to: dossier.status, version: updated.version, label: ASSIGNMENT_EVENTS[action],
       unitId, previousUnitId: dossier.unitId, assignee: assignee?.name ?? null,
@@ -90,6 +95,7 @@ export async function assignDossier(ctx: AppContext, input: AssignmentInput): Pr
     }
     return updated;
   });
+  if (synced) ctx.jobs.wake();
   return { version: row.version, unitId: row.unitId, assignee };
 }
 

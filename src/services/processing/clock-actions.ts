@@ -11,6 +11,7 @@ import { AppError, staleVersion } from '../../errors.js';
 import { MAX_COMMENT_LENGTH } from '../../workflow/engine.js';
 import type { Actor, Caller } from '../access.js';
 import { recordDossierAction } from '../audit/dossier-action.js';
+import { recordNationalStep } from '../national-portal/record-step.js';
 import { effectiveDueAt, extendDueAt } from '../../effects/clock.js';
 import type { ActionOutcome } from './perform-action.js';
 
@@ -59,12 +60,12 @@ export async function performSlaAction(
   if (reason.length > MAX_COMMENT_LENGTH) throw new AppError('VALIDATION_FAILED', 'Lý do quá dài.', { comment: `Tối đa ${MAX_COMMENT_LENGTH} ký tự.` });
 
   const now = new Date();
+  const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
   let patch: Partial<dossiers.NewDossier>;
   let data: Record<string, unknown>;
   if (action === 'extend') {
     const parsed = extendData.safeParse(input.data ?? {});
     if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'Số ngày gia hạn không hợp lệ.', { workingDays: 'Từ 1 đến 30 ngày làm việc.' });
-    const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
     await checkExtensionLimit(ctx, dossier, definition.sla.workingDays, parsed.data.workingDays);
     const dueAt = extendDueAt(dossier.dueAt, parsed.data.workingDays);
     patch = { dueAt, slaMark: null };
@@ -91,6 +92,8 @@ export async function performSlaAction(
       dossierId: dossier.id, at: now, action, fromStatus: dossier.status, toStatus: dossier.status,
       actorKind: 'staff', actorId: actor.id, actorName: actor.name, comment: reason, data, dossierVersion: row.version,
     });
+    // The national portal hears of the new appointment date (NgayHenTra) with this step.
+    await recordNationalStep(ctx, tx, definition, dossier.id);
     await recordDossierAction(tx, actor, caller, dossier.code, action, { from: dossier.status, to: dossier.status, version: row.version, label: SLA_ACTIONS[action], ...data });
     // The apology form (Phiếu xin lỗi và hẹn lại ngày trả kết quả): the same job effect a workflow could name.
     if (action === 'apologise') {

@@ -19,6 +19,7 @@ import { routeTargetUnit } from '../intake/routing.js';
 import { isSlaAction, performSlaAction } from './clock-actions.js';
 import { checkUploads, documentUploads, type UploadedFile } from '../intake/uploads.js';
 import { recordDossierAction } from '../audit/dossier-action.js';
+import { recordNationalStep } from '../national-portal/record-step.js';
 
 export interface PerformActionInput {
   code: string;
@@ -74,7 +75,7 @@ export async function performAction(ctx: AppContext, input: PerformActionInput):
 
   const effects = planEffects(ctx.effects, result.effects);
   const uploads = documentUploads(files, actor.id ?? actor.kind).map(({ data, ...row }) => ({ ...row, dossierId: dossier.id, storageKey: newFileKey('uploads'), data }));
-  const updated = await ctx.db.transaction(async (tx) => {
+  const { row: updated, synced } = await ctx.db.transaction(async (tx) => {
     // Database rules of the transition; what they decide is kept in the form data (e.g. the admitting school).
     let ruleData: Record<string, unknown> | null = null;
     for (const rule of effects.rules) ruleData = { ...(ruleData ?? {}), ...(await rule.run(tx, dossier)) };
@@ -95,6 +96,8 @@ export async function performAction(ctx: AppContext, input: PerformActionInput):
       actorKind: actor.kind, actorId: actor.id, actorName: actor.name, comment: result.event.comment, data: result.event.data,
       dossierVersion: row.version,
     });
+    // The step owed to the national portal, with the dossier's dates as this update left them.
+    const synced = await recordNationalStep(ctx, tx, definition, dossier.id);
     await recordDossierAction(tx, actor, input.caller, dossier.code, input.action, { from: dossier.status, to: result.next, version: row.version, label: t.label });
     if (handover) {
       await insertHandover(tx, {
@@ -108,9 +111,9 @@ export async function performAction(ctx: AppContext, input: PerformActionInput):
       // The citizen hears of every status change (services/notifications.ts), committed with the change itself.
       ...(result.next !== dossier.status ? [notifyCitizenRow(dossier.id, row.version)] : []),
     ]);
-    return row;
+    return { row, synced };
   });
-  if (result.next !== dossier.status || effects.jobs.length > 0) ctx.jobs.wake();
+  if (result.next !== dossier.status || effects.jobs.length > 0 || synced) ctx.jobs.wake();
   return { status: updated.status, version: updated.version, code: updated.code };
 }
 

@@ -7,6 +7,7 @@ import { auditPages } from './audit.js';
 import { calendarPages } from './calendar.js';
 import { campaignPages } from './campaigns.js';
 import { documentRegisterPages } from './document-register.js';
+import { nationalSyncPages } from './national-sync.js';
 import { organisationPages } from './organisation.js';
 import { procedurePages } from './procedures.js';
 import { queuePages } from './queues.js';
@@ -24,6 +25,7 @@ export async function adminPages(app: FastifyInstance, ctx: AppContext): Promise
   documentRegisterPages(app, ctx);
   auditPages(app, ctx);
   queuePages(app, ctx);
+  nationalSyncPages(app, ctx);
   setupPages(app, ctx);
   accountPages(app, ctx);
 }
