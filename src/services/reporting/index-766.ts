@@ -102,12 +102,11 @@ export function publishedInFull(d: WorkflowDefinition): boolean {
     && (d.fee.amount === 0 || (d.fee.lines?.length ?? 0) > 0) && (form?.fields.length ?? 0) > 0;
 }
 
-type Spec = Omit<Index766Indicator, 'value' | 'points' | 'note'> & { note?: string | null };
-
-function indicator(spec: Spec): Index766Indicator {
-  const value = spec.denominator === null ? null : ratio(spec.numerator, spec.denominator);
-  const points = spec.maxPoints > 0 && value !== null ? round2(value * spec.maxPoints) : null;
-  return { ...spec, value, points, note: spec.note ?? null };
+/** One indicator: `denominator` null for a plain count shown for information (maxPoints 0). */
+function indicator(key: string, maxPoints: number, title: string, formula: string, numerator: number, denominator: number | null, note: string | null = null): Index766Indicator {
+  const value = denominator === null ? null : ratio(numerator, denominator);
+  const points = maxPoints > 0 && value !== null ? round2(value * maxPoints) : null;
+  return { key, title, formula, numerator, denominator, value, maxPoints, points, note };
 }
 
 function group(key: string, title: string, maxPoints: number, indicators: Index766Indicator[]): Index766Group {
@@ -126,94 +125,60 @@ export function scoreIndex766(f: Index766Figures, published: WorkflowDefinition[
   const c = f.counts;
   const groups = [
     group('transparency', 'Công khai, minh bạch', 18, [
-      indicator({
-        key: 'proceduresPublished', title: 'Thủ tục công khai đầy đủ thông tin', maxPoints: 6,
-        formula: 'Số thủ tục công khai đủ căn cứ pháp lý, thời hạn giải quyết, phí, lệ phí và biểu mẫu / Tổng số thủ tục đang công khai',
-        numerator: published.filter(publishedInFull).length, denominator: published.length,
-      }),
-      indicator({
-        key: 'nationalSync', title: 'Hồ sơ đồng bộ lên Cổng Dịch vụ công quốc gia', maxPoints: 6,
-        formula: 'Số hồ sơ đã gửi đủ các bước xử lý lên Cổng Dịch vụ công quốc gia / Tổng số hồ sơ của thủ tục có trên Cổng Dịch vụ công quốc gia',
-        numerator: c.synced, denominator: c.nationalKnown,
-        note: c.nationalKnown > 0 && c.withSyncSteps === 0 ? 'Chưa liên thông với Cổng Dịch vụ công quốc gia.' : null,
-      }),
-      indicator({
-        key: 'followedOnline', title: 'Hồ sơ được cập nhật tiến độ trực tuyến cho người nộp', maxPoints: 6,
-        formula: 'Số hồ sơ người nộp nhận thông báo tiến độ trực tuyến (tài khoản VNeID, thư điện tử hoặc tin nhắn) / Tổng số hồ sơ tiếp nhận',
-        numerator: c.followedOnline, denominator: c.dossiers,
-      }),
+      indicator('proceduresPublished', 6, 'Thủ tục công khai đầy đủ thông tin',
+        'Số thủ tục công khai đủ căn cứ pháp lý, thời hạn giải quyết, phí, lệ phí và biểu mẫu / Tổng số thủ tục đang công khai',
+        published.filter(publishedInFull).length, published.length),
+      indicator('nationalSync', 6, 'Hồ sơ đồng bộ lên Cổng Dịch vụ công quốc gia',
+        'Số hồ sơ đã gửi đủ các bước xử lý lên Cổng Dịch vụ công quốc gia / Tổng số hồ sơ của thủ tục có trên Cổng Dịch vụ công quốc gia',
+        c.synced, c.nationalKnown, c.nationalKnown > 0 && c.withSyncSteps === 0 ? 'Chưa liên thông với Cổng Dịch vụ công quốc gia.' : null),
+      indicator('followedOnline', 6, 'Hồ sơ được cập nhật tiến độ trực tuyến cho người nộp',
+        'Số hồ sơ người nộp nhận thông báo tiến độ trực tuyến (tài khoản VNeID, thư điện tử hoặc tin nhắn) / Tổng số hồ sơ tiếp nhận',
+        c.followedOnline, c.dossiers),
     ]),
     group('progress', 'Tiến độ, kết quả giải quyết', 20, [
-      indicator({
-        key: 'onTime', title: 'Hồ sơ giải quyết đúng hạn', maxPoints: 12,
-        formula: 'Số hồ sơ giải quyết đúng hạn / Tổng số hồ sơ đã giải quyết', numerator: t.onTime, denominator: t.completed,
-      }),
-      indicator({
-        key: 'openWithinTime', title: 'Hồ sơ đang giải quyết còn trong hạn', maxPoints: 4,
-        formula: '(Số hồ sơ đang giải quyết − Số hồ sơ đang giải quyết quá hạn) / Số hồ sơ đang giải quyết',
-        numerator: Math.max(0, c.open - t.lateOpen), denominator: c.open,
-      }),
-      indicator({
-        key: 'lateApologised', title: 'Hồ sơ trễ hạn có phiếu xin lỗi và hẹn lại', maxPoints: 4,
-        formula: 'Số hồ sơ trễ hạn đã có phiếu xin lỗi và hẹn lại ngày trả kết quả / Số hồ sơ trễ hạn (đã giải quyết quá hạn hoặc đang quá hạn)',
-        numerator: c.lateApologised, denominator: c.late,
-      }),
-      indicator({
-        key: 'lateOpen', title: 'Hồ sơ đang giải quyết quá hạn', maxPoints: 0,
-        formula: 'Số hồ sơ đã tiếp nhận, chưa giải quyết xong, đã quá hạn giải quyết', numerator: t.lateOpen, denominator: null,
-      }),
+      indicator('onTime', 12, 'Hồ sơ giải quyết đúng hạn', 'Số hồ sơ giải quyết đúng hạn / Tổng số hồ sơ đã giải quyết', t.onTime, t.completed),
+      indicator('openWithinTime', 4, 'Hồ sơ đang giải quyết còn trong hạn',
+        '(Số hồ sơ đang giải quyết − Số hồ sơ đang giải quyết quá hạn) / Số hồ sơ đang giải quyết',
+        Math.max(0, c.open - t.lateOpen), c.open),
+      indicator('lateApologised', 4, 'Hồ sơ trễ hạn có phiếu xin lỗi và hẹn lại',
+        'Số hồ sơ trễ hạn đã có phiếu xin lỗi và hẹn lại ngày trả kết quả / Số hồ sơ trễ hạn (đã giải quyết quá hạn hoặc đang quá hạn)',
+        c.lateApologised, c.late),
+      indicator('lateOpen', 0, 'Hồ sơ đang giải quyết quá hạn',
+        'Số hồ sơ đã tiếp nhận, chưa giải quyết xong, đã quá hạn giải quyết',
+        t.lateOpen, null),
     ]),
     group('digitisation', 'Số hóa hồ sơ', 22, [
-      indicator({
-        key: 'digitisedOrReused', title: 'Hồ sơ có thành phần được số hóa hoặc tái sử dụng', maxPoints: 8,
-        formula: 'Số hồ sơ có ít nhất một giấy tờ được số hóa hoặc lấy lại từ kho dữ liệu điện tử / Tổng số hồ sơ tiếp nhận',
-        numerator: c.digitisedOrReused, denominator: c.dossiers,
-      }),
-      indicator({
-        key: 'reuse', title: 'Hồ sơ tái sử dụng dữ liệu', maxPoints: 6,
-        formula: 'Số hồ sơ có ít nhất một giấy tờ lấy lại từ kho dữ liệu điện tử của công dân / Tổng số hồ sơ tiếp nhận',
-        numerator: f.digital.withReusedDocument, denominator: f.digital.dossiers,
-      }),
-      indicator({
-        key: 'electronicResults', title: 'Kết quả giải quyết cấp bản điện tử', maxPoints: 8,
-        formula: 'Số hồ sơ có kết quả là văn bản điện tử đã ký số / Tổng số hồ sơ đã có kết quả',
-        numerator: c.signedResults, denominator: c.results,
-      }),
-      indicator({
-        key: 'digitisedDocuments', title: 'Giấy tờ đã số hóa vào kho dữ liệu', maxPoints: 0,
-        formula: 'Số giấy tờ bộ phận một cửa số hóa vào kho dữ liệu điện tử của công dân trong kỳ', numerator: f.digitisedDocuments, denominator: null,
-      }),
+      indicator('digitisedOrReused', 8, 'Hồ sơ có thành phần được số hóa hoặc tái sử dụng',
+        'Số hồ sơ có ít nhất một giấy tờ được số hóa hoặc lấy lại từ kho dữ liệu điện tử / Tổng số hồ sơ tiếp nhận',
+        c.digitisedOrReused, c.dossiers),
+      indicator('reuse', 6, 'Hồ sơ tái sử dụng dữ liệu',
+        'Số hồ sơ có ít nhất một giấy tờ lấy lại từ kho dữ liệu điện tử của công dân / Tổng số hồ sơ tiếp nhận',
+        f.digital.withReusedDocument, f.digital.dossiers),
+      indicator('electronicResults', 8, 'Kết quả giải quyết cấp bản điện tử',
+        'Số hồ sơ có kết quả là văn bản điện tử đã ký số / Tổng số hồ sơ đã có kết quả',
+        c.signedResults, c.results),
+      indicator('digitisedDocuments', 0, 'Giấy tờ đã số hóa vào kho dữ liệu',
+        'Số giấy tờ bộ phận một cửa số hóa vào kho dữ liệu điện tử của công dân trong kỳ',
+        f.digitisedDocuments, null),
     ]),
     group('online', 'Dịch vụ trực tuyến (12 điểm) và thanh toán trực tuyến (10 điểm)', 22, [
-      indicator({
-        key: 'onlineRate', title: 'Hồ sơ nộp trực tuyến', maxPoints: 8,
-        formula: 'Số hồ sơ nộp trực tuyến (Cổng này và Cổng Dịch vụ công quốc gia) / Tổng số hồ sơ tiếp nhận',
-        numerator: t.online, denominator: t.dossiers,
-      }),
-      indicator({
-        key: 'vneid', title: 'Hồ sơ xác thực bằng VNeID', maxPoints: 4,
-        formula: 'Số hồ sơ nộp trực tuyến khi đăng nhập bằng VNeID / Số hồ sơ nộp trực tuyến',
-        numerator: f.digital.vneid, denominator: f.digital.online,
-      }),
-      indicator({
-        key: 'onlinePayment', title: 'Hồ sơ thanh toán trực tuyến', maxPoints: 10,
-        formula: 'Số hồ sơ có phí, lệ phí đã thanh toán trực tuyến / Tổng số hồ sơ có phí, lệ phí',
-        numerator: c.paidOnline, denominator: c.withFee,
-        note: c.withFee === 0 ? 'Không có hồ sơ phải nộp phí, lệ phí trong kỳ.' : null,
-      }),
+      indicator('onlineRate', 8, 'Hồ sơ nộp trực tuyến',
+        'Số hồ sơ nộp trực tuyến (Cổng này và Cổng Dịch vụ công quốc gia) / Tổng số hồ sơ tiếp nhận',
+        t.online, t.dossiers),
+      indicator('vneid', 4, 'Hồ sơ xác thực bằng VNeID',
+        'Số hồ sơ nộp trực tuyến khi đăng nhập bằng VNeID / Số hồ sơ nộp trực tuyến',
+        f.digital.vneid, f.digital.online),
+      indicator('onlinePayment', 10, 'Hồ sơ thanh toán trực tuyến',
+        'Số hồ sơ có phí, lệ phí đã thanh toán trực tuyến / Tổng số hồ sơ có phí, lệ phí',
+        c.paidOnline, c.withFee, c.withFee === 0 ? 'Không có hồ sơ phải nộp phí, lệ phí trong kỳ.' : null),
     ]),
     group('satisfaction', 'Mức độ hài lòng', 18, [
-      indicator({
-        key: 'satisfaction', title: 'Mức độ hài lòng', maxPoints: 12,
-        formula: 'Số hồ sơ giải quyết đúng hạn, không bị đánh giá "Không hài lòng" và không bị phản ánh, kiến nghị / Tổng số hồ sơ đã giải quyết',
-        numerator: t.satisfactory, denominator: t.completed,
-      }),
-      indicator({
-        key: 'complaintsOnTime', title: 'Phản ánh, kiến nghị được xử lý đúng hạn', maxPoints: 6,
-        formula: 'Số phản ánh, kiến nghị đã trả lời đúng hạn / Số phản ánh, kiến nghị đã trả lời',
-        numerator: f.complaints.answeredOnTime, denominator: f.complaints.answered,
-        note: f.complaints.overdue > 0 ? `${f.complaints.overdue} phản ánh, kiến nghị quá hạn chưa trả lời.` : null,
-      }),
+      indicator('satisfaction', 12, 'Mức độ hài lòng',
+        'Số hồ sơ giải quyết đúng hạn, không bị đánh giá "Không hài lòng" và không bị phản ánh, kiến nghị / Tổng số hồ sơ đã giải quyết',
+        t.satisfactory, t.completed),
+      indicator('complaintsOnTime', 6, 'Phản ánh, kiến nghị được xử lý đúng hạn',
+        'Số phản ánh, kiến nghị đã trả lời đúng hạn / Số phản ánh, kiến nghị đã trả lời',
+        f.complaints.answeredOnTime, f.complaints.answered, f.complaints.overdue > 0 ? `${f.complaints.overdue} phản ánh, kiến nghị quá hạn chưa trả lời.` : null),
     ]),
   ];
   return {
@@ -278,7 +243,7 @@ export async function publicIndex766(ctx: AppContext, input: PublicPeriodInput, 
   const period = publicPeriod(input, now);
   const key = `${period.from}|${period.to}`;
   const cached = publicCache.get(key);
-  if (cached && now.getTime() - cached.at < PUBLIC_CACHE_MS && cached.at <= now.getTime()) return cached.value;
+  if (cached && now.getTime() - cached.at < PUBLIC_CACHE_MS) return cached.value;
   const q: StatsQuery = { from: vnInstant(period.from, '00:00'), to: vnInstant(addDays(period.to, 1), '00:00'), now };
   const figures = await gatherFigures(ctx, q, undefined);
   const value: PublicIndex766 = {
