@@ -57,6 +57,7 @@ describe('Decision 766 index pages', () => {
     expect(page.body).toContain(`Chỉ số phục vụ người dân — Tháng ${month}/${year}`);
     for (const title of GROUP_TITLES) expect(page.body).toContain(title);
     expect(cell(page.body, 'i766-onlineRate-fraction')).toBe('1 / 2');
+    expect(page.body).toContain(`Hồ sơ nộp từ ngày 01/${String(month).padStart(2, '0')}/${year} đến ngày ${today.split('-').reverse().join('/')}`);
     expect(page.body).not.toContain('Lê Thị Lan'); // the applicant: counts only
     expect(page.body).toContain(`/api/public/index-766?period&#x3D;month&amp;year&#x3D;${year}&amp;month&#x3D;${month}`);
 
