@@ -4,7 +4,7 @@ import type { AppContext } from '../../app-context.js';
 import { requireStaff } from '../../plugins/caller.js';
 import { listFailedEffects, retryFailedEffect } from '../../services/operations/failed-effects.js';
 
-const failedEffect = z.object({
+export const failedEffect = z.object({
   id: z.number().int(), job: z.string(), label: z.string(), dossierCode: z.string().nullable(), attempts: z.number().int(),
   lastError: z.string().nullable(), createdAt: z.string(), failedAt: z.string(),
 });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../../app-context.js';
 import { requireStaff } from '../../../plugins/caller.js';
 import { nationalSyncOverview, retryFailedNationalSync } from '../../../services/national-portal/sync-overview.js';
+import { failedEffect } from '../admin-effects.js';
 import { errorResponse } from '../error-response.js';
 
 const overview = z.object({
@@ -15,10 +16,7 @@ const overview = z.object({
     dossierCode: z.string(), unsentSteps: z.number().int(), attempts: z.number().int(), lastAttemptAt: z.string().nullable(), lastError: z.string().nullable(),
   })),
   recentSent: z.array(z.object({ dossierCode: z.string(), eventId: z.number().int(), action: z.string(), status: z.string(), sentAt: z.string() })),
-  failedEffects: z.array(z.object({
-    id: z.number().int(), job: z.string(), label: z.string(), dossierCode: z.string().nullable(), attempts: z.number().int(),
-    lastError: z.string().nullable(), createdAt: z.string(), failedAt: z.string(),
-  })),
+  failedEffects: z.array(failedEffect),
 });
 
 export const adminNationalSyncRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
