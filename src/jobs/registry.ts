@@ -14,7 +14,8 @@ import type { JobDefinition } from './types.js';
 
 /**
  * Jobs no workflow names: the citizen's notification on every status change and on every message from the office, the
- * filer's e-mails about feedback and complaints, the repeatable SLA sweep, remote-signing polls.
+ * filer's e-mails about feedback and complaints, the repeatable SLA sweep, remote-signing polls, the sync of a dossier's
+ * steps to the national portal.
  */
 const SYSTEM_JOBS: JobDefinition[] = [
   notifyCitizenJob as unknown as JobDefinition, notifyFeedbackJob as unknown as JobDefinition, notifyMessageJob as unknown as JobDefinition, slaSweepJob as unknown as JobDefinition, pollRemoteSigningJob as unknown as JobDefinition,
