@@ -8,12 +8,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPortalSimulator, type PortalSimulator } from '../../tools/national-portal-sim/simulator.js';
-import { addWorkingDays } from '../../src/calendar/working-days.js';
-import { vnToday } from '../../src/calendar/vn-time.js';
+import { addWorkingDays, isWorkingDay } from '../../src/calendar/working-days.js';
+import { addDays, vnInstant, vnToday } from '../../src/calendar/vn-time.js';
+import { eq } from 'drizzle-orm';
 import { findDossierByCode, listEvents, NATIONAL_SYNC_JOB } from '../../src/db/repositories/dossiers.js';
 import { listStepsOfDossier } from '../../src/db/repositories/national-sync.js';
 import { listForDossier } from '../../src/db/repositories/outbox.js';
-import { nationalSyncSteps, outbox } from '../../src/db/schema/index.js';
+import { dossiers, nationalSyncSteps, outbox } from '../../src/db/schema/index.js';
+import { trackingTokenFor } from '../../src/services/access.js';
 import { findUnitsByIds } from '../../src/db/repositories/routing.js';
 import { findStaffByUsername } from '../../src/db/repositories/staff.js';
 import { submitDossier } from '../../src/services/intake/submit-dossier.js';
@@ -189,6 +191,20 @@ describe('national portal sync (production: PostgreSQL + BullMQ)', () => {
     await eventually(async () => (sim.sync.dossiers.get(codes[0]!)!.dossier.TrangThaiHoSo === '5' ? true : undefined));
     const after = await api.json('GET', '/api/admin/national-portal/sync', { token: admin });
     expect(after.body).toMatchObject({ unsentSteps: 0, failingDossiers: [] });
+
+    // The citizen supplies the documents after three working days: the clock resumes and the portal gets the new date.
+    const waiting = (await findDossierByCode(ctx.db, codes[0]!))!;
+    let pausedDay = vnToday();
+    for (let i = 0; i < 3; i++) do pausedDay = addDays(pausedDay, -1); while (!isWorkingDay(pausedDay));
+    await ctx.db.update(dossiers).set({ clockPausedAt: vnInstant(pausedDay, '10:00') }).where(eq(dossiers.id, waiting.id));
+    await performAction(ctx, { code: codes[0]!, action: 'resubmit', caller: { kind: 'public', bearer: trackingTokenFor(ctx.secret, waiting.id) }, version: waiting.version });
+    const resumed = (await findDossierByCode(ctx.db, codes[0]!))!;
+    expect(resumed.dueAt!.getTime()).toBeGreaterThan(waiting.dueAt!.getTime());
+    await allSent(waiting.id);
+    const steps = sim.sync.dossiers.get(codes[0]!)!.steps;
+    expect(steps.map((s) => s.TrangThai)).toEqual(['1', '4', '4', '5', '1']);
+    expect(steps.at(-2)!.NgayHenTra).toBe(vn(waiting.dueAt));
+    expect(steps.at(-1)).toMatchObject({ NguoiXuLy: 'Lê Văn Một', NoiDungXuLy: 'Nộp bổ sung hồ sơ', NgayHenTra: vn(resumed.dueAt) });
   });
 
   it('writes no sync rows for a procedure version without `national` (the pinned version decides)', async () => {
