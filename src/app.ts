@@ -38,6 +38,7 @@ import { signingAgentRoutes } from './routes/api/signing-agent.js';
 import { remoteSigningRoutes } from './routes/api/remote-signing.js';
 import { verifyRoutes } from './routes/api/verify.js';
 import { pkiRoutes } from './routes/api/pki.js';
+import { nationalPortalRoutes } from './routes/api/national-portal.js';
 import { retainVerifierPool } from './signing/verify-pool.js';
 
 /** Text parts a multipart request may carry (each at most 256 KB). */
@@ -109,6 +110,7 @@ export async function buildApp(ctx: AppContext) {
   await app.register(remoteSigningRoutes, { ctx });
   await app.register(verifyRoutes, { ctx });
   await app.register(pkiRoutes, { ctx });
+  await app.register(nationalPortalRoutes, { ctx });
   await app.register(adminEffectRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
   await app.register(verifyPages, { ctx });

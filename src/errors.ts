@@ -168,6 +168,24 @@ export const ERROR_STATUS = {
   NOT_YOUR_CHILD: 422,
   /** Intake while signed in: the procedure does not allow filing for that person (the workflow's `filing.for`). */
   FILING_NOT_ALLOWED: 422,
+  /**
+   * Inbound dossiers from the national portal (POST /api/national-portal/dossiers). No portal link configured on this
+   * server: 404, the endpoint does not exist here (a 503 would tell the portal to retry what never will succeed).
+   */
+  NATIONAL_PORTAL_DISABLED: 404,
+  /** The portal's HMAC headers are missing, older than 5 minutes, or do not match the raw body. */
+  NATIONAL_SIGNATURE_INVALID: 401,
+  /** The same national dossier code (MaHoSo) pushed again with another body than the dossier we hold for it. */
+  NATIONAL_CODE_CONFLICT: 409,
+  /** No published procedure has this national procedure code (MaTTHC). */
+  NATIONAL_PROCEDURE_UNKNOWN: 422,
+  /** An attachment URL not on the configured portal's origin (we fetch from the portal only: no request forgery). */
+  NATIONAL_ATTACHMENT_REFUSED: 422,
+  /**
+   * An attachment could not be fetched from the portal (error, timeout, too large, wrong sha256): nothing was imported
+   * and the portal should resend the dossier later. 424 (failed dependency): the push failed on the portal's own file.
+   */
+  NATIONAL_ATTACHMENT_UNAVAILABLE: 424,
   /** Fees: no payment of the dossier has this reference (or the dossier is not the caller's to see). */
   PAYMENT_NOT_FOUND: 404,
   /** A refund, or a receipt, for a payment that is not paid (pending, failed, cancelled). */

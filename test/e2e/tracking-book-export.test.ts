@@ -10,7 +10,7 @@ import { makePdf } from '../helpers/files.js';
 import { ApiClient, listenForHttp } from '../helpers/http.js';
 
 const HEADERS = ['STT', 'Mã hồ sơ', 'Trích yếu nội dung yêu cầu', 'Số lượng hồ sơ (bộ)', 'Chủ hồ sơ', 'Địa chỉ', 'Số điện thoại',
-  'Thời gian nhận hồ sơ', 'Thời gian hẹn trả kết quả', 'Thời gian trả kết quả', 'Cán bộ tiếp nhận', 'Trạng thái'];
+  'Thời gian nhận hồ sơ', 'Thời gian hẹn trả kết quả', 'Thời gian trả kết quả', 'Cán bộ tiếp nhận', 'Trạng thái', 'Hình thức nộp'];
 
 describe('tracking book export (production)', () => {
   let env: TestEnvironment;
@@ -47,7 +47,7 @@ describe('tracking book export (production)', () => {
     expect(first).toEqual([
       expect.stringMatching(/^\d+$/), received, 'Cấp bản sao văn bằng, chứng chỉ từ sổ gốc', '1', 'Ngô Thị Thu',
       'Thôn 3, xã Quảng Tâm, "TP" Thanh Hóa', '0987654321', expect.stringMatching(new RegExp(`^\\d{2}:\\d{2} ${d}/${m}/${y}$`)),
-      expect.stringMatching(/^\d{2}\/\d{2}\/\d{4}$/), '', 'Lê Thị Thu Hà', 'Đang thẩm định',
+      expect.stringMatching(/^\d{2}\/\d{2}\/\d{4}$/), '', 'Lê Thị Thu Hà', 'Đang thẩm định', 'Trực tuyến',
     ]);
     const second = rows.find((r) => r[1] === refused)!;
     // A name that a spreadsheet would run as a formula is written as text.

@@ -4,6 +4,7 @@
 //   - dossier-push.ts: it pushes dossiers citizens filed on it to motcua, and serves their attachments.
 // Both directions are signed with the shared secret (HMAC, see signature.ts). `down` makes it answer 503 to
 // everything, as a portal under maintenance does. It imports nothing from src/: it is the other party.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { handleDossierPushRequest, type PushState, newPushState } from './dossier-push.js';
@@ -46,6 +47,29 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
+
+/** hex HMAC-SHA256(secret, `${timestamp}.${METHOD} ${path?query}.${body}`): the link's signature, both directions. */
+export function wireSignature(secret: string, timestamp: string, method: string, pathAndQuery: string, body: string | Buffer): string {
+  return createHmac('sha256', secret).update(`${timestamp}.${method.toUpperCase()} ${pathAndQuery}.`).update(body).digest('hex');
+}
+
+/** The two headers of a request the portal signs (Unix seconds now, unless told). */
+export function signWire(secret: string, method: string, pathAndQuery: string, body: string | Buffer, now = new Date()): Record<string, string> {
+  const timestamp = String(Math.floor(now.getTime() / 1000));
+  return { 'x-portal-timestamp': timestamp, 'x-portal-signature': wireSignature(secret, timestamp, method, pathAndQuery, body) };
+}
+
+/** Why a request to the portal is not signed with the secret (Vietnamese, for the refusal), or null when it is. */
+export function wireSignatureProblem(secret: string, context: Pick<RequestContext, 'req' | 'body'>): string | null {
+  const timestamp = context.req.headers['x-portal-timestamp'];
+  const signature = context.req.headers['x-portal-signature'];
+  if (typeof timestamp !== 'string' || typeof signature !== 'string' || !/^\d{1,12}$/.test(timestamp) || !/^[0-9a-f]{64}$/.test(signature)) return 'thiếu chữ ký';
+  if (Math.abs(Date.now() - Number(timestamp) * 1000) > SIGNATURE_TOLERANCE_MS) return 'chữ ký quá hạn';
+  const expected = Buffer.from(wireSignature(secret, timestamp, context.req.method ?? 'GET', context.req.url ?? '/', context.body), 'hex');
+  return timingSafeEqual(expected, Buffer.from(signature, 'hex')) ? null : 'chữ ký không đúng';
 }
 
 async function readBody(req: IncomingMessage, limit = 50 * 1024 * 1024): Promise<Buffer> {

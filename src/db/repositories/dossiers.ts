@@ -44,7 +44,8 @@ export interface NewSubmission {
 }
 
 export interface SubmissionFiling {
-  citizenId: string;
+  /** The signed-in citizen; null for a dossier the national portal pushed (its citizen signed in there). */
+  citizenId: string | null;
   filedFor: 'self' | 'child' | 'proxy';
   /** The person the dossier is about as the state vouches: the filer or their child; null for a proxy filing. */
   subjectPersonalId: string | null;

@@ -4,21 +4,17 @@
 // A citizen signed in with VNeID files for themselves, a child or as a proxy (filing.ts): the vouched fields take the
 // state's values whatever was posted, and the dossier records who filed it, for whom, the sign-in's level of assurance
 // and a live dossier of the same person and procedure, flagged to the desk as a possible duplicate (never refused).
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { vnDay } from '../../calendar/vn-time.js';
-import { dueDate } from '../../calendar/working-days.js';
 import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
 import { AppError } from '../../errors.js';
 import { validateFormData } from '../../workflow/form-schema.js';
 import { isUniqueViolation } from '../procedures/catalog.js';
 import { currentTrackingToken } from '../access.js';
-import type { IntakeCheckName } from '../../workflow/registry.js';
-import { checkAdmissionIntake } from './admissions.js';
 import { checkContactLimits } from './contact-limit.js';
-import { resolveIntake } from './routing.js';
+import { contactValue, recordFiling, type ValidFiling } from './record-filing.js';
 import { checkUploads, documentUploads, missingDocumentFields, type UploadedFile } from './uploads.js';
-import { findLiveDossierOfSubject } from '../../db/repositories/dossier-subjects.js';
 import { resolveDocumentRefs } from '../citizens/document-store.js';
 import { deriveFields, derivedFieldNames, prefilledFields, PRINCIPAL_KEY, resolveFiling, type CitizenFiler, type FilingRequest, type ResolvedFiling } from './filing.js';
 
@@ -46,11 +42,6 @@ export interface SubmittedDossier {
   /** True when an Idempotency-Key replay returned an earlier submission (replays are not counted by the limits). */
   replayed: boolean;
 }
-
-/** The database-backed intake rules a definition may name (`intakeChecks`); the loader refuses unknown names. */
-const INTAKE_CHECKS: Record<IntakeCheckName, (ctx: AppContext, formData: Record<string, unknown>, now: Date) => Promise<void>> = {
-  'admission-campaign': checkAdmissionIntake,
-};
 
 export async function submitDossier(ctx: AppContext, input: SubmitDossierInput): Promise<SubmittedDossier> {
   // A replay first: a retried filing that succeeded gets its dossier back even if the procedure was switched off since.
@@ -102,52 +93,25 @@ export async function submitDossier(ctx: AppContext, input: SubmitDossierInput):
   }
 
   const now = new Date();
-  const contact = (name: string | undefined) => (name ? stringOrNull(formData[name]) : null);
   // Every filing messages its contact: an e-mail or phone is used for a bounded number of online filings.
   if ((input.channel ?? 'online') === 'online') {
-    await checkContactLimits(ctx, { email: contact(definition.contact.email), phone: contact(definition.contact.phone) },
+    await checkContactLimits(ctx, { email: contactValue(formData, definition.contact.email), phone: contactValue(formData, definition.contact.phone) },
       { email: definition.contact.email, phone: definition.contact.phone }, now);
   }
-  // The units playing the procedure's roles (one indexed lookup), then data-backed choices and field-based routing
-  // (no further query for procedures with neither: a diploma copy is that lookup and one statement).
-  const routing = await resolveIntake(ctx, definition, formData);
-  for (const name of definition.intakeChecks) await INTAKE_CHECKS[name as IntakeCheckName](ctx, formData, now);
-  const dossierId = randomUUID();
-  const day = vnDay(now).slice(2).replaceAll('-', '');
-  const due = dueDate(now, definition.sla);
-  const duplicate = filing?.subjectPersonalId ? await findLiveDossierOfSubject(ctx.db, filing.subjectPersonalId, definition.id) : undefined;
   try {
-    const { code } = await dossiers.insertSubmission(ctx.database, {
-      id: dossierId,
-      // The deciding agency (that of the procedure's `office` unit) heads the code: {agency}-{yyMMdd}-{nnnn}.
-      codePrefix: `${routing.agencyCode}-${day}-`,
-      agencyCode: routing.agencyCode,
-      day,
-      procedureId: definition.id,
-      procedureVersionId: procedure.versionId,
-      unitId: routing.unitId,
-      status: definition.initial,
+    const recorded = await recordFiling(ctx, {
+      procedure,
+      formData,
       // The represented person of a proxy filing under a key no form field can have (field names start with a letter).
-      formData: { ...formData, ...routing.labels, ...(filing?.principal ? { [PRINCIPAL_KEY]: filing.principal } : {}) },
-      applicant: {
-        name: contact(definition.contact.name) ?? '',
-        email: contact(definition.contact.email),
-        phone: contact(definition.contact.phone),
-        address: contact(definition.contact.address),
-        idNumber: contact(definition.contact.idNumber),
-      },
+      extraFormData: filing?.principal ? { [PRINCIPAL_KEY]: filing.principal } : undefined,
+      documents: [...documentUploads(files, 'citizen'), ...reused],
       channel: input.channel ?? 'online',
-      feeAmount: definition.fee.amount > 0 ? definition.fee.amount : null,
-      // Every dossier of a procedure the national portal knows is reported to it, whatever its channel.
-      nationalSync: Boolean(ctx.config.nationalPortal && definition.national),
       idempotencyKey: input.idempotencyKey ?? null,
       requestHash,
-      submittedAt: now,
-      dueAt: due.dueAt,
-      documents: [...documentUploads(files, 'citizen'), ...reused],
-      filing: filing && input.filer ? submissionFiling(input.filer, filing, duplicate?.id ?? null) : undefined,
+      now,
+      filing: filing && input.filer ? submissionFiling(input.filer, filing) : undefined,
     });
-    return view(ctx, { id: dossierId, code, status: definition.initial, dueAt: due.dueAt, trackingTokenVersion: 1 }, false);
+    return view(ctx, { ...recorded, trackingTokenVersion: 1 }, false);
   } catch (error) {
     // Two requests with the same Idempotency-Key raced: the loser answers with the winner's dossier.
     if (input.idempotencyKey && isUniqueViolation(error)) {
@@ -167,8 +131,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function submissionFiling(filer: CitizenFiler, filing: ResolvedFiling, possibleDuplicateOf: string | null): dossiers.SubmissionFiling {
-  return { citizenId: filer.citizen.id, filedFor: filing.filedFor, subjectPersonalId: filing.subjectPersonalId, loa: filer.loa, possibleDuplicateOf };
+function submissionFiling(filer: CitizenFiler, filing: ResolvedFiling): NonNullable<ValidFiling['filing']> {
+  return { citizenId: filer.citizen.id, filedFor: filing.filedFor, subjectPersonalId: filing.subjectPersonalId, loa: filer.loa };
 }
 
 function replay(ctx: AppContext, earlier: dossiers.DossierRow, requestHash: string | null): SubmittedDossier {
@@ -200,9 +164,5 @@ function hashRequest(input: SubmitDossierInput): string {
   if (input.filer) hash.update('\0citizen\0').update(input.filer.citizen.id).update('\0').update(JSON.stringify(input.filing ?? {}));
   for (const file of input.files) hash.update('\0').update(file.fieldName).update('\0').update(createHash('sha256').update(file.data).digest());
   return hash.digest('hex');
-}
-
-function stringOrNull(value: unknown): string | null {
-  return typeof value === 'string' && value.length > 0 ? value : null;
 }
 

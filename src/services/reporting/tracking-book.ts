@@ -14,6 +14,7 @@ import { formatShortTimeVN } from '../results/one-stop-forms.js';
 import { formatDateVN } from '../../documents/format.js';
 import { recordAudit, staffActor } from '../audit/audit.js';
 import { CSV_BOM, csvRow } from './csv.js';
+import { channelLabel } from '../viewing/channels.js';
 
 /** A longer period is a bulk export, not a book page: keep one request bounded. */
 export const MAX_PERIOD_DAYS = 366;
@@ -31,6 +32,8 @@ export interface TrackingBookEntry {
   returned: string;
   officer: string;
   status: string;
+  /** How it came in (online, desk, the national portal): appended after the Circular's columns. */
+  channel: string;
 }
 
 export const TRACKING_BOOK_COLUMNS: ReadonlyArray<{ key: keyof TrackingBookEntry; header: string; width: number }> = [
@@ -46,6 +49,7 @@ export const TRACKING_BOOK_COLUMNS: ReadonlyArray<{ key: keyof TrackingBookEntry
   { key: 'returned', header: 'Thời gian trả kết quả', width: 18 },
   { key: 'officer', header: 'Cán bộ tiếp nhận', width: 22 },
   { key: 'status', header: 'Trạng thái', width: 24 },
+  { key: 'channel', header: 'Hình thức nộp', width: 22 },
 ];
 
 export interface Period { from: string; to: string }
@@ -93,6 +97,7 @@ export async function trackingBook(ctx: AppContext, staff: StaffRow, period: Per
       returned: row.completedAt ? formatShortTimeVN(row.completedAt) : '',
       officer: row.receivingOfficer ?? '',
       status: stateLabel(definition, row.status),
+      channel: channelLabel(row.channel),
     });
   }
   return entries;

@@ -34,6 +34,7 @@ import { missingRequiredDocuments } from '../../workflow/registry.js';
 import type { WorkflowDefinition } from '../../workflow/types.js';
 import { loadDossierFor, type Caller } from '../access.js';
 import { commentForCitizen, handoverResultForCitizen } from '../history-events.js';
+import { CHANNEL_LABELS, CHANNEL_PORTALS } from '../viewing/channels.js';
 
 /** The public tracking page for a dossier (the portal's /tra-cuu page; the QR code on every form points here). */
 export function trackingUrl(publicUrl: string, code: string): string {
@@ -206,8 +207,10 @@ function baseContext(
     procedureTitle: definition.title,
     agencyName,
     unitName,
-    channelLabel: dossier.channel === 'online' ? 'Trực tuyến (Cổng dịch vụ công)' : 'Trực tiếp tại Bộ phận một cửa',
-    online: dossier.channel === 'online',
+    // Filed on a portal (ours or the national one): "Trực tuyến (<portal>)", and the result may be received there too.
+    channelLabel: CHANNEL_PORTALS[dossier.channel] ? `Trực tuyến (${CHANNEL_PORTALS[dossier.channel]})` : CHANNEL_LABELS[dossier.channel],
+    online: CHANNEL_PORTALS[dossier.channel] !== null,
+    onlinePortal: CHANNEL_PORTALS[dossier.channel],
     applicant: {
       name: dossier.applicantName, address: dossier.applicantAddress ?? '', phone: dossier.applicantPhone ?? '',
       email: dossier.applicantEmail ?? '', idNumber: dossier.applicantIdNumber ?? '',

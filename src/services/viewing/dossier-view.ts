@@ -13,6 +13,7 @@ import { loadDossierFor, verificationUrl, type Actor, type Caller } from '../acc
 import { commentForCitizen, eventLabel } from '../history-events.js';
 import { listForms } from '../results/one-stop-forms.js';
 import { vnDay } from '../../calendar/vn-time.js';
+import { channelLabel } from './channels.js';
 
 /** The view and, from the pinned definition, what pages need to draw it. */
 export interface DossierDetails {
@@ -91,6 +92,9 @@ function buildView({ definition, dossier, actor, documents, events, result, unit
     statusLabel: stateLabel(definition, dossier.status),
     version: dossier.version,
     channel: dossier.channel,
+    channelLabel: channelLabel(dossier.channel),
+    /** The national portal's dossier code (MaHoSo) of a dossier it pushed; null otherwise. */
+    nationalCode: dossier.nationalCode,
     unit: unit ? { id: unit.id, name: unit.name } : null,
     /** The staff member working on it (claimed or assigned); null when unassigned, and always for citizens. */
     assignee: assignee ? { id: assignee.id, name: assignee.fullName } : null,

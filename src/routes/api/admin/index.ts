@@ -6,6 +6,7 @@ import { adminCalendarRoutes } from './calendar.js';
 import { adminCampaignRoutes } from './campaigns.js';
 import { adminDocumentRegisterRoutes } from './document-register.js';
 import { adminKeyRoutes } from './keys.js';
+import { adminNationalInboundRoutes } from './national-portal-inbound.js';
 import { adminNationalSyncRoutes } from './national-portal-sync.js';
 import { adminOrganisationRoutes } from './organisation.js';
 import { adminProcedureRoutes } from './procedures.js';
@@ -22,5 +23,6 @@ export const adminRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
   await app.register(adminDocumentRegisterRoutes, { ctx });
   await app.register(adminAuditRoutes, { ctx });
   await app.register(adminSetupRoutes, { ctx });
+  await app.register(adminNationalInboundRoutes, { ctx });
   await app.register(adminNationalSyncRoutes, { ctx });
 };

@@ -7,6 +7,7 @@ import { auditPages } from './audit.js';
 import { calendarPages } from './calendar.js';
 import { campaignPages } from './campaigns.js';
 import { documentRegisterPages } from './document-register.js';
+import { nationalInboundPages } from './national-inbound.js';
 import { nationalSyncPages } from './national-sync.js';
 import { organisationPages } from './organisation.js';
 import { procedurePages } from './procedures.js';
@@ -24,6 +25,7 @@ export async function adminPages(app: FastifyInstance, ctx: AppContext): Promise
   campaignPages(app, ctx);
   documentRegisterPages(app, ctx);
   auditPages(app, ctx);
+  nationalInboundPages(app, ctx);
   queuePages(app, ctx);
   nationalSyncPages(app, ctx);
   setupPages(app, ctx);

@@ -1,0 +1,88 @@
+// What every channel does with a filing once its data is valid (this portal, the desk, the national portal): route it
+// to its units, run the procedure's database-backed intake checks, flag a live dossier of the same person, then take a
+// code and write dossier + documents (with their bytes) + history (+ the national step owed) in intake's one statement.
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../../app-context.js';
+import { vnDay } from '../../calendar/vn-time.js';
+import { dueDate } from '../../calendar/working-days.js';
+import { findLiveDossierOfSubject } from '../../db/repositories/dossier-subjects.js';
+import * as dossiers from '../../db/repositories/dossiers.js';
+import type { DossierChannel } from '../../db/schema/index.js';
+import type { IntakeCheckName } from '../../workflow/registry.js';
+import type { PublishedProcedure } from '../procedures/catalog.js';
+import { checkAdmissionIntake } from './admissions.js';
+import { resolveIntake } from './routing.js';
+
+/** The database-backed intake rules a definition may name (`intakeChecks`); the loader refuses unknown names. */
+const INTAKE_CHECKS: Record<IntakeCheckName, (ctx: AppContext, formData: Record<string, unknown>, now: Date) => Promise<void>> = {
+  'admission-campaign': checkAdmissionIntake,
+};
+
+export interface ValidFiling {
+  procedure: PublishedProcedure;
+  /** The validated form data. */
+  formData: Record<string, unknown>;
+  /** Stored after the routing labels, under keys no form field can have (the represented person of a proxy filing). */
+  extraFormData?: Record<string, unknown>;
+  documents: dossiers.NewSubmission['documents'];
+  channel: DossierChannel;
+  nationalCode?: string | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  /** Who filed it and about whom; a live dossier of the same subject and procedure is looked up here. */
+  filing?: Omit<dossiers.SubmissionFiling, 'possibleDuplicateOf'>;
+  now: Date;
+}
+
+export interface RecordedFiling { id: string; code: string; status: string; dueAt: Date }
+
+/** A contact field's value as intake stores it: a non-empty string, else null. */
+export function contactValue(formData: Record<string, unknown>, name: string | undefined): string | null {
+  const value = name ? formData[name] : undefined;
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
+
+/** Throws the intake checks' and routing's errors before anything is written; a unique violation is the caller's. */
+export async function recordFiling(ctx: AppContext, f: ValidFiling): Promise<RecordedFiling> {
+  const { definition } = f.procedure;
+  const { formData, now } = f;
+  // The units playing the procedure's roles (one indexed lookup), then data-backed choices and field-based routing
+  // (no further query for procedures with neither: a diploma copy is that lookup and one statement).
+  const routing = await resolveIntake(ctx, definition, formData);
+  for (const name of definition.intakeChecks) await INTAKE_CHECKS[name as IntakeCheckName](ctx, formData, now);
+  const id = randomUUID();
+  const day = vnDay(now).slice(2).replaceAll('-', '');
+  const due = dueDate(now, definition.sla);
+  const duplicate = f.filing?.subjectPersonalId ? await findLiveDossierOfSubject(ctx.db, f.filing.subjectPersonalId, definition.id) : undefined;
+  const { code } = await dossiers.insertSubmission(ctx.database, {
+    id,
+    // The deciding agency (that of the procedure's `office` unit) heads the code: {agency}-{yyMMdd}-{nnnn}.
+    codePrefix: `${routing.agencyCode}-${day}-`,
+    agencyCode: routing.agencyCode,
+    day,
+    procedureId: definition.id,
+    procedureVersionId: f.procedure.versionId,
+    unitId: routing.unitId,
+    status: definition.initial,
+    formData: { ...formData, ...routing.labels, ...f.extraFormData },
+    applicant: {
+      name: contactValue(formData, definition.contact.name) ?? '',
+      email: contactValue(formData, definition.contact.email),
+      phone: contactValue(formData, definition.contact.phone),
+      address: contactValue(formData, definition.contact.address),
+      idNumber: contactValue(formData, definition.contact.idNumber),
+    },
+    channel: f.channel,
+    nationalCode: f.nationalCode ?? null,
+    feeAmount: definition.fee.amount > 0 ? definition.fee.amount : null,
+    // Every dossier of a procedure the national portal knows is reported to it, whatever its channel.
+    nationalSync: Boolean(ctx.config.nationalPortal && definition.national),
+    idempotencyKey: f.idempotencyKey,
+    requestHash: f.requestHash,
+    submittedAt: now,
+    dueAt: due.dueAt,
+    documents: f.documents,
+    filing: f.filing ? { ...f.filing, possibleDuplicateOf: duplicate?.id ?? null } : undefined,
+  });
+  return { id, code, status: definition.initial, dueAt: due.dueAt };
+}
