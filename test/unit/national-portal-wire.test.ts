@@ -31,7 +31,7 @@ describe('national portal wire mapping', () => {
     };
     const wire = toWireStep(step);
     expect(wire.NguoiXuLy).toHaveLength(50);
-    expect(wire.NguoiXuLy.endsWith('...')).toBe(true);
+    expect(wire.NguoiXuLy!.endsWith('...')).toBe(true);
     expect(wire).toMatchObject({ MaBuoc: 'X-1:7', TrangThai: '4', NgayKetThucTheoQuyDinh: '', NgayHenTra: '20260106170000', ThoiDiemXuLy: '20260105090000' });
     expect(toWireStep(step)).toEqual(wire);
   });
