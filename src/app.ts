@@ -21,6 +21,7 @@ import { assignmentRoutes } from './routes/api/assignments.js';
 import { dossierRoutes } from './routes/api/dossiers.js';
 import { feedbackRoutes } from './routes/api/feedback.js';
 import { formRoutes } from './routes/api/forms.js';
+import { paymentRecordRoutes } from './routes/api/payment-records.js';
 import { healthRoutes } from './routes/api/health.js';
 import { citizenIdentityRoutes } from './routes/api/citizen-identity.js';
 import { meRoutes } from './routes/api/me.js';
@@ -38,6 +39,7 @@ import { signingAgentRoutes } from './routes/api/signing-agent.js';
 import { remoteSigningRoutes } from './routes/api/remote-signing.js';
 import { verifyRoutes } from './routes/api/verify.js';
 import { pkiRoutes } from './routes/api/pki.js';
+import { onlinePaymentRoutes } from './routes/api/online-payments.js';
 import { nationalPortalRoutes } from './routes/api/national-portal.js';
 import { retainVerifierPool } from './signing/verify-pool.js';
 
@@ -97,6 +99,7 @@ export async function buildApp(ctx: AppContext) {
   await app.register(dossierRoutes, { ctx });
   await app.register(assignmentRoutes, { ctx });
   await app.register(formRoutes, { ctx });
+  await app.register(paymentRecordRoutes, { ctx });
   await app.register(reportRoutes, { ctx });
   await app.register(staffRoutes, { ctx });
   await app.register(surveyRoutes, { ctx });
@@ -110,6 +113,7 @@ export async function buildApp(ctx: AppContext) {
   await app.register(remoteSigningRoutes, { ctx });
   await app.register(verifyRoutes, { ctx });
   await app.register(pkiRoutes, { ctx });
+  await app.register(onlinePaymentRoutes, { ctx });
   await app.register(nationalPortalRoutes, { ctx });
   await app.register(adminEffectRoutes, { ctx });
   await app.register(adminRoutes, { ctx });

@@ -168,6 +168,18 @@ export const ERROR_STATUS = {
   NOT_YOUR_CHILD: 422,
   /** Intake while signed in: the procedure does not allow filing for that person (the workflow's `filing.for`). */
   FILING_NOT_ALLOWED: 422,
+  /** Online fees: no Payment Platform configured on this server (fees are taken at the desk). */
+  PAYMENT_PLATFORM_NOT_CONFIGURED: 503,
+  /** The Payment Platform did not answer, or refused to open the payment; nothing is left pending. Retry-After when a retry may help. */
+  PAYMENT_PLATFORM_UNAVAILABLE: 503,
+  /** A procedure paid before processing (fee.payment before-processing): only refusing or asking for a supplement until the fee is paid. */
+  PAYMENT_REQUIRED: 422,
+  /** A Payment Platform callback whose MaXacThuc does not match the shared secret: refused, logged, nothing changed. */
+  PAYMENT_CHECKSUM_INVALID: 403,
+  /** A verified callback that does not match our payment (partner, amount, currency): refused, logged, nothing changed. */
+  PAYMENT_CALLBACK_MISMATCH: 422,
+  /** A callback that is not the platform's message shape. */
+  PAYMENT_CALLBACK_INVALID: 400,
   /**
    * Inbound dossiers from the national portal (POST /api/national-portal/dossiers). No portal link configured on this
    * server: 404, the endpoint does not exist here (a 503 would tell the portal to retry what never will succeed).

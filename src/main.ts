@@ -66,10 +66,30 @@ async function startDemoNationalPortal(ctx: AppContext): Promise<{ close(): Prom
   return simulator;
 }
 
+/**
+ * The demo's Payment Platform: the simulator (tools/payment-platform-sim) on a free loopback port with a random shared
+ * secret, its callbacks and browser returns pointing at this server's PUBLIC_URL, so "Nộp phí trực tuyến" works end to
+ * end (the simulator's page has "Thanh toán" and "Hủy"). Only when no platform is configured; loaded on demand, so a
+ * production start never imports it.
+ */
+async function startDemoPaymentPlatform(ctx: AppContext): Promise<{ close(): Promise<void> }> {
+  const { startPaymentPlatformSimulator } = await import('../tools/payment-platform-sim/index.js');
+  const partnerCode = 'MOTCUA-DEMO';
+  const secret = randomBytes(32).toString('base64url');
+  const publicUrl = ctx.config.publicUrl.replace(/\/+$/, '');
+  const simulator = await startPaymentPlatformSimulator({
+    partnerCode, secret, host: '127.0.0.1', confirmUrl: `${publicUrl}/api/payment-platform/confirm`, returnUrl: `${publicUrl}/thanh-toan/ket-qua`,
+  });
+  ctx.config.paymentPlatform = { url: simulator.url, partnerCode, secret, accessToken: undefined, timeoutMs: 10_000, reconcileAfterMs: 10 * 60_000 };
+  ctx.log.info(`demo Payment Platform (Nền tảng thanh toán thử nghiệm, no real money) at ${simulator.url}`);
+  return simulator;
+}
+
 await runProcess('motcua', (config) => (config.queue.kind === 'inline' ? 'embedded' : 'worker'), async (ctx, log) => {
   const simulator = ctx.config.demoData && !ctx.config.remoteSigning ? await startDemoRemoteSigning(ctx) : undefined;
   const identityProvider = ctx.config.demoData && !ctx.config.citizenLogin.provider ? await startDemoIdentityProvider(ctx) : undefined;
   const nationalPortal = ctx.config.demoData && !ctx.config.nationalPortal ? await startDemoNationalPortal(ctx) : undefined;
+  const paymentPlatform = ctx.config.demoData && !ctx.config.paymentPlatform ? await startDemoPaymentPlatform(ctx) : undefined;
   const app = await buildApp(ctx);
   await ctx.jobs.start();
   await app.listen({ host: ctx.config.host, port: ctx.config.port });
@@ -81,5 +101,5 @@ await runProcess('motcua', (config) => (config.queue.kind === 'inline' ? 'embedd
         `Demo staff accounts: ${DEMO_STAFF.map((s) => s.username).join(', ')} — password "${DEMO_PASSWORD}"`,
     );
   }
-  return { close: async () => { await app.close(); await simulator?.close(); await identityProvider?.close(); await nationalPortal?.close(); } };
+  return { close: async () => { await app.close(); await simulator?.close(); await identityProvider?.close(); await nationalPortal?.close(); await paymentPlatform?.close(); } };
 });

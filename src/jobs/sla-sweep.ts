@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cleanUpSigningHandovers } from '../services/operations/signing-cleanup.js';
+import { reconcilePendingPayments } from '../services/payments/reconcile-payments.js';
 import { sweepSla } from '../services/processing/sla-sweep.js';
 import type { JobDefinition } from './types.js';
 
@@ -10,7 +11,8 @@ export const SLA_SWEEP_EVERY_MS = 10 * 60_000;
 
 /**
  * Repeatable: marks dossiers due soon / overdue and raises alerts for their units (services/sla-sweep.ts); then deletes
- * ended signing hand-overs (services/operations/signing-cleanup.ts).
+ * ended signing hand-overs (services/operations/signing-cleanup.ts) and checks online payments still pending with the
+ * Payment Platform (services/payments/reconcile-payments.ts).
  */
 export const slaSweepJob: JobDefinition<typeof payload> = {
   name: 'sla-sweep',
@@ -20,5 +22,7 @@ export const slaSweepJob: JobDefinition<typeof payload> = {
     if (outcome.alerts > 0) ctx.log.info(outcome, 'sla sweep raised alerts');
     // The periodic maintenance both job drivers run (BullMQ's scheduler once per interval, the inline timer).
     await cleanUpSigningHandovers(ctx);
+    // Payments whose callback never came are asked about (services/payments/reconcile-payments.ts).
+    await reconcilePendingPayments(ctx);
   },
 };

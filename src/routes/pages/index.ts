@@ -15,13 +15,13 @@ import { adminPages } from './admin/index.js';
 
 /**
  * Our own scripts only; the staff pages may also call the official's local signing agent (SIGNING_AGENT_URL). The
- * citizen's "Đăng xuất" form is redirected on to the identity provider's logout, which form-action must allow (browsers
- * check a form's redirects too).
+ * citizen's "Đăng xuất" form is redirected on to the identity provider's logout, and "Nộp phí trực tuyến" to the Payment
+ * Platform, which form-action must allow (browsers check a form's redirects too).
  */
-const pagesCsp = (signingAgentUrl: string, identityProvider: string | undefined) => [
+const pagesCsp = (signingAgentUrl: string, formTargets: Array<string | undefined>) => [
   "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "frame-src 'self'", "object-src 'self'",
   `connect-src 'self' ${new URL(signingAgentUrl).origin}`, "frame-ancestors 'self'",
-  `form-action 'self'${identityProvider ? ` ${new URL(identityProvider).origin}` : ''}`, "base-uri 'none'",
+  ["form-action 'self'", ...formTargets.filter((t): t is string => Boolean(t)).map((t) => new URL(t).origin)].join(' '), "base-uri 'none'",
 ].join('; ');
 
 /** The tracking-book export (issue 4B), if this build has it. */
@@ -30,7 +30,8 @@ const FORMS_PATH = '/api/dossiers/:code/forms/:kind';
 
 export async function pageRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
-  const CSP = pagesCsp(ctx.config.signingAgentUrl, ctx.config.citizenLogin.provider?.issuer);
+  // "Nộp phí trực tuyến" is redirected on to the Payment Platform's page.
+  const CSP = pagesCsp(ctx.config.signingAgentUrl, [ctx.config.citizenLogin.provider?.issuer, ctx.config.paymentPlatform?.url]);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',

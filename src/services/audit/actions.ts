@@ -45,6 +45,15 @@ export const AUDIT_ACTIONS = {
   'feedback.notified': 'Gửi thư cho người phản ánh, kiến nghị',
   'citizen_document.digitised': 'Số hóa giấy tờ vào kho dữ liệu của công dân',
   'citizen_document.removed': 'Gỡ giấy tờ khỏi kho dữ liệu của công dân',
+  'payment.requested': 'Công dân yêu cầu nộp phí trực tuyến',
+  'payment.request_refused': 'Từ chối yêu cầu nộp phí trực tuyến',
+  'payment.cancelled': 'Hủy lần thanh toán đang chờ (thay bằng lần mới)',
+  'payment.confirmed': 'Xác nhận đã nộp phí trực tuyến',
+  'payment.failed': 'Thanh toán trực tuyến không thành công',
+  'payment.callback_refused': 'Từ chối thông báo thanh toán không hợp lệ',
+  'payment.reconcile_run': 'Đối soát các khoản thanh toán đang chờ',
+  'payment.desk_recorded': 'Ghi nhận nộp phí, lệ phí tại quầy',
+  'payment.refund_recorded': 'Ghi nhận hoàn trả phí, lệ phí',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS | `dossier.${string}`;

@@ -19,6 +19,7 @@ import { routeTargetUnit } from '../intake/routing.js';
 import { isSlaAction, performSlaAction } from './clock-actions.js';
 import { checkUploads, documentUploads, type UploadedFile } from '../intake/uploads.js';
 import { recordDossierAction } from '../audit/dossier-action.js';
+import { assertFeePaidBeforeProcessing } from '../payments/payment-rules.js';
 import { recordNationalStep } from '../national-portal/record-step.js';
 
 export interface PerformActionInput {
@@ -54,6 +55,7 @@ export async function performAction(ctx: AppContext, input: PerformActionInput):
     { roles: actor.roles },
     { comment: input.comment ?? null, data: input.data },
   );
+  await assertFeePaidBeforeProcessing(ctx.db, definition, dossier, input.action, actor);
   const now = new Date();
   // A dossier past its date goes on only once the citizen has been apologised to with a new date (Decree 61/2018 art. 19).
   if (actor.kind === 'staff' && needsApology(dossier, now)) {

@@ -14,6 +14,8 @@ import { commentForCitizen, eventLabel } from '../history-events.js';
 import { listForms } from '../results/one-stop-forms.js';
 import { vnDay } from '../../calendar/vn-time.js';
 import { channelLabel } from './channels.js';
+import { listPaymentsOfDossier } from '../../db/repositories/payment-records.js';
+import { paymentSummary } from '../payments/payment-rules.js';
 
 /** The view and, from the pinned definition, what pages need to draw it. */
 export interface DossierDetails {
@@ -40,7 +42,7 @@ export async function dossierView(ctx: AppContext, code: string, caller: Caller)
 
 export async function dossierDetails(ctx: AppContext, code: string, caller: Caller): Promise<DossierDetails> {
   const { dossier, actor } = await loadDossierFor(ctx, code, caller);
-  const [definition, documents, events, result, unit, versionRow, forms, assignee] = await Promise.all([
+  const [definition, documents, events, result, unit, versionRow, forms, assignee, payments] = await Promise.all([
     ctx.catalog.definitionFor(dossier.procedureVersionId),
     dossiers.listDocuments(ctx.db, dossier.id),
     dossiers.listEvents(ctx.db, dossier.id),
@@ -50,9 +52,10 @@ export async function dossierDetails(ctx: AppContext, code: string, caller: Call
     listForms(ctx, dossier),
     // Who works on it is the office's business: citizens are not told.
     dossier.assigneeId && actor.kind !== 'citizen' ? findStaffById(ctx.db, dossier.assigneeId) : undefined,
+    listPaymentsOfDossier(ctx.db, dossier.id),
   ]);
   const view = buildView({
-    definition, dossier, actor, documents, events, result, unit, version: versionRow, forms, assignee,
+    definition, dossier, actor, documents, events, result, unit, version: versionRow, forms, assignee, payments,
     verifyUrl: result ? verificationUrl(ctx.secret, dossier) : null,
   });
   return {
@@ -79,11 +82,12 @@ interface ViewInput {
   version: number;
   forms: Awaited<ReturnType<typeof listForms>>;
   assignee: { id: string; fullName: string } | undefined;
+  payments: Awaited<ReturnType<typeof listPaymentsOfDossier>>;
   /** The public verification page of the result, with the key printed in its QR code. */
   verifyUrl: string | null;
 }
 
-function buildView({ definition, dossier, actor, documents, events, result, unit, version, forms, assignee, verifyUrl }: ViewInput) {
+function buildView({ definition, dossier, actor, documents, events, result, unit, version, forms, assignee, payments, verifyUrl }: ViewInput) {
   const base = `/api/dossiers/${encodeURIComponent(dossier.code)}`;
   return {
     code: dossier.code,
@@ -128,6 +132,8 @@ function buildView({ definition, dossier, actor, documents, events, result, unit
       : null,
     /** The one-stop forms issued so far (receipt, supplement requests, refusal, apologies) and the control slip. */
     forms,
+    /** The fee of the pinned definition and where its payment stands (services/payments/payment-rules.ts). */
+    payment: paymentSummary(definition, payments),
   };
 }
 

@@ -19,6 +19,7 @@ import { sendDownload } from '../downloads.js';
 import { messagesPanel, type MessageFormState } from '../messages-model.js';
 import { citizenDossierModel, type CitizenDossierExtra } from './dossier-model.js';
 import { enc, FLASH } from './shared.js';
+import { paymentPanel } from './payment.js';
 
 export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
   const messageLimit = messagePostLimiter(app, ctx);
@@ -31,6 +32,9 @@ export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
       ...extra, messages: messagesPanel(messages, `/ho-so/${enc(code)}/tin-nhan`, asStaff, messageForm),
       // A signed-in citizen came from their space ("Hồ sơ của tôi"), not from the tracking form.
       inMySpace: request.caller.kind === 'citizen',
+      payment: paymentPanel(details.view, `/ho-so/${enc(code)}`, {
+        asStaff, online: ctx.config.paymentPlatform !== undefined, closed: details.dossier.closedAt !== null, flash: (request.query as Record<string, string>).tt,
+      }),
     });
   };
   const codeOf = (request: FastifyRequest) => (request.params as { code: string }).code;

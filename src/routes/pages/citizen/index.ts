@@ -9,6 +9,7 @@ import { feedbackPages } from './feedback.js';
 import { citizenSignInPages } from './sign-in.js';
 import { mySpacePages } from './my-space.js';
 import { myDocumentsPages } from './my-documents.js';
+import { paymentPages } from './payment.js';
 import { serviceIndexPages } from './service-index.js';
 import { trackingPages } from './tracking.js';
 
@@ -21,5 +22,6 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext): Promi
   citizenSignInPages(app, ctx);
   mySpacePages(app, ctx);
   myDocumentsPages(app, ctx);
+  paymentPages(app, ctx);
   serviceIndexPages(app, ctx);
 }

@@ -1,0 +1,146 @@
+// What the Payment Platform tells us about a payment: its confirm callback (POST /api/payment-platform/confirm, no
+// account: the MaXacThuc checksum over the shared secret is the authentication), and the settled answers of our status
+// checks (reconcile-payments.ts), which go through the same applyConfirmation. Every callback is logged in
+// payment_notifications, verified or not, with what it did. A forged or mismatched one is refused and changes
+// nothing. MaLoi '00' makes the payment paid — in one transaction with its audit entry and the outbox row of the
+// e-receipt job — once: a repeat answers success and changes nothing. Any other MaLoi fails a pending payment; a paid
+// one is never undone by a later message.
+import type { AppContext } from '../../app-context.js';
+import type { Db } from '../../db/client.js';
+import { findDossierById } from '../../db/repositories/dossiers.js';
+import { insertOutbox } from '../../db/repositories/outbox.js';
+import { findPaymentByReference } from '../../db/repositories/payment-records.js';
+import * as paymentsRepo from '../../db/repositories/payments.js';
+import { ERROR_STATUS, type ErrorCode } from '../../errors.js';
+import { checksumMatches, paymentChecksum } from '../../integrations/payment-platform/checksum.js';
+import { confirmMessageSchema, PAID_CODE, parseVnTimestamp, vnTimestamp, type ConfirmMessage } from '../../integrations/payment-platform/wire.js';
+import { recordAudit, type AuditActor } from '../audit/audit.js';
+import { ISSUE_PAYMENT_RECEIPT_JOB } from './payment-receipt.js';
+
+export type ConfirmationOutcome = 'confirmed' | 'duplicate' | 'failed' | 'ignored';
+
+/** Our answer to a callback, in the platform's shape; `error` carries our stable code when refused. */
+export interface CallbackAnswer {
+  status: 200 | (typeof ERROR_STATUS)[RefusalCode];
+  body: {
+    MaLoi: string; MoTaLoi: string; MaDoiTac: string; MaThamChieu: string; ThoiGianGD: string; MaXacThuc: string;
+    error?: { code: ErrorCode; message: string };
+  };
+}
+
+/** MaLoi of our answers: '00' received (and applied, or already applied), the rest refusals. */
+const ANSWER_CODES = {
+  PAYMENT_CALLBACK_INVALID: '04', PAYMENT_CHECKSUM_INVALID: '01', PAYMENT_NOT_FOUND: '02', PAYMENT_CALLBACK_MISMATCH: '03', PAYMENT_PLATFORM_NOT_CONFIGURED: '99',
+} as const satisfies Partial<Record<ErrorCode, string>>;
+type RefusalCode = keyof typeof ANSWER_CODES;
+
+class CallbackRefused extends Error {
+  constructor(readonly code: RefusalCode, message: string, readonly reason: string) { super(message); }
+}
+
+export interface ConfirmationSource {
+  kind: 'callback' | 'status-check';
+  via: 'callback' | 'reconciliation';
+  /** The message as it came (logged as is). */
+  body: Record<string, unknown>;
+  sourceIp: string | null;
+  /** Why a failed payment failed, when the message's MaLoi does not say it (a status check's TrangThaiGD 4). */
+  failureReason?: string;
+}
+
+const platformActor = (ip: string | null): AuditActor => ({ id: null, name: 'Nền tảng thanh toán', kind: 'system', ip });
+const RECONCILIATION_ACTOR: AuditActor = { id: null, name: 'Hệ thống (đối soát thanh toán)', kind: 'system', ip: null };
+
+/**
+ * Applies a verified message about a payment (a callback, or a settled status check rebuilt in its shape). Throws
+ * CallbackRefused (nothing changed, the refusal logged) when it does not match our payment.
+ */
+export async function applyConfirmation(ctx: AppContext, message: ConfirmMessage, source: ConfirmationSource): Promise<{ outcome: ConfirmationOutcome; paymentId: string }> {
+  const config = ctx.config.paymentPlatform;
+  const log = (db: Db, outcome: string) => paymentsRepo.insertPaymentNotification(db, {
+    reference: message.MaThamChieu, kind: source.kind, verified: true, outcome, body: source.body, sourceIp: source.sourceIp,
+  });
+  const refuse = async (code: RefusalCode, text: string, reason: string): Promise<never> => {
+    await log(ctx.db, `refused: ${reason}`);
+    throw new CallbackRefused(code, text, reason);
+  };
+  if (message.MaDoiTac !== config?.partnerCode) return refuse('PAYMENT_CALLBACK_MISMATCH', 'Mã đối tác không đúng', 'partner');
+  const payment = await findPaymentByReference(ctx.db, message.MaThamChieu);
+  if (!payment || payment.method !== 'online') return refuse('PAYMENT_NOT_FOUND', 'Không tìm thấy giao dịch', 'unknown reference');
+  if (message.SoTien !== payment.amount || message.MaTienTe !== 'VND') return refuse('PAYMENT_CALLBACK_MISMATCH', 'Số tiền hoặc loại tiền không khớp', 'amount');
+  const dossier = await findDossierById(ctx.db, payment.dossierId);
+  const actor = source.via === 'callback' ? platformActor(source.sourceIp) : RECONCILIATION_ACTOR;
+
+  if (message.MaLoi === PAID_CODE) {
+    const outcome = await ctx.db.transaction(async (tx) => {
+      const paid = await paymentsRepo.markPaymentPaid(tx, payment.id, {
+        paidAt: parseVnTimestamp(message.ThoiGianGD) ?? new Date(), platformTransactionId: message.MaGiaoDich || null, confirmedVia: source.via,
+      });
+      if (!paid) { await log(tx, 'duplicate'); return 'duplicate' as const; }
+      // A second attempt paid too (an abandoned one finished after all): recorded, and said, for staff to refund.
+      const alsoPaid = (await paymentsRepo.paymentsWithStatus(tx, payment.dossierId, ['paid'])).filter((p) => p.id !== payment.id).map((p) => p.reference);
+      await recordAudit(tx, actor, 'payment.confirmed', dossier?.code ?? null, {
+        reference: payment.reference, amount: payment.amount, transactionId: message.MaGiaoDich, via: source.via, previousStatus: payment.status,
+        ...(alsoPaid.length > 0 ? { alsoPaid } : {}),
+      });
+      await insertOutbox(tx, [{ job: ISSUE_PAYMENT_RECEIPT_JOB, payload: { paymentId: payment.id } }]);
+      await log(tx, alsoPaid.length > 0 ? 'confirmed (duplicate payment)' : 'confirmed');
+      return 'confirmed' as const;
+    });
+    if (outcome === 'confirmed') ctx.jobs.wake();
+    return { outcome, paymentId: payment.id };
+  }
+
+  const outcome = await ctx.db.transaction(async (tx) => {
+    const failed = await paymentsRepo.closePendingPayment(tx, payment.id, 'failed', source.failureReason ?? `Thanh toán không thành công (mã lỗi ${message.MaLoi})`);
+    if (!failed) { await log(tx, `ignored: payment is ${payment.status}`); return 'ignored' as const; }
+    await recordAudit(tx, actor, 'payment.failed', dossier?.code ?? null, { reference: payment.reference, code: message.MaLoi, via: source.via });
+    await log(tx, 'failed');
+    return 'failed' as const;
+  });
+  return { outcome, paymentId: payment.id };
+}
+
+function answer(secret: string, partnerCode: string, reference: string, refusal?: { code: RefusalCode; message: string }): CallbackAnswer {
+  const fields = { MaLoi: refusal ? ANSWER_CODES[refusal.code] : PAID_CODE, MaDoiTac: partnerCode, MaThamChieu: reference, ThoiGianGD: vnTimestamp(new Date()) };
+  return {
+    status: refusal ? ERROR_STATUS[refusal.code] : 200,
+    body: {
+      ...fields, MoTaLoi: refusal ? refusal.message : 'Đã nhận thông báo thanh toán', MaXacThuc: paymentChecksum('CONFIRM_ANSWER', fields, secret),
+      ...(refusal ? { error: { code: refusal.code, message: refusal.message } } : {}),
+    },
+  };
+}
+
+/** The platform's confirm callback: verify, log, apply; the answer in the platform's shape. */
+export async function receivePaymentCallback(ctx: AppContext, body: unknown, sourceIp: string | null): Promise<CallbackAnswer> {
+  const raw: Record<string, unknown> = body && typeof body === 'object' && !Array.isArray(body) ? body as Record<string, unknown> : { body: String(body ?? '').slice(0, 2000) };
+  const reference = typeof raw.MaThamChieu === 'string' ? raw.MaThamChieu.slice(0, 100) : '';
+  const config = ctx.config.paymentPlatform;
+  const logRefusal = async (verified: boolean, reason: string) => {
+    await paymentsRepo.insertPaymentNotification(ctx.db, { reference: reference || null, kind: 'callback', verified, outcome: `refused: ${reason}`, body: raw, sourceIp });
+  };
+  if (!config) {
+    await logRefusal(false, 'no payment platform configured');
+    return answer('', '', reference, { code: 'PAYMENT_PLATFORM_NOT_CONFIGURED', message: 'Chưa cấu hình kết nối nền tảng thanh toán' });
+  }
+  const verified = checksumMatches('CONFIRM', raw, config.secret, raw.MaXacThuc);
+  const parsed = confirmMessageSchema.safeParse(raw);
+  const refused = async (code: RefusalCode, message: string, reason: string, isVerified: boolean) => {
+    await logRefusal(isVerified, reason);
+    await recordAudit(ctx.db, platformActor(sourceIp), 'payment.callback_refused', null, { reference, code, reason });
+    return answer(config.secret, config.partnerCode, reference, { code, message });
+  };
+  if (!verified) return refused('PAYMENT_CHECKSUM_INVALID', 'Sai mã xác thực (MaXacThuc)', 'checksum', false);
+  if (!parsed.success) return refused('PAYMENT_CALLBACK_INVALID', 'Thông báo không đúng định dạng', 'malformed', true);
+  try {
+    await applyConfirmation(ctx, parsed.data, { kind: 'callback', via: 'callback', body: raw, sourceIp });
+    return answer(config.secret, config.partnerCode, reference);
+  } catch (error) {
+    if (!(error instanceof CallbackRefused)) throw error;
+    await recordAudit(ctx.db, platformActor(sourceIp), 'payment.callback_refused', null, { reference, code: error.code, reason: error.reason });
+    return answer(config.secret, config.partnerCode, reference, { code: error.code, message: error.message });
+  }
+}
+
+export { CallbackRefused };
