@@ -2,42 +2,22 @@
 // citizen files a diploma copy on the national portal (simulator), the portal pushes it with its attachment, the
 // one-stop desk, the specialist and the leader process it through the API to its signed result and return it, and the
 // portal has received the dossier under ITS code and every step in event order, each once, ending "Đã trả kết quả".
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDossierByCode, listEvents } from '../../src/db/repositories/dossiers.js';
 import { listStepsOfDossier } from '../../src/db/repositories/national-sync.js';
 import { pushDossier } from '../../tools/national-portal-sim/dossier-push.js';
-import { startPortalSimulator, type PortalSimulator } from '../../tools/national-portal-sim/simulator.js';
-import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
-import { diplomaRequest } from '../helpers/dossiers.js';
-import { makePdf } from '../helpers/files.js';
-import { type ApiClient, eventually, listenForHttp } from '../helpers/http.js';
+import { eventually } from '../helpers/http.js';
+import { DIPLOMA_TTHC, portalDiplomaDossier, startPortalEnvironment, type PortalEnvironment } from '../helpers/national-portal.js';
 
 describe('national portal: a dossier filed on the portal, processed here, reported back step by step', () => {
-  let sim: PortalSimulator;
-  let env: TestEnvironment;
-  let api: ApiClient;
-  const secret = randomBytes(32).toString('hex');
-
-  beforeAll(async () => {
-    sim = await startPortalSimulator({ secret });
-    env = await startTestEnvironment('production', { env: { NATIONAL_PORTAL_URL: sim.url, NATIONAL_PORTAL_SECRET: secret, NATIONAL_PORTAL_SYSTEM_CODE: 'MOTCUA-E2E' } });
-    api = await listenForHttp(env);
-    sim.options.motcuaUrl = api.baseUrl;
-  }, 120_000);
-  afterAll(async () => { await env?.close(); await sim?.close(); });
+  let link: PortalEnvironment;
+  beforeAll(async () => { link = await startPortalEnvironment({ NATIONAL_PORTAL_SYSTEM_CODE: 'MOTCUA-E2E' }); }, 120_000);
+  afterAll(async () => { await link?.close(); });
 
   it('takes the pushed dossier, and the portal receives every step of its processing in order', async () => {
     const nationalCode = `H56.22-${Date.now()}`;
-    const { applicantName, applicantIdNumber, applicantPhone, applicantAddress, ...form } = diplomaRequest('Vũ Thị Hạnh');
-    const identity = await makePdf('CCCD Vũ Thị Hạnh');
-    const pushed = await pushDossier(sim, {
-      MaHoSo: nationalCode, MaTTHC: '1.005092.000.00.00.H56', NgayNopHoSo: '20261201083000', KenhThucHien: '2',
-      ChuHoSo: applicantName, SoGiayToChuHoSo: applicantIdNumber, SoDienThoai: applicantPhone, DiaChi: applicantAddress,
-      DinhDanhCHS: [{ LoaiDinhDanh: '1', SoDinhDanh: applicantIdNumber }], TaiKhoanDuocXacThucVoiVNeID: '1', loAs: 'LOA2',
-      DuLieuBieuMau: { ...form, holderName: applicantName },
-      TaiLieuNop: [{ MaThanhPhanHoSo: 'identity', TenTepDinhKem: 'cccd.pdf', data: identity, mimeType: 'application/pdf' }],
-    });
+    const { sim, env, api } = link;
+    const pushed = await pushDossier(sim, await portalDiplomaDossier(nationalCode, 'Vũ Thị Hạnh'));
     expect(pushed.status).toBe(201);
     const code = (pushed.answer as { code: string }).code;
     expect(code).not.toBe(nationalCode);
@@ -80,14 +60,14 @@ describe('national portal: a dossier filed on the portal, processed here, report
     expect(record.steps.map((s) => s.MaBuoc)).toEqual(events.map((e) => `${nationalCode}:${e.id}`));
     expect(record.steps.map((s) => s.TrangThai)).toEqual(['1', '4', '4', '4', '9', '10']);
     expect(record.steps.map((s) => s.MaHoSo)).toEqual(events.map(() => nationalCode));
-    expect(record.dossier).toMatchObject({ MaHoSo: nationalCode, MaTTHC: '1.005092.000.00.00.H56', KenhThucHien: '2', ChuHoSo: 'Vũ Thị Hạnh', TrangThaiHoSo: '10' });
+    expect(record.dossier).toMatchObject({ MaHoSo: nationalCode, MaTTHC: DIPLOMA_TTHC, KenhThucHien: '2', ChuHoSo: 'Vũ Thị Hạnh', TrangThaiHoSo: '10' });
     expect(sim.sync.steps.filter((s) => s.MaHoSo === nationalCode).map((s) => s.MaBuoc)).toEqual(record.steps.map((s) => s.MaBuoc));
     expect(sim.sync.refused).toEqual([]);
 
     // The inbound log names the dossier; the pushes the portal made are one.
     const admin = await api.login('admin');
     const log = await api.json('GET', '/api/admin/national-portal/inbound?outcome=accepted', { token: admin });
-    expect(log.body.items).toEqual([expect.objectContaining({ nationalCode, dossierCode: code, procedureCode: '1.005092.000.00.00.H56' })]);
+    expect(log.body.items).toEqual([expect.objectContaining({ nationalCode, dossierCode: code, procedureCode: DIPLOMA_TTHC })]);
     expect(sim.push.pushes.map((p) => p.status)).toEqual([201]);
   });
 });

@@ -14,60 +14,37 @@ import { dossierDocuments, dossierEvents, dossiers, nationalInboundMessages, sto
 import { isAppError } from '../../src/errors.js';
 import { receiveNationalDossier } from '../../src/services/national-portal/receive-dossier.js';
 import { pushDossier, wireDossier, type PushDossier } from '../../tools/national-portal-sim/dossier-push.js';
-import { startPortalSimulator, type PortalSimulator } from '../../tools/national-portal-sim/simulator.js';
-import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
-import { diplomaRequest } from '../helpers/dossiers.js';
-import { makePdf, makePng } from '../helpers/files.js';
-import { type ApiClient, listenForHttp } from '../helpers/http.js';
-
-const SECRET = 'national-portal-test-secret-0123456789abcdef';
-const DIPLOMA_TTHC = '1.005092.000.00.00.H56';
+import { signWire, type PortalSimulator } from '../../tools/national-portal-sim/simulator.js';
+import type { TestEnvironment } from '../helpers/context.js';
+import { makePng } from '../helpers/files.js';
+import type { ApiClient } from '../helpers/http.js';
+import { DIPLOMA_TTHC, portalDiplomaDossier, startPortalEnvironment, type PortalEnvironment } from '../helpers/national-portal.js';
 
 let serial = 0;
 /** A diploma-copy dossier as the portal pushes it, under a fresh national code, with its ID card hosted on the portal. */
 async function portalDossier(overrides: Partial<PushDossier> = {}): Promise<PushDossier> {
   serial += 1;
-  const { applicantName, applicantIdNumber, applicantPhone, applicantAddress, ...form } = diplomaRequest('Trần Văn Quốc');
-  return {
-    MaHoSo: `H56.22-${Date.now().toString(36)}-${serial}`,
-    MaTTHC: DIPLOMA_TTHC,
-    NgayNopHoSo: '20261201090000',
-    KenhThucHien: '2',
-    ChuHoSo: applicantName,
-    SoGiayToChuHoSo: applicantIdNumber,
-    SoDienThoai: applicantPhone,
-    DiaChi: applicantAddress,
-    Email: 'quoc@example.vn',
-    MaDoiTuong: 'techid-0001',
-    DinhDanhCHS: [{ LoaiDinhDanh: '1', SoDinhDanh: applicantIdNumber }],
-    TaiKhoanDuocXacThucVoiVNeID: '1',
-    loAs: 'LOA2',
-    DuLieuBieuMau: { ...form, holderName: 'Trần Văn Quốc' },
-    TaiLieuNop: [{ MaThanhPhanHoSo: 'identity', TenTepDinhKem: 'cccd-quoc.pdf', data: await makePdf('CCCD Trần Văn Quốc'), mimeType: 'application/pdf' }],
-    ...overrides,
-  };
+  return { ...(await portalDiplomaDossier(`H56.22-${Date.now().toString(36)}-${serial}`, 'Trần Văn Quốc')), Email: 'quoc@example.vn', ...overrides };
 }
 
 describe('national portal: inbound dossiers', () => {
   let env: TestEnvironment;
   let sim: PortalSimulator;
   let api: ApiClient;
+  let link: PortalEnvironment;
   let elsewhere: Server;
   let elsewhereRequests = 0;
 
   beforeAll(async () => {
-    sim = await startPortalSimulator({ secret: SECRET });
-    env = await startTestEnvironment('production', { env: { NATIONAL_PORTAL_URL: sim.url, NATIONAL_PORTAL_SECRET: SECRET, NATIONAL_PORTAL_TIMEOUT_MS: '3000' } });
-    api = await listenForHttp(env);
-    sim.options.motcuaUrl = api.baseUrl;
+    link = await startPortalEnvironment({ NATIONAL_PORTAL_TIMEOUT_MS: '3000' });
+    ({ env, sim, api } = link);
     // Another server on this machine: an attachment URL pointing at it must never be fetched.
     elsewhere = createServer((_req, res) => { elsewhereRequests += 1; res.end('secret'); });
     await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
   }, 120_000);
 
   afterAll(async () => {
-    await env?.close();
-    await sim?.close();
+    await link?.close();
     await new Promise((resolve) => elsewhere?.close(resolve));
   });
 
@@ -100,7 +77,7 @@ describe('national portal: inbound dossiers', () => {
     expect(row.formData.applicantEmail).toBe('quoc@example.vn');
     const documents = await db().select().from(dossierDocuments).where(eq(dossierDocuments.dossierId, row.id)).orderBy(dossierDocuments.fileName);
     expect(documents.map((d) => [d.documentKey, d.fileName, d.mimeType])).toEqual([
-      ['diplomaScan', 'bang-tot-nghiep.png', 'image/png'], ['identity', 'cccd-quoc.pdf', 'application/pdf'],
+      ['diplomaScan', 'bang-tot-nghiep.png', 'image/png'], ['identity', 'cccd.pdf', 'application/pdf'],
     ]);
     expect(await readStoredFile(db(), documents[0]!.storageKey)).toEqual(scan);
     expect(await readStoredFile(db(), documents[1]!.storageKey)).toEqual(pdf);
@@ -157,9 +134,8 @@ describe('national portal: inbound dossiers', () => {
     // A body changed after signing: the signature covers the raw bytes.
     const dossier = wireDossier(sim, await portalDossier());
     const body = JSON.stringify(dossier);
-    const { signWire } = await import('../../tools/national-portal-sim/simulator.js');
     const response = await fetch(`${api.baseUrl}/api/national-portal/dossiers`, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...signWire(SECRET, 'POST', '/api/national-portal/dossiers', body) },
+      method: 'POST', headers: { 'content-type': 'application/json', ...signWire(link.secret, 'POST', '/api/national-portal/dossiers', body) },
       body: body.replace('Trần Văn Quốc', 'Trần Văn Quộc'),
     });
     expect(response.status).toBe(401);
