@@ -17,6 +17,7 @@ import { pushDossier, wireDossier, type PushDossier } from '../../tools/national
 import { signWire, type PortalSimulator } from '../../tools/national-portal-sim/simulator.js';
 import type { TestEnvironment } from '../helpers/context.js';
 import { makePng } from '../helpers/files.js';
+import { signInPages } from '../helpers/page-session.js';
 import type { ApiClient } from '../helpers/http.js';
 import { DIPLOMA_TTHC, portalDiplomaDossier, startPortalEnvironment, type PortalEnvironment } from '../helpers/national-portal.js';
 
@@ -92,6 +93,8 @@ describe('national portal: inbound dossiers', () => {
     const clerk = await api.login('clerk');
     const view = await api.json('GET', `/api/dossiers/${encodeURIComponent(answer.code)}`, { token: clerk });
     expect(view.body).toMatchObject({ channel: 'national', channelLabel: 'Cổng Dịch vụ công quốc gia', nationalCode: dossier.MaHoSo });
+    const staffPage = await (await signInPages(env, 'clerk')).get(`/can-bo/ho-so/${encodeURIComponent(answer.code)}`);
+    expect(staffPage.body).toContain(`<span data-testid="channel">(Cổng Dịch vụ công quốc gia, mã hồ sơ trên Cổng: ${dossier.MaHoSo})</span>`);
   });
 
   it('answers a replay with the same dossier (keys in any order), and refuses another body under the same code', async () => {
@@ -249,5 +252,19 @@ describe('national portal: inbound dossiers', () => {
     const accepted = await api.json('GET', '/api/admin/national-portal/inbound?outcome=accepted', { token: admin });
     expect(accepted.body.items.length).toBeGreaterThanOrEqual(3);
     expect(accepted.body.items[0]).toMatchObject({ outcomeLabel: 'Đã tiếp nhận', dossierCode: expect.any(String), procedureCode: DIPLOMA_TTHC });
+
+    // The page: the log with its links, the outcome filter, the way to the sync page; other staff are refused.
+    const pages = await signInPages(env, 'admin');
+    const page = await pages.get('/quan-tri/lien-thong?outcome=accepted');
+    expect(page.status).toBe(200);
+    const first = accepted.body.items[0] as { nationalCode: string; dossierCode: string };
+    expect(page.body).toContain(first.nationalCode);
+    expect(page.body).toContain(`href="/can-bo/ho-so/${encodeURIComponent(first.dossierCode)}"`);
+    expect(page.body).toContain('href="/quan-tri/lien-thong/dong-bo"');
+    expect(page.body).not.toContain('data-outcome="refused"');
+    const refusedPage = await pages.get('/quan-tri/lien-thong?outcome=refused');
+    expect(refusedPage.body).toContain('NATIONAL_SIGNATURE_INVALID');
+    expect(refusedPage.body).toContain('TaiLieuNop[0].DuongDanTaiTepTin');
+    expect((await (await signInPages(env, 'clerk')).get('/quan-tri/lien-thong')).status).toBe(403);
   });
 });
