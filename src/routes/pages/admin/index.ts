@@ -10,6 +10,7 @@ import { documentRegisterPages } from './document-register.js';
 import { nationalInboundPages } from './national-inbound.js';
 import { nationalSyncPages } from './national-sync.js';
 import { organisationPages } from './organisation.js';
+import { paymentAdminPages } from './payments.js';
 import { procedurePages } from './procedures.js';
 import { queuePages } from './queues.js';
 import { setupPages } from './setup.js';
@@ -25,6 +26,7 @@ export async function adminPages(app: FastifyInstance, ctx: AppContext): Promise
   campaignPages(app, ctx);
   documentRegisterPages(app, ctx);
   auditPages(app, ctx);
+  paymentAdminPages(app, ctx);
   nationalInboundPages(app, ctx);
   queuePages(app, ctx);
   nationalSyncPages(app, ctx);

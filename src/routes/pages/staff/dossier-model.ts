@@ -10,12 +10,14 @@ import { filingFactsOf, type FilingFacts } from '../../../services/intake/filing
 import { registerPrefills, type RegisterPrefill } from '../../../services/processing/master-register.js';
 import { pendingSignatures } from '../../../services/results/batch-sign.js';
 import { messagesOf, type DossierMessages } from '../../../services/messages/dossier-messages.js';
+import { paymentPanel, type PaymentPanel } from '../../../services/payments/payment-ledger.js';
 import { dossierDetails, type DossierDetails } from '../../../services/viewing/dossier-view.js';
 import type { FieldOption } from '../../../workflow/types.js';
 import { formLinks } from '../downloads.js';
 import { messagesPanel, type MessageFormState } from '../messages-model.js';
 import { documentViews, fieldViews, formDataRows } from '../form-view.js';
 import { prefixedData } from '../common.js';
+import { paymentPanelView } from './payments.js';
 import { enc } from './shared.js';
 
 /** A refused action, drawn again with what the official typed and the errors next to the fields. */
@@ -43,6 +45,8 @@ interface StaffDossierData {
   messages: DossierMessages;
   /** What the desk digitised from this dossier into a person's store (each removable: "Gỡ khỏi kho"). */
   storeEntries: DossierStoreEntry[];
+  /** The "Phí, lệ phí" panel: what is owed, the payments, their receipts and refunds. */
+  payments: PaymentPanel;
 }
 
 /** The service calls behind the page. */
@@ -51,7 +55,7 @@ export async function loadStaffDossier(ctx: AppContext, code: string, caller: Ca
   const { view } = details;
   const dataOptions: Record<string, FieldOption[]> = {};
   for (const a of view.actions) for (const f of a.form?.fields ?? []) if (f.optionsFrom) dataOptions[f.name] = await optionsFor(ctx.db, f.optionsFrom);
-  const [prefills, waiting, messages, filing, storeEntries] = await Promise.all([
+  const [prefills, waiting, messages, filing, storeEntries, payments] = await Promise.all([
     // Ask nothing twice: a register check is filled from the electronic master register when it has the diploma.
     registerPrefills(ctx, code, caller, view.actions),
     caller.kind === 'staff' && !view.result ? pendingSignatures(ctx, caller).then((all) => all.find((p) => p.code === code), () => undefined) : undefined,
@@ -59,8 +63,9 @@ export async function loadStaffDossier(ctx: AppContext, code: string, caller: Ca
     messagesOf(ctx, details.dossier, details.actor),
     filingFactsOf(ctx, details.dossier),
     digitisedFromDossier(ctx, details.dossier.id),
+    paymentPanel(ctx, details.dossier, details.actor, caller),
   ]);
-  return { details, prefills, dataOptions, waiting, signingAgentUrl: ctx.config.signingAgentUrl, messages, filing, storeEntries };
+  return { details, prefills, dataOptions, waiting, signingAgentUrl: ctx.config.signingAgentUrl, messages, filing, storeEntries, payments };
 }
 
 const REGISTER_NOTES: Record<RegisterPrefill['outcome'], (p: RegisterPrefill) => string> = {
@@ -119,5 +124,6 @@ export function staffDossierModel(code: string, data: StaffDossierData, extra: S
     filing: filingView(data.filing),
     messages: messagesPanel(messages, `${page}/tin-nhan`, true, extra.messageForm),
     storeEntries: data.storeEntries.map((e) => ({ ...e, removeUrl: `${page}/so-hoa/${enc(e.id)}/go` })),
+    payments: paymentPanelView(data.payments, code),
   };
 }

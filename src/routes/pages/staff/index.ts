@@ -8,6 +8,7 @@ import { digitisePages } from './digitise.js';
 import { failedEffectsPage } from './failed-effects.js';
 import { feedbackPages } from './feedback.js';
 import { inboxPage } from './inbox.js';
+import { paymentPages } from './payments.js';
 import type { StaffPageOptions } from './shared.js';
 import { signInPages } from './sign-in.js';
 import { remoteSigningPages } from './remote-signing.js';
@@ -16,6 +17,7 @@ export async function staffPages(app: FastifyInstance, ctx: AppContext, options:
   signInPages(app, ctx);
   inboxPage(app, ctx, options);
   dossierPages(app, ctx);
+  paymentPages(app, ctx);
   digitisePages(app, ctx);
   approvalPages(app, ctx);
   remoteSigningPages(app, ctx);
