@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/db/repositories/audit.js';
 import { dossierEvents, dossiers, outbox, paymentNotifications, payments } from '../../src/db/schema/index.js';
 import { paymentChecksum } from '../../src/integrations/payment-platform/checksum.js';
+import { fetchPlatformBill } from '../../src/integrations/payment-platform/client.js';
+import { slaSweepJob } from '../../src/jobs/sla-sweep.js';
 import { reconcilePendingPayments } from '../../src/services/payments/reconcile-payments.js';
 import { startPaymentPlatformSimulator, type PaymentPlatformSimulator } from '../../tools/payment-platform-sim/index.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
@@ -131,6 +133,10 @@ describe('online fee payment through the Payment Platform', () => {
     const eventsAfter = await env.ctx.db.select().from(dossierEvents).innerJoin(dossiers, eq(dossiers.id, dossierEvents.dossierId)).where(eq(dossiers.code, dossier.code));
     expect(eventsAfter).toHaveLength(eventsBefore.length);
 
+    // The platform's own e-receipt (GET_BILL) for the paid payment: its checksum verified by the simulator.
+    const bill = await fetchPlatformBill(env.config.paymentPlatform!, reference, row.createdAt);
+    expect(bill.subarray(0, 5).toString()).toBe('%PDF-');
+
     const shown = (await view(dossier)).payment;
     expect(shown).toMatchObject({ status: 'paid', method: 'online', reference, paidAt: row.paidAt!.toISOString() });
 
@@ -244,6 +250,21 @@ describe('online fee payment through the Payment Platform', () => {
     expect((await paymentRow(reference)).confirmedVia).toBe('reconciliation');
     expect(await receiptRows(row.id)).toHaveLength(1);
     expect((await api.act(dossier.code, 'receive', clerk, { version: 1 })).status).toBe(200);
+  });
+
+  it('the periodic sweep (sla-sweep job) reconciles a payment whose callback was lost', async () => {
+    const dossier = await file();
+    const { body: { reference } } = await pay(dossier);
+    sim.dropCallbacks = true;
+    try {
+      await simPay(reference, 'paid');
+    } finally {
+      sim.dropCallbacks = false;
+    }
+    expect((await paymentRow(reference)).status).toBe('pending');
+    await slaSweepJob.handle(env.ctx, {});
+    expect(await paymentRow(reference)).toMatchObject({ status: 'paid', confirmedVia: 'reconciliation' });
+    expect(await receiptRows((await paymentRow(reference)).id)).toHaveLength(1);
   });
 
   it('a failed payment is recorded failed and the citizen can pay again; a new request replaces a pending one', async () => {

@@ -1,6 +1,7 @@
 // The Payment Platform's messages as they cross the wire: one zod schema per boundary (what the platform answers to
 // INIT and QUERY, and the confirm callback it posts to us), the constants of the contract, and its time format.
 import { z } from 'zod';
+import { isIsoDay, VN_OFFSET_MINUTES } from '../../calendar/vn-time.js';
 
 /** The contract version we speak (PhienBan). */
 export const PROTOCOL_VERSION = '1.0.6';
@@ -50,7 +51,7 @@ export const queryResponseSchema = confirmMessageSchema.extend({
 });
 export type QueryResponse = z.infer<typeof queryResponseSchema>;
 
-const VN_OFFSET_MS = 7 * 3_600_000;
+const VN_OFFSET_MS = VN_OFFSET_MINUTES * 60_000;
 
 /** yyyyMMddHHmmss, 24-hour, Vietnam time (UTC+7 all year): the contract's time format. */
 export function vnTimestamp(at: Date): string {
@@ -59,11 +60,7 @@ export function vnTimestamp(at: Date): string {
 
 /** The instant a yyyyMMddHHmmss Vietnam time names; undefined when it names none (month 13, 25:00). */
 export function parseVnTimestamp(value: string): Date | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(value);
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  const utc = Date.UTC(y, mo - 1, d, h, mi, s);
-  const back = new Date(utc);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
-  return new Date(utc - VN_OFFSET_MS);
+  const m = /^(\d{4})(\d{2})(\d{2})([01]\d|2[0-3])([0-5]\d)([0-5]\d)$/.exec(value);
+  if (!m || !isIsoDay(`${m[1]}-${m[2]}-${m[3]}`)) return undefined;
+  return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+07:00`);
 }

@@ -39,8 +39,12 @@ export function paymentReference(dossierCode: string, at: Date, attempt: number)
 export async function requestPayment(ctx: AppContext, code: string, caller: Caller, ip: string | null = null): Promise<PaymentRequested> {
   const { dossier, actor } = await loadDossierFor(ctx, code, caller, 'view');
   const auditActor = auditActorOf(caller, actor, ip);
-  const refuse = async (errorCode: ErrorCode, message: string, extra: Record<string, unknown> = {}): Promise<never> => {
-    await recordAudit(ctx.db, auditActor, 'payment.request_refused', dossier.code, { code: errorCode, ...extra });
+  /** Audits the refusal (with `close`, the attempt closed in the same transaction) and throws it. */
+  const refuse = async (errorCode: ErrorCode, message: string, extra: Record<string, unknown> = {}, close?: { id: string; reason: string }): Promise<never> => {
+    await ctx.db.transaction(async (tx) => {
+      if (close) await paymentsRepo.closePendingPayment(tx, close.id, 'failed', close.reason);
+      await recordAudit(tx, auditActor, 'payment.request_refused', dossier.code, { code: errorCode, ...extra });
+    });
     const error = new AppError(errorCode, message);
     if (errorCode === 'PAYMENT_PLATFORM_UNAVAILABLE' && extra.retryable !== false) error.retryAfterSeconds = PLATFORM_RETRY_AFTER_SECONDS;
     throw error;
@@ -94,11 +98,11 @@ export async function requestPayment(ctx: AppContext, code: string, caller: Call
     const retryable = !(error instanceof PaymentPlatformError) || error.retryable;
     const reason = String((error as Error).message).slice(0, 300);
     ctx.log.warn({ err: error, reference: created.reference }, 'payment platform INIT failed');
-    await paymentsRepo.closePendingPayment(ctx.db, created.id, 'failed', retryable ? 'Cổng thanh toán không phản hồi khi mở giao dịch' : 'Cổng thanh toán từ chối mở giao dịch');
     return refuse('PAYMENT_PLATFORM_UNAVAILABLE', retryable
       ? 'Cổng thanh toán tạm thời không phản hồi. Vui lòng thử lại sau ít phút.'
       : 'Cổng thanh toán từ chối mở giao dịch. Vui lòng nộp phí tại Bộ phận Tiếp nhận và Trả kết quả hoặc thử lại sau.',
-    { reference: created.reference, reason, retryable });
+    { reference: created.reference, reason, retryable },
+    { id: created.id, reason: retryable ? 'Cổng thanh toán không phản hồi khi mở giao dịch' : 'Cổng thanh toán từ chối mở giao dịch' });
   }
 }
 

@@ -5,7 +5,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPaymentPlatformSimulator, type PaymentPlatformSimulator } from '../../../tools/payment-platform-sim/index.js';
-import { seriousViolationsUnderCsp, startBrowserEnvironment, textOf, type BrowserEnvironment } from '../../helpers/browser.js';
+import type { ChromiumBrowser, Page } from 'playwright-core';
+import { launchChromium, newEnforcingContext, requireChromium, seriousViolationsUnderCsp, textOf } from '../../helpers/browser.js';
+import { startTestEnvironment, type TestEnvironment } from '../../helpers/context.js';
+import { listenForHttp, type ApiClient } from '../../helpers/http.js';
 import { diplomaRequest } from '../../helpers/dossiers.js';
 import { makePdf } from '../../helpers/files.js';
 
@@ -15,7 +18,10 @@ const SECRET = 'browser-payment-secret-0123456789';
 
 describe('online fee payment in chromium', () => {
   let sim: PaymentPlatformSimulator;
-  let b: BrowserEnvironment;
+  let env: TestEnvironment;
+  let browser: ChromiumBrowser;
+  /** The pages' Content-Security-Policy enforced: its form-action must let the pay button go on to the platform. */
+  let b: { api: ApiClient; base: string; page: Page; env: TestEnvironment };
 
   const file = async (name: string) => {
     const { status, body } = await b.api.submit('diploma-copy', diplomaRequest(name), [{ field: 'identity', name: 'cccd.pdf', data: await makePdf(), type: 'application/pdf' }]);
@@ -30,7 +36,11 @@ describe('online fee payment in chromium', () => {
 
   beforeAll(async () => {
     sim = await startPaymentPlatformSimulator({ partnerCode: PARTNER, secret: SECRET });
-    b = await startBrowserEnvironment({ env: { PAYMENT_PLATFORM_URL: sim.url, PAYMENT_PLATFORM_PARTNER_CODE: PARTNER, PAYMENT_PLATFORM_SECRET: SECRET } });
+    requireChromium();
+    env = await startTestEnvironment('production', { env: { PAYMENT_PLATFORM_URL: sim.url, PAYMENT_PLATFORM_PARTNER_CODE: PARTNER, PAYMENT_PLATFORM_SECRET: SECRET } });
+    const api = await listenForHttp(env);
+    browser = await launchChromium();
+    b = { api, base: api.baseUrl, page: await (await newEnforcingContext(browser)).newPage(), env };
     sim.confirmUrl = `${b.base}/api/payment-platform/confirm`;
     sim.returnUrl = `${b.base}/thanh-toan/ket-qua`;
     const admin = await b.api.login('admin');
@@ -45,7 +55,8 @@ describe('online fee payment in chromium', () => {
     expect((await b.api.json('POST', '/api/admin/procedures', { token: admin, form })).status).toBe(201);
   });
   afterAll(async () => {
-    await b?.close();
+    await browser?.close();
+    await env?.close();
     await sim?.close();
   });
 
