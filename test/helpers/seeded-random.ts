@@ -1,0 +1,12 @@
+// A seeded pseudo-random generator (mulberry32) for tests and benchmarks that build random but repeatable data:
+// the same seed gives the same instances on every run and machine, so a failure can be replayed.
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
