@@ -417,6 +417,11 @@ export const MATRIX: MatrixRow[] = [
   ...staffRows('GET /api/admin/document-register?format=xlsx', get('/api/admin/document-register?format=xlsx'), adminApi(OK)),
   ...staffRows('GET /api/admin/audit', get('/api/admin/audit'), adminApi(OK)),
   ...staffRows('GET /api/admin/audit?format=csv', get('/api/admin/audit?format=csv'), adminApi(OK)),
+  ...staffRows('GET /api/admin/national-portal/inbound', get('/api/admin/national-portal/inbound'), adminApi(OK)),
+  // The national portal's push authenticates by its HMAC alone, and this deployment has no portal link: 404 to everyone,
+  // sessions included (test/security/national-portal-inbound.test.ts covers a configured link).
+  ...staffRows('POST /api/national-portal/dossiers', send('POST', '/api/national-portal/dossiers', { json: { MaHoSo: 'H56-1' } }),
+    Array<string>(15).fill('404 NATIONAL_PORTAL_DISABLED')),
 
   // Metrics: decided by the address alone (src/metrics/access.ts), never by a session; no METRICS_TOKEN is set here.
   ...staffRows('GET /metrics (private address)', get('/metrics'), [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
@@ -473,6 +478,7 @@ export const MATRIX: MatrixRow[] = [
   // A type abbreviation with "-" is refused on the form, after the gate.
   ...staffRows('POST /quan-tri/so-van-ban/loai/:key', post('/quan-tri/so-van-ban/loai/notice', { form: { name: 'Thông báo', abbreviation: 'T-B', register: 'outgoing' } }, true), adminPage(P422)),
   ...staffRows('GET /quan-tri/nhat-ky', get('/quan-tri/nhat-ky'), adminPage(P200)),
+  ...staffRows('GET /quan-tri/lien-thong', get('/quan-tri/lien-thong'), adminPage(P200)),
   ...staffRows('GET /quan-tri/hang-doi', get('/quan-tri/hang-doi'), adminPage(P200)),
   ...staffRows('POST /quan-tri/thiet-lap', post('/quan-tri/thiet-lap', { form: {} }, true), adminPage('303 /quan-tri?tb=')),
 
