@@ -101,6 +101,8 @@ export const dossiers = pgTable('dossiers', {
   index('dossiers_subject_person_idx').on(t.subjectPersonalId, t.procedureId),
   index('dossiers_queue_idx').on(t.unitId, t.status, t.dueAt),
   index('dossiers_procedure_idx').on(t.procedureId, t.status),
+  // Every report (stats, Decision 766 index, tracking book) takes the dossiers filed in a period.
+  index('dossiers_submitted_idx').on(t.submittedAt),
   // Intake's per-contact limit (services/intake/contact-limit.ts) counts recent filings by the same e-mail (lower-case,
   // without a +tag) or phone; the expression must stay the same as the query's.
   index('dossiers_applicant_email_idx').on(sql`lower(regexp_replace(${t.applicantEmail}, '[+][^@]*@', '@'))`, t.submittedAt),

@@ -1,0 +1,1 @@
+CREATE INDEX "dossiers_submitted_idx" ON "dossiers" USING btree ("submitted_at");
