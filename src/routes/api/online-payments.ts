@@ -4,6 +4,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
+import { AppError } from '../../errors.js';
 import { requireStaff } from '../../plugins/caller.js';
 import { receivePaymentCallback } from '../../services/payments/confirm-payment.js';
 import { runPaymentReconciliation } from '../../services/payments/reconcile-payments.js';
@@ -11,6 +12,8 @@ import { listDossierPayments, requestPayment } from '../../services/payments/req
 import { errorResponse } from './error-response.js';
 
 const codeParams = z.object({ code: z.string().min(1).max(64) });
+/** Callbacks a client address may post a minute (the platform sends one per settled payment). */
+const CALLBACKS_PER_MINUTE = 600;
 const feeLine = z.object({ code: z.string(), label: z.string(), amount: z.number().int() });
 
 const paymentView = z.object({
@@ -54,6 +57,8 @@ export const onlinePaymentRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
   }, async (request) => ({ items: await listDossierPayments(ctx, request.params.code, request.caller) }));
 
   app.post('/api/payment-platform/confirm', {
+    // Anyone may post here, and every post is logged: a flood from one address is cut off before it fills the logs.
+    config: { rateLimit: { max: CALLBACKS_PER_MINUTE, timeWindow: 60_000, errorResponseBuilder: () => new AppError('RATE_LIMITED', 'Quá nhiều thông báo thanh toán.') } },
     schema: {
       tags: ['payments'], summary: 'Nền tảng thanh toán báo kết quả giao dịch (callback máy chủ tới máy chủ)',
       description: 'Không cần đăng nhập: MaXacThuc (SHA-256 của LoaiBanTin|MaLoi|MaDoiTac|MaThamChieu|SoTien|MaTienTe|MaGiaoDich|MaNganHang|ThoiGianGD|ThongTinGiaoDich|khóa bí mật) là xác thực. '
