@@ -313,6 +313,8 @@ describe('payment records: receipts, desk payments, refunds, the admin list', ()
     expect((await pages.get(viaPage)).status).toBe(200);
     expect((await env.app.inject({ method: 'GET', url: viaPage })).statusCode).toBe(404);
 
+    // A dossier of a free procedure that never paid has no panel.
+    expect((await pages.get(`/can-bo/ho-so/${encodeURIComponent(freeCode)}`)).body).not.toContain('data-testid="payment-panel"');
     // A specialist sees the panel, but neither form.
     const specialistPage = await (await signInPages(env, 'specialist')).get(`/can-bo/ho-so/${encodeURIComponent(code)}`);
     expect(specialistPage.body).toContain('data-testid="payment-panel"');

@@ -65,6 +65,8 @@ export function paymentPanelView(panel: PaymentPanel, code: string) {
   const page = `/can-bo/ho-so/${enc(code)}/thanh-toan`;
   const money = (amount: number) => `${formatAmount(amount)} đ`;
   return {
+    // A procedure that charges nothing and a dossier that never paid: no panel at all.
+    shown: panel.required || panel.payments.length > 0,
     ...panel, amountText: money(panel.amount), lines: panel.lines.map((l) => ({ ...l, amountText: money(l.amount) })),
     deskUrl: panel.mayRecordDesk ? `${page}/tai-quay` : null,
     payments: panel.payments.map((p) => ({
