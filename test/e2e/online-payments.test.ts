@@ -9,6 +9,7 @@ import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/db/repositories/audit.js';
+import { insertPayment } from '../../src/db/repositories/payments.js';
 import { dossierEvents, dossiers, outbox, paymentNotifications, payments } from '../../src/db/schema/index.js';
 import { paymentChecksum } from '../../src/integrations/payment-platform/checksum.js';
 import { fetchPlatformBill } from '../../src/integrations/payment-platform/client.js';
@@ -284,9 +285,26 @@ describe('online fee payment through the Payment Platform', () => {
     expect(third.status).toBe(201);
     expect(await paymentRow(second)).toMatchObject({ status: 'cancelled' });
     expect((await paymentsOf(dossier.code)).filter((p) => p.status === 'pending').map((p) => p.reference)).toEqual([third.body.reference]);
+    // Two tabs racing: another attempt opened alongside (as if its request slipped in), never finished.
+    const [row] = await paymentsOf(dossier.code);
+    const raced = await insertPayment(env.ctx.db, {
+      dossierId: row!.dossierId, reference: `${third.body.reference}R`, method: 'online', amount: 20000, lines: row!.lines, status: 'pending',
+    });
     await simPay(third.body.reference, 'paid');
     expect((await paymentRow(third.body.reference)).status).toBe('paid');
     expect((await view(dossier)).payment).toMatchObject({ status: 'paid', reference: third.body.reference });
+    // Paid by the third: the raced attempt is cancelled, so reconciliation does not ask about it for ever...
+    expect(await paymentRow(raced.reference)).toMatchObject({ status: 'cancelled', failureReason: 'Đã nộp phí bằng giao dịch khác' });
+    // ...and should the citizen still pay it, the money is recorded, flagged for a refund.
+    const late = await postCallback({
+      LoaiBanTin: 'PAY', MaLoi: '00', MaDoiTac: PARTNER, MaThamChieu: raced.reference, SoTien: 20000, MaTienTe: 'VND', MaGiaoDich: 'LATE1',
+      MaNganHang: 'SIMBANK', ThoiGianGD: '20250101120000', ThongTinGiaoDich: 'x',
+    });
+    expect(late.status).toBe(200);
+    expect(await paymentRow(raced.reference)).toMatchObject({ status: 'paid', platformTransactionId: 'LATE1' });
+    expect((await notifications(raced.reference)).map((n) => n.outcome)).toEqual(['confirmed (duplicate payment)']);
+    const [audit] = (await listAuditEntries(env.ctx.db, { action: 'payment.confirmed', limit: 50 })).filter((e) => e.details.reference === raced.reference);
+    expect(audit!.details).toMatchObject({ previousStatus: 'cancelled', alsoPaid: [third.body.reference] });
   });
 
   it('the platform away at INIT: 503 with Retry-After, no pending payment left; the periodic pass skips while it is down', async () => {

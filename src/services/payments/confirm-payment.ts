@@ -77,8 +77,15 @@ export async function applyConfirmation(ctx: AppContext, message: ConfirmMessage
         paidAt: parseVnTimestamp(message.ThoiGianGD) ?? new Date(), platformTransactionId: message.MaGiaoDich || null, confirmedVia: source.via,
       });
       if (!paid) { await log(tx, 'duplicate'); return 'duplicate' as const; }
+      const others = (await paymentsRepo.paymentsWithStatus(tx, payment.dossierId, ['paid', 'pending'])).filter((p) => p.id !== payment.id);
       // A second attempt paid too (an abandoned one finished after all): recorded, and said, for staff to refund.
-      const alsoPaid = (await paymentsRepo.paymentsWithStatus(tx, payment.dossierId, ['paid'])).filter((p) => p.id !== payment.id).map((p) => p.reference);
+      const alsoPaid = others.filter((p) => p.status === 'paid').map((p) => p.reference);
+      // Other attempts still open are not wanted any more (were one finished after all, its callback still counts).
+      for (const open of others.filter((p) => p.status === 'pending' && p.method === 'online')) {
+        if (await paymentsRepo.closePendingPayment(tx, open.id, 'cancelled', 'Đã nộp phí bằng giao dịch khác')) {
+          await recordAudit(tx, actor, 'payment.cancelled', dossier?.code ?? null, { reference: open.reference, paidBy: payment.reference });
+        }
+      }
       await recordAudit(tx, actor, 'payment.confirmed', dossier?.code ?? null, {
         reference: payment.reference, amount: payment.amount, transactionId: message.MaGiaoDich, via: source.via, previousStatus: payment.status,
         ...(alsoPaid.length > 0 ? { alsoPaid } : {}),

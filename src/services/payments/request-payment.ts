@@ -76,7 +76,7 @@ export async function requestPayment(ctx: AppContext, code: string, caller: Call
     await paymentsRepo.lockDossierForPayment(tx, dossier.id);
     const open = await paymentsRepo.paymentsWithStatus(tx, dossier.id, ['pending', 'paid']);
     if (open.some((p) => p.status === 'paid')) return null;
-    for (const old of open) {
+    for (const old of open.filter((p) => p.method === 'online')) {
       if (await paymentsRepo.closePendingPayment(tx, old.id, 'cancelled', 'Thay bằng lần thanh toán mới')) {
         await recordAudit(tx, auditActor, 'payment.cancelled', dossier.code, { reference: old.reference });
       }
