@@ -16,6 +16,7 @@ import { receiveNationalDossier } from '../../src/services/national-portal/recei
 import { pushDossier, wireDossier, type PushDossier } from '../../tools/national-portal-sim/dossier-push.js';
 import { signWire, type PortalSimulator } from '../../tools/national-portal-sim/simulator.js';
 import type { TestEnvironment } from '../helpers/context.js';
+import { diplomaRequest } from '../helpers/dossiers.js';
 import { makePng } from '../helpers/files.js';
 import { signInPages } from '../helpers/page-session.js';
 import type { ApiClient } from '../helpers/http.js';
@@ -93,8 +94,22 @@ describe('national portal: inbound dossiers', () => {
     const clerk = await api.login('clerk');
     const view = await api.json('GET', `/api/dossiers/${encodeURIComponent(answer.code)}`, { token: clerk });
     expect(view.body).toMatchObject({ channel: 'national', channelLabel: 'Cổng Dịch vụ công quốc gia', nationalCode: dossier.MaHoSo });
-    const staffPage = await (await signInPages(env, 'clerk')).get(`/can-bo/ho-so/${encodeURIComponent(answer.code)}`);
+    const clerkPages = await signInPages(env, 'clerk');
+    const staffPage = await clerkPages.get(`/can-bo/ho-so/${encodeURIComponent(answer.code)}`);
     expect(staffPage.body).toContain(`<span data-testid="channel">(Cổng Dịch vụ công quốc gia, mã hồ sơ trên Cổng: ${dossier.MaHoSo})</span>`);
+    // The inbox: filtered by channel (API and page), the national ones marked.
+    const online = await api.submit('diploma-copy', diplomaRequest('Lê Văn Một'), [{ field: 'identity', name: 'cccd.pdf', data: pdf, type: 'application/pdf' }]);
+    expect(online.status).toBe(201);
+    const national = await api.json('GET', '/api/inbox?channel=national', { token: clerk });
+    expect(national.body.map((i: { code: string }) => i.code)).toContain(answer.code);
+    expect(national.body.every((i: { channel: string }) => i.channel === 'national')).toBe(true);
+    const all = await api.json('GET', '/api/inbox', { token: clerk });
+    expect(all.body.find((i: { code: string }) => i.code === online.body.code)).toMatchObject({ channel: 'online', channelLabel: 'Trực tuyến' });
+    expect((await api.json('GET', '/api/inbox?channel=other', { token: clerk })).status).toBe(422);
+    const inboxPage = await clerkPages.get('/can-bo?channel=national');
+    expect(inboxPage.body).toContain(answer.code);
+    expect(inboxPage.body).not.toContain(online.body.code);
+    expect(inboxPage.body).toContain('<span class="badge" data-testid="national-channel">Cổng Dịch vụ công quốc gia</span>');
   });
 
   it('answers a replay with the same dossier (keys in any order), and refuses another body under the same code', async () => {

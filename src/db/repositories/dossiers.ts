@@ -239,6 +239,8 @@ export interface InboxQuery {
   agencyCodes: string[];
   status?: string;
   procedureId?: string;
+  /** How it came in (online, desk, national): the desk picks out what the national portal pushed. */
+  channel?: DossierChannel;
   overdueBefore?: Date;
   limit: number;
 }
@@ -254,6 +256,7 @@ export async function listInbox(db: Db, q: InboxQuery): Promise<DossierRow[]> {
   const filters: SQL[] = [inState, reach];
   if (q.status) filters.push(eq(dossiers.status, q.status));
   if (q.procedureId) filters.push(eq(dossiers.procedureId, q.procedureId));
+  if (q.channel) filters.push(eq(dossiers.channel, q.channel));
   if (q.overdueBefore) filters.push(lt(dossiers.dueAt, q.overdueBefore));
   return db.select().from(dossiers).where(and(...filters))
     .orderBy(sql`${dossiers.dueAt} asc nulls last`, asc(dossiers.submittedAt)).limit(q.limit);

@@ -6,6 +6,7 @@ import { changePassword, login, logout } from '../../services/accounts/auth.js';
 import { beginTotpEnrolment, confirmTotpEnrolment, disableOwnTotp, totpEnabled, totpStatus } from '../../services/accounts/two-factor.js';
 import { inbox } from '../../services/processing/inbox.js';
 import type { StaffRow } from '../../db/repositories/staff.js';
+import { DOSSIER_CHANNELS } from '../../services/viewing/channels.js';
 
 const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
 const staffView = z.object({
@@ -119,6 +120,7 @@ export const staffRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
       tags: ['dossiers'], summary: 'Hồ sơ cán bộ có thể xử lý ngay, hạn sớm nhất trước',
       querystring: z.object({
         status: z.string().optional(), procedure: z.string().optional(),
+        channel: z.enum(DOSSIER_CHANNELS).optional().describe('online: cổng này; desk: tại bộ phận một cửa; national: Cổng DVC quốc gia đẩy sang'),
         overdue: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
         limit: z.coerce.number().int().min(1).max(500).optional(),
       }),

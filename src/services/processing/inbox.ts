@@ -7,8 +7,10 @@ import { staffReach } from '../access.js';
 import { needsApology } from '../../effects/clock.js';
 import { vnDay } from '../../calendar/vn-time.js';
 import { possibleDuplicateCodes } from '../intake/filing-facts.js';
+import type { DossierChannel } from '../../db/schema/index.js';
+import { channelLabel } from '../viewing/channels.js';
 
-export interface InboxFilter { status?: string; procedure?: string; overdue?: boolean; limit?: number }
+export interface InboxFilter { status?: string; procedure?: string; channel?: DossierChannel; overdue?: boolean; limit?: number }
 
 /** Every (version, state) where one of the staff member's roles has an action; older pinned versions included. */
 function actionableStates(ctx: AppContext, staff: StaffRow): Array<{ procedureVersionId: number; status: string; label: string }> {
@@ -37,7 +39,7 @@ export async function inbox(ctx: AppContext, staff: StaffRow, filter: InboxFilte
   const now = new Date();
   const rows = await listInbox(ctx.db, {
     actionable, unitIds: reach.unitIds, agencyCodes: reach.agencyCodes,
-    status: filter.status, procedureId: filter.procedure, overdueBefore: filter.overdue ? now : undefined, limit: filter.limit ?? 100,
+    status: filter.status, procedureId: filter.procedure, channel: filter.channel, overdueBefore: filter.overdue ? now : undefined, limit: filter.limit ?? 100,
   });
   // Flagged at filing (services/intake): the desk sees which dossier of the same person and procedure it may repeat.
   const duplicateCodes = await possibleDuplicateCodes(ctx, rows);
@@ -46,7 +48,7 @@ export async function inbox(ctx: AppContext, staff: StaffRow, filter: InboxFilte
     return {
       code: d.code, procedure: { id: definition.id, title: definition.title }, procedureVersionId: d.procedureVersionId,
       status: d.status, statusLabel: stateLabel(definition, d.status),
-      version: d.version, applicantName: d.applicantName, submittedAt: d.submittedAt.toISOString(),
+      version: d.version, channel: d.channel, channelLabel: channelLabel(d.channel), applicantName: d.applicantName, submittedAt: d.submittedAt.toISOString(),
       dueDate: d.dueAt ? vnDay(d.dueAt) : null, dueAt: d.dueAt?.toISOString() ?? null,
       overdue: needsApology(d, now), apologyDueAt: d.apologyDueAt?.toISOString() ?? null,
       stepDueAt: d.stateDueAt?.toISOString() ?? null, slaMark: d.slaMark, unitId: d.unitId, assigneeId: d.assigneeId,

@@ -1,5 +1,7 @@
 // How a dossier came in, in words: one table for every page, form and export that shows or filters by channel.
-import type { DossierChannel } from '../../db/schema/index.js';
+import { DOSSIER_CHANNELS, type DossierChannel } from '../../db/schema/index.js';
+
+export { DOSSIER_CHANNELS, type DossierChannel };
 
 /** Short labels (staff pages, lists, filters, exports). */
 export const CHANNEL_LABELS: Readonly<Record<DossierChannel, string>> = Object.freeze({
