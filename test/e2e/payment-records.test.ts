@@ -3,8 +3,6 @@
 // its job idempotent), a fee taken at the desk, refunds recorded by hand, the administrators' list and the staff
 // dossier page's panel. The paid procedure is a new version of diploma-copy with fee lines, uploaded through the
 // administration API like an administrator would.
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { and, eq, inArray, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/db/repositories/audit.js';
@@ -19,15 +17,8 @@ import { diplomaRequest } from '../helpers/dossiers.js';
 import { makePdf } from '../helpers/files.js';
 import { ApiClient, listenForHttp } from '../helpers/http.js';
 import { signInPages } from '../helpers/page-session.js';
+import { uploadPaidDiplomaCopy } from '../helpers/paid-procedure.js';
 import { pdfsig, pdfText } from '../helpers/pdf-tools.js';
-
-const FEE = `fee:
-  amount: 150000
-  lines:
-    - { code: LP-BS, label: Lệ phí cấp bản sao văn bằng, amount: 100000 }
-    - { code: P-TC, label: Phí tra cứu sổ gốc, amount: 50000 }
-  payment: optional
-`;
 
 describe('payment records: receipts, desk payments, refunds, the admin list', () => {
   let env: TestEnvironment;
@@ -68,13 +59,7 @@ describe('payment records: receipts, desk payments, refunds, the admin list', ()
     specialist = await api.login('specialist');
     // Filed under the free version 1, before the paid version exists: it owes nothing.
     freeCode = (await fileDossier('Phan Văn Miễn')).code;
-    const original = await readFile(path.join(env.config.workflowsDir, 'diploma-copy.yaml'), 'utf8');
-    const paid = original.replace(/^fee:\n(?: {2}.*\n)+/m, FEE);
-    expect(paid).not.toBe(original);
-    const form = new FormData();
-    form.append('file', new Blob([paid], { type: 'application/yaml' }), 'diploma-copy.yaml');
-    const uploaded = await api.json('POST', '/api/admin/procedures', { token: admin, form });
-    expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(201);
+    await uploadPaidDiplomaCopy(api, admin, env.config.workflowsDir);
   });
   afterAll(async () => {
     await env?.close();
@@ -267,11 +252,7 @@ describe('payment records: receipts, desk payments, refunds, the admin list', ()
   });
 
   it('lets the desk receive a dossier of a procedure paid before processing once its fee is taken at the desk', async () => {
-    const original = await readFile(path.join(env.config.workflowsDir, 'diploma-copy.yaml'), 'utf8');
-    const form = new FormData();
-    form.append('file', new Blob([original.replace(/^fee:\n(?: {2}.*\n)+/m, FEE.replace('payment: optional', 'payment: before-processing'))],
-      { type: 'application/yaml' }), 'diploma-copy.yaml');
-    expect((await api.json('POST', '/api/admin/procedures', { token: admin, form })).status).toBe(201);
+    await uploadPaidDiplomaCopy(api, admin, env.config.workflowsDir, 'before-processing');
     const { code } = await fileDossier('Hồ Văn Trước');
     const early = await api.act(code, 'receive', clerk, { version: 1 });
     expect(early.status).toBe(422);
