@@ -89,6 +89,13 @@ describe('national portal: inbound dossiers', () => {
     const log = await lastLog();
     expect(log).toMatchObject({ outcome: 'accepted', nationalCode: dossier.MaHoSo, procedureCode: DIPLOMA_TTHC, dossierId: row.id, errorCode: null });
     expect(log.bodySha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(log.details).toEqual({
+      filedAt: '20261201090000', portalChannel: '2',
+      attachments: [
+        { key: 'identity', name: 'cccd.pdf', sizeBytes: pdf.length, mimeType: 'application/pdf' },
+        { key: 'diplomaScan', name: 'bang-tot-nghiep.png', sizeBytes: scan.length, mimeType: 'image/png' },
+      ],
+    });
 
     // The channel everywhere: the dossier as staff read it.
     const clerk = await api.login('clerk');

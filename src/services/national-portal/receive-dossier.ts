@@ -23,7 +23,7 @@ export const nationalDossierSchema = z.object({
   MaTTHC: z.string().trim().min(1).max(64),
   /** When the citizen filed it on the portal, yyyyMMddHHmmss in Vietnam time. */
   NgayNopHoSo: z.string().regex(/^\d{14}$/, 'Định dạng yyyyMMddHHmmss'),
-  /** "2" (online) is what the portal pushes; kept in the log only. */
+  /** "2" (online) is what the portal pushes; the dossier's channel is 'national' whatever it says (kept in the log). */
   KenhThucHien: z.enum(['1', '2', '3']).optional(),
   ChuHoSo: z.string().trim().min(1).max(200),
   SoGiayToChuHoSo: z.string().trim().max(20).optional(),
@@ -31,7 +31,7 @@ export const nationalDossierSchema = z.object({
   SoDienThoai: z.string().trim().max(20).optional(),
   DiaChi: z.string().trim().max(500).optional(),
   TrichYeuHoSo: z.string().max(1000).optional(),
-  /** The submitter's account at the portal (VNeID TechID). */
+  /** The submitter's account at the portal (VNeID TechID; kept in the log). */
   MaDoiTuong: z.string().trim().max(64).optional(),
   /** The owner's identity numbers: LoaiDinhDanh "1" = 12-digit personal ID (CCCD), "2" = 9-digit ID card (CMND). */
   DinhDanhCHS: z.array(z.object({ LoaiDinhDanh: z.enum(['1', '2']), SoDinhDanh: z.string().regex(/^(\d{9}|\d{12})$/) })).max(5).optional(),
@@ -190,6 +190,8 @@ async function receive(ctx: AppContext, message: NationalDossier, requestHash: s
       replayed: false,
       details: {
         filedAt: message.NgayNopHoSo,
+        ...(message.KenhThucHien ? { portalChannel: message.KenhThucHien } : {}),
+        ...(message.MaDoiTuong ? { submitter: message.MaDoiTuong } : {}),
         attachments: files.map((f) => ({ key: f.documentKey, name: f.fileName, sizeBytes: f.data.length, mimeType: f.mimeType })),
       },
     };
