@@ -12,6 +12,7 @@ import {
 import { runPaymentReconciliation } from '../../../services/payments/reconcile-payments.js';
 import { PAYMENT_STATUSES } from '../../../db/schema/payments.js';
 import { render } from '../common.js';
+import { queryText } from '../staff/shared.js';
 import { adminMenu, adminOr } from './shared.js';
 
 const PAGE = '/quan-tri/thanh-toan';
@@ -19,16 +20,12 @@ const FILTERS = ['status', 'method', 'from', 'to'] as const;
 
 const money = (amount: number) => `${formatAmount(amount)} đ`;
 
-function text(value: unknown): string {
-  const last = Array.isArray(value) ? value.at(-1) : value;
-  return typeof last === 'string' ? last.trim().slice(0, 32) : '';
-}
 
 export function paymentAdminPages(app: FastifyInstance, ctx: AppContext): void {
   app.get(PAGE, async (request, reply) => {
     if (!(await adminOr(request, reply))) return reply;
-    const raw = request.query as Record<string, unknown>;
-    const filter = Object.fromEntries(FILTERS.map((k) => [k, text(raw[k])])) as Record<(typeof FILTERS)[number], string>;
+    const raw = queryText(request);
+    const filter = Object.fromEntries(FILTERS.map((k) => [k, (raw[k] ?? '').trim().slice(0, 32)])) as Record<(typeof FILTERS)[number], string>;
     let list: PaymentList = { items: [], truncated: false, totals: { count: 0, paidCount: 0, paid: 0, refunded: 0, net: 0 } };
     let problem: { message: string; fields: Record<string, string> } | undefined;
     try {
@@ -37,7 +34,7 @@ export function paymentAdminPages(app: FastifyInstance, ctx: AppContext): void {
       if (!isAppError(error) || error.statusCode >= 500 || error.statusCode === 403) throw error;
       problem = { message: error.message, fields: error.fields ?? {} };
     }
-    const reconciled = text(raw.doi_soat);
+    const reconciled = raw.doi_soat ?? '';
     return render(request, reply, 'admin-payments', {
       title: 'Thanh toán trực tuyến', adminMenu: adminMenu(PAGE), filter, problem,
       statuses: PAYMENT_STATUSES.map((s) => ({ value: s, label: PAYMENT_STATUS_LABELS[s], selected: s === filter.status })),
