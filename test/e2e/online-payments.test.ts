@@ -201,6 +201,19 @@ describe('online fee payment through the Payment Platform', () => {
     const malformed = await api.json('POST', '/api/payment-platform/confirm', { json: { MaThamChieu: reference, hello: 'world' } });
     expect(malformed.status).toBe(403);
 
+    // Hostile bodies: deeply nested (our string conversions and the jsonb column must not choke), not an object.
+    const before = await env.ctx.db.select().from(paymentNotifications);
+    for (const raw of [`${'['.repeat(10_000)}${']'.repeat(10_000)}`, `{"MaThamChieu":"${reference}","LoaiBanTin":${'['.repeat(10_000)}${']'.repeat(10_000)}}`, '"PAY"']) {
+      const response = await fetch(`${api.baseUrl}/api/payment-platform/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw });
+      expect(response.status).toBe(403);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('PAYMENT_CHECKSUM_INVALID');
+    }
+    // A body the framework cannot read is refused before the handler, in the house's error shape (not logged: no message came).
+    const empty = await api.json('POST', '/api/payment-platform/confirm', { headers: { 'content-type': 'application/json' } });
+    expect(empty).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
+    const hostileRows = (await env.ctx.db.select().from(paymentNotifications)).filter((n) => !before.some((b) => b.id === n.id));
+    expect(hostileRows.map((n) => n.body)).toEqual(expect.arrayContaining([{ notAFlatObject: 'array' }, { notAFlatObject: 'object' }, { notAFlatObject: 'string' }]));
+
     expect(await paymentRow(reference)).toMatchObject({ status: 'pending', platformTransactionId: null, paidAt: null });
     expect((await paymentsOf(dossier.code)).every((p) => p.status !== 'paid')).toBe(true);
     expect(await receiptRows((await paymentRow(reference)).id)).toHaveLength(0);

@@ -63,7 +63,11 @@ export const onlinePaymentRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
       tags: ['payments'], summary: 'Nền tảng thanh toán báo kết quả giao dịch (callback máy chủ tới máy chủ)',
       description: 'Không cần đăng nhập: MaXacThuc (SHA-256 của LoaiBanTin|MaLoi|MaDoiTac|MaThamChieu|SoTien|MaTienTe|MaGiaoDich|MaNganHang|ThoiGianGD|ThongTinGiaoDich|khóa bí mật) là xác thực. '
         + 'Mọi thông báo được ghi lại. Trả lời theo dạng của Nền tảng: MaLoi "00" đã nhận (kể cả nhận lại), 01 sai mã xác thực (403), 02 không có giao dịch (404), 03 sai đối tác/số tiền (422), 04 sai định dạng (400).',
-      response: { 200: callbackAnswer, 400: callbackAnswer, 403: callbackAnswer, 404: callbackAnswer, 422: callbackAnswer, 503: callbackAnswer },
+      // A body the framework cannot read (empty, not JSON, too large) is refused before our handler, in the house's error shape.
+      response: {
+        200: callbackAnswer, 400: callbackAnswer.or(errorResponse), 403: callbackAnswer, 404: callbackAnswer, 413: errorResponse, 415: errorResponse,
+        422: callbackAnswer, 429: errorResponse, 503: callbackAnswer.or(errorResponse),
+      },
     },
   }, async (request, reply) => {
     const answer = await receivePaymentCallback(ctx, request.body, request.ip);

@@ -119,9 +119,18 @@ function answer(secret: string, partnerCode: string, reference: string, refusal?
   };
 }
 
+/** An object whose values are all strings, numbers, booleans or null (the shape of every platform message). */
+function isFlatObject(value: unknown): value is Record<string, unknown> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+  return Object.values(value).every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v));
+}
+
 /** The platform's confirm callback: verify, log, apply; the answer in the platform's shape. */
 export async function receivePaymentCallback(ctx: AppContext, body: unknown, sourceIp: string | null): Promise<CallbackAnswer> {
-  const raw: Record<string, unknown> = body && typeof body === 'object' && !Array.isArray(body) ? body as Record<string, unknown> : { body: String(body ?? '').slice(0, 2000) };
+  // The platform's message is a flat object; anything else is kept only as a note of what came (a deeply nested body
+  // would overflow both our string conversions and PostgreSQL's jsonb parser) and refused as malformed below.
+  const flat = isFlatObject(body);
+  const raw: Record<string, unknown> = flat ? body : { notAFlatObject: Array.isArray(body) ? 'array' : typeof body };
   const reference = typeof raw.MaThamChieu === 'string' ? raw.MaThamChieu.slice(0, 100) : '';
   const config = ctx.config.paymentPlatform;
   const logRefusal = async (verified: boolean, reason: string) => {
@@ -131,7 +140,7 @@ export async function receivePaymentCallback(ctx: AppContext, body: unknown, sou
     await logRefusal(false, 'no payment platform configured');
     return answer('', '', reference, { code: 'PAYMENT_PLATFORM_NOT_CONFIGURED', message: 'Chưa cấu hình kết nối nền tảng thanh toán' });
   }
-  const verified = checksumMatches('CONFIRM', raw, config.secret, raw.MaXacThuc);
+  const verified = flat && checksumMatches('CONFIRM', raw, config.secret, raw.MaXacThuc);
   const parsed = confirmMessageSchema.safeParse(raw);
   const refused = async (code: RefusalCode, message: string, reason: string, isVerified: boolean) => {
     await logRefusal(isVerified, reason);
