@@ -162,10 +162,15 @@ describe('payment records: receipts, desk payments, refunds, the admin list', ()
     expect(entry).toMatchObject({ target: code, details: expect.objectContaining({ amount: 150000, documentReference: 'POS-778899', note: 'Nộp tiền mặt' }) });
   });
 
-  it('refuses a desk payment for a dossier that owes nothing', async () => {
+  it('refuses a desk payment for a dossier that owes nothing, or is closed', async () => {
     const { status, body } = await desk(freeCode, { amount: 150000 });
     expect(status).toBe(422);
     expect(body.error.code).toBe('PAYMENT_NOT_REQUIRED');
+    const { code } = await fileDossier('Khúc Văn Đóng');
+    expect((await api.act(code, 'refuse', clerk, { version: 1, comment: 'Sai thủ tục' })).status).toBe(200);
+    const closed = await desk(code, { amount: 150000 });
+    expect(closed.status).toBe(422);
+    expect(closed.body.error.code).toBe('PAYMENT_NOT_REQUIRED');
   });
 
   it('records refunds by hand: partial, then the rest, never more than was paid, only for a paid payment', async () => {

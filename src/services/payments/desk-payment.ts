@@ -53,6 +53,7 @@ export async function recordDeskPayment(ctx: AppContext, code: string, caller: C
   const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
   const terms = feeTerms(definition);
   if (!terms) throw new AppError('PAYMENT_NOT_REQUIRED', 'Thủ tục này không thu phí, lệ phí.');
+  if (definition.states[dossier.status]?.final) throw new AppError('PAYMENT_NOT_REQUIRED', 'Hồ sơ đã kết thúc, không thu phí, lệ phí.');
   if (input.amount !== terms.amount) {
     throw new AppError('PAYMENT_AMOUNT_MISMATCH', `Số tiền thu phải đúng bằng phí, lệ phí của hồ sơ: ${terms.amount} đồng.`,
       { amount: `Phí, lệ phí của hồ sơ là ${terms.amount} đồng.` });
