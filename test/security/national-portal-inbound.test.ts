@@ -50,7 +50,7 @@ describe('national portal inbound: security', () => {
     await new Promise<void>((resolve) => portal.listen(0, '127.0.0.1', resolve));
     portalUrl = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
     env = await startTestEnvironment('production', {
-      env: { NATIONAL_PORTAL_URL: portalUrl, NATIONAL_PORTAL_SECRET: SECRET, NATIONAL_PORTAL_TIMEOUT_MS: '1500', MAX_UPLOAD_MB: '1' },
+      env: { NATIONAL_PORTAL_URL: portalUrl, NATIONAL_PORTAL_SECRET: SECRET, NATIONAL_PORTAL_TIMEOUT_MS: '1500', MAX_UPLOAD_MB: '1', MAX_UPLOAD_FILES: '3' },
     });
     api = await listenForHttp(env);
   }, 120_000);
@@ -123,6 +123,17 @@ describe('national portal inbound: security', () => {
     // Every refusal is in the log.
     const refused = await env.ctx.db.select({ n: count() }).from(nationalInboundMessages).where(eq(nationalInboundMessages.errorCode, 'NATIONAL_ATTACHMENT_UNAVAILABLE'));
     expect(refused[0]!.n).toBe(3);
+  });
+
+  it('downloads no more files than an upload may carry', async () => {
+    const requests = served.length;
+    const body = JSON.stringify({ ...JSON.parse(message()), TaiLieuNop: Array.from({ length: 4 }, (_, i) => ({
+      MaThanhPhanHoSo: 'diplomaScan', TenTepDinhKem: `bang-${i}.pdf`, DuongDanTaiTepTin: `${portalUrl}/files/bang-${i}.pdf`,
+    })) });
+    const response = await post(body, signWire(SECRET, 'POST', PATH, body));
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('TOO_MANY_FILES');
+    expect(served.length).toBe(requests);
   });
 
   it('refuses a body over 1 MB before reading it as JSON, and never answers 5xx to junk', async () => {

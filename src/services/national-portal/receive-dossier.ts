@@ -131,6 +131,11 @@ async function receive(ctx: AppContext, message: NationalDossier, requestHash: s
   const earlier = await inbound.findDossierByNationalCode(ctx.db, message.MaHoSo);
   if (earlier) return replay(ctx, earlier, requestHash);
   const procedure = procedureOf(ctx, message.MaTTHC);
+  // As many files as an upload may carry (refused first, as a multipart upload is): what is held in memory stays what intake allows.
+  const { maxFiles } = ctx.config.uploads;
+  if (message.TaiLieuNop.length > maxFiles) {
+    throw new AppError('TOO_MANY_FILES', `Tối đa ${maxFiles} tệp cho một hồ sơ.`, { TaiLieuNop: `Tối đa ${maxFiles} tệp.` });
+  }
   const { definition } = procedure;
   const form = definition.forms[definition.intakeForm]!;
 
@@ -223,23 +228,31 @@ function procedureOf(ctx: AppContext, procedureCode: string): PublishedProcedure
   return ctx.catalog.findForIntake(match.definition.id);
 }
 
-/** Every attachment or none: the first failure refuses the whole message (the portal resends it later). */
+/** Downloads at a time: a dossier's files come from one portal, a few connections are what a browser would open. */
+const FETCH_CONCURRENCY = 4;
+
+/** Every attachment or none: any failure refuses the whole message (the portal resends it later). */
 async function fetchAll(ctx: AppContext, message: NationalDossier): Promise<UploadedFile[]> {
   const portal = ctx.config.nationalPortal!;
-  const results = await Promise.allSettled(message.TaiLieuNop.map((d) => fetchAttachment(portal, { url: d.DuongDanTaiTepTin, sha256: d.sha256 }, ctx.config.uploads.maxFileBytes)));
+  const list = message.TaiLieuNop;
+  const data: Buffer[] = [];
   const failed: Record<string, string> = {};
-  results.forEach((r, i) => {
-    if (r.status === 'rejected') {
-      if (!(r.reason instanceof AttachmentProblem)) throw r.reason;
-      failed[`TaiLieuNop[${i}].DuongDanTaiTepTin`] = r.reason.message;
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < list.length; i = next++) {
+      try {
+        data[i] = await fetchAttachment(portal, { url: list[i]!.DuongDanTaiTepTin, sha256: list[i]!.sha256 }, ctx.config.uploads.maxFileBytes);
+      } catch (error) {
+        if (!(error instanceof AttachmentProblem)) throw error;
+        failed[`TaiLieuNop[${i}].DuongDanTaiTepTin`] = error.message;
+      }
     }
-  });
+  };
+  await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, list.length) }, worker));
   if (Object.keys(failed).length > 0) {
     throw new AppError('NATIONAL_ATTACHMENT_UNAVAILABLE', 'Không tải được tệp đính kèm từ Cổng; hồ sơ chưa được tiếp nhận, vui lòng gửi lại sau.', failed);
   }
-  return message.TaiLieuNop.map((d, i) => ({
-    fieldName: d.MaThanhPhanHoSo, fileName: d.TenTepDinhKem, data: (results[i] as PromiseFulfilledResult<Buffer>).value,
-  }));
+  return list.map((d, i) => ({ fieldName: d.MaThanhPhanHoSo, fileName: d.TenTepDinhKem, data: data[i]! }));
 }
 
 function answer(ctx: AppContext, dossier: { code: string; nationalCode: string; status: string; dueAt: Date | null }, replayed: boolean): ReceivedDossier {
