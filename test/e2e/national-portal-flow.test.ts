@@ -7,6 +7,7 @@ import { findDossierByCode, listEvents } from '../../src/db/repositories/dossier
 import { listStepsOfDossier } from '../../src/db/repositories/national-sync.js';
 import { pushDossier } from '../../tools/national-portal-sim/dossier-push.js';
 import { eventually } from '../helpers/http.js';
+import { pdfText } from '../helpers/pdf-tools.js';
 import { DIPLOMA_TTHC, portalDiplomaDossier, startPortalEnvironment, type PortalEnvironment } from '../helpers/national-portal.js';
 
 describe('national portal: a dossier filed on the portal, processed here, reported back step by step', () => {
@@ -28,6 +29,14 @@ describe('national portal: a dossier filed on the portal, processed here, report
     expect(view.body).toMatchObject({ channel: 'national', channelLabel: 'Cổng Dịch vụ công quốc gia', nationalCode, status: 'submitted' });
     expect(view.body.documents).toHaveLength(1);
     expect((await api.act(code, 'receive', clerk, { version: 1 })).body.status).toBe('checking');
+    // The receipt (Mẫu 01) names the channel and where the result can be received.
+    const receipt = await eventually(async () => {
+      const r = await api.request('GET', `/api/dossiers/${encodeURIComponent(code)}/forms/receipt`, { token: clerk });
+      return r.status === 200 ? Buffer.from(await r.arrayBuffer()) : undefined;
+    });
+    const receiptText = (await pdfText(receipt)).replace(/\s+/g, ' ');
+    expect(receiptText).toMatch(/Hình thức nộp:? ?\.*? ?Trực tuyến \(Cổng Dịch vụ công quốc gia\)/);
+    expect(receiptText).toContain('Cổng Dịch vụ công quốc gia (bản điện tử có chữ ký số)');
     const register = { registerBookNumber: 'SG-2019-02', entryNumber: '88/THPT', diplomaNumber: 'B 7654321', issuedDate: '2019-07-01' };
     expect((await api.act(code, 'verify', specialist, { version: 2, data: register })).body.status).toBe('awaiting_approval');
     expect((await api.act(code, 'approve', leader, { version: 3 })).body.status).toBe('signing');
