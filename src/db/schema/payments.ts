@@ -1,7 +1,7 @@
 // Fees: each payment asked of the national Payment Platform (or taken at the desk) for a dossier, what the platform
 // told us about it (every callback and status check, verified or refused), and refunds, which are recorded by hand.
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { dossiers } from './dossiers.js';
 import { staffAccounts } from './organisation.js';
 
@@ -39,6 +39,8 @@ export const payments = pgTable('payments', {
   index('payments_dossier_idx').on(t.dossierId),
   index('payments_pending_idx').on(t.createdAt).where(sql`${t.status} = 'pending'`),
   index('payments_paid_idx').on(t.paidAt).where(sql`${t.status} = 'paid'`),
+  // A receipt number is given once (services/payments/payment-receipt.ts numbers under a lock; this is the guarantee).
+  uniqueIndex('payments_receipt_number_uq').on(t.receiptNumber).where(sql`${t.receiptNumber} is not null`),
 ]);
 
 /** Everything the Payment Platform sent or answered about a payment, verified or not (forged callbacks included). */

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "payments_receipt_number_uq" ON "payments" USING btree ("receipt_number") WHERE "payments"."receipt_number" is not null;
