@@ -74,3 +74,20 @@ export async function approvedResultPdf(ctx: AppContext): Promise<Buffer> {
   });
   return readStoredFile(ctx.db, (await findIssuedDocument(ctx.db, dossier.id, 'result'))!.storageKey);
 }
+
+/** The register entry a specialist confirms for a diploma copy ('verify'). */
+export const REGISTER_ENTRY = { registerBookNumber: 'SG-2019-02', entryNumber: '88/THPT', diplomaNumber: 'B 7654321', issuedDate: '2019-07-01' };
+
+/**
+ * A received diploma-copy dossier (`checking`, at `version`) taken through the API as staff do: the specialist confirms
+ * the register entry, the leader approves, and the result is signed and sealed by the job. The dossier at result_ready.
+ */
+export async function diplomaToResultViaApi(ctx: AppContext, api: ApiClient, code: string, version: number) {
+  const [specialist, leader] = [await api.login('specialist'), await api.login('leader')];
+  expect((await api.act(code, 'verify', specialist, { version, data: REGISTER_ENTRY })).body.status).toBe('awaiting_approval');
+  expect((await api.act(code, 'approve', leader, { version: version + 1 })).body.status).toBe('signing');
+  return eventually(async () => {
+    const d = await findDossierByCode(ctx.db, code);
+    return d?.status === 'result_ready' ? d : undefined;
+  }, 40_000);
+}
