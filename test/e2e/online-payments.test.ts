@@ -341,6 +341,18 @@ describe('online fee payment through the Payment Platform', () => {
     expect((await pay(dossier)).status).toBe(201);
   });
 
+  it('the platform not answering within PAYMENT_PLATFORM_TIMEOUT_MS is the same 503, the attempt closed', async () => {
+    const dossier = await file();
+    sim.setHanging(true);
+    try {
+      const refused = await api.json('POST', `/api/dossiers/${dossier.code}/payments`, { token: dossier.trackingToken });
+      expect(refused).toMatchObject({ status: 503, body: { error: { code: 'PAYMENT_PLATFORM_UNAVAILABLE' } } });
+    } finally {
+      sim.setHanging(false);
+    }
+    expect((await paymentsOf(dossier.code)).map((p) => p.status)).toEqual(['failed']);
+  });
+
   it('refuses what is not the citizen\'s to pay: a free procedure, staff, no token', async () => {
     const free = await pay(freeDossier);
     expect(free.status).toBe(422);

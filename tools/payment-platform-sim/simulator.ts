@@ -74,6 +74,8 @@ export interface PaymentPlatformSimulator {
   dropCallbacks: boolean;
   /** While down, every API connection is dropped without an answer (the platform unreachable). The /sim and pay pages stay. */
   setDown(down: boolean): void;
+  /** While hanging, API requests are read and never answered (a platform too slow: the partner's timeout decides). */
+  setHanging(hanging: boolean): void;
   /** API requests received (INIT, QUERY, GET_BILL), refused ones included. */
   readonly requestCount: number;
   close(): Promise<void>;
@@ -164,6 +166,7 @@ export async function startPaymentPlatformSimulator(options: PaymentPlatformSimu
   const callbacks: SimCallback[] = [];
   const refused: Array<{ path: string; reason: string }> = [];
   let down = false;
+  let hanging = false;
   let requestCount = 0;
   let transactionSeq = 0;
 
@@ -298,6 +301,7 @@ export async function startPaymentPlatformSimulator(options: PaymentPlatformSimu
     void (async () => {
       const raw = await readBody(req);
       if (await pages(path, req, res, raw)) return;
+      if (hanging) return;
       requestCount++;
       let body: Record<string, unknown>;
       try {
@@ -340,6 +344,7 @@ export async function startPaymentPlatformSimulator(options: PaymentPlatformSimu
       // Keep-alive connections opened before the outage would otherwise still be answered.
       if (value) for (const socket of sockets) socket.destroy();
     },
+    setHanging: (value) => { hanging = value; },
     get requestCount() { return requestCount; },
     close: () => new Promise<void>((resolve) => {
       for (const socket of sockets) socket.destroy();
