@@ -142,6 +142,14 @@ describe('national portal: inbound dossiers', () => {
     expect(await db().select({ n: count() }).from(dossiers).where(eq(dossiers.nationalCode, wire.MaHoSo as string))).toEqual([{ n: 1 }]);
   });
 
+  it('answers simultaneous pushes of one message with one dossier (the loser of the race gets the winner\'s)', async () => {
+    const wire = wireDossier(sim, await portalDossier()) as PushDossier;
+    const answers = await Promise.all(Array.from({ length: 4 }, () => pushDossier(sim, wire)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 201]);
+    expect(new Set(answers.map((a) => (a.answer as { code: string }).code)).size).toBe(1);
+    expect(await db().select({ n: count() }).from(dossiers).where(eq(dossiers.nationalCode, wire.MaHoSo))).toEqual([{ n: 1 }]);
+  });
+
   it('refuses forged, missing and stale signatures with 401, logs them, and imports nothing', async () => {
     const before = await totals();
     const cases = [
