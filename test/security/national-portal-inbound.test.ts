@@ -50,7 +50,9 @@ describe('national portal inbound: security', () => {
     await new Promise<void>((resolve) => portal.listen(0, '127.0.0.1', resolve));
     portalUrl = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
     env = await startTestEnvironment('production', {
-      env: { NATIONAL_PORTAL_URL: portalUrl, NATIONAL_PORTAL_SECRET: SECRET, NATIONAL_PORTAL_TIMEOUT_MS: '1500', MAX_UPLOAD_MB: '1', MAX_UPLOAD_FILES: '3' },
+      env: { NATIONAL_PORTAL_URL: portalUrl, NATIONAL_PORTAL_SECRET: SECRET, NATIONAL_PORTAL_TIMEOUT_MS: '1500', MAX_UPLOAD_MB: '1', MAX_UPLOAD_FILES: '3',
+        // The per-contact filing limit on: it is not this channel's (the portal authenticated the citizen).
+        INTAKE_CONTACT_HOURLY_LIMIT: '1', INTAKE_CONTACT_DAILY_LIMIT: '1' },
     });
     api = await listenForHttp(env);
   }, 120_000);
@@ -102,6 +104,21 @@ describe('national portal inbound: security', () => {
     expect(old.status).toBe(401);
     const future = await post(body, signWire(SECRET, 'POST', PATH, body, new Date(Date.now() + 6 * 60_000)));
     expect(future.status).toBe(401);
+  });
+
+  it('does not hold the portal\'s citizens to the per-contact filing limit (one an hour here)', async () => {
+    // The contact files here once: the limit is reached, a second online filing is refused.
+    const form = { ...diplomaRequest('Đỗ Minh An') };
+    const upload = [{ field: 'identity', name: 'cccd.pdf', data: pdf, type: 'application/pdf' }];
+    expect((await api.submit('diploma-copy', form, upload)).status).toBe(201);
+    expect((await api.submit('diploma-copy', form, upload)).status).toBe(429);
+    // The same contact through the portal is taken every time.
+    const before = await dossierCount();
+    for (let i = 0; i < 3; i += 1) {
+      const body = message();
+      expect((await post(body, signWire(SECRET, 'POST', PATH, body))).status).toBe(201);
+    }
+    expect(await dossierCount()).toBe(before + 3);
   });
 
   it('does not follow a portal redirect to another server, and bounds what it reads and how long it waits', async () => {
