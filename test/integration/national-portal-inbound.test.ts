@@ -268,6 +268,11 @@ describe('national portal: inbound dossiers', () => {
       .catch((e: unknown) => e);
     expect(isAppError(error) && error.code).toBe('NATIONAL_PORTAL_DISABLED');
     expect(isAppError(error) && error.statusCode).toBe(404);
+    // Both routes in the OpenAPI document, with their answers.
+    const openapi = await api.json('GET', '/docs/json');
+    expect(Object.keys(openapi.body.paths['/api/national-portal/dossiers'].post.responses).sort())
+      .toEqual(['200', '201', '400', '401', '404', '409', '413', '415', '422', '424', '429']);
+    expect(openapi.body.paths['/api/admin/national-portal/inbound'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['outcome', 'before', 'limit']);
 
     expect((await api.json('GET', '/api/admin/national-portal/inbound')).status).toBe(401);
     expect((await api.json('GET', '/api/admin/national-portal/inbound', { token: await api.login('clerk') })).status).toBe(403);
