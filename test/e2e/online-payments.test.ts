@@ -4,8 +4,6 @@
 // desk receive the dossier; forged and mismatched callbacks are refused, logged and change nothing; a replayed
 // callback changes nothing; a lost callback is caught by reconciliation (QUERY); a failed payment can be retried; the
 // platform away at INIT leaves no pending payment behind.
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/db/repositories/audit.js';
@@ -19,18 +17,14 @@ import { startPaymentPlatformSimulator, type PaymentPlatformSimulator } from '..
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { diplomaRequest } from '../helpers/dossiers.js';
 import { makePdf } from '../helpers/files.js';
+import { PAID_DIPLOMA_FEE, uploadPaidDiplomaCopy } from '../helpers/paid-procedure.js';
 import { ApiClient, listenForHttp } from '../helpers/http.js';
 
 const PARTNER = 'MOTCUA-TEST';
 const SECRET = 'payment-test-secret-0123456789';
 const ACCESS_TOKEN = 'platform-static-token-abc';
-const PAID_FEE = `fee:
-  amount: 20000
-  payment: before-processing
-  lines:
-    - { code: LP-BS, label: Lệ phí cấp bản sao, amount: 15000 }
-    - { code: P-TC, label: Phí tra cứu sổ gốc, amount: 5000 }
-`;
+/** What a dossier of the paid diploma-copy version owes (đồng). */
+const FEE = PAID_DIPLOMA_FEE.amount;
 
 describe('online fee payment through the Payment Platform', () => {
   let sim: PaymentPlatformSimulator;
@@ -79,14 +73,7 @@ describe('online fee payment through the Payment Platform', () => {
     admin = await api.login('admin');
     clerk = await api.login('clerk');
     freeDossier = await file('Trần Văn Miễn');
-    const original = await readFile(path.join(env.config.workflowsDir, 'diploma-copy.yaml'), 'utf8');
-    const paid = original.replace(/^fee:\n {2}amount: 0\n {2}note: .*\n/m, PAID_FEE);
-    expect(paid).not.toBe(original);
-    const form = new FormData();
-    form.append('file', new Blob([paid], { type: 'application/yaml' }), 'diploma-copy.yaml');
-    const uploaded = await api.json('POST', '/api/admin/procedures', { token: admin, form });
-    expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(201);
-    expect(uploaded.body).toMatchObject({ version: 2, current: true });
+    await uploadPaidDiplomaCopy(api, admin, env.config.workflowsDir, 'before-processing');
   });
   afterAll(async () => {
     await env?.close();
@@ -96,8 +83,7 @@ describe('online fee payment through the Payment Platform', () => {
   it('citizen pays online: callback → paid in one transaction with the receipt job; the desk can receive only then', async () => {
     const dossier = await file();
     expect((await view(dossier)).payment).toEqual({
-      required: true, policy: 'before-processing', amount: 20000, status: 'unpaid', method: null, paidAt: null, reference: null,
-      lines: [{ code: 'LP-BS', label: 'Lệ phí cấp bản sao', amount: 15000 }, { code: 'P-TC', label: 'Phí tra cứu sổ gốc', amount: 5000 }],
+      required: true, policy: 'before-processing', amount: FEE, status: 'unpaid', method: null, paidAt: null, reference: null, lines: PAID_DIPLOMA_FEE.lines,
     });
     // Before paying: receiving is refused, refusing to accept stays possible (see the next test).
     const early = await api.act(dossier.code, 'receive', clerk, { version: 1 });
@@ -106,10 +92,10 @@ describe('online fee payment through the Payment Platform', () => {
 
     const requested = await pay(dossier);
     expect(requested.status, JSON.stringify(requested.body)).toBe(201);
-    expect(requested.body).toEqual({ reference: expect.stringMatching(/^dvc[A-Za-z0-9]+$/), amount: 20000, redirectUrl: expect.stringContaining(`${sim.url}/pay/`) });
+    expect(requested.body).toEqual({ reference: expect.stringMatching(/^dvc[A-Za-z0-9]+$/), amount: FEE, redirectUrl: expect.stringContaining(`${sim.url}/pay/`) });
     const { reference } = requested.body;
-    expect(await paymentRow(reference)).toMatchObject({ status: 'pending', method: 'online', amount: 20000, lines: expect.arrayContaining([expect.objectContaining({ code: 'LP-BS' })]) });
-    expect(sim.payments().find((p) => p.reference === reference)).toMatchObject({ amount: '20000', description: `THANH TOAN HO SO ${dossier.code}` });
+    expect(await paymentRow(reference)).toMatchObject({ status: 'pending', method: 'online', amount: FEE, lines: expect.arrayContaining([expect.objectContaining({ code: 'LP-BS' })]) });
+    expect(sim.payments().find((p) => p.reference === reference)).toMatchObject({ amount: String(FEE), description: `THANH TOAN HO SO ${dossier.code}` });
     expect((await view(dossier)).payment).toMatchObject({ status: 'pending', reference });
 
     // The platform's page, as a browser opens it.
@@ -129,7 +115,7 @@ describe('online fee payment through the Payment Platform', () => {
     expect(await receiptRows(row.id)).toHaveLength(1);
     expect(await notifications(reference)).toEqual([expect.objectContaining({ kind: 'callback', verified: true, outcome: 'confirmed' })]);
     const [confirmed] = await listAuditEntries(env.ctx.db, { action: 'payment.confirmed', limit: 50 }).then((all) => all.filter((e) => e.details.reference === reference));
-    expect(confirmed).toMatchObject({ target: dossier.code, actorName: 'Nền tảng thanh toán', details: expect.objectContaining({ via: 'callback', amount: 20000 }) });
+    expect(confirmed).toMatchObject({ target: dossier.code, actorName: 'Nền tảng thanh toán', details: expect.objectContaining({ via: 'callback', amount: FEE }) });
     // No history event: paying is not a step of the workflow.
     const eventsAfter = await env.ctx.db.select().from(dossierEvents).innerJoin(dossiers, eq(dossiers.id, dossierEvents.dossierId)).where(eq(dossiers.code, dossier.code));
     expect(eventsAfter).toHaveLength(eventsBefore.length);
@@ -162,7 +148,7 @@ describe('online fee payment through the Payment Platform', () => {
     expect((await paymentRow(reference)).paidAt).toEqual(row.paidAt);
     expect((await notifications(reference)).map((n) => n.outcome)).toEqual(['confirmed', 'duplicate']);
     expect((await api.json('GET', `/api/dossiers/${dossier.code}/payments`, { token: dossier.trackingToken })).body.items)
-      .toEqual([expect.objectContaining({ reference, status: 'paid', confirmedVia: 'callback', amount: 20000 })]);
+      .toEqual([expect.objectContaining({ reference, status: 'paid', confirmedVia: 'callback', amount: FEE })]);
   });
 
   it('a dossier not to be accepted can still be refused before its fee is paid', async () => {
@@ -175,7 +161,7 @@ describe('online fee payment through the Payment Platform', () => {
     const dossier = await file();
     const { body: { reference } } = await pay(dossier);
     const genuine = {
-      LoaiBanTin: 'PAY', MaLoi: '00', MaDoiTac: PARTNER, MaThamChieu: reference, SoTien: 20000, MaTienTe: 'VND', MaGiaoDich: 'FORGED1',
+      LoaiBanTin: 'PAY', MaLoi: '00', MaDoiTac: PARTNER, MaThamChieu: reference, SoTien: FEE, MaTienTe: 'VND', MaGiaoDich: 'FORGED1',
       MaNganHang: 'X', ThoiGianGD: '20250101120000', ThongTinGiaoDich: 'x',
     };
     const dossierBefore = await view(dossier);
@@ -187,7 +173,7 @@ describe('online fee payment through the Payment Platform', () => {
     const edited = await api.json('POST', '/api/payment-platform/confirm', { json: { ...genuine, MaXacThuc: paymentChecksum('CONFIRM', { ...genuine, SoTien: 1 }, SECRET) } });
     expect(edited.status).toBe(403);
 
-    const wrongAmount = await postCallback({ ...genuine, SoTien: 2000 });
+    const wrongAmount = await postCallback({ ...genuine, SoTien: FEE - 1 });
     expect(wrongAmount.status).toBe(422);
     expect(wrongAmount.body).toMatchObject({ MaLoi: '03', error: { code: 'PAYMENT_CALLBACK_MISMATCH' } });
 
@@ -301,7 +287,7 @@ describe('online fee payment through the Payment Platform', () => {
     // Two tabs racing: another attempt opened alongside (as if its request slipped in), never finished.
     const [row] = await paymentsOf(dossier.code);
     const raced = await insertPayment(env.ctx.db, {
-      dossierId: row!.dossierId, reference: `${third.body.reference}R`, method: 'online', amount: 20000, lines: row!.lines, status: 'pending',
+      dossierId: row!.dossierId, reference: `${third.body.reference}R`, method: 'online', amount: FEE, lines: row!.lines, status: 'pending',
     });
     await simPay(third.body.reference, 'paid');
     expect((await paymentRow(third.body.reference)).status).toBe('paid');
@@ -310,7 +296,7 @@ describe('online fee payment through the Payment Platform', () => {
     expect(await paymentRow(raced.reference)).toMatchObject({ status: 'cancelled', failureReason: 'Đã nộp phí bằng giao dịch khác' });
     // ...and should the citizen still pay it, the money is recorded, flagged for a refund.
     const late = await postCallback({
-      LoaiBanTin: 'PAY', MaLoi: '00', MaDoiTac: PARTNER, MaThamChieu: raced.reference, SoTien: 20000, MaTienTe: 'VND', MaGiaoDich: 'LATE1',
+      LoaiBanTin: 'PAY', MaLoi: '00', MaDoiTac: PARTNER, MaThamChieu: raced.reference, SoTien: FEE, MaTienTe: 'VND', MaGiaoDich: 'LATE1',
       MaNganHang: 'SIMBANK', ThoiGianGD: '20250101120000', ThongTinGiaoDich: 'x',
     });
     expect(late.status).toBe(200);

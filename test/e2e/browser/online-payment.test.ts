@@ -1,8 +1,6 @@
 // The citizen pays a fee in chromium (CSP enforced): the dossier page's "Nộp phí trực tuyến" → the Payment Platform
 // simulator's page → "Thanh toán" → back on /thanh-toan/ket-qua, which shows the payment as our database has it; the
 // dossier page then says "Đã nộp phí". A second dossier: "Hủy" on the platform's page comes back as not paid.
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPaymentPlatformSimulator, type PaymentPlatformSimulator } from '../../../tools/payment-platform-sim/index.js';
 import type { ChromiumBrowser, Page } from 'playwright-core';
@@ -11,6 +9,7 @@ import { startTestEnvironment, type TestEnvironment } from '../../helpers/contex
 import { listenForHttp, type ApiClient } from '../../helpers/http.js';
 import { diplomaRequest } from '../../helpers/dossiers.js';
 import { makePdf } from '../../helpers/files.js';
+import { uploadPaidDiplomaCopy } from '../../helpers/paid-procedure.js';
 
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 15_000, interval: 100 });
 const PARTNER = 'MOTCUA-BROWSER';
@@ -44,15 +43,7 @@ describe('online fee payment in chromium', () => {
     sim.confirmUrl = `${b.base}/api/payment-platform/confirm`;
     sim.returnUrl = `${b.base}/thanh-toan/ket-qua`;
     const admin = await b.api.login('admin');
-    const original = await readFile(path.join(b.env.config.workflowsDir, 'diploma-copy.yaml'), 'utf8');
-    const form = new FormData();
-    form.append('file', new Blob([original.replace(/^fee:\n {2}amount: 0\n {2}note: .*\n/m, `fee:
-  amount: 35000
-  payment: before-processing
-  lines:
-    - { code: LP-BS, label: Lệ phí cấp bản sao, amount: 35000 }
-`)], { type: 'application/yaml' }), 'diploma-copy.yaml');
-    expect((await b.api.json('POST', '/api/admin/procedures', { token: admin, form })).status).toBe(201);
+    await uploadPaidDiplomaCopy(b.api, admin, env.config.workflowsDir, 'before-processing');
   });
   afterAll(async () => {
     await browser?.close();
@@ -64,7 +55,7 @@ describe('online fee payment in chromium', () => {
     const dossier = await file('Phạm Thị Nộp Phí');
     await openDossier(dossier);
     const panel = b.page.locator('#nop-phi');
-    expect(await textOf(panel)).toContain('35.000 đồng');
+    expect(await textOf(panel)).toContain('150.000 đồng');
     expect(await textOf(b.page.getByTestId('payment-status'))).toBe('Chưa nộp phí');
     await b.page.getByRole('button', { name: 'Nộp phí trực tuyến' }).click();
     await b.page.waitForURL(`${sim.url}/pay/**`);
