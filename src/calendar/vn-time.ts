@@ -77,3 +77,15 @@ export function fromVnLocalDateTime(value: string): Date | undefined {
   if (!m || !isIsoDay(m[1]!) || !HH_MM.test(m[2]!)) return undefined;
   return vnInstant(m[1]!, m[2]!);
 }
+
+/** yyyyMMddHHmmss, 24-hour, as Vietnam clocks show `at` (UTC+7 all year): the national contracts' time format. */
+export function vnTimestamp(at: Date): string {
+  return new Date(at.getTime() + VN_OFFSET_MINUTES * 60_000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+/** The instant a yyyyMMddHHmmss Vietnam time names; undefined when it names none (month 13, 25:00). */
+export function parseVnTimestamp(value: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})([01]\d|2[0-3])([0-5]\d)([0-5]\d)$/.exec(value);
+  if (!m || !isIsoDay(`${m[1]}-${m[2]}-${m[3]}`)) return undefined;
+  return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+07:00`);
+}

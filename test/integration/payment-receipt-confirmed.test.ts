@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
 import { findPaymentByReference } from '../../src/db/repositories/payment-records.js';
 import { payments } from '../../src/db/schema/index.js';
-import { vnTimestamp } from '../../src/integrations/payment-platform/wire.js';
+import { vnTimestamp } from '../../src/calendar/vn-time.js';
 import { submitDossier } from '../../src/services/intake/submit-dossier.js';
 import { applyConfirmation } from '../../src/services/payments/confirm-payment.js';
 import { paymentReceiptPdf } from '../../src/services/payments/payment-receipt.js';

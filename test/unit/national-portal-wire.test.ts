@@ -1,12 +1,12 @@
 // The sync contract's wire mapping: Vietnam-time timestamps, national field names and codes, the handler name cut.
 import { describe, expect, it } from 'vitest';
-import { toWireDossier, toWireStep, vnTimestamp, type PortalDossier } from '../../src/integrations/national-portal/wire.js';
+import { portalTimestamp, toWireDossier, toWireStep, type PortalDossier } from '../../src/integrations/national-portal/wire.js';
 
 describe('national portal wire mapping', () => {
   it('writes dates as yyyyMMddHHmmss in Vietnam time, across the UTC day boundary', () => {
-    expect(vnTimestamp(new Date('2026-12-31T17:30:05Z'))).toBe('20270101003005');
-    expect(vnTimestamp(new Date('2026-06-01T00:00:00Z'))).toBe('20260601070000');
-    expect(vnTimestamp(null)).toBe('');
+    expect(portalTimestamp(new Date('2026-12-31T17:30:05Z'))).toBe('20270101003005');
+    expect(portalTimestamp(new Date('2026-06-01T00:00:00Z'))).toBe('20260601070000');
+    expect(portalTimestamp(null)).toBe('');
   });
 
   const dossier: PortalDossier = {

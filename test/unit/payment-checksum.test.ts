@@ -2,7 +2,7 @@
 // fields in the contract's order joined with '|', the secret last, SHA-256 in lowercase hex; and its time format.
 import { describe, expect, it } from 'vitest';
 import { checksumMatches, paymentChecksum } from '../../src/integrations/payment-platform/checksum.js';
-import { parseVnTimestamp, vnTimestamp } from '../../src/integrations/payment-platform/wire.js';
+import { parseVnTimestamp, vnTimestamp } from '../../src/calendar/vn-time.js';
 
 const SECRET = 'test-secret-0123456789';
 const REFERENCE = 'dvcSGDDT25010100012025010109300501';

@@ -1,7 +1,7 @@
 // The sync contract's shapes on the wire (DVCQG "đồng bộ hồ sơ": HoSoDongBoDVC, QuaTrinhXuLyDongBoDVC): national field
 // names, codes as strings, every date as yyyyMMddHHmmss in Vietnam time. Pure mapping; what to send is decided in
 // services/national-portal/sync-dossier.ts.
-import { VN_OFFSET_MINUTES } from '../../calendar/vn-time.js';
+import { vnTimestamp } from '../../calendar/vn-time.js';
 
 /** The contract's endpoints (the portal's URLThemMoi, URLCapNhat, URLDongBoTienTrinh), under NATIONAL_PORTAL_URL. */
 export const SYNC_PATHS = {
@@ -16,11 +16,9 @@ export const MAX_STEPS_PER_REQUEST = 10;
 /** The portal cuts the handler's name at 50 characters; we cut it ourselves so the same name is stored on every resend. */
 const MAX_HANDLER_NAME = 50;
 
-/** yyyyMMddHHmmss as Vietnam clocks show `at` (UTC+7 all year), or "" for no date (the contract's empty value). */
-export function vnTimestamp(at: Date | null | undefined): string {
-  if (!at) return '';
-  const iso = new Date(at.getTime() + VN_OFFSET_MINUTES * 60_000).toISOString();
-  return iso.slice(0, 19).replace(/[-T:]/g, '');
+/** A contract date (calendar/vn-time.ts vnTimestamp), or "" for no date (the contract's empty value). */
+export function portalTimestamp(at: Date | null | undefined): string {
+  return at ? vnTimestamp(at) : '';
 }
 
 /** How the dossier was filed, as the contract counts it: 1 at the desk, 2 online (this portal or the national one). */
@@ -81,13 +79,13 @@ export function toWireDossier(d: PortalDossier): WireDossier {
     SoDienThoai: d.ownerPhone ?? '',
     Email: d.ownerEmail ?? '',
     TrichYeuHoSo: d.summary.slice(0, 1000),
-    NgayNopHoSo: vnTimestamp(d.submittedAt),
-    NgayTiepNhan: vnTimestamp(d.receivedAt ?? d.submittedAt),
-    NgayHenTra: vnTimestamp(d.appointmentAt),
+    NgayNopHoSo: portalTimestamp(d.submittedAt),
+    NgayTiepNhan: portalTimestamp(d.receivedAt ?? d.submittedAt),
+    NgayHenTra: portalTimestamp(d.appointmentAt),
     TrangThaiHoSo: d.statusCode,
-    NgayTra: vnTimestamp(d.returnedAt),
-    NgayKetThucXuLy: vnTimestamp(d.finishedAt),
-    NgayTuChoi: vnTimestamp(d.refusedAt),
+    NgayTra: portalTimestamp(d.returnedAt),
+    NgayKetThucXuLy: portalTimestamp(d.finishedAt),
+    NgayTuChoi: portalTimestamp(d.refusedAt),
     DonViXuLy: d.unitName ?? '',
     NoiNopHoSo: '2',
     TaiKhoanDuocXacThucVoiVNeID: d.vneidAuthenticated ? '1' : '0',
@@ -102,12 +100,12 @@ export function toWireStep(s: PortalStep): WireStep {
     MaHoSo: s.dossierCode,
     NguoiXuLy: name,
     ChucDanh: s.handlerTitle,
-    ThoiDiemXuLy: vnTimestamp(s.at),
+    ThoiDiemXuLy: portalTimestamp(s.at),
     PhongBanXuLy: s.unitName,
     NoiDungXuLy: s.content,
     TrangThai: s.statusCode,
-    NgayBatDau: vnTimestamp(s.at),
-    NgayKetThucTheoQuyDinh: vnTimestamp(s.statutoryEndAt),
-    NgayHenTra: vnTimestamp(s.appointmentAt),
+    NgayBatDau: portalTimestamp(s.at),
+    NgayKetThucTheoQuyDinh: portalTimestamp(s.statutoryEndAt),
+    NgayHenTra: portalTimestamp(s.appointmentAt),
   };
 }

@@ -6,8 +6,9 @@
 import { networkInterfaces } from 'node:os';
 import type { PaymentPlatformConfig } from '../../config.js';
 import { checksumMatches, paymentChecksum } from './checksum.js';
+import { vnTimestamp } from '../../calendar/vn-time.js';
 import {
-  INIT_CONSTANTS, initMessageSchema, initResponseSchema, PROTOCOL_VERSION, queryResponseSchema, vnTimestamp, type QueryResponse,
+  INIT_CONSTANTS, initMessageSchema, initResponseSchema, PROTOCOL_VERSION, queryResponseSchema, type QueryResponse,
 } from './wire.js';
 
 export class PaymentPlatformError extends Error {

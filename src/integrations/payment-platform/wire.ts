@@ -1,7 +1,6 @@
 // The Payment Platform's messages as they cross the wire: one zod schema per boundary (what the platform answers to
 // INIT and QUERY, and the confirm callback it posts to us), the constants of the contract, and its time format.
 import { z } from 'zod';
-import { isIsoDay, VN_OFFSET_MINUTES } from '../../calendar/vn-time.js';
 
 /** The contract version we speak (PhienBan). */
 export const PROTOCOL_VERSION = '1.0.6';
@@ -51,16 +50,3 @@ export const queryResponseSchema = confirmMessageSchema.extend({
 });
 export type QueryResponse = z.infer<typeof queryResponseSchema>;
 
-const VN_OFFSET_MS = VN_OFFSET_MINUTES * 60_000;
-
-/** yyyyMMddHHmmss, 24-hour, Vietnam time (UTC+7 all year): the contract's time format. */
-export function vnTimestamp(at: Date): string {
-  return new Date(at.getTime() + VN_OFFSET_MS).toISOString().replace(/[-:T]/g, '').slice(0, 14);
-}
-
-/** The instant a yyyyMMddHHmmss Vietnam time names; undefined when it names none (month 13, 25:00). */
-export function parseVnTimestamp(value: string): Date | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})([01]\d|2[0-3])([0-5]\d)([0-5]\d)$/.exec(value);
-  if (!m || !isIsoDay(`${m[1]}-${m[2]}-${m[3]}`)) return undefined;
-  return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+07:00`);
-}

@@ -13,7 +13,8 @@ import { findPaymentByReference } from '../../db/repositories/payment-records.js
 import * as paymentsRepo from '../../db/repositories/payments.js';
 import { ERROR_STATUS, type ErrorCode } from '../../errors.js';
 import { checksumMatches, paymentChecksum } from '../../integrations/payment-platform/checksum.js';
-import { confirmMessageSchema, PAID_CODE, parseVnTimestamp, vnTimestamp, type ConfirmMessage } from '../../integrations/payment-platform/wire.js';
+import { parseVnTimestamp, vnTimestamp } from '../../calendar/vn-time.js';
+import { confirmMessageSchema, PAID_CODE, type ConfirmMessage } from '../../integrations/payment-platform/wire.js';
 import { recordAudit, type AuditActor } from '../audit/audit.js';
 import { ISSUE_PAYMENT_RECEIPT_JOB } from './payment-receipt.js';
 

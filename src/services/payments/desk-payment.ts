@@ -8,7 +8,7 @@ import { insertOutbox } from '../../db/repositories/outbox.js';
 import {
   countPaymentsOfDossier, insertPayment, lockDossierForPayment, paymentsWithStatus, type PaymentRow,
 } from '../../db/repositories/payments.js';
-import { vnTimestamp } from '../../integrations/payment-platform/wire.js';
+import { vnTimestamp } from '../../calendar/vn-time.js';
 import { AppError, validationFailed } from '../../errors.js';
 import { loadDossierFor, type Caller } from '../access.js';
 import { recordAudit, staffActor } from '../audit/audit.js';

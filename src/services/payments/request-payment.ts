@@ -15,7 +15,7 @@ import * as paymentsRepo from '../../db/repositories/payments.js';
 import { findDossierById, type DossierRow } from '../../db/repositories/dossiers.js';
 import { AppError, type ErrorCode } from '../../errors.js';
 import { initPayment, PaymentPlatformError } from '../../integrations/payment-platform/client.js';
-import { vnTimestamp } from '../../integrations/payment-platform/wire.js';
+import { vnTimestamp } from '../../calendar/vn-time.js';
 import { loadDossierFor, type Actor, type Caller } from '../access.js';
 import { anonymousActor, citizenActor, recordAudit, type AuditActor } from '../audit/audit.js';
 import { feeTerms } from './payment-rules.js';
