@@ -10,6 +10,7 @@ import * as dossiers from '../../db/repositories/dossiers.js';
 import type { DossierChannel } from '../../db/schema/index.js';
 import type { IntakeCheckName } from '../../workflow/registry.js';
 import type { PublishedProcedure } from '../procedures/catalog.js';
+import { syncsToNationalPortal } from '../national-portal/record-step.js';
 import { checkAdmissionIntake } from './admissions.js';
 import { resolveIntake } from './routing.js';
 
@@ -76,7 +77,7 @@ export async function recordFiling(ctx: AppContext, f: ValidFiling): Promise<Rec
     nationalCode: f.nationalCode ?? null,
     feeAmount: definition.fee.amount > 0 ? definition.fee.amount : null,
     // Every dossier of a procedure the national portal knows is reported to it, whatever its channel.
-    nationalSync: Boolean(ctx.config.nationalPortal && definition.national),
+    nationalSync: syncsToNationalPortal(ctx, definition),
     idempotencyKey: f.idempotencyKey,
     requestHash: f.requestHash,
     submittedAt: now,

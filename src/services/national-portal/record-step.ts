@@ -14,14 +14,27 @@ export function syncsToNationalPortal(ctx: Pick<AppContext, 'config'>, definitio
 }
 
 /**
+ * The sync job's outbox row for a dossier whose state changed without a step (a fee paid, for instance): the job then
+ * sends the dossier's current state (DuocThanhToanTrucTuyen...) even when no step is waiting. Null when the dossier is
+ * not reported (no portal configured, or the pinned procedure version has no `national`). Insert it in the change's
+ * own transaction, with its other outbox rows, and wake the job driver after commit.
+ */
+export function nationalSyncOutboxRow(
+  ctx: Pick<AppContext, 'config'>, definition: Pick<WorkflowDefinition, 'national'>, dossierId: string,
+): { job: typeof NATIONAL_SYNC_JOB; payload: { dossierId: string } } | null {
+  return syncsToNationalPortal(ctx, definition) ? { job: NATIONAL_SYNC_JOB, payload: { dossierId } } : null;
+}
+
+/**
  * Call inside the transaction, after the history event and the dossier update. The caller wakes the job driver after
  * commit (ctx.jobs.wake()), as for its other outbox rows.
  */
 export async function recordNationalStep(
   ctx: Pick<AppContext, 'config'>, tx: Db, definition: Pick<WorkflowDefinition, 'national'>, dossierId: string,
 ): Promise<boolean> {
-  if (!syncsToNationalPortal(ctx, definition)) return false;
+  const row = nationalSyncOutboxRow(ctx, definition, dossierId);
+  if (!row) return false;
   await insertStepForLatestEvent(tx, dossierId);
-  await insertOutbox(tx, [{ job: NATIONAL_SYNC_JOB, payload: { dossierId } }]);
+  await insertOutbox(tx, [row]);
   return true;
 }
