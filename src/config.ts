@@ -292,6 +292,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (source.PAYMENT_PLATFORM_URL?.trim() && (!source.PAYMENT_PLATFORM_PARTNER_CODE?.trim() || (source.PAYMENT_PLATFORM_SECRET ?? '').length < 16)) {
     problems.push('PAYMENT_PLATFORM_PARTNER_CODE, PAYMENT_PLATFORM_SECRET (at least 16 characters): required with PAYMENT_PLATFORM_URL');
   }
+  // The platform's QUERY answer says "paid" in TrangThaiGD, a field its checksum recipe does not cover: only TLS keeps
+  // someone on the path from turning "3" into "1" (integrations/payment-platform/client.ts).
+  const paymentUrl = source.PAYMENT_PLATFORM_URL?.trim();
+  if (paymentUrl?.startsWith('http://') && !isLoopbackUrl(paymentUrl)) problems.push('PAYMENT_PLATFORM_URL: must be https (http only for a platform on this machine)');
   let claimsMap: ClaimsMap = DEFAULT_CLAIMS_MAP;
   try { claimsMap = parseClaimsMap(source.OIDC_CLAIMS_MAP); } catch (error) { problems.push(`OIDC_CLAIMS_MAP: ${(error as Error).message}`); }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);

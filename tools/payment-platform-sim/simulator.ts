@@ -5,7 +5,7 @@
 //   - GET /pay/:reference: that page ("Thanh toán" / "Hủy"); paying sends the confirm callback to the partner
 //     (server to server) and redirects the browser to the partner's return URL;
 //   - POST /query (QUERY): the state of a payment (TrangThaiGD 1 paid, 3 pending, 4 failed), for reconciliation;
-//   - POST /bill (GET_BILL): the electronic receipt as PDF bytes.
+//   - POST /bill (GET_BILL): the electronic receipt as PDF bytes (the contract has it; motcua does not call it).
 // Every message carries MaXacThuc = SHA-256 (lowercase hex) over its fields in a fixed order joined with '|', the
 // shared secret last; the simulator verifies it on every request and signs what it sends with the same recipe.
 // It imports nothing from src/: it is the other party.
@@ -76,6 +76,11 @@ export interface PaymentPlatformSimulator {
   setDown(down: boolean): void;
   /** While hanging, API requests are read and never answered (a platform too slow: the partner's timeout decides). */
   setHanging(hanging: boolean): void;
+  /**
+   * When set, every QUERY answer is passed through it before it is signed (a platform answering about another payment,
+   * or without a transaction id): what the partner does with an answer it must not act on.
+   */
+  queryAnswer: ((answer: Record<string, string | number>) => Record<string, string | number>) | undefined;
   /** API requests received (INIT, QUERY, GET_BILL), refused ones included. */
   readonly requestCount: number;
   close(): Promise<void>;
@@ -252,7 +257,10 @@ export async function startPaymentPlatformSimulator(options: PaymentPlatformSimu
       if (!payment || payment.initTime !== body.ThoiGianGD) refuse(path, 404, '01', 'Không tìm thấy giao dịch');
       if (path === '/query') {
         const state = payment!.state === 'paid' ? '1' : payment!.state === 'failed' ? '4' : '3';
-        sendJson(res, 200, { ...confirmBody(payment!, 'QUERY', '00'), TrangThaiGD: state, MoTaLoi: 'Truy vấn thành công' });
+        const { MaXacThuc: _signature, ...fields } = confirmBody(payment!, 'QUERY', '00');
+        const answer = { ...fields, TrangThaiGD: state, MoTaLoi: 'Truy vấn thành công' };
+        const shown = simulator.queryAnswer ? simulator.queryAnswer(answer) : answer;
+        sendJson(res, 200, { ...shown, MaXacThuc: checksumOf(CONFIRM_FIELDS, shown, options.secret) });
         return;
       }
       if (payment!.state !== 'paid') refuse(path, 409, '06', 'Giao dịch chưa thanh toán');
@@ -339,6 +347,7 @@ export async function startPaymentPlatformSimulator(options: PaymentPlatformSimu
     callbacks,
     refused,
     dropCallbacks: false,
+    queryAnswer: undefined,
     setDown: (value) => {
       down = value;
       // Keep-alive connections opened before the outage would otherwise still be answered.

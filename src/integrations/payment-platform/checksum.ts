@@ -7,10 +7,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 export const CHECKSUM_FIELDS = {
   INIT: ['LoaiBanTin', 'PhienBan', 'MaDoiTac', 'MaThamChieu', 'SoTien', 'LoaiHinhThanhToan', 'MaKenhThanhToan', 'MaThietBi', 'NgonNgu',
     'MaTienTe', 'MaNganHang', 'ThongTinGiaoDich', 'ThoiGianGD', 'Ip'],
-  /** The confirm callback, and the answer to a status check (same shape). */
+  /** The confirm callback, and the answer to a status check (same shape; TrangThaiGD is not covered: see client.ts). */
   CONFIRM: ['LoaiBanTin', 'MaLoi', 'MaDoiTac', 'MaThamChieu', 'SoTien', 'MaTienTe', 'MaGiaoDich', 'MaNganHang', 'ThoiGianGD', 'ThongTinGiaoDich'],
   QUERY: ['LoaiBanTin', 'PhienBan', 'MaDoiTac', 'MaThamChieu', 'ThoiGianGD'],
-  GET_BILL: ['LoaiBanTin', 'PhienBan', 'MaDoiTac', 'MaThamChieu', 'ThoiGianGD'],
   /** Our answer to a callback (MaLoi, MaDoiTac, MaThamChieu, ThoiGianGD): the contract leaves it unsigned; we sign it. */
   CONFIRM_ANSWER: ['MaLoi', 'MaDoiTac', 'MaThamChieu', 'ThoiGianGD'],
 } as const satisfies Record<string, readonly string[]>;

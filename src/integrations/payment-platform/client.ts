@@ -1,7 +1,7 @@
-// The HTTP client of the Payment Platform: INIT (open a payment, get the page the citizen pays on), QUERY (the state
-// of a payment, for reconciliation) and GET_BILL (the platform's e-receipt PDF). Each call is a JSON POST to
-// PAYMENT_PLATFORM_URL + /init, /query or /bill, with `Authorization: Bearer` when a static token is configured and
-// MaXacThuc in the body. Failures become PaymentPlatformError: `retryable` says a later try may succeed (unreachable,
+// The HTTP client of the Payment Platform: INIT (open a payment, get the page the citizen pays on) and QUERY (the state
+// of a payment, for reconciliation). The contract's GET_BILL (the platform's e-receipt) is not used: motcua issues its
+// own receipt (services/payments/payment-receipt.ts). Each call is a JSON POST to PAYMENT_PLATFORM_URL + /init or
+// /query, with `Authorization: Bearer` when a static token is configured and MaXacThuc in the body. Failures become PaymentPlatformError: `retryable` says a later try may succeed (unreachable,
 // timeout, 5xx, an answer we cannot read or verify) rather than a refusal of what we sent.
 import { networkInterfaces } from 'node:os';
 import type { PaymentPlatformConfig } from '../../config.js';
@@ -23,7 +23,7 @@ export interface InitRequest {
   amount: number;
   /** ThongTinGiaoDich, shown to the citizen on the platform and on the bank statement. */
   description: string;
-  /** ThoiGianGD: when the attempt was made (QUERY and GET_BILL must name the same time later). */
+  /** ThoiGianGD: when the attempt was made (QUERY must name the same time later). */
   at: Date;
 }
 
@@ -78,8 +78,12 @@ export async function initPayment(config: PaymentPlatformConfig, request: InitRe
 }
 
 /**
- * The platform's state of a payment opened at `initAt`. The answer has the callback's shape and is accepted only with
- * a valid MaXacThuc (the callback's recipe): an answer anyone on the path could have written is never acted on.
+ * The platform's state of a payment opened at `initAt`. The answer has the callback's shape and must carry a valid
+ * MaXacThuc by the callback's recipe — but that recipe, as the contract notes give it, does NOT cover TrangThaiGD, the
+ * field that says paid (1), pending (3) or failed (4). The checksum proves the platform wrote the other fields, not
+ * the verdict: only the transport protects it, which is why PAYMENT_PLATFORM_URL must be https (config.ts; http only
+ * to a simulator on this machine). What we can check we do: the answer must name the reference we asked about, and
+ * the caller acts on "paid" only with a transaction id (reconcile-payments.ts).
  */
 export async function queryPayment(config: PaymentPlatformConfig, reference: string, initAt: Date): Promise<{ answer: QueryResponse; raw: Record<string, unknown> }> {
   const message = { LoaiBanTin: 'QUERY', PhienBan: PROTOCOL_VERSION, MaDoiTac: config.partnerCode, MaThamChieu: reference, ThoiGianGD: vnTimestamp(initAt) };
@@ -94,17 +98,8 @@ export async function queryPayment(config: PaymentPlatformConfig, reference: str
   if (!checksumMatches('CONFIRM', raw as Record<string, unknown>, config.secret, parsed.data.MaXacThuc)) {
     throw new PaymentPlatformError('payment platform /query: answer checksum does not match', true, response.status);
   }
-  return { answer: parsed.data, raw: raw as Record<string, unknown> };
-}
-
-/** The platform's electronic receipt of a paid payment (PDF bytes). */
-export async function fetchPlatformBill(config: PaymentPlatformConfig, reference: string, initAt: Date): Promise<Buffer> {
-  const message = { LoaiBanTin: 'GET_BILL', PhienBan: PROTOCOL_VERSION, MaDoiTac: config.partnerCode, MaThamChieu: reference, ThoiGianGD: vnTimestamp(initAt) };
-  const response = await post(config, '/bill', { ...message, MaXacThuc: paymentChecksum('GET_BILL', message, config.secret) });
-  const bytes = Buffer.from(await response.arrayBuffer().catch(() => new ArrayBuffer(0)));
-  if (response.status >= 500) throw new PaymentPlatformError(`payment platform /bill: HTTP ${response.status}`, true, response.status);
-  if (!response.ok || !bytes.subarray(0, 5).equals(Buffer.from('%PDF-'))) {
-    throw new PaymentPlatformError(`payment platform refused GET_BILL (HTTP ${response.status})`, false, response.status);
+  if (parsed.data.MaThamChieu !== reference) {
+    throw new PaymentPlatformError(`payment platform /query: the answer is about ${parsed.data.MaThamChieu.slice(0, 100)}, not ${reference}`, false, response.status);
   }
-  return bytes;
+  return { answer: parsed.data, raw: raw as Record<string, unknown> };
 }
