@@ -10,7 +10,6 @@ import { listAuditEntries } from '../../src/db/repositories/audit.js';
 import { insertPayment } from '../../src/db/repositories/payments.js';
 import { dossierEvents, dossiers, outbox, paymentNotifications, payments } from '../../src/db/schema/index.js';
 import { paymentChecksum } from '../../src/integrations/payment-platform/checksum.js';
-import { fetchPlatformBill } from '../../src/integrations/payment-platform/client.js';
 import { slaSweepJob } from '../../src/jobs/sla-sweep.js';
 import { reconcilePendingPayments } from '../../src/services/payments/reconcile-payments.js';
 import { startPaymentPlatformSimulator, type PaymentPlatformSimulator } from '../../tools/payment-platform-sim/index.js';
@@ -120,10 +119,6 @@ describe('online fee payment through the Payment Platform', () => {
     const eventsAfter = await env.ctx.db.select().from(dossierEvents).innerJoin(dossiers, eq(dossiers.id, dossierEvents.dossierId)).where(eq(dossiers.code, dossier.code));
     expect(eventsAfter).toHaveLength(eventsBefore.length);
 
-    // The platform's own e-receipt (GET_BILL) for the paid payment: its checksum verified by the simulator.
-    const bill = await fetchPlatformBill(env.config.paymentPlatform!, reference, row.createdAt);
-    expect(bill.subarray(0, 5).toString()).toBe('%PDF-');
-
     const shown = (await view(dossier)).payment;
     expect(shown).toMatchObject({ status: 'paid', method: 'online', reference, paidAt: row.paidAt!.toISOString() });
 
@@ -189,7 +184,8 @@ describe('online fee payment through the Payment Platform', () => {
 
     // Hostile bodies: deeply nested (our string conversions and the jsonb column must not choke), not an object.
     const before = await env.ctx.db.select().from(paymentNotifications);
-    for (const raw of [`${'['.repeat(10_000)}${']'.repeat(10_000)}`, `{"MaThamChieu":"${reference}","LoaiBanTin":${'['.repeat(10_000)}${']'.repeat(10_000)}}`, '"PAY"']) {
+    // (5 000 deep: under the route's 16 KB body limit, so they reach the handler.)
+    for (const raw of [`${'['.repeat(5_000)}${']'.repeat(5_000)}`, `{"MaThamChieu":"${reference}","LoaiBanTin":${'['.repeat(5_000)}${']'.repeat(5_000)}}`, '"PAY"']) {
       const response = await fetch(`${api.baseUrl}/api/payment-platform/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw });
       expect(response.status).toBe(403);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('PAYMENT_CHECKSUM_INVALID');
@@ -208,8 +204,9 @@ describe('online fee payment through the Payment Platform', () => {
     ]);
     expect((await notifications('dvcNOSUCHPAYMENT')).map((n) => n.outcome)).toEqual(['refused: unknown reference']);
     const refusedAudit = await listAuditEntries(env.ctx.db, { action: 'payment.callback_refused', limit: 100 });
-    expect(refusedAudit.filter((e) => e.details.reference === reference).map((e) => e.details.code))
-      .toEqual(expect.arrayContaining(['PAYMENT_CHECKSUM_INVALID', 'PAYMENT_CALLBACK_MISMATCH']));
+    // Verified but refused callbacks are audited; unverified ones only logged (anyone can post them).
+    expect(refusedAudit.filter((e) => e.details.reference === reference).map((e) => e.details.code).sort())
+      .toEqual(['PAYMENT_CALLBACK_MISMATCH', 'PAYMENT_CALLBACK_MISMATCH']);
     const dossierAfter = await view(dossier);
     expect(dossierAfter.version).toBe(dossierBefore.version);
     expect(dossierAfter.status).toBe('submitted');

@@ -1,13 +1,12 @@
 // The Payment Platform's side of dossier fees: asking (one attempt at a time per dossier), settling, status checks,
 // and what the platform told us (payment_notifications); lookups by id or reference are in payment-records.ts. State
 // changes are conditional updates, so a repeated callback or a callback racing reconciliation changes a payment once.
-import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { dossiers, paymentNotifications, payments } from '../schema/index.js';
 
 export type PaymentRow = typeof payments.$inferSelect;
 export type NewPayment = typeof payments.$inferInsert;
-export type PaymentNotificationRow = typeof paymentNotifications.$inferSelect;
 export type NewPaymentNotification = typeof paymentNotifications.$inferInsert;
 
 export async function insertPayment(db: Db, row: NewPayment): Promise<PaymentRow> {
@@ -55,14 +54,18 @@ export async function recordPaymentCheck(db: Db, id: string, at: Date): Promise<
 }
 
 /**
- * Online payments still pending that were asked for before `createdBefore` and not checked since `checkedBefore`,
- * oldest first: what reconciliation asks the platform about.
+ * What reconciliation asks the platform about, oldest first: online payments asked for before `createdBefore` and not
+ * checked since `checkedBefore` that are still pending, or were cancelled or failed on our side but opened after
+ * `closedSince` (the platform may still take money on them: see services/payments/reconcile-payments.ts).
  */
-export async function duePendingOnlinePayments(db: Db, createdBefore: Date, checkedBefore: Date, limit: number): Promise<PaymentRow[]> {
+export async function duePaymentChecks(
+  db: Db, window: { createdBefore: Date; checkedBefore: Date; closedSince: Date }, limit: number,
+): Promise<PaymentRow[]> {
   return db.select().from(payments)
     .where(and(
-      eq(payments.status, 'pending'), eq(payments.method, 'online'), lt(payments.createdAt, createdBefore),
-      or(isNull(payments.lastCheckedAt), lt(payments.lastCheckedAt, checkedBefore)),
+      eq(payments.method, 'online'), lt(payments.createdAt, window.createdBefore),
+      or(eq(payments.status, 'pending'), and(inArray(payments.status, ['cancelled', 'failed']), gte(payments.createdAt, window.closedSince))),
+      or(isNull(payments.lastCheckedAt), lt(payments.lastCheckedAt, window.checkedBefore)),
     ))
     .orderBy(asc(payments.createdAt)).limit(limit);
 }
@@ -74,8 +77,4 @@ export async function paymentsWithStatus(db: Db, dossierId: string, statuses: Ar
 
 export async function insertPaymentNotification(db: Db, row: NewPaymentNotification): Promise<void> {
   await db.insert(paymentNotifications).values(row);
-}
-
-export async function listPaymentNotifications(db: Db, reference: string): Promise<PaymentNotificationRow[]> {
-  return db.select().from(paymentNotifications).where(eq(paymentNotifications.reference, reference)).orderBy(asc(paymentNotifications.id));
 }

@@ -14,6 +14,8 @@ import { errorResponse } from './error-response.js';
 const codeParams = z.object({ code: z.string().min(1).max(64) });
 /** Callbacks a client address may post a minute (the platform sends one per settled payment). */
 const CALLBACKS_PER_MINUTE = 600;
+/** The platform's callback is a dozen short fields (well under 2 KB): anything much larger is not one. */
+const CALLBACK_BODY_LIMIT = 16 * 1024;
 const feeLine = z.object({ code: z.string(), label: z.string(), amount: z.number().int() });
 
 const paymentView = z.object({
@@ -57,12 +59,13 @@ export const onlinePaymentRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
   }, async (request) => ({ items: await listDossierPayments(ctx, request.params.code, request.caller) }));
 
   app.post('/api/payment-platform/confirm', {
+    bodyLimit: CALLBACK_BODY_LIMIT,
     // Anyone may post here, and every post is logged: a flood from one address is cut off before it fills the logs.
     config: { rateLimit: { max: CALLBACKS_PER_MINUTE, timeWindow: 60_000, errorResponseBuilder: () => new AppError('RATE_LIMITED', 'Quá nhiều thông báo thanh toán.') } },
     schema: {
       tags: ['payments'], summary: 'Nền tảng thanh toán báo kết quả giao dịch (callback máy chủ tới máy chủ)',
       description: 'Không cần đăng nhập: MaXacThuc (SHA-256 của LoaiBanTin|MaLoi|MaDoiTac|MaThamChieu|SoTien|MaTienTe|MaGiaoDich|MaNganHang|ThoiGianGD|ThongTinGiaoDich|khóa bí mật) là xác thực. '
-        + 'Mọi thông báo được ghi lại. Trả lời theo dạng của Nền tảng: MaLoi "00" đã nhận (kể cả nhận lại), 01 sai mã xác thực (403), 02 không có giao dịch (404), 03 sai đối tác/số tiền (422), 04 sai định dạng (400).',
+        + 'Mọi thông báo được ghi lại (chỉ các trường của hợp đồng, mỗi trường tối đa 200 ký tự; thân tối đa 16 KB, lớn hơn: 413). Trả lời theo dạng của Nền tảng: MaLoi "00" đã nhận (kể cả nhận lại), 01 sai mã xác thực (403), 02 không có giao dịch (404), 03 sai đối tác/số tiền (422), 04 sai định dạng (400).',
       // A body the framework cannot read (empty, not JSON, too large) is refused before our handler, in the house's error shape.
       response: {
         200: callbackAnswer, 400: callbackAnswer.or(errorResponse), 403: callbackAnswer, 404: callbackAnswer, 413: errorResponse, 415: errorResponse,

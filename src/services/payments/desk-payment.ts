@@ -1,7 +1,8 @@
 // A fee taken at the one-stop desk (cash, card, transfer to the agency's account) and recorded there by a clerk of
 // the unit holding the dossier: a payment paid on the spot (method and confirmed_via 'desk'), audited, and its
 // electronic receipt issued by the same job as an online payment's. Only the fee the dossier owes, in full, and only
-// once: the dossier's row lock serialises it with the citizen's own online payment requests.
+// once: the dossier's row lock serialises it with the citizen's own online payment requests, and a pending online
+// attempt is first asked about (paid → recorded, 409 PAYMENT_ALREADY_MADE; otherwise cancelled, still reconciled).
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { insertOutbox } from '../../db/repositories/outbox.js';
@@ -12,7 +13,9 @@ import { vnTimestamp } from '../../calendar/vn-time.js';
 import { AppError, validationFailed } from '../../errors.js';
 import { loadDossierFor, type Caller } from '../access.js';
 import { recordAudit, staffActor } from '../audit/audit.js';
+import { reportDeskPaid } from './confirm-payment.js';
 import { ISSUE_PAYMENT_RECEIPT_JOB } from './payment-receipt.js';
+import { settleBeforeDeskPayment } from './reconcile-payments.js';
 import { feeTerms } from './payment-rules.js';
 
 const MAX_AMOUNT = 1_000_000_000_000;
@@ -58,10 +61,18 @@ export async function recordDeskPayment(ctx: AppContext, code: string, caller: C
     throw new AppError('PAYMENT_AMOUNT_MISMATCH', `Số tiền thu phải đúng bằng phí, lệ phí của hồ sơ: ${terms.amount} đồng.`,
       { amount: `Phí, lệ phí của hồ sơ là ${terms.amount} đồng.` });
   }
+  const staff = staffActor(caller.staff, caller.ip);
   const payment = await ctx.db.transaction(async (tx) => {
     await lockDossierForPayment(tx, dossier.id);
-    if ((await paymentsWithStatus(tx, dossier.id, ['paid'])).length > 0) {
+    const open = await paymentsWithStatus(tx, dossier.id, ['paid', 'pending']);
+    if (open.some((p) => p.status === 'paid')) {
       throw new AppError('PAYMENT_ALREADY_MADE', 'Hồ sơ đã nộp phí, lệ phí: không thu thêm.');
+    }
+    // The citizen may be paying online right now: the platform is asked about each pending attempt first.
+    for (const pending of open.filter((p) => p.method === 'online')) {
+      const { result, platformSaid } = await settleBeforeDeskPayment(ctx, tx, pending, 'Đã nộp phí tại quầy');
+      if (result === 'paid') return null;
+      await recordAudit(tx, staff, 'payment.cancelled', dossier.code, { reference: pending.reference, reason: 'desk payment', platformSaid });
     }
     const now = new Date();
     const created = await insertPayment(tx, {
@@ -69,12 +80,15 @@ export async function recordDeskPayment(ctx: AppContext, code: string, caller: C
       method: 'desk', amount: terms.amount, lines: terms.lines, status: 'paid', createdAt: now, createdBy: caller.staff.id,
       paidAt: now, confirmedVia: 'desk', platformTransactionId: input.reference ?? null,
     });
-    await recordAudit(tx, staffActor(caller.staff, caller.ip), 'payment.desk_recorded', dossier.code, {
+    await recordAudit(tx, staff, 'payment.desk_recorded', dossier.code, {
       reference: created.reference, amount: created.amount, documentReference: input.reference ?? null, note: input.note ?? null,
     });
     await insertOutbox(tx, [{ job: ISSUE_PAYMENT_RECEIPT_JOB, payload: { paymentId: created.id } }]);
+    await reportDeskPaid(ctx, tx, dossier);
     return created;
   });
   ctx.jobs.wake();
+  // Paid online meanwhile: that payment is now recorded (committed above), and the desk takes nothing.
+  if (!payment) throw new AppError('PAYMENT_ALREADY_MADE', 'Hồ sơ vừa được nộp phí trực tuyến qua Nền tảng thanh toán: không thu thêm tại quầy.');
   return payment;
 }

@@ -5,7 +5,8 @@
 // One attempt counts at a time. A new request while one is pending first asks the platform about it (its callback
 // may have been lost): paid → PAYMENT_ALREADY_MADE; failed → closed; still pending → cancelled and replaced, since
 // the citizen left its page without finishing (the contract has no cancel message, so if they still finish it there,
-// its callback records it paid all the same: money taken is never ignored, and staff see the duplicate to refund it).
+// its callback — or reconciliation, which keeps asking about a cancelled attempt for ONLINE_ATTEMPT_WINDOW_MS — records
+// it paid all the same: money taken is never ignored, and staff see the duplicate to refund it).
 // The platform away at INIT: the new row is closed as failed (the citizen never got its page, so nothing can be paid
 // on it) and the answer is 503 PAYMENT_PLATFORM_UNAVAILABLE with Retry-After — the request was right, the platform
 // was not there, and trying again later is what to do. No pending row is left behind.
