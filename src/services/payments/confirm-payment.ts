@@ -7,7 +7,7 @@
 // one is never undone by a later message.
 import type { AppContext } from '../../app-context.js';
 import type { Db } from '../../db/client.js';
-import { findDossierById, NATIONAL_SYNC_JOB, type DossierRow } from '../../db/repositories/dossiers.js';
+import { findDossierById, type DossierRow } from '../../db/repositories/dossiers.js';
 import { insertOutbox } from '../../db/repositories/outbox.js';
 import { findPaymentById, findPaymentByReference } from '../../db/repositories/payment-records.js';
 import type { PaymentRow } from '../../db/repositories/payments.js';
@@ -17,7 +17,7 @@ import { CHECKSUM_FIELDS, checksumMatches, paymentChecksum } from '../../integra
 import { parseVnTimestamp, vnTimestamp } from '../../calendar/vn-time.js';
 import { confirmMessageSchema, PAID_CODE, type ConfirmMessage } from '../../integrations/payment-platform/wire.js';
 import { recordAudit, type AuditActor } from '../audit/audit.js';
-import { syncsToNationalPortal } from '../national-portal/record-step.js';
+import { nationalSyncOutboxRow } from '../national-portal/record-step.js';
 import { ISSUE_PAYMENT_RECEIPT_JOB } from './payment-receipt.js';
 
 export type ConfirmationOutcome = 'confirmed' | 'duplicate' | 'failed' | 'ignored';
@@ -61,9 +61,9 @@ export function mismatchOf(ctx: AppContext, payment: PaymentRow, message: Pick<C
   return null;
 }
 
-/** Whether the dossier's pinned procedure is reported to the national portal (its payment state included). */
-async function reportsToPortal(ctx: AppContext, dossier: DossierRow | undefined): Promise<boolean> {
-  return Boolean(dossier && syncsToNationalPortal(ctx, await ctx.catalog.definitionFor(dossier.procedureVersionId)));
+/** The national portal's sync job row for a dossier just paid (null when the dossier is not reported to the portal). */
+async function portalSyncRow(ctx: AppContext, dossier: DossierRow | undefined) {
+  return dossier ? nationalSyncOutboxRow(ctx, await ctx.catalog.definitionFor(dossier.procedureVersionId), dossier.id) : null;
 }
 
 /**
@@ -81,7 +81,7 @@ export async function recordOnlinePaid(
   });
   const before = await findPaymentById(ctx.db, paymentId);
   const dossier = before ? await findDossierById(ctx.db, before.dossierId) : undefined;
-  const syncs = await reportsToPortal(ctx, dossier);
+  const syncRow = await portalSyncRow(ctx, dossier);
   if (!before || !dossier) throw new Error(`payment ${paymentId} or its dossier vanished`);
   await paymentsRepo.lockDossierForPayment(tx, dossier.id);
   const payment = (await findPaymentById(tx, paymentId))!;
@@ -105,7 +105,7 @@ export async function recordOnlinePaid(
   });
   await insertOutbox(tx, [
     { job: ISSUE_PAYMENT_RECEIPT_JOB, payload: { paymentId: payment.id } },
-    ...(syncs ? [{ job: NATIONAL_SYNC_JOB, payload: { dossierId: dossier.id } }] : []),
+    ...(syncRow ? [syncRow] : []),
   ]);
   await log(alsoPaid.length > 0 ? 'confirmed (duplicate payment)' : 'confirmed');
   return 'confirmed';
@@ -113,7 +113,8 @@ export async function recordOnlinePaid(
 
 /** The national portal's sync job for a dossier paid at the desk, in the desk payment's transaction. */
 export async function reportDeskPaid(ctx: AppContext, tx: Db, dossier: DossierRow): Promise<void> {
-  if (await reportsToPortal(ctx, dossier)) await insertOutbox(tx, [{ job: NATIONAL_SYNC_JOB, payload: { dossierId: dossier.id } }]);
+  const row = await portalSyncRow(ctx, dossier);
+  if (row) await insertOutbox(tx, [row]);
 }
 
 /**
