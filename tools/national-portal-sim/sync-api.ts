@@ -1,8 +1,9 @@
 // The portal's side of the status and step sync (DVCQG "đồng bộ hồ sơ"): it receives the dossiers a provincial system
 // reports (create, update: JSON arrays of HoSoDongBoDVC) and their processing steps (JSON arrays of at most ten
-// QuaTrinhXuLyDongBoDVC), checks the HMAC, refuses malformed bodies with error_code != "0", and stores them as the
-// portal would: one record per MaHoSo, each step once by its id (MaBuoc) whatever the number of deliveries.
-// It counts raw deliveries and duplicates so tests can tell "arrived exactly once" from "sent exactly once".
+// QuaTrinhXuLyDongBoDVC), checks the HMAC, refuses malformed bodies with error_code != "0", and stores them: one record
+// per MaHoSo, and EVERY step delivery in arrival order (`deliveries`, duplicates kept, as a real portal without a step
+// id would store them), besides a per-MaBuoc view (`steps`, first copy only). Tests measure what motcua sends on the
+// raw list. The steps call is answered in plain text checked for "thành công", as the contract's gateway does.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sendJson, type RequestContext } from './simulator.js';
 
@@ -23,6 +24,8 @@ export interface PortalDossierRecord {
 }
 
 export interface SyncState {
+  /** Every step delivery, in arrival order, duplicates included: what motcua sent. */
+  deliveries: WireRecord[];
   /** Every processing step the portal accepted, in the order it received them (duplicates by step id dropped). */
   steps: Array<Record<string, unknown>>;
   /** The dossiers reported, by MaHoSo. */
@@ -37,10 +40,14 @@ export interface SyncState {
   refuseWith: string | null;
   /** The next this-many step requests are stored, then answered 504 (the acknowledgement lost on the way back). */
   loseAcks: number;
+  /** The step batches whose acknowledgement was lost (stored, answered 504): the only steps a sender may resend. */
+  lostAckBatches: WireRecord[][];
+  /** Milliseconds the portal takes before answering a steps request (a slow portal: senders overlap). */
+  stepDelayMs: number;
 }
 
 export function newSyncState(): SyncState {
-  return { steps: [], dossiers: new Map(), stepDeliveries: 0, duplicateSteps: 0, refused: [], refuseWith: null, loseAcks: 0 };
+  return { deliveries: [], steps: [], dossiers: new Map(), stepDeliveries: 0, duplicateSteps: 0, refused: [], refuseWith: null, loseAcks: 0, lostAckBatches: [], stepDelayMs: 0 };
 }
 
 const STATUS = /^(10|[1-9])$/;
@@ -90,7 +97,7 @@ export async function handleSyncRequest(context: RequestContext): Promise<boolea
   const state = simulator.sync;
   if (context.req.method === 'GET' && url.pathname === '/sim/sync') {
     sendJson(res, 200, {
-      dossiers: [...state.dossiers.values()], stepDeliveries: state.stepDeliveries, duplicateSteps: state.duplicateSteps, refused: state.refused,
+      dossiers: [...state.dossiers.values()], deliveries: state.deliveries, stepDeliveries: state.stepDeliveries, duplicateSteps: state.duplicateSteps, refused: state.refused,
     });
     return true;
   }
@@ -112,17 +119,23 @@ export async function handleSyncRequest(context: RequestContext): Promise<boolea
     if (unknown) { refuse(200, '2', `Hồ sơ ${unknown.MaHoSo} chưa được đồng bộ`); return true; }
     for (const step of steps) {
       state.stepDeliveries++;
+      state.deliveries.push(step);
       const record = state.dossiers.get(step.MaHoSo!)!;
       if (record.steps.some((s) => s.MaBuoc === step.MaBuoc)) { state.duplicateSteps++; continue; }
       record.steps.push(step);
       state.steps.push(step);
     }
+    if (state.stepDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.stepDelayMs));
     if (state.loseAcks > 0) {
       state.loseAcks--;
+      state.lostAckBatches.push(steps);
       sendJson(res, 504, { error_code: '-504', message: 'Gateway Timeout' });
       return true;
     }
-    sendJson(res, 200, { error_code: '0', message: 'Đồng bộ quá trình xử lý thành công' });
+    // The contract's steps answer: plain text, checked for "thành công".
+    const text = 'Đồng bộ quá trình xử lý thành công';
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
     return true;
   }
 

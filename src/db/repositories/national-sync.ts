@@ -2,7 +2,7 @@
 // read in event order by the sync job, marked sent once the portal acknowledged them; and the backlog figures the
 // administrators watch.
 import { and, asc, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import type { Database, Db } from '../client.js';
 import { dossierEvents, dossiers, nationalSyncSteps, payments, staffAccounts, units } from '../schema/index.js';
 import { rowsOf } from './outbox.js';
 
@@ -55,6 +55,41 @@ export async function listUnsentSteps(db: Db, dossierId: string, limit: number):
     .where(and(eq(nationalSyncSteps.dossierId, dossierId), isNull(nationalSyncSteps.sentAt)))
     .orderBy(asc(nationalSyncSteps.eventId))
     .limit(limit);
+}
+
+/** First key of pg_try_advisory_xact_lock(int, int) for "one sender per dossier" (the second is the dossier's hash). */
+const SYNC_LOCK_NAMESPACE = 13_001;
+/** PGlite: the dossiers being sent by this process (one process, one connection: see withDossierSyncLock). */
+const sendingInProcess = new WeakMap<object, Set<string>>();
+
+/**
+ * Runs `fn` as the dossier's only sender, or returns { acquired: false } at once when another sender holds the dossier.
+ * PostgreSQL: a transaction holding pg_try_advisory_xact_lock keyed by the dossier, around the read of the unsent
+ * steps, the sends and the marking; `fn` gets that transaction (the marks commit with it, the lock goes with it, even
+ * if the process dies). PGlite (embedded): one process with one connection, where an advisory lock never excludes its
+ * own session and a transaction open across HTTP calls would hold every other query of the app; an in-process set
+ * does the same job there, and `fn` gets the database.
+ */
+export async function withDossierSyncLock<T>(
+  database: Pick<Database, 'db' | 'kind'>, dossierId: string, fn: (db: Db) => Promise<T>,
+): Promise<{ acquired: true; value: T } | { acquired: false }> {
+  if (database.kind === 'pglite') {
+    let sending = sendingInProcess.get(database.db);
+    if (!sending) sendingInProcess.set(database.db, (sending = new Set()));
+    if (sending.has(dossierId)) return { acquired: false };
+    sending.add(dossierId);
+    try {
+      return { acquired: true, value: await fn(database.db) };
+    } finally {
+      sending.delete(dossierId);
+    }
+  }
+  return database.db.transaction(async (tx) => {
+    const [row] = rowsOf<{ locked: boolean }>(await tx.execute(
+      sql`select pg_try_advisory_xact_lock(${SYNC_LOCK_NAMESPACE}, hashtext(${dossierId})) as locked`));
+    if (!row?.locked) return { acquired: false as const };
+    return { acquired: true as const, value: await fn(tx as unknown as Db) };
+  });
 }
 
 /** Acknowledged by the portal. */

@@ -3,14 +3,17 @@
 // batch sent only after the portal's acknowledgement and stopping at the first failure (the job is retried with
 // backoff, and the next try starts again from the oldest unsent step).
 //
-// Order: several sync jobs of the same dossier may run at once (one outbox row per step, BullMQ runs them in
-// parallel). Each sends the unsent steps in ascending event order, so every step reaches the portal for the first time
-// after the steps before it; a step sent twice (two jobs, or a lost acknowledgement) carries the same MaBuoc
-// (`<MaHoSo>:<event id>`) and the portal keeps the first copy. Order of first receipt is therefore event order.
+// One sender per dossier: several sync jobs of a dossier may be due at once (one outbox row per step), and the
+// contract has no step id the portal could deduplicate on (MaBuoc is our addition), so the read of the unsent steps,
+// the sends and the marking run under a per-dossier lock (withDossierSyncLock). A job that finds the lock held fails
+// with a retryable error rather than returning: a step committed just after the holder's last read would otherwise
+// wait for the dossier's next act. Steps thus go out once and in event order; only a lost acknowledgement (the portal
+// stored a batch but its answer never came back) makes a batch go out twice.
 import type { AppContext } from '../../app-context.js';
+import type { Db } from '../../db/client.js';
 import { findDossierById, type DossierRow } from '../../db/repositories/dossiers.js';
 import {
-  hasSentStep, listUnsentSteps, markStepsSent, paymentState, recordStepFailure, type UnsentStep,
+  hasSentStep, listUnsentSteps, markStepsSent, paymentState, recordStepFailure, type UnsentStep, withDossierSyncLock,
 } from '../../db/repositories/national-sync.js';
 import { findUnitsByIds } from '../../db/repositories/routing.js';
 import { dossierNotFound } from '../../errors.js';
@@ -31,61 +34,81 @@ export function portalStepId(dossierCode: string, eventId: number): string {
   return `${dossierCode}:${eventId}`;
 }
 
+/** Retryable (a plain Error): another job is sending this dossier; the retry, seconds later, sends what is left. */
+export class DossierSyncBusyError extends Error {
+  override readonly name = 'DossierSyncBusyError';
+}
+
+/** Retryable: steps are owed but this process has no portal link (NATIONAL_PORTAL_URL unset where the job runs). */
+export class NationalPortalNotConfiguredError extends Error {
+  override readonly name = 'NationalPortalNotConfiguredError';
+}
+
 export async function syncDossierToPortal(ctx: AppContext, dossierId: string): Promise<void> {
   const portal = ctx.config.nationalPortal;
   if (!portal) {
-    // The link was switched off after the steps were written: they stay unsent (the admin page counts them) and go
-    // out with the next step once it is switched on again.
-    ctx.log.warn({ dossierId }, 'national portal not configured: sync skipped');
-    return;
+    // Rows are written only where the portal is configured, so this is a process whose configuration differs from
+    // the one that wrote them (a worker without NATIONAL_PORTAL_*), or a link switched off while steps were owed.
+    // Failing keeps the effect visible (retried, then reported failed to the administrators) instead of done.
+    ctx.log.error({ dossierId }, 'national portal sync job ran without NATIONAL_PORTAL_URL/SECRET/SYSTEM_CODE: set them on every process that runs jobs');
+    throw new NationalPortalNotConfiguredError('national portal not configured in this process (NATIONAL_PORTAL_*): sync not sent');
   }
   const dossier = await findDossierById(ctx.db, dossierId);
   if (!dossier) throw dossierNotFound();
-  let batch = await listUnsentSteps(ctx.db, dossierId, MAX_STEPS_PER_REQUEST);
-  // Another job of this dossier sent everything already, the dossier's state with it.
-  if (batch.length === 0) return;
   const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
   const national = definition.national;
   if (!national) return;
   const client = new NationalPortalSyncClient(portal);
   const code = portalDossierCode(dossier);
-  const failed = async (steps: UnsentStep[], error: unknown): Promise<never> => {
-    await recordStepFailure(ctx.db, steps.map((s) => s.id), error instanceof Error ? error.message : String(error));
-    throw error;
-  };
 
-  // The dossier first: the portal takes steps only for a dossier it knows.
-  let sent = dossier;
-  try {
-    await client.upsertDossier(toWireDossier(await portalDossier(ctx, definition, national, dossier)), await hasSentStep(ctx.db, dossierId));
-  } catch (error) {
-    await failed(batch, error);
-  }
-  while (batch.length > 0) {
+  const locked = await withDossierSyncLock(ctx.database, dossierId, async (db) => {
+    // The dossier first, even with no step waiting (a fee paid changes DuocThanhToanTrucTuyen only): the portal takes
+    // steps only for a dossier it knows.
+    const current = (await findDossierById(db, dossierId)) ?? dossier;
+    let batch = await listUnsentSteps(db, dossierId, MAX_STEPS_PER_REQUEST);
     try {
-      await client.sendSteps(batch.map((step) => toWireStep(portalStep(definition, national, code, step))));
+      await client.upsertDossier(toWireDossier(await portalDossier(ctx, db, definition, national, current)), await hasSentStep(db, dossierId));
     } catch (error) {
-      await failed(batch, error);
+      return { failed: batch, error };
     }
-    await markStepsSent(ctx.db, batch.map((s) => s.id));
-    if (batch.length < MAX_STEPS_PER_REQUEST) break;
-    batch = await listUnsentSteps(ctx.db, dossierId, MAX_STEPS_PER_REQUEST);
-  }
-  // A job that read the dossier before a later change may have sent its older state after the newer job sent the new
-  // one: each job checks, after its last call, that the state it sent is still current, and sends the current one if
-  // not. The last write of every job is thus checked after it landed, and the portal ends with the latest state.
-  for (let round = 0; round < 3; round++) {
-    const current = await findDossierById(ctx.db, dossierId);
-    if (!current || current.version === sent.version) return;
-    sent = current;
-    await client.upsertDossier(toWireDossier(await portalDossier(ctx, definition, national, current)), true);
+    while (batch.length > 0) {
+      try {
+        await client.sendSteps(batch.map((step) => toWireStep(portalStep(definition, national, code, step))));
+      } catch (error) {
+        return { failed: batch, error };
+      }
+      await markStepsSent(db, batch.map((s) => s.id));
+      if (batch.length < MAX_STEPS_PER_REQUEST) break;
+      batch = await listUnsentSteps(db, dossierId, MAX_STEPS_PER_REQUEST);
+    }
+    // A change committed while we sent (without a step, or whose job is waiting for this lock): send the newer state
+    // now, still under the lock, so no older state can land after it.
+    let sent = current;
+    for (let round = 0; round < 3; round++) {
+      const latest = await findDossierById(db, dossierId);
+      if (!latest || latest.version === sent.version) break;
+      sent = latest;
+      try {
+        await client.upsertDossier(toWireDossier(await portalDossier(ctx, db, definition, national, latest)), true);
+      } catch (error) {
+        return { failed: [], error };
+      }
+    }
+    return { failed: null, error: null };
+  });
+  if (!locked.acquired) throw new DossierSyncBusyError(`national portal sync of dossier ${dossierId} already running in another job`);
+  const { failed, error } = locked.value;
+  if (failed) {
+    // After the lock's transaction committed the batches acknowledged before the failure.
+    await recordStepFailure(ctx.db, failed.map((s) => s.id), error instanceof Error ? error.message : String(error));
+    throw error;
   }
 }
 
-async function portalDossier(ctx: AppContext, definition: WorkflowDefinition, national: NationalDef, dossier: DossierRow): Promise<PortalDossier> {
+async function portalDossier(ctx: AppContext, db: Db, definition: WorkflowDefinition, national: NationalDef, dossier: DossierRow): Promise<PortalDossier> {
   const statusCode = national.statuses[dossier.status] ?? '4';
-  const [unit] = await findUnitsByIds(ctx.db, [dossier.unitId]);
-  const fee = await paymentState(ctx.db, dossier.id);
+  const [unit] = await findUnitsByIds(db, [dossier.unitId]);
+  const fee = await paymentState(db, dossier.id);
   const closed = dossier.closedAt;
   return {
     code: portalDossierCode(dossier),
