@@ -36,3 +36,12 @@ export async function citizenDataState(db: AppContext['db']): Promise<Record<str
     concerned: await read(sql`select code, citizen_id, subject_personal_id, filed_for from dossiers order by code`),
   };
 }
+
+/** Payments and refunds (issue 13): what the fee endpoints could make, confirm, cancel or refund. */
+export async function paymentState(db: AppContext['db']): Promise<Record<string, unknown>> {
+  const read = async (query: SQL) => rowsOf<Record<string, unknown>>(await db.execute(query));
+  return {
+    payments: await read(sql`select reference, dossier_id, method, status, amount, paid_at, confirmed_via, receipt_number from payments order by reference`),
+    refunds: await read(sql`select payment_id, amount, reason from payment_refunds order by id`),
+  };
+}

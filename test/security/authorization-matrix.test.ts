@@ -13,8 +13,10 @@ import { signInCitizen, testPersonalId } from '../helpers/citizen-session.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { diplomaRequest, staffCaller } from '../helpers/dossiers.js';
 import { makePdf, makePng } from '../helpers/files.js';
-import { eventually } from '../helpers/http.js';
-import { administrationState, citizenDataState } from './administration-state.js';
+import { eventually, listenForHttp } from '../helpers/http.js';
+import { uploadPaidDiplomaCopy } from '../helpers/paid-procedure.js';
+import { recordDeskPayment } from '../../src/services/payments/desk-payment.js';
+import { administrationState, citizenDataState, paymentState } from './administration-state.js';
 import { CALLER_LABELS, CALLERS, expectedOf, MATRIX, unitRelation, type CallerName, type DossierKey, type MatrixRow } from './authorization-matrix.js';
 import { mismatches, multipartBody, observe, summary, toInject, type Fixtures } from './corpus-runner.js';
 
@@ -29,12 +31,13 @@ let csrf: Fixtures['csrf'];
 const globals: Record<string, string> = {};
 const seeded = {} as Record<DossierKey, Seeded>;
 /** Whose token is "another dossier's" for each dossier. */
-const OTHER: Record<DossierKey, DossierKey> = { diploma: 'diplomaNew', diplomaNew: 'diploma', transfer: 'released', released: 'transfer' };
+const OTHER: Record<DossierKey, DossierKey> = { diploma: 'diplomaNew', diplomaNew: 'diploma', transfer: 'released', released: 'transfer', paid: 'diploma' };
 const ran = new Map<string, number>();
 const byUnit = new Map<string, number>();
 let skipped = 0;
 let administration: Record<string, unknown>;
 let citizenData: Record<string, unknown>;
+let payments: Record<string, unknown>;
 
 const transferRequest = {
   parentName: 'Phạm Thị Thu', parentIdNumber: '038185004321', parentPhone: '0987654321', parentEmail: 'thu@example.vn',
@@ -43,7 +46,11 @@ const transferRequest = {
 };
 
 beforeAll(async () => {
-  env = await startTestEnvironment('production');
+  // A Payment Platform is configured (no one answers there, and no cell needs it to): the callback and the payment
+  // request are then checked as in production rather than refused as unconfigured.
+  env = await startTestEnvironment('production', { env: {
+    PAYMENT_PLATFORM_URL: 'http://127.0.0.1:9', PAYMENT_PLATFORM_PARTNER_CODE: 'MOTCUA-MATRAN', PAYMENT_PLATFORM_SECRET: 'bi-mat-ma-tran-thanh-toan',
+  } });
   const { ctx } = env;
   const pdf = await makePdf();
   const staff = CALLERS.filter((c) => !['anon', 'citizen', 'citizen2', 'vneid', 'vneidStranger'].includes(c));
@@ -64,7 +71,22 @@ beforeAll(async () => {
   const released = await submitDossier(ctx, { procedureId: 'school-transfer', data: { ...transferRequest, pupilName: 'Phạm Gia Huy' }, files: transferFiles });
   await performAction(ctx, { code: released.code, action: 'release', caller: await staffCaller(ctx, 'school'), version: 1, comment: 'Đồng ý cho chuyển' });
 
-  for (const [key, filed] of Object.entries({ diploma, diplomaNew, transfer, released }) as Array<[DossierKey, typeof diploma]>) {
+  // The paid dossiers (filed after the paid version is uploaded), their fees taken at the desk.
+  await uploadPaidDiplomaCopy(await listenForHttp(env), sessions.admin!, env.config.workflowsDir);
+  const paid = await submitDossier(ctx, { procedureId: 'diploma-copy', data: diplomaRequest('Lương Thị Nộp Phí'), files: diplomaFiles });
+  const otherPaid = await submitDossier(ctx, { procedureId: 'diploma-copy', data: diplomaRequest('Lương Văn Nộp Khác'), files: diplomaFiles });
+  const clerk = await staffCaller(ctx, 'clerk');
+  globals.reference = (await recordDeskPayment(ctx, paid.code, clerk, { amount: 150_000, reference: undefined, note: undefined })).reference;
+  globals.otherReference = (await recordDeskPayment(ctx, otherPaid.code, clerk, { amount: 150_000, reference: undefined, note: undefined })).reference;
+  // Receipts are issued by a job: wait for both, so no cell sees one half-way.
+  for (const [filed, reference] of [[paid, globals.reference], [otherPaid, globals.otherReference]] as const) {
+    await eventually(async () => {
+      const r = await env.app.inject({ method: 'GET', url: `/api/dossiers/${encodeURIComponent(filed.code)}/payments/${reference}/receipt`, headers: { authorization: `Bearer ${filed.trackingToken}` } });
+      return r.statusCode === 200 ? true : undefined;
+    });
+  }
+
+  for (const [key, filed] of Object.entries({ diploma, diplomaNew, transfer, released, paid }) as Array<[DossierKey, typeof diploma]>) {
     const view = await env.app.inject({ method: 'GET', url: `/api/dossiers/${encodeURIComponent(filed.code)}`, headers: { authorization: `Bearer ${filed.trackingToken}` } });
     seeded[key] = { code: filed.code, token: filed.trackingToken, doc: view.json().documents[0].id, version: view.json().version };
   }
@@ -80,7 +102,7 @@ beforeAll(async () => {
   });
   citizenSessions.vneid = parent.token;
   citizenSessions.vneidStranger = stranger.token;
-  await ctx.db.update(dossiers).set({ citizenId: parent.citizen.id, filedFor: 'self' }).where(inArray(dossiers.code, [diploma.code, diplomaNew.code]));
+  await ctx.db.update(dossiers).set({ citizenId: parent.citizen.id, filedFor: 'self' }).where(inArray(dossiers.code, [diploma.code, diplomaNew.code, paid.code]));
   await ctx.db.update(dossiers).set({ citizenId: null, subjectPersonalId: childId }).where(inArray(dossiers.code, [transfer.code, released.code]));
   expect((await ctx.db.select().from(dossiers).where(eq(dossiers.code, released.code)))[0]?.subjectPersonalId).toBe(childId);
   // The receipts are issued by a job (outbox → BullMQ): wait until they are there.
@@ -110,6 +132,7 @@ beforeAll(async () => {
   })).code;
   administration = await administrationState(env.ctx.db);
   citizenData = await citizenDataState(env.ctx.db);
+  payments = await paymentState(env.ctx.db);
 
   const loginPage = await env.app.inject({ method: 'GET', url: '/dang-nhap' });
   csrf = { secret: loginPage.cookies.find((c) => c.name === 'motcua_csrf')!.value, token: /name="_csrf" value="([^"]+)"/.exec(loginPage.body)![1]! };
@@ -159,7 +182,7 @@ describe.each([...groups.keys()])('%s', (group) => {
     byUnit.set(unit, (byUnit.get(unit) ?? 0) + 1);
     const seen = observe(response);
     const problems = mismatches(expected, seen);
-    if (expected.lists !== undefined && seen.status === 200 && response.body.includes(fx.values.code!) !== expected.lists) {
+    if (expected.lists !== undefined && seen.status === 200 && response.body.includes(row.mark ?? fx.values.code!) !== expected.lists) {
       problems.push(expected.lists ? 'the dossier is not listed' : 'the dossier is listed');
     }
     expect(problems, `${row.method} ${row.path} as ${caller} (${unit}) → ${response.body.slice(0, 200).replace(/\s+/g, ' ')}`).toEqual([]);
@@ -168,18 +191,22 @@ describe.each([...groups.keys()])('%s', (group) => {
 
 describe('the matrix itself', () => {
   it(`covers two procedures, every caller and both units, and the administration: ${cells.length} cells`, () => {
-    expect(new Set(MATRIX.map((r) => r.dossier))).toEqual(new Set(['diploma', 'diplomaNew', 'transfer', 'released', null]));
+    expect(new Set(MATRIX.map((r) => r.dossier))).toEqual(new Set(['diploma', 'diplomaNew', 'transfer', 'released', 'paid', null]));
     expect(cells.length).toBeGreaterThan(2000);
   });
 
   it('left every seeded dossier where it was', async () => {
     const now = await Promise.all(Object.values(seeded).map(async (d) => findDossierByCode(env.ctx.db, d.code)));
-    expect(now.map((d) => d?.status)).toEqual(['checking', 'submitted', 'submitted', 'receiving_review']);
+    expect(now.map((d) => d?.status)).toEqual(['checking', 'submitted', 'submitted', 'receiving_review', 'submitted']);
     expect(now.map((d) => d?.version)).toEqual(Object.values(seeded).map((d) => d.version));
   });
 
   it('left the administration as it was (settings, agencies, units, unit roles, accounts, keys, procedures, calendar, campaigns)', async () => {
     expect(await administrationState(env.ctx.db)).toEqual(administration);
+  });
+
+  it('left the payments as they were (no payment made, cancelled or confirmed, no refund recorded)', async () => {
+    expect(await paymentState(env.ctx.db)).toEqual(payments);
   });
 
   it("left the citizens' data as it was (messages, document stores, feedback, whom each dossier concerns)", async () => {

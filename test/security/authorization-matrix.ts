@@ -11,6 +11,8 @@
 //   diplomaNew   diploma-copy, `submitted` at qlcl: the one-stop clerk's step
 //   transfer     school-transfer within the province, `submitted` at thpt-lam-son (the sending school's step)
 //   released     school-transfer released by Lam Sơn → `receiving_review` at thpt-dao-duy-tu; Lam Sơn keeps sight
+//   paid         diploma-copy of the paid version (150 000 đ, test/helpers/paid-procedure.ts), `submitted` at qlcl, its fee
+//                taken at the desk by the clerk ({reference}, receipt issued); {otherReference} is another dossier's payment
 // Callers, in column order: anonymous, the citizen with the dossier's tracking token, a citizen with ANOTHER dossier's
 // token, then the demo staff (README). Placeholders: {code} {token} {doc} {version} of the row's dossier; `citizen2`
 // presents the other dossier's token for this code (Bearer, or the browser's remembered-dossier cookie).
@@ -37,9 +39,9 @@ export const STAFF_UNITS: Record<string, string> = {
   school: 'thpt-lam-son', principal: 'thpt-lam-son', school2: 'thpt-dao-duy-tu', principal2: 'thpt-dao-duy-tu', school3: 'thpt-ham-rong',
 };
 
-export type DossierKey = 'diploma' | 'diplomaNew' | 'transfer' | 'released';
+export type DossierKey = 'diploma' | 'diplomaNew' | 'transfer' | 'released' | 'paid';
 /** The unit each seeded dossier is with now. */
-export const DOSSIER_UNITS: Record<DossierKey, string> = { diploma: 'qlcl', diplomaNew: 'qlcl', transfer: 'thpt-lam-son', released: 'thpt-dao-duy-tu' };
+export const DOSSIER_UNITS: Record<DossierKey, string> = { diploma: 'qlcl', diplomaNew: 'qlcl', transfer: 'thpt-lam-son', released: 'thpt-dao-duy-tu', paid: 'qlcl' };
 
 const DEPARTMENT_UNITS = ['so-gddt', 'mot-cua', 'qlcl', 'gdtrh'];
 
@@ -76,6 +78,11 @@ const P403 = 'page 403';
 const P404 = 'page 404';
 const P422 = 'page 422';
 const LOGIN = '303 /dang-nhap';
+const PAID = '409 PAYMENT_ALREADY_MADE';
+const FREE = '422 PAYMENT_NOT_REQUIRED';
+const OVER = '422 REFUND_EXCEEDS_PAYMENT';
+const PNF = '404 PAYMENT_NOT_FOUND';
+const CSRF = P403;
 const MUTATES = 'skip: would change the token other cells use (allowed callers: test/security/tracking-tokens.test.ts)';
 
 export interface MatrixRow {
@@ -89,11 +96,13 @@ export interface MatrixRow {
   /** How a caller presents itself, when not the default (API paths Bearer, pages cookies). */
   via?: 'bearer' | 'cookie';
   remoteAddress?: string;
+  /** What `lists`/`omits` look for in the body, when not the dossier's code. */
+  mark?: string;
   /** One answer per caller, in CALLERS order. */
   answers: readonly string[];
 }
 
-type Request = Pick<MatrixRow, 'method' | 'path' | 'body' | 'csrf' | 'headers' | 'via' | 'remoteAddress'>;
+type Request = Pick<MatrixRow, 'method' | 'path' | 'body' | 'csrf' | 'headers' | 'via' | 'remoteAddress' | 'mark'>;
 const get = (path: string): Request => ({ method: 'GET', path });
 const post = (path: string, body?: Body, csrf = false): Request => ({ method: 'POST', path, body, csrf });
 
@@ -186,7 +195,7 @@ export const MATRIX: MatrixRow[] = [
   // ---------------------------------------------------------------------------------------------------------------
   // Acting: the step of the current state, by its role, in the dossier's unit. Each action needs a comment and gets
   // none, so an allowed caller is stopped right after the checks (422 COMMENT_REQUIRED) and nothing changes.
-  ...rows('POST /api/dossiers/:code/actions/:action', (d) => post(`${D}/actions/${{ diploma: 'request_supplement', diplomaNew: 'refuse', transfer: 'refuse', released: 'propose_refusal' }[d]}`, { raw: '{"version":{version}}', type: 'application/json' }), {
+  ...rows('POST /api/dossiers/:code/actions/:action', (d) => post(`${D}/actions/${{ diploma: 'request_supplement', diplomaNew: 'refuse', transfer: 'refuse', released: 'propose_refusal', paid: 'refuse' }[d]}`, { raw: '{"version":{version}}', type: 'application/json' }), {
     diploma:    [NF, AF, NF, AF, CR, UF, AF, AF, UF, UF, UF, UF, UF, AF, NF],
     diplomaNew: [NF, AF, NF, CR, AF, UF, AF, AF, UF, UF, UF, UF, UF, AF, NF],
     transfer:   [NF, AF, NF, UF, UF, UF, UF, UF, CR, AF, UF, UF, UF, AF, NF],
@@ -242,7 +251,7 @@ export const MATRIX: MatrixRow[] = [
     transfer:   [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P403, P200, P200, P403, P403, P403, LOGIN, LOGIN],
     released:   [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P403, P200, P200, P200, P200, P403, LOGIN, LOGIN],
   }),
-  ...rows('POST /can-bo/ho-so/:code/thao-tac/:action', (d) => post(`/can-bo/ho-so/{code}/thao-tac/${{ diploma: 'request_supplement', diplomaNew: 'refuse', transfer: 'refuse', released: 'propose_refusal' }[d]}`, { form: { version: '{version}' } }, true), {
+  ...rows('POST /can-bo/ho-so/:code/thao-tac/:action', (d) => post(`/can-bo/ho-so/{code}/thao-tac/${{ diploma: 'request_supplement', diplomaNew: 'refuse', transfer: 'refuse', released: 'propose_refusal', paid: 'refuse' }[d]}`, { form: { version: '{version}' } }, true), {
     diploma:    [LOGIN, LOGIN, LOGIN, P403, P422, P403, P403, P403, P403, P403, P403, P403, P403, LOGIN, LOGIN],
     transfer:   [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P403, P422, P403, P403, P403, P403, LOGIN, LOGIN],
     released:   [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P403, P403, P403, P422, P403, P403, LOGIN, LOGIN],
@@ -281,6 +290,76 @@ export const MATRIX: MatrixRow[] = [
   ...rows('POST /ho-so/:code/doi-ma-tra-cuu', post('/ho-so/{code}/doi-ma-tra-cuu', { form: {} }, true), {
     diploma:    [P404, MUTATES, P404, MUTATES, MUTATES, P403, MUTATES, MUTATES, P403, P403, P403, P403, P403, MUTATES, P404],
     released:   [P404, MUTATES, P404, P403, P403, P403, P403, P403, P403, P403, MUTATES, MUTATES, P403, MUTATES, P404],
+  }),
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Fees (issue 13), on the `paid` dossier whose fee the clerk took at the desk. Read like the dossier; the online payment
+  // is the citizen's (staff: 403 FORBIDDEN), here refused as already paid; the desk payment is the holding unit's clerk's
+  // (a second one: 409); a refund the clerk of the holding unit's or an administrator's (here more than was paid: 422).
+  // Nothing changes (authorization-matrix.test.ts compares the payments and refunds before and after).
+  //                                              anon citizen citizen2 clerk specialist specialist2 leader admin school principal school2 principal2 school3 vneid vneidStranger
+  ...rows('GET /api/dossiers/:code/payments', get(`${D}/payments`), {
+    paid:       [NF, OK, NF, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF, OK, NF],
+    transfer:   [NF, OK, NF, UF, UF, UF, UF, UF, OK, OK, UF, UF, UF, OK, NF],
+  }),
+  ...rows('POST /api/dossiers/:code/payments', post(`${D}/payments`), {
+    paid:       [NF, PAID, NF, FB, FB, UF, FB, FB, UF, UF, UF, UF, UF, PAID, NF],
+    // A free procedure: nothing to pay.
+    diploma:    [NF, FREE, NF, FB, FB, UF, FB, FB, UF, UF, UF, UF, UF, FREE, NF],
+  }),
+  ...rows('POST /api/dossiers/:code/payments/desk', post(`${D}/payments/desk`, { json: { amount: 150_000 } }), {
+    paid:       [UA, UA, UA, PAID, AF, UF, AF, AF, UF, UF, UF, UF, UF, UA, UA],
+    transfer:   [UA, UA, UA, UF, UF, UF, UF, UF, AF, AF, UF, UF, UF, UA, UA],
+  }),
+  ...rows('POST /api/payments/:reference/refunds', post('/api/payments/{reference}/refunds', { json: { amount: 150_001, reason: 'Hoàn trả thử' } }), {
+    paid:       [UA, UA, UA, OVER, AF, UF, AF, OVER, UF, UF, UF, UF, UF, UA, UA],
+  }),
+  ...staffRows('POST /api/payments/:reference/refunds (unknown reference)', post('/api/payments/khong-co-khoan-nay/refunds', { json: { amount: 1, reason: 'Hoàn trả thử' } }),
+    [UA, UA, UA, PNF, PNF, PNF, PNF, PNF, PNF, PNF, PNF, PNF, PNF, UA, UA]),
+  ...rows('GET /api/dossiers/:code/payments/:reference/receipt', get(`${D}/payments/{reference}/receipt`), {
+    paid:       [NF, OK, NF, OK, OK, UF, OK, OK, UF, UF, UF, UF, UF, OK, NF],
+  }),
+  // Another dossier's payment under this dossier's code: not this dossier's (whoever asks).
+  ...rows('GET /api/dossiers/:code/payments/:reference/receipt (another dossier\'s payment)', get(`${D}/payments/{otherReference}/receipt`), {
+    paid:       [NF, PNF, NF, PNF, PNF, UF, PNF, PNF, UF, UF, UF, UF, UF, PNF, NF],
+  }),
+  ...rows('GET /ho-so/:code/bien-lai/:reference', get('/ho-so/{code}/bien-lai/{reference}'), {
+    paid:       [P404, OK, P404, OK, OK, P403, OK, OK, P403, P403, P403, P403, P403, OK, P404],
+  }),
+  ...rows('GET /ho-so/:code/bien-lai/:reference (another dossier\'s payment)', get('/ho-so/{code}/bien-lai/{otherReference}'), {
+    paid:       [P404, P404, P404, P404, P404, P403, P404, P404, P403, P403, P403, P403, P403, P404, P404],
+  }),
+  // The citizen's "Nộp phí trực tuyến" button: back to the dossier page with the reason (already paid); staff never pay online.
+  ...rows('POST /ho-so/:code/nop-phi', post('/ho-so/{code}/nop-phi', { form: {} }, true), {
+    paid:       [P404, '303 /ho-so/', P404, P403, P403, P403, P403, P403, P403, P403, P403, P403, P403, '303 /ho-so/', P404],
+  }),
+  // The staff panel's forms: every refusal comes back to the dossier page as its notice; without the CSRF token, nothing
+  // (the VNeID columns always send the pages' token, so they meet the staff sign-in instead).
+  ...rows('POST /can-bo/ho-so/:code/thanh-toan/tai-quay', post('/can-bo/ho-so/{code}/thanh-toan/tai-quay', { form: { amount: '150000' } }, true), {
+    paid:       [LOGIN, LOGIN, LOGIN, ...Array<string>(10).fill('303 /can-bo/ho-so/'), LOGIN, LOGIN],
+  }),
+  ...rows('POST /can-bo/ho-so/:code/thanh-toan/tai-quay (no CSRF token)', post('/can-bo/ho-so/{code}/thanh-toan/tai-quay', { form: { amount: '150000' } }), {
+    paid:       [...Array<string>(13).fill(CSRF), LOGIN, LOGIN],
+  }),
+  ...rows('POST /can-bo/ho-so/:code/thanh-toan/:reference/hoan-tra', post('/can-bo/ho-so/{code}/thanh-toan/{reference}/hoan-tra', { form: { amount: '150001', reason: 'Hoàn trả thử' } }, true), {
+    paid:       [LOGIN, LOGIN, LOGIN, ...Array<string>(10).fill('303 /can-bo/ho-so/'), LOGIN, LOGIN],
+  }),
+  ...rows('POST /can-bo/ho-so/:code/thanh-toan/:reference/hoan-tra (no CSRF token)', post('/can-bo/ho-so/{code}/thanh-toan/{reference}/hoan-tra', { form: { amount: '1', reason: 'Hoàn trả thử' } }), {
+    paid:       [...Array<string>(13).fill(CSRF), LOGIN, LOGIN],
+  }),
+  // Where the Payment Platform sends the browser back: anyone holding the reference (the dossier's code and a time: it
+  // can be made up) learns how that payment stands; only whoever may see the dossier is shown the amount and when
+  // (`lists`: the page shows the fee, 150.000 đồng).
+  ...rows('GET /thanh-toan/ket-qua', { ...get('/thanh-toan/ket-qua?data={reference}'), mark: '150.000 đồng' }, {
+    paid:       ['omits', 'lists', 'omits', 'lists', 'lists', 'omits', 'lists', 'lists', 'omits', 'omits', 'omits', 'omits', 'omits', 'lists', 'omits'],
+  }),
+  ...staffRows('GET /thanh-toan/ket-qua (unknown reference)', get('/thanh-toan/ket-qua?data=dvcKHONGCO2026010100000001'), Array<string>(15).fill(P404)),
+  // The platform's callback authenticates by its checksum alone: a forged one is refused to everyone, sessions included.
+  ...rows('POST /api/payment-platform/confirm (forged)', send('POST', '/api/payment-platform/confirm', { json: {
+    LoaiBanTin: 'CONFIRM', MaLoi: '00', MaDoiTac: 'MOTCUA-MATRAN', MaThamChieu: '{reference}', SoTien: 150_000, MaTienTe: 'VND',
+    MaGiaoDich: 'GIA-MAO-1', MaNganHang: 'NH', ThoiGianGD: '20260101120000', ThongTinGiaoDich: 'x', MaXacThuc: '0'.repeat(64),
+  } }), {
+    paid:       Array<string>(15).fill('403 PAYMENT_CHECKSUM_INVALID'),
   }),
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -418,10 +497,21 @@ export const MATRIX: MatrixRow[] = [
   ...staffRows('GET /api/admin/audit', get('/api/admin/audit'), adminApi(OK)),
   ...staffRows('GET /api/admin/audit?format=csv', get('/api/admin/audit?format=csv'), adminApi(OK)),
   ...staffRows('GET /api/admin/national-portal/inbound', get('/api/admin/national-portal/inbound'), adminApi(OK)),
+  ...staffRows('GET /api/admin/national-portal/sync', get('/api/admin/national-portal/sync'), adminApi(OK)),
+  // Nothing has failed for good: the retry retries nothing.
+  ...staffRows('POST /api/admin/national-portal/sync/retry', post('/api/admin/national-portal/sync/retry'), adminApi(OK)),
+  ...staffRows('GET /api/admin/payments', get('/api/admin/payments'), adminApi(OK)),
+  // No payment is pending: the pass asks the platform nothing.
+  ...staffRows('POST /api/admin/payments/reconcile', post('/api/admin/payments/reconcile'), adminApi(OK)),
   // The national portal's push authenticates by its HMAC alone, and this deployment has no portal link: 404 to everyone,
   // sessions included (test/security/national-portal-inbound.test.ts covers a configured link).
   ...staffRows('POST /api/national-portal/dossiers', send('POST', '/api/national-portal/dossiers', { json: { MaHoSo: 'H56-1' } }),
     Array<string>(15).fill('404 NATIONAL_PORTAL_DISABLED')),
+
+  // The public Decision 766 summary (issue 13): anyone, whoever they are signed in as; each row from its own address, as
+  // each address may ask 30 times a minute.
+  ...staffRows('GET /api/public/index-766', { ...get('/api/public/index-766'), remoteAddress: '198.51.100.66' }, Array<string>(15).fill(OK)),
+  ...staffRows('GET /chi-so-phuc-vu', { ...get('/chi-so-phuc-vu'), remoteAddress: '198.51.100.67' }, Array<string>(15).fill(P200)),
 
   // Metrics: decided by the address alone (src/metrics/access.ts), never by a session; no METRICS_TOKEN is set here.
   ...staffRows('GET /metrics (private address)', get('/metrics'), [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
@@ -479,6 +569,10 @@ export const MATRIX: MatrixRow[] = [
   ...staffRows('POST /quan-tri/so-van-ban/loai/:key', post('/quan-tri/so-van-ban/loai/notice', { form: { name: 'Thông báo', abbreviation: 'T-B', register: 'outgoing' } }, true), adminPage(P422)),
   ...staffRows('GET /quan-tri/nhat-ky', get('/quan-tri/nhat-ky'), adminPage(P200)),
   ...staffRows('GET /quan-tri/lien-thong', get('/quan-tri/lien-thong'), adminPage(P200)),
+  ...staffRows('GET /quan-tri/lien-thong/dong-bo', get('/quan-tri/lien-thong/dong-bo'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/lien-thong/dong-bo/chay-lai', post('/quan-tri/lien-thong/dong-bo/chay-lai', { form: {} }, true), adminPage('303 /quan-tri/lien-thong/dong-bo?tb=khong-co')),
+  ...staffRows('GET /quan-tri/thanh-toan', get('/quan-tri/thanh-toan'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/thanh-toan/doi-soat', post('/quan-tri/thanh-toan/doi-soat', { form: {} }, true), adminPage('303 /quan-tri/thanh-toan?doi_soat=0-0-0-0')),
   ...staffRows('GET /quan-tri/hang-doi', get('/quan-tri/hang-doi'), adminPage(P200)),
   ...staffRows('POST /quan-tri/thiet-lap', post('/quan-tri/thiet-lap', { form: {} }, true), adminPage('303 /quan-tri?tb=')),
 

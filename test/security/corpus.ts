@@ -2,8 +2,10 @@
 // with the exact answer the product must give. No input may get a 5xx. Families are generated (endpoints × payload
 // mutations); each case still names its own expected status and stable code (JSON) or page (HTML).
 // Placeholders (corpus-runner.ts): {code}/{token} a submitted diploma-copy dossier and its tracking token, {doc} one
-// of its documents, {code2}/{token2} a second dossier (the actions' target: every mutation must leave it untouched).
+// of its documents, {code2}/{token2} a second dossier (the actions' target: every mutation must leave it untouched);
+// {paidCode}/{paidToken} a dossier of the paid diploma-copy version whose fee was taken at the desk ({reference}).
 import type { Body, Expected, HttpCase, Method, Part } from './corpus-runner.js';
+import { paymentChecksum } from '../../src/integrations/payment-platform/checksum.js';
 import { ASN1_HUGE_LENGTH, pngHeaderOnly, unitCsv, xlsxBomb, yamlBomb, zipOf } from './hostile-files.js';
 
 const NUL = '\u0000';
@@ -72,6 +74,10 @@ const API_CODE_ENDPOINTS: CodeEndpoint[] = [
     endpoint: 'POST /api/dossiers/:code/signatures/:preparationId/complete', method: 'POST', path: (c) => `/api/dossiers/${c}/signatures/00000000-0000-4000-8000-000000000000/complete`,
     who: 'leader', body: { json: { signature: 'AAAA', certificate: 'x' } }, unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true,
   },
+  { endpoint: 'GET /api/dossiers/:code/payments', method: 'GET', path: (c) => `/api/dossiers/${c}/payments`, who: 'clerk', unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
+  { endpoint: 'POST /api/dossiers/:code/payments', method: 'POST', path: (c) => `/api/dossiers/${c}/payments`, who: 'anon', unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
+  { endpoint: 'POST /api/dossiers/:code/payments/desk', method: 'POST', path: (c) => `/api/dossiers/${c}/payments/desk`, who: 'clerk', body: { json: { amount: 150_000 } }, unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
+  { endpoint: 'GET /api/dossiers/:code/payments/:reference/receipt', method: 'GET', path: (c) => `/api/dossiers/${c}/payments/{reference}/receipt`, who: 'clerk', unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
 ];
 
 const PAGE_CODE_ENDPOINTS: CodeEndpoint[] = [
@@ -84,6 +90,9 @@ const PAGE_CODE_ENDPOINTS: CodeEndpoint[] = [
   { endpoint: 'POST /ho-so/:code/doi-ma-tra-cuu', method: 'POST', path: (c) => `/ho-so/${c}/doi-ma-tra-cuu`, who: 'anon', csrf: true, body: { form: {} }, unknown: PAGE(404), schema: false, page: true },
   { endpoint: 'POST /ho-so/:code/danh-gia', method: 'POST', path: (c) => `/ho-so/${c}/danh-gia`, who: 'anon', csrf: true, body: { form: { rating: 'satisfied' } }, unknown: PAGE(404), schema: false, page: true },
   { endpoint: 'GET /can-bo/ho-so/:code', method: 'GET', path: (c) => `/can-bo/ho-so/${c}`, who: 'clerk', unknown: PAGE(404), schema: false, page: true },
+  { endpoint: 'GET /ho-so/:code/bien-lai/:reference', method: 'GET', path: (c) => `/ho-so/${c}/bien-lai/{reference}`, who: 'anon', unknown: PAGE(404), schema: false, page: true },
+  { endpoint: 'POST /ho-so/:code/nop-phi', method: 'POST', path: (c) => `/ho-so/${c}/nop-phi`, who: 'anon', csrf: true, body: { form: {} }, unknown: PAGE(404), schema: false, page: true },
+  { endpoint: 'POST /can-bo/ho-so/:code/thanh-toan/tai-quay', method: 'POST', path: (c) => `/can-bo/ho-so/${c}/thanh-toan/tai-quay`, who: 'clerk', csrf: true, body: { form: { amount: '150000' } }, unknown: REDIRECT(/^\/can-bo\/ho-so\//), schema: false, page: true },
   { endpoint: 'POST /can-bo/ho-so/:code/thao-tac/:action', method: 'POST', path: (c) => `/can-bo/ho-so/${c}/thao-tac/receive`, who: 'clerk', csrf: true, body: { form: { version: '1' } }, unknown: PAGE(404), schema: false, page: true },
   { endpoint: 'POST /can-bo/ho-so/:code/nhan-xu-ly', method: 'POST', path: (c) => `/can-bo/ho-so/${c}/nhan-xu-ly`, who: 'clerk', csrf: true, body: { form: { version: '1' } }, unknown: REDIRECT(/^\/can-bo\/ho-so\//), schema: false, page: true },
   { endpoint: 'POST /can-bo/ho-so/:code/thu-hoi-ma-tra-cuu', method: 'POST', path: (c) => `/can-bo/ho-so/${c}/thu-hoi-ma-tra-cuu`, who: 'clerk', csrf: true, body: { form: {} }, unknown: REDIRECT(/^\/can-bo\/ho-so\//), schema: false, page: true },
@@ -130,6 +139,8 @@ const JSON_ENDPOINTS: JsonEndpoint[] = [
   { endpoint: 'POST /api/dossiers/:code/survey', path: '/api/dossiers/{code2}/survey', who: 'citizen2', valid: { rating: 'satisfied' }, asString: J(422, 'VALIDATION_FAILED') },
   { endpoint: 'POST /api/dossiers/:code/signatures/sign', path: '/api/dossiers/{code2}/signatures/sign', who: 'leader', valid: { pin: '123456' }, asString: J(422, 'VALIDATION_FAILED') },
   { endpoint: 'POST /api/signatures/batch', path: '/api/signatures/batch', who: 'leader', valid: { codes: ['{code2}'], pin: '123456' }, asString: J(422, 'VALIDATION_FAILED') },
+  // More than was paid: a well-formed body is still refused, so no case records a refund.
+  { endpoint: 'POST /api/payments/:reference/refunds', path: '/api/payments/{reference}/refunds', who: 'clerk', valid: { reason: 'Hoàn trả thử', amount: 150_001 }, asString: J(422, 'REFUND_EXCEEDS_PAYMENT') },
   { endpoint: 'POST /api/auth/login', path: '/api/auth/login', who: 'anon', valid: { username: 'ghost-json', password: 'x' }, asString: J(401, 'INVALID_CREDENTIALS') },
   { endpoint: 'POST /api/auth/password', path: '/api/auth/password', who: 'anon', valid: { currentPassword: 'demo', newPassword: 'Mat-khau-moi-2026' }, asString: J(401, 'UNAUTHENTICATED') },
 ];
@@ -1042,10 +1053,201 @@ function adminPageCases(): HttpCase[] {
   ];
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Fees (issue 13): refunds and desk payments with amounts that are no amounts, the Payment Platform's callback with
+// bodies that are not its message (forged, malformed, signed but wrong), the return page, the administrators' list,
+// the public Decision 766 summary. Every body is refused, so no payment or refund is made (bad-inputs.test.ts compares).
+
+/** The Payment Platform as bad-inputs.test.ts configures it (nothing listens there: no case reaches it). */
+export const PAYMENT_PLATFORM_ENV = {
+  PAYMENT_PLATFORM_URL: 'http://127.0.0.1:9', PAYMENT_PLATFORM_PARTNER_CODE: 'MOTCUA-CORPUS', PAYMENT_PLATFORM_SECRET: 'bi-mat-corpus-thanh-toan-0001',
+};
+
+/** A confirm message signed with the configured secret: authentic, so what is refused is its content. */
+function signedConfirm(fields: Record<string, unknown>): Record<string, unknown> {
+  const message = {
+    LoaiBanTin: 'CONFIRM', MaLoi: '00', MaDoiTac: PAYMENT_PLATFORM_ENV.PAYMENT_PLATFORM_PARTNER_CODE, MaThamChieu: 'dvcKHONGCO2026010112000001',
+    SoTien: 150_000, MaTienTe: 'VND', MaGiaoDich: 'GD-CORPUS-1', MaNganHang: 'NH', ThoiGianGD: '20260101120000', ThongTinGiaoDich: 'THANH TOAN', ...fields,
+  };
+  return { ...message, MaXacThuc: paymentChecksum('CONFIRM', message, PAYMENT_PLATFORM_ENV.PAYMENT_PLATFORM_SECRET) };
+}
+
+function paymentCases(): HttpCase[] {
+  const V = J(422, 'VALIDATION_FAILED');
+  const refund = (name: string, body: Body, expect: Expected, reference = '{reference}', who = 'clerk'): HttpCase => ({
+    endpoint: 'POST /api/payments/:reference/refunds', name, method: 'POST', path: `/api/payments/${reference}/refunds`, who, body, expect,
+  });
+  const amount = (value: unknown) => ({ json: { amount: value, reason: 'Hoàn trả thử' } });
+  const desk = (name: string, body: Body, expect: Expected, who = 'clerk', code = '{paidCode}'): HttpCase => ({
+    endpoint: 'POST /api/dossiers/:code/payments/desk', name, method: 'POST', path: `/api/dossiers/${code}/payments/desk`, who, body, expect,
+  });
+  const confirm = (name: string, body: Body, expect: Expected): HttpCase => ({
+    endpoint: 'POST /api/payment-platform/confirm', name, method: 'POST', path: '/api/payment-platform/confirm', body, expect,
+  });
+  const forged = { ...signedConfirm({ MaThamChieu: '{reference}' }), MaXacThuc: 'a'.repeat(64) };
+  const { MaXacThuc: _dropped, ...unsigned } = signedConfirm({});
+  const FORGED = J(403, 'PAYMENT_CHECKSUM_INVALID');
+  const get = (endpoint: string, name: string, path: string, expect: Expected, who = 'anon'): HttpCase => ({ endpoint, name, method: 'GET', path, who, expect });
+  const page = (endpoint: string, name: string, path: string, body: Body, expect: Expected, csrf = true): HttpCase => ({
+    endpoint, name, method: 'POST', path, who: 'clerk', body, csrf, expect,
+  });
+  const BACK = REDIRECT(/^\/can-bo\/ho-so\//);
+  const index = '/api/public/index-766';
+  return [
+    // Refunds: only a positive whole number of đồng, never more than was paid.
+    refund('amount 0', amount(0), V),
+    refund('amount -1', amount(-1), V),
+    refund('amount 1.5', amount(1.5), V),
+    refund('amount 1e309', { raw: '{"amount":1e309,"reason":"Hoàn trả thử"}', type: 'application/json' }, V),
+    refund('amount "abc"', amount('abc'), V),
+    refund('amount ""', amount(''), V),
+    refund('amount true', amount(true), V),
+    refund('amount [1]', amount([1]), V),
+    refund('amount null', amount(null), V),
+    refund('amount "150001" (digits, more than paid)', amount('150001'), J(422, 'REFUND_EXCEEDS_PAYMENT')),
+    refund('amount 2^53 + 2', amount(2 ** 53 + 2), V),
+    refund('amount 10^12 (more than paid)', amount(1e12), J(422, 'REFUND_EXCEEDS_PAYMENT')),
+    refund('no reason', { json: { amount: 1 } }, V),
+    refund('reason of spaces', { json: { amount: 1, reason: '   ' } }, V),
+    refund('reason 1,001 characters', { json: { amount: 1, reason: 'x'.repeat(1001) } }, V),
+    refund('externalReference 101 characters', { json: { amount: 1, reason: 'x', externalReference: 'r'.repeat(101) } }, V),
+    refund('an unknown key', { json: { amount: 1, reason: 'x', paymentId: '1' } }, V),
+    refund('NUL in the reason (more than paid)', { json: { amount: 150_001, reason: `x${NUL}` } }, J(422, 'REFUND_EXCEEDS_PAYMENT')),
+    refund('unknown reference', amount(1), J(404, 'PAYMENT_NOT_FOUND'), 'dvcKHONGCO2026010112000001'),
+    // Past the router's 100 characters a parameter never reaches the route.
+    refund('reference 101 characters', amount(1), J(414, 'URI_TOO_LONG'), 'r'.repeat(101)),
+    refund('reference 100 characters', amount(1), J(404, 'PAYMENT_NOT_FOUND'), 'r'.repeat(100)),
+    refund('reference with NUL', amount(1), J(400, 'BAD_REQUEST'), enc(`quay${NUL}`)),
+    refund('reference SQL-ish', amount(1), J(404, 'PAYMENT_NOT_FOUND'), enc("' OR 1=1 --")),
+    refund('anonymous', amount(1), J(401, 'UNAUTHENTICATED'), '{reference}', 'anon'),
+    refund('the tracking token holder', amount(1), J(401, 'UNAUTHENTICATED'), '{reference}', 'citizen'),
+    refund('a school of another unit', amount(1), J(403, 'UNIT_FORBIDDEN'), '{reference}', 'school3'),
+    refund('a specialist of the holding unit', amount(1), J(403, 'ACTION_FORBIDDEN'), '{reference}', 'specialist'),
+
+    // Desk payments: exactly the fee, once.
+    desk('amount 0', { json: { amount: 0 } }, V),
+    desk('amount -150000', { json: { amount: -150_000 } }, V),
+    desk('amount 1e309', { raw: '{"amount":1e309}', type: 'application/json' }, V),
+    desk('amount 10^16', { json: { amount: 1e16 } }, V),
+    desk('amount "abc"', { json: { amount: 'abc' } }, V),
+    // z.coerce in the desk payment's schema still reads these as 1 đồng (see refunds' schema): never the fee, so refused.
+    desk('amount true', { json: { amount: true } }, J(422, 'PAYMENT_AMOUNT_MISMATCH')),
+    desk('amount [1]', { json: { amount: [1] } }, J(422, 'PAYMENT_AMOUNT_MISMATCH')),
+    desk('amount as an object', { json: { amount: { $gt: 0 } } }, V),
+    desk('truncated JSON', { raw: '{"amount": 150000', type: 'application/json' }, J(400, 'BAD_REQUEST')),
+    desk('JSON array', { raw: '[150000]', type: 'application/json' }, V),
+    desk('10,000 nested arrays', { raw: DEEP_JSON, type: 'application/json' }, V),
+    desk('application/xml', { raw: '<amount>150000</amount>', type: 'application/xml' }, J(415, 'UNSUPPORTED_MEDIA_TYPE')),
+    desk('amount 150000.5', { json: { amount: 150_000.5 } }, V),
+    desk('reference 101 characters', { json: { amount: 150_000, reference: 'r'.repeat(101) } }, V),
+    desk('note 501 characters', { json: { amount: 150_000, note: 'n'.repeat(501) } }, V),
+    desk('an unknown key', { json: { amount: 150_000, status: 'paid' } }, V),
+    desk('the right amount, already paid', { json: { amount: 150_000 } }, J(409, 'PAYMENT_ALREADY_MADE')),
+    desk('a free procedure', { json: { amount: 150_000 } }, J(422, 'PAYMENT_NOT_REQUIRED'), 'clerk', '{code2}'),
+    desk('anonymous', { json: { amount: 150_000 } }, J(401, 'UNAUTHENTICATED'), 'anon'),
+    desk('a school of another unit', { json: { amount: 150_000 } }, J(403, 'UNIT_FORBIDDEN'), 'school3'),
+
+    // The citizen's payment request and the dossier's payments.
+    { endpoint: 'POST /api/dossiers/:code/payments', name: 'already paid at the desk', method: 'POST', path: '/api/dossiers/{paidCode}/payments', headers: { authorization: 'Bearer {paidToken}' }, expect: J(409, 'PAYMENT_ALREADY_MADE') },
+    { endpoint: 'POST /api/dossiers/:code/payments', name: 'a free procedure', method: 'POST', path: '/api/dossiers/{code2}/payments', who: 'citizen2', expect: J(422, 'PAYMENT_NOT_REQUIRED') },
+    { endpoint: 'POST /api/dossiers/:code/payments', name: 'another dossier\'s token', method: 'POST', path: '/api/dossiers/{paidCode}/payments', who: 'citizen', expect: J(404, 'DOSSIER_NOT_FOUND') },
+    { endpoint: 'POST /api/dossiers/:code/payments', name: 'JSON garbage body', method: 'POST', path: '/api/dossiers/{paidCode}/payments', headers: { authorization: 'Bearer {paidToken}' }, body: { raw: '{', type: 'application/json' }, expect: J(400, 'BAD_REQUEST') },
+    { endpoint: 'POST /api/dossiers/:code/payments', name: 'staff', method: 'POST', path: '/api/dossiers/{paidCode}/payments', who: 'clerk', expect: J(403, 'FORBIDDEN') },
+    get('GET /api/dossiers/:code/payments', 'another dossier\'s token', '/api/dossiers/{paidCode}/payments', J(404, 'DOSSIER_NOT_FOUND'), 'citizen'),
+    get('GET /api/dossiers/:code/payments/:reference/receipt', 'unknown reference', '/api/dossiers/{paidCode}/payments/dvcKHONGCO2026010112000001/receipt', J(404, 'PAYMENT_NOT_FOUND'), 'clerk'),
+    get('GET /api/dossiers/:code/payments/:reference/receipt', 'another dossier\'s code', '/api/dossiers/{code}/payments/{reference}/receipt', J(404, 'PAYMENT_NOT_FOUND'), 'clerk'),
+    get('GET /api/dossiers/:code/payments/:reference/receipt', 'reference 101 characters', `/api/dossiers/{paidCode}/payments/${'r'.repeat(101)}/receipt`, J(414, 'URI_TOO_LONG'), 'clerk'),
+    get('GET /api/dossiers/:code/payments/:reference/receipt', 'reference with NUL', `/api/dossiers/{paidCode}/payments/${enc(`quay${NUL}`)}/receipt`, J(400, 'BAD_REQUEST'), 'clerk'),
+    get('GET /ho-so/:code/bien-lai/:reference', 'unknown reference', '/ho-so/{paidCode}/bien-lai/dvcKHONGCO2026010112000001', PAGE(404), 'clerk'),
+    get('GET /ho-so/:code/bien-lai/:reference', 'another dossier\'s code', '/ho-so/{code}/bien-lai/{reference}', PAGE(404), 'clerk'),
+
+    // The platform's callback: the checksum authenticates; a body that is not the platform's message is refused, never 5xx.
+    confirm('forged checksum', { json: forged }, FORGED),
+    confirm('no MaXacThuc', { json: unsigned }, FORGED),
+    confirm('MaXacThuc as a number', { json: { ...unsigned, MaXacThuc: 1 } }, FORGED),
+    confirm('MaXacThuc 10,000 characters', { json: { ...unsigned, MaXacThuc: 'a'.repeat(10_000) } }, FORGED),
+    confirm('an empty object', { json: {} }, FORGED),
+    confirm('a JSON array', { json: [forged] }, FORGED),
+    confirm('a JSON string', { raw: '"CONFIRM"', type: 'application/json' }, FORGED),
+    confirm('JSON null', { raw: 'null', type: 'application/json' }, FORGED),
+    confirm('nested fields', { json: { ...forged, MaThamChieu: { $ne: '' }, SoTien: [150_000] } }, FORGED),
+    // Nested deep, yet small (a callback is a dozen short fields; larger bodies are refused before parsing).
+    confirm('1,000 nested objects', { raw: `${'{"a":'.repeat(1_000)}1${'}'.repeat(1_000)}`, type: 'application/json' }, FORGED),
+    confirm('2,000 nested arrays', { raw: `${'['.repeat(2_000)}${']'.repeat(2_000)}`, type: 'application/json' }, FORGED),
+    confirm('SoTien 1e309', { raw: JSON.stringify(forged).replace('"SoTien":150000', '"SoTien":1e309'), type: 'application/json' }, FORGED),
+    confirm('__proto__ key', { raw: `{"__proto__":{"verified":true},${JSON.stringify(forged).slice(1)}`, type: 'application/json' }, J(400, 'BAD_REQUEST')),
+    confirm('truncated JSON', { raw: '{"MaLoi":"00"', type: 'application/json' }, J(400, 'BAD_REQUEST')),
+    confirm('empty body', { raw: '', type: 'application/json' }, J(400, 'BAD_REQUEST')),
+    confirm('urlencoded', { raw: 'MaLoi=00', type: 'application/x-www-form-urlencoded' }, J(415, 'UNSUPPORTED_MEDIA_TYPE')),
+    confirm('over 1 MB', { raw: `{"ThongTinGiaoDich":"${'x'.repeat(1_100_000)}"}`, type: 'application/json' }, J(413, 'PAYLOAD_TOO_LARGE')),
+    // Signed with the right secret, but wrong: refused by content, with the platform's codes.
+    confirm('signed, unknown reference', { json: signedConfirm({}) }, J(404, 'PAYMENT_NOT_FOUND')),
+    confirm('signed, a desk payment\'s reference', { json: signedConfirm({ MaThamChieu: 'quayKHONGCO2026010112000001' }) }, J(404, 'PAYMENT_NOT_FOUND')),
+    confirm('signed, another partner', { json: signedConfirm({ MaDoiTac: 'KE-GIA-MAO' }) }, J(422, 'PAYMENT_CALLBACK_MISMATCH')),
+    confirm('signed, SoTien -1', { json: signedConfirm({ SoTien: -1 }) }, J(400, 'PAYMENT_CALLBACK_INVALID')),
+    confirm('signed, SoTien "abc"', { json: signedConfirm({ SoTien: 'abc' }) }, J(400, 'PAYMENT_CALLBACK_INVALID')),
+    confirm('signed, ThoiGianGD not a time', { json: signedConfirm({ ThoiGianGD: 'hom-qua' }) }, J(400, 'PAYMENT_CALLBACK_INVALID')),
+    confirm('signed, MaThamChieu 101 characters', { json: signedConfirm({ MaThamChieu: 'r'.repeat(101) }) }, J(400, 'PAYMENT_CALLBACK_INVALID')),
+    confirm('signed, ThongTinGiaoDich 501 characters', { json: signedConfirm({ ThongTinGiaoDich: 't'.repeat(501) }) }, J(400, 'PAYMENT_CALLBACK_INVALID')),
+
+    // The return page: only a reference of ours is a payment; the query string proves nothing.
+    get('GET /thanh-toan/ket-qua', 'no data', '/thanh-toan/ket-qua', PAGE(404)),
+    get('GET /thanh-toan/ket-qua', 'unknown reference', '/thanh-toan/ket-qua?data=dvcKHONGCO2026010112000001&responseCode=00', PAGE(404)),
+    get('GET /thanh-toan/ket-qua', 'data repeated', '/thanh-toan/ket-qua?data={reference}&data=x', PAGE(404)),
+    get('GET /thanh-toan/ket-qua', 'data 10,000 characters', `/thanh-toan/ket-qua?data=${'d'.repeat(10_000)}`, PAGE(404)),
+    get('GET /thanh-toan/ket-qua', 'NUL in data', `/thanh-toan/ket-qua?data=${enc(`{reference}${NUL}`)}`, PAGE(404)),
+    get('GET /thanh-toan/ket-qua', 'SQL-ish data', `/thanh-toan/ket-qua?data=${enc("' OR 1=1 --")}`, PAGE(404)),
+    get('GET /thanh-toan/ket-qua', 'a real reference, no access to the dossier', '/thanh-toan/ket-qua?data={reference}', PAGE(200)),
+
+    // The staff panel's forms: every refusal back on the dossier page.
+    page('POST /can-bo/ho-so/:code/thanh-toan/tai-quay', 'amount "abc"', '/can-bo/ho-so/{paidCode}/thanh-toan/tai-quay', { form: { amount: 'abc' } }, BACK),
+    page('POST /can-bo/ho-so/:code/thanh-toan/tai-quay', 'amount -1', '/can-bo/ho-so/{paidCode}/thanh-toan/tai-quay', { form: { amount: '-1' } }, BACK),
+    page('POST /can-bo/ho-so/:code/thanh-toan/tai-quay', 'amount 1e309', '/can-bo/ho-so/{paidCode}/thanh-toan/tai-quay', { form: { amount: '1e309' } }, BACK),
+    page('POST /can-bo/ho-so/:code/thanh-toan/tai-quay', 'amount repeated', '/can-bo/ho-so/{paidCode}/thanh-toan/tai-quay', { form: { amount: ['1', '150000'] } }, BACK),
+    page('POST /can-bo/ho-so/:code/thanh-toan/tai-quay', 'bad JSON', '/can-bo/ho-so/{paidCode}/thanh-toan/tai-quay', { raw: '{', type: 'application/json' }, PAGE(400)),
+    page('POST /can-bo/ho-so/:code/thanh-toan/tai-quay', 'no CSRF token', '/can-bo/ho-so/{paidCode}/thanh-toan/tai-quay', { form: { amount: '150000' } }, PAGE(403), false),
+    ...['0', '-1', '1e309', 'abc', '', '1.5'].map((value) => page('POST /can-bo/ho-so/:code/thanh-toan/:reference/hoan-tra', `amount "${value}"`,
+      '/can-bo/ho-so/{paidCode}/thanh-toan/{reference}/hoan-tra', { form: { amount: value, reason: 'Hoàn trả thử' } }, BACK)),
+    page('POST /can-bo/ho-so/:code/thanh-toan/:reference/hoan-tra', 'reason 1,001 characters', '/can-bo/ho-so/{paidCode}/thanh-toan/{reference}/hoan-tra', { form: { amount: '1', reason: 'x'.repeat(1001) } }, BACK),
+    page('POST /can-bo/ho-so/:code/thanh-toan/:reference/hoan-tra', 'unknown reference', '/can-bo/ho-so/{paidCode}/thanh-toan/khong-co/hoan-tra', { form: { amount: '1', reason: 'x' } }, BACK),
+    page('POST /can-bo/ho-so/:code/thanh-toan/:reference/hoan-tra', 'no CSRF token', '/can-bo/ho-so/{paidCode}/thanh-toan/{reference}/hoan-tra', { form: { amount: '1', reason: 'x' } }, PAGE(403), false),
+
+    // The administrators' list and its page.
+    get('GET /api/admin/payments', 'anonymous', '/api/admin/payments', J(401, 'UNAUTHENTICATED')),
+    get('GET /api/admin/payments', 'clerk', '/api/admin/payments', J(403, 'FORBIDDEN'), 'clerk'),
+    get('GET /api/admin/payments', 'unknown status', '/api/admin/payments?status=refunded', V, 'admin'),
+    get('GET /api/admin/payments', 'method repeated', '/api/admin/payments?method=online&method=desk', V, 'admin'),
+    get('GET /api/admin/payments', 'month 13', '/api/admin/payments?from=2026-13-01', V, 'admin'),
+    get('GET /api/admin/payments', 'from after to', '/api/admin/payments?from=2026-05-01&to=2026-01-01', V, 'admin'),
+    get('GET /api/admin/payments', 'limit 0', '/api/admin/payments?limit=0', V, 'admin'),
+    get('GET /api/admin/payments', 'limit 1e309', '/api/admin/payments?limit=1e309', V, 'admin'),
+    get('GET /api/admin/payments', 'NUL in from', `/api/admin/payments?from=${enc(NUL)}`, V, 'admin'),
+    get('GET /quan-tri/thanh-toan', 'unknown status', '/quan-tri/thanh-toan?status=refunded', PAGE(422), 'admin'),
+    get('GET /quan-tri/thanh-toan', 'from 10,000 characters', `/quan-tri/thanh-toan?from=${'9'.repeat(10_000)}`, PAGE(422), 'admin'),
+    get('GET /quan-tri/thanh-toan', 'outcome that is not counts', `/quan-tri/thanh-toan?doi_soat=${enc('<script>')}`, PAGE(200), 'admin'),
+    get('GET /quan-tri/lien-thong/dong-bo', 'junk query', `/quan-tri/lien-thong/dong-bo?tb=${enc('<b>x</b>')}&tb=1`, PAGE(200), 'admin'),
+
+    // The public Decision 766 summary (at most 30 asks a minute from one address: these stay under).
+    get('GET /api/public/index-766', 'period week', `${index}?period=week`, V),
+    get('GET /api/public/index-766', 'month 13', `${index}?period=month&month=13`, V),
+    get('GET /api/public/index-766', 'quarter 5', `${index}?period=quarter&quarter=5`, V),
+    get('GET /api/public/index-766', 'year abcd', `${index}?period=year&year=abcd`, V),
+    get('GET /api/public/index-766', 'a year not begun', `${index}?period=year&year=2999`, V),
+    get('GET /api/public/index-766', 'period 17 characters', `${index}?period=${'p'.repeat(17)}`, V),
+    get('GET /api/public/index-766', 'NUL in the period', `${index}?period=${enc(NUL)}`, V),
+    get('GET /chi-so-phuc-vu', 'period week', '/chi-so-phuc-vu?period=week', PAGE(422)),
+    get('GET /chi-so-phuc-vu', 'year 99999999', '/chi-so-phuc-vu?period=year&year=99999999', PAGE(422)),
+    get('GET /chi-so-phuc-vu', 'period repeated', '/chi-so-phuc-vu?period=month&period=x', PAGE(422)),
+  ];
+}
+
 function stringify(data: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, String(v)]));
 }
 
 export function corpus(): HttpCase[] {
-  return [...codeCases(), ...jsonCases(), ...apiCases(), ...multipartCases(), ...pageCases(), ...adminJsonCases(), ...adminApiCases(), ...adminPageCases()];
+  return [
+    ...codeCases(), ...jsonCases(), ...apiCases(), ...multipartCases(), ...pageCases(), ...adminJsonCases(), ...adminApiCases(), ...adminPageCases(),
+    ...paymentCases(),
+  ];
 }

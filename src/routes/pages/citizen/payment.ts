@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
 import { AppError } from '../../../errors.js';
+import { loadDossierFor } from '../../../services/access.js';
 import { paymentReturnState, requestPayment } from '../../../services/payments/request-payment.js';
 import type { DossierView } from '../../../services/viewing/dossier-view.js';
 import { citizenCaller, render } from '../common.js';
@@ -61,9 +62,21 @@ export function paymentPages(app: FastifyInstance, ctx: AppContext): void {
     if (!state) {
       return render(request, reply, 'payment-result', { title: 'Kết quả thanh toán', missing: true }, 404);
     }
+    // The reference is no secret: it rides in the platform's return URL (history, logs) and is the dossier's code plus
+    // a time, so anyone can make one up. Holding it tells what it already says (the dossier) and how that payment
+    // stands; the amount and the time paid only to whoever may see the dossier (this browser's remembered token, a
+    // VNeID or staff session), as on the dossier's own page.
+    const mayView = await loadDossierFor(ctx, state.dossierCode, citizenCaller(request, state.dossierCode)).then(() => true, (error: unknown) => {
+      if (error instanceof AppError && error.statusCode < 500) return false;
+      throw error;
+    });
     return render(request, reply, 'payment-result', {
       title: 'Kết quả thanh toán',
-      payment: { ...state, amount: money(state.amount), statusText: STATUS_TEXT[state.status] ?? state.status, paidAt: state.paidAt?.toISOString() ?? null },
+      payment: {
+        reference: state.reference, dossierCode: state.dossierCode, statusText: STATUS_TEXT[state.status] ?? state.status,
+        ...(mayView ? { amount: money(state.amount), paidAt: state.paidAt?.toISOString() ?? null } : {}),
+      },
+      mayView,
       paid: state.status === 'paid', pending: state.status === 'pending', failed: state.status === 'failed' || state.status === 'cancelled',
       refreshUrl: `/thanh-toan/ket-qua?data=${enc(state.reference)}`,
       dossierUrl: `/ho-so/${enc(state.dossierCode)}`,
