@@ -1,10 +1,11 @@
 // What the Payment Platform tells us about a payment: its confirm callback (POST /api/payment-platform/confirm, no
 // account: the MaXacThuc checksum over the shared secret is the authentication), and the settled answers of our status
 // checks (reconcile-payments.ts), which go through the same applyConfirmation. Every callback is logged in
-// payment_notifications, verified or not, with what it did (the contract's fields only, each truncated). A forged or mismatched one is refused and changes
-// nothing. MaLoi '00' makes the payment paid — in one transaction with its audit entry and the outbox row of the
-// e-receipt job — once: a repeat answers success and changes nothing. Any other MaLoi fails a pending payment; a paid
-// one is never undone by a later message.
+// payment_notifications, verified or not, with what it did — the contract's fields only, each truncated, never the
+// poster's whole body; only verified refusals are audited. A forged or mismatched one is refused and changes nothing.
+// MaLoi '00' makes the payment paid — in one transaction, under the dossier's lock, with its audit entry, the outbox
+// row of the e-receipt job and, for a dossier reported to the national portal, its sync job — once: a repeat answers
+// success and changes nothing. Any other MaLoi fails a pending payment; a paid one is never undone by a later message.
 import type { AppContext } from '../../app-context.js';
 import type { Db } from '../../db/client.js';
 import { findDossierById, type DossierRow } from '../../db/repositories/dossiers.js';
@@ -62,8 +63,8 @@ export function mismatchOf(ctx: AppContext, payment: PaymentRow, message: Pick<C
 }
 
 /** The national portal's sync job row for a dossier just paid (null when the dossier is not reported to the portal). */
-async function portalSyncRow(ctx: AppContext, dossier: DossierRow | undefined) {
-  return dossier ? nationalSyncOutboxRow(ctx, await ctx.catalog.definitionFor(dossier.procedureVersionId), dossier.id) : null;
+async function portalSyncRow(ctx: AppContext, dossier: DossierRow) {
+  return nationalSyncOutboxRow(ctx, await ctx.catalog.definitionFor(dossier.procedureVersionId), dossier.id);
 }
 
 /**
@@ -81,9 +82,10 @@ export async function recordOnlinePaid(
   });
   const before = await findPaymentById(ctx.db, paymentId);
   const dossier = before ? await findDossierById(ctx.db, before.dossierId) : undefined;
-  const syncRow = await portalSyncRow(ctx, dossier);
   if (!before || !dossier) throw new Error(`payment ${paymentId} or its dossier vanished`);
+  const syncRow = await portalSyncRow(ctx, dossier);
   await paymentsRepo.lockDossierForPayment(tx, dossier.id);
+  // Read again under the lock: its status (previousStatus below) may have changed while we waited.
   const payment = (await findPaymentById(tx, paymentId))!;
   const actor = source.via === 'callback' ? platformActor(source.sourceIp) : RECONCILIATION_ACTOR;
   const paid = await paymentsRepo.markPaymentPaid(tx, payment.id, {

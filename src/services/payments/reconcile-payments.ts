@@ -105,6 +105,8 @@ async function dossierCodeOf(ctx: AppContext, payment: paymentsRepo.PaymentRow):
  * money again). Anything else — pending, failed, an answer we cannot use, the platform unreachable — cancels the
  * attempt ('cancelled'): a clerk must be able to take cash with the platform down, and reconciliation keeps asking
  * about the cancelled attempt for ONLINE_ATTEMPT_WINDOW_MS, so a late payment is still recorded (alsoPaid, to refund).
+ * The QUERY runs while the lock is held — bounded by PAYMENT_PLATFORM_TIMEOUT_MS — so that no callback of this dossier
+ * can be applied between the platform's answer and the desk's decision.
  */
 export async function settleBeforeDeskPayment(
   ctx: AppContext, tx: Db, payment: paymentsRepo.PaymentRow, cancelReason: string,
@@ -126,7 +128,7 @@ export async function settleBeforeDeskPayment(
     } catch (error) {
       if (!(error instanceof PaymentPlatformError)) throw error;
       ctx.log.warn({ err: error, reference: payment.reference }, 'desk payment: status check of a pending online attempt failed');
-      outcome = `unreachable: ${error.message.slice(0, 200)}`;
+      outcome = `no usable answer: ${error.message.slice(0, 200)}`;
     }
   }
   await paymentsRepo.recordPaymentCheck(tx, payment.id, new Date());
