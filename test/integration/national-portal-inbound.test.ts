@@ -1,9 +1,11 @@
 // The inbound channel from the national public-service portal, against the portal simulator (tools/national-portal-sim)
 // on a free port and motcua listening on another, on real PostgreSQL and Redis: a pushed dossier is taken with its
 // attachments byte for byte and the channel recorded; a replay answers the same dossier; another body under the same
-// national code is a conflict; forged, missing and stale signatures, unknown procedures, malformed and invalid bodies,
+// national code is a conflict (a re-push with fresh attachment URLs is not: the URLs are transport); a large forged
+// body is logged without being parsed; forged, missing and stale signatures, unknown procedures, malformed and invalid bodies,
 // attachments off the portal's origin are refused — each logged; an attachment the portal cannot serve leaves nothing
 // behind, and the resend succeeds.
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { count, desc, eq } from 'drizzle-orm';
@@ -142,6 +144,25 @@ describe('national portal: inbound dossiers', () => {
     expect(await db().select({ n: count() }).from(dossiers).where(eq(dossiers.nationalCode, wire.MaHoSo as string))).toEqual([{ n: 1 }]);
   });
 
+  it('answers a re-push with fresh attachment URLs (a lost 201) as the replay; another file under the code is a conflict', async () => {
+    const dossier = await portalDossier();
+    // Each push hosts the files anew: a new signed URL, as a portal minting expiring links does.
+    const hosted = sim.push.files.size;
+    const first = await pushDossier(sim, dossier);
+    expect(first.status).toBe(201);
+    const again = await pushDossier(sim, dossier);
+    expect(sim.push.files.size).toBe(hosted + 2);
+    expect(again.status).toBe(200);
+    expect((again.answer as { code: string }).code).toBe((first.answer as { code: string }).code);
+    expect((await lastLog()).outcome).toBe('replayed');
+    // The file itself is part of the message: other bytes (sha256) or another name under the same code conflict.
+    const otherBytes = { ...dossier, TaiLieuNop: dossier.TaiLieuNop!.map((d) => ({ ...d, data: Buffer.concat([d.data!, Buffer.from('\n')]) })) };
+    expect((await pushDossier(sim, otherBytes)).status).toBe(409);
+    const otherName = { ...dossier, TaiLieuNop: dossier.TaiLieuNop!.map((d) => ({ ...d, TenTepDinhKem: 'khac.pdf' })) };
+    expect((await pushDossier(sim, otherName)).status).toBe(409);
+    expect(await db().select({ n: count() }).from(dossiers).where(eq(dossiers.nationalCode, dossier.MaHoSo))).toEqual([{ n: 1 }]);
+  });
+
   it('answers simultaneous pushes of one message with one dossier (the loser of the race gets the winner\'s)', async () => {
     const wire = wireDossier(sim, await portalDossier()) as PushDossier;
     const answers = await Promise.all(Array.from({ length: 4 }, () => pushDossier(sim, wire)));
@@ -174,6 +195,19 @@ describe('national portal: inbound dossiers', () => {
     expect(response.status).toBe(401);
     expect(await totals()).toEqual(before);
     expect(sim.push.fileRequests.length).toBeGreaterThan(0);
+  });
+
+  it('logs a badly signed push without reading a large unverified body, and keeps the row small', async () => {
+    const small = await portalDossier();
+    expect((await pushDossier(sim, small, { secret: 'not-the-shared-secret-0123456789' })).status).toBe(401);
+    expect(await lastLog()).toMatchObject({ outcome: 'refused', nationalCode: small.MaHoSo, procedureCode: DIPLOMA_TTHC });
+    // Over 64 KB: the codes are not parsed out of bytes nobody vouched for, only the body's hash is kept.
+    const big = JSON.stringify({ MaHoSo: 'H56.GIA-MAO-LON', MaTTHC: DIPLOMA_TTHC, TrichYeuHoSo: 'x'.repeat(70 * 1024) });
+    expect((await pushDossier(sim, { MaHoSo: 'H56.GIA-MAO-LON' }, { secret: 'not-the-shared-secret-0123456789', rawBody: big })).status).toBe(401);
+    const row = await lastLog();
+    expect(row).toMatchObject({ outcome: 'refused', errorCode: 'NATIONAL_SIGNATURE_INVALID', nationalCode: null, procedureCode: null });
+    expect(row.bodySha256).toBe(createHash('sha256').update(big).digest('hex'));
+    expect(JSON.stringify(row).length).toBeLessThan(2000);
   });
 
   it('refuses an unknown procedure, malformed JSON, schema and form errors (4xx), each logged with its code', async () => {

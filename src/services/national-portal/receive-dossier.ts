@@ -83,8 +83,10 @@ export async function receiveNationalDossier(ctx: AppContext, request: InboundRe
   try {
     const problem = checkPortalSignature(portal.secret, request.headers, request.method, request.url, request.body);
     if (problem) {
-      // Named for the administrators when the body says, though nothing in it is trusted.
-      Object.assign(log, codesOf(request.body));
+      // Named for the administrators when the body says, though nothing in it is trusted: parsed only when small (a
+      // genuine message without attachments inline is a few KB), so a forger's megabyte costs one hash, not a parse.
+      // The row keeps codes and the body's hash, never the body.
+      if (request.body.length <= UNVERIFIED_PARSE_LIMIT) Object.assign(log, codesOf(request.body));
       throw new AppError('NATIONAL_SIGNATURE_INVALID', SIGNATURE_MESSAGES[problem]);
     }
     let json: unknown;
@@ -101,6 +103,9 @@ export async function receiveNationalDossier(ctx: AppContext, request: InboundRe
     }
     const message = parsed.data;
     const received = await receive(ctx, message, canonicalHash(message));
+    // Logged after intake's statement, not in it: intake is one INSERT … statement (insertSubmission) shared by every
+    // channel, and this row needs its dossier id. A crash between the two leaves the dossier without its 'accepted'
+    // row; the portal, having no answer, resends, and that resend is logged 'replayed' with the dossier.
     await record(ctx, { ...log, outcome: received.replayed ? 'replayed' : 'accepted', dossierId: received.dossierId, details: received.details });
     return received.answer;
   } catch (error) {
@@ -113,6 +118,9 @@ export async function receiveNationalDossier(ctx: AppContext, request: InboundRe
     throw error;
   }
 }
+
+/** Largest unverified body whose codes are read for the log. */
+const UNVERIFIED_PARSE_LIMIT = 64 * 1024;
 
 const SIGNATURE_MESSAGES = {
   missing: 'Thiếu chữ ký của Cổng Dịch vụ công quốc gia.',
@@ -268,9 +276,15 @@ function answer(ctx: AppContext, dossier: { code: string; nationalCode: string; 
   };
 }
 
-/** The same message, however the portal orders its keys or spaces its JSON, hashes the same. */
+/**
+ * The same message, however the portal orders its keys or spaces its JSON, hashes the same. Transport-only fields are
+ * left out: an attachment's DuongDanTaiTepTin is a signed, expiring URL the portal mints anew on every push, so a
+ * re-push after a lost 201 differs there and must still be the replay. The file is named by MaThanhPhanHoSo,
+ * TenTepDinhKem and its sha256, which are kept.
+ */
 function canonicalHash(message: NationalDossier): string {
-  return createHash('sha256').update('national\0').update(canonicalJson(message)).digest('hex');
+  const content = { ...message, TaiLieuNop: message.TaiLieuNop.map(({ DuongDanTaiTepTin: _url, ...file }) => file) };
+  return createHash('sha256').update('national\0').update(canonicalJson(content)).digest('hex');
 }
 
 function canonicalJson(value: unknown): string {
