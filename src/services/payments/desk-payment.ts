@@ -17,13 +17,14 @@ import { reportDeskPaid } from './confirm-payment.js';
 import { ISSUE_PAYMENT_RECEIPT_JOB } from './payment-receipt.js';
 import { settleBeforeDeskPayment } from './reconcile-payments.js';
 import { feeTerms } from './payment-rules.js';
+import { amountInDong } from './amount-input.js';
 
 const MAX_AMOUNT = 1_000_000_000_000;
 
 /** The body of POST /api/dossiers/:code/payments/desk and of the staff page's form. */
 export const deskPaymentInput = z.object({
-  amount: z.coerce.number({ error: 'Nhập số tiền đã thu (đồng).' }).int({ error: 'Số tiền là số nguyên (đồng).' })
-    .positive({ error: 'Số tiền phải lớn hơn 0.' }).max(MAX_AMOUNT, { error: 'Số tiền quá lớn.' }),
+  amount: amountInDong('Nhập số tiền đã thu (đồng).')
+    .pipe(z.number().positive({ error: 'Số tiền phải lớn hơn 0.' }).max(MAX_AMOUNT, { error: 'Số tiền quá lớn.' })),
   reference: z.string().trim().normalize('NFC').max(100, { error: 'Số chứng từ dài quá 100 ký tự.' }).optional()
     .transform((v) => (v ? v : undefined))
     .describe('Số chứng từ của khoản thu, nếu có (mã giao dịch máy POS, số giấy nộp tiền)'),

@@ -12,17 +12,11 @@ import { AppError, validationFailed } from '../../errors.js';
 import { actorForDossier, can, type Caller } from '../access.js';
 import { recordAudit, staffActor } from '../audit/audit.js';
 import { isDeskClerk } from './desk-payment.js';
+import { amountInDong } from './amount-input.js';
 import { paymentNotFound } from './payment-receipt.js';
 
-/**
- * A number, or the text of one as the page's form sends it; never `true` or `[1]`, which z.coerce reads as 1 (a JSON
- * body `{"amount": true}` recorded a refund of 1 đồng).
- */
-const amountOrItsText = z.union([z.number(), z.string().trim().min(1).transform(Number)], { error: 'Nhập số tiền hoàn trả (đồng).' });
-
 export const refundInput = z.object({
-  amount: amountOrItsText.pipe(z.number({ error: 'Nhập số tiền hoàn trả (đồng).' }).int({ error: 'Số tiền là số nguyên (đồng).' })
-    .positive({ error: 'Số tiền hoàn trả phải lớn hơn 0.' })),
+  amount: amountInDong('Nhập số tiền hoàn trả (đồng).').pipe(z.number().positive({ error: 'Số tiền hoàn trả phải lớn hơn 0.' })),
   reason: z.string({ error: 'Nhập lý do hoàn trả.' }).trim().normalize('NFC').min(1, { error: 'Nhập lý do hoàn trả.' })
     .max(1000, { error: 'Lý do dài quá 1000 ký tự.' }),
   externalReference: z.string().trim().normalize('NFC').max(100, { error: 'Mã giao dịch hoàn trả dài quá 100 ký tự.' }).optional()
