@@ -131,7 +131,7 @@ describe('payment records: receipts, desk payments, refunds, the admin list', ()
   });
 
   it('records a fee taken at the desk, then issues its receipt', async () => {
-    const { code } = await fileDossier('Lê Văn Quầy');
+    const { code, trackingToken } = await fileDossier('Lê Văn Quầy');
     const wrongAmount = await desk(code, { amount: 100000 });
     expect(wrongAmount.status).toBe(422);
     expect(wrongAmount.body.error.code).toBe('PAYMENT_AMOUNT_MISMATCH');
@@ -157,6 +157,15 @@ describe('payment records: receipts, desk payments, refunds, the admin list', ()
     expect(text).toContain('Nộp trực tiếp tại Bộ phận Tiếp nhận và Trả kết quả');
     expect(text).toContain('Mã giao dịch: POS-778899');
     expect(text).toContain('NGƯỜI THU TIỀN');
+
+    // The citizen's dossier page links the receipt once it is issued (the browser remembers the tracking token).
+    const track = `motcua_track=${Buffer.from(JSON.stringify([{ code, token: trackingToken }])).toString('base64url')}`;
+    const citizenPage = await env.app.inject({ method: 'GET', url: `/ho-so/${encodeURIComponent(code)}`, headers: { cookie: track } });
+    const receiptLink = /href="([^"]+)" data-testid="payment-receipt">Tải biên lai điện tử \(số ([^)]+)\)/.exec(citizenPage.body);
+    expect(receiptLink?.[2]).toBe(payment.receiptNumber);
+    const viaLink = await env.app.inject({ method: 'GET', url: receiptLink![1]!.replaceAll('&#x3D;', '='), headers: { cookie: track } });
+    expect(viaLink.statusCode).toBe(200);
+    expect(viaLink.headers['content-type']).toContain('application/pdf');
 
     const [entry] = await listAuditEntries(env.ctx.db, { action: 'payment.desk_recorded', target: code, limit: 10 });
     expect(entry).toMatchObject({ target: code, details: expect.objectContaining({ amount: 150000, documentReference: 'POS-778899', note: 'Nộp tiền mặt' }) });

@@ -39,6 +39,8 @@ export interface PaymentSummary {
   paidAt: string | null;
   /** The reference (mã tham chiếu) of the payment the status is about. */
   reference: string | null;
+  /** The number of the paid payment's electronic receipt, once issued (GET …/payments/:reference/receipt). */
+  receiptNumber: string | null;
 }
 
 /**
@@ -62,6 +64,7 @@ export function paymentSummary(definition: Pick<WorkflowDefinition, 'fee'>, paym
     method: shown?.method ?? null,
     paidAt: paid?.paidAt?.toISOString() ?? null,
     reference: shown?.reference ?? null,
+    receiptNumber: paid?.receiptNumber ?? null,
   };
 }
 

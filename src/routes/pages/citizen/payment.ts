@@ -40,6 +40,7 @@ export function paymentPanel(view: DossierView, base: string, options: { asStaff
     mustPayFirst: p.policy === 'before-processing' && p.status !== 'paid',
     payUrl: !options.asStaff && options.online && !options.closed && p.status !== 'paid' ? `${base}/nop-phi` : null,
     flash: options.flash ? PAYMENT_FLASH[options.flash] : undefined,
+    receipt: p.receiptNumber && p.reference ? { number: p.receiptNumber, url: `/ho-so/${enc(view.code)}/bien-lai/${enc(p.reference)}` } : null,
   };
 }
 
