@@ -138,13 +138,17 @@ export type FeePayment = (typeof FEE_PAYMENTS)[number];
 
 /**
  * The procedure as the national portal knows it: its national procedure code (mã TTHC, CSDL quốc gia về TTHC), and the
- * national status code (TrangThaiHoSo, workflow/national-status.ts) each state is reported as.
+ * national status code (TrangThaiHoSo) each state is reported as.
  */
 export interface NationalDef {
   procedureCode: string;
   statuses: Record<string, NationalStatusCode>;
 }
-/** The national portal's dossier status codes (TrangThaiHoSo); their labels are in workflow/national-status.ts. */
+/**
+ * The national portal's dossier status codes (TrangThaiHoSo): 1 Mới đăng ký, 2 Được tiếp nhận, 3 Không được tiếp nhận,
+ * 4 Đang xử lý, 5 Yêu cầu bổ sung giấy tờ, 6 Yêu cầu thực hiện nghĩa vụ tài chính, 7 Công dân yêu cầu rút hồ sơ,
+ * 8 Dừng xử lý, 9 Đã xử lý xong, 10 Đã trả kết quả.
+ */
 export const NATIONAL_STATUS_CODES = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'] as const;
 export type NationalStatusCode = (typeof NATIONAL_STATUS_CODES)[number];
 
