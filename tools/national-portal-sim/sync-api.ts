@@ -4,12 +4,10 @@
 // per MaHoSo, and EVERY step delivery in arrival order (`deliveries`, duplicates kept, as a real portal without a step
 // id would store them), besides a per-MaBuoc view (`steps`, first copy only). Tests measure what motcua sends on the
 // raw list. The steps call is answered in plain text checked for "thành công", as the contract's gateway does.
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { sendJson, type RequestContext } from './simulator.js';
+import { sendJson, wireSignatureProblem, type RequestContext } from './simulator.js';
 
 export const SYNC_PATHS = { createDossier: '/dvcqg/hoso/themmoi', updateDossier: '/dvcqg/hoso/capnhat', steps: '/dvcqg/hoso/quatrinh' } as const;
 const MAX_STEPS = 10;
-const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
 
 export type WireRecord = Record<string, string>;
 
@@ -65,16 +63,6 @@ const STEP_FIELDS: Record<string, RegExp> = {
   NgayKetThucTheoQuyDinh: OPTIONAL_TIMESTAMP, NgayHenTra: OPTIONAL_TIMESTAMP,
 };
 
-function signatureProblem(secret: string, context: RequestContext): string | null {
-  const timestamp = context.req.headers['x-portal-timestamp'];
-  const signature = context.req.headers['x-portal-signature'];
-  if (typeof timestamp !== 'string' || typeof signature !== 'string' || !/^\d{1,12}$/.test(timestamp) || !/^[0-9a-f]{64}$/.test(signature)) return 'thiếu chữ ký';
-  if (Math.abs(Date.now() - Number(timestamp) * 1000) > SIGNATURE_TOLERANCE_MS) return 'chữ ký quá hạn';
-  const expected = createHmac('sha256', secret)
-    .update(`${timestamp}.${(context.req.method ?? 'GET').toUpperCase()} ${context.req.url ?? '/'}.`).update(context.body).digest();
-  return timingSafeEqual(expected, Buffer.from(signature, 'hex')) ? null : 'chữ ký không đúng';
-}
-
 /** The records of a body, or the reason it is malformed. */
 function records(body: Buffer, fields: Record<string, RegExp>, max: number): WireRecord[] | string {
   let parsed: unknown;
@@ -107,7 +95,7 @@ export async function handleSyncRequest(context: RequestContext): Promise<boolea
     state.refused.push({ path, errorCode, message });
     sendJson(res, status, { error_code: errorCode, message });
   };
-  const problem = signatureProblem(simulator.options.secret, context);
+  const problem = wireSignatureProblem(simulator.options.secret, context);
   if (problem) { refuse(401, '-401', `Xác thực không thành công: ${problem}`); return true; }
   if (state.refuseWith !== null) { refuse(200, state.refuseWith, 'Hệ thống từ chối tiếp nhận (giả lập)'); return true; }
   const system = url.searchParams.get('MaHeThong');

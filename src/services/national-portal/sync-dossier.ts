@@ -29,7 +29,10 @@ export function portalDossierCode(dossier: Pick<DossierRow, 'code' | 'nationalCo
   return dossier.nationalCode ?? dossier.code;
 }
 
-/** The idempotency id of a step (MaBuoc): the portal drops a step whose id it already holds. */
+/**
+ * A step's stable id (MaBuoc, our addition: the contract's step has none). A portal that keys on it can drop the one
+ * resend we make, after a lost acknowledgement; one that ignores it stores that batch twice.
+ */
 export function portalStepId(dossierCode: string, eventId: number): string {
   return `${dossierCode}:${eventId}`;
 }
