@@ -1,5 +1,5 @@
 // The HTTP client of the sync contract: dossiers (create, update) and processing steps, each a signed JSON POST
-// (signature.ts). What counts as accepted follows the contract notes (/docs: DVCQG sync): create and update answer
+// (signature.ts). What counts as accepted follows the contract (docs/API.md, national portal): create and update answer
 // JSON { error_code, message }, accepted when error_code is "0" or the message says "thành công"; the steps call
 // answers plain text checked for "thành công" (a JSON { error_code: "0" } is taken too). Every other outcome — an HTTP
 // error, a timeout, another body, a refusal — is a NationalPortalError: a plain Error, so the job driver retries it
@@ -64,9 +64,9 @@ export class NationalPortalSyncClient {
     if (steps.length === 0) return;
     if (steps.length > MAX_STEPS_PER_REQUEST) throw new Error(`at most ${MAX_STEPS_PER_REQUEST} steps per request`);
     const raw = await this.post(SYNC_PATHS.steps, steps);
-    if (!stepsAnswerAccepted(raw)) {
-      throw new NationalPortalError(`national portal refused (${SYNC_PATHS.steps}): ${raw.slice(0, 500)}`);
-    }
+    if (stepsAnswerAccepted(raw)) return;
+    const answer = parsePortalAnswer(raw);
+    throw answer ? refusal(SYNC_PATHS.steps, answer) : new NationalPortalError(`national portal refused (${SYNC_PATHS.steps}): ${raw.slice(0, 500)}`);
   }
 
   private async postForAnswer(path: string, body: unknown): Promise<PortalAnswer> {
