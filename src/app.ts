@@ -17,6 +17,7 @@ import { DOCS_CSP, securityHeadersPlugin } from './plugins/security-headers.js';
 import { viewsPlugin } from './plugins/views.js';
 import { adminEffectRoutes } from './routes/api/admin-effects.js';
 import { adminRoutes } from './routes/api/admin/index.js';
+import { admissionLookupRoutes } from './routes/api/admission-lookup.js';
 import { assignmentRoutes } from './routes/api/assignments.js';
 import { dossierRoutes } from './routes/api/dossiers.js';
 import { feedbackRoutes } from './routes/api/feedback.js';
@@ -98,6 +99,7 @@ export async function buildApp(ctx: AppContext) {
   await app.register(procedureRoutes, { ctx });
   await app.register(dossierRoutes, { ctx });
   await app.register(assignmentRoutes, { ctx });
+  await app.register(admissionLookupRoutes, { ctx });
   await app.register(formRoutes, { ctx });
   await app.register(paymentRecordRoutes, { ctx });
   await app.register(reportRoutes, { ctx });

@@ -82,6 +82,9 @@ const envSchema = z.object({
   INTAKE_CONTACT_HOURLY_LIMIT: z.coerce.number().int().min(0).default(5),
   INTAKE_CONTACT_DAILY_LIMIT: z.coerce.number().int().min(0).default(20),
   MESSAGE_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
+  ADMISSION_LOOKUP_RATE_LIMIT: z.coerce.number().int().min(0).default(120),
+  ADMISSION_LOOKUP_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
+  ADMISSION_DEMAND_CACHE_MS: z.coerce.number().int().min(0).default(15_000),
   TRACKING_TOKEN_DAYS: z.coerce.number().int().positive().default(365),
   // Feedback and complaints (phản ánh, kiến nghị) are answered within this many working days of filing.
   FEEDBACK_DUE_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(10),
@@ -172,6 +175,12 @@ export interface Config {
   intake: { ratePerMinute: number; perContactHour: number; perContactDay: number };
   /** Messages about one dossier per minute per client IP, API and pages together (0: unlimited; routes/message-limit.ts). */
   messageRatePerMinute: number;
+  /**
+   * The public admission look-ups (services/admission-lookup): result look-ups per minute per client IP (0: unlimited;
+   * generous, as families behind one carrier NAT share an address), how long the published run and its schools, and the
+   * demand counts, are kept in memory (ms; a new publication shows within that).
+   */
+  admissionLookup: { ratePerMinute: number; cacheMs: number; demandCacheMs: number };
   /** A tracking token stops working this many days after its dossier reached a final state. */
   trackingTokenDays: number;
   /** Feedback and complaints are due this many working days after filing (services/feedback). */
@@ -327,6 +336,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     loginRateLimit: env.LOGIN_RATE_LIMIT,
     intake: { ratePerMinute: env.INTAKE_RATE_LIMIT, perContactHour: env.INTAKE_CONTACT_HOURLY_LIMIT, perContactDay: env.INTAKE_CONTACT_DAILY_LIMIT },
     messageRatePerMinute: env.MESSAGE_RATE_LIMIT,
+    admissionLookup: { ratePerMinute: env.ADMISSION_LOOKUP_RATE_LIMIT, cacheMs: env.ADMISSION_LOOKUP_CACHE_MS, demandCacheMs: env.ADMISSION_DEMAND_CACHE_MS },
     trackingTokenDays: env.TRACKING_TOKEN_DAYS,
     feedbackDueWorkingDays: env.FEEDBACK_DUE_WORKING_DAYS,
     trustProxy: trustProxyOption(env.TRUST_PROXY),

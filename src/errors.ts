@@ -35,6 +35,8 @@ export const ERROR_STATUS = {
   DOCUMENT_NOT_FOUND: 404,
   FORM_NOT_FOUND: 404,
   RESULT_NOT_READY: 404,
+  /** The public admission look-up: no published result for this pupil ID and birth date (which of them is wrong is never said). */
+  ADMISSION_RESULT_NOT_FOUND: 404,
   STALE_VERSION: 409,
   SURVEY_ALREADY_SUBMITTED: 409,
   /** The first-run set-up (/quan-tri/thiet-lap, POST /api/admin/setup) runs once; later changes use the organisation pages. */

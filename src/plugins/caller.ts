@@ -30,6 +30,10 @@ declare module 'fastify' {
     caller: Caller;
     staffSession: StaffSession | null;
   }
+  interface FastifyContextConfig {
+    /** A public read that never needs to know who asks (the result-day look-up): no session is looked up. */
+    anonymous?: boolean;
+  }
 }
 
 function bearerOf(request: FastifyRequest): string | null {
@@ -66,6 +70,11 @@ export const callerPlugin = fp(async (app: FastifyInstance, opts: { ctx: AppCont
   app.decorateRequest('caller');
   app.decorateRequest('staffSession', null);
   app.addHook('preHandler', async (request, reply) => {
+    if (request.routeOptions.config.anonymous) {
+      request.caller = { kind: 'public', bearer: null };
+      request.staffSession = null;
+      return;
+    }
     const bearer = bearerOf(request);
     const cookie = bearer ? undefined : request.cookies[SESSION_COOKIE];
     const token = bearer ?? cookie ?? null;

@@ -1,0 +1,87 @@
+// The public admission result look-up (GET /api/admissions/result), built for result day, when a whole province asks
+// within minutes: the answer is precomputed by the assignment job (admission_results), the campaign's published run
+// and its schools' names and cut-offs are kept in memory for a short time (config admissionLookup.cacheMs; a newer
+// publication shows within that), and a request costs one primary-key read with the birth date compared in the same
+// statement. A wrong birth date, an unknown pupil and a campaign not yet published answer the same 404: the look-up
+// must not tell anyone which pupil IDs took part.
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.js';
+import { findPupilResult, latestPublishedRun, runSchools } from '../../db/repositories/admission-lookup.js';
+import { AppError } from '../../errors.js';
+import { TtlCache } from './cache.js';
+
+/** Campaign ids as administrators create them (services/administration/campaigns.ts). */
+export const CAMPAIGN_ID = /^[a-z0-9][a-z0-9-]{1,48}$/;
+
+const isCalendarDate = (value: string) => {
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+};
+
+export const admissionResultQuery = z.object({
+  campaign: z.string({ error: 'Chưa chọn kỳ tuyển sinh.' }).regex(CAMPAIGN_ID, 'Mã kỳ tuyển sinh không hợp lệ.'),
+  pupilIdNumber: z.string({ error: 'Chưa nhập số định danh cá nhân của học sinh.' }).regex(/^\d{12}$/, 'Số định danh cá nhân gồm đúng 12 chữ số.'),
+  birthDate: z.string({ error: 'Chưa nhập ngày sinh.' }).regex(/^\d{4}-\d{2}-\d{2}$/, 'Ngày sinh dạng yyyy-mm-dd, ví dụ 2011-04-20.')
+    .refine(isCalendarDate, 'Ngày sinh không có thật.'),
+});
+export type AdmissionResultQuery = z.output<typeof admissionResultQuery>;
+
+export const admissionResultResponse = z.object({
+  /** null: not admitted to any of the pupil's choices. */
+  school: z.object({ unitId: z.string(), name: z.string() }).nullable(),
+  choiceRank: z.number().int().nullable(),
+  /** Score plus priority points, in points (27.25). */
+  total: z.number(),
+  /** The school's cut-off (the lowest admitted total) in points; null when not admitted. */
+  cutoff: z.number().nullable(),
+});
+export type AdmissionResult = z.output<typeof admissionResultResponse>;
+
+interface PublishedRun {
+  runId: string | null;
+  schools: Map<string, { unitId: string; name: string; cutoff: number | null }>;
+}
+
+const caches = new WeakMap<AppContext, TtlCache<PublishedRun>>();
+
+function runCache(ctx: AppContext): TtlCache<PublishedRun> {
+  let cache = caches.get(ctx);
+  if (!cache) {
+    cache = new TtlCache(() => ctx.config.admissionLookup.cacheMs);
+    caches.set(ctx, cache);
+  }
+  return cache;
+}
+
+/** Forget the cached runs at once (tests; an operator's tool could call it after a correction). */
+export function clearAdmissionResultCache(ctx: AppContext): void {
+  caches.get(ctx)?.clear();
+}
+
+async function loadPublishedRun(ctx: AppContext, campaignId: string): Promise<PublishedRun> {
+  const run = await latestPublishedRun(ctx.db, campaignId);
+  if (!run) return { runId: null, schools: new Map() };
+  const schools = await runSchools(ctx.db, run.id);
+  return { runId: run.id, schools: new Map(schools.map((s) => [s.unitId, s])) };
+}
+
+function notFound(): AppError {
+  return new AppError('ADMISSION_RESULT_NOT_FOUND',
+    'Không tìm thấy kết quả tuyển sinh cho số định danh và ngày sinh đã nhập, hoặc kỳ tuyển sinh chưa công bố kết quả. Vui lòng kiểm tra lại.');
+}
+
+const points = (hundredths: number) => hundredths / 100;
+
+export async function lookupAdmissionResult(ctx: AppContext, query: AdmissionResultQuery): Promise<AdmissionResult> {
+  const run = await runCache(ctx).get(query.campaign, () => loadPublishedRun(ctx, query.campaign));
+  if (!run.runId) throw notFound();
+  const row = await findPupilResult(ctx.database, run.runId, query.pupilIdNumber, query.birthDate);
+  if (!row) throw notFound();
+  const school = row.school_unit_id === null ? undefined : run.schools.get(row.school_unit_id);
+  return {
+    school: row.school_unit_id === null ? null : { unitId: row.school_unit_id, name: school?.name ?? row.school_unit_id },
+    choiceRank: row.choice_rank === null ? null : Number(row.choice_rank),
+    total: points(Number(row.total)),
+    cutoff: school?.cutoff == null ? null : points(school.cutoff),
+  };
+}
