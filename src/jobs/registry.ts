@@ -3,6 +3,7 @@
 import { EFFECTS } from '../effects/index.js';
 import { ZodError } from 'zod';
 import { AppError } from '../errors.js';
+import { assignAdmissionsJob } from './assign-admissions.js';
 import { issuePaymentReceiptJob } from './issue-payment-receipt.js';
 import { notifyCitizenJob } from './notify-citizen.js';
 import { notifyFeedbackJob } from './notify-feedback.js';
@@ -21,6 +22,7 @@ const SYSTEM_JOBS: JobDefinition[] = [
   notifyCitizenJob as unknown as JobDefinition, notifyFeedbackJob as unknown as JobDefinition, notifyMessageJob as unknown as JobDefinition, slaSweepJob as unknown as JobDefinition, pollRemoteSigningJob as unknown as JobDefinition,
   issuePaymentReceiptJob as unknown as JobDefinition,
   syncNationalPortalJob as unknown as JobDefinition,
+  assignAdmissionsJob as unknown as JobDefinition,
 ];
 
 export const JOBS: Readonly<Record<string, JobDefinition>> = Object.freeze({

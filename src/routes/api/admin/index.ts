@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../../app-context.js';
 import { adminAuditRoutes } from './audit.js';
 import { adminCalendarRoutes } from './calendar.js';
+import { adminCampaignAssignmentRoutes } from './campaign-assignment.js';
 import { adminCampaignRoutes } from './campaigns.js';
 import { adminDocumentRegisterRoutes } from './document-register.js';
 import { adminKeyRoutes } from './keys.js';
@@ -20,6 +21,7 @@ export const adminRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
   await app.register(adminProcedureRoutes, { ctx });
   await app.register(adminCalendarRoutes, { ctx });
   await app.register(adminCampaignRoutes, { ctx });
+  await app.register(adminCampaignAssignmentRoutes, { ctx });
   await app.register(adminDocumentRegisterRoutes, { ctx });
   await app.register(adminAuditRoutes, { ctx });
   await app.register(adminSetupRoutes, { ctx });

@@ -1,0 +1,95 @@
+// The exam board's scores and priority points of a campaign, imported from a CSV/XLSX file (all or nothing): header
+// `pupilIdNumber,score,priorityPoints` and optional further columns named like the campaign's tie-break keys (e.g.
+// grade9Average). Numbers take a dot or a Vietnamese decimal comma and at most 2 decimals, and are kept in hundredths
+// so totals compare exactly. A new file REPLACES the campaign's scores (a re-marking is a corrected file imported
+// again), in one transaction with its audit entry.
+import type { AppContext } from '../../app-context.js';
+import { lockCampaign, replaceScores } from '../../db/repositories/admission-assignment.js';
+import { findCampaign } from '../../db/repositories/admissions.js';
+import { AppError } from '../../errors.js';
+import type { Caller } from '../access.js';
+import { administratorOf } from '../administration/administrator.js';
+import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from '../administration/organisation.js';
+import { readTableFile, type TableFile } from '../administration/table-file.js';
+import { recordAudit } from '../audit/audit.js';
+
+/** Tie-break names that are not extra columns: score and priority points have their own columns, the lottery is drawn. */
+export const BUILT_IN_TIE_BREAKS = ['score', 'priorityPoints', 'lottery'] as const;
+/** Scores, priority points and extra values are below this (a 3-digit integer part). */
+const MAX_POINTS = 1000;
+const MAX_REPORTED_LINES = 200;
+const PUPIL_ID = /^\d{12}$/;
+const DECIMAL = /^(\d{1,3})(?:[.,](\d{1,2}))?$/;
+
+/** "27,25" or "27.25" → 2725; undefined when it is not a number with at most 2 decimals in [0, MAX_POINTS). */
+export function hundredths(text: string): number | undefined {
+  const m = DECIMAL.exec(text);
+  if (!m) return undefined;
+  const value = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+  return value < MAX_POINTS * 100 ? value : undefined;
+}
+
+/** The extra columns a campaign's file may have: its tie-break keys other than the built-in ones. */
+export function extraColumns(tieBreak: readonly string[]): string[] {
+  return tieBreak.filter((k) => !(BUILT_IN_TIE_BREAKS as readonly string[]).includes(k));
+}
+
+export async function importScores(ctx: AppContext, caller: Caller, campaignId: string, file: TableFile): Promise<{ imported: number; replaced: number }> {
+  const { staff, actor } = administratorOf(caller);
+  const campaign = await findCampaign(ctx.db, campaignId);
+  if (!campaign) throw new AppError('NOT_FOUND', 'Không có kỳ tuyển sinh này.');
+  const tooLarge = `Tệp vượt quá ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Hãy chia thành nhiều tệp (tối đa ${MAX_IMPORT_ROWS} dòng mỗi tệp).`;
+  if (file.data.length > MAX_IMPORT_BYTES) throw new AppError('VALIDATION_FAILED', tooLarge, { file: tooLarge });
+  const extras = extraColumns(campaign.tieBreak);
+  const table = await readTableFile(file, { columns: ['pupilIdNumber', 'score', 'priorityPoints', ...extras], required: ['pupilIdNumber', 'score', 'priorityPoints'], maxRows: MAX_IMPORT_ROWS })
+    .catch((error: unknown) => {
+      // The header is line 1: an unknown or missing column is reported there, as every other line's problem is.
+      const message = error instanceof AppError ? error.fields?.file : undefined;
+      if (message?.startsWith('Dòng 1')) throw new AppError('VALIDATION_FAILED', 'Dòng tiêu đề của tệp chưa đúng; chưa nhập dòng nào.', { 'line 1': message });
+      throw error;
+    });
+
+  const errors = new Map<number, string[]>();
+  const fail = (line: number, message: string) => errors.set(line, [...(errors.get(line) ?? []), message]);
+  const lineOf = new Map<string, number>();
+  const rows: Array<{ pupilIdNumber: string; score: number; priorityPoints: number; extra: Record<string, number>; importedBy: string }> = [];
+  for (const { line, values } of table) {
+    const id = values.pupilIdNumber ?? '';
+    if (!PUPIL_ID.test(id)) fail(line, `pupilIdNumber: mã định danh học sinh gồm đúng 12 chữ số (đang là "${id}").`);
+    else if (lineOf.has(id)) fail(line, `pupilIdNumber: học sinh ${id} đã có ở dòng ${lineOf.get(id)}.`);
+    else lineOf.set(id, line);
+    const number = (column: string, required: boolean): number | undefined => {
+      const text = values[column];
+      if (text === undefined) {
+        if (required) fail(line, `${column}: chưa có giá trị.`);
+        return undefined;
+      }
+      const value = hundredths(text);
+      if (value === undefined) fail(line, `${column}: "${text}" không phải số từ 0 đến dưới ${MAX_POINTS}, tối đa 2 chữ số thập phân (ví dụ 27,25 hoặc 27.25).`);
+      return value;
+    };
+    const score = number('score', true);
+    const priorityPoints = number('priorityPoints', false) ?? 0;
+    const extra: Record<string, number> = {};
+    for (const column of extras) {
+      const value = number(column, false);
+      if (value !== undefined) extra[column] = value;
+    }
+    if (score !== undefined) rows.push({ pupilIdNumber: id, score, priorityPoints, extra, importedBy: staff.id });
+  }
+  if (errors.size > 0) {
+    const lines = [...errors.keys()].sort((a, b) => a - b);
+    const fields = Object.fromEntries(lines.slice(0, MAX_REPORTED_LINES).map((line) => [`line ${line}`, errors.get(line)!.join(' ')]));
+    const more = lines.length > MAX_REPORTED_LINES ? ` (liệt kê ${MAX_REPORTED_LINES} dòng đầu)` : '';
+    throw new AppError('VALIDATION_FAILED', `Tệp có ${lines.length} dòng lỗi${more}; chưa nhập dòng nào. Sửa các dòng này rồi nhập lại cả tệp.`, fields);
+  }
+
+  return ctx.db.transaction(async (tx) => {
+    // One import of a campaign at a time: two at once would otherwise interleave their delete and insert.
+    await lockCampaign(tx, campaignId);
+    const replaced = await replaceScores(tx, campaignId, rows);
+    const result = { imported: rows.length, replaced };
+    await recordAudit(tx, actor, 'campaign.scores_imported', campaignId, { ...result, fileName: file.fileName });
+    return result;
+  });
+}
