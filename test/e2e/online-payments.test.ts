@@ -82,7 +82,8 @@ describe('online fee payment through the Payment Platform', () => {
   it('citizen pays online: callback → paid in one transaction with the receipt job; the desk can receive only then', async () => {
     const dossier = await file();
     expect((await view(dossier)).payment).toEqual({
-      required: true, policy: 'before-processing', amount: FEE, status: 'unpaid', method: null, paidAt: null, reference: null, lines: PAID_DIPLOMA_FEE.lines,
+      required: true, policy: 'before-processing', amount: FEE, status: 'unpaid', method: null, paidAt: null, reference: null, receiptNumber: null,
+      lines: PAID_DIPLOMA_FEE.lines,
     });
     // Before paying: receiving is refused, refusing to accept stays possible (see the next test).
     const early = await api.act(dossier.code, 'receive', clerk, { version: 1 });
