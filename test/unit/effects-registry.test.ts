@@ -27,9 +27,9 @@ describe('effects registry', () => {
   it('derives the job table from the job effects plus the system jobs, nothing else', () => {
     const jobEffects = Object.entries(EFFECTS).filter(([, e]) => e.kind === 'job').map(([name]) => name);
     // System jobs: queued by services themselves (intake e-mails, messages, feedback, remote-signing polls, the SLA sweep,
-    // the national portal sync, payment receipts).
+    // the national portal sync, payment receipts, the admission assignment).
     const systemJobs = [
-      'notify-citizen', 'notify-feedback', 'notify-message', 'poll-remote-signing', 'sla-sweep', 'sync-national-portal', 'issue-payment-receipt',
+      'notify-citizen', 'notify-feedback', 'notify-message', 'poll-remote-signing', 'sla-sweep', 'sync-national-portal', 'issue-payment-receipt', 'assign-admissions',
     ];
     expect(Object.keys(JOBS).sort()).toEqual([...jobEffects, ...systemJobs].sort());
   });
