@@ -133,6 +133,27 @@ describe('an admission season: scores, assignment, results, re-run', () => {
     expect(second.status).toBe(409);
     expect(second.body.error.code).toBe('ASSIGNMENT_RUNNING');
     await h.env.ctx.db.update(admissionRuns).set({ status: 'failed', error: 'test' }).where(eq(admissionRuns.id, held!.id));
+    // A run lost long ago (its job gave up) no longer blocks: the next start marks it failed.
+    const [lost] = await h.env.ctx.db.insert(admissionRuns).values({ campaignId: C, rule: 'deferred-acceptance', seed: 'lost', startedAt: new Date(Date.now() - 2 * HOUR) }).returning();
+    const { body } = await runToEnd();
+    expect(body.status).toBe('done');
+    const [after] = await h.env.ctx.db.select().from(admissionRuns).where(eq(admissionRuns.id, lost!.id));
+    expect(after).toMatchObject({ status: 'failed', error: expect.stringContaining('gián đoạn') });
+  });
+
+  it('ends a run whose input the engine refuses as failed, with the Vietnamese message (not retried)', async () => {
+    const db = h.env.ctx.db;
+    const [one] = await db.select().from(dossiers).where(sql`${dossiers.formData} ->> 'pupilIdNumber' = ${pid(1)}`);
+    // A choice of a school outside the campaign: the intake refuses it, so it is put in the row by hand.
+    await db.update(dossiers).set({ formData: { ...one!.formData, choice3: 'thcs-khong-co' } }).where(eq(dossiers.id, one!.id));
+    try {
+      const { body } = await runToEnd();
+      expect(body).toMatchObject({ status: 'failed', admitted: 0, unassigned: 0 });
+      expect(body.error).toMatch(/[à-ỹ]/);
+      expect((await as('admin', 'GET', `/api/admin/campaigns/${C}/results?run=${body.runId}`)).body.error.code).toBe('RUN_NOT_DONE');
+    } finally {
+      await db.update(dossiers).set({ formData: one!.formData }).where(eq(dossiers.id, one!.id));
+    }
   });
 
   it('runs the assignment as a job: done, progress 1, quotas kept, the engine\'s outcome on the same rows', async () => {

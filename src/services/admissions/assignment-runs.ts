@@ -30,6 +30,11 @@ export const REGISTRATION_PROCEDURE = 'admission-registration';
 export const EXCLUDED_STATUSES = ['refused', 'withdrawn'] as const;
 /** Progress is written at most this often (the engine reports every 5 %). */
 const PROGRESS_EVERY_MS = 250;
+/**
+ * A run still 'running' this long after it started was lost (its job gave up after its retries, or the worker died
+ * with it): a new start marks it failed instead of refusing forever. The assignment of a province takes seconds.
+ */
+export const STALE_RUN_MS = 30 * 60_000;
 /** At most this many pupil IDs are kept in the run's stats per reason. */
 const MAX_LISTED = 1000;
 
@@ -54,7 +59,9 @@ export async function startAssignment(ctx: AppContext, caller: Caller, campaignI
     if (!(await lockCampaign(tx, campaignId))) throw new AppError('NOT_FOUND', 'Không có kỳ tuyển sinh này.');
     const campaign = (await findCampaign(tx, campaignId))!;
     const running = await findRunningRun(tx, campaignId);
-    if (running) {
+    if (running && Date.now() - running.startedAt.getTime() > STALE_RUN_MS) {
+      await finishRun(tx, running.id, { status: 'failed', error: 'Lượt xét tuyển bị gián đoạn (quá thời gian chạy); đã được thay bằng lượt mới.', finishedAt: new Date() });
+    } else if (running) {
       throw new AppError('ASSIGNMENT_RUNNING', `Kỳ tuyển sinh đang được xét tuyển (lượt bắt đầu lúc ${running.startedAt.toISOString()}); chờ lượt đó xong rồi chạy lại.`);
     }
     // A fresh seed per run, published with its results so anyone can recompute the lottery keys (admissions/lottery.ts).
