@@ -22,6 +22,7 @@ describe('national portal inbound: security', () => {
   let portalUrl: string;
   let other: Server;
   let otherRequests = 0;
+  /** File requests the portal got (the sync job's calls to it, which run in the background, are not counted). */
   const served: string[] = [];
   let pdf: Buffer;
 
@@ -32,7 +33,7 @@ describe('national portal inbound: security', () => {
     const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
     // A portal that misbehaves on purpose, by path.
     portal = createServer((req, res) => {
-      served.push(req.url ?? '');
+      if (req.url?.startsWith('/files/')) served.push(req.url);
       if (req.url === '/files/redirect.pdf') { res.writeHead(302, { location: `${otherUrl}/cccd.pdf` }); res.end(); return; }
       if (req.url === '/files/endless.pdf') {
         // No Content-Length, more than the upload limit (1 MB here), sent in chunks.
