@@ -20,6 +20,7 @@ const SYSTEM_JOB_LABELS: Record<string, string> = {
   'sla-sweep': 'Rà soát hồ sơ sắp đến hạn, quá hạn.',
   'sync-national-portal': 'Đồng bộ hồ sơ và quá trình xử lý lên Cổng Dịch vụ công quốc gia.',
   'issue-payment-receipt': 'Phát hành biên lai điện tử thu phí, lệ phí.',
+  'assign-admissions': 'Xét tuyển (phân tuyến) một kỳ tuyển sinh.',
 };
 
 /** A job's Vietnamese label (the failed effects and the queue page), or null for a job nobody named. */
