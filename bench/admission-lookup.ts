@@ -30,6 +30,8 @@ const settings = {
   seconds: positiveInt('BENCH_SECONDS', 10),
   warmupSeconds: positiveInt('BENCH_WARMUP_SECONDS', 2),
   pupils: positiveInt('BENCH_PUPILS', 100_000),
+  /** When set, the motcua child runs with --cpu-prof and writes its profile into this directory on exit. */
+  cpuProfDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
 };
 const CAMPAIGN = 'ts10-bench';
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -262,7 +264,9 @@ async function startMotcua(url: string, dataDir: string): Promise<{ child: Child
   };
   // No REDIS_URL: the inline job driver (the look-up creates no jobs).
   delete env.REDIS_URL;
-  const child = startChild('motcua', ['--import', 'tsx', 'src/server.ts'], env);
+  const args = ['--import', 'tsx'];
+  if (settings.cpuProfDir) args.push('--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`);
+  const child = startChild('motcua', [...args, 'src/server.ts'], env);
   const base = `http://127.0.0.1:${port}`;
   await raceStartup(child, waitForHealthz(`${base}/healthz`, child));
   return { child, base };
