@@ -102,9 +102,10 @@ describe('Decision 766 index', () => {
     const d4 = await diploma('Người Bốn', 'desk');
     await open(d4, true);
     await set(d4, 'applicant_email = null, applicant_phone = null');
-    // D5 pushed by the national portal, its step sent; D6 online, re-using a stored document, its step not sent yet.
+    // D5 pushed by the national portal (its citizen signed in with VNeID there: a level of assurance, no account here),
+    // its step sent; D6 online, re-using a stored document, its step not sent yet.
     const d5 = await diploma('Người Năm', 'online');
-    await set(d5, `channel = 'national', national_code = 'G22.99-261201-0001'`);
+    await set(d5, `channel = 'national', national_code = 'G22.99-261201-0001', loa = 'http://eidas.europa.eu/LoA/substantial'`);
     await syncStep(d5, true);
     const d6 = await diploma('Người Sáu', 'online');
     await sqlRun(`update dossier_documents set reused_from_document_id = $2 where dossier_id = (select id from dossiers where code = $1)`, [d6, await storeEntry('result', null)]);
@@ -135,7 +136,7 @@ describe('Decision 766 index', () => {
       proceduresPublished: [4, 4], nationalSync: [2, 7], followedOnline: [6, 7],
       onTime: [1, 2], openWithinTime: [1, 2], lateApologised: [1, 2], lateOpen: [1, null],
       digitisedOrReused: [2, 7], reuse: [1, 7], electronicResults: [1, 2], digitisedDocuments: [2, null],
-      onlineRate: [5, 7], vneid: [2, 5], onlinePayment: [1, 3],
+      onlineRate: [5, 7], vneid: [3, 5], onlinePayment: [1, 3],
       satisfaction: [1, 2], complaintsOnTime: [1, 2],
     });
     expect(indicatorOf(index, 'nationalSync').value).toBe(0.2857);
@@ -143,21 +144,21 @@ describe('Decision 766 index', () => {
     expect(indicatorOf(index, 'lateOpen')).toMatchObject({ value: null, maxPoints: 0, points: null });
     expect(indicatorOf(index, 'complaintsOnTime').note).toBe('1 phản ánh, kiến nghị quá hạn chưa trả lời.');
     expect(indicatorOf(index, 'onlineRate').formula).toContain('/ Tổng số hồ sơ tiếp nhận');
-    // By hand: 6 + 6×2/7 + 6×6/7 | 12×½ + 4×½ + 4×½ | 8×2/7 + 6×1/7 + 8×½ | 8×5/7 + 4×2/5 + 10×1/3 | 12×½ + 6×½
+    // By hand: 6 + 6×2/7 + 6×6/7 | 12×½ + 4×½ + 4×½ | 8×2/7 + 6×1/7 + 8×½ | 8×5/7 + 4×3/5 + 10×1/3 | 12×½ + 6×½
     // (each rate rounded to 4 decimals, each indicator's points to 2).
-    expect(figures(index).points).toEqual({ transparency: 12.85, progress: 10, digitisation: 7.15, online: 10.64, satisfaction: 9 });
-    expect(index.points).toBe(49.64);
+    expect(figures(index).points).toEqual({ transparency: 12.85, progress: 10, digitisation: 7.15, online: 11.44, satisfaction: 9 });
+    expect(index.points).toBe(50.44);
     expect(index.unmeasuredPoints).toBe(0);
     expect(index.groups.map((g) => g.maxPoints)).toEqual([18, 20, 22, 22, 18]);
     expect(index.note).toContain('tỷ lệ thuận');
     // The existing figures count the national channel as online too, and stay where they were.
     expect(admin.body.totals).toMatchObject({ dossiers: 7, online: 5, completed: 2, onTime: 1, lateOpen: 1, satisfactory: 1 });
-    expect(admin.body.digital).toMatchObject({ dossiers: 7, online: 5, vneid: 2 });
+    expect(admin.body.digital).toMatchObject({ dossiers: 7, online: 5, vneid: 3 });
 
     // The Department's leader: its six dossiers (not the school's); the complaints its agency answers.
     const leader: Index = (await get(`/api/stats?from=${today}&to=${today}`, 'leader')).body.index766;
     expect(figures(leader).fractions).toMatchObject({
-      nationalSync: [2, 6], followedOnline: [5, 6], onlineRate: [4, 6], vneid: [1, 4], reuse: [1, 6], digitisedOrReused: [2, 6],
+      nationalSync: [2, 6], followedOnline: [5, 6], onlineRate: [4, 6], vneid: [2, 4], reuse: [1, 6], digitisedOrReused: [2, 6],
       digitisedDocuments: [2, null], onlinePayment: [1, 3], complaintsOnTime: [1, 2],
     });
     // The school's principal: its one dossier, online and signed in; none of the Department's complaints (not measured).

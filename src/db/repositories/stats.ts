@@ -89,7 +89,10 @@ export interface DigitalDossierCounts {
   dossiers: number;
   /** Of them, filed online. */
   online: number;
-  /** Filed online while signed in with VNeID (the dossier records the citizen and their level of assurance). */
+  /**
+   * Filed online while signed in with VNeID: the dossier records the sign-in's level of assurance (here, with the
+   * citizen's account; or vouched for by the national portal, which pushes it without an account here).
+   */
   vneid: number;
   /** With at least one document attached from the citizen's e-document store instead of uploaded. */
   withReusedDocument: number;
@@ -104,7 +107,7 @@ export async function digitalDossierCounts(db: Db, q: StatsQuery): Promise<Digit
   const result = await db.execute(sql`
     select count(*)::int as "dossiers",
       (count(*) filter (where ${FILED_ONLINE}))::int as "online",
-      (count(*) filter (where ${FILED_ONLINE} and d.citizen_id is not null and d.loa is not null))::int as "vneid",
+      (count(*) filter (where ${FILED_ONLINE} and d.loa is not null))::int as "vneid",
       (count(*) filter (where ${reused}))::int as "withReusedDocument"
     from dossiers d
     where ${sql.join(filedFilters(q), sql` and `)}`);
