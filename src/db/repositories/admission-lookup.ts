@@ -32,15 +32,28 @@ export async function latestPublishedRun(db: Db, campaignId: string): Promise<{ 
   return row ? { id: row.id, publishedAt: new Date(row.published_at) } : undefined;
 }
 
-/** The run's schools with their cut-offs (hundredths; null: nobody admitted) and names, for the look-up's answer. */
-export async function runSchools(db: Db, runId: string): Promise<Array<{ unitId: string; name: string; cutoff: number | null }>> {
-  const rows = rowsOf<{ unit_id: string; name: string | null; cutoff: number | null }>(await db.execute(sql`
-    select c.school_unit_id as unit_id, coalesce(a.name, u.name) as name, c.cutoff
+/**
+ * Every campaign's latest published run (one row per campaign that has one): the look-up keeps them all in memory, so
+ * a request naming a campaign that does not exist, or has published nothing, costs no query at all.
+ */
+export async function latestPublishedRuns(db: Db): Promise<Array<{ campaignId: string; runId: string }>> {
+  const rows = rowsOf<{ campaign_id: string; id: string }>(await db.execute(sql`
+    select distinct on (campaign_id) campaign_id, id from admission_runs
+    where published_at is not null and status = 'done'
+    order by campaign_id, published_at desc, started_at desc`));
+  return rows.map((r) => ({ campaignId: r.campaign_id, runId: r.id }));
+}
+
+/** The runs' schools with their cut-offs (hundredths; null: nobody admitted) and names, for the look-up's answer. */
+export async function runSchools(db: Db, runIds: string[]): Promise<Array<{ runId: string; unitId: string; name: string; cutoff: number | null }>> {
+  if (runIds.length === 0) return [];
+  const rows = rowsOf<{ run_id: string; unit_id: string; name: string | null; cutoff: number | null }>(await db.execute(sql`
+    select c.run_id, c.school_unit_id as unit_id, coalesce(a.name, u.name) as name, c.cutoff
     from admission_cutoffs c
     left join units u on u.id = c.school_unit_id
-    left join agencies a on a.code = u.agency_code and u.kind = 'school_office'
-    where c.run_id = ${runId}`));
-  return rows.map((r) => ({ unitId: r.unit_id, name: r.name ?? r.unit_id, cutoff: r.cutoff === null ? null : Number(r.cutoff) }));
+    left join agencies a on a.code = u.agency_code
+    where c.run_id in (${sql.join(runIds.map((id) => sql`${id}::uuid`), sql`, `)})`));
+  return rows.map((r) => ({ runId: r.run_id, unitId: r.unit_id, name: r.name ?? r.unit_id, cutoff: r.cutoff === null ? null : Number(r.cutoff) }));
 }
 
 /**

@@ -6,7 +6,7 @@
 // must not tell anyone which pupil IDs took part.
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import { findPupilResult, latestPublishedRun, runSchools } from '../../db/repositories/admission-lookup.js';
+import { findPupilResult, latestPublishedRuns, runSchools } from '../../db/repositories/admission-lookup.js';
 import { AppError } from '../../errors.js';
 import { TtlCache } from './cache.js';
 
@@ -38,13 +38,15 @@ export const admissionResultResponse = z.object({
 export type AdmissionResult = z.output<typeof admissionResultResponse>;
 
 interface PublishedRun {
-  runId: string | null;
-  schools: Map<string, { unitId: string; name: string; cutoff: number | null }>;
+  runId: string;
+  schools: Map<string, { name: string; cutoff: number | null }>;
 }
 
-const caches = new WeakMap<AppContext, TtlCache<PublishedRun>>();
+/** Every campaign's latest published run, under one key: unknown campaigns cost no query and cannot grow the cache. */
+const ALL = 'published';
+const caches = new WeakMap<AppContext, TtlCache<Map<string, PublishedRun>>>();
 
-function runCache(ctx: AppContext): TtlCache<PublishedRun> {
+function runCache(ctx: AppContext): TtlCache<Map<string, PublishedRun>> {
   let cache = caches.get(ctx);
   if (!cache) {
     cache = new TtlCache(() => ctx.config.admissionLookup.cacheMs);
@@ -58,11 +60,11 @@ export function clearAdmissionResultCache(ctx: AppContext): void {
   caches.get(ctx)?.clear();
 }
 
-async function loadPublishedRun(ctx: AppContext, campaignId: string): Promise<PublishedRun> {
-  const run = await latestPublishedRun(ctx.db, campaignId);
-  if (!run) return { runId: null, schools: new Map() };
-  const schools = await runSchools(ctx.db, run.id);
-  return { runId: run.id, schools: new Map(schools.map((s) => [s.unitId, s])) };
+async function loadPublishedRuns(ctx: AppContext): Promise<Map<string, PublishedRun>> {
+  const runs = await latestPublishedRuns(ctx.db);
+  const byRun = new Map<string, PublishedRun>(runs.map((r) => [r.runId, { runId: r.runId, schools: new Map() }]));
+  for (const s of await runSchools(ctx.db, runs.map((r) => r.runId))) byRun.get(s.runId)?.schools.set(s.unitId, { name: s.name, cutoff: s.cutoff });
+  return new Map(runs.map((r) => [r.campaignId, byRun.get(r.runId)!]));
 }
 
 function notFound(): AppError {
@@ -73,8 +75,8 @@ function notFound(): AppError {
 const points = (hundredths: number) => hundredths / 100;
 
 export async function lookupAdmissionResult(ctx: AppContext, query: AdmissionResultQuery): Promise<AdmissionResult> {
-  const run = await runCache(ctx).get(query.campaign, () => loadPublishedRun(ctx, query.campaign));
-  if (!run.runId) throw notFound();
+  const run = (await runCache(ctx).get(ALL, () => loadPublishedRuns(ctx))).get(query.campaign);
+  if (!run) throw notFound();
   const row = await findPupilResult(ctx.database, run.runId, query.pupilIdNumber, query.birthDate);
   if (!row) throw notFound();
   const school = row.school_unit_id === null ? undefined : run.schools.get(row.school_unit_id);
