@@ -45,3 +45,14 @@ export async function paymentState(db: AppContext['db']): Promise<Record<string,
     refunds: await read(sql`select payment_id, amount, reason from payment_refunds order by id`),
   };
 }
+
+/** The admission season (issue 14): scores, assignment runs and their publication, results and cut-offs. */
+export async function admissionState(db: AppContext['db']): Promise<Record<string, unknown>> {
+  const read = async (query: SQL) => rowsOf<Record<string, unknown>>(await db.execute(query));
+  return {
+    scores: await read(sql`select campaign_id, pupil_id_number, score, priority_points, extra from admission_scores order by campaign_id, pupil_id_number`),
+    runs: await read(sql`select id, campaign_id, status, published_at from admission_runs order by id`),
+    results: await read(sql`select run_id, pupil_id_number, school_unit_id, choice_rank, total from admission_results order by run_id, pupil_id_number`),
+    cutoffs: await read(sql`select run_id, school_unit_id, quota, admitted, cutoff from admission_cutoffs order by run_id, school_unit_id`),
+  };
+}

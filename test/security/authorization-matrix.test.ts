@@ -16,8 +16,9 @@ import { makePdf, makePng } from '../helpers/files.js';
 import { eventually, listenForHttp } from '../helpers/http.js';
 import { uploadPaidDiplomaCopy } from '../helpers/paid-procedure.js';
 import { recordDeskPayment } from '../../src/services/payments/desk-payment.js';
-import { administrationState, citizenDataState, paymentState } from './administration-state.js';
-import { CALLER_LABELS, CALLERS, expectedOf, MATRIX, unitRelation, type CallerName, type DossierKey, type MatrixRow } from './authorization-matrix.js';
+import { admissionCutoffs, admissionResults, admissionRuns } from '../../src/db/schema/admissions.js';
+import { administrationState, admissionState, citizenDataState, paymentState } from './administration-state.js';
+import { CALLER_LABELS, CALLERS, expectedOf, MATRIX, MATRIX_PUPILS, unitRelation, type CallerName, type DossierKey, type MatrixRow } from './authorization-matrix.js';
 import { mismatches, multipartBody, observe, summary, toInject, type Fixtures } from './corpus-runner.js';
 
 interface Seeded { code: string; token: string; doc: string; version: number }
@@ -38,6 +39,7 @@ let skipped = 0;
 let administration: Record<string, unknown>;
 let citizenData: Record<string, unknown>;
 let payments: Record<string, unknown>;
+let admissions: Record<string, unknown>;
 
 const transferRequest = {
   parentName: 'Phạm Thị Thu', parentIdNumber: '038185004321', parentPhone: '0987654321', parentEmail: 'thu@example.vn',
@@ -130,7 +132,27 @@ beforeAll(async () => {
   globals.citizenFeedback = (await fileFeedback(ctx, { kind: 'citizen', citizen: parent.citizen, loa: '2', bearer: null, ip: undefined }, {
     kind: 'petition', dossierCode: seeded.diploma.code, title: 'Phản ánh của phụ huynh', body: 'Nội dung phản ánh của phụ huynh đã đăng nhập.',
   })).code;
+  // The admission season (issue 14), written straight into the tables the assignment job fills (no job runs): a done,
+  // unpublished run of the open demo campaign with one pupil admitted to Lam Sơn and one to Đào Duy Từ
+  // (MATRIX_PUPILS), and a published run of the closed 2025 campaign (born 2010-05-04).
+  const dossierId = (await findDossierByCode(ctx.db, seeded.diploma.code))!.id;
+  const [open] = await ctx.db.insert(admissionRuns).values({ campaignId: 'ts10-demo', status: 'done', progress: 1, rule: 'deferred-acceptance', seed: 'ma-tran-1', finishedAt: new Date() }).returning();
+  const [closed] = await ctx.db.insert(admissionRuns).values({
+    campaignId: 'ts10-2025', status: 'done', progress: 1, rule: 'deferred-acceptance', seed: 'ma-tran-2', finishedAt: new Date(), publishedAt: new Date(),
+  }).returning();
+  Object.assign(globals, { runId: open!.id, publishedRunId: closed!.id });
+  await ctx.db.insert(admissionResults).values([
+    { runId: open!.id, campaignId: 'ts10-demo', pupilIdNumber: MATRIX_PUPILS.lamSon, dossierId, birthDate: '2011-01-02', schoolUnitId: 'thpt-lam-son', choiceRank: 1, total: 4125 },
+    { runId: open!.id, campaignId: 'ts10-demo', pupilIdNumber: MATRIX_PUPILS.daoDuyTu, dossierId, birthDate: '2011-03-04', schoolUnitId: 'thpt-dao-duy-tu', choiceRank: 2, total: 3850 },
+    { runId: closed!.id, campaignId: 'ts10-2025', pupilIdNumber: MATRIX_PUPILS.published, dossierId, birthDate: '2010-05-04', schoolUnitId: 'thpt-lam-son', choiceRank: 1, total: 4000 },
+  ]);
+  await ctx.db.insert(admissionCutoffs).values([
+    { runId: open!.id, schoolUnitId: 'thpt-lam-son', quota: 2, admitted: 1, cutoff: 4125 },
+    { runId: open!.id, schoolUnitId: 'thpt-dao-duy-tu', quota: 40, admitted: 1, cutoff: 3850 },
+    { runId: closed!.id, schoolUnitId: 'thpt-lam-son', quota: 200, admitted: 1, cutoff: 4000 },
+  ]);
   administration = await administrationState(env.ctx.db);
+  admissions = await admissionState(env.ctx.db);
   citizenData = await citizenDataState(env.ctx.db);
   payments = await paymentState(env.ctx.db);
 
@@ -207,6 +229,10 @@ describe('the matrix itself', () => {
 
   it('left the payments as they were (no payment made, cancelled or confirmed, no refund recorded)', async () => {
     expect(await paymentState(env.ctx.db)).toEqual(payments);
+  });
+
+  it('left the admission season as it was (no scores imported, no run started or published)', async () => {
+    expect(await admissionState(env.ctx.db)).toEqual(admissions);
   });
 
   it("left the citizens' data as it was (messages, document stores, feedback, whom each dossier concerns)", async () => {

@@ -83,6 +83,8 @@ const FREE = '422 PAYMENT_NOT_REQUIRED';
 const OVER = '422 REFUND_EXCEEDS_PAYMENT';
 const PNF = '404 PAYMENT_NOT_FOUND';
 const CSRF = P403;
+const NOTF = '404 NOT_FOUND';
+const ARNF = '404 ADMISSION_RESULT_NOT_FOUND';
 const MUTATES = 'skip: would change the token other cells use (allowed callers: test/security/tracking-tokens.test.ts)';
 
 export interface MatrixRow {
@@ -129,6 +131,8 @@ const adminApi = (admin: string): string[] => [UA, UA, UA, FB, FB, FB, FB, admin
 const adminPage = (admin: string): string[] => [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, admin, P403, P403, P403, P403, P403, LOGIN, LOGIN];
 const ENROLS = 'skip: would begin a two-factor enrolment (test/security/account-security.test.ts)';
 const NO_ID = '00000000-0000-4000-8000-000000000000';
+/** The pupils of the admission runs the test file writes (admitted to Lam Sơn, to Đào Duy Từ, in the published run). */
+export const MATRIX_PUPILS = { lamSon: '038210000001', daoDuyTu: '038210000002', published: '038210000003' } as const;
 const PUBLIC_ADDRESS = '203.0.113.7';
 const DEPARTMENT_AGENCY = '000.00.12.H56';
 const UNKNOWN_AGENCY = '000.99.99.H99';
@@ -489,6 +493,45 @@ export const MATRIX: MatrixRow[] = [
   // A division is not a school: refused by the service, after the gate.
   ...staffRows('POST /api/admin/campaigns', send('POST', '/api/admin/campaigns', { json: { ...CAMPAIGN, schools: [{ unitId: 'qlcl', quota: 10 }] } }), adminApi(VF)),
   ...staffRows('PATCH /api/admin/campaigns/:id', send('PATCH', '/api/admin/campaigns/khong-co', { json: { name: 'Kỳ không có' } }), adminApi('404 NOT_FOUND')),
+
+  // The admission season (issue 14). The test file writes a done, unpublished run {runId} of ts10-demo (open now; one
+  // pupil admitted to Lam Sơn, one to Đào Duy Từ: MATRIX_PUPILS) and a published run {publishedRunId} of ts10-2025
+  // (closed); no cell starts a job or imports scores (checked at the end: admissionState).
+  ...staffRows('POST /api/admin/campaigns/:id/scores', post('/api/admin/campaigns/ts10-demo/scores', { multipart: [{ name: 'note', value: 'không có tệp' }] }), adminApi(VF)),
+  ...staffRows('POST /api/admin/campaigns/:id/assignment', post('/api/admin/campaigns/khong-co/assignment'), adminApi('404 NOT_FOUND')),
+  ...staffRows('GET /api/admin/campaigns/:id/assignment/:runId', get('/api/admin/campaigns/ts10-demo/assignment/{runId}'), adminApi(OK)),
+  // Another campaign's run is no run of this one.
+  ...staffRows('GET /api/admin/campaigns/:id/assignment/:runId (another campaign\'s)', get('/api/admin/campaigns/ts10-demo/assignment/{publishedRunId}'), adminApi('404 NOT_FOUND')),
+  ...staffRows('POST /api/admin/campaigns/:id/assignment/:runId/publish', post(`/api/admin/campaigns/ts10-demo/assignment/${NO_ID}/publish`), adminApi('404 NOT_FOUND')),
+  // Publishing a published run again keeps its first time: nothing changes.
+  ...staffRows('POST /api/admin/campaigns/:id/assignment/:runId/publish (published)', post('/api/admin/campaigns/ts10-2025/assignment/{publishedRunId}/publish'), adminApi(OK)),
+  ...staffRows('GET /api/admin/campaigns/:id/assignment/:runId/changes', get('/api/admin/campaigns/ts10-demo/assignment/{runId}/changes?since={runId}'), adminApi(OK)),
+  // Results: the administrator every pupil; a principal of a school of the campaign only their school's pupils; every
+  // other account 403 (the school offices, the Department's other staff, Hàm Rồng's office); anyone not signed in 401.
+  //                                              anon citizen citizen2 clerk specialist specialist2 leader admin school principal school2 principal2 school3 vneid vneidStranger
+  ...staffRows('GET /api/admin/campaigns/:id/results (a Lam Sơn pupil)', { ...get('/api/admin/campaigns/ts10-demo/results'), mark: MATRIX_PUPILS.lamSon },
+    [UA, UA, UA, FB, FB, FB, FB, 'lists', FB, 'lists', FB, 'omits', FB, UA, UA]),
+  ...staffRows('GET /api/admin/campaigns/:id/results (a Đào Duy Từ pupil)', { ...get('/api/admin/campaigns/ts10-demo/results'), mark: MATRIX_PUPILS.daoDuyTu },
+    [UA, UA, UA, FB, FB, FB, FB, 'lists', FB, 'omits', FB, 'lists', FB, UA, UA]),
+  ...staffRows('GET /api/admin/campaigns/:id/results?format=csv', { ...get('/api/admin/campaigns/ts10-demo/results?format=csv&run={runId}'), mark: MATRIX_PUPILS.daoDuyTu },
+    [UA, UA, UA, FB, FB, FB, FB, 'lists', FB, 'omits', FB, 'lists', FB, UA, UA]),
+  // An unknown campaign: the gate first, so nobody not allowed learns whether it exists.
+  ...staffRows('GET /api/admin/campaigns/:id/results (unknown campaign)', get('/api/admin/campaigns/khong-co/results'), adminApi('404 NOT_FOUND')),
+  // Cut-offs: the administrator any time; anyone else only once published (ts10-demo's run is not).
+  ...staffRows('GET /api/admin/campaigns/:id/cutoffs (not published)', get('/api/admin/campaigns/ts10-demo/cutoffs'),
+    [NOTF, NOTF, NOTF, NOTF, NOTF, NOTF, NOTF, OK, NOTF, NOTF, NOTF, NOTF, NOTF, NOTF, NOTF]),
+  ...staffRows('GET /api/admin/campaigns/:id/cutoffs (published)', get('/api/admin/campaigns/ts10-2025/cutoffs'), Array<string>(15).fill(OK)),
+  // The public look-ups: anyone, whoever they are signed in as; each row from its own address (rate limited per address).
+  ...staffRows('GET /api/admissions/result', { ...get(`/api/admissions/result?campaign=ts10-2025&pupilIdNumber=${MATRIX_PUPILS.published}&birthDate=2010-05-04`), remoteAddress: '198.51.100.141' },
+    Array<string>(15).fill(OK)),
+  ...staffRows('GET /api/admissions/result (wrong birth date)', { ...get(`/api/admissions/result?campaign=ts10-2025&pupilIdNumber=${MATRIX_PUPILS.published}&birthDate=2010-05-05`), remoteAddress: '198.51.100.142' },
+    Array<string>(15).fill(ARNF)),
+  // A run not published answers nobody, the administrator included.
+  ...staffRows('GET /api/admissions/result (not published)', { ...get(`/api/admissions/result?campaign=ts10-demo&pupilIdNumber=${MATRIX_PUPILS.lamSon}&birthDate=2011-01-02`), remoteAddress: '198.51.100.143' },
+    Array<string>(15).fill(ARNF)),
+  ...staffRows('GET /api/campaigns/:id/demand (open)', { ...get('/api/campaigns/ts10-demo/demand'), remoteAddress: '198.51.100.144' }, Array<string>(15).fill(OK)),
+  ...staffRows('GET /api/campaigns/:id/demand (closed, published)', { ...get('/api/campaigns/ts10-2025/demand'), remoteAddress: '198.51.100.145' }, Array<string>(15).fill(OK)),
+  ...staffRows('GET /api/campaigns/:id/demand (unknown)', { ...get('/api/campaigns/khong-co/demand'), remoteAddress: '198.51.100.146' }, Array<string>(15).fill(NOTF)),
   ...staffRows('GET /api/admin/document-kinds', get('/api/admin/document-kinds'), adminApi(OK)),
   ...staffRows('PATCH /api/admin/document-kinds/:key', send('PATCH', '/api/admin/document-kinds/khong-co', { json: { name: 'Công văn' } }), adminApi('404 DOCUMENT_KIND_NOT_FOUND')),
   ...staffRows('GET /api/admin/document-register', get('/api/admin/document-register'), adminApi(OK)),

@@ -50,8 +50,9 @@ async function schoolsVisibleTo(ctx: AppContext, caller: Caller, campaignId: str
 }
 
 export async function readResults(ctx: AppContext, caller: Caller, campaignId: string, runId?: string): Promise<ResultItem[]> {
-  await campaignOrNotFound(ctx, campaignId);
+  // The gate first: who may not read results does not learn which campaigns exist (an unknown one has no schools).
   const visible = await schoolsVisibleTo(ctx, caller, campaignId);
+  await campaignOrNotFound(ctx, campaignId);
   const run = await doneRun(ctx, campaignId, runId);
   const rows = await listResults(ctx.db, run.id, visible === 'all' ? undefined : visible);
   return rows.map((r) => ({ pupilIdNumber: r.pupilIdNumber, school: r.schoolUnitId, choiceRank: r.choiceRank, total: points(r.total) }));
