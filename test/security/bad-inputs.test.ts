@@ -10,7 +10,7 @@ import { makePdf } from '../helpers/files.js';
 import { eventually, listenForHttp } from '../helpers/http.js';
 import { uploadPaidDiplomaCopy } from '../helpers/paid-procedure.js';
 import { recordDeskPayment } from '../../src/services/payments/desk-payment.js';
-import { administrationState, paymentState } from './administration-state.js';
+import { administrationState, admissionState, paymentState } from './administration-state.js';
 import { corpus, DIPLOMA, PAYMENT_PLATFORM_ENV } from './corpus.js';
 import { mismatches, observe, summary, toInject, type Fixtures, type HttpCase } from './corpus-runner.js';
 
@@ -24,6 +24,7 @@ let env: TestEnvironment;
 let fx: Fixtures;
 let administration: Record<string, unknown>;
 let payments: Record<string, unknown>;
+let admissions: Record<string, unknown>;
 
 beforeAll(async () => {
   // Intake limits off: the corpus files many requests from one address on purpose.
@@ -52,6 +53,7 @@ beforeAll(async () => {
   });
   administration = await administrationState(env.ctx.db);
   payments = await paymentState(env.ctx.db);
+  admissions = await admissionState(env.ctx.db);
   const loginPage = await env.app.inject({ method: 'GET', url: '/dang-nhap' });
   fx = {
     values: {
@@ -91,6 +93,10 @@ describe('the corpus itself', () => {
 
   it('left the payments as they were (no payment made or confirmed, no refund recorded)', async () => {
     expect(await paymentState(env.ctx.db)).toEqual(payments);
+  });
+
+  it('left the admission season as it was (no score imported, no run started or published)', async () => {
+    expect(await admissionState(env.ctx.db)).toEqual(admissions);
   });
 
   it('left the administration as it was', async () => {

@@ -1241,6 +1241,129 @@ function paymentCases(): HttpCase[] {
   ];
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The admission season (issue 14): campaign and run ids, the results' and cut-offs' queries, the public look-up's
+// pupil id and birth date, and the scores file (as the administrator, on ts10-demo: no case may import a row or start a
+// run; bad-inputs.test.ts checks admissionState).
+function admissionCases(): HttpCase[] {
+  const V = J(422, 'VALIDATION_FAILED');
+  const NF = J(404, 'NOT_FOUND');
+  const ARNF = J(404, 'ADMISSION_RESULT_NOT_FOUND');
+  const A = '/api/admin/campaigns';
+  const call = (endpoint: string, method: Method, path: string, name: string, expect: Expected, body?: Body, who = 'admin'): HttpCase => ({ endpoint, name, method, path, who, body, expect });
+  const get = (endpoint: string, name: string, path: string, expect: Expected, who = 'admin') => call(endpoint, 'GET', path, name, expect, undefined, who);
+  const ids: Array<[string, string, Expected]> = [
+    ['unknown campaign', 'khong-co', NF], ['SQL-ish', enc("' OR 1=1 --"), NF], ['path traversal', enc('../../etc/passwd'), NF],
+    ['NUL byte', `ts10${enc(NUL)}demo`, J(400, 'BAD_REQUEST')], ['65 characters', 'a'.repeat(65), V], ['5,000 characters', 'a'.repeat(5_000), J(414, 'URI_TOO_LONG')],
+  ];
+  const RUN = '00000000-0000-4000-8000-000000000000';
+  const runs: Array<[string, string, Expected]> = [
+    ['unknown run', RUN, NF], ['run id not a uuid', 'khong-phai-uuid', NF], ['run id upper case', RUN.toUpperCase(), NF],
+    ['NUL in the run id', `${RUN.slice(0, 35)}${enc(NUL)}`, NF], ['run id 65 characters', 'a'.repeat(65), V], ['run id 5,000 characters', 'a'.repeat(5_000), J(414, 'URI_TOO_LONG')],
+  ];
+  const lookup = (name: string, query: string, expect: Expected) => get('GET /api/admissions/result', name, `/api/admissions/result?${query}`, expect, 'anon');
+  const pupil = (id: string, birth = '2011-01-02') => `campaign=ts10-demo&pupilIdNumber=${id}&birthDate=${birth}`;
+  const scores = (name: string, parts: Part[], expect: Expected, extra: Partial<Extract<Body, { multipart: Part[] }>> = {}, who = 'admin') =>
+    call('POST /api/admin/campaigns/:id/scores', 'POST', `${A}/ts10-demo/scores`, name, expect, { multipart: parts, ...extra }, who);
+  const csv = (name: string, text: string | Buffer, fileName = 'diem.csv') => ({ name: 'file', filename: fileName, contentType: 'text/csv', value: text }) satisfies Part;
+  const HEADER = 'pupilIdNumber,score,priorityPoints\n';
+  return [
+    ...ids.flatMap(([label, id, expect]) => [
+      get('GET /api/admin/campaigns/:id/results', label, `${A}/${id}/results`, expect),
+      get('GET /api/admin/campaigns/:id/cutoffs', label, `${A}/${id}/cutoffs`, expect),
+      call('POST /api/admin/campaigns/:id/assignment', 'POST', `${A}/${id}/assignment`, label, expect),
+      // The run is looked up by its id first (the campaign is only compared): a NUL never reaches PostgreSQL.
+      get('GET /api/admin/campaigns/:id/assignment/:runId', label, `${A}/${id}/assignment/${RUN}`, expect.status === 400 ? NF : expect),
+    ]),
+    ...runs.flatMap(([label, run, expect]) => [
+      get('GET /api/admin/campaigns/:id/assignment/:runId', label, `${A}/ts10-demo/assignment/${run}`, expect),
+      call('POST /api/admin/campaigns/:id/assignment/:runId/publish', 'POST', `${A}/ts10-demo/assignment/${run}/publish`, label, expect),
+      get('GET /api/admin/campaigns/:id/assignment/:runId/changes', label, `${A}/ts10-demo/assignment/${run}/changes?since=${RUN}`, expect),
+      // In the query, no router limit: the schema's 64 characters.
+      get('GET /api/admin/campaigns/:id/results', `?run= ${label}`, `${A}/ts10-demo/results?run=${run}`, expect.status === 414 ? V : expect),
+    ]),
+    get('GET /api/admin/campaigns/:id/assignment/:runId/changes', 'no since', `${A}/ts10-demo/assignment/${RUN}/changes`, V),
+    get('GET /api/admin/campaigns/:id/assignment/:runId/changes', 'since not a uuid', `${A}/ts10-demo/assignment/${RUN}/changes?since=x`, NF),
+    get('GET /api/admin/campaigns/:id/assignment/:runId/changes', 'since repeated', `${A}/ts10-demo/assignment/${RUN}/changes?since=${RUN}&since=${RUN}`, V),
+    get('GET /api/admin/campaigns/:id/assignment/:runId/changes', 'since 65 characters', `${A}/ts10-demo/assignment/${RUN}/changes?since=${'a'.repeat(65)}`, V),
+    get('GET /api/admin/campaigns/:id/results', 'format xml', `${A}/ts10-demo/results?format=xml`, V),
+    get('GET /api/admin/campaigns/:id/results', 'format repeated', `${A}/ts10-demo/results?format=csv&format=json`, V),
+    get('GET /api/admin/campaigns/:id/results', 'run repeated', `${A}/ts10-demo/results?run=${RUN}&run=${RUN}`, V),
+    get('GET /api/admin/campaigns/:id/cutoffs', 'run repeated', `${A}/ts10-demo/cutoffs?run=${RUN}&run=${RUN}`, V),
+    get('GET /api/admin/campaigns/:id/cutoffs', 'run not a uuid', `${A}/ts10-demo/cutoffs?run=x`, NF),
+    get('GET /api/admin/campaigns/:id/cutoffs', 'NUL in the run', `${A}/ts10-demo/cutoffs?run=${enc(NUL)}`, NF),
+    // Not published: the same 404 to anyone not an administrator, whatever the run asked for.
+    get('GET /api/admin/campaigns/:id/cutoffs', 'anonymous, run of nothing', `${A}/ts10-demo/cutoffs?run=${RUN}`, NF, 'anon'),
+
+    // The public look-up: every malformed field 422, anything well-formed but unknown the one 404.
+    lookup('unknown pupil', pupil('038211111111'), ARNF),
+    lookup('pupil id 11 digits', pupil('03821111111'), V),
+    lookup('pupil id 13 digits', pupil('0382111111111'), V),
+    lookup('pupil id with a letter', pupil('03821111111a'), V),
+    lookup('pupil id with NUL', pupil(`03821111111${enc(NUL)}`), V),
+    lookup('pupil id with a space', pupil(enc(' 038211111111')), V),
+    lookup('pupil id in full-width digits', pupil(enc('０３８２１１１１１１１１')), V),
+    lookup('pupil id 10,000 digits', pupil('9'.repeat(10_000)), V),
+    lookup('pupil id empty', pupil(''), V),
+    lookup('pupil id repeated', `${pupil('038211111111')}&pupilIdNumber=038211111112`, V),
+    lookup('no pupil id', 'campaign=ts10-demo&birthDate=2011-01-02', V),
+    lookup('birth date 2026-02-30', pupil('038211111111', '2026-02-30'), V),
+    lookup('birth date month 13', pupil('038211111111', '2011-13-01'), V),
+    lookup('birth date without dashes', pupil('038211111111', '20110102'), V),
+    lookup('birth date d/m/y', pupil('038211111111', enc('02/01/2011')), V),
+    lookup('birth date with NUL', pupil('038211111111', `2011-01-0${enc(NUL)}`), V),
+    lookup('birth date repeated', `${pupil('038211111111')}&birthDate=2011-01-03`, V),
+    lookup('no birth date', 'campaign=ts10-demo&pupilIdNumber=038211111111', V),
+    lookup('campaign upper case', 'campaign=TS10-DEMO&pupilIdNumber=038211111111&birthDate=2011-01-02', V),
+    lookup('campaign 65 characters', `campaign=${'a'.repeat(65)}&pupilIdNumber=038211111111&birthDate=2011-01-02`, V),
+    lookup('campaign with NUL', `campaign=ts10${enc(NUL)}&pupilIdNumber=038211111111&birthDate=2011-01-02`, V),
+    lookup('campaign repeated', `${pupil('038211111111')}&campaign=ts10-2025`, V),
+    lookup('no campaign', 'pupilIdNumber=038211111111&birthDate=2011-01-02', V),
+    lookup('unknown campaign', 'campaign=khong-co&pupilIdNumber=038211111111&birthDate=2011-01-02', ARNF),
+    lookup('SQL-ish campaign', `campaign=${enc("' OR 1=1 --")}&pupilIdNumber=038211111111&birthDate=2011-01-02`, V),
+    // Demand: the id's pattern, then open or published.
+    get('GET /api/campaigns/:id/demand', 'unknown campaign', '/api/campaigns/khong-co/demand', NF, 'anon'),
+    get('GET /api/campaigns/:id/demand', 'closed, not published', '/api/campaigns/ts10-2025/demand', NF, 'anon'),
+    get('GET /api/campaigns/:id/demand', 'upper case', '/api/campaigns/TS10-DEMO/demand', V, 'anon'),
+    get('GET /api/campaigns/:id/demand', 'one character', '/api/campaigns/a/demand', V, 'anon'),
+    get('GET /api/campaigns/:id/demand', 'NUL byte', `/api/campaigns/ts10${enc(NUL)}/demand`, V, 'anon'),
+    get('GET /api/campaigns/:id/demand', '65 characters', `/api/campaigns/${'a'.repeat(65)}/demand`, V, 'anon'),
+    get('GET /api/campaigns/:id/demand', '5,000 characters', `/api/campaigns/${'a'.repeat(5_000)}/demand`, J(414, 'URI_TOO_LONG'), 'anon'),
+    get('GET /api/campaigns/:id/demand', 'SQL-ish', `/api/campaigns/${enc("' OR 1=1 --")}/demand`, V, 'anon'),
+
+    // The scores file: all or nothing, so every bad file leaves the scores as they were.
+    call('POST /api/admin/campaigns/:id/scores', 'POST', `${A}/ts10-demo/scores`, 'JSON instead of multipart', J(415, 'UNSUPPORTED_MEDIA_TYPE'), { json: { file: HEADER } }),
+    scores('no file', [{ name: 'note', value: 'x' }], V),
+    scores('a PDF', [csv('a PDF', PDF_PLACEHOLDER, 'diem.pdf')], V),
+    scores('a PDF named .csv', [csv('x', PDF_PLACEHOLDER)], V),
+    scores('empty file', [csv('x', '')], V),
+    scores('binary bytes', [csv('x', Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80, 0x81, 0x0d, 0x0a, 0xc3, 0x28]))], V),
+    scores('header only', [csv('x', HEADER)], V),
+    scores('header only, no newline', [csv('x', HEADER.trim())], V),
+    scores('a cell of 10,000 characters', [csv('x', `${HEADER}${'9'.repeat(10_000)},27.25,0\n`)], V),
+    scores('a score of 10,000 characters', [csv('x', `${HEADER}038211111111,${'9'.repeat(10_000)},0\n`)], V),
+    scores('unknown column', [csv('x', 'pupilIdNumber,score,priorityPoints,hack\n038211111111,27.25,0,1\n')], V),
+    scores('no score column', [csv('x', 'pupilIdNumber,priorityPoints\n038211111111,0\n')], V),
+    scores('pupil id 11 digits', [csv('x', `${HEADER}03821111111,27.25,0\n`)], V),
+    scores('pupil id with NUL', [csv('x', `${HEADER}03821111111${NUL},27.25,0\n`)], V),
+    scores('formula as the pupil id', [csv('x', `${HEADER}=HYPERLINK("x"),27.25,0\n`)], V),
+    scores('the same pupil twice', [csv('x', `${HEADER}038211111111,27.25,0\n038211111111,20,0\n`)], V),
+    scores('score -1', [csv('x', `${HEADER}038211111111,-1,0\n`)], V),
+    scores('score 1e309', [csv('x', `${HEADER}038211111111,1e309,0\n`)], V),
+    scores('score 27.255', [csv('x', `${HEADER}038211111111,27.255,0\n`)], V),
+    scores('score abc', [csv('x', `${HEADER}038211111111,abc,0\n`)], V),
+    scores('one good line, one bad', [csv('x', `${HEADER}038211111111,27.25,0\n038211111112,abc,0\n`)], V),
+    scores('an XLSX bomb', [csv('x', xlsxBomb(50), 'diem.xlsx')], V),
+    scores('an XLSX that is not a zip', [csv('x', 'not a zip', 'diem.xlsx')], V),
+    scores('truncated multipart', [csv('x', `${HEADER}038211111111,27.25,0\n`)], J(400, 'BAD_REQUEST'), { truncate: 60 }),
+    scores('multipart without a boundary', [csv('x', `${HEADER}038211111111,27.25,0\n`)], J(400, 'BAD_REQUEST'), { boundary: null }),
+    // A good file, from anyone else: refused before the upload is read.
+    scores('a good file from the clerk', [csv('x', `${HEADER}038211111111,27.25,0\n`)], J(403, 'FORBIDDEN'), {}, 'clerk'),
+    scores('a good file from anyone', [csv('x', `${HEADER}038211111111,27.25,0\n`)], J(401, 'UNAUTHENTICATED'), {}, 'anon'),
+    call('POST /api/admin/campaigns/:id/scores', 'POST', `${A}/khong-co/scores`, 'a good file, unknown campaign', NF, { multipart: [csv('x', `${HEADER}038211111111,27.25,0\n`)] }),
+  ];
+}
+
 function stringify(data: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, String(v)]));
 }
@@ -1248,6 +1371,6 @@ function stringify(data: Record<string, unknown>): Record<string, string> {
 export function corpus(): HttpCase[] {
   return [
     ...codeCases(), ...jsonCases(), ...apiCases(), ...multipartCases(), ...pageCases(), ...adminJsonCases(), ...adminApiCases(), ...adminPageCases(),
-    ...paymentCases(),
+    ...paymentCases(), ...admissionCases(),
   ];
 }
