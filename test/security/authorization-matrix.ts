@@ -520,6 +520,13 @@ export const MATRIX: MatrixRow[] = [
   // Cut-offs: the administrator any time; anyone else only once published (ts10-demo's run is not).
   ...staffRows('GET /api/admin/campaigns/:id/cutoffs (not published)', get('/api/admin/campaigns/ts10-demo/cutoffs'),
     [NOTF, NOTF, NOTF, NOTF, NOTF, NOTF, NOTF, OK, NOTF, NOTF, NOTF, NOTF, NOTF, NOTF, NOTF]),
+  // Naming the unpublished run does not open it to anyone but the administrator.
+  ...staffRows('GET /api/admin/campaigns/:id/cutoffs?run= (not published)', get('/api/admin/campaigns/ts10-demo/cutoffs?run={runId}'),
+    [NOTF, NOTF, NOTF, NOTF, NOTF, NOTF, NOTF, OK, NOTF, NOTF, NOTF, NOTF, NOTF, NOTF, NOTF]),
+  // Another campaign's run is no run of this one, for results and changes alike.
+  ...staffRows('GET /api/admin/campaigns/:id/results?run= (another campaign\'s)', get('/api/admin/campaigns/ts10-demo/results?run={publishedRunId}'),
+    [UA, UA, UA, FB, FB, FB, FB, NOTF, FB, NOTF, FB, NOTF, FB, UA, UA]),
+  ...staffRows('GET /api/admin/campaigns/:id/assignment/:runId/changes (since another campaign\'s)', get('/api/admin/campaigns/ts10-demo/assignment/{runId}/changes?since={publishedRunId}'), adminApi('404 NOT_FOUND')),
   ...staffRows('GET /api/admin/campaigns/:id/cutoffs (published)', get('/api/admin/campaigns/ts10-2025/cutoffs'), Array<string>(15).fill(OK)),
   // The public look-ups: anyone, whoever they are signed in as; each row from its own address (rate limited per address).
   ...staffRows('GET /api/admissions/result', { ...get(`/api/admissions/result?campaign=ts10-2025&pupilIdNumber=${MATRIX_PUPILS.published}&birthDate=2010-05-04`), remoteAddress: '198.51.100.141' },
