@@ -13,7 +13,8 @@
 //   named in the run's stats (`withoutScore`), so the list of unassigned pupils says why.
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../app-context.js';
-import { AssignmentInputError, assign, type AssignmentPupil, type KeyValue, type TieBreakKey } from '../../admissions/assignment.js';
+import { AssignmentInputError, type AssignmentPupil, type AssignmentResult, type KeyValue, type TieBreakKey } from '../../admissions/assignment.js';
+import { assignInThread } from '../../admissions/assign-thread.js';
 import { lotteryKey } from '../../admissions/lottery.js';
 import {
   countOutcome, findRun, findRunningRun, finishRun, insertRun, listRegistrations, listScores, lockCampaign, replaceRunOutcome, setRunProgress,
@@ -142,7 +143,8 @@ export async function runAssignment(ctx: AppContext, runId: string): Promise<voi
     pupils.push({ id: p.pupilIdNumber, total: decimal(s.score + s.priorityPoints), keys, choices: p.choices });
   }
 
-  // The engine is synchronous: progress writes queue up in order and are awaited before the outcome is written.
+  // The engine runs in a worker thread (admissions/assign-thread.ts): its progress arrives while it runs, and the writes
+  // queue up in order and are awaited before the outcome is written.
   let writes = Promise.resolve();
   let lastWrite = 0;
   const onProgress = (fraction: number) => {
@@ -152,12 +154,12 @@ export async function runAssignment(ctx: AppContext, runId: string): Promise<voi
     const progress = 0.1 + 0.8 * fraction;
     writes = writes.then(() => setRunProgress(ctx.db, runId, progress));
   };
-  let outcome: ReturnType<typeof assign>;
+  let outcome: AssignmentResult;
   try {
-    outcome = assign({
+    outcome = await assignInThread({
       rule: run.rule, maxChoices: campaign.choices, tieBreak,
       programs: schools.map((s) => ({ id: s.schoolUnitId, quota: s.quota })), pupils,
-    }, { onProgress });
+    }, onProgress);
   } catch (error) {
     await writes;
     // The input cannot be assigned (e.g. a choice of a school no longer in the campaign): a retry cannot mend it.
