@@ -9,20 +9,15 @@
 // pseudo-random walk over all of them), so neither PostgreSQL nor anything else answers from a single hot row.
 // Servers run as child processes so autocannon (in this process) does not share their event loop; the database is
 // dropped at the end, even on failure or Ctrl-C. See bench/README.md.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { openDatabase } from '../src/db/client.js';
 import { seedOrganisation } from '../src/db/seed/index.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { type Child, cleaningUp, cleanup, cleanupOnSignals, cpuMs, databaseUrl, ExitError, freePort, onCleanup, positiveInt, raceStartup, startChild, stopChild, trackLoad, waitForHealthz } from './harness.js';
 
 const settings = {
   adminUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
@@ -34,67 +29,11 @@ const settings = {
   cpuProfDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
 };
 const CAMPAIGN = 'ts10-bench';
-const STARTUP_TIMEOUT_MS = 30_000;
 
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    console.error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-    process.exit(2);
-  }
-  return value;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Cleanup: every resource registers its undo step; they run once, newest first, on success, failure or a signal.
-
-const cleanups: { label: string; run: () => Promise<void> }[] = [];
-let cleaning: Promise<void> | undefined;
-let currentLoad: autocannon.Instance | undefined;
-
-function onCleanup(label: string, run: () => Promise<void>): void {
-  cleanups.push({ label, run });
-}
-
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    currentLoad?.stop();
-    for (const step of cleanups.reverse()) {
-      try {
-        await step.run();
-      } catch (error) {
-        console.error(`cleanup failed (${step.label}):`, error instanceof Error ? error.message : error);
-      }
-    }
-  })();
-  return cleaning;
-}
-
-// `process.on`, not `once`: Ctrl-C reaches this process several times (terminal, npm, tsx's wrapper).
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (cleaning) return;
-    console.error(`\n${signal}: stopping children and dropping the bench database...`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-class ExitError extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
+cleanupOnSignals('stopping children and dropping the bench database');
 
 // ---------------------------------------------------------------------------------------------------------------
 // Database
-
-function databaseUrl(adminUrl: string, database: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
 
 async function createDatabase(name: string): Promise<void> {
   const sql = postgres(settings.adminUrl, { max: 1, onnotice: () => {} });
@@ -179,64 +118,6 @@ async function seedDemoOrganisation(url: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------
 // Child processes
 
-interface Child { name: string; process: ChildProcess; exited: Promise<void> }
-
-function startChild(name: string, args: string[], env: NodeJS.ProcessEnv, onStdoutLine?: (line: string) => boolean): Child {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const handle = (stream: NodeJS.ReadableStream, isStdout: boolean) => {
-    let buffered = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      buffered += chunk;
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        if (isStdout && onStdoutLine?.(line)) continue;
-        if (line.trim() !== '') process.stderr.write(`[${name}] ${line}\n`);
-      }
-    });
-  };
-  handle(child.stdout!, true);
-  handle(child.stderr!, false);
-  const result: Child = { name, process: child, exited };
-  onCleanup(`stop ${name}`, () => stopChild(result));
-  return result;
-}
-
-function isRunning(child: Child): boolean {
-  return child.process.exitCode === null && child.process.signalCode === null;
-}
-
-/** SIGTERM, then SIGKILL after 5 s. */
-async function stopChild(child: Child): Promise<void> {
-  if (!isRunning(child)) return;
-  child.process.kill('SIGTERM');
-  const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5_000).unref());
-  if ((await Promise.race([child.exited.then(() => 'exited' as const), timer])) === 'timeout' && isRunning(child)) {
-    console.error(`[${child.name}] did not stop within 5 s of SIGTERM: SIGKILL`);
-    child.process.kill('SIGKILL');
-    await child.exited;
-  }
-}
-
-/** Resolves with `ready`, or rejects when the child exits first or nothing happens within 30 s. */
-async function raceStartup<T>(child: Child, ready: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      ready,
-      child.exited.then(() => { throw new Error(`${child.name} exited during start-up; its output is above`); }),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${child.name} not ready within ${STARTUP_TIMEOUT_MS / 1000} s`)), STARTUP_TIMEOUT_MS);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 async function startBaseline(url: string, runId: string): Promise<{ child: Child; base: string }> {
   let resolvePort!: (port: number) => void;
   const portLine = new Promise<number>((resolve) => { resolvePort = resolve; });
@@ -272,30 +153,6 @@ async function startMotcua(url: string, dataDir: string): Promise<{ child: Child
   return { child, base };
 }
 
-async function waitForHealthz(url: string, child: Child): Promise<void> {
-  while (isRunning(child)) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-      if (response.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Load
 
@@ -308,19 +165,6 @@ interface Target {
 }
 
 interface Figures { label: string; reqPerSec: number; p50: number; p99: number; ok: number; non2xx: number; errors: number; serverCpu?: number }
-
-const USER_HZ = 100;
-
-function cpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Each request asks for the next pupil of a fixed walk that visits them all (a step prime to their number). */
 function walker(pupils: number): () => number {
@@ -350,15 +194,15 @@ async function smokeTest(target: Target): Promise<void> {
 function load(target: Target, seconds: number): Promise<autocannon.Result> {
   const next = walker(settings.pupils);
   return new Promise((resolve, reject) => {
-    currentLoad = autocannon({
+    trackLoad(autocannon({
       url: target.base, connections: settings.connections, duration: seconds,
       requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: target.path(next()) }) }],
     }, (error, result) => {
-      currentLoad = undefined;
-      if (cleaning) reject(new ExitError(130));
+      trackLoad(undefined);
+      if (cleaningUp()) reject(new ExitError(130));
       else if (error) reject(error);
       else resolve(result);
-    });
+    }));
   });
 }
 

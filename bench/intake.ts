@@ -5,21 +5,16 @@
 //
 // Both servers run as child processes so autocannon (in this process) does not share their event loop. Each run
 // gets two fresh databases, dropped at the end even on failure or Ctrl-C. See bench/README.md.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { openDatabase } from '../src/db/client.js';
 import { seedOrganisation } from '../src/db/seed/index.js';
 import { HEADERS, intakeRequestBody } from './intake-request.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { type Child, cleaningUp, cleanup, cleanupOnSignals, cpuMs, databaseUrl, ExitError, freePort, onCleanup, positiveInt, raceStartup, startChild, stopChild, trackLoad, waitForHealthz } from './harness.js';
 
 const settings = {
   adminUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
@@ -30,62 +25,11 @@ const settings = {
   cpuProfDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
 };
 const TARGET_RATIO = 0.3;
-const STARTUP_TIMEOUT_MS = 30_000;
 
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    console.error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-    process.exit(2);
-  }
-  return value;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Cleanup: every resource registers its undo step; they run once, newest first, on success, failure or a signal.
-
-const cleanups: { label: string; run: () => Promise<void> }[] = [];
-let cleaning: Promise<void> | undefined;
-let currentLoad: autocannon.Instance | undefined;
-
-function onCleanup(label: string, run: () => Promise<void>): void {
-  cleanups.push({ label, run });
-}
-
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    currentLoad?.stop();
-    for (const step of cleanups.reverse()) {
-      try {
-        await step.run();
-      } catch (error) {
-        console.error(`cleanup failed (${step.label}):`, error instanceof Error ? error.message : error);
-      }
-    }
-  })();
-  return cleaning;
-}
-
-// `process.on`, not `once`: Ctrl-C reaches this process several times (from the terminal, relayed by npm and by
-// tsx's wrapper), and a second, unhandled SIGINT would kill it before the databases are dropped.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (cleaning) return;
-    console.error(`\n${signal}: stopping children and dropping the bench databases...`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
+cleanupOnSignals('stopping children and dropping the bench databases');
 
 // ---------------------------------------------------------------------------------------------------------------
 // Databases
-
-function databaseUrl(adminUrl: string, database: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
 
 /** The admin connection (database `test` by default): creates the bench databases and finds their backends. */
 let admin: postgres.Sql | undefined;
@@ -120,57 +64,6 @@ async function countRows(url: string, table: string): Promise<number> {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Child processes
-
-interface Child {
-  name: string;
-  process: ChildProcess;
-  exited: Promise<void>;
-}
-
-function startChild(name: string, args: string[], env: NodeJS.ProcessEnv, onStdoutLine?: (line: string) => boolean): Child {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const handle = (stream: NodeJS.ReadableStream, isStdout: boolean) => {
-    let buffered = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      buffered += chunk;
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        // The readiness line (baseline port) is consumed; everything else is forwarded, prefixed.
-        if (isStdout && onStdoutLine?.(line)) continue;
-        if (line.trim() !== '') process.stderr.write(`[${name}] ${line}\n`);
-      }
-    });
-  };
-  handle(child.stdout!, true);
-  handle(child.stderr!, false);
-  const result: Child = { name, process: child, exited };
-  onCleanup(`stop ${name}`, () => stopChild(result));
-  return result;
-}
-
-function isRunning(child: Child): boolean {
-  return child.process.exitCode === null && child.process.signalCode === null;
-}
-
-/** SIGTERM, then SIGKILL after 5 s. */
-async function stopChild(child: Child): Promise<void> {
-  if (!isRunning(child)) return;
-  child.process.kill('SIGTERM');
-  const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5_000).unref());
-  if ((await Promise.race([child.exited.then(() => 'exited' as const), timer])) === 'timeout' && isRunning(child)) {
-    console.error(`[${child.name}] did not stop within 5 s of SIGTERM: SIGKILL`);
-    child.process.kill('SIGKILL');
-    await child.exited;
-  }
-}
-
-function startupFailure(child: Child, why: string): Error {
-  return new Error(`${child.name} ${why}; its output is above, prefixed [${child.name}]`);
-}
 
 async function startBaseline(databaseUrl: string): Promise<{ child: Child; url: string }> {
   let resolvePort!: (port: number) => void;
@@ -226,48 +119,6 @@ async function seedDemoOrganisation(url: string): Promise<void> {
   }
 }
 
-/** Resolves with `ready`, or rejects when the child exits first or nothing happens within 30 s. */
-async function raceStartup<T>(child: Child, ready: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      ready,
-      child.exited.then(() => {
-        throw startupFailure(child, `exited during start-up (code ${child.process.exitCode}, signal ${child.process.signalCode})`);
-      }),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(startupFailure(child, `not ready within ${STARTUP_TIMEOUT_MS / 1000} s`)), STARTUP_TIMEOUT_MS);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function waitForHealthz(url: string, child: Child): Promise<void> {
-  while (isRunning(child)) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-      if (response.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Load
 
@@ -294,17 +145,6 @@ interface Figures {
 }
 
 // CPU accounting from /proc (Linux only; the columns show "-" elsewhere). USER_HZ is 100 on every Linux we run on.
-const USER_HZ = 100;
-
-function cpuMs(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ; // utime + stime
-  } catch {
-    return undefined;
-  }
-}
 
 /** CPU time so far of the server process and of the PostgreSQL backends connected to its database. */
 async function cpuSnapshot(target: Target): Promise<{ server?: number; db: Map<number, number> }> {
@@ -345,15 +185,15 @@ async function smokeTest(target: Target, body: Buffer): Promise<void> {
 
 function load(target: Target, body: Buffer, seconds: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    currentLoad = autocannon(
+    trackLoad(autocannon(
       { url: target.url, method: 'POST', headers: HEADERS, body, connections: settings.connections, duration: seconds },
       (error, result) => {
-        currentLoad = undefined;
-        if (cleaning) reject(new ExitError(130)); // interrupted: these figures mean nothing
+        trackLoad(undefined);
+        if (cleaningUp()) reject(new ExitError(130)); // interrupted: these figures mean nothing
         else if (error) reject(error);
         else resolve(result);
       },
-    );
+    ));
   });
 }
 
@@ -411,12 +251,6 @@ function printTable(rows: Figures[]): void {
 
 function mean(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined || b === undefined ? undefined : (a + b) / 2;
-}
-
-class ExitError extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
