@@ -103,6 +103,10 @@ export const dossiers = pgTable('dossiers', {
   index('dossiers_procedure_idx').on(t.procedureId, t.status),
   // Every report (stats, Decision 766 index, tracking book) takes the dossiers filed in a period.
   index('dossiers_submitted_idx').on(t.submittedAt),
+  // One live admission registration per pupil per campaign (409 DUPLICATE_REGISTRATION): the database keeps it even
+  // when two filings of the same pupil race. A refused (or withdrawn) registration no longer counts.
+  uniqueIndex('dossiers_live_registration_uq').on(sql`(${t.formData} ->> 'campaign')`, sql`(${t.formData} ->> 'pupilIdNumber')`)
+    .where(sql`${t.procedureId} = 'admission-registration' and ${t.status} not in ('refused', 'withdrawn')`),
   // Intake's per-contact limit (services/intake/contact-limit.ts) counts recent filings by the same e-mail (lower-case,
   // without a +tag) or phone; the expression must stay the same as the query's.
   index('dossiers_applicant_email_idx').on(sql`lower(regexp_replace(${t.applicantEmail}, '[+][^@]*@', '@'))`, t.submittedAt),

@@ -13,13 +13,14 @@ import { AppError, validationFailed } from '../../errors.js';
 import type { Caller } from '../access.js';
 import { recordAudit } from '../audit/audit.js';
 import { CHOICE_FIELDS } from '../intake/admissions.js';
+import { CAMPAIGN_WINDOWS, type CampaignWindowName } from '../admissions/windows.js';
 import { administratorOf } from './administrator.js';
 import { RESERVED_IDS, reservedIdMessage } from './organisation.js';
 
 export const CAMPAIGN_RULES = ['deferred-acceptance', 'choice-priority'] as const;
 export const CAMPAIGN_GRADES = [1, 6, 10] as const;
-/** The windows after registration, kept in the campaign's `windows` column. */
-export const LATER_WINDOWS = ['adjustment', 'confirmation'] as const;
+/** The windows other than registration, kept in the campaign's `windows` column (services/admissions/windows.ts). */
+export const LATER_WINDOWS = CAMPAIGN_WINDOWS;
 
 const instant = z.iso.datetime({ offset: true, error: 'Cần ngày giờ hợp lệ (API: ISO 8601 có múi giờ, ví dụ 2026-06-01T07:30:00+07:00).' });
 const campaignWindow = z.strictObject({ opensAt: instant, closesAt: instant })
@@ -34,7 +35,10 @@ const campaignFields = {
     .refine((y) => Number(y.slice(5)) === Number(y.slice(0, 4)) + 1, 'Năm học gồm hai năm liên tiếp, ví dụ 2026-2027.'),
   choices: z.number({ error: 'Số nguyện vọng phải là một số.' }).int('Số nguyện vọng phải là số nguyên.')
     .min(1, 'Học sinh được đăng ký ít nhất 1 nguyện vọng.').max(CHOICE_FIELDS.length, `Phiếu đăng ký có tối đa ${CHOICE_FIELDS.length} nguyện vọng.`),
-  windows: z.strictObject({ registration: campaignWindow, adjustment: campaignWindow.optional(), confirmation: campaignWindow.optional() }),
+  windows: z.strictObject({
+    registration: campaignWindow,
+    ...Object.fromEntries(CAMPAIGN_WINDOWS.map((name) => [name, campaignWindow.optional()])) as Record<CampaignWindowName, z.ZodOptional<typeof campaignWindow>>,
+  }),
   schools: z.array(z.strictObject({
     unitId: z.string().min(1, 'Chưa chọn trường.').max(64),
     quota: z.number({ error: 'Chỉ tiêu phải là một số.' }).int('Chỉ tiêu phải là số nguyên.').positive('Chỉ tiêu phải lớn hơn 0.').max(100_000, 'Chỉ tiêu quá lớn.'),
@@ -61,7 +65,7 @@ type Window = { opensAt: string; closesAt: string };
 
 export interface CampaignView {
   id: string; name: string; grade: number; schoolYear: string; choices: number;
-  windows: { registration: Window; adjustment?: Window; confirmation?: Window };
+  windows: { registration: Window } & Partial<Record<CampaignWindowName, Window>>;
   rule: (typeof CAMPAIGN_RULES)[number]; tieBreak: string[];
   /** `places`: given so far (admitted); `registrations`: dossiers listing the school among their choices. */
   schools: Array<{ unitId: string; name: string; quota: number; places: number; registrations: number }>;

@@ -6,14 +6,9 @@ import { findCampaign, listCampaignSchools, takePlace } from '../../db/repositor
 import type { DossierRow } from '../../db/repositories/dossiers.js';
 import { findUnitsByIds } from '../../db/repositories/routing.js';
 import { AppError } from '../../errors.js';
-import { formatDateVN } from '../../documents/format.js';
+import { vnDateTime } from '../admissions/vn-date-time.js';
 
 export const CHOICE_FIELDS = ['choice1', 'choice2', 'choice3'] as const;
-
-function vnDateTime(d: Date): string {
-  const time = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
-  return `${time} ngày ${formatDateVN(d)}`;
-}
 
 /** The grade a campaign admits to (a signed-in filer is not asked for it); undefined for an unknown campaign. */
 export async function campaignGrade(ctx: Pick<AppContext, 'db'>, campaignId: string): Promise<number | undefined> {
