@@ -7,17 +7,18 @@ import { isAppError } from '../../../errors.js';
 import {
   CAMPAIGN_GRADES, campaignSchoolChoices, createCampaign, getCampaign, LATER_WINDOWS, listCampaignViews, updateCampaign, type CampaignView,
 } from '../../../services/administration/campaigns.js';
+import { WINDOW_LABELS } from '../../../services/admissions/windows.js';
 import { CHOICE_FIELDS } from '../../../services/intake/admissions.js';
 import { readPageForm, render } from '../common.js';
 import { enc } from '../staff/shared.js';
 import { adminMenu, adminOr, flashText } from './shared.js';
 
 const BASE = '/quan-tri/tuyen-sinh';
-const WINDOWS = [
-  { key: 'registration', label: 'Đăng ký', required: true },
-  { key: 'adjustment', label: 'Điều chỉnh nguyện vọng', required: false },
-  { key: 'confirmation', label: 'Xác nhận nhập học', required: false },
-] as const satisfies ReadonlyArray<{ key: 'registration' | (typeof LATER_WINDOWS)[number]; label: string; required: boolean }>;
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+/** Every window of the season in the order it runs (pre-verification comes before registration); only registration is required. */
+const WINDOWS = (['preVerification', 'registration', ...LATER_WINDOWS.filter((w) => w !== 'preVerification')] as const).map((key) => ({
+  key, label: capitalised(WINDOW_LABELS[key]), required: key === 'registration',
+}));
 const RULE_LABELS = { 'choice-priority': 'Ưu tiên nguyện vọng (xét hết NV1 rồi mới đến NV2)', 'deferred-acceptance': 'Xét tuyển theo điểm, chấp nhận trì hoãn (deferred acceptance)' };
 
 type Values = Record<string, string>;
