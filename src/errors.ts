@@ -49,6 +49,8 @@ export const ERROR_STATUS = {
   /** Admissions: another assignment run of the campaign is still running; a run that is not done cannot be published. */
   ASSIGNMENT_RUNNING: 409,
   RUN_NOT_DONE: 409,
+  /** Admission notices are sent for the latest published run of a campaign only. */
+  NOTICES_NOT_ALLOWED: 409,
   ADMISSION_WINDOW_CLOSED: 409,
   DUPLICATE_REGISTRATION: 409,
   /** Administration: no agency with this code (the document register of an agency). */

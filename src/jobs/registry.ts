@@ -3,6 +3,7 @@
 import { EFFECTS } from '../effects/index.js';
 import { ZodError } from 'zod';
 import { AppError } from '../errors.js';
+import { applyAdmissionRunJob } from './apply-admission-run.js';
 import { assignAdmissionsJob } from './assign-admissions.js';
 import { issuePaymentReceiptJob } from './issue-payment-receipt.js';
 import { notifyCitizenJob } from './notify-citizen.js';
@@ -16,13 +17,14 @@ import type { JobDefinition } from './types.js';
 /**
  * Jobs no workflow names: the citizen's notification on every status change and on every message from the office, the
  * filer's e-mails about feedback and complaints, the repeatable SLA sweep, remote-signing polls, the sync of a dossier's
- * steps to the national portal.
+ * steps to the national portal, the admission assignment and the application of its published run to the dossiers.
  */
 const SYSTEM_JOBS: JobDefinition[] = [
   notifyCitizenJob as unknown as JobDefinition, notifyFeedbackJob as unknown as JobDefinition, notifyMessageJob as unknown as JobDefinition, slaSweepJob as unknown as JobDefinition, pollRemoteSigningJob as unknown as JobDefinition,
   issuePaymentReceiptJob as unknown as JobDefinition,
   syncNationalPortalJob as unknown as JobDefinition,
   assignAdmissionsJob as unknown as JobDefinition,
+  applyAdmissionRunJob as unknown as JobDefinition,
 ];
 
 export const JOBS: Readonly<Record<string, JobDefinition>> = Object.freeze({

@@ -123,8 +123,13 @@ export function transition(
   };
 }
 
-/** The one action the system may take in the dossier's current state (e.g. "result issued"), if any. */
+/**
+ * The one action the system may take in a state only the system moves on (e.g. "result issued" in `signing`), if any.
+ * A state people act in may also offer system actions (an admission run applied to a live registration): it is not a
+ * system state, so the result job and the stranded-dossier recovery leave it alone.
+ */
 export function systemActionIn(definition: WorkflowDefinition, status: string): string | undefined {
   const actions = Object.entries(definition.states[status]?.on ?? {});
+  if (actions.some(([, t]) => !t.roles.includes('system'))) return undefined;
   return actions.find(([, t]) => t.roles.includes('system'))?.[0];
 }

@@ -27,9 +27,10 @@ describe('effects registry', () => {
   it('derives the job table from the job effects plus the system jobs, nothing else', () => {
     const jobEffects = Object.entries(EFFECTS).filter(([, e]) => e.kind === 'job').map(([name]) => name);
     // System jobs: queued by services themselves (intake e-mails, messages, feedback, remote-signing polls, the SLA sweep,
-    // the national portal sync, payment receipts, the admission assignment).
+    // the national portal sync, payment receipts, the admission assignment and its application to the dossiers).
     const systemJobs = [
       'notify-citizen', 'notify-feedback', 'notify-message', 'poll-remote-signing', 'sla-sweep', 'sync-national-portal', 'issue-payment-receipt', 'assign-admissions',
+      'apply-admission-run',
     ];
     expect(Object.keys(JOBS).sort()).toEqual([...jobEffects, ...systemJobs].sort());
   });

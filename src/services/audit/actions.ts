@@ -30,6 +30,7 @@ export const AUDIT_ACTIONS = {
   'campaign.scores_imported': 'Nhập điểm thi, điểm ưu tiên của kỳ tuyển sinh',
   'campaign.assignment_started': 'Chạy xét tuyển (phân tuyến) kỳ tuyển sinh',
   'campaign.results_published': 'Công bố kết quả xét tuyển',
+  'campaign.notices_started': 'Gửi thông báo kết quả xét tuyển vào hồ sơ đăng ký (ký số hàng loạt)',
   'document_kind.updated': 'Sửa loại văn bản (tên, chữ viết tắt, sổ đăng ký)',
   'procedure.enabled': 'Bật thủ tục',
   'procedure.disabled': 'Tắt thủ tục',

@@ -9,6 +9,7 @@ import { readMultipart } from '../../../plugins/multipart.js';
 import { administratorOf } from '../../../services/administration/administrator.js';
 import { MAX_IMPORT_BYTES, tooLargeMessage } from '../../../services/administration/organisation.js';
 import { readRun, startAssignment } from '../../../services/admissions/assignment-runs.js';
+import { readNotices, startNotices } from '../../../services/admissions/notices.js';
 import { publishResults, readChanges, readCutoffs, readResults, resultsCsv } from '../../../services/admissions/results.js';
 import { importScores } from '../../../services/admissions/scores.js';
 import { errorResponse } from '../error-response.js';
@@ -68,6 +69,29 @@ export const adminCampaignAssignmentRoutes: FastifyPluginAsyncZod<{ ctx: AppCont
       params: runParams, response: { 200: z.object({ runId: z.string(), publishedAt: z.string() }), ...errors },
     },
   }, async (request) => publishResults(ctx, request.caller, request.params.id, request.params.runId));
+
+  app.post('/api/admin/campaigns/:id/assignment/:runId/notices', {
+    schema: {
+      tags, summary: 'Đưa kết quả xét tuyển đã công bố vào hồ sơ đăng ký: thông báo trúng tuyển được ký số hàng loạt (tác vụ nền)',
+      description: 'Chỉ lượt đã hoàn tất và là lượt công bố mới nhất của kỳ (409 NOTICES_NOT_ALLOWED). Gọi lại không xếp hàng lần nữa.',
+      params: runParams, response: { 202: z.object({ runId: z.string(), total: z.number().int() }), ...errors },
+    },
+  }, async (request, reply) => reply.status(202).send(await startNotices(ctx, request.caller, request.params.id, request.params.runId)));
+
+  app.get('/api/admin/campaigns/:id/assignment/:runId/notices', {
+    schema: {
+      tags, summary: 'Tiến độ đưa kết quả vào hồ sơ và ký thông báo: tổng số, đã áp dụng, đã ký, lỗi, hồ sơ đã xử lý trước',
+      params: runParams,
+      response: {
+        200: z.object({
+          runId: z.string(), total: z.number().int(), admitted: z.number().int(), applied: z.number().int(), signed: z.number().int(),
+          failed: z.number().int(), decided: z.number().int(), queuedAt: z.string().nullable(),
+          issues: z.array(z.object({ pupilIdNumber: z.string(), dossierId: z.string(), kind: z.enum(['decided', 'failed']), status: z.string(), message: z.string() })),
+        }),
+        ...errors,
+      },
+    },
+  }, async (request) => readNotices(ctx, request.caller, request.params.id, request.params.runId));
 
   app.get('/api/admin/campaigns/:id/assignment/:runId/changes', {
     schema: {

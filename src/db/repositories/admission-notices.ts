@@ -1,0 +1,86 @@
+// A published assignment run applied to the registration dossiers (services/admissions/notices.ts): the batches the
+// fan-out jobs take, the marker of a dossier already applied (its history event names the run), the problems kept on
+// the run row, and the cheap counts of the progress view. Read and written in the caller's transaction.
+import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { admissionResults, admissionRuns } from '../schema/index.js';
+import { rowsOf } from './outbox.js';
+import type { ResultRow } from './admission-assignment.js';
+
+/** The history events a run's application writes (workflows/admission-registration.yaml, the system's actions). */
+const APPLY_ACTIONS = 'admission\\_%';
+
+/** A dossier the application did not move: already decided by a principal (or by an earlier run), or refused. */
+export interface NoticeIssue { pupilIdNumber: string; dossierId: string; kind: 'decided' | 'failed'; status: string; message: string }
+
+export async function setNoticesQueued(db: Db, runId: string, at: Date): Promise<void> {
+  await db.update(admissionRuns).set({ noticesQueuedAt: at }).where(eq(admissionRuns.id, runId));
+}
+
+/** Every `size`-th pupil ID of the run in order: the upper bounds of the batches but the last (which is open). */
+export async function batchBounds(db: Db, runId: string, size: number): Promise<string[]> {
+  const rows = rowsOf<{ id: string }>(await db.execute(sql`
+    select pupil_id_number as id from (
+      select pupil_id_number, row_number() over (order by pupil_id_number) as n from ${admissionResults} where run_id = ${runId}
+    ) t where n % ${size} = 0 order by id`));
+  return rows.map((r) => r.id);
+}
+
+/** The run's results with a pupil ID in (after, until], in order; open ends when null. */
+export async function listResultsBetween(db: Db, runId: string, after: string | null, until: string | null): Promise<ResultRow[]> {
+  return db.select().from(admissionResults)
+    .where(and(
+      eq(admissionResults.runId, runId),
+      after !== null ? gt(admissionResults.pupilIdNumber, after) : undefined,
+      until !== null ? lte(admissionResults.pupilIdNumber, until) : undefined,
+    ))
+    .orderBy(asc(admissionResults.pupilIdNumber));
+}
+
+/** Whether the dossier's history already has this run applied (the action's form names the run). */
+export async function appliedByRun(db: Db, dossierId: string, runId: string): Promise<boolean> {
+  const rows = rowsOf<{ one: number }>(await db.execute(sql`
+    select 1 as one from dossier_events where dossier_id = ${dossierId} and action like ${APPLY_ACTIONS} and data ->> 'runId' = ${runId} limit 1`));
+  return rows.length > 0;
+}
+
+/**
+ * Keeps `issues` in the run's stats (`noticeIssues`), one entry per pupil (a later one replaces an earlier one): the
+ * run row locked, so batches running at once do not lose each other's entries.
+ */
+export async function recordNoticeIssues(db: Db, runId: string, issues: NoticeIssue[]): Promise<void> {
+  if (issues.length === 0) return;
+  const [run] = await db.select({ stats: admissionRuns.stats }).from(admissionRuns).where(eq(admissionRuns.id, runId)).for('update');
+  if (!run) return;
+  const stats = run.stats ?? {};
+  const kept = new Map(((stats.noticeIssues ?? []) as NoticeIssue[]).map((i) => [i.pupilIdNumber, i]));
+  for (const issue of issues) kept.set(issue.pupilIdNumber, issue);
+  await db.update(admissionRuns).set({ stats: { ...stats, noticeIssues: [...kept.values()] } }).where(eq(admissionRuns.id, runId));
+}
+
+export interface NoticeCounts { total: number; admitted: number; applied: number; signed: number; failedJobs: number }
+
+/**
+ * The progress of a run's application in four counts over the run's dossiers: pupils, admitted ones, dossiers whose
+ * history names the run, admitted dossiers with a signed result, and result jobs of those dossiers that failed for good.
+ */
+export async function noticeCounts(db: Db, runId: string): Promise<NoticeCounts> {
+  const [row] = rowsOf<Record<keyof NoticeCounts, number>>(await db.execute(sql`
+    with r as (select dossier_id, school_unit_id from ${admissionResults} where run_id = ${runId}),
+    applied as (
+      select distinct e.dossier_id, e.action from dossier_events e join r on r.dossier_id = e.dossier_id
+      where e.action like ${APPLY_ACTIONS} and e.data ->> 'runId' = ${runId}
+    )
+    select
+      (select count(*) from r)::int as total,
+      (select count(school_unit_id) from r)::int as admitted,
+      (select count(distinct dossier_id) from applied)::int as applied,
+      (select count(*) from issued_documents d where d.kind = 'result'
+         and d.dossier_id in (select dossier_id from applied where action <> 'admission_none'))::int as signed,
+      (select count(*) from outbox o where o.failed_at is not null and o.job = 'issue-result'
+         and o.payload ->> 'dossierId' in (select dossier_id::text from applied))::int as "failedJobs"`));
+  return {
+    total: Number(row?.total ?? 0), admitted: Number(row?.admitted ?? 0), applied: Number(row?.applied ?? 0),
+    signed: Number(row?.signed ?? 0), failedJobs: Number(row?.failedJobs ?? 0),
+  };
+}
