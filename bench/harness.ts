@@ -191,3 +191,60 @@ export function cpuMs(pid: number | undefined): number | undefined {
     return undefined;
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Databases and servers shared by the benchmarks written after the first two (bench/admission-burst.ts, intake's fix).
+
+/** Creates a fresh database through the admin connection; it is dropped (with force) by the cleanup. */
+export async function createBenchDatabase(adminUrl: string, name: string): Promise<void> {
+  const { default: postgres } = await import('postgres');
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(`create database "${name}"`);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+  // Dropped on a connection of its own: any other may be busy or broken when a run is interrupted.
+  onCleanup(`drop database ${name}`, async () => {
+    const dropper = postgres(adminUrl, { max: 1, onnotice: () => {} });
+    try {
+      await dropper.unsafe(`drop database if exists "${name}" with (force)`);
+    } finally {
+      await dropper.end({ timeout: 5 });
+    }
+  });
+}
+
+/**
+ * A baseline server script that prints its port on stdout once listening (bench/baseline-server.ts and the like),
+ * started as a child process; resolves with that port.
+ */
+export async function startPortServer(name: string, script: string, env: NodeJS.ProcessEnv): Promise<{ child: Child; port: number }> {
+  let resolvePort!: (port: number) => void;
+  const portLine = new Promise<number>((resolve) => { resolvePort = resolve; });
+  let seen = false;
+  const child = startChild(name, ['--import', 'tsx', script], { ...process.env, ...env }, (line) => {
+    if (seen || !/^\d+$/.test(line.trim())) return false;
+    seen = true;
+    resolvePort(Number(line.trim()));
+    return true;
+  });
+  return { child, port: await raceStartup(child, portLine) };
+}
+
+/** Runs a benchmark's main, then the cleanup, and exits with its status (ExitError's code, 1 on any other error). */
+export async function runBenchmark(main: () => Promise<void>): Promise<never> {
+  let exitCode = 0;
+  try {
+    await main();
+  } catch (error) {
+    if (error instanceof ExitError) exitCode = error.code;
+    else {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      exitCode = 1;
+    }
+  } finally {
+    await cleanup();
+  }
+  process.exit(exitCode);
+}

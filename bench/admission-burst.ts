@@ -1,0 +1,333 @@
+// `npm run bench:burst`: a registration burst on the admission season's first morning. motcua runs as production
+// runs it — the server and the worker as two processes, PostgreSQL, Redis (BullMQ) — and takes `--count` (250,000)
+// admission registrations of distinct pupils, posted at `--connections` (128) the way the portal's clients post
+// (POST /api/dossiers, multipart: the form as JSON plus the three required documents as small real PDFs). It prints
+// how long the burst took to be absorbed — until the last request was answered AND the outbox was drained (every
+// submitted-notification done) —, req/s, p50/p90/p99/max latency, errors, that nothing was lost (dossiers = sent,
+// every outbox row done, one notification recorded per dossier), and the CPU per registration of the server, the
+// worker and PostgreSQL. The baseline (bare fastify + multipart + one INSERT, bench/baseline-server.ts) takes the same
+// bodies at the same connections before and after the burst (half the count each), and the ratio is printed last.
+// A benchmark, not a test: it never fails on time; it exits 1 when it could not measure (a smoke request not 201,
+// a registration lost). See bench/README.md.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { openDatabase } from '../src/db/client.js';
+import { seedOrganisation } from '../src/db/seed/index.js';
+import { BOUNDARY, HEADERS, makePdf } from './intake-request.js';
+import {
+  type Child, cleaningUp, cleanupOnSignals, cpuMs, createBenchDatabase, databaseUrl, ExitError, freePort, onCleanup, raceStartup, runBenchmark,
+  startChild, startPortServer, stopChild, trackLoad, waitForHealthz,
+} from './harness.js';
+
+/** `--name value` or `--name=value` on the command line, else the environment variable, else the default. */
+function option(name: string, env: string, fallback: number): number {
+  const argv = process.argv.slice(2);
+  let raw: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === `--${name}`) raw = argv[i + 1];
+    else if (argv[i]!.startsWith(`--${name}=`)) raw = argv[i]!.slice(name.length + 3);
+  }
+  raw ??= process.env[env];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    console.error(`--${name} (${env}) must be a positive integer, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const settings = {
+  adminUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  count: option('count', 'BENCH_COUNT', 250_000),
+  connections: option('connections', 'BENCH_CONNECTIONS', 128),
+  /** When set, the server and the worker run with --cpu-prof and write their profiles into this directory on exit. */
+  cpuProfDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
+};
+const CAMPAIGN = 'ts10-burst';
+const TARGET = { ratio: 0.5, p99Ms: 250, absorbSeconds: 300 };
+
+cleanupOnSignals('stopping children and dropping the bench databases');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Requests: one multipart body per pupil, built from two fixed halves around the form's JSON.
+
+interface Bodies { next: () => Buffer; bytes: number }
+
+/**
+ * Pupil `i`'s registration: a 12-digit pupil ID no other request has, the campaign, three choices among the demo
+ * schools (rotating, so every school receives), the parent's contact, and the three documents a grade-10 registration
+ * requires (birth certificate, residence proof, school record) as the same small real PDF.
+ */
+async function registrationBodies(schools: string[], start: number): Promise<Bodies> {
+  const pdf = await makePdf();
+  const file = (name: string, filename: string) => [
+    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"; filename="${filename}"\r\nContent-Type: application/pdf\r\n\r\n`),
+    pdf, Buffer.from('\r\n'),
+  ];
+  const head = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="procedure"\r\n\r\nadmission-registration\r\n` +
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="data"\r\n\r\n`);
+  const tail = Buffer.concat([Buffer.from('\r\n'), ...file('birthCertificate', 'khai-sinh.pdf'), ...file('residenceProof', 'cu-tru.pdf'),
+    ...file('schoolRecord', 'hoc-ba.pdf'), Buffer.from(`--${BOUNDARY}--\r\n`)]);
+  let i = start;
+  const form = (n: number) => {
+    const s = (k: number) => schools[(n + k) % schools.length]!;
+    return JSON.stringify({
+      campaign: CAMPAIGN, grade: '10', pupilName: `Nguyễn Văn Học Sinh ${n}`, pupilIdNumber: `0383${String(n).padStart(8, '0')}`,
+      pupilBirthDate: new Date(Date.UTC(2011, 0, 1) + (n % 365) * 86_400_000).toISOString().slice(0, 10), pupilGender: n % 2 ? 'male' : 'female',
+      residence: 'Phường Ba Đình, TP Thanh Hóa', previousSchool: 'THCS Trần Mai Ninh', parentName: `Nguyễn Văn Phụ Huynh ${n}`,
+      parentPhone: `09${String(n).padStart(8, '0')}`, parentEmail: `phuhuynh${n}@example.vn`,
+      choice1: s(0), choice2: s(1), choice3: s(2), priority: 'none',
+    });
+  };
+  const sample = Buffer.concat([head, Buffer.from(form(start)), tail]);
+  return { next: () => Buffer.concat([head, Buffer.from(form(i++)), tail]), bytes: sample.length };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Processes
+
+async function startMotcua(url: string, dataDir: string, prefix: string): Promise<{ server: Child; worker: Child; base: string }> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production', DATABASE_URL: url, REDIS_URL: settings.redisUrl, QUEUE_PREFIX: prefix,
+    APP_SECRET: randomBytes(32).toString('hex'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: dataDir,
+    PUBLIC_URL: `http://127.0.0.1:${port}`, WORKER_HEALTH_PORT: '0',
+    // One load generator on one address, one contact per pupil but many per minute: the flood guards would refuse it.
+    INTAKE_RATE_LIMIT: '0', INTAKE_CONTACT_HOURLY_LIMIT: '0', INTAKE_CONTACT_DAILY_LIMIT: '0',
+  };
+  // One directory per process: tsx's loader thread writes a profile of its own next to the main thread's.
+  const prof = (name: string) => (settings.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(settings.cpuProfDir, name)}`] : []);
+  // The server first: its start migrates the database. Then the worker (relay + BullMQ workers).
+  const server = startChild('server', ['--import', 'tsx', ...prof('server'), 'src/server.ts'], env);
+  const base = `http://127.0.0.1:${port}`;
+  await raceStartup(server, waitForHealthz(`${base}/healthz`, server));
+  const worker = startChild('worker', ['--import', 'tsx', ...prof('worker'), 'src/worker.ts'], env);
+  return { server, worker, base };
+}
+
+/** The demo organisation (units and roles) and a campaign open now with every demo school; returns the school ids. */
+async function prepare(url: string): Promise<string[]> {
+  const database = await openDatabase({ kind: 'postgres', url, max: 1 }, { migrate: false });
+  try {
+    await seedOrganisation(database.db);
+  } finally {
+    await database.close();
+  }
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const schools = (await sql<{ id: string }[]>`select id from units where kind = 'school_office' order by id`).map((r) => r.id);
+    if (schools.length < 3) throw new Error('the demo organisation has fewer than three school units');
+    await sql`insert into admission_campaigns (id, name, grade, school_year, opens_at, closes_at, choices, rule)
+      values (${CAMPAIGN}, 'Tuyển sinh lớp 10 (benchmark)', 10, '2026-2027', now() - interval '1 day', now() + interval '30 days', 3, 'deferred-acceptance')`;
+    const quota = Math.ceil(settings.count / schools.length);
+    for (const s of schools) await sql`insert into campaign_schools (campaign_id, school_unit_id, quota) values (${CAMPAIGN}, ${s}, ${quota})`;
+    return schools;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Load and CPU
+
+interface Run { seconds: number; sent: number; ok: number; non2xx: number; errors: number; timeouts: number; p50: number; p90: number; p99: number; max: number }
+
+function post(url: string, bodies: Bodies, amount: number): Promise<Run> {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    trackLoad(autocannon({
+      url, connections: settings.connections, amount, timeout: 30,
+      requests: [{ method: 'POST', headers: HEADERS, setupRequest: (request) => ({ ...request, body: bodies.next() }) }],
+    }, (error, result) => {
+      trackLoad(undefined);
+      if (cleaningUp()) return reject(new ExitError(130));
+      if (error) return reject(error);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      resolve({
+        seconds, sent: result.requests.sent, ok: result['2xx'], non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts,
+        p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max,
+      });
+    }));
+  });
+}
+
+/** CPU time so far of some processes and of every PostgreSQL backend connected to a database. */
+async function cpuSnapshot(admin: postgres.Sql, database: string, pids: Record<string, number | undefined>) {
+  const db = new Map<number, number>();
+  for (const { pid } of await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${database}`) {
+    const ms = cpuMs(pid);
+    if (ms !== undefined) db.set(pid, ms);
+  }
+  const processes = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
+  return { db, processes };
+}
+
+type Snapshot = Awaited<ReturnType<typeof cpuSnapshot>>;
+
+/** CPU ms per request between two snapshots; a backend that connected in between counts from zero. */
+function cpuPer(before: Snapshot, after: Snapshot, requests: number): Record<string, number | undefined> {
+  let db = 0;
+  for (const [pid, ms] of after.db) db += ms - (before.db.get(pid) ?? 0);
+  const out: Record<string, number | undefined> = { postgres: db / requests };
+  for (const [name, ms] of Object.entries(after.processes)) {
+    const start = before.processes[name];
+    out[name] = ms === undefined || start === undefined ? undefined : (ms - start) / requests;
+  }
+  return out;
+}
+
+async function smoke(url: string, body: Buffer, name: string): Promise<void> {
+  const response = await fetch(url, { method: 'POST', headers: HEADERS, body });
+  const text = await response.text();
+  if (response.status !== 201) {
+    console.error(`\n${name}: smoke request answered ${response.status}, expected 201. Response:\n${text}\n`);
+    throw new ExitError(1);
+  }
+  console.log(`${name}: smoke request → 201 ${text.length > 120 ? `${text.slice(0, 120)}…` : text}`);
+}
+
+interface Drain { pending: number; failed: number; total: number }
+
+async function outboxState(sql: postgres.Sql): Promise<Drain> {
+  const [row] = await sql<{ pending: number; failed: number; total: number }[]>`
+    select count(*) filter (where done_at is null and failed_at is null)::int as pending,
+           count(*) filter (where failed_at is not null)::int as failed, count(*)::int as total from outbox`;
+  return row!;
+}
+
+async function countDossiers(sql: postgres.Sql): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from dossiers`;
+  return row!.n;
+}
+
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+const cpu = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(2));
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const suffix = randomBytes(4).toString('hex');
+  const motcuaDb = `motcua_bench_burst_${suffix}`;
+  const baseDb = `motcua_bench_burst_base_${suffix}`;
+  const baselineEach = Math.max(1, Math.ceil(settings.count / 2));
+  console.log(`admission registration burst: ${settings.count} registrations at ${settings.connections} connections; baseline ${baselineEach} ` +
+    `before and after; ${os.cpus().length} CPUs, node ${process.version}`);
+
+  const admin = postgres(settings.adminUrl, { max: 1, onnotice: () => {} });
+  onCleanup('close the admin connection', () => admin.end({ timeout: 5 }));
+  await createBenchDatabase(settings.adminUrl, motcuaDb);
+  await createBenchDatabase(settings.adminUrl, baseDb);
+  const motcuaUrl = databaseUrl(settings.adminUrl, motcuaDb);
+  console.log(`databases: ${motcuaDb}, ${baseDb} (dropped at the end); Redis ${settings.redisUrl}, queue prefix bench-${suffix}`);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'motcua-bench-burst-'));
+  onCleanup('remove DATA_DIR', () => rm(dataDir, { recursive: true, force: true }));
+
+  const motcua = await startMotcua(motcuaUrl, dataDir, `bench-${suffix}`);
+  onCleanup('remove the bench queue keys from Redis', async () => {
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 });
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `bench-${suffix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
+  });
+  const schools = await prepare(motcuaUrl);
+  const baseline = await startPortServer('baseline', 'bench/baseline-server.ts', { BENCH_BASE_DATABASE_URL: databaseUrl(settings.adminUrl, baseDb), BENCH_BASE_PORT: '0' });
+  const baselineUrl = `http://127.0.0.1:${baseline.port}/dossiers`;
+  const motcuaIntake = `${motcua.base}/api/dossiers`;
+
+  // Pupil numbers: 1 … count for the burst, then ranges of their own for the smoke requests and the baseline.
+  const burst = await registrationBodies(schools, 1);
+  const smokeBodies = await registrationBodies(schools, settings.count + 1);
+  console.log(`request: POST multipart/form-data, about ${burst.bytes} bytes (form JSON + 3 PDFs)`);
+  await smoke(motcuaIntake, smokeBodies.next(), 'motcua');
+  await smoke(baselineUrl, smokeBodies.next(), 'baseline');
+  const db = postgres(motcuaUrl, { max: 1, onnotice: () => {} });
+  onCleanup('close the motcua database connection', () => db.end({ timeout: 5 }));
+  // The smoke registration's notification done: the worker is up and the pipeline runs end to end.
+  for (let waited = 0; (await outboxState(db)).pending > 0; waited += 100) {
+    if (waited > 60_000) throw new Error('the smoke registration was not notified within 60 s: is the worker running?');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const before = await outboxState(db);
+  const dossiersBefore = await countDossiers(db);
+  console.log('');
+
+  // Baseline, burst (+ drain), baseline: the machine is quiet at each start, the two baselines cancel its drift.
+  process.stdout.write(`baseline #1: ${baselineEach} requests... `);
+  const base1 = await post(baselineUrl, await registrationBodies(schools, settings.count + 10), baselineEach);
+  console.log(`${(base1.ok / base1.seconds).toFixed(0)} req/s`);
+
+  process.stdout.write(`motcua: ${settings.count} registrations... `);
+  const pids = { server: motcua.server.process.pid, worker: motcua.worker.process.pid };
+  const cpuBefore = await cpuSnapshot(admin, motcuaDb, pids);
+  const started = Date.now();
+  const run = await post(motcuaIntake, burst, settings.count);
+  const answeredAt = Date.now();
+  process.stdout.write(`answered in ${((answeredAt - started) / 1000).toFixed(1)} s (${(run.ok / run.seconds).toFixed(0)} req/s); draining the outbox... `);
+  let state = await outboxState(db);
+  let lastProgress = Date.now();
+  let lastPending = state.pending;
+  while (state.pending > 0) {
+    await new Promise((r) => setTimeout(r, 100));
+    state = await outboxState(db);
+    if (state.pending < lastPending) { lastPending = state.pending; lastProgress = Date.now(); }
+    if (Date.now() - lastProgress > 120_000) throw new Error(`the outbox stopped draining: ${state.pending} rows pending for 2 minutes`);
+  }
+  const absorbedAt = Date.now();
+  const cpuAfter = await cpuSnapshot(admin, motcuaDb, pids);
+  console.log(`drained ${((absorbedAt - answeredAt) / 1000).toFixed(1)} s later`);
+
+  process.stdout.write(`baseline #2: ${baselineEach} requests... `);
+  const base2 = await post(baselineUrl, await registrationBodies(schools, settings.count + 10 + baselineEach), baselineEach);
+  console.log(`${(base2.ok / base2.seconds).toFixed(0)} req/s`);
+
+  // Nothing lost: a dossier per 201, a done outbox row per dossier (its submitted-notification), a notification each.
+  const dossiersAfter = await countDossiers(db);
+  const [notifiedRow] = await db<{ n: number }[]>`select count(*)::int as n from citizen_notifications where sent_at is not null`;
+  const notified = notifiedRow!.n;
+  const created = dossiersAfter - dossiersBefore;
+  const outboxNew = state.total - before.total;
+  await stopChild(motcua.worker); // flush the CPU profiles when BENCH_CPU_PROF is set
+  await stopChild(motcua.server);
+  await stopChild(baseline.child);
+
+  const absorb = (absorbedAt - started) / 1000;
+  const per = cpuPer(cpuBefore, cpuAfter, Math.max(1, run.ok));
+  const baseRate = (base1.ok / base1.seconds + base2.ok / base2.seconds) / 2;
+  const intakeRate = run.ok / run.seconds;
+  const absorbRate = run.ok / absorb;
+  console.log('');
+  console.log(`time to absorb ${settings.count} registrations: ${absorb.toFixed(1)} s (answers ${((answeredAt - started) / 1000).toFixed(1)} s, then the outbox ${((absorbedAt - answeredAt) / 1000).toFixed(1)} s)`);
+  console.log(`motcua:      ${intakeRate.toFixed(0)} req/s answered, ${absorbRate.toFixed(0)} registrations/s absorbed; latency p50 ${ms(run.p50)}, p90 ${ms(run.p90)}, p99 ${ms(run.p99)}, max ${ms(run.max)}`);
+  console.log(`baseline #1: ${(base1.ok / base1.seconds).toFixed(0)} req/s; p50 ${ms(base1.p50)}, p90 ${ms(base1.p90)}, p99 ${ms(base1.p99)}, max ${ms(base1.max)}`);
+  console.log(`baseline #2: ${(base2.ok / base2.seconds).toFixed(0)} req/s; p50 ${ms(base2.p50)}, p90 ${ms(base2.p90)}, p99 ${ms(base2.p99)}, max ${ms(base2.max)}`);
+  console.log(`errors: motcua ${run.non2xx} non-2xx, ${run.errors} errors (${run.timeouts} timeouts); baseline ${base1.non2xx + base2.non2xx} non-2xx, ${base1.errors + base2.errors} errors`);
+  console.log(`nothing lost: ${run.ok} answered 201, ${created} dossiers written, ${outboxNew} outbox rows (${state.failed - before.failed} failed, ${state.pending} pending), ${notified - dossiersBefore} notifications sent`);
+  console.log(`CPU ms per registration: server ${cpu(per.server)}, worker ${cpu(per.worker)}, PostgreSQL ${cpu(per.postgres)} (its backends of this database)`);
+  if (settings.cpuProfDir) console.log(`CPU profiles written to {server,worker}/ under ${settings.cpuProfDir}`);
+  console.log(`targets: absorbed within ${TARGET.absorbSeconds} s, p99 < ${TARGET.p99Ms} ms, intake/baseline >= ${TARGET.ratio}`);
+  // A request autocannon gave up on (timeout) may still have been written: lost means a 201 without its dossier, or a
+  // dossier without its done outbox row and sent notification.
+  const lost = created < run.ok || outboxNew !== created || state.failed !== before.failed || notified - dossiersBefore !== created;
+  if (run.non2xx + run.errors + base1.non2xx + base2.non2xx + base1.errors + base2.errors > 0) console.warn('!!! WARNING: errors during the runs — see above. !!!');
+  if (lost) console.warn('!!! WARNING: a registration or its notification is missing — see "nothing lost" above. !!!');
+  console.log(`answered/baseline ratio: ${(intakeRate / baseRate).toFixed(2)}`);
+  console.log(`absorbed/baseline ratio: ${(absorbRate / baseRate).toFixed(2)}`);
+  if (lost) throw new ExitError(1);
+}
+
+await runBenchmark(main);
