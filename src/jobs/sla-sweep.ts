@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cleanUpSigningHandovers } from '../services/operations/signing-cleanup.js';
 import { reconcilePendingPayments } from '../services/payments/reconcile-payments.js';
+import { autoConfirmRosters } from '../services/admissions/roster.js';
 import { sweepSla } from '../services/processing/sla-sweep.js';
 import type { JobDefinition } from './types.js';
 
@@ -12,7 +13,8 @@ export const SLA_SWEEP_EVERY_MS = 10 * 60_000;
 /**
  * Repeatable: marks dossiers due soon / overdue and raises alerts for their units (services/sla-sweep.ts); then deletes
  * ended signing hand-overs (services/operations/signing-cleanup.ts) and checks online payments still pending with the
- * Payment Platform (services/payments/reconcile-payments.ts).
+ * Payment Platform (services/payments/reconcile-payments.ts), then takes unanswered pre-verification rows as correct
+ * once their window has closed (services/admissions/roster.ts).
  */
 export const slaSweepJob: JobDefinition<typeof payload> = {
   name: 'sla-sweep',
@@ -24,5 +26,8 @@ export const slaSweepJob: JobDefinition<typeof payload> = {
     await cleanUpSigningHandovers(ctx);
     // Payments whose callback never came are asked about (services/payments/reconcile-payments.ts).
     await reconcilePendingPayments(ctx);
+    // Pre-verification rows nobody answered by the deadline are taken as correct (services/admissions/roster.ts).
+    const confirmed = await autoConfirmRosters(ctx);
+    if (Object.keys(confirmed).length > 0) ctx.log.info({ confirmed }, 'roster rows auto-confirmed at the deadline');
   },
 };

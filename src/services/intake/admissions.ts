@@ -6,6 +6,7 @@ import { findCampaign, listCampaignSchools, takePlace } from '../../db/repositor
 import type { DossierRow } from '../../db/repositories/dossiers.js';
 import { findUnitsByIds } from '../../db/repositories/routing.js';
 import { AppError } from '../../errors.js';
+import { checkRosterIntake } from '../admissions/roster.js';
 import { vnDateTime } from '../admissions/vn-date-time.js';
 
 export const CHOICE_FIELDS = ['choice1', 'choice2', 'choice3'] as const;
@@ -38,6 +39,7 @@ export async function checkAdmissionIntake(ctx: AppContext, formData: Record<str
   }
   if (!formData.choice2 && formData.choice3) problems.choice3 = 'Cần chọn nguyện vọng 2 trước nguyện vọng 3.';
   if (Object.keys(problems).length > 0) throw new AppError('VALIDATION_FAILED', 'Hồ sơ chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.', problems);
+  await checkRosterIntake(ctx, formData);
 }
 
 /**
