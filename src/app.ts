@@ -18,6 +18,7 @@ import { viewsPlugin } from './plugins/views.js';
 import { adminEffectRoutes } from './routes/api/admin-effects.js';
 import { adminRoutes } from './routes/api/admin/index.js';
 import { admissionLookupRoutes } from './routes/api/admission-lookup.js';
+import { admissionRemarkingRoutes } from './routes/api/admission-remarking.js';
 import { admissionRosterRoutes } from './routes/api/admission-roster.js';
 import { assignmentRoutes } from './routes/api/assignments.js';
 import { dossierRoutes } from './routes/api/dossiers.js';
@@ -101,6 +102,7 @@ export async function buildApp(ctx: AppContext) {
   await app.register(dossierRoutes, { ctx });
   await app.register(assignmentRoutes, { ctx });
   await app.register(admissionLookupRoutes, { ctx });
+  await app.register(admissionRemarkingRoutes, { ctx });
   await app.register(admissionRosterRoutes, { ctx });
   await app.register(formRoutes, { ctx });
   await app.register(paymentRecordRoutes, { ctx });

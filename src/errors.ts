@@ -53,6 +53,9 @@ export const ERROR_STATUS = {
   NOTICES_NOT_ALLOWED: 409,
   ADMISSION_WINDOW_CLOSED: 409,
   DUPLICATE_REGISTRATION: 409,
+  /** Admissions: one re-marking request per pupil per campaign; a request is decided once. */
+  REMARKING_EXISTS: 409,
+  REMARKING_DECIDED: 409,
   /** Administration: no agency with this code (the document register of an agency). */
   AGENCY_NOT_FOUND: 404,
   /** Administration: no document kind with this key (document_kinds: decision, notice, copy, receipt, ...). */

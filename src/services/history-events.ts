@@ -22,9 +22,16 @@ export type AssignmentEvent = keyof typeof ASSIGNMENT_EVENTS;
 export const TRACKING_TOKEN_EVENTS = { tracking_token_changed: 'Đổi mã tra cứu' } as const;
 export type TrackingTokenEvent = keyof typeof TRACKING_TOKEN_EVENTS;
 
+/** Written by admissions/remarking.ts (a re-marking request about the registration dossier, and its answer). */
+export const REMARKING_EVENTS = {
+  remarking_requested: 'Nộp đơn phúc khảo',
+  remarking_decided: 'Trả lời đơn phúc khảo',
+} as const;
+export type RemarkingEvent = keyof typeof REMARKING_EVENTS;
+
 /** Every event written outside the workflow files, with its label (clock actions: processing/clock-actions.ts). */
 export const NON_WORKFLOW_EVENTS: Readonly<Record<string, string>> = {
-  ...INTAKE_EVENTS, ...ASSIGNMENT_EVENTS, ...SLA_ACTIONS, ...TRACKING_TOKEN_EVENTS,
+  ...INTAKE_EVENTS, ...ASSIGNMENT_EVENTS, ...SLA_ACTIONS, ...TRACKING_TOKEN_EVENTS, ...REMARKING_EVENTS,
 };
 
 /**

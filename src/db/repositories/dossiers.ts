@@ -209,6 +209,12 @@ export async function bumpTrackingTokenVersion(db: Db, id: string): Promise<Doss
   return row;
 }
 
+/** A change recorded outside the dossier's own fields (an event about it, e.g. a re-marking request): the version moves. */
+export async function bumpDossierVersion(db: Db, id: string): Promise<DossierRow | undefined> {
+  const [row] = await db.update(dossiers).set({ version: sql`${dossiers.version} + 1`, updatedAt: new Date() }).where(eq(dossiers.id, id)).returning();
+  return row;
+}
+
 export async function insertDocuments(db: Db, rows: NewDossierDocument[]): Promise<DossierDocumentRow[]> {
   if (rows.length === 0) return [];
   return db.insert(dossierDocuments).values(rows).returning();

@@ -5,6 +5,7 @@ import type { AppContext } from '../../app-context.js';
 import {
   findRun, latestDoneRun, listCutoffs, listResults, publishRun, type ResultRow, type RunRow,
 } from '../../db/repositories/admission-assignment.js';
+import { remarkedScores } from '../../db/repositories/admission-remarking.js';
 import { findCampaign, listCampaignSchools } from '../../db/repositories/admissions.js';
 import { AppError } from '../../errors.js';
 import { can, type Caller } from '../access.js';
@@ -22,6 +23,8 @@ export interface ChangeItem {
   pupilIdNumber: string;
   before: { school: string | null; choiceRank: number | null } | null;
   after: { school: string | null; choiceRank: number | null } | null;
+  /** The pupil's exam score corrected by re-marking between the two runs (points): why they moved. */
+  remarked?: { before: number; after: number };
 }
 
 const points = (h: number) => h / 100;
@@ -99,9 +102,18 @@ export async function readChanges(ctx: AppContext, caller: Caller, campaignId: s
   const beforeOf = new Map(b.map((r) => [r.pupilIdNumber, r]));
   const afterOf = new Map(a.map((r) => [r.pupilIdNumber, r]));
   const ids = [...new Set([...beforeOf.keys(), ...afterOf.keys()])].sort();
-  return ids.flatMap((id) => {
+  const changes: ChangeItem[] = ids.flatMap((id) => {
     const x = outcome(beforeOf.get(id));
     const y = outcome(afterOf.get(id));
     return x?.school === y?.school && x?.choiceRank === y?.choiceRank && (x === null) === (y === null) ? [] : [{ pupilIdNumber: id, before: x, after: y }];
+  });
+  // Scores corrected by re-marking after the earlier run started and before the later one finished: the later run
+  // read them, the earlier did not (a run reads the scores when its job starts).
+  const until = after.finishedAt ?? new Date();
+  const remarked = await remarkedScores(ctx.db, campaignId, changes.map((c) => c.pupilIdNumber), before.startedAt, until);
+  const remarkOf = new Map(remarked.map((r) => [r.pupilIdNumber, r]));
+  return changes.map((c) => {
+    const r = remarkOf.get(c.pupilIdNumber);
+    return r && r.before !== null && r.after !== null ? { ...c, remarked: { before: points(r.before), after: points(r.after) } } : c;
   });
 }

@@ -33,6 +33,8 @@ export const AUDIT_ACTIONS = {
   'campaign.roster_auto_confirmed': 'Tự động xác nhận thông tin tiền kiểm khi hết hạn',
   'campaign.assignment_started': 'Chạy xét tuyển (phân tuyến) kỳ tuyển sinh',
   'campaign.results_published': 'Công bố kết quả xét tuyển',
+  'campaign.remarking_filed': 'Nộp đơn phúc khảo bài thi tuyển sinh',
+  'campaign.remarking_decided': 'Trả lời đơn phúc khảo bài thi tuyển sinh',
   'campaign.notices_started': 'Gửi thông báo kết quả xét tuyển vào hồ sơ đăng ký (ký số hàng loạt)',
   'document_kind.updated': 'Sửa loại văn bản (tên, chữ viết tắt, sổ đăng ký)',
   'procedure.enabled': 'Bật thủ tục',

@@ -5,6 +5,7 @@
 import type { Db } from '../../db/client.js';
 import { insertAuditEntry } from '../../db/repositories/audit.js';
 import type { StaffRow } from '../../db/repositories/staff.js';
+import type { Actor, Caller } from '../access.js';
 import type { AuditAction } from './actions.js';
 
 export interface AuditActor {
@@ -25,6 +26,12 @@ export function citizenActor(citizen: { id: string; fullName: string; personalId
 
 export function anonymousActor(ip?: string | null, name = 'Không xác định'): AuditActor {
   return { id: null, name, kind: 'anonymous', ip: ip ?? null };
+}
+
+/** The audit actor of a citizen acting on a dossier: signed in with VNeID and concerned by it, or holding its tracking token. */
+export function dossierCitizenActor(caller: Caller, actor: Actor, ip: string | null): AuditActor {
+  if (caller.kind === 'citizen' && actor.id === caller.citizen.id) return citizenActor(caller.citizen, ip);
+  return anonymousActor(ip, 'Người giữ mã tra cứu hồ sơ');
 }
 
 export const SYSTEM_ACTOR: AuditActor = { id: null, name: 'Hệ thống', kind: 'system', ip: null };

@@ -21,7 +21,7 @@ import { mailerFor } from '../../notifications/mailer.js';
 import { smsSenderFor } from '../../notifications/sms.js';
 import { stateLabel } from '../../workflow/engine.js';
 import { currentTrackingToken } from '../access.js';
-import { commentForCitizen, eventLabel, type TrackingTokenEvent } from '../history-events.js';
+import { commentForCitizen, eventLabel, type RemarkingEvent, type TrackingTokenEvent } from '../history-events.js';
 import { formatTimeVN, trackingUrl } from '../results/one-stop-forms.js';
 import { principalOf } from '../intake/filing.js';
 
@@ -58,9 +58,11 @@ export function citizenTextForMessage(text: string, max = MAX_NAME_IN_MESSAGE): 
   return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
 }
 
-/** The e-mail template of an event: intake, a changed tracking token, or a status change. */
+/** The e-mail template of an event: intake, a changed tracking token, a re-marking answered, or a status change. */
 function emailTemplate(action: string): string {
   const tokenChanged: TrackingTokenEvent = 'tracking_token_changed';
+  const remarked: RemarkingEvent = 'remarking_decided';
+  if (action === remarked) return 'remarking-decided.hbs';
   return action === 'submit' ? 'submitted.hbs' : action === tokenChanged ? 'tracking-token.hbs' : 'status-changed.hbs';
 }
 
@@ -118,6 +120,8 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
     trackingPage: trackingUrl(ctx.config.publicUrl, dossier.code),
     tokenChanged: emailTemplate(event.action) === 'tracking-token.hbs',
     changedByStaff: event.actorKind === 'staff',
+    // A re-marking answered: the outcome, the subjects, the scores and the note as the decision wrote them (admissions/remarking.ts).
+    remarking: emailTemplate(event.action) === 'remarking-decided.hbs' ? event.data ?? {} : undefined,
   };
 
   // Recorded before it leaves, sent, then marked sent: a crash or a database blip between the two only ever

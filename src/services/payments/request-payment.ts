@@ -17,8 +17,8 @@ import { findDossierById, type DossierRow } from '../../db/repositories/dossiers
 import { AppError, type ErrorCode } from '../../errors.js';
 import { initPayment, PaymentPlatformError } from '../../integrations/payment-platform/client.js';
 import { vnTimestamp } from '../../calendar/vn-time.js';
-import { loadDossierFor, type Actor, type Caller } from '../access.js';
-import { anonymousActor, citizenActor, recordAudit, type AuditActor } from '../audit/audit.js';
+import { loadDossierFor, type Caller } from '../access.js';
+import { dossierCitizenActor, recordAudit } from '../audit/audit.js';
 import { feeTerms } from './payment-rules.js';
 import { checkPaymentWithPlatform } from './reconcile-payments.js';
 
@@ -27,11 +27,6 @@ export const PLATFORM_RETRY_AFTER_SECONDS = 60;
 
 export interface PaymentRequested { reference: string; amount: number; redirectUrl: string }
 
-function auditActorOf(caller: Caller, actor: Actor, ip: string | null): AuditActor {
-  if (caller.kind === 'citizen' && actor.id === caller.citizen.id) return citizenActor(caller.citizen, ip);
-  return anonymousActor(ip, 'Người giữ mã tra cứu hồ sơ');
-}
-
 /** The reference of an attempt: "dvc" + the dossier code's letters and digits + the time + the attempt number. */
 export function paymentReference(dossierCode: string, at: Date, attempt: number): string {
   return `dvc${dossierCode.replace(/[^A-Za-z0-9]/g, '')}${vnTimestamp(at)}${String(attempt).padStart(2, '0')}`;
@@ -39,7 +34,7 @@ export function paymentReference(dossierCode: string, at: Date, attempt: number)
 
 export async function requestPayment(ctx: AppContext, code: string, caller: Caller, ip: string | null = null): Promise<PaymentRequested> {
   const { dossier, actor } = await loadDossierFor(ctx, code, caller, 'view');
-  const auditActor = auditActorOf(caller, actor, ip);
+  const auditActor = dossierCitizenActor(caller, actor, ip);
   /** Audits the refusal (with `close`, the attempt closed in the same transaction) and throws it. */
   const refuse = async (errorCode: ErrorCode, message: string, extra: Record<string, unknown> = {}, close?: { id: string; reason: string }): Promise<never> => {
     await ctx.db.transaction(async (tx) => {

@@ -98,7 +98,10 @@ export const adminCampaignAssignmentRoutes: FastifyPluginAsyncZod<{ ctx: AppCont
       tags, summary: 'Học sinh có trường hoặc nguyện vọng trúng tuyển khác nhau giữa hai lượt xét tuyển (chạy lại sau phúc khảo)',
       params: runParams, querystring: z.object({ since: z.string().min(1).max(64) }),
       response: {
-        200: z.array(z.object({ pupilIdNumber: z.string(), before: outcome.nullable(), after: outcome.nullable() })),
+        200: z.array(z.object({
+          pupilIdNumber: z.string(), before: outcome.nullable(), after: outcome.nullable(),
+          remarked: z.object({ before: z.number(), after: z.number() }).optional().describe('điểm thi trước và sau phúc khảo, khi điểm đổi do phúc khảo giữa hai lượt'),
+        })),
         ...errors,
       },
     },

@@ -4,6 +4,7 @@ import type { AppContext } from '../../../app-context.js';
 import { adminAuditRoutes } from './audit.js';
 import { adminCalendarRoutes } from './calendar.js';
 import { adminCampaignAssignmentRoutes } from './campaign-assignment.js';
+import { adminCampaignRemarkingRoutes } from './campaign-remarking.js';
 import { adminCampaignRosterRoutes } from './campaign-roster.js';
 import { adminCampaignRoutes } from './campaigns.js';
 import { adminDocumentRegisterRoutes } from './document-register.js';
@@ -23,6 +24,7 @@ export const adminRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
   await app.register(adminCalendarRoutes, { ctx });
   await app.register(adminCampaignRoutes, { ctx });
   await app.register(adminCampaignAssignmentRoutes, { ctx });
+  await app.register(adminCampaignRemarkingRoutes, { ctx });
   await app.register(adminCampaignRosterRoutes, { ctx });
   await app.register(adminDocumentRegisterRoutes, { ctx });
   await app.register(adminAuditRoutes, { ctx });
