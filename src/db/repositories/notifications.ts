@@ -12,7 +12,9 @@ export async function findNotification(db: Db, dossierId: string, dossierVersion
 
 /** Records the message before it leaves (sentAt null); an existing record for the event is returned as it is. */
 export async function recordNotificationAttempt(db: Db, values: typeof citizenNotifications.$inferInsert): Promise<CitizenNotificationRow> {
-  await db.insert(citizenNotifications).values({ ...values, sentAt: null }).onConflictDoNothing();
+  // One round trip for a first attempt (every intake notification of a registration burst); a retry reads the record.
+  const [inserted] = await db.insert(citizenNotifications).values({ ...values, sentAt: null }).onConflictDoNothing().returning();
+  if (inserted) return inserted;
   const row = await findNotification(db, values.dossierId, values.dossierVersion);
   if (!row) throw new Error('notification record vanished');
   return row;

@@ -16,6 +16,7 @@ import { CHOICE_FIELDS } from '../intake/admissions.js';
 import { CAMPAIGN_WINDOWS, type CampaignWindowName } from '../admissions/windows.js';
 import { administratorOf } from './administrator.js';
 import { RESERVED_IDS, reservedIdMessage } from './organisation.js';
+import { forgetIntakeCampaigns } from '../admissions/campaign-cache.js';
 
 export const CAMPAIGN_RULES = ['deferred-acceptance', 'choice-priority'] as const;
 export const CAMPAIGN_GRADES = [1, 6, 10] as const;
@@ -114,6 +115,7 @@ export async function createCampaign(ctx: AppContext, caller: Caller, raw: unkno
     for (const s of input.schools) await setCampaignSchoolQuota(tx, input.id, s.unitId, s.quota);
     await recordAudit(tx, actor, 'campaign.saved', input.id, { created: true, after: input });
   });
+  forgetIntakeCampaigns(ctx.db); // intake in this process sees the saved campaign at once (admissions/campaign-cache.ts)
   return getCampaign(ctx, caller, input.id);
 }
 
@@ -132,6 +134,7 @@ export async function updateCampaign(ctx: AppContext, caller: Caller, id: string
     if (Object.keys(changes).length > 0) await updateCampaignRow(tx, id, changes);
     await recordAudit(tx, actor, 'campaign.saved', id, { created: false, before, after: patch });
   });
+  forgetIntakeCampaigns(ctx.db);
   return getCampaign(ctx, caller, id);
 }
 

@@ -4,12 +4,13 @@
 // Choice fields backed by data (`optionsFrom: schools | campaigns`) are listed and checked here too.
 import type { AppContext } from '../../app-context.js';
 import type { Db } from '../../db/client.js';
-import { findCampaign, listCurrentCampaigns } from '../../db/repositories/admissions.js';
+import { listCurrentCampaigns } from '../../db/repositories/admissions.js';
 import { findUnitsByIds, listUnitsByKind } from '../../db/repositories/routing.js';
 import { AppError } from '../../errors.js';
 import { conditionHolds } from '../../workflow/registry.js';
 import { isUnitRole, type FieldDef, type FieldOption, type OptionsSource, type RouteTarget, type UnitRole, type WorkflowDefinition } from '../../workflow/types.js';
 import { assignmentsFor, procedureNotConfigured, unitNamedBy } from '../procedures/unit-roles.js';
+import { intakeCampaign } from '../admissions/campaign-cache.js';
 
 /** Options of a data-backed choice field, as GET /api/procedures/:id lists them. */
 export async function optionsFor(db: Db, source: OptionsSource, now = new Date()): Promise<FieldOption[]> {
@@ -94,7 +95,8 @@ export async function resolveIntake(ctx: AppContext, definition: WorkflowDefinit
       if (!unit || unit.kind !== 'school_office') problems[field.name] = 'Trường đã chọn không có trong danh sách.';
       else labels[`${field.name}Label`] = unit.agencyName;
     } else {
-      const campaign = await findCampaign(ctx.db, value);
+      // The same cached read the admission intake check makes next (one campaign read per few seconds, not per filing).
+      const campaign = (await intakeCampaign(ctx.db, value))?.campaign;
       if (!campaign) problems[field.name] = 'Kỳ tuyển sinh đã chọn không tồn tại.';
       else labels[`${field.name}Label`] = campaign.name;
     }
