@@ -53,6 +53,9 @@ export const ERROR_STATUS = {
   NOTICES_NOT_ALLOWED: 409,
   ADMISSION_WINDOW_CLOSED: 409,
   DUPLICATE_REGISTRATION: 409,
+  /** Admissions: confirming enrolment for a pupil with no admitted place (in the latest published run), or choosing supplementary schools once enrolled. */
+  ADMISSION_NOT_ADMITTED: 409,
+  ADMISSION_ALREADY_ENROLLED: 409,
   /** Admissions: one re-marking request per pupil per campaign; a request is decided once. */
   REMARKING_EXISTS: 409,
   REMARKING_DECIDED: 409,

@@ -29,9 +29,16 @@ export const REMARKING_EVENTS = {
 } as const;
 export type RemarkingEvent = keyof typeof REMARKING_EVENTS;
 
+/** Written by admissions/enrolment.ts and admissions/supplementary.ts on the registration dossier. */
+export const ADMISSION_EVENTS = {
+  enrolment_confirmed: 'Xác nhận nhập học',
+  supplementary_choices: 'Đăng ký nguyện vọng tuyển bổ sung',
+} as const;
+export type AdmissionEvent = keyof typeof ADMISSION_EVENTS;
+
 /** Every event written outside the workflow files, with its label (clock actions: processing/clock-actions.ts). */
 export const NON_WORKFLOW_EVENTS: Readonly<Record<string, string>> = {
-  ...INTAKE_EVENTS, ...ASSIGNMENT_EVENTS, ...SLA_ACTIONS, ...TRACKING_TOKEN_EVENTS, ...REMARKING_EVENTS,
+  ...INTAKE_EVENTS, ...ASSIGNMENT_EVENTS, ...SLA_ACTIONS, ...TRACKING_TOKEN_EVENTS, ...REMARKING_EVENTS, ...ADMISSION_EVENTS,
 };
 
 /**

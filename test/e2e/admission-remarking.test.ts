@@ -11,6 +11,7 @@ import { dossierEvents, dossiers } from '../../src/db/schema/dossiers.js';
 import { citizenNotifications } from '../../src/db/schema/notifications.js';
 import { outbox } from '../../src/db/schema/index.js';
 import { signInCitizen, type SignedInCitizen } from '../helpers/citizen-session.js';
+import { signInPages } from '../helpers/page-session.js';
 import { eventually } from '../helpers/http.js';
 import { startHarness, uploads, type Harness } from './procedures-common.js';
 
@@ -127,6 +128,38 @@ describe('re-marking requests, updated scores and the re-run report', () => {
     expect(noScore.body.error.fields.pupilIdNumber).toContain('chưa có điểm');
   });
 
+  it('pages: the signed-in parent files on /ho-so/:code/phuc-khao (linked from the dossier page), errors next to the fields', async () => {
+    const code = filed.get(3)!.code;
+    const [name, value] = parent.cookie.split('=') as [string, string];
+    const cookies: Record<string, string> = { [name]: value };
+    const page = await h.env.app.inject({ method: 'GET', url: `/ho-so/${code}/phuc-khao`, cookies });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('data-testid="remarking-form"');
+    for (const subject of ['Ngữ văn', 'Toán', 'Ngoại ngữ', 'Môn chuyên']) expect(page.body).toContain(`value="${subject}"`);
+    expect((await h.env.app.inject({ method: 'GET', url: `/ho-so/${code}`, cookies })).body).toContain(`href="/ho-so/${code}/phuc-khao"`);
+    // Someone else's browser: the dossier is not theirs.
+    const [sName, sValue] = stranger.cookie.split('=') as [string, string];
+    expect((await h.env.app.inject({ method: 'GET', url: `/ho-so/${code}/phuc-khao`, cookies: { [sName]: sValue } })).statusCode).toBe(404);
+
+    cookies.motcua_csrf = page.cookies.find((c) => c.name === 'motcua_csrf')!.value;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const post = (form: Array<[string, string]>) => h.env.app.inject({
+      method: 'POST', url: `/ho-so/${code}/phuc-khao`, cookies, headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams([['_csrf', csrf], ...form]).toString(),
+    });
+    const empty = await post([['reason', 'Xin phúc khảo']]);
+    expect(empty.statusCode).toBe(422);
+    expect(empty.body).toMatch(/id="subjects-error">Chọn ít nhất một môn/);
+    expect(empty.body).toContain('Xin phúc khảo</textarea>');
+    const ok = await post([['subject-3', 'Môn chuyên'], ['reason', '']]);
+    expect(ok.statusCode).toBe(303);
+    expect(ok.headers.location).toBe(`/ho-so/${code}/phuc-khao?tb=da-nop`);
+    const after = await h.env.app.inject({ method: 'GET', url: `/ho-so/${code}/phuc-khao?tb=da-nop`, cookies });
+    expect(after.body).toContain('Đã nộp đơn phúc khảo');
+    expect(after.body).toMatch(/data-testid="remarking-status">Đang chờ kết quả/);
+    expect(after.body).not.toContain('data-testid="remarking-form"');
+  });
+
   it('files by the tracking token and by the signed-in parent; a second request 409 REMARKING_EXISTS', async () => {
     const one = await as(filed.get(1)!.trackingToken, 'POST', '/api/admissions/remarking', request(1, { subjects: ['Toán', 'Ngữ văn'], reason: 'Bài làm đủ ý, điểm thấp bất thường.' }));
     expect(one.status, JSON.stringify(one.body)).toBe(201);
@@ -135,8 +168,9 @@ describe('re-marking requests, updated scores and the re-run report', () => {
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('REMARKING_EXISTS');
     expect((await as(filed.get(2)!.trackingToken, 'POST', '/api/admissions/remarking', request(2))).status).toBe(201);
+    // Filed on the page above: the signed-in parent gets past the access check to the one-request rule.
     const three = await asCitizen(parent, 'POST', '/api/admissions/remarking', request(3, { subjects: ['Môn chuyên'] }));
-    expect(three.status, JSON.stringify(three.body)).toBe(201);
+    expect(three.body.error.code).toBe('REMARKING_EXISTS');
 
     const own = await as(filed.get(1)!.trackingToken, 'GET', `/api/admissions/remarking?campaign=${C}&pupilIdNumber=${pid(1)}`);
     expect(own.body).toMatchObject({ id: one.body.id, status: 'requested' });
@@ -198,6 +232,38 @@ describe('re-marking requests, updated scores and the re-run report', () => {
 
     const own = await asCitizen(parent, 'GET', `/api/admissions/remarking?campaign=${C}&pupilIdNumber=${pid(3)}`);
     expect(own.body).toMatchObject({ status: 'refused', note: 'Đơn nộp không đúng môn đã thi.', statusLabel: 'Không chấp nhận đơn' });
+    const [name, value] = parent.cookie.split('=') as [string, string];
+    const page = await h.env.app.inject({ method: 'GET', url: `/ho-so/${filed.get(3)!.code}/phuc-khao`, cookies: { [name]: value } });
+    expect(page.body).toMatch(/data-testid="remarking-status">Không chấp nhận đơn/);
+    expect(page.body).toContain('Đơn nộp không đúng môn đã thi.');
+  });
+
+  it('admin page: the requests by status, the answer form, its errors next to the fields', async () => {
+    const admin = await signInPages(h.env, 'admin');
+    const all = await admin.get(`/quan-tri/tuyen-sinh/${C}/phuc-khao`);
+    expect(all.status).toBe(200);
+    for (const n of [1, 2, 3]) expect(all.body).toContain(`data-pupil="${pid(n)}"`);
+    expect(all.body).toContain('20,00 → 35,25');
+    expect(all.body).not.toContain('data-decide=');
+    const changed = await admin.get(`/quan-tri/tuyen-sinh/${C}/phuc-khao?status=changed`);
+    expect(changed.body).toContain(`data-pupil="${pid(1)}"`);
+    expect(changed.body).not.toContain(`data-pupil="${pid(2)}"`);
+    expect((await admin.get(`/quan-tri/tuyen-sinh/${C}/phuc-khao?status=xyz`)).status).toBe(422);
+    const school = await signInPages(h.env, 'school');
+    expect((await school.get(`/quan-tri/tuyen-sinh/${C}/phuc-khao`)).status).toBe(403);
+    // A request still waiting (pupil 4 gets a score and files): its form, a mistake shown next to the field, then the answer.
+    await h.env.ctx.db.insert(admissionScores).values({ campaignId: C, pupilIdNumber: pid(4), score: 1000 });
+    expect((await as(filed.get(4)!.trackingToken, 'POST', '/api/admissions/remarking', request(4))).status).toBe(201);
+    const waiting = await admin.get(`/quan-tri/tuyen-sinh/${C}/phuc-khao?status=requested`);
+    expect(waiting.body).toContain(`data-decide="${pid(4)}"`);
+    const action = new RegExp(`action="(/quan-tri/tuyen-sinh/${C}/phuc-khao/[0-9a-f-]+)"`).exec(waiting.body)![1]!;
+    const bad = await admin.post(action, { outcome: 'changed', newScore: 'mười', note: 'Chấm lại.' });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toMatch(/-error">Nhập điểm thi mới/);
+    const ok = await admin.post(action, { outcome: 'unchanged', newScore: '', note: 'Giữ nguyên.' });
+    expect(ok.status).toBe(303);
+    expect((await admin.get(ok.location!)).body).toContain('Đã trả lời đơn phúc khảo');
+    await h.env.ctx.db.delete(admissionScores).where(and(eq(admissionScores.campaignId, C), eq(admissionScores.pupilIdNumber, pid(4))));
   });
 
   it('re-runs: the changes report names who moved, and the re-marked pupil with the score before and after', async () => {

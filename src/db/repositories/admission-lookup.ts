@@ -33,15 +33,16 @@ export async function latestPublishedRun(db: Db, campaignId: string): Promise<{ 
 }
 
 /**
- * Every campaign's latest published run (one row per campaign that has one): the look-up keeps them all in memory, so
- * a request naming a campaign that does not exist, or has published nothing, costs no query at all.
+ * Every campaign's latest published run of each round (main, supplementary; one row per campaign and round that has
+ * one): the look-up keeps them all in memory, so a request naming a campaign that does not exist, or has published
+ * nothing, costs no query at all.
  */
-export async function latestPublishedRuns(db: Db): Promise<Array<{ campaignId: string; runId: string }>> {
-  const rows = rowsOf<{ campaign_id: string; id: string }>(await db.execute(sql`
-    select distinct on (campaign_id) campaign_id, id from admission_runs
+export async function latestPublishedRuns(db: Db): Promise<Array<{ campaignId: string; runId: string; round: 'main' | 'supplementary' }>> {
+  const rows = rowsOf<{ campaign_id: string; id: string; round: 'main' | 'supplementary' }>(await db.execute(sql`
+    select distinct on (campaign_id, round) campaign_id, round, id from admission_runs
     where published_at is not null and status = 'done'
-    order by campaign_id, published_at desc, started_at desc`));
-  return rows.map((r) => ({ campaignId: r.campaign_id, runId: r.id }));
+    order by campaign_id, round, published_at desc, started_at desc`));
+  return rows.map((r) => ({ campaignId: r.campaign_id, runId: r.id, round: r.round }));
 }
 
 /** The runs' schools with their cut-offs (hundredths; null: nobody admitted) and names, for the look-up's answer. */

@@ -42,11 +42,17 @@ interface PublishedRun {
   schools: Map<string, { name: string; cutoff: number | null }>;
 }
 
-/** Every campaign's latest published run, under one key: unknown campaigns cost no query and cannot grow the cache. */
-const ALL = 'published';
-const caches = new WeakMap<AppContext, TtlCache<Map<string, PublishedRun>>>();
+/**
+ * A campaign's latest published main run and, once there is one, its latest published supplementary run: a pupil in
+ * the supplementary run is answered from it, anyone else from the main run (at most two primary-key reads).
+ */
+interface PublishedRuns { main?: PublishedRun; supplementary?: PublishedRun }
 
-function runCache(ctx: AppContext): TtlCache<Map<string, PublishedRun>> {
+/** Every campaign's latest published runs, under one key: unknown campaigns cost no query and cannot grow the cache. */
+const ALL = 'published';
+const caches = new WeakMap<AppContext, TtlCache<Map<string, PublishedRuns>>>();
+
+function runCache(ctx: AppContext): TtlCache<Map<string, PublishedRuns>> {
   let cache = caches.get(ctx);
   if (!cache) {
     cache = new TtlCache(() => ctx.config.admissionLookup.cacheMs);
@@ -60,11 +66,17 @@ export function clearAdmissionResultCache(ctx: AppContext): void {
   caches.get(ctx)?.clear();
 }
 
-async function loadPublishedRuns(ctx: AppContext): Promise<Map<string, PublishedRun>> {
+async function loadPublishedRuns(ctx: AppContext): Promise<Map<string, PublishedRuns>> {
   const runs = await latestPublishedRuns(ctx.db);
   const byRun = new Map<string, PublishedRun>(runs.map((r) => [r.runId, { runId: r.runId, schools: new Map() }]));
   for (const s of await runSchools(ctx.db, runs.map((r) => r.runId))) byRun.get(s.runId)?.schools.set(s.unitId, { name: s.name, cutoff: s.cutoff });
-  return new Map(runs.map((r) => [r.campaignId, byRun.get(r.runId)!]));
+  const byCampaign = new Map<string, PublishedRuns>();
+  for (const r of runs) {
+    const entry = byCampaign.get(r.campaignId) ?? {};
+    entry[r.round] = byRun.get(r.runId)!;
+    byCampaign.set(r.campaignId, entry);
+  }
+  return byCampaign;
 }
 
 function notFound(): AppError {
@@ -75,10 +87,14 @@ function notFound(): AppError {
 const points = (hundredths: number) => hundredths / 100;
 
 export async function lookupAdmissionResult(ctx: AppContext, query: AdmissionResultQuery): Promise<AdmissionResult> {
-  const run = (await runCache(ctx).get(ALL, () => loadPublishedRuns(ctx))).get(query.campaign);
-  if (!run) throw notFound();
-  const row = await findPupilResult(ctx.database, run.runId, query.pupilIdNumber, query.birthDate);
-  if (!row) throw notFound();
+  const runs = (await runCache(ctx).get(ALL, () => loadPublishedRuns(ctx))).get(query.campaign);
+  let run = runs?.supplementary;
+  let row = run ? await findPupilResult(ctx.database, run.runId, query.pupilIdNumber, query.birthDate) : undefined;
+  if (!row) {
+    run = runs?.main;
+    row = run ? await findPupilResult(ctx.database, run.runId, query.pupilIdNumber, query.birthDate) : undefined;
+  }
+  if (!run || !row) throw notFound();
   const school = row.school_unit_id === null ? undefined : run.schools.get(row.school_unit_id);
   return {
     school: row.school_unit_id === null ? null : { unitId: row.school_unit_id, name: school?.name ?? row.school_unit_id },

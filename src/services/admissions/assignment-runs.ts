@@ -25,6 +25,9 @@ import { AppError } from '../../errors.js';
 import type { Caller } from '../access.js';
 import { administratorOf } from '../administration/administrator.js';
 import { recordAudit } from '../audit/audit.js';
+import { splitProgramId, supplementaryRound } from './seats.js';
+import { vnDateTime } from './vn-date-time.js';
+import { windowOf } from './windows.js';
 
 export const ASSIGN_ADMISSIONS_JOB = 'assign-admissions';
 export const REGISTRATION_PROCEDURE = 'admission-registration';
@@ -53,12 +56,24 @@ export interface RunView {
   error: string | null;
 }
 
-export async function startAssignment(ctx: AppContext, caller: Caller, campaignId: string): Promise<{ runId: string }> {
+/**
+ * `round` 'supplementary' (the supplementary round: supplementary.ts) is refused until the confirmation window has
+ * closed: the seats left are only known once every confirmation is in.
+ */
+export async function startAssignment(ctx: AppContext, caller: Caller, campaignId: string, round: 'main' | 'supplementary' = 'main'): Promise<{ runId: string }> {
   const { staff, actor } = administratorOf(caller);
   const runId = await ctx.db.transaction(async (tx) => {
     // The campaign row locked: two starts at once see each other's run, so only one runs.
     if (!(await lockCampaign(tx, campaignId))) throw new AppError('NOT_FOUND', 'Không có kỳ tuyển sinh này.');
     const campaign = (await findCampaign(tx, campaignId))!;
+    if (round === 'supplementary') {
+      const confirmation = windowOf(campaign, 'confirmation');
+      if (!confirmation || Date.now() < confirmation.closesAt.getTime()) {
+        throw new AppError('ADMISSION_WINDOW_CLOSED', confirmation
+          ? `Chỉ chạy tuyển bổ sung sau khi hết hạn xác nhận nhập học (${vnDateTime(confirmation.closesAt)}).`
+          : 'Kỳ tuyển sinh chưa có thời gian xác nhận nhập học: chưa tính được chỉ tiêu còn lại để tuyển bổ sung.');
+      }
+    }
     const running = await findRunningRun(tx, campaignId);
     if (running && Date.now() - running.startedAt.getTime() > STALE_RUN_MS) {
       await finishRun(tx, running.id, { status: 'failed', error: 'Lượt xét tuyển bị gián đoạn (quá thời gian chạy); đã được thay bằng lượt mới.', finishedAt: new Date() });
@@ -66,9 +81,9 @@ export async function startAssignment(ctx: AppContext, caller: Caller, campaignI
       throw new AppError('ASSIGNMENT_RUNNING', `Kỳ tuyển sinh đang được xét tuyển (lượt bắt đầu lúc ${running.startedAt.toISOString()}); chờ lượt đó xong rồi chạy lại.`);
     }
     // A fresh seed per run, published with its results so anyone can recompute the lottery keys (admissions/lottery.ts).
-    const run = await insertRun(tx, { campaignId, rule: campaign.rule, seed: randomBytes(16).toString('hex'), requestedBy: staff.id });
+    const run = await insertRun(tx, { campaignId, round, rule: campaign.rule, seed: randomBytes(16).toString('hex'), requestedBy: staff.id });
     await insertOutbox(tx, [{ job: ASSIGN_ADMISSIONS_JOB, payload: { runId: run.id } }]);
-    await recordAudit(tx, actor, 'campaign.assignment_started', campaignId, { runId: run.id, rule: run.rule, seed: run.seed });
+    await recordAudit(tx, actor, 'campaign.assignment_started', campaignId, { runId: run.id, round, rule: run.rule, seed: run.seed });
     return run.id;
   });
   ctx.jobs.wake();
@@ -126,6 +141,18 @@ export async function runAssignment(ctx: AppContext, runId: string): Promise<voi
     // Latest filed wins (listRegistrations is earliest first).
     byPupil.set(pupilIdNumber, { dossierId: r.id, pupilIdNumber, birthDate: String(form.pupilBirthDate ?? ''), choices, choiceFields });
   }
+  // The supplementary round: only pupils with supplementary choices and no confirmed enrolment, choosing among the
+  // seats left (seats.ts); everything else (scores, tie-break, engine) as in the main round.
+  let programs = schools.map((s) => ({ id: s.schoolUnitId, quota: s.quota }));
+  if (run.round === 'supplementary') {
+    const round = await supplementaryRound(ctx.db, campaign);
+    programs = round.programs;
+    for (const [id, p] of byPupil) {
+      const choices = round.choicesOf.get(id);
+      if (!choices) byPupil.delete(id);
+      else byPupil.set(id, { ...p, choices, choiceFields: choices.map((_, i) => i + 1) });
+    }
+  }
   const scoreOf = new Map(scores.map((s) => [s.pupilIdNumber, s]));
   const tieBreak: TieBreakKey[] = campaign.tieBreak.map((name) => ({ name, order: name === 'lottery' ? 'asc' : 'desc' }));
   const pupils: AssignmentPupil[] = [];
@@ -158,7 +185,7 @@ export async function runAssignment(ctx: AppContext, runId: string): Promise<voi
   try {
     outcome = await assignInThread({
       rule: run.rule, maxChoices: campaign.choices, tieBreak,
-      programs: schools.map((s) => ({ id: s.schoolUnitId, quota: s.quota })), pupils,
+      programs, pupils,
     }, onProgress);
   } catch (error) {
     await writes;
@@ -175,16 +202,18 @@ export async function runAssignment(ctx: AppContext, runId: string): Promise<voi
   const results = [...byPupil.values()].map((p) => {
     const placement = placementOf.get(p.pupilIdNumber);
     const s = scoreOf.get(p.pupilIdNumber);
+    const program = placement?.programId ? splitProgramId(placement.programId) : null;
     return {
       runId, campaignId: campaign.id, pupilIdNumber: p.pupilIdNumber, dossierId: p.dossierId, birthDate: p.birthDate,
-      schoolUnitId: placement?.programId ?? null,
+      // A program id is the school, or school + ':' + category (seats.ts).
+      schoolUnitId: program?.unitId ?? null, category: program?.category ?? '',
       // The form's choice number (choice1..N), not the position among the non-empty choices.
       choiceRank: placement?.choiceRank ? p.choiceFields[placement.choiceRank - 1]! : null,
       total: s ? s.score + s.priorityPoints : 0,
     };
   });
   const cutoffs = outcome.cutoffs.map((c) => ({
-    runId, schoolUnitId: c.programId, quota: c.quota, admitted: c.admitted, cutoff: c.cutoff === null ? null : Math.round(c.cutoff * 100),
+    runId, schoolUnitId: splitProgramId(c.programId).unitId, category: splitProgramId(c.programId).category, quota: c.quota, admitted: c.admitted, cutoff: c.cutoff === null ? null : Math.round(c.cutoff * 100),
   }));
   const noSeat = outcome.placements.filter((p) => p.programId === null).map((p) => p.pupilId);
   const stats = {

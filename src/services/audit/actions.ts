@@ -33,6 +33,8 @@ export const AUDIT_ACTIONS = {
   'campaign.roster_auto_confirmed': 'Tự động xác nhận thông tin tiền kiểm khi hết hạn',
   'campaign.assignment_started': 'Chạy xét tuyển (phân tuyến) kỳ tuyển sinh',
   'campaign.results_published': 'Công bố kết quả xét tuyển',
+  'admission.enrolment_confirmed': 'Xác nhận nhập học',
+  'admission.supplementary_choices_saved': 'Đăng ký nguyện vọng tuyển bổ sung',
   'campaign.remarking_filed': 'Nộp đơn phúc khảo bài thi tuyển sinh',
   'campaign.remarking_decided': 'Trả lời đơn phúc khảo bài thi tuyển sinh',
   'campaign.notices_started': 'Gửi thông báo kết quả xét tuyển vào hồ sơ đăng ký (ký số hàng loạt)',

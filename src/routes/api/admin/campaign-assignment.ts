@@ -44,9 +44,13 @@ export const adminCampaignAssignmentRoutes: FastifyPluginAsyncZod<{ ctx: AppCont
   app.post('/api/admin/campaigns/:id/assignment', {
     schema: {
       tags, summary: 'Chạy xét tuyển (một tác vụ nền); 409 ASSIGNMENT_RUNNING khi một lượt khác đang chạy',
-      params: idParams, response: { 202: z.object({ runId: z.string() }), ...errors },
+      description: 'JSON tùy chọn `{ round: "main" | "supplementary" }` (mặc định main). Tuyển bổ sung chỉ chạy sau khi hết thời gian xác nhận nhập học '
+        + '(409 ADMISSION_WINDOW_CLOSED), cho học sinh đã đăng ký nguyện vọng bổ sung và chưa xác nhận nhập học, vào chỉ tiêu còn lại.',
+      params: idParams,
+      body: z.object({ round: z.enum(['main', 'supplementary'], { error: 'Vòng xét tuyển là main hoặc supplementary.' }).default('main') }).strict().nullish(),
+      response: { 202: z.object({ runId: z.string() }), ...errors },
     },
-  }, async (request, reply) => reply.status(202).send(await startAssignment(ctx, request.caller, request.params.id)));
+  }, async (request, reply) => reply.status(202).send(await startAssignment(ctx, request.caller, request.params.id, request.body?.round ?? 'main')));
 
   app.get('/api/admin/campaigns/:id/assignment/:runId', {
     schema: {

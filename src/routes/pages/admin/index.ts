@@ -5,6 +5,7 @@ import type { AppContext } from '../../../app-context.js';
 import { accountPages } from './account.js';
 import { auditPages } from './audit.js';
 import { calendarPages } from './calendar.js';
+import { campaignRemarkingPages } from './campaign-remarking.js';
 import { campaignPages } from './campaigns.js';
 import { documentRegisterPages } from './document-register.js';
 import { nationalInboundPages } from './national-inbound.js';
@@ -24,6 +25,7 @@ export async function adminPages(app: FastifyInstance, ctx: AppContext): Promise
   procedurePages(app, ctx);
   calendarPages(app, ctx);
   campaignPages(app, ctx);
+  campaignRemarkingPages(app, ctx);
   documentRegisterPages(app, ctx);
   auditPages(app, ctx);
   paymentAdminPages(app, ctx);

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
 import { AppError } from '../../../errors.js';
 import type { Caller } from '../../../services/access.js';
+import { remarkingLinkShown } from '../../../services/admissions/remarking.js';
 import { messagesOf, postDossierMessage } from '../../../services/messages/dossier-messages.js';
 import { changeTrackingToken } from '../../../services/processing/change-tracking-token.js';
 import { performAction } from '../../../services/processing/perform-action.js';
@@ -26,10 +27,12 @@ export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
   const page = async (request: FastifyRequest, code: string, caller: Caller, extra: CitizenDossierExtra = {}, messageForm: MessageFormState = {}) => {
     // One load and one access check (for a citizen, one read of their children): the rest takes what it loaded.
     const details = await dossierDetails(ctx, code, caller);
-    const [survey, messages] = await Promise.all([surveyStateOf(ctx, details.dossier), messagesOf(ctx, details.dossier, details.actor)]);
     const asStaff = request.caller.kind === 'staff';
+    const [survey, messages, remarking] = await Promise.all([
+      surveyStateOf(ctx, details.dossier), messagesOf(ctx, details.dossier, details.actor), !asStaff && remarkingLinkShown(ctx, details.dossier),
+    ]);
     return citizenDossierModel(code, details, survey, asStaff, {
-      ...extra, messages: messagesPanel(messages, `/ho-so/${enc(code)}/tin-nhan`, asStaff, messageForm),
+      ...extra, remarkingUrl: remarking ? `/ho-so/${enc(code)}/phuc-khao` : null, messages: messagesPanel(messages, `/ho-so/${enc(code)}/tin-nhan`, asStaff, messageForm),
       // A signed-in citizen came from their space ("Hồ sơ của tôi"), not from the tracking form.
       inMySpace: request.caller.kind === 'citizen',
       payment: paymentPanel(details.view, `/ho-so/${enc(code)}`, {

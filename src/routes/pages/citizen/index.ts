@@ -10,6 +10,7 @@ import { citizenSignInPages } from './sign-in.js';
 import { mySpacePages } from './my-space.js';
 import { myDocumentsPages } from './my-documents.js';
 import { paymentPages } from './payment.js';
+import { remarkingPages } from './remarking.js';
 import { serviceIndexPages } from './service-index.js';
 import { trackingPages } from './tracking.js';
 
@@ -23,5 +24,6 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext): Promi
   mySpacePages(app, ctx);
   myDocumentsPages(app, ctx);
   paymentPages(app, ctx);
+  remarkingPages(app, ctx);
   serviceIndexPages(app, ctx);
 }
