@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/db/repositories/audit.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { eventually } from '../helpers/http.js';
+import { signInPages } from '../helpers/page-session.js';
 import { expectSignedAndSealed, signedResult, startHarness, step, uploads, view, type Harness } from './procedures-common.js';
 
 const DOCS = ['birthCertificate', 'residenceProof', 'schoolRecord'];
@@ -29,7 +30,7 @@ const filed = new Map<number, { code: string; trackingToken: string }>();
 const as = (who: string | undefined, method: string, path: string, json?: unknown) => h.api.json(method, path, { token: who ? h.tokens[who] : undefined, json });
 
 async function runToDone(): Promise<string> {
-  const started = await as('admin', 'POST', `/api/admin/campaigns/${C}/assignment`);
+  const started = await as('admin', 'POST', `/api/admin/campaigns/${C}/assignment`, {});
   expect(started.status, JSON.stringify(started.body)).toBe(202);
   const { runId } = started.body;
   await eventually(async () => ((await as('admin', 'GET', `/api/admin/campaigns/${C}/assignment/${runId}`)).body.status === 'done' ? true : undefined));
@@ -74,6 +75,15 @@ describe('admission notices: a published run applied to the dossiers, signed in 
     expect((await as(undefined, 'POST', `/api/admin/campaigns/${C}/assignment/${runId}/notices`)).status).toBe(401);
     expect((await as('admin', 'POST', `/api/admin/campaigns/${C}/assignment/00000000-0000-4000-8000-000000000000/notices`)).status).toBe(404);
     expect((await as('admin', 'GET', `/api/admin/campaigns/${C}/assignment/${runId}/notices`)).body).toMatchObject({ total: 8, applied: 0, queuedAt: null });
+    // The admin page: the start form, and no start without its confirmation box.
+    const admin = await signInPages(h.env, 'admin');
+    const page = await admin.get(`/quan-tri/tuyen-sinh/${C}/thong-bao`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Gửi thông báo trúng tuyển');
+    const unconfirmed = await admin.post(`/quan-tri/tuyen-sinh/${C}/thong-bao`, { run: runId });
+    expect(unconfirmed.status).toBe(422);
+    expect(unconfirmed.body).toContain('Đánh dấu ô xác nhận');
+    expect((await as('admin', 'GET', `/api/admin/campaigns/${C}/assignment/${runId}/notices`)).body.queuedAt).toBeNull();
   });
 
   it('leaves a dossier a principal decided meanwhile alone, and reports it', async () => {
@@ -96,7 +106,7 @@ describe('admission notices: a published run applied to the dossiers, signed in 
 
     const progress = await eventually(async () => {
       const res = await as('admin', 'GET', `/api/admin/campaigns/${C}/assignment/${runId}/notices`);
-      return res.body.signed === 4 && res.body.applied === 7 ? res.body : undefined;
+      return res.body.signed === 4 && res.body.applied === 7 && res.body.decided === 1 ? res.body : undefined;
     }, 60_000);
     expect(progress).toMatchObject({ total: 8, admitted: 4, applied: 7, signed: 4, failed: 0, decided: 1 });
     expect(progress.issues).toEqual([expect.objectContaining({ pupilIdNumber: pid(8), kind: 'decided', status: 'rejected' })]);
@@ -126,6 +136,29 @@ describe('admission notices: a published run applied to the dossiers, signed in 
     expect(results.find((x) => x.pupilIdNumber === pid(3))).toMatchObject({ school: B, choiceRank: 2 });
     const three = (await view(h, filed.get(3)!.code, filed.get(3)!.trackingToken)).body;
     expect(three.status).toBe('result_ready');
+    const adminPage = await (await signInPages(h.env, 'admin')).get(`/quan-tri/tuyen-sinh/${C}/thong-bao`);
+    expect(adminPage.body).toContain('Thông báo đã ký số</dt><dd>4</dd>');
+    expect(adminPage.body).toContain(pid(8));
+    expect(adminPage.body).not.toContain('http-equiv="refresh"');
+  });
+
+  it('shows a principal the pupils admitted to their school, with the CSV; not to a school officer', async () => {
+    const principal = await signInPages(h.env, 'principal');
+    const page = await principal.get('/can-bo/tuyen-sinh');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Tuyển sinh lớp 10 (thông báo thử)');
+    const results = (await as('admin', 'GET', `/api/admin/campaigns/${C}/results?run=${runId}`)).body as Array<{ pupilIdNumber: string; school: string | null }>;
+    for (const r of results) {
+      if (r.school === A) expect(page.body).toContain(r.pupilIdNumber);
+      else expect(page.body).not.toContain(r.pupilIdNumber);
+    }
+    const csv = await principal.get(`/can-bo/tuyen-sinh/${C}/ket-qua.csv`);
+    expect(csv.status).toBe(200);
+    expect(csv.body.startsWith('\uFEFFpupilIdNumber,school,choiceRank,total')).toBe(true);
+    expect(csv.body.trim().split('\n')).toHaveLength(1 + results.filter((r) => r.school === A).length);
+    const officer = await signInPages(h.env, 'school');
+    expect((await officer.get('/can-bo/tuyen-sinh')).status).toBe(403);
+    expect((await officer.get(`/can-bo/tuyen-sinh/${C}/ket-qua.csv`)).status).toBe(403);
   });
 
   it('a re-run published later: the earlier run can no longer send notices, the new one overwrites nothing decided', async () => {

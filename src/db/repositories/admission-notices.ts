@@ -1,9 +1,9 @@
 // A published assignment run applied to the registration dossiers (services/admissions/notices.ts): the batches the
 // fan-out jobs take, the marker of a dossier already applied (its history event names the run), the problems kept on
 // the run row, and the cheap counts of the progress view. Read and written in the caller's transaction.
-import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { admissionResults, admissionRuns } from '../schema/index.js';
+import { admissionCampaigns, admissionResults, admissionRuns, campaignSchools } from '../schema/index.js';
 import { rowsOf } from './outbox.js';
 import type { ResultRow } from './admission-assignment.js';
 
@@ -83,4 +83,11 @@ export async function noticeCounts(db: Db, runId: string): Promise<NoticeCounts>
     total: Number(row?.total ?? 0), admitted: Number(row?.admitted ?? 0), applied: Number(row?.applied ?? 0),
     signed: Number(row?.signed ?? 0), failedJobs: Number(row?.failedJobs ?? 0),
   };
+}
+
+/** The campaigns a school takes part in (a principal's lists), the latest registration window first. */
+export async function listCampaignsOfSchool(db: Db, schoolUnitId: string): Promise<Array<{ id: string; name: string }>> {
+  return db.select({ id: admissionCampaigns.id, name: admissionCampaigns.name }).from(campaignSchools)
+    .innerJoin(admissionCampaigns, eq(admissionCampaigns.id, campaignSchools.campaignId))
+    .where(eq(campaignSchools.schoolUnitId, schoolUnitId)).orderBy(desc(admissionCampaigns.opensAt));
 }

@@ -15,7 +15,7 @@ import { CSV_BOM, csvRow } from '../reporting/csv.js';
 import { findRunOf } from './assignment-runs.js';
 
 /** The role that makes a staff account of a campaign's school its principal (as in the admission workflow). */
-const PRINCIPAL_ROLE = 'leader';
+export const PRINCIPAL_ROLE = 'leader';
 
 export interface ResultItem { pupilIdNumber: string; school: string | null; choiceRank: number | null; total: number }
 export interface CutoffItem { school: string; quota: number; admitted: number; cutoff: number | null }

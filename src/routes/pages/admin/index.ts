@@ -6,6 +6,7 @@ import { accountPages } from './account.js';
 import { auditPages } from './audit.js';
 import { calendarPages } from './calendar.js';
 import { campaignRemarkingPages } from './campaign-remarking.js';
+import { campaignNoticePages } from './campaign-notices.js';
 import { campaignPages } from './campaigns.js';
 import { documentRegisterPages } from './document-register.js';
 import { nationalInboundPages } from './national-inbound.js';
@@ -25,6 +26,7 @@ export async function adminPages(app: FastifyInstance, ctx: AppContext): Promise
   procedurePages(app, ctx);
   calendarPages(app, ctx);
   campaignPages(app, ctx);
+  campaignNoticePages(app, ctx);
   campaignRemarkingPages(app, ctx);
   documentRegisterPages(app, ctx);
   auditPages(app, ctx);

@@ -1,6 +1,7 @@
 // Staff pages, one file per page, registered in the portal's page scope (CSRF, CSP, error pages: ../index.ts).
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
+import { admissionListPages } from './admissions.js';
 import { approvalPages } from './approvals.js';
 import { dashboardPage } from './dashboard.js';
 import { dossierPages } from './dossier.js';
@@ -24,4 +25,5 @@ export async function staffPages(app: FastifyInstance, ctx: AppContext, options:
   dashboardPage(app, ctx, options);
   feedbackPages(app, ctx);
   failedEffectsPage(app, ctx);
+  admissionListPages(app, ctx);
 }
