@@ -1274,11 +1274,14 @@ function admissionCases(): HttpCase[] {
       call('POST /api/admin/campaigns/:id/assignment', 'POST', `${A}/${id}/assignment`, label, expect),
       // The run is looked up by its id first (the campaign is only compared): a NUL never reaches PostgreSQL.
       get('GET /api/admin/campaigns/:id/assignment/:runId', label, `${A}/${id}/assignment/${RUN}`, expect.status === 400 ? NF : expect),
+      call('POST /api/admin/campaigns/:id/assignment/:runId/notices', 'POST', `${A}/${id}/assignment/${RUN}/notices`, label, expect.status === 400 ? NF : expect),
     ]),
     ...runs.flatMap(([label, run, expect]) => [
       get('GET /api/admin/campaigns/:id/assignment/:runId', label, `${A}/ts10-demo/assignment/${run}`, expect),
       call('POST /api/admin/campaigns/:id/assignment/:runId/publish', 'POST', `${A}/ts10-demo/assignment/${run}/publish`, label, expect),
       get('GET /api/admin/campaigns/:id/assignment/:runId/changes', label, `${A}/ts10-demo/assignment/${run}/changes?since=${RUN}`, expect),
+      call('POST /api/admin/campaigns/:id/assignment/:runId/notices', 'POST', `${A}/ts10-demo/assignment/${run}/notices`, label, expect),
+      get('GET /api/admin/campaigns/:id/assignment/:runId/notices', label, `${A}/ts10-demo/assignment/${run}/notices`, expect),
       // In the query, no router limit: the schema's 64 characters.
       get('GET /api/admin/campaigns/:id/results', `?run= ${label}`, `${A}/ts10-demo/results?run=${run}`, expect.status === 414 ? V : expect),
     ]),
