@@ -7,6 +7,7 @@ import { auditPages } from './audit.js';
 import { calendarPages } from './calendar.js';
 import { campaignRemarkingPages } from './campaign-remarking.js';
 import { campaignNoticePages } from './campaign-notices.js';
+import { campaignSeasonPages } from './campaign-season.js';
 import { campaignPages } from './campaigns.js';
 import { documentRegisterPages } from './document-register.js';
 import { nationalInboundPages } from './national-inbound.js';
@@ -26,6 +27,7 @@ export async function adminPages(app: FastifyInstance, ctx: AppContext): Promise
   procedurePages(app, ctx);
   calendarPages(app, ctx);
   campaignPages(app, ctx);
+  campaignSeasonPages(app, ctx);
   campaignNoticePages(app, ctx);
   campaignRemarkingPages(app, ctx);
   documentRegisterPages(app, ctx);
