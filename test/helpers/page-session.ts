@@ -5,6 +5,8 @@ import type { TestEnvironment } from './context.js';
 export interface PageSession {
   get(url: string): Promise<{ status: number; body: string; location?: string }>;
   post(url: string, form: Record<string, string> | Array<[string, string]>): Promise<{ status: number; body: string; location?: string }>;
+  /** A multipart form post (an upload form: the CSRF token in the query, as the pages send it). */
+  upload(url: string, file: { field: string; fileName: string; data: Buffer | string; type?: string }): Promise<{ status: number; body: string; location?: string }>;
 }
 
 export async function signInPages(env: TestEnvironment, username: string, password = 'demo'): Promise<PageSession> {
@@ -25,5 +27,16 @@ export async function signInPages(env: TestEnvironment, username: string, passwo
   const session = signIn.cookies.find((c) => c.name === 'motcua_session');
   if (!session) throw new Error(`page sign-in of ${username} failed: ${signIn.statusCode}`);
   cookies.motcua_session = session.value;
-  return { get: async (url) => answer(await env.app.inject({ method: 'GET', url, cookies })), post };
+  const upload: PageSession['upload'] = async (url, file) => {
+    const boundary = `----motcua${Date.now().toString(16)}`;
+    const payload = Buffer.concat([
+      Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${file.field}"; filename="${file.fileName}"\r\ncontent-type: ${file.type ?? 'text/csv'}\r\n\r\n`),
+      Buffer.from(file.data), Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    return answer(await env.app.inject({
+      method: 'POST', url: `${url}${url.includes('?') ? '&' : '?'}_csrf=${encodeURIComponent(csrf)}`, cookies,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, payload,
+    }));
+  };
+  return { get: async (url) => answer(await env.app.inject({ method: 'GET', url, cookies })), post, upload };
 }

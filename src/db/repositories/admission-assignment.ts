@@ -3,7 +3,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import {
-  admissionCampaigns, admissionCutoffs, admissionResults, admissionRuns, admissionScores, dossiers,
+  admissionCampaigns, admissionCutoffs, admissionResults, admissionRuns, admissionScores, dossiers, staffAccounts,
 } from '../schema/index.js';
 
 export type ScoreRow = typeof admissionScores.$inferSelect;
@@ -114,4 +114,23 @@ export async function listResults(db: Db, runId: string, schoolUnitIds?: string[
 
 export async function listCutoffs(db: Db, runId: string): Promise<CutoffRow[]> {
   return db.select().from(admissionCutoffs).where(eq(admissionCutoffs.runId, runId)).orderBy(asc(admissionCutoffs.schoolUnitId));
+}
+
+/** The campaign's runs, latest first (the season pages list them; a season has a handful). */
+export async function listRuns(db: Db, campaignId: string, limit = 100): Promise<RunRow[]> {
+  return db.select().from(admissionRuns).where(eq(admissionRuns.campaignId, campaignId)).orderBy(desc(admissionRuns.startedAt)).limit(limit);
+}
+
+/**
+ * How many scores the campaign has, when they were imported and by whom: a file replaces all of them, so every row
+ * carries the same import (min() just picks that one name).
+ */
+export async function scoresSummary(db: Db, campaignId: string): Promise<{ count: number; importedAt: Date | null; importedBy: string | null }> {
+  const [row] = await db.select({
+    count: sql<number>`count(*)::int`,
+    importedAt: sql<string | null>`max(${admissionScores.importedAt})`,
+    importedBy: sql<string | null>`min(${staffAccounts.fullName})`,
+  }).from(admissionScores).leftJoin(staffAccounts, eq(staffAccounts.id, admissionScores.importedBy))
+    .where(eq(admissionScores.campaignId, campaignId));
+  return { count: Number(row?.count ?? 0), importedAt: row?.importedAt ? new Date(row.importedAt) : null, importedBy: row?.importedBy ?? null };
 }

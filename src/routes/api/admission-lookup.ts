@@ -1,27 +1,12 @@
 // The public admission look-ups: a pupil's result (built for result day) and the demand per school during the
 // registration window. Neither needs to know who asks: both routes are marked `anonymous` so the caller plugin skips
 // its session look-ups, and both are rate limited per client IP (config admissionLookup.ratePerMinute).
-import type { RateLimitOptions } from '@fastify/rate-limit';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import { AppError } from '../../errors.js';
+import { lookupRateLimit } from '../admission-lookup-limit.js';
 import { campaignDemand } from '../../services/admission-lookup/demand.js';
 import { admissionResultQuery, admissionResultResponse, CAMPAIGN_ID, lookupAdmissionResult } from '../../services/admission-lookup/result.js';
-
-function lookupRateLimit(ctx: AppContext): RateLimitOptions | undefined {
-  const max = ctx.config.admissionLookup.ratePerMinute;
-  if (max <= 0) return undefined;
-  return {
-    max, timeWindow: 60_000,
-    errorResponseBuilder: (_request, context) => {
-      const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
-      const error = new AppError('RATE_LIMITED', `Bạn đã tra cứu quá nhiều lần trong một phút. Vui lòng thử lại sau ${seconds} giây.`);
-      error.retryAfterSeconds = seconds;
-      return error;
-    },
-  };
-}
 
 // The answer is built by our own code from typed values, so the zod serializer's validation pass is redundant work on
 // the hottest route of result day: plain JSON.stringify (the zod schema still documents the response).

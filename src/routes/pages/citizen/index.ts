@@ -2,6 +2,7 @@
 // same services as the JSON API.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
+import { admissionPages } from './admissions.js';
 import { applyPages } from './apply.js';
 import { cataloguePages } from './catalogue.js';
 import { dossierPages } from './dossier.js';
@@ -26,4 +27,5 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext): Promi
   paymentPages(app, ctx);
   remarkingPages(app, ctx);
   serviceIndexPages(app, ctx);
+  admissionPages(app, ctx);
 }
