@@ -55,7 +55,8 @@ describe('start-up', () => {
   });
 
   it('creates the demo accounts and the leader\'s demo certificate in the embedded default', async () => {
-    const env: TestEnvironment = await startTestEnvironment('embedded');
+    // Fresh: this is the first start the other tests' snapshot copies (test/helpers/start-snapshots.ts).
+    const env: TestEnvironment = await startTestEnvironment('embedded', { fresh: true });
     cleanups.push(() => env.close());
     const leader = await findStaffByUsername(env.ctx.db, 'leader');
     expect(leader?.roles).toEqual(['leader']);
