@@ -9,6 +9,7 @@ import { listAuditEntries } from '../../src/db/repositories/audit.js';
 import { admissionCampaigns, admissionRoster } from '../../src/db/schema/admissions.js';
 import { autoConfirmRosters } from '../../src/services/admissions/roster.js';
 import { signInCitizen, type SignedInCitizen } from '../helpers/citizen-session.js';
+import { signInPages } from '../helpers/page-session.js';
 import { startHarness, uploads, type Harness } from './procedures-common.js';
 
 const HOUR = 3_600_000;
@@ -173,6 +174,57 @@ describe('pre-verification of the roster', () => {
     expect(on.status, JSON.stringify(on.body)).toBe(201);
   });
 
+  it('serves the pages: the administrator\'s roster (counts, filter, line errors) and the parent\'s /tien-kiem', async () => {
+    const admin = await signInPages(h.env, 'admin');
+    const page = await admin.get(`/quan-tri/tuyen-sinh/${C}/tien-kiem?status=pending`);
+    expect(page.status, page.body).toBe(200);
+    expect(page.body).toContain('Chưa xác nhận');
+    expect(page.body).toContain(pid(4));
+    expect(page.body).not.toContain(pid(1)); // confirmed: filtered out
+    expect((await admin.get(`/quan-tri/tuyen-sinh/${C}/tien-kiem?status=khac`)).status).toBe(422);
+    // The import form (multipart, the CSRF token in the query string): a bad file shows its lines next to the form.
+    const bearer = { authorization: `Bearer ${h.tokens.admin}` };
+    const form = await h.env.app.inject({ method: 'GET', url: `/quan-tri/tuyen-sinh/${C}/tien-kiem`, headers: bearer });
+    const token = /\?_csrf=([^"&]+)"/.exec(form.body)![1]!;
+    const boundary = 'ranh-gioi-tep';
+    const payload = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="ds.csv"\r\nContent-Type: text/csv\r\n\r\n${HEADER}\n12345,Tên,2011-01-01,Nam,,,\r\n--${boundary}--\r\n`;
+    const posted = await h.env.app.inject({
+      method: 'POST', url: `/quan-tri/tuyen-sinh/${C}/tien-kiem?_csrf=${token}`, payload,
+      headers: { ...bearer, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      cookies: { motcua_csrf: form.cookies.find((c) => c.name === 'motcua_csrf')!.value },
+    });
+    const postedBody = { status: posted.statusCode, body: posted.body };
+    expect(postedBody.status, postedBody.body.slice(0, 500)).toBe(422);
+    expect(postedBody.body).toContain('Dòng 2');
+    expect((await h.env.app.inject({ method: 'GET', url: `/quan-tri/tuyen-sinh/${C}/tien-kiem`, headers: { authorization: `Bearer ${h.tokens.school}` } })).statusCode).toBe(403);
+
+    // The parent: not signed in, a prompt; signed in, their two children with forms; a correction refused next to its field.
+    const anonymous = await h.env.app.inject({ method: 'GET', url: '/tien-kiem' });
+    expect(anonymous.statusCode).toBe(200);
+    expect(anonymous.body).toContain('/auth/citizen/login?next');
+    const mine = await h.env.app.inject({ method: 'GET', url: '/tien-kiem', cookies: { motcua_citizen: parent.token } });
+    expect(mine.statusCode, mine.body).toBe(200);
+    expect(mine.body).toContain(pid(1));
+    expect(mine.body).toContain(pid(2));
+    const csrfCookie = mine.cookies.find((c) => c.name === 'motcua_csrf')!.value;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(mine.body)![1]!;
+    const post = (form: Record<string, string>) => h.env.app.inject({
+      method: 'POST', url: '/tien-kiem', cookies: { motcua_citizen: parent.token, motcua_csrf: csrfCookie },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
+    });
+    const refused = await post({ campaignId: C, pupilIdNumber: pid(1), answer: 'correct', fullName: 'Nguyễn Minh An', birthDate: '2011-02-30' });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toMatch(/aria-invalid="true"[^>]*aria-describedby="[^"]*birthDate-error/);
+    const corrected = await post({ campaignId: C, pupilIdNumber: pid(1), answer: 'correct', fullName: 'Nguyễn Minh Ân', birthDate: '2011-04-20' });
+    expect(corrected.statusCode, corrected.body.slice(0, 300)).toBe(303);
+    expect(await rosterRow(1)).toMatchObject({ status: 'corrected', fullName: 'Nguyễn Minh Ân', corrections: { fullName: { from: 'Nguyễn Minh An', to: 'Nguyễn Minh Ân' } } });
+    expect((await post({ campaignId: C, pupilIdNumber: pid(1), answer: 'confirm' })).statusCode).toBe(303);
+    const stranger_ = await post({ campaignId: C, pupilIdNumber: pid(4), answer: 'confirm' });
+    expect(stranger_.statusCode).toBe(404);
+    const space = await h.env.app.inject({ method: 'GET', url: '/ho-so-cua-toi', cookies: { motcua_citizen: parent.token } });
+    expect(space.body).toContain('href="/tien-kiem"');
+  });
+
   it('closes with the window: answers and imports refused (409), pending rows auto-confirmed once by the deadline sweep', async () => {
     expect(await autoConfirmRosters(h.env.ctx)).toEqual({}); // window still open: nothing due
     await setPreVerification(new Date(Date.now() - 3 * HOUR), new Date(Date.now() - HOUR));
@@ -188,7 +240,7 @@ describe('pre-verification of the roster', () => {
 
     expect(await autoConfirmRosters(h.env.ctx)).toEqual({ [C]: 2 });
     expect(await rosterRow(4)).toMatchObject({ status: 'auto_confirmed', confirmedBy: 'deadline' });
-    expect(await rosterRow(1)).toMatchObject({ status: 'confirmed', confirmedBy: GUARDIAN });
+    expect(await rosterRow(1)).toMatchObject({ status: 'corrected', confirmedBy: GUARDIAN }); // answered on the page: kept
     expect(await autoConfirmRosters(h.env.ctx)).toEqual({}); // idempotent
     const audits = await listAuditEntries(h.env.ctx.db, { action: 'campaign.roster_auto_confirmed', target: C, limit: 5 });
     expect(audits).toHaveLength(1);

@@ -48,18 +48,21 @@ export function rosterGender(value: string): 'male' | 'female' | undefined {
 const text = (max: number, label: string) => z.string({ error: `${label} không hợp lệ.` }).trim().normalize('NFC')
   .min(1, `${label} không được để trống.`).max(max, `${label} tối đa ${max} ký tự.`);
 
+/** A correction: the fields that are wrong and what they should read (at least one). */
+export const rosterCorrection = z.strictObject({
+  corrections: z.strictObject({
+    fullName: text(MAX_NAME, 'Họ và tên').optional(),
+    birthDate: z.string().max(20).transform((v, ctx) => normaliseDate(v) ?? (ctx.addIssue({ code: 'custom', message: 'Ngày sinh không hợp lệ (ngày/tháng/năm hoặc năm-tháng-ngày, là một ngày có thật).' }), z.NEVER)).optional(),
+    gender: z.string().max(20).transform((v, ctx) => rosterGender(v) ?? (ctx.addIssue({ code: 'custom', message: 'Giới tính là Nam hoặc Nữ.' }), z.NEVER)).optional(),
+    currentSchool: text(MAX_TEXT, 'Trường đang học').optional(),
+    residence: text(MAX_TEXT, 'Nơi cư trú').optional(),
+  }).refine((c) => Object.values(c).some((v) => v !== undefined), 'Chưa có thông tin nào cần điều chỉnh.'),
+});
+
 /** The answer of a parent or a desk: the row is right as it is, or these fields are wrong and should read so. */
 export const rosterAnswer = z.union([
   z.strictObject({ confirm: z.literal(true, { error: 'Gửi { "confirm": true } để xác nhận thông tin là đúng.' }) }),
-  z.strictObject({
-    corrections: z.strictObject({
-      fullName: text(MAX_NAME, 'Họ và tên').optional(),
-      birthDate: z.string().max(20).transform((v, ctx) => normaliseDate(v) ?? (ctx.addIssue({ code: 'custom', message: 'Ngày sinh không hợp lệ (ngày/tháng/năm hoặc năm-tháng-ngày, là một ngày có thật).' }), z.NEVER)).optional(),
-      gender: z.string().max(20).transform((v, ctx) => rosterGender(v) ?? (ctx.addIssue({ code: 'custom', message: 'Giới tính là Nam hoặc Nữ.' }), z.NEVER)).optional(),
-      currentSchool: text(MAX_TEXT, 'Trường đang học').optional(),
-      residence: text(MAX_TEXT, 'Nơi cư trú').optional(),
-    }).refine((c) => Object.values(c).some((v) => v !== undefined), 'Chưa có thông tin nào cần điều chỉnh.'),
-  }),
+  rosterCorrection,
 ], { error: 'Gửi { "confirm": true } hoặc { "corrections": { ... } }.' });
 export type RosterAnswer = z.infer<typeof rosterAnswer>;
 

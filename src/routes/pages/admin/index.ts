@@ -7,6 +7,7 @@ import { auditPages } from './audit.js';
 import { calendarPages } from './calendar.js';
 import { campaignRemarkingPages } from './campaign-remarking.js';
 import { campaignNoticePages } from './campaign-notices.js';
+import { campaignRosterPages } from './campaign-roster.js';
 import { campaignSeasonPages } from './campaign-season.js';
 import { campaignPages } from './campaigns.js';
 import { documentRegisterPages } from './document-register.js';
@@ -29,6 +30,7 @@ export async function adminPages(app: FastifyInstance, ctx: AppContext): Promise
   campaignPages(app, ctx);
   campaignSeasonPages(app, ctx);
   campaignNoticePages(app, ctx);
+  campaignRosterPages(app, ctx);
   campaignRemarkingPages(app, ctx);
   documentRegisterPages(app, ctx);
   auditPages(app, ctx);

@@ -11,6 +11,7 @@ import { citizenSignInPages } from './sign-in.js';
 import { mySpacePages } from './my-space.js';
 import { myDocumentsPages } from './my-documents.js';
 import { paymentPages } from './payment.js';
+import { rosterPages } from './roster.js';
 import { remarkingPages } from './remarking.js';
 import { serviceIndexPages } from './service-index.js';
 import { trackingPages } from './tracking.js';
@@ -25,6 +26,7 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext): Promi
   mySpacePages(app, ctx);
   myDocumentsPages(app, ctx);
   paymentPages(app, ctx);
+  rosterPages(app, ctx);
   remarkingPages(app, ctx);
   serviceIndexPages(app, ctx);
   admissionPages(app, ctx);
