@@ -538,6 +538,16 @@ export const MATRIX: MatrixRow[] = [
     Array<string>(15).fill(ARNF)),
   ...staffRows('GET /api/campaigns/:id/demand (open)', { ...get('/api/campaigns/ts10-demo/demand'), remoteAddress: '198.51.100.144' }, Array<string>(15).fill(OK)),
   ...staffRows('GET /api/campaigns/:id/demand (closed, published)', { ...get('/api/campaigns/ts10-2025/demand'), remoteAddress: '198.51.100.145' }, Array<string>(15).fill(OK)),
+  // Re-marking (phúc khảo): the citizen side answers like a dossier nobody registered (the pupil below is in no
+  // registration: every caller the same 404, staff included — re-marking is the family's request); the administration
+  // side is the administrator's, an unknown request a 404 after the gate.
+  ...staffRows('POST /api/admissions/remarking (no such registration)', post('/api/admissions/remarking', { json: { campaign: 'ts10-demo', pupilIdNumber: '038299999999', subjects: ['Toán'] } }),
+    Array<string>(15).fill(NF)),
+  ...staffRows('GET /api/admissions/remarking (no such registration)', get('/api/admissions/remarking?campaign=ts10-demo&pupilIdNumber=038299999999'), Array<string>(15).fill(NF)),
+  ...staffRows('GET /api/admin/campaigns/:id/remarking', get('/api/admin/campaigns/ts10-demo/remarking'), adminApi(OK)),
+  ...staffRows('POST /api/admin/campaigns/:id/remarking/:requestId', send('POST', `/api/admin/campaigns/ts10-demo/remarking/${NO_ID}`, { json: { outcome: 'refused', note: 'Không có đơn' } }),
+    adminApi('404 NOT_FOUND')),
+  ...staffRows('GET /quan-tri/tuyen-sinh/:id/phuc-khao', get('/quan-tri/tuyen-sinh/ts10-demo/phuc-khao'), [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P200, P403, P403, P403, P403, P403, LOGIN, LOGIN]),
   ...staffRows('GET /api/campaigns/:id/demand (unknown)', { ...get('/api/campaigns/khong-co/demand'), remoteAddress: '198.51.100.146' }, Array<string>(15).fill(NOTF)),
   ...staffRows('GET /api/admin/document-kinds', get('/api/admin/document-kinds'), adminApi(OK)),
   ...staffRows('PATCH /api/admin/document-kinds/:key', send('PATCH', '/api/admin/document-kinds/khong-co', { json: { name: 'Công văn' } }), adminApi('404 DOCUMENT_KIND_NOT_FOUND')),

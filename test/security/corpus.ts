@@ -1242,6 +1242,70 @@ function paymentCases(): HttpCase[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Re-marking requests (phúc khảo): the citizen's request body and query (validated before anything is looked up; a
+// well-formed request about a pupil nobody registered is the dossiers' 404), the administrator's list query and answers
+// (an unknown or malformed request id is the same 404, before the body is read). No case files or answers anything.
+function remarkingCases(): HttpCase[] {
+  const V = J(422, 'VALIDATION_FAILED');
+  const NF = J(404, 'NOT_FOUND');
+  const DNF = J(404, 'DOSSIER_NOT_FOUND');
+  const R = '/api/admissions/remarking';
+  const A = '/api/admin/campaigns';
+  const REQ = '00000000-0000-4000-8000-000000000000';
+  const ok = { campaign: 'ts10-demo', pupilIdNumber: '038299999999', subjects: ['Toán'] };
+  const file = (name: string, json: unknown, expect: Expected): HttpCase => ({ endpoint: `POST ${R}`, name, method: 'POST', path: R, who: 'anon', body: { json }, expect });
+  const read = (name: string, query: string, expect: Expected): HttpCase => ({ endpoint: `GET ${R}`, name, method: 'GET', path: `${R}?${query}`, who: 'anon', expect });
+  const list = (name: string, path: string, expect: Expected): HttpCase => ({ endpoint: 'GET /api/admin/campaigns/:id/remarking', name, method: 'GET', path, who: 'admin', expect });
+  const decide = (name: string, path: string, body: Body, expect: Expected): HttpCase => ({
+    endpoint: 'POST /api/admin/campaigns/:id/remarking/:requestId', name, method: 'POST', path, who: 'admin', body, expect,
+  });
+  return [
+    file('nobody registered this pupil', ok, DNF),
+    file('empty object', {}, V),
+    file('an array', [ok], V),
+    file('a string', 'phuc khao', V),
+    file('null', null, V),
+    file('subjects empty', { ...ok, subjects: [] }, V),
+    file('subjects a string', { ...ok, subjects: 'Toán' }, V),
+    file('an unknown subject', { ...ok, subjects: ['Hóa học'] }, V),
+    file('a subject twice', { ...ok, subjects: ['Toán', 'Toán'] }, V),
+    file('10,000 subjects', { ...ok, subjects: Array<string>(10_000).fill('Toán') }, V),
+    file('a subject with NUL', { ...ok, subjects: [`Toán${NUL}`] }, V),
+    file('a subject as an object', { ...ok, subjects: [{ name: 'Toán' }] }, V),
+    file('reason 5,000 characters', { ...ok, reason: 'x'.repeat(5_000) }, V),
+    file('reason a number', { ...ok, reason: 7 }, V),
+    file('pupil id 11 digits', { ...ok, pupilIdNumber: '03829999999' }, V),
+    file('pupil id a number', { ...ok, pupilIdNumber: 38299999999 }, V),
+    file('pupil id full-width digits', { ...ok, pupilIdNumber: '０３８２９９９９９９９９' }, V),
+    file('campaign SQL-ish', { ...ok, campaign: "' OR 1=1 --" }, V),
+    file('campaign with NUL', { ...ok, campaign: `ts10${NUL}` }, V),
+    file('an unknown field', { ...ok, status: 'changed' }, V),
+    { endpoint: `POST ${R}`, name: 'nested 5,000 deep', method: 'POST', path: R, who: 'anon', body: DEEP_OBJECT_BODY, expect: V },
+    read('nobody registered this pupil', 'campaign=ts10-demo&pupilIdNumber=038299999999', DNF),
+    read('no query', '', V),
+    read('pupil id with a letter', 'campaign=ts10-demo&pupilIdNumber=03829999999a', V),
+    read('pupil id repeated', 'campaign=ts10-demo&pupilIdNumber=038299999999&pupilIdNumber=038299999998', V),
+    read('campaign 5,000 characters', `campaign=${'a'.repeat(5_000)}&pupilIdNumber=038299999999`, V),
+    list('status unknown', `${A}/ts10-demo/remarking?status=xyz`, V),
+    list('status repeated', `${A}/ts10-demo/remarking?status=changed&status=refused`, V),
+    list('page 0', `${A}/ts10-demo/remarking?page=0`, V),
+    list('page -1', `${A}/ts10-demo/remarking?page=-1`, V),
+    list('page 1.5', `${A}/ts10-demo/remarking?page=1.5`, V),
+    list('page 1e9', `${A}/ts10-demo/remarking?page=1e9`, V),
+    list('page a word', `${A}/ts10-demo/remarking?page=mot`, V),
+    list('unknown campaign', `${A}/khong-co/remarking`, NF),
+    list('campaign 65 characters', `${A}/${'a'.repeat(65)}/remarking`, V),
+    list('campaign SQL-ish', `${A}/${enc("' OR 1=1 --")}/remarking`, NF),
+    decide('unknown request', `${A}/ts10-demo/remarking/${REQ}`, { json: { outcome: 'refused', note: 'x' } }, NF),
+    decide('request id not a uuid', `${A}/ts10-demo/remarking/khong-phai-uuid`, { json: { outcome: 'refused', note: 'x' } }, NF),
+    decide('request id with NUL', `${A}/ts10-demo/remarking/${REQ.slice(0, 35)}${enc(NUL)}`, { json: { outcome: 'refused', note: 'x' } }, NF),
+    decide('request id 65 characters', `${A}/ts10-demo/remarking/${'a'.repeat(65)}`, { json: { outcome: 'refused', note: 'x' } }, V),
+    decide('unknown request, body an array', `${A}/ts10-demo/remarking/${REQ}`, { json: [1, 2] }, NF),
+    decide('unknown request, newScore 1e400', `${A}/ts10-demo/remarking/${REQ}`, { raw: '{"outcome":"changed","newScore":1e400,"note":"x"}', type: 'application/json' }, NF),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // The admission season (issue 14): campaign and run ids, the results' and cut-offs' queries, the public look-up's
 // pupil id and birth date, and the scores file (as the administrator, on ts10-demo: no case may import a row or start a
 // run; bad-inputs.test.ts checks admissionState).
@@ -1367,6 +1431,82 @@ function admissionCases(): HttpCase[] {
   ];
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Pre-verification (tiền kiểm): the roster file, the list's query and the answers (as the administrator, on ts10-demo,
+// which has no preVerification window: a good file is refused 409 after the file's checks, so no case imports a row;
+// bad-inputs.test.ts checks admissionState). The parent's endpoint validates its body before asking who calls.
+function rosterCases(): HttpCase[] {
+  const V = J(422, 'VALIDATION_FAILED');
+  const NF = J(404, 'NOT_FOUND');
+  const A = '/api/admin/campaigns';
+  const call = (endpoint: string, method: Method, path: string, name: string, expect: Expected, body?: Body, who = 'admin'): HttpCase => ({ endpoint, name, method, path, who, body, expect });
+  const HEADER = 'pupilIdNumber,fullName,birthDate,gender,currentSchool,residence,guardianIdNumber\n';
+  const GOOD = `${HEADER}038211111111,Nguyễn Văn An,2011-01-02,Nam,THCS Điện Biên,Thanh Hóa,038080000111\n`;
+  const csv = (text: string | Buffer, fileName = 'tien-kiem.csv') => ({ name: 'file', filename: fileName, contentType: 'text/csv', value: text }) satisfies Part;
+  const roster = (name: string, parts: Part[], expect: Expected, extra: Partial<Extract<Body, { multipart: Part[] }>> = {}, who = 'admin') =>
+    call('POST /api/admin/campaigns/:id/roster', 'POST', `${A}/ts10-demo/roster`, name, expect, { multipart: parts, ...extra }, who);
+  const list = (name: string, query: string, expect: Expected, id = 'ts10-demo') => call('GET /api/admin/campaigns/:id/roster', 'GET', `${A}/${id}/roster${query}`, name, expect);
+  const desk = (name: string, body: Body, expect: Expected, pupil = '038299999999') =>
+    call('POST /api/admin/campaigns/:id/roster/:pupilIdNumber', 'POST', `${A}/ts10-demo/roster/${pupil}`, name, expect, body);
+  const parent = (name: string, body: Body, expect: Expected, path = '/api/admissions/roster/ts10-demo/038299999999') =>
+    call('POST /api/admissions/roster/:campaignId/:pupilIdNumber', 'POST', path, name, expect, body, 'anon');
+  return [
+    call('POST /api/admin/campaigns/:id/roster', 'POST', `${A}/ts10-demo/roster`, 'JSON instead of multipart', J(415, 'UNSUPPORTED_MEDIA_TYPE'), { json: { file: GOOD } }),
+    roster('no file', [{ name: 'note', value: 'x' }], V),
+    roster('a PDF', [csv(PDF_PLACEHOLDER, 'ds.pdf')], V),
+    roster('empty file', [csv('')], V),
+    roster('binary bytes', [csv(Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80, 0x81, 0x0d, 0x0a, 0xc3, 0x28]))], V),
+    roster('header only', [csv(HEADER)], V),
+    roster('unknown column', [csv('pupilIdNumber,fullName,birthDate,hack\n038211111111,An,2011-01-02,1\n')], V),
+    roster('no birthDate column', [csv('pupilIdNumber,fullName\n038211111111,An\n')], V),
+    roster('pupil id 11 digits', [csv(`${HEADER}03821111111,An,2011-01-02,,,,\n`)], V),
+    roster('pupil id with NUL', [csv(`${HEADER}03821111111${NUL},An,2011-01-02,,,,\n`)], V),
+    roster('formula as the pupil id', [csv(`${HEADER}=HYPERLINK("x"),An,2011-01-02,,,,\n`)], V),
+    roster('birth date 2011-02-30', [csv(`${HEADER}038211111111,An,2011-02-30,,,,\n`)], V),
+    roster('birth date 30/02/2011', [csv(`${HEADER}038211111111,An,30/02/2011,,,,\n`)], V),
+    roster('birth date in the future', [csv(`${HEADER}038211111111,An,2099-01-01,,,,\n`)], V),
+    roster('gender unknown', [csv(`${HEADER}038211111111,An,2011-01-02,x,,,\n`)], V),
+    roster('guardian id with letters', [csv(`${HEADER}038211111111,An,2011-01-02,,,,03808000011a\n`)], V),
+    roster('a name of 10,000 characters', [csv(`${HEADER}038211111111,${'a'.repeat(10_000)},2011-01-02,,,,\n`)], V),
+    roster('the same pupil twice', [csv(`${HEADER}038211111111,An,2011-01-02,,,,\n038211111111,Bình,2011-01-03,,,,\n`)], V),
+    roster('an XLSX bomb', [csv(xlsxBomb(50), 'ds.xlsx')], V),
+    roster('an XLSX that is not a zip', [csv('not a zip', 'ds.xlsx')], V),
+    roster('truncated multipart', [csv(GOOD)], J(400, 'BAD_REQUEST'), { truncate: 60 }),
+    roster('multipart without a boundary', [csv(GOOD)], J(400, 'BAD_REQUEST'), { boundary: null }),
+    roster('a good file, no pre-verification window', [csv(GOOD)], J(409, 'ADMISSION_WINDOW_CLOSED')),
+    roster('a good file from the clerk', [csv(GOOD)], J(403, 'FORBIDDEN'), {}, 'clerk'),
+    roster('a good file from anyone', [csv(GOOD)], J(401, 'UNAUTHENTICATED'), {}, 'anon'),
+    call('POST /api/admin/campaigns/:id/roster', 'POST', `${A}/khong-co/roster`, 'a good file, unknown campaign', NF, { multipart: [csv(GOOD)] }),
+    list('status unknown', '?status=xyz', V),
+    list('status repeated', '?status=pending&status=confirmed', V),
+    list('page 0', '?page=0', V),
+    list('page 1.5', '?page=1.5', V),
+    list('page a word', '?page=mot', V),
+    list('q 101 characters', `?q=${'a'.repeat(101)}`, V),
+    list('q SQL-ish and LIKE wildcards', `?q=${enc("%' OR 1=1 --_")}`, { status: 200 }),
+    list('unknown campaign', '', NF, 'khong-co'),
+    list('campaign 65 characters', '', V, 'a'.repeat(65)),
+    desk('empty body', { json: {} }, V),
+    desk('confirm false', { json: { confirm: false } }, V),
+    desk('confirm and corrections', { json: { confirm: true, corrections: { fullName: 'An' } } }, V),
+    desk('no correction', { json: { corrections: {} } }, V),
+    desk('birth date 2011-02-30', { json: { corrections: { birthDate: '2011-02-30' } } }, V),
+    desk('gender a number', { json: { corrections: { gender: 1 } } }, V),
+    desk('an unknown field', { json: { corrections: { pupilIdNumber: '038211111112' } } }, V),
+    desk('a name of 10,000 characters', { json: { corrections: { fullName: 'a'.repeat(10_000) } } }, V),
+    desk('an array', { json: [1, 2] }, V),
+    desk('nested 5,000 deep', DEEP_OBJECT_BODY, V),
+    desk('unknown pupil', { json: { confirm: true } }, NF),
+    desk('pupil id with NUL', { json: { confirm: true } }, NF, `03829999999${enc(NUL)}`),
+    desk('pupil id 21 characters', { json: { confirm: true } }, V, '9'.repeat(21)),
+    parent('empty body', { json: {} }, V),
+    parent('corrections a string', { json: { corrections: 'x' } }, V),
+    parent('birth date 2011-13-01', { json: { corrections: { birthDate: '2011-13-01' } } }, V),
+    parent('a good answer, not signed in', { json: { confirm: true } }, J(401, 'UNAUTHENTICATED')),
+    parent('campaign 65 characters', { json: { confirm: true } }, V, `/api/admissions/roster/${'a'.repeat(65)}/038299999999`),
+  ];
+}
+
 function stringify(data: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, String(v)]));
 }
@@ -1374,6 +1514,6 @@ function stringify(data: Record<string, unknown>): Record<string, string> {
 export function corpus(): HttpCase[] {
   return [
     ...codeCases(), ...jsonCases(), ...apiCases(), ...multipartCases(), ...pageCases(), ...adminJsonCases(), ...adminApiCases(), ...adminPageCases(),
-    ...paymentCases(), ...admissionCases(),
+    ...paymentCases(), ...admissionCases(), ...rosterCases(), ...remarkingCases(),
   ];
 }
