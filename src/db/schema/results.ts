@@ -1,5 +1,5 @@
 // What a dossier ends with: the documents motcua issues for it and the citizen's survey answer.
-import { integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt } from './columns.js';
 import { dossiers } from './dossiers.js';
 import { staffAccounts } from './organisation.js';
@@ -15,7 +15,25 @@ export const issuedDocuments = pgTable('issued_documents', {
   signerStaffId: uuid('signer_staff_id').references(() => staffAccounts.id),
   signedAt: timestamp('signed_at', { withTimezone: true }),
   createdAt: createdAt(),
-}, (t) => [uniqueIndex('issued_documents_kind_uq').on(t.dossierId, t.kind)]);
+}, (t) => [
+  uniqueIndex('issued_documents_kind_uq').on(t.dossierId, t.kind),
+  // The verifier matches an uploaded file to what was issued by its hash.
+  index('issued_documents_sha256_idx').on(t.sha256),
+]);
+
+/**
+ * What verifying an issued result's exact bytes found, by the bytes' SHA-256 and the trust anchors it was checked
+ * against (the SHA-256 of their PEM bundle). Verification judges every signature at its own signing time from what
+ * the file carries, so the same bytes against the same anchors always give the same answer: the QR page and an
+ * upload of the same file are answered from here instead of re-verifying. Only files matching an issued result are
+ * kept, so anonymous uploads cannot grow the table.
+ */
+export const documentVerifications = pgTable('document_verifications', {
+  sha256: text('sha256').notNull(),
+  anchors: text('anchors').notNull(),
+  result: jsonb('result').$type<Record<string, unknown>>().notNull(),
+  verifiedAt: timestamp('verified_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.sha256, t.anchors] })]);
 
 export const surveyAnswers = pgTable('survey_answers', {
   id: uuid('id').primaryKey().defaultRandom(),

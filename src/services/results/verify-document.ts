@@ -4,10 +4,11 @@
 // Anyone can send anything here, so the work is bounded: size (MAX_VERIFY_BYTES, also enforced while the upload
 // streams), signatures (MAX_SIGNATURES), time (the verifier pool's budget), all CPU work in a worker thread, and
 // one query for every candidate hash.
-import type { X509Certificate } from 'node:crypto';
+import { createHash, type X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AppContext } from '../../app-context.js';
+import { findDocumentVerification, rememberDocumentVerification } from '../../db/repositories/document-verifications.js';
 import { findDossierByCode, findDossierById } from '../../db/repositories/dossiers.js';
 import { readStoredFile } from '../../db/repositories/files.js';
 import { findIssuedDocument } from '../../db/repositories/issued-documents.js';
@@ -52,16 +53,20 @@ export function trustAnchors(ctx: AppContext): X509Certificate[] {
   return anchors;
 }
 
-/** The anchors as the PEM bundle the verifier threads receive, made once per anchor list. */
-const anchorsPemCache = new WeakMap<X509Certificate[], string>();
-function trustAnchorsPem(ctx: AppContext): string {
+/**
+ * The anchors as the PEM bundle the verifier threads receive, and the bundle's SHA-256 that stored verifications are
+ * kept under (a changed trust list never answers from a verification made against another), made once per list.
+ */
+const anchorsPemCache = new WeakMap<X509Certificate[], { pem: string; fingerprint: string }>();
+function trustAnchorsPem(ctx: AppContext): { pem: string; fingerprint: string } {
   const anchors = trustAnchors(ctx);
-  let pem = anchorsPemCache.get(anchors);
-  if (pem === undefined) {
-    pem = anchors.map((a) => a.toString()).join('\n');
-    anchorsPemCache.set(anchors, pem);
+  let bundle = anchorsPemCache.get(anchors);
+  if (bundle === undefined) {
+    const pem = anchors.map((a) => a.toString()).join('\n');
+    bundle = { pem, fingerprint: createHash('sha256').update(pem).digest('hex') };
+    anchorsPemCache.set(anchors, bundle);
   }
-  return pem;
+  return bundle;
 }
 
 /**
@@ -85,9 +90,15 @@ export async function verifyDocument(ctx: AppContext, pdf: Buffer, options: { ha
   if (pdf.length === 0 || pdf.subarray(0, 5).toString('latin1') !== '%PDF-') {
     throw new AppError('UNSUPPORTED_FILE_TYPE', 'Tệp cần kiểm tra phải là tệp PDF.');
   }
+  // The same bytes against the same anchors always verify the same way (every signature is judged at its own signing
+  // time from what the file carries): an issued result verified once is answered from what was found then.
+  const anchors = trustAnchorsPem(ctx);
+  const sha256 = createHash('sha256').update(pdf).digest('hex');
+  const remembered = await findDocumentVerification(ctx.db, sha256, anchors.fingerprint);
+  if (remembered) return remembered as unknown as VerificationResult;
   let outcome;
   try {
-    outcome = await verifyInPool(pdf, trustAnchorsPem(ctx), { handOver: options.handOver });
+    outcome = await verifyInPool(pdf, anchors.pem, { handOver: options.handOver });
   } catch (error) {
     if (error instanceof VerifierBusyError) throw new AppError('SERVICE_UNAVAILABLE', 'Hệ thống đang kiểm tra nhiều tệp, vui lòng thử lại sau ít giây.');
     if (error instanceof VerifierTimeoutError) throw new AppError('VERIFICATION_TIMEOUT', 'Không kiểm tra xong tệp trong thời gian cho phép, vui lòng thử lại sau.');
@@ -111,7 +122,7 @@ export async function verifyDocument(ctx: AppContext, pdf: Buffer, options: { ha
   const dossier = issued ? await findDossierById(ctx.db, issued.dossierId) : undefined;
   if (!matched) reasons.push('tệp không trùng khớp với văn bản kết quả do hệ thống cấp');
   const allSigned = report.signatures.length > 0 && report.signatures.every((s) => s.valid);
-  return {
+  const result: VerificationResult = {
     valid: report.intact && allSigned && matched,
     intact: report.intact,
     signatures: report.signatures.map((s) => ({
@@ -121,6 +132,9 @@ export async function verifyDocument(ctx: AppContext, pdf: Buffer, options: { ha
     dossierCode: dossier?.code ?? null,
     reasons,
   };
+  // Only a file motcua issued is kept: anyone may upload anything here, and that must not grow the table.
+  if (matched) await rememberDocumentVerification(ctx.db, sha256, anchors.fingerprint, result as unknown as Record<string, unknown>);
+  return result;
 }
 
 /**
@@ -140,7 +154,11 @@ export async function issuedResultSummary(ctx: AppContext, code: string, key: st
   let verification: VerificationResult | null = null;
   let verificationUnavailable: string | undefined;
   try {
-    verification = await verifyDocument(ctx, await readStoredFile(ctx.db, issued.storageKey), { handOver: true });
+    // What was found when these bytes were first verified; the stored file is read only the first time.
+    const remembered = await findDocumentVerification(ctx.db, issued.sha256, trustAnchorsPem(ctx).fingerprint);
+    verification = remembered
+      ? remembered as unknown as VerificationResult
+      : await verifyDocument(ctx, await readStoredFile(ctx.db, issued.storageKey), { handOver: true });
   } catch (error) {
     if (!(error instanceof AppError) || (error.code !== 'SERVICE_UNAVAILABLE' && error.code !== 'VERIFICATION_TIMEOUT')) throw error;
     verificationUnavailable = error.message;
