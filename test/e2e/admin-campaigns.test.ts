@@ -111,7 +111,7 @@ describe('campaigns API', () => {
 
   it('refuses bad campaigns with 422 and a message per field', async () => {
     const bad = await admin('POST', '/api/admin/campaigns', campaign({
-      id: 'Bad Id', grade: 7, schoolYear: '2026-2028', choices: 5,
+      id: 'Bad Id', grade: 7, schoolYear: '2026-2028', choices: 9,
       windows: { registration: { opensAt: '2026-06-02T00:00:00+07:00', closesAt: '2026-06-01T00:00:00+07:00' } },
       schools: [{ unitId: 'thpt-lam-son', quota: 0 }],
     }));

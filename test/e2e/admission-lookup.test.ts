@@ -165,7 +165,7 @@ describe('GET /api/admissions/result', () => {
       school: { unitId: 'thpt-lam-son', name: expect.stringContaining('Lam Sơn') }, choiceRank: 1, total: 28.25, cutoff: 28.25,
     });
     expect((await lookup(PUPILS[1]!.id, PUPILS[1]!.birth)).body).toMatchObject({ school: { unitId: 'thpt-ham-rong' }, choiceRank: 2, total: 23.5, cutoff: 23.5 });
-    expect((await lookup(PUPILS[2]!.id, PUPILS[2]!.birth)).body).toEqual({ school: null, choiceRank: null, total: 12.75, cutoff: null });
+    expect((await lookup(PUPILS[2]!.id, PUPILS[2]!.birth)).body).toEqual({ school: null, category: null, choiceRank: null, total: 12.75, cutoff: null });
   });
 
   it('a wrong birth date, an unknown pupil, an unknown campaign and an unpublished one all answer the same 404', async () => {

@@ -5,6 +5,7 @@
 // person and procedure is flagged to the desk (never refused). Filing without an account stays as it was.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findCampaign, upsertCampaign, upsertCampaignSchool } from '../../src/db/repositories/admissions.js';
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
 import { citizenDocuments, dossiers } from '../../src/db/schema/index.js';
 import { closeMailer } from '../../src/notifications/mailer.js';
@@ -82,7 +83,15 @@ describe('filing while signed in with VNeID (production)', () => {
   it('overrides a posted pupil identity with the vouched one, and flags a second live registration of the same child', async () => {
     const first = (await env.ctx.db.select().from(dossiers).where(eq(dossiers.subjectPersonalId, childId)))[0]!;
     const forged = { ...admissionRest, pupilName: 'Kẻ Mạo Danh', pupilIdNumber: '099999999999', pupilBirthDate: '2000-01-01', grade: '6', parentName: 'Ai Đó' };
-    const filed = await fileAs(parent, 'admission-registration', forged, await uploads(ADMISSION_DOCS), { filedFor: 'child', childPersonalId: childId });
+    // The same campaign again: one live registration per pupil (409, its code named to the parent who filed it).
+    const again = await fileAs(parent, 'admission-registration', forged, await uploads(ADMISSION_DOCS), { filedFor: 'child', childPersonalId: childId });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: 'DUPLICATE_REGISTRATION', fields: { pupilIdNumber: expect.stringContaining(first.code) } });
+    // Another campaign of the same procedure takes it, flagged to the desk.
+    const demo = (await findCampaign(env.ctx.db, 'ts10-demo'))!;
+    await upsertCampaign(env.ctx.db, { ...demo, id: 'ts10-bo-sung', name: 'Tuyển sinh lớp 10 (đợt 2)' });
+    for (const unitId of ['thpt-lam-son', 'thpt-dao-duy-tu']) await upsertCampaignSchool(env.ctx.db, { campaignId: 'ts10-bo-sung', schoolUnitId: unitId, quota: 5 });
+    const filed = await fileAs(parent, 'admission-registration', { ...forged, campaign: 'ts10-bo-sung' }, await uploads(ADMISSION_DOCS), { filedFor: 'child', childPersonalId: childId });
     expect(filed.status, JSON.stringify(filed.body)).toBe(201);
     const r = await row(filed.body.code);
     expect(r.formData).toMatchObject({ pupilName: 'Trần Khánh Linh', pupilIdNumber: childId, pupilBirthDate: '2011-04-20', grade: '10', parentName: 'Trần Văn Hòa' });
@@ -218,6 +227,8 @@ describe('filing while signed in with VNeID (production)', () => {
     const form = new FormData();
     for (const [k, v] of Object.entries({ ...admissionRest, pupilName: 'Tên Khác', filedFor: 'child', childPersonalId: childId })) form.append(k, v);
     for (const u of await uploads(ADMISSION_DOCS)) form.append(u.field, new Blob([u.data], { type: u.type }), u.name);
+    // The child's earlier registrations refused first: a live one would make this filing a duplicate (409).
+    await env.ctx.db.update(dossiers).set({ status: 'refused' }).where(eq(dossiers.subjectPersonalId, childId));
     const posted = await fetch(`${api.baseUrl}${action}`, {
       method: 'POST', body: form, redirect: 'manual',
       headers: { cookie: `motcua_csrf=${csrfCookie}; motcua_citizen=${parent.token}` },

@@ -1,5 +1,5 @@
 // Admission registration over HTTP: open campaigns and schools listed as options, filing outside the window refused
-// (CAMPAIGN_CLOSED), up to three distinct choices, the first-choice school verifies and its principal admits within
+// (CAMPAIGN_CLOSED), distinct choices without gaps, the first-choice school verifies and its principal admits within
 // the quota (QUOTA_FULL beyond it) and signs the admission notice.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +11,11 @@ import { inboxCodes, signedResult, startHarness, step, uploads, view, type Harne
 const STAFF = ['school', 'principal', 'school2', 'principal2', 'school3'];
 const DOCS = ['birthCertificate', 'residenceProof', 'schoolRecord'];
 
+// One live registration per pupil per campaign: every filing here is another pupil.
+let pupilSeq = 0;
+const nextPupilId = () => `0383100${String(++pupilSeq).padStart(5, '0')}`;
 const request = (overrides: Record<string, unknown> = {}) => ({
-  campaign: 'ts10-demo', grade: '10', pupilName: 'Trần Khánh Linh', pupilIdNumber: '038310001234', pupilBirthDate: '2011-04-20',
+  campaign: 'ts10-demo', grade: '10', pupilName: 'Trần Khánh Linh', pupilIdNumber: nextPupilId(), pupilBirthDate: '2011-04-20',
   pupilGender: 'female', residence: 'Phường Ba Đình, TP Thanh Hóa', previousSchool: 'THCS Trần Mai Ninh', parentName: 'Trần Văn Hòa',
   parentPhone: '0912000111', choice1: 'thpt-lam-son', choice2: 'thpt-dao-duy-tu', priority: 'none', ...overrides,
 });

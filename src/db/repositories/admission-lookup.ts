@@ -9,11 +9,13 @@ import { rowsOf } from './outbox.js';
 
 export interface PupilResultRow {
   school_unit_id: string | null;
+  /** '' without categories. */
+  category: string;
   choice_rank: number | null;
   total: number;
 }
 
-const PUPIL_RESULT_SQL = `select school_unit_id, choice_rank, total from admission_results
+const PUPIL_RESULT_SQL = `select school_unit_id, category, choice_rank, total from admission_results
   where run_id = $1 and pupil_id_number = $2 and birth_date = $3`;
 
 export async function findPupilResult(
@@ -45,16 +47,16 @@ export async function latestPublishedRuns(db: Db): Promise<Array<{ campaignId: s
   return rows.map((r) => ({ campaignId: r.campaign_id, runId: r.id, round: r.round }));
 }
 
-/** The runs' schools with their cut-offs (hundredths; null: nobody admitted) and names, for the look-up's answer. */
-export async function runSchools(db: Db, runIds: string[]): Promise<Array<{ runId: string; unitId: string; name: string; cutoff: number | null }>> {
+/** The runs' schools (per category: '' without) with their cut-offs (hundredths; null: nobody admitted) and names, for the look-up's answer. */
+export async function runSchools(db: Db, runIds: string[]): Promise<Array<{ runId: string; unitId: string; category: string; name: string; cutoff: number | null }>> {
   if (runIds.length === 0) return [];
-  const rows = rowsOf<{ run_id: string; unit_id: string; name: string | null; cutoff: number | null }>(await db.execute(sql`
-    select c.run_id, c.school_unit_id as unit_id, coalesce(a.name, u.name) as name, c.cutoff
+  const rows = rowsOf<{ run_id: string; unit_id: string; category: string; name: string | null; cutoff: number | null }>(await db.execute(sql`
+    select c.run_id, c.school_unit_id as unit_id, c.category, coalesce(a.name, u.name) as name, c.cutoff
     from admission_cutoffs c
     left join units u on u.id = c.school_unit_id
     left join agencies a on a.code = u.agency_code
     where c.run_id in (${sql.join(runIds.map((id) => sql`${id}::uuid`), sql`, `)})`));
-  return rows.map((r) => ({ runId: r.run_id, unitId: r.unit_id, name: r.name ?? r.unit_id, cutoff: r.cutoff === null ? null : Number(r.cutoff) }));
+  return rows.map((r) => ({ runId: r.run_id, unitId: r.unit_id, category: r.category, name: r.name ?? r.unit_id, cutoff: r.cutoff === null ? null : Number(r.cutoff) }));
 }
 
 /**

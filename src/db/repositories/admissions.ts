@@ -24,7 +24,7 @@ export async function listCurrentCampaigns(db: Db, now: Date): Promise<CampaignR
 }
 
 export async function listCampaignSchools(db: Db, campaignId: string) {
-  return db.select({ schoolUnitId: campaignSchools.schoolUnitId, quota: campaignSchools.quota, name: units.name })
+  return db.select({ schoolUnitId: campaignSchools.schoolUnitId, quota: campaignSchools.quota, categoryQuotas: campaignSchools.categoryQuotas, name: units.name })
     .from(campaignSchools).innerJoin(units, eq(units.id, campaignSchools.schoolUnitId))
     .where(eq(campaignSchools.campaignId, campaignId)).orderBy(asc(units.name));
 }
@@ -73,14 +73,18 @@ export async function updateCampaign(db: Db, id: string, values: Partial<Omit<Ne
  * The campaign's schools and quotas, locked until the caller's transaction ends: takePlace locks the same rows, so a
  * quota cannot be lowered under a place being given at that moment.
  */
-export async function lockCampaignSchools(db: Db, campaignId: string): Promise<Array<{ schoolUnitId: string; quota: number }>> {
-  return db.select({ schoolUnitId: campaignSchools.schoolUnitId, quota: campaignSchools.quota }).from(campaignSchools)
-    .where(eq(campaignSchools.campaignId, campaignId)).for('update');
+export async function lockCampaignSchools(
+  db: Db, campaignId: string,
+): Promise<Array<{ schoolUnitId: string; quota: number; categoryQuotas: Record<string, number> }>> {
+  return db.select({ schoolUnitId: campaignSchools.schoolUnitId, quota: campaignSchools.quota, categoryQuotas: campaignSchools.categoryQuotas })
+    .from(campaignSchools).where(eq(campaignSchools.campaignId, campaignId)).for('update');
 }
 
-export async function setCampaignSchoolQuota(db: Db, campaignId: string, schoolUnitId: string, quota: number): Promise<void> {
-  await db.insert(campaignSchools).values({ campaignId, schoolUnitId, quota })
-    .onConflictDoUpdate({ target: [campaignSchools.campaignId, campaignSchools.schoolUnitId], set: { quota } });
+export async function setCampaignSchoolQuota(
+  db: Db, campaignId: string, schoolUnitId: string, quota: number, categoryQuotas: Record<string, number> = {},
+): Promise<void> {
+  await db.insert(campaignSchools).values({ campaignId, schoolUnitId, quota, categoryQuotas })
+    .onConflictDoUpdate({ target: [campaignSchools.campaignId, campaignSchools.schoolUnitId], set: { quota, categoryQuotas } });
 }
 
 export async function removeCampaignSchools(db: Db, campaignId: string, schoolUnitIds: string[]): Promise<void> {
@@ -108,4 +112,29 @@ export async function countRegistrationsBySchool(db: Db, campaignId: string, cho
     where ${dossiers.formData} ->> 'campaign' = ${campaignId} and choice is not null and choice <> ''
     group by choice`));
   return new Map(rows.filter((r) => r.unit_id !== null).map((r) => [r.unit_id!, Number(r.n)]));
+}
+
+/** Places given per school and category: the category the admitted dossier recorded (formData.admittedCategory, '' or absent without). */
+export async function countPlacesBySchoolCategory(db: Db, campaignId: string): Promise<Array<{ unitId: string; category: string; n: number }>> {
+  const rows = rowsOf<{ unit_id: string; category: string | null; n: number }>(await db.execute(sql`
+    select p.school_unit_id as unit_id, d.form_data ->> 'admittedCategory' as category, count(*)::int as n
+    from ${admissionPlaces} p join ${dossiers} d on d.id = p.dossier_id
+    where p.campaign_id = ${campaignId} group by 1, 2`));
+  return rows.map((r) => ({ unitId: r.unit_id, category: r.category ?? '', n: Number(r.n) }));
+}
+
+/**
+ * The pupil's live registration in the campaign (any status but refused or withdrawn), as the unique index
+ * dossiers_live_registration_uq sees it: who filed it decides whether its code may be named.
+ */
+export async function findLiveRegistration(
+  db: Db, procedureId: string, campaignId: string, pupilIdNumber: string,
+): Promise<{ id: string; code: string; citizenId: string | null } | undefined> {
+  const [row] = await db.select({ id: dossiers.id, code: dossiers.code, citizenId: dossiers.citizenId }).from(dossiers).where(and(
+    eq(dossiers.procedureId, procedureId),
+    sql`${dossiers.formData} ->> 'campaign' = ${campaignId}`,
+    sql`${dossiers.formData} ->> 'pupilIdNumber' = ${pupilIdNumber}`,
+    sql`${dossiers.status} not in ('refused', 'withdrawn')`,
+  )).limit(1);
+  return row;
 }

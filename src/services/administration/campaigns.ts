@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import {
-  countPlacesBySchool, countRegistrationsBySchool, findCampaign, insertCampaign, listCampaigns, listCampaignSchools, lockCampaignSchools,
+  countPlacesBySchool, countPlacesBySchoolCategory, countRegistrationsBySchool, findCampaign, insertCampaign, listCampaigns, listCampaignSchools, lockCampaignSchools,
   removeCampaignSchools, setCampaignSchoolQuota, updateCampaign as updateCampaignRow, type CampaignRow,
 } from '../../db/repositories/admissions.js';
 import type { Db } from '../../db/client.js';
@@ -27,6 +27,9 @@ const instant = z.iso.datetime({ offset: true, error: 'Cần ngày giờ hợp l
 const campaignWindow = z.strictObject({ opensAt: instant, closesAt: instant })
   .refine((w) => Date.parse(w.opensAt) < Date.parse(w.closesAt), { path: ['closesAt'], error: 'Thời điểm kết thúc phải sau thời điểm bắt đầu.' });
 
+const categoryId = z.string().regex(/^[a-z][a-z0-9-]{0,23}$/, 'Mã nhóm nguyện vọng gồm chữ thường không dấu, chữ số hoặc dấu gạch ngang (tối đa 24 ký tự), ví dụ chuyen.');
+const quotaNumber = z.number({ error: 'Chỉ tiêu phải là một số.' }).int('Chỉ tiêu phải là số nguyên.').max(100_000, 'Chỉ tiêu quá lớn.');
+
 const campaignFields = {
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,48}$/, 'Mã kỳ tuyển sinh gồm 2–49 chữ thường không dấu, chữ số hoặc dấu gạch ngang, ví dụ ts10-2026.')
     .refine((id) => !RESERVED_IDS.includes(id), { error: (issue) => reservedIdMessage(String(issue.input)) }),
@@ -40,9 +43,20 @@ const campaignFields = {
     registration: campaignWindow,
     ...Object.fromEntries(CAMPAIGN_WINDOWS.map((name) => [name, campaignWindow.optional()])) as Record<CampaignWindowName, z.ZodOptional<typeof campaignWindow>>,
   }),
+  categories: z.array(z.strictObject({
+    id: categoryId,
+    label: z.string().trim().min(1, 'Chưa nhập tên nhóm nguyện vọng.').max(100, 'Tên nhóm nguyện vọng tối đa 100 ký tự.'),
+    choices: z.number({ error: 'Số nguyện vọng của nhóm phải là một số.' }).int('Số nguyện vọng của nhóm phải là số nguyên.')
+      .min(1, 'Mỗi nhóm có ít nhất 1 nguyện vọng.').max(CHOICE_FIELDS.length, `Mỗi nhóm có tối đa ${CHOICE_FIELDS.length} nguyện vọng.`),
+  })).max(CHOICE_FIELDS.length, `Tối đa ${CHOICE_FIELDS.length} nhóm nguyện vọng.`)
+    .superRefine((categories, ctx) => categories.forEach((c, i) => {
+      if (categories.findIndex((d) => d.id === c.id) !== i) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: 'Mã nhóm này đã có.' });
+    })),
   schools: z.array(z.strictObject({
     unitId: z.string().min(1, 'Chưa chọn trường.').max(64),
-    quota: z.number({ error: 'Chỉ tiêu phải là một số.' }).int('Chỉ tiêu phải là số nguyên.').positive('Chỉ tiêu phải lớn hơn 0.').max(100_000, 'Chỉ tiêu quá lớn.'),
+    // With categories `quota` may be left out: it is the sum of `quotas` (checked when given).
+    quota: quotaNumber.positive('Chỉ tiêu phải lớn hơn 0.').optional(),
+    quotas: z.record(categoryId, quotaNumber.nonnegative('Chỉ tiêu không được âm.')).optional(),
   })).min(1, 'Kỳ tuyển sinh cần ít nhất một trường tham gia.').max(5000)
     .superRefine((schools, ctx) => schools.forEach((s, i) => {
       if (schools.findIndex((t) => t.unitId === s.unitId) !== i) ctx.addIssue({ code: 'custom', path: [i, 'unitId'], message: 'Trường này đã có trong danh sách.' });
@@ -56,6 +70,7 @@ export const campaignInput = z.strictObject({
   ...campaignFields,
   rule: campaignFields.rule.default('choice-priority'),
   tieBreak: campaignFields.tieBreak.default([]),
+  categories: campaignFields.categories.default([]),
 });
 /** PATCH /api/admin/campaigns/:id: what changes; `schools` (when given) is the whole new list, `windows` too. */
 export const campaignPatch = z.strictObject(campaignFields).omit({ id: true }).partial();
@@ -63,13 +78,22 @@ export const campaignPatch = z.strictObject(campaignFields).omit({ id: true }).p
 export type CampaignInput = z.input<typeof campaignInput>;
 export type CampaignPatch = z.input<typeof campaignPatch>;
 type Window = { opensAt: string; closesAt: string };
+type Category = { id: string; label: string; choices: number };
+type SchoolInput = { unitId: string; quota?: number; quotas?: Record<string, number> };
+/** A school as stored: the total quota and, with categories, the quota per category (their sum is the total). */
+type SchoolQuota = { unitId: string; quota: number; quotas: Record<string, number> };
 
 export interface CampaignView {
   id: string; name: string; grade: number; schoolYear: string; choices: number;
   windows: { registration: Window } & Partial<Record<CampaignWindowName, Window>>;
   rule: (typeof CAMPAIGN_RULES)[number]; tieBreak: string[];
-  /** `places`: given so far (admitted); `registrations`: dossiers listing the school among their choices. */
-  schools: Array<{ unitId: string; name: string; quota: number; places: number; registrations: number }>;
+  /** The categories of choices in order (empty: one category); their `choices` add up to the campaign's. */
+  categories: Category[];
+  /**
+   * `places`: given so far (admitted); `registrations`: dossiers listing the school among their choices; `quotas`: per
+   * category ({} without categories), `quota` their sum.
+   */
+  schools: Array<{ unitId: string; name: string; quota: number; quotas: Record<string, number>; places: number; registrations: number }>;
   /** The registration window is open now: the registration form lists the campaign while it is. */
   open: boolean;
   createdAt: string;
@@ -103,16 +127,17 @@ export async function campaignSchoolChoices(ctx: AppContext, caller: Caller): Pr
 export async function createCampaign(ctx: AppContext, caller: Caller, raw: unknown): Promise<CampaignView> {
   const { actor } = administratorOf(caller);
   const input = parseOrRefuse(campaignInput, raw);
+  const schools = schoolQuotas(input.choices, input.categories, input.schools);
   await ctx.db.transaction(async (tx) => {
     const created = await insertCampaign(tx, {
       id: input.id, name: input.name, grade: input.grade, schoolYear: input.schoolYear, choices: input.choices, rule: input.rule,
-      tieBreak: input.tieBreak, ...windowColumns(input.windows),
+      tieBreak: input.tieBreak, categories: input.categories, ...windowColumns(input.windows),
     });
     if (!created) {
       throw new AppError('CAMPAIGN_EXISTS', 'Mã kỳ tuyển sinh đã được dùng.', { id: `Đã có kỳ tuyển sinh mã "${input.id}"; chọn mã khác hoặc sửa kỳ đó.` });
     }
-    await checkSchools(tx, input.schools);
-    for (const s of input.schools) await setCampaignSchoolQuota(tx, input.id, s.unitId, s.quota);
+    await checkSchools(tx, schools);
+    for (const s of schools) await setCampaignSchoolQuota(tx, input.id, s.unitId, s.quota, s.quotas);
     await recordAudit(tx, actor, 'campaign.saved', input.id, { created: true, after: input });
   });
   forgetIntakeCampaigns(ctx.db); // intake in this process sees the saved campaign at once (admissions/campaign-cache.ts)
@@ -127,8 +152,18 @@ export async function updateCampaign(ctx: AppContext, caller: Caller, id: string
     if (!row) throw new AppError('NOT_FOUND', 'Không có kỳ tuyển sinh này.');
     // Locked first: a principal admitting at this moment waits, then sees the new quota.
     const current = await lockCampaignSchools(tx, id);
-    const before = { ...stored(row), schools: current.map((s) => ({ unitId: s.schoolUnitId, quota: s.quota })) };
-    if (patch.schools) await replaceSchools(tx, id, current, patch.schools);
+    const before = { ...stored(row), schools: current.map((s) => ({
+      unitId: s.schoolUnitId, quota: s.quota, ...(Object.keys(s.categoryQuotas).length > 0 ? { quotas: s.categoryQuotas } : {}),
+    })) };
+    const categories = patch.categories ?? row.categories;
+    if (patch.categories && !patch.schools && JSON.stringify(patch.categories) !== JSON.stringify(row.categories)) {
+      throw new AppError('VALIDATION_FAILED', 'Thông tin kỳ tuyển sinh chưa hợp lệ.', {
+        schools: 'Khi thay đổi nhóm nguyện vọng, cần gửi lại danh sách trường với chỉ tiêu từng nhóm.',
+      });
+    }
+    const schools = patch.schools ? schoolQuotas(patch.choices ?? row.choices, categories, patch.schools)
+      : (checkCategorySum(patch.choices ?? row.choices, categories), undefined);
+    if (schools) await replaceSchools(tx, id, current, schools);
     const { schools: _schools, windows, ...columns } = patch;
     const changes = { ...columns, ...(windows ? windowColumns(windows) : {}) };
     if (Object.keys(changes).length > 0) await updateCampaignRow(tx, id, changes);
@@ -138,17 +173,59 @@ export async function updateCampaign(ctx: AppContext, caller: Caller, id: string
   return getCampaign(ctx, caller, id);
 }
 
-/** New quotas and schools; refused when a quota falls under the places given or a listed school would go. */
+/**
+ * The schools' quotas checked against the categories: without categories `quota` is required and `quotas` refused; with
+ * them `quotas` is required, names only the campaign's categories, and `quota` is their sum (computed, or checked when
+ * given). The categories' choices add up to the campaign's.
+ */
+function schoolQuotas(choices: number, categories: Category[], schools: SchoolInput[]): SchoolQuota[] {
+  const problems: Record<string, string> = {};
+  categorySumProblem(choices, categories, problems);
+  const ids = new Set(categories.map((c) => c.id));
+  const out = schools.map((s, i) => {
+    if (categories.length === 0) {
+      if (s.quotas !== undefined && Object.keys(s.quotas).length > 0) problems[`schools.${i}.quotas`] = 'Kỳ tuyển sinh không chia nhóm nguyện vọng: chỉ nhập một chỉ tiêu.';
+      if (s.quota === undefined) problems[`schools.${i}.quota`] = 'Chưa nhập chỉ tiêu.';
+      return { unitId: s.unitId, quota: s.quota ?? 0, quotas: {} };
+    }
+    const quotas = s.quotas ?? {};
+    for (const key of Object.keys(quotas)) if (!ids.has(key)) problems[`schools.${i}.quotas.${key}`] = `Kỳ tuyển sinh không có nhóm nguyện vọng "${key}".`;
+    const sum = Object.values(quotas).reduce((a, n) => a + n, 0);
+    if (sum <= 0) problems[`schools.${i}.quotas`] = 'Cần chỉ tiêu cho ít nhất một nhóm nguyện vọng.';
+    else if (s.quota !== undefined && s.quota !== sum) problems[`schools.${i}.quota`] = `Chỉ tiêu của trường phải bằng tổng chỉ tiêu các nhóm (${sum}).`;
+    return { unitId: s.unitId, quota: sum, quotas };
+  });
+  if (Object.keys(problems).length > 0) throw new AppError('VALIDATION_FAILED', 'Thông tin kỳ tuyển sinh chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.', problems);
+  return out;
+}
+
+function categorySumProblem(choices: number, categories: Category[], problems: Record<string, string>): void {
+  const sum = categories.reduce((a, c) => a + c.choices, 0);
+  if (categories.length > 0 && sum !== choices) problems.categories = `Tổng số nguyện vọng của các nhóm (${sum}) phải bằng số nguyện vọng của kỳ tuyển sinh (${choices}).`;
+}
+
+function checkCategorySum(choices: number, categories: Category[]): void {
+  const problems: Record<string, string> = {};
+  categorySumProblem(choices, categories, problems);
+  if (Object.keys(problems).length > 0) throw new AppError('VALIDATION_FAILED', 'Thông tin kỳ tuyển sinh chưa hợp lệ.', problems);
+}
+
+/** New quotas and schools; refused when a quota (or a category's) falls under the places given or a listed school would go. */
 async function replaceSchools(
-  tx: Db, campaignId: string, current: Array<{ schoolUnitId: string; quota: number }>, wanted: Array<{ unitId: string; quota: number }>,
+  tx: Db, campaignId: string, current: Array<{ schoolUnitId: string; quota: number }>, wanted: SchoolQuota[],
 ): Promise<void> {
   await checkSchools(tx, wanted);
   const places = await countPlacesBySchool(tx, campaignId);
+  const byCategory = await countPlacesBySchoolCategory(tx, campaignId);
   const registrations = await countRegistrationsBySchool(tx, campaignId, CHOICE_FIELDS);
   const problems: Record<string, string> = {};
   wanted.forEach((s, i) => {
     const given = places.get(s.unitId) ?? 0;
     if (s.quota < given) problems[`schools.${i}.quota`] = `Trường đã trúng tuyển ${given} học sinh; chỉ tiêu không thể thấp hơn ${given}.`;
+    for (const p of byCategory) {
+      if (p.unitId !== s.unitId || p.category === '' || (s.quotas[p.category] ?? 0) >= p.n) continue;
+      problems[`schools.${i}.quotas.${p.category}`] = `Trường đã trúng tuyển ${p.n} học sinh ở nhóm này; chỉ tiêu của nhóm không thể thấp hơn ${p.n}.`;
+    }
   });
   const keep = new Set(wanted.map((s) => s.unitId));
   const removed = current.map((s) => s.schoolUnitId).filter((u) => !keep.has(u));
@@ -161,7 +238,7 @@ async function replaceSchools(
     throw new AppError('VALIDATION_FAILED', 'Không thể thay đổi danh sách trường và chỉ tiêu như vậy.', problems);
   }
   await removeCampaignSchools(tx, campaignId, removed);
-  for (const s of wanted) await setCampaignSchoolQuota(tx, campaignId, s.unitId, s.quota);
+  for (const s of wanted) await setCampaignSchoolQuota(tx, campaignId, s.unitId, s.quota, s.quotas);
 }
 
 /** Every unit exists and is a school's office. */
@@ -188,6 +265,7 @@ function windowColumns(windows: CampaignView['windows']): Pick<CampaignRow, 'ope
 function stored(row: CampaignRow) {
   return {
     name: row.name, grade: row.grade, schoolYear: row.schoolYear, choices: row.choices, rule: row.rule, tieBreak: row.tieBreak,
+    categories: row.categories,
     windows: { registration: { opensAt: row.opensAt.toISOString(), closesAt: row.closesAt.toISOString() }, ...row.windows },
   };
 }
@@ -199,7 +277,7 @@ async function viewOf(db: Db, row: CampaignRow, now: Date): Promise<CampaignView
   return {
     id: row.id, ...stored(row), grade: row.grade,
     schools: schools.map((s) => ({
-      unitId: s.schoolUnitId, name: s.name, quota: s.quota, places: places.get(s.schoolUnitId) ?? 0, registrations: registrations.get(s.schoolUnitId) ?? 0,
+      unitId: s.schoolUnitId, name: s.name, quota: s.quota, quotas: s.categoryQuotas, places: places.get(s.schoolUnitId) ?? 0, registrations: registrations.get(s.schoolUnitId) ?? 0,
     })),
     open: row.opensAt <= now && now < row.closesAt,
     createdAt: row.createdAt.toISOString(),

@@ -29,6 +29,8 @@ export type AdmissionResultQuery = z.output<typeof admissionResultQuery>;
 export const admissionResultResponse = z.object({
   /** null: not admitted to any of the pupil's choices. */
   school: z.object({ unitId: z.string(), name: z.string() }).nullable(),
+  /** The admitted choice's category; null when not admitted or the campaign has no categories. */
+  category: z.string().nullable(),
   choiceRank: z.number().int().nullable(),
   /** Score plus priority points, in points (27.25). */
   total: z.number(),
@@ -39,6 +41,7 @@ export type AdmissionResult = z.output<typeof admissionResultResponse>;
 
 interface PublishedRun {
   runId: string;
+  /** By `${unitId}:${category}` (category '' without categories): cut-offs are per school and category. */
   schools: Map<string, { name: string; cutoff: number | null }>;
 }
 
@@ -69,7 +72,7 @@ export function clearAdmissionResultCache(ctx: AppContext): void {
 async function loadPublishedRuns(ctx: AppContext): Promise<Map<string, PublishedRuns>> {
   const runs = await latestPublishedRuns(ctx.db);
   const byRun = new Map<string, PublishedRun>(runs.map((r) => [r.runId, { runId: r.runId, schools: new Map() }]));
-  for (const s of await runSchools(ctx.db, runs.map((r) => r.runId))) byRun.get(s.runId)?.schools.set(s.unitId, { name: s.name, cutoff: s.cutoff });
+  for (const s of await runSchools(ctx.db, runs.map((r) => r.runId))) byRun.get(s.runId)?.schools.set(`${s.unitId}:${s.category}`, { name: s.name, cutoff: s.cutoff });
   const byCampaign = new Map<string, PublishedRuns>();
   for (const r of runs) {
     const entry = byCampaign.get(r.campaignId) ?? {};
@@ -95,9 +98,10 @@ export async function lookupAdmissionResult(ctx: AppContext, query: AdmissionRes
     row = run ? await findPupilResult(ctx.database, run.runId, query.pupilIdNumber, query.birthDate) : undefined;
   }
   if (!run || !row) throw notFound();
-  const school = row.school_unit_id === null ? undefined : run.schools.get(row.school_unit_id);
+  const school = row.school_unit_id === null ? undefined : run.schools.get(`${row.school_unit_id}:${row.category}`);
   return {
     school: row.school_unit_id === null ? null : { unitId: row.school_unit_id, name: school?.name ?? row.school_unit_id },
+    category: row.school_unit_id === null || row.category === '' ? null : row.category,
     choiceRank: row.choice_rank === null ? null : Number(row.choice_rank),
     total: points(Number(row.total)),
     cutoff: school?.cutoff == null ? null : points(school.cutoff),

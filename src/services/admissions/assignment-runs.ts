@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../app-context.js';
 import { AssignmentInputError, type AssignmentPupil, type AssignmentResult, type KeyValue, type TieBreakKey } from '../../admissions/assignment.js';
 import { assignInThread } from '../../admissions/assign-thread.js';
+import { filledChoices } from '../../admissions/choices.js';
 import { lotteryKey } from '../../admissions/lottery.js';
 import {
   countOutcome, findRun, findRunningRun, finishRun, insertRun, listRegistrations, listScores, lockCampaign, replaceRunOutcome, setRunProgress,
@@ -25,7 +26,7 @@ import { AppError } from '../../errors.js';
 import type { Caller } from '../access.js';
 import { administratorOf } from '../administration/administrator.js';
 import { recordAudit } from '../audit/audit.js';
-import { splitProgramId, supplementaryRound } from './seats.js';
+import { programId, programsOf, splitProgramId, supplementaryRound } from './seats.js';
 import { vnDateTime } from './vn-date-time.js';
 import { windowOf } from './windows.js';
 
@@ -132,18 +133,17 @@ export async function runAssignment(ctx: AppContext, runId: string): Promise<voi
     const form = r.formData as Record<string, unknown>;
     const pupilIdNumber = String(form.pupilIdNumber ?? '');
     if (pupilIdNumber === '') continue;
-    const choices: string[] = [];
-    const choiceFields: number[] = [];
-    for (let k = 1; k <= campaign.choices; k++) {
-      const value = form[`choice${k}`];
-      if (typeof value === 'string' && value !== '') { choices.push(value); choiceFields.push(k); }
-    }
+    // Each choice is the program of its field's category (admissions/choices.ts): the school alone without categories.
+    const filled = filledChoices(campaign, form);
+    const choices = filled.map((c) => programId(c.unitId, c.category));
+    const choiceFields = filled.map((c) => c.rank);
     // Latest filed wins (listRegistrations is earliest first).
     byPupil.set(pupilIdNumber, { dossierId: r.id, pupilIdNumber, birthDate: String(form.pupilBirthDate ?? ''), choices, choiceFields });
   }
   // The supplementary round: only pupils with supplementary choices and no confirmed enrolment, choosing among the
   // seats left (seats.ts); everything else (scores, tie-break, engine) as in the main round.
-  let programs = schools.map((s) => ({ id: s.schoolUnitId, quota: s.quota }));
+  let programs = programsOf(campaign, schools.map((s) => ({ unitId: s.schoolUnitId, quota: s.quota, categoryQuotas: s.categoryQuotas })))
+    .map((p) => ({ id: p.id, quota: p.quota }));
   if (run.round === 'supplementary') {
     const round = await supplementaryRound(ctx.db, campaign);
     programs = round.programs;

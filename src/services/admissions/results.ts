@@ -17,12 +17,13 @@ import { findRunOf } from './assignment-runs.js';
 /** The role that makes a staff account of a campaign's school its principal (as in the admission workflow). */
 export const PRINCIPAL_ROLE = 'leader';
 
-export interface ResultItem { pupilIdNumber: string; school: string | null; choiceRank: number | null; total: number }
-export interface CutoffItem { school: string; quota: number; admitted: number; cutoff: number | null }
+/** `category`: the admitted choice's category (cut-offs: the row's), null when the campaign has no categories. */
+export interface ResultItem { pupilIdNumber: string; school: string | null; category: string | null; choiceRank: number | null; total: number }
+export interface CutoffItem { school: string; category: string | null; quota: number; admitted: number; cutoff: number | null }
 export interface ChangeItem {
   pupilIdNumber: string;
-  before: { school: string | null; choiceRank: number | null } | null;
-  after: { school: string | null; choiceRank: number | null } | null;
+  before: { school: string | null; category: string | null; choiceRank: number | null } | null;
+  after: { school: string | null; category: string | null; choiceRank: number | null } | null;
   /** The pupil's exam score corrected by re-marking between the two runs (points): why they moved. */
   remarked?: { before: number; after: number };
 }
@@ -58,7 +59,7 @@ export async function readResults(ctx: AppContext, caller: Caller, campaignId: s
   await campaignOrNotFound(ctx, campaignId);
   const run = await doneRun(ctx, campaignId, runId);
   const rows = await listResults(ctx.db, run.id, visible === 'all' ? undefined : visible);
-  return rows.map((r) => ({ pupilIdNumber: r.pupilIdNumber, school: r.schoolUnitId, choiceRank: r.choiceRank, total: points(r.total) }));
+  return rows.map((r) => ({ pupilIdNumber: r.pupilIdNumber, school: r.schoolUnitId, category: r.category || null, choiceRank: r.choiceRank, total: points(r.total) }));
 }
 
 /** The same list as RFC 4180 CSV with a BOM (reporting/csv.ts). */
@@ -74,7 +75,7 @@ export async function readCutoffs(ctx: AppContext, caller: Caller, campaignId: s
   const run = admin ? await doneRun(ctx, campaignId, runId) : await latestDoneRun(ctx.db, campaignId, { published: true });
   if (!run) throw new AppError('NOT_FOUND', 'Kết quả xét tuyển của kỳ này chưa được công bố.');
   return (await listCutoffs(ctx.db, run.id)).map((c) => ({
-    school: c.schoolUnitId, quota: c.quota, admitted: c.admitted, cutoff: c.cutoff === null ? null : points(c.cutoff),
+    school: c.schoolUnitId, category: c.category || null, quota: c.quota, admitted: c.admitted, cutoff: c.cutoff === null ? null : points(c.cutoff),
   }));
 }
 
@@ -98,14 +99,14 @@ export async function readChanges(ctx: AppContext, caller: Caller, campaignId: s
   administratorOf(caller);
   const [after, before] = [await doneRun(ctx, campaignId, runId), await doneRun(ctx, campaignId, since)];
   const [a, b] = await Promise.all([listResults(ctx.db, after.id), listResults(ctx.db, before.id)]);
-  const outcome = (r: ResultRow | undefined) => (r ? { school: r.schoolUnitId, choiceRank: r.choiceRank } : null);
+  const outcome = (r: ResultRow | undefined) => (r ? { school: r.schoolUnitId, category: r.category || null, choiceRank: r.choiceRank } : null);
   const beforeOf = new Map(b.map((r) => [r.pupilIdNumber, r]));
   const afterOf = new Map(a.map((r) => [r.pupilIdNumber, r]));
   const ids = [...new Set([...beforeOf.keys(), ...afterOf.keys()])].sort();
   const changes: ChangeItem[] = ids.flatMap((id) => {
     const x = outcome(beforeOf.get(id));
     const y = outcome(afterOf.get(id));
-    return x?.school === y?.school && x?.choiceRank === y?.choiceRank && (x === null) === (y === null) ? [] : [{ pupilIdNumber: id, before: x, after: y }];
+    return x?.school === y?.school && x?.category === y?.category && x?.choiceRank === y?.choiceRank && (x === null) === (y === null) ? [] : [{ pupilIdNumber: id, before: x, after: y }];
   });
   // Scores corrected by re-marking after the earlier run started and before the later one finished: the later run
   // read them, the earlier did not (a run reads the scores when its job starts).

@@ -1,45 +1,88 @@
 // Admission registration rules that need the database, so they cannot be pure workflow guards: the campaign's
-// registration window and grade, the chosen schools taking part, and each school's quota when a place is given.
+// registration window and grade, the chosen schools taking part (in the field's category), one live registration per
+// pupil per campaign, and each school's quota when a place is given.
 import type { AppContext } from '../../app-context.js';
+import { choiceProblems, choiceSlots, CHOICE_FIELDS, type CampaignChoices } from '../../admissions/choices.js';
 import type { Db } from '../../db/client.js';
-import { findCampaign, listCampaignSchools, takePlace } from '../../db/repositories/admissions.js';
+import { findCampaign, findLiveRegistration, listCampaignSchools, takePlace, type CampaignRow } from '../../db/repositories/admissions.js';
 import type { DossierRow } from '../../db/repositories/dossiers.js';
 import { findUnitsByIds } from '../../db/repositories/routing.js';
 import { AppError } from '../../errors.js';
+import { intakeCampaign, type CampaignSchool } from '../admissions/campaign-cache.js';
 import { checkRosterIntake } from '../admissions/roster.js';
 import { vnDateTime } from '../admissions/vn-date-time.js';
 
-export const CHOICE_FIELDS = ['choice1', 'choice2', 'choice3'] as const;
+export { CHOICE_FIELDS } from '../../admissions/choices.js';
+export const REGISTRATION_PROCEDURE_ID = 'admission-registration';
+
+/** Who is filing: a signed-in citizen's account id (null: anonymous, the desk, the national portal). */
+export interface IntakeFiler { citizenId: string | null }
 
 /** The grade a campaign admits to (a signed-in filer is not asked for it); undefined for an unknown campaign. */
 export async function campaignGrade(ctx: Pick<AppContext, 'db'>, campaignId: string): Promise<number | undefined> {
-  return (await findCampaign(ctx.db, campaignId))?.grade;
+  return (await intakeCampaign(ctx.db, campaignId))?.campaign.grade;
 }
 
-/** Intake check: the window is open now, the grade matches, choices are distinct schools of the campaign. */
-export async function checkAdmissionIntake(ctx: AppContext, formData: Record<string, unknown>, now: Date): Promise<void> {
-  const campaign = await findCampaign(ctx.db, String(formData.campaign ?? ''));
-  if (!campaign) throw new AppError('VALIDATION_FAILED', 'Hồ sơ chưa hợp lệ.', { campaign: 'Kỳ tuyển sinh đã chọn không tồn tại.' });
+/** Intake check: the window is open now, the grade matches, the choices keep the campaign's rules, no live registration yet. */
+export async function checkAdmissionIntake(ctx: AppContext, formData: Record<string, unknown>, now: Date, filer?: IntakeFiler): Promise<void> {
+  // Cached per process for a few seconds (admissions/campaign-cache.ts): a burst of filings reads it once, not each.
+  const cached = await intakeCampaign(ctx.db, String(formData.campaign ?? ''));
+  if (!cached) throw new AppError('VALIDATION_FAILED', 'Hồ sơ chưa hợp lệ.', { campaign: 'Kỳ tuyển sinh đã chọn không tồn tại.' });
+  const { campaign } = cached;
   if (now < campaign.opensAt || now >= campaign.closesAt) {
     const when = now < campaign.opensAt ? 'chưa mở' : 'đã kết thúc';
     throw new AppError('CAMPAIGN_CLOSED',
       `Kỳ tuyển sinh "${campaign.name}" ${when}: chỉ nhận đăng ký từ ${vnDateTime(campaign.opensAt)} đến trước ${vnDateTime(campaign.closesAt)}.`,
       { campaign: `Ngoài thời gian đăng ký (${when}).` });
   }
-  const problems: Record<string, string> = {};
+  const problems: Record<string, string> = await checkChoices(ctx.db, campaign, formData, cached.schools);
   if (Number(formData.grade) !== campaign.grade) problems.grade = `Kỳ tuyển sinh này dành cho lớp ${campaign.grade}.`;
-  const schools = new Set((await listCampaignSchools(ctx.db, campaign.id)).map((s) => s.schoolUnitId));
-  const seen = new Set<string>();
-  for (const field of CHOICE_FIELDS) {
-    const value = formData[field];
-    if (typeof value !== 'string' || value === '') continue;
-    if (seen.has(value)) problems[field] = 'Các nguyện vọng phải là các trường khác nhau.';
-    else if (!schools.has(value)) problems[field] = 'Trường này không tuyển sinh trong kỳ đã chọn.';
-    seen.add(value);
-  }
-  if (!formData.choice2 && formData.choice3) problems.choice3 = 'Cần chọn nguyện vọng 2 trước nguyện vọng 3.';
   if (Object.keys(problems).length > 0) throw new AppError('VALIDATION_FAILED', 'Hồ sơ chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.', problems);
   await checkRosterIntake(ctx, formData);
+  await refuseDuplicateRegistration(ctx.db, campaign, String(formData.pupilIdNumber ?? ''), filer);
+}
+
+/** The choice problems of a form against the campaign's schools (intake and the adjustment window). */
+export async function checkChoices(
+  db: Db, campaign: CampaignRow, formData: Record<string, unknown>, campaignSchools?: CampaignSchool[],
+): Promise<Record<string, string>> {
+  const schools = new Map((campaignSchools ?? await listCampaignSchools(db, campaign.id)).map((s) => [
+    s.schoolUnitId, new Set(Object.entries(s.categoryQuotas).filter(([, n]) => n > 0).map(([c]) => c)),
+  ]));
+  return choiceProblems(campaign, schools, formData);
+}
+
+/**
+ * 409 DUPLICATE_REGISTRATION when the pupil already has a live registration in the campaign. Its code is named only to
+ * the account that filed it; anyone else learns only that one exists (a pupil ID is not a secret).
+ */
+export async function refuseDuplicateRegistration(db: Db, campaign: CampaignRow, pupilIdNumber: string, filer?: IntakeFiler): Promise<void> {
+  if (pupilIdNumber === '') return;
+  const existing = await findLiveRegistration(db, REGISTRATION_PROCEDURE_ID, campaign.id, pupilIdNumber);
+  if (existing) throw duplicateRegistration(campaign, existing, filer);
+}
+
+/** The same refusal after the unique index caught two filings of one pupil racing (the loser's insert failed). */
+export async function duplicateRegistrationAfterRace(db: Db, formData: Record<string, unknown>, filer?: IntakeFiler): Promise<AppError> {
+  const campaign = await findCampaign(db, String(formData.campaign ?? ''));
+  const existing = campaign ? await findLiveRegistration(db, REGISTRATION_PROCEDURE_ID, campaign.id, String(formData.pupilIdNumber ?? '')) : undefined;
+  return duplicateRegistration(campaign, existing, filer);
+}
+
+function duplicateRegistration(
+  campaign: Pick<CampaignRow, 'name'> | undefined, existing: { code: string; citizenId: string | null } | undefined, filer: IntakeFiler | undefined,
+): AppError {
+  const name = campaign ? ` trong kỳ tuyển sinh "${campaign.name}"` : '';
+  const own = existing && filer?.citizenId && existing.citizenId === filer.citizenId;
+  const message = own
+    ? `Bạn đã đăng ký cho học sinh này${name}: hồ sơ ${existing.code}. Mỗi học sinh chỉ có một hồ sơ đăng ký; muốn đổi nguyện vọng, hãy điều chỉnh nguyện vọng của hồ sơ đó trong thời gian điều chỉnh.`
+    : `Học sinh có số định danh này đã có hồ sơ đăng ký${name}. Mỗi học sinh chỉ được đăng ký một hồ sơ; nếu không phải bạn đã đăng ký, vui lòng liên hệ trường nguyện vọng 1 hoặc Sở Giáo dục và Đào tạo.`;
+  return new AppError('DUPLICATE_REGISTRATION', message, { pupilIdNumber: own ? `Đã có hồ sơ ${existing.code}.` : 'Học sinh này đã có hồ sơ đăng ký trong kỳ tuyển sinh.' });
+}
+
+/** The field's category ('' without categories) for a choice rank of the campaign. */
+export function categoryOfRank(campaign: CampaignChoices, rank: number): string {
+  return choiceSlots(campaign).find((s) => s.rank === rank)?.category ?? '';
 }
 
 /**
@@ -55,5 +98,9 @@ export async function takeAdmissionPlace(tx: Db, dossier: DossierRow): Promise<R
   // Recorded on the dossier: the admission notice names the school that admitted and which choice it was.
   const [unit] = await findUnitsByIds(tx, [dossier.unitId]);
   const rank = CHOICE_FIELDS.findIndex((f) => dossier.formData[f] === dossier.unitId) + 1;
-  return { admittedSchool: dossier.unitId, admittedSchoolLabel: unit?.agencyName ?? dossier.unitId, admittedChoice: rank > 0 ? rank : null };
+  const campaign = await findCampaign(tx, campaignId);
+  // The category of the choice that admitted (counted per category when a quota is lowered); none without categories.
+  const admittedCategory = campaign && rank > 0 ? categoryOfRank(campaign, rank) : '';
+  return { admittedSchool: dossier.unitId, admittedSchoolLabel: unit?.agencyName ?? dossier.unitId, admittedChoice: rank > 0 ? rank : null,
+    ...(admittedCategory ? { admittedCategory } : {}) };
 }

@@ -11,11 +11,12 @@ import type { DossierChannel } from '../../db/schema/index.js';
 import type { IntakeCheckName } from '../../workflow/registry.js';
 import type { PublishedProcedure } from '../procedures/catalog.js';
 import { syncsToNationalPortal } from '../national-portal/record-step.js';
-import { checkAdmissionIntake } from './admissions.js';
+import { checkAdmissionIntake, duplicateRegistrationAfterRace, type IntakeFiler } from './admissions.js';
+import { isUniqueViolation } from '../procedures/catalog.js';
 import { resolveIntake } from './routing.js';
 
 /** The database-backed intake rules a definition may name (`intakeChecks`); the loader refuses unknown names. */
-const INTAKE_CHECKS: Record<IntakeCheckName, (ctx: AppContext, formData: Record<string, unknown>, now: Date) => Promise<void>> = {
+const INTAKE_CHECKS: Record<IntakeCheckName, (ctx: AppContext, formData: Record<string, unknown>, now: Date, filer?: IntakeFiler) => Promise<void>> = {
   'admission-campaign': checkAdmissionIntake,
 };
 
@@ -50,7 +51,8 @@ export async function recordFiling(ctx: AppContext, f: ValidFiling): Promise<Rec
   // The units playing the procedure's roles (one indexed lookup), then data-backed choices and field-based routing
   // (no further query for procedures with neither: a diploma copy is that lookup and one statement).
   const routing = await resolveIntake(ctx, definition, formData);
-  for (const name of definition.intakeChecks) await INTAKE_CHECKS[name as IntakeCheckName](ctx, formData, now);
+  const filer: IntakeFiler = { citizenId: f.filing?.citizenId ?? null };
+  for (const name of definition.intakeChecks) await INTAKE_CHECKS[name as IntakeCheckName](ctx, formData, now, filer);
   const id = randomUUID();
   const day = vnDay(now).slice(2).replaceAll('-', '');
   const due = dueDate(now, definition.sla);
@@ -84,6 +86,18 @@ export async function recordFiling(ctx: AppContext, f: ValidFiling): Promise<Rec
     dueAt: due.dueAt,
     documents: f.documents,
     filing: f.filing ? { ...f.filing, possibleDuplicateOf: duplicate?.id ?? null } : undefined,
+  }).catch(async (error: unknown) => {
+    // Two filings of one pupil raced past the intake check: the unique index took the first, this one is the duplicate.
+    if (isUniqueViolation(error) && constraintOf(error) === LIVE_REGISTRATION_INDEX) throw await duplicateRegistrationAfterRace(ctx.db, formData, filer);
+    throw error;
   });
   return { id, code, status: definition.initial, dueAt: due.dueAt };
+}
+
+/** The unique index that keeps one live admission registration per pupil per campaign (migration 0016). */
+const LIVE_REGISTRATION_INDEX = 'dossiers_live_registration_uq';
+
+function constraintOf(error: unknown): string | undefined {
+  const e = error as { constraint_name?: string; cause?: { constraint_name?: string } } | null;
+  return e?.constraint_name ?? e?.cause?.constraint_name;
 }
