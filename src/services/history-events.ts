@@ -36,9 +36,13 @@ export const ADMISSION_EVENTS = {
 } as const;
 export type AdmissionEvent = keyof typeof ADMISSION_EVENTS;
 
+/** Written by admissions/adjustment.ts: the parent changed the registration's choices in the adjustment window. */
+export const CHOICES_EVENTS = { choices_adjusted: 'Điều chỉnh nguyện vọng' } as const;
+export type ChoicesEvent = keyof typeof CHOICES_EVENTS;
+
 /** Every event written outside the workflow files, with its label (clock actions: processing/clock-actions.ts). */
 export const NON_WORKFLOW_EVENTS: Readonly<Record<string, string>> = {
-  ...INTAKE_EVENTS, ...ASSIGNMENT_EVENTS, ...SLA_ACTIONS, ...TRACKING_TOKEN_EVENTS, ...REMARKING_EVENTS, ...ADMISSION_EVENTS,
+  ...INTAKE_EVENTS, ...ASSIGNMENT_EVENTS, ...SLA_ACTIONS, ...TRACKING_TOKEN_EVENTS, ...REMARKING_EVENTS, ...ADMISSION_EVENTS, ...CHOICES_EVENTS,
 };
 
 /**

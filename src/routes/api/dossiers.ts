@@ -4,6 +4,7 @@ import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { readMultipart } from '../../plugins/multipart.js';
 import { dossierDocument, dossierResult, dossierView } from '../../services/viewing/dossier-view.js';
+import { adjustChoices } from '../../services/admissions/adjustment.js';
 import { changeTrackingToken } from '../../services/processing/change-tracking-token.js';
 import { performAction } from '../../services/processing/perform-action.js';
 import { submitDossier } from '../../services/intake/submit-dossier.js';
@@ -144,6 +145,23 @@ export const dossierRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
       response: { 200: z.object({ code: z.string(), trackingToken: z.string().nullable(), version: z.number().int() }), 403: errorResponse, 404: errorResponse },
     },
   }, async (request) => changeTrackingToken(ctx, request.params.code, request.caller));
+
+  app.put('/api/dossiers/:code/choices', {
+    schema: {
+      tags: ['dossiers'], summary: 'Điều chỉnh nguyện vọng của hồ sơ đăng ký tuyển sinh (trong thời gian điều chỉnh)',
+      description: 'Người đăng ký (phiên VNeID của người nộp, hoặc `Authorization: Bearer <trackingToken>`). JSON `{ choice1, …, choiceN }`: toàn bộ '
+        + 'nguyện vọng mới (trường bỏ trống = không đăng ký); trường khác trong thân yêu cầu: 422. Cùng các quy tắc như khi nộp (số nguyện vọng, nhóm, '
+        + 'không bỏ trống giữa chừng, không trùng trường trong một nhóm): 422 VALIDATION_FAILED. Ngoài thời gian điều chỉnh: 409 ADMISSION_WINDOW_CLOSED. '
+        + 'Lịch sử ghi sự kiện `choices_adjusted` (trước/sau); hồ sơ còn ở trạng thái "Đã đăng ký" thì chuyển sang trường nguyện vọng 1 mới.',
+      params: codeParams,
+      // Validated by the service after the access check: a stranger gets 404/403, never a 422 about the body.
+      body: z.unknown(),
+      response: {
+        200: z.object({ code: z.string(), version: z.number().int(), unitId: z.string(), choices: z.record(z.string(), z.string()) }),
+        403: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse,
+      },
+    },
+  }, async (request) => adjustChoices(ctx, request.params.code, request.caller, request.body, request.ip));
 
   app.get('/api/dossiers/:code/documents/:id', {
     schema: { tags: ['dossiers'], summary: 'Tải tệp giấy tờ đã nộp', params: codeParams.extend({ id: z.string() }) },

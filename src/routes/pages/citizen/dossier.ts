@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
 import { AppError } from '../../../errors.js';
 import type { Caller } from '../../../services/access.js';
+import { adjustChoices, adjustmentSlots } from '../../../services/admissions/adjustment.js';
 import { remarkingLinkShown } from '../../../services/admissions/remarking.js';
 import { messagesOf, postDossierMessage } from '../../../services/messages/dossier-messages.js';
 import { changeTrackingToken } from '../../../services/processing/change-tracking-token.js';
@@ -28,11 +29,12 @@ export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
     // One load and one access check (for a citizen, one read of their children): the rest takes what it loaded.
     const details = await dossierDetails(ctx, code, caller);
     const asStaff = request.caller.kind === 'staff';
-    const [survey, messages, remarking] = await Promise.all([
+    const [survey, messages, remarking, adjustment] = await Promise.all([
       surveyStateOf(ctx, details.dossier), messagesOf(ctx, details.dossier, details.actor), !asStaff && remarkingLinkShown(ctx, details.dossier),
+      asStaff ? undefined : adjustmentSlots(ctx, details.dossier),
     ]);
     return citizenDossierModel(code, details, survey, asStaff, {
-      ...extra, remarkingUrl: remarking ? `/ho-so/${enc(code)}/phuc-khao` : null, messages: messagesPanel(messages, `/ho-so/${enc(code)}/tin-nhan`, asStaff, messageForm),
+      ...extra, adjustment: adjustmentPanel(code, adjustment, extra.adjustmentForm as AdjustmentForm | undefined), remarkingUrl: remarking ? `/ho-so/${enc(code)}/phuc-khao` : null, messages: messagesPanel(messages, `/ho-so/${enc(code)}/tin-nhan`, asStaff, messageForm),
       // A signed-in citizen came from their space ("Hồ sơ của tôi"), not from the tracking form.
       inMySpace: request.caller.kind === 'citizen',
       payment: paymentPanel(details.view, `/ho-so/${enc(code)}`, {
@@ -89,6 +91,23 @@ export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
     }
   });
 
+  // "Điều chỉnh nguyện vọng" in the adjustment window (services/admissions/adjustment.ts): the choices only.
+  app.post('/ho-so/:code/nguyen-vong', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const code = codeOf(request);
+    const caller = citizenCaller(request, code);
+    const { fields } = await readPageForm(request);
+    const choices = Object.fromEntries(Object.entries(fields).filter(([k]) => /^choice\d$/.test(k)));
+    try {
+      await adjustChoices(ctx, code, caller, choices, request.ip);
+      return reply.redirect(`/ho-so/${enc(code)}?tb=nguyen-vong#nguyen-vong`, 303);
+    } catch (error) {
+      const problem = fieldErrors(error);
+      if (!problem || (error as AppError).code !== 'VALIDATION_FAILED') throw error;
+      const adjustmentForm: AdjustmentForm = { values: choices, errors: problem.fields, message: problem.message };
+      return render(request, reply, 'dossier', await page(request, code, caller, { adjustmentForm }), (error as AppError).statusCode);
+    }
+  });
+
   // A message to the office; the page shows it with its read receipt (services/messages/dossier-messages.ts).
   app.post('/ho-so/:code/tin-nhan', { preHandler: app.csrfProtection }, async (request, reply) => {
     const refused = await messageLimit(request);
@@ -137,4 +156,21 @@ export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
       }), (error as AppError).statusCode);
     }
   });
+}
+
+interface AdjustmentForm { values: Record<string, string>; errors: Record<string, string>; message: string }
+
+/** The "Điều chỉnh nguyện vọng" form's model: each choice with its schools, what was posted and the errors next to it. */
+function adjustmentPanel(code: string, open: Awaited<ReturnType<typeof adjustmentSlots>>, posted: AdjustmentForm | undefined) {
+  if (!open) return null;
+  return {
+    action: `/ho-so/${enc(code)}/nguyen-vong`, closesAt: open.closesAt.toISOString(), error: posted?.message ?? null,
+    slots: open.slots.map((s) => {
+      const value = posted ? posted.values[s.field] ?? '' : s.value;
+      return {
+        name: s.field, label: `Nguyện vọng ${s.rank}${s.categoryLabel ? ` (${s.categoryLabel})` : ''}`, error: posted?.errors[s.field] ?? null,
+        options: s.options.map((o) => ({ ...o, selected: o.value === value })),
+      };
+    }),
+  };
 }

@@ -11,6 +11,7 @@ export const FLASH: Record<string, string> = {
   'danh-gia': 'Cảm ơn bạn đã đánh giá. Ý kiến của bạn giúp chúng tôi phục vụ tốt hơn.',
   'da-danh-gia': 'Hồ sơ này đã được đánh giá trước đó.',
   'da-quen': 'Thiết bị này đã quên các hồ sơ đã ghi nhớ. Lần sau cần nhập mã hồ sơ và mã tra cứu.',
+  'nguyen-vong': 'Đã điều chỉnh nguyện vọng. Nguyện vọng mới được dùng khi xét tuyển.',
 };
 
 /**
