@@ -506,6 +506,16 @@ export const MATRIX: MatrixRow[] = [
   // Publishing a published run again keeps its first time: nothing changes.
   ...staffRows('POST /api/admin/campaigns/:id/assignment/:runId/publish (published)', post('/api/admin/campaigns/ts10-2025/assignment/{publishedRunId}/publish'), adminApi(OK)),
   ...staffRows('GET /api/admin/campaigns/:id/assignment/:runId/changes', get('/api/admin/campaigns/ts10-demo/assignment/{runId}/changes?since={runId}'), adminApi(OK)),
+  // Admission notices: only for the latest published run, so the administrator's start on the unpublished {runId} is
+  // refused and queues nothing; the progress is the administrator's.
+  ...staffRows('POST /api/admin/campaigns/:id/assignment/:runId/notices', post('/api/admin/campaigns/ts10-demo/assignment/{runId}/notices'), adminApi('409 NOTICES_NOT_ALLOWED')),
+  ...staffRows('GET /api/admin/campaigns/:id/assignment/:runId/notices', get('/api/admin/campaigns/ts10-demo/assignment/{runId}/notices'), adminApi(OK)),
+  // A principal's lists: any leader (the Department's has no school: an empty page); the CSV of a campaign not yet
+  // published is a 404 to the administrator and its schools' principals, a 403 to everyone else.
+  //                                              anon citizen citizen2 clerk specialist specialist2 leader admin school principal school2 principal2 school3 vneid vneidStranger
+  ...staffRows('GET /can-bo/tuyen-sinh', get('/can-bo/tuyen-sinh'), [LOGIN, LOGIN, LOGIN, P403, P403, P403, P200, P403, P403, P200, P403, P200, P403, LOGIN, LOGIN]),
+  ...staffRows('GET /can-bo/tuyen-sinh/:id/ket-qua.csv (not published)', get('/can-bo/tuyen-sinh/ts10-demo/ket-qua.csv'),
+    [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P404, P403, P404, P403, P404, P403, LOGIN, LOGIN]),
   // Results: the administrator every pupil; a principal of a school of the campaign only their school's pupils; every
   // other account 403 (the school offices, the Department's other staff, Hàm Rồng's office); anyone not signed in 401.
   //                                              anon citizen citizen2 clerk specialist specialist2 leader admin school principal school2 principal2 school3 vneid vneidStranger
@@ -624,6 +634,9 @@ export const MATRIX: MatrixRow[] = [
   ...staffRows('POST /quan-tri/tuyen-sinh/moi', post('/quan-tri/tuyen-sinh/moi', { form: { id: 'ts-ma-tran' } }, true), adminPage(P422)),
   ...staffRows('GET /quan-tri/tuyen-sinh/:id', get('/quan-tri/tuyen-sinh/ts10-demo'), adminPage(P200)),
   ...staffRows('POST /quan-tri/tuyen-sinh/:id', post('/quan-tri/tuyen-sinh/ts10-demo', { form: { name: '' } }, true), adminPage(P422)),
+  ...staffRows('GET /quan-tri/tuyen-sinh/:id/thong-bao', get('/quan-tri/tuyen-sinh/ts10-demo/thong-bao'), adminPage(P200)),
+  // Without its confirmation box: refused on the page, nothing queued.
+  ...staffRows('POST /quan-tri/tuyen-sinh/:id/thong-bao', post('/quan-tri/tuyen-sinh/ts10-demo/thong-bao', { form: {} }, true), adminPage(P422)),
   ...staffRows('GET /quan-tri/so-van-ban', get('/quan-tri/so-van-ban'), adminPage(P200)),
   // A type abbreviation with "-" is refused on the form, after the gate.
   ...staffRows('POST /quan-tri/so-van-ban/loai/:key', post('/quan-tri/so-van-ban/loai/notice', { form: { name: 'Thông báo', abbreviation: 'T-B', register: 'outgoing' } }, true), adminPage(P422)),
