@@ -54,5 +54,6 @@ export async function admissionState(db: AppContext['db']): Promise<Record<strin
     runs: await read(sql`select id, campaign_id, status, published_at from admission_runs order by id`),
     results: await read(sql`select run_id, pupil_id_number, school_unit_id, choice_rank, total from admission_results order by run_id, pupil_id_number`),
     cutoffs: await read(sql`select run_id, school_unit_id, quota, admitted, cutoff from admission_cutoffs order by run_id, school_unit_id`),
+    roster: await read(sql`select campaign_id, pupil_id_number, full_name, birth_date, status, corrections, confirmed_by from admission_roster order by campaign_id, pupil_id_number`),
   };
 }

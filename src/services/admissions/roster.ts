@@ -90,15 +90,13 @@ async function campaignOrNotFound(db: Db, campaignId: string): Promise<CampaignR
 // Import and the administrator's list.
 
 /**
- * Imports the roster file. Refused once the preVerification window has closed (or when the campaign has none): the
- * roster is what parents answer during that window. A re-import replaces the rows still `pending` and keeps every
- * row already answered as it was answered (`kept` counts the file's lines whose pupil had answered).
+ * Imports the roster file. Refused once the preVerification window has closed (or when the campaign has none), after
+ * the file's checks: the roster is what parents answer during that window. A re-import replaces the rows still
+ * `pending` and keeps every row already answered as it was (`kept` counts the file's lines whose pupil had answered).
  */
 export async function importRoster(ctx: AppContext, caller: Caller, campaignId: string, file: TableFile, now = new Date()): Promise<{ imported: number; kept: number; removed: number }> {
   const { actor } = administratorOf(caller);
   const campaign = await campaignOrNotFound(ctx.db, campaignId);
-  const window = windowOf(campaign, 'preVerification');
-  if (!window || now >= window.closesAt) requireWindowOpen(campaign, 'preVerification', now);
   const tooLarge = `Tệp vượt quá ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Hãy chia thành nhiều tệp (tối đa ${MAX_IMPORT_ROWS} dòng mỗi tệp).`;
   if (file.data.length > MAX_IMPORT_BYTES) throw new AppError('VALIDATION_FAILED', tooLarge, { file: tooLarge });
   const table = await readTableFile(file, { columns: ROSTER_COLUMNS, required: ['pupilIdNumber', 'fullName', 'birthDate'], maxRows: MAX_IMPORT_ROWS })
@@ -144,6 +142,9 @@ export async function importRoster(ctx: AppContext, caller: Caller, campaignId: 
     throw new AppError('VALIDATION_FAILED', `Tệp có ${lines.length} dòng lỗi${more}; chưa nhập dòng nào. Sửa các dòng này rồi nhập lại cả tệp.`, fields);
   }
 
+  // After the file's own problems, so an operator preparing the file early (or late) learns them all at once.
+  const window = windowOf(campaign, 'preVerification');
+  if (!window || now >= window.closesAt) requireWindowOpen(campaign, 'preVerification', now);
   return ctx.db.transaction(async (tx) => {
     // One import of a campaign at a time: two at once would otherwise interleave their delete and insert.
     await lockCampaign(tx, campaignId);
