@@ -548,6 +548,16 @@ export const MATRIX: MatrixRow[] = [
     Array<string>(15).fill(ARNF)),
   ...staffRows('GET /api/campaigns/:id/demand (open)', { ...get('/api/campaigns/ts10-demo/demand'), remoteAddress: '198.51.100.144' }, Array<string>(15).fill(OK)),
   ...staffRows('GET /api/campaigns/:id/demand (closed, published)', { ...get('/api/campaigns/ts10-2025/demand'), remoteAddress: '198.51.100.145' }, Array<string>(15).fill(OK)),
+  // Pre-verification (tiền kiểm): the roster is the administrator's (a post without its file refused after the gate, an
+  // unknown pupil a 404); a parent's side needs a VNeID session (everyone else 401) and answers a pupil on nobody's
+  // roster with the same 404 as someone else's child.
+  ...staffRows('POST /api/admin/campaigns/:id/roster', post('/api/admin/campaigns/ts10-demo/roster', { multipart: [{ name: 'note', value: 'không có tệp' }] }), adminApi(VF)),
+  ...staffRows('GET /api/admin/campaigns/:id/roster', get('/api/admin/campaigns/ts10-demo/roster?status=pending&q=a&page=1'), adminApi(OK)),
+  ...staffRows('POST /api/admin/campaigns/:id/roster/:pupilIdNumber', send('POST', '/api/admin/campaigns/ts10-demo/roster/038299999999', { json: { confirm: true } }), adminApi(NOTF)),
+  //                                              anon citizen citizen2 clerk specialist specialist2 leader admin school principal school2 principal2 school3 vneid vneidStranger
+  ...staffRows('GET /api/admissions/roster', get('/api/admissions/roster'), [...Array<string>(13).fill(UA), OK, OK]),
+  ...staffRows('POST /api/admissions/roster/:campaignId/:pupilIdNumber', post('/api/admissions/roster/ts10-demo/038299999999', { json: { confirm: true } }),
+    [...Array<string>(13).fill(UA), NOTF, NOTF]),
   // Re-marking (phúc khảo): the citizen side answers like a dossier nobody registered (the pupil below is in no
   // registration: every caller the same 404, staff included — re-marking is the family's request); the administration
   // side is the administrator's, an unknown request a 404 after the gate.
@@ -634,6 +644,12 @@ export const MATRIX: MatrixRow[] = [
   ...staffRows('POST /quan-tri/tuyen-sinh/moi', post('/quan-tri/tuyen-sinh/moi', { form: { id: 'ts-ma-tran' } }, true), adminPage(P422)),
   ...staffRows('GET /quan-tri/tuyen-sinh/:id', get('/quan-tri/tuyen-sinh/ts10-demo'), adminPage(P200)),
   ...staffRows('POST /quan-tri/tuyen-sinh/:id', post('/quan-tri/tuyen-sinh/ts10-demo', { form: { name: '' } }, true), adminPage(P422)),
+  ...staffRows('GET /quan-tri/tuyen-sinh/:id/tien-kiem', get('/quan-tri/tuyen-sinh/ts10-demo/tien-kiem'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/tuyen-sinh/:id/tien-kiem', post('/quan-tri/tuyen-sinh/ts10-demo/tien-kiem', { multipart: [{ name: 'note', value: 'không có tệp' }] }, true), adminPage(P422)),
+  // The parent's page: a sign-in prompt for anyone else; an answer needs a VNeID session, and a pupil not theirs is a 404.
+  ...staffRows('GET /tien-kiem', get('/tien-kiem'), Array<string>(15).fill(P200)),
+  ...staffRows('POST /tien-kiem', post('/tien-kiem', { form: { campaignId: 'ts10-demo', pupilIdNumber: '038299999999', answer: 'confirm' } }, true),
+    [...Array<string>(13).fill('303 /auth/citizen/login'), P404, P404]),
   ...staffRows('GET /quan-tri/tuyen-sinh/:id/thong-bao', get('/quan-tri/tuyen-sinh/ts10-demo/thong-bao'), adminPage(P200)),
   // Without its confirmation box: refused on the page, nothing queued.
   ...staffRows('POST /quan-tri/tuyen-sinh/:id/thong-bao', post('/quan-tri/tuyen-sinh/ts10-demo/thong-bao', { form: {} }, true), adminPage(P422)),
