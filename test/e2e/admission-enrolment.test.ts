@@ -19,6 +19,7 @@ const HOUR = 3_600_000;
 const C = 'ts10-nhap-hoc';
 const [A, B, S3] = ['thpt-lam-son', 'thpt-dao-duy-tu', 'thpt-ham-rong'];
 let h: Harness;
+let parentCookie = '';
 
 const pid = (n: number) => `03832000${String(n).padStart(4, '0')}`;
 const birth = (n: number) => `2011-0${n}-1${n}`;
@@ -116,10 +117,14 @@ describe('confirmation of enrolment', () => {
 
   it('lets a citizen signed in with VNeID confirm their child (cookie, same origin)', async () => {
     const parent = await signInCitizen(h.env.ctx.db, {
-      fullName: 'Trần Văn Cha', family: [{ relation: 'child', personalId: pid(3), fullName: 'Học sinh 3', birthDate: birth(3) }],
+      fullName: 'Trần Văn Cha', family: [
+        { relation: 'child', personalId: pid(3), fullName: 'Học sinh 3', birthDate: birth(3) },
+        { relation: 'child', personalId: pid(5), fullName: 'Học sinh 5', birthDate: birth(5) },
+      ],
     });
-    // The registration was filed at the desk: it concerns the pupil whose ID it names (as a VNeID filing records it).
-    await execute(sql`update dossiers set subject_personal_id = ${pid(3)} where code = ${codeOf.get(3)!}`);
+    parentCookie = parent.cookie;
+    // The registrations were filed at the desk: they concern the pupil whose ID they name (as a VNeID filing records it).
+    for (const n of [3, 5]) await execute(sql`update dossiers set subject_personal_id = ${pid(n)} where code = ${codeOf.get(n)!}`);
     const res = await h.api.json('POST', '/api/admissions/enrolment', {
       json: { campaign: C, pupilIdNumber: pid(3) }, headers: { cookie: parent.cookie, origin: new URL(h.env.ctx.config.publicUrl).origin },
     });
@@ -197,7 +202,7 @@ describe('the supplementary round', () => {
   it('assigns only the supplementary pupils, within the seats left, and the look-up answers its result', async () => {
     const runId = await runToEnd('supplementary');
     const results = await as('admin', 'GET', `/api/admin/campaigns/${C}/results?run=${runId}`);
-    expect(results.body).toEqual([
+    expect(results.body).toMatchObject([
       { pupilIdNumber: pid(4), school: B, choiceRank: 1, total: 37 },
       { pupilIdNumber: pid(5), school: S3, choiceRank: 2, total: 30 },
       { pupilIdNumber: pid(6), school: null, choiceRank: null, total: 20 },
@@ -223,5 +228,36 @@ describe('the supplementary round', () => {
     const bySchool = Object.fromEntries(all.body.schools.map((s: { unitId: string }) => [s.unitId, s]));
     expect(bySchool[S3]).toMatchObject({ admitted: 1, confirmed: 1, seatsLeft: 0 });
     expect(bySchool[B]).toMatchObject({ admitted: 2, confirmed: 1, seatsLeft: 1 });
+  });
+});
+
+describe('the citizen pages', () => {
+  const page = async (url: string, cookie = parentCookie) => {
+    const res = await h.env.app.inject({ method: 'GET', url, headers: { cookie } });
+    return { status: res.statusCode, body: res.body };
+  };
+
+  it('shows the children\'s results in the citizen space and on the registration\'s pages', async () => {
+    const space = await page('/ho-so-cua-toi');
+    expect(space.status).toBe(200);
+    const summaries = space.body.split('data-testid="admission-summary"').slice(1);
+    expect(summaries).toHaveLength(2);
+    expect(space.body).toContain('Trúng tuyển: <strong>Trường THPT Hàm Rồng');
+    expect(space.body).toMatch(/Đào Duy Từ[^<]*<\/strong> \(nguyện vọng 2, tổng điểm 38,00, điểm chuẩn 37,00\)/);
+    expect(space.body.match(/data-testid="confirmed"/g)).toHaveLength(2);
+
+    const dossier = await page(`/ho-so/${codeOf.get(3)}`);
+    expect(dossier.body).toContain(`/ho-so/${codeOf.get(3)}/nhap-hoc`);
+    const enrolment = await page(`/ho-so/${codeOf.get(5)}/nhap-hoc`);
+    expect(enrolment.status).toBe(200);
+    expect(enrolment.body).toContain('Tuyển bổ sung');
+    expect(enrolment.body).toMatch(/data-testid="admitted-school">[^<]*Hàm Rồng/);
+    expect(enrolment.body).toContain('data-testid="enrolment"');
+    const supplementary = await page(`/ho-so/${codeOf.get(5)}/tuyen-bo-sung`);
+    expect(supplementary.body).toContain('đã xác nhận nhập học');
+    // Someone else's registration: the tracking page, never the result.
+    const stranger = await page(`/ho-so/${codeOf.get(1)}/nhap-hoc`, '');
+    expect(stranger.status).toBe(404);
+    expect(stranger.body).not.toContain('admitted-school');
   });
 });

@@ -181,6 +181,9 @@ export async function recordEnrolmentAtDesk(ctx: AppContext, caller: Caller, cam
   const parsed = deskEnrolmentInput.safeParse(input ?? {});
   if (!parsed.success) throw validationFailed(parsed.error);
   const campaign = await campaignOrNotFound(ctx.db, campaignId);
+  if (!admin && !(await campaignSchoolsForDemand(ctx.db, campaign.id)).some((s) => s.unitId === staff.unitId)) {
+    throw new AppError('FORBIDDEN', 'Trường của bạn không tham gia kỳ tuyển sinh này.');
+  }
   return confirm(ctx, campaign, parsed.data.pupilIdNumber, {
     actor: staffActor(staff, caller.kind === 'staff' ? caller.ip : null), confirmedBy: `staff:${staff.id}`,
     event: { kind: 'staff', id: staff.id, name: staff.fullName },

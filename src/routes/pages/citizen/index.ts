@@ -6,13 +6,14 @@ import { admissionPages } from './admissions.js';
 import { applyPages } from './apply.js';
 import { cataloguePages } from './catalogue.js';
 import { dossierPages } from './dossier.js';
+import { enrolmentPages } from './enrolment.js';
 import { feedbackPages } from './feedback.js';
 import { citizenSignInPages } from './sign-in.js';
 import { mySpacePages } from './my-space.js';
 import { myDocumentsPages } from './my-documents.js';
 import { paymentPages } from './payment.js';
-import { rosterPages } from './roster.js';
 import { remarkingPages } from './remarking.js';
+import { rosterPages } from './roster.js';
 import { serviceIndexPages } from './service-index.js';
 import { trackingPages } from './tracking.js';
 
@@ -26,8 +27,9 @@ export async function citizenPages(app: FastifyInstance, ctx: AppContext): Promi
   mySpacePages(app, ctx);
   myDocumentsPages(app, ctx);
   paymentPages(app, ctx);
-  rosterPages(app, ctx);
   remarkingPages(app, ctx);
+  rosterPages(app, ctx);
   serviceIndexPages(app, ctx);
   admissionPages(app, ctx);
+  enrolmentPages(app, ctx);
 }

@@ -4,6 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
 import { validationFailed } from '../../../errors.js';
+import { REGISTRATION_PROCEDURE } from '../../../services/admissions/assignment-runs.js';
+import { admissionsByCode, type RegistrationAdmission } from '../../../services/admissions/registration-admission.js';
 import { myDossiers, myDossiersQuery, type MyDossier, type MyDossiers } from '../../../services/citizens/space.js';
 import { render } from '../common.js';
 import { enc } from './shared.js';
@@ -17,7 +19,9 @@ export function mySpacePages(app: FastifyInstance, ctx: AppContext): void {
     const parsed = myDossiersQuery.safeParse({ before: before || undefined, person: person || undefined });
     if (!parsed.success) throw validationFailed(parsed.error, 'Đường dẫn trang không hợp lệ.');
     const data = await myDossiers(ctx, request.caller, parsed.data);
-    return render(request, reply, 'my-space', mySpaceModel(request.caller.citizen.fullName, data, parsed.data));
+    // The children's admission results next to their registrations (school, choice, total, cut-off, confirmed or not).
+    const admissions = await admissionsByCode(ctx.db, data.items.filter((d) => d.procedure.id === REGISTRATION_PROCEDURE).map((d) => d.code));
+    return render(request, reply, 'my-space', mySpaceModel(request.caller.citizen.fullName, data, parsed.data, admissions));
   });
 }
 
@@ -27,7 +31,19 @@ function forLabel(d: MyDossier): string {
   return d.for.name ? `Nộp thay cho ${d.for.name}` : 'Người khác (nộp thay)';
 }
 
-export function mySpaceModel(name: string, data: MyDossiers, query: { person?: string; before?: string }) {
+const points = (n: number | null) => (n === null ? '—' : n.toFixed(2).replace('.', ','));
+
+function admissionSummary(code: string, a: RegistrationAdmission | undefined) {
+  if (!a) return null;
+  const r = a.result;
+  return {
+    url: `/ho-so/${enc(code)}/nhap-hoc`, supplementaryUrl: a.supplementary.eligible ? `/ho-so/${enc(code)}/tuyen-bo-sung` : null,
+    published: r !== null, school: r?.school?.name ?? null, choiceRank: r?.choiceRank ?? null, total: r ? points(r.total) : null, cutoff: r ? points(r.cutoff) : null,
+    confirmed: a.enrolment !== null, canConfirm: Boolean(r?.confirmable && a.confirmation.open && !a.enrolment),
+  };
+}
+
+export function mySpaceModel(name: string, data: MyDossiers, query: { person?: string; before?: string }, admissions = new Map<string, RegistrationAdmission>()) {
   const { person } = query;
   const link = (params: Record<string, string | undefined>) => {
     const query = Object.entries(params).filter(([, v]) => v).map(([k, v]) => `${k}=${enc(v!)}`).join('&');
@@ -41,7 +57,7 @@ export function mySpaceModel(name: string, data: MyDossiers, query: { person?: s
     ],
     items: data.items.map((d) => ({
       ...d, forLabel: forLabel(d), url: `/ho-so/${enc(d.code)}`, resultUrl: d.resultAvailable ? `/ho-so/${enc(d.code)}/ket-qua` : null,
-      messagesUrl: `/ho-so/${enc(d.code)}#tin-nhan`,
+      messagesUrl: `/ho-so/${enc(d.code)}#tin-nhan`, admission: admissionSummary(d.code, admissions.get(d.code)),
     })),
     nextUrl: data.next ? link({ person, before: data.next }) : null,
     // Past the first page: a way back to the newest.
