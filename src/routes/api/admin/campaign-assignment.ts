@@ -18,7 +18,7 @@ const errors = { 401: errorResponse, 403: errorResponse, 404: errorResponse, 409
 const tags = ['admin'];
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const runParams = idParams.extend({ runId: z.string().min(1).max(64) });
-const outcome = z.object({ school: z.string().nullable(), choiceRank: z.number().int().nullable() });
+const outcome = z.object({ school: z.string().nullable(), category: z.string().nullable(), choiceRank: z.number().int().nullable() });
 
 export const adminCampaignAssignmentRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.post('/api/admin/campaigns/:id/scores', {
@@ -118,7 +118,7 @@ export const adminCampaignAssignmentRoutes: FastifyPluginAsyncZod<{ ctx: AppCont
       params: idParams,
       querystring: z.object({ run: z.string().min(1).max(64).optional(), format: z.enum(['json', 'csv']).default('json') }),
       response: {
-        200: z.array(z.object({ pupilIdNumber: z.string(), school: z.string().nullable(), choiceRank: z.number().int().nullable(), total: z.number() }))
+        200: z.array(z.object({ pupilIdNumber: z.string(), school: z.string().nullable(), category: z.string().nullable(), choiceRank: z.number().int().nullable(), total: z.number() }))
           .describe('JSON; với format=csv là tệp text/csv'),
         ...errors,
       },
@@ -137,7 +137,7 @@ export const adminCampaignAssignmentRoutes: FastifyPluginAsyncZod<{ ctx: AppCont
       tags, summary: 'Điểm chuẩn từng trường: quản trị xem bất cứ lúc nào, mọi người xem khi kết quả đã công bố',
       params: idParams, querystring: z.object({ run: z.string().min(1).max(64).optional() }),
       response: {
-        200: z.array(z.object({ school: z.string(), quota: z.number().int(), admitted: z.number().int(), cutoff: z.number().nullable() })),
+        200: z.array(z.object({ school: z.string(), category: z.string().nullable(), quota: z.number().int(), admitted: z.number().int(), cutoff: z.number().nullable() })),
         ...errors,
       },
     },
