@@ -644,6 +644,21 @@ export const MATRIX: MatrixRow[] = [
   ...staffRows('POST /quan-tri/tuyen-sinh/moi', post('/quan-tri/tuyen-sinh/moi', { form: { id: 'ts-ma-tran' } }, true), adminPage(P422)),
   ...staffRows('GET /quan-tri/tuyen-sinh/:id', get('/quan-tri/tuyen-sinh/ts10-demo'), adminPage(P200)),
   ...staffRows('POST /quan-tri/tuyen-sinh/:id', post('/quan-tri/tuyen-sinh/ts10-demo', { form: { name: '' } }, true), adminPage(P422)),
+  // The season's pages (scores, runs): administrators only; a post without its file or its confirmation box is refused
+  // on the page, an unknown run is the same 404 as another campaign's.
+  ...staffRows('GET /quan-tri/tuyen-sinh/:id/diem', get('/quan-tri/tuyen-sinh/ts10-demo/diem'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/tuyen-sinh/:id/diem', post('/quan-tri/tuyen-sinh/ts10-demo/diem', { multipart: [{ name: 'note', value: 'không có tệp' }] }, true), adminPage(P422)),
+  ...staffRows('GET /quan-tri/tuyen-sinh/:id/xet-tuyen', get('/quan-tri/tuyen-sinh/ts10-demo/xet-tuyen'), adminPage(P200)),
+  ...staffRows('POST /quan-tri/tuyen-sinh/:id/xet-tuyen', post('/quan-tri/tuyen-sinh/ts10-demo/xet-tuyen', { form: {} }, true), adminPage(P422)),
+  ...staffRows('GET /quan-tri/tuyen-sinh/:id/xet-tuyen/:runId', get(`/quan-tri/tuyen-sinh/ts10-demo/xet-tuyen/${NO_ID}`), adminPage(P404)),
+  ...staffRows('POST /quan-tri/tuyen-sinh/:id/xet-tuyen/:runId/cong-bo', post(`/quan-tri/tuyen-sinh/ts10-demo/xet-tuyen/${NO_ID}/cong-bo`, { form: { 'xac-nhan': 'co' } }, true), adminPage(P404)),
+  ...staffRows('GET /quan-tri/tuyen-sinh/:id/xet-tuyen/:runId/ket-qua.csv', get(`/quan-tri/tuyen-sinh/ts10-demo/xet-tuyen/${NO_ID}/ket-qua.csv`), adminPage(P404)),
+  // The public admission pages: anyone; the look-up under the API's rate limit (its own address here).
+  ...staffRows('GET /tuyen-sinh', get('/tuyen-sinh'), Array<string>(15).fill(P200)),
+  ...staffRows('GET /tuyen-sinh/:campaignId', get('/tuyen-sinh/ts10-2025'), Array<string>(15).fill(P200)),
+  ...staffRows('GET /tuyen-sinh/:campaignId (unknown)', get('/tuyen-sinh/khong-co'), Array<string>(15).fill(P404)),
+  ...staffRows('POST /tuyen-sinh/:campaignId/tra-cuu', { ...post('/tuyen-sinh/ts10-2025/tra-cuu', { form: { pupilIdNumber: MATRIX_PUPILS.published, birthDate: '2010-05-04' } }, true), remoteAddress: '198.51.100.151' },
+    Array<string>(15).fill(P200)),
   ...staffRows('GET /quan-tri/tuyen-sinh/:id/tien-kiem', get('/quan-tri/tuyen-sinh/ts10-demo/tien-kiem'), adminPage(P200)),
   ...staffRows('POST /quan-tri/tuyen-sinh/:id/tien-kiem', post('/quan-tri/tuyen-sinh/ts10-demo/tien-kiem', { multipart: [{ name: 'note', value: 'không có tệp' }] }, true), adminPage(P422)),
   // The parent's page: a sign-in prompt for anyone else; an answer needs a VNeID session, and a pupil not theirs is a 404.
