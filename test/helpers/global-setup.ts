@@ -3,11 +3,10 @@
 // runs share one PostgreSQL server without dropping each other's template. Also the run's secret for the seeded demo
 // and the removal of the snapshots (start-snapshots.ts) the test files made from the template.
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import postgres from 'postgres';
 import { openDatabase } from '../../src/db/client.js';
 import { ADMIN_URL, skipCommitFsync, urlFor } from './databases.js';
-import { snapshotNames } from './start-snapshots.js';
+import { removeSnapshots } from './start-snapshots.js';
 
 export default async function setup(): Promise<() => Promise<void>> {
   const template = `motcua_tpl_${randomBytes(5).toString('hex')}`;
@@ -23,13 +22,10 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.MOTCUA_TEST_TEMPLATE_DB = template;
   process.env.MOTCUA_TEST_APP_SECRET = randomBytes(32).toString('hex');
   return async () => {
-    const snapshots = snapshotNames(template);
     const a = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
     try {
-      await a.unsafe(`drop database if exists ${snapshots.seededDatabase} with (force)`);
+      await removeSnapshots(template, a);
       await a.unsafe(`drop database if exists ${template} with (force)`);
     } finally { await a.end(); }
-    await rm(snapshots.seededFiles, { recursive: true, force: true });
-    await rm(snapshots.embeddedDir, { recursive: true, force: true });
   };
 }

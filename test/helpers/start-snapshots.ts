@@ -5,7 +5,7 @@
 // broken first start still fails every test that uses one; test/integration/startup.test.ts starts fresh (`fresh`).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, rename, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -21,7 +21,21 @@ function template(): string {
   return name;
 }
 
-/** Names global-setup.ts removes at the end of the run. */
+/**
+ * What global-setup.ts removes at the end of the run, with what a builder killed mid-way left (the `-b…`/`_b…` names;
+ * its advisory lock went with its connection and the next file built again).
+ */
+export async function removeSnapshots(templateDb: string, admin: postgres.Sql): Promise<void> {
+  const names = snapshotNames(templateDb);
+  const databases = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${`${names.seededDatabase}%`}`;
+  for (const { datname } of databases) await admin.unsafe(`drop database if exists ${datname} with (force)`);
+  const prefixes = [path.basename(names.seededFiles), path.basename(names.embeddedDir)];
+  for (const entry of await readdir(os.tmpdir())) {
+    if (prefixes.some((p) => entry.startsWith(p))) await rm(path.join(os.tmpdir(), entry), { recursive: true, force: true });
+  }
+}
+
+/** The snapshots' names for this run's template. */
 export function snapshotNames(templateDb: string) {
   return {
     seededDatabase: `${templateDb}_demo`,
@@ -78,7 +92,7 @@ export async function seededProduction(): Promise<{ templateDb: string; files: s
   await once(names.seededDatabase, async () => existsSync(names.seededFiles), async () => {
     const building = `${names.seededDatabase}_b${randomBytes(3).toString('hex')}`;
     const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'motcua-seeding-'));
+    const dataDir = await mkdtemp(`${names.seededFiles}-b`);
     try {
       await admin.unsafe(`create database ${building} template ${template()}`);
       await skipCommitFsync(admin, building);
