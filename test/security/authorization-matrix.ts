@@ -67,6 +67,7 @@ const UF = '403 UNIT_FORBIDDEN';
 const AF = '403 ACTION_FORBIDDEN';
 const FB = '403 FORBIDDEN';
 const UA = '401 UNAUTHENTICATED';
+const WC = '409 ADMISSION_WINDOW_CLOSED';
 const CR = '422 COMMENT_REQUIRED';
 const ST = '409 STALE_VERSION';
 const RN = '404 RESULT_NOT_READY';
@@ -567,6 +568,19 @@ export const MATRIX: MatrixRow[] = [
   ...staffRows('GET /api/admin/campaigns/:id/remarking', get('/api/admin/campaigns/ts10-demo/remarking'), adminApi(OK)),
   ...staffRows('POST /api/admin/campaigns/:id/remarking/:requestId', send('POST', `/api/admin/campaigns/ts10-demo/remarking/${NO_ID}`, { json: { outcome: 'refused', note: 'Không có đơn' } }),
     adminApi('404 NOT_FOUND')),
+  // Confirmation of enrolment and the supplementary round: the family's side answers a pupil nobody registered with the
+  // same 404 for every caller (staff included: the desk has its own endpoint); ts10-demo has no confirmation or
+  // supplementary window, so the desk's record is refused after the gate (409), the offer is a 404 to everyone; the
+  // list is the administrator's and the principals' of the campaign's schools.
+  //                                              anon citizen citizen2 clerk specialist specialist2 leader admin school principal school2 principal2 school3 vneid vneidStranger
+  ...staffRows('POST /api/admissions/enrolment (no such registration)', post('/api/admissions/enrolment', { json: { campaign: 'ts10-demo', pupilIdNumber: '038299999999' } }),
+    Array<string>(15).fill(NF)),
+  ...staffRows('PUT /api/admissions/supplementary (no such registration)', send('PUT', '/api/admissions/supplementary', { json: { campaign: 'ts10-demo', pupilIdNumber: '038299999999', choices: ['thpt-lam-son'] } }),
+    Array<string>(15).fill(NF)),
+  ...staffRows('GET /api/campaigns/:id/supplementary (no window)', get('/api/campaigns/ts10-demo/supplementary'), Array<string>(15).fill(NOTF)),
+  ...staffRows('GET /api/admin/campaigns/:id/enrolments', get('/api/admin/campaigns/ts10-demo/enrolments'), [UA, UA, UA, FB, FB, FB, FB, OK, FB, OK, FB, OK, FB, UA, UA]),
+  ...staffRows('POST /api/admin/campaigns/:id/enrolments', send('POST', '/api/admin/campaigns/ts10-demo/enrolments', { json: { pupilIdNumber: MATRIX_PUPILS.lamSon } }),
+    [UA, UA, UA, FB, FB, FB, FB, WC, WC, WC, WC, WC, WC, UA, UA]),
   ...staffRows('GET /quan-tri/tuyen-sinh/:id/phuc-khao', get('/quan-tri/tuyen-sinh/ts10-demo/phuc-khao'), [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P200, P403, P403, P403, P403, P403, LOGIN, LOGIN]),
   ...staffRows('GET /api/campaigns/:id/demand (unknown)', { ...get('/api/campaigns/khong-co/demand'), remoteAddress: '198.51.100.146' }, Array<string>(15).fill(NOTF)),
   ...staffRows('GET /api/admin/document-kinds', get('/api/admin/document-kinds'), adminApi(OK)),

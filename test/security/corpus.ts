@@ -1258,6 +1258,49 @@ function paymentCases(): HttpCase[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Confirmation of enrolment and the supplementary round: the family's bodies (validated before anything is looked up; a
+// well-formed one about a pupil nobody registered is the dossiers' 404), the public offer's id, the desk's body and the
+// assignment's round. Nothing confirms, chooses or starts a run (ts10-demo has no confirmation window).
+function enrolmentCases(): HttpCase[] {
+  const V = J(422, 'VALIDATION_FAILED');
+  const DNF = J(404, 'DOSSIER_NOT_FOUND');
+  const ok = { campaign: 'ts10-demo', pupilIdNumber: '038299999999' };
+  const E = '/api/admissions/enrolment';
+  const S = '/api/admissions/supplementary';
+  const confirm = (name: string, json: unknown, expect: Expected): HttpCase => ({ endpoint: `POST ${E}`, name, method: 'POST', path: E, who: 'anon', body: { json }, expect });
+  const choose = (name: string, json: unknown, expect: Expected): HttpCase => ({ endpoint: `PUT ${S}`, name, method: 'PUT', path: S, who: 'anon', body: { json }, expect });
+  const desk = (name: string, json: unknown, expect: Expected): HttpCase => ({
+    endpoint: 'POST /api/admin/campaigns/:id/enrolments', name, method: 'POST', path: '/api/admin/campaigns/ts10-demo/enrolments', who: 'admin', body: { json }, expect,
+  });
+  const run = (name: string, json: unknown): HttpCase => ({
+    endpoint: 'POST /api/admin/campaigns/:id/assignment', name, method: 'POST', path: '/api/admin/campaigns/khong-co/assignment', who: 'admin', body: { json }, expect: V,
+  });
+  return [
+    confirm('nobody registered this pupil', ok, DNF),
+    confirm('empty object', {}, V),
+    confirm('an array', [ok], V),
+    confirm('null', null, V),
+    confirm('pupil id 11 digits', { ...ok, pupilIdNumber: '03829999999' }, V),
+    confirm('pupil id a number', { ...ok, pupilIdNumber: 38299999999 }, V),
+    confirm('campaign SQL-ish', { ...ok, campaign: "' OR 1=1 --" }, V),
+    confirm('campaign with NUL', { ...ok, campaign: `ts10${NUL}` }, V),
+    { endpoint: `POST ${E}`, name: 'nested 5,000 deep', method: 'POST', path: E, who: 'anon', body: DEEP_OBJECT_BODY, expect: V },
+    choose('nobody registered this pupil', { ...ok, choices: ['thpt-lam-son'] }, DNF),
+    choose('empty object', {}, V),
+    choose('pupil id full-width digits', { ...ok, pupilIdNumber: '０３８２９９９９９９９９', choices: ['thpt-lam-son'] }, V),
+    choose('campaign 5,000 characters', { ...ok, campaign: 'a'.repeat(5_000), choices: [] }, V),
+    { endpoint: 'GET /api/campaigns/:id/supplementary', name: 'id SQL-ish', method: 'GET', path: `/api/campaigns/${encodeURIComponent("' OR 1=1 --")}/supplementary`, who: 'anon', expect: V },
+    { endpoint: 'GET /api/campaigns/:id/supplementary', name: 'id 5,000 characters', method: 'GET', path: `/api/campaigns/${'a'.repeat(5_000)}/supplementary`, who: 'anon', expect: V },
+    desk('empty object', {}, V),
+    desk('pupil id with a letter', { pupilIdNumber: '03829999999a' }, V),
+    desk('a string', '038299999999', V),
+    run('round unknown', { round: 'third' }),
+    run('round a number', { round: 2 }),
+    run('an unknown field', { round: 'main', force: true }),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Re-marking requests (phúc khảo): the citizen's request body and query (validated before anything is looked up; a
 // well-formed request about a pupil nobody registered is the dossiers' 404), the administrator's list query and answers
 // (an unknown or malformed request id is the same 404, before the body is read). No case files or answers anything.
@@ -1530,6 +1573,6 @@ function stringify(data: Record<string, unknown>): Record<string, string> {
 export function corpus(): HttpCase[] {
   return [
     ...codeCases(), ...jsonCases(), ...apiCases(), ...multipartCases(), ...pageCases(), ...adminJsonCases(), ...adminApiCases(), ...adminPageCases(),
-    ...paymentCases(), ...admissionCases(), ...rosterCases(), ...remarkingCases(),
+    ...paymentCases(), ...admissionCases(), ...rosterCases(), ...remarkingCases(), ...enrolmentCases(),
   ];
 }
