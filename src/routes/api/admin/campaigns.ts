@@ -16,8 +16,11 @@ const campaign = z.object({
   id: z.string(), name: z.string(), grade: z.number().int(), schoolYear: z.string(), choices: z.number().int(),
   windows: z.object({ registration: window, adjustment: window.optional(), confirmation: window.optional() }),
   rule: z.enum(CAMPAIGN_RULES), tieBreak: z.array(z.string()),
+  categories: z.array(z.object({ id: z.string(), label: z.string(), choices: z.number().int() }))
+    .describe('Nhóm nguyện vọng theo thứ tự; các trường choiceK được chia lần lượt cho các nhóm (rỗng: không chia nhóm)'),
   schools: z.array(z.object({
-    unitId: z.string(), name: z.string(), quota: z.number().int(),
+    unitId: z.string(), name: z.string(), quota: z.number().int().describe('Tổng chỉ tiêu (tổng các nhóm khi có nhóm)'),
+    quotas: z.record(z.string(), z.number().int()).describe('Chỉ tiêu theo nhóm nguyện vọng ({} khi không chia nhóm)'),
     places: z.number().int().describe('Số học sinh đã trúng tuyển'), registrations: z.number().int().describe('Số hồ sơ đăng ký có nguyện vọng vào trường'),
   })),
   open: z.boolean().describe('Đang trong thời gian đăng ký'),
