@@ -5,7 +5,9 @@
 // re-run, once published, is the only run notices may be sent for and overwrites nothing already decided.
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordNoticeIssues } from '../../src/db/repositories/admission-notices.js';
 import { listAuditEntries } from '../../src/db/repositories/audit.js';
+import { applyRunBatch } from '../../src/services/admissions/notices.js';
 import { outbox } from '../../src/db/schema/outbox.js';
 import { eventually } from '../helpers/http.js';
 import { signInPages } from '../helpers/page-session.js';
@@ -172,6 +174,26 @@ describe('admission notices: a published run applied to the dossiers, signed in 
       const res = await as('admin', 'GET', `/api/admin/campaigns/${C}/assignment/${rerun}/notices`);
       return res.body.decided === 8 ? res.body : undefined;
     }, 30_000);
-    expect(progress).toMatchObject({ total: 8, applied: 0, signed: 0, failed: 0, decided: 8 });
+    expect(progress).toMatchObject({ total: 8, applied: 0, signed: 0, failed: 0, decided: 8, supersededBy: null });
+
+    // A batch of the earlier run delivered late does nothing, and the run's progress names the run that replaced it.
+    await applyRunBatch(h.env.ctx, runId, null, null);
+    const stopped = (await as('admin', 'GET', `/api/admin/campaigns/${C}/assignment/${runId}/notices`)).body;
+    expect(stopped).toMatchObject({ supersededBy: rerun, decided: 1 });
+  });
+
+  it('keeps the counts per kind and only the first 1,000 problems; a retried batch replaces its own figures', async () => {
+    const fake = (i: number, kind: 'decided' | 'failed') => ({ pupilIdNumber: `9${String(i).padStart(11, '0')}`, dossierId: '00000000-0000-4000-8000-000000000000', kind, status: '', message: 'x' });
+    const many = Array.from({ length: 1200 }, (_, i) => fake(i, 'decided'));
+    const pupils = many.map((i) => i.pupilIdNumber);
+    await h.env.ctx.db.transaction((tx) => recordNoticeIssues(tx, runId, { after: '9', pupils }, many));
+    let body = (await as('admin', 'GET', `/api/admin/campaigns/${C}/assignment/${runId}/notices`)).body;
+    expect(body).toMatchObject({ decided: 1201, failed: 0 });
+    expect(body.issues).toHaveLength(1000);
+    expect(body.issues[0]).toMatchObject({ pupilIdNumber: pid(8), kind: 'decided' });
+    await h.env.ctx.db.transaction((tx) => recordNoticeIssues(tx, runId, { after: '9', pupils }, [fake(7, 'failed')]));
+    body = (await as('admin', 'GET', `/api/admin/campaigns/${C}/assignment/${runId}/notices`)).body;
+    expect(body).toMatchObject({ decided: 1, failed: 1 });
+    expect(body.issues.map((i: { pupilIdNumber: string }) => i.pupilIdNumber)).toEqual([pid(8), fake(7, 'failed').pupilIdNumber]);
   });
 });

@@ -44,18 +44,45 @@ export async function appliedByRun(db: Db, dossierId: string, runId: string): Pr
   return rows.length > 0;
 }
 
+/** At most this many problems are listed in the run's stats; beyond them only the counts per kind grow. */
+export const NOTICE_ISSUES_KEPT = 1000;
+
+export interface NoticeIssueCounts { decided: number; failed: number }
+
 /**
- * Keeps `issues` in the run's stats (`noticeIssues`), one entry per pupil (a later one replaces an earlier one): the
- * run row locked, so batches running at once do not lose each other's entries.
+ * Records one batch's problems in the run's stats: the counts per kind of each batch (`noticeIssueBatches`, keyed by
+ * the batch's lower bound, so a retried batch replaces its own figures rather than adding to them), their totals
+ * (`noticeIssueCounts`) and the first NOTICE_ISSUES_KEPT problems (`noticeIssues`; the batch's own earlier entries are
+ * replaced). The run row is locked, so batches running at once do not lose each other's entries; what is rewritten
+ * stays bounded (one small object per batch + the kept entries) however many pupils the run has.
  */
-export async function recordNoticeIssues(db: Db, runId: string, issues: NoticeIssue[]): Promise<void> {
-  if (issues.length === 0) return;
+export async function recordNoticeIssues(
+  db: Db, runId: string, batch: { after: string | null; pupils: readonly string[] }, issues: NoticeIssue[],
+): Promise<void> {
   const [run] = await db.select({ stats: admissionRuns.stats }).from(admissionRuns).where(eq(admissionRuns.id, runId)).for('update');
   if (!run) return;
   const stats = run.stats ?? {};
-  const kept = new Map(((stats.noticeIssues ?? []) as NoticeIssue[]).map((i) => [i.pupilIdNumber, i]));
-  for (const issue of issues) kept.set(issue.pupilIdNumber, issue);
-  await db.update(admissionRuns).set({ stats: { ...stats, noticeIssues: [...kept.values()] } }).where(eq(admissionRuns.id, runId));
+  const key = batch.after ?? '';
+  const perBatch = { ...((stats.noticeIssueBatches ?? {}) as Record<string, NoticeIssueCounts>) };
+  if (issues.length === 0 && !perBatch[key]) return;
+  const mine = new Set(batch.pupils);
+  const kept = ((stats.noticeIssues ?? []) as NoticeIssue[]).filter((i) => !mine.has(i.pupilIdNumber));
+  for (const issue of issues) if (kept.length < NOTICE_ISSUES_KEPT) kept.push(issue);
+  perBatch[key] = { decided: issues.filter((i) => i.kind === 'decided').length, failed: issues.filter((i) => i.kind === 'failed').length };
+  const totals: NoticeIssueCounts = { decided: 0, failed: 0 };
+  for (const c of Object.values(perBatch)) { totals.decided += c.decided; totals.failed += c.failed; }
+  await db.update(admissionRuns)
+    .set({ stats: { ...stats, noticeIssues: kept, noticeIssueBatches: perBatch, noticeIssueCounts: totals } })
+    .where(eq(admissionRuns.id, runId));
+}
+
+/** Marks the run's application as stopped because a later run was published (once; the run row locked). */
+export async function setNoticesSuperseded(db: Db, runId: string, by: string, at: Date): Promise<void> {
+  const [run] = await db.select({ stats: admissionRuns.stats }).from(admissionRuns).where(eq(admissionRuns.id, runId)).for('update');
+  if (!run || (run.stats ?? {}).noticesSupersededBy) return;
+  await db.update(admissionRuns)
+    .set({ stats: { ...(run.stats ?? {}), noticesSupersededBy: by, noticesSupersededAt: at.toISOString() } })
+    .where(eq(admissionRuns.id, runId));
 }
 
 export interface NoticeCounts { total: number; admitted: number; applied: number; signed: number; failedJobs: number }

@@ -12,17 +12,20 @@
 //   `admission_none` (`rejected`: the citizen is told by the status notification and finds the result in the look-up;
 //   no document is drawn: the workflow's refusal form is a refusal to accept a dossier, not a non-admission). The
 //   action's form names the run: a dossier whose history already has it is skipped. A dossier no longer live (decided
-//   by a principal, or applied by an earlier run) is not overwritten: it is listed in the run's stats
-//   (`noticeIssues`, kind 'decided'), as is a dossier whose action was refused (kind 'failed').
+//   by a principal, or applied by an earlier run) is not overwritten: it is counted in the run's stats
+//   (`noticeIssueCounts`, kind 'decided'; the first 1,000 listed in `noticeIssues`), as is a dossier whose action was
+//   refused (kind 'failed'). A batch that finds a later run published meanwhile does nothing (`noticesSupersededBy`).
 import type { AppContext } from '../../app-context.js';
 import { findRun, latestDoneRun, listCutoffs, type ResultRow } from '../../db/repositories/admission-assignment.js';
 import {
-  appliedByRun, batchBounds, listResultsBetween, noticeCounts, recordNoticeIssues, setNoticesQueued, type NoticeIssue,
+  appliedByRun, batchBounds, listResultsBetween, noticeCounts, recordNoticeIssues, setNoticesQueued, setNoticesSuperseded,
+  type NoticeCounts, type NoticeIssue, type NoticeIssueCounts,
 } from '../../db/repositories/admission-notices.js';
 import { findDossierById } from '../../db/repositories/dossiers.js';
 import { insertOutbox } from '../../db/repositories/outbox.js';
 import { findUnitsByIds } from '../../db/repositories/routing.js';
 import { AppError } from '../../errors.js';
+import { TtlCache } from '../admission-lookup/cache.js';
 import type { Caller } from '../access.js';
 import { administratorOf } from '../administration/administrator.js';
 import { recordAudit } from '../audit/audit.js';
@@ -44,6 +47,8 @@ export interface NoticesView {
   failed: number;
   decided: number;
   queuedAt: string | null;
+  /** The later published run that stopped this run's remaining batches, if any. */
+  supersededBy: string | null;
   issues: NoticeIssue[];
 }
 
@@ -84,15 +89,37 @@ export async function startNotices(ctx: AppContext, caller: Caller, campaignId: 
 export async function readNotices(ctx: AppContext, caller: Caller, campaignId: string, runId: string): Promise<NoticesView> {
   administratorOf(caller);
   const run = await findRunOf(ctx, campaignId, runId);
-  const counts = await noticeCounts(ctx.db, run.id);
-  const issues = ((run.stats?.noticeIssues ?? []) as NoticeIssue[]);
+  const pupils = Number(run.stats?.registered ?? 0);
+  const counts = pupils >= CACHED_FROM
+    ? await countsCache(ctx).get(run.id, () => noticeCounts(ctx.db, run.id))
+    : await noticeCounts(ctx.db, run.id);
+  const issueCounts = (run.stats?.noticeIssueCounts ?? { decided: 0, failed: 0 }) as NoticeIssueCounts;
   return {
     runId: run.id, total: counts.total, admitted: counts.admitted, applied: counts.applied, signed: counts.signed,
-    failed: counts.failedJobs + issues.filter((i) => i.kind === 'failed').length,
-    decided: issues.filter((i) => i.kind === 'decided').length,
+    failed: counts.failedJobs + issueCounts.failed,
+    decided: issueCounts.decided,
     queuedAt: run.noticesQueuedAt?.toISOString() ?? null,
-    issues: issues.slice(0, 1000),
+    supersededBy: typeof run.stats?.noticesSupersededBy === 'string' ? run.stats.noticesSupersededBy : null,
+    issues: (run.stats?.noticeIssues ?? []) as NoticeIssue[],
   };
+}
+
+/**
+ * The progress page refreshes every few seconds while the counts join all of a run's results with the history, the
+ * issued documents and the outbox: from this many pupils the figures are shared for COUNTS_CACHE_MS per process
+ * (a small run is counted afresh, so its figures are exact at once).
+ */
+const CACHED_FROM = 2000;
+const COUNTS_CACHE_MS = 5000;
+const countsCaches = new WeakMap<AppContext, TtlCache<NoticeCounts>>();
+
+function countsCache(ctx: AppContext): TtlCache<NoticeCounts> {
+  let cache = countsCaches.get(ctx);
+  if (!cache) {
+    cache = new TtlCache(() => COUNTS_CACHE_MS, 100);
+    countsCaches.set(ctx, cache);
+  }
+  return cache;
 }
 
 /** "2725" hundredths → "27,25" (Vietnamese decimal comma). */
@@ -107,6 +134,13 @@ function refused(error: unknown): error is AppError {
 export async function applyRunBatch(ctx: AppContext, runId: string, after: string | null, until: string | null): Promise<void> {
   const run = await findRun(ctx.db, runId);
   if (!run?.noticesQueuedAt) return;
+  // A later run published since the batches were queued: its own notices decide; this run's remaining batches do
+  // nothing (the run's stats say so, and the progress view shows it).
+  const latest = await latestDoneRun(ctx.db, run.campaignId, { published: true });
+  if (latest?.id !== run.id) {
+    await ctx.db.transaction((tx) => setNoticesSuperseded(tx, runId, latest?.id ?? '', new Date()));
+    return;
+  }
   const [results, cutoffs] = await Promise.all([listResultsBetween(ctx.db, runId, after, until), listCutoffs(ctx.db, runId)]);
   const cutoffOf = new Map(cutoffs.map((c) => [`${c.schoolUnitId}\u0000${c.category}`, c.cutoff]));
   const schoolIds = [...new Set(results.flatMap((r) => (r.schoolUnitId ? [r.schoolUnitId] : [])))];
@@ -133,7 +167,7 @@ export async function applyRunBatch(ctx: AppContext, runId: string, after: strin
       }
     }
   }
-  await ctx.db.transaction((tx) => recordNoticeIssues(tx, runId, issues));
+  await ctx.db.transaction((tx) => recordNoticeIssues(tx, runId, { after, pupils: results.map((r) => r.pupilIdNumber) }, issues));
   // The whole batch is tried again: the dossiers applied meanwhile are skipped by their marker.
   if (retry) throw retry;
 }
