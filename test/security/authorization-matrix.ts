@@ -196,6 +196,13 @@ export const MATRIX: MatrixRow[] = [
     diploma:    [NF, VF, NF, VF, VF, UF, VF, VF, UF, UF, UF, UF, UF, VF, NF],
     released:   [NF, VF, NF, UF, UF, UF, UF, UF, UF, UF, VF, VF, UF, VF, NF],
   }),
+  // The adjustment window's choices (issue 14): only the registration's owner, only on an admission registration. The
+  // access check comes first (strangers: 404, staff who may not act: 403 UNIT_FORBIDDEN), then staff who could act are
+  // refused (a family's choices are theirs), then a dossier of another procedure is no registration (404).
+  ...rows('PUT /api/dossiers/:code/choices', { method: 'PUT', path: `${D}/choices`, body: { json: { choice1: 'thpt-lam-son' } } }, {
+    diploma:    [NF, NF, NF, FB, FB, UF, FB, FB, UF, UF, UF, UF, UF, NF, NF],
+    released:   [NF, NF, NF, UF, UF, UF, UF, UF, UF, UF, FB, FB, UF, NF, NF],
+  }),
 
   // ---------------------------------------------------------------------------------------------------------------
   // Acting: the step of the current state, by its role, in the dossier's unit. Each action needs a comment and gets

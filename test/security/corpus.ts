@@ -68,6 +68,7 @@ const API_CODE_ENDPOINTS: CodeEndpoint[] = [
   { endpoint: 'GET /api/dossiers/:code/forms/:kind', method: 'GET', path: (c) => `/api/dossiers/${c}/forms/receipt`, who: 'clerk', unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
   { endpoint: 'POST /api/dossiers/:code/survey', method: 'POST', path: (c) => `/api/dossiers/${c}/survey`, who: 'anon', body: { json: { rating: 'satisfied' } }, unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
   { endpoint: 'POST /api/dossiers/:code/tracking-token', method: 'POST', path: (c) => `/api/dossiers/${c}/tracking-token`, who: 'anon', unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
+  { endpoint: 'PUT /api/dossiers/:code/choices', method: 'PUT', path: (c) => `/api/dossiers/${c}/choices`, who: 'anon', body: { json: { choice1: 'thpt-lam-son' } }, unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
   { endpoint: 'POST /api/dossiers/:code/signatures/prepare', method: 'POST', path: (c) => `/api/dossiers/${c}/signatures/prepare`, who: 'leader', unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
   { endpoint: 'POST /api/dossiers/:code/signatures/sign', method: 'POST', path: (c) => `/api/dossiers/${c}/signatures/sign`, who: 'leader', body: { json: { pin: '123456' } }, unknown: J(404, 'DOSSIER_NOT_FOUND'), schema: true },
   {
