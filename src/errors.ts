@@ -59,6 +59,8 @@ export const ERROR_STATUS = {
   /** Admissions: one re-marking request per pupil per campaign; a request is decided once. */
   REMARKING_EXISTS: 409,
   REMARKING_DECIDED: 409,
+  /** Admissions: deciding a re-marking whose pupil has no score row any more (a score file imported since without them). */
+  REMARKING_NO_SCORE: 409,
   /** Administration: no agency with this code (the document register of an agency). */
   AGENCY_NOT_FOUND: 404,
   /** Administration: no document kind with this key (document_kinds: decision, notice, copy, receipt, ...). */

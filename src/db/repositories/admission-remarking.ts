@@ -3,6 +3,7 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { admissionRemarkingRequests, admissionScores, dossiers } from '../schema/index.js';
+import { rowsOf } from './outbox.js';
 
 export type RemarkingRow = typeof admissionRemarkingRequests.$inferSelect;
 export type RemarkingStatus = RemarkingRow['status'];
@@ -30,6 +31,25 @@ export async function findScore(db: Db, campaignId: string, pupilIdNumber: strin
 export async function setScore(db: Db, campaignId: string, pupilIdNumber: string, score: number): Promise<void> {
   await db.update(admissionScores).set({ score })
     .where(and(eq(admissionScores.campaignId, campaignId), eq(admissionScores.pupilIdNumber, pupilIdNumber)));
+}
+
+/**
+ * Sets the score of every pupil of the campaign whose re-marking was decided 'changed' back to that decision's score
+ * (after a score file replaced the rows); returns those pupils with the file's score and the re-marked one, sorted.
+ */
+export async function reapplyRemarkedScores(db: Db, campaignId: string): Promise<Array<{ pupilIdNumber: string; fileScore: number; score: number }>> {
+  const result = await db.execute(sql`
+    with kept as (
+      select s.pupil_id_number, s.score as file_score, r.score_after
+      from ${admissionScores} s join ${admissionRemarkingRequests} r
+        on r.campaign_id = s.campaign_id and r.pupil_id_number = s.pupil_id_number
+      where s.campaign_id = ${campaignId} and r.status = 'changed' and r.score_after is not null
+    )
+    update ${admissionScores} s set score = kept.score_after from kept
+    where s.campaign_id = ${campaignId} and s.pupil_id_number = kept.pupil_id_number
+    returning s.pupil_id_number, kept.file_score, s.score`);
+  return rowsOf<{ pupil_id_number: string; file_score: number; score: number }>(result).map((r) => ({ pupilIdNumber: r.pupil_id_number, fileScore: Number(r.file_score), score: Number(r.score) }))
+    .sort((a, b) => a.pupilIdNumber.localeCompare(b.pupilIdNumber));
 }
 
 /** Inserts the request; undefined when the pupil already has one in the campaign (the unique index decides races). */

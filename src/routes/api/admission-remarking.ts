@@ -32,7 +32,7 @@ export const admissionRemarkingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }
   app.get('/api/admissions/remarking', {
     schema: {
       tags: ['procedures'], summary: 'Đơn phúc khảo của học sinh và kết quả (phụ huynh)',
-      description: '`?campaign&pupilIdNumber`; cùng cách xác thực như khi nộp đơn. 404 khi chưa có đơn (hoặc không phải chủ hồ sơ).',
+      description: '`?campaign&pupilIdNumber`; cùng cách xác thực như khi nộp đơn. 404 khi chưa có đơn (hoặc không phải chủ hồ sơ); 409 REMARKING_EXISTS khi đơn của học sinh thuộc một hồ sơ đăng ký khác (nội dung không trả về).',
       querystring: z.unknown(),
       response: { 200: remarkingView, ...errors },
     },

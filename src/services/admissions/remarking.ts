@@ -101,6 +101,8 @@ async function registrationFor(ctx: AppContext, caller: Caller, key: z.infer<typ
   return { campaign, dossier, actor };
 }
 
+const remarkingExists = () => new AppError('REMARKING_EXISTS', 'Học sinh này đã có đơn phúc khảo trong kỳ tuyển sinh; mỗi học sinh chỉ nộp một đơn.');
+
 /** Writes a history event on the registration (its version moves) and returns the new version. */
 async function recordEvent(tx: Db, dossierId: string, action: RemarkingEvent, actor: Pick<Actor, 'kind' | 'id' | 'name'>, comment: string | null, data: Record<string, unknown>) {
   const updated = await bumpDossierVersion(tx, dossierId);
@@ -123,8 +125,7 @@ export async function fileRemarking(ctx: AppContext, caller: Caller, input: unkn
       pupilIdNumber: 'Học sinh chưa có điểm thi trong kỳ tuyển sinh này.',
     });
   }
-  const exists = () => new AppError('REMARKING_EXISTS', 'Học sinh này đã có đơn phúc khảo trong kỳ tuyển sinh; mỗi học sinh chỉ nộp một đơn.');
-  if (await findRemarkingOfPupil(ctx.db, campaign.id, pupilIdNumber)) throw exists();
+  if (await findRemarkingOfPupil(ctx.db, campaign.id, pupilIdNumber)) throw remarkingExists();
   const reason = parsed.data.reason || null;
   const row = await ctx.db.transaction(async (tx) => {
     // The unique index decides between two filings racing: the second inserts nothing.
@@ -132,7 +133,7 @@ export async function fileRemarking(ctx: AppContext, caller: Caller, input: unkn
       campaignId: campaign.id, pupilIdNumber, dossierId: dossier.id, subjects, reason,
       filedBy: caller.kind === 'citizen' && actor.id === caller.citizen.id ? caller.citizen.personalId : 'tracking-token',
     });
-    if (!created) throw exists();
+    if (!created) throw remarkingExists();
     const action: RemarkingEvent = 'remarking_requested';
     await recordEvent(tx, dossier.id, action, actor, reason, { requestId: created.id, subjects });
     await recordAudit(tx, dossierCitizenActor(caller, actor, ip), 'campaign.remarking_filed', dossier.code, {
@@ -150,6 +151,8 @@ export async function readOwnRemarking(ctx: AppContext, caller: Caller, query: u
   const { campaign, dossier } = await registrationFor(ctx, caller, parsed.data);
   const row = await findRemarkingOfPupil(ctx.db, campaign.id, parsed.data.pupilIdNumber);
   if (!row) throw new AppError('NOT_FOUND', 'Học sinh này chưa có đơn phúc khảo trong kỳ tuyển sinh.');
+  // Filed on another registration dossier (remarkingStateOfDossier): it exists, its content is that dossier's.
+  if (row.dossierId !== dossier.id) throw remarkingExists();
   return viewOf(row, dossier.code);
 }
 
@@ -159,7 +162,10 @@ export interface RemarkingPageState {
   campaign: { id: string; name: string };
   pupilIdNumber: string;
   pupilName: string;
+  /** This registration's request; null when there is none, or when the pupil's request is another dossier's. */
   request: RemarkingView | null;
+  /** The pupil has a request filed on another registration dossier (e.g. a refused one): its content is not shown. */
+  requestElsewhere: boolean;
   windowOpen: boolean;
   /** The window's times, for the page's sentence; null when the campaign has no re-marking window. */
   window: { opensAt: string; closesAt: string } | null;
@@ -178,8 +184,10 @@ export async function remarkingStateOfDossier(ctx: AppContext, caller: Caller, c
   return {
     dossierCode: dossier.code, campaign: { id: campaign.id, name: campaign.name }, pupilIdNumber,
     pupilName: typeof form.pupilName === 'string' ? form.pupilName : '',
-    // Another registration's request (a refused one filed again) is still the pupil's one request.
-    request: row ? viewOf(row, row.dossierId === dossier.id ? dossier.code : (await findDossierById(ctx.db, row.dossierId))?.code ?? dossier.code) : null,
+    // Another registration's request (a refused one filed again) is still the pupil's one request, but its reason, scores
+    // and the Department's note belong to that dossier's filer, who may not be this caller: only that it exists is said.
+    request: row && row.dossierId === dossier.id ? viewOf(row, dossier.code) : null,
+    requestElsewhere: row !== undefined && row.dossierId !== dossier.id,
     windowOpen: isWindowOpen(campaign, 'remarking', new Date()),
     window: campaign.windows.remarking ?? null,
     hasScore: score !== undefined,
@@ -238,8 +246,11 @@ export async function decideCampaignRemarking(ctx: AppContext, caller: Caller, c
       throw new AppError('REMARKING_DECIDED', `Đơn phúc khảo này đã được trả lời (${STATUS_LABELS[request.status].toLowerCase()}).`);
     }
     const score = await findScore(tx, campaignId, request.pupilIdNumber, { lock: true });
-    // A new score file may have been imported since the request was filed, without this pupil.
-    if (!score) throw new AppError('VALIDATION_FAILED', 'Học sinh không còn điểm thi trong kỳ tuyển sinh (tệp điểm đã được nhập lại).', {});
+    // A new score file may have been imported since the request was filed, without this pupil: the request's state, not
+    // the form's input, so a conflict; it stays 'requested' until the pupil's score is imported again.
+    if (!score) {
+      throw new AppError('REMARKING_NO_SCORE', `Học sinh ${request.pupilIdNumber} không còn điểm thi trong kỳ tuyển sinh (tệp điểm đã được nhập lại không có học sinh này). Nhập lại tệp điểm có học sinh rồi trả lời đơn.`);
+    }
     if (outcome === 'changed' && newScore === score.score) {
       throw new AppError('VALIDATION_FAILED', 'Kết quả phúc khảo chưa hợp lệ.', { newScore: 'Điểm mới bằng điểm hiện tại: chọn "Giữ nguyên điểm".' });
     }

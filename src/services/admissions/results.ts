@@ -108,10 +108,10 @@ export async function readChanges(ctx: AppContext, caller: Caller, campaignId: s
     const y = outcome(afterOf.get(id));
     return x?.school === y?.school && x?.category === y?.category && x?.choiceRank === y?.choiceRank && (x === null) === (y === null) ? [] : [{ pupilIdNumber: id, before: x, after: y }];
   });
-  // Scores corrected by re-marking after the earlier run started and before the later one finished: the later run
-  // read them, the earlier did not (a run reads the scores when its job starts).
-  const until = after.finishedAt ?? new Date();
-  const remarked = await remarkedScores(ctx.db, campaignId, changes.map((c) => c.pupilIdNumber), before.startedAt, until);
+  // Scores corrected by re-marking after the earlier run started and before the later one started: the later run
+  // read them, the earlier did not (a run reads the scores when its job starts, so a decision made while the later run
+  // was running is not in it — its finishedAt would wrongly credit it).
+  const remarked = await remarkedScores(ctx.db, campaignId, changes.map((c) => c.pupilIdNumber), before.startedAt, after.startedAt);
   const remarkOf = new Map(remarked.map((r) => [r.pupilIdNumber, r]));
   return changes.map((c) => {
     const r = remarkOf.get(c.pupilIdNumber);

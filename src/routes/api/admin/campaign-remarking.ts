@@ -34,7 +34,7 @@ export const adminCampaignRemarkingRoutes: FastifyPluginAsyncZod<{ ctx: AppConte
     schema: {
       tags, summary: 'Trả lời một đơn phúc khảo: giữ nguyên, thay đổi điểm (cập nhật điểm thi) hoặc không chấp nhận',
       description: 'JSON `{ outcome: "unchanged" | "changed" | "refused", newScore?, note }`: newScore (điểm, tối đa 2 chữ số thập phân) bắt buộc khi '
-        + 'outcome = changed. Một giao dịch: đơn, điểm thi, sự kiện trên hồ sơ đăng ký, thư báo cho phụ huynh, nhật ký. Trả lời lần hai: 409 REMARKING_DECIDED.',
+        + 'outcome = changed. Một giao dịch: đơn, điểm thi, sự kiện trên hồ sơ đăng ký, thư báo cho phụ huynh, nhật ký. Trả lời lần hai: 409 REMARKING_DECIDED; học sinh không còn điểm thi: 409 REMARKING_NO_SCORE.',
       params: idParams.extend({ requestId: z.string().min(1).max(64) }),
       body: z.unknown(),
       response: { 200: remarkingView, ...errors },

@@ -69,7 +69,7 @@ export function campaignRemarkingPages(app: FastifyInstance, ctx: AppContext): v
       return reply.redirect(`${BASE}/${enc(id)}/phuc-khao?tb=da-tra-loi`, 303);
     } catch (error) {
       // The administrator's mistakes are shown next to the request's form; access refusals and faults are the error page's.
-      if (!isAppError(error) || !['VALIDATION_FAILED', 'REMARKING_DECIDED'].includes(error.code)) throw error;
+      if (!isAppError(error) || !['VALIDATION_FAILED', 'REMARKING_DECIDED', 'REMARKING_NO_SCORE'].includes(error.code)) throw error;
       return show(request, reply, { requestId, values: fields, errors: error.fields ?? {}, message: error.message }, error.statusCode);
     }
   });

@@ -28,7 +28,7 @@ export function remarkingPages(app: FastifyInstance, ctx: AppContext): void {
         ...state.request, subjectsText: state.request.subjects.join(', '),
         scoreBeforeText: points(state.request.scoreBefore), scoreAfterText: points(state.request.scoreAfter),
       },
-      canFile: !state.request && state.windowOpen && state.hasScore,
+      canFile: !state.request && !state.requestElsewhere && state.windowOpen && state.hasScore,
       subjects: REMARKING_SUBJECTS.map((label, i) => ({ id: `subject-${i}`, name: `subject-${i}`, label, checked: values[`subject-${i}`] === label })),
       reason: values.reason ?? '', maxReason: MAX_REASON_LENGTH, errors: form.errors ?? {}, message: form.message,
     }, status);
