@@ -16,10 +16,10 @@ import { normaliseDate } from '../../identity/citizen-claims.js';
 import { AppError } from '../../errors.js';
 import type { Caller } from '../access.js';
 import { administratorOf } from '../administration/administrator.js';
-import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from '../administration/organisation.js';
-import { readTableFile, type TableFile } from '../administration/table-file.js';
+import type { TableFile } from '../administration/table-file.js';
 import { citizenActor, recordAudit, SYSTEM_ACTOR, type AuditActor } from '../audit/audit.js';
 import { citizenFamily } from '../citizens/family.js';
+import { LineErrors, readImportFile } from './import-file.js';
 import { isWindowOpen, requireWindowOpen, windowOf } from './windows.js';
 
 export const ROSTER_COLUMNS = ['pupilIdNumber', 'fullName', 'birthDate', 'gender', 'currentSchool', 'residence', 'guardianIdNumber'] as const;
@@ -33,7 +33,6 @@ type Correctable = (typeof CORRECTABLE)[number];
 export const ROSTER_PAGE_SIZE = 50;
 
 const ID = /^\d{12}$/;
-const MAX_REPORTED_LINES = 200;
 const MAX_NAME = 200;
 const MAX_TEXT = 300;
 
@@ -97,25 +96,13 @@ async function campaignOrNotFound(db: Db, campaignId: string): Promise<CampaignR
 export async function importRoster(ctx: AppContext, caller: Caller, campaignId: string, file: TableFile, now = new Date()): Promise<{ imported: number; kept: number; removed: number }> {
   const { actor } = administratorOf(caller);
   const campaign = await campaignOrNotFound(ctx.db, campaignId);
-  const tooLarge = `Tệp vượt quá ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Hãy chia thành nhiều tệp (tối đa ${MAX_IMPORT_ROWS} dòng mỗi tệp).`;
-  if (file.data.length > MAX_IMPORT_BYTES) throw new AppError('VALIDATION_FAILED', tooLarge, { file: tooLarge });
-  const table = await readTableFile(file, { columns: ROSTER_COLUMNS, required: ['pupilIdNumber', 'fullName', 'birthDate'], maxRows: MAX_IMPORT_ROWS })
-    .catch((error: unknown) => {
-      // The header is line 1: an unknown or missing column is reported there, as every other line's problem is.
-      const message = error instanceof AppError ? error.fields?.file : undefined;
-      if (message?.startsWith('Dòng 1')) throw new AppError('VALIDATION_FAILED', 'Dòng tiêu đề của tệp chưa đúng; chưa nhập dòng nào.', { 'line 1': message });
-      throw error;
-    });
-
-  const errors = new Map<number, string[]>();
-  const fail = (line: number, message: string) => errors.set(line, [...(errors.get(line) ?? []), message]);
-  const lineOf = new Map<string, number>();
+  const table = await readImportFile(file, ROSTER_COLUMNS, ['pupilIdNumber', 'fullName', 'birthDate']);
+  const errors = new LineErrors();
+  const fail = (line: number, message: string) => errors.fail(line, message);
   const rows: NewRosterRow[] = [];
   for (const { line, values } of table) {
     const id = values.pupilIdNumber ?? '';
-    if (!ID.test(id)) fail(line, `pupilIdNumber: mã định danh học sinh gồm đúng 12 chữ số (đang là "${id}").`);
-    else if (lineOf.has(id)) fail(line, `pupilIdNumber: học sinh ${id} đã có ở dòng ${lineOf.get(id)}.`);
-    else lineOf.set(id, line);
+    errors.pupilId(line, id);
     const fullName = values.fullName ?? '';
     if (fullName === '') fail(line, 'fullName: chưa có họ và tên.');
     else if (fullName.length > MAX_NAME) fail(line, `fullName: họ và tên tối đa ${MAX_NAME} ký tự.`);
@@ -135,12 +122,7 @@ export async function importRoster(ctx: AppContext, caller: Caller, campaignId: 
       });
     }
   }
-  if (errors.size > 0) {
-    const lines = [...errors.keys()].sort((a, b) => a - b);
-    const fields = Object.fromEntries(lines.slice(0, MAX_REPORTED_LINES).map((line) => [`line ${line}`, errors.get(line)!.join(' ')]));
-    const more = lines.length > MAX_REPORTED_LINES ? ` (liệt kê ${MAX_REPORTED_LINES} dòng đầu)` : '';
-    throw new AppError('VALIDATION_FAILED', `Tệp có ${lines.length} dòng lỗi${more}; chưa nhập dòng nào. Sửa các dòng này rồi nhập lại cả tệp.`, fields);
-  }
+  errors.throwIfAny();
 
   // After the file's own problems, so an operator preparing the file early (or late) learns them all at once.
   const window = windowOf(campaign, 'preVerification');

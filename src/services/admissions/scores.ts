@@ -9,16 +9,14 @@ import { findCampaign } from '../../db/repositories/admissions.js';
 import { AppError } from '../../errors.js';
 import type { Caller } from '../access.js';
 import { administratorOf } from '../administration/administrator.js';
-import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from '../administration/organisation.js';
-import { readTableFile, type TableFile } from '../administration/table-file.js';
+import type { TableFile } from '../administration/table-file.js';
 import { recordAudit } from '../audit/audit.js';
+import { LineErrors, readImportFile } from './import-file.js';
 
 /** Tie-break names that are not extra columns: score and priority points have their own columns, the lottery is drawn. */
 export const BUILT_IN_TIE_BREAKS = ['score', 'priorityPoints', 'lottery'] as const;
 /** Scores, priority points and extra values are below this (a 3-digit integer part). */
 const MAX_POINTS = 1000;
-const MAX_REPORTED_LINES = 200;
-const PUPIL_ID = /^\d{12}$/;
 const DECIMAL = /^(\d{1,3})(?:[.,](\d{1,2}))?$/;
 
 /** "27,25" or "27.25" → 2725; undefined when it is not a number with at most 2 decimals in [0, MAX_POINTS). */
@@ -38,26 +36,15 @@ export async function importScores(ctx: AppContext, caller: Caller, campaignId: 
   const { staff, actor } = administratorOf(caller);
   const campaign = await findCampaign(ctx.db, campaignId);
   if (!campaign) throw new AppError('NOT_FOUND', 'Không có kỳ tuyển sinh này.');
-  const tooLarge = `Tệp vượt quá ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Hãy chia thành nhiều tệp (tối đa ${MAX_IMPORT_ROWS} dòng mỗi tệp).`;
-  if (file.data.length > MAX_IMPORT_BYTES) throw new AppError('VALIDATION_FAILED', tooLarge, { file: tooLarge });
   const extras = extraColumns(campaign.tieBreak);
-  const table = await readTableFile(file, { columns: ['pupilIdNumber', 'score', 'priorityPoints', ...extras], required: ['pupilIdNumber', 'score', 'priorityPoints'], maxRows: MAX_IMPORT_ROWS })
-    .catch((error: unknown) => {
-      // The header is line 1: an unknown or missing column is reported there, as every other line's problem is.
-      const message = error instanceof AppError ? error.fields?.file : undefined;
-      if (message?.startsWith('Dòng 1')) throw new AppError('VALIDATION_FAILED', 'Dòng tiêu đề của tệp chưa đúng; chưa nhập dòng nào.', { 'line 1': message });
-      throw error;
-    });
+  const table = await readImportFile(file, ['pupilIdNumber', 'score', 'priorityPoints', ...extras], ['pupilIdNumber', 'score', 'priorityPoints']);
 
-  const errors = new Map<number, string[]>();
-  const fail = (line: number, message: string) => errors.set(line, [...(errors.get(line) ?? []), message]);
-  const lineOf = new Map<string, number>();
+  const errors = new LineErrors();
+  const fail = (line: number, message: string) => errors.fail(line, message);
   const rows: Array<{ pupilIdNumber: string; score: number; priorityPoints: number; extra: Record<string, number>; importedBy: string }> = [];
   for (const { line, values } of table) {
     const id = values.pupilIdNumber ?? '';
-    if (!PUPIL_ID.test(id)) fail(line, `pupilIdNumber: mã định danh học sinh gồm đúng 12 chữ số (đang là "${id}").`);
-    else if (lineOf.has(id)) fail(line, `pupilIdNumber: học sinh ${id} đã có ở dòng ${lineOf.get(id)}.`);
-    else lineOf.set(id, line);
+    errors.pupilId(line, id);
     const number = (column: string, required: boolean): number | undefined => {
       const text = values[column];
       if (text === undefined) {
@@ -77,12 +64,7 @@ export async function importScores(ctx: AppContext, caller: Caller, campaignId: 
     }
     if (score !== undefined) rows.push({ pupilIdNumber: id, score, priorityPoints, extra, importedBy: staff.id });
   }
-  if (errors.size > 0) {
-    const lines = [...errors.keys()].sort((a, b) => a - b);
-    const fields = Object.fromEntries(lines.slice(0, MAX_REPORTED_LINES).map((line) => [`line ${line}`, errors.get(line)!.join(' ')]));
-    const more = lines.length > MAX_REPORTED_LINES ? ` (liệt kê ${MAX_REPORTED_LINES} dòng đầu)` : '';
-    throw new AppError('VALIDATION_FAILED', `Tệp có ${lines.length} dòng lỗi${more}; chưa nhập dòng nào. Sửa các dòng này rồi nhập lại cả tệp.`, fields);
-  }
+  errors.throwIfAny();
 
   return ctx.db.transaction(async (tx) => {
     // One import of a campaign at a time: two at once would otherwise interleave their delete and insert.
