@@ -162,7 +162,7 @@ describe('GET /api/admissions/result', () => {
     const admitted = await lookup(PUPILS[0]!.id, PUPILS[0]!.birth);
     expect(admitted.status, JSON.stringify(admitted.body)).toBe(200);
     expect(admitted.body).toEqual({
-      school: { unitId: 'thpt-lam-son', name: expect.stringContaining('Lam Sơn') }, choiceRank: 1, total: 28.25, cutoff: 28.25,
+      school: { unitId: 'thpt-lam-son', name: expect.stringContaining('Lam Sơn') }, category: null, choiceRank: 1, total: 28.25, cutoff: 28.25,
     });
     expect((await lookup(PUPILS[1]!.id, PUPILS[1]!.birth)).body).toMatchObject({ school: { unitId: 'thpt-ham-rong' }, choiceRank: 2, total: 23.5, cutoff: 23.5 });
     expect((await lookup(PUPILS[2]!.id, PUPILS[2]!.birth)).body).toEqual({ school: null, category: null, choiceRank: null, total: 12.75, cutoff: null });
