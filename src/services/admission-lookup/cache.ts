@@ -6,13 +6,15 @@ export class TtlCache<T> {
 
   constructor(private readonly ttlMs: () => number, private readonly maxKeys = 1000) {}
 
-  get(key: string, load: () => Promise<T>, now = Date.now()): Promise<T> {
+  /** `keep`: whether a loaded value stays (e.g. not an unknown id's undefined); concurrent misses share it either way. */
+  get(key: string, load: () => Promise<T>, now = Date.now(), keep: (value: T) => boolean = () => true): Promise<T> {
     const hit = this.entries.get(key);
     if (hit && hit.expires > now) return hit.value;
     if (this.entries.size >= this.maxKeys) this.entries.clear();
     const value = load();
     this.entries.set(key, { expires: now + this.ttlMs(), value });
-    value.catch(() => { if (this.entries.get(key)?.value === value) this.entries.delete(key); });
+    const forget = () => { if (this.entries.get(key)?.value === value) this.entries.delete(key); };
+    value.then((loaded) => { if (!keep(loaded)) forget(); }, forget);
     return value;
   }
 

@@ -11,7 +11,9 @@ import { AppError } from '../../errors.js';
 import { TtlCache } from './cache.js';
 
 /** Campaign ids as administrators create them (services/administration/campaigns.ts). */
-export const CAMPAIGN_ID = /^[a-z0-9][a-z0-9-]{1,48}$/;
+import { CAMPAIGN_ID } from '../admissions/campaign-id.js';
+
+export { CAMPAIGN_ID };
 
 const isCalendarDate = (value: string) => {
   const d = new Date(`${value}T00:00:00Z`);

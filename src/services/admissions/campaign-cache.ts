@@ -6,6 +6,7 @@
 import type { Db } from '../../db/client.js';
 import { findCampaign, listCampaignSchools, type CampaignRow } from '../../db/repositories/admissions.js';
 import { TtlCache } from '../admission-lookup/cache.js';
+import { CAMPAIGN_ID } from './campaign-id.js';
 
 /** How long a campaign read at intake may be reused: a window edge or a school added counts within this. */
 export const CAMPAIGN_CACHE_MS = 5_000;
@@ -31,10 +32,13 @@ function cacheFor(db: Db): TtlCache<IntakeCampaign | undefined> {
 
 /** The campaign and its schools (undefined for an unknown id), read at most once per CAMPAIGN_CACHE_MS per process. */
 export function intakeCampaign(db: Db, campaignId: string): Promise<IntakeCampaign | undefined> {
+  // An id no campaign can have is answered without a read, and an unknown one is not kept: a flood of made-up ids
+  // from anonymous filings can neither fill the cache (which empties itself when full) nor push the real campaign out.
+  if (!CAMPAIGN_ID.test(campaignId)) return Promise.resolve(undefined);
   return cacheFor(db).get(campaignId, async () => {
     const campaign = await findCampaign(db, campaignId);
     return campaign ? { campaign, schools: await listCampaignSchools(db, campaign.id) } : undefined;
-  });
+  }, Date.now(), (found) => found !== undefined);
 }
 
 /** Forget what this process read (after a campaign or its schools were saved, and in tests that edit rows directly). */
