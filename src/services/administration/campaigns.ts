@@ -14,6 +14,7 @@ import type { Caller } from '../access.js';
 import { recordAudit } from '../audit/audit.js';
 import { CHOICE_FIELDS } from '../intake/admissions.js';
 import { CAMPAIGN_WINDOWS, type CampaignWindowName } from '../admissions/windows.js';
+import { CAMPAIGN_ID } from '../admissions/campaign-id.js';
 import { administratorOf } from './administrator.js';
 import { RESERVED_IDS, reservedIdMessage } from './organisation.js';
 import { forgetIntakeCampaigns } from '../admissions/campaign-cache.js';
@@ -31,7 +32,7 @@ const categoryId = z.string().regex(/^[a-z][a-z0-9-]{0,23}$/, 'Mã nhóm nguyệ
 const quotaNumber = z.number({ error: 'Chỉ tiêu phải là một số.' }).int('Chỉ tiêu phải là số nguyên.').max(100_000, 'Chỉ tiêu quá lớn.');
 
 const campaignFields = {
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,48}$/, 'Mã kỳ tuyển sinh gồm 2–49 chữ thường không dấu, chữ số hoặc dấu gạch ngang, ví dụ ts10-2026.')
+  id: z.string().regex(CAMPAIGN_ID, 'Mã kỳ tuyển sinh gồm 2–49 chữ thường không dấu, chữ số hoặc dấu gạch ngang, ví dụ ts10-2026.')
     .refine((id) => !RESERVED_IDS.includes(id), { error: (issue) => reservedIdMessage(String(issue.input)) }),
   name: z.string().trim().min(5, 'Tên kỳ tuyển sinh cần ít nhất 5 ký tự.').max(200, 'Tên kỳ tuyển sinh tối đa 200 ký tự.'),
   grade: z.literal(CAMPAIGN_GRADES, { error: 'Lớp tuyển sinh phải là lớp 1, lớp 6 hoặc lớp 10.' }),
