@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../../app-context.js';
 import { requireStaff } from '../../../plugins/caller.js';
 import {
-  CAMPAIGN_RULES, campaignInput, campaignPatch, createCampaign, getCampaign, listCampaignViews, updateCampaign,
+  CAMPAIGN_RULES, campaignInput, campaignPatch, createCampaign, getCampaign, LATER_WINDOWS, listCampaignViews, updateCampaign,
 } from '../../../services/administration/campaigns.js';
 import { errorResponse } from '../error-response.js';
 
@@ -14,7 +14,9 @@ const window = z.object({ opensAt: z.string(), closesAt: z.string() });
 
 const campaign = z.object({
   id: z.string(), name: z.string(), grade: z.number().int(), schoolYear: z.string(), choices: z.number().int(),
-  windows: z.object({ registration: window, adjustment: window.optional(), confirmation: window.optional() }),
+  // Every window of the season (services/admissions/windows.ts): the serializer drops what the schema does not list,
+  // and a client that PATCHes back the campaign it read would then erase the windows it never saw.
+  windows: z.object({ registration: window, ...Object.fromEntries(LATER_WINDOWS.map((name) => [name, window.optional()])) }),
   rule: z.enum(CAMPAIGN_RULES), tieBreak: z.array(z.string()),
   categories: z.array(z.object({ id: z.string(), label: z.string(), choices: z.number().int() }))
     .describe('Nhóm nguyện vọng theo thứ tự; các trường choiceK được chia lần lượt cho các nhóm (rỗng: không chia nhóm)'),
