@@ -6,7 +6,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/db/repositories/audit.js';
-import { admissionCampaigns, admissionScores } from '../../src/db/schema/admissions.js';
+import { admissionCampaigns, admissionRemarkingRequests, admissionScores } from '../../src/db/schema/admissions.js';
 import { dossierEvents, dossiers } from '../../src/db/schema/dossiers.js';
 import { citizenNotifications } from '../../src/db/schema/notifications.js';
 import { outbox } from '../../src/db/schema/index.js';
@@ -253,7 +253,14 @@ describe('re-marking requests, updated scores and the re-run report', () => {
     expect((await school.get(`/quan-tri/tuyen-sinh/${C}/phuc-khao`)).status).toBe(403);
     // A request still waiting (pupil 4 gets a score and files): its form, a mistake shown next to the field, then the answer.
     await h.env.ctx.db.insert(admissionScores).values({ campaignId: C, pupilIdNumber: pid(4), score: 1000 });
-    expect((await as(filed.get(4)!.trackingToken, 'POST', '/api/admissions/remarking', request(4))).status).toBe(201);
+    const four = await as(filed.get(4)!.trackingToken, 'POST', '/api/admissions/remarking', request(4));
+    expect(four.status).toBe(201);
+    // A score file imported since without the pupil: the request cannot be answered yet (a conflict, not a form error).
+    await h.env.ctx.db.delete(admissionScores).where(and(eq(admissionScores.campaignId, C), eq(admissionScores.pupilIdNumber, pid(4))));
+    const gone = await as('admin', 'POST', `/api/admin/campaigns/${C}/remarking/${four.body.id}`, { outcome: 'unchanged', note: 'Giữ nguyên.' });
+    expect(gone.status).toBe(409);
+    expect(gone.body.error).toMatchObject({ code: 'REMARKING_NO_SCORE', message: expect.stringContaining('không còn điểm thi') });
+    await h.env.ctx.db.insert(admissionScores).values({ campaignId: C, pupilIdNumber: pid(4), score: 1000 });
     const waiting = await admin.get(`/quan-tri/tuyen-sinh/${C}/phuc-khao?status=requested`);
     expect(waiting.body).toContain(`data-decide="${pid(4)}"`);
     const action = new RegExp(`action="(/quan-tri/tuyen-sinh/${C}/phuc-khao/[0-9a-f-]+)"`).exec(waiting.body)![1]!;
@@ -278,8 +285,49 @@ describe('re-marking requests, updated scores and the re-run report', () => {
     ]);
     // Pupils 2 and 3 moved because pupil 1 did: their scores are their own (unchanged, refused), so no `remarked`.
     expect(changes.body.filter((c: any) => 'remarked' in c).map((c: any) => c.pupilIdNumber)).toEqual([pid(1)]);
+    // A decision made while the later run was running is not in that run (it read the scores when it started).
+    const run = (await as('admin', 'GET', `/api/admin/campaigns/${C}/assignment/${second}`)).body;
+    const [started, finished] = [Date.parse(run.startedAt), Date.parse(run.finishedAt)];
+    expect(finished - started).toBeGreaterThanOrEqual(2);
+    const [decision] = await h.env.ctx.db.select().from(admissionRemarkingRequests).where(and(eq(admissionRemarkingRequests.campaignId, C), eq(admissionRemarkingRequests.pupilIdNumber, pid(1))));
+    await h.env.ctx.db.update(admissionRemarkingRequests).set({ decidedAt: new Date(Math.floor((started + finished) / 2)) }).where(eq(admissionRemarkingRequests.id, decision!.id));
+    const during = await as('admin', 'GET', `/api/admin/campaigns/${C}/assignment/${second}/changes?since=${firstRun}`);
+    expect(during.body.find((c: any) => c.pupilIdNumber === pid(1))).not.toHaveProperty('remarked');
+    await h.env.ctx.db.update(admissionRemarkingRequests).set({ decidedAt: decision!.decidedAt }).where(eq(admissionRemarkingRequests.id, decision!.id));
     // Between two runs after the re-marking nothing is told twice.
     const third = await runToEnd();
     expect((await as('admin', 'GET', `/api/admin/campaigns/${C}/assignment/${third}/changes?since=${second}`)).body).toEqual([]);
+  });
+
+  it('importing the scores file again keeps the re-marked score (reported as remarkedKept) and replaces the others', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([['pupilIdNumber,score,priorityPoints', `${pid(1)},20,0`, `${pid(2)},31,0`, `${pid(3)},25,0`].join('\n')], { type: 'text/csv' }), 'diem-lan-2.csv');
+    const res = await h.api.json('POST', `/api/admin/campaigns/${C}/scores`, { token: h.tokens.admin, form });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toEqual({ imported: 3, replaced: 3, remarkedKept: [{ pupilIdNumber: pid(1), fileScore: 20, score: 35.25 }] });
+    expect([await scoreOf(1), await scoreOf(2), await scoreOf(3), await scoreOf(4)]).toEqual([3525, 3100, 2500, undefined]);
+    const [audit] = await listAuditEntries(h.env.ctx.db, { action: 'campaign.scores_imported', target: C, limit: 1 });
+    expect(audit).toMatchObject({ details: { imported: 3, replaced: 3, remarkedKept: [pid(1)] } });
+  });
+
+  it('a request filed on another (refused) registration of the pupil: only that one exists, none of its content', async () => {
+    // Pupil 4's first registration (which holds the answered request) is refused; someone else files a new one.
+    await h.env.ctx.db.update(dossiers).set({ status: 'refused' }).where(eq(dossiers.code, filed.get(4)!.code));
+    const form = h.api.submitForm('admission-registration', {
+      campaign: C, previousSchool: 'THCS Trần Mai Ninh', choice1: A, choice2: B, priority: 'none', grade: '10',
+      pupilName: 'Học sinh 4', pupilIdNumber: pid(4), pupilBirthDate: '2011-05-04', pupilGender: 'male',
+      residence: 'Phường Ba Đình, TP Thanh Hóa', parentName: 'Lê Văn Hùng', parentPhone: '0912000444',
+    }, await uploads(DOCS));
+    const again = await h.api.json('POST', '/api/dossiers', { form });
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    const remembered = Buffer.from(JSON.stringify([{ code: again.body.code, token: again.body.trackingToken }])).toString('base64url');
+    const page = await h.env.app.inject({ method: 'GET', url: `/ho-so/${again.body.code}/phuc-khao`, cookies: { motcua_track: remembered } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('data-testid="remarking-elsewhere">Học sinh này đã có đơn phúc khảo.');
+    for (const hidden of ['data-testid="remarking-request"', 'data-testid="remarking-form"', 'Giữ nguyên.', filed.get(4)!.code]) expect(page.body).not.toContain(hidden);
+    const api = await as(again.body.trackingToken, 'GET', `/api/admissions/remarking?campaign=${C}&pupilIdNumber=${pid(4)}`);
+    expect(api.status).toBe(409);
+    expect(api.body.error.code).toBe('REMARKING_EXISTS');
+    expect(JSON.stringify(api.body)).not.toContain('Giữ nguyên.');
   });
 });

@@ -2,9 +2,11 @@
 // `pupilIdNumber,score,priorityPoints` and optional further columns named like the campaign's tie-break keys (e.g.
 // grade9Average). Numbers take a dot or a Vietnamese decimal comma and at most 2 decimals, and are kept in hundredths
 // so totals compare exactly. A new file REPLACES the campaign's scores (a re-marking is a corrected file imported
-// again), in one transaction with its audit entry.
+// again), in one transaction with its audit entry — except that a score a re-marking decided 'changed' is kept over the
+// file's (remarking.ts; reported as remarkedKept).
 import type { AppContext } from '../../app-context.js';
 import { lockCampaign, replaceScores } from '../../db/repositories/admission-assignment.js';
+import { reapplyRemarkedScores } from '../../db/repositories/admission-remarking.js';
 import { findCampaign } from '../../db/repositories/admissions.js';
 import { AppError } from '../../errors.js';
 import type { Caller } from '../access.js';
@@ -32,7 +34,12 @@ export function extraColumns(tieBreak: readonly string[]): string[] {
   return tieBreak.filter((k) => !(BUILT_IN_TIE_BREAKS as readonly string[]).includes(k));
 }
 
-export async function importScores(ctx: AppContext, caller: Caller, campaignId: string, file: TableFile): Promise<{ imported: number; replaced: number }> {
+/** A pupil of the file whose score a decided re-marking ('changed') keeps: the file's score and the one kept, in points. */
+export interface RemarkedKept { pupilIdNumber: string; fileScore: number; score: number }
+
+export async function importScores(
+  ctx: AppContext, caller: Caller, campaignId: string, file: TableFile,
+): Promise<{ imported: number; replaced: number; remarkedKept: RemarkedKept[] }> {
   const { staff, actor } = administratorOf(caller);
   const campaign = await findCampaign(ctx.db, campaignId);
   if (!campaign) throw new AppError('NOT_FOUND', 'Không có kỳ tuyển sinh này.');
@@ -70,8 +77,12 @@ export async function importScores(ctx: AppContext, caller: Caller, campaignId: 
     // One import of a campaign at a time: two at once would otherwise interleave their delete and insert.
     await lockCampaign(tx, campaignId);
     const replaced = await replaceScores(tx, campaignId, rows);
-    const result = { imported: rows.length, replaced };
-    await recordAudit(tx, actor, 'campaign.scores_imported', campaignId, { ...result, fileName: file.fileName });
-    return result;
+    // A re-marked score stands until another re-marking decides otherwise: the board's file may predate the decision.
+    const kept = await reapplyRemarkedScores(tx, campaignId);
+    const remarkedKept = kept.map((k) => ({ pupilIdNumber: k.pupilIdNumber, fileScore: k.fileScore / 100, score: k.score / 100 }));
+    await recordAudit(tx, actor, 'campaign.scores_imported', campaignId, {
+      imported: rows.length, replaced, fileName: file.fileName, remarkedKept: kept.map((k) => k.pupilIdNumber),
+    });
+    return { imported: rows.length, replaced, remarkedKept };
   });
 }

@@ -25,10 +25,16 @@ export const adminCampaignAssignmentRoutes: FastifyPluginAsyncZod<{ ctx: AppCont
     schema: {
       tags, summary: 'Nhập điểm thi và điểm ưu tiên của kỳ tuyển sinh (CSV/XLSX, tất cả hoặc không dòng nào)',
       description: 'multipart/form-data, phần `file`. Dòng tiêu đề: pupilIdNumber,score,priorityPoints và các cột tiêu chí phụ của kỳ '
-        + '(ví dụ grade9Average). Số có dấu chấm hoặc dấu phẩy thập phân, tối đa 2 chữ số sau dấu. Tệp mới THAY toàn bộ điểm đã nhập. '
+        + '(ví dụ grade9Average). Số có dấu chấm hoặc dấu phẩy thập phân, tối đa 2 chữ số sau dấu. Tệp mới THAY toàn bộ điểm đã nhập, trừ điểm đã được phúc khảo thay đổi (giữ điểm sau phúc khảo, liệt kê trong `remarkedKept`). '
         + 'Lỗi: 422 với `fields` theo "line N" (dòng 1 là tiêu đề).',
       params: idParams, consumes: ['multipart/form-data'],
-      response: { 200: z.object({ imported: z.number().int(), replaced: z.number().int() }), ...errors },
+      response: {
+        200: z.object({
+          imported: z.number().int(), replaced: z.number().int(),
+          remarkedKept: z.array(z.object({ pupilIdNumber: z.string(), fileScore: z.number(), score: z.number() })),
+        }),
+        ...errors,
+      },
     },
   }, async (request, reply) => {
     administratorOf(request.caller); // before reading the upload
