@@ -119,7 +119,7 @@ describe('an admission season: scores, assignment, results, re-run', () => {
 
     const ok = await importScores(scoresFile());
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
-    expect(ok.body).toEqual({ imported: 11, replaced: 0 });
+    expect(ok.body).toEqual({ imported: 11, replaced: 0, remarkedKept: [] });
     const [two] = await h.env.ctx.db.select().from(admissionScores).where(eq(admissionScores.pupilIdNumber, pid(2)));
     expect(two).toMatchObject({ score: 4475, priorityPoints: 100, extra: { grade9Average: 850 } });
     const [audit] = await listAuditEntries(h.env.ctx.db, { action: 'campaign.scores_imported', target: C, limit: 1 });
@@ -231,7 +231,7 @@ describe('an admission season: scores, assignment, results, re-run', () => {
     const first = (await as('admin', 'GET', `/api/admin/campaigns/${C}/results?run=${firstRun}`)).body as any[];
     // Pupil 10 (28 points, unplaced or last at their only choice) is re-marked to the top.
     const remarked = await importScores(scoresFile({ 10: '49,5' }));
-    expect(remarked.body).toEqual({ imported: 11, replaced: 11 });
+    expect(remarked.body).toEqual({ imported: 11, replaced: 11, remarkedKept: [] });
     const { runId, body } = await runToEnd();
     expect(body.status).toBe('done');
     const second = (await as('admin', 'GET', `/api/admin/campaigns/${C}/results?run=${runId}`)).body as any[];
