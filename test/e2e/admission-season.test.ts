@@ -255,26 +255,14 @@ describe('a whole small admission season through the API', () => {
     expect(mine.map((r) => r.school)).toEqual([A, A, A]);
   });
 
-  it('notices: the published run applied to the dossiers, admitted ones signed (result_ready, a PDF), the others rejected', async () => {
-    const started = await as('admin', 'POST', `/api/admin/campaigns/${C}/assignment/${mainRun}/notices`);
-    expect(started.status, JSON.stringify(started.body)).toBe(202);
-    const progress = await eventually(async () => {
-      const res = await as('admin', 'GET', `/api/admin/campaigns/${C}/assignment/${mainRun}/notices`);
-      return res.body.applied === 12 && res.body.signed === 7 ? res.body : undefined;
-    }, 120_000);
-    expect(progress).toMatchObject({ total: 12, admitted: 7, applied: 12, signed: 7, failed: 0, decided: 0 });
-    const one = await h.api.json('GET', `/api/dossiers/${filed.get(1)!.code}`, { token: tokenOf(1) });
-    expect(one.body.status).toBe('result_ready');
-    const pdf = await h.api.request('GET', `/api/dossiers/${filed.get(1)!.code}/result`, { token: tokenOf(1) });
-    expect(pdf.status).toBe(200);
-    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
-    expect((await h.api.json('GET', `/api/dossiers/${filed.get(10)!.code}`, { token: tokenOf(10) })).body.status).toBe('rejected');
-  });
-
   it('re-marking: pupil 10 files, the administrator answers changed, a re-run published reports who moved', async () => {
     const early = await as(tokenOf(10), 'POST', '/api/admissions/remarking', { campaign: C, pupilIdNumber: pid(10), subjects: ['Toán'] });
     expect(early.body.error.code).toBe('ADMISSION_WINDOW_CLOSED');
     await moveWindows({ remarking: OPEN() });
+    // No signed notice before re-marking is over: it could name a school the re-run takes away.
+    const tooEarly = await as('admin', 'POST', `/api/admin/campaigns/${C}/assignment/${mainRun}/notices`);
+    expect(tooEarly.status).toBe(409);
+    expect(tooEarly.body.error.code).toBe('NOTICES_NOT_ALLOWED');
     const filedRequest = await as(tokenOf(10), 'POST', '/api/admissions/remarking', { campaign: C, pupilIdNumber: pid(10), subjects: ['Toán'], reason: 'Điểm thấp bất thường.' });
     expect(filedRequest.status, JSON.stringify(filedRequest.body)).toBe(201);
     const list = await as('admin', 'GET', `/api/admin/campaigns/${C}/remarking?status=requested`);
@@ -296,6 +284,24 @@ describe('a whole small admission season through the API', () => {
       { pupilIdNumber: pid(10), before: { school: null, choiceRank: null }, after: { school: A, choiceRank: 1 }, remarked: { before: 33, after: 45.5 } },
     ]);
     expect(changes.body.filter((c: object) => 'remarked' in c)).toHaveLength(1);
+  });
+
+  it('notices after re-marking: the re-run applied to the dossiers, admitted ones signed (result_ready, a PDF), the others rejected', async () => {
+    const started = await as('admin', 'POST', `/api/admin/campaigns/${C}/assignment/${reRun}/notices`);
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const progress = await eventually(async () => {
+      const res = await as('admin', 'GET', `/api/admin/campaigns/${C}/assignment/${reRun}/notices`);
+      return res.body.applied === 12 && res.body.signed === 7 ? res.body : undefined;
+    }, 120_000);
+    expect(progress).toMatchObject({ total: 12, admitted: 7, applied: 12, signed: 7, failed: 0, decided: 0 });
+    const one = await h.api.json('GET', `/api/dossiers/${filed.get(1)!.code}`, { token: tokenOf(1) });
+    expect(one.body.status).toBe('result_ready');
+    const pdf = await h.api.request('GET', `/api/dossiers/${filed.get(1)!.code}/result`, { token: tokenOf(1) });
+    expect(pdf.status).toBe(200);
+    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    // Pupil 10, admitted after re-marking, holds a notice of school A; pupil 5, who lost B, is rejected.
+    expect((await h.api.json('GET', `/api/dossiers/${filed.get(10)!.code}`, { token: tokenOf(10) })).body.status).toBe('result_ready');
+    expect((await h.api.json('GET', `/api/dossiers/${filed.get(5)!.code}`, { token: tokenOf(5) })).body.status).toBe('rejected');
   });
 
   it('confirmation of enrolment: some parents confirm (one with VNeID), others do not; admitted vs confirmed per school', async () => {

@@ -21,6 +21,7 @@ import {
   appliedByRun, batchBounds, listResultsBetween, noticeCounts, recordNoticeIssues, setNoticesQueued, setNoticesSuperseded,
   type NoticeCounts, type NoticeIssue, type NoticeIssueCounts,
 } from '../../db/repositories/admission-notices.js';
+import { findCampaign } from '../../db/repositories/admissions.js';
 import { findDossierById } from '../../db/repositories/dossiers.js';
 import { insertOutbox } from '../../db/repositories/outbox.js';
 import { findUnitsByIds } from '../../db/repositories/routing.js';
@@ -31,6 +32,8 @@ import { administratorOf } from '../administration/administrator.js';
 import { recordAudit } from '../audit/audit.js';
 import { performAction } from '../processing/perform-action.js';
 import { findRunOf } from './assignment-runs.js';
+import { vnDateTime } from './vn-date-time.js';
+import { windowOf } from './windows.js';
 
 export const APPLY_ADMISSION_RUN_JOB = 'apply-admission-run';
 /** Pupils per batch job: a few seconds of work each, small enough that a retry redoes little. */
@@ -65,9 +68,16 @@ async function latestPublished(ctx: AppContext, campaignId: string, runId: strin
   return run;
 }
 
-export async function startNotices(ctx: AppContext, caller: Caller, campaignId: string, runId: string): Promise<{ runId: string; total: number }> {
+export async function startNotices(ctx: AppContext, caller: Caller, campaignId: string, runId: string, now = new Date()): Promise<{ runId: string; total: number }> {
   const { actor } = administratorOf(caller);
   await latestPublished(ctx, campaignId, runId);
+  // A signed notice is final: a re-marking answered after it could move the pupil while the notice names the old
+  // school. So notices wait for the re-marking window to end (and the re-run it calls for to be published).
+  const remarking = windowOf((await findCampaign(ctx.db, campaignId))!, 'remarking');
+  if (remarking && now < remarking.closesAt) {
+    throw new AppError('NOTICES_NOT_ALLOWED',
+      `Chưa hết thời gian phúc khảo (đến trước ${vnDateTime(remarking.closesAt)}): gửi thông báo trúng tuyển sau khi giải quyết phúc khảo, xét tuyển lại (nếu có điểm thay đổi) và công bố lượt mới, để thông báo đã ký không khác kết quả cuối cùng.`);
+  }
   const total = (await noticeCounts(ctx.db, runId)).total;
   const queued = await ctx.db.transaction(async (tx) => {
     // The run row locked: two starts at once queue the batches once.
