@@ -8,6 +8,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/db/repositories/audit.js';
+import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
+import { registrationAdmission } from '../../src/services/admissions/registration-admission.js';
 import { rowsOf } from '../../src/db/repositories/outbox.js';
 import { clearAdmissionResultCache } from '../../src/services/admission-lookup/result.js';
 import { signInCitizen } from '../helpers/citizen-session.js';
@@ -141,6 +143,34 @@ describe('confirmation of enrolment', () => {
     expect(desk.status, JSON.stringify(desk.body)).toBe(201);
     expect(desk.body).toMatchObject({ school: { unitId: A }, by: 'school' });
     expect((await as('admin', 'POST', `/api/admin/campaigns/${C}/enrolments`, { pupilIdNumber: pid(5) })).body.error.code).toBe('ADMISSION_NOT_ADMITTED');
+    // A desk learns nothing of pupils not admitted to its school: not admitted, unknown and elsewhere are one 403.
+    const probes = await Promise.all([pid(5), '999999999999', pid(4)].map((p) => as('school', 'POST', `/api/admin/campaigns/${C}/enrolments`, { pupilIdNumber: p })));
+    expect(probes.map((r) => r.status)).toEqual([403, 403, 403]);
+    expect(new Set(probes.map((r) => r.body.error.message)).size).toBe(1);
+  });
+
+  it('never confirms past a school\'s quota: two at once for the last seat (one wins), and a full school 409 QUOTA_FULL', async () => {
+    // B: quota 2, pupil 3 confirmed. Pupil 6 moved from S3 to B in the main run for this test: 4 and 6 race for one seat.
+    const [main] = await execute(sql`select id from admission_runs where campaign_id = ${C} and round = 'main' and published_at is not null`);
+    const mainId = String(main!.id);
+    await execute(sql`update admission_results set school_unit_id = ${B} where run_id = ${mainId} and pupil_id_number = ${pid(6)}`);
+    try {
+      const race = await Promise.all([confirm(4), confirm(6)]);
+      expect(race.map((r) => r.status).sort(), JSON.stringify(race.map((r) => r.body))).toEqual([201, 409]);
+      expect(race.find((r) => r.status === 409)!.body.error.code).toBe('QUOTA_FULL');
+      const [count] = await execute(sql`select count(*)::int as n from admission_enrolments where campaign_id = ${C} and school_unit_id = ${B}`);
+      expect(count!.n).toBe(2);
+      await execute(sql`delete from admission_enrolments where campaign_id = ${C} and pupil_id_number in (${pid(4)}, ${pid(6)})`);
+      // The quota lowered under the confirmed ones (as an operator may): nobody else confirms there.
+      await execute(sql`update campaign_schools set quota = 1 where campaign_id = ${C} and school_unit_id = ${B}`);
+      const full = await confirm(4);
+      expect(full.status).toBe(409);
+      expect(full.body.error.code).toBe('QUOTA_FULL');
+    } finally {
+      await execute(sql`update campaign_schools set quota = 2 where campaign_id = ${C} and school_unit_id = ${B}`);
+      await execute(sql`update admission_results set school_unit_id = ${S3} where run_id = ${mainId} and pupil_id_number = ${pid(6)}`);
+      await execute(sql`delete from admission_enrolments where campaign_id = ${C} and pupil_id_number in (${pid(4)}, ${pid(6)})`);
+    }
   });
 
   it('lists admitted vs confirmed per school: the administrator all, a principal their school', async () => {
@@ -190,6 +220,10 @@ describe('the supplementary round', () => {
     expect((await choose(5, [B, S3, 'thpt-khong-co'])).status).toBe(422);
     expect((await choose(5, [])).status).toBe(422);
     expect((await choose(5, 'B')).status).toBe(422);
+    const started = Date.now();
+    const huge = await choose(5, Array.from({ length: 10_000 }, (_, i) => `thpt-${i}`));
+    expect(huge.status).toBe(422);
+    expect(Date.now() - started).toBeLessThan(2_000);
     expect((await choose(5, [S3])).status).toBe(200);
     const replaced = await choose(5, [B, S3]);
     expect(replaced.status).toBe(200);
@@ -214,8 +248,19 @@ describe('the supplementary round', () => {
 
     expect((await lookup(5)).body).toMatchObject({ school: { unitId: S3 }, choiceRank: 2, total: 30, cutoff: 30 });
     expect((await lookup(6)).body).toMatchObject({ school: null, choiceRank: null });
-    // Not in the supplementary run: the main run's answer.
+    // Not in the supplementary run: the main run's answer when that place was confirmed ...
     expect((await lookup(1)).body).toMatchObject({ school: { unitId: A }, choiceRank: 1, total: 40 });
+    // ... and not admitted when it was not (pupil 6's supplementary row taken away for a moment: S3 in the main run).
+    const [kept] = await execute(sql`select row_to_json(r) as row from admission_results r where run_id = ${runId} and pupil_id_number = ${pid(6)}`);
+    await execute(sql`delete from admission_results where run_id = ${runId} and pupil_id_number = ${pid(6)}`);
+    try {
+      const lost = await lookup(6);
+      expect(lost.status).toBe(200);
+      expect(lost.body).toEqual({ school: null, category: null, choiceRank: null, total: 20, cutoff: null });
+      expect((await h.api.json('GET', `/api/admissions/result?campaign=${C}&pupilIdNumber=${pid(6)}&birthDate=2011-01-01`)).status).toBe(404);
+    } finally {
+      await execute(sql`insert into admission_results select * from json_populate_record(null::admission_results, ${JSON.stringify(kept!.row)}::json)`);
+    }
   });
 
   it('confirms a supplementary place in a reopened confirmation window, and no forfeited main-round place', async () => {
@@ -260,5 +305,28 @@ describe('the citizen pages', () => {
     const stranger = await page(`/ho-so/${codeOf.get(1)}/nhap-hoc`, '');
     expect(stranger.status).toBe(404);
     expect(stranger.body).not.toContain('admitted-school');
+  });
+
+  it('shows nothing of the pupil to a registration that is not the live one (refused, then filed again)', async () => {
+    const old = (await findDossierByCode(h.env.ctx.db, codeOf.get(2)!))!;
+    expect(await registrationAdmission(h.env.ctx.db, old)).not.toBeNull();
+    await execute(sql`update dossiers set status = 'refused' where id = ${old.id}`);
+    try {
+      expect(await registrationAdmission(h.env.ctx.db, { ...old, status: 'refused' })).toBeNull();
+      const files = await uploads(DOCS);
+      const again = await h.api.submit('admission-registration', {
+        campaign: C, grade: '10', pupilName: 'Học sinh 2', pupilIdNumber: pid(2), pupilBirthDate: birth(2), pupilGender: 'female',
+        residence: 'Phường Điện Biên, TP Thanh Hóa', previousSchool: 'THCS Điện Biên', parentName: 'Người khác', parentPhone: '0912000333',
+        priority: 'none', choice1: A,
+      }, files);
+      expect(again.status, JSON.stringify(again.body)).toBe(201);
+      // Even a stale copy of the old dossier (status read before the refusal): it is not the live registration.
+      expect(await registrationAdmission(h.env.ctx.db, old)).toBeNull();
+      const live = (await findDossierByCode(h.env.ctx.db, again.body.code))!;
+      expect((await registrationAdmission(h.env.ctx.db, live))?.enrolment).not.toBeNull();
+    } finally {
+      await execute(sql`update dossiers set status = 'withdrawn' where procedure_id = 'admission-registration' and form_data ->> 'pupilIdNumber' = ${pid(2)} and id <> ${old.id}`);
+      await execute(sql`update dossiers set status = ${old.status} where id = ${old.id}`);
+    }
   });
 });

@@ -1,29 +1,15 @@
 // Confirmation of enrolment and the supplementary round (services/admissions/enrolment.ts, supplementary.ts): the
 // registration a pupil's enrolment belongs to, the published runs of each round, enrolments and supplementary choices,
 // read and written in the caller's transaction.
-import { and, asc, desc, eq, isNotNull, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import {
-  admissionCutoffs, admissionEnrolments, admissionResults, admissionRuns, admissionSupplementaryChoices, campaignSchools, dossiers,
+  admissionCutoffs, admissionEnrolments, admissionResults, admissionRuns, admissionSupplementaryChoices, campaignSchools,
 } from '../schema/index.js';
 import type { ResultRow, RunRow } from './admission-assignment.js';
 
 export type EnrolmentRow = typeof admissionEnrolments.$inferSelect;
 export type SupplementaryChoicesRow = typeof admissionSupplementaryChoices.$inferSelect;
-
-/**
- * The pupil's live registration in the campaign (not refused or withdrawn), the latest filed: the dossier whose owner
- * confirms or chooses (the unique index dossiers_live_registration_uq keeps at most one).
- */
-export async function findLiveRegistration(db: Db, procedureId: string, campaignId: string, pupilIdNumber: string, excludedStatuses: readonly string[]) {
-  const [row] = await db.select().from(dossiers)
-    .where(and(
-      eq(dossiers.procedureId, procedureId), sql`${dossiers.formData} ->> 'campaign' = ${campaignId}`,
-      sql`${dossiers.formData} ->> 'pupilIdNumber' = ${pupilIdNumber}`, notInArray(dossiers.status, [...excludedStatuses]),
-    ))
-    .orderBy(desc(dossiers.submittedAt)).limit(1);
-  return row;
-}
 
 /** The campaign's latest published run of one round. */
 export async function latestPublishedRunOfRound(db: Db, campaignId: string, round: RunRow['round']): Promise<RunRow | undefined> {
@@ -42,6 +28,29 @@ export async function findEnrolment(db: Db, campaignId: string, pupilIdNumber: s
   const [row] = await db.select().from(admissionEnrolments)
     .where(and(eq(admissionEnrolments.campaignId, campaignId), eq(admissionEnrolments.pupilIdNumber, pupilIdNumber)));
   return row;
+}
+
+/** Whether the campaign has a supplementary run at all (running or done, published or not). */
+export async function hasSupplementaryRun(db: Db, campaignId: string): Promise<boolean> {
+  const [row] = await db.select({ id: admissionRuns.id }).from(admissionRuns)
+    .where(and(eq(admissionRuns.campaignId, campaignId), eq(admissionRuns.round, 'supplementary'), inArray(admissionRuns.status, ['running', 'done']))).limit(1);
+  return row !== undefined;
+}
+
+/** One school's quotas in the campaign, its campaign_schools row locked FOR UPDATE until the transaction ends. */
+export async function lockCampaignSchool(db: Db, campaignId: string, schoolUnitId: string) {
+  const [row] = await db.select({ quota: campaignSchools.quota, categoryQuotas: campaignSchools.categoryQuotas }).from(campaignSchools)
+    .where(and(eq(campaignSchools.campaignId, campaignId), eq(campaignSchools.schoolUnitId, schoolUnitId))).for('update');
+  return row;
+}
+
+/** Confirmed enrolments of one school of the campaign, of one category when `category` is given. */
+export async function countEnrolmentsOfSchool(db: Db, campaignId: string, schoolUnitId: string, category?: string): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(admissionEnrolments).where(and(
+    eq(admissionEnrolments.campaignId, campaignId), eq(admissionEnrolments.schoolUnitId, schoolUnitId),
+    category === undefined ? undefined : eq(admissionEnrolments.category, category),
+  ));
+  return Number(row?.n ?? 0);
 }
 
 /** The new enrolment, or undefined when the pupil's enrolment exists already (a repeat, or two at once). */

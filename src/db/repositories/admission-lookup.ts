@@ -25,6 +25,12 @@ export async function findPupilResult(
   return row;
 }
 
+/** Whether the pupil's enrolment is confirmed in the campaign (admission_enrolments' primary key). */
+export async function hasConfirmedEnrolment(database: Pick<Database, 'query'>, campaignId: string, pupilIdNumber: string): Promise<boolean> {
+  const rows = await database.query('select 1 from admission_enrolments where campaign_id = $1 and pupil_id_number = $2', [campaignId, pupilIdNumber]);
+  return rows.length > 0;
+}
+
 /** The campaign's latest published run: a re-run published later replaces the earlier one. */
 export async function latestPublishedRun(db: Db, campaignId: string): Promise<{ id: string; publishedAt: Date } | undefined> {
   const [row] = rowsOf<{ id: string; published_at: Date | string }>(await db.execute(sql`

@@ -125,12 +125,12 @@ export async function countPlacesBySchoolCategory(db: Db, campaignId: string): P
 
 /**
  * The pupil's live registration in the campaign (any status but refused or withdrawn), as the unique index
- * dossiers_live_registration_uq sees it: who filed it decides whether its code may be named.
+ * dossiers_live_registration_uq sees it (at most one): intake's duplicate check, and the registration whose owner
+ * confirms enrolment or lists supplementary choices (services/admissions/enrolment.ts).
  */
-export async function findLiveRegistration(
-  db: Db, procedureId: string, campaignId: string, pupilIdNumber: string,
-): Promise<{ id: string; code: string; citizenId: string | null } | undefined> {
-  const [row] = await db.select({ id: dossiers.id, code: dossiers.code, citizenId: dossiers.citizenId }).from(dossiers).where(and(
+export async function findLiveRegistration(db: Db, procedureId: string, campaignId: string, pupilIdNumber: string) {
+  // The status predicate is written as the index's, literally, so PostgreSQL can prove the index applies.
+  const [row] = await db.select().from(dossiers).where(and(
     eq(dossiers.procedureId, procedureId),
     sql`${dossiers.formData} ->> 'campaign' = ${campaignId}`,
     sql`${dossiers.formData} ->> 'pupilIdNumber' = ${pupilIdNumber}`,

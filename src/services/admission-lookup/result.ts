@@ -6,7 +6,7 @@
 // must not tell anyone which pupil IDs took part.
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import { findPupilResult, latestPublishedRuns, runSchools } from '../../db/repositories/admission-lookup.js';
+import { findPupilResult, hasConfirmedEnrolment, latestPublishedRuns, runSchools } from '../../db/repositories/admission-lookup.js';
 import { AppError } from '../../errors.js';
 import { TtlCache } from './cache.js';
 
@@ -100,6 +100,12 @@ export async function lookupAdmissionResult(ctx: AppContext, query: AdmissionRes
     row = run ? await findPupilResult(ctx.database, run.runId, query.pupilIdNumber, query.birthDate) : undefined;
   }
   if (!run || !row) throw notFound();
+  // Once a supplementary run is published, a main-round place not confirmed in time went back to the seats that run
+  // gave out: the pupil is no longer admitted there. One more primary-key read, only for such a pupil.
+  if (runs?.supplementary && run === runs.main && row.school_unit_id !== null
+    && !(await hasConfirmedEnrolment(ctx.database, query.campaign, query.pupilIdNumber))) {
+    return { school: null, category: null, choiceRank: null, total: points(Number(row.total)), cutoff: null };
+  }
   const school = row.school_unit_id === null ? undefined : run.schools.get(`${row.school_unit_id}:${row.category}`);
   return {
     school: row.school_unit_id === null ? null : { unitId: row.school_unit_id, name: school?.name ?? row.school_unit_id },

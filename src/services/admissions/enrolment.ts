@@ -13,19 +13,20 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { Db } from '../../db/client.js';
-import { findRun, listResults, type ResultRow, type RunRow } from '../../db/repositories/admission-assignment.js';
+import { findRun, listResults, lockCampaign, type ResultRow, type RunRow } from '../../db/repositories/admission-assignment.js';
 import {
-  findEnrolment, findLiveRegistration, findResult, insertEnrolment, latestPublishedRunOfRound, listEnrolments, type EnrolmentRow,
+  countEnrolmentsOfSchool, findEnrolment, findResult, hasSupplementaryRun, insertEnrolment, latestPublishedRunOfRound, listEnrolments,
+  lockCampaignSchool, type EnrolmentRow,
 } from '../../db/repositories/admission-enrolments.js';
 import { campaignSchoolsForDemand } from '../../db/repositories/admission-lookup.js';
-import { findCampaign, type CampaignRow } from '../../db/repositories/admissions.js';
+import { findCampaign, findLiveRegistration, type CampaignRow } from '../../db/repositories/admissions.js';
 import { findDossierById, insertEvent, type DossierRow } from '../../db/repositories/dossiers.js';
 import { AppError, dossierNotFound, validationFailed } from '../../errors.js';
 import { CAMPAIGN_ID } from '../admission-lookup/result.js';
 import { actorForDossier, can, type Caller } from '../access.js';
 import { anonymousActor, citizenActor, recordAudit, staffActor, type AuditActor } from '../audit/audit.js';
 import type { AdmissionEvent } from '../history-events.js';
-import { EXCLUDED_STATUSES, REGISTRATION_PROCEDURE } from './assignment-runs.js';
+import { REGISTRATION_PROCEDURE } from './assignment-runs.js';
 import { seatsLeft } from './seats.js';
 import { requireWindowOpen } from './windows.js';
 
@@ -86,7 +87,7 @@ export async function registrationOwner(ctx: AppContext, caller: Caller, input: 
   if (!parsed.success) throw validationFailed(parsed.error);
   const { campaign: campaignId, pupilIdNumber } = parsed.data;
   const campaign = await campaignOrNotFound(ctx.db, campaignId);
-  const dossier = await findLiveRegistration(ctx.db, REGISTRATION_PROCEDURE, campaign.id, pupilIdNumber, EXCLUDED_STATUSES);
+  const dossier = await findLiveRegistration(ctx.db, REGISTRATION_PROCEDURE, campaign.id, pupilIdNumber);
   if (!dossier) throw dossierNotFound();
   const actor = await actorForDossier(ctx, dossier, caller, 'view');
   if (actor.kind !== 'citizen') {
@@ -117,32 +118,64 @@ async function roundOf(db: Db, runId: string): Promise<'main' | 'supplementary'>
   return (await findRun(db, runId))?.round ?? 'main';
 }
 
+/** The one refusal a school's desk gets for a pupil who is not theirs, whatever the reason, so it reveals nothing. */
+const NOT_YOUR_PUPIL = 'Chỉ trường nơi học sinh trúng tuyển (hoặc quản trị hệ thống) ghi nhận xác nhận nhập học cho học sinh này.';
+
+function notConfirmable(outcome: PupilOutcome | undefined): AppError {
+  return new AppError('ADMISSION_NOT_ADMITTED', outcome?.result.schoolUnitId
+    ? 'Chỉ tiêu trúng tuyển vòng chính không được xác nhận đúng hạn đã chuyển sang tuyển bổ sung; học sinh không còn suất để xác nhận nhập học.'
+    : 'Học sinh không có kết quả trúng tuyển đã công bố để xác nhận nhập học.');
+}
+
 /**
- * The confirmation itself, after the caller was allowed: the window, the admitted place, then one transaction. Returns
- * whether it was new (201) or already there (200).
+ * The confirmation itself, after the caller was allowed. `allowed` (the desk) is told the admitted school before any
+ * other check. Everything that decides is read again inside the transaction, under the campaign row's lock (as run
+ * starts and score imports take it), so two confirmations of one campaign go one at a time: the window, the place
+ * (a main-round place is lost once ANY supplementary run exists, running or done: that run counted its seat as free),
+ * and the school's confirmed enrolments against its quota (its campaign_schools row locked too, as a quota change
+ * locks it), so a seat is never confirmed twice. Returns whether it was new (201) or already there (200).
  */
 async function confirm(
   ctx: AppContext, campaign: CampaignRow, pupilIdNumber: string, by: { actor: AuditActor; confirmedBy: string; event: { kind: 'citizen' | 'staff'; id: string | null; name: string } },
   allowed?: (schoolUnitId: string | null) => void,
 ): Promise<{ created: boolean; enrolment: EnrolmentView }> {
   const existing = await findEnrolment(ctx.db, campaign.id, pupilIdNumber);
-  allowed?.(existing?.schoolUnitId ?? null);
-  if (existing) return { created: false, enrolment: await viewOf(ctx.db, existing, await roundOf(ctx.db, existing.runId)) };
-  requireWindowOpen(campaign, 'confirmation', new Date());
-  const outcome = await currentOutcome(ctx.db, campaign.id, pupilIdNumber);
-  if (!outcome?.confirmable) {
-    throw new AppError('ADMISSION_NOT_ADMITTED', outcome?.result.schoolUnitId
-      ? 'Chỉ tiêu trúng tuyển vòng chính không được xác nhận đúng hạn đã chuyển sang tuyển bổ sung; học sinh không còn suất để xác nhận nhập học.'
-      : 'Học sinh không có kết quả trúng tuyển đã công bố để xác nhận nhập học.');
+  if (existing) {
+    allowed?.(existing.schoolUnitId);
+    return { created: false, enrolment: await viewOf(ctx.db, existing, await roundOf(ctx.db, existing.runId)) };
   }
-  allowed?.(outcome.result.schoolUnitId);
-  const { result, run } = outcome;
-  const row = await ctx.db.transaction(async (tx) => {
+  // Cheap refusals before taking the lock; all repeated under it.
+  const before = await currentOutcome(ctx.db, campaign.id, pupilIdNumber);
+  allowed?.(before?.result.schoolUnitId ?? null);
+  requireWindowOpen(campaign, 'confirmation', new Date());
+  if (!before?.confirmable) throw notConfirmable(before);
+
+  const done = await ctx.db.transaction(async (tx) => {
+    if (!(await lockCampaign(tx, campaign.id))) throw new AppError('NOT_FOUND', 'Không có kỳ tuyển sinh này.');
+    const already = await findEnrolment(tx, campaign.id, pupilIdNumber);
+    if (already) {
+      allowed?.(already.schoolUnitId);
+      return { created: false as const, row: already };
+    }
+    const fresh = (await findCampaign(tx, campaign.id))!;
+    const outcome = await currentOutcome(tx, campaign.id, pupilIdNumber);
+    allowed?.(outcome?.result.schoolUnitId ?? null);
+    requireWindowOpen(fresh, 'confirmation', new Date());
+    if (!outcome?.confirmable || (outcome.run.round === 'main' && (await hasSupplementaryRun(tx, campaign.id)))) throw notConfirmable(outcome);
+    const { result, run } = outcome;
+    const unitId = result.schoolUnitId!;
+    const school = await lockCampaignSchool(tx, campaign.id, unitId);
+    const byCategory = fresh.categories.length > 0;
+    const quota = !school ? 0 : byCategory ? (school.categoryQuotas[result.category] ?? 0) : school.quota;
+    if ((await countEnrolmentsOfSchool(tx, campaign.id, unitId, byCategory ? result.category : undefined)) >= quota) {
+      throw new AppError('QUOTA_FULL', 'Trường đã đủ chỉ tiêu xác nhận nhập học (chỉ tiêu có thể đã được điều chỉnh); vui lòng liên hệ nhà trường hoặc Sở Giáo dục và Đào tạo.');
+    }
     const created = await insertEnrolment(tx, {
-      campaignId: campaign.id, pupilIdNumber, runId: run.id, schoolUnitId: result.schoolUnitId!, category: result.category,
+      campaignId: campaign.id, pupilIdNumber, runId: run.id, schoolUnitId: unitId, category: result.category,
       dossierId: result.dossierId, confirmedBy: by.confirmedBy,
     });
-    if (!created) return undefined; // confirmed at this very moment by someone else: theirs stands
+    // Unreachable under the lock (the repeat was read above); kept as a refusal rather than a silent overwrite.
+    if (!created) throw new AppError('ADMISSION_ALREADY_ENROLLED', 'Học sinh đã được xác nhận nhập học.');
     const current = await findDossierById(tx, result.dossierId);
     const action: AdmissionEvent = 'enrolment_confirmed';
     await insertEvent(tx, {
@@ -153,10 +186,9 @@ async function confirm(
     await recordAudit(tx, by.actor, 'admission.enrolment_confirmed', current?.code ?? result.dossierId, {
       campaign: campaign.id, pupilIdNumber, school: created.schoolUnitId, category: created.category, runId: run.id, round: run.round,
     });
-    return created;
+    return { created: true as const, row: created, round: run.round };
   });
-  if (!row) return confirm(ctx, campaign, pupilIdNumber, by, allowed);
-  return { created: true, enrolment: await viewOf(ctx.db, row, run.round) };
+  return { created: done.created, enrolment: await viewOf(ctx.db, done.row, done.created ? done.round : await roundOf(ctx.db, done.row.runId)) };
 }
 
 /** POST /api/admissions/enrolment: the registration's owner confirms online. */
@@ -175,23 +207,17 @@ function staffOf(caller: Caller) {
 export async function recordEnrolmentAtDesk(ctx: AppContext, caller: Caller, campaignId: string, input: unknown): Promise<{ created: boolean; enrolment: EnrolmentView }> {
   const staff = staffOf(caller);
   const admin = can(staff, 'administration');
-  if (!admin && !staff.roles.some((r) => SCHOOL_DESK_ROLES.includes(r))) {
-    throw new AppError('FORBIDDEN', 'Chỉ nhà trường nơi học sinh trúng tuyển hoặc quản trị hệ thống được ghi nhận xác nhận nhập học.');
-  }
+  if (!admin && !staff.roles.some((r) => SCHOOL_DESK_ROLES.includes(r))) throw new AppError('FORBIDDEN', NOT_YOUR_PUPIL);
   const parsed = deskEnrolmentInput.safeParse(input ?? {});
   if (!parsed.success) throw validationFailed(parsed.error);
   const campaign = await campaignOrNotFound(ctx.db, campaignId);
-  if (!admin && !(await campaignSchoolsForDemand(ctx.db, campaign.id)).some((s) => s.unitId === staff.unitId)) {
-    throw new AppError('FORBIDDEN', 'Trường của bạn không tham gia kỳ tuyển sinh này.');
-  }
   return confirm(ctx, campaign, parsed.data.pupilIdNumber, {
     actor: staffActor(staff, caller.kind === 'staff' ? caller.ip : null), confirmedBy: `staff:${staff.id}`,
     event: { kind: 'staff', id: staff.id, name: staff.fullName },
   }, (schoolUnitId) => {
-    // Checked again once the admitted school is known (null: not known yet, the confirmation decides).
-    if (!admin && schoolUnitId !== null && schoolUnitId !== staff.unitId) {
-      throw new AppError('FORBIDDEN', 'Học sinh không trúng tuyển vào trường của bạn: chỉ trường nơi học sinh trúng tuyển ghi nhận xác nhận nhập học.');
-    }
+    // The desk's own school first, before the window or the place is looked at: a pupil with no result, admitted
+    // elsewhere or unknown all get this same 403, so a desk cannot probe other schools' pupils.
+    if (!admin && (schoolUnitId === null || schoolUnitId !== staff.unitId)) throw new AppError('FORBIDDEN', NOT_YOUR_PUPIL);
   });
 }
 

@@ -5,9 +5,9 @@
 import type { Db } from '../../db/client.js';
 import { findCutoff, findEnrolment, findSupplementaryChoices } from '../../db/repositories/admission-enrolments.js';
 import { campaignSchoolsForDemand } from '../../db/repositories/admission-lookup.js';
-import { findCampaign } from '../../db/repositories/admissions.js';
+import { findCampaign, findLiveRegistration } from '../../db/repositories/admissions.js';
 import { findDossierByCode, type DossierRow } from '../../db/repositories/dossiers.js';
-import { REGISTRATION_PROCEDURE } from './assignment-runs.js';
+import { EXCLUDED_STATUSES, REGISTRATION_PROCEDURE } from './assignment-runs.js';
 import { currentOutcome } from './enrolment.js';
 import { vnDateTime } from './vn-date-time.js';
 import { isWindowOpen, windowOf } from './windows.js';
@@ -28,13 +28,20 @@ export interface RegistrationAdmission {
 
 const windowText = (w: { opensAt: Date; closesAt: Date } | undefined) => (w ? `từ ${vnDateTime(w.opensAt)} đến trước ${vnDateTime(w.closesAt)}` : null);
 
-/** null for a dossier that is not an admission registration (or names a campaign that is gone). */
-export async function registrationAdmission(db: Db, dossier: Pick<DossierRow, 'procedureId' | 'formData'>, now = new Date()): Promise<RegistrationAdmission | null> {
-  if (dossier.procedureId !== REGISTRATION_PROCEDURE) return null;
+/**
+ * null for a dossier that is not an admission registration (or names a campaign that is gone), and for one that is
+ * not the pupil's live registration: the result, enrolment and choices are the pupil's, read by pupil ID, so the
+ * holder of a refused or withdrawn registration's token must not see what the family of the live one does.
+ */
+export async function registrationAdmission(
+  db: Db, dossier: Pick<DossierRow, 'id' | 'status' | 'procedureId' | 'formData'>, now = new Date(),
+): Promise<RegistrationAdmission | null> {
+  if (dossier.procedureId !== REGISTRATION_PROCEDURE || (EXCLUDED_STATUSES as readonly string[]).includes(dossier.status)) return null;
   const form = dossier.formData as Record<string, unknown>;
   const campaign = typeof form.campaign === 'string' ? await findCampaign(db, form.campaign) : undefined;
   const pupilIdNumber = String(form.pupilIdNumber ?? '');
   if (!campaign || pupilIdNumber === '') return null;
+  if ((await findLiveRegistration(db, REGISTRATION_PROCEDURE, campaign.id, pupilIdNumber))?.id !== dossier.id) return null;
   const [outcome, enrolment, choices, schools] = await Promise.all([
     currentOutcome(db, campaign.id, pupilIdNumber), findEnrolment(db, campaign.id, pupilIdNumber),
     findSupplementaryChoices(db, campaign.id, pupilIdNumber), campaignSchoolsForDemand(db, campaign.id),

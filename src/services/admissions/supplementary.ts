@@ -4,6 +4,7 @@
 // confirmation: enrolment.ts); an administrator then starts a supplementary run (assignment-runs.ts), which assigns
 // those pupils with the same scores and tie-break to the seats left only.
 import { z } from 'zod';
+import { filledChoices, MAX_REGISTRATION_CHOICES } from '../../admissions/choices.js';
 import type { AppContext } from '../../app-context.js';
 import { findEnrolment, findSupplementaryChoices, replaceSupplementaryChoices } from '../../db/repositories/admission-enrolments.js';
 import { campaignSchoolsForDemand } from '../../db/repositories/admission-lookup.js';
@@ -14,7 +15,7 @@ import type { Caller } from '../access.js';
 import { recordAudit } from '../audit/audit.js';
 import type { AdmissionEvent } from '../history-events.js';
 import { registrationOwner } from './enrolment.js';
-import { seatsLeft } from './seats.js';
+import { seatsLeft, splitProgramId } from './seats.js';
 import { isWindowOpen, requireWindowOpen, windowOf } from './windows.js';
 
 export interface SupplementaryProgram {
@@ -51,8 +52,10 @@ export async function supplementaryOffer(ctx: AppContext, campaignId: string): P
 }
 
 const choicesInput = z.object({
+  // Bounded by the most choices any campaign allows, so a list of thousands is refused before any work on it.
   choices: z.array(z.string().min(1, 'Chưa chọn trường.').max(120), { error: 'Chọn ít nhất một trường còn chỉ tiêu.' })
-    .min(1, 'Chọn ít nhất một trường còn chỉ tiêu.'),
+    .min(1, 'Chọn ít nhất một trường còn chỉ tiêu.')
+    .max(MAX_REGISTRATION_CHOICES, `Chỉ được chọn tối đa ${MAX_REGISTRATION_CHOICES} nguyện vọng.`),
 });
 
 export interface SupplementaryChoicesView { campaign: string; pupilIdNumber: string; choices: string[]; filedAt: string }
@@ -60,7 +63,7 @@ export interface SupplementaryChoicesView { campaign: string; pupilIdNumber: str
 /**
  * PUT /api/admissions/supplementary: the registration's owner lists the pupil's supplementary choices (replacing any
  * earlier list) within the supplementary window; refused for a pupil already enrolled (409), and each choice must be a
- * program with seats left now, once (422, `fields.choices.N`).
+ * program with seats left now, once, of a category the pupil had a main-round choice in (422, `fields.choices.N`).
  */
 export async function chooseSupplementary(ctx: AppContext, caller: Caller, input: unknown): Promise<SupplementaryChoicesView> {
   const owner = await registrationOwner(ctx, caller, input);
@@ -73,11 +76,19 @@ export async function chooseSupplementary(ctx: AppContext, caller: Caller, input
   if (!parsed.success) throw validationFailed(parsed.error, 'Nguyện vọng tuyển bổ sung chưa hợp lệ.');
   const { choices } = parsed.data;
   const offered = new Set((await programsWithSeats(ctx, campaign)).map((p) => p.program));
+  // With categories, only those the pupil registered for in the main round (their choices there say which
+  // admission group the pupil belongs to, e.g. a specialised class needs its own exam).
+  const categories = new Set(filledChoices(campaign, dossier.formData as Record<string, unknown>).map((c) => c.category));
   const fields: Record<string, string> = {};
   if (choices.length > campaign.choices) fields.choices = `Chỉ được chọn tối đa ${campaign.choices} nguyện vọng.`;
+  const seen = new Set<string>();
   choices.forEach((c, i) => {
-    if (choices.indexOf(c) !== i) fields[`choices.${i}`] = 'Trường này đã chọn ở nguyện vọng trước.';
+    if (seen.has(c)) fields[`choices.${i}`] = 'Trường này đã chọn ở nguyện vọng trước.';
     else if (!offered.has(c)) fields[`choices.${i}`] = 'Trường này không còn chỉ tiêu tuyển bổ sung (hoặc không thuộc kỳ tuyển sinh).';
+    else if (campaign.categories.length > 0 && !categories.has(splitProgramId(c).category)) {
+      fields[`choices.${i}`] = 'Học sinh không đăng ký nhóm tuyển sinh này ở vòng chính nên không chọn được trong tuyển bổ sung.';
+    }
+    seen.add(c);
   });
   if (Object.keys(fields).length > 0) throw new AppError('VALIDATION_FAILED', 'Nguyện vọng tuyển bổ sung chưa hợp lệ.', fields);
 

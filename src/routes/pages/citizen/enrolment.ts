@@ -88,9 +88,11 @@ export function enrolmentPages(app: FastifyInstance, ctx: AppContext): void {
     const code = codeOf(request);
     const caller = citizenCaller(request, code);
     const { admission } = await admissionOf(ctx, code, caller);
+    const campaign = (await findCampaign(ctx.db, admission.campaign.id))!;
     const { fields } = await readPageForm(request);
-    // The slots in order; empty ones left out (a family may list fewer schools than allowed).
-    const values = Object.keys(fields).filter((k) => /^choice\d+$/.test(k)).sort((a, b) => Number(a.slice(6)) - Number(b.slice(6))).map((k) => fields[k] ?? '');
+    // The campaign's slots only (choice1 … choiceN, as the form shows them), in order; empty ones left out (a family
+    // may list fewer schools than allowed). Other keys are ignored, however many a client posts.
+    const values = Array.from({ length: campaign.choices }, (_, i) => fields[`choice${i + 1}`] ?? '');
     const choices = values.filter((v) => v !== '');
     try {
       await chooseSupplementary(ctx, caller, { campaign: admission.campaign.id, pupilIdNumber: admission.pupilIdNumber, choices });
