@@ -3,7 +3,7 @@
 // file refused line by line with nothing imported), an assignment run followed to the end and checked against the
 // engine run directly on the same rows, results for the administrator and a principal, cut-offs before and after
 // publication, a re-marking and a re-run whose changes are exactly the pupils who moved.
-import { eq, sql } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assign } from '../../src/admissions/assignment.js';
 import { lotteryKey } from '../../src/admissions/lottery.js';
@@ -169,16 +169,16 @@ describe('an admission season: scores, assignment, results, re-run', () => {
     expect(results.body).toHaveLength(12);
     const byPupil = new Map(results.body.map((r: any) => [r.pupilIdNumber, r]));
     for (const p of expected.placements) {
-      expect(byPupil.get(p.pupilId), p.pupilId).toEqual({ pupilIdNumber: p.pupilId, school: p.programId, choiceRank: p.choiceRank, total: p.total });
+      expect(byPupil.get(p.pupilId), p.pupilId).toEqual({ pupilIdNumber: p.pupilId, school: p.programId, category: null, choiceRank: p.choiceRank, total: p.total });
     }
-    expect(byPupil.get(pid(12))).toEqual({ pupilIdNumber: pid(12), school: null, choiceRank: null, total: 0 });
+    expect(byPupil.get(pid(12))).toEqual({ pupilIdNumber: pid(12), school: null, category: null, choiceRank: null, total: 0 });
     expect(byPupil.get(pid(2))).toMatchObject({ total: 45.75 });
     for (const s of campaign.schools) {
       expect(results.body.filter((r: any) => r.school === s.unitId).length).toBeLessThanOrEqual(s.quota);
     }
 
     const cutoffs = await as('admin', 'GET', `/api/admin/campaigns/${C}/cutoffs`);
-    expect(cutoffs.body).toEqual(expected.cutoffs.map((c) => ({ school: c.programId, quota: c.quota, admitted: c.admitted, cutoff: c.cutoff })).sort((x, y) => x.school.localeCompare(y.school)));
+    expect(cutoffs.body).toEqual(expected.cutoffs.map((c) => ({ school: c.programId, category: null, quota: c.quota, admitted: c.admitted, cutoff: c.cutoff })).sort((x, y) => x.school.localeCompare(y.school)));
     // Not published yet: nobody but administrators sees the cut-offs.
     expect((await as(undefined, 'GET', `/api/admin/campaigns/${C}/cutoffs`)).status).toBe(404);
   });
@@ -247,8 +247,23 @@ describe('an admission season: scores, assignment, results, re-run', () => {
     expect(moved).toContain(pid(10));
     expect(changes.body.map((c: any) => c.pupilIdNumber)).toEqual(moved);
     const ten = changes.body.find((c: any) => c.pupilIdNumber === pid(10));
-    expect(ten.after).toEqual({ school: S3, choiceRank: 1 });
+    expect(ten.after).toEqual({ school: S3, category: null, choiceRank: 1 });
     // The earlier run stays published until this one is.
     expect((await as(undefined, 'GET', `/api/admin/campaigns/${C}/cutoffs`)).body).toEqual((await as('admin', 'GET', `/api/admin/campaigns/${C}/cutoffs?run=${firstRun}`)).body);
+  });
+  it('imports a province-sized scores file (12,000 rows, past the organisation import\'s 5,000) in one go; 413 past 40 MB', async () => {
+    const N = 12_000;
+    const file = ['pupilIdNumber,score,priorityPoints,grade9Average',
+      ...Array.from({ length: N }, (_, i) => `${600_000_000_000 + i},${20 + (i % 30)}.25,${i % 3},8.5`)].join('\n');
+    const ok = await importScores(file);
+    expect(ok.status, JSON.stringify(ok.body).slice(0, 500)).toBe(200);
+    expect(ok.body).toMatchObject({ imported: N, replaced: 11 });
+    const [stored] = await h.env.ctx.db.select({ n: count() }).from(admissionScores).where(eq(admissionScores.campaignId, C));
+    expect(stored!.n).toBe(N);
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.alloc(40 * 1024 * 1024 + 1, 0x41)], { type: 'text/csv' }), 'diem.csv');
+    const tooLarge = await h.api.json('POST', `/api/admin/campaigns/${C}/scores`, { token: h.tokens.admin, form });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body.error.message).toContain('toàn bộ danh sách');
   });
 });
