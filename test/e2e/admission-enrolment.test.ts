@@ -173,6 +173,21 @@ describe('confirmation of enrolment', () => {
     }
   });
 
+  it('loses a main-round place as soon as a supplementary run exists, even running and unpublished (a failed one does not count)', async () => {
+    const [failed] = await execute(sql`insert into admission_runs (campaign_id, status, round, rule, seed) values (${C}, 'failed', 'supplementary', 'deferred-acceptance', 'x') returning id`);
+    const [running] = await execute(sql`insert into admission_runs (campaign_id, status, round, rule, seed) values (${C}, 'running', 'supplementary', 'deferred-acceptance', 'y') returning id`);
+    try {
+      const res = await confirm(4);
+      expect(res.status, JSON.stringify(res.body)).toBe(409);
+      expect(res.body.error.code).toBe('ADMISSION_NOT_ADMITTED');
+      await execute(sql`delete from admission_runs where id = ${String(running!.id)}`);
+      expect((await confirm(4)).status).toBe(201);
+    } finally {
+      await execute(sql`delete from admission_runs where id in (${String(failed!.id)}, ${String(running!.id)})`);
+      await execute(sql`delete from admission_enrolments where campaign_id = ${C} and pupil_id_number = ${pid(4)}`);
+    }
+  });
+
   it('lists admitted vs confirmed per school: the administrator all, a principal their school', async () => {
     const all = await as('admin', 'GET', `/api/admin/campaigns/${C}/enrolments`);
     expect(all.status, JSON.stringify(all.body)).toBe(200);
