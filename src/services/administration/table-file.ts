@@ -15,6 +15,12 @@ export interface TableSpec {
   /** Columns the header must have. */
   required: readonly string[];
   maxRows: number;
+  /** An XLSX's own row limit when lower than `maxRows` (exceljs holds the whole workbook in memory). */
+  maxXlsxRows?: number;
+  /** What an XLSX may unpack to; MAX_XLSX_UNPACKED_BYTES unless the import's sheets are larger. */
+  maxUnpackedBytes?: number;
+  /** Said after "N rows, past the limit": by default, split the file (imports that add rows); replacing imports say otherwise. */
+  tooManyAdvice?: string;
 }
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
@@ -34,7 +40,10 @@ export function isXlsx(file: TableFile): boolean {
 
 export async function readTableFile(file: TableFile, spec: TableSpec): Promise<TableRow[]> {
   if (file.data.length === 0) throw fileError('Tệp rỗng.');
-  const lines = isXlsx(file) ? await xlsxLines(file.data, spec.maxRows) : csvLines(file.data, spec.maxRows);
+  const xlsx = isXlsx(file);
+  const maxRows = xlsx ? Math.min(spec.maxRows, spec.maxXlsxRows ?? spec.maxRows) : spec.maxRows;
+  const tooMany = (n: number) => fileError(`Tệp có ${n} dòng dữ liệu, vượt quá giới hạn ${maxRows} dòng mỗi lần nhập${xlsx && maxRows < spec.maxRows ? ' của tệp XLSX' : ''}. ${spec.tooManyAdvice ?? 'Hãy chia thành nhiều tệp.'}`);
+  const lines = xlsx ? await xlsxLines(file.data, maxRows, spec.maxUnpackedBytes ?? MAX_XLSX_UNPACKED_BYTES, tooMany) : csvLines(file.data, maxRows);
   const [header, ...body] = lines;
   if (!header) throw fileError('Tệp không có dòng tiêu đề.');
   const names = header.cells.map((c) => c.trim());
@@ -46,7 +55,7 @@ export async function readTableFile(file: TableFile, spec: TableSpec): Promise<T
   if (missing.length > 0) throw fileError(`Dòng 1 (tiêu đề) thiếu cột: ${missing.join(', ')}.`);
   const rows = body.filter((l) => l.cells.some((c) => c.trim() !== ''));
   if (rows.length === 0) throw fileError('Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.');
-  if (rows.length > spec.maxRows) throw fileError(`Tệp có ${rows.length} dòng dữ liệu, vượt quá giới hạn ${spec.maxRows} dòng mỗi lần nhập. Hãy chia thành nhiều tệp.`);
+  if (rows.length > maxRows) throw tooMany(rows.length);
   return rows.map(({ line, cells }) => {
     const values: Record<string, string> = {};
     columns.forEach((column, i) => {
@@ -104,9 +113,9 @@ function unpacksWithin(data: Buffer, budget: number): boolean {
   return true;
 }
 
-async function xlsxLines(data: Buffer, maxRows: number): Promise<RawLine[]> {
-  if (!unpacksWithin(data, MAX_XLSX_UNPACKED_BYTES)) {
-    throw fileError(`Không đọc được tệp XLSX: tệp hỏng, hoặc giải nén ra quá ${MAX_XLSX_UNPACKED_BYTES / 1024 / 1024} MB (bảng tính đơn vị, trường không lớn như vậy).`);
+async function xlsxLines(data: Buffer, maxRows: number, maxUnpacked: number, tooMany: (n: number) => AppError): Promise<RawLine[]> {
+  if (!unpacksWithin(data, maxUnpacked)) {
+    throw fileError(`Không đọc được tệp XLSX: tệp hỏng, hoặc giải nén ra quá ${maxUnpacked / 1024 / 1024} MB (quá lớn với số dòng cho phép).`);
   }
   const workbook = new ExcelJS.Workbook();
   try {
@@ -116,9 +125,7 @@ async function xlsxLines(data: Buffer, maxRows: number): Promise<RawLine[]> {
   }
   const sheet = workbook.worksheets[0];
   if (!sheet) throw fileError('Tệp XLSX không có trang tính nào.');
-  if (sheet.actualRowCount > maxRows + 1) {
-    throw fileError(`Tệp có ${sheet.actualRowCount - 1} dòng dữ liệu, vượt quá giới hạn ${maxRows} dòng mỗi lần nhập. Hãy chia thành nhiều tệp.`);
-  }
+  if (sheet.actualRowCount > maxRows + 1) throw tooMany(sheet.actualRowCount - 1);
   const lines: RawLine[] = [];
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const cells: string[] = [];

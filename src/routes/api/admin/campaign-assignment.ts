@@ -7,8 +7,8 @@ import type { AppContext } from '../../../app-context.js';
 import { AppError } from '../../../errors.js';
 import { readMultipart } from '../../../plugins/multipart.js';
 import { administratorOf } from '../../../services/administration/administrator.js';
-import { MAX_IMPORT_BYTES, tooLargeMessage } from '../../../services/administration/organisation.js';
 import { readRun, startAssignment } from '../../../services/admissions/assignment-runs.js';
+import { SEASON_MAX_BYTES, seasonTooLargeMessage } from '../../../services/admissions/import-file.js';
 import { readNotices, startNotices } from '../../../services/admissions/notices.js';
 import { publishResults, readChanges, readCutoffs, readResults, resultsCsv } from '../../../services/admissions/results.js';
 import { importScores } from '../../../services/admissions/scores.js';
@@ -39,8 +39,8 @@ export const adminCampaignAssignmentRoutes: FastifyPluginAsyncZod<{ ctx: AppCont
   }, async (request, reply) => {
     administratorOf(request.caller); // before reading the upload
     if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Gửi tệp trong phần `file` của multipart/form-data.');
-    const body = await readMultipart(request, { limits: { fileSize: MAX_IMPORT_BYTES, files: 1 }, reply }).catch((error: unknown) => {
-      throw error instanceof AppError && error.code === 'FILE_TOO_LARGE' ? new AppError('FILE_TOO_LARGE', tooLargeMessage()) : error;
+    const body = await readMultipart(request, { limits: { fileSize: SEASON_MAX_BYTES, files: 1 }, reply }).catch((error: unknown) => {
+      throw error instanceof AppError && error.code === 'FILE_TOO_LARGE' ? new AppError('FILE_TOO_LARGE', seasonTooLargeMessage()) : error;
     });
     const file = body.files.find((f) => f.fieldName === 'file');
     if (!file) throw new AppError('VALIDATION_FAILED', 'Chưa chọn tệp.', { file: 'Chọn tệp CSV hoặc XLSX.' });

@@ -6,7 +6,7 @@ import type { AppContext } from '../../../app-context.js';
 import { AppError } from '../../../errors.js';
 import { readMultipart } from '../../../plugins/multipart.js';
 import { administratorOf } from '../../../services/administration/administrator.js';
-import { MAX_IMPORT_BYTES, tooLargeMessage } from '../../../services/administration/organisation.js';
+import { SEASON_MAX_BYTES, seasonTooLargeMessage } from '../../../services/admissions/import-file.js';
 import { answerRosterAtDesk, importRoster, readRoster, ROSTER_STATUSES, rosterAnswer, rosterQuery } from '../../../services/admissions/roster.js';
 import { errorResponse } from '../error-response.js';
 
@@ -30,15 +30,16 @@ export const adminCampaignRosterRoutes: FastifyPluginAsyncZod<{ ctx: AppContext 
       description: 'multipart/form-data, phần `file`. Dòng tiêu đề: pupilIdNumber,fullName,birthDate,gender,currentSchool,residence,guardianIdNumber '
         + '(bắt buộc 3 cột đầu). birthDate yyyy-mm-dd hoặc dd/mm/yyyy; gender Nam/Nữ hoặc male/female; số định danh 12 chữ số. '
         + 'Nhập lại: các dòng còn `pending` được thay bằng tệp mới, các dòng cha mẹ đã trả lời được giữ nguyên (`kept`). '
-        + 'Lỗi: 422 với `fields` theo "line N"; 409 ADMISSION_WINDOW_CLOSED khi thời gian tiền kiểm đã kết thúc.',
+        + 'Tệp phải chứa toàn bộ danh sách: CSV tối đa 300.000 dòng và 40 MB, XLSX tối đa 50.000 dòng. '
+        + 'Lỗi: 422 với `fields` theo "line N" (hoặc `file` khi quá số dòng); 413 FILE_TOO_LARGE khi quá 40 MB; 409 ADMISSION_WINDOW_CLOSED khi thời gian tiền kiểm đã kết thúc.',
       params: idParams, consumes: ['multipart/form-data'],
       response: { 200: z.object({ imported: z.number().int(), kept: z.number().int(), removed: z.number().int() }), ...errors },
     },
   }, async (request, reply) => {
     administratorOf(request.caller); // before reading the upload
     if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Gửi tệp trong phần `file` của multipart/form-data.');
-    const body = await readMultipart(request, { limits: { fileSize: MAX_IMPORT_BYTES, files: 1 }, reply }).catch((error: unknown) => {
-      throw error instanceof AppError && error.code === 'FILE_TOO_LARGE' ? new AppError('FILE_TOO_LARGE', tooLargeMessage()) : error;
+    const body = await readMultipart(request, { limits: { fileSize: SEASON_MAX_BYTES, files: 1 }, reply }).catch((error: unknown) => {
+      throw error instanceof AppError && error.code === 'FILE_TOO_LARGE' ? new AppError('FILE_TOO_LARGE', seasonTooLargeMessage()) : error;
     });
     const file = body.files.find((f) => f.fieldName === 'file');
     if (!file) throw new AppError('VALIDATION_FAILED', 'Chưa chọn tệp.', { file: 'Chọn tệp CSV hoặc XLSX.' });
@@ -48,7 +49,7 @@ export const adminCampaignRosterRoutes: FastifyPluginAsyncZod<{ ctx: AppContext 
   app.get('/api/admin/campaigns/:id/roster', {
     schema: {
       tags, summary: 'Danh sách tiền kiểm: các dòng (50 dòng một trang) và số dòng theo trạng thái',
-      description: '`q` tìm theo số định danh hoặc họ tên; `status` lọc theo trạng thái.',
+      description: '`q` toàn chữ số: số định danh bắt đầu bằng `q`; khác: họ tên hoặc số định danh chứa `q`. `status` lọc theo trạng thái.',
       params: idParams, querystring: rosterQuery,
       response: {
         200: z.object({

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
 import { AppError, isAppError, validationFailed } from '../../../errors.js';
 import { getCampaign } from '../../../services/administration/campaigns.js';
-import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, tooLargeMessage } from '../../../services/administration/organisation.js';
+import { SEASON_MAX_BYTES, seasonFileLimits, seasonTooLargeMessage } from '../../../services/admissions/import-file.js';
 import { importRoster, readRoster, ROSTER_STATUS_LABELS, ROSTER_STATUSES, rosterQuery } from '../../../services/admissions/roster.js';
 import { render } from '../common.js';
 import { enc } from '../staff/shared.js';
@@ -31,7 +31,7 @@ export function campaignRosterPages(app: FastifyInstance, ctx: AppContext): void
     return render(request, reply, 'admin-campaign-roster', {
       title: `Tiền kiểm — ${campaign.name}`, adminMenu: adminMenu(BASE), campaign, action: path, ...outcome,
       window: campaign.windows.preVerification ?? null,
-      maxRows: MAX_IMPORT_ROWS, maxMb: MAX_IMPORT_BYTES / 1024 / 1024,
+      fileLimits: seasonFileLimits(),
       counts: ROSTER_STATUSES.map((s) => ({ status: s, label: ROSTER_STATUS_LABELS[s], count: roster.counts[s] })),
       statuses: ROSTER_STATUSES.map((s) => ({ value: s, label: ROSTER_STATUS_LABELS[s], selected: s === query.status })),
       q: query.q ?? '', total: roster.total,
@@ -55,8 +55,8 @@ export function campaignRosterPages(app: FastifyInstance, ctx: AppContext): void
     if (!(await adminOr(request, reply))) return reply;
     const campaignId = campaignIdOf(request);
     try {
-      const body = await readUploadForm(request, reply, { fileSize: MAX_IMPORT_BYTES, files: 1 }).catch((error: unknown) => {
-        throw isAppError(error) && error.code === 'FILE_TOO_LARGE' ? new AppError('FILE_TOO_LARGE', tooLargeMessage()) : error;
+      const body = await readUploadForm(request, reply, { fileSize: SEASON_MAX_BYTES, files: 1 }).catch((error: unknown) => {
+        throw isAppError(error) && error.code === 'FILE_TOO_LARGE' ? new AppError('FILE_TOO_LARGE', seasonTooLargeMessage()) : error;
       });
       const file = body.files.find((f) => f.fieldName === 'file');
       if (!file) throw new AppError('VALIDATION_FAILED', 'Chưa chọn tệp.', { file: 'Chọn tệp CSV hoặc XLSX.' });

@@ -6,10 +6,10 @@ import type { AppContext } from '../../../app-context.js';
 import { AppError, isAppError } from '../../../errors.js';
 import { readMultipart } from '../../../plugins/multipart.js';
 import { getCampaign, type CampaignView } from '../../../services/administration/campaigns.js';
-import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, tooLargeMessage } from '../../../services/administration/organisation.js';
 import { readRun, startAssignment } from '../../../services/admissions/assignment-runs.js';
 import { listRunItems, readScoresState, type RunListItem } from '../../../services/admissions/overview.js';
 import { publishResults, readChanges, readCutoffs, readResults, resultsCsv } from '../../../services/admissions/results.js';
+import { SEASON_MAX_BYTES, seasonFileLimits, seasonTooLargeMessage } from '../../../services/admissions/import-file.js';
 import { extraColumns, importScores } from '../../../services/admissions/scores.js';
 import { readPageForm, render } from '../common.js';
 import { sendDownload } from '../downloads.js';
@@ -63,7 +63,7 @@ export function campaignSeasonPages(app: FastifyInstance, ctx: AppContext): void
     const state = await readScoresState(ctx, request.caller, campaign.id);
     return render(request, reply, 'admin-campaign-scores', {
       title: `Điểm thi — ${campaign.name}`, adminMenu: adminMenu(BASE), campaign, state, ...outcome,
-      extras: extraColumns(campaign.tieBreak), maxRows: MAX_IMPORT_ROWS, maxMb: MAX_IMPORT_BYTES / 1024 / 1024,
+      extras: extraColumns(campaign.tieBreak), fileLimits: seasonFileLimits(),
       action: `${BASE}/${enc(campaign.id)}/diem`,
       flash: flashText(request, { 'da-nhap': 'Đã nhập tệp điểm; điểm cũ của kỳ tuyển sinh đã được thay bằng tệp này.' }),
     }, status);
@@ -80,8 +80,8 @@ export function campaignSeasonPages(app: FastifyInstance, ctx: AppContext): void
     const campaignId = campaignIdOf(request);
     try {
       if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Biểu mẫu phải gửi tệp (multipart/form-data).');
-      const body = await readMultipart(request, { limits: { fileSize: MAX_IMPORT_BYTES, files: 1 }, reply }).catch((error: unknown) => {
-        throw isAppError(error) && error.code === 'FILE_TOO_LARGE' ? new AppError('FILE_TOO_LARGE', tooLargeMessage()) : error;
+      const body = await readMultipart(request, { limits: { fileSize: SEASON_MAX_BYTES, files: 1 }, reply }).catch((error: unknown) => {
+        throw isAppError(error) && error.code === 'FILE_TOO_LARGE' ? new AppError('FILE_TOO_LARGE', seasonTooLargeMessage()) : error;
       });
       const file = body.files.find((f) => f.fieldName === 'file' && f.data.length > 0);
       if (!file) throw new AppError('VALIDATION_FAILED', 'Chưa chọn tệp.', { file: 'Chọn tệp CSV hoặc XLSX.' });
