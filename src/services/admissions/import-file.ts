@@ -13,7 +13,8 @@ export const SEASON_MAX_ROWS = 300_000;
 export const SEASON_MAX_BYTES = 40 * 1024 * 1024;
 /**
  * Data rows of an XLSX: exceljs holds the whole workbook in memory. Measured for a 7-column roster sheet: 30,000 rows
- * took 8 s and ~210 MB of heap to read, 100,000 rows 20 s and ~700 MB, too much for one request on a shared server;
+ * took 8 s and ~210 MB of heap to read, 100,000 rows 20 s and ~700 MB, too much for one request on a shared server
+ * (50,000 rows through readImportFile: ~5 s, ~320 MB resident);
  * a larger list is saved as CSV (UTF-8), parsed into plain string arrays (a 12,000-row roster: well under a second).
  */
 export const SEASON_MAX_XLSX_ROWS = 50_000;
