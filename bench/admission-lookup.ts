@@ -17,7 +17,7 @@ import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { openDatabase } from '../src/db/client.js';
 import { seedOrganisation } from '../src/db/seed/index.js';
-import { type Child, cleaningUp, cleanup, cleanupOnSignals, cpuMs, databaseUrl, ExitError, freePort, onCleanup, positiveInt, raceStartup, startChild, stopChild, trackLoad, waitForHealthz } from './harness.js';
+import { type Child, cleaningUp, cleanupOnSignals, cpuMs, databaseUrl, ExitError, freePort, onCleanup, positiveInt, raceStartup, runBenchmark, startChild, stopChild, trackLoad, waitForHealthz } from './harness.js';
 
 const settings = {
   adminUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
@@ -292,16 +292,4 @@ async function main(): Promise<void> {
   console.log(`lookup/one-query ratio (c)/(b): ${(c.reqPerSec / b.reqPerSec).toFixed(2)}`);
 }
 
-let exitCode = 0;
-try {
-  await main();
-} catch (error) {
-  if (error instanceof ExitError) exitCode = error.code;
-  else {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    exitCode = 1;
-  }
-} finally {
-  await cleanup();
-}
-process.exit(exitCode);
+await runBenchmark(main);
