@@ -2,7 +2,9 @@
 // file, no existence, no title, no signers) for a code that exists, one that does not and a wrong key; the link
 // printed on the result (and in the citizen's and staff's views) carries the key, which shows the summary.
 // Checking an uploaded copy keeps working for everyone.
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/db/repositories/outbox.js';
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
 import { trackingTokenFor, verificationKeyFor } from '../../src/services/access.js';
 import { performAction } from '../../src/services/processing/perform-action.js';
@@ -100,5 +102,47 @@ describe('checking a file', () => {
       payload: Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="kq.pdf"\r\nContent-Type: application/pdf\r\n\r\n`), pdf, Buffer.from(`\r\n--${boundary}--\r\n`)]),
     });
     expect(api.json()).toMatchObject({ valid: true, dossierCode: code });
+  });
+});
+
+// /verify/:code and POST /api/verify answer an issued result from what was found when its exact bytes were verified
+// (document_verifications, by SHA-256 and trust-anchor fingerprint), not by re-verifying per request; uploads matching
+// nothing issued are never kept. Last in the file: it marks the stored answer.
+describe('verification answered from what was verified before', () => {
+  const stored = async () => rowsOf<{ sha256: string; anchors: string; result: { valid: boolean } }>(
+    await env.ctx.db.execute(sql`select sha256, anchors, result from document_verifications`));
+
+  it('the issued result is verified once and the answer kept by the file hash and the anchors', async () => {
+    // The pages and uploads above verified it; a loaded machine may have found the verifier busy, so ask until kept.
+    const rows = await eventually(async () => {
+      expect((await get(`/verify/${encodeURIComponent(code)}?k=${key}`)).statusCode).toBe(200);
+      const found = await stored();
+      return found.length > 0 ? found : undefined;
+    });
+    expect(rows).toHaveLength(1);
+    const issued = rowsOf<{ sha256: string }>(await env.ctx.db.execute(sql`select sha256 from issued_documents where kind = 'result'`));
+    expect(rows[0]!.sha256).toBe(issued[0]!.sha256);
+    expect(rows[0]!.anchors).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[0]!.result.valid).toBe(true);
+  });
+
+  it('an upload of the same bytes and the QR page answer from the stored row', async () => {
+    const first = await upload('/api/verify', pdf);
+    expect(first.json()).toMatchObject({ valid: true, dossierCode: code });
+    expect(first.json()).toEqual((await stored())[0]!.result);
+    // Mark the stored answer: if the next answers were re-verified they would not carry the mark.
+    await env.ctx.db.execute(sql`update document_verifications set result = jsonb_set(result, '{signatures,0,signer}', '"Người ký đánh dấu"')`);
+    expect((await upload('/api/verify', pdf)).json().signatures[0].signer).toBe('Người ký đánh dấu');
+    expect((await get(`/verify/${encodeURIComponent(code)}?k=${key}`)).body).toContain('Người ký đánh dấu');
+  });
+
+  it('a file that matches nothing issued is verified and never kept', async () => {
+    const altered = Buffer.from(pdf);
+    const at = Math.floor(altered.length / 3);
+    altered[at] = altered[at]! ^ 0x01;
+    const answer = await upload('/api/verify', altered);
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json().valid).toBe(false);
+    expect(await stored()).toHaveLength(1);
   });
 });
