@@ -13,6 +13,7 @@ import { registrationAdmission } from '../../src/services/admissions/registratio
 import { rowsOf } from '../../src/db/repositories/outbox.js';
 import { clearAdmissionResultCache } from '../../src/services/admission-lookup/result.js';
 import { signInCitizen } from '../helpers/citizen-session.js';
+import { signInPages } from '../helpers/page-session.js';
 import { eventually } from '../helpers/http.js';
 import { startHarness, uploads, type Harness } from './procedures-common.js';
 
@@ -197,6 +198,19 @@ describe('confirmation of enrolment', () => {
     expect(bySchool[S3]).toMatchObject({ quota: 1, admitted: 1, confirmed: 0, seatsLeft: 1 });
     expect(all.body.items.map((i: { pupilIdNumber: string; confirmed: boolean }) => [i.pupilIdNumber, i.confirmed]).sort())
       .toEqual([[pid(1), true], [pid(2), true], [pid(3), true], [pid(4), false], [pid(6), false]]);
+    expect(all.body.total).toBe(5);
+    // One page at a time, by school ID (B, S3, A) then pupil ID; the counts stay whole.
+    const page2 = await as('admin', 'GET', `/api/admin/campaigns/${C}/enrolments?limit=2&offset=2`);
+    expect(page2.body.items.map((i: { pupilIdNumber: string }) => i.pupilIdNumber)).toEqual([pid(6), pid(1)]);
+    expect(page2.body).toMatchObject({ total: 5, schools: all.body.schools });
+    expect((await as('admin', 'GET', `/api/admin/campaigns/${C}/enrolments?limit=0`)).status).toBe(422);
+    expect((await as('admin', 'GET', `/api/admin/campaigns/${C}/enrolments?limit=100000`)).status).toBe(422);
+    const screen = await signInPages(h.env, 'admin');
+    const first = await screen.get(`/quan-tri/tuyen-sinh/${C}/nhap-hoc`);
+    expect(first.status).toBe(200);
+    expect(first.body).toContain(pid(4));
+    expect(first.body).not.toContain('Trang sau');
+    expect((await screen.get(`/quan-tri/tuyen-sinh/${C}/nhap-hoc?page=0`)).status).toBe(422);
     const principal = await as('principal', 'GET', `/api/admin/campaigns/${C}/enrolments`);
     expect(principal.body.schools.map((s: { unitId: string }) => s.unitId)).toEqual([A]);
     expect(principal.body.items.map((i: { pupilIdNumber: string }) => i.pupilIdNumber)).toEqual([pid(1), pid(2)]);

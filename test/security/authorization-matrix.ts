@@ -586,8 +586,9 @@ export const MATRIX: MatrixRow[] = [
     Array<string>(15).fill(NF)),
   ...staffRows('GET /api/campaigns/:id/supplementary (no window)', get('/api/campaigns/ts10-demo/supplementary'), Array<string>(15).fill(NOTF)),
   ...staffRows('GET /api/admin/campaigns/:id/enrolments', get('/api/admin/campaigns/ts10-demo/enrolments'), [UA, UA, UA, FB, FB, FB, FB, OK, FB, OK, FB, OK, FB, UA, UA]),
+  // A school's desk learns nothing of a pupil not admitted to it (no published result here): the same 403 before the window.
   ...staffRows('POST /api/admin/campaigns/:id/enrolments', send('POST', '/api/admin/campaigns/ts10-demo/enrolments', { json: { pupilIdNumber: MATRIX_PUPILS.lamSon } }),
-    [UA, UA, UA, FB, FB, FB, FB, WC, WC, WC, WC, WC, WC, UA, UA]),
+    [UA, UA, UA, FB, FB, FB, FB, WC, FB, FB, FB, FB, FB, UA, UA]),
   ...staffRows('GET /quan-tri/tuyen-sinh/:id/phuc-khao', get('/quan-tri/tuyen-sinh/ts10-demo/phuc-khao'), [LOGIN, LOGIN, LOGIN, P403, P403, P403, P403, P200, P403, P403, P403, P403, P403, LOGIN, LOGIN]),
   ...staffRows('GET /api/campaigns/:id/demand (unknown)', { ...get('/api/campaigns/khong-co/demand'), remoteAddress: '198.51.100.146' }, Array<string>(15).fill(NOTF)),
   ...staffRows('GET /api/admin/document-kinds', get('/api/admin/document-kinds'), adminApi(OK)),

@@ -7,6 +7,7 @@ import {
   admissionCutoffs, admissionEnrolments, admissionResults, admissionRuns, admissionSupplementaryChoices, campaignSchools,
 } from '../schema/index.js';
 import type { ResultRow, RunRow } from './admission-assignment.js';
+import { rowsOf } from './outbox.js';
 
 export type EnrolmentRow = typeof admissionEnrolments.$inferSelect;
 export type SupplementaryChoicesRow = typeof admissionSupplementaryChoices.$inferSelect;
@@ -59,10 +60,6 @@ export async function insertEnrolment(db: Db, row: typeof admissionEnrolments.$i
   return created;
 }
 
-export async function listEnrolments(db: Db, campaignId: string): Promise<EnrolmentRow[]> {
-  return db.select().from(admissionEnrolments).where(eq(admissionEnrolments.campaignId, campaignId)).orderBy(asc(admissionEnrolments.pupilIdNumber));
-}
-
 /** Confirmed enrolments per program id (school unit id, or unit id + ':' + category). */
 export async function countEnrolmentsByProgram(db: Db, campaignId: string): Promise<Map<string, number>> {
   const rows = await db.select({ unitId: admissionEnrolments.schoolUnitId, category: admissionEnrolments.category, n: sql<number>`count(*)::int` })
@@ -110,4 +107,59 @@ export async function findCutoff(db: Db, runId: string, schoolUnitId: string, ca
   const [row] = await db.select({ cutoff: admissionCutoffs.cutoff }).from(admissionCutoffs)
     .where(and(eq(admissionCutoffs.runId, runId), eq(admissionCutoffs.schoolUnitId, schoolUnitId), eq(admissionCutoffs.category, category)));
   return row?.cutoff;
+}
+
+export interface AdmittedRow {
+  pupilIdNumber: string; school: string; category: string; round: 'main' | 'supplementary'; choiceRank: number | null; total: number;
+  confirmedAt: Date | null; confirmedBy: string | null;
+}
+
+/**
+ * The pupils admitted now (services/admissions/enrolment.ts readEnrolments): the supplementary run's admitted rows, and
+ * the main run's for pupils not in it — once there is a supplementary run, only those whose place was confirmed — each
+ * with its enrolment (whose school wins). A row with no school counts only when an enrolment exists. Null: no run.
+ */
+function admittedNow(campaignId: string, mainRunId: string | undefined, supplementaryRunId: string | undefined) {
+  const enrolled = sql`exists (select 1 from admission_enrolments x where x.campaign_id = ${campaignId} and x.pupil_id_number = r.pupil_id_number)`;
+  const parts = [];
+  if (supplementaryRunId) {
+    parts.push(sql`select r.pupil_id_number, r.school_unit_id, r.category, r.choice_rank, r.total, 'supplementary' as round from admission_results r
+      where r.run_id = ${supplementaryRunId} and (r.school_unit_id is not null or ${enrolled})`);
+  }
+  if (mainRunId) {
+    parts.push(sql`select r.pupil_id_number, r.school_unit_id, r.category, r.choice_rank, r.total, 'main' as round from admission_results r
+      where r.run_id = ${mainRunId} and ${supplementaryRunId
+        ? sql`not exists (select 1 from admission_results s where s.run_id = ${supplementaryRunId} and s.pupil_id_number = r.pupil_id_number) and ${enrolled}`
+        : sql`(r.school_unit_id is not null or ${enrolled})`}`);
+  }
+  if (parts.length === 0) return undefined;
+  return sql`select c.pupil_id_number, coalesce(e.school_unit_id, c.school_unit_id) as school, coalesce(e.category, c.category) as category, c.round,
+      c.choice_rank, c.total, e.confirmed_at, e.confirmed_by
+    from (${sql.join(parts, sql` union all `)}) c
+    left join admission_enrolments e on e.campaign_id = ${campaignId} and e.pupil_id_number = c.pupil_id_number`;
+}
+
+/** Admitted pupils per school now (one GROUP BY). */
+export async function countAdmittedBySchool(db: Db, campaignId: string, mainRunId?: string, supplementaryRunId?: string): Promise<Map<string, number>> {
+  const query = admittedNow(campaignId, mainRunId, supplementaryRunId);
+  if (!query) return new Map();
+  const rows = rowsOf<{ school: string; n: number }>(await db.execute(sql`select school, count(*)::int as n from (${query}) a group by school`));
+  return new Map(rows.map((r) => [r.school, Number(r.n)]));
+}
+
+/** One page of the admitted pupils, of one school when `school` is given, by school then pupil ID. */
+export async function listAdmitted(
+  db: Db, campaignId: string, runs: { main?: string; supplementary?: string }, page: { school?: string; limit: number; offset: number },
+): Promise<AdmittedRow[]> {
+  const query = admittedNow(campaignId, runs.main, runs.supplementary);
+  if (!query) return [];
+  const rows = rowsOf<{
+    pupil_id_number: string; school: string; category: string; round: 'main' | 'supplementary'; choice_rank: number | null; total: number;
+    confirmed_at: Date | string | null; confirmed_by: string | null;
+  }>(await db.execute(sql`select * from (${query}) a ${page.school === undefined ? sql`` : sql`where school = ${page.school}`}
+    order by school, pupil_id_number limit ${page.limit} offset ${page.offset}`));
+  return rows.map((r) => ({
+    pupilIdNumber: r.pupil_id_number, school: r.school, category: r.category, round: r.round, choiceRank: r.choice_rank === null ? null : Number(r.choice_rank),
+    total: Number(r.total), confirmedAt: r.confirmed_at === null ? null : new Date(r.confirmed_at), confirmedBy: r.confirmed_by,
+  }));
 }

@@ -13,10 +13,10 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { Db } from '../../db/client.js';
-import { findRun, listResults, lockCampaign, type ResultRow, type RunRow } from '../../db/repositories/admission-assignment.js';
+import { findRun, lockCampaign, type ResultRow, type RunRow } from '../../db/repositories/admission-assignment.js';
 import {
-  countEnrolmentsOfSchool, findEnrolment, findResult, hasSupplementaryRun, insertEnrolment, latestPublishedRunOfRound, listEnrolments,
-  lockCampaignSchool, type EnrolmentRow,
+  countAdmittedBySchool, countEnrolmentsOfSchool, findEnrolment, findResult, hasSupplementaryRun, insertEnrolment, latestPublishedRunOfRound,
+  listAdmitted, lockCampaignSchool, type EnrolmentRow,
 } from '../../db/repositories/admission-enrolments.js';
 import { campaignSchoolsForDemand } from '../../db/repositories/admission-lookup.js';
 import { findCampaign, findLiveRegistration, type CampaignRow } from '../../db/repositories/admissions.js';
@@ -227,12 +227,18 @@ export interface EnrolmentItem {
   confirmed: boolean; confirmedAt: string | null; by: 'citizen' | 'school' | null;
 }
 
+/** Pupils per page of the list (API `limit` at most, the admin page's page size). */
+export const ENROLMENT_PAGE = 200;
+
 /**
  * GET /api/admin/campaigns/:id/enrolments: per school, the pupils admitted (current published results, as currentOutcome
  * reads them) against those confirmed, and the seats left; administrators every school (or `school`), a principal of
- * a campaign school their own.
+ * a campaign school their own. The counts are one GROUP BY and the pupils one page (`limit`, `offset`) read by the
+ * database: a province's results never come into memory whole.
  */
-export async function readEnrolments(ctx: AppContext, caller: Caller, campaignId: string, school?: string): Promise<{ schools: EnrolmentSchool[]; items: EnrolmentItem[] }> {
+export async function readEnrolments(
+  ctx: AppContext, caller: Caller, campaignId: string, school?: string, page: { limit?: number; offset?: number } = {},
+): Promise<{ schools: EnrolmentSchool[]; items: EnrolmentItem[]; total: number }> {
   const staff = staffOf(caller);
   const admin = can(staff, 'administration');
   if (!admin && !staff.roles.includes(PRINCIPAL_ROLE)) throw new AppError('FORBIDDEN', 'Chỉ quản trị hệ thống và hiệu trưởng các trường của kỳ tuyển sinh được xem.');
@@ -245,35 +251,25 @@ export async function readEnrolments(ctx: AppContext, caller: Caller, campaignId
   const [main, supplementary] = await Promise.all([
     latestPublishedRunOfRound(ctx.db, campaign.id, 'main'), latestPublishedRunOfRound(ctx.db, campaign.id, 'supplementary'),
   ]);
-  const current = new Map<string, { row: ResultRow; round: 'main' | 'supplementary' }>();
-  if (main) for (const row of await listResults(ctx.db, main.id)) current.set(row.pupilIdNumber, { row, round: 'main' });
-  if (supplementary) for (const row of await listResults(ctx.db, supplementary.id)) current.set(row.pupilIdNumber, { row, round: 'supplementary' });
-  const enrolments = new Map((await listEnrolments(ctx.db, campaign.id)).map((e) => [e.pupilIdNumber, e]));
-
-  const items: EnrolmentItem[] = [];
-  for (const [pupil, { row, round }] of current) {
-    const enrolment = enrolments.get(pupil);
-    // A main-round place stops counting as admitted once a supplementary run is out (unless it was confirmed).
-    const admitted = row.schoolUnitId !== null && (round === 'supplementary' || !supplementary || enrolment !== undefined);
-    if (!admitted && !enrolment) continue;
-    const at = enrolment?.schoolUnitId ?? row.schoolUnitId!;
-    if (visible !== undefined && at !== visible) continue;
-    items.push({
-      pupilIdNumber: pupil, school: at, category: enrolment?.category ?? row.category, round, choiceRank: row.choiceRank, total: row.total / 100,
-      confirmed: enrolment !== undefined, confirmedAt: enrolment?.confirmedAt.toISOString() ?? null,
-      by: enrolment ? (enrolment.confirmedBy.startsWith('staff:') ? 'school' : 'citizen') : null,
-    });
-  }
-  items.sort((a, b) => a.school.localeCompare(b.school) || a.pupilIdNumber.localeCompare(b.pupilIdNumber));
-  const seats = await seatsLeft(ctx.db, campaign);
+  const runs = { main: main?.id, supplementary: supplementary?.id };
+  const [admitted, rows, seats] = await Promise.all([
+    countAdmittedBySchool(ctx.db, campaign.id, runs.main, runs.supplementary),
+    listAdmitted(ctx.db, campaign.id, runs, { school: visible, limit: Math.min(page.limit ?? ENROLMENT_PAGE, ENROLMENT_PAGE), offset: page.offset ?? 0 }),
+    seatsLeft(ctx.db, campaign),
+  ]);
+  const items: EnrolmentItem[] = rows.map((r) => ({
+    pupilIdNumber: r.pupilIdNumber, school: r.school, category: r.category, round: r.round, choiceRank: r.choiceRank, total: r.total / 100,
+    confirmed: r.confirmedAt !== null, confirmedAt: r.confirmedAt?.toISOString() ?? null,
+    by: r.confirmedBy === null ? null : (r.confirmedBy.startsWith('staff:') ? 'school' : 'citizen'),
+  }));
   const schools = names.filter((s) => visible === undefined || s.unitId === visible).map((s) => {
     const mine = seats.filter((p) => p.unitId === s.unitId);
     return {
-      unitId: s.unitId, name: s.name, quota: s.quota,
-      admitted: items.filter((i) => i.school === s.unitId).length,
+      unitId: s.unitId, name: s.name, quota: s.quota, admitted: admitted.get(s.unitId) ?? 0,
       confirmed: mine.reduce((n, p) => n + p.confirmed, 0),
       seatsLeft: mine.reduce((n, p) => n + p.left, 0),
     };
   });
-  return { schools, items };
+  const total = visible === undefined ? [...admitted.values()].reduce((n, v) => n + v, 0) : (admitted.get(visible) ?? 0);
+  return { schools, items, total };
 }

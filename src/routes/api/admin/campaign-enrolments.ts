@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../../app-context.js';
-import { readEnrolments, recordEnrolmentAtDesk } from '../../../services/admissions/enrolment.js';
+import { ENROLMENT_PAGE, readEnrolments, recordEnrolmentAtDesk } from '../../../services/admissions/enrolment.js';
 import { enrolmentView } from '../admission-enrolment.js';
 import { errorResponse } from '../error-response.js';
 
@@ -16,8 +16,14 @@ export const adminCampaignEnrolmentRoutes: FastifyPluginAsyncZod<{ ctx: AppConte
     schema: {
       tags, summary: 'Xác nhận nhập học theo trường: số trúng tuyển, số đã xác nhận, chỉ tiêu còn lại, danh sách học sinh',
       description: 'Quản trị xem mọi trường (hoặc `school`); hiệu trưởng (vai trò leader của một trường trong kỳ) xem trường mình. '
-        + 'Trúng tuyển theo lượt xét tuyển đã công bố mới nhất (vòng bổ sung thay vòng chính cho học sinh có trong vòng bổ sung).',
-      params: idParams, querystring: z.object({ school: z.string().min(1).max(64).optional() }),
+        + 'Trúng tuyển theo lượt xét tuyển đã công bố mới nhất (vòng bổ sung thay vòng chính cho học sinh có trong vòng bổ sung). '
+        + `Danh sách học sinh theo trang: \`limit\` (tối đa ${ENROLMENT_PAGE}), \`offset\`; \`total\` là tổng số.`,
+      params: idParams,
+      querystring: z.object({
+        school: z.string().min(1).max(64).optional(),
+        limit: z.coerce.number().int().min(1).max(ENROLMENT_PAGE).default(ENROLMENT_PAGE),
+        offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+      }),
       response: {
         200: z.object({
           schools: z.array(z.object({
@@ -27,11 +33,13 @@ export const adminCampaignEnrolmentRoutes: FastifyPluginAsyncZod<{ ctx: AppConte
             pupilIdNumber: z.string(), school: z.string(), category: z.string(), round: z.enum(['main', 'supplementary']), choiceRank: z.number().int().nullable(),
             total: z.number(), confirmed: z.boolean(), confirmedAt: z.string().nullable(), by: z.enum(['citizen', 'school']).nullable(),
           })),
+          /** Admitted pupils in all (of `school` when given): `items` is one page of them (`limit`, `offset`). */
+          total: z.number().int(),
         }),
         ...errors,
       },
     },
-  }, async (request) => readEnrolments(ctx, request.caller, request.params.id, request.query.school));
+  }, async (request) => readEnrolments(ctx, request.caller, request.params.id, request.query.school, request.query));
 
   app.post('/api/admin/campaigns/:id/enrolments', {
     schema: {

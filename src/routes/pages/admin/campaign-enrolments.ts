@@ -4,21 +4,27 @@
 // POST /api/admin/campaigns/:id/assignment with round "supplementary").
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
-import { isAppError } from '../../../errors.js';
+import { z } from 'zod';
+import { isAppError, validationFailed } from '../../../errors.js';
 import { getCampaign } from '../../../services/administration/campaigns.js';
 import { startAssignment } from '../../../services/admissions/assignment-runs.js';
-import { readEnrolments } from '../../../services/admissions/enrolment.js';
+import { ENROLMENT_PAGE, readEnrolments } from '../../../services/admissions/enrolment.js';
 import { readPageForm, render } from '../common.js';
 import { enc } from '../staff/shared.js';
 import { adminMenu, adminOr } from './shared.js';
 
 const BASE = '/quan-tri/tuyen-sinh';
+const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1) });
 
 export function campaignEnrolmentPages(app: FastifyInstance, ctx: AppContext): void {
   const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
   const show = async (request: FastifyRequest, reply: FastifyReply, form: { message?: string; confirmError?: string } = {}, status = 200) => {
     const campaign = await getCampaign(ctx, request.caller, idOf(request));
-    const { schools, items } = await readEnrolments(ctx, request.caller, campaign.id);
+    const parsed = pageQuery.safeParse({ page: (request.query as Record<string, unknown>).page || undefined });
+    if (!parsed.success) throw validationFailed(parsed.error, 'Đường dẫn trang không hợp lệ.');
+    const { page } = parsed.data;
+    const { schools, items, total } = await readEnrolments(ctx, request.caller, campaign.id, undefined, { limit: ENROLMENT_PAGE, offset: (page - 1) * ENROLMENT_PAGE });
+    const link = (n: number) => `${BASE}/${enc(campaign.id)}/nhap-hoc?page=${n}`;
     const confirmation = campaign.windows.confirmation ?? null;
     return render(request, reply, 'admin-campaign-enrolments', {
       title: `Nhập học và tuyển bổ sung — ${campaign.name}`, adminMenu: adminMenu(BASE), campaign, schools,
@@ -30,6 +36,7 @@ export function campaignEnrolmentPages(app: FastifyInstance, ctx: AppContext): v
       confirmation, supplementary: campaign.windows.supplementary ?? null,
       canStart: confirmation !== null && Date.parse(confirmation.closesAt) <= Date.now(),
       action: `${BASE}/${enc(campaign.id)}/nhap-hoc`, ...form,
+      prevUrl: page > 1 ? link(page - 1) : null, nextUrl: page * ENROLMENT_PAGE < total ? link(page + 1) : null,
     }, status);
   };
 
