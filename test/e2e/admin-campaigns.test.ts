@@ -41,7 +41,7 @@ describe('campaigns API', () => {
       id: 'ts6-thu', grade: 6, choices: 2, rule: 'deferred-acceptance', tieBreak: ['priorityPoints', 'score'], open: true,
       windows: { adjustment: { opensAt: '2035-07-01T00:00:00.000Z', closesAt: '2035-07-05T10:00:00.000Z' } },
       schools: expect.arrayContaining([
-        { unitId: 'thpt-lam-son', name: 'Văn phòng Trường THPT chuyên Lam Sơn', quota: 3, places: 0, registrations: 0 },
+        { unitId: 'thpt-lam-son', name: 'Văn phòng Trường THPT chuyên Lam Sơn', quota: 3, quotas: {}, places: 0, registrations: 0 },
         expect.objectContaining({ unitId: 'thpt-dao-duy-tu', quota: 5 }),
       ]),
     });
