@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEffectRegistry } from '../../src/effects/index.js';
 import {
-  ASSIGNMENT_EVENTS, commentForCitizen, ADMISSION_EVENTS, eventLabel, handoverResultForCitizen, INTAKE_EVENTS, NON_WORKFLOW_EVENTS, REMARKING_EVENTS, TRACKING_TOKEN_EVENTS,
+  ASSIGNMENT_EVENTS, commentForCitizen, ADMISSION_EVENTS, CHOICES_EVENTS, eventLabel, handoverResultForCitizen, INTAKE_EVENTS, NON_WORKFLOW_EVENTS, REMARKING_EVENTS, TRACKING_TOKEN_EVENTS,
 } from '../../src/services/history-events.js';
 import { SLA_ACTIONS } from '../../src/services/processing/clock-actions.js';
 import { loadWorkflowDir } from '../../src/workflow/loader.js';
@@ -48,6 +48,10 @@ const WRITERS: Record<string, 'workflow' | { table: Record<string, string>; writ
   'src/services/admissions/enrolment.ts': {
     table: ADMISSION_EVENTS,
     written: (source) => [...source.matchAll(/const action: AdmissionEvent = '([a-z_]+)';/g)].map((m) => m[1]!),
+  },
+  'src/services/admissions/adjustment.ts': {
+    table: CHOICES_EVENTS,
+    written: (source) => [...source.matchAll(/const action: ChoicesEvent = '([a-z_]+)';/g)].map((m) => m[1]!),
   },
   'src/services/admissions/supplementary.ts': {
     table: ADMISSION_EVENTS,
