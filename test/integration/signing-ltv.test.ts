@@ -124,7 +124,7 @@ describe('PAdES B-LT: revocation data in a DSS', () => {
       }
     });
 
-    env = await startTestEnvironment('embedded', { env: { DEMO_CA_CRL: 'on', TRUST_ANCHORS: caFile, REVOCATION_TIMEOUT_MS: '1500', REVOCATION_PRIVATE_NETWORKS: 'allow' } });
+    env = await startTestEnvironment('embedded', { env: { DEMO_CA_CRL: 'on', TRUST_ANCHORS: caFile, REVOCATION_TIMEOUT_MS: '3000', REVOCATION_PRIVATE_NETWORKS: 'allow' } });
   });
 
   afterAll(async () => {
