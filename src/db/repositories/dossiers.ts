@@ -73,8 +73,8 @@ export async function insertSubmission(database: Pick<Database, 'query'>, s: New
     s.applicant.name, s.applicant.email, s.applicant.phone, s.applicant.address, s.applicant.idNumber, s.channel,
     s.idempotencyKey, s.requestHash, s.submittedAt.toISOString(), s.dueAt.toISOString(), documents,
   ];
-  for (const file of files) params.push(file.storageKey, file.data, file.sizeBytes);
-  // After the files' parameters (numbered from 21 + 3 × files): who filed it while signed in, null otherwise.
+  for (const file of files) params.push(file.storageKey, file.data, file.sizeBytes, file.sha256);
+  // After the files' parameters (numbered from 21 + 4 × files): who filed it while signed in, null otherwise.
   const f = s.filing;
   params.push(f?.citizenId ?? null, f?.subjectPersonalId ?? null, f?.filedFor ?? null, f?.loa ?? null, f?.possibleDuplicateOf ?? null);
   params.push(s.nationalCode ?? null, s.feeAmount ?? null);
@@ -97,8 +97,8 @@ function submissionSql(fileCount: number, nationalSync: boolean): string {
   const key = `${fileCount}:${nationalSync}`;
   let text = submissionStatements.get(key);
   if (text) return text;
-  const fileRows = Array.from({ length: fileCount }, (_, i) => `($${21 + 3 * i}, $${22 + 3 * i}::bytea, $${23 + 3 * i}::int)`);
-  const filing = 21 + 3 * fileCount;
+  const fileRows = Array.from({ length: fileCount }, (_, i) => `($${21 + 4 * i}, $${22 + 4 * i}::bytea, $${23 + 4 * i}::int, $${24 + 4 * i}::text)`);
+  const filing = 21 + 4 * fileCount;
   const national = filing + 5;
   text = `
     with counter as (
@@ -135,7 +135,7 @@ function submissionSql(fileCount: number, nationalSync: boolean): string {
       -- in an admission burst the relay's poll batches these better than one wake-up per filing.
       insert into outbox (job, payload)
       select 'notify-citizen', jsonb_build_object('dossierId', id, 'dossierVersion', version) from dossier
-    )${fileCount > 0 ? `, files as (insert into stored_files (key, data, size_bytes) values ${fileRows.join(', ')})` : ''}
+    )${fileCount > 0 ? `, files as (insert into stored_files (key, data, size_bytes, sha256) values ${fileRows.join(', ')})` : ''}
     select code, version from dossier`;
   submissionStatements.set(key, text);
   return text;

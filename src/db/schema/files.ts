@@ -1,5 +1,6 @@
-// File contents (uploads, issued PDFs) kept in the database; db/repositories/files.ts reads and writes them by key.
-import { integer, pgTable, text } from 'drizzle-orm/pg-core';
+// File contents (uploads, issued PDFs): metadata always in the database, the bytes there or in object storage.
+import { sql } from 'drizzle-orm';
+import { check, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { bytea, createdAt } from './columns.js';
 
 /**
@@ -9,7 +10,24 @@ import { bytea, createdAt } from './columns.js';
  */
 export const storedFiles = pgTable('stored_files', {
   key: text('key').primaryKey(),
-  data: bytea('data').notNull(),
+  /** The bytes when `location` is 'postgres'; null when they live in object storage under the same key. */
+  data: bytea('data'),
   sizeBytes: integer('size_bytes').notNull(),
+  /** Hex SHA-256 of the bytes: checked when an object-storage read comes back, and kept whatever the driver. */
+  sha256: text('sha256').notNull(),
+  location: text('location', { enum: ['postgres', 's3'] }).notNull().default('postgres'),
   createdAt: createdAt(),
+}, (t) => [
+  check('stored_files_location_check', sql`${t.location} in ('postgres', 's3')`),
+  check('stored_files_postgres_has_data', sql`${t.location} <> 'postgres' or ${t.data} is not null`),
+]);
+
+/**
+ * Objects written to object storage whose referencing transaction has not committed yet. A row is written (and
+ * committed) before the upload and deleted in the transaction that writes the stored_files row; a row left behind
+ * an hour later names an orphan the sweep deletes from the bucket (unless a stored_files row claims the key).
+ */
+export const storedFileUploads = pgTable('stored_file_uploads', {
+  key: text('key').primaryKey(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
 });
