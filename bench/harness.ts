@@ -249,3 +249,41 @@ export async function runBenchmark(main: () => Promise<void>): Promise<never> {
   }
   process.exit(exitCode);
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// CPU of a server and of the PostgreSQL backends of its database, and the database's transactions (bench/status.ts).
+
+export interface ServerSnapshot {
+  /** CPU ms of the server process so far. */
+  server?: number;
+  /** CPU ms so far of each PostgreSQL backend connected to the database. */
+  db: Map<number, number>;
+  /** Transactions committed or rolled back in the database so far (pg_stat_database; flushed by busy backends about once a second). */
+  transactions?: number;
+}
+
+/** `admin`: a postgres.js connection to any database of the same cluster. */
+export async function serverSnapshot(admin: import('postgres').Sql, database: string, pid: number | undefined): Promise<ServerSnapshot> {
+  const db = new Map<number, number>();
+  for (const row of await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${database}`) {
+    const ms = cpuMs(row.pid);
+    if (ms !== undefined) db.set(row.pid, ms);
+  }
+  const [stats] = await admin<{ n: number }[]>`select (xact_commit + xact_rollback)::float8 as n from pg_stat_database where datname = ${database}`;
+  return { server: cpuMs(pid), db, transactions: stats ? Number(stats.n) : undefined };
+}
+
+/** Per request between two snapshots: server and PostgreSQL CPU ms, and transactions. */
+export function perRequest(before: ServerSnapshot, after: ServerSnapshot, requests: number): { serverCpu?: number; dbCpu?: number; transactions?: number } {
+  if (requests === 0) return {};
+  let db: number | undefined;
+  for (const [pid, ms] of after.db) {
+    const start = before.db.get(pid);
+    if (start !== undefined) db = (db ?? 0) + ms - start;
+  }
+  return {
+    serverCpu: before.server !== undefined && after.server !== undefined ? (after.server - before.server) / requests : undefined,
+    dbCpu: db === undefined ? undefined : db / requests,
+    transactions: before.transactions !== undefined && after.transactions !== undefined ? (after.transactions - before.transactions) / requests : undefined,
+  };
+}
