@@ -100,6 +100,9 @@ export const dossiers = pgTable('dossiers', {
   uniqueIndex('dossiers_national_code_uq').on(t.nationalCode).where(sql`${t.nationalCode} is not null`),
   index('dossiers_subject_person_idx').on(t.subjectPersonalId, t.procedureId),
   index('dossiers_queue_idx').on(t.unitId, t.status, t.dueAt),
+  // The staff inbox (repositories/dossiers.ts listInbox): open dossiers in the inbox's order, so PostgreSQL walks
+  // them oldest due first and stops at the page's limit; closed dossiers (most of the years) are not in it.
+  index('dossiers_open_due_idx').on(t.dueAt, t.submittedAt).where(sql`${t.closedAt} is null`),
   index('dossiers_procedure_idx').on(t.procedureId, t.status),
   // Every report (stats, Decision 766 index, tracking book) takes the dossiers filed in a period.
   index('dossiers_submitted_idx').on(t.submittedAt),
@@ -127,7 +130,12 @@ export const dossierDocuments = pgTable('dossier_documents', {
   uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull().defaultNow(),
   /** Attached by reference from the citizen's e-document store (citizen_documents.id) instead of uploaded: re-used. */
   reusedFromDocumentId: uuid('reused_from_document_id'),
-}, (t) => [index('dossier_documents_dossier_idx').on(t.dossierId)]);
+}, (t) => [
+  index('dossier_documents_dossier_idx').on(t.dossierId),
+  // The reports' "with a re-used document" test per dossier (repositories/stats.ts): a probe of this small index, not
+  // of every uploaded document's row.
+  index('dossier_documents_reused_idx').on(t.dossierId).where(sql`${t.reusedFromDocumentId} is not null`),
+]);
 
 /** Append-only history: never updated, never deleted. */
 export const dossierEvents = pgTable('dossier_events', {

@@ -1,0 +1,2 @@
+CREATE INDEX "dossier_documents_reused_idx" ON "dossier_documents" USING btree ("dossier_id") WHERE "dossier_documents"."reused_from_document_id" is not null;--> statement-breakpoint
+CREATE INDEX "dossiers_open_due_idx" ON "dossiers" USING btree ("due_at","submitted_at") WHERE "dossiers"."closed_at" is null;
