@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, Db } from '../client.js';
 import { newFileKey } from './files.js';
 import { dossierDocuments, dossierEvents, dossiers, type DossierChannel } from '../schema/index.js';
@@ -54,11 +54,11 @@ export interface SubmissionFiling {
 }
 
 /**
- * Intake in ONE statement (hence atomic without BEGIN/COMMIT, and one round trip): take the day's next sequence
- * number for the agency, insert the dossier with its code, its documents (metadata and bytes) and its `submit` event. The counter row
- * lock is held for this statement only; a failed insert (e.g. a racing Idempotency-Key) rolls the number back too,
- * so codes are unique and gapless. Documents travel as one JSON parameter so the SQL text (a prepared statement)
- * does not vary with their number.
+ * Intake in two statements: take the day's next sequence number for the agency (takeDossierNumber, its own short
+ * transaction), then insert the dossier with its code, its documents (metadata and bytes), its `submit` event and its
+ * outbox rows in ONE statement (hence atomic without BEGIN/COMMIT, and one round trip). Codes are unique but may have
+ * gaps: a failed insert (a racing Idempotency-Key or pupil, a crash) does not give its number back. Documents travel
+ * as one JSON parameter so the SQL text (a prepared statement) does not vary with their number.
  */
 export async function insertSubmission(database: Pick<Database, 'query'>, s: NewSubmission): Promise<{ code: string; version: number }> {
   const files = s.documents.filter((d) => 'data' in d).map((d) => ({ ...d, storageKey: newFileKey('uploads') }));
@@ -78,10 +78,38 @@ export async function insertSubmission(database: Pick<Database, 'query'>, s: New
   const f = s.filing;
   params.push(f?.citizenId ?? null, f?.subjectPersonalId ?? null, f?.filedFor ?? null, f?.loa ?? null, f?.possibleDuplicateOf ?? null);
   params.push(s.nationalCode ?? null, s.feeAmount ?? null);
+  // $2 carries the number taken (the day is only the counter's key).
+  params[1] = await takeDossierNumber(database, s.agencyCode, s.day);
   const [row] = await database.query<{ code: string; version: number }>(submissionSql(files.length, s.nationalSync === true), params);
   if (!row) throw new Error('intake statement returned no row');
   return row;
 }
+
+/**
+ * The agency's next dossier number of the day, in a statement of its own that commits without waiting for its WAL
+ * flush (synchronous_commit off for this transaction only, set inside the statement: one round trip).
+ *
+ * Why not inside intake's statement, as it was: every filing of an agency on one day updates the same counter row,
+ * and a row lock is held until its transaction commits — including the commit's WAL flush and the whole intake
+ * statement (dossier, three documents with their bytes, event, outbox). Intakes queued behind each other on that row
+ * (bench:burst: most of PostgreSQL's samples were `Lock:transactionid`). Here the lock lasts one index update.
+ *
+ * Why the asynchronous commit is safe: a number is only ever visible through a dossier, and the dossier's own
+ * (synchronous) commit flushes the WAL up to its commit record, which lies after this counter's commit record — so a
+ * dossier that survives a crash implies its number's increment survived too, and no number is handed out twice.
+ * A crash may lose an increment whose dossier was never committed: a gap, as a failed insert leaves one.
+ */
+export async function takeDossierNumber(database: Pick<Database, 'query'>, agencyCode: string, day: string): Promise<number> {
+  const [row] = await database.query<{ last: number }>(TAKE_NUMBER_SQL, [agencyCode, day]);
+  if (!row) throw new Error('dossier counter returned no row');
+  return Number(row.last);
+}
+
+const TAKE_NUMBER_SQL = `
+  with relaxed as (select set_config('synchronous_commit', 'off', true))
+  insert into dossier_code_counters (agency_code, day, last) select $1, $2, 1 from relaxed
+  on conflict (agency_code, day) do update set last = dossier_code_counters.last + 1
+  returning last`;
 
 const submissionStatements = new Map<string, string>();
 
@@ -101,20 +129,15 @@ function submissionSql(fileCount: number, nationalSync: boolean): string {
   const filing = 21 + 4 * fileCount;
   const national = filing + 5;
   text = `
-    with counter as (
-      insert into dossier_code_counters (agency_code, day, last) values ($1, $2, 1)
-      on conflict (agency_code, day) do update set last = dossier_code_counters.last + 1
-      returning last
-    ), dossier as (
+    with dossier as (
       insert into dossiers (id, code, procedure_id, procedure_version_id, agency_code, unit_id, status, form_data,
         applicant_name, applicant_email, applicant_phone, applicant_address, applicant_id_number, channel,
         idempotency_key, request_hash, submitted_at, due_at, citizen_id, subject_personal_id, filed_for, loa, possible_duplicate_of,
         national_code, fee_amount)
-      select $3::uuid, $4::text || lpad(counter.last::text, greatest(4, length(counter.last::text)), '0'),
+      select $3::uuid, $4::text || lpad($2::int::text, greatest(4, length($2::int::text)), '0'),
         $5, $6::int, $1, $7, $8, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18::timestamptz, $19::timestamptz,
         $${filing}::uuid, $${filing + 1}::text, $${filing + 2}::text, $${filing + 3}::text, $${filing + 4}::uuid,
         $${national}::text, $${national + 1}::int
-      from counter
       returning id, code, status, version, applicant_name, unit_id, due_at
     ), documents as (
       insert into dossier_documents (dossier_id, document_key, file_name, mime_type, size_bytes, sha256, storage_key, uploaded_by, uploaded_at, reused_from_document_id)
@@ -251,19 +274,34 @@ export interface InboxQuery {
   limit: number;
 }
 
-/** Dossiers in the caller's reach on which they may act now, oldest due date first. */
-export async function listInbox(db: Db, q: InboxQuery): Promise<DossierRow[]> {
+/** What an inbox line shows: no form data, no hashes (the inbox reads up to 500 rows per page view). */
+const INBOX_COLUMNS = {
+  code: dossiers.code, procedureVersionId: dossiers.procedureVersionId, status: dossiers.status, version: dossiers.version,
+  channel: dossiers.channel, applicantName: dossiers.applicantName, submittedAt: dossiers.submittedAt, dueAt: dossiers.dueAt,
+  apologyDueAt: dossiers.apologyDueAt, clockState: dossiers.clockState, stateDueAt: dossiers.stateDueAt, slaMark: dossiers.slaMark,
+  unitId: dossiers.unitId, assigneeId: dossiers.assigneeId, possibleDuplicateOf: dossiers.possibleDuplicateOf,
+};
+export type InboxDossier = Pick<DossierRow, keyof typeof INBOX_COLUMNS>;
+
+/**
+ * Dossiers in the caller's reach on which they may act now, oldest due date first. Only open dossiers can be acted
+ * on (a final state has no action, and entering one sets closed_at), so `closed_at is null` is implied by the state
+ * filter — said explicitly, it lets PostgreSQL walk dossiers_open_due_idx (open dossiers in this very order) and stop
+ * after `limit` matches, instead of collecting every matching row of the reach and sorting them: the cost follows
+ * the open workload, not the years of closed dossiers.
+ */
+export async function listInbox(db: Db, q: InboxQuery): Promise<InboxDossier[]> {
   if (q.actionable.length === 0 || (q.unitIds.length === 0 && q.agencyCodes.length === 0)) return [];
   const inState = or(...q.actionable.map((a) => and(eq(dossiers.procedureVersionId, a.procedureVersionId), eq(dossiers.status, a.status)))) as SQL;
   const reach = or(
     q.unitIds.length > 0 ? inArray(dossiers.unitId, q.unitIds) : undefined,
     q.agencyCodes.length > 0 ? inArray(dossiers.agencyCode, q.agencyCodes) : undefined,
   ) as SQL;
-  const filters: SQL[] = [inState, reach];
+  const filters: SQL[] = [isNull(dossiers.closedAt), inState, reach];
   if (q.status) filters.push(eq(dossiers.status, q.status));
   if (q.procedureId) filters.push(eq(dossiers.procedureId, q.procedureId));
   if (q.channel) filters.push(eq(dossiers.channel, q.channel));
   if (q.overdueBefore) filters.push(lt(dossiers.dueAt, q.overdueBefore));
-  return db.select().from(dossiers).where(and(...filters))
+  return db.select(INBOX_COLUMNS).from(dossiers).where(and(...filters))
     .orderBy(sql`${dossiers.dueAt} asc nulls last`, asc(dossiers.submittedAt)).limit(q.limit);
 }
