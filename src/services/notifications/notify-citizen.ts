@@ -12,7 +12,7 @@ import { vnDay } from '../../calendar/vn-time.js';
 import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
 import { findEventByVersion } from '../../db/repositories/forms.js';
-import { findNotification, markNotificationSent, recordNotificationAttempt } from '../../db/repositories/notifications.js';
+import { findEventToAnnounce, findNotification, markNotificationSent, recordNotificationAttempt } from '../../db/repositories/notifications.js';
 import { findAgency } from '../../db/repositories/staff.js';
 import { siteNames } from '../administration/organisation-info.js';
 import { formatDateVN } from '../../documents/format.js';
@@ -99,11 +99,16 @@ export function unaccented(text: string): string {
 }
 
 export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierVersion: number): Promise<void> {
-  if ((await findNotification(ctx.db, dossierId, dossierVersion))?.sentAt) return;
-  const dossier = await dossiers.findDossierById(ctx.db, dossierId);
-  if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', `dossier ${dossierId} is gone`);
-  const event = await findEventByVersion(ctx.db, dossierId, dossierVersion);
-  if (!event) throw new AppError('INTERNAL_ERROR', `no event for ${dossier.code} v${dossierVersion}`);
+  const found = await findEventToAnnounce(ctx.db, dossierId, dossierVersion);
+  if (found?.sentAt) return;
+  if (!found) {
+    // Rare (a dossier deleted, an event missing): the step-by-step reads say which.
+    if ((await findNotification(ctx.db, dossierId, dossierVersion))?.sentAt) return;
+    const gone = await dossiers.findDossierById(ctx.db, dossierId);
+    if (!gone) throw new AppError('DOSSIER_NOT_FOUND', `dossier ${dossierId} is gone`);
+    if (!await findEventByVersion(ctx.db, dossierId, dossierVersion)) throw new AppError('INTERNAL_ERROR', `no event for ${gone.code} v${dossierVersion}`);
+  }
+  const { dossier, event } = found ?? await refetch(ctx, dossierId, dossierVersion);
   const { definition, fromName, context: about } = await dossierMail(ctx, dossier);
 
   const context = {
@@ -152,12 +157,38 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
   await markSentPatiently(ctx, dossierId, dossierVersion);
 }
 
+/** The dossier and event after the joined read found nothing but the step-by-step reads found both (they raced a write). */
+async function refetch(ctx: AppContext, dossierId: string, dossierVersion: number) {
+  const found = await findEventToAnnounce(ctx.db, dossierId, dossierVersion);
+  if (!found) throw new AppError('INTERNAL_ERROR', `no event for dossier ${dossierId} v${dossierVersion}`);
+  return found;
+}
+
+/**
+ * Agencies by code, kept a minute per database per process: every e-mail names its agency (one read per message in a
+ * registration burst), and agencies are renamed rarely — a renamed one shows in e-mails within a minute.
+ */
+const agencyCaches = new WeakMap<object, Map<string, { at: number; agency: Promise<Awaited<ReturnType<typeof findAgency>>> }>>();
+const AGENCY_CACHE_MS = 60_000;
+
+function cachedAgency(ctx: AppContext, code: string) {
+  const now = Date.now();
+  let agencyCache = agencyCaches.get(ctx.db);
+  if (!agencyCache) agencyCaches.set(ctx.db, (agencyCache = new Map()));
+  const hit = agencyCache.get(code);
+  if (hit && now - hit.at < AGENCY_CACHE_MS) return hit.agency;
+  const agency = findAgency(ctx.db, code);
+  agencyCache.set(code, { at: now, agency });
+  agency.catch(() => agencyCache.delete(code));
+  return agency;
+}
+
 /**
  * What every e-mail about a dossier says of it, and who sends it: the code, the applicant as a short plain name, the
  * procedure, the agency, the site, the tracking link, and the sender's display name (notify-citizen, notify-message).
  */
 export async function dossierMail(ctx: AppContext, dossier: dossiers.DossierRow) {
-  const [definition, agency] = await Promise.all([ctx.catalog.definitionFor(dossier.procedureVersionId), findAgency(ctx.db, dossier.agencyCode)]);
+  const [definition, agency] = await Promise.all([ctx.catalog.definitionFor(dossier.procedureVersionId), cachedAgency(ctx, dossier.agencyCode)]);
   const site = siteNames(ctx.organisation);
   return {
     definition,
