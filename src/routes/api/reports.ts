@@ -17,6 +17,6 @@ export const reportRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
   }, async (request, reply) => {
     const book = await exportTrackingBook(ctx, requireStaff(request), request.query, request.ip);
     return reply.type(book.contentType).header('content-disposition', `attachment; filename="${book.fileName}"`)
-      .header('cache-control', 'private, no-store').send(book.data);
+      .header('cache-control', 'private, no-store').send(book.body);
   });
 };
