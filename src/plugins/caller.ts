@@ -33,6 +33,12 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A public read that never needs to know who asks (the result-day look-up): no session is looked up. */
     anonymous?: boolean;
+    /**
+     * A dossier read where a Bearer is most often the citizen's tracking token (GET /api/dossiers/:code): a Bearer
+     * sent without cookies is checked against the dossier first, and looked up as a staff session only if it is not
+     * its token (Caller.staffBearer) — one statement fewer on the status look-up.
+     */
+    trackingBearer?: boolean;
   }
 }
 
@@ -64,6 +70,9 @@ function sameOrigin(request: FastifyRequest, publicOrigin: string): boolean {
   return typeof origin === 'string' && origin === publicOrigin;
 }
 
+const passwordChangeRequired = () => new AppError('PASSWORD_CHANGE_REQUIRED',
+  'Tài khoản đang dùng mật khẩu tạm: vui lòng đổi mật khẩu (POST /api/auth/password) trước khi làm việc khác.');
+
 export const callerPlugin = fp(async (app: FastifyInstance, opts: { ctx: AppContext }) => {
   const publicOrigin = new URL(opts.ctx.config.publicUrl).origin;
   // Declared without a value (reference types must not be shared); the hook below always sets them.
@@ -76,15 +85,29 @@ export const callerPlugin = fp(async (app: FastifyInstance, opts: { ctx: AppCont
       return;
     }
     const bearer = bearerOf(request);
+    const path = request.url.split('?')[0]!;
+    if (bearer && request.routeOptions.config.trackingBearer && SAFE_METHODS.has(request.method) && !request.cookies[CITIZEN_COOKIE]) {
+      // What the lines below decide for a Bearer, once the dossier says it is not its tracking token.
+      request.caller = {
+        kind: 'public', bearer,
+        staffBearer: async () => {
+          const found = await staffForToken(opts.ctx.db, bearer);
+          if (!found) return undefined;
+          if (found.mustChangePassword && !WHILE_PASSWORD_MUST_CHANGE.has(path)) throw passwordChangeRequired();
+          request.caller = { kind: 'staff', staff: found, ip: request.ip };
+          request.staffSession = { token: bearer, via: 'bearer' };
+          return request.caller;
+        },
+      };
+      request.staffSession = null;
+      return;
+    }
     const cookie = bearer ? undefined : request.cookies[SESSION_COOKIE];
     const token = bearer ?? cookie ?? null;
     let staff = token ? await staffForToken(opts.ctx.db, token) : undefined;
-    const path = request.url.split('?')[0]!;
     if (staff?.mustChangePassword && !WHILE_PASSWORD_MUST_CHANGE.has(path)) {
       request.caller = { kind: 'public', bearer };
-      if (path.startsWith('/api/')) {
-        throw new AppError('PASSWORD_CHANGE_REQUIRED', 'Tài khoản đang dùng mật khẩu tạm: vui lòng đổi mật khẩu (POST /api/auth/password) trước khi làm việc khác.');
-      }
+      if (path.startsWith('/api/')) throw passwordChangeRequired();
       staff = undefined;
       if (STAFF_PAGES.test(path)) return reply.redirect(PASSWORD_CHANGE_PAGE, 303);
     }

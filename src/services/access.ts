@@ -23,7 +23,15 @@ export type Caller =
    * tracking token sent along (a signed-in citizen may still follow a dossier filed without an account).
    */
   | { kind: 'citizen'; citizen: CitizenRow; loa: string | null; bearer: string | null; ip?: string }
-  | { kind: 'public'; bearer: string | null }
+  | {
+    kind: 'public'; bearer: string | null;
+    /**
+     * On routes where a Bearer is most often a citizen's tracking token (the status look-up, plugins/caller.ts), the
+     * staff session it might also be is looked up only when it is not this dossier's token: the staff caller it
+     * names, or undefined. May throw what the session check throws (PASSWORD_CHANGE_REQUIRED).
+     */
+    staffBearer?: () => Promise<Caller | undefined>;
+  }
   | { kind: 'system' };
 
 export interface Actor {
@@ -115,6 +123,9 @@ export async function actorForDossier(ctx: AccessContext, dossier: DossierRow, c
     case 'public': {
       const state = caller.bearer ? trackingTokenState(ctx, dossier, caller.bearer) : 'wrong';
       if (state === 'valid') return { kind: 'citizen', id: null, name: dossier.applicantName, roles: ['citizen'] };
+      // Not this dossier's token: the Bearer may be a staff session (a random token never equals an HMAC of ours).
+      const staff = state === 'wrong' ? await caller.staffBearer?.() : undefined;
+      if (staff) return actorForDossier(ctx, dossier, staff, purpose);
       // The holder of a right but expired token learns only what they already know: the dossier exists.
       if (state === 'expired') {
         throw new AppError('DOSSIER_NOT_FOUND', `Mã tra cứu đã hết hiệu lực: hồ sơ đã kết thúc hơn ${ctx.config.trackingTokenDays} ngày. `
@@ -123,6 +134,14 @@ export async function actorForDossier(ctx: AccessContext, dossier: DossierRow, c
       throw dossierNotFound();
     }
   }
+}
+
+/**
+ * Settles a caller whose staff session was left for later (staffBearer) when no dossier was found, so the answer is
+ * what it would have been with the session looked up first (a session that must change its password: 403).
+ */
+export async function settleStaffBearer(caller: Caller): Promise<void> {
+  if (caller.kind === 'public') await caller.staffBearer?.();
 }
 
 /**

@@ -1,11 +1,13 @@
 // The dossier pages load the dossier and check the caller's access once: the staff page (/can-bo/ho-so/:code) and the
 // citizen's (/ho-so/:code) hand the dossier and the actor dossierDetails loaded to the messages, the survey and the
 // filing facts instead of each loading it again — and a signed-in parent's children (citizen_relations) are read once
-// for a dossier about their child. Counted on the repository functions, wrapped where every caller imports them.
+// for a dossier about their child. Counted on the repository functions, wrapped where every caller imports them: the
+// dossier is loaded by findDossierByCode or, with everything the view shows, by loadDossierViewRows — once in all.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as citizens from '../../src/db/repositories/citizens.js';
 import * as dossierRepository from '../../src/db/repositories/dossiers.js';
+import * as dossierViewRepository from '../../src/db/repositories/dossier-view.js';
 import { dossiers } from '../../src/db/schema/index.js';
 import { submitDossier } from '../../src/services/intake/submit-dossier.js';
 import { signInCitizen, testPersonalId } from '../helpers/citizen-session.js';
@@ -17,6 +19,10 @@ import { signInPages } from '../helpers/page-session.js';
 vi.mock('../../src/db/repositories/dossiers.js', async (original) => {
   const real = await original<typeof import('../../src/db/repositories/dossiers.js')>();
   return { ...real, findDossierByCode: vi.fn(real.findDossierByCode) };
+});
+vi.mock('../../src/db/repositories/dossier-view.js', async (original) => {
+  const real = await original<typeof import('../../src/db/repositories/dossier-view.js')>();
+  return { ...real, loadDossierViewRows: vi.fn(real.loadDossierViewRows) };
 });
 vi.mock('../../src/db/repositories/citizens.js', async (original) => {
   const real = await original<typeof import('../../src/db/repositories/citizens.js')>();
@@ -37,14 +43,16 @@ beforeAll(async () => {
   await env.ctx.db.update(dossiers).set({ subjectPersonalId: child.personalId }).where(eq(dossiers.code, code));
 });
 afterAll(async () => { await env?.close(); });
-beforeEach(() => { vi.mocked(dossierRepository.findDossierByCode).mockClear(); vi.mocked(citizens.listRelations).mockClear(); });
+const clearLoads = () => { vi.mocked(dossierRepository.findDossierByCode).mockClear(); vi.mocked(dossierViewRepository.loadDossierViewRows).mockClear(); };
+beforeEach(() => { clearLoads(); vi.mocked(citizens.listRelations).mockClear(); });
 
-const loadsOf = () => vi.mocked(dossierRepository.findDossierByCode).mock.calls.filter(([, c]) => c === code).length;
+const loadsOf = () => vi.mocked(dossierRepository.findDossierByCode).mock.calls.filter(([, c]) => c === code).length
+  + vi.mocked(dossierViewRepository.loadDossierViewRows).mock.calls.filter(([, c]) => c === code).length;
 
 describe('dossier pages', () => {
   it('the staff page loads the dossier once', async () => {
     const clerk = await signInPages(env, 'clerk');
-    vi.mocked(dossierRepository.findDossierByCode).mockClear();
+    clearLoads();
     const page = await clerk.get(`/can-bo/ho-so/${encodeURIComponent(code)}`);
     expect(page.status).toBe(200);
     expect(page.body).toContain(code);

@@ -104,6 +104,8 @@ export const dossierRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
   });
 
   app.get('/api/dossiers/:code', {
+    // The status look-up: a Bearer is checked as the dossier's tracking token before any staff session look-up.
+    config: { trackingBearer: true },
     schema: {
       tags: ['dossiers'], summary: 'Xem hồ sơ: trạng thái, lịch sử, giấy tờ và các thao tác được phép',
       description: 'Công dân: `Authorization: Bearer <trackingToken>`; cán bộ: phiên đăng nhập.',

@@ -14,7 +14,7 @@ import { vnDay, vnMinuteOfDay } from '../../calendar/vn-time.js';
 import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
 import { insertFiles, newFileKey, readStoredFile } from '../../db/repositories/files.js';
-import { findEventByVersion, listHandovers, listIssuedForms } from '../../db/repositories/forms.js';
+import { findEventByVersion, listHandovers } from '../../db/repositories/forms.js';
 import { findIssuedDocument, insertIssuedDocument } from '../../db/repositories/issued-documents.js';
 import { findAgency, findStaffById, findUnit, type AgencyRow } from '../../db/repositories/staff.js';
 import { formatDateVN } from '../../documents/format.js';
@@ -306,24 +306,23 @@ async function controlSlipPdf(ctx: AppContext, dossier: dossiers.DossierRow, for
 
 export interface FormListing { kind: string; label: string; url: string; issuedAt: string }
 
-/** The forms issued for a dossier (plus its control slip once it has entries), for GET /api/dossiers/:code. */
-export async function listForms(ctx: AppContext, dossier: dossiers.DossierRow): Promise<FormListing[]> {
+/**
+ * The forms issued for a dossier (plus its control slip once it has entries), for GET /api/dossiers/:code, from what
+ * the view loaded in its one statement (repositories/dossier-view.ts): the issued documents (the result among them is
+ * skipped), the first handover and the history.
+ */
+export function formsOf(
+  dossier: Pick<dossiers.DossierRow, 'code'>, issued: ReadonlyArray<{ kind: string; createdAt: Date }>, firstHandoverAt: Date | undefined,
+  events: ReadonlyArray<Pick<dossiers.DossierEventRow, 'actorKind' | 'fromStatus' | 'at'>>,
+): FormListing[] {
   const base = `/api/dossiers/${encodeURIComponent(dossier.code)}/forms`;
-  const issued = await listIssuedForms(ctx.db, dossier.id);
   const forms = issued
-    .filter((row) => parseStoredKind(row.kind) !== undefined)
+    .filter((row) => row.kind !== 'result' && parseStoredKind(row.kind) !== undefined)
     .map((row) => ({ kind: row.kind, label: formLabel(row.kind), url: `${base}/${row.kind}`, issuedAt: row.createdAt.toISOString() }));
-  const slipAt = await controlSlipSince(ctx, dossier);
+  // The control slip opens with its first entry: the first handover, else the first step staff took.
+  const slipAt = firstHandoverAt ?? events.find((e) => e.actorKind !== 'citizen' && e.fromStatus)?.at;
   if (slipAt) forms.push({ kind: 'control-slip', label: FORM_SPECS['control-slip'].label, url: `${base}/control-slip`, issuedAt: slipAt.toISOString() });
   return forms;
-}
-
-/** When the control slip was opened (its first entry), or undefined while it has none. */
-async function controlSlipSince(ctx: AppContext, dossier: dossiers.DossierRow): Promise<Date | undefined> {
-  const handovers = await listHandovers(ctx.db, dossier.id);
-  if (handovers.length > 0) return handovers[0]!.at;
-  const events = await dossiers.listEvents(ctx.db, dossier.id);
-  return events.find((e) => e.actorKind !== 'citizen' && e.fromStatus)?.at;
 }
 
 /** GET /api/dossiers/:code/forms/:kind — 404 for a kind that does not apply or is not issued yet. */

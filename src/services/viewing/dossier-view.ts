@@ -3,18 +3,19 @@
 // dossierDetails adds what pages draw from that same pinned definition, so no page looks a definition up itself.
 import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
+import { loadDossierViewRows } from '../../db/repositories/dossier-view.js';
 import { readStoredFile } from '../../db/repositories/files.js';
-import { findIssuedDocument } from '../../db/repositories/issued-documents.js';
-import { findStaffById, findUnit } from '../../db/repositories/staff.js';
-import { AppError } from '../../errors.js';
+import { findIssuedDocument, type IssuedDocumentRow } from '../../db/repositories/issued-documents.js';
+import { findStaffById } from '../../db/repositories/staff.js';
+import { AppError, dossierNotFound } from '../../errors.js';
 import { availableActions, getTransition, stateLabel } from '../../workflow/engine.js';
 import type { DocumentDef, FormDef, WorkflowDefinition } from '../../workflow/types.js';
-import { loadDossierFor, verificationUrl, type Actor, type Caller } from '../access.js';
+import { actorForDossier, loadDossierFor, settleStaffBearer, verificationUrl, type Actor, type Caller } from '../access.js';
 import { commentForCitizen, eventLabel } from '../history-events.js';
-import { listForms } from '../results/one-stop-forms.js';
+import { formsOf, type FormListing } from '../results/one-stop-forms.js';
 import { vnDay } from '../../calendar/vn-time.js';
 import { channelLabel } from './channels.js';
-import { listPaymentsOfDossier } from '../../db/repositories/payment-records.js';
+import type { PaymentRow } from '../../db/repositories/payment-records.js';
 import { paymentSummary } from '../payments/payment-rules.js';
 
 /** The view and, from the pinned definition, what pages need to draw it. */
@@ -41,19 +42,23 @@ export async function dossierView(ctx: AppContext, code: string, caller: Caller)
 }
 
 export async function dossierDetails(ctx: AppContext, code: string, caller: Caller): Promise<DossierDetails> {
-  const { dossier, actor } = await loadDossierFor(ctx, code, caller);
-  const [definition, documents, events, result, unit, versionRow, forms, assignee, payments] = await Promise.all([
+  // One statement reads the dossier and everything the view shows of it (repositories/dossier-view.ts); the access
+  // check then needs no query for a tracking token. Unknown codes and wrong tokens stay the same 404 (access.ts).
+  const rows = await loadDossierViewRows(ctx.db, code);
+  if (!rows) {
+    await settleStaffBearer(caller);
+    throw dossierNotFound();
+  }
+  const { dossier, documents, events, unit, payments } = rows;
+  const actor = await actorForDossier(ctx, dossier, caller);
+  const [definition, versionRow, assignee] = await Promise.all([
     ctx.catalog.definitionFor(dossier.procedureVersionId),
-    dossiers.listDocuments(ctx.db, dossier.id),
-    dossiers.listEvents(ctx.db, dossier.id),
-    findIssuedDocument(ctx.db, dossier.id, 'result'),
-    findUnit(ctx.db, dossier.unitId),
     ctx.catalog.versionNumber(dossier.procedureVersionId),
-    listForms(ctx, dossier),
     // Who works on it is the office's business: citizens are not told.
     dossier.assigneeId && actor.kind !== 'citizen' ? findStaffById(ctx.db, dossier.assigneeId) : undefined,
-    listPaymentsOfDossier(ctx.db, dossier.id),
   ]);
+  const result = rows.issued.find((d) => d.kind === 'result');
+  const forms = formsOf(dossier, rows.issued, rows.firstHandoverAt, events);
   const view = buildView({
     definition, dossier, actor, documents, events, result, unit, version: versionRow, forms, assignee, payments,
     verifyUrl: result ? verificationUrl(ctx.secret, dossier) : null,
@@ -77,12 +82,12 @@ interface ViewInput {
   actor: Actor;
   documents: dossiers.DossierDocumentRow[];
   events: dossiers.DossierEventRow[];
-  result: Awaited<ReturnType<typeof findIssuedDocument>>;
-  unit: Awaited<ReturnType<typeof findUnit>>;
+  result: IssuedDocumentRow | undefined;
+  unit: { id: string; name: string } | undefined;
   version: number;
-  forms: Awaited<ReturnType<typeof listForms>>;
+  forms: FormListing[];
   assignee: { id: string; fullName: string } | undefined;
-  payments: Awaited<ReturnType<typeof listPaymentsOfDossier>>;
+  payments: PaymentRow[];
   /** The public verification page of the result, with the key printed in its QR code. */
   verifyUrl: string | null;
 }
