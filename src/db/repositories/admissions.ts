@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import type { Database, Db } from '../client.js';
 import { admissionCampaigns, admissionPlaces, campaignSchools, dossiers, units } from '../schema/index.js';
 import { rowsOf } from './outbox.js';
 
@@ -121,6 +121,22 @@ export async function countPlacesBySchoolCategory(db: Db, campaignId: string): P
     from ${admissionPlaces} p join ${dossiers} d on d.id = p.dossier_id
     where p.campaign_id = ${campaignId} group by 1, 2`));
   return rows.map((r) => ({ unitId: r.unit_id, category: r.category ?? '', n: Number(r.n) }));
+}
+
+/**
+ * Intake's duplicate check: the code and filer of the pupil's live registration in the campaign, if any — the same
+ * predicate as findLiveRegistration (and the unique index), as a constant prepared text reading two columns instead
+ * of the builder's whole row: every admission filing runs it (bench:burst).
+ */
+export async function liveRegistrationOf(
+  database: Pick<Database, 'query'>, procedureId: string, campaignId: string, pupilIdNumber: string,
+): Promise<{ code: string; citizenId: string | null } | undefined> {
+  const [row] = await database.query<{ code: string; citizen_id: string | null }>(`
+    select code, citizen_id from dossiers
+    where procedure_id = $1::text and form_data ->> 'campaign' = $2::text and form_data ->> 'pupilIdNumber' = $3::text
+      and status not in ('refused', 'withdrawn')
+    limit 1`, [procedureId, campaignId, pupilIdNumber]);
+  return row ? { code: row.code, citizenId: row.citizen_id } : undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import type { Database, Db } from '../client.js';
 import { agencies, dossierHandovers, dossiers, slaAlerts, staffAccounts, units } from '../schema/index.js';
 
 export type HandoverRow = typeof dossierHandovers.$inferSelect;
@@ -35,6 +35,14 @@ export async function findUnitsByIds(db: Db, ids: string[]) {
   if (ids.length === 0) return [];
   return db.select({ id: units.id, name: units.name, kind: units.kind, agencyCode: units.agencyCode, agencyName: agencies.name }).from(units)
     .innerJoin(agencies, eq(agencies.code, units.agencyCode)).where(inArray(units.id, ids));
+}
+
+/** findUnitsByIds as a constant prepared text (intake runs it on every filing with school choices; bench:burst). */
+export async function unitsByIds(database: Pick<Database, 'query'>, ids: string[]) {
+  if (ids.length === 0) return [];
+  return database.query<{ id: string; name: string; kind: string; agencyCode: string; agencyName: string }>(`
+    select u.id, u.name, u.kind, u.agency_code as "agencyCode", a.name as "agencyName"
+    from units u join agencies a on a.code = u.agency_code where u.id = any($1::text[])`, [ids]);
 }
 
 export async function setAssignee(db: Db, dossierId: string, assigneeId: string | null): Promise<void> {

@@ -270,10 +270,10 @@ export async function autoConfirmRosters(ctx: Pick<AppContext, 'db'>, now = new 
  * One statement probing the primary key. A campaign without a roster (the province skipped pre-verification) is left
  * alone.
  */
-export async function checkRosterIntake(ctx: Pick<AppContext, 'db'>, formData: Record<string, unknown>): Promise<void> {
+export async function checkRosterIntake(ctx: Pick<AppContext, 'database'>, formData: Record<string, unknown>): Promise<void> {
   const campaignId = String(formData.campaign ?? '');
   const pupilIdNumber = String(formData.pupilIdNumber ?? '');
-  const { hasRoster, birthDate } = await rosterBirthDate(ctx.db, campaignId, pupilIdNumber);
+  const { hasRoster, birthDate } = await rosterBirthDate(ctx.database, campaignId, pupilIdNumber);
   if (!hasRoster) return;
   if (birthDate === null) {
     throw new AppError('VALIDATION_FAILED', 'Học sinh không có trong danh sách tiền kiểm của kỳ tuyển sinh.', {

@@ -4,7 +4,7 @@
 import type { AppContext } from '../../app-context.js';
 import { choiceProblems, choiceSlots, CHOICE_FIELDS, type CampaignChoices } from '../../admissions/choices.js';
 import type { Db } from '../../db/client.js';
-import { findCampaign, findLiveRegistration, listCampaignSchools, takePlace, type CampaignRow } from '../../db/repositories/admissions.js';
+import { findCampaign, findLiveRegistration, listCampaignSchools, liveRegistrationOf, takePlace, type CampaignRow } from '../../db/repositories/admissions.js';
 import type { DossierRow } from '../../db/repositories/dossiers.js';
 import { findUnitsByIds } from '../../db/repositories/routing.js';
 import { AppError } from '../../errors.js';
@@ -39,7 +39,9 @@ export async function checkAdmissionIntake(ctx: AppContext, formData: Record<str
   if (Number(formData.grade) !== campaign.grade) problems.grade = `Kỳ tuyển sinh này dành cho lớp ${campaign.grade}.`;
   if (Object.keys(problems).length > 0) throw new AppError('VALIDATION_FAILED', 'Hồ sơ chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.', problems);
   await checkRosterIntake(ctx, formData);
-  await refuseDuplicateRegistration(ctx.db, campaign, String(formData.pupilIdNumber ?? ''), filer);
+  const pupilIdNumber = String(formData.pupilIdNumber ?? '');
+  const existing = pupilIdNumber === '' ? undefined : await liveRegistrationOf(ctx.database, REGISTRATION_PROCEDURE_ID, campaign.id, pupilIdNumber);
+  if (existing) throw duplicateRegistration(campaign, existing, filer);
 }
 
 /** The choice problems of a form against the campaign's schools (intake and the adjustment window). */

@@ -76,7 +76,7 @@ export function overLimitWhat(over: Set<'email' | 'phone'>): string {
  * form's contact fields, so the page marks them.
  */
 export async function checkContactLimits(ctx: AppContext, contact: Contact, fields: { email?: string; phone?: string }, now = new Date()): Promise<void> {
-  const found = await contactOverLimit(ctx, contact, (match, windows) => recentFilingsByContact(ctx.db, match, windows), now);
+  const found = await contactOverLimit(ctx, contact, (match, windows) => recentFilingsByContact(ctx.database, match, windows), now);
   if (!found) return;
   const { over, retryAfterSeconds: seconds } = found;
   const { perContactHour, perContactDay } = ctx.config.intake;

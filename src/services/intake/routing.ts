@@ -5,7 +5,7 @@
 import type { AppContext } from '../../app-context.js';
 import type { Db } from '../../db/client.js';
 import { listCurrentCampaigns } from '../../db/repositories/admissions.js';
-import { findUnitsByIds, listUnitsByKind } from '../../db/repositories/routing.js';
+import { listUnitsByKind, unitsByIds } from '../../db/repositories/routing.js';
 import { AppError } from '../../errors.js';
 import { conditionHolds } from '../../workflow/registry.js';
 import { isUnitRole, type FieldDef, type FieldOption, type OptionsSource, type RouteTarget, type UnitRole, type WorkflowDefinition } from '../../workflow/types.js';
@@ -86,7 +86,7 @@ export async function resolveIntake(ctx: AppContext, definition: WorkflowDefinit
   const problems: Record<string, string> = {};
   const labels: Record<string, string> = {};
   const schoolIds = fields.filter((f) => f.optionsFrom === 'schools').map((f) => formData[f.name]).filter((v): v is string => typeof v === 'string');
-  const found = new Map((await findUnitsByIds(ctx.db, [...new Set([...schoolIds, unitId])])).map((u) => [u.id, u]));
+  const found = new Map((await unitsByIds(ctx.database, [...new Set([...schoolIds, unitId])])).map((u) => [u.id, u]));
   for (const field of fields) {
     const value = formData[field.name];
     if (typeof value !== 'string') continue;
