@@ -169,7 +169,7 @@ describe('effects ledger (BullMQ)', () => {
     await env.ctx.db.execute(sql`update dossiers set applicant_email = 'mai@example.test' where id = ${dossier.id}`);
     await env.ctx.db.execute(sql`delete from citizen_notifications where dossier_id = ${dossier.id} and dossier_version = 2`);
     // A first attempt was recorded, then the process died before it could say "sent".
-    await recordNotificationAttempt(env.ctx.db, {
+    await recordNotificationAttempt(env.ctx.database, {
       dossierId: dossier.id, dossierVersion: 2, channel: 'email', recipient: 'mai@example.test', subject: null,
       messageId: messageIdFor(env.config.publicUrl, dossier.id, 2),
     });

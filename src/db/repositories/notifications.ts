@@ -1,5 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import type { Database, Db } from '../client.js';
 import { citizenNotifications, dossierEvents, dossiers } from '../schema/index.js';
 
 export type CitizenNotificationRow = typeof citizenNotifications.$inferSelect;
@@ -25,17 +25,27 @@ export async function findEventToAnnounce(db: Db, dossierId: string, dossierVers
   return row;
 }
 
-/** Records the message before it leaves (sentAt null); an existing record for the event is returned as it is. */
-export async function recordNotificationAttempt(db: Db, values: typeof citizenNotifications.$inferInsert): Promise<CitizenNotificationRow> {
+/**
+ * Records the message before it leaves (sentAt null); an existing record for the event is kept as it is. Returns the
+ * Message-ID the record carries. Constant prepared texts rather than the builder, like markNotificationSent: the worker
+ * runs both once per intake notification (bench:burst's worker profile: drizzle's builder was its largest cost).
+ */
+export async function recordNotificationAttempt(
+  database: Pick<Database, 'query'>, values: { dossierId: string; dossierVersion: number; channel: 'email' | 'sms' | 'none'; recipient: string | null; subject: string | null; messageId: string | null },
+): Promise<{ messageId: string | null }> {
   // One round trip for a first attempt (every intake notification of a registration burst); a retry reads the record.
-  const [inserted] = await db.insert(citizenNotifications).values({ ...values, sentAt: null }).onConflictDoNothing().returning();
-  if (inserted) return inserted;
-  const row = await findNotification(db, values.dossierId, values.dossierVersion);
+  const [inserted] = await database.query<{ message_id: string | null }>(`
+    insert into citizen_notifications (dossier_id, dossier_version, channel, recipient, subject, message_id, sent_at)
+    values ($1::uuid, $2::int, $3::text, $4::text, $5::text, $6::text, null)
+    on conflict do nothing returning message_id`,
+  [values.dossierId, values.dossierVersion, values.channel, values.recipient, values.subject, values.messageId]);
+  if (inserted) return { messageId: inserted.message_id };
+  const [row] = await database.query<{ message_id: string | null }>(
+    'select message_id from citizen_notifications where dossier_id = $1::uuid and dossier_version = $2::int', [values.dossierId, values.dossierVersion]);
   if (!row) throw new Error('notification record vanished');
-  return row;
+  return { messageId: row.message_id };
 }
 
-export async function markNotificationSent(db: Db, dossierId: string, dossierVersion: number): Promise<void> {
-  await db.update(citizenNotifications).set({ sentAt: new Date() })
-    .where(and(eq(citizenNotifications.dossierId, dossierId), eq(citizenNotifications.dossierVersion, dossierVersion)));
+export async function markNotificationSent(database: Pick<Database, 'query'>, dossierId: string, dossierVersion: number): Promise<void> {
+  await database.query('update citizen_notifications set sent_at = now() where dossier_id = $1::uuid and dossier_version = $2::int', [dossierId, dossierVersion]);
 }

@@ -132,7 +132,7 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
   // Recorded before it leaves, sent, then marked sent: a crash or a database blip between the two only ever
   // resends the same message with the same Message-ID, which mail systems recognise as one.
   const record = (channel: 'email' | 'sms' | 'none', recipient: string | null, subject: string | null) =>
-    recordNotificationAttempt(ctx.db, { dossierId, dossierVersion, channel, recipient, subject, messageId: messageIdFor(ctx.config.publicUrl, dossierId, dossierVersion) });
+    recordNotificationAttempt(ctx.database, { dossierId, dossierVersion, channel, recipient, subject, messageId: messageIdFor(ctx.config.publicUrl, dossierId, dossierVersion) });
   if (dossier.applicantEmail) {
     const mail = await renderEmail(ctx.config.templatesDir, emailTemplate(event.action), context);
     const attempt = await record('email', dossier.applicantEmail, mail.subject);
@@ -218,7 +218,7 @@ export async function dossierMail(ctx: AppContext, dossier: dossiers.DossierRow)
 async function markSentPatiently(ctx: AppContext, dossierId: string, dossierVersion: number): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await markNotificationSent(ctx.db, dossierId, dossierVersion);
+      await markNotificationSent(ctx.database, dossierId, dossierVersion);
       return;
     } catch (error) {
       if (attempt >= 12) throw error;
