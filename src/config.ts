@@ -85,6 +85,7 @@ const envSchema = z.object({
   ADMISSION_LOOKUP_RATE_LIMIT: z.coerce.number().int().min(0).default(120),
   ADMISSION_LOOKUP_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
   ADMISSION_DEMAND_CACHE_MS: z.coerce.number().int().min(0).default(15_000),
+  STATS_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   TRACKING_TOKEN_DAYS: z.coerce.number().int().positive().default(365),
   // Feedback and complaints (phản ánh, kiến nghị) are answered within this many working days of filing.
   FEEDBACK_DUE_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(10),
@@ -181,6 +182,11 @@ export interface Config {
    * demand counts, are kept in memory (ms; a new publication shows within that).
    */
   admissionLookup: { ratePerMinute: number; cacheMs: number; demandCacheMs: number };
+  /**
+   * How long the service-quality figures (GET /api/stats, /can-bo/chi-so) of one reach, period and procedure are
+   * served again from memory (ms; 0: computed on every request). Their generatedAt says when they were computed.
+   */
+  statsCacheMs: number;
   /** A tracking token stops working this many days after its dossier reached a final state. */
   trackingTokenDays: number;
   /** Feedback and complaints are due this many working days after filing (services/feedback). */
@@ -337,6 +343,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     intake: { ratePerMinute: env.INTAKE_RATE_LIMIT, perContactHour: env.INTAKE_CONTACT_HOURLY_LIMIT, perContactDay: env.INTAKE_CONTACT_DAILY_LIMIT },
     messageRatePerMinute: env.MESSAGE_RATE_LIMIT,
     admissionLookup: { ratePerMinute: env.ADMISSION_LOOKUP_RATE_LIMIT, cacheMs: env.ADMISSION_LOOKUP_CACHE_MS, demandCacheMs: env.ADMISSION_DEMAND_CACHE_MS },
+    statsCacheMs: env.STATS_CACHE_MS,
     trackingTokenDays: env.TRACKING_TOKEN_DAYS,
     feedbackDueWorkingDays: env.FEEDBACK_DUE_WORKING_DAYS,
     trustProxy: trustProxyOption(env.TRUST_PROXY),

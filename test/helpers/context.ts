@@ -43,6 +43,8 @@ export async function startTestEnvironment(mode: Mode, options: TestEnvironmentO
     INTAKE_RATE_LIMIT: '0', INTAKE_CONTACT_HOURLY_LIMIT: '0', INTAKE_CONTACT_DAILY_LIMIT: '0',
     // Many messages to one dossier from one address (the authorization matrix); test/e2e/message-limits.test.ts turns it on.
     MESSAGE_RATE_LIMIT: '0',
+    // Tests read the figures right after changing the data; test/integration/stats-cache.test.ts turns the cache on.
+    STATS_CACHE_MS: '0',
     // Demo certificates without a CRL pointer, so results stay PAdES B-T and end with their last signature (what most
     // tests check with pdfsig); test/integration/signing-ltv.test.ts turns it on.
     DEMO_CA_CRL: 'off',

@@ -59,6 +59,16 @@ export async function serviceStats(ctx: AppContext, staff: StaffRow, filter: Sta
   const period = { from: vnInstant(from, '00:00'), to: vnInstant(addDays(to, 1), '00:00'), now, procedureId: filter.procedure };
   // A leader counts what their agency answers (services/feedback); an unplaced account counts none.
   const agencyCode = reach ? (await findAgencyOfUnit(ctx.db, staff.unitId))?.code ?? '' : undefined;
+  const key = JSON.stringify([from, to, filter.procedure ?? null, reach ? [...reach.unitIds].sort() : null, reach ? [...reach.agencyCodes].sort() : null, agencyCode ?? null]);
+  return cached(ctx, key, now, () => computeStats(ctx, { from, to, filter, period, reach, agencyCode, now }));
+}
+
+/** What serviceStats computes once the caller and the period are checked. */
+async function computeStats(ctx: AppContext, q: {
+  from: string; to: string; filter: StatsFilter; period: { from: Date; to: Date; now: Date; procedureId: string | undefined };
+  reach: Awaited<ReturnType<typeof staffReach>> | undefined; agencyCode: string | undefined; now: Date;
+}) {
+  const { from, to, filter, period, reach, agencyCode, now } = q;
   const figures = await gatherFigures(ctx, { ...period, reach }, agencyCode);
   const { rows, complaints, digital: digitalCounts, digitisedDocuments: digitised } = figures;
   const digital = {
@@ -100,4 +110,33 @@ export async function serviceStats(ctx: AppContext, staff: StaffRow, filter: Sta
   return { from, to, procedure: filter.procedure ?? null, generatedAt: now.toISOString(), totals: indicators(rows), byProcedure, byMonth, byStatus, complaints, digital, index766 };
 }
 
-export type ServiceStats = Awaited<ReturnType<typeof serviceStats>>;
+export type ServiceStats = Awaited<ReturnType<typeof computeStats>>;
+
+/**
+ * The figures of one (period, procedure, reach) computed within the last STATS_CACHE_MS, per process: they are
+ * aggregates over every dossier filed in the period — with 100,000 dossiers in the default 12 months, a second of
+ * PostgreSQL CPU, and leaders open the dashboard again and again (bench:growth, bench/README.md). Concurrent requests
+ * for the same key share one computation. `generatedAt` in the answer says when it was computed. At most
+ * STATS_CACHE_KEYS keys, the oldest dropped first. STATS_CACHE_MS=0 computes on every request (the tests' default).
+ */
+const STATS_CACHE_KEYS = 200;
+const statsCaches = new WeakMap<AppContext, Map<string, { at: number; value: Promise<ServiceStats> }>>();
+
+async function cached(ctx: AppContext, key: string, now: Date, compute: () => Promise<ServiceStats>): Promise<ServiceStats> {
+  const ttl = ctx.config.statsCacheMs;
+  if (ttl <= 0) return compute();
+  let cache = statsCaches.get(ctx);
+  if (!cache) statsCaches.set(ctx, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit && now.getTime() - hit.at < ttl) return hit.value;
+  const value = compute();
+  cache.delete(key);
+  cache.set(key, { at: now.getTime(), value });
+  // A failed computation is not kept: the next request tries again.
+  value.catch(() => { if (cache.get(key)?.value === value) cache.delete(key); });
+  for (const oldest of cache.keys()) {
+    if (cache.size <= STATS_CACHE_KEYS) break;
+    cache.delete(oldest);
+  }
+  return value;
+}
