@@ -9,6 +9,7 @@ import type { ProcedureCatalog } from './services/procedures/catalog.js';
 import type { SignerKeys } from './services/keys/signer-keys.js';
 import type { AdminData } from './services/administration/admin-data.js';
 import type { OrganisationInfo } from './services/administration/organisation-info.js';
+import type { FileStorage } from './storage/index.js';
 
 export interface AppContext {
   config: Config;
@@ -26,6 +27,8 @@ export interface AppContext {
   adminData: AdminData;
   /** The province's and the Department's names (administration settings), for pages, documents and e-mails. */
   organisation: OrganisationInfo;
+  /** Uploaded and issued files' bytes (storage/): PostgreSQL rows or S3-compatible object storage. */
+  files: FileStorage;
 }
 
 /** 'server' writes to the outbox; 'worker' relays and runs jobs; 'embedded' does both in one process (inline). */

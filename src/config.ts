@@ -133,6 +133,17 @@ const envSchema = z.object({
   PAYMENT_PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** A payment still pending this long after it was asked for is checked with the platform (reconciliation). */
   PAYMENT_RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(10 * 60_000),
+  // Where new files' bytes go (storage/README.md): PostgreSQL (default; always in the embedded default) or S3-compatible
+  // object storage. Files already stored stay where they are until moved (npm run files:move, docs/OPERATIONS.md).
+  STORAGE_DRIVER: z.enum(['postgres', 's3']).default('postgres'),
+  S3_ENDPOINT: optionalUrl(['http', 'https']),
+  S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  S3_BUCKET: z.string().trim().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)' }).optional(),
+  S3_ACCESS_KEY_ID: z.string().trim().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  // MinIO, Ceph and most Vietnamese clouds' gateways want http://host/bucket/key rather than http://bucket.host/key.
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+  S3_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   METRICS_TOKEN: z.string().trim().transform((v) => (v === '' ? undefined : v)).optional()
     .refine((v) => v === undefined || v.length >= 16, { message: 'at least 16 characters' }),
 });
@@ -230,6 +241,22 @@ export interface Config {
   nationalPortal: NationalPortalConfig | undefined;
   /** The national Payment Platform (integrations/payment-platform); undefined: no online payment. */
   paymentPlatform: PaymentPlatformConfig | undefined;
+  /**
+   * Files (storage/): `driver` is where new files' bytes go; `s3` is the object storage, set whenever S3_BUCKET is
+   * (files already there are read whatever the driver, e.g. after moving back). The secret is never logged.
+   */
+  storage: { driver: 'postgres' | 's3'; s3: S3StorageConfig | undefined };
+}
+
+export interface S3StorageConfig {
+  /** undefined: AWS itself (the SDK's endpoint for the region). */
+  endpoint: string | undefined;
+  region: string;
+  bucket: string;
+  /** undefined: the SDK's default credential chain (environment, instance role). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  forcePathStyle: boolean;
+  timeoutMs: number;
 }
 
 export interface NationalPortalConfig {
@@ -311,6 +338,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   // someone on the path from turning "3" into "1" (integrations/payment-platform/client.ts).
   const paymentUrl = source.PAYMENT_PLATFORM_URL?.trim();
   if (paymentUrl?.startsWith('http://') && !isLoopbackUrl(paymentUrl)) problems.push('PAYMENT_PLATFORM_URL: must be https (http only for a platform on this machine)');
+  if (source.STORAGE_DRIVER?.trim() === 's3') {
+    if (!production) problems.push('STORAGE_DRIVER: s3 needs DATABASE_URL (the embedded default keeps files in its own database)');
+    if (!source.S3_BUCKET?.trim()) problems.push('S3_BUCKET: required with STORAGE_DRIVER=s3');
+  }
+  if (Boolean(source.S3_ACCESS_KEY_ID?.trim()) !== Boolean(source.S3_SECRET_ACCESS_KEY)) problems.push('S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: both or neither');
   let claimsMap: ClaimsMap = DEFAULT_CLAIMS_MAP;
   try { claimsMap = parseClaimsMap(source.OIDC_CLAIMS_MAP); } catch (error) { problems.push(`OIDC_CLAIMS_MAP: ${(error as Error).message}`); }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
@@ -377,6 +409,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         accessToken: env.PAYMENT_PLATFORM_ACCESS_TOKEN || undefined, timeoutMs: env.PAYMENT_PLATFORM_TIMEOUT_MS, reconcileAfterMs: env.PAYMENT_RECONCILE_AFTER_MS,
       }
       : undefined,
+    storage: {
+      driver: env.STORAGE_DRIVER,
+      s3: env.S3_BUCKET
+        ? {
+          endpoint: env.S3_ENDPOINT?.replace(/\/+$/, ''), region: env.S3_REGION, bucket: env.S3_BUCKET,
+          credentials: env.S3_ACCESS_KEY_ID ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? '' } : undefined,
+          forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true', timeoutMs: env.S3_TIMEOUT_MS,
+        }
+        : undefined,
+    },
   };
 }
 

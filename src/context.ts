@@ -19,6 +19,7 @@ import { loadWorkflowDir } from './workflow/loader.js';
 import { AdminData } from './services/administration/admin-data.js';
 import { loadCalendar, seedBundledCalendarYears } from './services/administration/calendar.js';
 import { loadOrganisationInfo, UNSET_ORGANISATION } from './services/administration/organisation-info.js';
+import { createFileStorage } from './storage/index.js';
 
 export async function createContext(config: Config, log: Logger, role: ProcessRole): Promise<AppContext> {
   await mkdir(config.dataDir, { recursive: true });
@@ -38,7 +39,8 @@ export async function createContext(config: Config, log: Logger, role: ProcessRo
   adminData.register('calendar', loadCalendar);
   adminData.register('procedures', () => catalog.reload());
 
-  const ctx = { config, database, db, catalog, signerKeys, log, secret, effects, adminData, organisation } as unknown as AppContext;
+  const files = createFileStorage(config.storage, log);
+  const ctx = { config, database, db, catalog, signerKeys, log, secret, effects, adminData, organisation, files } as unknown as AppContext;
   ctx.jobs = config.queue.kind === 'inline'
     ? new InlineJobDriver(ctx)
     : role === 'server' ? new OutboxOnlyDriver() : new BullmqDriver(ctx, config.queue.url, config.queue.prefix);
@@ -58,6 +60,7 @@ export async function closeContext(ctx: AppContext): Promise<void> {
   ctx.adminData.stop();
   await ctx.jobs.close();
   await ctx.database.close();
+  ctx.files.close();
 }
 
 /** The embedded default has no environment to read secrets from: make one on first start and keep it. */

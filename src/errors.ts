@@ -135,6 +135,10 @@ export const ERROR_STATUS = {
   /** POST /api/verify: the file was not verified within the time budget; Retry-After says when to try again. */
   VERIFICATION_TIMEOUT: 503,
   SERVICE_UNAVAILABLE: 503,
+  /** Object storage (S3_ENDPOINT) did not take or give a file: nothing was recorded; try again later. */
+  FILE_STORAGE_UNAVAILABLE: 503,
+  /** A stored file's bytes no longer match the SHA-256 recorded when it was stored: it is not served (storage/README.md). */
+  FILE_INTEGRITY_FAILED: 500,
   /**
    * PAdES B-LT: a signer's certificate names an OCSP responder or a CRL and none answered (in REVOCATION_TIMEOUT_MS);
    * the result is not issued yet (the issue-result job retries, an official signing by PIN or device tries again).

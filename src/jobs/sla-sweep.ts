@@ -14,7 +14,7 @@ export const SLA_SWEEP_EVERY_MS = 10 * 60_000;
  * Repeatable: marks dossiers due soon / overdue and raises alerts for their units (services/sla-sweep.ts); then deletes
  * ended signing hand-overs (services/operations/signing-cleanup.ts) and checks online payments still pending with the
  * Payment Platform (services/payments/reconcile-payments.ts), then takes unanswered pre-verification rows as correct
- * once their window has closed (services/admissions/roster.ts).
+ * once their window has closed (services/admissions/roster.ts), then deletes orphaned object-storage uploads (storage/).
  */
 export const slaSweepJob: JobDefinition<typeof payload> = {
   name: 'sla-sweep',
@@ -29,5 +29,7 @@ export const slaSweepJob: JobDefinition<typeof payload> = {
     // Pre-verification rows nobody answered by the deadline are taken as correct (services/admissions/roster.ts).
     const confirmed = await autoConfirmRosters(ctx);
     if (Object.keys(confirmed).length > 0) ctx.log.info({ confirmed }, 'roster rows auto-confirmed at the deadline');
+    // Object-storage uploads whose transaction never committed, an hour on, are deleted (storage/index.ts).
+    await ctx.files.sweepOrphans(ctx.db);
   },
 };

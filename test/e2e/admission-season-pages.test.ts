@@ -163,7 +163,7 @@ describe('the admission season pages', () => {
     expect(run.body).toContain('Học sinh đăng ký nhưng không có điểm (1)');
     expect(run.body).toContain(PUPILS[3]!.id);
     expect(run.body).toContain('Đây là lượt hoàn tất đầu tiên');
-    expect(run.body).toMatch(/<td>[^<]*Lam Sơn[^<]*<\/td><td>1<\/td><td>1<\/td><td>40.00<\/td>/);
+    expect(run.body).toMatch(/<td>[^<]*Lam Sơn[^<]*<\/td><td>1<\/td><td>1<\/td><td>40,00<\/td>/);
 
     const list = await admin.get(`${BASE}/xet-tuyen`);
     expect(list.body).toMatch(/Hoàn tất<\/td>\s*<td>3<\/td>\s*<td>1<\/td>/);
@@ -228,7 +228,7 @@ describe('the public admission page', () => {
     expect(page.body).toMatch(new RegExp(`data-school="${A}"><td>[^<]+</td><td>1</td><td>4</td><td>3</td>`));
     expect(page.body).toMatch(new RegExp(`data-school="${B}"><td>[^<]+</td><td>2</td><td>3</td><td>1</td>`));
     // The cut-offs of the published (first) run, not the re-run's.
-    expect(page.body).toMatch(new RegExp(`id="cutoffs"[\\s\\S]*data-school="${A}"><td>[^<]+</td><td>1</td><td>1</td><td>40.00</td>`));
+    expect(page.body).toMatch(new RegExp(`id="cutoffs"[\\s\\S]*data-school="${A}"><td>[^<]+</td><td>1</td><td>1</td><td>40,00</td>`));
 
     const found = await post(`/tuyen-sinh/${C}/tra-cuu`, { pupilIdNumber: PUPILS[0]!.id, birthDate: PUPILS[0]!.birth });
     expect(found.statusCode).toBe(200);

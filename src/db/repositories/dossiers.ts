@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, Db } from '../client.js';
-import { newFileKey } from './files.js';
+import { newFileKey, type FileRecord } from './files.js';
 import { dossierDocuments, dossierEvents, dossiers, type DossierChannel } from '../schema/index.js';
 
 export type DossierRow = typeof dossiers.$inferSelect;
@@ -38,9 +38,12 @@ export interface NewSubmission {
   dueAt: Date;
   /** Filed by a citizen signed in with VNeID (services/intake/filing.ts); absent for filings without an account. */
   filing?: SubmissionFiling;
-  /** Uploaded (with their bytes, stored with the dossier) or attached by reference to a stored file (re-used). */
+  /**
+   * Uploaded (with their bytes, stored in the statement), uploaded to object storage before it (`file`: the statement
+   * writes the metadata row and claims the upload, storage/README.md), or attached by reference to a stored file (re-used).
+   */
   documents: Array<Omit<NewDossierDocument, 'dossierId' | 'id' | 'uploadedAt' | 'storageKey' | 'reusedFromDocumentId'>
-    & ({ data: Buffer } | { storageKey: string; reusedFromDocumentId: string })>;
+    & ({ data: Buffer } | { file: FileRecord } | { storageKey: string; reusedFromDocumentId: string })>;
 }
 
 export interface SubmissionFiling {
@@ -61,7 +64,14 @@ export interface SubmissionFiling {
  * as one JSON parameter so the SQL text (a prepared statement) does not vary with their number.
  */
 export async function insertSubmission(database: Pick<Database, 'query'>, s: NewSubmission): Promise<{ code: string; version: number }> {
-  const files = s.documents.filter((d) => 'data' in d).map((d) => ({ ...d, storageKey: newFileKey('uploads') }));
+  const files: Array<NewSubmission['documents'][number] & { storageKey: string; data: Buffer | null }> = [];
+  for (const d of s.documents) {
+    if ('data' in d) files.push({ ...d, storageKey: newFileKey('uploads') });
+    else if ('file' in d) files.push({ ...d, storageKey: d.file.key, data: null });
+  }
+  // One statement text per place: every file of a filing goes where the process's storage driver puts new files.
+  const inObjectStorage = files.length > 0 && files.every((f) => f.data === null);
+  if (!inObjectStorage && files.some((f) => f.data === null)) throw new Error('a filing mixes files in PostgreSQL and in object storage');
   const reused = s.documents.filter((d) => 'reusedFromDocumentId' in d);
   const documents = JSON.stringify([...files, ...reused].map((d) => ({
     document_key: d.documentKey, file_name: d.fileName, mime_type: d.mimeType, size_bytes: d.sizeBytes,
@@ -80,7 +90,7 @@ export async function insertSubmission(database: Pick<Database, 'query'>, s: New
   params.push(s.nationalCode ?? null, s.feeAmount ?? null);
   // $2 carries the number taken (the day is only the counter's key).
   params[1] = await takeDossierNumber(database, s.agencyCode, s.day);
-  const [row] = await database.query<{ code: string; version: number }>(submissionSql(files.length, s.nationalSync === true), params);
+  const [row] = await database.query<{ code: string; version: number }>(submissionSql(files.length, s.nationalSync === true, inObjectStorage), params);
   if (!row) throw new Error('intake statement returned no row');
   return row;
 }
@@ -121,11 +131,20 @@ export const NATIONAL_SYNC_JOB = 'sync-national-portal';
  * PostgreSQL plans once, and skipping the query builder keeps this hot path cheap (measured: drizzle's builder was
  * a fifth of the client-side cost of this statement).
  */
-function submissionSql(fileCount: number, nationalSync: boolean): string {
-  const key = `${fileCount}:${nationalSync}`;
+function submissionSql(fileCount: number, nationalSync: boolean, inObjectStorage = false): string {
+  const key = `${fileCount}:${nationalSync}:${inObjectStorage}`;
   let text = submissionStatements.get(key);
   if (text) return text;
   const fileRows = Array.from({ length: fileCount }, (_, i) => `($${21 + 4 * i}, $${22 + 4 * i}::bytea, $${23 + 4 * i}::int, $${24 + 4 * i}::text)`);
+  // Object storage: the bytes were uploaded before this statement; it writes their metadata (data null, location s3)
+  // and claims the uploads (their stored_file_uploads rows go, so the orphan sweep leaves the objects alone).
+  const objectRows = Array.from({ length: fileCount }, (_, i) => `($${21 + 4 * i}, $${22 + 4 * i}::bytea, $${23 + 4 * i}::int, $${24 + 4 * i}::text, 's3')`);
+  const uploadKeys = Array.from({ length: fileCount }, (_, i) => `$${21 + 4 * i}`);
+  const filesCte = fileCount === 0 ? ''
+    : inObjectStorage
+      ? `, files as (insert into stored_files (key, data, size_bytes, sha256, location) values ${objectRows.join(', ')}),
+      claimed as (delete from stored_file_uploads where key in (${uploadKeys.join(', ')}))`
+      : `, files as (insert into stored_files (key, data, size_bytes, sha256) values ${fileRows.join(', ')})`;
   const filing = 21 + 4 * fileCount;
   const national = filing + 5;
   text = `
@@ -158,7 +177,7 @@ function submissionSql(fileCount: number, nationalSync: boolean): string {
       -- in an admission burst the relay's poll batches these better than one wake-up per filing.
       insert into outbox (job, payload)
       select 'notify-citizen', jsonb_build_object('dossierId', id, 'dossierVersion', version) from dossier
-    )${fileCount > 0 ? `, files as (insert into stored_files (key, data, size_bytes, sha256) values ${fileRows.join(', ')})` : ''}
+    )${filesCte}
     select code, version from dossier`;
   submissionStatements.set(key, text);
   return text;

@@ -1,12 +1,13 @@
 // Files sent from pages (uploads shown inline, the signed result, the one-stop forms), with safe headers.
 import type { FastifyReply } from 'fastify';
+import type { Readable } from 'node:stream';
 import type { DossierView } from '../../services/viewing/dossier-view.js';
 
 function asciiFileName(name: string): string {
   return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').replace(/[^\w.-]+/g, '_');
 }
 
-export function sendDownload(reply: FastifyReply, mimeType: string, fileName: string, data: Buffer, inline: boolean) {
+export function sendDownload(reply: FastifyReply, mimeType: string, fileName: string, data: Buffer | Readable, inline: boolean) {
   return reply.type(mimeType)
     .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${asciiFileName(fileName)}"; filename*=UTF-8''${encodeURIComponent(fileName)}`)
     .header('x-content-type-options', 'nosniff')

@@ -34,6 +34,7 @@ import { performAction } from '../processing/perform-action.js';
 import { findRunOf } from './assignment-runs.js';
 import { vnDateTime } from './vn-date-time.js';
 import { windowOf } from './windows.js';
+import { vnPoints } from './points.js';
 
 export const APPLY_ADMISSION_RUN_JOB = 'apply-admission-run';
 /** Pupils per batch job: a few seconds of work each, small enough that a retry redoes little. */
@@ -133,7 +134,6 @@ function countsCache(ctx: AppContext): TtlCache<NoticeCounts> {
 }
 
 /** "2725" hundredths → "27,25" (Vietnamese decimal comma). */
-const points = (h: number) => (h / 100).toFixed(2).replace('.', ',');
 
 /** A refusal by the rules (4xx) is the dossier's situation; anything else (a conflict, the database) is retried. */
 function refused(error: unknown): error is AppError {
@@ -164,7 +164,7 @@ export async function applyRunBatch(ctx: AppContext, runId: string, after: strin
         return {
           runId, school: result.schoolUnitId ?? '', schoolLabel: result.schoolUnitId ? (labelOf.get(result.schoolUnitId) ?? result.schoolUnitId) : '',
           ...(result.choiceRank ? { choiceRank: result.choiceRank } : {}), category: result.category,
-          total: points(result.total), cutoff: cutoff === undefined || cutoff === null ? '' : points(cutoff),
+          total: vnPoints(result.total / 100), cutoff: cutoff === undefined || cutoff === null ? '' : vnPoints(cutoff / 100),
         };
       });
       if (issue) issues.push(issue);

@@ -4,6 +4,7 @@
 // uploading it again; the dossier's document then points at the same stored file, marked as re-used. No entry copies
 // bytes: each points at the stored file of the dossier (or the upload) it came from.
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { Db } from '../../db/client.js';
@@ -12,7 +13,7 @@ import {
 } from '../../db/repositories/citizen-documents.js';
 import { findCitizenById, type CitizenRow } from '../../db/repositories/citizens.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
-import { insertFiles, newFileKey, readStoredFile } from '../../db/repositories/files.js';
+import { newFileKey } from '../../db/repositories/files.js';
 import { findUnit, type StaffRow } from '../../db/repositories/staff.js';
 import { AppError, validationFailed } from '../../errors.js';
 import { isPersonalId, PERSONAL_ID_MESSAGE, personalIdSchema } from '../../identity/personal-id.js';
@@ -82,8 +83,9 @@ export async function digitiseDocument(ctx: AppContext, caller: Caller, input: {
   if (scans.length === 0) throw new AppError('VALIDATION_FAILED', 'Vui lòng chọn tệp bản quét.', { [SCAN_FIELD]: 'Bắt buộc.' });
   const [scan] = await checkUploads({ documents: { [SCAN_FIELD]: DIGITISED_RULE } }, scans, [SCAN_FIELD]);
   const storageKey = newFileKey('uploads');
+  const file = await ctx.files.put(ctx.db, [{ key: storageKey, data: scan!.data }]);
   const row = await ctx.db.transaction(async (tx) => {
-    await insertFiles(tx, [{ key: storageKey, data: scan!.data }]);
+    await ctx.files.record(tx, file);
     const { row: stored } = await insertCitizenDocument(tx, {
       ownerPersonalId: parsed.data.ownerPersonalId, kind: 'digitised', title: parsed.data.title.normalize('NFC'),
       fileName: scan!.fileName.normalize('NFC').slice(0, 255), mimeType: scan!.mimeType, sizeBytes: scan!.data.length,
@@ -213,12 +215,12 @@ export async function myDocuments(ctx: AppContext, caller: Caller): Promise<Stor
 }
 
 /** One of the caller's (or their children's) documents with its bytes; anyone else's is "not found", never "forbidden". */
-export async function myDocumentFile(ctx: AppContext, caller: Caller, id: string): Promise<{ document: StoredDocumentView; data: Buffer }> {
+export async function myDocumentFile(ctx: AppContext, caller: Caller, id: string): Promise<{ document: StoredDocumentView; data: Buffer | Readable }> {
   const people = await family(ctx.db, signedInCitizen(caller));
   const [row] = isUuid(id) ? await findCitizenDocuments(ctx.db, [id]) : [];
   const owner = row ? people.get(row.ownerPersonalId) : undefined;
   if (!row || !owner) throw new AppError('DOCUMENT_NOT_FOUND', 'Không tìm thấy giấy tờ trong kho của bạn.');
-  return { document: view(row, owner), data: await readStoredFile(ctx.db, row.storageKey) };
+  return { document: view(row, owner), data: (await ctx.files.open(ctx.db, row.storageKey)).data };
 }
 
 function view(row: CitizenDocumentRow, owner: Person): StoredDocumentView {

@@ -7,6 +7,7 @@ import { vnDay } from '../../calendar/vn-time.js';
 import { dueDate } from '../../calendar/working-days.js';
 import { findLiveDossierOfSubject } from '../../db/repositories/dossier-subjects.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
+import { newFileKey } from '../../db/repositories/files.js';
 import type { DossierChannel } from '../../db/schema/index.js';
 import type { IntakeCheckName } from '../../workflow/registry.js';
 import type { PublishedProcedure } from '../procedures/catalog.js';
@@ -57,6 +58,7 @@ export async function recordFiling(ctx: AppContext, f: ValidFiling): Promise<Rec
   const day = vnDay(now).slice(2).replaceAll('-', '');
   const due = dueDate(now, definition.sla);
   const duplicate = f.filing?.subjectPersonalId ? await findLiveDossierOfSubject(ctx.db, f.filing.subjectPersonalId, definition.id) : undefined;
+  const documents = await uploadDocuments(ctx, f.documents);
   const { code } = await dossiers.insertSubmission(ctx.database, {
     id,
     // The deciding agency (that of the procedure's `office` unit) heads the code: {agency}-{yyMMdd}-{nnnn}.
@@ -84,7 +86,7 @@ export async function recordFiling(ctx: AppContext, f: ValidFiling): Promise<Rec
     requestHash: f.requestHash,
     submittedAt: now,
     dueAt: due.dueAt,
-    documents: f.documents,
+    documents,
     filing: f.filing ? { ...f.filing, possibleDuplicateOf: duplicate?.id ?? null } : undefined,
   }).catch(async (error: unknown) => {
     // Two filings of one pupil raced past the intake check: the unique index took the first, this one is the duplicate.
@@ -92,6 +94,22 @@ export async function recordFiling(ctx: AppContext, f: ValidFiling): Promise<Rec
     throw error;
   });
   return { id, code, status: definition.initial, dueAt: due.dueAt };
+}
+
+/**
+ * With object storage (STORAGE_DRIVER=s3) the uploads' bytes go there first, durably, and intake's statement writes
+ * only their metadata; with PostgreSQL they stay in the statement (one round trip, as before).
+ */
+async function uploadDocuments(ctx: AppContext, documents: ValidFiling['documents']): Promise<ValidFiling['documents']> {
+  if (ctx.files.driver === 'postgres' || !documents.some((d) => 'data' in d)) return documents;
+  const uploads = documents.flatMap((d) => ('data' in d ? [{ key: newFileKey('uploads'), data: d.data }] : []));
+  const records = await ctx.files.put(ctx.db, uploads);
+  let next = 0;
+  return documents.map((d) => {
+    if (!('data' in d)) return d;
+    const { data: _, ...metadata } = d;
+    return { ...metadata, file: records[next++]! };
+  });
 }
 
 /** The unique index that keeps one live admission registration per pupil per campaign (migration 0016). */

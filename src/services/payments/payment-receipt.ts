@@ -14,7 +14,7 @@
 // draws the same receipt again; a run after the file is stored does nothing.
 import type { AppContext } from '../../app-context.js';
 import { findDossierById } from '../../db/repositories/dossiers.js';
-import { insertFiles, newFileKey, readStoredFile } from '../../db/repositories/files.js';
+import { newFileKey } from '../../db/repositories/files.js';
 import {
   findPaymentById, findPaymentByReference, findPaymentForUpdate, lastReceiptSequence, setReceiptFile, setReceiptNumber,
   type PaymentRow,
@@ -82,12 +82,14 @@ export async function issuePaymentReceipt(ctx: AppContext, paymentId: string): P
   });
   const pdf = await sealForm(ctx, unsealed, agency, `Biên lai thu phí, lệ phí ${numbered.number}`);
 
+  const key = newFileKey('issued');
+  const stored = await ctx.files.put(ctx.db, [{ key, data: pdf }]);
   await ctx.db.transaction(async (tx) => {
     const locked = await findPaymentForUpdate(tx, payment.id);
-    // A concurrent run stored its receipt first: keep it, store no second file.
+    // A concurrent run stored its receipt first: keep it, store no second file (an object already uploaded stays
+    // unclaimed, and the orphan sweep deletes it).
     if (!locked || locked.receiptStorageKey) return;
-    const key = newFileKey('issued');
-    await insertFiles(tx, [{ key, data: pdf }]);
+    await ctx.files.record(tx, stored);
     await setReceiptFile(tx, payment.id, key);
   });
 }
@@ -106,5 +108,5 @@ export async function paymentReceiptPdf(ctx: AppContext, code: string, reference
   if (!payment.receiptStorageKey || !payment.receiptNumber) {
     throw new AppError('RECEIPT_NOT_READY', 'Biên lai điện tử của khoản thanh toán này chưa được phát hành.');
   }
-  return { fileName: `${dossier.code}-bien-lai-${payment.reference}.pdf`, data: await readStoredFile(ctx.db, payment.receiptStorageKey) };
+  return { fileName: `${dossier.code}-bien-lai-${payment.reference}.pdf`, data: await ctx.files.read(ctx.db, payment.receiptStorageKey) };
 }

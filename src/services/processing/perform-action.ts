@@ -5,7 +5,7 @@
 // `extend` and `apologise` are clock actions every procedure has; they live in services/sla.ts.
 import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
-import { insertFiles, newFileKey } from '../../db/repositories/files.js';
+import { newFileKey } from '../../db/repositories/files.js';
 import { insertOutbox } from '../../db/repositories/outbox.js';
 import { findUnitsByIds, insertHandover } from '../../db/repositories/routing.js';
 import { clockChanges, needsApology } from '../../effects/clock.js';
@@ -77,6 +77,8 @@ export async function performAction(ctx: AppContext, input: PerformActionInput):
 
   const effects = planEffects(ctx.effects, result.effects);
   const uploads = documentUploads(files, actor.id ?? actor.kind).map(({ data, ...row }) => ({ ...row, dossierId: dossier.id, storageKey: newFileKey('uploads'), data }));
+  // The bytes are made durable before the transaction that references them (storage/README.md).
+  const stored = await ctx.files.put(ctx.db, uploads.map((u) => ({ key: u.storageKey, data: u.data })));
   const { row: updated, synced } = await ctx.db.transaction(async (tx) => {
     // Database rules of the transition; what they decide is kept in the form data (e.g. the admitting school).
     let ruleData: Record<string, unknown> | null = null;
@@ -91,7 +93,7 @@ export async function performAction(ctx: AppContext, input: PerformActionInput):
       ...(definition.states[result.next]?.final ? { closedAt: now } : {}),
     });
     if (!row) throw staleVersion();
-    await insertFiles(tx, uploads.map((u) => ({ key: u.storageKey, data: u.data })));
+    await ctx.files.record(tx, stored);
     await dossiers.insertDocuments(tx, uploads.map(({ data: _, ...row }) => row));
     await dossiers.insertEvent(tx, {
       dossierId: dossier.id, at: now, action: result.event.action, fromStatus: result.event.from, toStatus: result.event.to,

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { vnDay, vnMinuteOfDay } from '../../calendar/vn-time.js';
 import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
-import { insertFiles, newFileKey, readStoredFile } from '../../db/repositories/files.js';
+import { newFileKey } from '../../db/repositories/files.js';
 import { findEventByVersion, listHandovers } from '../../db/repositories/forms.js';
 import { findIssuedDocument, insertIssuedDocument } from '../../db/repositories/issued-documents.js';
 import { findAgency, findStaffById, findUnit, type AgencyRow } from '../../db/repositories/staff.js';
@@ -91,13 +91,15 @@ export async function issueForm(ctx: AppContext, kind: StoredFormKind, dossierId
   const number = await ctx.db.transaction((tx) => numberForm(tx, agency, kind, dossier, subject, event.at));
   const pdf = await sealForm(ctx, await renderFormPdf({ ...input, documentNumber: number.text }), agency, `${formLabel(stored)} ${number.text}`);
   const storageKey = newFileKey('issued');
+  const storedFile = await ctx.files.put(ctx.db, [{ key: storageKey, data: pdf }]);
   await ctx.db.transaction(async (tx) => {
     const row = await insertIssuedDocument(tx, {
       dossierId: dossier.id, kind: stored, storageKey, sha256: createHash('sha256').update(pdf).digest('hex'), sizeBytes: pdf.length,
     });
-    // A concurrent run won the unique index: keep its document, store no orphan bytes.
+    // A concurrent run won the unique index: keep its document, store no orphan bytes (an object already uploaded
+    // stays unclaimed, and the orphan sweep deletes it).
     if (row.storageKey !== storageKey) return;
-    await insertFiles(tx, [{ key: storageKey, data: pdf }]);
+    await ctx.files.record(tx, storedFile);
     await markDocumentIssued(tx, {
       dossierId: dossier.id, subject, issuedAt: event.at, renderedAt: event.at, signerName: input.signerName, signerTitle: officerTitle,
       recipients: [dossier.applicantName],
@@ -340,5 +342,5 @@ export async function formPdf(ctx: AppContext, code: string, kind: string, calle
   }
   const issued = await findIssuedDocument(ctx.db, dossier.id, kind);
   if (!issued) throw notFound();
-  return { fileName, data: await readStoredFile(ctx.db, issued.storageKey) };
+  return { fileName, data: await ctx.files.read(ctx.db, issued.storageKey) };
 }

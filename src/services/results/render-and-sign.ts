@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
 import { findDocumentKind } from '../../db/repositories/document-register.js';
-import { insertFiles, newFileKey } from '../../db/repositories/files.js';
+import { newFileKey } from '../../db/repositories/files.js';
 import { insertIssuedDocument } from '../../db/repositories/issued-documents.js';
 import { deleteDraft } from '../../db/repositories/signing.js';
 import { findAgencyOfUnit, findStaffById, findUnit, type AgencyRow, type StaffRow, type UnitRow } from '../../db/repositories/staff.js';
@@ -215,9 +215,10 @@ export async function storeResult(ctx: AppContext, dossierId: string, signed: Bu
   const [dossier, signer] = await Promise.all([dossiers.findDossierById(ctx.db, dossierId), findStaffById(ctx.db, signerStaffId)]);
   if (!dossier) throw new AppError('DOSSIER_NOT_FOUND', `dossier ${dossierId} is gone`);
   const [definition, unit] = await Promise.all([ctx.catalog.definitionFor(dossier.procedureVersionId), findUnit(ctx.db, dossier.unitId)]);
+  const stored = await ctx.files.put(ctx.db, [{ key: storageKey, data: signed }]);
   await ctx.db.transaction(async (tx) => {
     await extra?.(tx);
-    await insertFiles(tx, [{ key: storageKey, data: signed }]);
+    await ctx.files.record(tx, stored);
     await insertIssuedDocument(tx, {
       dossierId, kind: 'result', storageKey, sha256: createHash('sha256').update(signed).digest('hex'),
       sizeBytes: signed.length, signerStaffId, signedAt: issuedAt,

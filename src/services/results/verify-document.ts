@@ -10,7 +10,6 @@ import path from 'node:path';
 import type { AppContext } from '../../app-context.js';
 import { findDocumentVerification, rememberDocumentVerification } from '../../db/repositories/document-verifications.js';
 import { findDossierByCode, findDossierById } from '../../db/repositories/dossiers.js';
-import { readStoredFile } from '../../db/repositories/files.js';
 import { findIssuedDocument } from '../../db/repositories/issued-documents.js';
 import { findIssuedBySha256Any } from '../../db/repositories/signing.js';
 import { AppError } from '../../errors.js';
@@ -158,7 +157,7 @@ export async function issuedResultSummary(ctx: AppContext, code: string, key: st
     const remembered = await findDocumentVerification(ctx.db, issued.sha256, trustAnchorsPem(ctx).fingerprint);
     verification = remembered
       ? remembered as unknown as VerificationResult
-      : await verifyDocument(ctx, await readStoredFile(ctx.db, issued.storageKey), { handOver: true });
+      : await verifyDocument(ctx, await ctx.files.read(ctx.db, issued.storageKey), { handOver: true });
   } catch (error) {
     if (!(error instanceof AppError) || (error.code !== 'SERVICE_UNAVAILABLE' && error.code !== 'VERIFICATION_TIMEOUT')) throw error;
     verificationUnavailable = error.message;

@@ -4,7 +4,6 @@
 import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
 import { loadDossierViewRows } from '../../db/repositories/dossier-view.js';
-import { readStoredFile } from '../../db/repositories/files.js';
 import { findIssuedDocument, type IssuedDocumentRow } from '../../db/repositories/issued-documents.js';
 import { findStaffById } from '../../db/repositories/staff.js';
 import { AppError, dossierNotFound } from '../../errors.js';
@@ -148,12 +147,13 @@ export async function dossierDocument(ctx: AppContext, code: string, documentId:
   const { dossier } = await loadDossierFor(ctx, code, caller);
   const document = /^[0-9a-f-]{36}$/i.test(documentId) ? await dossiers.findDocument(ctx.db, dossier.id, documentId) : undefined;
   if (!document) throw new AppError('DOCUMENT_NOT_FOUND', 'Không tìm thấy tệp.');
-  return { document, data: await readStoredFile(ctx.db, document.storageKey) };
+  // Streamed from object storage (checked against its SHA-256 as it goes), PostgreSQL's bytes as they are.
+  return { document, data: (await ctx.files.open(ctx.db, document.storageKey)).data };
 }
 
 export async function dossierResult(ctx: AppContext, code: string, caller: Caller) {
   const { dossier } = await loadDossierFor(ctx, code, caller);
   const issued = await findIssuedDocument(ctx.db, dossier.id, 'result');
   if (!issued) throw new AppError('RESULT_NOT_READY', 'Hồ sơ chưa có kết quả.');
-  return { fileName: `${dossier.code}.pdf`, data: await readStoredFile(ctx.db, issued.storageKey) };
+  return { fileName: `${dossier.code}.pdf`, data: (await ctx.files.open(ctx.db, issued.storageKey)).data };
 }

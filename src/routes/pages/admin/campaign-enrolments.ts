@@ -12,6 +12,7 @@ import { ENROLMENT_PAGE, readEnrolments } from '../../../services/admissions/enr
 import { readPageForm, render } from '../common.js';
 import { enc } from '../staff/shared.js';
 import { adminMenu, adminOr } from './shared.js';
+import { vnPoints } from '../../../services/admissions/points.js';
 
 const BASE = '/quan-tri/tuyen-sinh';
 const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1) });
@@ -28,7 +29,7 @@ export function campaignEnrolmentPages(app: FastifyInstance, ctx: AppContext): v
     const confirmation = campaign.windows.confirmation ?? null;
     return render(request, reply, 'admin-campaign-enrolments', {
       title: `Nhập học và tuyển bổ sung — ${campaign.name}`, adminMenu: adminMenu(BASE), campaign, schools,
-      items: items.map((i) => ({ ...i, totalText: i.total.toFixed(2).replace('.', ','), roundLabel: i.round === 'supplementary' ? 'Bổ sung' : 'Chính' })),
+      items: items.map((i) => ({ ...i, totalText: vnPoints(i.total), roundLabel: i.round === 'supplementary' ? 'Bổ sung' : 'Chính' })),
       totals: {
         admitted: schools.reduce((n, s) => n + s.admitted, 0), confirmed: schools.reduce((n, s) => n + s.confirmed, 0),
         seatsLeft: schools.reduce((n, s) => n + s.seatsLeft, 0),

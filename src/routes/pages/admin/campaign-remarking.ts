@@ -13,6 +13,7 @@ import {
 import { readPageForm, render } from '../common.js';
 import { enc } from '../staff/shared.js';
 import { adminMenu, adminOr, flashText } from './shared.js';
+import { vnPoints } from '../../../services/admissions/points.js';
 
 const BASE = '/quan-tri/tuyen-sinh';
 const STATUSES = Object.keys(STATUS_LABELS) as Array<keyof typeof STATUS_LABELS>;
@@ -33,7 +34,6 @@ export function campaignRemarkingPages(app: FastifyInstance, ctx: AppContext): v
     const list = await listCampaignRemarkings(ctx, request.caller, campaign.id, query);
     const path = `${BASE}/${enc(campaign.id)}/phuc-khao`;
     const link = (page: number) => `${path}?${new URLSearchParams({ ...(query.status ? { status: query.status } : {}), page: String(page) })}`;
-    const score = (n: number | null) => (n === null ? '' : n.toFixed(2).replace('.', ','));
     return render(request, reply, 'admin-campaign-remarking', {
       title: `Phúc khảo — ${campaign.name}`, adminMenu: adminMenu(BASE), campaign, action: path,
       window: campaign.windows.remarking ?? null, total: list.total, maxNote: MAX_NOTE_LENGTH,
@@ -42,7 +42,7 @@ export function campaignRemarkingPages(app: FastifyInstance, ctx: AppContext): v
         const mine = form?.requestId === item.id ? form : undefined;
         const id = item.id.slice(0, 8);
         return {
-          ...item, currentScoreText: score(item.currentScore), scoreBeforeText: score(item.scoreBefore), scoreAfterText: score(item.scoreAfter),
+          ...item, currentScoreText: vnPoints(item.currentScore, ''), scoreBeforeText: vnPoints(item.scoreBefore, ''), scoreAfterText: vnPoints(item.scoreAfter, ''),
           subjectsText: item.subjects.join(', '), dossierUrl: `/can-bo/ho-so/${enc(item.dossierCode)}`, open: item.status === 'requested',
           decideUrl: `${path}/${enc(item.id)}`, formId: id, message: mine?.message,
           outcomes: Object.entries(OUTCOME_LABELS).map(([value, label]) => ({ value, label, selected: mine?.values.outcome === value })),

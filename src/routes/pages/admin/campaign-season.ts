@@ -15,6 +15,7 @@ import { readPageForm, render } from '../common.js';
 import { sendDownload } from '../downloads.js';
 import { enc } from '../staff/shared.js';
 import { adminMenu, adminOr, flashText } from './shared.js';
+import { vnPoints } from '../../../services/admissions/points.js';
 
 const BASE = '/quan-tri/tuyen-sinh';
 /** A running run's page reloads itself this often (a meta refresh: the page works without JavaScript). */
@@ -52,7 +53,7 @@ function runRow(campaignId: string, r: RunListItem) {
 async function cutoffRows(ctx: AppContext, request: FastifyRequest, campaign: CampaignView, runId?: string) {
   const name = schoolNamer(campaign);
   return (await readCutoffs(ctx, request.caller, campaign.id, runId)).map((c) => ({
-    ...c, name: name(c.school), cutoffText: c.cutoff === null ? '—' : c.cutoff.toFixed(2),
+    ...c, name: name(c.school), cutoffText: vnPoints(c.cutoff),
   }));
 }
 

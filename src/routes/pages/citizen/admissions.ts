@@ -10,6 +10,7 @@ import { listPublicCampaigns, publicWindowOpen, readPublicCampaign } from '../..
 import { admissionResultQuery, CAMPAIGN_ID, lookupAdmissionResult, type AdmissionResult } from '../../../services/admission-lookup/result.js';
 import { lookupRateLimit } from '../../admission-lookup-limit.js';
 import { readPageForm, render } from '../common.js';
+import { vnPoints } from '../../../services/admissions/points.js';
 
 const BASE = '/tuyen-sinh';
 const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
@@ -45,7 +46,7 @@ export function admissionPages(app: FastifyInstance, ctx: AppContext): void {
     return render(request, reply, 'admission', {
       title: campaign.name, campaign, registrationOpen, demand,
       windows: campaign.windows.map((w) => ({ ...w, label: capitalised(w.label), open: publicWindowOpen(campaign, w.name, now) })),
-      cutoffs: campaign.cutoffs?.map((c) => ({ ...c, cutoffText: c.cutoff === null ? '—' : c.cutoff.toFixed(2) })),
+      cutoffs: campaign.cutoffs?.map((c) => ({ ...c, cutoffText: vnPoints(c.cutoff) })),
       hasCategories: campaign.cutoffs?.some((c) => c.category !== '') ?? false,
       lookupAction: `${BASE}/${campaign.id}/tra-cuu`, lookup, values: lookup.values ?? { pupilIdNumber: '', birthDate: '' }, errors: lookup.errors ?? {},
     }, status);
@@ -66,7 +67,7 @@ export function admissionPages(app: FastifyInstance, ctx: AppContext): void {
     try {
       const result = await lookupAdmissionResult(ctx, parsed.data);
       return showCampaign(request, reply, {
-        values, result: { ...result, totalText: result.total.toFixed(2), cutoffText: result.cutoff === null ? '—' : result.cutoff.toFixed(2) },
+        values, result: { ...result, totalText: vnPoints(result.total), cutoffText: vnPoints(result.cutoff) },
       });
     } catch (error) {
       if (!isAppError(error) || error.code !== 'ADMISSION_RESULT_NOT_FOUND') throw error;

@@ -13,8 +13,8 @@ import { chooseSupplementary, programsWithSeats } from '../../../services/admiss
 import { findCampaign } from '../../../db/repositories/admissions.js';
 import { citizenCaller, readPageForm, render } from '../common.js';
 import { enc } from './shared.js';
+import { vnPoints } from '../../../services/admissions/points.js';
 
-const points = (n: number | null) => (n === null ? '—' : n.toFixed(2).replace('.', ','));
 /** Errors a family can meet on these forms: shown on the page, never the error page. */
 const SHOWN = ['VALIDATION_FAILED', 'ADMISSION_WINDOW_CLOSED', 'ADMISSION_NOT_ADMITTED', 'ADMISSION_ALREADY_ENROLLED'];
 
@@ -34,7 +34,7 @@ export function enrolmentPages(app: FastifyInstance, ctx: AppContext): void {
     return render(request, reply, 'admission-enrolment', {
       title: `Kết quả tuyển sinh, xác nhận nhập học — ${admission.campaign.name}`, ...admission, base: `/ho-so/${enc(code)}`, dossierCode: code, message,
       done: (request.query as Record<string, unknown>).tb === 'da-xac-nhan',
-      resultView: r && { ...r, totalText: points(r.total), cutoffText: points(r.cutoff), roundLabel: r.round === 'supplementary' ? 'Tuyển bổ sung' : 'Xét tuyển' },
+      resultView: r && { ...r, totalText: vnPoints(r.total), cutoffText: vnPoints(r.cutoff), roundLabel: r.round === 'supplementary' ? 'Tuyển bổ sung' : 'Xét tuyển' },
       canConfirm: Boolean(r?.confirmable && admission.confirmation.open && !admission.enrolment),
     }, status);
   };

@@ -9,6 +9,7 @@ import { admissionsByCode, type RegistrationAdmission } from '../../../services/
 import { myDossiers, myDossiersQuery, type MyDossier, type MyDossiers } from '../../../services/citizens/space.js';
 import { render } from '../common.js';
 import { enc } from './shared.js';
+import { vnPoints } from '../../../services/admissions/points.js';
 
 export const MY_SPACE_PATH = '/ho-so-cua-toi';
 
@@ -31,14 +32,13 @@ function forLabel(d: MyDossier): string {
   return d.for.name ? `Nộp thay cho ${d.for.name}` : 'Người khác (nộp thay)';
 }
 
-const points = (n: number | null) => (n === null ? '—' : n.toFixed(2).replace('.', ','));
 
 function admissionSummary(code: string, a: RegistrationAdmission | undefined) {
   if (!a) return null;
   const r = a.result;
   return {
     url: `/ho-so/${enc(code)}/nhap-hoc`, supplementaryUrl: a.supplementary.eligible ? `/ho-so/${enc(code)}/tuyen-bo-sung` : null,
-    published: r !== null, school: r?.school?.name ?? null, choiceRank: r?.choiceRank ?? null, total: r ? points(r.total) : null, cutoff: r ? points(r.cutoff) : null,
+    published: r !== null, school: r?.school?.name ?? null, choiceRank: r?.choiceRank ?? null, total: r ? vnPoints(r.total) : null, cutoff: r ? vnPoints(r.cutoff) : null,
     confirmed: a.enrolment !== null, canConfirm: Boolean(r?.confirmable && a.confirmation.open && !a.enrolment),
   };
 }

@@ -11,8 +11,8 @@ import {
 } from '../../../services/admissions/remarking.js';
 import { citizenCaller, readPageForm, render } from '../common.js';
 import { enc } from './shared.js';
+import { vnPoints } from '../../../services/admissions/points.js';
 
-const points = (n: number | null) => (n === null ? '' : n.toFixed(2).replace('.', ','));
 
 export function remarkingPages(app: FastifyInstance, ctx: AppContext): void {
   const show = async (
@@ -26,7 +26,7 @@ export function remarkingPages(app: FastifyInstance, ctx: AppContext): void {
       filed: (request.query as Record<string, unknown>).tb === 'da-nop',
       request: state.request && {
         ...state.request, subjectsText: state.request.subjects.join(', '),
-        scoreBeforeText: points(state.request.scoreBefore), scoreAfterText: points(state.request.scoreAfter),
+        scoreBeforeText: vnPoints(state.request.scoreBefore, ''), scoreAfterText: vnPoints(state.request.scoreAfter, ''),
       },
       canFile: !state.request && !state.requestElsewhere && state.windowOpen && state.hasScore,
       subjects: REMARKING_SUBJECTS.map((label, i) => ({ id: `subject-${i}`, name: `subject-${i}`, label, checked: values[`subject-${i}`] === label })),

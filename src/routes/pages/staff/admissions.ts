@@ -7,8 +7,8 @@ import { readResults, resultsCsv } from '../../../services/admissions/results.js
 import { render } from '../common.js';
 import { sendDownload } from '../downloads.js';
 import { enc, staffOr } from './shared.js';
+import { vnPoints } from '../../../services/admissions/points.js';
 
-const points = (n: number) => n.toFixed(2).replace('.', ',');
 
 export function admissionListPages(app: FastifyInstance, ctx: AppContext): void {
   app.get('/can-bo/tuyen-sinh', async (request, reply) => {
@@ -16,8 +16,8 @@ export function admissionListPages(app: FastifyInstance, ctx: AppContext): void 
     const lists = (await principalLists(ctx, request.caller)).map((l) => ({
       ...l,
       csvUrl: l.run ? `/can-bo/tuyen-sinh/${enc(l.campaignId)}/ket-qua.csv` : null,
-      cutoffText: l.run?.cutoff !== null && l.run?.cutoff !== undefined ? points(l.run.cutoff) : '—',
-      pupils: l.pupils.map((p, i) => ({ ...p, n: i + 1, totalText: points(p.total) })),
+      cutoffText: vnPoints(l.run?.cutoff ?? null),
+      pupils: l.pupils.map((p, i) => ({ ...p, n: i + 1, totalText: vnPoints(p.total) })),
     }));
     return render(request, reply, 'staff-admissions', { title: 'Danh sách trúng tuyển', lists });
   });

@@ -1,0 +1,201 @@
+// Files on the S3 driver (issue 15 item 3) against a local S3-compatible server (s3rver) started here: a dossier filed
+// over HTTP keeps its upload as an object and only metadata in stored_files, and the download gives the same bytes; a
+// tampered object is refused, never served; the orphan protocol (an upload whose transaction rolled back is swept
+// after an hour, a committed file never is, a claim after the sweep rolls back); the move CLI's work both ways;
+// object storage down at intake is a 503 with nothing committed.
+import { createHash, randomBytes } from 'node:crypto';
+import { count, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findDossierByCode, listDocuments } from '../../src/db/repositories/dossiers.js';
+import { insertFiles, newFileKey } from '../../src/db/repositories/files.js';
+import { dossiers, storedFileUploads, storedFiles } from '../../src/db/schema/index.js';
+import { AppError } from '../../src/errors.js';
+import { readAll } from '../../src/storage/index.js';
+import { moveFiles } from '../../src/storage/move.js';
+import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
+import { diplomaRequest } from '../helpers/dossiers.js';
+import { makePdf } from '../helpers/files.js';
+import { startLocalS3, type LocalS3 } from '../helpers/s3-server.js';
+import { multipartBody } from '../security/corpus-runner.js';
+
+const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+const HOUR = 60 * 60_000;
+
+let s3: LocalS3;
+let env: TestEnvironment;
+let scan: Buffer;
+let filed: { code: string; token: string; key: string; documentId: string };
+
+async function file(pdf: Buffer) {
+  const boundary = `s3-${Math.random().toString(36).slice(2)}`;
+  return env.app.inject({
+    method: 'POST', url: '/api/dossiers', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    payload: multipartBody([
+      { name: 'procedure', value: 'diploma-copy' },
+      { name: 'data', value: JSON.stringify(diplomaRequest()) },
+      { name: 'identity', value: pdf, filename: 'cccd.pdf', contentType: 'application/pdf' },
+    ], boundary),
+  });
+}
+
+async function objectBytes(key: string): Promise<Buffer | undefined> {
+  const stream = await env.ctx.files.objectStore().get(key);
+  return stream ? readAll(stream) : undefined;
+}
+
+const fileRow = async (key: string) => (await env.ctx.db.select().from(storedFiles).where(eq(storedFiles.key, key)))[0];
+const uploadRow = async (key: string) => (await env.ctx.db.select().from(storedFileUploads).where(eq(storedFileUploads.key, key)))[0];
+
+beforeAll(async () => {
+  s3 = await startLocalS3();
+  env = await startTestEnvironment('production', { env: s3.env });
+  // Over one chunk of the HTTP stream, so a download is streamed in pieces.
+  scan = Buffer.concat([await makePdf('Bản quét căn cước'), Buffer.from(`\n%${randomBytes(200_000).toString('base64')}\n`)]);
+}, 120_000);
+
+afterAll(async () => {
+  await env?.close();
+  await s3?.close();
+});
+
+describe('a dossier filed on the S3 driver', () => {
+  it('keeps the upload as an object and only its metadata in PostgreSQL; the download is the same bytes', async () => {
+    expect(env.ctx.files.driver).toBe('s3');
+    const response = await file(scan);
+    expect(response.statusCode, response.body).toBe(201);
+    const { code, trackingToken } = response.json() as { code: string; trackingToken: string };
+    const dossier = (await findDossierByCode(env.ctx.db, code))!;
+    const [document] = await listDocuments(env.ctx.db, dossier.id);
+    filed = { code, token: trackingToken, key: document!.storageKey, documentId: document!.id };
+
+    const row = await fileRow(filed.key);
+    expect(row).toMatchObject({ location: 's3', data: null, sizeBytes: scan.length, sha256: sha(scan) });
+    expect(await uploadRow(filed.key)).toBeUndefined();
+    expect((await objectBytes(filed.key))?.equals(scan)).toBe(true);
+
+    const download = await env.app.inject({
+      method: 'GET', url: `/api/dossiers/${encodeURIComponent(code)}/documents/${document!.id}`, headers: { authorization: `Bearer ${trackingToken}` },
+    });
+    expect(download.statusCode).toBe(200);
+    expect(download.headers['content-type']).toBe('application/pdf');
+    expect(download.rawPayload.equals(scan)).toBe(true);
+  });
+
+  it('refuses a tampered object: an error, never the wrong file', async () => {
+    const tampered = Buffer.from(scan);
+    tampered[tampered.length - 10] = tampered[tampered.length - 10]! ^ 0xff;
+    await env.ctx.files.objectStore().put(filed.key, tampered);
+    try {
+      const read = await env.ctx.files.read(env.ctx.db, filed.key).then(() => undefined, (error: unknown) => error);
+      expect(read).toBeInstanceOf(AppError);
+      expect((read as AppError).code).toBe('FILE_INTEGRITY_FAILED');
+      // The streamed download holds its last chunk back until the hash is checked: it breaks off short of the file.
+      const download = await env.app.inject({
+        method: 'GET', url: `/api/dossiers/${encodeURIComponent(filed.code)}/documents/${filed.documentId}`, headers: { authorization: `Bearer ${filed.token}` },
+      }).then((r) => r.rawPayload, (error: unknown) => error);
+      if (Buffer.isBuffer(download)) {
+        expect(download.length).toBeLessThan(tampered.length);
+        expect(download.equals(tampered.subarray(0, download.length))).toBe(true);
+      } else expect(download).toBeInstanceOf(Error);
+      // A missing object is the same refusal.
+      await env.ctx.files.objectStore().delete(filed.key);
+      const missing = await env.app.inject({
+        method: 'GET', url: `/api/dossiers/${encodeURIComponent(filed.code)}/documents/${filed.documentId}`, headers: { authorization: `Bearer ${filed.token}` },
+      });
+      expect(missing.statusCode).toBe(500);
+      expect(missing.json().error.code).toBe('FILE_INTEGRITY_FAILED');
+    } finally {
+      await env.ctx.files.objectStore().put(filed.key, scan);
+    }
+    expect((await env.ctx.files.read(env.ctx.db, filed.key)).equals(scan)).toBe(true);
+  });
+});
+
+describe('the orphan protocol', () => {
+  it('sweeps an upload whose transaction rolled back, after an hour, and never a committed file', async () => {
+    const key = newFileKey('uploads');
+    const data = randomBytes(5000);
+    const records = await env.ctx.files.put(env.ctx.db, [{ key, data }]);
+    const failed = await env.ctx.db.transaction(async (tx) => {
+      await env.ctx.files.record(tx, records);
+      throw new Error('the referencing use-case failed');
+    }).catch((error: unknown) => error);
+    expect((failed as Error).message).toBe('the referencing use-case failed');
+    expect(await fileRow(key)).toBeUndefined();
+    expect(await uploadRow(key)).toBeDefined();
+    expect((await objectBytes(key))?.equals(data)).toBe(true);
+
+    // Not yet an hour: the transaction might still commit.
+    expect(await env.ctx.files.sweepOrphans(env.ctx.db)).toBe(0);
+    expect(await objectBytes(key)).toBeDefined();
+
+    expect(await env.ctx.files.sweepOrphans(env.ctx.db, new Date(Date.now() + 2 * HOUR))).toBe(1);
+    expect(await objectBytes(key)).toBeUndefined();
+    expect(await uploadRow(key)).toBeUndefined();
+    // The filed dossier's object is claimed: still there.
+    expect((await objectBytes(filed.key))?.equals(scan)).toBe(true);
+  });
+
+  it('a transaction claiming an upload the sweep already took rolls back instead of referencing a missing object', async () => {
+    const key = newFileKey('uploads');
+    const records = await env.ctx.files.put(env.ctx.db, [{ key, data: randomBytes(100) }]);
+    expect(await env.ctx.files.sweepOrphans(env.ctx.db, new Date(Date.now() + 2 * HOUR))).toBe(1);
+    const late = await env.ctx.db.transaction((tx) => env.ctx.files.record(tx, records)).catch((error: unknown) => error);
+    expect((late as Error).message).toContain('swept');
+    expect(await fileRow(key)).toBeUndefined();
+  });
+});
+
+describe('moving files (npm run files:move)', () => {
+  it('moves PostgreSQL files to object storage, checked, resumable, and back', async () => {
+    const keys = [newFileKey('issued'), newFileKey('issued'), newFileKey('issued')];
+    const bytes = keys.map(() => randomBytes(3000));
+    await insertFiles(env.ctx.db, keys.map((key, i) => ({ key, data: bytes[i]! })));
+
+    // Interrupted after one file, then run again: each file moves once.
+    const first = await moveFiles(env.ctx.db, env.ctx.files, 'to-s3', { batchSize: 2, limit: 1 });
+    expect(first.moved).toBe(1);
+    const rest = await moveFiles(env.ctx.db, env.ctx.files, 'to-s3', { batchSize: 2 });
+    expect(rest.moved).toBeGreaterThanOrEqual(2);
+    expect((await moveFiles(env.ctx.db, env.ctx.files, 'to-s3')).moved).toBe(0);
+    for (const [i, key] of keys.entries()) {
+      expect(await fileRow(key)).toMatchObject({ location: 's3', data: null, sha256: sha(bytes[i]!) });
+      expect((await objectBytes(key))?.equals(bytes[i]!)).toBe(true);
+      expect((await env.ctx.files.read(env.ctx.db, key)).equals(bytes[i]!)).toBe(true);
+    }
+
+    const back = await moveFiles(env.ctx.db, env.ctx.files, 'to-postgres');
+    expect(back.moved).toBeGreaterThanOrEqual(4);
+    for (const [i, key] of keys.entries()) {
+      expect(await fileRow(key)).toMatchObject({ location: 'postgres', sha256: sha(bytes[i]!) });
+      expect((await fileRow(key))!.data!.equals(bytes[i]!)).toBe(true);
+      expect(await objectBytes(key)).toBeUndefined();
+    }
+    // The filed dossier's upload came back too, and still downloads.
+    expect((await fileRow(filed.key))!.location).toBe('postgres');
+    const download = await env.app.inject({
+      method: 'GET', url: `/api/dossiers/${encodeURIComponent(filed.code)}/documents/${filed.documentId}`, headers: { authorization: `Bearer ${filed.token}` },
+    });
+    expect(download.rawPayload.equals(scan)).toBe(true);
+  });
+});
+
+describe('object storage down at intake', () => {
+  it('is a 503 FILE_STORAGE_UNAVAILABLE and commits nothing', async () => {
+    const dossiersBefore = (await env.ctx.db.select({ n: count() }).from(dossiers))[0]!.n;
+    const filesBefore = (await env.ctx.db.select({ n: count() }).from(storedFiles))[0]!.n;
+    await s3.stop();
+    try {
+      const response = await file(await makePdf('Khi kho lưu trữ không phản hồi'));
+      expect(response.statusCode, response.body).toBe(503);
+      expect(response.json().error.code).toBe('FILE_STORAGE_UNAVAILABLE');
+      expect(response.headers['retry-after']).toBeDefined();
+    } finally {
+      await s3.restart();
+    }
+    expect((await env.ctx.db.select({ n: count() }).from(dossiers))[0]!.n).toBe(dossiersBefore);
+    expect((await env.ctx.db.select({ n: count() }).from(storedFiles))[0]!.n).toBe(filesBefore);
+    // After the outage the same filing goes through.
+    expect((await file(await makePdf('Sau khi kho hoạt động lại'))).statusCode).toBe(201);
+  }, 60_000);
+});
