@@ -1,17 +1,16 @@
 // Everything the dossier view (services/viewing/dossier-view.ts) reads of one dossier, in ONE statement: the row, its
 // unit's name, documents, history, issued documents (result and forms), the first handover and the payments. The
 // status look-up is the hot path of result day: the nine statements it took (issue 15) each cost a round trip, a
-// PostgreSQL parse/plan and drizzle's query building. The query object is built once per database and prepared
-// (placeholder `code`); the related rows come back as JSON arrays of whole rows, decoded with the columns' own drizzle
-// mappers, so each keeps its table's row type and a column added to a table shows up here without a change.
-import { eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
+// PostgreSQL parse/plan and drizzle's query building. This one is plain SQL sent through the raw client (prepared
+// once per connection, no query builder, no builder-side row mapping); the dossier and its related rows come back as
+// JSON of whole rows, decoded with the columns' own drizzle mappers, so each keeps its table's row type and a column
+// added to a table shows up here without a change.
+import { getTableColumns } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import type { Db } from '../client.js';
+import type { Database } from '../client.js';
 import { dossierDocuments, dossierEvents, dossiers } from '../schema/dossiers.js';
 import { payments } from '../schema/payments.js';
 import { issuedDocuments } from '../schema/results.js';
-import { dossierHandovers } from '../schema/routing.js';
-import { units } from '../schema/organisation.js';
 import type { DossierDocumentRow, DossierEventRow, DossierRow } from './dossiers.js';
 import type { IssuedDocumentRow } from './issued-documents.js';
 import type { PaymentRow } from './payment-records.js';
@@ -31,12 +30,6 @@ export interface DossierViewRows {
   payments: PaymentRow[];
 }
 
-/** `(select json_agg(t order by …) from <table> t where t.dossier_id = dossiers.id)`: whole rows, in order. */
-function rowsOf(table: PgTable, orderBy: string): SQL<unknown> {
-  // Names from the schema, not from input: safe to inline.
-  return sql`(select json_agg(t order by ${sql.raw(orderBy)}) from ${table} t where t.dossier_id = ${dossiers.id})`;
-}
-
 /** JSON rows back to the table's row type, each column through its drizzle mapper (timestamps to Dates, …). */
 function decodeRows<T>(table: PgTable, raw: unknown): T[] {
   const rows = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<Record<string, unknown>> | null;
@@ -52,39 +45,34 @@ function decodeRows<T>(table: PgTable, raw: unknown): T[] {
   });
 }
 
-function buildQuery(db: Db) {
-  return db.select({
-    dossier: dossiers,
-    unitId: units.id,
-    unitName: units.name,
-    documents: rowsOf(dossierDocuments, 't.uploaded_at, t.id'),
-    events: rowsOf(dossierEvents, 't.id'),
-    issued: rowsOf(issuedDocuments, 't.created_at, t.id'),
-    payments: rowsOf(payments, 't.created_at, t.id'),
-    firstHandoverAt: sql`(select h.at from ${dossierHandovers} h where h.dossier_id = ${dossiers.id} order by h.id limit 1)`.mapWith(dossierHandovers.at),
-  }).from(dossiers)
-    .leftJoin(units, eq(units.id, dossiers.unitId))
-    .where(eq(dossiers.code, sql.placeholder('code')))
-    .prepare('dossier_view_rows');
+/** Whole rows of `table` about the dossier, as a JSON array in order (null when none). */
+const rowsOf = (table: string, orderBy: string) => `(select json_agg(t order by ${orderBy}) from ${table} t where t.dossier_id = d.id)`;
+
+// Written out, not built per request: sent through the raw client, prepared once per connection (Database.query).
+const DOSSIER_VIEW_SQL = `select row_to_json(d) as dossier, u.id as unit_id, u.name as unit_name,
+  ${rowsOf('dossier_documents', 't.uploaded_at, t.id')} as documents,
+  ${rowsOf('dossier_events', 't.id')} as events,
+  ${rowsOf('issued_documents', 't.created_at, t.id')} as issued,
+  ${rowsOf('payments', 't.created_at, t.id')} as payments,
+  (select h.at from dossier_handovers h where h.dossier_id = d.id order by h.id limit 1) as first_handover_at
+  from dossiers d left join units u on u.id = d.unit_id
+  where d.code = $1`;
+
+interface RawRow {
+  dossier: unknown; unit_id: string | null; unit_name: string | null;
+  documents: unknown; events: unknown; issued: unknown; payments: unknown; first_handover_at: Date | string | null;
 }
 
-const prepared = new WeakMap<Db, ReturnType<typeof buildQuery>>();
-
-export async function loadDossierViewRows(db: Db, code: string): Promise<DossierViewRows | undefined> {
-  let query = prepared.get(db);
-  if (!query) {
-    query = buildQuery(db);
-    prepared.set(db, query);
-  }
-  const [row] = await query.execute({ code });
+export async function loadDossierViewRows(database: Pick<Database, 'query'>, code: string): Promise<DossierViewRows | undefined> {
+  const [row] = await database.query<RawRow>(DOSSIER_VIEW_SQL, [code]);
   if (!row) return undefined;
   return {
-    dossier: row.dossier,
-    unit: row.unitId !== null && row.unitName !== null ? { id: row.unitId, name: row.unitName } : undefined,
+    dossier: decodeRows<DossierRow>(dossiers, [row.dossier])[0]!,
+    unit: row.unit_id !== null && row.unit_name !== null ? { id: row.unit_id, name: row.unit_name } : undefined,
     documents: decodeRows<DossierDocumentRow>(dossierDocuments, row.documents),
     events: decodeRows<DossierEventRow>(dossierEvents, row.events),
     issued: decodeRows<IssuedDocumentRow>(issuedDocuments, row.issued),
-    firstHandoverAt: row.firstHandoverAt ?? undefined,
+    firstHandoverAt: row.first_handover_at === null ? undefined : new Date(row.first_handover_at),
     payments: decodeRows<PaymentRow>(payments, row.payments),
   };
 }

@@ -43,7 +43,7 @@ export async function dossierView(ctx: AppContext, code: string, caller: Caller)
 export async function dossierDetails(ctx: AppContext, code: string, caller: Caller): Promise<DossierDetails> {
   // One statement reads the dossier and everything the view shows of it (repositories/dossier-view.ts); the access
   // check then needs no query for a tracking token. Unknown codes and wrong tokens stay the same 404 (access.ts).
-  const rows = await loadDossierViewRows(ctx.db, code);
+  const rows = await loadDossierViewRows(ctx.database, code);
   if (!rows) {
     await settleStaffBearer(caller);
     throw dossierNotFound();
