@@ -132,7 +132,7 @@ export class BullmqDriver implements JobDriver {
       throw permanent ? new UnrecoverableError(describe(error)) : error;
     }
     // If this fails (database away), the job fails and runs again: handlers are idempotent.
-    if (outboxId !== null) await markDone(this.ctx.db, [outboxId]);
+    if (outboxId !== null) await markDone(this.ctx.database, [outboxId]);
   }
 
   wake(): void {
@@ -202,7 +202,7 @@ export class BullmqDriver implements JobDriver {
     const jobId = `${JOB_ID_PREFIX}${row.id}`;
     const state = await queue.getJobState(jobId);
     if (state === 'completed') {
-      await markDone(this.ctx.db, [row.id]);
+      await markDone(this.ctx.database, [row.id]);
     } else if (state === 'unknown') {
       this.ctx.log.warn({ job: row.job, outboxId: row.id }, 'reconciler: job vanished from Redis; handing it over again');
       await requeue(this.ctx.db, [row.id], 'job vanished from the queue');

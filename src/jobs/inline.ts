@@ -42,7 +42,7 @@ export class InlineJobDriver implements JobDriver {
   private async runOne(row: OutboxRow): Promise<void> {
     try {
       await runJob(this.ctx, row.job, row.payload);
-      await markDone(this.ctx.db, [row.id]);
+      await markDone(this.ctx.database, [row.id]);
     } catch (error) {
       const attemptsMade = row.attempts + 1;
       const policy = isKnownJob(row.job) ? retryPolicyOf(jobNamed(row.job)) : { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
