@@ -40,7 +40,7 @@ export function clearPublicCampaignsCache(ctx: AppContext): void {
 async function load(ctx: AppContext): Promise<PublicCampaign[]> {
   const [campaigns, published] = await Promise.all([listCampaigns(ctx.db), latestPublishedRuns(ctx.db)]);
   // The main round's cut-offs (a supplementary round's seats are few and its cut-offs not comparable).
-  const mainRun = new Map(published.filter((r) => (r as { round?: string }).round !== 'supplementary').map((r) => [r.campaignId, r.runId]));
+  const mainRun = new Map(published.filter((r) => r.round === 'main').map((r) => [r.campaignId, r.runId]));
   return Promise.all(campaigns.map(async (c) => {
     const windows = ORDER.flatMap((name) => {
       const w = windowOf(c, name);
