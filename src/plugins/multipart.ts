@@ -41,6 +41,22 @@ export async function readMultipart(request: FastifyRequest, bounded?: { limits:
 }
 
 /**
+ * The one table file (CSV or XLSX) of an administrator's import, in the part `file`: 415 without multipart, 413
+ * FILE_TOO_LARGE (with the import's own message) past `maxBytes`, refused as soon as it passes, 422 without the part.
+ */
+export async function readImportFile(
+  request: FastifyRequest, reply: FastifyReply, maxBytes: number, tooLargeMessage: () => string,
+): Promise<{ fileName: string; data: Buffer }> {
+  if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Gửi tệp trong phần `file` của multipart/form-data.');
+  const body = await readMultipart(request, { limits: { fileSize: maxBytes, files: 1 }, reply }).catch((error: unknown) => {
+    throw error instanceof AppError && error.code === 'FILE_TOO_LARGE' ? new AppError('FILE_TOO_LARGE', tooLargeMessage()) : error;
+  });
+  const file = body.files.find((f) => f.fieldName === 'file');
+  if (!file) throw new AppError('VALIDATION_FAILED', 'Chưa chọn tệp.', { file: 'Chọn tệp CSV hoặc XLSX.' });
+  return { fileName: file.fileName, data: file.data };
+}
+
+/**
  * Limits and refusals keep their codes (AppError, the plugin's FST_* errors); anything else the parser throws — no
  * boundary, a body cut short, a broken part header — is a malformed request (400), never a 500.
  */

@@ -4,8 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../../app-context.js';
-import { AppError } from '../../../errors.js';
-import { readMultipart } from '../../../plugins/multipart.js';
+import { readImportFile } from '../../../plugins/multipart.js';
 import { administratorOf } from '../../../services/administration/administrator.js';
 import { readRun, startAssignment } from '../../../services/admissions/assignment-runs.js';
 import { SEASON_MAX_BYTES, seasonTooLargeMessage } from '../../../services/admissions/import-file.js';
@@ -38,13 +37,7 @@ export const adminCampaignAssignmentRoutes: FastifyPluginAsyncZod<{ ctx: AppCont
     },
   }, async (request, reply) => {
     administratorOf(request.caller); // before reading the upload
-    if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Gửi tệp trong phần `file` của multipart/form-data.');
-    const body = await readMultipart(request, { limits: { fileSize: SEASON_MAX_BYTES, files: 1 }, reply }).catch((error: unknown) => {
-      throw error instanceof AppError && error.code === 'FILE_TOO_LARGE' ? new AppError('FILE_TOO_LARGE', seasonTooLargeMessage()) : error;
-    });
-    const file = body.files.find((f) => f.fieldName === 'file');
-    if (!file) throw new AppError('VALIDATION_FAILED', 'Chưa chọn tệp.', { file: 'Chọn tệp CSV hoặc XLSX.' });
-    return importScores(ctx, request.caller, request.params.id, { fileName: file.fileName, data: file.data });
+return importScores(ctx, request.caller, request.params.id, await readImportFile(request, reply, SEASON_MAX_BYTES, seasonTooLargeMessage));
   });
 
   app.post('/api/admin/campaigns/:id/assignment', {

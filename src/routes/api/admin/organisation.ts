@@ -3,8 +3,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../../app-context.js';
-import { AppError } from '../../../errors.js';
-import { readMultipart } from '../../../plugins/multipart.js';
+import { readImportFile } from '../../../plugins/multipart.js';
 import { administratorOf } from '../../../services/administration/administrator.js';
 import {
   agencyChanges, agencyInput, agencyView, changeAgency, changeUnit, createAgency, createUnit, importResult, importUnits,
@@ -68,13 +67,7 @@ export const adminOrganisationRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }>
     },
   }, async (request, reply) => {
     administratorOf(request.caller); // before reading the upload
-    if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Gửi tệp trong phần `file` của multipart/form-data.');
-    const body = await readMultipart(request, { limits: { fileSize: MAX_IMPORT_BYTES, files: 1 }, reply }).catch((error: unknown) => {
-      throw error instanceof AppError && error.code === 'FILE_TOO_LARGE' ? new AppError('FILE_TOO_LARGE', tooLargeMessage()) : error;
-    });
-    const file = body.files.find((f) => f.fieldName === 'file');
-    if (!file) throw new AppError('VALIDATION_FAILED', 'Chưa chọn tệp.', { file: 'Chọn tệp CSV hoặc XLSX.' });
-    return importUnits(ctx, request.caller, { fileName: file.fileName, data: file.data });
+return importUnits(ctx, request.caller, await readImportFile(request, reply, MAX_IMPORT_BYTES, tooLargeMessage));
   });
 
   app.get('/api/admin/unit-roles', {
