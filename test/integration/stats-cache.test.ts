@@ -41,6 +41,10 @@ describe('service-quality figures cache', () => {
     const admin = await api.json('GET', '/api/stats', { token: await api.login('admin') });
     expect(admin.body.totals.dossiers).toBeGreaterThanOrEqual(filed + 1);
 
+    // The page says when its figures were computed (they may be a minute old).
+    const page = await api.request('GET', '/can-bo/chi-so', { token: leader });
+    expect(await page.text()).toMatch(/Số liệu tính lúc \d{2}:\d{2} \d{2}\/\d{2}\/\d{4}/);
+
     // Past STATS_CACHE_MS the figures are computed again.
     const caller = await staffCaller(env.ctx, 'leader');
     const later = new Date(Date.parse(first.body.generatedAt) + 60_001);

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
 import { serviceStats } from '../../../services/reporting/stats.js';
+import { formatShortTimeVN } from '../../../services/results/one-stop-forms.js';
 import { statsCharts } from '../charts.js';
 import { render } from '../common.js';
 import { index766View, pct } from '../index-766-view.js';
@@ -16,6 +17,8 @@ const withRates = <T extends Rates>(r: T) => ({ ...r, online_: pct(r.onlineRate)
 function dashboardModel(ctx: AppContext, stats: Stats, procedure: string | undefined, trackingBookUrl: string | null) {
   return {
     title: 'Chỉ số chất lượng phục vụ', stats, totals: withRates(stats.totals),
+    // The figures may come from the cache (STATS_CACHE_MS): say when they were computed.
+    generatedAt: formatShortTimeVN(new Date(stats.generatedAt)),
     digital: { ...stats.digital, vneid_: pct(stats.digital.vneidRate), reuse_: pct(stats.digital.reuseRate) },
     byProcedure: stats.byProcedure.map(withRates), byMonth: stats.byMonth.map(withRates), charts: statsCharts(stats),
     index766: index766View(stats.index766),
