@@ -56,3 +56,24 @@ export async function intakeRequestBody(): Promise<{ body: Buffer; pdf: Buffer }
   ]);
   return { body, pdf };
 }
+
+/**
+ * BENCH_FILES=realistic (issue 15): what a citizen really uploads — a ~300 KB JPEG photo of the ID card and a ~600 KB
+ * scanned PDF of the diploma. Random bytes inside real headers: scans do not compress, and neither do these.
+ */
+export async function realisticRequestBody(): Promise<{ body: Buffer; fileBytes: number }> {
+  const { randomBytes } = await import('node:crypto');
+  const jpeg = Buffer.concat([
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00]),
+    randomBytes(300 * 1024), Buffer.from([0xff, 0xd9]),
+  ]);
+  const page = await makePdf();
+  const pdf = Buffer.concat([page, Buffer.from('%scan\n'), randomBytes(600 * 1024), Buffer.from('\n%%EOF\n')]);
+  const body = multipartBody(BOUNDARY, [
+    { name: 'procedure', value: 'diploma-copy' },
+    { name: 'data', value: JSON.stringify(FORM) },
+    { name: 'identity', filename: 'cccd.jpg', contentType: 'image/jpeg', data: jpeg },
+    { name: 'diplomaScan', filename: 'van-bang.pdf', contentType: 'application/pdf', data: pdf },
+  ]);
+  return { body, fileBytes: jpeg.length + pdf.length };
+}

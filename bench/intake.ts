@@ -13,7 +13,7 @@ import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { openDatabase } from '../src/db/client.js';
 import { seedOrganisation } from '../src/db/seed/index.js';
-import { HEADERS, intakeRequestBody } from './intake-request.js';
+import { HEADERS, intakeRequestBody, realisticRequestBody } from './intake-request.js';
 import { type Child, cleaningUp, cleanupOnSignals, cpuMs, databaseUrl, ExitError, freePort, onCleanup, positiveInt, raceStartup, runBenchmark, startChild, stopChild, trackLoad, waitForHealthz } from './harness.js';
 
 const settings = {
@@ -23,6 +23,10 @@ const settings = {
   warmupSeconds: positiveInt('BENCH_WARMUP_SECONDS', 2),
   /** When set, the motcua child runs with --cpu-prof and writes its profile into this directory on exit. */
   cpuProfDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
+  /** `realistic`: a ~300 KB JPEG + a ~600 KB PDF per dossier instead of one small PDF (issue 15). */
+  files: process.env.BENCH_FILES === 'realistic' ? 'realistic' as const : 'small' as const,
+  /** `s3`: motcua stores files in a local S3-compatible server (s3rver, a child process) instead of PostgreSQL. */
+  storage: process.env.BENCH_STORAGE === 's3' ? 's3' as const : 'postgres' as const,
 };
 const TARGET_RATIO = 0.3;
 
@@ -101,7 +105,40 @@ async function startBaseline(databaseUrl: string): Promise<{ child: Child; url: 
   return { child, url: `http://127.0.0.1:${port}/dossiers` };
 }
 
-async function startMotcua(databaseUrl: string, dataDir: string): Promise<{ child: Child; url: string }> {
+/** s3rver in a child process (not in this one: autocannon's event loop stays its own), on a free port, bucket made. */
+async function startLocalS3(dir: string): Promise<Record<string, string>> {
+  const port = await freePort();
+  const bucket = 'motcua-bench';
+  const child = startChild('s3rver', ['node_modules/s3rver/bin/s3rver.js', '-d', dir, '-a', '127.0.0.1', '-p', String(port), '-s', '--configure-bucket', bucket], process.env);
+  const endpoint = `http://127.0.0.1:${port}`;
+  await raceStartup(child, (async () => {
+    for (;;) {
+      try {
+        await fetch(`${endpoint}/${bucket}`, { signal: AbortSignal.timeout(1000) });
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  })());
+  return {
+    STORAGE_DRIVER: 's3', S3_ENDPOINT: endpoint, S3_BUCKET: bucket, S3_FORCE_PATH_STYLE: 'true', S3_REGION: 'us-east-1',
+    S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER',
+  };
+}
+
+/** The database's size and the cluster's WAL position (WAL is shared: other databases' writes count too). */
+async function growthMark(database: string): Promise<{ dbBytes: number; walLsn: string; dossiers: number }> {
+  const [row] = await admin!.unsafe<{ db: string; lsn: string }[]>(`select pg_database_size($1)::text as db, pg_current_wal_lsn()::text as lsn`, [database]);
+  return { dbBytes: Number(row!.db), walLsn: row!.lsn, dossiers: await countRows(databaseUrl(settings.adminUrl, database), 'dossiers') };
+}
+
+async function walBytes(from: string, to: string): Promise<number> {
+  const [row] = await admin!.unsafe<{ n: string }[]>(`select pg_wal_lsn_diff($2::pg_lsn, $1::pg_lsn)::text as n`, [from, to]);
+  return Number(row!.n);
+}
+
+async function startMotcua(databaseUrl: string, dataDir: string, storageEnv: Record<string, string> = {}): Promise<{ child: Child; url: string }> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -115,6 +152,7 @@ async function startMotcua(databaseUrl: string, dataDir: string): Promise<{ chil
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     // One client filing as fast as it can, always for the same applicant: the anonymous-intake limits would refuse it.
     INTAKE_RATE_LIMIT: '0', INTAKE_CONTACT_HOURLY_LIMIT: '0', INTAKE_CONTACT_DAILY_LIMIT: '0',
+    ...storageEnv,
   };
   // No REDIS_URL: the inline job driver, which sends the intake notifications in this process (drained before baseline #2).
   delete env.REDIS_URL;
@@ -281,8 +319,11 @@ async function main(): Promise<void> {
     `intake benchmark: ${settings.connections} connections, ${settings.seconds} s per run (+${settings.warmupSeconds} s warm-up), ` +
       `${os.cpus().length} CPUs, node ${process.version}`,
   );
-  const { body, pdf } = await intakeRequestBody();
-  console.log(`request: POST multipart/form-data, ${body.length} bytes (identity PDF ${pdf.length} bytes)`);
+  const small = settings.files === 'small' ? await intakeRequestBody() : undefined;
+  const realistic = settings.files === 'realistic' ? await realisticRequestBody() : undefined;
+  const body = (small ?? realistic)!.body;
+  const fileBytes = small ? small.pdf.length : realistic!.fileBytes;
+  console.log(`request: POST multipart/form-data, ${body.length} bytes (files: ${settings.files}, ${fileBytes} bytes of files per dossier); motcua stores files in ${settings.storage}`);
 
   await createDatabases([motcuaDb, baseDb]);
   console.log(`databases: ${motcuaDb}, ${baseDb} (dropped at the end)`);
@@ -293,7 +334,8 @@ async function main(): Promise<void> {
   const baselineTarget: Target = { name: 'baseline', url: baseline.url, pid: baseline.child.process.pid, database: baseDb };
   await smokeTest(baselineTarget, body);
 
-  const motcua = await startMotcua(databaseUrl(settings.adminUrl, motcuaDb), dataDir);
+  const storageEnv = settings.storage === 's3' ? await startLocalS3(path.join(dataDir, 's3')) : {};
+  const motcua = await startMotcua(databaseUrl(settings.adminUrl, motcuaDb), dataDir, storageEnv);
   // A production start loads no organisation: give the (migrated) database the demo one, whose unit roles let
   // diploma-copy take dossiers, as an administrator would before going live.
   await seedDemoOrganisation(databaseUrl(settings.adminUrl, motcuaDb));
@@ -304,7 +346,9 @@ async function main(): Promise<void> {
   // baseline, motcua, baseline again: the mean of the two baselines cancels most of the machine's drift. Only the
   // server under load is running work; the other one idles.
   const base1 = await measure(baselineTarget, body, 'baseline #1');
+  const growthBefore = await growthMark(motcuaDb);
   const intake = await measure(motcuaTarget, body, 'motcua');
+  const growthAfter = await growthMark(motcuaDb);
   // motcua's inline driver sends the intake notifications in-process after the load stops: left running, they would
   // slow baseline #2 by a fifth to a third and overstate the ratio (issue 15). Wait until its outbox is drained.
   await drainOutbox(databaseUrl(settings.adminUrl, motcuaDb));
@@ -336,7 +380,17 @@ async function main(): Promise<void> {
   const bad = base1.non2xx + base2.non2xx + intake.non2xx + base1.errors + base2.errors + intake.errors;
   if (bad > 0) console.warn(`!!! WARNING: ${bad} non-2xx responses or errors during the measured runs — see above. !!!`);
   console.log(`target: intake/baseline ratio >= ${TARGET_RATIO.toFixed(2)}`);
+  const filed = growthAfter.dossiers - growthBefore.dossiers;
+  const perDossier = (bytes: number) => `${(bytes / Math.max(1, filed) / 1024).toFixed(1)} KiB`;
+  const dbGrowth = growthAfter.dbBytes - growthBefore.dbBytes;
+  const wal = await walBytes(growthBefore.walLsn, growthAfter.walLsn);
+  console.log(`database growth over ${filed} dossiers (warm-up + measured run): ${perDossier(dbGrowth)} per dossier (pg_database_size), `
+    + `${perDossier(wal)} of WAL per dossier (pg_current_wal_lsn, whole cluster); files ${(fileBytes / 1024).toFixed(1)} KiB per dossier in ${settings.storage}`);
   console.log(`intake/baseline ratio: ${(intake.reqPerSec / baseMean.reqPerSec).toFixed(2)}`);
+  if (settings.files === 'realistic') {
+    // The figure this mode is for: 1.0 or more when the bytes go into PostgreSQL, near 0 when only metadata does.
+    console.log(`database growth / file bytes per dossier: ${(dbGrowth / Math.max(1, filed) / fileBytes).toFixed(3)}`);
+  }
 }
 
 await runBenchmark(main);
