@@ -30,4 +30,28 @@ describe('configuration', () => {
     expect(problems.sort()).toEqual(['APP_SECRET', 'DATABASE_URL', 'LOG_LEVEL', 'MAX_UPLOAD_MB', 'PORT', 'REDIS_URL']);
     expect((error as ConfigError).message).toContain('PORT');
   });
+
+  it('keeps files in PostgreSQL by default; STORAGE_DRIVER=s3 takes the bucket, path style and keys from S3_*', () => {
+    const production = { DATABASE_URL: 'postgres://db/x', APP_SECRET: 'x'.repeat(32) };
+    expect(loadConfig({ DATA_DIR: '/tmp/motcua-x' }).storage).toEqual({ driver: 'postgres', s3: undefined });
+    const s3 = loadConfig({
+      ...production, STORAGE_DRIVER: 's3', S3_BUCKET: 'motcua-files', S3_ENDPOINT: 'http://minio.local:9000/', S3_FORCE_PATH_STYLE: 'true',
+      S3_ACCESS_KEY_ID: 'key', S3_SECRET_ACCESS_KEY: 'secret',
+    }).storage;
+    expect(s3).toEqual({
+      driver: 's3',
+      s3: { endpoint: 'http://minio.local:9000', region: 'us-east-1', bucket: 'motcua-files', credentials: { accessKeyId: 'key', secretAccessKey: 'secret' }, forcePathStyle: true, timeoutMs: 30_000 },
+    });
+  });
+
+  it('refuses object storage without a bucket, in the embedded default, or with half the keys', () => {
+    const problems = (env: Record<string, string>) => {
+      try { loadConfig(env); } catch (e) { return (e as ConfigError).problems.map((p) => p.split(':')[0]).sort(); }
+      return [];
+    };
+    expect(problems({ STORAGE_DRIVER: 's3', S3_BUCKET: 'motcua-files' })).toEqual(['STORAGE_DRIVER']);
+    expect(problems({ DATABASE_URL: 'postgres://db/x', APP_SECRET: 'x'.repeat(32), STORAGE_DRIVER: 's3', S3_ACCESS_KEY_ID: 'key' }))
+      .toEqual(['S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY', 'S3_BUCKET']);
+    expect(problems({ DATABASE_URL: 'postgres://db/x', APP_SECRET: 'x'.repeat(32), STORAGE_DRIVER: 'disk' })).toEqual(['STORAGE_DRIVER']);
+  });
 });
