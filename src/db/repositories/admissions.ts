@@ -129,13 +129,15 @@ export async function countPlacesBySchoolCategory(db: Db, campaignId: string): P
  * of the builder's whole row: every admission filing runs it (bench:burst).
  */
 export async function liveRegistrationOf(
-  database: Pick<Database, 'query'>, procedureId: string, campaignId: string, pupilIdNumber: string,
+  database: Pick<Database, 'query'>, campaignId: string, pupilIdNumber: string,
 ): Promise<{ code: string; citizenId: string | null } | undefined> {
+  // The procedure is written literally, as in the index's predicate: with a parameter, a generic plan of this
+  // prepared text could not prove dossiers_live_registration_uq applies.
   const [row] = await database.query<{ code: string; citizen_id: string | null }>(`
     select code, citizen_id from dossiers
-    where procedure_id = $1::text and form_data ->> 'campaign' = $2::text and form_data ->> 'pupilIdNumber' = $3::text
+    where procedure_id = 'admission-registration' and form_data ->> 'campaign' = $1::text and form_data ->> 'pupilIdNumber' = $2::text
       and status not in ('refused', 'withdrawn')
-    limit 1`, [procedureId, campaignId, pupilIdNumber]);
+    limit 1`, [campaignId, pupilIdNumber]);
   return row ? { code: row.code, citizenId: row.citizen_id } : undefined;
 }
 

@@ -40,7 +40,7 @@ export async function checkAdmissionIntake(ctx: AppContext, formData: Record<str
   if (Object.keys(problems).length > 0) throw new AppError('VALIDATION_FAILED', 'Hồ sơ chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.', problems);
   await checkRosterIntake(ctx, formData);
   const pupilIdNumber = String(formData.pupilIdNumber ?? '');
-  const existing = pupilIdNumber === '' ? undefined : await liveRegistrationOf(ctx.database, REGISTRATION_PROCEDURE_ID, campaign.id, pupilIdNumber);
+  const existing = pupilIdNumber === '' ? undefined : await liveRegistrationOf(ctx.database, campaign.id, pupilIdNumber);
   if (existing) throw duplicateRegistration(campaign, existing, filer);
 }
 
@@ -52,16 +52,6 @@ export async function checkChoices(
     s.schoolUnitId, new Set(Object.entries(s.categoryQuotas).filter(([, n]) => n > 0).map(([c]) => c)),
   ]));
   return choiceProblems(campaign, schools, formData);
-}
-
-/**
- * 409 DUPLICATE_REGISTRATION when the pupil already has a live registration in the campaign. Its code is named only to
- * the account that filed it; anyone else learns only that one exists (a pupil ID is not a secret).
- */
-export async function refuseDuplicateRegistration(db: Db, campaign: CampaignRow, pupilIdNumber: string, filer?: IntakeFiler): Promise<void> {
-  if (pupilIdNumber === '') return;
-  const existing = await findLiveRegistration(db, REGISTRATION_PROCEDURE_ID, campaign.id, pupilIdNumber);
-  if (existing) throw duplicateRegistration(campaign, existing, filer);
 }
 
 /** The same refusal after the unique index caught two filings of one pupil racing (the loser's insert failed). */
