@@ -180,6 +180,16 @@ describe('moving files (npm run files:move)', () => {
   });
 });
 
+describe('the administrators\' queue page', () => {
+  it('says where new files go and how many are in each place', async () => {
+    const token = (await env.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'demo' } })).json().token as string;
+    const page = await env.app.inject({ method: 'GET', url: '/quan-tri/hang-doi', headers: { authorization: `Bearer ${token}` } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('data-testid="storage-driver">kho lưu trữ đối tượng S3 (bucket <code>motcua-files</code>)');
+    expect(page.body).toMatch(/<dt>Trong kho S3<\/dt><dd>\d+ tệp/);
+  });
+});
+
 describe('object storage down at intake', () => {
   it('is a 503 FILE_STORAGE_UNAVAILABLE and commits nothing', async () => {
     const dossiersBefore = (await env.ctx.db.select({ n: count() }).from(dossiers))[0]!.n;

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app-context.js';
 import { queueOverview } from '../../../services/operations/queue-status.js';
+import { fileStorageStatus } from '../../../services/operations/file-storage-status.js';
 import { render } from '../common.js';
 import { adminMenu, adminOr } from './shared.js';
 
@@ -24,11 +25,13 @@ export function vnAge(since: Date | null, now: Date): string | null {
   return `${Math.floor(seconds / size)} ${name}${next && rest > 0 ? ` ${rest} ${next[1]}` : ''}`;
 }
 
-export function queuePages(app: FastifyInstance, _ctx: AppContext): void {
+const mib = (bytes: number) => (bytes / 1048576).toLocaleString('vi-VN', { maximumFractionDigits: 1 });
+
+export function queuePages(app: FastifyInstance, ctx: AppContext): void {
   app.get(PATH, async (request, reply) => {
     const staff = await adminOr(request, reply);
     if (!staff) return reply;
-    const status = await queueOverview(app.queueInspector, staff);
+    const [status, files] = await Promise.all([queueOverview(app.queueInspector, staff), fileStorageStatus(ctx)]);
     const now = status.readAt;
     return render(request, reply, 'admin-queues', {
       title: 'Hàng đợi tác vụ',
@@ -39,6 +42,10 @@ export function queuePages(app: FastifyInstance, _ctx: AppContext): void {
       queues: status.queues?.map((q) => ({ ...q, oldestWaitingAge: vnAge(q.oldestWaitingAt, now) })) ?? null,
       outbox: status.outbox ? { ...status.outbox, lag: vnAge(status.outbox.oldestUnfinishedAt, now) } : null,
       readAt: now.toISOString(),
+      files: {
+        ...files, objectStorage: files.driver === 's3',
+        postgresMib: mib(files.postgres.bytes), s3Mib: mib(files.s3.bytes),
+      },
     });
   });
 }
