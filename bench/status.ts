@@ -44,6 +44,12 @@ const settings = {
   seconds: positiveInt('BENCH_SECONDS', 10),
   warmupSeconds: positiveInt('BENCH_WARMUP_SECONDS', 2),
   dossiers: positiveInt('BENCH_DOSSIERS', 300),
+  /**
+   * Idle seconds after each warm-up and each measured run, so PostgreSQL's backends have flushed their transaction
+   * counts (an idle backend flushes after 10 s) and no run's transactions are counted in the next one. 0: no pause,
+   * the transactions per request then carry the previous run's last second or so.
+   */
+  settleSeconds: Number(process.env.BENCH_SETTLE_SECONDS ?? 11),
   /** When set, the motcua child runs with --cpu-prof and writes its profile into this directory on exit. */
   cpuProfDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
 };
@@ -181,11 +187,15 @@ async function measure(admin: postgres.Sql, database: string, target: Target, co
   process.stdout.write(`${label}: warm-up ${settings.warmupSeconds} s... `);
   const warm = await load(target, count, settings.warmupSeconds);
   process.stdout.write(`(${Math.round(warm.requests.average)} req/s, discarded) measuring ${settings.seconds} s... `);
+  await settle();
   const before = await serverSnapshot(admin, database, target.pid);
   const result = await load(target, count, settings.seconds);
   const after = await serverSnapshot(admin, database, target.pid);
+  await settle();
+  const settled = await serverSnapshot(admin, database, target.pid);
   const figures: Figures = {
     ...perRequest(before, after, result.requests.total),
+    transactions: perRequest(before, settled, result.requests.total).transactions,
     label, reqPerSec: result.requests.average, p50: result.latency.p50, p99: result.latency.p99,
     ok: result['2xx'], non2xx: result.non2xx, errors: result.errors,
   };
@@ -195,6 +205,10 @@ async function measure(admin: postgres.Sql, database: string, target: Target, co
       `${warm.non2xx} non-2xx in the warm-up. The figures below do not measure successful requests. !!!\n`);
   }
   return figures;
+}
+
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, settings.settleSeconds) * 1000));
 }
 
 function printTable(rows: Figures[]): void {
