@@ -126,10 +126,12 @@ async function explainAll(url: string, leaderId: string, clerkId: string): Promi
   const { staffReach } = await import('../src/services/access.js');
   const captured: Array<{ query: string; params: unknown[] }> = [];
   const client = postgres(url, { max: 1, onnotice: () => {} });
-  // As the application's connections (an older tree without the setting: PostgreSQL's defaults).
-  const { APP_CONNECTION_SETTINGS } = await import('../src/db/client.js') as { APP_CONNECTION_SETTINGS?: Record<string, string> };
+  // As the application runs its reports: JIT off, per transaction since JIT_OFF_FOR_TRANSACTION, on every connection
+  // before it (APP_CONNECTION_SETTINGS); an older tree with neither: PostgreSQL's defaults.
+  const app = await import('../src/db/client.js') as { APP_CONNECTION_SETTINGS?: Record<string, string>; JIT_OFF_FOR_TRANSACTION?: string };
   try {
-    for (const [name, value] of Object.entries(APP_CONNECTION_SETTINGS ?? {})) await client.unsafe(`set ${name} = '${value}'`);
+    const settings = app.JIT_OFF_FOR_TRANSACTION ? { jit: 'off' } : (app.APP_CONNECTION_SETTINGS ?? {});
+    for (const [name, value] of Object.entries(settings)) await client.unsafe(`set ${name} = '${value}'`);
     const db = drizzle(client, { schema, logger: { logQuery: (query, params) => { captured.push({ query, params }); } } }) as never;
     const leader = (await findStaffById(db, leaderId))!;
     const clerk = (await findStaffById(db, clerkId))!;

@@ -47,15 +47,14 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-  const client = postgres(url, { max, onnotice: () => {}, connection: APP_CONNECTION_SETTINGS, ...connectionDefaults(url) });
+  const client = postgres(url, { max, onnotice: () => {}, ...connectionDefaults(url) });
   const db = drizzle(preparedStatements(client), { schema }) as unknown as Db;
   return {
     db,
     kind: 'postgres',
     ping: async () => { await client`select 1`; },
     query: async <T>(text: string, params: unknown[]) => (await client.unsafe(text, params as never[], { prepare: true })) as unknown as T[],
-    cursor: <T>(text: string, params: unknown[], batchSize: number) =>
-      client.unsafe(text, params as never[], { prepare: true }).cursor(batchSize) as unknown as AsyncIterable<T[]>,
+    cursor: <T>(text: string, params: unknown[], batchSize: number) => reportCursor<T>(client, text, params, batchSize),
     listen: async (channel, onNotify) => { await client.listen(channel, onNotify); },
     close: async () => { await client.end({ timeout: 5 }); },
     migrate: async () => { await migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS_DIR }); },
@@ -63,14 +62,36 @@ async function openPostgres(url: string, max: number): Promise<Database> {
 }
 
 /**
- * Session settings of every application connection. JIT off: PostgreSQL compiles a statement to machine code once its
- * estimated cost passes jit_above_cost (100,000), which the reports reach from a few tens of thousands of dossiers,
- * and here the compilation costs more than it saves. bench:growth at 100,000 dossiers (EXPLAIN ANALYZE, default
- * settings): the Decision 766 counts spent 2.0 s of 4.7 s compiling, the digital counts 0.48 s of 1.08 s, the
- * tracking book 0.11 s (the issue's own profile: 737 ms of JIT for a 571 ms statement). Our statements are short
- * look-ups or one scan that counts; none runs long enough for compiled expressions to pay the compilation back.
+ * Why the reports run with JIT off, and only they: PostgreSQL compiles a statement to machine code once its estimated
+ * cost passes jit_above_cost (100,000), which the reports reach from a few tens of thousands of dossiers, and here the
+ * compilation costs more than it saves. bench:growth at 100,000 dossiers (EXPLAIN ANALYZE, default settings): the
+ * Decision 766 counts spent 2.0 s of 4.7 s compiling, the digital counts 0.48 s of 1.08 s, the tracking book 0.11 s
+ * (the issue's own profile: 737 ms of JIT for a 571 ms statement). It is set per transaction (`set_config(..., true)`),
+ * not as a connection start-up parameter: PgBouncer (in any mode) and some managed proxies refuse start-up parameters
+ * they do not know, and the application would not connect at all. Ordinary statements keep the server's setting.
  */
-export const APP_CONNECTION_SETTINGS: Record<string, string> = { jit: 'off' };
+export const JIT_OFF_FOR_TRANSACTION = `select set_config('jit', 'off', true)`;
+
+/**
+ * A report's rows from a server-side cursor on a connection of its own (reserved from the pool), inside a read-only
+ * transaction with JIT off (JIT_OFF_FOR_TRANSACTION). Leaving the loop early — a download closed or cut — closes the
+ * cursor, rolls the transaction back and gives the connection back to the pool.
+ */
+async function* reportCursor<T>(client: Sql, text: string, params: unknown[], batchSize: number): AsyncGenerator<T[]> {
+  const reserved = await client.reserve();
+  let open = false;
+  try {
+    await reserved.unsafe('begin read only');
+    open = true;
+    await reserved.unsafe(JIT_OFF_FOR_TRANSACTION);
+    for await (const rows of reserved.unsafe(text, params as never[], { prepare: true }).cursor(batchSize)) yield rows as unknown as T[];
+    await reserved.unsafe('commit');
+    open = false;
+  } finally {
+    if (open) await reserved.unsafe('rollback').catch(() => {});
+    reserved.release();
+  }
+}
 
 /**
  * How the pool behaves while PostgreSQL is away, so a request fails in bounded time (and gets 503, plugins/errors.ts)

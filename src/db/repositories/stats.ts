@@ -1,6 +1,6 @@
 // Aggregates behind the service-quality dashboard: one grouped scan of the dossiers filed in a period.
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import { JIT_OFF_FOR_TRANSACTION, type Db } from '../client.js';
 import { rowsOf } from './outbox.js';
 
 export interface StatsQuery {
@@ -46,6 +46,18 @@ const FILED_ONLINE = sql`d.channel in ('online', 'national')`;
 /** With at least one document attached from the citizen's e-document store (dossier_documents_reused_idx). */
 const REUSED = sql`d.id in (select dd.dossier_id from dossier_documents dd where dd.reused_from_document_id is not null)`;
 
+/**
+ * Runs a report's statement in a read-only transaction of its own with JIT off for that transaction only (why:
+ * JIT_OFF_FOR_TRANSACTION in db/client.ts). Given an open transaction, it nests (a savepoint) and the setting lasts
+ * until that transaction ends.
+ */
+export async function withoutJit<T>(db: Db, run: (tx: Db) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql.raw(JIT_OFF_FOR_TRANSACTION));
+    return run(tx as unknown as Db);
+  }, { accessMode: 'read only' });
+}
+
 /** `expr in (values)`, or false for an empty list (SQL has no empty IN list). */
 function inList(expr: SQL, values: readonly string[]): SQL {
   return values.length > 0 ? sql`${expr} in (${sql.join(values.map((v) => sql`${v}`), sql`, `)})` : sql`false`;
@@ -70,7 +82,7 @@ export async function dossierStats(db: Db, q: StatsQuery): Promise<StatsRow[]> {
   const now = sql`${q.now.toISOString()}::timestamptz`;
   const completed = sql`d.completed_at is not null and d.received_at is not null`;
   const complained = sql`d.id in (select f.dossier_id from feedback_items f where f.dossier_id is not null)`;
-  const result = await db.execute(sql`
+  const result = await withoutJit(db, (tx) => tx.execute(sql`
     select d.procedure_id as "procedureId",
       to_char((d.submitted_at at time zone 'UTC') + interval '7 hours', 'YYYY-MM') as "month",
       d.status as "status",
@@ -86,7 +98,7 @@ export async function dossierStats(db: Db, q: StatsQuery): Promise<StatsRow[]> {
     from dossiers d left join survey_answers s on s.dossier_id = d.id
     where ${sql.join(filters, sql` and `)}
     group by 1, 2, 3
-    order by 2, 1, 3`);
+    order by 2, 1, 3`));
   return rowsOf<StatsRow>(result).map((r) => ({
     ...r,
     dossiers: Number(r.dossiers), online: Number(r.online), completed: Number(r.completed), onTime: Number(r.onTime),
@@ -114,13 +126,13 @@ export interface DigitalDossierCounts {
  * dossierStats reads; the re-use test is a hash probe (REUSED above), not a join.
  */
 export async function digitalDossierCounts(db: Db, q: StatsQuery): Promise<DigitalDossierCounts> {
-  const result = await db.execute(sql`
+  const result = await withoutJit(db, (tx) => tx.execute(sql`
     select count(*)::int as "dossiers",
       (count(*) filter (where ${FILED_ONLINE}))::int as "online",
       (count(*) filter (where ${FILED_ONLINE} and d.loa is not null))::int as "vneid",
       (count(*) filter (where ${REUSED}))::int as "withReusedDocument"
     from dossiers d
-    where ${sql.join(filedFilters(q), sql` and `)}`);
+    where ${sql.join(filedFilters(q), sql` and `)}`));
   const [row] = rowsOf<DigitalDossierCounts>(result);
   return {
     dossiers: Number(row?.dossiers ?? 0), online: Number(row?.online ?? 0), vneid: Number(row?.vneid ?? 0),
@@ -209,7 +221,7 @@ export async function index766Counts(db: Db, q: Index766Query): Promise<Index766
     ? sql`(d.procedure_id, d.status) in (${sql.join(q.resultStates.map(([p, s]) => sql`(${p}, ${s})`), sql`, `)})`
     : sql`false`;
   const paidOnline = sql`d.id in (select p.dossier_id from payments p where p.status = 'paid' and p.method = 'online')`;
-  const result = await db.execute(sql`
+  const result = await withoutJit(db, (tx) => tx.execute(sql`
     select count(*)::int as "dossiers",
       (count(*) filter (where d.citizen_id is not null or d.applicant_email is not null or d.applicant_phone is not null))::int as "followedOnline",
       (count(*) filter (where ${nationalKnown}))::int as "nationalKnown",
@@ -224,7 +236,7 @@ export async function index766Counts(db: Db, q: Index766Query): Promise<Index766
       (count(*) filter (where d.fee_amount > 0))::int as "withFee",
       (count(*) filter (where d.fee_amount > 0 and ${paidOnline}))::int as "paidOnline"
     from dossiers d
-    where ${sql.join(filedFilters(q), sql` and `)}`);
+    where ${sql.join(filedFilters(q), sql` and `)}`));
   const [row] = rowsOf<Record<keyof Index766Counts, number>>(result);
   const n = (k: keyof Index766Counts) => Number(row?.[k] ?? 0);
   return {
