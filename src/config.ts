@@ -142,8 +142,12 @@ const envSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().trim().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   // MinIO, Ceph and most Vietnamese clouds' gateways want http://host/bucket/key rather than http://bucket.host/key.
-  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+  // Unset: path style whenever S3_ENDPOINT names such a server; virtual-host style for AWS itself.
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
+  /** Each request to the object store, connect to last byte; a silent server fails the request (503 at intake) then. */
   S3_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** Connections kept to the object store per process; requests beyond them queue (each still bounded by S3_TIMEOUT_MS). */
+  S3_MAX_SOCKETS: z.coerce.number().int().min(1).max(1000).default(50),
   METRICS_TOKEN: z.string().trim().transform((v) => (v === '' ? undefined : v)).optional()
     .refine((v) => v === undefined || v.length >= 16, { message: 'at least 16 characters' }),
 });
@@ -257,6 +261,7 @@ export interface S3StorageConfig {
   credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
   forcePathStyle: boolean;
   timeoutMs: number;
+  maxSockets: number;
 }
 
 export interface NationalPortalConfig {
@@ -415,7 +420,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         ? {
           endpoint: env.S3_ENDPOINT?.replace(/\/+$/, ''), region: env.S3_REGION, bucket: env.S3_BUCKET,
           credentials: env.S3_ACCESS_KEY_ID ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? '' } : undefined,
-          forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true', timeoutMs: env.S3_TIMEOUT_MS,
+          forcePathStyle: (env.S3_FORCE_PATH_STYLE ?? (env.S3_ENDPOINT ? 'true' : 'false')) === 'true',
+          timeoutMs: env.S3_TIMEOUT_MS, maxSockets: env.S3_MAX_SOCKETS,
         }
         : undefined,
     },

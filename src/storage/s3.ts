@@ -1,6 +1,8 @@
 // The S3 driver's transport: one bucket of an S3-compatible object store (AWS, MinIO, Ceph RGW, the Vietnamese clouds'
 // object storage) through @aws-sdk/client-s3. Bytes only: what a key means and whether it is referenced is index.ts's.
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { S3StorageConfig } from '../config.js';
@@ -34,7 +36,15 @@ export function createS3ObjectStore(config: S3StorageConfig): ObjectStore {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: Math.min(config.timeoutMs, 5000), requestTimeout: config.timeoutMs },
+    // @smithy/node-http-handler 4.x: requestTimeout alone only logs a warning; throwOnRequestTimeout makes it fail the
+    // request, and socketTimeout also ends a connection that goes silent mid-transfer (a hung gateway otherwise holds
+    // an intake — and its upload — forever). Keep-alive agents with a bounded pool: one TLS handshake per connection.
+    requestHandler: {
+      connectionTimeout: Math.min(config.timeoutMs, 5000), requestTimeout: config.timeoutMs, throwOnRequestTimeout: true,
+      socketTimeout: config.timeoutMs,
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets: config.maxSockets }),
+      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: config.maxSockets }),
+    },
   });
   const bucket = config.bucket;
   const fail = (what: string, key: string) => (error: unknown): never => {

@@ -4,6 +4,7 @@
 // after an hour, a committed file never is, a claim after the sweep rolls back); the move CLI's work both ways;
 // object storage down at intake is a 503 with nothing committed.
 import { createHash, randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDossierByCode, listDocuments } from '../../src/db/repositories/dossiers.js';
@@ -207,5 +208,39 @@ describe('object storage down at intake', () => {
     expect((await env.ctx.db.select({ n: count() }).from(storedFiles))[0]!.n).toBe(filesBefore);
     // After the outage the same filing goes through.
     expect((await file(await makePdf('Sau khi kho hoạt động lại'))).statusCode).toBe(201);
+  }, 60_000);
+});
+
+describe('object storage that accepts connections and never answers', () => {
+  it('fails the intake after S3_TIMEOUT_MS with a 503 FILE_STORAGE_UNAVAILABLE, nothing committed', async () => {
+    // A hung gateway: TCP accepted, not one byte back. Without a request timeout that fails, the intake would wait forever.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => { sockets.add(socket); socket.on('error', () => {}); });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const hung = await startTestEnvironment('production', { env: { ...s3.env, S3_ENDPOINT: `http://127.0.0.1:${port}`, S3_TIMEOUT_MS: '500' } });
+    const dossiersBefore = (await hung.ctx.db.select({ n: count() }).from(dossiers))[0]!.n;
+    const filesBefore = (await hung.ctx.db.select({ n: count() }).from(storedFiles))[0]!.n;
+    try {
+      const boundary = `hung-${Math.random().toString(36).slice(2)}`;
+      const response = await hung.app.inject({
+        method: 'POST', url: '/api/dossiers', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+        payload: multipartBody([
+          { name: 'procedure', value: 'diploma-copy' },
+          { name: 'data', value: JSON.stringify(diplomaRequest()) },
+          { name: 'identity', value: await makePdf('Khi kho lưu trữ treo'), filename: 'cccd.pdf', contentType: 'application/pdf' },
+        ], boundary),
+      });
+      expect(response.statusCode, response.body).toBe(503);
+      expect(response.json().error.code).toBe('FILE_STORAGE_UNAVAILABLE');
+      expect(response.headers['retry-after']).toBeDefined();
+      expect(sockets.size).toBeGreaterThan(0);
+      expect((await hung.ctx.db.select({ n: count() }).from(dossiers))[0]!.n).toBe(dossiersBefore);
+      expect((await hung.ctx.db.select({ n: count() }).from(storedFiles))[0]!.n).toBe(filesBefore);
+    } finally {
+      await hung.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   }, 60_000);
 });

@@ -35,13 +35,18 @@ describe('configuration', () => {
     const production = { DATABASE_URL: 'postgres://db/x', APP_SECRET: 'x'.repeat(32) };
     expect(loadConfig({ DATA_DIR: '/tmp/motcua-x' }).storage).toEqual({ driver: 'postgres', s3: undefined });
     const s3 = loadConfig({
-      ...production, STORAGE_DRIVER: 's3', S3_BUCKET: 'motcua-files', S3_ENDPOINT: 'http://minio.local:9000/', S3_FORCE_PATH_STYLE: 'true',
+      ...production, STORAGE_DRIVER: 's3', S3_BUCKET: 'motcua-files', S3_ENDPOINT: 'http://minio.local:9000/',
       S3_ACCESS_KEY_ID: 'key', S3_SECRET_ACCESS_KEY: 'secret',
     }).storage;
     expect(s3).toEqual({
       driver: 's3',
-      s3: { endpoint: 'http://minio.local:9000', region: 'us-east-1', bucket: 'motcua-files', credentials: { accessKeyId: 'key', secretAccessKey: 'secret' }, forcePathStyle: true, timeoutMs: 30_000 },
+      s3: { endpoint: 'http://minio.local:9000', region: 'us-east-1', bucket: 'motcua-files', credentials: { accessKeyId: 'key', secretAccessKey: 'secret' }, forcePathStyle: true, timeoutMs: 30_000, maxSockets: 50 },
     });
+    // Path style follows S3_ENDPOINT unless set: AWS itself (no endpoint) is addressed by virtual host.
+    const aws = { ...production, STORAGE_DRIVER: 's3', S3_BUCKET: 'motcua-files' };
+    expect(loadConfig(aws).storage.s3?.forcePathStyle).toBe(false);
+    expect(loadConfig({ ...aws, S3_ENDPOINT: 'https://s3.example.vn', S3_FORCE_PATH_STYLE: 'false' }).storage.s3?.forcePathStyle).toBe(false);
+    expect(loadConfig({ ...aws, S3_MAX_SOCKETS: '8' }).storage.s3?.maxSockets).toBe(8);
   });
 
   it('refuses object storage without a bucket, in the embedded default, or with half the keys', () => {
