@@ -39,12 +39,21 @@ const FILED_ONLINE = sql`d.channel in ('online', 'national')`;
  * Per-dossier tests ("has a survey complaint", "has a result issued", …) are written `d.id in (uncorrelated subquery)`,
  * not `exists (… where x.dossier_id = d.id)`: PostgreSQL then runs each subquery once into a hash table (a "hashed
  * SubPlan") and each dossier costs a hash probe, where EXISTS ran an index probe per dossier and per test — eight of
- * them per row in index766Counts, 1.4 s for 50,000 dossiers (bench:growth). Each subquery excludes NULLs, so
- * `not (d.id in …)` means exactly "has none". Should a subquery's hash not fit in work_mem, the planner falls back
- * to probing per row, i.e. to what EXISTS did.
+ * them per row in index766Counts, 1.4 s for 50,000 dossiers (bench:growth). Each subquery joins the dossiers of the
+ * same period (ofPeriod), so it reads the rows of those dossiers only and a one-month report does not grow with the
+ * years of history behind it; that also keeps its hash small. Should a hash not fit in work_mem, PostgreSQL does not
+ * go back to an index probe: it runs the subquery as a plain SubPlan, re-read for each dossier — that is the case to
+ * watch in EXPLAIN if work_mem is lowered. Each subquery excludes NULLs, so `not (d.id in …)` means exactly "has none".
  */
+/** Joins the dossier `dossierId` names, filed in the query's period: bounds a per-dossier test's subquery (above). */
+function ofPeriod(q: StatsQuery, dossierId: SQL): SQL {
+  return sql`join dossiers p on p.id = ${dossierId} and p.submitted_at >= ${q.from.toISOString()}::timestamptz and p.submitted_at < ${q.to.toISOString()}::timestamptz`;
+}
+
 /** With at least one document attached from the citizen's e-document store (dossier_documents_reused_idx). */
-const REUSED = sql`d.id in (select dd.dossier_id from dossier_documents dd where dd.reused_from_document_id is not null)`;
+function reusedOf(q: StatsQuery): SQL {
+  return sql`d.id in (select dd.dossier_id from dossier_documents dd ${ofPeriod(q, sql`dd.dossier_id`)} where dd.reused_from_document_id is not null)`;
+}
 
 /**
  * Runs a report's statement in a read-only transaction of its own with JIT off for that transaction only (why:
@@ -81,7 +90,7 @@ export async function dossierStats(db: Db, q: StatsQuery): Promise<StatsRow[]> {
   const filters = filedFilters(q);
   const now = sql`${q.now.toISOString()}::timestamptz`;
   const completed = sql`d.completed_at is not null and d.received_at is not null`;
-  const complained = sql`d.id in (select f.dossier_id from feedback_items f where f.dossier_id is not null)`;
+  const complained = sql`d.id in (select f.dossier_id from feedback_items f ${ofPeriod(q, sql`f.dossier_id`)})`;
   const result = await withoutJit(db, (tx) => tx.execute(sql`
     select d.procedure_id as "procedureId",
       to_char((d.submitted_at at time zone 'UTC') + interval '7 hours', 'YYYY-MM') as "month",
@@ -123,14 +132,14 @@ export interface DigitalDossierCounts {
 
 /**
  * Decision 766's digital-government counts over the dossiers filed in the period, in one scan of the same rows
- * dossierStats reads; the re-use test is a hash probe (REUSED above), not a join.
+ * dossierStats reads; the re-use test is a hash probe (reusedOf above), not a join.
  */
 export async function digitalDossierCounts(db: Db, q: StatsQuery): Promise<DigitalDossierCounts> {
   const result = await withoutJit(db, (tx) => tx.execute(sql`
     select count(*)::int as "dossiers",
       (count(*) filter (where ${FILED_ONLINE}))::int as "online",
       (count(*) filter (where ${FILED_ONLINE} and d.loa is not null))::int as "vneid",
-      (count(*) filter (where ${REUSED}))::int as "withReusedDocument"
+      (count(*) filter (where ${reusedOf(q)}))::int as "withReusedDocument"
     from dossiers d
     where ${sql.join(filedFilters(q), sql` and `)}`));
   const [row] = rowsOf<DigitalDossierCounts>(result);
@@ -202,25 +211,25 @@ export interface Index766Counts {
 
 /**
  * The Decision 766 counts the other stats queries do not give, over the dossiers filed in the period, in one scan:
- * each per-dossier test is a probe of a hash built once from its table (see REUSED above) — the re-used documents
+ * each per-dossier test is a probe of a hash built once from its table's rows of the period's dossiers (see ofPeriod above) — the re-used documents
  * (dossier_documents_reused_idx), the digitised ones, the issued results, online payments, the national portal's
  * steps (through their events) and its unsent ones.
  */
 export async function index766Counts(db: Db, q: Index766Query): Promise<Index766Counts> {
   const now = sql`${q.now.toISOString()}::timestamptz`;
   const nationalKnown = inList(sql`d.procedure_id`, q.nationalProcedureIds);
-  const hasSteps = sql`d.id in (select e.dossier_id from national_sync_steps n join dossier_events e on e.id = n.event_id)`;
-  const unsent = sql`d.id in (select n.dossier_id from national_sync_steps n where n.sent_at is null and n.dossier_id is not null)`;
+  const hasSteps = sql`d.id in (select e.dossier_id from national_sync_steps n join dossier_events e on e.id = n.event_id ${ofPeriod(q, sql`e.dossier_id`)})`;
+  const unsent = sql`d.id in (select n.dossier_id from national_sync_steps n ${ofPeriod(q, sql`n.dossier_id`)} where n.sent_at is null)`;
   const lateOpen = sql`(d.completed_at is null and d.clock_state = 'running' and d.due_at < ${now})`;
   const lateDecided = sql`(d.completed_at is not null and d.received_at is not null and d.completed_at > d.due_at)`;
-  const digitised = sql`d.id in (select c.source_dossier_id from citizen_documents c where c.kind = 'digitised' and c.source_dossier_id is not null)`;
-  const reused = REUSED;
-  const resultIssued = sql`d.id in (select r.dossier_id from issued_documents r where r.kind = 'result')`;
-  const resultSigned = sql`d.id in (select r.dossier_id from issued_documents r where r.kind = 'result' and r.signed_at is not null)`;
+  const digitised = sql`d.id in (select c.source_dossier_id from citizen_documents c ${ofPeriod(q, sql`c.source_dossier_id`)} where c.kind = 'digitised')`;
+  const reused = reusedOf(q);
+  const resultIssued = sql`d.id in (select r.dossier_id from issued_documents r ${ofPeriod(q, sql`r.dossier_id`)} where r.kind = 'result')`;
+  const resultSigned = sql`d.id in (select r.dossier_id from issued_documents r ${ofPeriod(q, sql`r.dossier_id`)} where r.kind = 'result' and r.signed_at is not null)`;
   const resultState = q.resultStates.length > 0
     ? sql`(d.procedure_id, d.status) in (${sql.join(q.resultStates.map(([p, s]) => sql`(${p}, ${s})`), sql`, `)})`
     : sql`false`;
-  const paidOnline = sql`d.id in (select p.dossier_id from payments p where p.status = 'paid' and p.method = 'online')`;
+  const paidOnline = sql`d.id in (select y.dossier_id from payments y ${ofPeriod(q, sql`y.dossier_id`)} where y.status = 'paid' and y.method = 'online')`;
   const result = await withoutJit(db, (tx) => tx.execute(sql`
     select count(*)::int as "dossiers",
       (count(*) filter (where d.citizen_id is not null or d.applicant_email is not null or d.applicant_phone is not null))::int as "followedOnline",
