@@ -2,6 +2,7 @@
 // change that adds a read to the hot path of result day fails here instead of silently slowing every look-up. Counted
 // exactly, on the driver: the app under test is the real one (buildApp) on a context whose database client reports
 // every statement it sends (postgres.js `debug`). No timing is asserted; bench/status.ts measures the time.
+import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import type { InjectOptions } from 'fastify';
 import postgres from 'postgres';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import type { AppContext } from '../../src/app-context.js';
 import type { Db } from '../../src/db/client.js';
+import { insertMessage } from '../../src/db/repositories/messages.js';
 import * as schema from '../../src/db/schema/index.js';
 import { submitDossier } from '../../src/services/intake/submit-dossier.js';
 import { performAction } from '../../src/services/processing/perform-action.js';
@@ -67,7 +69,7 @@ describe('statements per citizen read', () => {
     expect(lookup.statements, lookup.statements.join('\n---\n')).toHaveLength(1);
   });
 
-  it('a wrong token costs the same one statement and is the same 404', async () => {
+  it('a wrong token is the same 404, after the dossier\'s read and the staff-session check', async () => {
     const wrong = await counted({ method: 'GET', url: `/api/dossiers/${encodeURIComponent(filed.code)}`, headers: { authorization: `Bearer ${'x'.repeat(43)}` } });
     expect(wrong.status).toBe(404);
     expect(JSON.parse(wrong.body).error.code).toBe('DOSSIER_NOT_FOUND');
@@ -79,7 +81,26 @@ describe('statements per citizen read', () => {
     const page = await counted({ method: 'GET', url: `/ho-so/${encodeURIComponent(filed.code)}`, headers: { cookie: trackCookie(filed.code, filed.trackingToken) } });
     expect(page.status).toBe(200);
     expect(page.body).toContain(filed.code);
-    // The view's one statement, the survey answer, the messages' read receipt and the messages.
-    expect(page.statements, page.statements.join('\n---\n')).toHaveLength(4);
+    // The view's one statement, the survey answer, and the messages with whether any is unread: no receipt to write.
+    expect(page.statements, page.statements.join('\n---\n')).toHaveLength(3);
+    expect(page.statements.some((s) => /^update/i.test(s))).toBe(false);
+  });
+
+  it('the citizen page marks an unread office message read, once', async () => {
+    const [dossier] = await env.ctx.db.select({ id: schema.dossiers.id }).from(schema.dossiers).where(eq(schema.dossiers.code, filed.code));
+    await insertMessage(env.ctx.db, { dossierId: dossier!.id, authorKind: 'staff', authorName: 'Cán bộ', body: 'Vui lòng bổ sung.' });
+    const request: InjectOptions = { method: 'GET', url: `/ho-so/${encodeURIComponent(filed.code)}`, headers: { cookie: trackCookie(filed.code, filed.trackingToken) } };
+    const first = await counted(request);
+    expect(first.status).toBe(200);
+    expect(first.body).toContain('Vui lòng bổ sung.');
+    // The receipt is the one more statement, and it is written.
+    expect(first.statements, first.statements.join('\n---\n')).toHaveLength(4);
+    expect(first.statements.filter((s) => /^update "dossier_messages"/i.test(s))).toHaveLength(1);
+    const [message] = await env.ctx.db.select({ readAt: schema.dossierMessages.readAt }).from(schema.dossierMessages).where(eq(schema.dossierMessages.dossierId, dossier!.id));
+    expect(message!.readAt).toBeInstanceOf(Date);
+    // Nothing unread any more: the next view writes nothing and shows the same page.
+    const second = await counted(request);
+    expect(second.statements, second.statements.join('\n---\n')).toHaveLength(3);
+    expect(second.body.replace(/name="_csrf" value="[^"]*"/g, '')).toBe(first.body.replace(/name="_csrf" value="[^"]*"/g, ''));
   });
 });

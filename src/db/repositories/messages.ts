@@ -1,5 +1,5 @@
 // Messages between the office and the citizen about one dossier (dossier_messages), with their read receipts.
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { dossierMessages } from '../schema/index.js';
 
@@ -17,11 +17,17 @@ export async function findMessage(db: Db, id: string): Promise<DossierMessageRow
   return row;
 }
 
-/** The dossier's latest `limit` messages, oldest of them first (dossier_messages_dossier_idx). */
-export async function listMessages(db: Db, dossierId: string, limit: number): Promise<DossierMessageRow[]> {
-  const rows = await db.select().from(dossierMessages).where(eq(dossierMessages.dossierId, dossierId))
+/**
+ * The dossier's latest `limit` messages, oldest of them first (dossier_messages_dossier_idx), and, in the same
+ * statement, whether any message of `unreadAuthor` on the dossier (listed or not) is
+ * still unread: a page that shows the messages writes its read receipt only when there is something to mark.
+ */
+export async function listMessagesAndUnread(db: Db, dossierId: string, limit: number, unreadAuthor: DossierMessageRow['authorKind'] | null): Promise<{ rows: DossierMessageRow[]; unread: boolean }> {
+  const unread = unreadAuthor === null ? sql<boolean>`false` : sql<boolean>`exists (select 1 from dossier_messages u where u.dossier_id = ${dossierId} and u.author_kind = ${unreadAuthor} and u.read_at is null)`;
+  const rows = await db.select({ message: dossierMessages, unread }).from(dossierMessages).where(eq(dossierMessages.dossierId, dossierId))
     .orderBy(desc(dossierMessages.createdAt), desc(dossierMessages.id)).limit(limit);
-  return rows.reverse();
+  // No message at all: nothing unread either.
+  return { rows: rows.map((r) => r.message).reverse(), unread: rows[0]?.unread === true };
 }
 
 /** The read receipt: every message of `authorKind` on the dossier not read yet is read now. Returns how many. */

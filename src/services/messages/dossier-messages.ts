@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { DossierRow } from '../../db/repositories/dossiers.js';
-import { insertMessage, listMessages, markMessagesRead, type DossierMessageRow } from '../../db/repositories/messages.js';
+import { insertMessage, listMessagesAndUnread, markMessagesRead, type DossierMessageRow } from '../../db/repositories/messages.js';
 import { insertOutbox } from '../../db/repositories/outbox.js';
 import { AppError, validationFailed } from '../../errors.js';
 import { loadDossierFor, type Actor, type Caller } from '../access.js';
@@ -64,9 +64,15 @@ export async function readDossierMessages(ctx: AppContext, code: string, caller:
 /** For the dossier pages, which have loaded the dossier for the caller already. */
 export async function messagesOf(ctx: Pick<AppContext, 'db'>, dossier: Pick<DossierRow, 'id'>, actor: Actor): Promise<DossierMessages> {
   const side = sideOf(actor);
-  if (side?.active) await markMessagesRead(ctx.db, dossier.id, side.side === 'citizen' ? 'staff' : 'citizen', new Date());
-  // One more than shown tells whether earlier ones exist.
-  const rows = await listMessages(ctx.db, dossier.id, MESSAGES_SHOWN + 1);
+  const other: MessageSide | null = side?.active ? (side.side === 'citizen' ? 'staff' : 'citizen') : null;
+  // One more than shown tells whether earlier ones exist. The receipt is written only when something is unread (most
+  // views of a page have nothing to mark), and the listed rows then show it as the UPDATE wrote it.
+  const { rows, unread } = await listMessagesAndUnread(ctx.db, dossier.id, MESSAGES_SHOWN + 1, other);
+  if (other && unread) {
+    const at = new Date();
+    await markMessagesRead(ctx.db, dossier.id, other, at);
+    for (const row of rows) if (row.authorKind === other && row.readAt === null) row.readAt = at;
+  }
   const shown = rows.slice(-MESSAGES_SHOWN);
   return { items: shown.map((row) => messageView(row, side?.side)), canWrite: side?.active ?? false, hasEarlier: rows.length > MESSAGES_SHOWN };
 }
