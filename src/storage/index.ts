@@ -61,7 +61,11 @@ export class FileStorage {
    * transaction must not commit a reference to it.
    */
   async record(tx: Db, records: FileRecord[]): Promise<void> {
-    await insertFileRecords(tx, records);
+    const lost = await insertFileRecords(tx, records);
+    if (lost.length > 0) {
+      this.log.error({ keys: lost }, 'object-storage uploads were swept before their transaction committed: rolled back');
+      throw storageUnavailable();
+    }
   }
 
   /** Both steps for a caller that has no transaction of its own. */
@@ -136,10 +140,10 @@ export class FileStorage {
    * stored_files row claims are deleted, then their stored_file_uploads rows. Each one under the row's lock: a
    * referencing transaction claiming it at that moment waits, finds the row gone, and rolls back (record()).
    */
-  async sweepOrphans(db: Db, now = new Date(), olderThanMs = ORPHAN_AFTER_MS): Promise<number> {
+  async sweepOrphans(db: Db, olderThanMs = ORPHAN_AFTER_MS): Promise<number> {
     let removed = 0;
     for (;;) {
-      const keys = await staleUploads(db, new Date(now.getTime() - olderThanMs), 100);
+      const keys = await staleUploads(db, olderThanMs, 100);
       if (keys.length === 0) {
         if (removed > 0) this.log.info({ removed }, 'orphaned object-storage uploads removed');
         return removed;
@@ -197,7 +201,17 @@ export class FileStorage {
   }
 }
 
-function storageUnavailable(): AppError {
+/**
+ * Intake's one statement claims its uploads itself (repositories/dossiers.ts `claimed`/`files` CTEs): a key the sweep
+ * already took gets no location, and the NOT NULL violation on stored_files.location rolls the statement back.
+ */
+export function uploadClaimLost(error: unknown): boolean {
+  const e = error as { code?: string; table_name?: string; column_name?: string; cause?: unknown } | null;
+  if (e?.code === '23502' && e.table_name === 'stored_files' && e.column_name === 'location') return true;
+  return e?.cause !== undefined && e.cause !== error && uploadClaimLost(e.cause);
+}
+
+export function storageUnavailable(): AppError {
   const error = new AppError('FILE_STORAGE_UNAVAILABLE', 'Kho lưu trữ tệp tạm thời không phản hồi, chưa có gì được ghi nhận. Vui lòng thử lại sau ít phút.');
   error.retryAfterSeconds = 30;
   return error;

@@ -20,7 +20,6 @@ import { startLocalS3, type LocalS3 } from '../helpers/s3-server.js';
 import { multipartBody } from '../security/corpus-runner.js';
 
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
-const HOUR = 60 * 60_000;
 
 let s3: LocalS3;
 let env: TestEnvironment;
@@ -126,11 +125,11 @@ describe('the orphan protocol', () => {
     expect(await uploadRow(key)).toBeDefined();
     expect((await objectBytes(key))?.equals(data)).toBe(true);
 
-    // Not yet an hour: the transaction might still commit.
+    // Not yet an hour (by the database's clock): the transaction might still commit. Later calls pass 0: any age.
     expect(await env.ctx.files.sweepOrphans(env.ctx.db)).toBe(0);
     expect(await objectBytes(key)).toBeDefined();
 
-    expect(await env.ctx.files.sweepOrphans(env.ctx.db, new Date(Date.now() + 2 * HOUR))).toBe(1);
+    expect(await env.ctx.files.sweepOrphans(env.ctx.db, 0)).toBe(1);
     expect(await objectBytes(key)).toBeUndefined();
     expect(await uploadRow(key)).toBeUndefined();
     // The filed dossier's object is claimed: still there.
@@ -140,10 +139,33 @@ describe('the orphan protocol', () => {
   it('a transaction claiming an upload the sweep already took rolls back instead of referencing a missing object', async () => {
     const key = newFileKey('uploads');
     const records = await env.ctx.files.put(env.ctx.db, [{ key, data: randomBytes(100) }]);
-    expect(await env.ctx.files.sweepOrphans(env.ctx.db, new Date(Date.now() + 2 * HOUR))).toBe(1);
+    expect(await env.ctx.files.sweepOrphans(env.ctx.db, 0)).toBe(1);
     const late = await env.ctx.db.transaction((tx) => env.ctx.files.record(tx, records)).catch((error: unknown) => error);
-    expect((late as Error).message).toContain('swept');
+    expect(late).toBeInstanceOf(AppError);
+    expect((late as AppError).code).toBe('FILE_STORAGE_UNAVAILABLE');
     expect(await fileRow(key)).toBeUndefined();
+  });
+
+  it('an intake whose upload the sweep took before its statement ran is a 503 and commits nothing', async () => {
+    const dossiersBefore = (await env.ctx.db.select({ n: count() }).from(dossiers))[0]!.n;
+    const filesBefore = (await env.ctx.db.select({ n: count() }).from(storedFiles))[0]!.n;
+    // The real sweep, run at the worst moment: between the upload and intake's statement (as a paused process would).
+    const files = env.ctx.files;
+    files.put = async (db, uploads) => {
+      const records = await Object.getPrototypeOf(files).put.call(files, db, uploads);
+      expect(await files.sweepOrphans(env.ctx.db, 0)).toBeGreaterThanOrEqual(1);
+      return records;
+    };
+    try {
+      const response = await file(await makePdf('Tải lên bị dọn trước khi ghi nhận'));
+      expect(response.statusCode, response.body).toBe(503);
+      expect(response.json().error.code).toBe('FILE_STORAGE_UNAVAILABLE');
+      expect(response.headers['retry-after']).toBeDefined();
+    } finally {
+      delete (files as { put?: unknown }).put;
+    }
+    expect((await env.ctx.db.select({ n: count() }).from(dossiers))[0]!.n).toBe(dossiersBefore);
+    expect((await env.ctx.db.select({ n: count() }).from(storedFiles))[0]!.n).toBe(filesBefore);
   });
 });
 

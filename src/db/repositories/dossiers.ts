@@ -136,14 +136,17 @@ function submissionSql(fileCount: number, nationalSync: boolean, inObjectStorage
   let text = submissionStatements.get(key);
   if (text) return text;
   const fileRows = Array.from({ length: fileCount }, (_, i) => `($${21 + 4 * i}, $${22 + 4 * i}::bytea, $${23 + 4 * i}::int, $${24 + 4 * i}::text)`);
-  // Object storage: the bytes were uploaded before this statement; it writes their metadata (data null, location s3)
-  // and claims the uploads (their stored_file_uploads rows go, so the orphan sweep leaves the objects alone).
-  const objectRows = Array.from({ length: fileCount }, (_, i) => `($${21 + 4 * i}, $${22 + 4 * i}::bytea, $${23 + 4 * i}::int, $${24 + 4 * i}::text, 's3')`);
+  // Object storage: the bytes were uploaded before this statement; it claims the uploads (deletes their
+  // stored_file_uploads rows, so the orphan sweep leaves the objects alone) and writes their metadata (data null).
+  // Only a claimed key gets location 's3': a key the sweep already took (its object deleted) gets null, the NOT NULL
+  // constraint fails the whole statement, and nothing references the missing object (storage/index.ts uploadClaimLost).
   const uploadKeys = Array.from({ length: fileCount }, (_, i) => `$${21 + 4 * i}`);
   const filesCte = fileCount === 0 ? ''
     : inObjectStorage
-      ? `, files as (insert into stored_files (key, data, size_bytes, sha256, location) values ${objectRows.join(', ')}),
-      claimed as (delete from stored_file_uploads where key in (${uploadKeys.join(', ')}))`
+      ? `, claimed as (delete from stored_file_uploads where key in (${uploadKeys.join(', ')}) returning key),
+      files as (insert into stored_files (key, data, size_bytes, sha256, location)
+        select v.key, v.data, v.size_bytes, v.sha256, (select 's3' from claimed where claimed.key = v.key)
+        from (values ${fileRows.join(', ')}) as v(key, data, size_bytes, sha256))`
       : `, files as (insert into stored_files (key, data, size_bytes, sha256) values ${fileRows.join(', ')})`;
   const filing = 21 + 4 * fileCount;
   const national = filing + 5;

@@ -26,15 +26,17 @@ export async function insertFiles(db: Db, files: Array<{ key: string; data: Buff
   await insertFileRecords(db, files.map((f) => ({ key: f.key, data: f.data, sizeBytes: f.data.length, sha256: sha256Hex(f.data), location: 'postgres' })));
 }
 
-/** The stored_files rows, and (same statement list, same transaction) the claim on their object-storage uploads. */
-export async function insertFileRecords(db: Db, files: FileRecord[]): Promise<void> {
-  if (files.length === 0) return;
+/**
+ * The stored_files rows, and (same statement list, same transaction) the claim on their object-storage uploads.
+ * Returns the uploads that could not be claimed (the orphan sweep took them): the caller must roll back.
+ */
+export async function insertFileRecords(db: Db, files: FileRecord[]): Promise<string[]> {
+  if (files.length === 0) return [];
   await db.insert(storedFiles).values(files.map((f) => ({ key: f.key, data: f.data, sizeBytes: f.sizeBytes, sha256: f.sha256, location: f.location })));
   const uploaded = files.filter((f) => f.location === 's3').map((f) => f.key);
-  if (uploaded.length === 0) return;
-  const claimed = await db.delete(storedFileUploads).where(inArray(storedFileUploads.key, uploaded)).returning({ key: storedFileUploads.key });
-  // A missing upload row means the orphan sweep deleted the object (after an hour): the reference must not commit.
-  if (claimed.length !== uploaded.length) throw new Error(`object-storage uploads ${uploaded.join(', ')} were swept before their transaction committed`);
+  if (uploaded.length === 0) return [];
+  const claimed = new Set((await db.delete(storedFileUploads).where(inArray(storedFileUploads.key, uploaded)).returning({ key: storedFileUploads.key })).map((r) => r.key));
+  return uploaded.filter((key) => !claimed.has(key));
 }
 
 export interface FileRow { key: string; data: Buffer | null; sizeBytes: number; sha256: string; location: FileLocation }
@@ -65,10 +67,14 @@ export async function deleteUploads(db: Db, keys: string[]): Promise<void> {
   await db.delete(storedFileUploads).where(inArray(storedFileUploads.key, keys));
 }
 
-/** Uploads started before `before` whose referencing transaction never committed: no stored_files row claims the key. */
-export async function staleUploads(db: Db, before: Date, limit: number): Promise<string[]> {
+/**
+ * Uploads started over `olderThanMs` ago whose referencing transaction never committed: no stored_files row claims
+ * the key. The cut-off is the database's clock (started_at is its now() too): a worker's skewed clock cannot sweep
+ * an upload whose intake is still running.
+ */
+export async function staleUploads(db: Db, olderThanMs: number, limit: number): Promise<string[]> {
   const rows = await db.select({ key: storedFileUploads.key }).from(storedFileUploads)
-    .where(and(lt(storedFileUploads.startedAt, before),
+    .where(and(lt(storedFileUploads.startedAt, sql`now() - make_interval(secs => ${olderThanMs / 1000}::float8)`),
       notExists(db.select({ one: sql`1` }).from(storedFiles).where(eq(storedFiles.key, storedFileUploads.key)))))
     .orderBy(asc(storedFileUploads.startedAt)).limit(limit);
   return rows.map((r) => r.key);

@@ -15,6 +15,7 @@ import { syncsToNationalPortal } from '../national-portal/record-step.js';
 import { checkAdmissionIntake, duplicateRegistrationAfterRace, type IntakeFiler } from './admissions.js';
 import { isUniqueViolation } from '../procedures/catalog.js';
 import { resolveIntake } from './routing.js';
+import { storageUnavailable, uploadClaimLost } from '../../storage/index.js';
 
 /** The database-backed intake rules a definition may name (`intakeChecks`); the loader refuses unknown names. */
 const INTAKE_CHECKS: Record<IntakeCheckName, (ctx: AppContext, formData: Record<string, unknown>, now: Date, filer?: IntakeFiler) => Promise<void>> = {
@@ -91,6 +92,11 @@ export async function recordFiling(ctx: AppContext, f: ValidFiling): Promise<Rec
   }).catch(async (error: unknown) => {
     // Two filings of one pupil raced past the intake check: the unique index took the first, this one is the duplicate.
     if (isUniqueViolation(error) && constraintOf(error) === LIVE_REGISTRATION_INDEX) throw await duplicateRegistrationAfterRace(ctx.db, formData, filer);
+    // The orphan sweep took an upload before this statement claimed it: nothing was committed; filing again uploads anew.
+    if (uploadClaimLost(error)) {
+      ctx.log.error({ err: error }, 'intake lost its object-storage upload to the orphan sweep: nothing committed');
+      throw storageUnavailable();
+    }
     throw error;
   });
   return { id, code, status: definition.initial, dueAt: due.dueAt };
