@@ -10,13 +10,15 @@ import type { AppContext } from '../app-context.js';
 import { throttledLog } from '../logger.js';
 import { withTimeout } from '../timeouts.js';
 import {
-  claimUnfinished, countUnfinished, markAttemptFailed, markDone, markFailed, markRelayed, OUTBOX_CHANNEL, pruneDone, requeue, type OutboxRow,
+  claimUnfinished, countUnfinished, markAttemptFailed, markDone, markFailed, markRelayed, markRelayedInBatch, OUTBOX_CHANNEL, pruneDone, requeue,
+  type OutboxRow,
 } from '../db/repositories/outbox.js';
 import { recoverStrandedDossiers } from '../services/processing/recover-stranded.js';
 import { isKnownJob, isPermanentFailure, JOBS, jobNamed, runJob } from './registry.js';
+import { BATCH_JOB_ID_PREFIX, BATCHED_JOBS, NOTIFY_BATCH_QUEUE, NOTIFY_BATCH_SIZE, runNotifyBatch, type NotifyBatch } from './notify-batch.js';
 import { OutboxPoller } from './relay.js';
 import { SLA_SWEEP_EVERY_MS, slaSweepJob } from './sla-sweep.js';
-import { retryDelayMs, retryPolicyOf, type JobDriver } from './types.js';
+import { DEFAULT_RETRY, retryDelayMs, retryPolicyOf, type JobDriver, type RetryPolicy } from './types.js';
 
 export function redisConnection(url: string, forWorker: boolean): Redis {
   return new Redis(url, forWorker
@@ -91,7 +93,10 @@ export class BullmqDriver implements JobDriver {
 
   async start(): Promise<void> {
     if (this.runWorkers) {
-      for (const name of Object.keys(JOBS)) this.workers.push(this.startWorker(name));
+      for (const name of Object.keys(JOBS)) this.workers.push(this.startWorker(name, (job) => this.process(name, job), retryPolicyOf(jobNamed(name))));
+      // A batch retried by the queue only when it could not run at all (database away); its failing messages are
+      // retried one by one through the outbox, with their own job's policy (notify-batch.ts).
+      this.workers.push(this.startWorker(NOTIFY_BATCH_QUEUE, (job) => this.processBatch(job), DEFAULT_RETRY));
       // Repeatable jobs (the SLA sweep): one scheduler entry however many workers start — upserted by id, BullMQ runs
       // each occurrence on one of them. Upserted again on every reconcile, so Redis losing it costs one period.
       this.scheduler = new Queue(slaSweepJob.name, { connection: this.producer as unknown as ConnectionOptions, prefix: this.prefix });
@@ -105,9 +110,8 @@ export class BullmqDriver implements JobDriver {
     this.poller.start();
   }
 
-  private startWorker(name: string): Worker {
-    const policy = retryPolicyOf(jobNamed(name));
-    const worker = new Worker(name, async (job) => this.process(name, job), {
+  private startWorker(name: string, processor: (job: Job) => Promise<void>, policy: RetryPolicy): Worker {
+    const worker = new Worker(name, processor, {
       connection: redisConnection(this.url, true) as unknown as ConnectionOptions,
       prefix: this.prefix,
       concurrency: this.ctx.config.workerConcurrency,
@@ -135,6 +139,11 @@ export class BullmqDriver implements JobDriver {
     if (outboxId !== null) await markDone(this.ctx.database, [outboxId]);
   }
 
+  /** A batch of notifications: each row is done, or back in the outbox to retry alone (notify-batch.ts). */
+  private async processBatch(job: Job): Promise<void> {
+    await runNotifyBatch(this.ctx, job.data as NotifyBatch);
+  }
+
   wake(): void {
     this.poller.wake();
   }
@@ -153,6 +162,7 @@ export class BullmqDriver implements JobDriver {
       byJob.set(row.job, [...(byJob.get(row.job) ?? []), row]);
     }
     for (const [name, group] of byJob) {
+      if (BATCHED_JOBS.has(name)) { await this.relayBatches(group); continue; }
       const policy = retryPolicyOf(jobNamed(name));
       await withTimeout(this.queue(name).addBulk(group.map((row) => ({
         name,
@@ -168,6 +178,29 @@ export class BullmqDriver implements JobDriver {
       }))), 5000, 'BullMQ addBulk');
       await markRelayed(this.ctx.db, group.map((r) => r.id), FIRST_CHECK_MS);
     }
+  }
+
+  /** Rows of a batched job: one queued job per NOTIFY_BATCH_SIZE rows. */
+  private async relayBatches(rows: OutboxRow[]): Promise<void> {
+    const batches: NotifyBatch[] = [];
+    for (let i = 0; i < rows.length; i += NOTIFY_BATCH_SIZE) {
+      const chunk = rows.slice(i, i + NOTIFY_BATCH_SIZE);
+      // Its first row's id and attempts: a batch relayed twice (a crash before marking) is one job, and a row given back
+      // to retry later (attempts + 1) never lands in a new batch named as its old, completed one (which adding would skip).
+      batches.push({ batch: `${chunk[0]!.id}.${chunk[0]!.attempts}`, ids: chunk.map((r) => r.id) });
+    }
+    await withTimeout(this.queue(NOTIFY_BATCH_QUEUE).addBulk(batches.map((data) => ({
+      name: NOTIFY_BATCH_QUEUE,
+      data,
+      opts: {
+        jobId: `${BATCH_JOB_ID_PREFIX}${data.batch}`,
+        attempts: DEFAULT_RETRY.attempts,
+        backoff: { type: 'custom' },
+        removeOnComplete: { age: 3600, count: 1000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    }))), 5000, 'BullMQ addBulk');
+    for (const { batch, ids } of batches) await markRelayedInBatch(this.ctx.database, ids, batch, FIRST_CHECK_MS);
   }
 
   /** One pass of the reconciler; never overlaps itself, never throws. */
@@ -198,6 +231,8 @@ export class BullmqDriver implements JobDriver {
   /** A row handed over but not done: is its job still alive in Redis? */
   private async checkRelayed(row: OutboxRow): Promise<void> {
     if (!isKnownJob(row.job)) return;
+    const batch = row.payload.relayBatch;
+    if (BATCHED_JOBS.has(row.job) && typeof batch === 'string') { await this.checkBatched(row, batch); return; }
     const queue = this.queue(row.job);
     const jobId = `${JOB_ID_PREFIX}${row.id}`;
     const state = await queue.getJobState(jobId);
@@ -225,6 +260,23 @@ export class BullmqDriver implements JobDriver {
       }
     }
     // waiting, delayed, active, prioritized: alive; looked at again after the lease.
+  }
+
+  /**
+   * A row relayed in a batch and not done. A batch that completed has marked each of its rows done or given it back,
+   * so one still here (its mark lost), or a batch vanished or failed in the queue, is handed over again: the per-event
+   * record makes running it twice send nothing twice. Alive (waiting, active…): looked at again after the lease.
+   */
+  private async checkBatched(row: OutboxRow, batch: string): Promise<void> {
+    const queue = this.queue(NOTIFY_BATCH_QUEUE);
+    const jobId = `${BATCH_JOB_ID_PREFIX}${batch}`;
+    const state = await queue.getJobState(jobId);
+    if (state !== 'completed' && state !== 'unknown' && state !== 'failed') return;
+    this.ctx.log.warn({ job: row.job, outboxId: row.id, batch, state }, 'reconciler: batch left this row unfinished; handing it over again');
+    // Gone from the queue first, so the row's next batch (possibly under the same first id) is a new job.
+    if (state !== 'unknown') await (await queue.getJob(jobId))?.remove().catch(() => {});
+    await requeue(this.ctx.db, [row.id], `batch ${batch} ${state === 'unknown' ? 'vanished from the queue' : state}`);
+    this.poller.wake();
   }
 
   private async scheduleRepeatable(): Promise<void> {

@@ -135,3 +135,36 @@ export function rowsOf<T>(result: unknown): T[] {
   return ((result as { rows?: T[] }).rows ?? []);
 }
 
+
+/**
+ * Handed to the queue as one batch job (jobs/notify-batch.ts): each row also records the batch it went in
+ * (`payload.relayBatch`), so the reconciler knows which queued job to look for, and a row handed over again in a
+ * later batch is run by that batch only.
+ */
+export async function markRelayedInBatch(database: Pick<Database, 'query'>, ids: number[], batch: string, checkAfterMs: number): Promise<void> {
+  if (ids.length === 0) return;
+  await database.query(`update outbox set relayed_at = now(), available_at = now() + ($3::int * interval '1 millisecond'),
+    payload = payload || jsonb_build_object('relayBatch', $2::text) where id = any($1::bigint[])`, [ids, batch, checkAfterMs]);
+}
+
+/** A batch's rows still to run: not done, not failed, and still in this batch (one read for the batch). */
+export async function openRowsOfBatch(database: Pick<Database, 'query'>, ids: number[], batch: string): Promise<OutboxRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await database.query<{ id: string | number; job: string; payload: Record<string, unknown>; attempts: number }>(`
+    select id, job, payload, attempts from outbox
+    where id = any($1::bigint[]) and done_at is null and failed_at is null and payload ->> 'relayBatch' = $2::text
+    order by id`, [ids, batch]);
+  return rows.map((r) => ({ id: Number(r.id), job: r.job, payload: r.payload, attempts: r.attempts }) as OutboxRow);
+}
+
+/**
+ * One message of a batch failed: the row goes back to the relay, due at `retryAt` (a batch of its own then), or
+ * failed for good when there is none — the attempts counted on the row, as the inline driver counts them.
+ */
+export async function retryRowLater(db: Db, id: number, error: string, retryAt: Date | null): Promise<void> {
+  await db.update(outbox)
+    .set(retryAt
+      ? { attempts: sql`${outbox.attempts} + 1`, lastError: error.slice(0, 2000), availableAt: retryAt, relayedAt: null }
+      : { attempts: sql`${outbox.attempts} + 1`, lastError: error.slice(0, 2000), failedAt: new Date() })
+    .where(and(eq(outbox.id, id), isNull(outbox.doneAt)));
+}

@@ -1,0 +1,56 @@
+// The citizen's notifications, relayed in batches (BullMQ only): one queued job per relay poll's `notify-citizen`
+// rows instead of one per row — a BullMQ job costs the worker about as much CPU as the intake request that caused it
+// (bench:burst). The rows stay the ledger: each is marked done only after its message is recorded as sent, a message
+// that fails goes back to the outbox alone with the job's retry policy (the others of its batch are not held), and a
+// batch run again after a crash skips what was done and sends nothing twice (citizen_notifications: one per event).
+import type { AppContext } from '../app-context.js';
+import { markDone, openRowsOfBatch, retryRowLater, type OutboxRow } from '../db/repositories/outbox.js';
+import { NOTIFY_CITIZEN_JOB } from '../services/notifications/notify-citizen.js';
+import { isPermanentFailure, jobNamed, runJob } from './registry.js';
+import { retryDelayMs, retryPolicyOf } from './types.js';
+
+/** The jobs the relay batches, and the queue their batches go to. */
+export const BATCHED_JOBS: ReadonlySet<string> = new Set([NOTIFY_CITIZEN_JOB]);
+export const NOTIFY_BATCH_QUEUE = 'notify-citizen-batch';
+/** At most this many rows per batch job (the relay claims up to 100 rows per poll). */
+export const NOTIFY_BATCH_SIZE = 50;
+/** A batch's queued job id: this prefix and the batch's key. */
+export const BATCH_JOB_ID_PREFIX = 'notify-batch-';
+/** Messages of a batch sent at once (the pooled SMTP transport keeps up to five connections). */
+const SENDS_AT_ONCE = 5;
+
+/** `batch`: the key its rows record (payload.relayBatch); `ids`: its outbox rows. */
+export interface NotifyBatch { batch: string; ids: number[] }
+
+/** What one run did: rows done, and rows sent back to the outbox (to retry later, or failed for good). */
+export interface BatchOutcome { done: number[]; retried: number[]; failed: number[] }
+
+/**
+ * Runs a batch: one read of its open rows, its messages a few at a time (the SMTP transport is pooled and shared), then the
+ * done rows marked in one statement. A crash before that mark only makes the rows run again, and a run again finds
+ * each message recorded as sent and sends nothing. Throws only when the batch as a whole cannot run (database away):
+ * then the queue retries it.
+ */
+export async function runNotifyBatch(ctx: AppContext, { batch, ids }: NotifyBatch): Promise<BatchOutcome> {
+  const rows = await openRowsOfBatch(ctx.database, ids, batch);
+  const outcome: BatchOutcome = { done: [], retried: [], failed: [] };
+  const policy = retryPolicyOf(jobNamed(NOTIFY_CITIZEN_JOB));
+  // A few messages at a time: the SMTP transport's pool holds several connections, and one slow server answer
+  // should not hold up the whole batch.
+  for (let i = 0; i < rows.length; i += SENDS_AT_ONCE) await Promise.all(rows.slice(i, i + SENDS_AT_ONCE).map((row) => runRow(row)));
+  await markDone(ctx.database, outcome.done);
+  return outcome;
+
+  async function runRow(row: OutboxRow): Promise<void> {
+    try {
+      await runJob(ctx, row.job, row.payload);
+      outcome.done.push(row.id);
+    } catch (error) {
+      const attemptsMade = row.attempts + 1;
+      const retryAt = attemptsMade < policy.attempts && !isPermanentFailure(error) ? new Date(Date.now() + retryDelayMs(policy, attemptsMade)) : null;
+      ctx.log.warn({ err: error, job: row.job, outboxId: row.id, attemptsMade }, retryAt ? 'notification failed, will retry' : 'notification failed for good');
+      await retryRowLater(ctx.db, row.id, error instanceof Error ? error.message : String(error), retryAt);
+      (retryAt ? outcome.retried : outcome.failed).push(row.id);
+    }
+  }
+}
