@@ -27,6 +27,8 @@ try {
   const outcome = await moveFiles(database.db, files, direction as MoveDirection, { batchSize, log });
   const left = await countFilesByLocation(database.db);
   console.log(`${outcome.moved} files (${(outcome.bytes / 1048576).toFixed(1)} MiB) moved ${direction}, ${outcome.skipped} skipped; now in PostgreSQL: ${left.postgres.files}, in object storage: ${left.s3.files}`);
+  for (const { key, reason } of outcome.skippedFiles) console.log(`skipped ${key}: ${reason}`);
+  if (outcome.skipped > outcome.skippedFiles.length) console.log(`… and ${outcome.skipped - outcome.skippedFiles.length} more (see the log)`);
   if (outcome.skipped > 0) process.exitCode = 1;
 } finally {
   files.close();

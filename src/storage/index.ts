@@ -83,7 +83,8 @@ export class FileStorage {
       if (!row.data) throw new Error(`stored file ${key} has no bytes`);
       return row.data;
     }
-    const stream = await this.fetch(key);
+    const stream = await this.fetch(db, key);
+    if (Buffer.isBuffer(stream)) return stream;
     const chunks: Buffer[] = [];
     try {
       for await (const chunk of stream) chunks.push(chunk as Buffer);
@@ -109,7 +110,8 @@ export class FileStorage {
       if (!row.data) throw new Error(`stored file ${key} has no bytes`);
       return { ...row, data: row.data };
     }
-    const source = await this.fetch(key);
+    const source = await this.fetch(db, key);
+    if (Buffer.isBuffer(source)) return { sizeBytes: source.length, sha256: row.sha256, location: 'postgres', data: source };
     const hash = createHash('sha256');
     let held: Buffer | undefined;
     const verified = new Transform({
@@ -179,7 +181,11 @@ export class FileStorage {
     this.objects?.close();
   }
 
-  private async fetch(key: string): Promise<Readable> {
+  /**
+   * The object's bytes as they arrive; or, when the object is gone because `files:move to-postgres` moved the file
+   * back between this reader's look at the row and its GET, the bytes now in the row (checked by the move already).
+   */
+  private async fetch(db: Db, key: string): Promise<Readable | Buffer> {
     let stream: Readable | undefined;
     try {
       stream = await this.objectStore().get(key);
@@ -189,6 +195,8 @@ export class FileStorage {
       throw storageUnavailable();
     }
     if (!stream) {
+      const now = await findFile(db, key);
+      if (now?.location === 'postgres' && now.data) return now.data;
       this.log.error({ key }, 'a stored file is missing from object storage');
       throw new AppError('FILE_INTEGRITY_FAILED', 'Tệp đã lưu không còn trong kho lưu trữ. Vui lòng báo quản trị hệ thống.');
     }

@@ -7,7 +7,11 @@ import { readAll, type FileStorage } from './index.js';
 
 export type MoveDirection = 'to-s3' | 'to-postgres';
 
-export interface MoveOutcome { moved: number; bytes: number; skipped: number }
+export interface MoveOutcome {
+  moved: number; bytes: number; skipped: number;
+  /** Why each file was left where it is (the first 1000; `skipped` counts them all). */
+  skippedFiles: Array<{ key: string; reason: string }>;
+}
 
 /**
  * to-s3: each file kept in PostgreSQL is uploaded, read back and checked against its recorded SHA-256, and only then
@@ -22,7 +26,13 @@ export async function moveFiles(
 ): Promise<MoveOutcome> {
   const batchSize = options.batchSize ?? 50;
   const objects = files.objectStore();
-  const outcome: MoveOutcome = { moved: 0, bytes: 0, skipped: 0 };
+  const outcome: MoveOutcome = { moved: 0, bytes: 0, skipped: 0, skippedFiles: [] };
+  // A file that cannot move is left where it is (and still served from there); the run goes on with the next one.
+  const skip = (key: string, reason: string) => {
+    options.log?.warn({ key, reason }, 'a file was left where it is');
+    outcome.skipped++;
+    if (outcome.skippedFiles.length < 1000) outcome.skippedFiles.push({ key, reason });
+  };
   let after = '';
   for (;;) {
     const batch = await filesIn(db, direction === 'to-s3' ? 'postgres' : 's3', after, batchSize);
@@ -32,8 +42,7 @@ export async function moveFiles(
       if (options.limit !== undefined && outcome.moved >= options.limit) return outcome;
       if (direction === 'to-s3') {
         if (!file.data || sha256Hex(file.data) !== file.sha256) {
-          options.log?.warn({ key: file.key }, 'a file in PostgreSQL does not match its recorded SHA-256: left where it is');
-          outcome.skipped++;
+          skip(file.key, 'its bytes in PostgreSQL do not match its recorded SHA-256');
           continue;
         }
         await objects.put(file.key, file.data);
@@ -42,14 +51,24 @@ export async function moveFiles(
         if (await markMovedToObjectStorage(db, file.key, file.sha256)) {
           outcome.moved++;
           outcome.bytes += file.sizeBytes;
-        } else outcome.skipped++;
+        } else skip(file.key, 'its row changed while it was being moved');
       } else {
-        const data = await files.read(db, file.key);
+        // An unreachable object store stops the run (objects.get throws); a missing or altered object is skipped.
+        const stream = await objects.get(file.key);
+        if (!stream) {
+          skip(file.key, 'its object is missing from the bucket');
+          continue;
+        }
+        const data = await readAll(stream);
+        if (sha256Hex(data) !== file.sha256) {
+          skip(file.key, 'its object does not match its recorded SHA-256');
+          continue;
+        }
         if (await markMovedToPostgres(db, file.key, data)) {
           await objects.delete(file.key);
           outcome.moved++;
           outcome.bytes += file.sizeBytes;
-        } else outcome.skipped++;
+        } else skip(file.key, 'its row changed while it was being moved');
       }
     }
     options.log?.info({ direction, ...outcome, lastKey: after }, 'files moved so far');
