@@ -1,5 +1,5 @@
 // Everything the dossier view (services/viewing/dossier-view.ts) reads of one dossier, in ONE statement: the row, its
-// unit's name, documents, history, issued documents (result and forms), the first handover and the payments. The
+// unit's name, documents, history, issued documents (result and forms), the first handover, the payments and the survey rating. The
 // status look-up is the hot path of result day: the nine statements it took (issue 15) each cost a round trip, a
 // PostgreSQL parse/plan and drizzle's query building. This one is plain SQL sent through the raw client (prepared
 // once per connection, no query builder, no builder-side row mapping); the dossier and its related rows come back as
@@ -28,6 +28,8 @@ export interface DossierViewRows {
   firstHandoverAt: Date | undefined;
   /** By creation time. */
   payments: PaymentRow[];
+  /** The citizen's satisfaction rating (survey_answers, one per dossier); null when not rated. The page shows it. */
+  surveyRating: string | null;
 }
 
 /** JSON rows back to the table's row type, each column through its drizzle mapper (timestamps to Dates, …). */
@@ -54,13 +56,15 @@ const DOSSIER_VIEW_SQL = `select row_to_json(d) as dossier, u.id as unit_id, u.n
   ${rowsOf('dossier_events', 't.id')} as events,
   ${rowsOf('issued_documents', 't.created_at, t.id')} as issued,
   ${rowsOf('payments', 't.created_at, t.id')} as payments,
-  (select h.at from dossier_handovers h where h.dossier_id = d.id order by h.id limit 1) as first_handover_at
+  (select h.at from dossier_handovers h where h.dossier_id = d.id order by h.id limit 1) as first_handover_at,
+  (select s.rating from survey_answers s where s.dossier_id = d.id) as survey_rating
   from dossiers d left join units u on u.id = d.unit_id
   where d.code = $1`;
 
 interface RawRow {
   dossier: unknown; unit_id: string | null; unit_name: string | null;
   documents: unknown; events: unknown; issued: unknown; payments: unknown; first_handover_at: Date | string | null;
+  survey_rating: string | null;
 }
 
 export async function loadDossierViewRows(database: Pick<Database, 'query'>, code: string): Promise<DossierViewRows | undefined> {
@@ -74,5 +78,6 @@ export async function loadDossierViewRows(database: Pick<Database, 'query'>, cod
     issued: decodeRows<IssuedDocumentRow>(issuedDocuments, row.issued),
     firstHandoverAt: row.first_handover_at === null ? undefined : new Date(row.first_handover_at),
     payments: decodeRows<PaymentRow>(payments, row.payments),
+    surveyRating: row.survey_rating,
   };
 }

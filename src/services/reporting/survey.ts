@@ -40,9 +40,16 @@ export type SurveyInput = z.infer<typeof surveyInput>;
 export interface SurveyState { open: boolean; answered: boolean; rating: string | null }
 
 /** Whether the dossier can be rated now, and whether it already was: for the dossier page, which has loaded it for the caller (dossierDetails). */
-export async function surveyStateOf(ctx: Pick<AppContext, 'db' | 'catalog'>, dossier: Pick<DossierRow, 'id' | 'status' | 'procedureVersionId'>): Promise<SurveyState> {
-  const [definition, answer] = await Promise.all([ctx.catalog.definitionFor(dossier.procedureVersionId), findSurveyAnswer(ctx.db, dossier.id)]);
-  return { open: isFinal(definition, dossier.status), answered: answer !== undefined, rating: answer?.rating ?? null };
+/**
+ * Whether the survey is open and answered. `rating` is the answer's rating when the caller has read it already (the
+ * dossier page reads it with the view: services/viewing/dossier-view.ts): null for not rated; omitted, it is read here.
+ */
+export async function surveyStateOf(ctx: Pick<AppContext, 'db' | 'catalog'>, dossier: Pick<DossierRow, 'id' | 'status' | 'procedureVersionId'>, rating?: string | null): Promise<SurveyState> {
+  const [definition, known] = await Promise.all([
+    ctx.catalog.definitionFor(dossier.procedureVersionId),
+    rating !== undefined ? rating : findSurveyAnswer(ctx.db, dossier.id).then((answer) => answer?.rating ?? null),
+  ]);
+  return { open: isFinal(definition, dossier.status), answered: known !== null, rating: known };
 }
 
 export async function submitSurvey(ctx: AppContext, code: string, caller: Caller, raw: unknown): Promise<{ code: string; rating: string; createdAt: string }> {

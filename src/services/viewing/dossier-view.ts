@@ -34,6 +34,8 @@ export interface DossierDetails {
    */
   dossier: dossiers.DossierRow;
   actor: Actor;
+  /** The citizen's satisfaction rating, read with the view (the page's survey panel); null when not rated. */
+  surveyRating: string | null;
 }
 
 export async function dossierView(ctx: AppContext, code: string, caller: Caller): Promise<DossierView> {
@@ -71,7 +73,7 @@ export async function dossierDetails(ctx: AppContext, code: string, caller: Call
       .map((a) => a.name),
     // Staff who only see a dossier (handed on from their unit) have no roles on it.
     mayChangeTrackingToken: actor.kind === 'citizen' || (actor.kind === 'staff' && actor.roles.length > 0),
-    dossier, actor,
+    dossier, actor, surveyRating: rows.surveyRating,
   };
 }
 

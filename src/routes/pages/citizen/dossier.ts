@@ -30,7 +30,7 @@ export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
     const details = await dossierDetails(ctx, code, caller);
     const asStaff = request.caller.kind === 'staff';
     const [survey, messages, remarking, adjustment] = await Promise.all([
-      surveyStateOf(ctx, details.dossier), messagesOf(ctx, details.dossier, details.actor), !asStaff && remarkingLinkShown(ctx, details.dossier),
+      surveyStateOf(ctx, details.dossier, details.surveyRating), messagesOf(ctx, details.dossier, details.actor), !asStaff && remarkingLinkShown(ctx, details.dossier),
       asStaff ? undefined : adjustmentSlots(ctx, details.dossier),
     ]);
     return citizenDossierModel(code, details, survey, asStaff, {
