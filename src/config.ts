@@ -86,6 +86,9 @@ const envSchema = z.object({
   ADMISSION_LOOKUP_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
   ADMISSION_DEMAND_CACHE_MS: z.coerce.number().int().min(0).default(15_000),
   STATS_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  // Streamed exports (the tracking book): at most this many at once per process, each closed after this long unread.
+  EXPORT_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(2),
+  EXPORT_IDLE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   TRACKING_TOKEN_DAYS: z.coerce.number().int().positive().default(365),
   // Feedback and complaints (phản ánh, kiến nghị) are answered within this many working days of filing.
   FEEDBACK_DUE_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(10),
@@ -202,6 +205,12 @@ export interface Config {
    * served again from memory (ms; 0: computed on every request). Their generatedAt says when they were computed.
    */
   statsCacheMs: number;
+  /**
+   * Streamed exports (GET /api/reports/tracking-book): each holds a pool connection and a snapshot while the client
+   * reads. At most `concurrent` at once per process (beyond: 429 EXPORT_BUSY), and one whose client takes nothing for
+   * `idleMs` is closed (its cursor and connection released).
+   */
+  exports: { concurrent: number; idleMs: number };
   /** A tracking token stops working this many days after its dossier reached a final state. */
   trackingTokenDays: number;
   /** Feedback and complaints are due this many working days after filing (services/feedback). */
@@ -381,6 +390,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     messageRatePerMinute: env.MESSAGE_RATE_LIMIT,
     admissionLookup: { ratePerMinute: env.ADMISSION_LOOKUP_RATE_LIMIT, cacheMs: env.ADMISSION_LOOKUP_CACHE_MS, demandCacheMs: env.ADMISSION_DEMAND_CACHE_MS },
     statsCacheMs: env.STATS_CACHE_MS,
+    exports: { concurrent: env.EXPORT_CONCURRENCY, idleMs: env.EXPORT_IDLE_MS },
     trackingTokenDays: env.TRACKING_TOKEN_DAYS,
     feedbackDueWorkingDays: env.FEEDBACK_DUE_WORKING_DAYS,
     trustProxy: trustProxyOption(env.TRUST_PROXY),

@@ -73,6 +73,8 @@ export const ERROR_STATUS = {
   RATE_LIMITED: 429,
   /** Sign-in: too many wrong passwords for this account; refused without checking the password, Retry-After says when. */
   LOGIN_THROTTLED: 429,
+  /** Reports: as many streamed exports as a server process allows are being downloaded (EXPORT_CONCURRENCY); Retry-After. */
+  EXPORT_BUSY: 429,
   /** An unsafe /api request authenticated by the session cookie without the CSRF token or a same-origin Origin. */
   CSRF_REJECTED: 403,
   PASSWORD_WEAK: 422,

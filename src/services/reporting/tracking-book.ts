@@ -2,7 +2,7 @@
 // XLSX. Clerks, leaders and admins may export it; staff see their units' reach (a one-stop desk its whole agency),
 // admins every unit. "Received" is when the dossier entered the book (filed online or at the desk); the receiving
 // officer is the clerk whose action started the clock; "returned" is when it was closed (returned, refused, rejected).
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, pipeline, Readable, Transform } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { addDays, isIsoDay, vnDay, vnInstant, vnToday } from '../../calendar/vn-time.js';
 import type { AppContext } from '../../app-context.js';
@@ -179,21 +179,69 @@ export function trackingBookXlsx(batches: AsyncIterable<TrackingBookEntry[]>, pe
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+/** Seconds a client refused with EXPORT_BUSY is told to wait (Retry-After). */
+export const EXPORT_RETRY_AFTER_SECONDS = 30;
+
+/** Streamed exports being downloaded now, per application (one per server process). */
+const activeExports = new WeakMap<AppContext, { n: number }>();
+
+/**
+ * A slot among the process's EXPORT_CONCURRENCY streamed exports, or 429 EXPORT_BUSY: each export holds a pool
+ * connection (of 10) and an open snapshot for as long as its client reads, so slow downloads must not take the pool.
+ * The returned function gives the slot back (once, whatever calls it).
+ */
+function takeExportSlot(ctx: AppContext): () => void {
+  const slots = activeExports.get(ctx) ?? { n: 0 };
+  activeExports.set(ctx, slots);
+  if (slots.n >= ctx.config.exports.concurrent) {
+    const busy = new AppError('EXPORT_BUSY', 'Hệ thống đang xuất nhiều sổ cùng lúc, vui lòng thử lại sau ít phút.');
+    busy.retryAfterSeconds = EXPORT_RETRY_AFTER_SECONDS;
+    throw busy;
+  }
+  slots.n++;
+  let held = true;
+  return () => { if (held) { held = false; slots.n--; } };
+}
+
+/**
+ * The download as the client receives it: a chunk passes only when the response has room for it, so a client that
+ * takes nothing for `idleMs` stops the chunks; then the stream is destroyed, which closes the cursor, rolls its
+ * transaction back and gives the connection back (db/client.ts reportCursor). `release` runs when it closes, whatever
+ * way (read to the end, cut by the client, idle).
+ */
+function guardedDownload(body: Readable, idleMs: number, release: () => void): Readable {
+  const out = new Transform({
+    transform(chunk, _encoding, done) { timer.refresh(); done(null, chunk); },
+  });
+  const timer = setTimeout(() => out.destroy(new Error(`export not read for ${idleMs} ms: closed`)), idleMs);
+  out.once('close', () => { clearTimeout(timer); release(); });
+  pipeline(body, out, () => {});
+  return out;
+}
+
 /**
  * GET /api/reports/tracking-book: the book for the period in the requested format, streamed (the export is audited
- * first, with the number of rows it will have, counted on the submitted_at index).
+ * first, with the number of rows the book had at request time, counted on the submitted_at index; rows filed during
+ * the download may make the file differ from it). At most EXPORT_CONCURRENCY at once per process (429 EXPORT_BUSY).
  */
 export async function exportTrackingBook(
   ctx: AppContext, staff: StaffRow, query: { from?: string; to?: string; format: 'csv' | 'xlsx' }, ip?: string,
 ): Promise<{ fileName: string; contentType: string; body: Readable }> {
   const period = parsePeriod(query.from, query.to);
   const book = await trackingBook(ctx, staff, period);
-  const rows = await countTrackingBook(ctx.database, book.query);
-  await recordAudit(ctx.db, staffActor(staff, ip), 'export.tracking_book', null, { ...period, format: query.format, rows });
-  const name = `so-theo-doi-ho-so_${period.from}_${period.to}`;
-  if (query.format === 'xlsx') {
-    const unit = await findUnit(ctx.db, staff.unitId);
-    return { fileName: `${name}.xlsx`, contentType: XLSX_TYPE, body: trackingBookXlsx(book.batches(), period, unit?.name ?? '') };
+  const release = takeExportSlot(ctx);
+  try {
+    const rows = await countTrackingBook(ctx.database, book.query);
+    await recordAudit(ctx.db, staffActor(staff, ip), 'export.tracking_book', null, { ...period, format: query.format, rows });
+    const name = `so-theo-doi-ho-so_${period.from}_${period.to}`;
+    const { idleMs } = ctx.config.exports;
+    if (query.format === 'xlsx') {
+      const unit = await findUnit(ctx.db, staff.unitId);
+      return { fileName: `${name}.xlsx`, contentType: XLSX_TYPE, body: guardedDownload(trackingBookXlsx(book.batches(), period, unit?.name ?? ''), idleMs, release) };
+    }
+    return { fileName: `${name}.csv`, contentType: 'text/csv; charset=utf-8', body: guardedDownload(trackingBookCsv(book.batches()), idleMs, release) };
+  } catch (error) {
+    release();
+    throw error;
   }
-  return { fileName: `${name}.csv`, contentType: 'text/csv; charset=utf-8', body: trackingBookCsv(book.batches()) };
 }
