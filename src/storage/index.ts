@@ -128,6 +128,8 @@ export class FileStorage {
       },
     });
     pipeline(source, verified, () => {});
+    // The length a response announces (content-length): a download the hash check cuts short is visibly incomplete.
+    Object.defineProperty(verified, 'sizeBytes', { value: row.sizeBytes });
     return { sizeBytes: row.sizeBytes, sha256: row.sha256, location: row.location, data: verified };
   }
 
@@ -227,6 +229,13 @@ export function storageUnavailable(): AppError {
 
 export function createFileStorage(config: Config['storage'], log: Pick<Logger, 'error' | 'warn' | 'info'>): FileStorage {
   return new FileStorage(config.driver, config.s3 ? createS3ObjectStore(config.s3) : undefined, log);
+}
+
+/** The byte length of a file's body as open() gave it (a Buffer's, or a verified stream's recorded size). */
+export function bodyLength(data: Buffer | Readable): number | undefined {
+  if (Buffer.isBuffer(data)) return data.length;
+  const size = (data as Readable & { sizeBytes?: unknown }).sizeBytes;
+  return typeof size === 'number' ? size : undefined;
 }
 
 /** Read a whole stream (tests, tools). */

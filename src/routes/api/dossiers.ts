@@ -10,6 +10,7 @@ import { performAction } from '../../services/processing/perform-action.js';
 import { submitDossier } from '../../services/intake/submit-dossier.js';
 import { documentRefsFromFields } from '../../services/citizens/document-store.js';
 import { intakeRouteLimit } from '../intake-limit.js';
+import { bodyLength } from '../../storage/index.js';
 
 const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }) });
 const codeParams = z.object({ code: z.string().min(1).max(64) });
@@ -169,6 +170,9 @@ export const dossierRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
     schema: { tags: ['dossiers'], summary: 'Tải tệp giấy tờ đã nộp', params: codeParams.extend({ id: z.string() }) },
   }, async (request, reply) => {
     const { document, data } = await dossierDocument(ctx, request.params.code, request.params.id, request.caller);
+    // Announced for streams too (object storage): a download cut short by the hash check is visibly incomplete.
+    const length = bodyLength(data);
+    if (length !== undefined) reply.header('content-length', length);
     return reply.type(document.mimeType).header('content-disposition', contentDisposition(document.fileName, true))
       .header('x-content-type-options', 'nosniff').send(data);
   });
@@ -177,6 +181,8 @@ export const dossierRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
     schema: { tags: ['dossiers'], summary: 'Tải kết quả đã ký số (PDF)', params: codeParams },
   }, async (request, reply) => {
     const { fileName, data } = await dossierResult(ctx, request.params.code, request.caller);
+    const length = bodyLength(data);
+    if (length !== undefined) reply.header('content-length', length);
     return reply.type('application/pdf').header('content-disposition', contentDisposition(fileName, false)).send(data);
   });
 };

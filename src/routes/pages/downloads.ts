@@ -2,12 +2,16 @@
 import type { FastifyReply } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { DossierView } from '../../services/viewing/dossier-view.js';
+import { bodyLength } from '../../storage/index.js';
 
 function asciiFileName(name: string): string {
   return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').replace(/[^\w.-]+/g, '_');
 }
 
 export function sendDownload(reply: FastifyReply, mimeType: string, fileName: string, data: Buffer | Readable, inline: boolean) {
+  // A stream from object storage announces its recorded length: cut short by a failed hash check, it is visibly incomplete.
+  const length = bodyLength(data);
+  if (length !== undefined) reply.header('content-length', length);
   return reply.type(mimeType)
     .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${asciiFileName(fileName)}"; filename*=UTF-8''${encodeURIComponent(fileName)}`)
     .header('x-content-type-options', 'nosniff')
