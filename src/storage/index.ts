@@ -5,7 +5,7 @@ import { Readable, Transform, pipeline } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import { deleteUploads, findFile, insertFileRecords, insertUploads, sha256Hex, staleUploads, type FileLocation, type FileRecord } from '../db/repositories/files.js';
+import { findFile, insertFileRecords, insertUploads, sha256Hex, staleUploads, type FileLocation, type FileRecord } from '../db/repositories/files.js';
 import { storedFileUploads, storedFiles } from '../db/schema/index.js';
 import { and, eq, notExists, sql } from 'drizzle-orm';
 import { AppError } from '../errors.js';
@@ -68,13 +68,6 @@ export class FileStorage {
     }
   }
 
-  /** Both steps for a caller that has no transaction of its own. */
-  async store(db: Db, files: NewFile[]): Promise<FileRecord[]> {
-    const records = await this.put(db, files);
-    await db.transaction(async (tx) => this.record(tx, records));
-    return records;
-  }
-
   /** The whole file, its SHA-256 checked when it comes from object storage. */
   async read(db: Db, key: string): Promise<Buffer> {
     const row = await findFile(db, key);
@@ -133,12 +126,6 @@ export class FileStorage {
     return { sizeBytes: row.sizeBytes, sha256: row.sha256, location: row.location, data: verified };
   }
 
-  /** Deletes a file: its row first (nothing can reference a missing object after that), then its object. */
-  async delete(db: Db, key: string): Promise<void> {
-    const [row] = await db.delete(storedFiles).where(eq(storedFiles.key, key)).returning({ location: storedFiles.location });
-    if (row?.location === 's3') await this.objectStore().delete(key);
-  }
-
   /**
    * The orphan sweep (run by the periodic sweep job): objects whose upload started over an hour ago and that no
    * stored_files row claims are deleted, then their stored_file_uploads rows. Each one under the row's lock: a
@@ -166,11 +153,6 @@ export class FileStorage {
         if (gone) removed++;
       }
     }
-  }
-
-  /** Forgets upload rows without touching objects (a caller that knows its upload is claimed or abandoned). */
-  async forgetUploads(db: Db, keys: string[]): Promise<void> {
-    await deleteUploads(db, keys);
   }
 
   /** The object store itself, for the move CLI; throws when none is configured. */

@@ -64,7 +64,8 @@ export function createS3ObjectStore(config: S3StorageConfig): ObjectStore {
         const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
         return answer.Body as Readable;
       } catch (error) {
-        if (error instanceof S3ServiceException && (error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404)) return undefined;
+        // A missing bucket is also a 404, but a misconfiguration or an outage, not a missing file.
+        if (error instanceof S3ServiceException && error.name !== 'NoSuchBucket' && (error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404)) return undefined;
         return fail('get', key)(error);
       }
     },

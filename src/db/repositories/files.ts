@@ -41,9 +41,9 @@ export async function insertFileRecords(db: Db, files: FileRecord[]): Promise<st
 
 export interface FileRow { key: string; data: Buffer | null; sizeBytes: number; sha256: string; location: FileLocation }
 
-export async function findFile(db: Db, key: string, withData = true): Promise<FileRow | undefined> {
+export async function findFile(db: Db, key: string): Promise<FileRow | undefined> {
   const [row] = await db.select({
-    key: storedFiles.key, data: withData ? storedFiles.data : sql<Buffer | null>`null::bytea`,
+    key: storedFiles.key, data: storedFiles.data,
     sizeBytes: storedFiles.sizeBytes, sha256: storedFiles.sha256, location: storedFiles.location,
   }).from(storedFiles).where(eq(storedFiles.key, key));
   return row;
@@ -62,11 +62,6 @@ export async function insertUploads(db: Db, keys: string[]): Promise<void> {
   await db.insert(storedFileUploads).values(keys.map((key) => ({ key })));
 }
 
-export async function deleteUploads(db: Db, keys: string[]): Promise<void> {
-  if (keys.length === 0) return;
-  await db.delete(storedFileUploads).where(inArray(storedFileUploads.key, keys));
-}
-
 /**
  * Uploads started over `olderThanMs` ago whose referencing transaction never committed: no stored_files row claims
  * the key. The cut-off is the database's clock (started_at is its now() too): a worker's skewed clock cannot sweep
@@ -77,13 +72,6 @@ export async function staleUploads(db: Db, olderThanMs: number, limit: number): 
     .where(and(lt(storedFileUploads.startedAt, sql`now() - make_interval(secs => ${olderThanMs / 1000}::float8)`),
       notExists(db.select({ one: sql`1` }).from(storedFiles).where(eq(storedFiles.key, storedFileUploads.key)))))
     .orderBy(asc(storedFileUploads.startedAt)).limit(limit);
-  return rows.map((r) => r.key);
-}
-
-/** Upload rows a stored_files row claims (a crash between commit and the claim cannot happen, but a manual copy can). */
-export async function claimedUploads(db: Db, limit: number): Promise<string[]> {
-  const rows = await db.select({ key: storedFileUploads.key }).from(storedFileUploads)
-    .innerJoin(storedFiles, eq(storedFiles.key, storedFileUploads.key)).limit(limit);
   return rows.map((r) => r.key);
 }
 
