@@ -189,6 +189,9 @@ export class BullmqDriver implements JobDriver {
       // to retry later (attempts + 1) never lands in a new batch named as its old, completed one (which adding would skip).
       batches.push({ batch: `${chunk[0]!.id}.${chunk[0]!.attempts}`, ids: chunk.map((r) => r.id) });
     }
+    // Each row names its batch before the job exists: a worker may take the job the moment it is added, and it runs
+    // only the rows naming its batch. If adding fails, the rows go back to the relay at once.
+    for (const { batch, ids } of batches) await markRelayedInBatch(this.ctx.database, ids, batch, FIRST_CHECK_MS);
     await withTimeout(this.queue(NOTIFY_BATCH_QUEUE).addBulk(batches.map((data) => ({
       name: NOTIFY_BATCH_QUEUE,
       data,
@@ -199,8 +202,10 @@ export class BullmqDriver implements JobDriver {
         removeOnComplete: { age: 3600, count: 1000 },
         removeOnFail: { age: 7 * 24 * 3600 },
       },
-    }))), 5000, 'BullMQ addBulk');
-    for (const { batch, ids } of batches) await markRelayedInBatch(this.ctx.database, ids, batch, FIRST_CHECK_MS);
+    }))), 5000, 'BullMQ addBulk').catch(async (error: unknown) => {
+      await requeue(this.ctx.db, rows.map((r) => r.id), 'batch not queued').catch(() => {});
+      throw error;
+    });
   }
 
   /** One pass of the reconciler; never overlaps itself, never throws. */
