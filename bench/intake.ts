@@ -14,7 +14,7 @@ import postgres from 'postgres';
 import { openDatabase } from '../src/db/client.js';
 import { seedOrganisation } from '../src/db/seed/index.js';
 import { HEADERS, intakeRequestBody, realisticRequestBody } from './intake-request.js';
-import { type Child, cleaningUp, cleanupOnSignals, cpuMs, databaseUrl, ExitError, freePort, onCleanup, positiveInt, raceStartup, runBenchmark, startChild, stopChild, trackLoad, waitForHealthz } from './harness.js';
+import { type Child, cleaningUp, cleanupOnSignals, databaseUrl, ExitError, freePort, onCleanup, perRequest, positiveInt, raceStartup, runBenchmark, serverSnapshot, startChild, stopChild, trackLoad, waitForHealthz } from './harness.js';
 
 const settings = {
   adminUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
@@ -199,34 +199,6 @@ interface Figures {
   dbCpu?: number;
 }
 
-// CPU accounting from /proc (Linux only; the columns show "-" elsewhere). USER_HZ is 100 on every Linux we run on.
-
-/** CPU time so far of the server process and of the PostgreSQL backends connected to its database. */
-async function cpuSnapshot(target: Target): Promise<{ server?: number; db: Map<number, number> }> {
-  const db = new Map<number, number>();
-  if (admin) {
-    const rows = await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${target.database}`;
-    for (const { pid } of rows) {
-      const ms = cpuMs(pid);
-      if (ms !== undefined) db.set(pid, ms);
-    }
-  }
-  return { server: target.pid === undefined ? undefined : cpuMs(target.pid), db };
-}
-
-function cpuPerRequest(before: Awaited<ReturnType<typeof cpuSnapshot>>, after: Awaited<ReturnType<typeof cpuSnapshot>>, requests: number) {
-  if (requests === 0) return {};
-  let db: number | undefined;
-  for (const [pid, ms] of after.db) {
-    const start = before.db.get(pid);
-    if (start !== undefined) db = (db ?? 0) + ms - start;
-  }
-  return {
-    serverCpu: before.server !== undefined && after.server !== undefined ? (after.server - before.server) / requests : undefined,
-    dbCpu: db === undefined ? undefined : db / requests,
-  };
-}
-
 /** One request with fetch before any load: the target must accept the body with 201. */
 async function smokeTest(target: Target, body: Buffer): Promise<void> {
   const response = await fetch(target.url, { method: 'POST', headers: HEADERS, body });
@@ -256,11 +228,14 @@ async function measure(target: Target, body: Buffer, label = target.name): Promi
   process.stdout.write(`${label}: warm-up ${settings.warmupSeconds} s... `);
   const warm = await load(target, body, settings.warmupSeconds);
   process.stdout.write(`(${Math.round(warm.requests.average)} req/s, discarded) measuring ${settings.seconds} s... `);
-  const before = await cpuSnapshot(target);
+  // CPU from /proc (Linux only; the columns show "-" elsewhere): the server process and its database's backends.
+  const snapshot = () => (admin ? serverSnapshot(admin, target.database, target.pid) : undefined);
+  const before = await snapshot();
   const result = await load(target, body, settings.seconds);
-  const after = await cpuSnapshot(target);
+  const after = await snapshot();
+  const { serverCpu, dbCpu } = before && after ? perRequest(before, after, result.requests.total) : {};
   const figures: Figures = {
-    ...cpuPerRequest(before, after, result.requests.total),
+    serverCpu, dbCpu,
     label,
     reqPerSec: result.requests.average,
     p50: result.latency.p50,
