@@ -4,6 +4,7 @@
 // vanished (Redis came back empty), stalled past BullMQ's limit or failed without being recorded is handed over
 // again; one that used up its retries is recorded as failed (visible to admins, who can retry it). Redis may lose
 // everything at any moment: nothing is lost, only delayed (docs/OPERATIONS.md).
+import { randomUUID } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AppContext } from '../app-context.js';
@@ -185,9 +186,10 @@ export class BullmqDriver implements JobDriver {
     const batches: NotifyBatch[] = [];
     for (let i = 0; i < rows.length; i += NOTIFY_BATCH_SIZE) {
       const chunk = rows.slice(i, i + NOTIFY_BATCH_SIZE);
-      // Its first row's id and attempts: a batch relayed twice (a crash before marking) is one job, and a row given back
-      // to retry later (attempts + 1) never lands in a new batch named as its old, completed one (which adding would skip).
-      batches.push({ batch: `${chunk[0]!.id}.${chunk[0]!.attempts}`, ids: chunk.map((r) => r.id) });
+      // A fresh key per relay: a key built from the rows (first id, attempts) comes back after an administrator's retry
+      // resets attempts, while BullMQ still holds the old completed job under it (an hour) — adding would be a no-op and
+      // the retry would wait for the reconciler. Safe to be new each time: a batch runs only rows naming its key.
+      batches.push({ batch: randomUUID(), ids: chunk.map((r) => r.id) });
     }
     // Each row names its batch before the job exists: a worker may take the job the moment it is added, and it runs
     // only the rows naming its batch. If adding fails, the rows go back to the relay at once.
@@ -278,7 +280,7 @@ export class BullmqDriver implements JobDriver {
     const state = await queue.getJobState(jobId);
     if (state !== 'completed' && state !== 'unknown' && state !== 'failed') return;
     this.ctx.log.warn({ job: row.job, outboxId: row.id, batch, state }, 'reconciler: batch left this row unfinished; handing it over again');
-    // Gone from the queue first, so the row's next batch (possibly under the same first id) is a new job.
+    // Gone from the queue first: BullMQ keeps no stale job for a row that is handed over again.
     if (state !== 'unknown') await (await queue.getJob(jobId))?.remove().catch(() => {});
     await requeue(this.ctx.db, [row.id], `batch ${batch} ${state === 'unknown' ? 'vanished from the queue' : state}`);
     this.poller.wake();

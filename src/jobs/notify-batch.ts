@@ -37,8 +37,16 @@ export async function runNotifyBatch(ctx: AppContext, { batch, ids }: NotifyBatc
   const policy = retryPolicyOf(jobNamed(NOTIFY_CITIZEN_JOB));
   // A few messages at a time: the SMTP transport's pool holds several connections, and one slow server answer
   // should not hold up the whole batch.
-  for (let i = 0; i < rows.length; i += SENDS_AT_ONCE) await Promise.all(rows.slice(i, i + SENDS_AT_ONCE).map((row) => runRow(row)));
+  // allSettled: a row whose give-back failed (database away) must not fail the batch while the others' sends still run —
+  // BullMQ would run the batch again over them. The done rows are still marked, then the batch fails as a whole.
+  const errors: unknown[] = [];
+  for (let i = 0; i < rows.length; i += SENDS_AT_ONCE) {
+    for (const result of await Promise.allSettled(rows.slice(i, i + SENDS_AT_ONCE).map((row) => runRow(row)))) {
+      if (result.status === 'rejected') errors.push(result.reason);
+    }
+  }
   await markDone(ctx.database, outcome.done);
+  if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors, `${errors.length} rows of batch ${batch} could not be given back`);
   return outcome;
 
   async function runRow(row: OutboxRow): Promise<void> {

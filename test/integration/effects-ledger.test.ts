@@ -4,7 +4,6 @@
 // the same Message-ID and a sent one never again.
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { eq, sql } from 'drizzle-orm';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { findNotification, recordNotificationAttempt } from '../../src/db/reposi
 import { insertOutbox, listForDossier } from '../../src/db/repositories/outbox.js';
 import { outbox } from '../../src/db/schema/index.js';
 import { BullmqDriver } from '../../src/jobs/bullmq.js';
+import { BATCH_JOB_ID_PREFIX, NOTIFY_BATCH_QUEUE } from '../../src/jobs/notify-batch.js';
 import { JOBS } from '../../src/jobs/registry.js';
 import { DEFAULT_RETRY, retryWindowMs } from '../../src/jobs/types.js';
 import { closeMailer } from '../../src/notifications/mailer.js';
@@ -53,7 +53,7 @@ describe('effects ledger (BullMQ)', () => {
   });
 
   const loseRedisData = async () => {
-    for (const name of Object.keys(JOBS)) {
+    for (const name of [...Object.keys(JOBS), NOTIFY_BATCH_QUEUE]) {
       const queue = new Queue(name, { connection: { url: REDIS_URL }, prefix });
       await queue.obliterate({ force: true });
       await queue.close();
@@ -133,28 +133,33 @@ describe('effects ledger (BullMQ)', () => {
     expect(clerkInbox.body).not.toContain('href="/can-bo/tac-vu-loi"');
     expect((await env.app.inject({ method: 'GET', url: '/can-bo/tac-vu-loi', headers: { authorization: `Bearer ${clerk}` } })).statusCode).toBe(403);
 
-    // As if it had used up every try: BullMQ still holds the failed job under the row's id (kept 7 days).
-    const queue = new Queue('notify-citizen', { connection: { url: REDIS_URL }, prefix });
-    const held = await queue.getJob(`outbox-${failed.id}`);
-    expect(await held?.getState()).toBe('failed');
-    await queue.close();
-    const redis = new Redis(REDIS_URL);
-    await redis.hset(`${prefix}:notify-citizen:outbox-${failed.id}`, 'atm', '40');
-    redis.disconnect();
+    // It ran in a batch job (notify-citizen-batch), which completed: the batch gives a failing row back to the outbox
+    // (retryRowLater), failed for good here since a vanished dossier is not worth retrying; BullMQ holds no failed job.
+    const firstBatch = failed.payload.relayBatch as string;
+    expect(typeof firstBatch).toBe('string');
+    expect(failed.attempts).toBe(1);
+    const batches = new Queue(NOTIFY_BATCH_QUEUE, { connection: { url: REDIS_URL }, prefix });
+    expect(await batches.getJobState(`${BATCH_JOB_ID_PREFIX}${firstBatch}`)).toBe('completed');
+    const single = new Queue('notify-citizen', { connection: { url: REDIS_URL }, prefix });
+    expect(await single.getJob(`outbox-${failed.id}`)).toBeUndefined();
+    await single.close();
 
     const retried = await env.app.inject({ method: 'POST', url: `/api/admin/effects/${failed.id}/retry`, headers: { authorization: `Bearer ${admin}` } });
     expect(retried.statusCode).toBe(200);
     const [reset] = await env.ctx.db.select().from(outbox).where(eq(outbox.id, failed.id));
     expect(reset).toMatchObject({ attempts: 0, failedAt: null });
-    // The retry really runs the job again (not a no-op add under the held id): it fails again, later.
-    await eventually(async () => {
+    // The retry really runs the row again, in a new batch job (the completed one is still held in Redis for an hour, so
+    // a batch named after the row's id and attempts would be skipped by BullMQ): it fails again, later.
+    const rerun = await eventually(async () => {
       const [row] = await env.ctx.db.select().from(outbox).where(eq(outbox.id, failed.id));
-      if (row?.relayedAt && !row.failedAt) await dueForALook();
       return row?.failedAt && row.failedAt > failed.failedAt! ? row : undefined;
     }, 30_000, 300);
-    const rerun = new Queue('notify-citizen', { connection: { url: REDIS_URL }, prefix });
-    expect((await rerun.getJob(`outbox-${failed.id}`))?.attemptsMade).toBe(1); // a new job ran, not the held one
-    await rerun.close();
+    expect(rerun.attempts).toBe(1);
+    const secondBatch = rerun.payload.relayBatch as string;
+    expect(secondBatch).not.toBe(firstBatch);
+    expect(await batches.getJobState(`${BATCH_JOB_ID_PREFIX}${secondBatch}`)).toBe('completed');
+    expect(await batches.getJobState(`${BATCH_JOB_ID_PREFIX}${firstBatch}`)).toBe('completed'); // the old one untouched
+    await batches.close();
     const again = await env.app.inject({ method: 'POST', url: '/api/admin/effects/999999999/retry', headers: { authorization: `Bearer ${admin}` } });
     expect(again.json().error.code).toBe('NOT_FOUND');
   });

@@ -123,7 +123,15 @@ describe('notify-citizen batches', () => {
       expect(waiting.availableAt.getTime()).toBeGreaterThan(Date.now());
       for (const code of codes.filter((c) => c !== refusedCode)) expect(mailsFor(code)).toHaveLength(1);
       expect(mailsFor(refusedCode)).toHaveLength(0);
-      expect((await batches.getJobs(['completed']))).toHaveLength(1);
+      const [first] = await batches.getJobs(['completed']);
+      expect(first).toBeDefined();
+
+      // BullMQ runs that batch again (a stalled or crashed worker): the row it gave back still names it, but is not
+      // run early — no extra attempt counted, its backoff kept, nothing sent again.
+      const rerun = await runNotifyBatch(env.ctx, first!.data);
+      expect(rerun).toEqual({ done: [], retried: [], failed: [] });
+      expect((await rowsOf([refusedCode]))[0]).toMatchObject({ attempts: 1, relayedAt: null, availableAt: waiting.availableAt });
+      for (const code of codes) expect(mailsFor(code)).toHaveLength(code === refusedCode ? 0 : 1);
 
       // The mailbox is back: the row's retry (made due now rather than waiting the backoff) sends it, in a batch of its own.
       refusing = false;

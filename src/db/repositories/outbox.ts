@@ -147,12 +147,17 @@ export async function markRelayedInBatch(database: Pick<Database, 'query'>, ids:
     payload = payload || jsonb_build_object('relayBatch', $2::text) where id = any($1::bigint[])`, [ids, batch, checkAfterMs]);
 }
 
-/** A batch's rows still to run: not done, not failed, and still in this batch (one read for the batch). */
+/**
+ * A batch's rows still to run: handed over, not done, not failed, and still in this batch (one read for the batch).
+ * `relayed_at is not null`: a row a run already gave back to retry later (retryRowLater) still names this batch until
+ * it is relayed again; BullMQ running the batch again (stalled, crashed) must not run it early nor count an extra try.
+ */
 export async function openRowsOfBatch(database: Pick<Database, 'query'>, ids: number[], batch: string): Promise<OutboxRow[]> {
   if (ids.length === 0) return [];
   const rows = await database.query<{ id: string | number; job: string; payload: Record<string, unknown>; attempts: number }>(`
     select id, job, payload, attempts from outbox
-    where id = any($1::bigint[]) and done_at is null and failed_at is null and payload ->> 'relayBatch' = $2::text
+    where id = any($1::bigint[]) and relayed_at is not null and done_at is null and failed_at is null
+      and payload ->> 'relayBatch' = $2::text
     order by id`, [ids, batch]);
   return rows.map((r) => ({ id: Number(r.id), job: r.job, payload: r.payload, attempts: r.attempts }) as OutboxRow);
 }
