@@ -70,7 +70,7 @@ describe('metrics in production mode (PostgreSQL + BullMQ)', () => {
     }).returning();
     try {
       const text = (await scrape()).body;
-      for (const queue of ['notify-citizen', 'issue-result', 'sla-sweep']) {
+      for (const queue of ['notify-citizen', 'notify-citizen-batch', 'issue-result', 'sla-sweep']) {
         for (const state of ['waiting', 'active', 'delayed', 'failed']) {
           expect(sample(text, 'motcua_queue_jobs', { queue, state }), `${queue} ${state}`).toBeGreaterThanOrEqual(0);
         }

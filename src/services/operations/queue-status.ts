@@ -9,10 +9,14 @@ import type { AppContext } from '../../app-context.js';
 import { outboxStageCounts, type OutboxStageCount } from '../../db/repositories/outbox-stats.js';
 import type { StaffRow } from '../../db/repositories/staff.js';
 import { AppError } from '../../errors.js';
+import { NOTIFY_BATCH_QUEUE, NOTIFY_BATCH_SIZE } from '../../jobs/notify-batch.js';
 import { JOBS } from '../../jobs/registry.js';
 import { TimeoutError, withTimeout } from '../../timeouts.js';
 import { can } from '../access.js';
 import { jobLabel } from './failed-effects.js';
+
+/** The batch queue's label: it counts batch jobs, not messages. */
+const NOTIFY_BATCH_LABEL = `Thông báo cho công dân (theo lô, mỗi lô tối đa ${NOTIFY_BATCH_SIZE} tin).`;
 
 export interface QueueDepth {
   name: string;
@@ -116,7 +120,9 @@ export class QueueInspector {
   }
 
   private async bullmqDepths(): Promise<QueueDepth[]> {
-    return Promise.all(Object.keys(JOBS).map(async (name) => {
+    // The citizen's notifications are queued in batches (jobs/notify-batch.ts): their queue counts batch jobs, each of
+    // up to NOTIFY_BATCH_SIZE rows. notify-citizen's own queue stays listed: it holds jobs queued before the batching.
+    return Promise.all([...Object.keys(JOBS), NOTIFY_BATCH_QUEUE].map(async (name) => {
       const queue = this.queue(name);
       const [counts, [oldest]] = await Promise.all([
         queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'),
@@ -124,7 +130,7 @@ export class QueueInspector {
         queue.getJobs(['wait'], 0, 0, true),
       ]);
       return {
-        name, label: jobLabel(this.ctx.effects, name),
+        name, label: name === NOTIFY_BATCH_QUEUE ? NOTIFY_BATCH_LABEL : jobLabel(this.ctx.effects, name),
         waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0,
         completed: counts.completed ?? 0, failed: counts.failed ?? 0,
         oldestWaitingAt: oldest?.timestamp ? new Date(oldest.timestamp) : null,
