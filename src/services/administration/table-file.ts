@@ -3,7 +3,6 @@
 // the row limit is refused as a whole with a clear message before any row is checked.
 import { inflateRawSync } from 'node:zlib';
 import { parse, type Options as CsvOptions } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
 import { AppError } from '../../errors.js';
 
 export interface TableFile { fileName: string; data: Buffer }
@@ -121,6 +120,7 @@ async function xlsxLines(data: Buffer, maxRows: number, maxUnpacked: number, too
   if (!unpacksWithin(data, maxUnpacked)) {
     throw fileError(`Không đọc được tệp XLSX: tệp hỏng, hoặc giải nén ra quá ${maxUnpacked / 1024 / 1024} MB (quá lớn với số dòng cho phép).`);
   }
+  const { default: ExcelJS } = await import('exceljs'); // loaded on first use: ~400 modules most processes never need
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(data as unknown as ArrayBuffer);

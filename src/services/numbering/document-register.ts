@@ -3,7 +3,6 @@
 // BOM) or XLSX, both written while the lines are read a page at a time so a year of numbers never sits in memory.
 // An export is audited (export.document_register) before its first byte leaves.
 import { PassThrough, Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { vnDay } from '../../calendar/vn-time.js';
@@ -176,6 +175,7 @@ function xlsxStream(ctx: AppContext, resolved: ResolvedQuery): Readable {
   const out = new PassThrough();
   const title = `${resolved.register === 'copies' ? 'SỔ CẤP BẢN SAO' : 'SỔ ĐĂNG KÝ VĂN BẢN ĐI'} — ${resolved.agency.name} — năm ${resolved.year}`;
   const write = async () => {
+    const { default: ExcelJS } = await import('exceljs'); // loaded on first use: ~400 modules most processes never need
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
     workbook.creator = 'motcua';
     workbook.created = new Date();

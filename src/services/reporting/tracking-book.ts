@@ -3,7 +3,6 @@
 // admins every unit. "Received" is when the dossier entered the book (filed online or at the desk); the receiving
 // officer is the clerk whose action started the clock; "returned" is when it was closed (returned, refused, rejected).
 import { PassThrough, pipeline, Readable, Transform } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { addDays, isIsoDay, vnDay, vnInstant, vnToday } from '../../calendar/vn-time.js';
 import type { AppContext } from '../../app-context.js';
 import { countTrackingBook, trackingBookBatches, type TrackingBookQuery, type TrackingBookRow } from '../../db/repositories/forms.js';
@@ -141,18 +140,6 @@ export function trackingBookCsv(batches: AsyncIterable<TrackingBookEntry[]>): Re
  */
 export function trackingBookXlsx(batches: AsyncIterable<TrackingBookEntry[]>, period: Period, unitLabel: string): Readable {
   const out = new PassThrough();
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-  workbook.creator = 'motcua';
-  workbook.created = new Date();
-  const sheet = workbook.addWorksheet('So theo doi ho so', {
-    views: [{ state: 'frozen', ySplit: 1 }],
-    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
-    headerFooter: { oddHeader: `&C&B${`SỔ THEO DÕI HỒ SƠ — ${unitLabel} — từ ${formatDateVN(period.from)} đến ${formatDateVN(period.to)}`.replace(/&/g, '&&')}` },
-  });
-  sheet.columns = TRACKING_BOOK_COLUMNS.map((c) => ({ key: c.key, header: c.header, width: c.width }));
-  const header = sheet.getRow(1);
-  header.font = { bold: true };
-  header.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
   // The reader gone (a closed download): stop, and leaving the loop closes the cursor.
   const drainedOrClosed = () => new Promise<void>((resolve) => {
     const done = () => { out.off('drain', done); out.off('close', done); resolve(); };
@@ -160,6 +147,19 @@ export function trackingBookXlsx(batches: AsyncIterable<TrackingBookEntry[]>, pe
     out.once('close', done);
   });
   void (async () => {
+    const { default: ExcelJS } = await import('exceljs'); // loaded on first use: ~400 modules most processes never need
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+    workbook.creator = 'motcua';
+    workbook.created = new Date();
+    const sheet = workbook.addWorksheet('So theo doi ho so', {
+      views: [{ state: 'frozen', ySplit: 1 }],
+      pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
+      headerFooter: { oddHeader: `&C&B${`SỔ THEO DÕI HỒ SƠ — ${unitLabel} — từ ${formatDateVN(period.from)} đến ${formatDateVN(period.to)}`.replace(/&/g, '&&')}` },
+    });
+    sheet.columns = TRACKING_BOOK_COLUMNS.map((c) => ({ key: c.key, header: c.header, width: c.width }));
+    const header = sheet.getRow(1);
+    header.font = { bold: true };
+    header.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
     header.commit();
     for await (const entries of batches) {
       if (out.destroyed) return;
