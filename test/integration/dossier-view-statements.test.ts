@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import type { AppContext } from '../../src/app-context.js';
 import type { Db } from '../../src/db/client.js';
-import { insertMessage } from '../../src/db/repositories/messages.js';
+import { insertMessage, markMessagesRead } from '../../src/db/repositories/messages.js';
 import * as schema from '../../src/db/schema/index.js';
 import { submitDossier } from '../../src/services/intake/submit-dossier.js';
 import { performAction } from '../../src/services/processing/perform-action.js';
@@ -103,5 +103,20 @@ describe('statements per citizen read', () => {
     expect(second.status).toBe(200);
     expect(second.body).toContain('Vui lòng bổ sung.');
     expect(second.statements, second.statements.join('\n---\n')).toHaveLength(2);
+  });
+
+  it('the receipt stops at the newest message listed: one posted after the list was read stays unread', async () => {
+    const [dossier] = await env.ctx.db.select({ id: schema.dossiers.id }).from(schema.dossiers).where(eq(schema.dossiers.code, filed.code));
+    const shown = await insertMessage(env.ctx.db, { dossierId: dossier!.id, authorKind: 'staff', authorName: 'Cán bộ', body: 'Đã nhận.' });
+    // Posted between the page's read of the messages and its receipt (same millisecond or not: compared in SQL).
+    const later = await insertMessage(env.ctx.db, { dossierId: dossier!.id, authorKind: 'staff', authorName: 'Cán bộ', body: 'Thêm một việc.' });
+    expect(await markMessagesRead(env.ctx.db, dossier!.id, 'staff', new Date(), shown.id)).toBe(1);
+    const readAt = async (id: string) => (await env.ctx.db.select({ readAt: schema.dossierMessages.readAt }).from(schema.dossierMessages).where(eq(schema.dossierMessages.id, id)))[0]!.readAt;
+    expect(await readAt(shown.id)).toBeInstanceOf(Date);
+    expect(await readAt(later.id)).toBeNull();
+    // Its next view shows it and reads it.
+    const page = await counted({ method: 'GET', url: `/ho-so/${encodeURIComponent(filed.code)}`, headers: { cookie: trackCookie(filed.code, filed.trackingToken) } });
+    expect(page.body).toContain('Thêm một việc.');
+    expect(await readAt(later.id)).toBeInstanceOf(Date);
   });
 });

@@ -30,10 +30,15 @@ export async function listMessagesAndUnread(db: Db, dossierId: string, limit: nu
   return { rows: rows.map((r) => r.message).reverse(), unread: rows[0]?.unread === true };
 }
 
-/** The read receipt: every message of `authorKind` on the dossier not read yet is read now. Returns how many. */
-export async function markMessagesRead(db: Db, dossierId: string, authorKind: DossierMessageRow['authorKind'], at: Date): Promise<number> {
+/**
+ * The read receipt: every message of `authorKind` on the dossier not read yet, up to the newest one the reader was shown
+ * (`upTo`, a message id), is read now. Returns how many. The bound: one posted after the list was read was not shown,
+ * so it stays unread. Compared in SQL, at the column's microseconds (a JS Date keeps milliseconds only).
+ */
+export async function markMessagesRead(db: Db, dossierId: string, authorKind: DossierMessageRow['authorKind'], at: Date, upTo: string): Promise<number> {
   const rows = await db.update(dossierMessages).set({ readAt: at })
-    .where(and(eq(dossierMessages.dossierId, dossierId), eq(dossierMessages.authorKind, authorKind), isNull(dossierMessages.readAt)))
+    .where(and(eq(dossierMessages.dossierId, dossierId), eq(dossierMessages.authorKind, authorKind), isNull(dossierMessages.readAt),
+      sql`${dossierMessages.createdAt} <= (select m.created_at from dossier_messages m where m.id = ${upTo})`))
     .returning({ id: dossierMessages.id });
   return rows.length;
 }

@@ -68,9 +68,11 @@ export async function messagesOf(ctx: Pick<AppContext, 'db'>, dossier: Pick<Doss
   // One more than shown tells whether earlier ones exist. The receipt is written only when something is unread (most
   // views of a page have nothing to mark), and the listed rows then show it as the UPDATE wrote it.
   const { rows, unread } = await listMessagesAndUnread(ctx.db, dossier.id, MESSAGES_SHOWN + 1, other);
-  if (other && unread) {
+  const newest = rows.at(-1);
+  if (other && unread && newest) {
     const at = new Date();
-    await markMessagesRead(ctx.db, dossier.id, other, at);
+    // Only up to the newest message listed: one posted since was not shown, and stays unread.
+    await markMessagesRead(ctx.db, dossier.id, other, at, newest.id);
     for (const row of rows) if (row.authorKind === other && row.readAt === null) row.readAt = at;
   }
   const shown = rows.slice(-MESSAGES_SHOWN);
