@@ -5,9 +5,7 @@ import { Readable, Transform, pipeline } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import { findFile, insertFileRecords, insertUploads, sha256Hex, staleUploads, type FileLocation, type FileRecord } from '../db/repositories/files.js';
-import { storedFileUploads, storedFiles } from '../db/schema/index.js';
-import { and, eq, notExists, sql } from 'drizzle-orm';
+import { findFile, insertFileRecords, insertUploads, sha256Hex, staleUploads, takeOrphanUpload, type FileLocation, type FileRecord } from '../db/repositories/files.js';
 import { AppError } from '../errors.js';
 import { createS3ObjectStore, type ObjectStore } from './s3.js';
 
@@ -145,10 +143,9 @@ export class FileStorage {
       }
       for (const key of keys) {
         const gone = await db.transaction(async (tx) => {
-          const [row] = await tx.delete(storedFileUploads).where(and(eq(storedFileUploads.key, key),
-            notExists(tx.select({ one: sql`1` }).from(storedFiles).where(eq(storedFiles.key, key))))).returning({ key: storedFileUploads.key });
-          if (row) await this.objects!.delete(key);
-          return row !== undefined;
+          const taken = await takeOrphanUpload(tx, key);
+          if (taken) await this.objects!.delete(key);
+          return taken;
         });
         if (gone) removed++;
       }

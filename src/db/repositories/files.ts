@@ -105,3 +105,19 @@ export async function countFilesByLocation(db: Db): Promise<Record<FileLocation,
   for (const r of rows) out[r.location] = { files: Number(r.files), bytes: Number(r.bytes) };
   return out;
 }
+
+/**
+ * Takes an unfinished upload's row for the orphan sweep when no stored_files row claims its key; true when taken (the
+ * caller deletes the object in the same transaction, under this row's lock, so a late claim waits or fails).
+ */
+export async function takeOrphanUpload(tx: Db, key: string): Promise<boolean> {
+  const [row] = await tx.delete(storedFileUploads).where(and(eq(storedFileUploads.key, key),
+    notExists(tx.select({ one: sql`1` }).from(storedFiles).where(eq(storedFiles.key, key))))).returning({ key: storedFileUploads.key });
+  return row !== undefined;
+}
+
+/** Object uploads not yet claimed by their transaction (or not yet swept). */
+export async function countPendingUploads(db: Db): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(storedFileUploads);
+  return row?.n ?? 0;
+}

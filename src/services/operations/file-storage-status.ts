@@ -1,9 +1,7 @@
 // What the administrators' queue page says about file storage: the driver new files go to (and the bucket), how many
 // files and bytes are in each place (a move under way shows in both), and uploads not yet claimed or swept.
-import { count } from 'drizzle-orm';
 import type { AppContext } from '../../app-context.js';
-import { countFilesByLocation } from '../../db/repositories/files.js';
-import { storedFileUploads } from '../../db/schema/index.js';
+import { countFilesByLocation, countPendingUploads } from '../../db/repositories/files.js';
 
 export interface FileStorageStatus {
   driver: 'postgres' | 's3';
@@ -15,9 +13,6 @@ export interface FileStorageStatus {
 }
 
 export async function fileStorageStatus(ctx: AppContext): Promise<FileStorageStatus> {
-  const [byLocation, [uploads]] = await Promise.all([
-    countFilesByLocation(ctx.db),
-    ctx.db.select({ n: count() }).from(storedFileUploads),
-  ]);
-  return { driver: ctx.files.driver, bucket: ctx.files.bucket, ...byLocation, pendingUploads: uploads?.n ?? 0 };
+  const [byLocation, pendingUploads] = await Promise.all([countFilesByLocation(ctx.db), countPendingUploads(ctx.db)]);
+  return { driver: ctx.files.driver, bucket: ctx.files.bucket, ...byLocation, pendingUploads };
 }
