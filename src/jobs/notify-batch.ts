@@ -6,6 +6,8 @@
 import type { AppContext } from '../app-context.js';
 import { markDone, openRowsOfBatch, retryRowLater, type OutboxRow } from '../db/repositories/outbox.js';
 import { NOTIFY_CITIZEN_JOB } from '../services/notifications/notify-citizen.js';
+import { notifyCitizenBatch } from '../services/notifications/notify-citizen-batch.js';
+import { notifyCitizenJob } from './notify-citizen.js';
 import { isPermanentFailure, jobNamed, runJob } from './registry.js';
 import { retryDelayMs, retryPolicyOf } from './types.js';
 
@@ -16,8 +18,6 @@ export const NOTIFY_BATCH_QUEUE = 'notify-citizen-batch';
 export const NOTIFY_BATCH_SIZE = 50;
 /** A batch's queued job id: this prefix and the batch's key. */
 export const BATCH_JOB_ID_PREFIX = 'notify-batch-';
-/** Messages of a batch sent at once (the pooled SMTP transport keeps up to five connections). */
-const SENDS_AT_ONCE = 5;
 
 /** `batch`: the key its rows record (payload.relayBatch); `ids`: its outbox rows. */
 export interface NotifyBatch { batch: string; ids: number[] }
@@ -26,8 +26,9 @@ export interface NotifyBatch { batch: string; ids: number[] }
 export interface BatchOutcome { done: number[]; retried: number[]; failed: number[] }
 
 /**
- * Runs a batch: one read of its open rows, its messages a few at a time (the SMTP transport is pooled and shared), then the
- * done rows marked in one statement. A crash before that mark only makes the rows run again, and a run again finds
+ * Runs a batch: one read of its open rows, their messages sent with the batch's database work done per batch
+ * (services/notifications/notify-citizen-batch.ts: one read, one record, the sends a few at a time, one mark), then
+ * the done rows marked in one statement. A crash before that mark only makes the rows run again, and a run again finds
  * each message recorded as sent and sends nothing. Throws only when the batch as a whole cannot run (database away):
  * then the queue retries it.
  */
@@ -35,30 +36,43 @@ export async function runNotifyBatch(ctx: AppContext, { batch, ids }: NotifyBatc
   const rows = await openRowsOfBatch(ctx.database, ids, batch);
   const outcome: BatchOutcome = { done: [], retried: [], failed: [] };
   const policy = retryPolicyOf(jobNamed(NOTIFY_CITIZEN_JOB));
-  // A few messages at a time: the SMTP transport's pool holds several connections, and one slow server answer
-  // should not hold up the whole batch.
-  // allSettled: a row whose give-back failed (database away) must not fail the batch while the others' sends still run —
-  // BullMQ would run the batch again over them. The done rows are still marked, then the batch fails as a whole.
-  const errors: unknown[] = [];
-  for (let i = 0; i < rows.length; i += SENDS_AT_ONCE) {
-    for (const result of await Promise.allSettled(rows.slice(i, i + SENDS_AT_ONCE).map((row) => runRow(row)))) {
-      if (result.status === 'rejected') errors.push(result.reason);
+  // A row whose payload is not a notify-citizen event runs alone through the registry (which refuses it for good).
+  const events: Array<{ row: OutboxRow; event: { dossierId: string; dossierVersion: number } }> = [];
+  const others: OutboxRow[] = [];
+  for (const row of rows) {
+    const parsed = row.job === NOTIFY_CITIZEN_JOB ? notifyCitizenJob.payload.safeParse(row.payload) : undefined;
+    if (parsed?.success) events.push({ row, event: parsed.data });
+    else others.push(row);
+  }
+  const failures: Array<{ row: OutboxRow; error: unknown }> = [];
+  const results = await notifyCitizenBatch(ctx, events.map((e) => e.event));
+  for (const [i, result] of results.entries()) {
+    if (result.ok) outcome.done.push(events[i]!.row.id);
+    else failures.push({ row: events[i]!.row, error: result.error });
+  }
+  for (const row of others) {
+    try {
+      await runJob(ctx, row.job, row.payload);
+      outcome.done.push(row.id);
+    } catch (error) {
+      failures.push({ row, error });
     }
+  }
+  // allSettled: a row whose give-back failed (database away) must not keep the others from being given back or the
+  // done rows from being marked; the batch then fails as a whole and BullMQ runs it again.
+  const errors: unknown[] = [];
+  for (const result of await Promise.allSettled(failures.map(({ row, error }) => giveBack(row, error)))) {
+    if (result.status === 'rejected') errors.push(result.reason);
   }
   await markDone(ctx.database, outcome.done);
   if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors, `${errors.length} rows of batch ${batch} could not be given back`);
   return outcome;
 
-  async function runRow(row: OutboxRow): Promise<void> {
-    try {
-      await runJob(ctx, row.job, row.payload);
-      outcome.done.push(row.id);
-    } catch (error) {
-      const attemptsMade = row.attempts + 1;
-      const retryAt = attemptsMade < policy.attempts && !isPermanentFailure(error) ? new Date(Date.now() + retryDelayMs(policy, attemptsMade)) : null;
-      ctx.log.warn({ err: error, job: row.job, outboxId: row.id, attemptsMade }, retryAt ? 'notification failed, will retry' : 'notification failed for good');
-      await retryRowLater(ctx.db, row.id, error instanceof Error ? error.message : String(error), retryAt);
-      (retryAt ? outcome.retried : outcome.failed).push(row.id);
-    }
+  async function giveBack(row: OutboxRow, error: unknown): Promise<void> {
+    const attemptsMade = row.attempts + 1;
+    const retryAt = attemptsMade < policy.attempts && !isPermanentFailure(error) ? new Date(Date.now() + retryDelayMs(policy, attemptsMade)) : null;
+    ctx.log.warn({ err: error, job: row.job, outboxId: row.id, attemptsMade }, retryAt ? 'notification failed, will retry' : 'notification failed for good');
+    await retryRowLater(ctx.db, row.id, error instanceof Error ? error.message : String(error), retryAt);
+    (retryAt ? outcome.retried : outcome.failed).push(row.id);
   }
 }

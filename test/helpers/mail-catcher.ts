@@ -5,11 +5,16 @@ import { SMTPServer } from 'smtp-server';
 
 export interface MailCatcher { port: number; inbox: ParsedMail[]; close(): Promise<void> }
 
-export async function startMailCatcher(): Promise<MailCatcher> {
+/** `refuses`: recipients it answers 550 (a full mailbox), as a mail server refusing one address of several does. */
+export async function startMailCatcher(options: { refuses?: (address: string) => boolean } = {}): Promise<MailCatcher> {
   const inbox: ParsedMail[] = [];
   const server = new SMTPServer({
     // A plain local relay: no TLS upgrade and no login.
     disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
+    onRcptTo(address, _session, callback) {
+      if (options.refuses?.(address.address)) callback(Object.assign(new Error('550 mailbox unavailable'), { responseCode: 550 }));
+      else callback();
+    },
     onData(stream, _session, callback) { simpleParser(stream).then((mail) => { inbox.push(mail); callback(); }, callback); },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

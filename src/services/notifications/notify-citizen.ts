@@ -12,7 +12,10 @@ import { vnDay } from '../../calendar/vn-time.js';
 import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
 import { findEventByVersion } from '../../db/repositories/forms.js';
-import { findEventToAnnounce, findNotification, markNotificationSent, recordNotificationAttempt } from '../../db/repositories/notifications.js';
+import {
+  findEventToAnnounce, findNotification, markNotificationSent, recordNotificationAttempt,
+  type AnnouncedDossier, type AnnouncedEvent, type EventKey, type NotificationAttempt,
+} from '../../db/repositories/notifications.js';
 import { findAgency } from '../../db/repositories/staff.js';
 import { siteNames } from '../administration/organisation-info.js';
 import { formatDateVN } from '../../documents/format.js';
@@ -109,8 +112,29 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
     if (!await findEventByVersion(ctx.db, dossierId, dossierVersion)) throw new AppError('INTERNAL_ERROR', `no event for ${gone.code} v${dossierVersion}`);
   }
   const { dossier, event } = found ?? await refetch(ctx, dossierId, dossierVersion);
-  const { definition, fromName, context: about } = await dossierMail(ctx, dossier);
+  const message = await composeCitizenMessage(ctx, { dossierId, dossierVersion }, dossier, event);
+  // Recorded before it leaves, sent, then marked sent: a crash or a database blip between the two only ever
+  // resends the same message with the same Message-ID, which mail systems recognise as one.
+  const attempt = await recordNotificationAttempt(ctx.database, message.attempt);
+  await sendCitizenMessage(ctx, message, attempt.messageId);
+  await patiently(() => markNotificationSent(ctx.database, dossierId, dossierVersion));
+}
 
+/**
+ * One event's message, rendered and not yet sent: its record (`attempt`), and what goes to the citizen — an e-mail, an
+ * SMS, or nothing when the dossier gives no way to reach them — and to a proxy filing's principal.
+ */
+export interface CitizenMessage {
+  attempt: NotificationAttempt;
+  email?: { subject: string; text: string };
+  sms?: string;
+  principal?: { to: string; mail: { subject: string; text: string }; messageId: string };
+  fromName: string | undefined;
+}
+
+/** Renders the message announcing `event` (the single job and the batch path: services/notifications/notify-citizen-batch.ts). */
+export async function composeCitizenMessage(ctx: AppContext, { dossierId, dossierVersion }: EventKey, dossier: AnnouncedDossier, event: AnnouncedEvent): Promise<CitizenMessage> {
+  const { definition, fromName, context: about } = await dossierMail(ctx, dossier);
   const context = {
     ...about,
     statusLabel: stateLabel(definition, event.toStatus),
@@ -129,20 +153,18 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
     remarking: emailTemplate(event.action) === 'remarking-decided.hbs' ? event.data ?? {} : undefined,
   };
 
-  // Recorded before it leaves, sent, then marked sent: a crash or a database blip between the two only ever
-  // resends the same message with the same Message-ID, which mail systems recognise as one.
-  const record = (channel: 'email' | 'sms' | 'none', recipient: string | null, subject: string | null) =>
-    recordNotificationAttempt(ctx.database, { dossierId, dossierVersion, channel, recipient, subject, messageId: messageIdFor(ctx.config.publicUrl, dossierId, dossierVersion) });
+  const messageId = messageIdFor(ctx.config.publicUrl, dossierId, dossierVersion);
+  const attempt = (channel: 'email' | 'sms' | 'none', recipient: string | null, subject: string | null): NotificationAttempt =>
+    ({ dossierId, dossierVersion, channel, recipient, subject, messageId });
+  let message: CitizenMessage;
   if (dossier.applicantEmail) {
-    const mail = await renderEmail(ctx.config.templatesDir, emailTemplate(event.action), context);
-    const attempt = await record('email', dossier.applicantEmail, mail.subject);
-    await mailerFor(ctx.config, ctx.log).send({ to: dossier.applicantEmail, ...mail, messageId: attempt.messageId ?? undefined, fromName });
+    const email = await renderEmail(ctx.config.templatesDir, emailTemplate(event.action), context);
+    message = { attempt: attempt('email', dossier.applicantEmail, email.subject), email, fromName };
   } else if (dossier.applicantPhone) {
-    const text = unaccented((await template(ctx.config.templatesDir, 'sms.hbs'))(context)).trim();
-    await record('sms', dossier.applicantPhone, null);
-    await smsSenderFor(ctx.log).send(dossier.applicantPhone, text);
+    const sms = unaccented((await template(ctx.config.templatesDir, 'sms.hbs'))(context)).trim();
+    message = { attempt: attempt('sms', dossier.applicantPhone, null), sms, fromName };
   } else {
-    await record('none', null, null);
+    message = { attempt: attempt('none', null, null), fromName };
   }
   // A proxy filing: the person represented hears of it too, at the e-mail the proxy gave for them (intake only; the
   // same Message-ID on a retry, like the applicant's).
@@ -151,10 +173,23 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
     const mail = await renderEmail(ctx.config.templatesDir, 'submitted.hbs', {
       ...context, applicantName: citizenTextForMessage(principal.fullName), filedByName: citizenTextForMessage(dossier.applicantName),
     });
-    const messageId = messageIdFor(ctx.config.publicUrl, dossierId, dossierVersion).replace('.notify@', '.principal@');
-    await mailerFor(ctx.config, ctx.log).send({ to: principal.email, ...mail, messageId, fromName });
+    message.principal = { to: principal.email, mail, messageId: messageId.replace('.notify@', '.principal@') };
   }
-  await markSentPatiently(ctx, dossierId, dossierVersion);
+  return message;
+}
+
+/** Sends a recorded message: `messageId` is the one its record carries (an earlier attempt's on a retry). */
+export async function sendCitizenMessage(ctx: AppContext, message: CitizenMessage, messageId: string | null): Promise<void> {
+  const { recipient } = message.attempt;
+  if (message.email && recipient) {
+    await mailerFor(ctx.config, ctx.log).send({ to: recipient, ...message.email, messageId: messageId ?? undefined, fromName: message.fromName });
+  } else if (message.sms !== undefined && recipient) {
+    await smsSenderFor(ctx.log).send(recipient, message.sms);
+  }
+  if (message.principal) {
+    const { to, mail, messageId: principalId } = message.principal;
+    await mailerFor(ctx.config, ctx.log).send({ to, ...mail, messageId: principalId, fromName: message.fromName });
+  }
 }
 
 /** The dossier and event after the joined read found nothing but the step-by-step reads found both (they raced a write). */
@@ -187,7 +222,7 @@ function cachedAgency(ctx: AppContext, code: string) {
  * What every e-mail about a dossier says of it, and who sends it: the code, the applicant as a short plain name, the
  * procedure, the agency, the site, the tracking link, and the sender's display name (notify-citizen, notify-message).
  */
-export async function dossierMail(ctx: AppContext, dossier: dossiers.DossierRow) {
+export async function dossierMail(ctx: AppContext, dossier: Pick<dossiers.DossierRow, 'code' | 'applicantName' | 'procedureVersionId' | 'agencyCode' | 'id' | 'trackingTokenVersion'>) {
   const [definition, agency] = await Promise.all([ctx.catalog.definitionFor(dossier.procedureVersionId), cachedAgency(ctx, dossier.agencyCode)]);
   const site = siteNames(ctx.organisation);
   return {
@@ -215,10 +250,10 @@ export async function dossierMail(ctx: AppContext, dossier: dossiers.DossierRow)
  * The message has left: failing now would send it again on the retry. A database blip or restart is waited out here
  * (about two minutes) before the job is allowed to fail; only a crash in this window still resends (same Message-ID).
  */
-async function markSentPatiently(ctx: AppContext, dossierId: string, dossierVersion: number): Promise<void> {
+export async function patiently(markSent: () => Promise<void>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await markNotificationSent(ctx.database, dossierId, dossierVersion);
+      await markSent();
       return;
     } catch (error) {
       if (attempt >= 12) throw error;

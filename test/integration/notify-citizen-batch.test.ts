@@ -1,0 +1,162 @@
+// The batch path of the citizen's notifications (services/notifications/notify-citizen-batch.ts) against real
+// PostgreSQL and a local SMTP server: a batch's events read, recorded and marked sent in one statement each. What it
+// must keep of the one-by-one path: a message already sent does not leave again, one recorded but interrupted leaves
+// again with its record's Message-ID, an SMS when there is no e-mail, a refused recipient goes back to the outbox alone;
+// and the statements a batch sends do not grow with its size (counted on the driver, postgres.js `debug`).
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { inArray, sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppContext } from '../../src/app-context.js';
+import type { Db } from '../../src/db/client.js';
+import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
+import { findNotification, recordNotificationAttempt } from '../../src/db/repositories/notifications.js';
+import { markRelayedInBatch } from '../../src/db/repositories/outbox.js';
+import * as schema from '../../src/db/schema/index.js';
+import { outbox } from '../../src/db/schema/index.js';
+import { runNotifyBatch } from '../../src/jobs/notify-batch.js';
+import { closeMailer } from '../../src/notifications/mailer.js';
+import { submitDossier } from '../../src/services/intake/submit-dossier.js';
+import { notifyCitizenBatch } from '../../src/services/notifications/notify-citizen-batch.js';
+import { messageIdFor, notifyCitizen } from '../../src/services/notifications/notify-citizen.js';
+import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
+import { diplomaRequest } from '../helpers/dossiers.js';
+import { makePdf } from '../helpers/files.js';
+import { startMailCatcher, type MailCatcher } from '../helpers/mail-catcher.js';
+
+const REFUSED = 'day.roi@example.test';
+
+let env: TestEnvironment;
+let mail: MailCatcher;
+
+beforeAll(async () => {
+  mail = await startMailCatcher({ refuses: (address) => address === REFUSED });
+  env = await startTestEnvironment('production', { env: { SMTP_URL: `smtp://127.0.0.1:${mail.port}`, MAIL_FROM: 'Sở GD&ĐT <motcua@sogd.test>' } });
+  // No relay: the filings' outbox rows stay for each test to run as it chooses.
+  await env.ctx.jobs.close();
+});
+afterAll(async () => {
+  if (env) closeMailer(env.config);
+  await env?.close();
+  await mail?.close();
+});
+
+/** Files diploma copies (one event each, version 1), each with a phone: an address to e-mail too, or null for none. */
+async function file(emails: Array<string | null>): Promise<Array<{ code: string; id: string }>> {
+  const filed = [];
+  for (const [i, email] of emails.entries()) {
+    const request = diplomaRequest(`Người nộp ${i}`);
+    const data = email ? { ...request, applicantEmail: email } : request;
+    const { code } = await submitDossier(env.ctx, { procedureId: 'diploma-copy', data, files: [{ fieldName: 'identity', fileName: 'cccd.pdf', data: await makePdf() }] });
+    filed.push({ code, id: (await findDossierByCode(env.ctx.db, code))!.id });
+  }
+  return filed;
+}
+const mailsFor = (code: string) => mail.inbox.filter((m) => m.subject?.includes(code));
+const outboxRowsOf = (ids: string[]) =>
+  env.ctx.db.select().from(outbox).where(sql`${outbox.job} = 'notify-citizen' and ${outbox.payload} ->> 'dossierId' in ${ids}`).orderBy(outbox.id);
+
+/** The filings' notify-citizen rows handed over as one batch, as the relay does. */
+async function relayed(dossierIds: string[]): Promise<{ batch: string; ids: number[] }> {
+  const ids = (await outboxRowsOf(dossierIds)).map((r) => r.id);
+  const batch = `test-${Math.random().toString(36).slice(2)}`;
+  await markRelayedInBatch(env.ctx.database, ids, batch, 60_000);
+  return { batch, ids };
+}
+
+describe('notify-citizen batch path', () => {
+  it('sends each event once: one already sent stays sent, one recorded but interrupted leaves with its recorded Message-ID', async () => {
+    const [sent, interrupted, fresh, phoneOnly] = await file(['da.gui@example.test', 'do.dang@example.test', 'moi@example.test', null]);
+    await notifyCitizen(env.ctx, sent!.id, 1);
+    expect(mailsFor(sent!.code)).toHaveLength(1);
+    // An earlier run recorded this one and stopped before the send (or before marking it): its Message-ID is the one to reuse.
+    await recordNotificationAttempt(env.ctx.database, {
+      dossierId: interrupted!.id, dossierVersion: 1, channel: 'email', recipient: 'do.dang@example.test', subject: 'earlier', messageId: '<earlier.attempt@motcua.test>',
+    });
+
+    const events = [sent!, interrupted!, fresh!, phoneOnly!].map((d) => ({ dossierId: d.id, dossierVersion: 1 }));
+    const outcomes = await notifyCitizenBatch(env.ctx, events);
+    expect(outcomes).toEqual(events.map(() => ({ ok: true })));
+
+    expect(mailsFor(sent!.code)).toHaveLength(1);
+    const [again] = mailsFor(interrupted!.code);
+    expect(mailsFor(interrupted!.code)).toHaveLength(1);
+    expect(again!.messageId).toBe('<earlier.attempt@motcua.test>');
+    const [first] = mailsFor(fresh!.code);
+    expect(mailsFor(fresh!.code)).toHaveLength(1);
+    expect(first!.to).toMatchObject({ value: [{ address: 'moi@example.test' }] });
+    expect(first!.messageId).toBe(messageIdFor(env.config.publicUrl, fresh!.id, 1));
+    expect(first!.text).toContain(fresh!.code);
+    // No e-mail: an SMS (logged, no gateway here), recorded as such; no mail.
+    expect(mailsFor(phoneOnly!.code)).toHaveLength(0);
+    expect(await findNotification(env.ctx.db, phoneOnly!.id, 1)).toMatchObject({ channel: 'sms', recipient: '0912345678', sentAt: expect.any(Date) });
+    for (const d of [sent!, interrupted!, fresh!]) expect((await findNotification(env.ctx.db, d.id, 1))?.sentAt).toBeInstanceOf(Date);
+
+    // The same batch again (a crash after the sends): nothing leaves twice.
+    expect(await notifyCitizenBatch(env.ctx, events)).toEqual(events.map(() => ({ ok: true })));
+    for (const d of [sent!, interrupted!, fresh!]) expect(mailsFor(d.code)).toHaveLength(1);
+  });
+
+  it('an event the batch read cannot find runs alone and fails alone (the dossier is gone)', async () => {
+    const [ok] = await file(['con.lai@example.test']);
+    const gone = { dossierId: '00000000-0000-4000-8000-000000000000', dossierVersion: 1 };
+    const outcomes = await notifyCitizenBatch(env.ctx, [gone, { dossierId: ok!.id, dossierVersion: 1 }]);
+    expect(outcomes[0]).toMatchObject({ ok: false, error: expect.objectContaining({ code: 'DOSSIER_NOT_FOUND' }) });
+    expect(outcomes[1]).toEqual({ ok: true });
+    expect(mailsFor(ok!.code)).toHaveLength(1);
+  });
+
+  it('a refused recipient goes back to the outbox alone, recorded but not sent; the rest of the batch is done', async () => {
+    const filed = await file(['mot@example.test', REFUSED, 'hai@example.test']);
+    const refused = filed[1]!;
+    const batch = await relayed(filed.map((d) => d.id));
+    const outcome = await runNotifyBatch(env.ctx, batch);
+    const rows = await outboxRowsOf(filed.map((d) => d.id));
+    const refusedRow = rows.find((r) => r.payload.dossierId === refused.id)!;
+    expect(outcome).toEqual({ done: rows.filter((r) => r !== refusedRow).map((r) => r.id), retried: [refusedRow.id], failed: [] });
+    expect(refusedRow).toMatchObject({ doneAt: null, failedAt: null, relayedAt: null, attempts: 1 });
+    expect(refusedRow.lastError).toMatch(/550|mailbox/);
+    expect(rows.filter((r) => r !== refusedRow).every((r) => r.doneAt)).toBe(true);
+    for (const d of filed) expect(mailsFor(d.code)).toHaveLength(d === refused ? 0 : 1);
+    // Recorded before it was tried, not marked sent: its retry sends it under the same Message-ID.
+    expect(await findNotification(env.ctx.db, refused.id, 1)).toMatchObject({ sentAt: null, messageId: messageIdFor(env.config.publicUrl, refused.id, 1) });
+    for (const d of filed.filter((x) => x !== refused)) expect((await findNotification(env.ctx.db, d.id, 1))?.sentAt).toBeInstanceOf(Date);
+  });
+});
+
+describe('statements per batch', () => {
+  let client: postgres.Sql;
+  let counting: AppContext;
+  let statements: string[] = [];
+
+  beforeAll(() => {
+    if (env.config.database.kind !== 'postgres') throw new Error('production mode runs on PostgreSQL');
+    client = postgres(env.config.database.url, { max: 2, onnotice: () => {}, debug: (_connection, query) => { statements.push(query); } });
+    const db = drizzle(client, { schema }) as unknown as Db;
+    counting = {
+      ...env.ctx, db,
+      database: { ...env.ctx.database, db, query: async <T>(text: string, params: unknown[]) => (await client.unsafe(text, params as never[], { prepare: true })) as unknown as T[] },
+    };
+  });
+  afterAll(async () => { await client?.end({ timeout: 5 }); });
+
+  async function counted(size: number): Promise<string[]> {
+    const filed = await file(Array.from({ length: size }, (_, i) => `dem.${size}.${i}@example.test`));
+    const batch = await relayed(filed.map((d) => d.id));
+    statements = [];
+    const outcome = await runNotifyBatch(counting, batch);
+    expect(outcome.done).toHaveLength(size);
+    for (const d of filed) expect(mailsFor(d.code)).toHaveLength(1);
+    expect((await env.ctx.db.select().from(outbox).where(inArray(outbox.id, batch.ids))).every((r) => r.doneAt)).toBe(true);
+    // postgres.js reads the array types once on each new connection: not the batch's work.
+    return statements.filter((s) => !s.includes('pg_catalog.pg_type'));
+  }
+
+  it('a batch of 12 sends the same five statements as a batch of 2: its rows, their events, the records, the sent mark, the done mark', async () => {
+    await counted(1); // the agency's look-up, kept a minute per database client, is not the batch's work
+    const small = await counted(2);
+    const large = await counted(12);
+    expect(small, small.join('\n---\n')).toHaveLength(5);
+    expect(large).toEqual(small);
+  });
+});
