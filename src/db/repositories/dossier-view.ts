@@ -5,14 +5,13 @@
 // once per connection, no query builder, no builder-side row mapping); the dossier and its related rows come back as
 // JSON of whole rows, decoded with the columns' own drizzle mappers, so each keeps its table's row type and a column
 // added to a table shows up here without a change.
-import { getTableColumns } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from '../client.js';
 import { dossierDocuments, dossierEvents, dossiers } from '../schema/dossiers.js';
 import { payments } from '../schema/payments.js';
 import { issuedDocuments } from '../schema/results.js';
 import type { DossierDocumentRow, DossierEventRow, DossierRow } from './dossiers.js';
 import type { IssuedDocumentRow } from './issued-documents.js';
+import { decodeRows } from './json-rows.js';
 import type { PaymentRow } from './payment-records.js';
 
 export interface DossierViewRows {
@@ -30,21 +29,6 @@ export interface DossierViewRows {
   payments: PaymentRow[];
   /** The citizen's satisfaction rating (survey_answers, one per dossier); null when not rated. The page shows it. */
   surveyRating: string | null;
-}
-
-/** JSON rows back to the table's row type, each column through its drizzle mapper (timestamps to Dates, …). */
-function decodeRows<T>(table: PgTable, raw: unknown): T[] {
-  const rows = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<Record<string, unknown>> | null;
-  if (!rows) return [];
-  const columns = Object.entries(getTableColumns(table));
-  return rows.map((row) => {
-    const out: Record<string, unknown> = {};
-    for (const [key, column] of columns) {
-      const value = row[column.name];
-      out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
-    }
-    return out as T;
-  });
 }
 
 /** Whole rows of `table` about the dossier, as a JSON array in order (null when none). */

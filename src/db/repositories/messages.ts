@@ -1,7 +1,8 @@
 // Messages between the office and the citizen about one dossier (dossier_messages), with their read receipts.
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../client.js';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Database, Db } from '../client.js';
 import { dossierMessages } from '../schema/index.js';
+import { decodeRows } from './json-rows.js';
 
 export type DossierMessageRow = typeof dossierMessages.$inferSelect;
 export type DossierMessageInsert = typeof dossierMessages.$inferInsert;
@@ -17,17 +18,22 @@ export async function findMessage(db: Db, id: string): Promise<DossierMessageRow
   return row;
 }
 
+// Written out, not built per request: the dossier pages read it on every view (issue 15: the query builder's work
+// and garbage for this one select cost more than the rest of the page's model), so it goes through the raw client,
+// prepared once per connection. The latest $2 messages, oldest of them first, as whole rows; $3 null: nothing unread.
+const MESSAGES_AND_UNREAD_SQL = `select
+  (select json_agg(m order by m.created_at, m.id) from (select * from dossier_messages where dossier_id = $1
+    order by created_at desc, id desc limit $2) m) as messages,
+  exists (select 1 from dossier_messages u where u.dossier_id = $1 and u.author_kind = $3 and u.read_at is null) as unread`;
+
 /**
  * The dossier's latest `limit` messages, oldest of them first (dossier_messages_dossier_idx), and, in the same
  * statement, whether any message of `unreadAuthor` on the dossier (listed or not) is
  * still unread: a page that shows the messages writes its read receipt only when there is something to mark.
  */
-export async function listMessagesAndUnread(db: Db, dossierId: string, limit: number, unreadAuthor: DossierMessageRow['authorKind'] | null): Promise<{ rows: DossierMessageRow[]; unread: boolean }> {
-  const unread = unreadAuthor === null ? sql<boolean>`false` : sql<boolean>`exists (select 1 from dossier_messages u where u.dossier_id = ${dossierId} and u.author_kind = ${unreadAuthor} and u.read_at is null)`;
-  const rows = await db.select({ message: dossierMessages, unread }).from(dossierMessages).where(eq(dossierMessages.dossierId, dossierId))
-    .orderBy(desc(dossierMessages.createdAt), desc(dossierMessages.id)).limit(limit);
-  // No message at all: nothing unread either.
-  return { rows: rows.map((r) => r.message).reverse(), unread: rows[0]?.unread === true };
+export async function listMessagesAndUnread(database: Pick<Database, 'query'>, dossierId: string, limit: number, unreadAuthor: DossierMessageRow['authorKind'] | null): Promise<{ rows: DossierMessageRow[]; unread: boolean }> {
+  const [row] = await database.query<{ messages: unknown; unread: boolean }>(MESSAGES_AND_UNREAD_SQL, [dossierId, limit, unreadAuthor]);
+  return { rows: decodeRows<DossierMessageRow>(dossierMessages, row?.messages ?? null), unread: row?.unread === true };
 }
 
 /**

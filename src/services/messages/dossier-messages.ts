@@ -62,12 +62,12 @@ export async function readDossierMessages(ctx: AppContext, code: string, caller:
 }
 
 /** For the dossier pages, which have loaded the dossier for the caller already. */
-export async function messagesOf(ctx: Pick<AppContext, 'db'>, dossier: Pick<DossierRow, 'id'>, actor: Actor): Promise<DossierMessages> {
+export async function messagesOf(ctx: Pick<AppContext, 'db' | 'database'>, dossier: Pick<DossierRow, 'id'>, actor: Actor): Promise<DossierMessages> {
   const side = sideOf(actor);
   const other: MessageSide | null = side?.active ? (side.side === 'citizen' ? 'staff' : 'citizen') : null;
   // One more than shown tells whether earlier ones exist. The receipt is written only when something is unread (most
   // views of a page have nothing to mark), and the listed rows then show it as the UPDATE wrote it.
-  const { rows, unread } = await listMessagesAndUnread(ctx.db, dossier.id, MESSAGES_SHOWN + 1, other);
+  const { rows, unread } = await listMessagesAndUnread(ctx.database, dossier.id, MESSAGES_SHOWN + 1, other);
   const newest = rows.at(-1);
   if (other && unread && newest) {
     const at = new Date();
