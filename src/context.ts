@@ -19,6 +19,7 @@ import { loadWorkflowDir } from './workflow/loader.js';
 import { AdminData } from './services/administration/admin-data.js';
 import { loadCalendar, seedBundledCalendarYears } from './services/administration/calendar.js';
 import { loadOrganisationInfo, UNSET_ORGANISATION } from './services/administration/organisation-info.js';
+import { forgetIntakeOrganisation } from './services/intake/organisation-cache.js';
 import { createFileStorage } from './storage/index.js';
 
 export async function createContext(config: Config, log: Logger, role: ProcessRole): Promise<AppContext> {
@@ -38,6 +39,8 @@ export async function createContext(config: Config, log: Logger, role: ProcessRo
   adminData.register('organisation', (d) => loadOrganisationInfo(d, organisation));
   adminData.register('calendar', loadCalendar);
   adminData.register('procedures', () => catalog.reload());
+  // Intake routes with units and role assignments read a few seconds at a time: a change drops that copy at once.
+  adminData.register('intake-routing', async () => forgetIntakeOrganisation(database));
 
   const files = createFileStorage(config.storage, log);
   const ctx = { config, database, db, catalog, signerKeys, log, secret, effects, adminData, organisation, files } as unknown as AppContext;

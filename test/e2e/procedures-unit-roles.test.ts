@@ -26,6 +26,16 @@ describe('unit roles decide where a procedure acts', () => {
   let h: Harness;
   const db = () => h.env.ctx.db;
   const fileDiploma = async () => h.api.submit('diploma-copy', diplomaRequest(), await uploads(['identity']));
+  // Rows written straight to the table, then announced as the administration service announces its commits: intake
+  // routes with a copy it drops on every administrative change (services/intake/organisation-cache.ts).
+  const assign = async (procedureId: string, role: 'desk' | 'office' | 'leadership', unitId: string) => {
+    await setUnitRole(db(), procedureId, role, unitId);
+    await h.env.ctx.adminData.changed();
+  };
+  const unassign = async (procedureId: string, role: 'desk' | 'office' | 'leadership') => {
+    await clearUnitRole(db(), procedureId, role);
+    await h.env.ctx.adminData.changed();
+  };
   const summaryOf = async (id: string) => (await h.api.json('GET', '/api/procedures')).body.find((p: { id: string }) => p.id === id);
 
   beforeAll(async () => { h = await startHarness('production', ['clerk', 'specialist', 'specialist2', 'leader']); });
@@ -33,7 +43,7 @@ describe('unit roles decide where a procedure acts', () => {
 
   it('the office reassigned to a unit of another agency receives the dossier, and that agency heads the code and shows in the catalogue', async () => {
     expect((await summaryOf('diploma-copy')).agency).toEqual({ code: '000.00.12.H56', name: 'Sở Giáo dục và Đào tạo Thanh Hóa' });
-    await setUnitRole(db(), 'diploma-copy', 'office', 'thpt-lam-son');
+    await assign('diploma-copy', 'office', 'thpt-lam-son');
     try {
       expect((await summaryOf('diploma-copy')).agency).toEqual({ code: '000.20.12.H56', name: 'Trường THPT chuyên Lam Sơn' });
       expect((await h.api.json('GET', '/api/procedures/diploma-copy')).body.agency.code).toBe('000.20.12.H56');
@@ -45,7 +55,7 @@ describe('unit roles decide where a procedure acts', () => {
       expect(filed.body.code).toMatch(/^000\.20\.12\.H56-\d{6}-0001$/);
       expect(await findDossierByCode(db(), filed.body.code)).toMatchObject({ unitId: 'thpt-lam-son', agencyCode: '000.20.12.H56' });
     } finally {
-      await setUnitRole(db(), 'diploma-copy', 'office', 'qlcl');
+      await assign('diploma-copy', 'office', 'qlcl');
     }
     const back = await fileDiploma();
     expect(back.body.code).toMatch(/^000\.00\.12\.H56-/);
@@ -53,7 +63,7 @@ describe('unit roles decide where a procedure acts', () => {
   });
 
   it('hand-overs follow the roles: filed with the desk, received into the office (the procedure\'s own assignment)', async () => {
-    await setUnitRole(db(), TUTORING, 'office', 'qlcl');
+    await assign(TUTORING, 'office', 'qlcl');
     try {
       const filed = await h.api.submit(TUTORING, tutoringRequest(), await uploads(TUTORING_DOCS));
       expect(filed.status, JSON.stringify(filed.body)).toBe(201);
@@ -64,14 +74,14 @@ describe('unit roles decide where a procedure acts', () => {
       const slip = await h.api.json('GET', `/api/dossiers/${encodeURIComponent(code)}/handovers`, { token: h.tokens.clerk! });
       expect(slip.body.map((r: { from: { id: string }; to: { id: string } }) => `${r.from.id}>${r.to.id}`)).toEqual(['mot-cua>qlcl']);
     } finally {
-      await clearUnitRole(db(), TUTORING, 'office');
+      await unassign(TUTORING, 'office');
     }
   });
 
   it('a role with no unit refuses intake and the hand-over to it with 422 PROCEDURE_NOT_CONFIGURED, changing nothing', async () => {
     const waiting = await h.api.submit(TUTORING, tutoringRequest(), await uploads(TUTORING_DOCS));
     expect(waiting.status).toBe(201);
-    await clearUnitRole(db(), EVERY_PROCEDURE, 'office');
+    await unassign(EVERY_PROCEDURE, 'office');
     try {
       const refused = await h.api.submit(TUTORING, tutoringRequest(), await uploads(TUTORING_DOCS));
       expect(refused.status).toBe(422);
@@ -87,7 +97,7 @@ describe('unit roles decide where a procedure acts', () => {
       expect((await fileDiploma()).status).toBe(201);
       expect((await summaryOf(TUTORING)).agency).toEqual({ code: '000.00.12.H56', name: 'Sở Giáo dục và Đào tạo Thanh Hóa' });
     } finally {
-      await setUnitRole(db(), EVERY_PROCEDURE, 'office', 'gdtrh');
+      await assign(EVERY_PROCEDURE, 'office', 'gdtrh');
     }
     expect((await h.api.act(waiting.body.code, 'receive', h.tokens.clerk!, { version: 1 })).status).toBe(200);
   });
@@ -102,8 +112,8 @@ describe('unit roles decide where a procedure acts', () => {
     const files = [{ fieldName: 'identity', fileName: 'cccd.pdf', data: await makePdf() }];
 
     // The literal ids are taken as they are: the roles point elsewhere (office) or nowhere (leadership) meanwhile.
-    await setUnitRole(db(), 'diploma-copy', 'office', 'gdtrh');
-    await clearUnitRole(db(), EVERY_PROCEDURE, 'leadership');
+    await assign('diploma-copy', 'office', 'gdtrh');
+    await unassign(EVERY_PROCEDURE, 'leadership');
     try {
       const filed = await submitDossier({ ...h.env.ctx, catalog: legacyCatalog }, { procedureId: 'diploma-copy', data: diplomaRequest('Phạm Văn Cũ'), files });
       const row = await findDossierByCode(db(), filed.code);
@@ -121,8 +131,8 @@ describe('unit roles decide where a procedure acts', () => {
       expect(result.text).toContain('PHẠM VĂN CŨ');
       expectSignedAndSealed(result.signature, 'Nguyễn Đức Thắng', 'Sở Giáo dục và Đào tạo Thanh Hóa');
     } finally {
-      await setUnitRole(db(), 'diploma-copy', 'office', 'qlcl');
-      await setUnitRole(db(), EVERY_PROCEDURE, 'leadership', 'so-gddt');
+      await assign('diploma-copy', 'office', 'qlcl');
+      await assign(EVERY_PROCEDURE, 'leadership', 'so-gddt');
     }
   });
 });

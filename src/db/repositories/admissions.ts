@@ -124,26 +124,8 @@ export async function countPlacesBySchoolCategory(db: Db, campaignId: string): P
 }
 
 /**
- * Intake's duplicate check: the code and filer of the pupil's live registration in the campaign, if any — the same
- * predicate as findLiveRegistration (and the unique index), as a constant prepared text reading two columns instead
- * of the builder's whole row: every admission filing runs it (bench:burst).
- */
-export async function liveRegistrationOf(
-  database: Pick<Database, 'query'>, campaignId: string, pupilIdNumber: string,
-): Promise<{ code: string; citizenId: string | null } | undefined> {
-  // The procedure is written literally, as in the index's predicate: with a parameter, a generic plan of this
-  // prepared text could not prove dossiers_live_registration_uq applies.
-  const [row] = await database.query<{ code: string; citizen_id: string | null }>(`
-    select code, citizen_id from dossiers
-    where procedure_id = 'admission-registration' and form_data ->> 'campaign' = $1::text and form_data ->> 'pupilIdNumber' = $2::text
-      and status not in ('refused', 'withdrawn')
-    limit 1`, [campaignId, pupilIdNumber]);
-  return row ? { code: row.code, citizenId: row.citizen_id } : undefined;
-}
-
-/**
  * The pupil's live registration in the campaign (any status but refused or withdrawn), as the unique index
- * dossiers_live_registration_uq sees it (at most one): intake's duplicate check, and the registration whose owner
+ * dossiers_live_registration_uq sees it (at most one): what intake names when that index refuses a second one, and the registration whose owner
  * confirms enrolment or lists supplementary choices (services/admissions/enrolment.ts).
  */
 export async function findLiveRegistration(db: Db, procedureId: string, campaignId: string, pupilIdNumber: string) {

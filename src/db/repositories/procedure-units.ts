@@ -14,21 +14,12 @@ export interface RoleAssignment {
   agencyName: string;
 }
 
-/**
- * The procedure's own and the default ('*') assignments of one or two roles, by primary key. On the intake path:
- * a constant text (a prepared statement PostgreSQL plans once) without the query builder, which measured four times
- * the client CPU of this statement (bench/README.md on the intake statement).
- */
-export async function findRoleAssignments(
-  database: Pick<Database, 'query'>, procedureId: string, roles: readonly [UnitRole] | readonly [UnitRole, UnitRole],
-): Promise<RoleAssignment[]> {
-  return database.query<RoleAssignment>(ROLE_ASSIGNMENTS_SQL, [procedureId, EVERY_PROCEDURE, roles[0], roles[1] ?? roles[0]]);
+/** Every assignment of every role, with its unit's agency: what intake routes with (services/intake/organisation-cache.ts). */
+export async function listAllRoleAssignments(database: Pick<Database, 'query'>): Promise<RoleAssignment[]> {
+  return database.query<RoleAssignment>(`
+    select pu.procedure_id as "procedureId", pu.role, pu.unit_id as "unitId", u.agency_code as "agencyCode", a.name as "agencyName"
+    from procedure_units pu join units u on u.id = pu.unit_id join agencies a on a.code = u.agency_code`, []);
 }
-
-const ROLE_ASSIGNMENTS_SQL = `
-  select pu.procedure_id as "procedureId", pu.role, pu.unit_id as "unitId", u.agency_code as "agencyCode", a.name as "agencyName"
-  from procedure_units pu join units u on u.id = pu.unit_id join agencies a on a.code = u.agency_code
-  where pu.procedure_id in ($1, $2) and pu.role in ($3, $4)`;
 
 const columns = {
   procedureId: procedureUnits.procedureId, role: procedureUnits.role, unitId: procedureUnits.unitId,

@@ -37,12 +37,11 @@ export async function findUnitsByIds(db: Db, ids: string[]) {
     .innerJoin(agencies, eq(agencies.code, units.agencyCode)).where(inArray(units.id, ids));
 }
 
-/** findUnitsByIds as a constant prepared text (intake runs it on every filing with school choices; bench:burst). */
-export async function unitsByIds(database: Pick<Database, 'query'>, ids: string[]) {
-  if (ids.length === 0) return [];
+/** Every unit with its agency: what intake routes with (kept per process a few seconds, services/intake/organisation-cache.ts). */
+export async function listRoutingUnits(database: Pick<Database, 'query'>) {
   return database.query<{ id: string; name: string; kind: string; agencyCode: string; agencyName: string }>(`
     select u.id, u.name, u.kind, u.agency_code as "agencyCode", a.name as "agencyName"
-    from units u join agencies a on a.code = u.agency_code where u.id = any($1::text[])`, [ids]);
+    from units u join agencies a on a.code = u.agency_code`, []);
 }
 
 export async function setAssignee(db: Db, dossierId: string, assigneeId: string | null): Promise<void> {

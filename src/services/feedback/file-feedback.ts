@@ -196,7 +196,10 @@ function emailKey(email: string): string {
 
 /** 429 RATE_LIMITED + Retry-After when the contact reached the intake's per-contact limit, counted over feedback. */
 async function checkFeedbackContactLimits(ctx: AppContext, contact: LimitedContact, now: Date): Promise<void> {
-  const found = await contactOverLimit(ctx, contact, (match, windows) => recentFeedbackByContact(ctx.db, match, windows), now);
+  const found = await contactOverLimit(ctx, contact, async ({ email, phones }, windows) => ({
+    ...(email ? { email: await recentFeedbackByContact(ctx.db, { email }, windows) } : {}),
+    ...(phones ? { phone: await recentFeedbackByContact(ctx.db, { phones }, windows) } : {}),
+  }), now);
   if (!found) return;
   const note = 'Đã có nhiều phản ánh, kiến nghị được gửi gần đây với thông tin liên hệ này.';
   const fields: Record<string, string> = {};

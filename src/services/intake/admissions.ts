@@ -4,7 +4,7 @@
 import type { AppContext } from '../../app-context.js';
 import { choiceProblems, choiceSlots, CHOICE_FIELDS, type CampaignChoices } from '../../admissions/choices.js';
 import type { Db } from '../../db/client.js';
-import { findCampaign, findLiveRegistration, listCampaignSchools, liveRegistrationOf, takePlace, type CampaignRow } from '../../db/repositories/admissions.js';
+import { findCampaign, findLiveRegistration, listCampaignSchools, takePlace, type CampaignRow } from '../../db/repositories/admissions.js';
 import type { DossierRow } from '../../db/repositories/dossiers.js';
 import { findUnitsByIds } from '../../db/repositories/routing.js';
 import { AppError } from '../../errors.js';
@@ -23,8 +23,8 @@ export async function campaignGrade(ctx: Pick<AppContext, 'db'>, campaignId: str
   return (await intakeCampaign(ctx.db, campaignId))?.campaign.grade;
 }
 
-/** Intake check: the window is open now, the grade matches, the choices keep the campaign's rules, no live registration yet. */
-export async function checkAdmissionIntake(ctx: AppContext, formData: Record<string, unknown>, now: Date, filer?: IntakeFiler): Promise<void> {
+/** Intake check: the window is open now, the grade matches, the choices keep the campaign's rules, the pupil is on the roster. */
+export async function checkAdmissionIntake(ctx: AppContext, formData: Record<string, unknown>, now: Date): Promise<void> {
   // Cached per process for a few seconds (admissions/campaign-cache.ts): a burst of filings reads it once, not each.
   const cached = await intakeCampaign(ctx.db, String(formData.campaign ?? ''));
   if (!cached) throw new AppError('VALIDATION_FAILED', 'Hồ sơ chưa hợp lệ.', { campaign: 'Kỳ tuyển sinh đã chọn không tồn tại.' });
@@ -39,9 +39,10 @@ export async function checkAdmissionIntake(ctx: AppContext, formData: Record<str
   if (Number(formData.grade) !== campaign.grade) problems.grade = `Kỳ tuyển sinh này dành cho lớp ${campaign.grade}.`;
   if (Object.keys(problems).length > 0) throw new AppError('VALIDATION_FAILED', 'Hồ sơ chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.', problems);
   await checkRosterIntake(ctx, formData);
-  const pupilIdNumber = String(formData.pupilIdNumber ?? '');
-  const existing = pupilIdNumber === '' ? undefined : await liveRegistrationOf(ctx.database, campaign.id, pupilIdNumber);
-  if (existing) throw duplicateRegistration(campaign, existing, filer);
+  // One live registration per pupil: not read here but left to the unique index dossiers_live_registration_uq, which
+  // intake's INSERT meets anyway (record-filing.ts answers its violation with DUPLICATE_REGISTRATION, the dossier's code
+  // named to the parent who filed it). A read first would cost every registration a round trip to refuse the rare
+  // duplicate; refusing at the INSERT costs the duplicate a day number (numbers may have gaps, docs/API.md).
 }
 
 /** The choice problems of a form against the campaign's schools (intake and the adjustment window). */
@@ -54,8 +55,8 @@ export async function checkChoices(
   return choiceProblems(campaign, schools, formData);
 }
 
-/** The same refusal after the unique index caught two filings of one pupil racing (the loser's insert failed). */
-export async function duplicateRegistrationAfterRace(db: Db, formData: Record<string, unknown>, filer?: IntakeFiler): Promise<AppError> {
+/** The refusal of a second live registration of a pupil, once the unique index turned its INSERT down (the code named to its own filer). */
+export async function duplicateRegistrationOf(db: Db, formData: Record<string, unknown>, filer?: IntakeFiler): Promise<AppError> {
   const campaign = await findCampaign(db, String(formData.campaign ?? ''));
   const existing = campaign ? await findLiveRegistration(db, REGISTRATION_PROCEDURE_ID, campaign.id, String(formData.pupilIdNumber ?? '')) : undefined;
   return duplicateRegistration(campaign, existing, filer);

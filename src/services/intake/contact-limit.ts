@@ -29,8 +29,12 @@ export function waitText(seconds: number): string {
 /** The windows a contact is counted over. */
 export type LimitWindow = 'hour' | 'day';
 export interface RecentCount { count: number; oldest: number | null }
-/** How many items used this e-mail (or one of the phone's spellings) since each window's start, and the oldest one's time (epoch ms). */
-export type RecentByContact = (match: { email: string } | { phones: string[] }, windows: Record<LimitWindow, Date>) => Promise<Record<LimitWindow, RecentCount>>;
+/**
+ * How many items used the e-mail, and how many one of the phone's spellings, since each window's start, with the oldest
+ * one's time (epoch ms) — for each contact given (one query may answer both).
+ */
+export type RecentByContact = (match: { email?: string; phones?: string[] }, windows: Record<LimitWindow, Date>)
+  => Promise<{ email?: Record<LimitWindow, RecentCount>; phone?: Record<LimitWindow, RecentCount> }>;
 
 /** The contact's e-mail and phone that reached a limit, and when a place frees up (seconds); undefined when none did. */
 export interface ContactOverLimit { over: Set<'email' | 'phone'>; retryAfterSeconds: number }
@@ -47,18 +51,18 @@ export async function contactOverLimit(ctx: Pick<AppContext, 'config'>, contact:
   ].filter((l) => l.max > 0);
   if (limits.length === 0) return undefined;
   const windows = Object.fromEntries(limits.map((l) => [l.name, new Date(now.getTime() - l.windowMs)])) as Record<LimitWindow, Date>;
-  const checks: Array<{ kind: 'email' | 'phone'; counts: Promise<Record<LimitWindow, RecentCount>> }> = [];
-  if (contact.email) checks.push({ kind: 'email', counts: recent({ email: contact.email }, windows) });
-  if (contact.phone) checks.push({ kind: 'phone', counts: recent({ phones: phoneSpellings(contact.phone) }, windows) });
+  if (!contact.email && !contact.phone) return undefined;
+  const found = await recent({ ...(contact.email ? { email: contact.email } : {}), ...(contact.phone ? { phones: phoneSpellings(contact.phone) } : {}) }, windows);
 
   let retryAfterMs = 0;
   const over = new Set<'email' | 'phone'>();
-  for (const check of checks) {
-    const counts = await check.counts;
+  for (const kind of ['email', 'phone'] as const) {
+    const counts = found[kind];
+    if (!counts) continue;
     for (const limit of limits) {
       const { count, oldest } = counts[limit.name];
       if (count < limit.max) continue;
-      over.add(check.kind);
+      over.add(kind);
       // A place frees up when the oldest item in the window leaves it.
       retryAfterMs = Math.max(retryAfterMs, (oldest ?? now.getTime()) + limit.windowMs - now.getTime());
     }

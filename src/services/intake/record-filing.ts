@@ -12,13 +12,13 @@ import type { DossierChannel } from '../../db/schema/index.js';
 import type { IntakeCheckName } from '../../workflow/registry.js';
 import type { PublishedProcedure } from '../procedures/catalog.js';
 import { syncsToNationalPortal } from '../national-portal/record-step.js';
-import { checkAdmissionIntake, duplicateRegistrationAfterRace, type IntakeFiler } from './admissions.js';
+import { checkAdmissionIntake, duplicateRegistrationOf, type IntakeFiler } from './admissions.js';
 import { isUniqueViolation } from '../procedures/catalog.js';
 import { resolveIntake } from './routing.js';
 import { storageUnavailable, uploadClaimLost } from '../../storage/index.js';
 
 /** The database-backed intake rules a definition may name (`intakeChecks`); the loader refuses unknown names. */
-const INTAKE_CHECKS: Record<IntakeCheckName, (ctx: AppContext, formData: Record<string, unknown>, now: Date, filer?: IntakeFiler) => Promise<void>> = {
+const INTAKE_CHECKS: Record<IntakeCheckName, (ctx: AppContext, formData: Record<string, unknown>, now: Date) => Promise<void>> = {
   'admission-campaign': checkAdmissionIntake,
 };
 
@@ -54,7 +54,7 @@ export async function recordFiling(ctx: AppContext, f: ValidFiling): Promise<Rec
   // (no further query for procedures with neither: a diploma copy is that lookup and one statement).
   const routing = await resolveIntake(ctx, definition, formData);
   const filer: IntakeFiler = { citizenId: f.filing?.citizenId ?? null };
-  for (const name of definition.intakeChecks) await INTAKE_CHECKS[name as IntakeCheckName](ctx, formData, now, filer);
+  for (const name of definition.intakeChecks) await INTAKE_CHECKS[name as IntakeCheckName](ctx, formData, now);
   const id = randomUUID();
   const day = vnDay(now).slice(2).replaceAll('-', '');
   const due = dueDate(now, definition.sla);
@@ -90,8 +90,8 @@ export async function recordFiling(ctx: AppContext, f: ValidFiling): Promise<Rec
     documents,
     filing: f.filing ? { ...f.filing, possibleDuplicateOf: duplicate?.id ?? null } : undefined,
   }).catch(async (error: unknown) => {
-    // Two filings of one pupil raced past the intake check: the unique index took the first, this one is the duplicate.
-    if (isUniqueViolation(error) && constraintOf(error) === LIVE_REGISTRATION_INDEX) throw await duplicateRegistrationAfterRace(ctx.db, formData, filer);
+    // A pupil already registered in the campaign (one live registration each): the unique index refuses the second.
+    if (isUniqueViolation(error) && constraintOf(error) === LIVE_REGISTRATION_INDEX) throw await duplicateRegistrationOf(ctx.db, formData, filer);
     // The orphan sweep took an upload before this statement claimed it: nothing was committed; filing again uploads anew.
     if (uploadClaimLost(error)) {
       ctx.log.error({ err: error }, 'intake lost its object-storage upload to the orphan sweep: nothing committed');

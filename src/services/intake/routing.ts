@@ -5,11 +5,12 @@
 import type { AppContext } from '../../app-context.js';
 import type { Db } from '../../db/client.js';
 import { listCurrentCampaigns } from '../../db/repositories/admissions.js';
-import { listUnitsByKind, unitsByIds } from '../../db/repositories/routing.js';
+import { listUnitsByKind } from '../../db/repositories/routing.js';
 import { AppError } from '../../errors.js';
 import { conditionHolds } from '../../workflow/registry.js';
 import { isUnitRole, type FieldDef, type FieldOption, type OptionsSource, type RouteTarget, type UnitRole, type WorkflowDefinition } from '../../workflow/types.js';
-import { assignmentsFor, procedureNotConfigured, unitNamedBy } from '../procedures/unit-roles.js';
+import { assignmentsAmong, procedureNotConfigured, unitNamedBy } from '../procedures/unit-roles.js';
+import { intakeOrganisation } from './organisation-cache.js';
 import { intakeCampaign } from '../admissions/campaign-cache.js';
 
 /** Options of a data-backed choice field, as GET /api/procedures/:id lists them. */
@@ -65,14 +66,14 @@ export interface IntakeRouting {
 }
 
 /**
- * Resolves the intake unit and the deciding agency (one indexed lookup of the procedure's unit roles) and checks
- * data-backed choices against the database. Procedures without such fields and without field-based routing cost
- * nothing more: intake stays that lookup and one statement for them. A role without a unit refuses the filing
- * (PROCEDURE_NOT_CONFIGURED).
+ * Resolves the intake unit and the deciding agency (the procedure's unit roles) and checks data-backed choices, from
+ * the units and assignments this process read within the last few seconds (organisation-cache.ts). A role without a
+ * unit refuses the filing (PROCEDURE_NOT_CONFIGURED).
  */
 export async function resolveIntake(ctx: AppContext, definition: WorkflowDefinition, formData: Record<string, unknown>): Promise<IntakeRouting> {
   const ref = intakeUnitRef(definition, formData);
-  const assigned = await assignmentsFor(ctx.database, definition.id, 'role' in ref && ref.role !== 'office' ? ['office', ref.role] : ['office']);
+  const organisation = await intakeOrganisation(ctx.database);
+  const assigned = assignmentsAmong(organisation.assignments, definition.id, 'role' in ref && ref.role !== 'office' ? ['office', ref.role] : ['office']);
   const office = assigned.get('office');
   if (!office) throw procedureNotConfigured('office');
   const intake = 'role' in ref ? assigned.get(ref.role) : undefined;
@@ -85,13 +86,11 @@ export async function resolveIntake(ctx: AppContext, definition: WorkflowDefinit
 
   const problems: Record<string, string> = {};
   const labels: Record<string, string> = {};
-  const schoolIds = fields.filter((f) => f.optionsFrom === 'schools').map((f) => formData[f.name]).filter((v): v is string => typeof v === 'string');
-  const found = new Map((await unitsByIds(ctx.database, [...new Set([...schoolIds, unitId])])).map((u) => [u.id, u]));
   for (const field of fields) {
     const value = formData[field.name];
     if (typeof value !== 'string') continue;
     if (field.optionsFrom === 'schools') {
-      const unit = found.get(value);
+      const unit = organisation.units.get(value);
       if (!unit || unit.kind !== 'school_office') problems[field.name] = 'Trường đã chọn không có trong danh sách.';
       else labels[`${field.name}Label`] = unit.agencyName;
     } else {
@@ -102,6 +101,6 @@ export async function resolveIntake(ctx: AppContext, definition: WorkflowDefinit
     }
   }
   if (Object.keys(problems).length > 0) throw new AppError('VALIDATION_FAILED', 'Hồ sơ chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.', problems);
-  if (!found.has(unitId)) throw new AppError('INTERNAL_ERROR', `routing of ${definition.id} names unknown unit ${unitId}`);
+  if (!organisation.units.has(unitId)) throw new AppError('INTERNAL_ERROR', `routing of ${definition.id} names unknown unit ${unitId}`);
   return { ...base, labels };
 }

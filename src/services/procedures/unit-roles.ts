@@ -2,9 +2,9 @@
 // assignments in procedure_units, a procedure's own row winning over the '*' default. A `unit` value that is not a
 // role name is taken as a literal unit id: definitions stored before roles existed (procedure_versions) say `qlcl`,
 // and dossiers pinned to them go on being processed as they were.
-import type { Database, Db } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
 import { ownOrDefault, resolveUnitRole } from '../../db/repositories/administration.js';
-import { findRoleAssignments, type RoleAssignment } from '../../db/repositories/procedure-units.js';
+import type { RoleAssignment } from '../../db/repositories/procedure-units.js';
 import { AppError } from '../../errors.js';
 import { isUnitRole, type UnitRole } from '../../workflow/types.js';
 
@@ -25,11 +25,10 @@ export function procedureNotConfigured(role: UnitRole): AppError {
     { procedure: `Chưa phân công ${label}.` });
 }
 
-/** The assignment (with its unit's agency) of each of `roles` that has one — own row, else the default — in one query. */
-export async function assignmentsFor(
-  database: Pick<Database, 'query'>, procedureId: string, roles: readonly [UnitRole] | readonly [UnitRole, UnitRole],
-): Promise<Map<UnitRole, RoleAssignment>> {
-  const rows = await findRoleAssignments(database, procedureId, roles);
+/** The assignment (with its unit's agency) of each of `roles` that has one among `rows`: own row, else the default. */
+export function assignmentsAmong(
+  rows: readonly RoleAssignment[], procedureId: string, roles: readonly UnitRole[],
+): Map<UnitRole, RoleAssignment> {
   const found = new Map<UnitRole, RoleAssignment>();
   for (const role of roles) {
     const row = ownOrDefault(procedureId, (id) => rows.find((r) => r.role === role && r.procedureId === id));
