@@ -8,9 +8,12 @@ import { inArray, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app-context.js';
+import { vnDay } from '../../src/calendar/vn-time.js';
+import { formatDateVN } from '../../src/documents/format.js';
+import { formatTimeVN } from '../../src/services/results/one-stop-forms.js';
 import type { Db } from '../../src/db/client.js';
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
-import { findNotification, recordNotificationAttempt } from '../../src/db/repositories/notifications.js';
+import { findEventToAnnounce, findNotification, recordNotificationAttempt } from '../../src/db/repositories/notifications.js';
 import { markRelayedInBatch } from '../../src/db/repositories/outbox.js';
 import * as schema from '../../src/db/schema/index.js';
 import { outbox } from '../../src/db/schema/index.js';
@@ -87,6 +90,10 @@ describe('notify-citizen batch path', () => {
     expect(first!.to).toMatchObject({ value: [{ address: 'moi@example.test' }] });
     expect(first!.messageId).toBe(messageIdFor(env.config.publicUrl, fresh!.id, 1));
     expect(first!.text).toContain(fresh!.code);
+    // The times as the one-by-one path prints them (the batch read maps its own timestamps).
+    const announced = (await findEventToAnnounce(env.ctx.db, fresh!.id, 1))!;
+    expect(first!.text).toContain(`lúc ${formatTimeVN(announced.event.at)}.`);
+    expect(first!.text).toContain(`Ngày hẹn trả kết quả dự kiến: ${formatDateVN(vnDay(announced.dossier.dueAt!))}`);
     // No e-mail: an SMS (logged, no gateway here), recorded as such; no mail.
     expect(mailsFor(phoneOnly!.code)).toHaveLength(0);
     expect(await findNotification(env.ctx.db, phoneOnly!.id, 1)).toMatchObject({ channel: 'sms', recipient: '0912345678', sentAt: expect.any(Date) });
