@@ -89,3 +89,22 @@ export function parseVnTimestamp(value: string): Date | undefined {
   if (!m || !isIsoDay(`${m[1]}-${m[2]}-${m[3]}`)) return undefined;
   return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+07:00`);
 }
+
+/** From here on Vietnam's offset is fixed (before mid-1975 the South kept UTC+8): the text below is arithmetic. */
+const FIXED_OFFSET_FROM = Date.UTC(1976, 0, 1);
+const FIXED_OFFSET_UNTIL = Date.UTC(10_000, 0, 1);
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/**
+ * "dd/mm/yyyy" (and with `withTime` "HH:mm dd/mm/yyyy") on Vietnam clocks: the text Intl.DateTimeFormat('vi-VN',
+ * { timeZone: 'Asia/Ho_Chi_Minh', 2-digit day and month, numeric year[, 2-digit hour and minute] }) gives, without
+ * going through ICU — the pages draw several dates on every view and ICU's formatting is a measurable part of one
+ * (issue 15). Undefined outside 1976–9999 or for an invalid date: the caller asks Intl then.
+ */
+export function vnDateText(at: Date, withTime: boolean): string | undefined {
+  const ms = at.getTime();
+  if (!(ms >= FIXED_OFFSET_FROM && ms < FIXED_OFFSET_UNTIL)) return undefined;
+  const wall = new Date(ms + OFFSET_MS);
+  const day = `${pad2(wall.getUTCDate())}/${pad2(wall.getUTCMonth() + 1)}/${wall.getUTCFullYear()}`;
+  return withTime ? `${pad2(wall.getUTCHours())}:${pad2(wall.getUTCMinutes())} ${day}` : day;
+}

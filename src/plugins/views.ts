@@ -7,6 +7,7 @@ import view from '@fastify/view';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import Handlebars from 'handlebars';
+import { vnDateText } from '../calendar/vn-time.js';
 import { PROJECT_ROOT } from '../paths.js';
 
 export const viewsPlugin = fp(async (app: FastifyInstance, opts: { templatesDir: string; production: boolean }) => {
@@ -31,8 +32,15 @@ export const viewsPlugin = fp(async (app: FastifyInstance, opts: { templatesDir:
 function registerHelpers(engine: typeof Handlebars): void {
   const vn = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric' });
   const vnTime = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit', year: 'numeric' });
-  engine.registerHelper('date', (value: unknown) => (value ? vn.format(new Date(String(value))) : ''));
-  engine.registerHelper('dateTime', (value: unknown) => (value ? vnTime.format(new Date(String(value))) : ''));
+  // The arithmetic text first (calendar/vn-time.ts: the same text, without ICU's cost on every page view); Intl for
+  // what it does not cover (before 1976, invalid dates: Intl's RangeError stays the answer).
+  const format = (value: unknown, withTime: boolean) => {
+    if (!value) return '';
+    const at = new Date(String(value));
+    return vnDateText(at, withTime) ?? (withTime ? vnTime : vn).format(at);
+  };
+  engine.registerHelper('date', (value: unknown) => format(value, false));
+  engine.registerHelper('dateTime', (value: unknown) => format(value, true));
   engine.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   engine.registerHelper('json', (value: unknown) => new engine.SafeString(JSON.stringify(value).replaceAll('<', '\\u003c')));
 }
