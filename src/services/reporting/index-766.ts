@@ -230,7 +230,9 @@ export function publicPeriod(input: PublicPeriodInput, now = new Date()): Public
 
 /** How long a computed public summary is served before the queries run again. */
 export const PUBLIC_CACHE_MS = 5 * 60_000;
-const publicCache = new Map<string, { at: number; value: PublicIndex766 }>();
+// Per context, like the other caches (stats.ts, campaign-cache.ts): one process serves one database, but test files
+// that share a worker (vitest isolate: false) each have their own context and data for the same period.
+let publicCaches = new WeakMap<AppContext, Map<string, { at: number; value: PublicIndex766 }>>();
 
 export interface PublicIndex766 { departmentName: string; period: PublicPeriod; generatedAt: string; index766: Index766 }
 
@@ -242,6 +244,8 @@ export interface PublicIndex766 { departmentName: string; period: PublicPeriod; 
 export async function publicIndex766(ctx: AppContext, input: PublicPeriodInput, now = new Date()): Promise<PublicIndex766> {
   const period = publicPeriod(input, now);
   const key = `${period.from}|${period.to}`;
+  let publicCache = publicCaches.get(ctx);
+  if (!publicCache) publicCaches.set(ctx, (publicCache = new Map()));
   const cached = publicCache.get(key);
   if (cached && now.getTime() - cached.at < PUBLIC_CACHE_MS) return cached.value;
   const q: StatsQuery = { from: vnInstant(period.from, '00:00'), to: vnInstant(addDays(period.to, 1), '00:00'), now };
@@ -256,5 +260,5 @@ export async function publicIndex766(ctx: AppContext, input: PublicPeriodInput, 
 
 /** Tests change the data between two reads of the same period. */
 export function clearPublicIndexCache(): void {
-  publicCache.clear();
+  publicCaches = new WeakMap();
 }
