@@ -5,6 +5,8 @@
 // not send it twice. Anyone can file a dossier with any e-mail or phone, so what a citizen typed reaches the message
 // only as a short plain name (no links, no line breaks), staff comments only when written for the citizen
 // (history-events.ts), and the tracking token only in the e-mail's link fragment — never in an SMS.
+// This is the one-by-one path (the inline driver, a single queued job); a relayed batch runs through
+// notify-citizen-batch.ts, which builds and sends the same messages (composeCitizenMessage, sendCitizenMessage).
 import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import Handlebars from 'handlebars';
