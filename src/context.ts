@@ -27,7 +27,7 @@ export async function createContext(config: Config, log: Logger, role: ProcessRo
   // Files are checked before the database is touched: a broken workflow stops start-up with the file and name.
   const effects = createEffectRegistry();
   const workflows = loadWorkflowDir(config.workflowsDir, { templatesDir: config.templatesDir, effects: effects.names });
-  const database = await openDatabase(config.database);
+  const database = await openDatabase(config.database, { applicationName: `motcua-${role}` });
   const secret = config.appSecret ?? (await embeddedSecret(config.dataDir, 'app-secret'));
   const keySecret = config.keyEncryptionSecret ?? (await embeddedSecret(config.dataDir, 'key-encryption-secret'));
   const db = database.db;

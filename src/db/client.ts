@@ -34,20 +34,21 @@ export interface Database {
 
 export async function openDatabase(
   target: { kind: 'postgres'; url: string; max?: number } | { kind: 'pglite'; dir: string },
-  options: { migrate?: boolean } = {},
+  options: { migrate?: boolean; applicationName?: string } = {},
 ): Promise<Database> {
-  const database = target.kind === 'postgres' ? await openPostgres(target.url, target.max ?? 10) : await openPglite(target.dir);
+  const database = target.kind === 'postgres' ? await openPostgres(target.url, target.max ?? 10, options.applicationName) : await openPglite(target.dir);
   if (options.migrate ?? true) await database.migrate();
   return database;
 }
 
-async function openPostgres(url: string, max: number): Promise<Database> {
+async function openPostgres(url: string, max: number, applicationName = 'motcua'): Promise<Database> {
   // Before the first import of postgres.js: it is patched as it loads (postgres-fix.ts).
   registerPostgresFix();
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-  const client = postgres(url, { max, onnotice: () => {}, ...connectionDefaults(url) });
+  // Named in pg_stat_activity (motcua-server, motcua-worker): an operator, and bench:burst, tell whose backends work.
+  const client = postgres(url, { max, onnotice: () => {}, ...connectionDefaults(url), connection: { application_name: applicationName } });
   const db = drizzle(preparedStatements(client), { schema }) as unknown as Db;
   return {
     db,
