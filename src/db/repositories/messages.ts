@@ -18,13 +18,23 @@ export async function findMessage(db: Db, id: string): Promise<DossierMessageRow
   return row;
 }
 
-// Written out, not built per request: the dossier pages read it on every view (issue 15: the query builder's work
-// and garbage for this one select cost more than the rest of the page's model), so it goes through the raw client,
-// prepared once per connection. The latest $2 messages, oldest of them first, as whole rows; $3 null: nothing unread.
-const MESSAGES_AND_UNREAD_SQL = `select
-  (select json_agg(m order by m.created_at, m.id) from (select * from dossier_messages where dossier_id = $1
-    order by created_at desc, id desc limit $2) m) as messages,
-  exists (select 1 from dossier_messages u where u.dossier_id = $1 and u.author_kind = $3 and u.read_at is null) as unread`;
+/**
+ * SQL (written out, not built per request) for the dossier's latest `limit` messages, oldest of them first, as a
+ * JSON array of whole rows (null when none), `dossierId` and `limit` being SQL expressions: shared by the statement
+ * below and the dossier pages' one view statement (repositories/dossier-view.ts), which read them on every view.
+ */
+export const latestMessagesSql = (dossierId: string, limit: string) => `(select json_agg(m order by m.created_at, m.id) from
+  (select * from dossier_messages where dossier_id = ${dossierId} order by created_at desc, id desc limit ${limit}) m)`;
+/** SQL: whether any message of `author` (an SQL expression; null: false) on the dossier is still unread. */
+export const unreadMessagesSql = (dossierId: string, author: string) =>
+  `exists (select 1 from dossier_messages u where u.dossier_id = ${dossierId} and u.author_kind = ${author} and u.read_at is null)`;
+
+/** The JSON array of latestMessagesSql back to rows. */
+export const decodeMessages = (raw: unknown): DossierMessageRow[] => decodeRows<DossierMessageRow>(dossierMessages, raw);
+
+// Through the raw client, prepared once per connection: the query builder's work and garbage for this one select cost
+// more than the rest of a page's model did (issue 15).
+const MESSAGES_AND_UNREAD_SQL = `select ${latestMessagesSql('$1', '$2')} as messages, ${unreadMessagesSql('$1', '$3')} as unread`;
 
 /**
  * The dossier's latest `limit` messages, oldest of them first (dossier_messages_dossier_idx), and, in the same
@@ -33,7 +43,7 @@ const MESSAGES_AND_UNREAD_SQL = `select
  */
 export async function listMessagesAndUnread(database: Pick<Database, 'query'>, dossierId: string, limit: number, unreadAuthor: DossierMessageRow['authorKind'] | null): Promise<{ rows: DossierMessageRow[]; unread: boolean }> {
   const [row] = await database.query<{ messages: unknown; unread: boolean }>(MESSAGES_AND_UNREAD_SQL, [dossierId, limit, unreadAuthor]);
-  return { rows: decodeRows<DossierMessageRow>(dossierMessages, row?.messages ?? null), unread: row?.unread === true };
+  return { rows: decodeMessages(row?.messages ?? null), unread: row?.unread === true };
 }
 
 /**

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { DossierRow } from '../../db/repositories/dossiers.js';
+import type { LoadedMessages } from '../../db/repositories/dossier-view.js';
 import { insertMessage, listMessagesAndUnread, markMessagesRead, type DossierMessageRow } from '../../db/repositories/messages.js';
 import { insertOutbox } from '../../db/repositories/outbox.js';
 import { AppError, validationFailed } from '../../errors.js';
@@ -61,13 +62,21 @@ export async function readDossierMessages(ctx: AppContext, code: string, caller:
   return messagesOf(ctx, dossier, actor);
 }
 
-/** For the dossier pages, which have loaded the dossier for the caller already. */
-export async function messagesOf(ctx: Pick<AppContext, 'db' | 'database'>, dossier: Pick<DossierRow, 'id'>, actor: Actor): Promise<DossierMessages> {
+/** How many messages messagesOf lists: one more than shown tells whether earlier ones exist. */
+export const MESSAGES_LISTED = MESSAGES_SHOWN + 1;
+
+/**
+ * For the dossier pages, which have loaded the dossier for the caller already — and, with `loaded`, its latest
+ * MESSAGES_LISTED messages and unread flags in the same statement (dossierDetails' `messages` option).
+ */
+export async function messagesOf(ctx: Pick<AppContext, 'db' | 'database'>, dossier: Pick<DossierRow, 'id'>, actor: Actor, loaded?: LoadedMessages): Promise<DossierMessages> {
   const side = sideOf(actor);
   const other: MessageSide | null = side?.active ? (side.side === 'citizen' ? 'staff' : 'citizen') : null;
-  // One more than shown tells whether earlier ones exist. The receipt is written only when something is unread (most
-  // views of a page have nothing to mark), and the listed rows then show it as the UPDATE wrote it.
-  const { rows, unread } = await listMessagesAndUnread(ctx.database, dossier.id, MESSAGES_SHOWN + 1, other);
+  // The receipt is written only when something is unread (most views of a page have nothing to mark), and the
+  // listed rows then show it as the UPDATE wrote it.
+  const { rows, unread } = loaded
+    ? { rows: loaded.rows, unread: other !== null && loaded.unreadFrom[other] }
+    : await listMessagesAndUnread(ctx.database, dossier.id, MESSAGES_LISTED, other);
   const newest = rows.at(-1);
   if (other && unread && newest) {
     const at = new Date();

@@ -3,7 +3,7 @@
 // dossierDetails adds what pages draw from that same pinned definition, so no page looks a definition up itself.
 import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
-import { loadDossierViewRows } from '../../db/repositories/dossier-view.js';
+import { loadDossierViewRows, type LoadedMessages } from '../../db/repositories/dossier-view.js';
 import { findIssuedDocument, type IssuedDocumentRow } from '../../db/repositories/issued-documents.js';
 import { findStaffById } from '../../db/repositories/staff.js';
 import { AppError, dossierNotFound } from '../../errors.js';
@@ -36,16 +36,22 @@ export interface DossierDetails {
   actor: Actor;
   /** The citizen's satisfaction rating, read with the view (the page's survey panel); null when not rated. */
   surveyRating: string | null;
+  /** With `options.messages`: the conversation read in the same statement, for messagesOf (services/messages). */
+  messages?: LoadedMessages;
 }
 
 export async function dossierView(ctx: AppContext, code: string, caller: Caller): Promise<DossierView> {
   return (await dossierDetails(ctx, code, caller)).view;
 }
 
-export async function dossierDetails(ctx: AppContext, code: string, caller: Caller): Promise<DossierDetails> {
+/**
+ * `options.messages`: the pages draw the conversation too; its latest `messages` rows come in the same statement
+ * (one round trip fewer on every page view, issue 15).
+ */
+export async function dossierDetails(ctx: AppContext, code: string, caller: Caller, options: { messages?: number } = {}): Promise<DossierDetails> {
   // One statement reads the dossier and everything the view shows of it (repositories/dossier-view.ts); the access
   // check then needs no query for a tracking token. Unknown codes and wrong tokens stay the same 404 (access.ts).
-  const rows = await loadDossierViewRows(ctx.database, code);
+  const rows = await loadDossierViewRows(ctx.database, code, options);
   if (!rows) {
     await settleStaffBearer(caller);
     throw dossierNotFound();
@@ -73,7 +79,7 @@ export async function dossierDetails(ctx: AppContext, code: string, caller: Call
       .map((a) => a.name),
     // Staff who only see a dossier (handed on from their unit) have no roles on it.
     mayChangeTrackingToken: actor.kind === 'citizen' || (actor.kind === 'staff' && actor.roles.length > 0),
-    dossier, actor, surveyRating: rows.surveyRating,
+    dossier, actor, surveyRating: rows.surveyRating, messages: rows.messages,
   };
 }
 

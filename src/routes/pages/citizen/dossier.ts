@@ -8,7 +8,7 @@ import { AppError } from '../../../errors.js';
 import type { Caller } from '../../../services/access.js';
 import { adjustChoices, adjustmentSlots } from '../../../services/admissions/adjustment.js';
 import { remarkingLinkShown } from '../../../services/admissions/remarking.js';
-import { messagesOf, postDossierMessage } from '../../../services/messages/dossier-messages.js';
+import { MESSAGES_LISTED, messagesOf, postDossierMessage } from '../../../services/messages/dossier-messages.js';
 import { changeTrackingToken } from '../../../services/processing/change-tracking-token.js';
 import { performAction } from '../../../services/processing/perform-action.js';
 import { SURVEY_CRITERIA, submitSurvey, surveyStateOf } from '../../../services/reporting/survey.js';
@@ -27,10 +27,10 @@ export function dossierPages(app: FastifyInstance, ctx: AppContext): void {
   const messageLimit = messagePostLimiter(app, ctx);
   const page = async (request: FastifyRequest, code: string, caller: Caller, extra: CitizenDossierExtra = {}, messageForm: MessageFormState = {}) => {
     // One load and one access check (for a citizen, one read of their children): the rest takes what it loaded.
-    const details = await dossierDetails(ctx, code, caller);
+    const details = await dossierDetails(ctx, code, caller, { messages: MESSAGES_LISTED });
     const asStaff = request.caller.kind === 'staff';
     const [survey, messages, remarking, adjustment] = await Promise.all([
-      surveyStateOf(ctx, details.dossier, details.surveyRating), messagesOf(ctx, details.dossier, details.actor), !asStaff && remarkingLinkShown(ctx, details.dossier),
+      surveyStateOf(ctx, details.dossier, details.surveyRating), messagesOf(ctx, details.dossier, details.actor, details.messages), !asStaff && remarkingLinkShown(ctx, details.dossier),
       asStaff ? undefined : adjustmentSlots(ctx, details.dossier),
     ]);
     return citizenDossierModel(code, details, survey, asStaff, {

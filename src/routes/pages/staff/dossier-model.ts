@@ -9,7 +9,7 @@ import { optionsFor } from '../../../services/intake/routing.js';
 import { filingFactsOf, type FilingFacts } from '../../../services/intake/filing-facts.js';
 import { registerPrefills, type RegisterPrefill } from '../../../services/processing/master-register.js';
 import { pendingSignatures } from '../../../services/results/batch-sign.js';
-import { messagesOf, type DossierMessages } from '../../../services/messages/dossier-messages.js';
+import { MESSAGES_LISTED, messagesOf, type DossierMessages } from '../../../services/messages/dossier-messages.js';
 import { paymentPanel, type PaymentPanel } from '../../../services/payments/payment-ledger.js';
 import { dossierDetails, type DossierDetails } from '../../../services/viewing/dossier-view.js';
 import type { FieldOption } from '../../../workflow/types.js';
@@ -51,7 +51,7 @@ interface StaffDossierData {
 
 /** The service calls behind the page. */
 export async function loadStaffDossier(ctx: AppContext, code: string, caller: Caller): Promise<StaffDossierData> {
-  const details = await dossierDetails(ctx, code, caller);
+  const details = await dossierDetails(ctx, code, caller, { messages: MESSAGES_LISTED });
   const { view } = details;
   const dataOptions: Record<string, FieldOption[]> = {};
   for (const a of view.actions) for (const f of a.form?.fields ?? []) if (f.optionsFrom) dataOptions[f.name] = await optionsFor(ctx.db, f.optionsFrom);
@@ -60,7 +60,7 @@ export async function loadStaffDossier(ctx: AppContext, code: string, caller: Ca
     registerPrefills(ctx, code, caller, view.actions),
     caller.kind === 'staff' && !view.result ? pendingSignatures(ctx, caller).then((all) => all.find((p) => p.code === code), () => undefined) : undefined,
     // The dossier and the caller's access as dossierDetails loaded and checked them: not read again.
-    messagesOf(ctx, details.dossier, details.actor),
+    messagesOf(ctx, details.dossier, details.actor, details.messages),
     filingFactsOf(ctx, details.dossier),
     digitisedFromDossier(ctx, details.dossier.id),
     paymentPanel(ctx, details.dossier, details.actor, caller),
