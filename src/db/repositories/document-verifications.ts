@@ -1,6 +1,8 @@
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../client.js';
-import { documentVerifications } from '../schema/index.js';
+import type { Database, Db } from '../client.js';
+import { documentVerifications, issuedDocuments } from '../schema/index.js';
+import type { IssuedDocumentRow } from './issued-documents.js';
+import { decodeRows } from './json-rows.js';
 
 /** The stored verification of these exact bytes against these trust anchors (schema/results.ts), if any. */
 export async function findDocumentVerification(db: Db, sha256: string, anchors: string): Promise<Record<string, unknown> | undefined> {
@@ -12,4 +14,32 @@ export async function findDocumentVerification(db: Db, sha256: string, anchors: 
 /** First writer wins: two views verifying the same new file at once store the same answer. */
 export async function rememberDocumentVerification(db: Db, sha256: string, anchors: string, result: Record<string, unknown>): Promise<void> {
   await db.insert(documentVerifications).values({ sha256, anchors, result }).onConflictDoNothing();
+}
+
+// The QR code's page (/verify/:code?k=…) reads the dossier, its result and the result's stored verification on every
+// view: one statement written out, through the raw client (prepared once per connection), not three built ones.
+const RESULT_SUMMARY_SQL = `select d.id, d.code, d.procedure_version_id, row_to_json(i) as issued, v.result as verification
+  from dossiers d
+  left join issued_documents i on i.dossier_id = d.id and i.kind = 'result'
+  left join document_verifications v on v.sha256 = i.sha256 and v.anchors = $2
+  where d.code = $1`;
+
+export interface ResultSummaryRows {
+  dossier: { id: string; code: string; procedureVersionId: number };
+  /** The dossier's result, if issued. */
+  issued: IssuedDocumentRow | undefined;
+  /** The result's stored verification against `anchors` (findDocumentVerification), if any. */
+  verification: Record<string, unknown> | undefined;
+}
+
+/** The dossier with this code, its issued result and that result's stored verification against `anchors`, in one read. */
+export async function loadResultSummaryRows(database: Pick<Database, 'query'>, code: string, anchors: string): Promise<ResultSummaryRows | undefined> {
+  const [row] = await database.query<{ id: string; code: string; procedure_version_id: number; issued: unknown; verification: unknown }>(RESULT_SUMMARY_SQL, [code, anchors]);
+  if (!row) return undefined;
+  const verification = typeof row.verification === 'string' ? JSON.parse(row.verification) as Record<string, unknown> : row.verification as Record<string, unknown> | null;
+  return {
+    dossier: { id: row.id, code: row.code, procedureVersionId: row.procedure_version_id },
+    issued: row.issued === null ? undefined : decodeRows<IssuedDocumentRow>(issuedDocuments, [row.issued])[0],
+    verification: verification ?? undefined,
+  };
 }

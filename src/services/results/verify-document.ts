@@ -8,9 +8,8 @@ import { createHash, type X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AppContext } from '../../app-context.js';
-import { findDocumentVerification, rememberDocumentVerification } from '../../db/repositories/document-verifications.js';
-import { findDossierByCode, findDossierById } from '../../db/repositories/dossiers.js';
-import { findIssuedDocument } from '../../db/repositories/issued-documents.js';
+import { findDocumentVerification, loadResultSummaryRows, rememberDocumentVerification } from '../../db/repositories/document-verifications.js';
+import { findDossierById } from '../../db/repositories/dossiers.js';
 import { findIssuedBySha256Any } from '../../db/repositories/signing.js';
 import { AppError } from '../../errors.js';
 import { isVerificationKey } from '../access.js';
@@ -144,9 +143,11 @@ export async function verifyDocument(ctx: AppContext, pdf: Buffer, options: { ha
  */
 export async function issuedResultSummary(ctx: AppContext, code: string, key: string | undefined) {
   if (!key) return undefined;
-  const dossier = await findDossierByCode(ctx.db, code);
-  if (!dossier || !isVerificationKey(ctx.secret, dossier.id, key)) return undefined;
-  const issued = await findIssuedDocument(ctx.db, dossier.id, 'result');
+  // The dossier, its result and the result's stored verification in one read; nothing is told without the right key.
+  const anchors = trustAnchorsPem(ctx).fingerprint;
+  const rows = await loadResultSummaryRows(ctx.database, code, anchors);
+  if (!rows || !isVerificationKey(ctx.secret, rows.dossier.id, key)) return undefined;
+  const { dossier, issued } = rows;
   if (!issued) return { code: dossier.code, issued: false as const };
   const definition = await ctx.catalog.definitionFor(dossier.procedureVersionId);
   // The page still shows what was issued when the verifier is busy; it says so instead of listing the signatures.
@@ -154,9 +155,8 @@ export async function issuedResultSummary(ctx: AppContext, code: string, key: st
   let verificationUnavailable: string | undefined;
   try {
     // What was found when these bytes were first verified; the stored file is read only the first time.
-    const remembered = await findDocumentVerification(ctx.db, issued.sha256, trustAnchorsPem(ctx).fingerprint);
-    verification = remembered
-      ? remembered as unknown as VerificationResult
+    verification = rows.verification
+      ? rows.verification as unknown as VerificationResult
       : await verifyDocument(ctx, await ctx.files.read(ctx.db, issued.storageKey), { handOver: true });
   } catch (error) {
     if (!(error instanceof AppError) || (error.code !== 'SERVICE_UNAVAILABLE' && error.code !== 'VERIFICATION_TIMEOUT')) throw error;
