@@ -36,11 +36,12 @@ export async function createContext(config: Config, log: Logger, role: ProcessRo
 
   const adminData = new AdminData(db, log, config.adminRefreshMs);
   const organisation = { ...UNSET_ORGANISATION };
+  // Intake routes with units and role assignments read a few seconds at a time: a change drops that copy at once.
+  // Registered first: a later loader's failure stops the reload (AdminData.load), and dropping this copy cannot fail.
+  adminData.register('intake-routing', async () => forgetIntakeOrganisation(database));
   adminData.register('organisation', (d) => loadOrganisationInfo(d, organisation));
   adminData.register('calendar', loadCalendar);
   adminData.register('procedures', () => catalog.reload());
-  // Intake routes with units and role assignments read a few seconds at a time: a change drops that copy at once.
-  adminData.register('intake-routing', async () => forgetIntakeOrganisation(database));
 
   const files = createFileStorage(config.storage, log);
   const ctx = { config, database, db, catalog, signerKeys, log, secret, effects, adminData, organisation, files } as unknown as AppContext;

@@ -1,6 +1,7 @@
 // Admission intake reads the campaign and its schools from a per-process cache (services/admissions/campaign-cache.ts):
 // one read serves every filing for a few seconds, and a campaign saved by an administrator in this process is seen by
-// the next filing at once — a registration window closed through the API refuses the very next registration.
+// the next filing at once — a registration window closed through the API refuses the very next registration. Also:
+// the duplicate refusal in the embedded default, and the routing copy (intake/organisation-cache.ts) after a save.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgetIntakeCampaigns, intakeCampaign } from '../../src/services/admissions/campaign-cache.js';
@@ -47,5 +48,43 @@ describe('the campaign as admission intake reads it', () => {
     const late = await h.api.submit('admission-registration', registration('038311000002'), await uploads(DOCS));
     expect(late.status).toBe(422);
     expect(late.body.error.code).toBe('CAMPAIGN_CLOSED');
+  });
+});
+
+describe('one live registration per pupil, in the embedded default too', () => {
+  let e: Harness;
+  beforeAll(async () => { e = await startHarness('embedded', []); });
+  afterAll(async () => { await e?.env.close(); });
+
+  it('a second registration of the pupil is 409 DUPLICATE_REGISTRATION from the unique index (PGlite names it otherwise), never a 500', async () => {
+    const first = await e.api.submit('admission-registration', registration('038311000101'), await uploads(DOCS));
+    expect(first.status).toBe(201);
+    const again = await e.api.submit('admission-registration', { ...registration('038311000101'), parentPhone: '0912000999' }, await uploads(DOCS));
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('DUPLICATE_REGISTRATION');
+  });
+
+  it('one request sent twice at once with its Idempotency-Key: both answered with the same dossier', async () => {
+    const files = await uploads(DOCS); // the same bytes: the same request
+    const send = () => e.api.submit('admission-registration', registration('038311000102'), files, { 'idempotency-key': 'tuyen-sinh-102' });
+    const [a, b] = await Promise.all([send(), send()]);
+    // The one written is 201, the other the replay of it (200), whichever came first.
+    expect([a.status, b.status].sort(), JSON.stringify([a.body, b.body])).toEqual([200, 201]);
+    expect(a.body.code).toBe(b.body.code);
+  });
+});
+
+describe('routing after the unit roles are saved through the administration service', () => {
+  it('drops the copy intake routes with, at once in this process', async () => {
+    const { intakeOrganisation } = await import('../../src/services/intake/organisation-cache.js');
+    const { saveUnitRoles } = await import('../../src/services/administration/organisation.js');
+    const { staffCaller } = await import('../helpers/dossiers.js');
+    const database = h.env.ctx.database;
+    const before = await intakeOrganisation(database);
+    expect(before.assignments.some((a) => a.procedureId === 'diploma-copy' && a.role === 'office' && a.unitId === 'gdtrh')).toBe(false);
+    await saveUnitRoles(h.env.ctx, await staffCaller(h.env.ctx, 'admin'), { items: [{ procedureId: 'diploma-copy', role: 'office', unitId: 'gdtrh' }] });
+    const after = await intakeOrganisation(database);
+    expect(after).not.toBe(before);
+    expect(after.assignments).toContainEqual(expect.objectContaining({ procedureId: 'diploma-copy', role: 'office', unitId: 'gdtrh' }));
   });
 });

@@ -22,6 +22,7 @@ import type { Caller } from '../access.js';
 import { recordAudit } from '../audit/audit.js';
 import { UNIT_ROLE_LABELS } from '../procedures/unit-roles.js';
 import { administratorOf } from './administrator.js';
+import { forgetIntakeOrganisation } from '../intake/organisation-cache.js';
 import { readTableFile, type TableFile } from './table-file.js';
 
 // ---------------------------------------------------------------- shapes
@@ -386,6 +387,7 @@ export async function createUnit(ctx: AppContext, caller: Caller, input: unknown
     if (!(await insertUnit(tx, unit))) throw new AppError('UNIT_EXISTS', 'Mã đơn vị này đã có.', { id: 'Mã đơn vị này đã có.' });
     await recordAudit(tx, actor, 'organisation.unit_saved', unit.id, { created: true, ...unit });
   });
+  forgetIntakeOrganisation(ctx.database); // intake in this process routes with the change at once
   return readUnit(ctx, caller, values.id);
 }
 
@@ -425,6 +427,7 @@ export async function changeUnit(ctx: AppContext, caller: Caller, id: string, in
     if (Object.keys(stored).length > 0) await updateUnit(tx, id, stored);
     await recordAudit(tx, actor, 'organisation.unit_saved', id, { created: false, changes: stored });
   });
+  forgetIntakeOrganisation(ctx.database); // intake in this process routes with the change at once
   return readUnit(ctx, caller, id);
 }
 
@@ -514,6 +517,7 @@ export async function importUnits(ctx: AppContext, caller: Caller, file: TableFi
     await recordAudit(tx, actor, 'organisation.units_imported', file.fileName, { ...result, unitIds: rows.map(({ row }) => row.id) });
     return result;
   });
+  forgetIntakeOrganisation(ctx.database); // intake in this process routes with the change at once
   return outcome;
 }
 
@@ -592,6 +596,7 @@ export async function saveUnitRoles(ctx: AppContext, caller: Caller, input: unkn
       changes: changes.map((c) => ({ ...c, before: current.get(`${c.procedureId} ${c.role}`) ?? null })),
     });
   });
+  forgetIntakeOrganisation(ctx.database); // intake in this process routes with the change at once
   return readUnitRoles(ctx, caller);
 }
 

@@ -196,10 +196,13 @@ function emailKey(email: string): string {
 
 /** 429 RATE_LIMITED + Retry-After when the contact reached the intake's per-contact limit, counted over feedback. */
 async function checkFeedbackContactLimits(ctx: AppContext, contact: LimitedContact, now: Date): Promise<void> {
-  const found = await contactOverLimit(ctx, contact, async ({ email, phones }, windows) => ({
-    ...(email ? { email: await recentFeedbackByContact(ctx.db, { email }, windows) } : {}),
-    ...(phones ? { phone: await recentFeedbackByContact(ctx.db, { phones }, windows) } : {}),
-  }), now);
+  const found = await contactOverLimit(ctx, contact, async ({ email, phones }, windows) => {
+    const [byEmail, byPhone] = await Promise.all([
+      email ? recentFeedbackByContact(ctx.db, { email }, windows) : undefined,
+      phones ? recentFeedbackByContact(ctx.db, { phones }, windows) : undefined,
+    ]);
+    return { ...(byEmail ? { email: byEmail } : {}), ...(byPhone ? { phone: byPhone } : {}) };
+  }, now);
   if (!found) return;
   const note = 'Đã có nhiều phản ánh, kiến nghị được gửi gần đây với thông tin liên hệ này.';
   const fields: Record<string, string> = {};

@@ -90,8 +90,13 @@ export async function recordFiling(ctx: AppContext, f: ValidFiling): Promise<Rec
     documents,
     filing: f.filing ? { ...f.filing, possibleDuplicateOf: duplicate?.id ?? null } : undefined,
   }).catch(async (error: unknown) => {
-    // A pupil already registered in the campaign (one live registration each): the unique index refuses the second.
-    if (isUniqueViolation(error) && constraintOf(error) === LIVE_REGISTRATION_INDEX) throw await duplicateRegistrationOf(ctx.db, formData, filer);
+    // A pupil already registered in the campaign (one live registration each): the unique index refuses the second —
+    // unless this is the loser of a race of one request sent twice (same Idempotency-Key), which the caller answers
+    // with the winner's dossier. (With object storage the refused filing's uploads are left to the orphan sweep.)
+    if (isUniqueViolation(error) && constraintOf(error) === LIVE_REGISTRATION_INDEX
+      && !(f.idempotencyKey && await dossiers.findDossierByIdempotencyKey(ctx.db, f.idempotencyKey))) {
+      throw await duplicateRegistrationOf(ctx.db, formData, filer);
+    }
     // The orphan sweep took an upload before this statement claimed it: nothing was committed; filing again uploads anew.
     if (uploadClaimLost(error)) {
       ctx.log.error({ err: error }, 'intake lost its object-storage upload to the orphan sweep: nothing committed');
@@ -121,7 +126,9 @@ async function uploadDocuments(ctx: AppContext, documents: ValidFiling['document
 /** The unique index that keeps one live admission registration per pupil per campaign (migration 0016). */
 const LIVE_REGISTRATION_INDEX = 'dossiers_live_registration_uq';
 
+/** The violated constraint's name: `constraint_name` from postgres.js, `constraint` from PGlite (the embedded default). */
 function constraintOf(error: unknown): string | undefined {
-  const e = error as { constraint_name?: string; cause?: { constraint_name?: string } } | null;
-  return e?.constraint_name ?? e?.cause?.constraint_name;
+  type Named = { constraint_name?: string; constraint?: string };
+  const e = error as (Named & { cause?: Named }) | null;
+  return e?.constraint_name ?? e?.constraint ?? e?.cause?.constraint_name ?? e?.cause?.constraint;
 }
