@@ -4,6 +4,7 @@
 // that fails goes back to the outbox alone with the job's retry policy (the others of its batch are not held), and a
 // batch run again after a crash skips what was done and sends nothing twice (citizen_notifications: one per event).
 import type { AppContext } from '../app-context.js';
+import type { EventKey } from '../db/repositories/notifications.js';
 import { markDone, openRowsOfBatch, retryRowLater, type OutboxRow } from '../db/repositories/outbox.js';
 import { NOTIFY_CITIZEN_JOB } from '../services/notifications/notify-citizen.js';
 import { notifyCitizenBatch } from '../services/notifications/notify-citizen-batch.js';
@@ -27,7 +28,7 @@ export interface BatchOutcome { done: number[]; retried: number[]; failed: numbe
 
 /**
  * Runs a batch: one read of its open rows, their messages sent with the batch's database work done per batch
- * (services/notifications/notify-citizen-batch.ts: one read, one record, the sends a few at a time, one mark), then
+ * (services/notifications/notify-citizen-batch.ts: one read, one record, the sends a few at a time, each group's mark), then
  * the done rows marked in one statement. A crash before that mark only makes the rows run again, and a run again finds
  * each message recorded as sent and sends nothing. Throws only when the batch as a whole cannot run (database away):
  * then the queue retries it.
@@ -37,7 +38,7 @@ export async function runNotifyBatch(ctx: AppContext, { batch, ids }: NotifyBatc
   const outcome: BatchOutcome = { done: [], retried: [], failed: [] };
   const policy = retryPolicyOf(jobNamed(NOTIFY_CITIZEN_JOB));
   // A row whose payload is not a notify-citizen event runs alone through the registry (which refuses it for good).
-  const events: Array<{ row: OutboxRow; event: { dossierId: string; dossierVersion: number } }> = [];
+  const events: Array<{ row: OutboxRow; event: EventKey }> = [];
   const others: OutboxRow[] = [];
   for (const row of rows) {
     const parsed = row.job === NOTIFY_CITIZEN_JOB ? notifyCitizenJob.payload.safeParse(row.payload) : undefined;
@@ -48,6 +49,9 @@ export async function runNotifyBatch(ctx: AppContext, { batch, ids }: NotifyBatc
   const results = await notifyCitizenBatch(ctx, events.map((e) => e.event));
   for (const [i, result] of results.entries()) {
     if (result.ok) outcome.done.push(events[i]!.row.id);
+    // Another run is sending it: no attempt of this row failed. Left unfinished, it is that run's to mark done (the
+    // same batch run again) or the reconciler's to hand over again once this batch completes; a run then finds it sent.
+    else if (result.elsewhere) ctx.log.info({ job: NOTIFY_CITIZEN_JOB, outboxId: events[i]!.row.id, batch }, 'notification being sent by another run; row left to it');
     else failures.push({ row: events[i]!.row, error: result.error });
   }
   for (const row of others) {

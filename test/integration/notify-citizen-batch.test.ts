@@ -2,25 +2,27 @@
 // PostgreSQL and a local SMTP server: a batch's events read, recorded and marked sent in one statement each. What it
 // must keep of the one-by-one path: a message already sent does not leave again, one recorded but interrupted leaves
 // again with its record's Message-ID, an SMS when there is no e-mail, a refused recipient goes back to the outbox alone;
-// and the statements a batch sends do not grow with its size (counted on the driver, postgres.js `debug`).
+// each group of sends is marked sent before the next leaves (a run interrupted mid-batch and run again resends none of
+// it); an event another run records meanwhile is left to that run, no attempt counted; and the statements a batch
+// sends grow only by one mark per group of sends (counted on the driver, postgres.js `debug`).
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { inArray, sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AppContext } from '../../src/app-context.js';
 import { vnDay } from '../../src/calendar/vn-time.js';
 import { formatDateVN } from '../../src/documents/format.js';
 import { formatTimeVN } from '../../src/services/results/one-stop-forms.js';
 import type { Db } from '../../src/db/client.js';
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
-import { findEventToAnnounce, findNotification, recordNotificationAttempt } from '../../src/db/repositories/notifications.js';
+import { findEventsToAnnounce, findNotification, recordNotificationAttempts } from '../../src/db/repositories/notifications.js';
 import { markRelayedInBatch } from '../../src/db/repositories/outbox.js';
 import * as schema from '../../src/db/schema/index.js';
 import { outbox } from '../../src/db/schema/index.js';
 import { runNotifyBatch } from '../../src/jobs/notify-batch.js';
 import { closeMailer } from '../../src/notifications/mailer.js';
 import { submitDossier } from '../../src/services/intake/submit-dossier.js';
-import { notifyCitizenBatch } from '../../src/services/notifications/notify-citizen-batch.js';
+import { notifyCitizenBatch, SENDS_AT_ONCE } from '../../src/services/notifications/notify-citizen-batch.js';
 import { messageIdFor, notifyCitizen } from '../../src/services/notifications/notify-citizen.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { diplomaRequest } from '../helpers/dossiers.js';
@@ -31,9 +33,11 @@ const REFUSED = 'day.roi@example.test';
 
 let env: TestEnvironment;
 let mail: MailCatcher;
+/** Recipients the mail server answers only when their promise settles (a server hanging mid-batch). */
+const holding = new Map<string, () => Promise<void>>();
 
 beforeAll(async () => {
-  mail = await startMailCatcher({ refuses: (address) => address === REFUSED });
+  mail = await startMailCatcher({ refuses: (address) => address === REFUSED, holds: (address) => holding.get(address)?.() });
   env = await startTestEnvironment('production', { env: { SMTP_URL: `smtp://127.0.0.1:${mail.port}`, MAIL_FROM: 'Sở GD&ĐT <motcua@sogd.test>' } });
   // No relay: the filings' outbox rows stay for each test to run as it chooses.
   await env.ctx.jobs.close();
@@ -73,9 +77,9 @@ describe('notify-citizen batch path', () => {
     await notifyCitizen(env.ctx, sent!.id, 1);
     expect(mailsFor(sent!.code)).toHaveLength(1);
     // An earlier run recorded this one and stopped before the send (or before marking it): its Message-ID is the one to reuse.
-    await recordNotificationAttempt(env.ctx.database, {
+    await recordNotificationAttempts(env.ctx.database, [{
       dossierId: interrupted!.id, dossierVersion: 1, channel: 'email', recipient: 'do.dang@example.test', subject: 'earlier', messageId: '<earlier.attempt@motcua.test>',
-    });
+    }]);
 
     const events = [sent!, interrupted!, fresh!, phoneOnly!].map((d) => ({ dossierId: d.id, dossierVersion: 1 }));
     const outcomes = await notifyCitizenBatch(env.ctx, events);
@@ -91,7 +95,8 @@ describe('notify-citizen batch path', () => {
     expect(first!.messageId).toBe(messageIdFor(env.config.publicUrl, fresh!.id, 1));
     expect(first!.text).toContain(fresh!.code);
     // The times as the one-by-one path prints them (the batch read maps its own timestamps).
-    const announced = (await findEventToAnnounce(env.ctx.db, fresh!.id, 1))!;
+    const [announced] = await findEventsToAnnounce(env.ctx.database, [{ dossierId: fresh!.id, dossierVersion: 1 }]);
+    if (!announced) throw new Error('event not found');
     expect(first!.text).toContain(`lúc ${formatTimeVN(announced.event.at)}.`);
     expect(first!.text).toContain(`Ngày hẹn trả kết quả dự kiến: ${formatDateVN(vnDay(announced.dossier.dueAt!))}`);
     // No e-mail: an SMS (logged, no gateway here), recorded as such; no mail.
@@ -129,6 +134,82 @@ describe('notify-citizen batch path', () => {
     expect(await findNotification(env.ctx.db, refused.id, 1)).toMatchObject({ sentAt: null, messageId: messageIdFor(env.config.publicUrl, refused.id, 1) });
     for (const d of filed.filter((x) => x !== refused)) expect((await findNotification(env.ctx.db, d.id, 1))?.sentAt).toBeInstanceOf(Date);
   });
+
+  it('a run hanging after its first group of sends, run again meanwhile (a stalled batch, a crash), resends none of that group', async () => {
+    const filed = await file(Array.from({ length: SENDS_AT_ONCE + 2 }, (_, i) => `nhom.${i}@example.test`));
+    const firstGroup = filed.slice(0, SENDS_AT_ONCE);
+    const inFlight = filed.slice(SENDS_AT_ONCE);
+    // The mail server hangs on the second group's recipients (once each): the first run stops there, alive.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => { release = resolve; });
+    let reached!: () => void;
+    const allReached = new Promise<void>((resolve) => { reached = resolve; });
+    let waiting = inFlight.length;
+    for (const i of inFlight.keys()) {
+      const address = `nhom.${SENDS_AT_ONCE + i}@example.test`;
+      holding.set(address, () => {
+        holding.delete(address);
+        if (--waiting === 0) reached();
+        return released;
+      });
+    }
+    const events = filed.map((d) => ({ dossierId: d.id, dossierVersion: 1 }));
+    const firstRun = notifyCitizenBatch(env.ctx, events);
+    try {
+      await allReached;
+      // BullMQ runs the stalled batch again while the first run still lives (or a worker does after a crash).
+      expect(await notifyCitizenBatch(env.ctx, events)).toEqual(events.map(() => ({ ok: true })));
+      for (const d of filed) expect(mailsFor(d.code), d.code).toHaveLength(1);
+      for (const d of firstGroup) expect((await findNotification(env.ctx.db, d.id, 1))?.sentAt).toBeInstanceOf(Date);
+    } finally {
+      release();
+    }
+    expect(await firstRun).toEqual(events.map(() => ({ ok: true })));
+    for (const d of firstGroup) expect(mailsFor(d.code)).toHaveLength(1);
+    // Only the group in flight when the second run began left twice, each time under its one Message-ID.
+    for (const d of inFlight) {
+      expect(mailsFor(d.code).map((m) => m.messageId)).toEqual([messageIdFor(env.config.publicUrl, d.id, 1), messageIdFor(env.config.publicUrl, d.id, 1)]);
+    }
+  });
+
+  it('an event another run records while this run records it is left to that run: not sent here, its row not given back, no attempt counted', async () => {
+    if (env.config.database.kind !== 'postgres') throw new Error('production mode runs on PostgreSQL');
+    const [d] = await file(['song.song@example.test']);
+    const batch = await relayed([d!.id]);
+    // The other run: its record inserted, not yet committed, so this run's record statement waits on it.
+    const other = postgres(env.config.database.url, { max: 1, onnotice: () => {} });
+    try {
+      let inserted!: () => void;
+      const insertedYet = new Promise<void>((resolve) => { inserted = resolve; });
+      let commit!: () => void;
+      const committing = new Promise<void>((resolve) => { commit = resolve; });
+      const otherRun = other.begin(async (tx) => {
+        await tx`insert into citizen_notifications (dossier_id, dossier_version, channel, recipient, subject, message_id, sent_at)
+          values (${d!.id}, 1, 'email', 'song.song@example.test', null, '<other.run@motcua.test>', null)`;
+        inserted();
+        await committing;
+      });
+      await insertedYet;
+      const run = runNotifyBatch(env.ctx, batch);
+      try {
+        await vi.waitFor(async () => {
+          const [w] = await env.ctx.database.query<{ waiting: boolean }>(`select exists (select 1 from pg_stat_activity where datname = current_database()
+            and wait_event_type = 'Lock' and query like '%insert into citizen_notifications%') as waiting`, []);
+          expect(w?.waiting).toBe(true);
+        }, { timeout: 30_000, interval: 50 });
+      } finally {
+        commit();
+        await otherRun;
+      }
+      expect(await run).toEqual({ done: [], retried: [], failed: [] });
+      const [row] = await outboxRowsOf([d!.id]);
+      expect(row).toMatchObject({ attempts: 0, doneAt: null, failedAt: null, lastError: null });
+      expect(row!.relayedAt).toBeInstanceOf(Date);
+      expect(mailsFor(d!.code)).toHaveLength(0);
+    } finally {
+      await other.end({ timeout: 5 });
+    }
+  });
 });
 
 describe('statements per batch', () => {
@@ -159,11 +240,13 @@ describe('statements per batch', () => {
     return statements.filter((s) => !s.includes('pg_catalog.pg_type'));
   }
 
-  it('a batch of 12 sends the same five statements as a batch of 2: its rows, their events, the records, the sent mark, the done mark', async () => {
+  it('a batch of 12 sends the five statements of a batch of 2 (its rows, their events, the records, the sent mark, the done mark) and one sent mark more per further group of sends', async () => {
     await counted(1); // the agency's look-up, kept a minute per database client, is not the batch's work
     const small = await counted(2);
     const large = await counted(12);
     expect(small, small.join('\n---\n')).toHaveLength(5);
-    expect(large).toEqual(small);
+    const [rows, events, records, mark, done] = small;
+    expect(mark).toMatch(/update citizen_notifications/);
+    expect(large).toEqual([rows, events, records, ...Array.from({ length: Math.ceil(12 / SENDS_AT_ONCE) }, () => mark), done]);
   });
 });

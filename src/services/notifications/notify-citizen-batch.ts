@@ -1,6 +1,7 @@
 // A relayed batch of citizen notifications (jobs/notify-batch.ts) sent with the batch's database work done per batch:
 // one read of every event with its dossier and notification record, one statement recording every message before it
-// leaves, the sends a few at a time, one statement marking the sent ones. Run one by one (notifyCitizen), each message
+// leaves, the sends a few at a time, each group marked sent in one statement as soon as it has left (a crash, or
+// BullMQ running a stalled batch again while the first run lives, then resends at most the group in flight). Run one by one (notifyCitizen), each message
 // cost three round trips and a query-builder run — the worker spent about two thirds of an intake request's CPU per
 // registration on them (bench:burst). The guarantees are notifyCitizen's: recorded before it leaves, the same
 // Message-ID on a retry, nothing sent twice; the messages are the same (composeCitizenMessage). The rare events the
@@ -12,17 +13,21 @@ import {
 import { composeCitizenMessage, notifyCitizen, patiently, sendCitizenMessage, type CitizenMessage } from './notify-citizen.js';
 
 /** Messages of a batch sent at once (the pooled SMTP transport keeps up to five connections). */
-const SENDS_AT_ONCE = 5;
+export const SENDS_AT_ONCE = 5;
 
-/** Per event of the batch, in its order: sent (or already sent before), or the error that kept it from leaving. */
-export type NotifyOutcome = { ok: true } | { ok: false; error: unknown };
+/**
+ * Per event of the batch, in its order: sent (or already sent before), or the error that kept it from leaving.
+ * `elsewhere`: another run recorded the event while this one was recording it, and sends it — not a failure of this
+ * event, no attempt to count; its row is left to that run (or to the reconciler, which hands it over again).
+ */
+export type NotifyOutcome = { ok: true } | { ok: false; error: unknown; elsewhere?: true };
 
 const keyOf = (k: EventKey) => `${k.dossierId.toLowerCase()}/${k.dossierVersion}`;
 
 /**
  * Sends the messages of `events`. An event that fails (its rendering, its send) is reported alone and held by nothing
  * else; throws only when the batch as a whole cannot go on (the database away for its read, its record, or — after
- * waiting it out — its mark), and then nothing it reports was lost: a run again finds what was sent.
+ * waiting it out — a group's mark), and then nothing it reports was lost: a run again finds what was sent.
  */
 export async function notifyCitizenBatch(ctx: AppContext, events: EventKey[]): Promise<NotifyOutcome[]> {
   // One key once: the same event twice in a batch (a row relayed again) must not leave twice.
@@ -54,12 +59,13 @@ export async function notifyCitizenBatch(ctx: AppContext, events: EventKey[]): P
     const record = recorded.get(key);
     if (record?.sent) outcomes.set(key, { ok: true });
     else if (record?.recorded) toSend.push({ key, message, messageId: record.messageId });
+    else if (record) outcomes.set(key, { ok: false, error: new Error(`notification of ${key} recorded by another run`), elsewhere: true });
     else failed(key, new Error(`notification record of ${key} not found after recording it`));
   }
 
   // A few at a time: the SMTP transport's pool holds several connections, and one slow server answer should not hold
   // up the whole batch. A send that fails is that message's alone.
-  const sent: EventKey[] = [];
+  let sent: EventKey[] = [];
   const tasks: Array<() => Promise<void>> = [
     ...toSend.map(({ key, message, messageId }) => async () => {
       try {
@@ -79,9 +85,14 @@ export async function notifyCitizenBatch(ctx: AppContext, events: EventKey[]): P
       }
     }),
   ];
-  for (let i = 0; i < tasks.length; i += SENDS_AT_ONCE) await Promise.all(tasks.slice(i, i + SENDS_AT_ONCE).map((task) => task()));
-
-  // The messages have left: a database blip is waited out rather than failing (which would send them again).
-  await patiently(() => markNotificationsSent(ctx.database, sent));
+  for (let i = 0; i < tasks.length; i += SENDS_AT_ONCE) {
+    await Promise.all(tasks.slice(i, i + SENDS_AT_ONCE).map((task) => task()));
+    // This group has left: marked before the next leaves, so a run again (after a crash, or BullMQ's re-run of a
+    // stalled batch while this one still lives) finds it sent. A database blip is waited out rather than failing
+    // (which would send the group again).
+    const group = sent;
+    sent = [];
+    await patiently(() => markNotificationsSent(ctx.database, group));
+  }
   return events.map((e) => outcomes.get(keyOf(e)) ?? { ok: false, error: new Error(`notification of ${keyOf(e)} has no outcome`) });
 }
