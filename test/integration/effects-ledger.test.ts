@@ -8,7 +8,7 @@ import { eq, sql } from 'drizzle-orm';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
-import { findNotification, recordNotificationAttempt } from '../../src/db/repositories/notifications.js';
+import { findNotification, recordNotificationAttempts } from '../../src/db/repositories/notifications.js';
 import { insertOutbox, listForDossier } from '../../src/db/repositories/outbox.js';
 import { outbox } from '../../src/db/schema/index.js';
 import { BullmqDriver } from '../../src/jobs/bullmq.js';
@@ -174,10 +174,10 @@ describe('effects ledger (BullMQ)', () => {
     await env.ctx.db.execute(sql`update dossiers set applicant_email = 'mai@example.test' where id = ${dossier.id}`);
     await env.ctx.db.execute(sql`delete from citizen_notifications where dossier_id = ${dossier.id} and dossier_version = 2`);
     // A first attempt was recorded, then the process died before it could say "sent".
-    await recordNotificationAttempt(env.ctx.database, {
+    await recordNotificationAttempts(env.ctx.database, [{
       dossierId: dossier.id, dossierVersion: 2, channel: 'email', recipient: 'mai@example.test', subject: null,
       messageId: messageIdFor(env.config.publicUrl, dossier.id, 2),
-    });
+    }]);
     await notifyCitizen(env.ctx, dossier.id, 2);
     await notifyCitizen(env.ctx, dossier.id, 2);
     const id = messageIdFor(env.config.publicUrl, dossier.id, 2);

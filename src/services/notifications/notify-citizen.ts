@@ -15,7 +15,7 @@ import type { AppContext } from '../../app-context.js';
 import * as dossiers from '../../db/repositories/dossiers.js';
 import { findEventByVersion } from '../../db/repositories/forms.js';
 import {
-  findEventToAnnounce, findNotification, markNotificationSent, recordNotificationAttempt,
+  findEventsToAnnounce, findNotification, markNotificationsSent, recordNotificationAttempts,
   type AnnouncedDossier, type AnnouncedEvent, type EventKey, type NotificationAttempt,
 } from '../../db/repositories/notifications.js';
 import { findAgency } from '../../db/repositories/staff.js';
@@ -104,8 +104,10 @@ export function unaccented(text: string): string {
 }
 
 export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierVersion: number): Promise<void> {
-  const found = await findEventToAnnounce(ctx.db, dossierId, dossierVersion);
-  if (found?.sentAt) return;
+  // The batch path's statements with one key (db/repositories/notifications.ts): one read, one record, one mark.
+  const key = { dossierId, dossierVersion };
+  const [found] = await findEventsToAnnounce(ctx.database, [key]);
+  if (found?.record?.sentAt) return;
   if (!found) {
     // Rare (a dossier deleted, an event missing): the step-by-step reads say which.
     if ((await findNotification(ctx.db, dossierId, dossierVersion))?.sentAt) return;
@@ -113,13 +115,25 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
     if (!gone) throw new AppError('DOSSIER_NOT_FOUND', `dossier ${dossierId} is gone`);
     if (!await findEventByVersion(ctx.db, dossierId, dossierVersion)) throw new AppError('INTERNAL_ERROR', `no event for ${gone.code} v${dossierVersion}`);
   }
-  const { dossier, event } = found ?? await refetch(ctx, dossierId, dossierVersion);
-  const message = await composeCitizenMessage(ctx, { dossierId, dossierVersion }, dossier, event);
+  const { dossier, event } = found ?? await refetch(ctx, key);
+  const message = await composeCitizenMessage(ctx, key, dossier, event);
   // Recorded before it leaves, sent, then marked sent: a crash or a database blip between the two only ever
   // resends the same message with the same Message-ID, which mail systems recognise as one.
-  const attempt = await recordNotificationAttempt(ctx.database, message.attempt);
-  await sendCitizenMessage(ctx, message, attempt.messageId);
-  await patiently(() => markNotificationSent(ctx.database, dossierId, dossierVersion));
+  const [recorded] = await recordNotificationAttempts(ctx.database, [message.attempt]);
+  const record = recorded?.recorded ? recorded : await recordedByAnotherRun(ctx, key);
+  if (record.sent) return;
+  await sendCitizenMessage(ctx, message, record.messageId);
+  await patiently(() => markNotificationsSent(ctx.database, [key]));
+}
+
+/**
+ * Rare: another run recorded the event after this one's record statement began (which then neither inserts nor sees
+ * it). A fresh read sees it: sent, or the Message-ID to send under — the same message, not a second one.
+ */
+async function recordedByAnotherRun(ctx: AppContext, { dossierId, dossierVersion }: EventKey): Promise<{ sent: boolean; messageId: string | null }> {
+  const row = await findNotification(ctx.db, dossierId, dossierVersion);
+  if (!row) throw new Error('notification record vanished');
+  return { sent: row.sentAt !== null, messageId: row.messageId };
 }
 
 /**
@@ -195,9 +209,9 @@ export async function sendCitizenMessage(ctx: AppContext, message: CitizenMessag
 }
 
 /** The dossier and event after the joined read found nothing but the step-by-step reads found both (they raced a write). */
-async function refetch(ctx: AppContext, dossierId: string, dossierVersion: number) {
-  const found = await findEventToAnnounce(ctx.db, dossierId, dossierVersion);
-  if (!found) throw new AppError('INTERNAL_ERROR', `no event for dossier ${dossierId} v${dossierVersion}`);
+async function refetch(ctx: AppContext, key: EventKey) {
+  const [found] = await findEventsToAnnounce(ctx.database, [key]);
+  if (!found) throw new AppError('INTERNAL_ERROR', `no event for dossier ${key.dossierId} v${key.dossierVersion}`);
   return found;
 }
 
