@@ -270,10 +270,11 @@ export class BullmqDriver implements JobDriver {
   }
 
   /**
-   * A row relayed in a batch and not done. A batch that completed has marked each of its rows done or given it back —
-   * except a row whose message another run was recording at the same moment, which it leaves alone — so one still here
-   * (left alone, its mark lost), or a batch vanished or failed in the queue, is handed over again: the per-event record
-   * makes running it twice send nothing twice. Alive (waiting, active…): looked at again after the lease.
+   * A row relayed in a batch and not done. A batch that completed has marked each of its rows done or given it back
+   * (a row whose message another run was recording at the same moment too: handed back without an attempt counted), so
+   * one still here (its mark or give-back lost: a crash, the database away), or a batch vanished or failed in the
+   * queue, is a fault and handed over again: the per-event record makes running it twice send nothing twice. Alive
+   * (waiting, active…): looked at again after the lease.
    */
   private async checkBatched(row: OutboxRow, batch: string): Promise<void> {
     const queue = this.queue(NOTIFY_BATCH_QUEUE);

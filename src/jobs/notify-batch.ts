@@ -5,7 +5,7 @@
 // batch run again after a crash skips what was done and sends nothing twice (citizen_notifications: one per event).
 import type { AppContext } from '../app-context.js';
 import type { EventKey } from '../db/repositories/notifications.js';
-import { markDone, openRowsOfBatch, retryRowLater, type OutboxRow } from '../db/repositories/outbox.js';
+import { handBackLater, markDone, openRowsOfBatch, retryRowLater, type OutboxRow } from '../db/repositories/outbox.js';
 import { NOTIFY_CITIZEN_JOB } from '../services/notifications/notify-citizen.js';
 import { notifyCitizenBatch } from '../services/notifications/notify-citizen-batch.js';
 import { notifyCitizenJob } from './notify-citizen.js';
@@ -46,12 +46,13 @@ export async function runNotifyBatch(ctx: AppContext, { batch, ids }: NotifyBatc
     else others.push(row);
   }
   const failures: Array<{ row: OutboxRow; error: unknown }> = [];
+  const elsewhere: number[] = [];
   const results = await notifyCitizenBatch(ctx, events.map((e) => e.event));
   for (const [i, result] of results.entries()) {
     if (result.ok) outcome.done.push(events[i]!.row.id);
-    // Another run is sending it: no attempt of this row failed. Left unfinished, it is that run's to mark done (the
-    // same batch run again) or the reconciler's to hand over again once this batch completes; a run then finds it sent.
-    else if (result.elsewhere) ctx.log.info({ job: NOTIFY_CITIZEN_JOB, outboxId: events[i]!.row.id, batch }, 'notification being sent by another run; row left to it');
+    // Another run is sending it: no attempt of this row failed. Handed straight back to the outbox (below) rather than
+    // left unfinished — which only the reconciler's fault path would pick up, after the lease, removing this batch job.
+    else if (result.elsewhere) elsewhere.push(events[i]!.row.id);
     else failures.push({ row: events[i]!.row, error: result.error });
   }
   for (const row of others) {
@@ -65,7 +66,7 @@ export async function runNotifyBatch(ctx: AppContext, { batch, ids }: NotifyBatc
   // allSettled: a row whose give-back failed (database away) must not keep the others from being given back or the
   // done rows from being marked; the batch then fails as a whole and BullMQ runs it again.
   const errors: unknown[] = [];
-  for (const result of await Promise.allSettled(failures.map(({ row, error }) => giveBack(row, error)))) {
+  for (const result of await Promise.allSettled([...failures.map(({ row, error }) => giveBack(row, error)), handBackElsewhere()])) {
     if (result.status === 'rejected') errors.push(result.reason);
   }
   await markDone(ctx.database, outcome.done);
@@ -78,5 +79,15 @@ export async function runNotifyBatch(ctx: AppContext, { batch, ids }: NotifyBatc
     ctx.log.warn({ err: error, job: row.job, outboxId: row.id, attemptsMade }, retryAt ? 'notification failed, will retry' : 'notification failed for good');
     await retryRowLater(ctx.db, row.id, error instanceof Error ? error.message : String(error), retryAt);
     (retryAt ? outcome.retried : outcome.failed).push(row.id);
+  }
+
+  // Due again after the job's first retry delay (time for the other run to send and mark it), no attempt counted: run
+  // again, each finds its message sent (done) or recorded under the other run's Message-ID (sent under it if that run
+  // died). Counted as retried: back in the outbox to run later.
+  async function handBackElsewhere(): Promise<void> {
+    if (elsewhere.length === 0) return;
+    ctx.log.info({ job: NOTIFY_CITIZEN_JOB, outboxIds: elsewhere, batch }, 'notification being recorded by another run; row handed back to run again shortly');
+    await handBackLater(ctx.database, elsewhere, batch, 'notification recorded by another run at the same moment', policy.baseDelayMs);
+    outcome.retried.push(...elsewhere);
   }
 }

@@ -3,7 +3,7 @@
 // must keep of the one-by-one path: a message already sent does not leave again, one recorded but interrupted leaves
 // again with its record's Message-ID, an SMS when there is no e-mail, a refused recipient goes back to the outbox alone;
 // each group of sends is marked sent before the next leaves (a run interrupted mid-batch and run again resends none of
-// it); an event another run records meanwhile is left to that run, no attempt counted; and the statements a batch
+// it); an event another run records meanwhile goes back to the outbox, no attempt counted; and the statements a batch
 // sends grow only by one mark per group of sends (counted on the driver, postgres.js `debug`).
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { inArray, sql } from 'drizzle-orm';
@@ -172,7 +172,7 @@ describe('notify-citizen batch path', () => {
     }
   });
 
-  it('an event another run records while this run records it is left to that run: not sent here, its row not given back, no attempt counted', async () => {
+  it('an event another run records while this run records it is handed back to the outbox: not sent here, due again shortly, no attempt counted; run again, it leaves under the other run\'s Message-ID', async () => {
     if (env.config.database.kind !== 'postgres') throw new Error('production mode runs on PostgreSQL');
     const [d] = await file(['song.song@example.test']);
     const batch = await relayed([d!.id]);
@@ -190,6 +190,7 @@ describe('notify-citizen batch path', () => {
         await committing;
       });
       await insertedYet;
+      const started = Date.now();
       const run = runNotifyBatch(env.ctx, batch);
       try {
         await vi.waitFor(async () => {
@@ -201,11 +202,20 @@ describe('notify-citizen batch path', () => {
         commit();
         await otherRun;
       }
-      expect(await run).toEqual({ done: [], retried: [], failed: [] });
+      expect(await run).toEqual({ done: [], retried: batch.ids, failed: [] });
       const [row] = await outboxRowsOf([d!.id]);
-      expect(row).toMatchObject({ attempts: 0, doneAt: null, failedAt: null, lastError: null });
-      expect(row!.relayedAt).toBeInstanceOf(Date);
+      // Back with the relay (relayed_at cleared), not failed, no attempt counted.
+      expect(row).toMatchObject({ attempts: 0, doneAt: null, failedAt: null, relayedAt: null });
+      expect(row!.lastError).toMatch(/another run/);
+      // Due again shortly: later than now (the other run gets time to send and mark it), well before the 60 s
+      // hand-over lease markRelayedInBatch set (which only the reconciler's fault path would have waited out).
+      expect(row!.availableAt.getTime()).toBeGreaterThan(started);
+      expect(row!.availableAt.getTime()).toBeLessThan(started + 30_000);
       expect(mailsFor(d!.code)).toHaveLength(0);
+      // The other run died before sending: run again, the row finds the record and sends under its Message-ID.
+      const again = await relayed([d!.id]);
+      expect(await runNotifyBatch(env.ctx, again)).toEqual({ done: again.ids, retried: [], failed: [] });
+      expect(mailsFor(d!.code).map((m) => m.messageId)).toEqual(['<other.run@motcua.test>']);
     } finally {
       await other.end({ timeout: 5 });
     }

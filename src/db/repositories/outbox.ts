@@ -173,3 +173,17 @@ export async function retryRowLater(db: Db, id: number, error: string, retryAt: 
       : { attempts: sql`${outbox.attempts} + 1`, lastError: error.slice(0, 2000), failedAt: new Date() })
     .where(and(eq(outbox.id, id), isNull(outbox.doneAt)));
 }
+
+/**
+ * Rows of a batch whose messages another run was recording at the same moment (jobs/notify-batch.ts): back to the
+ * relay, due after `delayMs`, WITHOUT counting an attempt — nothing of theirs failed. Run again, each finds its message
+ * sent (done) or recorded under the other run's Message-ID (sent under it, if that run died). Only rows still open and
+ * still this batch's: one the reconciler has meanwhile handed over in another batch is that batch's. Constant SQL.
+ */
+export async function handBackLater(database: Pick<Database, 'query'>, ids: number[], batch: string, reason: string, delayMs: number): Promise<void> {
+  if (ids.length === 0) return;
+  await database.query(`update outbox set relayed_at = null, available_at = now() + ($4::int * interval '1 millisecond'),
+    last_error = $3::text
+    where id = any($1::bigint[]) and done_at is null and failed_at is null and payload ->> 'relayBatch' = $2::text`,
+  [ids, batch, reason.slice(0, 2000), delayMs]);
+}

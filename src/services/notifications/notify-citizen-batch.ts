@@ -18,7 +18,8 @@ export const SENDS_AT_ONCE = 5;
 /**
  * Per event of the batch, in its order: sent (or already sent before), or the error that kept it from leaving.
  * `elsewhere`: another run recorded the event while this one was recording it, and sends it — not a failure of this
- * event, no attempt to count; its row is left to that run (or to the reconciler, which hands it over again).
+ * event, no attempt to count; its row goes straight back to the outbox to run again shortly (jobs/notify-batch.ts),
+ * and then finds the message sent, or recorded under the other run's Message-ID.
  */
 export type NotifyOutcome = { ok: true } | { ok: false; error: unknown; elsewhere?: true };
 
