@@ -3,7 +3,8 @@
 // must keep of the one-by-one path: a message already sent does not leave again, one recorded but interrupted leaves
 // again with its record's Message-ID, an SMS when there is no e-mail, a refused recipient goes back to the outbox alone;
 // each group of sends is marked sent before the next leaves (a run interrupted mid-batch and run again resends none of
-// it); an event another run records meanwhile goes back to the outbox, no attempt counted; and the statements a batch
+// it); an event another run records meanwhile goes back to the outbox, no attempt counted (the one-by-one path throws
+// to be retried rather than send it too); and the statements a batch
 // sends grow only by one mark per group of sends (counted on the driver, postgres.js `debug`).
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { inArray, sql } from 'drizzle-orm';
@@ -20,6 +21,7 @@ import { markRelayedInBatch } from '../../src/db/repositories/outbox.js';
 import * as schema from '../../src/db/schema/index.js';
 import { outbox } from '../../src/db/schema/index.js';
 import { runNotifyBatch } from '../../src/jobs/notify-batch.js';
+import { isPermanentFailure } from '../../src/jobs/registry.js';
 import { closeMailer } from '../../src/notifications/mailer.js';
 import { submitDossier } from '../../src/services/intake/submit-dossier.js';
 import { notifyCitizenBatch, SENDS_AT_ONCE } from '../../src/services/notifications/notify-citizen-batch.js';
@@ -69,6 +71,43 @@ async function relayed(dossierIds: string[]): Promise<{ batch: string; ids: numb
   const batch = `test-${Math.random().toString(36).slice(2)}`;
   await markRelayedInBatch(env.ctx.database, ids, batch, 60_000);
   return { batch, ids };
+}
+
+/**
+ * Runs `run` while another run holds its record of the dossier's version-1 message inserted, not yet committed (so
+ * `run`'s record statement waits on it), then lets that run commit without sending — as if it died before sending.
+ * Returns how `run` settled.
+ */
+async function whileAnotherRunRecords<T>(dossierId: string, email: string, run: () => Promise<T>): Promise<PromiseSettledResult<T>> {
+  if (env.config.database.kind !== 'postgres') throw new Error('production mode runs on PostgreSQL');
+  const other = postgres(env.config.database.url, { max: 1, onnotice: () => {} });
+  try {
+    let inserted!: () => void;
+    const insertedYet = new Promise<void>((resolve) => { inserted = resolve; });
+    let commit!: () => void;
+    const committing = new Promise<void>((resolve) => { commit = resolve; });
+    const otherRun = other.begin(async (tx) => {
+      await tx`insert into citizen_notifications (dossier_id, dossier_version, channel, recipient, subject, message_id, sent_at)
+        values (${dossierId}, 1, 'email', ${email}, null, '<other.run@motcua.test>', null)`;
+      inserted();
+      await committing;
+    });
+    await insertedYet;
+    const settled = Promise.allSettled([run()]).then(([result]) => result!);
+    try {
+      await vi.waitFor(async () => {
+        const [w] = await env.ctx.database.query<{ waiting: boolean }>(`select exists (select 1 from pg_stat_activity where datname = current_database()
+          and wait_event_type = 'Lock' and query like '%insert into citizen_notifications%') as waiting`, []);
+        expect(w?.waiting).toBe(true);
+      }, { timeout: 30_000, interval: 50 });
+    } finally {
+      commit();
+      await otherRun;
+    }
+    return await settled;
+  } finally {
+    await other.end({ timeout: 5 });
+  }
 }
 
 describe('notify-citizen batch path', () => {
@@ -173,52 +212,38 @@ describe('notify-citizen batch path', () => {
   });
 
   it('an event another run records while this run records it is handed back to the outbox: not sent here, due again shortly, no attempt counted; run again, it leaves under the other run\'s Message-ID', async () => {
-    if (env.config.database.kind !== 'postgres') throw new Error('production mode runs on PostgreSQL');
     const [d] = await file(['song.song@example.test']);
     const batch = await relayed([d!.id]);
-    // The other run: its record inserted, not yet committed, so this run's record statement waits on it.
-    const other = postgres(env.config.database.url, { max: 1, onnotice: () => {} });
-    try {
-      let inserted!: () => void;
-      const insertedYet = new Promise<void>((resolve) => { inserted = resolve; });
-      let commit!: () => void;
-      const committing = new Promise<void>((resolve) => { commit = resolve; });
-      const otherRun = other.begin(async (tx) => {
-        await tx`insert into citizen_notifications (dossier_id, dossier_version, channel, recipient, subject, message_id, sent_at)
-          values (${d!.id}, 1, 'email', 'song.song@example.test', null, '<other.run@motcua.test>', null)`;
-        inserted();
-        await committing;
-      });
-      await insertedYet;
-      const started = Date.now();
-      const run = runNotifyBatch(env.ctx, batch);
-      try {
-        await vi.waitFor(async () => {
-          const [w] = await env.ctx.database.query<{ waiting: boolean }>(`select exists (select 1 from pg_stat_activity where datname = current_database()
-            and wait_event_type = 'Lock' and query like '%insert into citizen_notifications%') as waiting`, []);
-          expect(w?.waiting).toBe(true);
-        }, { timeout: 30_000, interval: 50 });
-      } finally {
-        commit();
-        await otherRun;
-      }
-      expect(await run).toEqual({ done: [], retried: batch.ids, failed: [] });
-      const [row] = await outboxRowsOf([d!.id]);
-      // Back with the relay (relayed_at cleared), not failed, no attempt counted.
-      expect(row).toMatchObject({ attempts: 0, doneAt: null, failedAt: null, relayedAt: null });
-      expect(row!.lastError).toMatch(/another run/);
-      // Due again shortly: later than now (the other run gets time to send and mark it), well before the 60 s
-      // hand-over lease markRelayedInBatch set (which only the reconciler's fault path would have waited out).
-      expect(row!.availableAt.getTime()).toBeGreaterThan(started);
-      expect(row!.availableAt.getTime()).toBeLessThan(started + 30_000);
-      expect(mailsFor(d!.code)).toHaveLength(0);
-      // The other run died before sending: run again, the row finds the record and sends under its Message-ID.
-      const again = await relayed([d!.id]);
-      expect(await runNotifyBatch(env.ctx, again)).toEqual({ done: again.ids, retried: [], failed: [] });
-      expect(mailsFor(d!.code).map((m) => m.messageId)).toEqual(['<other.run@motcua.test>']);
-    } finally {
-      await other.end({ timeout: 5 });
-    }
+    const started = Date.now();
+    const run = await whileAnotherRunRecords(d!.id, 'song.song@example.test', () => runNotifyBatch(env.ctx, batch));
+    expect(run).toEqual({ status: 'fulfilled', value: { done: [], retried: batch.ids, failed: [] } });
+    const [row] = await outboxRowsOf([d!.id]);
+    // Back with the relay (relayed_at cleared), not failed, no attempt counted.
+    expect(row).toMatchObject({ attempts: 0, doneAt: null, failedAt: null, relayedAt: null });
+    expect(row!.lastError).toMatch(/another run/);
+    // Due again shortly: later than now (the other run gets time to send and mark it), well before the 60 s
+    // hand-over lease markRelayedInBatch set (which only the reconciler's fault path would have waited out).
+    expect(row!.availableAt.getTime()).toBeGreaterThan(started);
+    expect(row!.availableAt.getTime()).toBeLessThan(started + 30_000);
+    expect(mailsFor(d!.code)).toHaveLength(0);
+    // The other run died before sending: run again, the row finds the record and sends under its Message-ID.
+    const again = await relayed([d!.id]);
+    expect(await runNotifyBatch(env.ctx, again)).toEqual({ done: again.ids, retried: [], failed: [] });
+    expect(mailsFor(d!.code).map((m) => m.messageId)).toEqual(['<other.run@motcua.test>']);
+  });
+
+  it('the one-by-one path, meeting a record another run made meanwhile and not yet marked sent, sends nothing and throws to be retried; retried, it leaves under that run\'s Message-ID', async () => {
+    const [d] = await file(['song.le@example.test']);
+    const run = await whileAnotherRunRecords(d!.id, 'song.le@example.test', () => notifyCitizen(env.ctx, d!.id, 1));
+    expect(run.status).toBe('rejected');
+    const error = (run as PromiseRejectedResult).reason;
+    expect(String(error)).toMatch(/another run/);
+    expect(isPermanentFailure(error)).toBe(false);
+    expect(mailsFor(d!.code)).toHaveLength(0);
+    // The other run died before sending: the retry finds its record and sends under its Message-ID, once.
+    await notifyCitizen(env.ctx, d!.id, 1);
+    await notifyCitizen(env.ctx, d!.id, 1);
+    expect(mailsFor(d!.code).map((m) => m.messageId)).toEqual(['<other.run@motcua.test>']);
   });
 });
 

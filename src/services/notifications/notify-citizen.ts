@@ -7,6 +7,9 @@
 // (history-events.ts), and the tracking token only in the e-mail's link fragment — never in an SMS.
 // This is the one-by-one path (the inline driver, a single queued job); a relayed batch runs through
 // notify-citizen-batch.ts, which builds and sends the same messages (composeCitizenMessage, sendCitizenMessage).
+// Both leave a message another run was recording at the same moment to that run: here the job throws a retryable
+// error and, retried later, finds the message sent, or — the other run died before sending — sends it under the
+// Message-ID that run recorded (the record exists then, so this run's record statement sees it).
 import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import Handlebars from 'handlebars';
@@ -120,20 +123,23 @@ export async function notifyCitizen(ctx: AppContext, dossierId: string, dossierV
   // Recorded before it leaves, sent, then marked sent: a crash or a database blip between the two only ever
   // resends the same message with the same Message-ID, which mail systems recognise as one.
   const [recorded] = await recordNotificationAttempts(ctx.database, [message.attempt]);
-  const record = recorded?.recorded ? recorded : await recordedByAnotherRun(ctx, key);
-  if (record.sent) return;
-  await sendCitizenMessage(ctx, message, record.messageId);
+  if (recorded?.sent) return;
+  if (!recorded?.recorded) {
+    // Rare: another run recorded the event after this one's record statement began (which then neither inserts nor
+    // sees it). That run is sending it: sending here too could be a second message (an SMS has no Message-ID to tell
+    // them apart). Done if a fresh read finds it sent; otherwise retried, as the batch path hands such a row back.
+    if (await sentByAnotherRun(ctx, key)) return;
+    throw new Error(`notification of ${dossierId}/${dossierVersion} recorded by another run, not yet sent; retried later`);
+  }
+  await sendCitizenMessage(ctx, message, recorded.messageId);
   await patiently(() => markNotificationsSent(ctx.database, [key]));
 }
 
-/**
- * Rare: another run recorded the event after this one's record statement began (which then neither inserts nor sees
- * it). A fresh read sees it: sent, or the Message-ID to send under — the same message, not a second one.
- */
-async function recordedByAnotherRun(ctx: AppContext, { dossierId, dossierVersion }: EventKey): Promise<{ sent: boolean; messageId: string | null }> {
+/** A fresh read of a record another run made while this one was recording it: has that run marked it sent? */
+async function sentByAnotherRun(ctx: AppContext, { dossierId, dossierVersion }: EventKey): Promise<boolean> {
   const row = await findNotification(ctx.db, dossierId, dossierVersion);
   if (!row) throw new Error('notification record vanished');
-  return { sent: row.sentAt !== null, messageId: row.messageId };
+  return row.sentAt !== null;
 }
 
 /**
