@@ -84,6 +84,21 @@ describe('GET /verify/:code', () => {
     const page = await env.app.inject({ method: 'GET', url: `/ho-so/${encodeURIComponent(code)}`, cookies: { motcua_track: Buffer.from(JSON.stringify([{ code, token }])).toString('base64url') } });
     expect(page.body.replaceAll('&#x3D;', '=')).toContain(`href="${link}"`);
   });
+  it('a wrong key is answered before the trust anchors are read: an unreadable TRUST_ANCHORS file is no 500 for it', async () => {
+    const config = env.ctx.config as { trustAnchorsFile?: string };
+    const before = config.trustAnchorsFile;
+    const generic = (await get('/verify/KHONG-CO')).body;
+    config.trustAnchorsFile = '/nonexistent/motcua-anchors.pem';
+    try {
+      const wrong = await get(`/verify/${encodeURIComponent(code)}?k=${'A'.repeat(16)}`);
+      expect(wrong.statusCode).toBe(200);
+      expect(wrong.body).toBe(generic);
+      // The key's holder does reach the anchors (so the case above proves the order, not a file nobody reads).
+      expect((await get(`/verify/${encodeURIComponent(code)}?k=${key}`)).statusCode).toBe(500);
+    } finally {
+      config.trustAnchorsFile = before;
+    }
+  });
 });
 
 describe('checking a file', () => {

@@ -18,28 +18,31 @@ export async function rememberDocumentVerification(db: Db, sha256: string, ancho
 
 // The QR code's page (/verify/:code?k=…) reads the dossier, its result and the result's stored verification on every
 // view: one statement written out, through the raw client (prepared once per connection), not three built ones.
-const RESULT_SUMMARY_SQL = `select d.id, d.code, d.procedure_version_id, row_to_json(i) as issued, v.result as verification
+// Every stored verification of the result, by trust-anchor fingerprint (one per trust list the file was verified
+// against: a few at most): the caller picks its own only after the key checks, so a request with a wrong key reads
+// no trust anchors (services/results/verify-document.ts issuedResultSummary).
+const RESULT_SUMMARY_SQL = `select d.id, d.code, d.procedure_version_id, row_to_json(i) as issued,
+    (select jsonb_object_agg(v.anchors, v.result) from document_verifications v where v.sha256 = i.sha256) as verifications
   from dossiers d
   left join issued_documents i on i.dossier_id = d.id and i.kind = 'result'
-  left join document_verifications v on v.sha256 = i.sha256 and v.anchors = $2
   where d.code = $1`;
 
 export interface ResultSummaryRows {
   dossier: { id: string; code: string; procedureVersionId: number };
   /** The dossier's result, if issued. */
   issued: IssuedDocumentRow | undefined;
-  /** The result's stored verification against `anchors` (findDocumentVerification), if any. */
-  verification: Record<string, unknown> | undefined;
+  /** The result's stored verification against the trust anchors of fingerprint `anchors` (findDocumentVerification), if any. */
+  verificationFor(anchors: string): Record<string, unknown> | undefined;
 }
 
-/** The dossier with this code, its issued result and that result's stored verification against `anchors`, in one read. */
-export async function loadResultSummaryRows(database: Pick<Database, 'query'>, code: string, anchors: string): Promise<ResultSummaryRows | undefined> {
-  const [row] = await database.query<{ id: string; code: string; procedure_version_id: number; issued: unknown; verification: unknown }>(RESULT_SUMMARY_SQL, [code, anchors]);
+/** The dossier with this code, its issued result and that result's stored verifications, in one read. */
+export async function loadResultSummaryRows(database: Pick<Database, 'query'>, code: string): Promise<ResultSummaryRows | undefined> {
+  const [row] = await database.query<{ id: string; code: string; procedure_version_id: number; issued: unknown; verifications: unknown }>(RESULT_SUMMARY_SQL, [code]);
   if (!row) return undefined;
-  const verification = typeof row.verification === 'string' ? JSON.parse(row.verification) as Record<string, unknown> : row.verification as Record<string, unknown> | null;
+  const verifications = (typeof row.verifications === 'string' ? JSON.parse(row.verifications) : row.verifications) as Record<string, Record<string, unknown>> | null;
   return {
     dossier: { id: row.id, code: row.code, procedureVersionId: row.procedure_version_id },
     issued: row.issued === null ? undefined : decodeRows<IssuedDocumentRow>(issuedDocuments, [row.issued])[0],
-    verification: verification ?? undefined,
+    verificationFor: (anchors) => (verifications && Object.hasOwn(verifications, anchors) ? verifications[anchors] : undefined),
   };
 }

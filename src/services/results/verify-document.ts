@@ -47,7 +47,9 @@ export function trustAnchors(ctx: AppContext): X509Certificate[] {
   // The demo CA is trusted wherever it exists (embedded default, tests that seed demo staff); a production
   // deployment has none unless someone seeded demo data into it.
   if (existsSync(demoCa)) anchors.push(...parseCertificates(readFileSync(demoCa, 'utf8')));
-  if (anchors.length > 0) anchorCache.set(key, anchors);
+  // Cached even when empty: with no anchors configured, each QR page view must not look for the demo CA again
+  // (existsSync per request). A demo CA created after the first look is trusted from the next start.
+  anchorCache.set(key, anchors);
   return anchors;
 }
 
@@ -143,9 +145,10 @@ export async function verifyDocument(ctx: AppContext, pdf: Buffer, options: { ha
  */
 export async function issuedResultSummary(ctx: AppContext, code: string, key: string | undefined) {
   if (!key) return undefined;
-  // The dossier, its result and the result's stored verification in one read; nothing is told without the right key.
-  const anchors = trustAnchorsPem(ctx).fingerprint;
-  const rows = await loadResultSummaryRows(ctx.database, code, anchors);
+  // The dossier, its result and the result's stored verifications in one read, and the key checked before anything
+  // else is read or told: a wrong key must not reach the trust anchors (an unreadable TRUST_ANCHORS file would turn
+  // it into a 500).
+  const rows = await loadResultSummaryRows(ctx.database, code);
   if (!rows || !isVerificationKey(ctx.secret, rows.dossier.id, key)) return undefined;
   const { dossier, issued } = rows;
   if (!issued) return { code: dossier.code, issued: false as const };
@@ -155,8 +158,10 @@ export async function issuedResultSummary(ctx: AppContext, code: string, key: st
   let verificationUnavailable: string | undefined;
   try {
     // What was found when these bytes were first verified; the stored file is read only the first time.
-    verification = rows.verification
-      ? rows.verification as unknown as VerificationResult
+    // (An unreadable trust list here is no busy verifier: rethrown below, a 500 for the key's holder only.)
+    const stored = rows.verificationFor(trustAnchorsPem(ctx).fingerprint);
+    verification = stored
+      ? stored as unknown as VerificationResult
       : await verifyDocument(ctx, await ctx.files.read(ctx.db, issued.storageKey), { handOver: true });
   } catch (error) {
     if (!(error instanceof AppError) || (error.code !== 'SERVICE_UNAVAILABLE' && error.code !== 'VERIFICATION_TIMEOUT')) throw error;
