@@ -1,9 +1,9 @@
 // A relayed batch of citizen notifications (jobs/notify-batch.ts) sent with the batch's database work done per batch:
 // one read of every event with its dossier and notification record, one statement recording every message before it
 // leaves, the sends a few at a time, each group marked sent in one statement as soon as it has left (a crash, or
-// BullMQ running a stalled batch again while the first run lives, then resends at most the group in flight). Run one by one (notifyCitizen), each message
-// cost three round trips and a query-builder run — the worker spent about two thirds of an intake request's CPU per
-// registration on them (bench:burst). The guarantees are notifyCitizen's: recorded before it leaves, the same
+// BullMQ running a stalled batch again while the first run lives, then resends at most the group in flight). Run one
+// by one (notifyCitizen), each message cost three round trips and a query-builder run — the worker spent about two
+// thirds of an intake request's CPU per registration on them (bench:burst). The guarantees are notifyCitizen's: recorded before it leaves, the same
 // Message-ID on a retry, nothing sent twice; the messages are the same (composeCitizenMessage). The rare events the
 // batch read does not find (a dossier deleted, an event missing) run alone through notifyCitizen, which says which.
 import type { AppContext } from '../../app-context.js';
