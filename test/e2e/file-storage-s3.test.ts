@@ -148,6 +148,35 @@ describe('the orphan protocol', () => {
     expect(await fileRow(key)).toBeUndefined();
   });
 
+  it('filings at once each claim their own uploads; one whose upload was swept is a 503 alone, the others are written', async () => {
+    const lost = await makePdf('Tải lên bị dọn, nộp cùng lúc với hồ sơ khác');
+    const files = env.ctx.files;
+    files.put = async (db, uploads) => {
+      const records = await Object.getPrototypeOf(files).put.call(files, db, uploads);
+      // The sweep's work for this one upload only (the others of the batch are still unclaimed and must stay).
+      for (const upload of uploads.filter((u) => u.data.equals(lost))) {
+        await env.ctx.db.delete(storedFileUploads).where(eq(storedFileUploads.key, upload.key));
+        await files.objectStore().delete(upload.key);
+      }
+      return records;
+    };
+    let responses;
+    try {
+      const scans = await Promise.all([1, 2, 3, 4, 5].map((n) => makePdf(`Bản quét ${n}`)));
+      responses = await Promise.all([...scans.slice(0, 2), lost, ...scans.slice(2)].map((pdf) => file(pdf)));
+    } finally {
+      delete (files as { put?: unknown }).put;
+    }
+    expect(responses.map((r) => r.statusCode)).toEqual([201, 201, 503, 201, 201, 201]);
+    for (const response of responses.filter((r) => r.statusCode === 201)) {
+      const dossier = (await findDossierByCode(env.ctx.db, (response.json() as { code: string }).code))!;
+      const [document] = await listDocuments(env.ctx.db, dossier.id);
+      expect(await fileRow(document!.storageKey)).toMatchObject({ location: 's3', data: null });
+      expect(await uploadRow(document!.storageKey)).toBeUndefined();
+      expect((await objectBytes(document!.storageKey))?.length).toBe(document!.sizeBytes);
+    }
+  });
+
   it('an intake whose upload the sweep took before its statement ran is a 503 and commits nothing', async () => {
     const dossiersBefore = (await env.ctx.db.select({ n: count() }).from(dossiers))[0]!.n;
     const filesBefore = (await env.ctx.db.select({ n: count() }).from(storedFiles))[0]!.n;

@@ -2,12 +2,17 @@
 // adds a round trip to the season's first morning fails here instead of silently slowing every registration. Counted
 // exactly on the driver (postgres.js `debug`) around the real intake service, on a context whose database client
 // reports every statement. No timing is asserted; bench/admission-burst.ts measures the time.
+// Concurrent filings share those statements (db/coalesce.ts): many registrations at once take far fewer statements
+// than one each, every dossier is still whole (its documents with the right bytes, its event, its outbox row), and a
+// filing refused in a batch — a pupil twice, one Idempotency-Key twice, a row the statement cannot write — fails
+// exactly as it would alone while the others of its batch are written.
+import { createHash, randomUUID } from 'node:crypto';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app-context.js';
 import type { Db } from '../../src/db/client.js';
-import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
+import { findDossierByCode, insertSubmission, type NewSubmission } from '../../src/db/repositories/dossiers.js';
 import * as schema from '../../src/db/schema/index.js';
 import { AppError } from '../../src/errors.js';
 import { intakeOrganisation } from '../../src/services/intake/organisation-cache.js';
@@ -46,10 +51,11 @@ const registration = (n: number) => ({
   choice1: 'thpt-lam-son', choice2: 'thpt-dao-duy-tu', priority: 'none',
 });
 
+const documents = () => ['birthCertificate', 'residenceProof', 'schoolRecord'].map((fieldName) => ({ fieldName, fileName: `${fieldName}.pdf`, data: pdf }));
+
 async function register(n: number) {
-  const files = ['birthCertificate', 'residenceProof', 'schoolRecord'].map((fieldName) => ({ fieldName, fileName: `${fieldName}.pdf`, data: pdf }));
   statements = [];
-  const outcome = await submitDossier(ctx, { procedureId: 'admission-registration', data: registration(n), files }).then(
+  const outcome = await submitDossier(ctx, { procedureId: 'admission-registration', data: registration(n), files: documents() }).then(
     (filed) => ({ filed, error: undefined }), (error: unknown) => ({ filed: undefined, error }));
   // postgres.js reads the array types once on each new connection: not the filing's work.
   return { ...outcome, statements: statements.filter((s) => !s.includes('pg_catalog.pg_type')) };
@@ -95,5 +101,96 @@ describe('statements per admission registration', () => {
     const reread = await intakeOrganisation(database);
     expect(reread).not.toBe(cached);
     expect(reread.units.get('thpt-lam-son')?.kind).toBe('school_office');
+  });
+});
+
+const batchRegistration = (n: number) => ({
+  campaign: 'ts10-demo', grade: '10', pupilName: `Lê Minh Anh ${n}`, pupilIdNumber: `03831300${String(n).padStart(4, '0')}`,
+  pupilBirthDate: '2011-04-20', pupilGender: 'male', residence: 'Phường Ba Đình, TP Thanh Hóa', previousSchool: 'THCS Trần Mai Ninh',
+  parentName: 'Lê Văn Hùng', parentPhone: `0913${String(n).padStart(6, '0')}`, parentEmail: `cha${n}@example.vn`,
+  choice1: 'thpt-lam-son', choice2: 'thpt-dao-duy-tu', priority: 'none',
+});
+
+
+const file = (data: Record<string, unknown>, idempotencyKey?: string) =>
+  submitDossier(ctx, { procedureId: 'admission-registration', data, files: documents(), idempotencyKey });
+
+const count = (pattern: RegExp) => statements.filter((s) => pattern.test(s)).length;
+
+describe('intake batching', () => {
+  it('writes 40 registrations filed at once in far fewer statements, each dossier whole', async () => {
+    statements = [];
+    const filed = await Promise.all(Array.from({ length: 40 }, (_, i) => file(batchRegistration(i + 1))));
+    // One statement per batch, not per filing: the inserts, the day numbers, the contact counts, the roster look-ups.
+    expect(count(/insert into dossiers/)).toBeLessThan(40);
+    expect(count(/dossier_code_counters/)).toBeLessThan(40);
+    expect(count(/applicant_email/)).toBeLessThan(40);
+    expect(count(/admission_roster/)).toBeLessThan(40);
+    expect(new Set(filed.map((f) => f.code)).size).toBe(40);
+
+    const rows = await client<{ code: string; documents: number; bytes_ok: number; events: number; outbox: number; pupil: string }[]>`
+      select d.code, d.form_data->>'pupilIdNumber' as pupil,
+        (select count(*)::int from dossier_documents dd where dd.dossier_id = d.id) as documents,
+        (select count(*)::int from dossier_documents dd join stored_files f on f.key = dd.storage_key
+          where dd.dossier_id = d.id and f.sha256 = dd.sha256 and encode(sha256(f.data), 'hex') = ${createHash('sha256').update(pdf).digest('hex')}) as bytes_ok,
+        (select count(*)::int from dossier_events e where e.dossier_id = d.id and e.action = 'submit' and e.dossier_version = 1) as events,
+        (select count(*)::int from outbox o where o.job = 'notify-citizen' and o.payload->>'dossierId' = d.id::text) as outbox
+      from dossiers d where d.code in ${client(filed.map((f) => f.code))}`;
+    expect(rows).toHaveLength(40);
+    for (const row of rows) expect(row).toMatchObject({ documents: 3, bytes_ok: 3, events: 1, outbox: 1 });
+    // Each code names its own pupil's dossier (the codes were handed out in the batch's order, not shuffled).
+    const byCode = new Map(rows.map((r) => [r.code, r.pupil]));
+    filed.forEach((f, i) => expect(byCode.get(f.code)).toBe(batchRegistration(i + 1).pupilIdNumber));
+  });
+
+  it('refuses a pupil filed twice at once as alone — one dossier, DUPLICATE_REGISTRATION — and writes the others, no stray file', async () => {
+    const [before] = await client<{ n: number }[]>`select count(*)::int as n from stored_files`;
+    const forms = Array.from({ length: 20 }, (_, i) => batchRegistration(100 + i));
+    forms.push({ ...batchRegistration(105), parentPhone: '0913999105', parentEmail: 'me105@example.vn' });
+    const outcomes = await Promise.allSettled(forms.map((form) => file(form)));
+    const refused = outcomes.filter((o) => o.status === 'rejected');
+    expect(refused).toHaveLength(1);
+    expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(AppError);
+    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'DUPLICATE_REGISTRATION' });
+    // Which of the two pupils-105 lost is the race's; the other nineteen pupils are each written once.
+    const [pupils] = await client<{ n: number }[]>`
+      select count(distinct form_data->>'pupilIdNumber')::int as n from dossiers where form_data->>'pupilIdNumber' like '038313000%' and form_data->>'pupilIdNumber' >= '038313000100'`;
+    expect(pupils!.n).toBe(20);
+    const [after] = await client<{ n: number }[]>`select count(*)::int as n from stored_files`;
+    expect(after!.n - before!.n).toBe(3 * 20);
+  });
+
+  it('answers one request sent twice at once with its Idempotency-Key with the same dossier, written once', async () => {
+    const key = randomUUID();
+    const form = batchRegistration(200);
+    const outcomes = await Promise.all([file(form, key), file(batchRegistration(201)), file(form, key), file(batchRegistration(202))]);
+    expect(outcomes[0]!.code).toBe(outcomes[2]!.code);
+    const [rows] = await client<{ n: number }[]>`select count(*)::int as n from dossiers where idempotency_key = ${key}`;
+    expect(rows!.n).toBe(1);
+    expect(new Set(outcomes.map((o) => o.code)).size).toBe(3);
+  });
+
+  it('fails only the filing its statement cannot write (an unknown procedure version); the rest of the batch is written', async () => {
+    const model = await findDossierByCode(env.ctx.db, (await file(batchRegistration(300))).code);
+    const submission = (n: number, procedureVersionId = model!.procedureVersionId): NewSubmission => ({
+      id: randomUUID(), codePrefix: `${model!.agencyCode}-BATCH-`, agencyCode: model!.agencyCode, day: 'batch-test',
+      procedureId: 'admission-registration', procedureVersionId, unitId: model!.unitId, status: 'submitted',
+      formData: { campaign: 'batch-test', pupilIdNumber: `batch-${n}` },
+      applicant: { name: `Người nộp ${n}`, email: null, phone: null, address: null, idNumber: null },
+      channel: 'online', idempotencyKey: null, requestHash: null, submittedAt: new Date(), dueAt: new Date(Date.now() + 86_400_000),
+      documents: [{ documentKey: 'birthCertificate', fileName: 'a.pdf', mimeType: 'application/pdf', sizeBytes: pdf.length,
+        sha256: createHash('sha256').update(pdf).digest('hex'), uploadedBy: 'citizen', data: pdf }],
+    });
+    statements = [];
+    const outcomes = await Promise.allSettled([1, 2, 3, 4, 5, 6].map((n) => insertSubmission(ctx.database, submission(n, n === 4 ? 987_654 : undefined))));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((outcomes[3] as PromiseRejectedResult).reason).toMatchObject({ code: '23503' });
+    const [written] = await client<{ n: number; files: number }[]>`
+      select count(*)::int as n, (select count(*)::int from dossier_documents dd join stored_files f on f.key = dd.storage_key
+        join dossiers d2 on d2.id = dd.dossier_id where d2.form_data->>'campaign' = 'batch-test') as files
+      from dossiers where form_data->>'campaign' = 'batch-test'`;
+    expect(written).toEqual({ n: 5, files: 5 });
+    // The batch was tried once together, then each of its filings alone.
+    expect(count(/insert into dossiers/)).toBeGreaterThan(6);
   });
 });

@@ -2,6 +2,7 @@
 // per campaign, keyed by (campaign, pupil ID), read and written in the caller's transaction.
 import { and, asc, count, eq, gte, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, Db } from '../client.js';
+import { coalesce, perDatabase } from '../coalesce.js';
 import { admissionCampaigns, admissionRoster } from '../schema/index.js';
 import { rowsOf } from './outbox.js';
 
@@ -38,19 +39,34 @@ export async function findRosterRow(db: Db, campaignId: string, pupilIdNumber: s
 }
 
 /**
- * The intake check's one statement: the pupil's birth date on the campaign's roster (null when absent) and whether
- * the campaign has a roster at all. Both are probes of the primary key (campaign first).
+ * The intake check's question: the pupil's birth date on the campaign's roster (null when absent) and whether the
+ * campaign has a roster at all — both probes of the primary key (campaign first). Every admission filing asks, so
+ * concurrent filings share one statement (db/coalesce.ts), a constant prepared text without the query builder.
  */
-export async function rosterBirthDate(
+export function rosterBirthDate(
   database: Pick<Database, 'query'>, campaignId: string, pupilIdNumber: string,
 ): Promise<{ hasRoster: boolean; birthDate: string | null }> {
-  // A constant prepared text, not the query builder: every admission filing runs it (bench:burst).
-  const [row] = await database.query<{ has_roster: boolean; birth_date: string | null }>(`
-    SELECT EXISTS (SELECT 1 FROM admission_roster WHERE campaign_id = $1::text) AS has_roster,
-           (SELECT birth_date FROM admission_roster WHERE campaign_id = $1::text AND pupil_id_number = $2::text) AS birth_date`,
-  [campaignId, pupilIdNumber]);
-  return { hasRoster: row?.has_roster === true, birthDate: row?.birth_date ?? null };
+  return coalescedRosterLookup(database, { campaignId, pupilIdNumber });
 }
+
+type RosterQuestion = { campaignId: string; pupilIdNumber: string };
+type RosterAnswer = { hasRoster: boolean; birthDate: string | null };
+
+const coalescedRosterLookup = perDatabase((database: Pick<Database, 'query'>) => coalesce<RosterQuestion, RosterAnswer>(async (batch) => {
+  const rows = await database.query<{ ord: number; has_roster: boolean; birth_date: string | null }>(ROSTER_BIRTH_DATES_SQL,
+    [JSON.stringify(batch.map((q, ord) => ({ ord, campaign_id: q.campaignId, pupil_id_number: q.pupilIdNumber })))]);
+  const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));
+  return batch.map((_, i) => {
+    const row = byOrd.get(i);
+    return { status: 'fulfilled', value: { hasRoster: row?.has_roster === true, birthDate: row?.birth_date ?? null } };
+  });
+}, { maxInFlight: 2, maxBatch: 64 }));
+
+const ROSTER_BIRTH_DATES_SQL = `
+  SELECT q.ord,
+         EXISTS (SELECT 1 FROM admission_roster WHERE campaign_id = q.campaign_id) AS has_roster,
+         (SELECT birth_date FROM admission_roster WHERE campaign_id = q.campaign_id AND pupil_id_number = q.pupil_id_number) AS birth_date
+  FROM json_to_recordset($1::json) AS q(ord int, campaign_id text, pupil_id_number text)`;
 
 export async function updateRosterRow(
   db: Db, campaignId: string, pupilIdNumber: string,

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database, Db } from '../client.js';
+import { coalesce, perDatabase } from '../coalesce.js';
 import { newFileKey, type FileRecord } from './files.js';
 import { dossierDocuments, dossierEvents, dossiers, type DossierChannel } from '../schema/index.js';
 
@@ -12,7 +13,7 @@ export type NewDossierEvent = typeof dossierEvents.$inferInsert;
 
 export interface NewSubmission {
   id: string;
-  /** `{agency}-{yyMMdd}-`: the sequence number is appended inside the statement. */
+  /** `{agency}-{yyMMdd}-`: the day's sequence number (at least four digits) is appended once taken. */
   codePrefix: string;
   agencyCode: string;
   day: string;
@@ -57,51 +58,90 @@ export interface SubmissionFiling {
 }
 
 /**
- * Intake in two statements: take the day's next sequence number for the agency (takeDossierNumber, its own short
- * transaction), then insert the dossier with its code, its documents (metadata and bytes), its `submit` event and its
- * outbox rows in ONE statement (hence atomic without BEGIN/COMMIT, and one round trip). Codes are unique but may have
- * gaps: a failed insert (a racing Idempotency-Key or pupil, a crash) does not give its number back. Documents travel
- * as one JSON parameter so the SQL text (a prepared statement) does not vary with their number.
+ * Intake in two statements: take the day's next sequence numbers for the agency (its own short transaction), then
+ * insert the dossiers with their codes, documents (metadata and bytes), `submit` events and outbox rows in ONE
+ * statement (hence atomic without BEGIN/COMMIT). Concurrent filings share both statements (db/coalesce.ts): on the
+ * admission season's first morning a batch of filings costs PostgreSQL little more than one. Each dossier stays
+ * all-or-nothing with its own rows; a filing refused by a unique index (a racing Idempotency-Key or pupil) is left out
+ * of its batch and tried alone, so it fails exactly as it would have alone. Codes are unique but may have gaps: a
+ * failed insert (such a refusal, a crash) does not give its number back. Everything travels as one JSON parameter so
+ * the SQL text (a prepared statement) does not vary with the number of filings or files.
  */
-export async function insertSubmission(database: Pick<Database, 'query'>, s: NewSubmission): Promise<{ code: string; version: number }> {
-  const files: Array<NewSubmission['documents'][number] & { storageKey: string; data: Buffer | null }> = [];
-  for (const d of s.documents) {
-    if ('data' in d) files.push({ ...d, storageKey: newFileKey('uploads') });
-    else if ('file' in d) files.push({ ...d, storageKey: d.file.key, data: null });
-  }
-  // One statement text per place: every file of a filing goes where the process's storage driver puts new files.
-  const inObjectStorage = files.length > 0 && files.every((f) => f.data === null);
-  if (!inObjectStorage && files.some((f) => f.data === null)) throw new Error('a filing mixes files in PostgreSQL and in object storage');
-  const reused = s.documents.filter((d) => 'reusedFromDocumentId' in d);
-  const documents = JSON.stringify([...files, ...reused].map((d) => ({
-    document_key: d.documentKey, file_name: d.fileName, mime_type: d.mimeType, size_bytes: d.sizeBytes,
-    sha256: d.sha256, storage_key: d.storageKey, uploaded_by: d.uploadedBy,
-    reused_from_document_id: 'reusedFromDocumentId' in d ? d.reusedFromDocumentId : null,
-  })));
-  const params: unknown[] = [
-    s.agencyCode, s.day, s.id, s.codePrefix, s.procedureId, s.procedureVersionId, s.unitId, s.status, JSON.stringify(s.formData),
-    s.applicant.name, s.applicant.email, s.applicant.phone, s.applicant.address, s.applicant.idNumber, s.channel,
-    s.idempotencyKey, s.requestHash, s.submittedAt.toISOString(), s.dueAt.toISOString(), documents,
-  ];
-  for (const file of files) params.push(file.storageKey, file.data, file.sizeBytes, file.sha256);
-  // After the files' parameters (numbered from 21 + 4 × files): who filed it while signed in, null otherwise.
+export function insertSubmission(database: Pick<Database, 'query'>, s: NewSubmission): Promise<{ code: string; version: number }> {
+  return coalescedSubmission(database, s);
+}
+
+const coalescedSubmission = perDatabase((database: Pick<Database, 'query'>) =>
+  coalesce<NewSubmission, { code: string; version: number }>((batch) => insertSubmissions(database, batch), INTAKE_BATCHING));
+
+/**
+ * Two batches at once (each two statements) keep both of a small server's cores busy; 64 filings are about 350 KB
+ * of JSON with three small PDFs each.
+ */
+const INTAKE_BATCHING = { maxInFlight: 2, maxBatch: 64 };
+
+async function insertSubmissions(database: Pick<Database, 'query'>, batch: NewSubmission[]): Promise<Array<PromiseSettledResult<{ code: string; version: number }>>> {
+  const rows = batch.map(submissionRow);
+  const numbers = await takeDossierNumbers(database, batch);
+  rows.forEach((row, i) => {
+    const number = String(numbers[i]);
+    row.code = batch[i]!.codePrefix + number.padStart(4, '0');
+  });
+  // Alone, a refusal is the statement's own error; in a batch, refused rows are left out and each is tried alone.
+  const alone = batch.length === 1;
+  const inserted = await database.query<{ ord: number; code: string | null; version: number | null }>(
+    alone ? SUBMISSIONS_SQL : SUBMISSIONS_SKIPPING_REFUSED_SQL, [JSON.stringify(rows)]);
+  const byOrd = new Map(inserted.map((r) => [Number(r.ord), r]));
+  return Promise.allSettled(rows.map(async (row) => {
+    const done = byOrd.get(row.ord);
+    if (done?.code) return { code: done.code, version: Number(done.version) };
+    if (alone) throw new Error('intake statement returned no row');
+    const [again] = await database.query<{ code: string | null; version: number | null }>(SUBMISSIONS_SQL, [JSON.stringify([row])]);
+    if (!again?.code) throw new Error('intake statement returned no row');
+    return { code: again.code, version: Number(again.version) };
+  }));
+}
+
+/** One filing as a row of the intake statement's JSON parameter (its code set once its number is taken). */
+function submissionRow(s: NewSubmission, ord: number) {
+  const files: Array<{ key: string; data: string | null; size_bytes: number; sha256: string }> = [];
+  const documents = s.documents.map((d) => {
+    let storageKey: string;
+    if ('data' in d) {
+      storageKey = newFileKey('uploads');
+      files.push({ key: storageKey, data: d.data.toString('base64'), size_bytes: d.sizeBytes, sha256: d.sha256 });
+    } else if ('file' in d) {
+      storageKey = d.file.key;
+      files.push({ key: storageKey, data: null, size_bytes: d.sizeBytes, sha256: d.sha256 });
+    } else {
+      storageKey = d.storageKey;
+    }
+    return {
+      document_key: d.documentKey, file_name: d.fileName, mime_type: d.mimeType, size_bytes: d.sizeBytes, sha256: d.sha256,
+      storage_key: storageKey, uploaded_by: d.uploadedBy, reused_from_document_id: 'reusedFromDocumentId' in d ? d.reusedFromDocumentId : null,
+    };
+  });
+  // Every file of a filing goes where the process's storage driver puts new files.
+  if (files.some((f) => f.data === null) && files.some((f) => f.data !== null)) throw new Error('a filing mixes files in PostgreSQL and in object storage');
   const f = s.filing;
-  params.push(f?.citizenId ?? null, f?.subjectPersonalId ?? null, f?.filedFor ?? null, f?.loa ?? null, f?.possibleDuplicateOf ?? null);
-  params.push(s.nationalCode ?? null, s.feeAmount ?? null);
-  // $2 carries the number taken (the day is only the counter's key).
-  params[1] = await takeDossierNumber(database, s.agencyCode, s.day);
-  const [row] = await database.query<{ code: string; version: number }>(submissionSql(files.length, s.nationalSync === true, inObjectStorage), params);
-  if (!row) throw new Error('intake statement returned no row');
-  return row;
+  return {
+    ord, code: '', id: s.id, procedure_id: s.procedureId, procedure_version_id: s.procedureVersionId, agency_code: s.agencyCode,
+    unit_id: s.unitId, status: s.status, form_data: s.formData, applicant_name: s.applicant.name, applicant_email: s.applicant.email,
+    applicant_phone: s.applicant.phone, applicant_address: s.applicant.address, applicant_id_number: s.applicant.idNumber,
+    channel: s.channel, idempotency_key: s.idempotencyKey, request_hash: s.requestHash, submitted_at: s.submittedAt.toISOString(),
+    due_at: s.dueAt.toISOString(), citizen_id: f?.citizenId ?? null, subject_personal_id: f?.subjectPersonalId ?? null,
+    filed_for: f?.filedFor ?? null, loa: f?.loa ?? null, possible_duplicate_of: f?.possibleDuplicateOf ?? null,
+    national_code: s.nationalCode ?? null, fee_amount: s.feeAmount ?? null, national_sync: s.nationalSync === true, documents, files,
+  };
 }
 
 /**
- * The agency's next dossier number of the day, in a statement of its own that commits without waiting for its WAL
- * flush (synchronous_commit off for this transaction only, set inside the statement: one round trip).
+ * The numbers of a batch, in its order: each agency's next numbers of the day, taken in one statement that commits
+ * without waiting for its WAL flush (synchronous_commit off for this transaction only, set inside the statement).
  *
  * Why not inside intake's statement, as it was: every filing of an agency on one day updates the same counter row,
  * and a row lock is held until its transaction commits — including the commit's WAL flush and the whole intake
- * statement (dossier, three documents with their bytes, event, outbox). Intakes queued behind each other on that row
+ * statement (dossiers, documents with their bytes, events, outbox). Intakes queued behind each other on that row
  * (bench:burst: most of PostgreSQL's samples were `Lock:transactionid`). Here the lock lasts one index update.
  *
  * Why the asynchronous commit is safe: a number is only ever visible through a dossier, and the dossier's own
@@ -109,82 +149,103 @@ export async function insertSubmission(database: Pick<Database, 'query'>, s: New
  * dossier that survives a crash implies its number's increment survived too, and no number is handed out twice.
  * A crash may lose an increment whose dossier was never committed: a gap, as a failed insert leaves one.
  */
-export async function takeDossierNumber(database: Pick<Database, 'query'>, agencyCode: string, day: string): Promise<number> {
-  const [row] = await database.query<{ last: number }>(TAKE_NUMBER_SQL, [agencyCode, day]);
-  if (!row) throw new Error('dossier counter returned no row');
-  return Number(row.last);
+async function takeDossierNumbers(database: Pick<Database, 'query'>, batch: NewSubmission[]): Promise<number[]> {
+  const counts = new Map<string, { agency_code: string; day: string; count: number }>();
+  for (const s of batch) {
+    const key = `${s.agencyCode}\0${s.day}`;
+    const counter = counts.get(key) ?? { agency_code: s.agencyCode, day: s.day, count: 0 };
+    counter.count++;
+    counts.set(key, counter);
+  }
+  const taken = await database.query<{ agency_code: string; day: string; last: number }>(TAKE_NUMBERS_SQL, [JSON.stringify([...counts.values()])]);
+  // The counter now ends at `last`: this batch holds the `count` numbers before it, handed out in the batch's order.
+  const next = new Map(taken.map((t) => [`${t.agency_code}\0${t.day}`, Number(t.last) - counts.get(`${t.agency_code}\0${t.day}`)!.count + 1]));
+  return batch.map((s) => {
+    const key = `${s.agencyCode}\0${s.day}`;
+    const number = next.get(key);
+    if (number === undefined) throw new Error('dossier counter returned no row');
+    next.set(key, number + 1);
+    return number;
+  });
 }
 
-const TAKE_NUMBER_SQL = `
+const TAKE_NUMBERS_SQL = `
   with relaxed as (select set_config('synchronous_commit', 'off', true))
-  insert into dossier_code_counters (agency_code, day, last) select $1, $2, 1 from relaxed
-  on conflict (agency_code, day) do update set last = dossier_code_counters.last + 1
-  returning last`;
-
-const submissionStatements = new Map<string, string>();
+  insert into dossier_code_counters (agency_code, day, last)
+  select c.agency_code, c.day, c.count from relaxed, json_to_recordset($1::json) as c(agency_code text, day text, count int)
+  on conflict (agency_code, day) do update set last = dossier_code_counters.last + excluded.last
+  returning agency_code, day, last`;
 
 /** The outbox job that sends a dossier's unsent steps to the national portal (jobs/sync-national-portal.ts). */
 export const NATIONAL_SYNC_JOB = 'sync-national-portal';
 
 /**
- * The intake statement's text for `fileCount` files, built once per count: a constant text is a prepared statement
- * PostgreSQL plans once, and skipping the query builder keeps this hot path cheap (measured: drizzle's builder was
- * a fifth of the client-side cost of this statement).
+ * The intake statement (`skipRefused`: rows a unique index refuses are left out instead of failing the statement).
+ * Files in PostgreSQL carry their bytes (base64 in the JSON); files already in object storage (data null) were
+ * uploaded before this statement: it claims the uploads (deletes their stored_file_uploads rows, so the orphan sweep
+ * leaves the objects alone) and writes their metadata. Only a claimed key gets location 's3': a key the sweep already
+ * took (its object deleted) gets null, the NOT NULL constraint fails the whole statement, and nothing references the
+ * missing object (storage/index.ts uploadClaimLost). Only the inserted dossiers' files are written or claimed.
  */
-function submissionSql(fileCount: number, nationalSync: boolean, inObjectStorage = false): string {
-  const key = `${fileCount}:${nationalSync}:${inObjectStorage}`;
-  let text = submissionStatements.get(key);
-  if (text) return text;
-  const fileRows = Array.from({ length: fileCount }, (_, i) => `($${21 + 4 * i}, $${22 + 4 * i}::bytea, $${23 + 4 * i}::int, $${24 + 4 * i}::text)`);
-  // Object storage: the bytes were uploaded before this statement; it claims the uploads (deletes their
-  // stored_file_uploads rows, so the orphan sweep leaves the objects alone) and writes their metadata (data null).
-  // Only a claimed key gets location 's3': a key the sweep already took (its object deleted) gets null, the NOT NULL
-  // constraint fails the whole statement, and nothing references the missing object (storage/index.ts uploadClaimLost).
-  const uploadKeys = Array.from({ length: fileCount }, (_, i) => `$${21 + 4 * i}`);
-  const filesCte = fileCount === 0 ? ''
-    : inObjectStorage
-      ? `, claimed as (delete from stored_file_uploads where key in (${uploadKeys.join(', ')}) returning key),
-      files as (insert into stored_files (key, data, size_bytes, sha256, location)
-        select v.key, v.data, v.size_bytes, v.sha256, (select 's3' from claimed where claimed.key = v.key)
-        from (values ${fileRows.join(', ')}) as v(key, data, size_bytes, sha256))`
-      : `, files as (insert into stored_files (key, data, size_bytes, sha256) values ${fileRows.join(', ')})`;
-  const filing = 21 + 4 * fileCount;
-  const national = filing + 5;
-  text = `
-    with dossier as (
+function submissionsSql(skipRefused: boolean): string {
+  return `
+    with input as (
+      select * from json_to_recordset($1::json) as r(ord int, code text, id uuid, procedure_id text, procedure_version_id int,
+        agency_code text, unit_id text, status text, form_data jsonb, applicant_name text, applicant_email text, applicant_phone text,
+        applicant_address text, applicant_id_number text, channel text, idempotency_key text, request_hash text,
+        submitted_at timestamptz, due_at timestamptz, citizen_id uuid, subject_personal_id text, filed_for text, loa text,
+        possible_duplicate_of uuid, national_code text, fee_amount int, national_sync boolean, documents json, files json)
+    ), dossier as (
       insert into dossiers (id, code, procedure_id, procedure_version_id, agency_code, unit_id, status, form_data,
         applicant_name, applicant_email, applicant_phone, applicant_address, applicant_id_number, channel,
         idempotency_key, request_hash, submitted_at, due_at, citizen_id, subject_personal_id, filed_for, loa, possible_duplicate_of,
         national_code, fee_amount)
-      select $3::uuid, $4::text || lpad($2::int::text, greatest(4, length($2::int::text)), '0'),
-        $5, $6::int, $1, $7, $8, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18::timestamptz, $19::timestamptz,
-        $${filing}::uuid, $${filing + 1}::text, $${filing + 2}::text, $${filing + 3}::text, $${filing + 4}::uuid,
-        $${national}::text, $${national + 1}::int
-      returning id, code, status, version, applicant_name, unit_id, due_at
+      select id, code, procedure_id, procedure_version_id, agency_code, unit_id, status, form_data,
+        applicant_name, applicant_email, applicant_phone, applicant_address, applicant_id_number, channel,
+        idempotency_key, request_hash, submitted_at, due_at, citizen_id, subject_personal_id, filed_for, loa, possible_duplicate_of,
+        national_code, fee_amount
+      from input order by ord${skipRefused ? `
+      on conflict do nothing` : ''}
+      returning id, code, status, version, applicant_name, unit_id, due_at, submitted_at
     ), documents as (
       insert into dossier_documents (dossier_id, document_key, file_name, mime_type, size_bytes, sha256, storage_key, uploaded_by, uploaded_at, reused_from_document_id)
-      select dossier.id, d.document_key, d.file_name, d.mime_type, d.size_bytes, d.sha256, d.storage_key, d.uploaded_by, $18::timestamptz, d.reused_from_document_id
-      from dossier, jsonb_to_recordset($20::jsonb)
+      select dossier.id, d.document_key, d.file_name, d.mime_type, d.size_bytes, d.sha256, d.storage_key, d.uploaded_by, dossier.submitted_at, d.reused_from_document_id
+      from dossier join input on input.id = dossier.id, json_to_recordset(input.documents)
         as d(document_key text, file_name text, mime_type text, size_bytes int, sha256 text, storage_key text, uploaded_by text, reused_from_document_id uuid)
     ), history as (
       insert into dossier_events (dossier_id, at, action, to_status, actor_kind, actor_name, dossier_version)
-      select id, $18::timestamptz, 'submit', status, 'citizen', applicant_name, version from dossier
+      select id, submitted_at, 'submit', status, 'citizen', applicant_name, version from dossier
       returning id, dossier_id
-    )${nationalSync ? `, national_step as (
+    ), national_step as (
       insert into national_sync_steps (dossier_id, event_id, status, unit_id, due_at)
-      select dossier.id, history.id, dossier.status, dossier.unit_id, dossier.due_at from dossier join history on history.dossier_id = dossier.id
+      select dossier.id, history.id, dossier.status, dossier.unit_id, dossier.due_at
+      from dossier join history on history.dossier_id = dossier.id join input on input.id = dossier.id
+      where input.national_sync
     ), national_outbox as (
-      insert into outbox (job, payload) select '${NATIONAL_SYNC_JOB}', jsonb_build_object('dossierId', id) from dossier
-    )` : ''}, notify as (
+      insert into outbox (job, payload)
+      select '${NATIONAL_SYNC_JOB}', jsonb_build_object('dossierId', dossier.id) from dossier join input on input.id = dossier.id
+      where input.national_sync
+    ), notify as (
       -- The citizen's "dossier received" message (services/notifications.ts), committed with the dossier. No NOTIFY:
       -- in an admission burst the relay's poll batches these better than one wake-up per filing.
       insert into outbox (job, payload)
       select 'notify-citizen', jsonb_build_object('dossierId', id, 'dossierVersion', version) from dossier
-    )${filesCte}
-    select code, version from dossier`;
-  submissionStatements.set(key, text);
-  return text;
+    ), file_rows as (
+      select f.key, f.data, f.size_bytes, f.sha256
+      from dossier join input on input.id = dossier.id, json_to_recordset(input.files) as f(key text, data text, size_bytes int, sha256 text)
+    ), claimed as (
+      delete from stored_file_uploads where key in (select key from file_rows where data is null) returning key
+    ), files as (
+      insert into stored_files (key, data, size_bytes, sha256, location)
+      select key, decode(data, 'base64'), size_bytes, sha256,
+        case when data is null then (select 's3' from claimed where claimed.key = file_rows.key) else 'postgres' end
+      from file_rows
+    )
+    select input.ord, dossier.code, dossier.version from input left join dossier on dossier.id = input.id`;
 }
+
+const SUBMISSIONS_SQL = submissionsSql(false);
+const SUBMISSIONS_SKIPPING_REFUSED_SQL = submissionsSql(true);
 
 export async function findDossierByCode(db: Db, code: string): Promise<DossierRow | undefined> {
   const [row] = await db.select().from(dossiers).where(eq(dossiers.code, code));
@@ -198,30 +259,54 @@ export async function findDossierById(db: Db, id: string): Promise<DossierRow | 
 
 export interface RecentFilings { count: number; oldest: number | null }
 
+interface ContactQuery { email?: string; phones?: string[]; windows: Record<string, Date> }
+interface ContactCounts { email?: Record<string, RecentFilings>; phone?: Record<string, RecentFilings> }
+
 /**
  * Online filings by an applicant e-mail (compared lower-case, without a +tag, as dossiers_applicant_email_idx holds
  * it) and by any of a phone's spellings, in each window (since that time): how many, and the oldest one's time (epoch
- * ms), for each contact given. One statement whatever is given — each contact counted by its own indexed subquery —,
- * its text constant per number of windows so PostgreSQL prepares it once, written without the query builder: every
- * online filing runs it (bench:burst's profiles: drizzle's builder was the server's largest library cost, and each
- * statement costs a round trip).
+ * ms), for each contact given. Every online filing asks, so concurrent filings share one statement (db/coalesce.ts),
+ * each contact counted by its own indexed subquery; written without the query builder (bench:burst's profiles:
+ * drizzle's builder was the server's largest library cost).
  */
 export async function recentFilingsByContact<W extends string>(
   database: Pick<Database, 'query'>, contact: { email?: string; phones?: string[] }, windows: Record<W, Date>,
 ): Promise<{ email?: Record<W, RecentFilings>; phone?: Record<W, RecentFilings> }> {
-  const names = Object.keys(windows) as W[];
-  const earliest = new Date(Math.min(...names.map((n) => windows[n].getTime())));
-  const params: unknown[] = [contact.email ?? null, contact.phones ?? [], earliest.toISOString(), ...names.map((n) => windows[n].toISOString())];
-  const [row] = await database.query<Record<string, number | null>>(recentFilingsSql(names.length), params);
-  const counts = (prefix: 'e' | 'p') => {
-    const out = {} as Record<W, RecentFilings>;
-    for (const [i, name] of names.entries()) {
-      const oldest = row?.[`${prefix}o${i}`];
-      out[name] = { count: Number(row?.[`${prefix}c${i}`] ?? 0), oldest: oldest === null || oldest === undefined ? null : Number(oldest) };
+  return await coalescedContactCounts(database, { ...contact, windows }) as { email?: Record<W, RecentFilings>; phone?: Record<W, RecentFilings> };
+}
+
+const coalescedContactCounts = perDatabase((database: Pick<Database, 'query'>) =>
+  coalesce<ContactQuery, ContactCounts>((batch) => countContacts(database, batch), { maxInFlight: 2, maxBatch: 64 }));
+
+async function countContacts(database: Pick<Database, 'query'>, batch: ContactQuery[]): Promise<Array<PromiseSettledResult<ContactCounts>>> {
+  // Every filing of a process asks for the same windows (the configured limits); each set of names gets its statement.
+  const byNames = new Map<string, number[]>();
+  batch.forEach((q, i) => {
+    const key = Object.keys(q.windows).join('\0');
+    byNames.set(key, [...(byNames.get(key) ?? []), i]);
+  });
+  const answers = new Map<number, Record<string, number | null>>();
+  for (const members of byNames.values()) {
+    const names = Object.keys(batch[members[0]!]!.windows);
+    const rows = members.map((i) => {
+      const q = batch[i]!;
+      const times = names.map((n) => q.windows[n]!.getTime());
+      return { ord: i, email: q.email ?? null, phones: q.phones ?? [], earliest: new Date(Math.min(...times)).toISOString(),
+        ...Object.fromEntries(names.map((n, w) => [`w${w}`, q.windows[n]!.toISOString()])) };
+    });
+    for (const row of await database.query<Record<string, number | null>>(recentFilingsSql(names.length), [JSON.stringify(rows)])) {
+      answers.set(Number(row.ord), row);
     }
-    return out;
-  };
-  return { ...(contact.email ? { email: counts('e') } : {}), ...(contact.phones?.length ? { phone: counts('p') } : {}) };
+  }
+  return batch.map((q, i) => {
+    const row = answers.get(i);
+    if (!row) return { status: 'rejected', reason: new Error('contact counts returned no row') };
+    const counts = (prefix: 'e' | 'p') => Object.fromEntries(Object.keys(q.windows).map((name, w) => {
+      const oldest = row[`${prefix}o${w}`];
+      return [name, { count: Number(row[`${prefix}c${w}`] ?? 0), oldest: oldest === null || oldest === undefined ? null : Number(oldest) }];
+    }));
+    return { status: 'fulfilled', value: { ...(q.email ? { email: counts('e') } : {}), ...(q.phones?.length ? { phone: counts('p') } : {}) } };
+  });
 }
 
 const recentFilingsStatements = new Map<number, string>();
@@ -229,15 +314,17 @@ const recentFilingsStatements = new Map<number, string>();
 function recentFilingsSql(windows: number): string {
   let text = recentFilingsStatements.get(windows);
   if (text) return text;
-  const columns = (prefix: string) => Array.from({ length: windows }, (_, i) => `(count(*) filter (where submitted_at > $${4 + i}::timestamptz))::int as ${prefix}c${i},
-      (extract(epoch from min(submitted_at) filter (where submitted_at > $${4 + i}::timestamptz)) * 1000)::float8 as ${prefix}o${i}`).join(', ');
+  const columns = (prefix: string) => Array.from({ length: windows }, (_, i) => `(count(*) filter (where submitted_at > c.w${i}))::int as ${prefix}c${i},
+      (extract(epoch from min(submitted_at) filter (where submitted_at > c.w${i})) * 1000)::float8 as ${prefix}o${i}`).join(', ');
+  const windowColumns = Array.from({ length: windows }, (_, i) => `w${i} timestamptz`).join(', ');
   // A null e-mail or an empty phone list matches nothing (each subquery still answers one row of zeros).
-  text = `select * from
-    (select ${columns('e')} from dossiers
-      where lower(regexp_replace(applicant_email, '[+][^@]*@', '@')) = lower(regexp_replace($1::text, '[+][^@]*@', '@'))
-        and submitted_at > $3::timestamptz and channel = 'online') e,
-    (select ${columns('p')} from dossiers
-      where applicant_phone = any($2::text[]) and submitted_at > $3::timestamptz and channel = 'online') p`;
+  text = `select c.ord, e.*, p.*
+    from json_to_recordset($1::json) as c(ord int, email text, phones text[], earliest timestamptz, ${windowColumns}),
+    lateral (select ${columns('e')} from dossiers
+      where lower(regexp_replace(applicant_email, '[+][^@]*@', '@')) = lower(regexp_replace(c.email, '[+][^@]*@', '@'))
+        and submitted_at > c.earliest and channel = 'online') e,
+    lateral (select ${columns('p')} from dossiers
+      where applicant_phone = any(c.phones) and submitted_at > c.earliest and channel = 'online') p`;
   recentFilingsStatements.set(windows, text);
   return text;
 }
