@@ -102,6 +102,16 @@ export async function buildDossiers(sql: postgres.Sql, first: number, last: numb
         insert into dossier_documents (dossier_id, document_key, file_name, mime_type, size_bytes, sha256, storage_key, uploaded_by, uploaded_at)
         select n.id, k, k || '.pdf', 'application/pdf', 300000, md5(n.id::text || k), 'bench/' || n.id || '/' || k, 'citizen', n.submitted_at
         from bench_new n cross join unnest(array['identity', 'request']) k`;
+      // The citizen was told of each step (citizen_notifications, kept for good) through the outbox, whose done rows
+      // stay OUTBOX_RETENTION_DAYS (30): the worker's statements meet tables of a live Department's size, not empty ones.
+      await tx`
+        insert into citizen_notifications (dossier_id, dossier_version, channel, recipient, subject, sent_at, attempted_at)
+        select d.id, e.dossier_version, 'email', d.applicant_email, 'Thông báo về hồ sơ ' || d.code, e.at, e.at
+        from bench_new n join dossiers d on d.id = n.id join dossier_events e on e.dossier_id = d.id`;
+      await tx`
+        insert into outbox (job, payload, created_at, available_at, attempts, relayed_at, done_at)
+        select 'notify-citizen', jsonb_build_object('dossierId', e.dossier_id, 'dossierVersion', e.dossier_version), e.at, e.at, 1, e.at, e.at
+        from bench_new n join dossier_events e on e.dossier_id = n.id where e.at > now() - interval '30 days'`;
       await tx`
         insert into survey_answers (dossier_id, rating, created_at)
         select n.id, (array['very_satisfied', 'satisfied', 'unsatisfied'])[1 + n.g % 3], d.completed_at
