@@ -120,7 +120,7 @@ async function exportRuns(base: string, url: string, token: string, lookupUrl: s
 
 async function explainAll(url: string, leaderId: string, clerkId: string): Promise<void> {
   const { listInbox } = await import('../src/db/repositories/dossiers.js');
-  const { dossierStats, digitalDossierCounts, index766Counts } = await import('../src/db/repositories/stats.js');
+  const { periodFigures } = await import('../src/db/repositories/stats.js');
   const { trackingBookStatement } = await import('../src/db/repositories/forms.js');
   const { findStaffById } = await import('../src/db/repositories/staff.js');
   const { staffReach } = await import('../src/services/access.js');
@@ -146,9 +146,7 @@ async function explainAll(url: string, leaderId: string, clerkId: string): Promi
     const month = lastMonth();
     const statements: Array<[string, () => Promise<unknown> | { text: string; params: unknown[] }]> = [
       ['inbox (clerk, 100)', () => listInbox(db, { actionable, ...clerkReach, limit: 100 })],
-      ['stats: dossierStats (leader, 12 months)', () => dossierStats(db, year)],
-      ['stats: digitalDossierCounts', () => digitalDossierCounts(db, year)],
-      ['stats: index766Counts', () => index766Counts(db, { ...year, nationalProcedureIds: ['diploma-copy'], resultStates: [['diploma-copy', 'returned']] })],
+      ['stats: periodFigures (leader, 12 months)', () => periodFigures(db, { ...year, nationalProcedureIds: ['diploma-copy'], resultStates: [['diploma-copy', 'returned']] })],
       ['tracking book (clerk, last month)', () => trackingBookStatement({ from: month.start, to: month.end, everything: false, ...clerkReach })],
     ];
     for (const [name, run] of statements) {

@@ -1,15 +1,15 @@
 // The statements bench:growth made flatter, over a few thousand dossiers built as the benchmark builds them
 // (bench/growth-data.ts, real PostgreSQL): the tracking book comes from a server-side cursor batch by batch, in order
 // and complete, also over HTTP as CSV and XLSX; and the rewritten statements (inbox on the open-dossier index, the
-// reports' per-dossier tests as hashed subplans, the tracking book's lateral officer) give exactly what the former
-// statements gave — those are kept below, verbatim in their logic, as the reference.
+// reports' figures in one scan, the tracking book's lateral officer) give exactly what the former statements gave —
+// those are kept below, verbatim in their logic, as the reference.
 import ExcelJS from 'exceljs';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDossiers, lastMonth, prepareChoices } from '../../bench/growth-data.js';
 import { listInbox } from '../../src/db/repositories/dossiers.js';
 import { countTrackingBook, trackingBookBatches, type TrackingBookQuery } from '../../src/db/repositories/forms.js';
-import { digitalDossierCounts, dossierStats, index766Counts } from '../../src/db/repositories/stats.js';
+import { periodFigures, type Index766Query, type PeriodFigures } from '../../src/db/repositories/stats.js';
 import { findStaffByUsername } from '../../src/db/repositories/staff.js';
 import { staffReach } from '../../src/services/access.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
@@ -107,10 +107,7 @@ describe('reports over thousands of dossiers (bench:growth data)', () => {
     const period = { from: new Date(now.getTime() - 366 * 86_400_000), to: now, now };
     const national = env.ctx.catalog.listAll().map((p) => p.definition).filter((d) => d.national).map((d) => d.id);
     const resultStates: Array<[string, string]> = [['diploma-copy', 'returned'], ['school-transfer', 'returned']];
-    const [rows, digital, counts] = await Promise.all([
-      dossierStats(env.ctx.db, period), digitalDossierCounts(env.ctx.db, period),
-      index766Counts(env.ctx.db, { ...period, nationalProcedureIds: national, resultStates }),
-    ]);
+    const { rows, digital, counts } = await periodFigures(env.ctx.db, { ...period, nationalProcedureIds: national, resultStates });
     const sum = (k: 'dossiers' | 'complained' | 'satisfactory') => rows.reduce((n, r) => n + r[k], 0);
     const [ref] = await sql<Array<Record<string, number>>>`
       with d as (
@@ -154,6 +151,72 @@ describe('reports over thousands of dossiers (bench:growth data)', () => {
         paidOnline: ref!.paid_online, late: ref!.late, nationalKnown: ref!.national_known });
   });
 
+  it('gives every figure the three former statements gave, for each period, procedure, reach and catalogue, and after dossiers change', async () => {
+    // Facts the generator does not make: steps owed to the national portal (sent and not), documents the desk
+    // digitised, a complaint about no dossier, apologies for late dossiers (decided and open).
+    await sql`update dossiers set apology_due_at = due_at + interval '5 days' where due_at < now() and code like '%7'`;
+    await sql`
+      insert into national_sync_steps (dossier_id, event_id, status, unit_id, sent_at)
+      select e.dossier_id, e.id, '2', d.unit_id, case when e.id % 2 = 0 then now() end
+      from dossier_events e join dossiers d on d.id = e.dossier_id where d.procedure_id = 'diploma-copy' and e.id % 3 = 0`;
+    await sql`
+      insert into citizen_documents (owner_personal_id, kind, title, file_name, mime_type, size_bytes, sha256, storage_key, source_dossier_id)
+      select coalesce(applicant_id_number, '0'), 'digitised', 'Bản số hóa', 'scan.pdf', 'application/pdf', 1000, md5(id::text), 'test/' || id, id
+      from dossiers where code like '%3'`;
+    await sql`
+      insert into feedback_items (code, kind, title, body, contact_name, due_at)
+      values ('PAKN-TEST-NONE', 'feedback', 'Góp ý chung', 'Không về hồ sơ nào.', 'Nguyễn Văn A', now() + interval '10 days')`;
+    const now = new Date();
+    const national = env.ctx.catalog.listAll().map((p) => p.definition).filter((d) => d.national).map((d) => d.id);
+    expect(national).toContain('diploma-copy');
+    const resultStates: Array<[string, string]> = [['diploma-copy', 'returned'], ['school-transfer', 'returned']];
+    const catalogue = { nationalProcedureIds: national, resultStates };
+    const leader = await staffReach(env.ctx.db, (await findStaffByUsername(env.ctx.db, 'leader'))!);
+    const [school] = await sql<{ agency_code: string }[]>`select agency_code from units where id = 'thpt-lam-son'`;
+    const year = { from: new Date(now.getTime() - 366 * 86_400_000), to: now, now };
+    const peakDay = new Date(month.start.getTime() + 9 * 86_400_000);
+    const queries: Array<[string, Index766Query]> = [
+      ['everything, 12 months', { ...year, ...catalogue }],
+      ['the leader\'s reach', { ...year, ...catalogue, reach: leader }],
+      ['a reach by agency only', { ...year, ...catalogue, reach: { unitIds: [], agencyCodes: [school!.agency_code] } }],
+      ['an empty reach', { ...year, ...catalogue, reach: { unitIds: [], agencyCodes: [] } }],
+      ['last month, one procedure', { from: month.start, to: month.end, now, procedureId: 'diploma-copy', ...catalogue }],
+      ['one day of the peak', { from: peakDay, to: new Date(peakDay.getTime() + 86_400_000), now, ...catalogue }],
+      ['no procedure known nationally, no result state', { ...year, nationalProcedureIds: [], resultStates: [] }],
+      ['a period with no dossier', { from: new Date('2020-01-01T00:00:00+07:00'), to: new Date('2020-02-01T00:00:00+07:00'), now, ...catalogue }],
+      ['a clock read a month ago', { ...year, now: new Date(now.getTime() - 30 * 86_400_000), ...catalogue }],
+    ];
+    const compare = async () => {
+      for (const [name, q] of queries) expect(await periodFigures(env.ctx.db, q), name).toEqual(await formerFigures(sql, q));
+    };
+    await compare();
+    const before = await periodFigures(env.ctx.db, queries[0]![1]);
+    // Every per-dossier test meets both answers in this data, so an inverted or NULL-swallowing rewrite would show.
+    for (const k of ['withSyncSteps', 'synced', 'digitisedOrReused', 'results', 'signedResults', 'paidOnline', 'late', 'lateApologised', 'open'] as const) {
+      expect(before.counts[k], k).toBeGreaterThan(0);
+      expect(before.counts[k], k).toBeLessThan(before.counts.dossiers);
+    }
+    expect(before.counts.synced).toBeLessThan(before.counts.withSyncSteps);
+
+    // Old dossiers change as staff and citizens act on them: the next computation counts them as they are now.
+    await sql`update dossiers set status = 'returned', completed_at = now(), closed_at = now(), clock_state = 'stopped', apology_due_at = now()
+      where code in (select code from dossiers where completed_at is null and received_at is not null order by code limit 40)`;
+    await sql`delete from survey_answers where dossier_id in (select dossier_id from survey_answers order by dossier_id limit 30)`;
+    await sql`insert into feedback_items (code, kind, dossier_id, procedure_id, title, body, contact_name, due_at)
+      select 'PAKN-TEST-' || code, 'complaint', id, procedure_id, 'Khiếu nại', 'Chậm trả kết quả.', applicant_name, now()
+      from dossiers where completed_at is not null order by code limit 25`;
+    await sql`update issued_documents set signed_at = null where id in (select id from issued_documents where signed_at is not null order by id limit 20)`;
+    await sql`update national_sync_steps set sent_at = now() where sent_at is null and id % 5 = 0`;
+    await sql`update payments set status = 'refunded' where id in (select id from payments order by id limit 10)`;
+    await sql`update dossier_documents set reused_from_document_id = gen_random_uuid()
+      where id in (select id from dossier_documents where reused_from_document_id is null order by id limit 30)`;
+    const after = await periodFigures(env.ctx.db, queries[0]![1]);
+    expect(after.counts.open).toBeLessThan(before.counts.open);
+    expect(after.rows.reduce((n, r) => n + r.complained, 0)).toBeGreaterThan(before.rows.reduce((n, r) => n + r.complained, 0));
+    expect(after.counts.signedResults).toBeLessThan(before.counts.signedResults);
+    await compare();
+  });
+
   it('exports last month over HTTP as CSV and XLSX, one row per dossier, in filing order', async () => {
     const api: ApiClient = await listenForHttp(env);
     const admin = await api.login('admin');
@@ -175,3 +238,63 @@ describe('reports over thousands of dossiers (bench:growth data)', () => {
     expect(sheet.getRow(expected + 1).getCell(2).value).toBe(lines[expected]![1]);
   });
 });
+
+/**
+ * The reports' three former statements (before periodFigures: src/db/repositories/stats.ts at 245185a), verbatim in
+ * their logic — each per-dossier test joins the dossiers of the period — as the reference for the figures.
+ */
+async function formerFigures(sql: postgres.Sql, q: Index766Query): Promise<PeriodFigures> {
+  const [from, to, now] = [q.from.toISOString(), q.to.toISOString(), q.now.toISOString()];
+  const ofPeriod = (id: postgres.PendingQuery<postgres.Row[]>) => sql`join dossiers p on p.id = ${id} and p.submitted_at >= ${from}::timestamptz and p.submitted_at < ${to}::timestamptz`;
+  const filters = sql`d.submitted_at >= ${from}::timestamptz and d.submitted_at < ${to}::timestamptz
+    ${q.procedureId ? sql`and d.procedure_id = ${q.procedureId}` : sql``}
+    ${q.reach ? sql`and (d.unit_id = any(${q.reach.unitIds}::text[]) or d.agency_code = any(${q.reach.agencyCodes}::text[]))` : sql``}`;
+  const complained = sql`d.id in (select f.dossier_id from feedback_items f ${ofPeriod(sql`f.dossier_id`)})`;
+  const reused = sql`d.id in (select dd.dossier_id from dossier_documents dd ${ofPeriod(sql`dd.dossier_id`)} where dd.reused_from_document_id is not null)`;
+  const rows = await sql<PeriodFigures['rows']>`
+    select d.procedure_id as "procedureId", to_char((d.submitted_at at time zone 'UTC') + interval '7 hours', 'YYYY-MM') as "month",
+      d.status as "status", count(*)::int as "dossiers",
+      (count(*) filter (where d.channel in ('online', 'national')))::int as "online",
+      (count(*) filter (where d.completed_at is not null and d.received_at is not null))::int as "completed",
+      (count(*) filter (where d.completed_at is not null and d.received_at is not null and d.completed_at <= d.due_at))::int as "onTime",
+      (count(*) filter (where d.completed_at is null and d.clock_state = 'running' and d.due_at < ${now}::timestamptz))::int as "lateOpen",
+      count(s.id)::int as "rated",
+      (count(*) filter (where s.rating = 'unsatisfied'))::int as "unsatisfied",
+      (count(*) filter (where ${complained}))::int as "complained",
+      (count(*) filter (where d.completed_at is not null and d.received_at is not null and d.completed_at <= d.due_at
+        and s.rating is distinct from 'unsatisfied' and not ${complained}))::int as "satisfactory"
+    from dossiers d left join survey_answers s on s.dossier_id = d.id
+    where ${filters}
+    group by 1, 2, 3 order by 2, 1, 3`;
+  const [digital] = await sql<Array<PeriodFigures['digital']>>`
+    select count(*)::int as "dossiers", (count(*) filter (where d.channel in ('online', 'national')))::int as "online",
+      (count(*) filter (where d.channel in ('online', 'national') and d.loa is not null))::int as "vneid",
+      (count(*) filter (where ${reused}))::int as "withReusedDocument"
+    from dossiers d where ${filters}`;
+  const nationalKnown = sql`d.procedure_id = any(${q.nationalProcedureIds}::text[])`;
+  const hasSteps = sql`d.id in (select e.dossier_id from national_sync_steps n join dossier_events e on e.id = n.event_id ${ofPeriod(sql`e.dossier_id`)})`;
+  const unsent = sql`d.id in (select n.dossier_id from national_sync_steps n ${ofPeriod(sql`n.dossier_id`)} where n.sent_at is null)`;
+  const lateOpen = sql`(d.completed_at is null and d.clock_state = 'running' and d.due_at < ${now}::timestamptz)`;
+  const lateDecided = sql`(d.completed_at is not null and d.received_at is not null and d.completed_at > d.due_at)`;
+  const digitised = sql`d.id in (select c.source_dossier_id from citizen_documents c ${ofPeriod(sql`c.source_dossier_id`)} where c.kind = 'digitised')`;
+  const resultIssued = sql`d.id in (select r.dossier_id from issued_documents r ${ofPeriod(sql`r.dossier_id`)} where r.kind = 'result')`;
+  const resultSigned = sql`d.id in (select r.dossier_id from issued_documents r ${ofPeriod(sql`r.dossier_id`)} where r.kind = 'result' and r.signed_at is not null)`;
+  const resultState = sql`(d.procedure_id, d.status) in (select * from unnest(${q.resultStates.map(([p]) => p)}::text[], ${q.resultStates.map(([, s]) => s)}::text[]))`;
+  const paidOnline = sql`d.id in (select y.dossier_id from payments y ${ofPeriod(sql`y.dossier_id`)} where y.status = 'paid' and y.method = 'online')`;
+  const [counts] = await sql<Array<PeriodFigures['counts']>>`
+    select count(*)::int as "dossiers",
+      (count(*) filter (where d.citizen_id is not null or d.applicant_email is not null or d.applicant_phone is not null))::int as "followedOnline",
+      (count(*) filter (where ${nationalKnown}))::int as "nationalKnown",
+      (count(*) filter (where ${nationalKnown} and ${hasSteps}))::int as "withSyncSteps",
+      (count(*) filter (where ${nationalKnown} and ${hasSteps} and not ${unsent}))::int as "synced",
+      (count(*) filter (where d.completed_at is null and d.clock_state in ('running', 'paused')))::int as "open",
+      (count(*) filter (where ${lateDecided} or ${lateOpen}))::int as "late",
+      (count(*) filter (where (${lateDecided} or ${lateOpen}) and d.apology_due_at is not null))::int as "lateApologised",
+      (count(*) filter (where ${digitised} or ${reused}))::int as "digitisedOrReused",
+      (count(*) filter (where ${resultState} or ${resultIssued}))::int as "results",
+      (count(*) filter (where ${resultSigned}))::int as "signedResults",
+      (count(*) filter (where d.fee_amount > 0))::int as "withFee",
+      (count(*) filter (where d.fee_amount > 0 and ${paidOnline}))::int as "paidOnline"
+    from dossiers d where ${filters}`;
+  return { rows: [...rows], digital: { ...digital! }, counts: { ...counts! } };
+}

@@ -35,26 +35,6 @@ export interface StatsRow {
  */
 const FILED_ONLINE = sql`d.channel in ('online', 'national')`;
 
-/*
- * Per-dossier tests ("has a survey complaint", "has a result issued", …) are written `d.id in (uncorrelated subquery)`,
- * not `exists (… where x.dossier_id = d.id)`: PostgreSQL then runs each subquery once into a hash table (a "hashed
- * SubPlan") and each dossier costs a hash probe, where EXISTS ran an index probe per dossier and per test — eight of
- * them per row in index766Counts, 1.4 s for 50,000 dossiers (bench:growth). Each subquery joins the dossiers of the
- * same period (ofPeriod), so it reads the rows of those dossiers only and a one-month report does not grow with the
- * years of history behind it; that also keeps its hash small. Should a hash not fit in work_mem, PostgreSQL does not
- * go back to an index probe: it runs the subquery as a plain SubPlan, re-read for each dossier — that is the case to
- * watch in EXPLAIN if work_mem is lowered. Each subquery excludes NULLs, so `not (d.id in …)` means exactly "has none".
- */
-/** Joins the dossier `dossierId` names, filed in the query's period: bounds a per-dossier test's subquery (above). */
-function ofPeriod(q: StatsQuery, dossierId: SQL): SQL {
-  return sql`join dossiers p on p.id = ${dossierId} and p.submitted_at >= ${q.from.toISOString()}::timestamptz and p.submitted_at < ${q.to.toISOString()}::timestamptz`;
-}
-
-/** With at least one document attached from the citizen's e-document store (dossier_documents_reused_idx). */
-function reusedOf(q: StatsQuery): SQL {
-  return sql`d.id in (select dd.dossier_id from dossier_documents dd ${ofPeriod(q, sql`dd.dossier_id`)} where dd.reused_from_document_id is not null)`;
-}
-
 /**
  * Runs a report's statement in a read-only transaction of its own with JIT off for that transaction only (why:
  * JIT_OFF_FOR_TRANSACTION in db/client.ts). Given an open transaction, it nests (a savepoint) and the setting lasts
@@ -85,37 +65,6 @@ function filedFilters(q: StatsQuery): SQL[] {
   return [...filters, ...reachFilter(q.reach)];
 }
 
-/** Counts per (procedure, month, status). Vietnam has no DST: +7 hours gives the local month without a tz database. */
-export async function dossierStats(db: Db, q: StatsQuery): Promise<StatsRow[]> {
-  const filters = filedFilters(q);
-  const now = sql`${q.now.toISOString()}::timestamptz`;
-  const completed = sql`d.completed_at is not null and d.received_at is not null`;
-  const complained = sql`d.id in (select f.dossier_id from feedback_items f ${ofPeriod(q, sql`f.dossier_id`)})`;
-  const result = await withoutJit(db, (tx) => tx.execute(sql`
-    select d.procedure_id as "procedureId",
-      to_char((d.submitted_at at time zone 'UTC') + interval '7 hours', 'YYYY-MM') as "month",
-      d.status as "status",
-      count(*)::int as "dossiers",
-      (count(*) filter (where ${FILED_ONLINE}))::int as "online",
-      (count(*) filter (where ${completed}))::int as "completed",
-      (count(*) filter (where ${completed} and d.completed_at <= d.due_at))::int as "onTime",
-      (count(*) filter (where d.completed_at is null and d.clock_state = 'running' and d.due_at < ${now}))::int as "lateOpen",
-      count(s.id)::int as "rated",
-      (count(*) filter (where s.rating = 'unsatisfied'))::int as "unsatisfied",
-      (count(*) filter (where ${complained}))::int as "complained",
-      (count(*) filter (where ${completed} and d.completed_at <= d.due_at and s.rating is distinct from 'unsatisfied' and not ${complained}))::int as "satisfactory"
-    from dossiers d left join survey_answers s on s.dossier_id = d.id
-    where ${sql.join(filters, sql` and `)}
-    group by 1, 2, 3
-    order by 2, 1, 3`));
-  return rowsOf<StatsRow>(result).map((r) => ({
-    ...r,
-    dossiers: Number(r.dossiers), online: Number(r.online), completed: Number(r.completed), onTime: Number(r.onTime),
-    lateOpen: Number(r.lateOpen), rated: Number(r.rated), unsatisfied: Number(r.unsatisfied), complained: Number(r.complained),
-    satisfactory: Number(r.satisfactory),
-  }));
-}
-
 export interface DigitalDossierCounts {
   /** Dossiers filed in the period (every channel). */
   dossiers: number;
@@ -128,25 +77,6 @@ export interface DigitalDossierCounts {
   vneid: number;
   /** With at least one document attached from the citizen's e-document store instead of uploaded. */
   withReusedDocument: number;
-}
-
-/**
- * Decision 766's digital-government counts over the dossiers filed in the period, in one scan of the same rows
- * dossierStats reads; the re-use test is a hash probe (reusedOf above), not a join.
- */
-export async function digitalDossierCounts(db: Db, q: StatsQuery): Promise<DigitalDossierCounts> {
-  const result = await withoutJit(db, (tx) => tx.execute(sql`
-    select count(*)::int as "dossiers",
-      (count(*) filter (where ${FILED_ONLINE}))::int as "online",
-      (count(*) filter (where ${FILED_ONLINE} and d.loa is not null))::int as "vneid",
-      (count(*) filter (where ${reusedOf(q)}))::int as "withReusedDocument"
-    from dossiers d
-    where ${sql.join(filedFilters(q), sql` and `)}`));
-  const [row] = rowsOf<DigitalDossierCounts>(result);
-  return {
-    dossiers: Number(row?.dossiers ?? 0), online: Number(row?.online ?? 0), vneid: Number(row?.vneid ?? 0),
-    withReusedDocument: Number(row?.withReusedDocument ?? 0),
-  };
 }
 
 /**
@@ -209,48 +139,105 @@ export interface Index766Counts {
   paidOnline: number;
 }
 
-/**
- * The Decision 766 counts the other stats queries do not give, over the dossiers filed in the period, in one scan:
- * each per-dossier test is a probe of a hash built once from its table's rows of the period's dossiers (see ofPeriod above) — the re-used documents
- * (dossier_documents_reused_idx), the digitised ones, the issued results, online payments, the national portal's
- * steps (through their events) and its unsent ones.
+
+/** Everything periodFigures counts: the grouped rows, and the totals of the other figures over the same dossiers. */
+export interface PeriodFigures {
+  rows: StatsRow[];
+  digital: DigitalDossierCounts;
+  counts: Index766Counts;
+}
+
+/*
+ * Why one statement, shaped so. The figures used to come from three statements (the grouped rows, the digital counts,
+ * the Decision 766 counts), each scanning the period's dossiers, with eight per-dossier tests written as hashed
+ * subqueries that each joined the period's dossiers again (a sequential scan of `dossiers` apiece at 12 months), and
+ * PostgreSQL ran them in parallel workers that each built every hash for themselves: 18 scans of `dossiers` and
+ * 2.5 s for the first dashboard at 100,000 dossiers (bench:growth). Here the dossiers are scanned once:
+ *  - every count is additive, so the grouped rows carry them all and the totals are their sums (JavaScript below);
+ *  - each per-dossier test is `d.id in (uncorrelated subquery)`: PostgreSQL builds one hash of that table's matching
+ *    rows (a "hashed SubPlan") and each dossier costs a probe. The subqueries are not bounded by the period: a join
+ *    with the period's dossiers costs a scan of them per test, more than hashing the related rows (which are fewer
+ *    than the dossiers). A short period over years of history hashes those years' related rows — fewer than the
+ *    dossiers of those years, read once per report. Each subquery excludes NULLs, so `not (d.id in …)` is exactly
+ *    "has none";
+ *  - the tests are computed once per dossier in the inner query (`offset 0` keeps PostgreSQL from pulling it up and
+ *    repeating a test in every count that reads it) and grouped by the month as a timestamp (formatted per group, not
+ *    per dossier) in a hash aggregate.
+ * Should a hash not fit in work_mem, PostgreSQL runs that subquery as a plain SubPlan, re-read for each dossier: the
+ * case to watch in EXPLAIN if work_mem is lowered. test/integration/growth-queries.test.ts keeps the former three
+ * statements and checks every figure against them.
  */
-export async function index766Counts(db: Db, q: Index766Query): Promise<Index766Counts> {
+export async function periodFigures(db: Db, q: Index766Query): Promise<PeriodFigures> {
   const now = sql`${q.now.toISOString()}::timestamptz`;
-  const nationalKnown = inList(sql`d.procedure_id`, q.nationalProcedureIds);
-  const hasSteps = sql`d.id in (select e.dossier_id from national_sync_steps n join dossier_events e on e.id = n.event_id ${ofPeriod(q, sql`e.dossier_id`)})`;
-  const unsent = sql`d.id in (select n.dossier_id from national_sync_steps n ${ofPeriod(q, sql`n.dossier_id`)} where n.sent_at is null)`;
+  const completed = sql`d.completed_at is not null and d.received_at is not null`;
   const lateOpen = sql`(d.completed_at is null and d.clock_state = 'running' and d.due_at < ${now})`;
-  const lateDecided = sql`(d.completed_at is not null and d.received_at is not null and d.completed_at > d.due_at)`;
-  const digitised = sql`d.id in (select c.source_dossier_id from citizen_documents c ${ofPeriod(q, sql`c.source_dossier_id`)} where c.kind = 'digitised')`;
-  const reused = reusedOf(q);
-  const resultIssued = sql`d.id in (select r.dossier_id from issued_documents r ${ofPeriod(q, sql`r.dossier_id`)} where r.kind = 'result')`;
-  const resultSigned = sql`d.id in (select r.dossier_id from issued_documents r ${ofPeriod(q, sql`r.dossier_id`)} where r.kind = 'result' and r.signed_at is not null)`;
+  const lateDecided = sql`(${completed} and d.completed_at > d.due_at)`;
+  const onTime = sql`${completed} and d.completed_at <= d.due_at`;
+  const nationalKnown = inList(sql`d.procedure_id`, q.nationalProcedureIds);
   const resultState = q.resultStates.length > 0
     ? sql`(d.procedure_id, d.status) in (${sql.join(q.resultStates.map(([p, s]) => sql`(${p}, ${s})`), sql`, `)})`
     : sql`false`;
-  const paidOnline = sql`d.id in (select y.dossier_id from payments y ${ofPeriod(q, sql`y.dossier_id`)} where y.status = 'paid' and y.method = 'online')`;
   const result = await withoutJit(db, (tx) => tx.execute(sql`
-    select count(*)::int as "dossiers",
+    select d.procedure_id as "procedureId", to_char(d.month, 'YYYY-MM') as "month", d.status as "status",
+      count(*)::int as "dossiers",
+      (count(*) filter (where ${FILED_ONLINE}))::int as "online",
+      (count(*) filter (where ${completed}))::int as "completed",
+      (count(*) filter (where ${onTime}))::int as "onTime",
+      (count(*) filter (where ${lateOpen}))::int as "lateOpen",
+      (count(*) filter (where d.rated))::int as "rated",
+      (count(*) filter (where d.unsatisfied))::int as "unsatisfied",
+      (count(*) filter (where d.complained))::int as "complained",
+      (count(*) filter (where ${onTime} and not d.unsatisfied and not d.complained))::int as "satisfactory",
+      (count(*) filter (where ${FILED_ONLINE} and d.loa is not null))::int as "vneid",
+      (count(*) filter (where d.reused))::int as "withReusedDocument",
       (count(*) filter (where d.citizen_id is not null or d.applicant_email is not null or d.applicant_phone is not null))::int as "followedOnline",
       (count(*) filter (where ${nationalKnown}))::int as "nationalKnown",
-      (count(*) filter (where ${nationalKnown} and ${hasSteps}))::int as "withSyncSteps",
-      (count(*) filter (where ${nationalKnown} and ${hasSteps} and not ${unsent}))::int as "synced",
+      (count(*) filter (where ${nationalKnown} and d.has_steps))::int as "withSyncSteps",
+      (count(*) filter (where ${nationalKnown} and d.has_steps and not d.unsent))::int as "synced",
       (count(*) filter (where d.completed_at is null and d.clock_state in ('running', 'paused')))::int as "open",
       (count(*) filter (where ${lateDecided} or ${lateOpen}))::int as "late",
       (count(*) filter (where (${lateDecided} or ${lateOpen}) and d.apology_due_at is not null))::int as "lateApologised",
-      (count(*) filter (where ${digitised} or ${reused}))::int as "digitisedOrReused",
-      (count(*) filter (where ${resultState} or ${resultIssued}))::int as "results",
-      (count(*) filter (where ${resultSigned}))::int as "signedResults",
+      (count(*) filter (where d.digitised or d.reused))::int as "digitisedOrReused",
+      (count(*) filter (where ${resultState} or d.result_issued))::int as "results",
+      (count(*) filter (where d.result_signed))::int as "signedResults",
       (count(*) filter (where d.fee_amount > 0))::int as "withFee",
-      (count(*) filter (where d.fee_amount > 0 and ${paidOnline}))::int as "paidOnline"
-    from dossiers d
-    where ${sql.join(filedFilters(q), sql` and `)}`));
-  const [row] = rowsOf<Record<keyof Index766Counts, number>>(result);
-  const n = (k: keyof Index766Counts) => Number(row?.[k] ?? 0);
+      (count(*) filter (where d.fee_amount > 0 and d.paid_online))::int as "paidOnline"
+    from (
+      select d.procedure_id, d.status, date_trunc('month', (d.submitted_at at time zone 'UTC') + interval '7 hours') as month,
+        d.channel, d.loa, d.received_at, d.completed_at, d.due_at, d.clock_state, d.apology_due_at, d.fee_amount,
+        d.citizen_id, d.applicant_email, d.applicant_phone,
+        s.dossier_id is not null as rated, coalesce(s.rating = 'unsatisfied', false) as unsatisfied,
+        r.dossier_id is not null as result_issued, r.signed_at is not null as result_signed,
+        d.id in (select f.dossier_id from feedback_items f where f.dossier_id is not null) as complained,
+        d.id in (select dd.dossier_id from dossier_documents dd where dd.reused_from_document_id is not null) as reused,
+        d.id in (select c.source_dossier_id from citizen_documents c where c.kind = 'digitised' and c.source_dossier_id is not null) as digitised,
+        ${nationalKnown} and d.id in (select e.dossier_id from national_sync_steps n join dossier_events e on e.id = n.event_id) as has_steps,
+        ${nationalKnown} and d.id in (select n.dossier_id from national_sync_steps n where n.sent_at is null) as unsent,
+        coalesce(d.fee_amount > 0, false) and d.id in (select y.dossier_id from payments y where y.status = 'paid' and y.method = 'online') as paid_online
+      from dossiers d
+        left join survey_answers s on s.dossier_id = d.id
+        left join issued_documents r on r.dossier_id = d.id and r.kind = 'result'
+      where ${sql.join(filedFilters(q), sql` and `)}
+      offset 0
+    ) d
+    group by d.procedure_id, d.month, d.status
+    order by 2, 1, 3`));
+  const grouped = rowsOf<Record<string, string | number>>(result);
+  const total = (k: string) => grouped.reduce((n, r) => n + Number(r[k]), 0);
+  const rows = grouped.map((r): StatsRow => ({
+    procedureId: String(r.procedureId), month: String(r.month), status: String(r.status),
+    dossiers: Number(r.dossiers), online: Number(r.online), completed: Number(r.completed), onTime: Number(r.onTime),
+    lateOpen: Number(r.lateOpen), rated: Number(r.rated), unsatisfied: Number(r.unsatisfied), complained: Number(r.complained),
+    satisfactory: Number(r.satisfactory),
+  }));
   return {
-    dossiers: n('dossiers'), followedOnline: n('followedOnline'), nationalKnown: n('nationalKnown'), withSyncSteps: n('withSyncSteps'),
-    synced: n('synced'), open: n('open'), late: n('late'), lateApologised: n('lateApologised'), digitisedOrReused: n('digitisedOrReused'),
-    results: n('results'), signedResults: n('signedResults'), withFee: n('withFee'), paidOnline: n('paidOnline'),
+    rows,
+    digital: { dossiers: total('dossiers'), online: total('online'), vneid: total('vneid'), withReusedDocument: total('withReusedDocument') },
+    counts: {
+      dossiers: total('dossiers'), followedOnline: total('followedOnline'), nationalKnown: total('nationalKnown'), withSyncSteps: total('withSyncSteps'),
+      synced: total('synced'), open: total('open'), late: total('late'), lateApologised: total('lateApologised'),
+      digitisedOrReused: total('digitisedOrReused'), results: total('results'), signedResults: total('signedResults'),
+      withFee: total('withFee'), paidOnline: total('paidOnline'),
+    },
   };
 }

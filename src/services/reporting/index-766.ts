@@ -12,8 +12,7 @@ import type { AppContext } from '../../app-context.js';
 import { addDays, vnInstant, vnToday } from '../../calendar/vn-time.js';
 import { feedbackCounts, type FeedbackCounts } from '../../db/repositories/feedback.js';
 import {
-  digitalDossierCounts, digitisedDocumentCount, dossierStats, index766Counts, type DigitalDossierCounts, type Index766Counts,
-  type StatsQuery, type StatsRow,
+  digitisedDocumentCount, periodFigures, type DigitalDossierCounts, type Index766Counts, type StatsQuery, type StatsRow,
 } from '../../db/repositories/stats.js';
 import { AppError } from '../../errors.js';
 import type { WorkflowDefinition } from '../../workflow/types.js';
@@ -82,12 +81,10 @@ function catalogScope(ctx: AppContext) {
  * count (undefined: all). Every query starts before the first await, so none is left rejected unhandled meanwhile.
  */
 export async function gatherFigures(ctx: AppContext, q: StatsQuery, agencyCode: string | undefined): Promise<Index766Figures> {
-  const [rows, complaints, digital, digitisedDocuments, counts] = await Promise.all([
-    dossierStats(ctx.db, q),
+  const [{ rows, digital, counts }, complaints, digitisedDocuments] = await Promise.all([
+    periodFigures(ctx.db, { ...q, ...catalogScope(ctx) }),
     feedbackCounts(ctx.db, { ...q, departmentAgencyCode: ctx.organisation.departmentAgencyCode, agencyCode }),
-    digitalDossierCounts(ctx.db, q),
     digitisedDocumentCount(ctx.db, q),
-    index766Counts(ctx.db, { ...q, ...catalogScope(ctx) }),
   ]);
   return { rows, complaints, digital, digitisedDocuments, counts };
 }
