@@ -6,11 +6,16 @@
 // added delay. Under load at most `maxInFlight` batches run at a time; calls arriving meanwhile queue and leave
 // together in the next batch (at most `maxBatch`), so the batch size follows the load.
 
-export interface CoalesceOptions {
+export interface CoalesceOptions<I> {
   /** Batches running at once (each holds one pooled connection). */
   maxInFlight: number;
   /** Calls in one batch at most. */
   maxBatch: number;
+  /**
+   * A call's weight (e.g. the bytes it sends) and the most a batch may carry: a batch closes before a call that would
+   * take it over; a call heavier than that on its own goes alone.
+   */
+  weight?: { of: (item: I) => number; max: number };
 }
 
 /**
@@ -22,7 +27,7 @@ export type BatchRunner<I, O> = (items: I[]) => Promise<Array<PromiseSettledResu
 
 interface Waiting<I, O> { item: I; resolve: (value: O) => void; reject: (reason: unknown) => void }
 
-export function coalesce<I, O>(run: BatchRunner<I, O>, options: CoalesceOptions): (item: I) => Promise<O> {
+export function coalesce<I, O>(run: BatchRunner<I, O>, options: CoalesceOptions<I>): (item: I) => Promise<O> {
   const queue: Array<Waiting<I, O>> = [];
   let inFlight = 0;
   let scheduled = false;
@@ -66,8 +71,20 @@ export function coalesce<I, O>(run: BatchRunner<I, O>, options: CoalesceOptions)
     scheduled = true;
     queueMicrotask(() => {
       scheduled = false;
-      while (inFlight < options.maxInFlight && queue.length > 0) void launch(queue.splice(0, options.maxBatch));
+      while (inFlight < options.maxInFlight && queue.length > 0) void launch(queue.splice(0, nextBatchSize()));
     });
+  };
+
+  /** How many of the queue's first calls the next batch takes: up to maxBatch, and within the weight limit. */
+  const nextBatchSize = (): number => {
+    const limit = Math.min(options.maxBatch, queue.length);
+    if (!options.weight) return limit;
+    let total = 0;
+    for (let n = 0; n < limit; n++) {
+      total += options.weight.of(queue[n]!.item);
+      if (total > options.weight.max) return Math.max(1, n);
+    }
+    return limit;
   };
 
   return (item) => new Promise<O>((resolve, reject) => {

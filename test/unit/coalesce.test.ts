@@ -67,6 +67,17 @@ describe('coalesce', () => {
     expect(batches).toEqual([[1], [2], [3, 4]]);
   });
 
+  it('closes a batch before a call that would take it over its weight; a call heavier than that goes alone', async () => {
+    const { run, batches, releaseAll } = gatedRunner();
+    const call = coalesce(run, { maxInFlight: 1, maxBatch: 10, weight: { of: (n) => n, max: 10 } });
+    const first = call(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const done = settleAll([first, ...[4, 5, 2, 30, 3].map((n) => call(n))]);
+    await releaseAll();
+    await done;
+    expect(batches).toEqual([[1], [4, 5], [2], [30], [3]]);
+  });
+
   it("rejects only the item whose outcome is rejected", async () => {
     const { run, releaseAll } = gatedRunner((n) => (n === 2 ? { status: 'rejected', reason: new Error('two refused') } : { status: 'fulfilled', value: n }));
     const call = coalesce(run, { maxInFlight: 1, maxBatch: 10 });

@@ -75,10 +75,14 @@ const coalescedSubmission = perDatabase((database: Pick<Database, 'query'>) =>
   coalesce<NewSubmission, { code: string; version: number }>((batch) => insertSubmissions(database, batch), INTAKE_BATCHING));
 
 /**
- * Two batches at once (each two statements) keep both of a small server's cores busy; 64 filings are about 350 KB
- * of JSON with three small PDFs each.
+ * Two batches at once (each two statements) keep both of a small server's cores busy. A batch carries at most 64
+ * filings and 8 MB of file bytes (base64 in its JSON: about 11 MB of text): 64 admission registrations with three
+ * small PDFs are about 350 KB, but a few filings with realistic scans already fill it, and a filing above it goes alone.
  */
-const INTAKE_BATCHING = { maxInFlight: 2, maxBatch: 64 };
+const INTAKE_BATCHING = {
+  maxInFlight: 2, maxBatch: 64,
+  weight: { of: (s: NewSubmission) => s.documents.reduce((bytes, d) => bytes + ('data' in d ? d.data.length : 0), 0), max: 8 * 1024 * 1024 },
+};
 
 async function insertSubmissions(database: Pick<Database, 'query'>, batch: NewSubmission[]): Promise<Array<PromiseSettledResult<{ code: string; version: number }>>> {
   const rows = batch.map(submissionRow);
