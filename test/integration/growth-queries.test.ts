@@ -8,6 +8,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDossiers, lastMonth, prepareChoices } from '../../bench/growth-data.js';
 import { listInbox } from '../../src/db/repositories/dossiers.js';
+import { feedbackCounts, type FeedbackCounts } from '../../src/db/repositories/feedback.js';
 import { countTrackingBook, trackingBookBatches, type TrackingBookQuery } from '../../src/db/repositories/forms.js';
 import { periodFigures, type Index766Query, type PeriodFigures } from '../../src/db/repositories/stats.js';
 import { findStaffByUsername } from '../../src/db/repositories/staff.js';
@@ -155,6 +156,8 @@ describe('reports over thousands of dossiers (bench:growth data)', () => {
     // Facts the generator does not make: steps owed to the national portal (sent and not), documents the desk
     // digitised, a complaint about no dossier, apologies for late dossiers (decided and open).
     await sql`update dossiers set apology_due_at = due_at + interval '5 days' where due_at < now() and code like '%7'`;
+    await sql`update feedback_items set status = 'answered', answered_at = due_at + (case when code like '%00' then 1 else -1 end) * interval '1 day'
+      where code like '%0'`;
     await sql`
       insert into national_sync_steps (dossier_id, event_id, status, unit_id, sent_at)
       select e.dossier_id, e.id, '2', d.unit_id, case when e.id % 2 = 0 then now() end
@@ -186,8 +189,21 @@ describe('reports over thousands of dossiers (bench:growth data)', () => {
       ['a period with no dossier', { from: new Date('2020-01-01T00:00:00+07:00'), to: new Date('2020-02-01T00:00:00+07:00'), now, ...catalogue }],
       ['a clock read a month ago', { ...year, now: new Date(now.getTime() - 30 * 86_400_000), ...catalogue }],
     ];
+    const agencies = [undefined, ...(await sql<{ code: string }[]>`select distinct agency_code as code from units`).map((u) => u.code)];
+    const department = env.ctx.organisation.departmentAgencyCode;
     const compare = async () => {
       for (const [name, q] of queries) expect(await periodFigures(env.ctx.db, q), name).toEqual(await formerFigures(sql, q));
+      // The complaints' counts per answering agency, as the former statement (joined to the dossier and its unit) gave.
+      for (const agencyCode of agencies) {
+        const [former] = await sql<FeedbackCounts[]>`
+          select count(*)::int as "received", (count(*) filter (where f.status = 'answered'))::int as "answered",
+            (count(*) filter (where f.status = 'answered' and f.answered_at <= f.due_at))::int as "answeredOnTime",
+            (count(*) filter (where f.status = 'open' and f.due_at < ${now}))::int as "overdue"
+          from feedback_items f left join dossiers d on d.id = f.dossier_id left join units u on u.id = d.unit_id
+          where f.created_at >= ${year.from} and f.created_at < ${year.to}
+            ${agencyCode === undefined ? sql`` : sql`and coalesce(u.agency_code, ${department}::text) = ${agencyCode}`}`;
+        expect(await feedbackCounts(env.ctx.db, { ...year, agencyCode, departmentAgencyCode: department }), agencyCode).toEqual({ ...former });
+      }
     };
     await compare();
     const before = await periodFigures(env.ctx.db, queries[0]![1]);

@@ -160,15 +160,19 @@ export async function feedbackCounts(db: Db, q: {
     sql`${feedbackItems.createdAt} >= ${q.from.toISOString()}::timestamptz`, sql`${feedbackItems.createdAt} < ${q.to.toISOString()}::timestamptz`,
   ];
   if (q.procedureId) where.push(eq(feedbackItems.procedureId, q.procedureId));
-  if (q.agencyCode !== undefined) where.push(sql`${agencyOf(q.departmentAgencyCode)} = ${q.agencyCode}`);
+  // The answering agency (agencyOf) looked up per item, an index probe each, not joined: PostgreSQL hashed every
+  // dossier to join a few thousand items (bench:growth at 100,000 dossiers: 55 ms; this way 16 ms, growing with the
+  // period's items only). A dossier has one unit, so the lookup gives what the left joins gave.
+  if (q.agencyCode !== undefined) {
+    where.push(sql`coalesce((select u.agency_code from ${dossiers} d join ${units} u on u.id = d.unit_id where d.id = ${feedbackItems.dossierId}),
+      ${q.departmentAgencyCode}::text) = ${q.agencyCode}`);
+  }
   const result = await db.execute(sql`
     select count(*)::int as "received",
       (count(*) filter (where ${feedbackItems.status} = 'answered'))::int as "answered",
       (count(*) filter (where ${feedbackItems.status} = 'answered' and ${feedbackItems.answeredAt} <= ${feedbackItems.dueAt}))::int as "answeredOnTime",
       (count(*) filter (where ${feedbackItems.status} = 'open' and ${feedbackItems.dueAt} < ${q.now.toISOString()}::timestamptz))::int as "overdue"
     from ${feedbackItems}
-      left join ${dossiers} on ${dossiers.id} = ${feedbackItems.dossierId}
-      left join ${units} on ${units.id} = ${dossiers.unitId}
     where ${sql.join(where, sql` and `)}`);
   const [row] = rowsOf<FeedbackCounts>(result);
   return {
