@@ -165,6 +165,8 @@ describe('intake batching', () => {
     const form = batchRegistration(200);
     const outcomes = await Promise.all([file(form, key), file(batchRegistration(201)), file(form, key), file(batchRegistration(202))]);
     expect(outcomes[0]!.code).toBe(outcomes[2]!.code);
+    // Both passed the up-front replay check (sent before either was written): the loser of the INSERT answers as a replay.
+    expect([outcomes[0]!.replayed, outcomes[2]!.replayed].sort()).toEqual([false, true]);
     const [rows] = await client<{ n: number }[]>`select count(*)::int as n from dossiers where idempotency_key = ${key}`;
     expect(rows!.n).toBe(1);
     expect(new Set(outcomes.map((o) => o.code)).size).toBe(3);
