@@ -20,12 +20,25 @@ export interface CoalesceOptions<I> {
 
 /**
  * `run` answers a batch with one settled outcome per item, in order (an item's own failure is its `rejected`
- * outcome). When `run` throws for a batch of several, each of its items is run again alone, so one item's bad data
- * never fails the others; a single item's throw is that item's error.
+ * outcome). When `run` throws for a batch of several because of one item's data (splitsBatch), each of its items is
+ * run again alone, so one item's bad data never fails the others; any other error (the database away, a timeout) is
+ * every item's, at once — running them one by one would only multiply the wait and the load. A single item's throw
+ * is that item's error.
  */
 export type BatchRunner<I, O> = (items: I[]) => Promise<Array<PromiseSettledResult<O>>>;
 
-interface Waiting<I, O> { item: I; resolve: (value: O) => void; reject: (reason: unknown) => void }
+interface Waiting<I, O> { item: I; weight: number; resolve: (value: O) => void; reject: (reason: unknown) => void }
+
+/**
+ * Whether a batch's error may be one item's doing: PostgreSQL's data exceptions and integrity violations (SQLSTATE
+ * classes 22 and 23: a bad value, a constraint) and errors without a code (thrown while building the statement).
+ * Connection losses, timeouts and the server's own troubles are not.
+ */
+export function splitsBatch(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === undefined) return true;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
+}
 
 export function coalesce<I, O>(run: BatchRunner<I, O>, options: CoalesceOptions<I>): (item: I) => Promise<O> {
   const queue: Array<Waiting<I, O>> = [];
@@ -56,8 +69,8 @@ export function coalesce<I, O>(run: BatchRunner<I, O>, options: CoalesceOptions<
       try {
         outcomes = await run(batch.map((w) => w.item));
       } catch (error) {
-        if (batch.length === 1) batch[0]!.reject(error);
-        else for (const waiting of batch) await runAlone(waiting);
+        if (batch.length > 1 && splitsBatch(error)) for (const waiting of batch) await runAlone(waiting);
+        else for (const waiting of batch) waiting.reject(error);
       }
       if (outcomes) settle(batch, outcomes);
     } finally {
@@ -81,14 +94,15 @@ export function coalesce<I, O>(run: BatchRunner<I, O>, options: CoalesceOptions<
     if (!options.weight) return limit;
     let total = 0;
     for (let n = 0; n < limit; n++) {
-      total += options.weight.of(queue[n]!.item);
+      total += queue[n]!.weight;
       if (total > options.weight.max) return Math.max(1, n);
     }
     return limit;
   };
 
   return (item) => new Promise<O>((resolve, reject) => {
-    queue.push({ item, resolve, reject });
+    // Weighed here, in the caller's promise: a weight that throws fails this call only.
+    queue.push({ item, weight: options.weight ? options.weight.of(item) : 0, resolve, reject });
     pump();
   });
 }

@@ -172,6 +172,40 @@ describe('intake batching', () => {
     expect(new Set(outcomes.map((o) => o.code)).size).toBe(3);
   });
 
+  it('locks the day counters of a batch in one order, so two batches of several agencies never deadlock', async () => {
+    const model = await findDossierByCode(env.ctx.db, (await file(batchRegistration(400))).code);
+    const [first, second] = ['Z-BATCH-A', 'Z-BATCH-B'];
+    const day = `lock-${randomUUID().slice(0, 8)}`;
+    for (const code of [first!, second!]) {
+      await client`insert into agencies (code, name, parent_name, place, kind) values (${code}, ${code}, 'Sở GD&ĐT', 'Thanh Hóa', 'department') on conflict do nothing`;
+      await client`insert into dossier_code_counters (agency_code, day, last) values (${code}, ${day}, 0)`;
+    }
+    const filing = (agency: string, n: number): NewSubmission => ({
+      id: randomUUID(), codePrefix: `${agency}-${day}-`, agencyCode: agency, day, procedureId: 'admission-registration',
+      procedureVersionId: model!.procedureVersionId, unitId: model!.unitId, status: 'submitted', formData: { campaign: day, pupilIdNumber: String(n) },
+      applicant: { name: `Người nộp ${n}`, email: null, phone: null, address: null, idNumber: null }, channel: 'online',
+      idempotencyKey: null, requestHash: null, submittedAt: new Date(), dueAt: new Date(Date.now() + 86_400_000), documents: [],
+    });
+    // Another batch (here a transaction of its own) holds the first agency's counter and will want the second's.
+    const other = postgres(env.config.database.url, { max: 1, onnotice: () => {} });
+    try {
+      const held = await other.reserve();
+      await held`begin`;
+      await held`update dossier_code_counters set last = last + 1 where agency_code = ${first!} and day = ${day}`;
+      // This batch meets the second agency first: locked in its own order, it would hold the second's counter and wait
+      // for the first's while the other waits for the second's — a deadlock, one of the two failed after a second.
+      const batch = Promise.allSettled([insertSubmission(ctx.database, filing(second!, 1)), insertSubmission(ctx.database, filing(first!, 2))]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await held`update dossier_code_counters set last = last + 1 where agency_code = ${second!} and day = ${day}`;
+      await held`commit`;
+      held.release();
+      const outcomes = await batch;
+      expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.code : String(o.reason)))).toEqual([`${second}-${day}-0002`, `${first}-${day}-0002`]);
+    } finally {
+      await other.end({ timeout: 5 });
+    }
+  });
+
   it('fails only the filing its statement cannot write (an unknown procedure version); the rest of the batch is written', async () => {
     const model = await findDossierByCode(env.ctx.db, (await file(batchRegistration(300))).code);
     const submission = (n: number, procedureVersionId = model!.procedureVersionId): NewSubmission => ({

@@ -1,7 +1,7 @@
 // db/coalesce.ts: concurrent calls share batches under load, leave at once at rest, and one item's failure never
 // fails the others.
 import { describe, expect, it } from 'vitest';
-import { coalesce, perDatabase, type BatchRunner } from '../../src/db/coalesce.js';
+import { coalesce, perDatabase, splitsBatch, type BatchRunner } from '../../src/db/coalesce.js';
 
 /** A runner that records each batch and answers once `release` is called (the batch is "in flight" until then). */
 function gatedRunner(answer: (item: number) => PromiseSettledResult<number> = (n) => ({ status: 'fulfilled', value: n * 10 })) {
@@ -106,6 +106,44 @@ describe('coalesce', () => {
     expect(batches).toEqual([[1], [12, 13, 14], [12], [13], [14]]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect((outcomes[2] as PromiseRejectedResult).reason).toEqual(new Error('statement failed'));
+  });
+
+  it('fails every item of a batch at once, without running them alone, when the error is not one item\'s (the database away)', async () => {
+    const batches: number[][] = [];
+    let gate: (() => void) | undefined;
+    const lost = Object.assign(new Error('write CONNECTION_CLOSED'), { code: 'CONNECTION_CLOSED' });
+    const call = coalesce<number, number>(async (items) => {
+      batches.push(items);
+      if (batches.length === 1) await new Promise<void>((resolve) => { gate = resolve; });
+      if (items.length > 1) throw lost;
+      return items.map((n) => ({ status: 'fulfilled', value: n }));
+    }, { maxInFlight: 1, maxBatch: 10 });
+    const first = call(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const done = settleAll([first, call(2), call(3), call(4)]);
+    await new Promise((resolve) => setImmediate(resolve));
+    gate!();
+    const outcomes = await done;
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+    expect(outcomes.map((o) => (o.status === 'rejected' ? o.reason : o.value))).toEqual([1, lost, lost, lost]);
+  });
+
+  it('splits a batch for data exceptions, integrity violations and errors without a code — nothing else', () => {
+    expect(splitsBatch(new Error('built wrong'))).toBe(true);
+    expect(splitsBatch(Object.assign(new Error('duplicate'), { code: '23505' }))).toBe(true);
+    expect(splitsBatch(Object.assign(new Error('null value'), { code: '23502' }))).toBe(true);
+    expect(splitsBatch(Object.assign(new Error('bad date'), { code: '22007' }))).toBe(true);
+    expect(splitsBatch(Object.assign(new Error('deadlock'), { code: '40P01' }))).toBe(false);
+    expect(splitsBatch(Object.assign(new Error('shutting down'), { code: '57P01' }))).toBe(false);
+    expect(splitsBatch(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }))).toBe(false);
+    expect(splitsBatch(Object.assign(new Error('timeout'), { code: 'CONNECT_TIMEOUT' }))).toBe(false);
+  });
+
+  it('fails only the call whose weight cannot be computed', async () => {
+    const call = coalesce<number, number>(async (items) => items.map((n) => ({ status: 'fulfilled', value: n })),
+      { maxInFlight: 1, maxBatch: 10, weight: { of: (n) => { if (n === 2) throw new Error('no weight'); return n; }, max: 100 } });
+    const outcomes = await settleAll([call(1), call(2), call(3)]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });
 
   it('rejects every item when the runner answers the wrong number of outcomes', async () => {

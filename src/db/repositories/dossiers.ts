@@ -96,14 +96,24 @@ async function insertSubmissions(database: Pick<Database, 'query'>, batch: NewSu
   const inserted = await database.query<{ ord: number; code: string | null; version: number | null }>(
     alone ? SUBMISSIONS_SQL : SUBMISSIONS_SKIPPING_REFUSED_SQL, [JSON.stringify(rows)]);
   const byOrd = new Map(inserted.map((r) => [Number(r.ord), r]));
-  return Promise.allSettled(rows.map(async (row) => {
+  const outcomes: Array<PromiseSettledResult<{ code: string; version: number }>> = [];
+  // The refused ones one after another (each holds a connection; a storm of repeated requests stays within the pool).
+  for (const row of rows) {
     const done = byOrd.get(row.ord);
-    if (done?.code) return { code: done.code, version: Number(done.version) };
-    if (alone) throw new Error('intake statement returned no row');
-    const [again] = await database.query<{ code: string | null; version: number | null }>(SUBMISSIONS_SQL, [JSON.stringify([row])]);
-    if (!again?.code) throw new Error('intake statement returned no row');
-    return { code: again.code, version: Number(again.version) };
-  }));
+    if (done?.code) {
+      outcomes.push({ status: 'fulfilled', value: { code: done.code, version: Number(done.version) } });
+      continue;
+    }
+    try {
+      if (alone) throw new Error('intake statement returned no row');
+      const [again] = await database.query<{ code: string | null; version: number | null }>(SUBMISSIONS_SQL, [JSON.stringify([row])]);
+      if (!again?.code) throw new Error('intake statement returned no row');
+      outcomes.push({ status: 'fulfilled', value: { code: again.code, version: Number(again.version) } });
+    } catch (error) {
+      outcomes.push({ status: 'rejected', reason: error });
+    }
+  }
+  return outcomes;
 }
 
 /** One filing as a row of the intake statement's JSON parameter (its code set once its number is taken). */
@@ -177,6 +187,9 @@ const TAKE_NUMBERS_SQL = `
   with relaxed as (select set_config('synchronous_commit', 'off', true))
   insert into dossier_code_counters (agency_code, day, last)
   select c.agency_code, c.day, c.count from relaxed, json_to_recordset($1::json) as c(agency_code text, day text, count int)
+  -- Every batch locks its counter rows in this one order: two batches of several agencies never wait on each other
+  -- crosswise (a deadlock PostgreSQL breaks only after deadlock_timeout).
+  order by c.agency_code collate "C", c.day collate "C"
   on conflict (agency_code, day) do update set last = dossier_code_counters.last + excluded.last
   returning agency_code, day, last`;
 
