@@ -22,6 +22,7 @@ import { makePdf } from '../helpers/files.js';
 
 let env: TestEnvironment;
 let client: postgres.Sql;
+let databaseUrl: string;
 let ctx: AppContext;
 let statements: string[] = [];
 let pdf: Buffer;
@@ -29,7 +30,8 @@ let pdf: Buffer;
 beforeAll(async () => {
   env = await startTestEnvironment('production');
   if (env.config.database.kind !== 'postgres') throw new Error('production mode runs on PostgreSQL');
-  client = postgres(env.config.database.url, { max: 2, onnotice: () => {}, debug: (_connection, query) => { statements.push(query); } });
+  databaseUrl = env.config.database.url;
+  client = postgres(databaseUrl, { max: 2, onnotice: () => {}, debug: (_connection, query) => { statements.push(query); } });
   const db = drizzle(client, { schema }) as unknown as Db;
   ctx = {
     ...env.ctx, db,
@@ -187,7 +189,7 @@ describe('intake batching', () => {
       idempotencyKey: null, requestHash: null, submittedAt: new Date(), dueAt: new Date(Date.now() + 86_400_000), documents: [],
     });
     // Another batch (here a transaction of its own) holds the first agency's counter and will want the second's.
-    const other = postgres(env.config.database.url, { max: 1, onnotice: () => {} });
+    const other = postgres(databaseUrl, { max: 1, onnotice: () => {} });
     try {
       const held = await other.reserve();
       await held`begin`;

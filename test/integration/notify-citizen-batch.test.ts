@@ -16,7 +16,7 @@ import { formatDateVN } from '../../src/documents/format.js';
 import { formatTimeVN } from '../../src/services/results/one-stop-forms.js';
 import type { Db } from '../../src/db/client.js';
 import { findDossierByCode } from '../../src/db/repositories/dossiers.js';
-import { findEventsToAnnounce, findNotification, recordNotificationAttempts } from '../../src/db/repositories/notifications.js';
+import { findEventsToAnnounce, findNotification, markNotificationsSent, recordNotificationAttempts } from '../../src/db/repositories/notifications.js';
 import { markRelayedInBatch } from '../../src/db/repositories/outbox.js';
 import * as schema from '../../src/db/schema/index.js';
 import { outbox } from '../../src/db/schema/index.js';
@@ -283,5 +283,15 @@ describe('statements per batch', () => {
     const [rows, events, records, mark, done] = small;
     expect(mark).toMatch(/update citizen_notifications/);
     expect(large).toEqual([rows, events, records, ...Array.from({ length: Math.ceil(12 / SENDS_AT_ONCE) }, () => mark), done]);
+  });
+
+  it('marks made at the same moment by batches running side by side share one statement', async () => {
+    const filed = await file(['cung.luc.1@example.test', 'cung.luc.2@example.test', 'cung.luc.3@example.test']);
+    const keys = filed.map((d) => ({ dossierId: d.id, dossierVersion: 1 }));
+    await recordNotificationAttempts(counting.database, keys.map((k, i) => ({ ...k, channel: 'email', recipient: `cung.luc.${i + 1}@example.test`, subject: 's', messageId: `<m${i}.${k.dossierId}@motcua.test>` })));
+    statements = [];
+    await Promise.all(keys.map((k) => markNotificationsSent(counting.database, [k])));
+    expect(statements.filter((s) => s.includes('update citizen_notifications'))).toHaveLength(1);
+    for (const k of keys) expect((await findNotification(env.ctx.db, k.dossierId, 1))?.sentAt).toBeInstanceOf(Date);
   });
 });

@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database, Db } from '../client.js';
+import { coalesce, perDatabase } from '../coalesce.js';
 import { citizenNotifications, dossierEvents, dossiers } from '../schema/index.js';
 
 export type CitizenNotificationRow = typeof citizenNotifications.$inferSelect;
@@ -110,12 +111,21 @@ export async function recordNotificationAttempts(
   }));
 }
 
-/** Marks messages sent, in one statement (the batch path marks each group of sends as soon as it has left). */
+/**
+ * Marks messages sent (the batch path marks each group of sends as soon as it has left). The worker runs several
+ * batches at once and each marks every few sends: marks made at the same moment share one statement (db/coalesce.ts).
+ */
 export async function markNotificationsSent(database: Pick<Database, 'query'>, keys: EventKey[]): Promise<void> {
   if (keys.length === 0) return;
+  await coalescedMarks(database, keys);
+}
+
+const coalescedMarks = perDatabase((database: Pick<Database, 'query'>) => coalesce<EventKey[], void>(async (groups) => {
+  const keys = groups.flat();
   await database.query(`
     update citizen_notifications n set sent_at = now()
     from unnest($1::uuid[], $2::int[]) as k (dossier_id, dossier_version)
     where n.dossier_id = k.dossier_id and n.dossier_version = k.dossier_version`,
   [keys.map((k) => k.dossierId), keys.map((k) => k.dossierVersion)]);
-}
+  return groups.map(() => ({ status: 'fulfilled', value: undefined }));
+}, { maxInFlight: 1, maxBatch: 64 }));
