@@ -8,6 +8,7 @@ import { readMultipart } from '../../plugins/multipart.js';
 import { can, type Caller } from '../../services/access.js';
 import { siteNames, type OrganisationInfo } from '../../services/administration/organisation-info.js';
 import type { UploadedFile } from '../../services/intake/uploads.js';
+import { lazyCsrfToken } from './csrf-token.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,6 +16,8 @@ declare module 'fastify' {
     organisation: OrganisationInfo;
     /** Whether "Đăng nhập bằng VNeID" is offered (app.ts: an identity provider is configured). */
     citizenLogin: boolean;
+    /** The pages' scope (routes/pages/index.ts): whether their cookies are Secure (PUBLIC_URL is https). */
+    secureCookies: boolean;
   }
 }
 
@@ -50,11 +53,12 @@ export function signedInStaff(request: FastifyRequest): StaffRow | undefined {
 
 /**
  * Renders templates/pages/<template>.hbs in the layout; every page gets `staff` and `citizenNav` (for the header; a
- * citizen signed in with VNeID), `citizenLogin` (whether to offer it), `csrfToken` and `site` (the province's and the
- * Department's names from the settings, for the title, header and footer).
+ * citizen signed in with VNeID), `citizenLogin` (whether to offer it), `csrfToken` (made when a form draws it:
+ * csrf-token.ts) and `site` (the province's and the Department's names from the settings, for the title, header and
+ * footer).
  */
 export function render(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>, status = 200) {
-  const csrfToken = reply.generateCsrf();
+  const csrfToken = lazyCsrfToken(request, reply, request.server.secureCookies);
   return reply.status(status).header('cache-control', 'no-store').view(`${template}.hbs`, {
     ...data, staff: staffNav(signedInStaff(request)), csrfToken, currentPath: request.url.split('?')[0],
     citizenNav: request.caller?.kind === 'citizen' ? { fullName: request.caller.citizen.fullName } : null,
