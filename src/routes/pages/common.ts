@@ -16,8 +16,6 @@ declare module 'fastify' {
     organisation: OrganisationInfo;
     /** Whether "Đăng nhập bằng VNeID" is offered (app.ts: an identity provider is configured). */
     citizenLogin: boolean;
-    /** The pages' scope (routes/pages/index.ts): whether their cookies are Secure (PUBLIC_URL is https). */
-    secureCookies: boolean;
   }
 }
 
@@ -58,7 +56,7 @@ export function signedInStaff(request: FastifyRequest): StaffRow | undefined {
  * footer).
  */
 export function render(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>, status = 200) {
-  const csrfToken = lazyCsrfToken(request, reply, request.server.secureCookies);
+  const csrfToken = lazyCsrfToken(reply);
   return reply.status(status).header('cache-control', 'no-store').view(`${template}.hbs`, {
     ...data, staff: staffNav(signedInStaff(request)), csrfToken, currentPath: request.url.split('?')[0],
     citizenNav: request.caller?.kind === 'citizen' ? { fullName: request.caller.citizen.fullName } : null,

@@ -9,7 +9,6 @@ import { CSRF_COOKIE } from '../../plugins/caller.js';
 import { clientFault, isServiceUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from '../../plugins/errors.js';
 import { citizenPages } from './citizen/index.js';
 import { citizenCaller, render } from './common.js';
-import { csrfCookieOptions } from './csrf-token.js';
 import { formsAvailability, sendDownload } from './downloads.js';
 import { formPdf } from '../../services/results/one-stop-forms.js';
 import { staffPages } from './staff/index.js';
@@ -35,12 +34,11 @@ export async function pageRoutes(app: FastifyInstance, opts: { ctx: AppContext }
   // "Nộp phí trực tuyến" is redirected on to the Payment Platform's page.
   const CSP = pagesCsp(ctx.config.signingAgentUrl, [ctx.config.citizenLogin.provider?.issuer, ctx.config.paymentPlatform?.url]);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
-  app.decorate('secureCookies', ctx.config.publicUrl.startsWith('https://'));
-  // Verifies the tokens of page forms; render (common.ts) makes them (csrf-token.ts, the same format and cookie).
+  // Verifies the tokens of page forms; render (common.ts) makes them when a form is drawn (csrf-token.ts).
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: CSRF_COOKIE,
-    cookieOpts: csrfCookieOptions(app.secureCookies),
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: ctx.config.publicUrl.startsWith('https://') },
     // Page forms send `_csrf` in the body; multipart forms send it in the query (the body is read later, by the
     // handler) or, from the upload script, in a header.
     getToken: (request) => {
