@@ -75,14 +75,17 @@ describe('one live registration per pupil, in the embedded default too', () => {
 });
 
 describe('routing after the unit roles are saved through the administration service', () => {
-  it('drops the copy intake routes with, at once in this process', async () => {
+  it('drops the copy intake routes with, at once in this process, and moves the revision the other processes poll', async () => {
     const { intakeOrganisation } = await import('../../src/services/intake/organisation-cache.js');
     const { saveUnitRoles } = await import('../../src/services/administration/organisation.js');
+    const { readRevision } = await import('../../src/db/repositories/administration.js');
     const { staffCaller } = await import('../helpers/dossiers.js');
     const database = h.env.ctx.database;
     const before = await intakeOrganisation(database);
+    const revision = await readRevision(h.env.ctx.db);
     expect(before.assignments.some((a) => a.procedureId === 'diploma-copy' && a.role === 'office' && a.unitId === 'gdtrh')).toBe(false);
     await saveUnitRoles(h.env.ctx, await staffCaller(h.env.ctx, 'admin'), { items: [{ procedureId: 'diploma-copy', role: 'office', unitId: 'gdtrh' }] });
+    expect(await readRevision(h.env.ctx.db)).toBeGreaterThan(revision);
     const after = await intakeOrganisation(database);
     expect(after).not.toBe(before);
     expect(after.assignments).toContainEqual(expect.objectContaining({ procedureId: 'diploma-copy', role: 'office', unitId: 'gdtrh' }));

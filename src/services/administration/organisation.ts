@@ -2,8 +2,8 @@
 // agencies with their QCVN 102 codes, the unit tree (a school is an agency of its own with one office unit), the
 // import of hundreds of units from CSV/XLSX (all or nothing), and which unit plays each part a workflow names (desk,
 // office, leadership) for every procedure or one. Each use-case is one transaction with its audit entry; changes to
-// what processes cache (the names) bump the revision and reload this process after commit; unit roles are read per
-// request.
+// what processes cache (the names; units and unit roles, which intake routes with: services/intake/organisation-cache.ts)
+// bump the revision and reload this process after commit; the others reload at their next poll.
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import type { Db } from '../../db/client.js';
@@ -22,7 +22,6 @@ import type { Caller } from '../access.js';
 import { recordAudit } from '../audit/audit.js';
 import { UNIT_ROLE_LABELS } from '../procedures/unit-roles.js';
 import { administratorOf } from './administrator.js';
-import { forgetIntakeOrganisation } from '../intake/organisation-cache.js';
 import { readTableFile, type TableFile } from './table-file.js';
 
 // ---------------------------------------------------------------- shapes
@@ -385,9 +384,10 @@ export async function createUnit(ctx: AppContext, caller: Caller, input: unknown
       parentId: values.parentId ?? null, abbreviation: values.abbreviation ?? null,
     };
     if (!(await insertUnit(tx, unit))) throw new AppError('UNIT_EXISTS', 'Mã đơn vị này đã có.', { id: 'Mã đơn vị này đã có.' });
+    await bumpRevision(tx);
     await recordAudit(tx, actor, 'organisation.unit_saved', unit.id, { created: true, ...unit });
   });
-  forgetIntakeOrganisation(ctx.database); // intake in this process routes with the change at once
+  await afterCommit(ctx);
   return readUnit(ctx, caller, values.id);
 }
 
@@ -425,9 +425,10 @@ export async function changeUnit(ctx: AppContext, caller: Caller, id: string, in
       ...(changes.abbreviation !== undefined ? { abbreviation: changes.abbreviation } : {}),
     };
     if (Object.keys(stored).length > 0) await updateUnit(tx, id, stored);
+    await bumpRevision(tx);
     await recordAudit(tx, actor, 'organisation.unit_saved', id, { created: false, changes: stored });
   });
-  forgetIntakeOrganisation(ctx.database); // intake in this process routes with the change at once
+  await afterCommit(ctx);
   return readUnit(ctx, caller, id);
 }
 
@@ -514,10 +515,11 @@ export async function importUnits(ctx: AppContext, caller: Caller, file: TableFi
     })));
     const created = rows.filter(({ row }) => !before.has(row.id)).length;
     const result = { imported: rows.length, created, updated: rows.length - created, agenciesCreated };
+    await bumpRevision(tx);
     await recordAudit(tx, actor, 'organisation.units_imported', file.fileName, { ...result, unitIds: rows.map(({ row }) => row.id) });
     return result;
   });
-  forgetIntakeOrganisation(ctx.database); // intake in this process routes with the change at once
+  await afterCommit(ctx);
   return outcome;
 }
 
@@ -592,11 +594,12 @@ export async function saveUnitRoles(ctx: AppContext, caller: Caller, input: unkn
       if (item.unitId === null) await clearUnitRole(tx, item.procedureId, item.role);
       else await setUnitRole(tx, item.procedureId, item.role, item.unitId);
     }
+    await bumpRevision(tx);
     await recordAudit(tx, actor, 'organisation.unit_role_assigned', null, {
       changes: changes.map((c) => ({ ...c, before: current.get(`${c.procedureId} ${c.role}`) ?? null })),
     });
   });
-  forgetIntakeOrganisation(ctx.database); // intake in this process routes with the change at once
+  await afterCommit(ctx);
   return readUnitRoles(ctx, caller);
 }
 

@@ -1,9 +1,9 @@
 // The units and unit-role assignments as intake routes with them, kept per process for a few seconds: every filing
 // needs the units playing its procedure's roles and the schools it names, and on an admission season's first morning
 // that is the same few rows read hundreds of times a second. A unit, agency or role saved through the administration
-// services drops the copy in the process that saved it at once (directly, or through AdminData's reload, context.ts);
-// the other processes see it when their copy expires: none is older than ORGANISATION_CACHE_MS (unit and role saves
-// do not move the administrative revision the others poll). Concurrent misses share one load; a failed one is not kept.
+// services moves the administrative revision: AdminData's reload (context.ts) drops the copy at once in the process
+// that saved it, in the others at their next poll; whatever changed them, none is older than ORGANISATION_CACHE_MS.
+// Concurrent misses share one load; a failed one is not kept.
 import type { Database } from '../../db/client.js';
 import { listAllRoleAssignments, type RoleAssignment } from '../../db/repositories/procedure-units.js';
 import { listRoutingUnits } from '../../db/repositories/routing.js';
