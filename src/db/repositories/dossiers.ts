@@ -410,17 +410,51 @@ export interface InboxQuery {
   /** How it came in (online, desk, national): the desk picks out what the national portal pushed. */
   channel?: DossierChannel;
   overdueBefore?: Date;
+  /**
+   * Every word (accent-folded, lower case) must be in the dossier's code or applicant name, or the word is in the
+   * title of its procedure version (the service lists those versions: titles live in the workflow files).
+   */
+  words?: Array<{ word: string; procedureVersionIds: number[] }>;
+  /** Where the previous page ended (its last row's `cursor`): this page starts just after it in the inbox's order. */
+  after?: InboxCursor;
   limit: number;
 }
 
-/** What an inbox line shows: no form data, no hashes (the inbox reads up to 500 rows per page view). */
+/**
+ * A position in the inbox's order (due_at nulls last, submitted_at, id): times in microseconds since the epoch, as
+ * text — a JavaScript Date would round them to milliseconds and repeat or skip dossiers within the same millisecond.
+ */
+export interface InboxCursor { dueAtMicros: string | null; submittedAtMicros: string; id: string }
+
+/** What an inbox line shows: no form data, no hashes (a page of the inbox reads 100 rows, the API up to 500). */
 const INBOX_COLUMNS = {
   code: dossiers.code, procedureVersionId: dossiers.procedureVersionId, status: dossiers.status, version: dossiers.version,
   channel: dossiers.channel, applicantName: dossiers.applicantName, submittedAt: dossiers.submittedAt, dueAt: dossiers.dueAt,
   apologyDueAt: dossiers.apologyDueAt, clockState: dossiers.clockState, stateDueAt: dossiers.stateDueAt, slaMark: dossiers.slaMark,
   unitId: dossiers.unitId, assigneeId: dossiers.assigneeId, possibleDuplicateOf: dossiers.possibleDuplicateOf,
 };
-export type InboxDossier = Pick<DossierRow, keyof typeof INBOX_COLUMNS>;
+export type InboxDossier = Pick<DossierRow, keyof typeof INBOX_COLUMNS> & { cursor: InboxCursor };
+
+const micros = (column: typeof dossiers.dueAt | typeof dossiers.submittedAt) => sql<string | null>`(extract(epoch from ${column}) * 1000000)::bigint::text`;
+const instant = (value: string) => sql`(timestamptz 'epoch' + ${value}::bigint * interval '1 microsecond')`;
+
+/**
+ * Accent folding in SQL without the unaccent extension (the embedded PGlite has none): translate() maps each
+ * precomposed Latin letter with diacritics (and đ/Đ) to its base letter, then lower() sees ASCII only, whatever the
+ * database's ctype. The table is derived from Unicode decomposition, as the pages' foldAccents() folds.
+ */
+const FOLD = (() => {
+  let from = '';
+  let to = '';
+  for (let cp = 0xc0; cp <= 0x1eff; cp++) {
+    const ch = String.fromCodePoint(cp);
+    if (ch.normalize('NFC') !== ch) continue;
+    const base = ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd');
+    if (/^[A-Za-z]$/.test(base)) { from += ch; to += base; }
+  }
+  return { from, to };
+})();
+const folded = (column: typeof dossiers.code | typeof dossiers.applicantName) => sql`lower(translate(${column}, ${FOLD.from}, ${FOLD.to}))`;
 
 /**
  * Dossiers in the caller's reach on which they may act now, oldest due date first. Only open dossiers can be acted
@@ -441,6 +475,26 @@ export async function listInbox(db: Db, q: InboxQuery): Promise<InboxDossier[]> 
   if (q.procedureId) filters.push(eq(dossiers.procedureId, q.procedureId));
   if (q.channel) filters.push(eq(dossiers.channel, q.channel));
   if (q.overdueBefore) filters.push(lt(dossiers.dueAt, q.overdueBefore));
-  return db.select(INBOX_COLUMNS).from(dossiers).where(and(...filters))
-    .orderBy(sql`${dossiers.dueAt} asc nulls last`, asc(dossiers.submittedAt)).limit(q.limit);
+  for (const { word, procedureVersionIds } of q.words ?? []) {
+    filters.push(or(
+      sql`strpos(${folded(dossiers.code)}, ${word}) > 0`, sql`strpos(${folded(dossiers.applicantName)}, ${word}) > 0`,
+      procedureVersionIds.length > 0 ? inArray(dossiers.procedureVersionId, procedureVersionIds) : undefined,
+    ) as SQL);
+  }
+  const select = async (where: SQL[], limit: number): Promise<InboxDossier[]> => {
+    const rows = await db.select({ ...INBOX_COLUMNS, id: dossiers.id, dueAtMicros: micros(dossiers.dueAt), submittedAtMicros: micros(dossiers.submittedAt) })
+      .from(dossiers).where(and(...filters, ...where))
+      .orderBy(sql`${dossiers.dueAt} asc nulls last`, asc(dossiers.submittedAt), asc(dossiers.id)).limit(limit);
+    return rows.map(({ id, dueAtMicros, submittedAtMicros, ...row }) => ({ ...row, cursor: { dueAtMicros, submittedAtMicros: submittedAtMicros!, id } }));
+  };
+  const after = q.after;
+  if (!after) return select([], q.limit);
+  // A row comparison over the index's columns, so PostgreSQL starts the walk of dossiers_open_due_idx at the cursor
+  // (Index Cond) instead of filtering every row before it. NULL never compares, so the dossiers without a due date
+  // (last in the order) are a second statement, asked only when the dated ones end within this page.
+  const undated = (rest: SQL[], limit: number) => select([isNull(dossiers.dueAt), ...rest], limit);
+  const afterUndated = sql`(${dossiers.submittedAt}, ${dossiers.id}) > (${instant(after.submittedAtMicros)}, ${after.id}::uuid)`;
+  if (after.dueAtMicros === null) return undated([afterUndated], q.limit);
+  const dated = await select([sql`(${dossiers.dueAt}, ${dossiers.submittedAt}, ${dossiers.id}) > (${instant(after.dueAtMicros)}, ${instant(after.submittedAtMicros)}, ${after.id}::uuid)`], q.limit);
+  return dated.length < q.limit ? [...dated, ...await undated([], q.limit - dated.length)] : dated;
 }

@@ -4,7 +4,7 @@ import type { AppContext } from '../../app-context.js';
 import { requireStaff, SESSION_COOKIE } from '../../plugins/caller.js';
 import { changePassword, login, logout } from '../../services/accounts/auth.js';
 import { beginTotpEnrolment, confirmTotpEnrolment, disableOwnTotp, totpEnabled, totpStatus } from '../../services/accounts/two-factor.js';
-import { inbox } from '../../services/processing/inbox.js';
+import { INBOX_PAGE, inboxCursor, inboxPage } from '../../services/processing/inbox.js';
 import type { StaffRow } from '../../db/repositories/staff.js';
 import { DOSSIER_CHANNELS } from '../../services/viewing/channels.js';
 
@@ -122,8 +122,18 @@ export const staffRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
         status: z.string().optional(), procedure: z.string().optional(),
         channel: z.enum(DOSSIER_CHANNELS).optional().describe('online: cổng này; desk: tại bộ phận một cửa; national: Cổng DVC quốc gia đẩy sang'),
         overdue: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
-        limit: z.coerce.number().int().min(1).max(500).optional(),
+        limit: z.coerce.number().int().min(1).max(INBOX_PAGE.max).optional().describe(`Số hồ sơ một trang (mặc định ${INBOX_PAGE.default})`),
+        after: inboxCursor.optional(),
       }),
     },
-  }, async (request) => inbox(ctx, requireStaff(request), request.query));
+  }, async (request, reply) => {
+    const page = await inboxPage(ctx, requireStaff(request), request.query);
+    // The body stays the array it always was; the next page is named in headers (absent on the last page).
+    if (page.next) {
+      const url = new URL(request.url, 'http://x');
+      url.searchParams.set('after', page.next);
+      reply.header('X-Next-Cursor', page.next).header('Link', `<${url.pathname}${url.search}>; rel="next"`);
+    }
+    return page.items;
+  });
 };
