@@ -80,7 +80,8 @@ export async function buildDossiers(sql: postgres.Sql, first: number, last: numb
           'Nguyễn Văn ' || n.g, 'congdan' || n.g || '@example.vn', '09' || lpad((n.g % 100000000)::text, 8, '0'),
           'Số ' || (n.g % 300) || ', phường Điện Biên, TP Thanh Hóa', lpad(n.g::text, 12, '0'),
           (array['online', 'online', 'online', 'desk', 'national'])[1 + n.g % 5],
-          n.submitted_at, r.received_at, r.received_at + interval '10 days',
+          -- Due as the working-day clock sets it (calendar/working-days.ts): at the office's close, 17:00 Vietnam time.
+          n.submitted_at, r.received_at, (date_trunc('day', (r.received_at + interval '10 days') at time zone 'UTC' + interval '7 hours') + interval '10 hours') at time zone 'UTC',
           case when n.closed then 'stopped' when r.received_at is null then 'not_started' else 'running' end,
           case when n.closed then c.completed_at end, case when n.closed then c.completed_at end,
           case when n.g % 3 = 0 then 'high' end, case when n.g % 4 = 0 then 50000 end, coalesce(c.completed_at, r.received_at, n.submitted_at)

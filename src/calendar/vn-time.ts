@@ -62,6 +62,12 @@ export function vnInstant(day: string, hhmm: string): Date {
   return new Date(dayIndex(day) * DAY_MS + parseTimeOfDay(hhmm) * 60_000 - OFFSET_MS);
 }
 
+/** The instant the Vietnam calendar month of `at` begins, or, with `months`, the month that many later (or earlier). */
+export function vnMonthStart(at: Date, months = 0): Date {
+  const local = new Date(at.getTime() + OFFSET_MS);
+  return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + months, 1) - OFFSET_MS);
+}
+
 export function vnToday(now: Date = new Date()): string {
   return vnDay(now);
 }

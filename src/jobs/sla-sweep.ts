@@ -3,6 +3,7 @@ import { cleanUpSigningHandovers } from '../services/operations/signing-cleanup.
 import { reconcilePendingPayments } from '../services/payments/reconcile-payments.js';
 import { autoConfirmRosters } from '../services/admissions/roster.js';
 import { sweepSla } from '../services/processing/sla-sweep.js';
+import { refreshReportRollups } from '../db/repositories/report-rollup.js';
 import type { JobDefinition } from './types.js';
 
 const payload = z.object({}).passthrough();
@@ -11,7 +12,8 @@ const payload = z.object({}).passthrough();
 export const SLA_SWEEP_EVERY_MS = 10 * 60_000;
 
 /**
- * Repeatable: marks dossiers due soon / overdue and raises alerts for their units (services/sla-sweep.ts); then deletes
+ * Repeatable: marks dossiers due soon / overdue and raises alerts for their units (services/sla-sweep.ts); rolls the
+ * report figures of changed past months up again (db/repositories/report-rollup.ts); then deletes
  * ended signing hand-overs (services/operations/signing-cleanup.ts) and checks online payments still pending with the
  * Payment Platform (services/payments/reconcile-payments.ts), then takes unanswered pre-verification rows as correct
  * once their window has closed (services/admissions/roster.ts), then deletes orphaned object-storage uploads (storage/).
@@ -22,6 +24,11 @@ export const slaSweepJob: JobDefinition<typeof payload> = {
   handle: async (ctx) => {
     const outcome = await sweepSla(ctx.db);
     if (outcome.alerts > 0) ctx.log.info(outcome, 'sla sweep raised alerts');
+    // The past months whose dossiers changed since their figures were rolled up are rolled up again (after the sweep,
+    // whose marks count as changes), so the dashboard sums them instead of counting their dossiers
+    // (db/repositories/report-rollup.ts).
+    const rollup = await refreshReportRollups(ctx.db);
+    if (rollup.built.length > 0) ctx.log.info({ months: rollup.built }, 'report figures rolled up');
     // The periodic maintenance both job drivers run (BullMQ's scheduler once per interval, the inline timer).
     await cleanUpSigningHandovers(ctx);
     // Payments whose callback never came are asked about (services/payments/reconcile-payments.ts).

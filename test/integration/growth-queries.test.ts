@@ -11,6 +11,7 @@ import { listInbox } from '../../src/db/repositories/dossiers.js';
 import { feedbackCounts, type FeedbackCounts } from '../../src/db/repositories/feedback.js';
 import { countTrackingBook, trackingBookBatches, type TrackingBookQuery } from '../../src/db/repositories/forms.js';
 import { periodFigures, type Index766Query, type PeriodFigures } from '../../src/db/repositories/stats.js';
+import { refreshReportRollups } from '../../src/db/repositories/report-rollup.js';
 import { findStaffByUsername } from '../../src/db/repositories/staff.js';
 import { staffReach } from '../../src/services/access.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
@@ -192,7 +193,12 @@ describe('reports over thousands of dossiers (bench:growth data)', () => {
     const agencies = [undefined, ...(await sql<{ code: string }[]>`select distinct agency_code as code from units`).map((u) => u.code)];
     const department = env.ctx.organisation.departmentAgencyCode;
     const compare = async () => {
-      for (const [name, q] of queries) expect(await periodFigures(env.ctx.db, q), name).toEqual(await formerFigures(sql, q));
+      for (const [name, q] of queries) {
+        const former = await formerFigures(sql, q);
+        // Both shapes of the dossiers' facts: read once for many dossiers, probed one by one for a few.
+        expect(await periodFigures(env.ctx.db, q, { probedFactsUpTo: 0 }), `${name} (facts read once)`).toEqual(former);
+        expect(await periodFigures(env.ctx.db, q, { probedFactsUpTo: 1_000_000 }), `${name} (facts probed)`).toEqual(former);
+      }
       // The complaints' counts per answering agency, as the former statement (joined to the dossier and its unit) gave.
       for (const agencyCode of agencies) {
         const [former] = await sql<FeedbackCounts[]>`
@@ -230,6 +236,53 @@ describe('reports over thousands of dossiers (bench:growth data)', () => {
     expect(after.counts.open).toBeLessThan(before.counts.open);
     expect(after.rows.reduce((n, r) => n + r.complained, 0)).toBeGreaterThan(before.rows.reduce((n, r) => n + r.complained, 0));
     expect(after.counts.signedResults).toBeLessThan(before.counts.signedResults);
+    await compare();
+
+    // The monthly rollup (db/repositories/report-rollup.ts): whole past months are summed from it. The figures stay the
+    // former statements' as it is built, as old dossiers and their facts change after it, and once it is rebuilt.
+    const marked = async () => (await sql<{ month: string }[]>`select distinct to_char(month, 'YYYY-MM-DD') as month from report_rollup_marks order by 1`).map((r) => r.month);
+    expect(await marked()).toContain(month.from); // the changes above marked last month (never built: counted from the dossiers)
+    const built = await refreshReportRollups(env.ctx.db);
+    expect(built.built).toContain(month.from);
+    expect(built.built.length).toBeGreaterThanOrEqual(12); // a year of filings, up to last month
+    expect(await marked()).toEqual([]);
+    await compare();
+    // A built month's figures are read from its rows: a row changed by hand (the rollup has no trigger) shows.
+    const lastMonthOnly: Index766Query = { from: month.start, to: month.end, now, ...catalogue };
+    const fromRollup = await periodFigures(env.ctx.db, lastMonthOnly);
+    const [{ groups }] = await sql<[{ groups: number }]>`select count(*)::int as groups from report_rollup where month = ${month.from}::date`;
+    await sql`update report_rollup set dossiers = dossiers + 1 where month = ${month.from}::date`;
+    expect((await periodFigures(env.ctx.db, lastMonthOnly)).counts.dossiers).toBe(fromRollup.counts.dossiers + groups);
+    await sql`update report_rollup set dossiers = dossiers - 1 where month = ${month.from}::date`;
+
+    // Old dossiers and their facts change again: their months are marked and counted from the dossiers meanwhile.
+    await sql`update dossiers set status = 'returned', completed_at = now(), closed_at = now(), clock_state = 'stopped'
+      where code in (select code from dossiers where completed_at is null and received_at is not null order by code desc limit 40)`;
+    await sql`insert into survey_answers (dossier_id, rating)
+      select id, 'unsatisfied' from dossiers d where completed_at is not null
+        and not exists (select 1 from survey_answers s where s.dossier_id = d.id) order by code limit 30`;
+    await sql`update national_sync_steps set sent_at = now() where sent_at is null and id % 7 = 0`;
+    await sql`delete from feedback_items where id in (select id from feedback_items where code like 'PAKN-TEST-%' and code <> 'PAKN-TEST-NONE' order by code limit 10)`;
+    expect(await marked()).toContain(month.from);
+    await compare();
+    await refreshReportRollups(env.ctx.db);
+    expect(await marked()).toEqual([]);
+    await compare();
+
+    // A change committed after the build's snapshot keeps its mark: the build neither sees it nor deletes its mark.
+    const writer = await sql.reserve();
+    try {
+      await writer`begin`;
+      await writer`update dossiers set status = 'returned', completed_at = now(), closed_at = now(), clock_state = 'stopped'
+        where code = (select code from dossiers where completed_at is null and received_at is not null
+          and submitted_at >= ${month.start} and submitted_at < ${month.end} order by code limit 1)`;
+      const during = await refreshReportRollups(env.ctx.db);
+      expect(during.ran).toBe(true);
+      await writer`commit`;
+    } finally {
+      writer.release();
+    }
+    expect(await marked()).toContain(month.from);
     await compare();
   });
 

@@ -1,7 +1,9 @@
-// Aggregates behind the service-quality dashboard: one grouped scan of the dossiers filed in a period.
+// Aggregates behind the service-quality dashboard: the dossiers filed in a period, counted from them or, for whole past
+// months, summed from their monthly rollup (report-rollup.ts).
 import { sql, type SQL } from 'drizzle-orm';
 import { JIT_OFF_FOR_TRANSACTION, type Db } from '../client.js';
 import { rowsOf } from './outbox.js';
+import { vnDay, vnMonthStart } from '../../calendar/vn-time.js';
 
 export interface StatsQuery {
   from: Date;            // inclusive
@@ -38,13 +40,14 @@ const FILED_ONLINE = sql`d.channel in ('online', 'national')`;
 /**
  * Runs a report's statement in a read-only transaction of its own with JIT off for that transaction only (why:
  * JIT_OFF_FOR_TRANSACTION in db/client.ts). Given an open transaction, it nests (a savepoint) and the setting lasts
- * until that transaction ends.
+ * until that transaction ends. `oneSnapshot`: every statement of the transaction reads the same snapshot (repeatable
+ * read), for figures put together from several statements.
  */
-export async function withoutJit<T>(db: Db, run: (tx: Db) => Promise<T>): Promise<T> {
+export async function withoutJit<T>(db: Db, run: (tx: Db) => Promise<T>, options: { oneSnapshot?: boolean } = {}): Promise<T> {
   return db.transaction(async (tx) => {
     await tx.execute(sql.raw(JIT_OFF_FOR_TRANSACTION));
     return run(tx as unknown as Db);
-  }, { accessMode: 'read only' });
+  }, { accessMode: 'read only', ...(options.oneSnapshot ? { isolationLevel: 'repeatable read' as const } : {}) });
 }
 
 /** `expr in (values)`, or false for an empty list (SQL has no empty IN list). */
@@ -58,11 +61,20 @@ function reachFilter(reach: StatsQuery['reach']): SQL[] {
   return [sql`(${inList(sql`d.unit_id`, reach.unitIds)} or ${inList(sql`d.agency_code`, reach.agencyCodes)})`];
 }
 
-/** Dossiers filed in the period (submitted_at), of the procedure if any, within the reach. */
-function filedFilters(q: StatsQuery): SQL[] {
-  const filters: SQL[] = [sql`d.submitted_at >= ${q.from.toISOString()}::timestamptz`, sql`d.submitted_at < ${q.to.toISOString()}::timestamptz`];
-  if (q.procedureId) filters.push(sql`d.procedure_id = ${q.procedureId}`);
-  return [...filters, ...reachFilter(q.reach)];
+/** `column in (months)`, months as yyyy-mm-01; false for none. */
+export function monthIn(column: SQL, months: readonly string[]): SQL {
+  return months.length > 0 ? sql`${column} in (${sql.join(months.map((m) => sql`${m}::date`), sql`, `)})` : sql`false`;
+}
+
+/** The procedure if any, and the reach, over the dossier (or rollup row) aliased `d`. */
+function groupFilters(q: StatsQuery): SQL[] {
+  return [...(q.procedureId ? [sql`d.procedure_id = ${q.procedureId}`] : []), ...reachFilter(q.reach)];
+}
+
+/** Filed (submitted_at) within one of the ranges [from, to). */
+function filedWithin(ranges: ReadonlyArray<readonly [Date, Date]>): SQL {
+  return sql`(${sql.join(ranges.map(([from, to]) =>
+    sql`(d.submitted_at >= ${from.toISOString()}::timestamptz and d.submitted_at < ${to.toISOString()}::timestamptz)`), sql` or `)})`;
 }
 
 export interface DigitalDossierCounts {
@@ -147,107 +159,256 @@ export interface PeriodFigures {
   counts: Index766Counts;
 }
 
-/*
- * Why one statement, shaped so. The figures used to come from three statements (the grouped rows, the digital counts,
- * the Decision 766 counts), each scanning the period's dossiers, with eight per-dossier tests written as hashed
- * subqueries that each joined the period's dossiers again (a sequential scan of `dossiers` apiece at 12 months), and
- * PostgreSQL ran them in parallel workers that each built every hash for themselves: 18 scans of `dossiers` and
- * 2.5 s for the first dashboard at 100,000 dossiers (bench:growth). Here the dossiers are scanned once:
- *  - every count is additive, so the grouped rows carry them all and the totals are their sums (JavaScript below);
- *  - the per-dossier tests are joins, not subqueries: the survey answer and the result are left joins (one row at most
- *    per dossier: unique indexes), the other facts (complaint, re-used or digitised document, national portal step,
- *    unsent step, online payment) one grouped row per dossier (a bit each, bit_or) left-joined once. PostgreSQL hashes
- *    each side once, and a hash join or aggregate larger than work_mem spills to disk in batches. The former hashed
- *    subqueries (`d.id in (select …)`) did not: a subquery whose rows PostgreSQL expects not to fit is planned as a
- *    plain SubPlan, re-read for each dossier — with work_mem at 256kB (as tables about 16 times bench:growth's would
- *    be at the default 4MB), the 100,000-dossier report ran past 30 s that way, 0.6 s as joins;
- *  - the facts are not bounded by the period: a join with the period's dossiers costs one more scan of them, more than
- *    grouping the facts, which are fewer than the dossiers. A short period over years of history groups those years'
- *    facts (bench:growth, 100,000 dossiers: one day 49 ms, where hashed subqueries took 21 ms);
- *  - the flags are computed once per dossier in the inner query and grouped by the month as a timestamp (formatted per
- *    group, not per dossier) in a hash aggregate. `offset 0` keeps PostgreSQL from pulling the inner query up: it then
- *    planned parallel workers that each build every hash (bench:growth at 100,000: 310 ms median against 192 ms).
- * test/integration/growth-queries.test.ts keeps the former three statements and checks every figure against them.
+const completedFact = sql`d.completed_at is not null and d.received_at is not null`;
+const onTimeFact = sql`${completedFact} and d.completed_at <= d.due_at`;
+const lateDecidedFact = sql`(${completedFact} and d.completed_at > d.due_at)`;
+/** Not decided, the clock counting: whether it is late depends on the moment the figures are read. */
+const runningFact = sql`(d.completed_at is null and d.clock_state = 'running')`;
+
+/**
+ * What is counted per group of dossiers, over their facts (dossierFacts below): the key in the grouped rows, the
+ * column of the rollup (schema/reporting.ts), the test. None of these depends on the moment of reading or on the
+ * catalogue — those parts (late while open; known to the national portal; in a result state) are applied to the
+ * group's counts afterwards (toPeriodFigures), so the same counts serve the live statement and the monthly rollup.
  */
-export async function periodFigures(db: Db, q: Index766Query): Promise<PeriodFigures> {
+const COUNTS = [
+  ['dossiers', 'dossiers', sql`true`],
+  ['online', 'online', FILED_ONLINE],
+  ['completed', 'completed', completedFact],
+  ['onTime', 'on_time', onTimeFact],
+  ['rated', 'rated', sql`d.rated`],
+  ['unsatisfied', 'unsatisfied', sql`d.unsatisfied`],
+  ['complained', 'complained', sql`d.complained`],
+  ['satisfactory', 'satisfactory', sql`${onTimeFact} and not d.unsatisfied and not d.complained`],
+  ['vneid', 'vneid', sql`${FILED_ONLINE} and d.loa is not null`],
+  ['withReusedDocument', 'with_reused_document', sql`d.reused`],
+  ['followedOnline', 'followed_online', sql`(d.citizen_id is not null or d.applicant_email is not null or d.applicant_phone is not null)`],
+  ['withSyncSteps', 'with_sync_steps', sql`d.has_steps`],
+  ['synced', 'synced', sql`d.has_steps and not d.unsent`],
+  ['open', 'open', sql`d.completed_at is null and d.clock_state in ('running', 'paused')`],
+  ['lateDecided', 'late_decided', lateDecidedFact],
+  ['lateDecidedApologised', 'late_decided_apologised', sql`${lateDecidedFact} and d.apology_due_at is not null`],
+  ['digitisedOrReused', 'digitised_or_reused', sql`(d.digitised or d.reused)`],
+  ['resultIssued', 'result_issued', sql`d.result_issued`],
+  ['signedResults', 'signed_results', sql`d.result_signed`],
+  ['withFee', 'with_fee', sql`d.fee_amount > 0`],
+  ['paidOnline', 'paid_online', sql`d.fee_amount > 0 and d.paid_online`],
+] as const;
+
+type CountKey = typeof COUNTS[number][0];
+/** One (procedure, month, state) group's counts, the open ones past their due time as of the query's `now` included. */
+type GroupCounts = Record<CountKey | 'lateOpen' | 'lateOpenApologised', number> & { procedureId: string; month: string; status: string };
+
+/** The counts as `count(*) filter (...)` over dossiers' facts (aliased d). */
+function countColumns(): SQL {
+  return sql.join(COUNTS.map(([key, , test]) => sql`(count(*) filter (where ${test}))::int as ${sql.identifier(key)}`), sql`, `);
+}
+
+/** The columns of a dossier the counts read, for dossierFacts' two shapes. */
+const DOSSIER_COLUMNS = sql`d.procedure_id, d.status, d.unit_id, d.agency_code, report_month(d.submitted_at) as month,
+  d.channel, d.loa, d.received_at, d.completed_at, d.due_at, d.clock_state, d.apology_due_at, d.fee_amount,
+  d.citizen_id, d.applicant_email, d.applicant_phone`;
+
+/** Up to this many dossiers, their facts are probed one dossier at a time; beyond, each table of facts is read once. */
+const PROBED_FACTS_UP_TO = 3_000;
+
+/*
+ * The dossiers matching `filters` (aliased d) with every fact the counts read, in one of two shapes.
+ * Read once ('grouped', for many dossiers — a year counted from the dossiers, a month rolled up): the survey answer
+ * and the result are left joins (one row at most per dossier: unique indexes), the other facts (complaint, re-used or
+ * digitised document, national portal step, unsent step, online payment) one grouped row per dossier (a bit each,
+ * bit_or) left-joined once. PostgreSQL hashes each side once, and a hash join or aggregate larger than work_mem spills
+ * to disk in batches; hashed subqueries (`d.id in (select …)`) did not: a subquery whose rows PostgreSQL expects not to
+ * fit is planned as a plain SubPlan, re-read for each dossier — with work_mem at 256kB the 100,000-dossier report ran
+ * past 30 s that way, 0.6 s as joins. The facts are not bounded by the dossiers: a join with them costs one more scan of
+ * the dossiers, more than grouping the facts, which are fewer. `offset 0` keeps PostgreSQL from pulling the query up
+ * into the grouping one: it then planned parallel workers that each build every hash (310 ms against 192 ms at
+ * 100,000, bench:growth).
+ * Probed ('probed', for a few dossiers — the current month and the period's partial months when the rest is rolled
+ * up): every fact an index probe for each dossier, which costs what the dossiers are, where reading the tables of
+ * facts costs what the whole history is (bench:growth at 100,000: 90 ms for 123 dossiers read once, 8 ms probed).
+ * test/integration/growth-queries.test.ts checks both against the former statements.
+ */
+function dossierFacts(filters: SQL[], shape: 'grouped' | 'probed'): SQL {
+  const where = sql.join(filters, sql` and `);
+  if (shape === 'probed') {
+    // Scalar subqueries with `limit 1`, not EXISTS or joins: PostgreSQL turns those into hash joins over the whole
+    // tables when it expects more than a few hundred dossiers; a scalar subquery stays a probe per dossier.
+    const probe = (from: SQL) => sql`coalesce((select true from ${from} limit 1), false)`;
+    return sql`
+      select d.*, d.rating is not null as rated, coalesce(d.rating = 'unsatisfied', false) as unsatisfied
+      from (
+        select ${DOSSIER_COLUMNS},
+          (select s.rating from survey_answers s where s.dossier_id = d.id) as rating,
+          ${probe(sql`issued_documents r where r.dossier_id = d.id and r.kind = 'result'`)} as result_issued,
+          ${probe(sql`issued_documents r where r.dossier_id = d.id and r.kind = 'result' and r.signed_at is not null`)} as result_signed,
+          ${probe(sql`feedback_items f where f.dossier_id = d.id`)} as complained,
+          ${probe(sql`dossier_documents dd where dd.dossier_id = d.id and dd.reused_from_document_id is not null`)} as reused,
+          ${probe(sql`citizen_documents c where c.source_dossier_id = d.id and c.kind = 'digitised'`)} as digitised,
+          ${probe(sql`dossier_events e join national_sync_steps n on n.event_id = e.id where e.dossier_id = d.id`)} as has_steps,
+          ${probe(sql`national_sync_steps n where n.dossier_id = d.id and n.sent_at is null`)} as unsent,
+          ${probe(sql`payments y where y.dossier_id = d.id and y.status = 'paid' and y.method = 'online'`)} as paid_online
+        from dossiers d
+        where ${where}
+        offset 0) d`;
+  }
+  return sql`
+    select ${DOSSIER_COLUMNS},
+      s.dossier_id is not null as rated, coalesce(s.rating = 'unsatisfied', false) as unsatisfied,
+      r.dossier_id is not null as result_issued, r.signed_at is not null as result_signed,
+      coalesce(x.facts & 1 <> 0, false) as complained, coalesce(x.facts & 2 <> 0, false) as reused,
+      coalesce(x.facts & 4 <> 0, false) as digitised, coalesce(x.facts & 8 <> 0, false) as has_steps,
+      coalesce(x.facts & 16 <> 0, false) as unsent, coalesce(x.facts & 32 <> 0, false) as paid_online
+    from dossiers d
+      left join survey_answers s on s.dossier_id = d.id
+      left join issued_documents r on r.dossier_id = d.id and r.kind = 'result'
+      left join (
+        select x.dossier_id, bit_or(x.fact) as facts from (
+          select f.dossier_id, 1 as fact from feedback_items f where f.dossier_id is not null
+          union all select dd.dossier_id, 2 from dossier_documents dd where dd.reused_from_document_id is not null
+          union all select c.source_dossier_id, 4 from citizen_documents c where c.kind = 'digitised' and c.source_dossier_id is not null
+          union all select e.dossier_id, 8 from national_sync_steps n join dossier_events e on e.id = n.event_id
+          union all select n.dossier_id, 16 from national_sync_steps n where n.sent_at is null
+          union all select y.dossier_id, 32 from payments y where y.status = 'paid' and y.method = 'online'
+        ) x
+        group by x.dossier_id
+      ) x on x.dossier_id = d.id
+    where ${where}
+    offset 0`;
+}
+
+/** The counts of the dossiers filed within `ranges`, grouped, computed from the dossiers themselves. */
+async function liveGroups(tx: Db, q: StatsQuery, ranges: ReadonlyArray<readonly [Date, Date]>, probedUpTo: number): Promise<GroupCounts[]> {
   const now = sql`${q.now.toISOString()}::timestamptz`;
-  const completed = sql`d.completed_at is not null and d.received_at is not null`;
-  const lateOpen = sql`(d.completed_at is null and d.clock_state = 'running' and d.due_at < ${now})`;
-  const lateDecided = sql`(${completed} and d.completed_at > d.due_at)`;
-  const onTime = sql`${completed} and d.completed_at <= d.due_at`;
-  const nationalKnown = inList(sql`d.procedure_id`, q.nationalProcedureIds);
-  const resultState = q.resultStates.length > 0
-    ? sql`(d.procedure_id, d.status) in (${sql.join(q.resultStates.map(([p, s]) => sql`(${p}, ${s})`), sql`, `)})`
-    : sql`false`;
-  const result = await withoutJit(db, (tx) => tx.execute(sql`
-    select d.procedure_id as "procedureId", to_char(d.month, 'YYYY-MM') as "month", d.status as "status",
-      count(*)::int as "dossiers",
-      (count(*) filter (where ${FILED_ONLINE}))::int as "online",
-      (count(*) filter (where ${completed}))::int as "completed",
-      (count(*) filter (where ${onTime}))::int as "onTime",
-      (count(*) filter (where ${lateOpen}))::int as "lateOpen",
-      (count(*) filter (where d.rated))::int as "rated",
-      (count(*) filter (where d.unsatisfied))::int as "unsatisfied",
-      (count(*) filter (where d.complained))::int as "complained",
-      (count(*) filter (where ${onTime} and not d.unsatisfied and not d.complained))::int as "satisfactory",
-      (count(*) filter (where ${FILED_ONLINE} and d.loa is not null))::int as "vneid",
-      (count(*) filter (where d.reused))::int as "withReusedDocument",
-      (count(*) filter (where d.citizen_id is not null or d.applicant_email is not null or d.applicant_phone is not null))::int as "followedOnline",
-      (count(*) filter (where ${nationalKnown}))::int as "nationalKnown",
-      (count(*) filter (where ${nationalKnown} and d.has_steps))::int as "withSyncSteps",
-      (count(*) filter (where ${nationalKnown} and d.has_steps and not d.unsent))::int as "synced",
-      (count(*) filter (where d.completed_at is null and d.clock_state in ('running', 'paused')))::int as "open",
-      (count(*) filter (where ${lateDecided} or ${lateOpen}))::int as "late",
-      (count(*) filter (where (${lateDecided} or ${lateOpen}) and d.apology_due_at is not null))::int as "lateApologised",
-      (count(*) filter (where d.digitised or d.reused))::int as "digitisedOrReused",
-      (count(*) filter (where ${resultState} or d.result_issued))::int as "results",
-      (count(*) filter (where d.result_signed))::int as "signedResults",
-      (count(*) filter (where d.fee_amount > 0))::int as "withFee",
-      (count(*) filter (where d.fee_amount > 0 and d.paid_online))::int as "paidOnline"
-    from (
-      select d.procedure_id, d.status, date_trunc('month', (d.submitted_at at time zone 'UTC') + interval '7 hours') as month,
-        d.channel, d.loa, d.received_at, d.completed_at, d.due_at, d.clock_state, d.apology_due_at, d.fee_amount,
-        d.citizen_id, d.applicant_email, d.applicant_phone,
-        s.dossier_id is not null as rated, coalesce(s.rating = 'unsatisfied', false) as unsatisfied,
-        r.dossier_id is not null as result_issued, r.signed_at is not null as result_signed,
-        coalesce(x.facts & 1 <> 0, false) as complained, coalesce(x.facts & 2 <> 0, false) as reused,
-        coalesce(x.facts & 4 <> 0, false) as digitised, coalesce(x.facts & 8 <> 0, false) as has_steps,
-        coalesce(x.facts & 16 <> 0, false) as unsent, coalesce(x.facts & 32 <> 0, false) as paid_online
-      from dossiers d
-        left join survey_answers s on s.dossier_id = d.id
-        left join issued_documents r on r.dossier_id = d.id and r.kind = 'result'
-        left join (
-          select x.dossier_id, bit_or(x.fact) as facts from (
-            select f.dossier_id, 1 as fact from feedback_items f where f.dossier_id is not null
-            union all select dd.dossier_id, 2 from dossier_documents dd where dd.reused_from_document_id is not null
-            union all select c.source_dossier_id, 4 from citizen_documents c where c.kind = 'digitised' and c.source_dossier_id is not null
-            union all select e.dossier_id, 8 from national_sync_steps n join dossier_events e on e.id = n.event_id
-            union all select n.dossier_id, 16 from national_sync_steps n where n.sent_at is null
-            union all select y.dossier_id, 32 from payments y where y.status = 'paid' and y.method = 'online'
-          ) x
-          group by x.dossier_id
-        ) x on x.dossier_id = d.id
-      where ${sql.join(filedFilters(q), sql` and `)}
-      offset 0
-    ) d
+  const filters = [filedWithin(ranges), ...groupFilters(q)];
+  // How many were filed in the ranges (whatever the reach: an index-only scan that costs what the few cost, up to the
+  // bound) decides the shape.
+  const [few] = rowsOf<{ few: boolean }>(await tx.execute(sql`
+    select count(*) <= ${probedUpTo} as "few" from (select 1 from dossiers d where ${filedWithin(ranges)} limit ${probedUpTo + 1}) d`));
+  const result = await tx.execute(sql`
+    select d.procedure_id as "procedureId", to_char(d.month, 'YYYY-MM') as "month", d.status as "status", ${countColumns()},
+      (count(*) filter (where ${runningFact} and d.due_at < ${now}))::int as "lateOpen",
+      (count(*) filter (where ${runningFact} and d.due_at < ${now} and d.apology_due_at is not null))::int as "lateOpenApologised"
+    from (${dossierFacts(filters, few?.few ? 'probed' : 'grouped')}) d
     group by d.procedure_id, d.month, d.status
-    order by 2, 1, 3`));
-  const grouped = rowsOf<Record<string, string | number>>(result);
-  const total = (k: string) => grouped.reduce((n, r) => n + Number(r[k]), 0);
-  const rows = grouped.map((r): StatsRow => ({
-    procedureId: String(r.procedureId), month: String(r.month), status: String(r.status),
-    dossiers: Number(r.dossiers), online: Number(r.online), completed: Number(r.completed), onTime: Number(r.onTime),
-    lateOpen: Number(r.lateOpen), rated: Number(r.rated), unsatisfied: Number(r.unsatisfied), complained: Number(r.complained),
-    satisfactory: Number(r.satisfactory),
+    order by 2, 1, 3`);
+  return rowsOf<GroupCounts>(result);
+}
+
+/** The same counts for whole months, summed from their rollup (report-rollup.ts); the running clocks compared with `now`. */
+async function rolledUpGroups(tx: Db, q: StatsQuery, months: readonly string[]): Promise<GroupCounts[]> {
+  const now = sql`${q.now.toISOString()}::timestamptz`;
+  const result = await tx.execute(sql`
+    select d.procedure_id as "procedureId", to_char(d.month, 'YYYY-MM') as "month", d.status as "status",
+      ${sql.join(COUNTS.map(([key, column]) => sql`sum(d.${sql.identifier(column)})::int as ${sql.identifier(key)}`), sql`, `)},
+      coalesce(sum(d.running) filter (where d.running_due_at < ${now}), 0)::int as "lateOpen",
+      coalesce(sum(d.running_apologised) filter (where d.running_due_at < ${now}), 0)::int as "lateOpenApologised"
+    from report_rollup d
+    where ${sql.join([monthIn(sql`d.month`, months), ...groupFilters(q)], sql` and `)}
+    group by d.procedure_id, d.month, d.status
+    order by 2, 1, 3`);
+  return rowsOf<GroupCounts>(result);
+}
+
+/**
+ * Writes the rollup of whole `months` (yyyy-mm-01) in one statement, which also deletes the months' marks it has
+ * seen and their former rows: the rows it writes are the dossiers as that statement's snapshot sees them, so a change
+ * it does not see committed later with its mark, which stays (report-rollup.ts).
+ */
+export async function writeMonthRollups(tx: Db, months: readonly string[], ranges: ReadonlyArray<readonly [Date, Date]>): Promise<void> {
+  const monthList = monthIn(sql`month`, months);
+  await tx.execute(sql`
+    with seen_marks as (delete from report_rollup_marks where ${monthList}),
+      former_rows as (delete from report_rollup where ${monthList}),
+      built as (
+        insert into report_rollup_months (month, built_at)
+        values ${sql.join(months.map((m) => sql`(${m}::date, now())`), sql`, `)}
+        on conflict (month) do update set built_at = excluded.built_at)
+    insert into report_rollup (month, procedure_id, status, unit_id, agency_code, running_due_at,
+      ${sql.join(COUNTS.map(([, column]) => sql.identifier(column)), sql`, `)}, running, running_apologised)
+    select d.month, d.procedure_id, d.status, d.unit_id, d.agency_code, case when ${runningFact} then d.due_at end,
+      ${countColumns()},
+      (count(*) filter (where ${runningFact}))::int,
+      (count(*) filter (where ${runningFact} and d.apology_due_at is not null))::int
+    from (${dossierFacts([filedWithin(ranges)], 'grouped')}) d
+    group by d.month, d.procedure_id, d.status, d.unit_id, d.agency_code, 6`);
+}
+
+/** The calendar months (Vietnam time, as yyyy-mm-01 with their instants) lying wholly within [from, to). */
+function wholeMonths(from: Date, to: Date): Array<{ month: string; start: Date; end: Date }> {
+  const months: Array<{ month: string; start: Date; end: Date }> = [];
+  let start = vnMonthStart(from);
+  if (start < from) start = vnMonthStart(from, 1);
+  for (let end = vnMonthStart(start, 1); end <= to; start = end, end = vnMonthStart(start, 1)) {
+    months.push({ month: vnDay(start), start, end });
+  }
+  return months;
+}
+
+/** Of `months`, those whose rollup is built and not marked since: what it says is what the dossiers are. */
+async function currentRollups(tx: Db, months: readonly string[]): Promise<Set<string>> {
+  if (months.length === 0) return new Set();
+  const result = await tx.execute(sql`
+    select to_char(m.month, 'YYYY-MM-DD') as "month" from report_rollup_months m
+    where ${monthIn(sql`m.month`, months)} and not exists (select 1 from report_rollup_marks k where k.month = m.month)`);
+  return new Set(rowsOf<{ month: string }>(result).map((r) => r.month));
+}
+
+/**
+ * The figures of the dossiers filed in the period. Whole months whose rollup is current (report-rollup.ts) are summed
+ * from it; the rest of the period — its partial months at either end, the current month, months changed since their
+ * rollup was built, months never built — is counted from the dossiers. Both read one snapshot (repeatable read), in
+ * which a month is either current in the rollup or counted from the dossiers, so the figures are what counting every
+ * dossier would give (test/integration/report-rollup.test.ts). Why: a year's figures at 100,000 dossiers took 0.2 s of
+ * PostgreSQL from the dossiers (bench:growth) and grow with them; from the rollup they cost its rows, a few per month,
+ * procedure, state and unit. `tuning.probedFactsUpTo` (tests, benches) moves the bound between dossierFacts' shapes.
+ */
+export async function periodFigures(db: Db, q: Index766Query, tuning: { probedFactsUpTo?: number } = {}): Promise<PeriodFigures> {
+  const months = wholeMonths(q.from, q.to);
+  const groups = await withoutJit(db, async (tx) => {
+    const rolled = await currentRollups(tx, months.map((m) => m.month));
+    const ranges: Array<[Date, Date]> = [];
+    let cursor = q.from;
+    for (const m of months.filter((m) => rolled.has(m.month))) {
+      if (m.start > cursor) ranges.push([cursor, m.start]);
+      cursor = m.end;
+    }
+    if (cursor < q.to) ranges.push([cursor, q.to]);
+    const live = ranges.length > 0 ? await liveGroups(tx, q, ranges, tuning.probedFactsUpTo ?? PROBED_FACTS_UP_TO) : [];
+    const summed = rolled.size > 0 ? await rolledUpGroups(tx, q, [...rolled]) : [];
+    // Both come ordered by month, procedure, state (PostgreSQL's collation); a month is in one of them only.
+    return [...live, ...summed].sort((a, b) => (a.month < b.month ? -1 : a.month > b.month ? 1 : 0));
+  }, { oneSnapshot: true });
+  return toPeriodFigures(groups, q);
+}
+
+/** The grouped rows and the totals, with what depends on the catalogue applied per (procedure, state). */
+function toPeriodFigures(groups: GroupCounts[], q: Index766Query): PeriodFigures {
+  const national = new Set(q.nationalProcedureIds);
+  const resultStates = new Set(q.resultStates.map(([procedureId, state]) => `${procedureId}\u0000${state}`));
+  const total = (count: (g: GroupCounts) => number) => groups.reduce((n, g) => n + count(g), 0);
+  const rows = groups.map((g): StatsRow => ({
+    procedureId: g.procedureId, month: g.month, status: g.status, dossiers: g.dossiers, online: g.online, completed: g.completed,
+    onTime: g.onTime, lateOpen: g.lateOpen, rated: g.rated, unsatisfied: g.unsatisfied, complained: g.complained, satisfactory: g.satisfactory,
   }));
   return {
     rows,
-    digital: { dossiers: total('dossiers'), online: total('online'), vneid: total('vneid'), withReusedDocument: total('withReusedDocument') },
+    digital: { dossiers: total((g) => g.dossiers), online: total((g) => g.online), vneid: total((g) => g.vneid), withReusedDocument: total((g) => g.withReusedDocument) },
     counts: {
-      dossiers: total('dossiers'), followedOnline: total('followedOnline'), nationalKnown: total('nationalKnown'), withSyncSteps: total('withSyncSteps'),
-      synced: total('synced'), open: total('open'), late: total('late'), lateApologised: total('lateApologised'),
-      digitisedOrReused: total('digitisedOrReused'), results: total('results'), signedResults: total('signedResults'),
-      withFee: total('withFee'), paidOnline: total('paidOnline'),
+      dossiers: total((g) => g.dossiers),
+      followedOnline: total((g) => g.followedOnline),
+      nationalKnown: total((g) => (national.has(g.procedureId) ? g.dossiers : 0)),
+      withSyncSteps: total((g) => (national.has(g.procedureId) ? g.withSyncSteps : 0)),
+      synced: total((g) => (national.has(g.procedureId) ? g.synced : 0)),
+      open: total((g) => g.open),
+      late: total((g) => g.lateDecided + g.lateOpen),
+      lateApologised: total((g) => g.lateDecidedApologised + g.lateOpenApologised),
+      digitisedOrReused: total((g) => g.digitisedOrReused),
+      // In a state where the result was returned, every dossier; else those with a result issued.
+      results: total((g) => (resultStates.has(`${g.procedureId}\u0000${g.status}`) ? g.dossiers : g.resultIssued)),
+      signedResults: total((g) => g.signedResults),
+      withFee: total((g) => g.withFee),
+      paidOnline: total((g) => g.paidOnline),
     },
   };
 }

@@ -15,3 +15,4 @@ export * from './documents.js';
 export * from './citizens.js';
 export * from './national-portal.js';
 export * from './payments.js';
+export * from './reporting.js';

@@ -1,0 +1,103 @@
+CREATE TABLE "report_rollup" (
+	"month" date NOT NULL,
+	"procedure_id" text NOT NULL,
+	"status" text NOT NULL,
+	"unit_id" text NOT NULL,
+	"agency_code" text NOT NULL,
+	"running_due_at" timestamp with time zone,
+	"dossiers" integer NOT NULL,
+	"online" integer NOT NULL,
+	"completed" integer NOT NULL,
+	"on_time" integer NOT NULL,
+	"rated" integer NOT NULL,
+	"unsatisfied" integer NOT NULL,
+	"complained" integer NOT NULL,
+	"satisfactory" integer NOT NULL,
+	"vneid" integer NOT NULL,
+	"with_reused_document" integer NOT NULL,
+	"followed_online" integer NOT NULL,
+	"with_sync_steps" integer NOT NULL,
+	"synced" integer NOT NULL,
+	"open" integer NOT NULL,
+	"late_decided" integer NOT NULL,
+	"late_decided_apologised" integer NOT NULL,
+	"running" integer NOT NULL,
+	"running_apologised" integer NOT NULL,
+	"digitised_or_reused" integer NOT NULL,
+	"result_issued" integer NOT NULL,
+	"signed_results" integer NOT NULL,
+	"with_fee" integer NOT NULL,
+	"paid_online" integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "report_rollup_marks" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"month" date NOT NULL,
+	"marked_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "report_rollup_months" (
+	"month" date PRIMARY KEY NOT NULL,
+	"built_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX "report_rollup_month_idx" ON "report_rollup" USING btree ("month","procedure_id");--> statement-breakpoint
+CREATE INDEX "report_rollup_marks_month_idx" ON "report_rollup_marks" USING btree ("month");--> statement-breakpoint
+-- The filing month as the reports group it: the calendar month in Vietnam time (UTC+7, no daylight saving).
+CREATE FUNCTION "report_month"("at" timestamptz) RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  select (date_trunc('month', ("at" at time zone 'UTC') + interval '7 hours'))::date
+$$;--> statement-breakpoint
+-- Marks the past filing months of the dossiers a statement inserted, changed or deleted (db/repositories/report-rollup.ts):
+-- those months' rollups no longer say what the dossiers are, and the reports compute them from the dossiers until the
+-- rollup is rebuilt. The current month is never built, so it is not marked: intake's inserts mark nothing. One row per
+-- statement and month at most: statement-level triggers over the statement's transition tables.
+CREATE FUNCTION "report_rollup_mark_dossiers"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'DELETE' THEN
+    INSERT INTO report_rollup_marks (month)
+      SELECT DISTINCT report_month(n.submitted_at) FROM new_rows n WHERE report_month(n.submitted_at) < report_month(now());
+  END IF;
+  IF TG_OP <> 'INSERT' THEN
+    INSERT INTO report_rollup_marks (month)
+      SELECT DISTINCT report_month(o.submitted_at) FROM old_rows o WHERE report_month(o.submitted_at) < report_month(now());
+  END IF;
+  RETURN NULL;
+END $$;--> statement-breakpoint
+-- The same for a table of facts about dossiers (survey answers, results, complaints, documents, national portal steps,
+-- payments): the months of the dossiers named by the column TG_ARGV[0] of the rows the statement touched.
+CREATE FUNCTION "report_rollup_mark_facts"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'DELETE' THEN
+    EXECUTE format('INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM new_rows t '
+      'JOIN dossiers d ON d.id = t.%I WHERE report_month(d.submitted_at) < report_month(now())', TG_ARGV[0]);
+  END IF;
+  IF TG_OP <> 'INSERT' THEN
+    EXECUTE format('INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM old_rows t '
+      'JOIN dossiers d ON d.id = t.%I WHERE report_month(d.submitted_at) < report_month(now())', TG_ARGV[0]);
+  END IF;
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE TRIGGER "dossiers_report_insert" AFTER INSERT ON "dossiers" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_dossiers"();--> statement-breakpoint
+CREATE TRIGGER "dossiers_report_update" AFTER UPDATE ON "dossiers" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_dossiers"();--> statement-breakpoint
+CREATE TRIGGER "dossiers_report_delete" AFTER DELETE ON "dossiers" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_dossiers"();--> statement-breakpoint
+CREATE TRIGGER "survey_answers_report_insert" AFTER INSERT ON "survey_answers" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
+CREATE TRIGGER "survey_answers_report_update" AFTER UPDATE ON "survey_answers" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
+CREATE TRIGGER "survey_answers_report_delete" AFTER DELETE ON "survey_answers" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
+CREATE TRIGGER "issued_documents_report_insert" AFTER INSERT ON "issued_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
+CREATE TRIGGER "issued_documents_report_update" AFTER UPDATE ON "issued_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
+CREATE TRIGGER "issued_documents_report_delete" AFTER DELETE ON "issued_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
+CREATE TRIGGER "feedback_items_report_insert" AFTER INSERT ON "feedback_items" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
+CREATE TRIGGER "feedback_items_report_update" AFTER UPDATE ON "feedback_items" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
+CREATE TRIGGER "feedback_items_report_delete" AFTER DELETE ON "feedback_items" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
+CREATE TRIGGER "dossier_documents_report_insert" AFTER INSERT ON "dossier_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
+CREATE TRIGGER "dossier_documents_report_update" AFTER UPDATE ON "dossier_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
+CREATE TRIGGER "dossier_documents_report_delete" AFTER DELETE ON "dossier_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
+CREATE TRIGGER "citizen_documents_report_insert" AFTER INSERT ON "citizen_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('source_dossier_id');--> statement-breakpoint
+CREATE TRIGGER "citizen_documents_report_update" AFTER UPDATE ON "citizen_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('source_dossier_id');--> statement-breakpoint
+CREATE TRIGGER "citizen_documents_report_delete" AFTER DELETE ON "citizen_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('source_dossier_id');--> statement-breakpoint
+CREATE TRIGGER "national_sync_steps_report_insert" AFTER INSERT ON "national_sync_steps" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
+CREATE TRIGGER "national_sync_steps_report_update" AFTER UPDATE ON "national_sync_steps" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
+CREATE TRIGGER "national_sync_steps_report_delete" AFTER DELETE ON "national_sync_steps" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
+CREATE TRIGGER "payments_report_insert" AFTER INSERT ON "payments" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
+CREATE TRIGGER "payments_report_update" AFTER UPDATE ON "payments" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
+CREATE TRIGGER "payments_report_delete" AFTER DELETE ON "payments" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');

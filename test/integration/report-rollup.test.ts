@@ -1,0 +1,72 @@
+// The report figures' monthly rollup on the embedded database (PGlite): the triggers of migration 0020 mark the past
+// months that staff acts change, the periodic maintenance (sla-sweep job, inline driver) rolls them up, and the
+// figures stay what counting the dossiers gives. test/integration/growth-queries.test.ts checks the same against the
+// former statements over thousands of dossiers on PostgreSQL.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/db/repositories/outbox.js';
+import { periodFigures, type Index766Query } from '../../src/db/repositories/stats.js';
+import { runJob } from '../../src/jobs/registry.js';
+import { performAction } from '../../src/services/processing/perform-action.js';
+import { submitDossier } from '../../src/services/intake/submit-dossier.js';
+import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
+import { diplomaRequest, staffCaller } from '../helpers/dossiers.js';
+import { makePdf } from '../helpers/files.js';
+
+describe('report rollup (embedded database)', () => {
+  let env: TestEnvironment;
+  beforeAll(async () => { env = await startTestEnvironment('embedded'); }, 120_000);
+  afterAll(async () => { await env?.close(); });
+
+  const query = (): Index766Query => {
+    const now = new Date();
+    return { from: new Date(now.getTime() - 400 * 86_400_000), to: now, now, nationalProcedureIds: ['diploma-copy'], resultStates: [['diploma-copy', 'returned']] };
+  };
+  const select = async <T>(statement: ReturnType<typeof sql>) => rowsOf<T>(await env.ctx.db.execute(statement));
+  const marks = async () => (await select<{ n: number }>(sql`select count(*)::int as n from report_rollup_marks`))[0]!.n;
+  const builtMonths = async () => (await select<{ n: number }>(sql`select count(*)::int as n from report_rollup_months`))[0]!.n;
+  /** The figures counted from the dossiers alone: the rollup forgotten, then rebuilt by the maintenance job. */
+  const counted = async () => {
+    await env.ctx.db.execute(sql`delete from report_rollup_months`);
+    const figures = await periodFigures(env.ctx.db, query());
+    await runJob(env.ctx, 'sla-sweep', {});
+    return figures;
+  };
+
+  it('marks the past months staff acts change, rolls them up in the maintenance job, and counts the same', async () => {
+    const clerk = await staffCaller(env.ctx, 'clerk');
+    const codes: string[] = [];
+    for (const name of ['Lê Thị Lan', 'Trần Văn Bình', 'Ngô Thị Cúc']) {
+      const { code } = await submitDossier(env.ctx, {
+        procedureId: 'diploma-copy', data: diplomaRequest(name), files: [{ fieldName: 'identity', fileName: 'cccd.pdf', data: await makePdf() }],
+      });
+      codes.push(code);
+    }
+    await performAction(env.ctx, { code: codes[0]!, action: 'receive', caller: clerk, version: 1 });
+    // Filed this month: intake marked nothing (the current month is never rolled up).
+    const before = await marks();
+    // The same dossiers as if filed three and two months ago (a clock running, one of them past its due time).
+    await env.ctx.db.execute(sql`
+      update dossiers set submitted_at = submitted_at - interval '95 days', received_at = received_at - interval '95 days',
+        due_at = due_at - interval '80 days' where code = ${codes[0]!}`);
+    await env.ctx.db.execute(sql`update dossiers set submitted_at = submitted_at - interval '62 days' where code in (${codes[1]!}, ${codes[2]!})`);
+    expect(await marks()).toBeGreaterThan(before);
+
+    await runJob(env.ctx, 'sla-sweep', {});
+    expect(await marks()).toBe(0);
+    expect(await builtMonths()).toBeGreaterThanOrEqual(2);
+    const rolled = await periodFigures(env.ctx.db, query());
+    expect(rolled.counts.dossiers).toBeGreaterThanOrEqual(3);
+    expect(rolled.counts.late).toBeGreaterThanOrEqual(1); // the running clock past its due time, read now
+    expect(rolled).toEqual(await counted());
+
+    // A staff act on an old dossier marks its month: counted from the dossiers until the next run rolls it up again.
+    await performAction(env.ctx, { code: codes[1]!, action: 'receive', caller: clerk, version: 1 });
+    expect(await marks()).toBeGreaterThanOrEqual(1); // one per statement that touched it
+    const changed = await periodFigures(env.ctx.db, query());
+    expect(changed.counts.open).toBe(rolled.counts.open + 1);
+    expect(changed).toEqual(await counted());
+    expect(await marks()).toBe(0);
+    expect(await periodFigures(env.ctx.db, query())).toEqual(changed);
+  });
+});
