@@ -167,6 +167,11 @@ describe('the inbox, page by page', () => {
     expect(/<a href="([^"]+)" data-testid="inbox-first">‹ Về đầu danh sách<\/a>/.exec(second.body)?.[1]).toBe('/can-bo');
     const first = await pages.get('/can-bo');
     expect(first.body).not.toContain('data-testid="inbox-first"');
+    // The overdue and due-soon counts are the page's, and said so while there are more pages.
+    expect(first.body).toContain('data-testid="counts-of-page"');
+    const few = await pages.get(`/can-bo?procedure=${expected[0]!.procedureId}&channel=desk&status=__none__`);
+    expect(few.status).toBe(200);
+    expect(few.body).not.toContain('data-testid="counts-of-page"');
   });
 
   it('keeps the page\'s filters (status label, procedure, channel, overdue, search) in its links', async () => {

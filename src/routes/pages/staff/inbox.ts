@@ -37,6 +37,8 @@ function inboxModel(ctx: AppContext, staff: StaffRow, page: InboxPage, query: In
     nextUrl: page.next ? inboxUrl(query, page.next) : null,
     firstUrl: page.position > 0 || cursorInvalid ? inboxUrl(query) : null,
     overdueCount: items.filter((i) => i.overdue).length, dueSoonCount: items.filter((i) => i.dueSoon).length,
+    // The counts are the shown page's: said so when the inbox has more pages (the "Quá hạn" filter lists them all).
+    countsOfPageOnly: !!page.next || page.position > 0,
     statuses: actionableStatusLabels(ctx, staff).map((label) => ({ value: label, label, selected: label === query.status })),
     // Switched-off procedures too: their dossiers are still processed.
     channels: DOSSIER_CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c], selected: c === query.channel })),
