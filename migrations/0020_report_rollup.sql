@@ -64,40 +64,42 @@ BEGIN
   RETURN NULL;
 END $$;--> statement-breakpoint
 -- The same for a table of facts about dossiers (survey answers, results, complaints, documents, national portal steps,
--- payments): the months of the dossiers named by the column TG_ARGV[0] of the rows the statement touched.
+-- payments): the months of the dossiers named by the column TG_ARGV[0] of the rows the statement touched that count
+-- (TG_ARGV[1], a condition on such a row `t`: an uploaded document or a payment at the desk counts for nothing, so
+-- intake's inserts look no dossier up).
 CREATE FUNCTION "report_rollup_mark_facts"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'DELETE' THEN
     EXECUTE format('INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM new_rows t '
-      'JOIN dossiers d ON d.id = t.%I WHERE report_month(d.submitted_at) < report_month(now())', TG_ARGV[0]);
+      'JOIN dossiers d ON d.id = t.%I WHERE (%s) AND report_month(d.submitted_at) < report_month(now())', TG_ARGV[0], TG_ARGV[1]);
   END IF;
   IF TG_OP <> 'INSERT' THEN
     EXECUTE format('INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM old_rows t '
-      'JOIN dossiers d ON d.id = t.%I WHERE report_month(d.submitted_at) < report_month(now())', TG_ARGV[0]);
+      'JOIN dossiers d ON d.id = t.%I WHERE (%s) AND report_month(d.submitted_at) < report_month(now())', TG_ARGV[0], TG_ARGV[1]);
   END IF;
   RETURN NULL;
 END $$;--> statement-breakpoint
 CREATE TRIGGER "dossiers_report_insert" AFTER INSERT ON "dossiers" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_dossiers"();--> statement-breakpoint
 CREATE TRIGGER "dossiers_report_update" AFTER UPDATE ON "dossiers" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_dossiers"();--> statement-breakpoint
 CREATE TRIGGER "dossiers_report_delete" AFTER DELETE ON "dossiers" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_dossiers"();--> statement-breakpoint
-CREATE TRIGGER "survey_answers_report_insert" AFTER INSERT ON "survey_answers" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
-CREATE TRIGGER "survey_answers_report_update" AFTER UPDATE ON "survey_answers" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
-CREATE TRIGGER "survey_answers_report_delete" AFTER DELETE ON "survey_answers" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
-CREATE TRIGGER "issued_documents_report_insert" AFTER INSERT ON "issued_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
-CREATE TRIGGER "issued_documents_report_update" AFTER UPDATE ON "issued_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
-CREATE TRIGGER "issued_documents_report_delete" AFTER DELETE ON "issued_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
-CREATE TRIGGER "feedback_items_report_insert" AFTER INSERT ON "feedback_items" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
-CREATE TRIGGER "feedback_items_report_update" AFTER UPDATE ON "feedback_items" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
-CREATE TRIGGER "feedback_items_report_delete" AFTER DELETE ON "feedback_items" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
-CREATE TRIGGER "dossier_documents_report_insert" AFTER INSERT ON "dossier_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
-CREATE TRIGGER "dossier_documents_report_update" AFTER UPDATE ON "dossier_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
-CREATE TRIGGER "dossier_documents_report_delete" AFTER DELETE ON "dossier_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
-CREATE TRIGGER "citizen_documents_report_insert" AFTER INSERT ON "citizen_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('source_dossier_id');--> statement-breakpoint
-CREATE TRIGGER "citizen_documents_report_update" AFTER UPDATE ON "citizen_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('source_dossier_id');--> statement-breakpoint
-CREATE TRIGGER "citizen_documents_report_delete" AFTER DELETE ON "citizen_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('source_dossier_id');--> statement-breakpoint
-CREATE TRIGGER "national_sync_steps_report_insert" AFTER INSERT ON "national_sync_steps" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
-CREATE TRIGGER "national_sync_steps_report_update" AFTER UPDATE ON "national_sync_steps" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
-CREATE TRIGGER "national_sync_steps_report_delete" AFTER DELETE ON "national_sync_steps" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
-CREATE TRIGGER "payments_report_insert" AFTER INSERT ON "payments" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
-CREATE TRIGGER "payments_report_update" AFTER UPDATE ON "payments" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');--> statement-breakpoint
-CREATE TRIGGER "payments_report_delete" AFTER DELETE ON "payments" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id');
+CREATE TRIGGER "survey_answers_report_insert" AFTER INSERT ON "survey_answers" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true');--> statement-breakpoint
+CREATE TRIGGER "survey_answers_report_update" AFTER UPDATE ON "survey_answers" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true');--> statement-breakpoint
+CREATE TRIGGER "survey_answers_report_delete" AFTER DELETE ON "survey_answers" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true');--> statement-breakpoint
+CREATE TRIGGER "issued_documents_report_insert" AFTER INSERT ON "issued_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.kind = ''result''');--> statement-breakpoint
+CREATE TRIGGER "issued_documents_report_update" AFTER UPDATE ON "issued_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.kind = ''result''');--> statement-breakpoint
+CREATE TRIGGER "issued_documents_report_delete" AFTER DELETE ON "issued_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.kind = ''result''');--> statement-breakpoint
+CREATE TRIGGER "feedback_items_report_insert" AFTER INSERT ON "feedback_items" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true');--> statement-breakpoint
+CREATE TRIGGER "feedback_items_report_update" AFTER UPDATE ON "feedback_items" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true');--> statement-breakpoint
+CREATE TRIGGER "feedback_items_report_delete" AFTER DELETE ON "feedback_items" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true');--> statement-breakpoint
+CREATE TRIGGER "dossier_documents_report_insert" AFTER INSERT ON "dossier_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.reused_from_document_id is not null');--> statement-breakpoint
+CREATE TRIGGER "dossier_documents_report_update" AFTER UPDATE ON "dossier_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.reused_from_document_id is not null');--> statement-breakpoint
+CREATE TRIGGER "dossier_documents_report_delete" AFTER DELETE ON "dossier_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.reused_from_document_id is not null');--> statement-breakpoint
+CREATE TRIGGER "citizen_documents_report_insert" AFTER INSERT ON "citizen_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('source_dossier_id', 't.kind = ''digitised''');--> statement-breakpoint
+CREATE TRIGGER "citizen_documents_report_update" AFTER UPDATE ON "citizen_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('source_dossier_id', 't.kind = ''digitised''');--> statement-breakpoint
+CREATE TRIGGER "citizen_documents_report_delete" AFTER DELETE ON "citizen_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('source_dossier_id', 't.kind = ''digitised''');--> statement-breakpoint
+CREATE TRIGGER "national_sync_steps_report_insert" AFTER INSERT ON "national_sync_steps" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true');--> statement-breakpoint
+CREATE TRIGGER "national_sync_steps_report_update" AFTER UPDATE ON "national_sync_steps" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true');--> statement-breakpoint
+CREATE TRIGGER "national_sync_steps_report_delete" AFTER DELETE ON "national_sync_steps" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true');--> statement-breakpoint
+CREATE TRIGGER "payments_report_insert" AFTER INSERT ON "payments" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.method = ''online''');--> statement-breakpoint
+CREATE TRIGGER "payments_report_update" AFTER UPDATE ON "payments" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.method = ''online''');--> statement-breakpoint
+CREATE TRIGGER "payments_report_delete" AFTER DELETE ON "payments" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.method = ''online''');

@@ -263,6 +263,11 @@ describe('reports over thousands of dossiers (bench:growth data)', () => {
         and not exists (select 1 from survey_answers s where s.dossier_id = d.id) order by code limit 30`;
     await sql`update national_sync_steps set sent_at = now() where sent_at is null and id % 7 = 0`;
     await sql`delete from feedback_items where id in (select id from feedback_items where code like 'PAKN-TEST-%' and code <> 'PAKN-TEST-NONE' order by code limit 10)`;
+    await sql`update issued_documents set signed_at = now() where id in (select id from issued_documents where signed_at is null and kind = 'result' order by id limit 15)`;
+    await sql`update payments set status = 'paid' where id in (select id from payments where status = 'refunded' order by id limit 5)`;
+    await sql`update dossier_documents set reused_from_document_id = null
+      where id in (select id from dossier_documents where reused_from_document_id is not null order by id desc limit 20)`;
+    await sql`delete from citizen_documents where id in (select id from citizen_documents where kind = 'digitised' order by id limit 20)`;
     expect(await marked()).toContain(month.from);
     await compare();
     await refreshReportRollups(env.ctx.db);
