@@ -50,56 +50,89 @@ $$;--> statement-breakpoint
 -- Marks the past filing months of the dossiers a statement inserted, changed or deleted (db/repositories/report-rollup.ts):
 -- those months' rollups no longer say what the dossiers are, and the reports compute them from the dossiers until the
 -- rollup is rebuilt. The current month is never built, so it is not marked: intake's inserts mark nothing. One row per
--- statement and month at most: statement-level triggers over the statement's transition tables.
+-- statement and month at most: statement-level triggers over the statement's transition tables. An update marks only
+-- the rows whose counted columns changed (those db/repositories/stats.ts dossierFacts reads): the SLA sweep's marks,
+-- assignments and form edits leave the figures as they were.
 CREATE FUNCTION "report_rollup_mark_dossiers"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP <> 'DELETE' THEN
+  IF TG_OP = 'INSERT' THEN
     INSERT INTO report_rollup_marks (month)
       SELECT DISTINCT report_month(n.submitted_at) FROM new_rows n WHERE report_month(n.submitted_at) < report_month(now());
-  END IF;
-  IF TG_OP <> 'INSERT' THEN
+  ELSIF TG_OP = 'DELETE' THEN
     INSERT INTO report_rollup_marks (month)
       SELECT DISTINCT report_month(o.submitted_at) FROM old_rows o WHERE report_month(o.submitted_at) < report_month(now());
+  ELSE
+    INSERT INTO report_rollup_marks (month)
+      SELECT DISTINCT v.month FROM old_rows o JOIN new_rows n ON n.id = o.id
+        CROSS JOIN LATERAL (VALUES (report_month(o.submitted_at)), (report_month(n.submitted_at))) v(month)
+      WHERE (o.procedure_id, o.status, o.unit_id, o.agency_code, o.submitted_at, o.channel, o.loa, o.received_at, o.completed_at,
+             o.due_at, o.clock_state, o.apology_due_at, o.fee_amount, o.citizen_id, o.applicant_email, o.applicant_phone)
+        IS DISTINCT FROM (n.procedure_id, n.status, n.unit_id, n.agency_code, n.submitted_at, n.channel, n.loa, n.received_at,
+             n.completed_at, n.due_at, n.clock_state, n.apology_due_at, n.fee_amount, n.citizen_id, n.applicant_email, n.applicant_phone)
+        AND v.month < report_month(now());
   END IF;
   RETURN NULL;
 END $$;--> statement-breakpoint
 -- The same for a table of facts about dossiers (survey answers, results, complaints, documents, national portal steps,
--- payments): the months of the dossiers named by the column TG_ARGV[0] of the rows the statement touched that count
--- (TG_ARGV[1], a condition on such a row `t`: an uploaded document or a payment at the desk counts for nothing, so
--- intake's inserts look no dossier up).
+-- payments). TG_ARGV[0]: the column naming the dossier. TG_ARGV[1]: the condition, on an inserted or deleted row `t`,
+-- for it to count (an uploaded document or a payment at the desk counts for nothing, so intake's inserts look no
+-- dossier up). TG_ARGV[2]: the columns the reports read, comma-separated: an update marks the rows where one changed,
+-- for the dossier before and after.
 CREATE FUNCTION "report_rollup_mark_facts"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  before_columns text;
+  after_columns text;
 BEGIN
-  IF TG_OP <> 'DELETE' THEN
-    EXECUTE format('INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM new_rows t '
-      'JOIN dossiers d ON d.id = t.%I WHERE (%s) AND report_month(d.submitted_at) < report_month(now())', TG_ARGV[0], TG_ARGV[1]);
+  IF TG_OP = 'UPDATE' THEN
+    SELECT string_agg('o.' || quote_ident(trim(c)), ', '), string_agg('t.' || quote_ident(trim(c)), ', ')
+      INTO before_columns, after_columns FROM unnest(string_to_array(TG_ARGV[2], ',')) c;
+    EXECUTE format('INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) '
+      'FROM old_rows o JOIN new_rows t ON t.id = o.id JOIN dossiers d ON d.id = o.%1$I OR d.id = t.%1$I '
+      'WHERE (%2$s) IS DISTINCT FROM (%3$s) AND report_month(d.submitted_at) < report_month(now())',
+      TG_ARGV[0], before_columns, after_columns);
+  ELSE
+    EXECUTE format('INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM %1$s t '
+      'JOIN dossiers d ON d.id = t.%2$I WHERE (%3$s) AND report_month(d.submitted_at) < report_month(now())',
+      CASE WHEN TG_OP = 'INSERT' THEN 'new_rows' ELSE 'old_rows' END, TG_ARGV[0], TG_ARGV[1]);
   END IF;
-  IF TG_OP <> 'INSERT' THEN
-    EXECUTE format('INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM old_rows t '
-      'JOIN dossiers d ON d.id = t.%I WHERE (%s) AND report_month(d.submitted_at) < report_month(now())', TG_ARGV[0], TG_ARGV[1]);
-  END IF;
+  RETURN NULL;
+END $$;--> statement-breakpoint
+-- TRUNCATE has no rows to look at: every built month is forgotten (rebuilt by the next runs, counted from the dossiers
+-- meanwhile).
+CREATE FUNCTION "report_rollup_forget"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM report_rollup_months;
   RETURN NULL;
 END $$;--> statement-breakpoint
 CREATE TRIGGER "dossiers_report_insert" AFTER INSERT ON "dossiers" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_dossiers"();--> statement-breakpoint
 CREATE TRIGGER "dossiers_report_update" AFTER UPDATE ON "dossiers" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_dossiers"();--> statement-breakpoint
 CREATE TRIGGER "dossiers_report_delete" AFTER DELETE ON "dossiers" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_dossiers"();--> statement-breakpoint
-CREATE TRIGGER "survey_answers_report_insert" AFTER INSERT ON "survey_answers" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true');--> statement-breakpoint
-CREATE TRIGGER "survey_answers_report_update" AFTER UPDATE ON "survey_answers" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true');--> statement-breakpoint
-CREATE TRIGGER "survey_answers_report_delete" AFTER DELETE ON "survey_answers" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true');--> statement-breakpoint
-CREATE TRIGGER "issued_documents_report_insert" AFTER INSERT ON "issued_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.kind = ''result''');--> statement-breakpoint
-CREATE TRIGGER "issued_documents_report_update" AFTER UPDATE ON "issued_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.kind = ''result''');--> statement-breakpoint
-CREATE TRIGGER "issued_documents_report_delete" AFTER DELETE ON "issued_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.kind = ''result''');--> statement-breakpoint
-CREATE TRIGGER "feedback_items_report_insert" AFTER INSERT ON "feedback_items" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true');--> statement-breakpoint
-CREATE TRIGGER "feedback_items_report_update" AFTER UPDATE ON "feedback_items" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true');--> statement-breakpoint
-CREATE TRIGGER "feedback_items_report_delete" AFTER DELETE ON "feedback_items" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true');--> statement-breakpoint
-CREATE TRIGGER "dossier_documents_report_insert" AFTER INSERT ON "dossier_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.reused_from_document_id is not null');--> statement-breakpoint
-CREATE TRIGGER "dossier_documents_report_update" AFTER UPDATE ON "dossier_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.reused_from_document_id is not null');--> statement-breakpoint
-CREATE TRIGGER "dossier_documents_report_delete" AFTER DELETE ON "dossier_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.reused_from_document_id is not null');--> statement-breakpoint
-CREATE TRIGGER "citizen_documents_report_insert" AFTER INSERT ON "citizen_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('source_dossier_id', 't.kind = ''digitised''');--> statement-breakpoint
-CREATE TRIGGER "citizen_documents_report_update" AFTER UPDATE ON "citizen_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('source_dossier_id', 't.kind = ''digitised''');--> statement-breakpoint
-CREATE TRIGGER "citizen_documents_report_delete" AFTER DELETE ON "citizen_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('source_dossier_id', 't.kind = ''digitised''');--> statement-breakpoint
-CREATE TRIGGER "national_sync_steps_report_insert" AFTER INSERT ON "national_sync_steps" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true');--> statement-breakpoint
-CREATE TRIGGER "national_sync_steps_report_update" AFTER UPDATE ON "national_sync_steps" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true');--> statement-breakpoint
-CREATE TRIGGER "national_sync_steps_report_delete" AFTER DELETE ON "national_sync_steps" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true');--> statement-breakpoint
-CREATE TRIGGER "payments_report_insert" AFTER INSERT ON "payments" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.method = ''online''');--> statement-breakpoint
-CREATE TRIGGER "payments_report_update" AFTER UPDATE ON "payments" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.method = ''online''');--> statement-breakpoint
-CREATE TRIGGER "payments_report_delete" AFTER DELETE ON "payments" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.method = ''online''');
+CREATE TRIGGER "dossiers_report_truncate" AFTER TRUNCATE ON "dossiers" FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_forget"();--> statement-breakpoint
+CREATE TRIGGER "survey_answers_report_insert" AFTER INSERT ON "survey_answers" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true', 'dossier_id, rating');--> statement-breakpoint
+CREATE TRIGGER "survey_answers_report_update" AFTER UPDATE ON "survey_answers" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true', 'dossier_id, rating');--> statement-breakpoint
+CREATE TRIGGER "survey_answers_report_delete" AFTER DELETE ON "survey_answers" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true', 'dossier_id, rating');--> statement-breakpoint
+CREATE TRIGGER "survey_answers_report_truncate" AFTER TRUNCATE ON "survey_answers" FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_forget"();--> statement-breakpoint
+CREATE TRIGGER "issued_documents_report_insert" AFTER INSERT ON "issued_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.kind = ''result''', 'dossier_id, kind, signed_at');--> statement-breakpoint
+CREATE TRIGGER "issued_documents_report_update" AFTER UPDATE ON "issued_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.kind = ''result''', 'dossier_id, kind, signed_at');--> statement-breakpoint
+CREATE TRIGGER "issued_documents_report_delete" AFTER DELETE ON "issued_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.kind = ''result''', 'dossier_id, kind, signed_at');--> statement-breakpoint
+CREATE TRIGGER "issued_documents_report_truncate" AFTER TRUNCATE ON "issued_documents" FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_forget"();--> statement-breakpoint
+CREATE TRIGGER "feedback_items_report_insert" AFTER INSERT ON "feedback_items" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true', 'dossier_id');--> statement-breakpoint
+CREATE TRIGGER "feedback_items_report_update" AFTER UPDATE ON "feedback_items" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true', 'dossier_id');--> statement-breakpoint
+CREATE TRIGGER "feedback_items_report_delete" AFTER DELETE ON "feedback_items" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true', 'dossier_id');--> statement-breakpoint
+CREATE TRIGGER "feedback_items_report_truncate" AFTER TRUNCATE ON "feedback_items" FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_forget"();--> statement-breakpoint
+CREATE TRIGGER "dossier_documents_report_insert" AFTER INSERT ON "dossier_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.reused_from_document_id is not null', 'dossier_id, reused_from_document_id');--> statement-breakpoint
+CREATE TRIGGER "dossier_documents_report_update" AFTER UPDATE ON "dossier_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.reused_from_document_id is not null', 'dossier_id, reused_from_document_id');--> statement-breakpoint
+CREATE TRIGGER "dossier_documents_report_delete" AFTER DELETE ON "dossier_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.reused_from_document_id is not null', 'dossier_id, reused_from_document_id');--> statement-breakpoint
+CREATE TRIGGER "dossier_documents_report_truncate" AFTER TRUNCATE ON "dossier_documents" FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_forget"();--> statement-breakpoint
+CREATE TRIGGER "citizen_documents_report_insert" AFTER INSERT ON "citizen_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('source_dossier_id', 't.kind = ''digitised''', 'source_dossier_id, kind');--> statement-breakpoint
+CREATE TRIGGER "citizen_documents_report_update" AFTER UPDATE ON "citizen_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('source_dossier_id', 't.kind = ''digitised''', 'source_dossier_id, kind');--> statement-breakpoint
+CREATE TRIGGER "citizen_documents_report_delete" AFTER DELETE ON "citizen_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('source_dossier_id', 't.kind = ''digitised''', 'source_dossier_id, kind');--> statement-breakpoint
+CREATE TRIGGER "citizen_documents_report_truncate" AFTER TRUNCATE ON "citizen_documents" FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_forget"();--> statement-breakpoint
+CREATE TRIGGER "national_sync_steps_report_insert" AFTER INSERT ON "national_sync_steps" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true', 'dossier_id, sent_at');--> statement-breakpoint
+CREATE TRIGGER "national_sync_steps_report_update" AFTER UPDATE ON "national_sync_steps" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true', 'dossier_id, sent_at');--> statement-breakpoint
+CREATE TRIGGER "national_sync_steps_report_delete" AFTER DELETE ON "national_sync_steps" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true', 'dossier_id, sent_at');--> statement-breakpoint
+CREATE TRIGGER "national_sync_steps_report_truncate" AFTER TRUNCATE ON "national_sync_steps" FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_forget"();--> statement-breakpoint
+CREATE TRIGGER "payments_report_insert" AFTER INSERT ON "payments" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.method = ''online''', 'dossier_id, status, method');--> statement-breakpoint
+CREATE TRIGGER "payments_report_update" AFTER UPDATE ON "payments" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.method = ''online''', 'dossier_id, status, method');--> statement-breakpoint
+CREATE TRIGGER "payments_report_delete" AFTER DELETE ON "payments" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.method = ''online''', 'dossier_id, status, method');--> statement-breakpoint
+CREATE TRIGGER "payments_report_truncate" AFTER TRUNCATE ON "payments" FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_forget"();

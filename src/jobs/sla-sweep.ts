@@ -12,11 +12,11 @@ const payload = z.object({}).passthrough();
 export const SLA_SWEEP_EVERY_MS = 10 * 60_000;
 
 /**
- * Repeatable: marks dossiers due soon / overdue and raises alerts for their units (services/sla-sweep.ts); rolls the
- * report figures of changed past months up again (db/repositories/report-rollup.ts); then deletes
+ * Repeatable: marks dossiers due soon / overdue and raises alerts for their units (services/sla-sweep.ts); then deletes
  * ended signing hand-overs (services/operations/signing-cleanup.ts) and checks online payments still pending with the
  * Payment Platform (services/payments/reconcile-payments.ts), then takes unanswered pre-verification rows as correct
- * once their window has closed (services/admissions/roster.ts), then deletes orphaned object-storage uploads (storage/).
+ * once their window has closed (services/admissions/roster.ts), then deletes orphaned object-storage uploads (storage/),
+ * then rolls the report figures of changed past months up again (db/repositories/report-rollup.ts).
  */
 export const slaSweepJob: JobDefinition<typeof payload> = {
   name: 'sla-sweep',
@@ -24,11 +24,6 @@ export const slaSweepJob: JobDefinition<typeof payload> = {
   handle: async (ctx) => {
     const outcome = await sweepSla(ctx.db);
     if (outcome.alerts > 0) ctx.log.info(outcome, 'sla sweep raised alerts');
-    // The past months whose dossiers changed since their figures were rolled up are rolled up again (after the sweep,
-    // whose marks count as changes), so the dashboard sums them instead of counting their dossiers
-    // (db/repositories/report-rollup.ts).
-    const rollup = await refreshReportRollups(ctx.db);
-    if (rollup.built.length > 0) ctx.log.info({ months: rollup.built }, 'report figures rolled up');
     // The periodic maintenance both job drivers run (BullMQ's scheduler once per interval, the inline timer).
     await cleanUpSigningHandovers(ctx);
     // Payments whose callback never came are asked about (services/payments/reconcile-payments.ts).
@@ -39,5 +34,11 @@ export const slaSweepJob: JobDefinition<typeof payload> = {
     // Object-storage uploads whose transaction never committed, an hour on, are deleted (storage/index.ts).
     // Last, and guarded: an object-storage outage must not fail the rest of the periodic maintenance; the next run retries.
     await ctx.files.sweepOrphans(ctx.db).catch((error: unknown) => ctx.log.warn({ err: error }, 'orphaned object-storage uploads not swept this time'));
+    // The past months whose dossiers changed since their figures were rolled up are rolled up again, so the dashboard
+    // sums them instead of counting their dossiers (db/repositories/report-rollup.ts). Guarded too: until it succeeds
+    // those months are counted from the dossiers, exact but slower; the next run retries.
+    await refreshReportRollups(ctx.db).then(
+      (rollup) => { if (rollup.built.length > 0) ctx.log.info({ months: rollup.built }, 'report figures rolled up'); },
+      (error: unknown) => ctx.log.warn({ err: error }, 'report figures not rolled up this time'));
   },
 };

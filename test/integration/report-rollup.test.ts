@@ -69,4 +69,34 @@ describe('report rollup (embedded database)', () => {
     expect(await marks()).toBe(0);
     expect(await periodFigures(env.ctx.db, query())).toEqual(changed);
   });
+
+  it('marks nothing for an update of what the figures do not read, and forgets every built month on TRUNCATE', async () => {
+    await runJob(env.ctx, 'sla-sweep', {});
+    expect(await marks()).toBe(0);
+    const past = sql`submitted_at < now() - interval '40 days'`;
+    expect((await select<{ n: number }>(sql`select count(*)::int as n from dossiers where ${past}`))[0]!.n).toBeGreaterThan(0);
+    // The SLA sweep's mark, the assignee, the form: not counted.
+    await env.ctx.db.execute(sql`update dossiers set sla_mark = 'overdue', assignee_id = null, form_data = form_data where ${past}`);
+    expect(await marks()).toBe(0);
+    // An apology with a new return date: counted (late dossiers apologised for).
+    await env.ctx.db.execute(sql`update dossiers set apology_due_at = now() + interval '5 days' where ${past}`);
+    expect(await marks()).toBeGreaterThan(0);
+    const apologised = await periodFigures(env.ctx.db, query());
+    await runJob(env.ctx, 'sla-sweep', {});
+    expect(await marks()).toBe(0);
+    expect(await periodFigures(env.ctx.db, query())).toEqual(apologised);
+
+    // TRUNCATE has no rows to mark: every built month is forgotten, counted from the dossiers until rebuilt.
+    await env.ctx.db.execute(sql`insert into survey_answers (dossier_id, rating) select id, 'unsatisfied' from dossiers where ${past} limit 1`);
+    await runJob(env.ctx, 'sla-sweep', {});
+    const rated = await periodFigures(env.ctx.db, query());
+    expect(rated.rows.reduce((n, r) => n + r.rated, 0)).toBeGreaterThanOrEqual(1);
+    await env.ctx.db.execute(sql`truncate survey_answers`);
+    expect(await builtMonths()).toBe(0);
+    const truncated = await periodFigures(env.ctx.db, query());
+    expect(truncated.rows.reduce((n, r) => n + r.rated, 0)).toBe(0);
+    await runJob(env.ctx, 'sla-sweep', {});
+    expect(await builtMonths()).toBeGreaterThanOrEqual(2);
+    expect(await periodFigures(env.ctx.db, query())).toEqual(truncated);
+  });
 });

@@ -13,7 +13,6 @@
 // and no transaction that began in it (or before) is still open (pg_stat_activity: the application's sessions share
 // one role, which sees its own sessions' transactions).
 import { sql } from 'drizzle-orm';
-import { vnMonthStart } from '../../calendar/vn-time.js';
 import { JIT_OFF_FOR_TRANSACTION, type Db } from '../client.js';
 import { rowsOf } from './outbox.js';
 import { writeMonthRollups } from './stats.js';
@@ -55,11 +54,7 @@ export async function refreshReportRollups(db: Db): Promise<RollupRefresh> {
       limit ${MONTHS_PER_RUN}`));
     const months = due.map((r) => r.month);
     if (months.length === 0) return { built: [], ran: true };
-    const ranges = months.map((m) => {
-      const start = new Date(`${m}T00:00:00+07:00`);
-      return [start, vnMonthStart(start, 1)] as const;
-    });
-    await writeMonthRollups(tx as unknown as Db, months, ranges);
+    await writeMonthRollups(tx as unknown as Db, months);
     return { built: months, ran: true };
   });
 }

@@ -62,7 +62,7 @@ function reachFilter(reach: StatsQuery['reach']): SQL[] {
 }
 
 /** `column in (months)`, months as yyyy-mm-01; false for none. */
-export function monthIn(column: SQL, months: readonly string[]): SQL {
+function monthIn(column: SQL, months: readonly string[]): SQL {
   return months.length > 0 ? sql`${column} in (${sql.join(months.map((m) => sql`${m}::date`), sql`, `)})` : sql`false`;
 }
 
@@ -225,6 +225,8 @@ const PROBED_FACTS_UP_TO = 3_000;
  * the dossiers, more than grouping the facts, which are fewer. `offset 0` keeps PostgreSQL from pulling the query up
  * into the grouping one: it then planned parallel workers that each build every hash (310 ms against 192 ms at
  * 100,000, bench:growth).
+ * A national portal step is the dossier's by its own dossier_id (grouped) or by its event's (probed: the events'
+ * index by dossier); every writer sets both alike.
  * Probed ('probed', for a few dossiers — the current month and the period's partial months when the rest is rolled
  * up): every fact an index probe for each dossier, which costs what the dossiers are, where reading the tables of
  * facts costs what the whole history is (bench:growth at 100,000: 90 ms for 123 dossiers read once, 8 ms probed).
@@ -270,7 +272,7 @@ function dossierFacts(filed: SQL, filters: SQL[], shape: 'grouped' | 'probed'): 
           select f.dossier_id, 1 as fact from feedback_items f where f.dossier_id is not null
           union all select dd.dossier_id, 2 from dossier_documents dd where dd.reused_from_document_id is not null
           union all select c.source_dossier_id, 4 from citizen_documents c where c.kind = 'digitised' and c.source_dossier_id is not null
-          union all select e.dossier_id, 8 from national_sync_steps n join dossier_events e on e.id = n.event_id
+          union all select n.dossier_id, 8 from national_sync_steps n
           union all select n.dossier_id, 16 from national_sync_steps n where n.sent_at is null
           union all select y.dossier_id, 32 from payments y where y.status = 'paid' and y.method = 'online'
         ) x
@@ -317,8 +319,12 @@ async function rolledUpGroups(tx: Db, q: StatsQuery, months: readonly string[]):
  * seen and their former rows: the rows it writes are the dossiers as that statement's snapshot sees them, so a change
  * it does not see committed later with its mark, which stays (report-rollup.ts).
  */
-export async function writeMonthRollups(tx: Db, months: readonly string[], ranges: ReadonlyArray<readonly [Date, Date]>): Promise<void> {
+export async function writeMonthRollups(tx: Db, months: readonly string[]): Promise<void> {
   const monthList = monthIn(sql`month`, months);
+  const ranges = months.map((m) => {
+    const start = new Date(`${m}T00:00:00+07:00`);
+    return [start, vnMonthStart(start, 1)] as const;
+  });
   await tx.execute(sql`
     with seen_marks as (delete from report_rollup_marks where ${monthList}),
       former_rows as (delete from report_rollup where ${monthList}),
