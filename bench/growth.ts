@@ -304,7 +304,7 @@ async function main(): Promise<void> {
         (select count(*)::int from dossiers where closed_at is null) as open,
         (select count(*)::int from dossiers where submitted_at >= ${lastMonth().start.toISOString()}::timestamptz and submitted_at < ${lastMonth().end.toISOString()}::timestamptz) as peak`;
     console.log(`built in ${((Date.now() - started) / 1000).toFixed(1)} s: ${counts!.dossiers} dossiers (${counts!.open} open, ${counts!.peak} last month), ${counts!.events} events; load average ${os.loadavg()[0]!.toFixed(2)}`);
-    // The past months' report figures rolled up, as the periodic maintenance (sla-sweep job, every 10 minutes) keeps
+    // The past months' report figures rolled up, as the worker's timer (REPORT_ROLLUP_EVERY_MS, every minute) keeps
     // them on a live system; the current month and the period's partial months are counted from the dossiers.
     const rollupStarted = Date.now();
     const rollup = await refreshReportRollups(drizzle(sql, { schema }) as never);

@@ -86,6 +86,7 @@ const envSchema = z.object({
   ADMISSION_LOOKUP_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
   ADMISSION_DEMAND_CACHE_MS: z.coerce.number().int().min(0).default(15_000),
   STATS_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  REPORT_ROLLUP_EVERY_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   // Streamed exports (the tracking book): at most this many at once per process, each closed after this long unread.
   EXPORT_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(2),
   EXPORT_IDLE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
@@ -205,6 +206,11 @@ export interface Config {
    * served again from memory (ms; 0: computed on every request). Their generatedAt says when they were computed.
    */
   statsCacheMs: number;
+  /**
+   * How often the worker (or the embedded server) rolls the report figures of changed past months up again (ms; 0:
+   * never — they are then counted from the dossiers). db/repositories/report-rollup.ts.
+   */
+  reportRollupEveryMs: number;
   /**
    * Streamed exports (GET /api/reports/tracking-book): each holds a pool connection and a snapshot while the client
    * reads. At most `concurrent` at once per process (beyond: 429 EXPORT_BUSY), and one whose client takes nothing for
@@ -390,6 +396,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     messageRatePerMinute: env.MESSAGE_RATE_LIMIT,
     admissionLookup: { ratePerMinute: env.ADMISSION_LOOKUP_RATE_LIMIT, cacheMs: env.ADMISSION_LOOKUP_CACHE_MS, demandCacheMs: env.ADMISSION_DEMAND_CACHE_MS },
     statsCacheMs: env.STATS_CACHE_MS,
+    reportRollupEveryMs: env.REPORT_ROLLUP_EVERY_MS,
     exports: { concurrent: env.EXPORT_CONCURRENCY, idleMs: env.EXPORT_IDLE_MS },
     trackingTokenDays: env.TRACKING_TOKEN_DAYS,
     feedbackDueWorkingDays: env.FEEDBACK_DUE_WORKING_DAYS,

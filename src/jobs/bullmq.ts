@@ -18,6 +18,7 @@ import { recoverStrandedDossiers } from '../services/processing/recover-stranded
 import { isKnownJob, isPermanentFailure, JOBS, jobNamed, runJob } from './registry.js';
 import { BATCH_JOB_ID_PREFIX, BATCHED_JOBS, NOTIFY_BATCH_QUEUE, NOTIFY_BATCH_SIZE, runNotifyBatch, type NotifyBatch } from './notify-batch.js';
 import { OutboxPoller } from './relay.js';
+import { ReportRollupTimer } from './report-rollup-timer.js';
 import { SLA_SWEEP_EVERY_MS, slaSweepJob } from './sla-sweep.js';
 import { DEFAULT_RETRY, retryDelayMs, retryPolicyOf, type JobDriver, type RetryPolicy } from './types.js';
 
@@ -60,6 +61,7 @@ export class BullmqDriver implements JobDriver {
   /** Holds the repeatable SLA sweep; kept out of `queues` so idle() does not wait for its next (delayed) run. */
   private scheduler: Queue | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
+  private readonly rollup: ReportRollupTimer;
   private reconciling: Promise<void> | undefined;
   private lastPrune = 0;
   private closing = false;
@@ -68,6 +70,7 @@ export class BullmqDriver implements JobDriver {
     private readonly ctx: AppContext, private readonly url: string, private readonly prefix: string, private readonly runWorkers = true,
   ) {
     this.producer = redisConnection(url, false);
+    this.rollup = new ReportRollupTimer(ctx);
     // An outage repeats the same error on every poll: each kind is said once, then at most once a minute.
     const throttles = new Map<string, ReturnType<typeof throttledLog>>();
     this.warn = (key, obj, msg) => {
@@ -106,6 +109,7 @@ export class BullmqDriver implements JobDriver {
       this.reconcileTimer = setInterval(() => { void this.reconcile(); }, every);
       this.reconcileTimer.unref();
       void this.reconcile();
+      this.rollup.start();
     }
     await this.ctx.database.listen?.(OUTBOX_CHANNEL, () => this.poller.wake());
     this.poller.start();
@@ -309,6 +313,7 @@ export class BullmqDriver implements JobDriver {
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.reconcileTimer);
+    await this.rollup.stop();
     await this.poller.stop();
     await this.reconciling;
     // Running jobs get time to finish; with Redis away a graceful close would wait for it forever, so after the

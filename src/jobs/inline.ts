@@ -5,13 +5,16 @@ import { duePending, markAttemptFailed, markDone, type OutboxRow } from '../db/r
 import { isKnownJob, isPermanentFailure, jobNamed, runJob } from './registry.js';
 import { SLA_SWEEP_EVERY_MS, slaSweepJob } from './sla-sweep.js';
 import { OutboxPoller } from './relay.js';
+import { ReportRollupTimer } from './report-rollup-timer.js';
 import { retryDelayMs, retryPolicyOf, type JobDriver } from './types.js';
 
 export class InlineJobDriver implements JobDriver {
   readonly kind = 'inline';
   private readonly poller: OutboxPoller;
+  private readonly rollup: ReportRollupTimer;
 
   constructor(private readonly ctx: AppContext) {
+    this.rollup = new ReportRollupTimer(ctx);
     this.poller = new OutboxPoller(
       ctx.db,
       { pollMs: ctx.config.outboxPollMs, batch: ctx.config.workerConcurrency, leaseMs: 5 * 60_000 },
@@ -29,6 +32,7 @@ export class InlineJobDriver implements JobDriver {
       runJob(this.ctx, slaSweepJob.name, {}).catch((err: unknown) => this.ctx.log.warn({ err }, 'sla sweep failed'));
     }, SLA_SWEEP_EVERY_MS);
     this.sweepTimer.unref();
+    this.rollup.start();
   }
 
   wake(): void {
@@ -65,6 +69,7 @@ export class InlineJobDriver implements JobDriver {
 
   async close(): Promise<void> {
     clearInterval(this.sweepTimer);
+    await this.rollup.stop();
     await this.poller.stop();
   }
 }

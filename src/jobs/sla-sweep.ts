@@ -3,7 +3,6 @@ import { cleanUpSigningHandovers } from '../services/operations/signing-cleanup.
 import { reconcilePendingPayments } from '../services/payments/reconcile-payments.js';
 import { autoConfirmRosters } from '../services/admissions/roster.js';
 import { sweepSla } from '../services/processing/sla-sweep.js';
-import { refreshReportRollups } from '../db/repositories/report-rollup.js';
 import type { JobDefinition } from './types.js';
 
 const payload = z.object({}).passthrough();
@@ -15,8 +14,7 @@ export const SLA_SWEEP_EVERY_MS = 10 * 60_000;
  * Repeatable: marks dossiers due soon / overdue and raises alerts for their units (services/sla-sweep.ts); then deletes
  * ended signing hand-overs (services/operations/signing-cleanup.ts) and checks online payments still pending with the
  * Payment Platform (services/payments/reconcile-payments.ts), then takes unanswered pre-verification rows as correct
- * once their window has closed (services/admissions/roster.ts), then deletes orphaned object-storage uploads (storage/),
- * then rolls the report figures of changed past months up again (db/repositories/report-rollup.ts).
+ * once their window has closed (services/admissions/roster.ts), then deletes orphaned object-storage uploads (storage/).
  */
 export const slaSweepJob: JobDefinition<typeof payload> = {
   name: 'sla-sweep',
@@ -34,11 +32,5 @@ export const slaSweepJob: JobDefinition<typeof payload> = {
     // Object-storage uploads whose transaction never committed, an hour on, are deleted (storage/index.ts).
     // Last, and guarded: an object-storage outage must not fail the rest of the periodic maintenance; the next run retries.
     await ctx.files.sweepOrphans(ctx.db).catch((error: unknown) => ctx.log.warn({ err: error }, 'orphaned object-storage uploads not swept this time'));
-    // The past months whose dossiers changed since their figures were rolled up are rolled up again, so the dashboard
-    // sums them instead of counting their dossiers (db/repositories/report-rollup.ts). Guarded too: until it succeeds
-    // those months are counted from the dossiers, exact but slower; the next run retries.
-    await refreshReportRollups(ctx.db).then(
-      (rollup) => { if (rollup.built.length > 0) ctx.log.info({ months: rollup.built }, 'report figures rolled up'); },
-      (error: unknown) => ctx.log.warn({ err: error }, 'report figures not rolled up this time'));
   },
 };

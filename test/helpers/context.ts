@@ -45,6 +45,9 @@ export async function startTestEnvironment(mode: Mode, options: TestEnvironmentO
     MESSAGE_RATE_LIMIT: '0',
     // Tests read the figures right after changing the data; test/integration/stats-cache.test.ts turns the cache on.
     STATS_CACHE_MS: '0',
+    // Tests count the report rollup's marks and build it when they mean to; test/integration/report-rollup.test.ts
+    // turns the timer on.
+    REPORT_ROLLUP_EVERY_MS: '0',
     // Demo certificates without a CRL pointer, so results stay PAdES B-T and end with their last signature (what most
     // tests check with pdfsig); test/integration/signing-ltv.test.ts turns it on.
     DEMO_CA_CRL: 'off',

@@ -31,7 +31,8 @@ export interface RollupRefresh {
 
 /**
  * Builds the months that need it — marked since they were built, or never built (from the first filing on) — latest
- * first, up to the month before the one the oldest open transaction began in. Run by the periodic maintenance (jobs/sla-sweep.ts) and, to start from a built state, by tools and benches.
+ * first, up to the month before the one the oldest open transaction began in. Run by jobs/report-rollup-timer.ts (every
+ * REPORT_ROLLUP_EVERY_MS) and, to start from a built state, by benches and tests.
  */
 export async function refreshReportRollups(db: Db): Promise<RollupRefresh> {
   return db.transaction(async (tx) => {
