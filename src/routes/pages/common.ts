@@ -57,7 +57,7 @@ export function signedInStaff(request: FastifyRequest): StaffRow | undefined {
  */
 export function render(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>, status = 200) {
   const csrfToken = lazyCsrfToken(reply);
-  return reply.status(status).header('cache-control', 'no-store').view(`${template}.hbs`, {
+  return reply.status(status).header('cache-control', 'no-store').page(template, {
     ...data, staff: staffNav(signedInStaff(request)), csrfToken, currentPath: request.url.split('?')[0],
     citizenNav: request.caller?.kind === 'citizen' ? { fullName: request.caller.citizen.fullName } : null,
     citizenLogin: request.server.citizenLogin,

@@ -30,7 +30,7 @@ export async function verifyPages(app: FastifyInstance, opts: { ctx: AppContext 
   };
 
   app.get<{ Params: { code: string }; Querystring: { k?: unknown } }>('/verify/:code', async (request, reply) =>
-    reply.header('cache-control', 'no-store').view('verify', await page(request)));
+    reply.header('cache-control', 'no-store').page('verify', await page(request)));
 
   // A copy checked from the page itself: same service as POST /api/verify, the answer rendered in place.
   app.post<{ Params: { code: string }; Querystring: { k?: unknown } }>('/verify/:code', async (request, reply) => {
@@ -51,6 +51,6 @@ export async function verifyPages(app: FastifyInstance, opts: { ctx: AppContext 
       if (!(e instanceof AppError) || (e.statusCode >= 500 && !VERIFIER_UNAVAILABLE.has(e.code))) throw e;
       error = e.message;
     }
-    return reply.header('cache-control', 'no-store').view('verify', await page(request, checked, error));
+    return reply.header('cache-control', 'no-store').page('verify', await page(request, checked, error));
   });
 }
