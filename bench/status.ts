@@ -12,8 +12,10 @@
 // PostgreSQL and Redis (BullMQ), a child process so autocannon (here) does not share its event loop — and every
 // request of a run asks for the next dossier of a fixed walk over all of them. Prints req/s, p50/p99, CPU ms per
 // request of the server process and of the database's PostgreSQL backends, PostgreSQL transactions per request
-// (each statement outside a transaction commits one), and the ratios last. The database is dropped at the end, even
-// on failure or Ctrl-C. See bench/README.md.
+// (each statement outside a transaction commits one), and the ratios last. BENCH_ROUNDS rounds (default 3) of the
+// one-query baseline, the look-up, the page, the verification page and the baseline again, each round's ratios against
+// its own baseline; the ratios printed last are the rounds' medians (this machine moves a single run's ratio by ±25 %).
+// The database is dropped at the end, even on failure or Ctrl-C. See bench/README.md.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -44,6 +46,7 @@ const settings = {
   seconds: positiveInt('BENCH_SECONDS', 10),
   warmupSeconds: positiveInt('BENCH_WARMUP_SECONDS', 2),
   dossiers: positiveInt('BENCH_DOSSIERS', 300),
+  rounds: positiveInt('BENCH_ROUNDS', 3),
   /**
    * Idle seconds after each warm-up and each measured run, so PostgreSQL's backends have flushed their transaction
    * counts (an idle backend flushes after 10 s) and no run's transactions are counted in the next one. 0: no pause,
@@ -282,30 +285,44 @@ async function main(): Promise<void> {
   console.log('');
 
   const n = filed.length;
-  // (b) before and after the motcua runs: their mean cancels most of the machine's drift.
   const a = await measure(admin, database, hello, n);
-  const b1 = await measure(admin, database, oneQuery, n, '(b) fastify + one indexed query #1');
-  const c = await measure(admin, database, lookup, n);
-  const d = await measure(admin, database, page, n);
-  const e = await measure(admin, database, verify, n);
-  const b2 = await measure(admin, database, oneQuery, n, '(b) fastify + one indexed query #2');
-  const b = meanOf('(b) fastify + one indexed query (mean)', b1, b2);
+  const rows: Figures[] = [a];
+  const rounds: Array<Record<'b' | 'c' | 'd' | 'e', Figures>> = [];
+  for (let round = 1; round <= settings.rounds; round++) {
+    const r = settings.rounds > 1 ? ` [round ${round}]` : '';
+    // (b) before and after the motcua runs: their mean cancels most of the machine's drift within the round.
+    const b1 = await measure(admin, database, oneQuery, n, `(b) fastify + one indexed query #1${r}`);
+    const c = await measure(admin, database, lookup, n, `${lookup.name}${r}`);
+    const d = await measure(admin, database, page, n, `${page.name}${r}`);
+    const e = await measure(admin, database, verify, n, `${verify.name}${r}`);
+    const b2 = await measure(admin, database, oneQuery, n, `(b) fastify + one indexed query #2${r}`);
+    const b = meanOf(`(b) fastify + one indexed query (mean)${r}`, b1, b2);
+    rounds.push({ b, c, d, e });
+    rows.push(b1, b2, b, c, d, e);
+  }
   await stopChild(motcua); // flushes the CPU profile when BENCH_CPU_PROF is set
   await stopChild(baseline.child);
 
   console.log('');
-  printTable([a, b1, b2, b, c, d, e]);
+  printTable(rows);
   console.log('CPU: the server process (all threads) and the PostgreSQL backends of the database during the measured run ÷ requests. ' +
     'db xacts: PostgreSQL transactions per request (pg_stat_database; each statement outside a transaction is one).');
   if (settings.cpuProfDir) console.log(`motcua CPU profile written to ${settings.cpuProfDir}`);
-  const bad = [a, b1, b2, c, d, e].reduce((sum, f) => sum + f.non2xx + f.errors, 0);
+  const bad = rows.reduce((sum, f) => sum + f.non2xx + f.errors, 0);
   if (bad > 0) console.warn(`!!! WARNING: ${bad} non-2xx responses or errors during the measured runs — see above. !!!`);
   console.log(`load average now: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`hello-world/one-query (a)/(b): ${(a.reqPerSec / b.reqPerSec).toFixed(2)}`);
-  console.log(`verify/one-query (e)/(b): ${(e.reqPerSec / b.reqPerSec).toFixed(2)}`);
-  console.log(`target: look-up and page ≥ ${TARGET_RATIO.toFixed(2)} of the one-query baseline`);
-  console.log(`page/one-query ratio (d)/(b): ${(d.reqPerSec / b.reqPerSec).toFixed(2)}`);
-  console.log(`look-up/one-query ratio (c)/(b): ${(c.reqPerSec / b.reqPerSec).toFixed(2)}`);
+  // Each round's ratio against its own baseline; the median of the rounds, and every round's in brackets.
+  const ratio = (k: 'c' | 'd' | 'e') => {
+    const each = rounds.map((r) => r[k].reqPerSec / r.b.reqPerSec);
+    const sorted = [...each].sort((x, y) => x - y);
+    const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+    return `${median.toFixed(2)}${each.length > 1 ? ` (rounds: ${each.map((x) => x.toFixed(2)).join(', ')})` : ''}`;
+  };
+  console.log(`hello-world/one-query (a)/(b, first round): ${(a.reqPerSec / rounds[0]!.b.reqPerSec).toFixed(2)}`);
+  console.log(`verify/one-query (e)/(b): ${ratio('e')}`);
+  console.log(`target: look-up and page ≥ ${TARGET_RATIO.toFixed(2)} of the one-query baseline (median of the rounds)`);
+  console.log(`page/one-query ratio (d)/(b): ${ratio('d')}`);
+  console.log(`look-up/one-query ratio (c)/(b): ${ratio('c')}`);
 }
 
 await runBenchmark(main);
