@@ -304,13 +304,20 @@ async function main(): Promise<void> {
         (select count(*)::int from dossiers where closed_at is null) as open,
         (select count(*)::int from dossiers where submitted_at >= ${lastMonth().start.toISOString()}::timestamptz and submitted_at < ${lastMonth().end.toISOString()}::timestamptz) as peak`;
     console.log(`built in ${((Date.now() - started) / 1000).toFixed(1)} s: ${counts!.dossiers} dossiers (${counts!.open} open, ${counts!.peak} last month), ${counts!.events} events; load average ${os.loadavg()[0]!.toFixed(2)}`);
-    // The past months' report figures rolled up, as the worker's timer (REPORT_ROLLUP_EVERY_MS, every minute) keeps
-    // them on a live system; the current month and the period's partial months are counted from the dossiers.
+    // The past months' report figures rolled up, as the timer (REPORT_ROLLUP_EVERY_MS, every minute) keeps them on a
+    // live system; the current month and the period's partial months are counted from the dossiers.
+    // The server's own timer (inline driver) may be building at the same moment: until a run finds nothing to do.
     const rollupStarted = Date.now();
-    const rollup = await refreshReportRollups(drizzle(sql, { schema }) as never);
+    let months = 0;
+    for (;;) {
+      const rollup = await refreshReportRollups(drizzle(sql, { schema }) as never);
+      months += rollup.built.length;
+      if (rollup.ran && rollup.built.length === 0) break;
+      if (!rollup.ran) await new Promise((r) => setTimeout(r, 100));
+    }
     await sql`analyze report_rollup, report_rollup_months, report_rollup_marks`;
     const [rolled] = await sql<{ rows: number }[]>`select count(*)::int as rows from report_rollup`;
-    console.log(`report figures of ${rollup.built.length} past months rolled up in ${Date.now() - rollupStarted} ms (${rolled!.rows} rollup rows)`);
+    console.log(`report figures of ${months} past months rolled up in ${Date.now() - rollupStarted} ms (${rolled!.rows} rollup rows)`);
     if (settings.buildOnly) continue;
     const [lookup] = await sql<{ code: string }[]>`select d.code from dossiers d join units u on u.id = d.unit_id where u.agency_code = (select agency_code from units where id = 'mot-cua') order by d.submitted_at desc limit 1`;
     results.push({ size, ...(await measure(base, tokens, lookup!.code, server.process.pid, `${size.toLocaleString('en')} dossiers`, results.length)) });

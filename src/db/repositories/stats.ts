@@ -233,7 +233,6 @@ const PROBED_FACTS_UP_TO = 3_000;
  * test/integration/growth-queries.test.ts checks both against the former statements.
  */
 function dossierFacts(filed: SQL, filters: SQL[], shape: 'grouped' | 'probed'): SQL {
-  const where = sql.join([filed, ...filters], sql` and `);
   if (shape === 'probed') {
     // Scalar subqueries with `limit 1`, not EXISTS or joins: PostgreSQL turns those into hash joins over the whole
     // tables when it expects more than a few hundred dossiers; a scalar subquery stays a probe per dossier.
@@ -254,7 +253,7 @@ function dossierFacts(filed: SQL, filters: SQL[], shape: 'grouped' | 'probed'): 
         -- The few filed in the ranges first (the filing-time index), then the reach: PostgreSQL would otherwise combine
         -- the filing-time index with the units' (every dossier of the reach) for them.
         from (select d.* from dossiers d where ${filed} offset 0) d
-        where ${sql.join([sql`true`, ...filters], sql` and `)}
+        where ${filters.length > 0 ? sql.join(filters, sql` and `) : sql`true`}
         offset 0) d`;
   }
   return sql`
@@ -278,7 +277,7 @@ function dossierFacts(filed: SQL, filters: SQL[], shape: 'grouped' | 'probed'): 
         ) x
         group by x.dossier_id
       ) x on x.dossier_id = d.id
-    where ${where}
+    where ${sql.join([filed, ...filters], sql` and `)}
     offset 0`;
 }
 
