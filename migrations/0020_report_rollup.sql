@@ -73,27 +73,113 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$;--> statement-breakpoint
--- The same for a table of facts about dossiers (survey answers, results, complaints, documents, national portal steps,
--- payments). TG_ARGV[0]: the column naming the dossier. TG_ARGV[1]: the condition, on an inserted or deleted row `t`,
--- for it to count (an uploaded document or a payment at the desk counts for nothing, so intake's inserts look no
--- dossier up). TG_ARGV[2]: the columns the reports read, comma-separated: an update marks the rows where one changed,
--- for the dossier before and after.
-CREATE FUNCTION "report_rollup_mark_facts"() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  before_columns text;
-  after_columns text;
+-- The same for each table of facts about dossiers (survey answers, results, complaints, documents, national portal
+-- steps, payments): the months of the dossiers its rows name. An inserted or deleted row marks only when it counts (an
+-- uploaded document or a payment at the desk counts for nothing, so intake's inserts look no dossier up); an update
+-- only when a column the reports read changed, for the dossier before and after. One function per table, static SQL:
+-- PostgreSQL keeps their plans.
+CREATE FUNCTION "report_rollup_mark_survey_answers"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'UPDATE' THEN
-    SELECT string_agg('o.' || quote_ident(trim(c)), ', '), string_agg('t.' || quote_ident(trim(c)), ', ')
-      INTO before_columns, after_columns FROM unnest(string_to_array(TG_ARGV[2], ',')) c;
-    EXECUTE format('INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) '
-      'FROM old_rows o JOIN new_rows t ON t.id = o.id JOIN dossiers d ON d.id = o.%1$I OR d.id = t.%1$I '
-      'WHERE (%2$s) IS DISTINCT FROM (%3$s) AND report_month(d.submitted_at) < report_month(now())',
-      TG_ARGV[0], before_columns, after_columns);
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM new_rows t JOIN dossiers d ON d.id = t.dossier_id
+      WHERE report_month(d.submitted_at) < report_month(now());
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM old_rows t JOIN dossiers d ON d.id = t.dossier_id
+      WHERE report_month(d.submitted_at) < report_month(now());
   ELSE
-    EXECUTE format('INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM %1$s t '
-      'JOIN dossiers d ON d.id = t.%2$I WHERE (%3$s) AND report_month(d.submitted_at) < report_month(now())',
-      CASE WHEN TG_OP = 'INSERT' THEN 'new_rows' ELSE 'old_rows' END, TG_ARGV[0], TG_ARGV[1]);
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at)
+      FROM old_rows o JOIN new_rows t ON t.id = o.id JOIN dossiers d ON d.id IN (o.dossier_id, t.dossier_id)
+      WHERE (o.dossier_id, o.rating) IS DISTINCT FROM (t.dossier_id, t.rating) AND report_month(d.submitted_at) < report_month(now());
+  END IF;
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE FUNCTION "report_rollup_mark_issued_documents"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM new_rows t JOIN dossiers d ON d.id = t.dossier_id
+      WHERE t.kind = 'result' AND report_month(d.submitted_at) < report_month(now());
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM old_rows t JOIN dossiers d ON d.id = t.dossier_id
+      WHERE t.kind = 'result' AND report_month(d.submitted_at) < report_month(now());
+  ELSE
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at)
+      FROM old_rows o JOIN new_rows t ON t.id = o.id JOIN dossiers d ON d.id IN (o.dossier_id, t.dossier_id)
+      WHERE (o.dossier_id, o.kind, o.signed_at) IS DISTINCT FROM (t.dossier_id, t.kind, t.signed_at) AND report_month(d.submitted_at) < report_month(now());
+  END IF;
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE FUNCTION "report_rollup_mark_feedback_items"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM new_rows t JOIN dossiers d ON d.id = t.dossier_id
+      WHERE report_month(d.submitted_at) < report_month(now());
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM old_rows t JOIN dossiers d ON d.id = t.dossier_id
+      WHERE report_month(d.submitted_at) < report_month(now());
+  ELSE
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at)
+      FROM old_rows o JOIN new_rows t ON t.id = o.id JOIN dossiers d ON d.id IN (o.dossier_id, t.dossier_id)
+      WHERE (o.dossier_id) IS DISTINCT FROM (t.dossier_id) AND report_month(d.submitted_at) < report_month(now());
+  END IF;
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE FUNCTION "report_rollup_mark_dossier_documents"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM new_rows t JOIN dossiers d ON d.id = t.dossier_id
+      WHERE t.reused_from_document_id is not null AND report_month(d.submitted_at) < report_month(now());
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM old_rows t JOIN dossiers d ON d.id = t.dossier_id
+      WHERE t.reused_from_document_id is not null AND report_month(d.submitted_at) < report_month(now());
+  ELSE
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at)
+      FROM old_rows o JOIN new_rows t ON t.id = o.id JOIN dossiers d ON d.id IN (o.dossier_id, t.dossier_id)
+      WHERE (o.dossier_id, o.reused_from_document_id) IS DISTINCT FROM (t.dossier_id, t.reused_from_document_id) AND report_month(d.submitted_at) < report_month(now());
+  END IF;
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE FUNCTION "report_rollup_mark_citizen_documents"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM new_rows t JOIN dossiers d ON d.id = t.source_dossier_id
+      WHERE t.kind = 'digitised' AND report_month(d.submitted_at) < report_month(now());
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM old_rows t JOIN dossiers d ON d.id = t.source_dossier_id
+      WHERE t.kind = 'digitised' AND report_month(d.submitted_at) < report_month(now());
+  ELSE
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at)
+      FROM old_rows o JOIN new_rows t ON t.id = o.id JOIN dossiers d ON d.id IN (o.source_dossier_id, t.source_dossier_id)
+      WHERE (o.source_dossier_id, o.kind) IS DISTINCT FROM (t.source_dossier_id, t.kind) AND report_month(d.submitted_at) < report_month(now());
+  END IF;
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE FUNCTION "report_rollup_mark_national_sync_steps"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM new_rows t JOIN dossiers d ON d.id = t.dossier_id
+      WHERE report_month(d.submitted_at) < report_month(now());
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM old_rows t JOIN dossiers d ON d.id = t.dossier_id
+      WHERE report_month(d.submitted_at) < report_month(now());
+  ELSE
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at)
+      FROM old_rows o JOIN new_rows t ON t.id = o.id JOIN dossiers d ON d.id IN (o.dossier_id, t.dossier_id)
+      WHERE (o.dossier_id, o.sent_at) IS DISTINCT FROM (t.dossier_id, t.sent_at) AND report_month(d.submitted_at) < report_month(now());
+  END IF;
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE FUNCTION "report_rollup_mark_payments"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM new_rows t JOIN dossiers d ON d.id = t.dossier_id
+      WHERE t.method = 'online' AND report_month(d.submitted_at) < report_month(now());
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at) FROM old_rows t JOIN dossiers d ON d.id = t.dossier_id
+      WHERE t.method = 'online' AND report_month(d.submitted_at) < report_month(now());
+  ELSE
+    INSERT INTO report_rollup_marks (month) SELECT DISTINCT report_month(d.submitted_at)
+      FROM old_rows o JOIN new_rows t ON t.id = o.id JOIN dossiers d ON d.id IN (o.dossier_id, t.dossier_id)
+      WHERE (o.dossier_id, o.status, o.method) IS DISTINCT FROM (t.dossier_id, t.status, t.method) AND report_month(d.submitted_at) < report_month(now());
   END IF;
   RETURN NULL;
 END $$;--> statement-breakpoint
@@ -108,31 +194,31 @@ CREATE TRIGGER "dossiers_report_insert" AFTER INSERT ON "dossiers" REFERENCING N
 CREATE TRIGGER "dossiers_report_update" AFTER UPDATE ON "dossiers" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_dossiers"();--> statement-breakpoint
 CREATE TRIGGER "dossiers_report_delete" AFTER DELETE ON "dossiers" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_dossiers"();--> statement-breakpoint
 CREATE TRIGGER "dossiers_report_truncate" AFTER TRUNCATE ON "dossiers" FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_forget"();--> statement-breakpoint
-CREATE TRIGGER "survey_answers_report_insert" AFTER INSERT ON "survey_answers" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true', 'dossier_id, rating');--> statement-breakpoint
-CREATE TRIGGER "survey_answers_report_update" AFTER UPDATE ON "survey_answers" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true', 'dossier_id, rating');--> statement-breakpoint
-CREATE TRIGGER "survey_answers_report_delete" AFTER DELETE ON "survey_answers" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true', 'dossier_id, rating');--> statement-breakpoint
+CREATE TRIGGER "survey_answers_report_insert" AFTER INSERT ON "survey_answers" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_survey_answers"();--> statement-breakpoint
+CREATE TRIGGER "survey_answers_report_update" AFTER UPDATE ON "survey_answers" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_survey_answers"();--> statement-breakpoint
+CREATE TRIGGER "survey_answers_report_delete" AFTER DELETE ON "survey_answers" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_survey_answers"();--> statement-breakpoint
 CREATE TRIGGER "survey_answers_report_truncate" AFTER TRUNCATE ON "survey_answers" FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_forget"();--> statement-breakpoint
-CREATE TRIGGER "issued_documents_report_insert" AFTER INSERT ON "issued_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.kind = ''result''', 'dossier_id, kind, signed_at');--> statement-breakpoint
-CREATE TRIGGER "issued_documents_report_update" AFTER UPDATE ON "issued_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.kind = ''result''', 'dossier_id, kind, signed_at');--> statement-breakpoint
-CREATE TRIGGER "issued_documents_report_delete" AFTER DELETE ON "issued_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.kind = ''result''', 'dossier_id, kind, signed_at');--> statement-breakpoint
+CREATE TRIGGER "issued_documents_report_insert" AFTER INSERT ON "issued_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_issued_documents"();--> statement-breakpoint
+CREATE TRIGGER "issued_documents_report_update" AFTER UPDATE ON "issued_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_issued_documents"();--> statement-breakpoint
+CREATE TRIGGER "issued_documents_report_delete" AFTER DELETE ON "issued_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_issued_documents"();--> statement-breakpoint
 CREATE TRIGGER "issued_documents_report_truncate" AFTER TRUNCATE ON "issued_documents" FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_forget"();--> statement-breakpoint
-CREATE TRIGGER "feedback_items_report_insert" AFTER INSERT ON "feedback_items" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true', 'dossier_id');--> statement-breakpoint
-CREATE TRIGGER "feedback_items_report_update" AFTER UPDATE ON "feedback_items" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true', 'dossier_id');--> statement-breakpoint
-CREATE TRIGGER "feedback_items_report_delete" AFTER DELETE ON "feedback_items" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true', 'dossier_id');--> statement-breakpoint
+CREATE TRIGGER "feedback_items_report_insert" AFTER INSERT ON "feedback_items" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_feedback_items"();--> statement-breakpoint
+CREATE TRIGGER "feedback_items_report_update" AFTER UPDATE ON "feedback_items" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_feedback_items"();--> statement-breakpoint
+CREATE TRIGGER "feedback_items_report_delete" AFTER DELETE ON "feedback_items" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_feedback_items"();--> statement-breakpoint
 CREATE TRIGGER "feedback_items_report_truncate" AFTER TRUNCATE ON "feedback_items" FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_forget"();--> statement-breakpoint
-CREATE TRIGGER "dossier_documents_report_insert" AFTER INSERT ON "dossier_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.reused_from_document_id is not null', 'dossier_id, reused_from_document_id');--> statement-breakpoint
-CREATE TRIGGER "dossier_documents_report_update" AFTER UPDATE ON "dossier_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.reused_from_document_id is not null', 'dossier_id, reused_from_document_id');--> statement-breakpoint
-CREATE TRIGGER "dossier_documents_report_delete" AFTER DELETE ON "dossier_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.reused_from_document_id is not null', 'dossier_id, reused_from_document_id');--> statement-breakpoint
+CREATE TRIGGER "dossier_documents_report_insert" AFTER INSERT ON "dossier_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_dossier_documents"();--> statement-breakpoint
+CREATE TRIGGER "dossier_documents_report_update" AFTER UPDATE ON "dossier_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_dossier_documents"();--> statement-breakpoint
+CREATE TRIGGER "dossier_documents_report_delete" AFTER DELETE ON "dossier_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_dossier_documents"();--> statement-breakpoint
 CREATE TRIGGER "dossier_documents_report_truncate" AFTER TRUNCATE ON "dossier_documents" FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_forget"();--> statement-breakpoint
-CREATE TRIGGER "citizen_documents_report_insert" AFTER INSERT ON "citizen_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('source_dossier_id', 't.kind = ''digitised''', 'source_dossier_id, kind');--> statement-breakpoint
-CREATE TRIGGER "citizen_documents_report_update" AFTER UPDATE ON "citizen_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('source_dossier_id', 't.kind = ''digitised''', 'source_dossier_id, kind');--> statement-breakpoint
-CREATE TRIGGER "citizen_documents_report_delete" AFTER DELETE ON "citizen_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('source_dossier_id', 't.kind = ''digitised''', 'source_dossier_id, kind');--> statement-breakpoint
+CREATE TRIGGER "citizen_documents_report_insert" AFTER INSERT ON "citizen_documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_citizen_documents"();--> statement-breakpoint
+CREATE TRIGGER "citizen_documents_report_update" AFTER UPDATE ON "citizen_documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_citizen_documents"();--> statement-breakpoint
+CREATE TRIGGER "citizen_documents_report_delete" AFTER DELETE ON "citizen_documents" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_citizen_documents"();--> statement-breakpoint
 CREATE TRIGGER "citizen_documents_report_truncate" AFTER TRUNCATE ON "citizen_documents" FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_forget"();--> statement-breakpoint
-CREATE TRIGGER "national_sync_steps_report_insert" AFTER INSERT ON "national_sync_steps" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true', 'dossier_id, sent_at');--> statement-breakpoint
-CREATE TRIGGER "national_sync_steps_report_update" AFTER UPDATE ON "national_sync_steps" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true', 'dossier_id, sent_at');--> statement-breakpoint
-CREATE TRIGGER "national_sync_steps_report_delete" AFTER DELETE ON "national_sync_steps" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 'true', 'dossier_id, sent_at');--> statement-breakpoint
+CREATE TRIGGER "national_sync_steps_report_insert" AFTER INSERT ON "national_sync_steps" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_national_sync_steps"();--> statement-breakpoint
+CREATE TRIGGER "national_sync_steps_report_update" AFTER UPDATE ON "national_sync_steps" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_national_sync_steps"();--> statement-breakpoint
+CREATE TRIGGER "national_sync_steps_report_delete" AFTER DELETE ON "national_sync_steps" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_national_sync_steps"();--> statement-breakpoint
 CREATE TRIGGER "national_sync_steps_report_truncate" AFTER TRUNCATE ON "national_sync_steps" FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_forget"();--> statement-breakpoint
-CREATE TRIGGER "payments_report_insert" AFTER INSERT ON "payments" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.method = ''online''', 'dossier_id, status, method');--> statement-breakpoint
-CREATE TRIGGER "payments_report_update" AFTER UPDATE ON "payments" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.method = ''online''', 'dossier_id, status, method');--> statement-breakpoint
-CREATE TRIGGER "payments_report_delete" AFTER DELETE ON "payments" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_facts"('dossier_id', 't.method = ''online''', 'dossier_id, status, method');--> statement-breakpoint
+CREATE TRIGGER "payments_report_insert" AFTER INSERT ON "payments" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_payments"();--> statement-breakpoint
+CREATE TRIGGER "payments_report_update" AFTER UPDATE ON "payments" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_payments"();--> statement-breakpoint
+CREATE TRIGGER "payments_report_delete" AFTER DELETE ON "payments" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_mark_payments"();--> statement-breakpoint
 CREATE TRIGGER "payments_report_truncate" AFTER TRUNCATE ON "payments" FOR EACH STATEMENT EXECUTE FUNCTION "report_rollup_forget"();

@@ -255,19 +255,36 @@ describe('reports over thousands of dossiers (bench:growth data)', () => {
     expect((await periodFigures(env.ctx.db, lastMonthOnly)).counts.dossiers).toBe(fromRollup.counts.dossiers + groups);
     await sql`update report_rollup set dossiers = dossiers - 1 where month = ${month.from}::date`;
 
-    // Old dossiers and their facts change again: their months are marked and counted from the dossiers meanwhile.
-    await sql`update dossiers set status = 'returned', completed_at = now(), closed_at = now(), clock_state = 'stopped'
-      where code in (select code from dossiers where completed_at is null and received_at is not null order by code desc limit 40)`;
-    await sql`insert into survey_answers (dossier_id, rating)
-      select id, 'unsatisfied' from dossiers d where completed_at is not null
-        and not exists (select 1 from survey_answers s where s.dossier_id = d.id) order by code limit 30`;
-    await sql`update national_sync_steps set sent_at = now() where sent_at is null and id % 7 = 0`;
-    await sql`delete from feedback_items where id in (select id from feedback_items where code like 'PAKN-TEST-%' and code <> 'PAKN-TEST-NONE' order by code limit 10)`;
-    await sql`update issued_documents set signed_at = now() where id in (select id from issued_documents where signed_at is null and kind = 'result' order by id limit 15)`;
-    await sql`update payments set status = 'paid' where id in (select id from payments where status = 'refunded' order by id limit 5)`;
-    await sql`update dossier_documents set reused_from_document_id = null
-      where id in (select id from dossier_documents where reused_from_document_id is not null order by id desc limit 20)`;
-    await sql`delete from citizen_documents where id in (select id from citizen_documents where kind = 'digitised' order by id limit 20)`;
+    // Old dossiers and their facts change again, one table at a time: each change marks (nothing else does), and the
+    // marked months are counted from the dossiers meanwhile. Rolled up again between changes but for the last ones.
+    const changes: Array<[string, () => Promise<unknown>]> = [
+      ['dossiers', () => sql`update dossiers set status = 'returned', completed_at = now(), closed_at = now(), clock_state = 'stopped'
+        where code in (select code from dossiers where completed_at is null and received_at is not null order by code desc limit 40)`],
+      ['survey_answers', () => sql`insert into survey_answers (dossier_id, rating)
+        select id, 'unsatisfied' from dossiers d where completed_at is not null
+          and not exists (select 1 from survey_answers s where s.dossier_id = d.id) order by code limit 30`],
+      ['national_sync_steps', () => sql`update national_sync_steps set sent_at = now() where sent_at is null and id % 7 = 0`],
+      ['feedback_items', () => sql`delete from feedback_items
+        where id in (select id from feedback_items where code like 'PAKN-TEST-%' and code <> 'PAKN-TEST-NONE' order by code limit 10)`],
+      ['issued_documents', () => sql`update issued_documents set signed_at = now()
+        where id in (select id from issued_documents where signed_at is null and kind = 'result' order by id limit 15)`],
+      ['payments', () => sql`update payments set status = 'paid' where id in (select id from payments where status = 'refunded' order by id limit 5)`],
+      ['dossier_documents', () => sql`update dossier_documents set reused_from_document_id = null
+        where id in (select id from dossier_documents where reused_from_document_id is not null order by id desc limit 20)`],
+      ['citizen_documents', () => sql`delete from citizen_documents where id in (select id from citizen_documents where kind = 'digitised' order by id limit 20)`],
+    ];
+    for (const [table, change] of changes) {
+      await refreshReportRollups(env.ctx.db);
+      expect(await marked(), table).toEqual([]);
+      await change();
+      expect((await marked()).length, table).toBeGreaterThan(0);
+    }
+    // Not counted: an update of what the reports do not read marks nothing.
+    await refreshReportRollups(env.ctx.db);
+    await sql`update national_sync_steps set attempts = attempts + 1`;
+    await sql`update dossiers set sla_mark = null where submitted_at < ${month.start}`;
+    expect(await marked()).toEqual([]);
+    await changes[0]![1]();
     expect(await marked()).toContain(month.from);
     await compare();
     await refreshReportRollups(env.ctx.db);
