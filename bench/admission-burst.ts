@@ -7,7 +7,8 @@
 // every outbox row done, one notification recorded per dossier), and the CPU per registration of the server, the
 // worker and PostgreSQL. The baseline (bare fastify + multipart + one INSERT, bench/baseline-server.ts) takes the same
 // bodies at the same connections before and after the burst (half the count each), and the ratio is printed last.
-// Both servers first take `--warmup` (2,000) requests, not measured.
+// Both servers first take `--warmup` (2,000) requests, not measured. `--rounds` (BENCH_ROUNDS, 1) repeats baseline →
+// burst → baseline with new pupils; the ratios printed last are then the rounds' medians.
 // A benchmark, not a test: it never fails on time; it exits 1 when it could not measure (a smoke request not 201,
 // a registration lost). See bench/README.md.
 import { randomBytes } from 'node:crypto';
@@ -61,6 +62,11 @@ const settings = {
    * baseline server's JIT warm-up (~1,225 req/s against ~1,650 for the second in every run of session 22).
    */
   warmup: option('warmup', 'BENCH_WARMUP', 2_000),
+  /**
+   * Rounds of baseline → burst → baseline on the same servers, each burst of `count` new pupils: the ratios printed
+   * last are the rounds' medians (one run's ratio moves by ±25 % on a 2-core machine).
+   */
+  rounds: option('rounds', 'BENCH_ROUNDS', 1),
   /** When set, the server and the worker run with --cpu-prof and write their profiles into this directory on exit. */
   cpuProfDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
 };
@@ -312,76 +318,105 @@ async function main(): Promise<void> {
     if (waited > 60_000) throw new Error('the smoke registration was not notified within 60 s: is the worker running?');
     await new Promise((r) => setTimeout(r, 100));
   }
-  const before = await outboxState(db);
-  const dossiersBefore = await countDossiers(db);
-  const notifiedBefore = await countNotified(db);
-  console.log('');
-
-  // Baseline, burst (+ drain), baseline: the machine is quiet at each start, the two baselines cancel its drift.
-  process.stdout.write(`baseline #1: ${baselineEach} requests... `);
-  const base1 = await post(baselineUrl, await registrationBodies(schools, settings.count + 10), baselineEach);
-  console.log(`${(base1.ok / base1.seconds).toFixed(0)} req/s`);
-
-  process.stdout.write(`motcua: ${settings.count} registrations... `);
   const pids = { server: motcua.server.process.pid, worker: motcua.worker.process.pid };
-  const cpuBefore = await cpuSnapshot(admin, motcuaDb, pids);
-  const started = Date.now();
-  const run = await post(motcuaIntake, burst, settings.count);
-  const answeredAt = Date.now();
-  process.stdout.write(`answered in ${((answeredAt - started) / 1000).toFixed(1)} s (${(run.ok / run.seconds).toFixed(0)} req/s); draining the outbox... `);
-  let state = await outboxState(db);
-  let lastProgress = Date.now();
-  let lastPending = state.pending;
-  while (state.pending > 0) {
-    await new Promise((r) => setTimeout(r, 100));
-    state = await outboxState(db);
-    if (state.pending < lastPending) { lastPending = state.pending; lastProgress = Date.now(); }
-    if (Date.now() - lastProgress > 120_000) throw new Error(`the outbox stopped draining: ${state.pending} rows pending for 2 minutes`);
+  // Pupil numbers of each round: the first round's as always (the burst from 1, the baselines after it), later rounds'
+  // in blocks of their own past the warm-up's.
+  const roundBlock = settings.count + 2 * baselineEach + 30;
+  const firstPupilOf = (round: number) => (round === 1 ? 1 : warmupStart + 2 * settings.warmup + 10 + (round - 2) * roundBlock);
+
+  /** Baseline, burst (+ drain), baseline: the machine is quiet at each start, the two baselines cancel its drift. */
+  const measureRound = async (round: number) => {
+    const first = firstPupilOf(round);
+    const before = await outboxState(db);
+    const dossiersBefore = await countDossiers(db);
+    const notifiedBefore = await countNotified(db);
+    const label = settings.rounds > 1 ? ` [round ${round}]` : '';
+    process.stdout.write(`baseline #1${label}: ${baselineEach} requests... `);
+    const base1 = await post(baselineUrl, await registrationBodies(schools, first + settings.count + 10), baselineEach);
+    console.log(`${(base1.ok / base1.seconds).toFixed(0)} req/s`);
+
+    process.stdout.write(`motcua${label}: ${settings.count} registrations... `);
+    const cpuBefore = await cpuSnapshot(admin, motcuaDb, pids);
+    const started = Date.now();
+    const run = await post(motcuaIntake, round === 1 ? burst : await registrationBodies(schools, first), settings.count);
+    const answeredAt = Date.now();
+    process.stdout.write(`answered in ${((answeredAt - started) / 1000).toFixed(1)} s (${(run.ok / run.seconds).toFixed(0)} req/s); draining the outbox... `);
+    let state = await outboxState(db);
+    let lastProgress = Date.now();
+    let lastPending = state.pending;
+    while (state.pending > 0) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = await outboxState(db);
+      if (state.pending < lastPending) { lastPending = state.pending; lastProgress = Date.now(); }
+      if (Date.now() - lastProgress > 120_000) throw new Error(`the outbox stopped draining: ${state.pending} rows pending for 2 minutes`);
+    }
+    const absorbedAt = Date.now();
+    const cpuAfter = await cpuSnapshot(admin, motcuaDb, pids);
+    console.log(`drained ${((absorbedAt - answeredAt) / 1000).toFixed(1)} s later`);
+
+    process.stdout.write(`baseline #2${label}: ${baselineEach} requests... `);
+    const base2 = await post(baselineUrl, await registrationBodies(schools, first + settings.count + 10 + baselineEach), baselineEach);
+    console.log(`${(base2.ok / base2.seconds).toFixed(0)} req/s`);
+
+    // Nothing lost: a dossier per 201, a done outbox row per dossier (its submitted-notification), a notification each.
+    const created = await countDossiers(db) - dossiersBefore;
+    const notified = await countNotified(db) - notifiedBefore;
+    const outboxNew = state.total - before.total;
+    const absorb = (absorbedAt - started) / 1000;
+    const baseRate = (base1.ok / base1.seconds + base2.ok / base2.seconds) / 2;
+    return {
+      label, base1, base2, run, absorb, answered: (answeredAt - started) / 1000, drained: (absorbedAt - answeredAt) / 1000,
+      per: cpuPer(cpuBefore, cpuAfter, Math.max(1, run.ok)), created, notified, outboxNew, failed: state.failed - before.failed, pending: state.pending,
+      baseRate, intakeRate: run.ok / run.seconds, absorbRate: run.ok / absorb,
+      // A request autocannon gave up on (timeout) may still have been written: lost means a 201 without its dossier,
+      // or a dossier without its done outbox row and sent notification.
+      lost: created < run.ok || outboxNew !== created || state.failed !== before.failed || notified !== created,
+    };
+  };
+  const rounds: Array<Awaited<ReturnType<typeof measureRound>>> = [];
+  for (let round = 1; round <= settings.rounds; round++) {
+    console.log('');
+    rounds.push(await measureRound(round));
   }
-  const absorbedAt = Date.now();
-  const cpuAfter = await cpuSnapshot(admin, motcuaDb, pids);
-  console.log(`drained ${((absorbedAt - answeredAt) / 1000).toFixed(1)} s later`);
-
-  process.stdout.write(`baseline #2: ${baselineEach} requests... `);
-  const base2 = await post(baselineUrl, await registrationBodies(schools, settings.count + 10 + baselineEach), baselineEach);
-  console.log(`${(base2.ok / base2.seconds).toFixed(0)} req/s`);
-
-  // Nothing lost: a dossier per 201, a done outbox row per dossier (its submitted-notification), a notification each.
-  const dossiersAfter = await countDossiers(db);
-  const notified = await countNotified(db) - notifiedBefore;
-  const created = dossiersAfter - dossiersBefore;
-  const outboxNew = state.total - before.total;
   await stopChild(motcua.worker); // flush the CPU profiles when BENCH_CPU_PROF is set
   await stopChild(motcua.server);
   await stopChild(baseline.child);
 
-  const absorb = (absorbedAt - started) / 1000;
-  const per = cpuPer(cpuBefore, cpuAfter, Math.max(1, run.ok));
-  const baseRate = (base1.ok / base1.seconds + base2.ok / base2.seconds) / 2;
-  const intakeRate = run.ok / run.seconds;
-  const absorbRate = run.ok / absorb;
-  console.log('');
-  console.log(`time to absorb ${settings.count} registrations: ${absorb.toFixed(1)} s (answers ${((answeredAt - started) / 1000).toFixed(1)} s, then the outbox ${((absorbedAt - answeredAt) / 1000).toFixed(1)} s)`);
-  console.log(`motcua:      ${intakeRate.toFixed(0)} req/s answered, ${absorbRate.toFixed(0)} registrations/s absorbed; latency p50 ${ms(run.p50)}, p90 ${ms(run.p90)}, p99 ${ms(run.p99)}, max ${ms(run.max)}`);
-  console.log(`baseline #1: ${(base1.ok / base1.seconds).toFixed(0)} req/s; p50 ${ms(base1.p50)}, p90 ${ms(base1.p90)}, p99 ${ms(base1.p99)}, max ${ms(base1.max)}`);
-  console.log(`baseline #2: ${(base2.ok / base2.seconds).toFixed(0)} req/s; p50 ${ms(base2.p50)}, p90 ${ms(base2.p90)}, p99 ${ms(base2.p99)}, max ${ms(base2.max)}`);
-  console.log(`errors: motcua ${run.non2xx} non-2xx, ${run.errors} errors (${run.timeouts} timeouts); baseline ${base1.non2xx + base2.non2xx} non-2xx, ${base1.errors + base2.errors} errors`);
-  console.log(`nothing lost: ${run.ok} answered 201, ${created} dossiers written, ${outboxNew} outbox rows (${state.failed - before.failed} failed, ${state.pending} pending), ${notified} notifications sent`);
-  console.log(`CPU ms per registration: server ${cpu(per.server)}, worker ${cpu(per.worker)}, PostgreSQL ${cpu(per.postgres)} (its backends of this database: `
-    + `for the server ${cpu(per['postgres(server)'] ?? 0)}, for the worker ${cpu(per['postgres(worker)'] ?? 0)}, other ${cpu(per['postgres(other)'] ?? 0)})`);
+  for (const r of rounds) {
+    const { base1, base2, run, per } = r;
+    console.log('');
+    console.log(`time to absorb ${settings.count} registrations${r.label}: ${r.absorb.toFixed(1)} s (answers ${r.answered.toFixed(1)} s, then the outbox ${r.drained.toFixed(1)} s)`);
+    console.log(`motcua:      ${r.intakeRate.toFixed(0)} req/s answered, ${r.absorbRate.toFixed(0)} registrations/s absorbed; latency p50 ${ms(run.p50)}, p90 ${ms(run.p90)}, p99 ${ms(run.p99)}, max ${ms(run.max)}`);
+    console.log(`baseline #1: ${(base1.ok / base1.seconds).toFixed(0)} req/s; p50 ${ms(base1.p50)}, p90 ${ms(base1.p90)}, p99 ${ms(base1.p99)}, max ${ms(base1.max)}`);
+    console.log(`baseline #2: ${(base2.ok / base2.seconds).toFixed(0)} req/s; p50 ${ms(base2.p50)}, p90 ${ms(base2.p90)}, p99 ${ms(base2.p99)}, max ${ms(base2.max)}`);
+    console.log(`errors: motcua ${run.non2xx} non-2xx, ${run.errors} errors (${run.timeouts} timeouts); baseline ${base1.non2xx + base2.non2xx} non-2xx, ${base1.errors + base2.errors} errors`);
+    console.log(`nothing lost: ${run.ok} answered 201, ${r.created} dossiers written, ${r.outboxNew} outbox rows (${r.failed} failed, ${r.pending} pending), ${r.notified} notifications sent`);
+    console.log(`CPU ms per registration: server ${cpu(per.server)}, worker ${cpu(per.worker)}, PostgreSQL ${cpu(per.postgres)} (its backends of this database: `
+      + `for the server ${cpu(per['postgres(server)'] ?? 0)}, for the worker ${cpu(per['postgres(worker)'] ?? 0)}, other ${cpu(per['postgres(other)'] ?? 0)})`);
+  }
   if (settings.cpuProfDir) console.log(`CPU profiles written to {server,worker}/ under ${settings.cpuProfDir}`);
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((x, y) => x - y);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  /** The median of the rounds, and each round's in brackets when there are several. */
+  const summary = (values: number[], digits: number) =>
+    `${median(values).toFixed(digits)}${values.length > 1 ? ` (rounds: ${values.map((v) => v.toFixed(digits)).join(', ')})` : ''}`;
+  const intakeRate = median(rounds.map((r) => r.intakeRate));
+  const baseRate = median(rounds.map((r) => r.baseRate));
   // Little's law for a closed loop (each connection posts again once answered): mean latency = connections / rate, so a
   // p99 under the target needs at least connections / target requests a second, whatever the code does.
   console.log(`latency floor at ${settings.connections} connections: mean = connections / rate = ${ms((settings.connections / intakeRate) * 1000)} for motcua, `
     + `${ms((settings.connections / baseRate) * 1000)} for the baseline; p99 < ${TARGET.p99Ms} ms needs more than ${Math.ceil(settings.connections / (TARGET.p99Ms / 1000))} req/s`);
   console.log(`targets: absorbed within ${TARGET.absorbSeconds} s, p99 < ${TARGET.p99Ms} ms, intake/baseline >= ${TARGET.ratio}`);
-  // A request autocannon gave up on (timeout) may still have been written: lost means a 201 without its dossier, or a
-  // dossier without its done outbox row and sent notification.
-  const lost = created < run.ok || outboxNew !== created || state.failed !== before.failed || notified !== created;
-  if (run.non2xx + run.errors + base1.non2xx + base2.non2xx + base1.errors + base2.errors > 0) console.warn('!!! WARNING: errors during the runs — see above. !!!');
+  const errors = rounds.reduce((n, r) => n + r.run.non2xx + r.run.errors + r.base1.non2xx + r.base2.non2xx + r.base1.errors + r.base2.errors, 0);
+  const lost = rounds.some((r) => r.lost);
+  if (errors > 0) console.warn('!!! WARNING: errors during the runs — see above. !!!');
   if (lost) console.warn('!!! WARNING: a registration or its notification is missing — see "nothing lost" above. !!!');
-  console.log(`answered/baseline ratio: ${(intakeRate / baseRate).toFixed(2)}`);
-  console.log(`absorbed/baseline ratio: ${(absorbRate / baseRate).toFixed(2)}`);
+  if (rounds.length > 1) console.log(`motcua p99 ms: ${summary(rounds.map((r) => r.run.p99), 0)}`);
+  console.log(`answered/baseline ratio: ${summary(rounds.map((r) => r.intakeRate / r.baseRate), 2)}`);
+  console.log(`absorbed/baseline ratio: ${summary(rounds.map((r) => r.absorbRate / r.baseRate), 2)}`);
   if (lost) throw new ExitError(1);
 }
 
