@@ -441,7 +441,7 @@ const instant = (value: string) => sql`(timestamptz 'epoch' + ${value}::bigint *
 /**
  * Accent folding in SQL without the unaccent extension (the embedded PGlite has none): translate() maps each
  * precomposed Latin letter with diacritics (and đ/Đ) to its base letter, then lower() sees ASCII only, whatever the
- * database's ctype. The table is derived from Unicode decomposition, as the pages' foldAccents() folds.
+ * database's ctype. The table is derived from Unicode decomposition, as services/viewing/text.ts foldAccents() folds.
  */
 const FOLD = (() => {
   let from = '';

@@ -65,10 +65,7 @@ export function render(request: FastifyRequest, reply: FastifyReply, template: s
   });
 }
 
-/** Lower-case, without Vietnamese diacritics: "Chuyển trường" and "chuyen truong" compare equal. */
-export function foldAccents(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim();
-}
+export { foldAccents } from '../../services/viewing/text.js';
 
 export interface Remembered { code: string; token: string }
 

@@ -10,6 +10,7 @@ import { vnDay } from '../../calendar/vn-time.js';
 import { possibleDuplicateCodes } from '../intake/filing-facts.js';
 import type { DossierChannel } from '../../db/schema/index.js';
 import { channelLabel } from '../viewing/channels.js';
+import { foldAccents } from '../viewing/text.js';
 import { AppError } from '../../errors.js';
 
 export interface InboxFilter {
@@ -58,8 +59,6 @@ function formatCursor(position: number, cursor: InboxCursor): string {
   return `${Math.min(position, 999_999_999)}_${cursor.dueAtMicros ?? 'x'}_${cursor.submittedAtMicros}_${cursor.id}`;
 }
 
-const fold = (text: string) => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
-
 /** Every (version, state) where one of the staff member's roles has an action; older pinned versions included. */
 function actionableStates(ctx: AppContext, staff: StaffRow): Array<{ procedureVersionId: number; status: string; label: string }> {
   const actionable: Array<{ procedureVersionId: number; status: string; label: string }> = [];
@@ -96,9 +95,9 @@ export async function inboxPage(ctx: AppContext, staff: StaffRow, filter: InboxF
     .filter((a) => filter.statusLabel === undefined || a.label === filter.statusLabel)
     .map(({ procedureVersionId, status }) => ({ procedureVersionId, status }));
   // Each word is a condition of the statement: a pasted paragraph must not make it thousands long.
-  const words = [...new Set(fold(filter.search ?? '').split(/\s+/).filter(Boolean))].slice(0, SEARCH_WORDS).map((word) => ({
+  const words = [...new Set(foldAccents(filter.search ?? '').split(/\s+/).filter(Boolean))].slice(0, SEARCH_WORDS).map((word) => ({
     word,
-    procedureVersionIds: ctx.catalog.allVersions().filter(([, d]) => fold(d.title).includes(word)).map(([id]) => id),
+    procedureVersionIds: ctx.catalog.allVersions().filter(([, d]) => foldAccents(d.title).includes(word)).map(([id]) => id),
   }));
   const reach = await staffReach(ctx.db, staff);
   const now = new Date();
