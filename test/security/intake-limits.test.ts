@@ -134,6 +134,38 @@ describe('per applicant contact (INTAKE_CONTACT_*_LIMIT)', () => {
     expect(replay.statusCode).toBe(200);
     expect(replay.json().code).toBe(first.json().code);
   });
+
+  it('the limit is checked first: an admission registration over it is 429 even when the campaign would refuse it too, and nothing is written', async () => {
+    // The contact check runs side by side with the campaign's rules (services/intake/record-filing.ts `admitted`).
+    const registration = (pupil: string, parentPhone: string, grade = '10') => {
+      const boundary = '----registration';
+      const part = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+      const data = {
+        campaign: 'ts10-demo', grade, pupilName: 'Trần Khánh Linh', pupilIdNumber: pupil, pupilBirthDate: '2011-04-20', pupilGender: 'female',
+        residence: 'Phường Ba Đình, TP Thanh Hóa', previousSchool: 'THCS Trần Mai Ninh', parentName: 'Trần Văn Hòa', parentPhone,
+        choice1: 'thpt-lam-son', choice2: 'thpt-dao-duy-tu', priority: 'none',
+      };
+      const file = (name: string) => [Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${name}.pdf"\r\nContent-Type: application/pdf\r\n\r\n`), pdf, Buffer.from('\r\n')];
+      const payload = Buffer.concat([Buffer.from(part('procedure', 'admission-registration') + part('data', JSON.stringify(data))),
+        ...file('birthCertificate'), ...file('residenceProof'), ...file('schoolRecord'), Buffer.from(`--${boundary}--\r\n`)]);
+      return { method: 'POST' as const, url: '/api/dossiers', payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+    };
+    const phone = '0912000777';
+    for (const pupil of ['038311000301', '038311000302']) {
+      const filed = await env.app.inject(registration(pupil, phone));
+      expect(filed.statusCode, filed.body).toBe(201);
+    }
+    const count = async () => (await env.ctx.database.query<{ n: number }>('select count(*)::int as n from dossiers', []))[0]!.n;
+    const before = await count();
+    const both = await env.app.inject(registration('038311000303', phone, '6'));
+    expect(both.statusCode, both.body).toBe(429);
+    expect(both.json().error).toMatchObject({ code: 'RATE_LIMITED', fields: { parentPhone: expect.stringContaining('số điện thoại này') } });
+    // Another parent with the same wrong grade meets the campaign's rule.
+    const campaignOnly = await env.app.inject(registration('038311000304', '0912000778', '6'));
+    expect(campaignOnly.statusCode, campaignOnly.body).toBe(422);
+    expect(campaignOnly.json().error.fields.grade).toMatch(/lớp 10/);
+    expect(await count()).toBe(before);
+  });
 });
 
 describe('what a stranger can make the Department say', () => {

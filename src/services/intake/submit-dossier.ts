@@ -93,13 +93,15 @@ export async function submitDossier(ctx: AppContext, input: SubmitDossierInput):
   }
 
   const now = new Date();
-  // Every filing messages its contact: an e-mail or phone is used for a bounded number of online filings.
-  if ((input.channel ?? 'online') === 'online') {
-    await checkContactLimits(ctx, { email: contactValue(formData, definition.contact.email), phone: contactValue(formData, definition.contact.phone) },
-      { email: definition.contact.email, phone: definition.contact.phone }, now);
-  }
+  // Every filing messages its contact: an e-mail or phone is used for a bounded number of online filings. Checked
+  // while recordFiling makes its own checks; its refusal (429) comes first, and nothing is written before it passed.
+  const admitted = (input.channel ?? 'online') === 'online'
+    ? checkContactLimits(ctx, { email: contactValue(formData, definition.contact.email), phone: contactValue(formData, definition.contact.phone) },
+      { email: definition.contact.email, phone: definition.contact.phone }, now)
+    : undefined;
   try {
     const recorded = await recordFiling(ctx, {
+      admitted,
       procedure,
       formData,
       // The represented person of a proxy filing under a key no form field can have (field names start with a letter).
