@@ -43,6 +43,8 @@ const JOB_ID_PREFIX = 'outbox-';
 const FIRST_CHECK_MS = 60_000;
 const CHECK_LEASE_MS = 60_000;
 const PRUNE_EVERY_MS = 60 * 60_000;
+/** Rows the relay claims per poll: a multiple of NOTIFY_BATCH_SIZE, so a busy poll makes whole notification batches. */
+const RELAY_CLAIM = 2 * NOTIFY_BATCH_SIZE;
 /** How long close() lets running jobs finish before closing the workers by force. */
 const CLOSE_GRACE_MS = 20_000;
 
@@ -79,7 +81,7 @@ export class BullmqDriver implements JobDriver {
       say(obj as Record<string, unknown>, msg);
     };
     this.producer.on('error', (err) => this.warn('redis', { err }, 'Redis unreachable: effects wait in the outbox'));
-    this.poller = new OutboxPoller(ctx.db, { pollMs: ctx.config.outboxPollMs, batch: 100, leaseMs: 30_000 }, (rows) => this.relay(rows), {
+    this.poller = new OutboxPoller(ctx.db, { pollMs: ctx.config.outboxPollMs, batch: RELAY_CLAIM, leaseMs: 30_000 }, (rows) => this.relay(rows), {
       error: (obj, msg) => this.warn(`poller:${msg}`, obj as object, msg ?? 'outbox poller error'),
       warn: (obj, msg) => this.warn(`poller:${msg}`, obj as object, msg ?? 'outbox poller warning'),
     });

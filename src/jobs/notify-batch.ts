@@ -15,8 +15,11 @@ import { retryDelayMs, retryPolicyOf } from './types.js';
 /** The jobs the relay batches, and the queue their batches go to. */
 export const BATCHED_JOBS: ReadonlySet<string> = new Set([NOTIFY_CITIZEN_JOB]);
 export const NOTIFY_BATCH_QUEUE = 'notify-citizen-batch';
-/** At most this many rows per batch job (the relay claims up to 100 rows per poll). */
-export const NOTIFY_BATCH_SIZE = 50;
+/**
+ * At most this many rows per batch job (the relay claims up to 200 rows per poll: whole batches). A batch's fixed work
+ * (its read, its record, its done mark) is shared by more messages; its marks go by time, not by size.
+ */
+export const NOTIFY_BATCH_SIZE = 100;
 /** A batch's queued job id: this prefix and the batch's key. */
 export const BATCH_JOB_ID_PREFIX = 'notify-batch-';
 
@@ -28,10 +31,10 @@ export interface BatchOutcome { done: number[]; retried: number[]; failed: numbe
 
 /**
  * Runs a batch: one read of its open rows, their messages sent with the batch's database work done per batch
- * (services/notifications/notify-citizen-batch.ts: one read, one record, the sends a few at a time, each group's mark), then
- * the done rows marked in one statement. A crash before that mark only makes the rows run again, and a run again finds
- * each message recorded as sent and sends nothing. Throws only when the batch as a whole cannot run (database away):
- * then the queue retries it.
+ * (services/notifications/notify-citizen-batch.ts: one read, one record, the sends a few at a time, what has left marked
+ * sent every MARK_EVERY_MS and at the end), then the done rows marked in one statement. A crash before that mark only
+ * makes the rows run again, and a run again finds each message recorded as sent and sends nothing. Throws only when the
+ * batch as a whole cannot run (database away): then the queue retries it.
  */
 export async function runNotifyBatch(ctx: AppContext, { batch, ids }: NotifyBatch): Promise<BatchOutcome> {
   const rows = await openRowsOfBatch(ctx.database, ids, batch);

@@ -2,10 +2,12 @@
 // PostgreSQL and a local SMTP server: a batch's events read, recorded and marked sent in one statement each. What it
 // must keep of the one-by-one path: a message already sent does not leave again, one recorded but interrupted leaves
 // again with its record's Message-ID, an SMS when there is no e-mail, a refused recipient goes back to the outbox alone;
-// each group of sends is marked sent before the next leaves (a run interrupted mid-batch and run again resends none of
-// it); an event another run records meanwhile goes back to the outbox, no attempt counted (the one-by-one path throws
-// to be retried rather than send it too); and the statements a batch
-// sends grow only by one mark per group of sends (counted on the driver, postgres.js `debug`).
+// what has left is marked sent once per MARK_EVERY_MS, before more leaves (a run interrupted mid-batch and run again
+// resends none of what was marked, only what left since); an event another run records meanwhile goes back to the
+// outbox, no attempt counted (the one-by-one path throws to be retried rather than send it too); and the statements a
+// batch sends grow only by one mark per MARK_EVERY_MS of sends, not per group (counted on the driver, postgres.js
+// `debug`). Time is the process's Date, frozen in the tests that count marks and moved on by the mail server for the
+// recipients it "takes MARK_EVERY_MS" to answer: the windows are exact whatever the machine's load.
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { inArray, sql } from 'drizzle-orm';
 import postgres from 'postgres';
@@ -24,7 +26,7 @@ import { runNotifyBatch } from '../../src/jobs/notify-batch.js';
 import { isPermanentFailure } from '../../src/jobs/registry.js';
 import { closeMailer } from '../../src/notifications/mailer.js';
 import { submitDossier } from '../../src/services/intake/submit-dossier.js';
-import { notifyCitizenBatch, SENDS_AT_ONCE } from '../../src/services/notifications/notify-citizen-batch.js';
+import { MARK_EVERY_MS, notifyCitizenBatch, SENDS_AT_ONCE } from '../../src/services/notifications/notify-citizen-batch.js';
 import { messageIdFor, notifyCitizen } from '../../src/services/notifications/notify-citizen.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
 import { diplomaRequest } from '../helpers/dossiers.js';
@@ -37,6 +39,27 @@ let env: TestEnvironment;
 let mail: MailCatcher;
 /** Recipients the mail server answers only when their promise settles (a server hanging mid-batch). */
 const holding = new Map<string, () => Promise<void>>();
+
+/** The mail server takes MARK_EVERY_MS (on the frozen clock) to answer each of `addresses`, once. */
+function slowFor(addresses: string[], before?: () => Promise<void>): void {
+  for (const address of addresses) {
+    holding.set(address, async () => {
+      holding.delete(address);
+      await before?.();
+      vi.setSystemTime(Date.now() + MARK_EVERY_MS);
+    });
+  }
+}
+
+/** Runs `run` with the process's Date frozen (timers stay real): only slowFor's recipients move it. */
+async function onFrozenClock<T>(run: () => Promise<T>): Promise<T> {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  try {
+    return await run();
+  } finally {
+    vi.useRealTimers();
+  }
+}
 
 beforeAll(async () => {
   mail = await startMailCatcher({ refuses: (address) => address === REFUSED, holds: (address) => holding.get(address)?.() });
@@ -174,18 +197,21 @@ describe('notify-citizen batch path', () => {
     for (const d of filed.filter((x) => x !== refused)) expect((await findNotification(env.ctx.db, d.id, 1))?.sentAt).toBeInstanceOf(Date);
   });
 
-  it('a run hanging after its first group of sends, run again meanwhile (a stalled batch, a crash), resends none of that group', async () => {
-    const filed = await file(Array.from({ length: SENDS_AT_ONCE + 2 }, (_, i) => `nhom.${i}@example.test`));
-    const firstGroup = filed.slice(0, SENDS_AT_ONCE);
-    const inFlight = filed.slice(SENDS_AT_ONCE);
-    // The mail server hangs on the second group's recipients (once each): the first run stops there, alive.
+  it('a run hanging mid-batch, run again meanwhile (a stalled batch, a crash), resends none of what it marked, only what left since its last mark and the group in flight', async () => {
+    const filed = await file(Array.from({ length: 2 * SENDS_AT_ONCE + 2 }, (_, i) => `nhom.${i}@example.test`));
+    const marked = filed.slice(0, SENDS_AT_ONCE);
+    const sinceMark = filed.slice(SENDS_AT_ONCE, 2 * SENDS_AT_ONCE);
+    const inFlight = filed.slice(2 * SENDS_AT_ONCE);
+    // The first group takes MARK_EVERY_MS (marked after it), the second none (not marked yet), and the mail server
+    // hangs on the third group's recipients (once each): the first run stops there, alive.
+    slowFor(['nhom.0@example.test']);
     let release!: () => void;
     const released = new Promise<void>((resolve) => { release = resolve; });
     let reached!: () => void;
     const allReached = new Promise<void>((resolve) => { reached = resolve; });
     let waiting = inFlight.length;
     for (const i of inFlight.keys()) {
-      const address = `nhom.${SENDS_AT_ONCE + i}@example.test`;
+      const address = `nhom.${2 * SENDS_AT_ONCE + i}@example.test`;
       holding.set(address, () => {
         holding.delete(address);
         if (--waiting === 0) reached();
@@ -193,20 +219,25 @@ describe('notify-citizen batch path', () => {
       });
     }
     const events = filed.map((d) => ({ dossierId: d.id, dossierVersion: 1 }));
-    const firstRun = notifyCitizenBatch(env.ctx, events);
-    try {
-      await allReached;
-      // BullMQ runs the stalled batch again while the first run still lives (or a worker does after a crash).
-      expect(await notifyCitizenBatch(env.ctx, events)).toEqual(events.map(() => ({ ok: true })));
-      for (const d of filed) expect(mailsFor(d.code), d.code).toHaveLength(1);
-      for (const d of firstGroup) expect((await findNotification(env.ctx.db, d.id, 1))?.sentAt).toBeInstanceOf(Date);
-    } finally {
-      release();
-    }
-    expect(await firstRun).toEqual(events.map(() => ({ ok: true })));
-    for (const d of firstGroup) expect(mailsFor(d.code)).toHaveLength(1);
-    // Only the group in flight when the second run began left twice, each time under its one Message-ID.
-    for (const d of inFlight) {
+    await onFrozenClock(async () => {
+      const firstRun = notifyCitizenBatch(env.ctx, events);
+      try {
+        await allReached;
+        for (const d of marked) expect((await findNotification(env.ctx.db, d.id, 1))?.sentAt, d.code).toBeInstanceOf(Date);
+        for (const d of sinceMark) expect((await findNotification(env.ctx.db, d.id, 1))?.sentAt, d.code).toBeNull();
+        // BullMQ runs the stalled batch again while the first run still lives (or a worker does after a crash).
+        expect(await notifyCitizenBatch(env.ctx, events)).toEqual(events.map(() => ({ ok: true })));
+        for (const d of marked) expect(mailsFor(d.code), d.code).toHaveLength(1);
+        for (const d of sinceMark) expect(mailsFor(d.code), d.code).toHaveLength(2);
+        for (const d of inFlight) expect(mailsFor(d.code), d.code).toHaveLength(1);
+      } finally {
+        release();
+      }
+      expect(await firstRun).toEqual(events.map(() => ({ ok: true })));
+    });
+    for (const d of marked) expect(mailsFor(d.code)).toHaveLength(1);
+    // Only what left since the first run's last mark, and the group in flight, left twice, each under its one Message-ID.
+    for (const d of [...sinceMark, ...inFlight]) {
       expect(mailsFor(d.code).map((m) => m.messageId)).toEqual([messageIdFor(env.config.publicUrl, d.id, 1), messageIdFor(env.config.publicUrl, d.id, 1)]);
     }
   });
@@ -251,10 +282,15 @@ describe('statements per batch', () => {
   let client: postgres.Sql;
   let counting: AppContext;
   let statements: string[] = [];
+  /** The dossier ids each sent mark carried, in order. */
+  let marks: string[][] = [];
 
   beforeAll(() => {
     if (env.config.database.kind !== 'postgres') throw new Error('production mode runs on PostgreSQL');
-    client = postgres(env.config.database.url, { max: 2, onnotice: () => {}, debug: (_connection, query) => { statements.push(query); } });
+    client = postgres(env.config.database.url, { max: 2, onnotice: () => {}, debug: (_connection, query, parameters) => {
+      statements.push(query);
+      if (query.includes('update citizen_notifications')) marks.push(String((parameters as unknown[])[0]).match(/[0-9a-f-]{36}/gi) ?? []);
+    } });
     const db = drizzle(client, { schema }) as unknown as Db;
     counting = {
       ...env.ctx, db,
@@ -263,11 +299,14 @@ describe('statements per batch', () => {
   });
   afterAll(async () => { await client?.end({ timeout: 5 }); });
 
-  async function counted(size: number): Promise<string[]> {
-    const filed = await file(Array.from({ length: size }, (_, i) => `dem.${size}.${i}@example.test`));
+  /** A batch of `size` run on the frozen clock; `slow`: indexes of the recipients the mail server takes MARK_EVERY_MS for. */
+  async function counted(size: number, slow: number[] = [], filed?: Array<{ code: string; id: string }>): Promise<string[]> {
+    filed ??= await file(Array.from({ length: size }, (_, i) => `dem.${size}.${i}@example.test`));
     const batch = await relayed(filed.map((d) => d.id));
+    slowFor(slow.map((i) => `dem.${size}.${i}@example.test`));
     statements = [];
-    const outcome = await runNotifyBatch(counting, batch);
+    marks = [];
+    const outcome = await onFrozenClock(() => runNotifyBatch(counting, batch));
     expect(outcome.done).toHaveLength(size);
     for (const d of filed) expect(mailsFor(d.code)).toHaveLength(1);
     expect((await env.ctx.db.select().from(outbox).where(inArray(outbox.id, batch.ids))).every((r) => r.doneAt)).toBe(true);
@@ -275,14 +314,34 @@ describe('statements per batch', () => {
     return statements.filter((s) => !s.includes('pg_catalog.pg_type'));
   }
 
-  it('a batch of 12 sends the five statements of a batch of 2 (its rows, their events, the records, the sent mark, the done mark) and one sent mark more per further group of sends', async () => {
+  it('a batch of 12 sent within MARK_EVERY_MS sends the five statements of a batch of 2 (its rows, their events, the records, the sent mark, the done mark): one sent mark, at the end', async () => {
     await counted(1); // the agency's look-up, kept a minute per database client, is not the batch's work
     const small = await counted(2);
     const large = await counted(12);
     expect(small, small.join('\n---\n')).toHaveLength(5);
     const [rows, events, records, mark, done] = small;
     expect(mark).toMatch(/update citizen_notifications/);
-    expect(large).toEqual([rows, events, records, ...Array.from({ length: Math.ceil(12 / SENDS_AT_ONCE) }, () => mark), done]);
+    expect(large).toEqual([rows, events, records, mark, done]);
+    expect(marks.map((m) => m.length)).toEqual([12]);
+  });
+
+  it('a batch whose sends take longer than MARK_EVERY_MS marks what has left after the first group past each window, before more leaves, and the rest at the end', async () => {
+    // Groups of five: 0–4 (its first send takes the window), 5–9, 10–14 (its first send takes the window), 15–16.
+    const size = 3 * SENDS_AT_ONCE + 2;
+    const filed = await file(Array.from({ length: size }, (_, i) => `dem.${size}.${i}@example.test`));
+    const ids = filed.map((d) => d.id);
+    // When the second group starts leaving, the first is already marked sent.
+    let firstGroupMarked: boolean | undefined;
+    holding.set(`dem.${size}.${SENDS_AT_ONCE}@example.test`, async () => {
+      holding.delete(`dem.${size}.${SENDS_AT_ONCE}@example.test`);
+      firstGroupMarked = (await Promise.all(filed.slice(0, SENDS_AT_ONCE).map((d) => findNotification(env.ctx.db, d.id, 1)))).every((n) => n?.sentAt);
+    });
+    const batch = await counted(size, [0, 2 * SENDS_AT_ONCE], filed);
+    expect(batch.filter((s) => s.includes('update citizen_notifications'))).toHaveLength(3);
+    // Sends of a group end in any order: each mark's ids compared as a set.
+    const sorted = (group: string[]) => [...group].sort();
+    expect(marks.map(sorted)).toEqual([ids.slice(0, SENDS_AT_ONCE), ids.slice(SENDS_AT_ONCE, 3 * SENDS_AT_ONCE), ids.slice(3 * SENDS_AT_ONCE)].map(sorted));
+    expect(firstGroupMarked).toBe(true);
   });
 
   it('marks made at the same moment by batches running side by side share one statement', async () => {

@@ -112,8 +112,8 @@ export async function recordNotificationAttempts(
 }
 
 /**
- * Marks messages sent (the batch path marks each group of sends as soon as it has left). The worker runs several
- * batches at once and each marks every few sends: marks made at the same moment share one statement (db/coalesce.ts).
+ * Marks messages sent (the batch path marks what has left once every MARK_EVERY_MS and at the end). The worker runs
+ * several batches at once, each marking now and then: marks made at the same moment share one statement (db/coalesce.ts).
  */
 export async function markNotificationsSent(database: Pick<Database, 'query'>, keys: EventKey[]): Promise<void> {
   if (keys.length === 0) return;

@@ -1,11 +1,13 @@
 // A relayed batch of citizen notifications (jobs/notify-batch.ts) sent with the batch's database work done per batch:
 // one read of every event with its dossier and notification record, one statement recording every message before it
-// leaves, the sends a few at a time, each group marked sent in one statement as soon as it has left (a crash, or
-// BullMQ running a stalled batch again while the first run lives, then resends at most the group in flight). Run one
-// by one (notifyCitizen), each message cost three round trips and a query-builder run — the worker spent about two
-// thirds of an intake request's CPU per registration on them (bench:burst). The guarantees are notifyCitizen's: recorded before it leaves, the same
-// Message-ID on a retry, nothing sent twice; the messages are the same (composeCitizenMessage). The rare events the
-// batch read does not find (a dossier deleted, an event missing) run alone through notifyCitizen, which says which.
+// leaves, the sends a few at a time, and what has left marked sent in one statement once every MARK_EVERY_MS (and once
+// at the end). Run one by one (notifyCitizen), each message cost three round trips and a query-builder run; marked
+// after every group of five, a batch still paid about six marks for its one read (bench:burst). The guarantees are
+// notifyCitizen's: recorded before it leaves, the same Message-ID on a retry, nothing sent twice but what a crash, or
+// BullMQ running a stalled batch again while the first run lives, finds sent and not yet marked — at most what left
+// in the last MARK_EVERY_MS, plus the group in flight; the messages are the same (composeCitizenMessage). The rare
+// events the batch read does not find (a dossier deleted, an event missing) run alone through notifyCitizen, which
+// says which.
 import type { AppContext } from '../../app-context.js';
 import {
   findEventsToAnnounce, markNotificationsSent, recordNotificationAttempts, type EventKey,
@@ -14,6 +16,13 @@ import { composeCitizenMessage, notifyCitizen, patiently, sendCitizenMessage, ty
 
 /** Messages of a batch sent at once (the pooled SMTP transport keeps up to five connections). */
 export const SENDS_AT_ONCE = 5;
+/**
+ * What has left is marked sent after the first group of sends that ends at least this long after the batch's last
+ * mark (and at the end). It bounds what a crash or a stalled batch's re-run resends — what left since the last mark,
+ * about this long's worth, and the group in flight (same Message-ID; an SMS has none) — for one mark statement per
+ * window rather than one per group.
+ */
+export const MARK_EVERY_MS = 250;
 
 /**
  * Per event of the batch, in its order: sent (or already sent before), or the error that kept it from leaving.
@@ -28,7 +37,7 @@ const keyOf = (k: EventKey) => `${k.dossierId.toLowerCase()}/${k.dossierVersion}
 /**
  * Sends the messages of `events`. An event that fails (its rendering, its send) is reported alone and held by nothing
  * else; throws only when the batch as a whole cannot go on (the database away for its read, its record, or — after
- * waiting it out — a group's mark), and then nothing it reports was lost: a run again finds what was sent.
+ * waiting it out — a mark), and then nothing it reports was lost: a run again finds what was sent.
  */
 export async function notifyCitizenBatch(ctx: AppContext, events: EventKey[]): Promise<NotifyOutcome[]> {
   // One key once: the same event twice in a batch (a row relayed again) must not leave twice.
@@ -86,14 +95,22 @@ export async function notifyCitizenBatch(ctx: AppContext, events: EventKey[]): P
       }
     }),
   ];
+  // What has left is marked before more leaves once MARK_EVERY_MS has passed since the last mark (counted from the
+  // first send), and all of it at the end: a run again (after a crash, or BullMQ's re-run of a stalled batch while this
+  // one still lives) finds it sent and resends at most what left in the last window. One mark per window, not per
+  // group: a batch sent within the window pays one statement. A database blip is waited out rather than failing
+  // (which would send everything unmarked again).
+  let lastMark = Date.now();
+  const markSent = async () => {
+    const left = sent;
+    sent = [];
+    await patiently(() => markNotificationsSent(ctx.database, left));
+    lastMark = Date.now();
+  };
   for (let i = 0; i < tasks.length; i += SENDS_AT_ONCE) {
     await Promise.all(tasks.slice(i, i + SENDS_AT_ONCE).map((task) => task()));
-    // This group has left: marked before the next leaves, so a run again (after a crash, or BullMQ's re-run of a
-    // stalled batch while this one still lives) finds it sent. A database blip is waited out rather than failing
-    // (which would send the group again).
-    const group = sent;
-    sent = [];
-    await patiently(() => markNotificationsSent(ctx.database, group));
+    if (Date.now() - lastMark >= MARK_EVERY_MS) await markSent();
   }
+  await markSent();
   return events.map((e) => outcomes.get(keyOf(e)) ?? { ok: false, error: new Error(`notification of ${keyOf(e)} has no outcome`) });
 }
