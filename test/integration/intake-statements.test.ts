@@ -5,13 +5,15 @@
 // Concurrent filings share those statements (db/coalesce.ts): many registrations at once take far fewer statements
 // than one each, every dossier is still whole (its documents with the right bytes, its event, its outbox row), and a
 // filing refused in a batch — a pupil twice, one Idempotency-Key twice, a row the statement cannot write — fails
-// exactly as it would alone while the others of its batch are written.
-import { createHash, randomUUID } from 'node:crypto';
+// exactly as it would alone while the others of its batch are written. The files' bytes travel apart from the rows
+// (one base64 parameter, each row told where its files lie in it): a batch of filings with different numbers of files,
+// one refused, stores each file's own bytes — on both drivers — and a filing tried alone sends only its own files.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app-context.js';
-import type { Db } from '../../src/db/client.js';
+import type { Database, Db } from '../../src/db/client.js';
 import { findDossierByCode, insertSubmission, type NewSubmission } from '../../src/db/repositories/dossiers.js';
 import * as schema from '../../src/db/schema/index.js';
 import { AppError } from '../../src/errors.js';
@@ -25,13 +27,15 @@ let client: postgres.Sql;
 let databaseUrl: string;
 let ctx: AppContext;
 let statements: string[] = [];
+/** The parameters of each statement, by statement (only what the tests of the files' bytes read). */
+let sent: Array<{ query: string; parameters: unknown[] }> = [];
 let pdf: Buffer;
 
 beforeAll(async () => {
   env = await startTestEnvironment('production');
   if (env.config.database.kind !== 'postgres') throw new Error('production mode runs on PostgreSQL');
   databaseUrl = env.config.database.url;
-  client = postgres(databaseUrl, { max: 2, onnotice: () => {}, debug: (_connection, query) => { statements.push(query); } });
+  client = postgres(databaseUrl, { max: 2, onnotice: () => {}, debug: (_connection, query, parameters) => { statements.push(query); sent.push({ query, parameters }); } });
   const db = drizzle(client, { schema }) as unknown as Db;
   ctx = {
     ...env.ctx, db,
@@ -231,4 +235,85 @@ describe('intake batching', () => {
     // The batch was tried once together, then each of its filings alone.
     expect(count(/insert into dossiers/)).toBeGreaterThan(6);
   });
+});
+
+const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+/**
+ * Two batches of filings with 0 to 3 files each, of different lengths (one of a single byte): in the first a filing
+ * refused by its Idempotency-Key's unique index (left out of the statement, then tried alone); the second's statement
+ * fails on one filing (an unknown procedure version), so each is tried alone. Every written file holds exactly the
+ * bytes uploaded for it. Returns the refused filing's uploads.
+ */
+async function batchesKeepEachFilesBytes(database: Pick<Database, 'query'>): Promise<Buffer[]> {
+  const [version] = await database.query<{ id: number; procedure_id: string }>('select id, procedure_id from procedure_versions order by id limit 1', []);
+  const [unit] = await database.query<{ id: string; agency_code: string }>('select id, agency_code from units order by id limit 1', []);
+  const day = `bytes-${randomUUID().slice(0, 8)}`;
+  const filing = (n: number, files: number, options: { idempotencyKey?: string; procedureVersionId?: number } = {}) => {
+    const uploads = Array.from({ length: files }, (_, j) => randomBytes(j === 1 ? 1 : 400 + 997 * n + 131 * j));
+    const submission: NewSubmission = {
+      id: randomUUID(), codePrefix: `${unit!.agency_code}-${day}-`, agencyCode: unit!.agency_code, day, procedureId: version!.procedure_id,
+      procedureVersionId: options.procedureVersionId ?? version!.id, unitId: unit!.id, status: 'submitted', formData: { campaign: day, pupilIdNumber: String(n) },
+      applicant: { name: `Người nộp ${n}`, email: null, phone: null, address: null, idNumber: null }, channel: 'online',
+      idempotencyKey: options.idempotencyKey ?? null, requestHash: null, submittedAt: new Date(), dueAt: new Date(Date.now() + 86_400_000),
+      documents: uploads.map((data, j) => ({ documentKey: `doc${j}`, fileName: `tep-${j}.pdf`, mimeType: 'application/pdf', sizeBytes: data.length,
+        sha256: sha(data), uploadedBy: 'citizen', data })),
+    };
+    return { uploads, submission };
+  };
+  const taken = randomUUID();
+  await insertSubmission(database, filing(0, 1, { idempotencyKey: taken }).submission);
+  const first = [filing(1, 2), filing(2, 0), filing(3, 3), filing(4, 2, { idempotencyKey: taken }), filing(5, 1), filing(6, 2), filing(7, 3)];
+  const firstOutcomes = await Promise.allSettled(first.map((f) => insertSubmission(database, f.submission)));
+  expect(firstOutcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+  expect((firstOutcomes[3] as PromiseRejectedResult).reason).toMatchObject({ code: '23505' });
+  const second = [filing(8, 3), filing(9, 1), filing(10, 2, { procedureVersionId: 987_654 }), filing(11, 2), filing(12, 0), filing(13, 3)];
+  const secondOutcomes = await Promise.allSettled(second.map((f) => insertSubmission(database, f.submission)));
+  expect(secondOutcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+
+  const written = [...first, ...second].map((f, i) => ({ f, outcome: [...firstOutcomes, ...secondOutcomes][i]! }))
+    .filter((w): w is { f: typeof w.f; outcome: PromiseFulfilledResult<{ code: string; version: number }> } => w.outcome.status === 'fulfilled');
+  expect(written).toHaveLength(11);
+  for (const { f, outcome } of written) {
+    const files = await database.query<{ document_key: string; data: Uint8Array | null; size_bytes: number; sha256: string; location: string }>(`
+      select dd.document_key, sf.data, sf.size_bytes, sf.sha256, sf.location from dossiers d join dossier_documents dd on dd.dossier_id = d.id
+      join stored_files sf on sf.key = dd.storage_key where d.code = $1 order by dd.document_key`, [outcome.value.code]);
+    expect(files.map((r) => r.document_key)).toEqual(f.uploads.map((_, j) => `doc${j}`));
+    files.forEach((r, j) => {
+      expect(Buffer.from(r.data!).equals(f.uploads[j]!), `${outcome.value.code} ${r.document_key}`).toBe(true);
+      expect(r).toMatchObject({ size_bytes: f.uploads[j]!.length, sha256: sha(f.uploads[j]!), location: 'postgres' });
+    });
+  }
+  // Nothing of the refused filings was stored.
+  const refused = [first[3]!, second[2]!].flatMap((f) => f.uploads.map(sha));
+  const [stray] = await database.query<{ n: number }>('select count(*)::int as n from stored_files where sha256 = any($1::text[])', [refused]);
+  expect(stray!.n).toBe(0);
+  return first[3]!.uploads;
+}
+
+describe('the files of a batch', () => {
+  it('stores each file its own bytes, and a filing tried alone sends only its own files (postgres.js)', async () => {
+    sent = [];
+    const refusedUploads = await batchesKeepEachFilesBytes(ctx.database);
+    const inserts = sent.filter((s) => /insert into dossiers/.test(s.query));
+    // The refused filing's retry alone: its own two files' bytes and nothing else's.
+    const retry = inserts.find((s) => !/on conflict do nothing/.test(s.query) && s.parameters[1] === Buffer.concat(refusedUploads).toString('base64'));
+    expect(retry).toBeDefined();
+    // Every statement's bytes one base64 text apart from the rows' JSON, which says where each file's bytes lie.
+    for (const s of inserts) {
+      expect(s.parameters[1]).toMatch(/^[A-Za-z0-9+/]*={0,2}$/);
+      const files = (JSON.parse(String(s.parameters[0])) as Array<{ files: Array<Record<string, unknown>> }>).flatMap((r) => r.files);
+      for (const file of files) expect(Object.keys(file).sort()).toEqual(['at', 'key', 'length', 'sha256', 'size_bytes']);
+    }
+  });
+
+  it('stores each file its own bytes on PGlite too', async () => {
+    const embedded = await startTestEnvironment('embedded');
+    try {
+      if (embedded.ctx.database.kind !== 'pglite') throw new Error('embedded mode runs on PGlite');
+      await batchesKeepEachFilesBytes(embedded.ctx.database);
+    } finally {
+      await embedded.close();
+    }
+  }, 60_000);
 });

@@ -64,8 +64,9 @@ export interface SubmissionFiling {
  * admission season's first morning a batch of filings costs PostgreSQL little more than one. Each dossier stays
  * all-or-nothing with its own rows; a filing refused by a unique index (a racing Idempotency-Key or pupil) is left out
  * of its batch and tried alone, so it fails exactly as it would have alone. Codes are unique but may have gaps: a
- * failed insert (such a refusal, a crash) does not give its number back. Everything travels as one JSON parameter so
- * the SQL text (a prepared statement) does not vary with the number of filings or files.
+ * failed insert (such a refusal, a crash) does not give its number back. Everything travels as two parameters so the
+ * SQL text (a prepared statement) does not vary with the number of filings or files: the rows as JSON ($1) and the
+ * bytes of all their files as one base64 text ($2, see submissionParameters).
  */
 export function insertSubmission(database: Pick<Database, 'query'>, s: NewSubmission): Promise<{ code: string; version: number }> {
   return coalescedSubmission(database, s);
@@ -76,8 +77,8 @@ const coalescedSubmission = perDatabase((database: Pick<Database, 'query'>) =>
 
 /**
  * Two batches at once (each two statements) keep both of a small server's cores busy. A batch carries at most 64
- * filings and 8 MB of file bytes (base64 in its JSON: about 11 MB of text): 64 admission registrations with three
- * small PDFs are about 350 KB, but a few filings with realistic scans already fill it, and a filing above it goes alone.
+ * filings and 8 MB of file bytes (base64: about 11 MB of text): 64 admission registrations with three small PDFs are
+ * about 350 KB, but a few filings with realistic scans already fill it, and a filing above it goes alone.
  */
 const INTAKE_BATCHING = {
   maxInFlight: 2, maxBatch: 64,
@@ -85,7 +86,8 @@ const INTAKE_BATCHING = {
 };
 
 async function insertSubmissions(database: Pick<Database, 'query'>, batch: NewSubmission[]): Promise<Array<PromiseSettledResult<{ code: string; version: number }>>> {
-  const rows = batch.map(submissionRow);
+  const filings = batch.map(submissionRow);
+  const rows = filings.map((f) => f.row);
   const numbers = await takeDossierNumbers(database, batch);
   rows.forEach((row, i) => {
     const number = String(numbers[i]);
@@ -94,11 +96,12 @@ async function insertSubmissions(database: Pick<Database, 'query'>, batch: NewSu
   // Alone, a refusal is the statement's own error; in a batch, refused rows are left out and each is tried alone.
   const alone = batch.length === 1;
   const inserted = await database.query<{ ord: number; code: string | null; version: number | null }>(
-    alone ? SUBMISSIONS_SQL : SUBMISSIONS_SKIPPING_REFUSED_SQL, [JSON.stringify(rows)]);
+    alone ? SUBMISSIONS_SQL : SUBMISSIONS_SKIPPING_REFUSED_SQL, submissionParameters(filings));
   const byOrd = new Map(inserted.map((r) => [Number(r.ord), r]));
   const outcomes: Array<PromiseSettledResult<{ code: string; version: number }>> = [];
   // The refused ones one after another (each holds a connection; a storm of repeated requests stays within the pool).
-  for (const row of rows) {
+  for (const filing of filings) {
+    const { row } = filing;
     const done = byOrd.get(row.ord);
     if (done?.code) {
       outcomes.push({ status: 'fulfilled', value: { code: done.code, version: Number(done.version) } });
@@ -106,7 +109,8 @@ async function insertSubmissions(database: Pick<Database, 'query'>, batch: NewSu
     }
     try {
       if (alone) throw new Error('intake statement returned no row');
-      const [again] = await database.query<{ code: string | null; version: number | null }>(SUBMISSIONS_SQL, [JSON.stringify([row])]);
+      // Alone, it sends only its own files' bytes.
+      const [again] = await database.query<{ code: string | null; version: number | null }>(SUBMISSIONS_SQL, submissionParameters([filing]));
       if (!again?.code) throw new Error('intake statement returned no row');
       outcomes.push({ status: 'fulfilled', value: { code: again.code, version: Number(again.version) } });
     } catch (error) {
@@ -116,17 +120,40 @@ async function insertSubmissions(database: Pick<Database, 'query'>, batch: NewSu
   return outcomes;
 }
 
-/** One filing as a row of the intake statement's JSON parameter (its code set once its number is taken). */
+/**
+ * The intake statement's parameters for these filings: their rows as JSON, and the bytes of their files in PostgreSQL
+ * as ONE base64 text, each row told where its files' bytes begin in it (`bytes_at`). Why not the bytes inside the JSON,
+ * as they were: the Vietnamese text makes the JSON a two-byte string, and the bytes doubled its size — Node paid for
+ * measuring and writing it as UTF-8 and PostgreSQL for parsing the base64 inside the JSON twice (json_in,
+ * json_to_recordset). Base64 is a flat one-byte string, and PostgreSQL decodes it once per statement.
+ */
+function submissionParameters(filings: Array<ReturnType<typeof submissionRow>>): [string, string] {
+  let at = 0;
+  for (const { row, data } of filings) {
+    row.bytes_at = at;
+    for (const d of data) at += d.length;
+  }
+  return [JSON.stringify(filings.map((f) => f.row)), Buffer.concat(filings.flatMap((f) => f.data), at).toString('base64')];
+}
+
+/**
+ * One filing as a row of the intake statement's JSON parameter (its code set once its number is taken) and the bytes
+ * of its files in PostgreSQL, in order: each such file's row says where its bytes lie among them (`at`, `length`).
+ */
 function submissionRow(s: NewSubmission, ord: number) {
-  const files: Array<{ key: string; data: string | null; size_bytes: number; sha256: string }> = [];
+  const files: Array<{ key: string; at: number | null; length: number | null; size_bytes: number; sha256: string }> = [];
+  const data: Buffer[] = [];
+  let at = 0;
   const documents = s.documents.map((d) => {
     let storageKey: string;
     if ('data' in d) {
       storageKey = newFileKey('uploads');
-      files.push({ key: storageKey, data: d.data.toString('base64'), size_bytes: d.sizeBytes, sha256: d.sha256 });
+      files.push({ key: storageKey, at, length: d.data.length, size_bytes: d.sizeBytes, sha256: d.sha256 });
+      data.push(d.data);
+      at += d.data.length;
     } else if ('file' in d) {
       storageKey = d.file.key;
-      files.push({ key: storageKey, data: null, size_bytes: d.sizeBytes, sha256: d.sha256 });
+      files.push({ key: storageKey, at: null, length: null, size_bytes: d.sizeBytes, sha256: d.sha256 });
     } else {
       storageKey = d.storageKey;
     }
@@ -136,9 +163,9 @@ function submissionRow(s: NewSubmission, ord: number) {
     };
   });
   // Every file of a filing goes where the process's storage driver puts new files.
-  if (files.some((f) => f.data === null) && files.some((f) => f.data !== null)) throw new Error('a filing mixes files in PostgreSQL and in object storage');
+  if (files.some((f) => f.at === null) && files.some((f) => f.at !== null)) throw new Error('a filing mixes files in PostgreSQL and in object storage');
   const f = s.filing;
-  return {
+  const row = {
     ord, code: '', id: s.id, procedure_id: s.procedureId, procedure_version_id: s.procedureVersionId, agency_code: s.agencyCode,
     unit_id: s.unitId, status: s.status, form_data: s.formData, applicant_name: s.applicant.name, applicant_email: s.applicant.email,
     applicant_phone: s.applicant.phone, applicant_address: s.applicant.address, applicant_id_number: s.applicant.idNumber,
@@ -146,7 +173,10 @@ function submissionRow(s: NewSubmission, ord: number) {
     due_at: s.dueAt.toISOString(), citizen_id: f?.citizenId ?? null, subject_personal_id: f?.subjectPersonalId ?? null,
     filed_for: f?.filedFor ?? null, loa: f?.loa ?? null, possible_duplicate_of: f?.possibleDuplicateOf ?? null,
     national_code: s.nationalCode ?? null, fee_amount: s.feeAmount ?? null, national_sync: s.nationalSync === true, documents, files,
+    /** Where this filing's bytes begin in the statement's $2 (set by submissionParameters for the batch it is sent in). */
+    bytes_at: 0,
   };
+  return { row, data };
 }
 
 /**
@@ -198,7 +228,8 @@ export const NATIONAL_SYNC_JOB = 'sync-national-portal';
 
 /**
  * The intake statement (`skipRefused`: rows a unique index refuses are left out instead of failing the statement).
- * Files in PostgreSQL carry their bytes (base64 in the JSON); files already in object storage (data null) were
+ * Files in PostgreSQL carry their bytes (a slice of $2, decoded once: `bytes` is an uncorrelated subquery, an InitPlan
+ * PostgreSQL runs once per statement, not per file); files already in object storage (`at` null) were
  * uploaded before this statement: it claims the uploads (deletes their stored_file_uploads rows, so the orphan sweep
  * leaves the objects alone) and writes their metadata. Only a claimed key gets location 's3': a key the sweep already
  * took (its object deleted) gets null, the NOT NULL constraint fails the whole statement, and nothing references the
@@ -211,7 +242,9 @@ function submissionsSql(skipRefused: boolean): string {
         agency_code text, unit_id text, status text, form_data jsonb, applicant_name text, applicant_email text, applicant_phone text,
         applicant_address text, applicant_id_number text, channel text, idempotency_key text, request_hash text,
         submitted_at timestamptz, due_at timestamptz, citizen_id uuid, subject_personal_id text, filed_for text, loa text,
-        possible_duplicate_of uuid, national_code text, fee_amount int, national_sync boolean, documents json, files json)
+        possible_duplicate_of uuid, national_code text, fee_amount int, national_sync boolean, documents json, files json, bytes_at int)
+    ), bytes as (
+      select decode($2::text, 'base64') as all_bytes
     ), dossier as (
       insert into dossiers (id, code, procedure_id, procedure_version_id, agency_code, unit_id, status, form_data,
         applicant_name, applicant_email, applicant_phone, applicant_address, applicant_id_number, channel,
@@ -248,14 +281,14 @@ function submissionsSql(skipRefused: boolean): string {
       insert into outbox (job, payload)
       select 'notify-citizen', jsonb_build_object('dossierId', id, 'dossierVersion', version) from dossier
     ), file_rows as (
-      select f.key, f.data, f.size_bytes, f.sha256
-      from dossier join input on input.id = dossier.id, json_to_recordset(input.files) as f(key text, data text, size_bytes int, sha256 text)
+      select f.key, input.bytes_at + f.at as at, f.length, f.size_bytes, f.sha256
+      from dossier join input on input.id = dossier.id, json_to_recordset(input.files) as f(key text, at int, length int, size_bytes int, sha256 text)
     ), claimed as (
-      delete from stored_file_uploads where key in (select key from file_rows where data is null) returning key
+      delete from stored_file_uploads where key in (select key from file_rows where at is null) returning key
     ), files as (
       insert into stored_files (key, data, size_bytes, sha256, location)
-      select key, decode(data, 'base64'), size_bytes, sha256,
-        case when data is null then (select 's3' from claimed where claimed.key = file_rows.key) else 'postgres' end
+      select key, substring((select all_bytes from bytes) from at + 1 for length), size_bytes, sha256,
+        case when at is null then (select 's3' from claimed where claimed.key = file_rows.key) else 'postgres' end
       from file_rows
     )
     select input.ord, dossier.code, dossier.version from input left join dossier on dossier.id = input.id`;
