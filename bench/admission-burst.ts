@@ -241,6 +241,18 @@ function cpuPer(before: Snapshot, after: Snapshot, requests: number): Record<str
   return out;
 }
 
+/**
+ * The baseline's server and PostgreSQL CPU per request (the mean of its two runs) ÷ motcua's server, worker and
+ * PostgreSQL CPU per registration: what the throughput ratio would be if these processes had the machine to
+ * themselves. Steadier than the req/s ratio on a shared 2-core machine, whose speed moves by ±20 % between runs; the
+ * load generator (autocannon, in this process) costs both the same per request and is left out of both.
+ */
+function cpuRatio(motcua: Record<string, number | undefined>, baselineRuns: Array<Record<string, number | undefined>>): number {
+  const base = baselineRuns.reduce((sum, b) => sum + (b.server ?? 0) + (b.postgres ?? 0), 0) / baselineRuns.length;
+  const ours = (motcua.server ?? 0) + (motcua.worker ?? 0) + (motcua.postgres ?? 0);
+  return ours > 0 ? base / ours : 0;
+}
+
 async function smoke(url: string, body: Buffer, name: string): Promise<void> {
   const response = await fetch(url, { method: 'POST', headers: HEADERS, body });
   const text = await response.text();
@@ -346,6 +358,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   const pids = { server: motcua.server.process.pid, worker: motcua.worker.process.pid };
+  const baselinePids = { server: baseline.child.process.pid };
   // Pupil numbers of each round: the first round's as always (the burst from 1, the baselines after it), later rounds'
   // in blocks of their own past the warm-up's.
   const roundBlock = settings.count + 2 * baselineEach + 30;
@@ -359,7 +372,9 @@ async function main(): Promise<void> {
     const notifiedBefore = await countNotified(db);
     const label = settings.rounds > 1 ? ` [round ${round}]` : '';
     process.stdout.write(`baseline #1${label}: ${baselineEach} requests... `);
+    const baseCpu1 = await cpuSnapshot(admin, baseDb, baselinePids);
     const base1 = await post(baselineUrl, await registrationBodies(schools, first + settings.count + 10), baselineEach);
+    const baseCpu1After = await cpuSnapshot(admin, baseDb, baselinePids);
     console.log(`${base1.rate.toFixed(0)} req/s`);
 
     process.stdout.write(`motcua${label}: ${settings.count} registrations... `);
@@ -385,7 +400,9 @@ async function main(): Promise<void> {
     console.log(`drained ${((absorbedAt - answeredAt) / 1000).toFixed(1)} s later`);
 
     process.stdout.write(`baseline #2${label}: ${baselineEach} requests... `);
+    const baseCpu2 = await cpuSnapshot(admin, baseDb, baselinePids);
     const base2 = await post(baselineUrl, await registrationBodies(schools, first + settings.count + 10 + baselineEach), baselineEach);
+    const baseCpu2After = await cpuSnapshot(admin, baseDb, baselinePids);
     console.log(`${base2.rate.toFixed(0)} req/s`);
 
     // Nothing lost: a dossier per 201, a done outbox row per dossier (its submitted-notification), a notification each.
@@ -393,11 +410,14 @@ async function main(): Promise<void> {
     const notified = await countNotified(db) - notifiedBefore;
     const outboxNew = state.total - before.total;
     const absorb = (absorbedAt - started) / 1000;
+    const per = cpuPer(cpuBefore, cpuAfter, Math.max(1, run.ok));
+    const basePer = [cpuPer(baseCpu1, baseCpu1After, Math.max(1, base1.ok)), cpuPer(baseCpu2, baseCpu2After, Math.max(1, base2.ok))];
     const baseRate = (base1.rate + base2.rate) / 2;
     return {
       label, base1, base2, run, absorb, answered: (answeredAt - started) / 1000, drained: (absorbedAt - answeredAt) / 1000,
-      per: cpuPer(cpuBefore, cpuAfter, Math.max(1, run.ok)), created, notified, outboxNew, failed: state.failed - before.failed, pending: state.pending,
+      per, created, basePer, notified, outboxNew, failed: state.failed - before.failed, pending: state.pending,
       baseRate, intakeRate: run.rate, absorbRate: run.ok / absorb,
+      cpuRatio: cpuRatio(per, basePer),
       // A request autocannon gave up on (timeout) may still have been written: lost means a 201 without its dossier,
       // or a dossier without its done outbox row and sent notification.
       lost: created < run.ok || outboxNew !== created || state.failed !== before.failed || notified !== created,
@@ -423,6 +443,8 @@ async function main(): Promise<void> {
     console.log(`nothing lost: ${run.ok} answered 201, ${r.created} dossiers written, ${r.outboxNew} outbox rows (${r.failed} failed, ${r.pending} pending), ${r.notified} notifications sent`);
     console.log(`CPU ms per registration: server ${cpu(per.server)}, worker ${cpu(per.worker)}, PostgreSQL ${cpu(per.postgres)} (its backends of this database: `
       + `for the server ${cpu(per['postgres(server)'] ?? 0)}, for the worker ${cpu(per['postgres(worker)'] ?? 0)}, other ${cpu(per['postgres(other)'] ?? 0)})`);
+    console.log(`baseline CPU ms per request: server ${r.basePer.map((b) => cpu(b.server)).join(' / ')}, PostgreSQL ${r.basePer.map((b) => cpu(b.postgres)).join(' / ')} (#1 / #2); `
+      + `CPU ratio (baseline's server + PostgreSQL ÷ motcua's server + worker + PostgreSQL) ${r.cpuRatio.toFixed(2)}`);
   }
   if (settings.cpuProfDir) console.log(`CPU profiles written to {server,worker}/ under ${settings.cpuProfDir}`);
   const median = (values: number[]) => {
@@ -445,6 +467,7 @@ async function main(): Promise<void> {
   if (errors > 0) console.warn('!!! WARNING: errors during the runs — see above. !!!');
   if (lost) console.warn('!!! WARNING: a registration or its notification is missing — see "nothing lost" above. !!!');
   if (rounds.length > 1) console.log(`motcua p99 ms: ${summary(rounds.map((r) => r.run.p99), 0)}`);
+  console.log(`CPU ratio (what a request costs the baseline's server and PostgreSQL ÷ a registration motcua's three processes; the load generator left out): ${summary(rounds.map((r) => r.cpuRatio), 2)}`);
   console.log(`answered/baseline ratio: ${summary(rounds.map((r) => r.intakeRate / r.baseRate), 2)}`);
   console.log(`absorbed/baseline ratio: ${summary(rounds.map((r) => r.absorbRate / r.baseRate), 2)}`);
   if (lost) throw new ExitError(1);
