@@ -57,7 +57,7 @@ export const dossiers = pgTable('dossiers', {
   nationalCode: text('national_code'),
   /** The fee owed when filed (đồng), from the procedure's fee lines; null when the procedure had none. */
   feeAmount: integer('fee_amount'),
-  idempotencyKey: text('idempotency_key').unique(),
+  idempotencyKey: text('idempotency_key'),
   /** sha256 of the intake request, so a reused Idempotency-Key with another request is refused, not silently answered. */
   requestHash: text('request_hash'),
   submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
@@ -96,9 +96,13 @@ export const dossiers = pgTable('dossiers', {
   /** A live dossier of the same person and procedure when this one was filed: flagged to the desk. */
   possibleDuplicateOf: uuid('possible_duplicate_of'),
 }, (t) => [
-  index('dossiers_citizen_idx').on(t.citizenId),
+  // Columns most dossiers leave empty (filed without an account, without an Idempotency-Key) are indexed only where
+  // set: an anonymous filing, the admission burst's every registration, writes three index entries fewer, and each
+  // lookup (`= $1`, `= any($1)`) implies the column is not null, so PostgreSQL still uses these.
+  uniqueIndex('dossiers_idempotency_key_uq').on(t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
+  index('dossiers_citizen_idx').on(t.citizenId).where(sql`${t.citizenId} is not null`),
   uniqueIndex('dossiers_national_code_uq').on(t.nationalCode).where(sql`${t.nationalCode} is not null`),
-  index('dossiers_subject_person_idx').on(t.subjectPersonalId, t.procedureId),
+  index('dossiers_subject_person_idx').on(t.subjectPersonalId, t.procedureId).where(sql`${t.subjectPersonalId} is not null`),
   index('dossiers_queue_idx').on(t.unitId, t.status, t.dueAt),
   // The staff inbox (repositories/dossiers.ts listInbox): open dossiers in the inbox's order, so PostgreSQL walks
   // them oldest due first and stops at the page's limit; closed dossiers (most of the years) are not in it.
