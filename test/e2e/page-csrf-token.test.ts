@@ -38,6 +38,11 @@ describe('page CSRF token', () => {
     expect(response.statusCode).toBe(200);
     const secret = response.cookies.find((c) => c.name === 'motcua_csrf');
     expect(secret).toMatchObject({ path: '/', httpOnly: true, sameSite: 'Lax' });
+    expect(secret!.value).toMatch(/^[A-Za-z0-9_-]{24}$/); // @fastify/csrf's secret: 18 random bytes, base64url
+    // Another new browser gets a secret of its own.
+    const other = (await env.app.inject({ method: 'GET', url: page(), headers: { cookie: trackCookie() } })).cookies.find((c) => c.name === 'motcua_csrf');
+    expect(other?.value).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(other?.value).not.toBe(secret!.value);
     const tokens = tokensIn(response.body);
     expect(tokens.length).toBeGreaterThanOrEqual(2); // the message form and "Đổi mã tra cứu"
     expect(new Set(tokens).size).toBe(1);

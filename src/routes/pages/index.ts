@@ -6,6 +6,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
 import { CSRF_COOKIE } from '../../plugins/caller.js';
+import { csrfCookieOptions } from './csrf-token.js';
 import { clientFault, isServiceUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from '../../plugins/errors.js';
 import { citizenPages } from './citizen/index.js';
 import { citizenCaller, render } from './common.js';
@@ -35,10 +36,12 @@ export async function pageRoutes(app: FastifyInstance, opts: { ctx: AppContext }
   const CSP = pagesCsp(ctx.config.signingAgentUrl, [ctx.config.citizenLogin.provider?.issuer, ctx.config.paymentPlatform?.url]);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   // Verifies the tokens of page forms; render (common.ts) makes them when a form is drawn (csrf-token.ts).
+  const cookieOpts = csrfCookieOptions(ctx.config.publicUrl);
+  app.decorate('csrfCookieOptions', cookieOpts);
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: CSRF_COOKIE,
-    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: ctx.config.publicUrl.startsWith('https://') },
+    cookieOpts,
     // Page forms send `_csrf` in the body; multipart forms send it in the query (the body is read later, by the
     // handler) or, from the upload script, in a header.
     getToken: (request) => {
