@@ -47,7 +47,7 @@ describe('queue page in production mode', () => {
       expect(body).toContain('<code>sla-sweep</code><br><span class="muted">Rà soát hồ sơ sắp đến hạn, quá hạn.</span>');
       expect(body).toContain('<code>issue-result</code><br><span class="muted">Tạo và ký số văn bản kết quả (PDF).</span>');
       // The citizen's notifications travel in batch jobs: that queue is listed too, said to count batches.
-      expect(body).toContain('<code>notify-citizen-batch</code><br><span class="muted">Thông báo cho công dân (theo lô, mỗi lô tối đa 50 tin).</span>');
+      expect(body).toContain('<code>notify-citizen-batch</code><br><span class="muted">Thông báo cho công dân (theo lô, mỗi lô tối đa 100 tin).</span>');
       expect(body).toMatch(/data-testid="outbox-lag">2 giờ [45] phút</);
       expect(body).toMatch(/<a href="\/can-bo\/tac-vu-loi">\d+ tác vụ lỗi<\/a>/);
       expect(body).toContain('aria-current="page"'); // the administration menu marks this section

@@ -55,10 +55,10 @@ export function contactValue(formData: Record<string, unknown>, name: string | u
 export async function recordFiling(ctx: AppContext, f: ValidFiling): Promise<RecordedFiling> {
   const { definition } = f.procedure;
   const { formData, now } = f;
-  // The units playing the procedure's roles (one indexed lookup), then data-backed choices and field-based routing
-  // (no further query for procedures with neither: a diploma copy is that lookup and one statement).
   const filer: IntakeFiler = { citizenId: f.filing?.citizenId ?? null };
   const checked = (async () => {
+    // The units playing the procedure's roles (one indexed lookup), then data-backed choices and field-based routing
+    // (no further query for procedures with neither: a diploma copy is that lookup and one statement).
     const routing = await resolveIntake(ctx, definition, formData);
     for (const name of definition.intakeChecks) await INTAKE_CHECKS[name as IntakeCheckName](ctx, formData, now);
     const duplicate = f.filing?.subjectPersonalId ? await findLiveDossierOfSubject(ctx.db, f.filing.subjectPersonalId, definition.id) : undefined;
