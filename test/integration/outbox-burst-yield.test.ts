@@ -4,7 +4,7 @@
 // `available_at` (when a row became due), with margins of seconds, so the test does not race the clock.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { markDone, relayBacklog } from '../../src/db/repositories/outbox.js';
+import { claimDue, markDone, relayBacklog } from '../../src/db/repositories/outbox.js';
 import { outbox } from '../../src/db/schema/index.js';
 import { burstYield, OutboxPoller, type BurstYield } from '../../src/jobs/relay.js';
 import { startTestEnvironment, type TestEnvironment } from '../helpers/context.js';
@@ -41,6 +41,14 @@ async function relayOnce(burst: BurstYield | undefined, batch = 200): Promise<{ 
   await poller.stop();
   return { delivered, waitedOut };
 }
+
+describe('a claim on a long backlog', () => {
+  it('takes the longest-due rows (outbox_pending_idx order), whatever their ids', async () => {
+    await dueRows(50, (i) => 1_000 + i * 100); // inserted newest-due first: the last row has waited longest
+    const claimed = await claimDue(env.ctx.db, 10, 60_000);
+    expect(claimed.map((r) => String(r.payload.dossierId)).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `row-${40 + i}`));
+  });
+});
 
 describe('the outbox relay waits out an intake burst', () => {
   it('hands nothing on while hundreds are due and the newest just arrived; everything once the arrivals pause', async () => {
