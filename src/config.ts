@@ -71,7 +71,6 @@ const envSchema = z.object({
   MAX_UPLOAD_FILES: z.coerce.number().int().positive().max(100).default(20),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().max(64).default(4),
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(500),
-  OUTBOX_BURST_MAX_DELAY_S: z.coerce.number().int().min(0).max(3600).default(120),
   ADMIN_REFRESH_MS: z.coerce.number().int().min(0).default(2000),
   RECONCILE_MS: z.coerce.number().int().min(1000).default(30_000),
   OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
@@ -177,11 +176,6 @@ export interface Config {
   uploads: { maxFileBytes: number; maxFiles: number };
   workerConcurrency: number;
   outboxPollMs: number;
-  /**
-   * During an intake burst the relay waits, so the filings get the machine: at most this long for any effect (ms);
-   * 0 = never waits (jobs/relay.ts).
-   */
-  outboxBurstMaxDelayMs: number;
   /** How often each process checks whether administrators changed data it keeps in memory (0 = never). */
   adminRefreshMs: number;
   /** How often each worker's reconciler looks for effects whose job vanished, stalled or failed. */
@@ -391,7 +385,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     uploads: { maxFileBytes: env.MAX_UPLOAD_MB * 1024 * 1024, maxFiles: env.MAX_UPLOAD_FILES },
     workerConcurrency: env.WORKER_CONCURRENCY,
     outboxPollMs: env.OUTBOX_POLL_MS,
-    outboxBurstMaxDelayMs: env.OUTBOX_BURST_MAX_DELAY_S * 1000,
     adminRefreshMs: env.ADMIN_REFRESH_MS,
     reconcileMs: env.RECONCILE_MS,
     outboxRetentionDays: env.OUTBOX_RETENTION_DAYS,

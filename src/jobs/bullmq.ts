@@ -17,7 +17,7 @@ import {
 import { recoverStrandedDossiers } from '../services/processing/recover-stranded.js';
 import { isKnownJob, isPermanentFailure, JOBS, jobNamed, runJob } from './registry.js';
 import { BATCH_JOB_ID_PREFIX, BATCHED_JOBS, NOTIFY_BATCH_QUEUE, NOTIFY_BATCH_SIZE, runNotifyBatch, type NotifyBatch } from './notify-batch.js';
-import { burstYield, OutboxPoller } from './relay.js';
+import { OutboxPoller } from './relay.js';
 import { ReportRollupTimer } from './report-rollup-timer.js';
 import { SLA_SWEEP_EVERY_MS, slaSweepJob } from './sla-sweep.js';
 import { DEFAULT_RETRY, retryDelayMs, retryPolicyOf, type JobDriver, type RetryPolicy } from './types.js';
@@ -81,12 +81,9 @@ export class BullmqDriver implements JobDriver {
       say(obj as Record<string, unknown>, msg);
     };
     this.producer.on('error', (err) => this.warn('redis', { err }, 'Redis unreachable: effects wait in the outbox'));
-    this.poller = new OutboxPoller(ctx.db, {
-      pollMs: ctx.config.outboxPollMs, batch: RELAY_CLAIM, leaseMs: 30_000, burst: burstYield(ctx.config.outboxBurstMaxDelayMs),
-    }, (rows) => this.relay(rows), {
+    this.poller = new OutboxPoller(ctx.db, { pollMs: ctx.config.outboxPollMs, batch: RELAY_CLAIM, leaseMs: 30_000 }, (rows) => this.relay(rows), {
       error: (obj, msg) => this.warn(`poller:${msg}`, obj as object, msg ?? 'outbox poller error'),
       warn: (obj, msg) => this.warn(`poller:${msg}`, obj as object, msg ?? 'outbox poller warning'),
-      info: (obj, msg) => ctx.log.info(obj as object, msg),
     });
   }
 

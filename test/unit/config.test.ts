@@ -20,13 +20,6 @@ describe('configuration', () => {
     expect(config.keyEncryptionSecret).toBe('x'.repeat(32));
   });
 
-  it('lets the relay wait out an intake burst for at most OUTBOX_BURST_MAX_DELAY_S (120 s unless set; 0: never)', () => {
-    const production = { DATABASE_URL: 'postgres://db/x', REDIS_URL: 'redis://r:6379', APP_SECRET: 'x'.repeat(32) };
-    expect(loadConfig(production).outboxBurstMaxDelayMs).toBe(120_000);
-    expect(loadConfig({ ...production, OUTBOX_BURST_MAX_DELAY_S: '0' }).outboxBurstMaxDelayMs).toBe(0);
-    expect(() => loadConfig({ ...production, OUTBOX_BURST_MAX_DELAY_S: '-5' })).toThrow(ConfigError);
-  });
-
   it('lists every bad variable at once', () => {
     let error: unknown;
     try {

@@ -24,26 +24,6 @@ export async function claimDue(db: Db, limit: number, leaseMs: number): Promise<
   return claimWithLease(db, sql`relayed_at is null and done_at is null and failed_at is null and available_at <= now()`, sql`available_at, id`, limit, leaseMs);
 }
 
-/** The due rows waiting for the relay, as its burst check sees them (jobs/relay.ts). */
-export interface RelayBacklog {
-  /** At least the `min` asked for. */
-  atLeast: boolean;
-  /** How long ago the most recently due row became due, and the longest-waiting one (ms; 0 when there is none). */
-  newestAgeMs: number;
-  oldestAgeMs: number;
-}
-
-/** One statement of three probes of outbox_pending_idx, however long the backlog: a count stopped at `min`, its two ends. */
-export async function relayBacklog(db: Db, min: number): Promise<RelayBacklog> {
-  const result = await db.execute<{ at_least: boolean; newest_ms: number | null; oldest_ms: number | null }>(sql`
-    with due as not materialized (select available_at from ${outbox} where relayed_at is null and failed_at is null and available_at <= now())
-    select (select count(*) from (select 1 from due order by available_at limit ${min}) s) >= ${min} as at_least,
-      (extract(epoch from now() - (select max(available_at) from due)) * 1000)::float8 as newest_ms,
-      (extract(epoch from now() - (select min(available_at) from due)) * 1000)::float8 as oldest_ms`);
-  const [row] = rowsOf<{ at_least: boolean; newest_ms: number | null; oldest_ms: number | null }>(result);
-  return { atLeast: row?.at_least === true, newestAgeMs: Number(row?.newest_ms ?? 0), oldestAgeMs: Number(row?.oldest_ms ?? 0) };
-}
-
 /** Leases up to `limit` rows matching `where` (pushes `available_at` by `leaseMs`) and returns them. */
 async function claimWithLease(db: Db, where: SQL, orderBy: SQL, limit: number, leaseMs: number): Promise<OutboxRow[]> {
   const result = await db.execute<{ id: number }>(sql`
