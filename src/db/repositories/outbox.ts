@@ -18,7 +18,7 @@ export async function insertOutbox(db: Db, rows: Array<{ job: string; payload: R
  * Claims up to `limit` due rows for `leaseMs`: their availability moves into the future, so a relay that crashes
  * mid-way leaves them to be claimed again when the lease runs out. SKIP LOCKED lets several relays share the table.
  * The longest-due first, in outbox_pending_idx's order: a claim reads `limit` index entries however long the backlog
- * (a burst waited out leaves a hundred thousand; in id order each claim read and sorted them all).
+ * (a Redis outage can leave a hundred thousand; in id order each claim read and sorted them all).
  */
 export async function claimDue(db: Db, limit: number, leaseMs: number): Promise<OutboxRow[]> {
   return claimWithLease(db, sql`relayed_at is null and done_at is null and failed_at is null and available_at <= now()`, sql`available_at, id`, limit, leaseMs);
