@@ -48,7 +48,8 @@ async function genericPlan({ query, parameters }: { query: string; parameters: u
     await tx.unsafe('set local enable_seqscan = off');
     const name = `partial_${randomUUID().replaceAll('-', '')}`;
     await tx.unsafe(`prepare ${name} as ${query}`);
-    const literals = parameters.map((p) => (p === null ? 'null' : `'${String(Array.isArray(p) ? `{${p.join(',')}}` : p).replaceAll("'", "''")}'`));
+    // The look-ups' parameters are strings and numbers (drizzle sends `in (…)` lists one parameter per value).
+    const literals = parameters.map((p) => (p === null ? 'null' : `'${String(p).replaceAll("'", "''")}'`));
     const rows = await tx.unsafe<Array<{ 'QUERY PLAN': string }>>(`explain execute ${name}${literals.length ? `(${literals.join(', ')})` : ''}`);
     plan = rows.map((r) => r['QUERY PLAN']).join('\n');
     throw ROLLBACK;
